@@ -1,0 +1,1 @@
+//! gam: generalized additive models whose fits never start from scratch twice.

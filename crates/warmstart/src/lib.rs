@@ -1,0 +1,65 @@
+//! An on-disk, content-addressed cache of optimisation checkpoints.
+//!
+//! A key is a [`Fingerprint`] (SHA-256 over a framed stream of the fit's
+//! inputs, built with a [`Fingerprinter`]). Under a key the store keeps
+//! entries: an opaque payload with an objective (lower is better), an
+//! iteration and a kind ([`EntryKind::Checkpoint`] or [`EntryKind::Final`]).
+//! [`WarmStartStore::lookup`] returns the best entry of a key; a [`Session`]
+//! checkpoints one fit into its own slot. The crate knows nothing about what
+//! the payloads mean.
+//!
+//! # Guarantees
+//! - **Atomic, checksummed writes.** A crash at any instant leaves the previous
+//!   entry or the complete new one. Every payload is verified against its
+//!   SHA-256 and length before it is returned; a corrupt entry is removed and
+//!   the next-best returned instead (corruption is a miss, never an error).
+//! - **Race-free overwrites.** Each write's payload has a file name of its own
+//!   that the metadata points to, and the metadata rename is the single
+//!   switch; readers never pair old metadata with a new payload, and a reader
+//!   never deletes an entry a writer just put in place.
+//! - **Concurrent processes** may save, look up and evict on one store and one
+//!   key at once.
+//! - **Bounded disk use.** Entries older than the TTL go; past the size budget
+//!   the least recently used go first. A save costs the same at 10^2 or 10^5
+//!   entries: it updates a running total and walks the store only when over
+//!   budget or once per housekeeping interval.
+//! - **Confined.** The store only touches files under its root, never follows
+//!   a symbolic link found there, ignores names it does not recognise, and
+//!   creates directories 0700 and files 0600.
+//!
+//! # Layout on disk
+//! ```text
+//! <root>/
+//!   .usage.json                         approximate running total of bytes, last full pass
+//!   <64 lowercase hex: the key>/
+//!     <run_id>.meta.json                metadata of the slot <run_id> (JSON, below)
+//!     <run_id>.<pid>-<start>-<unique>.payload   one write's payload, named by the metadata
+//!     .tmp.<pid>-<start>-<unique>.<what>        a write or removal in progress
+//! ```
+//! `<pid>-<start>` identify the writing process (pid and kernel start time),
+//! so housekeeping can tell a dead writer's leftovers from a live one's.
+//! Metadata fields: `schema` (1), `key`, `run_id`, `written_unix_secs`,
+//! `written_unix_nanos`, `objective` (number or null), `iteration` (number or
+//! null), `kind` (`"checkpoint"` or `"final"`), `payload_sha256` (hex),
+//! `payload_len`, `payload_file`. The last-use time of an entry, for eviction
+//! order, is the mtime of its metadata file: a lookup hit sets it to now.
+//!
+//! The default root is `$GAM_CACHE_DIR`, else the platform cache directory
+//! joined with `gam/warm/v1`.
+
+mod entry;
+mod error;
+mod fingerprint;
+mod fsutil;
+mod session;
+mod store;
+
+pub use entry::{CachedEntry, EntryInfo, EntryKind, OBJECTIVE_TIE_TOLERANCE, SCHEMA_VERSION};
+pub use error::{Result, StoreError};
+pub use fingerprint::{FINGERPRINT_LEN, Fingerprint, Fingerprinter, ParseFingerprintError, canonical_f64_bits};
+pub use session::{CHECKPOINT_MIN_INTERVAL, LoadSource, Session};
+pub use store::{
+    CACHE_DIR_ENV, DEFAULT_HOUSEKEEPING_INTERVAL, DEFAULT_SIZE_BUDGET_BYTES, DEFAULT_SUBDIR, DEFAULT_TTL, Durability,
+    EvictReport, PrunePolicy, StoreOptions, StoreStats, VerifyIssue, VerifyMode, VerifyReport, WarmStartStore,
+    default_root,
+};

@@ -1,0 +1,305 @@
+//! Bounding disk use (rules 18 to 21).
+//!
+//! A save never walks the root. It adds its size change to an approximate
+//! running total kept in `<root>/.usage.json` (read-modify-write under an
+//! exclusive file lock) and starts a full pass only when that total exceeds
+//! the budget or the housekeeping interval has passed since the last pass.
+//! The full pass measures the true total, removes expired entries and dead
+//! writers' leftovers, then removes least recently used entries until the
+//! total is at most [`EVICT_TARGET_FRACTION`] of the budget, so that a store
+//! at its budget does not walk again on the very next save.
+
+use std::fs::{self, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use super::layout::{self, FileRole};
+use super::read::{MetaProblem, expired, read_meta_file, remove_entry, remove_meta_if_unchanged};
+use super::{StoreOptions, WarmStartStore};
+use crate::error::{Result, StoreError};
+use crate::fsutil::{self, Liveness, Writer};
+
+/// After a pass triggered by the budget, the total is brought down to this
+/// fraction of it.
+pub const EVICT_TARGET_FRACTION: f64 = 0.9;
+
+/// A temporary file whose writer's liveness cannot be told is removed after this long.
+pub const STALE_TMP_AGE: Duration = Duration::from_secs(60 * 60);
+
+/// A payload no metadata names is removed once its writer is dead and it is
+/// at least this old (a live writer renames its metadata within moments).
+pub const ORPHAN_GRACE: Duration = Duration::from_secs(2);
+
+/// Limits for one full pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrunePolicy {
+    /// Remove least recently used entries while the total exceeds this.
+    pub max_bytes: u64,
+    /// Remove least recently used entries down to this total once over `max_bytes`.
+    pub target_bytes: u64,
+    /// Remove entries written longer ago than this; zero means no age limit.
+    pub older_than: Duration,
+}
+
+impl PrunePolicy {
+    /// The store's own budget and TTL.
+    pub fn from_options(opts: &StoreOptions) -> PrunePolicy {
+        PrunePolicy {
+            max_bytes: opts.size_budget_bytes,
+            target_bytes: (opts.size_budget_bytes as f64 * EVICT_TARGET_FRACTION) as u64,
+            older_than: opts.ttl,
+        }
+    }
+
+    /// An explicit size limit (reached exactly) and age limit.
+    pub fn exact(max_bytes: u64, older_than: Duration) -> PrunePolicy {
+        PrunePolicy {
+            max_bytes,
+            target_bytes: max_bytes,
+            older_than,
+        }
+    }
+}
+
+/// What a full pass removed and what is left.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct EvictReport {
+    /// Entries removed because they were older than the age limit.
+    pub expired_entries: u64,
+    /// Entries removed to get within the size limit.
+    pub evicted_entries: u64,
+    /// Corrupt metadata files removed.
+    pub corrupt_entries: u64,
+    /// Temporary files of dead writers removed.
+    pub stale_tmp_files: u64,
+    /// Payload files no metadata named, removed.
+    pub orphan_payloads: u64,
+    /// Bytes freed.
+    pub bytes_freed: u64,
+    /// Entries left.
+    pub entries_left: u64,
+    /// Bytes left (metadata plus payload of the entries left).
+    pub bytes_left: u64,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Usage {
+    bytes: i64,
+    last_pass_unix_secs: u64,
+}
+
+/// Adds a save's size change to the running total and runs a full pass if due.
+pub(crate) fn after_save(store: &WarmStartStore, delta: i64) {
+    let due = update_usage(store.root(), |u, now| {
+        u.bytes = u.bytes.saturating_add(delta);
+        let over = u.bytes > 0 && u.bytes as u64 > store.options().size_budget_bytes;
+        let stale = now.saturating_sub(u.last_pass_unix_secs) >= store.options().housekeeping_interval.as_secs();
+        if over || stale {
+            // Claim the pass so that concurrent savers do not all start one.
+            u.last_pass_unix_secs = now;
+        }
+        over || stale
+    });
+    if due.unwrap_or(false) {
+        let _ = store.evict_overflow();
+    }
+}
+
+/// Read-modify-write of the usage record under an exclusive lock.
+fn update_usage<T>(root: &Path, f: impl FnOnce(&mut Usage, u64) -> T) -> io::Result<T> {
+    let path = root.join(layout::USAGE_FILE);
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(fsutil::FILE_MODE)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(&path)?;
+    file.lock()?;
+    let mut text = String::new();
+    file.read_to_string(&mut text)?;
+    let mut usage: Usage = serde_json::from_str(&text).unwrap_or_default();
+    let out = f(&mut usage, fsutil::now_unix().0);
+    file.seek(SeekFrom::Start(0))?;
+    file.set_len(0)?;
+    file.write_all(&serde_json::to_vec(&usage).expect("usage always serialises"))?;
+    Ok(out)
+}
+
+/// Removes a temporary file if its writer is dead, or if its writer cannot
+/// be told and it is older than [`STALE_TMP_AGE`]; returns whether it did.
+pub(crate) fn sweep_tmp_file(path: &Path, writer: Option<Writer>) -> bool {
+    let liveness = writer.map_or(Liveness::Unknown, |w| w.liveness());
+    let remove = match liveness {
+        Liveness::Alive => false,
+        Liveness::Dead => true,
+        Liveness::Unknown => age(path).is_some_and(|a| a > STALE_TMP_AGE),
+    };
+    remove && fs::remove_file(path).is_ok()
+}
+
+fn age(path: &Path) -> Option<Duration> {
+    let m = fs::symlink_metadata(path).ok()?;
+    SystemTime::now().duration_since(m.modified().ok()?).ok()
+}
+
+/// An entry seen by a full pass.
+struct Seen {
+    dir: std::path::PathBuf,
+    meta_path: std::path::PathBuf,
+    bytes: Vec<u8>,
+    payload_file: String,
+    size: u64,
+    last_used: SystemTime,
+}
+
+pub(crate) fn full_pass(store: &WarmStartStore, policy: &PrunePolicy) -> Result<EvictReport> {
+    store.full_walks.fetch_add(1, Ordering::Relaxed);
+    let root = store.root();
+    let mut report = EvictReport::default();
+    let mut seen = Vec::new();
+    let listing = fs::read_dir(root).map_err(|e| StoreError::io("listing cache root", root, e))?;
+    let mut key_dirs = Vec::new();
+    for dirent in listing.flatten() {
+        let is_dir = dirent.file_type().map(|t| t.is_dir()).unwrap_or(false);
+        let name = dirent.file_name();
+        if is_dir && name.to_str().is_some_and(layout::is_key_dir_name) {
+            key_dirs.push(dirent.path());
+        }
+    }
+    for dir in &key_dirs {
+        scan_key_dir(dir, policy, &mut report, &mut seen);
+    }
+
+    let mut total: u64 = seen.iter().map(|s| s.size).sum();
+    if total > policy.max_bytes {
+        seen.sort_by_key(|s| s.last_used);
+        let mut kept = Vec::with_capacity(seen.len());
+        for s in seen {
+            if total > policy.target_bytes
+                && remove_entry(&s.dir, &s.meta_path, &s.bytes, Some(&s.payload_file)).unwrap_or(false)
+            {
+                total -= s.size;
+                report.evicted_entries += 1;
+                report.bytes_freed += s.size;
+            } else {
+                kept.push(s);
+            }
+        }
+        seen = kept;
+    }
+    for dir in &key_dirs {
+        // Fails, harmlessly, unless the directory is empty.
+        let _ = fs::remove_dir(dir);
+    }
+    report.entries_left = seen.len() as u64;
+    report.bytes_left = total;
+    let _ = update_usage(root, |u, now| {
+        u.bytes = total as i64;
+        u.last_pass_unix_secs = now;
+    });
+    Ok(report)
+}
+
+fn scan_key_dir(dir: &Path, policy: &PrunePolicy, report: &mut EvictReport, seen: &mut Vec<Seen>) {
+    let Ok(listing) = fs::read_dir(dir) else { return };
+    let (now_secs, _) = fsutil::now_unix();
+    let mut metas = Vec::new();
+    let mut payloads = Vec::new();
+    for dirent in listing.flatten() {
+        if dirent.file_type().map(|t| t.is_symlink()).unwrap_or(true) {
+            continue;
+        }
+        let Some(name) = dirent.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        match layout::classify(&name) {
+            FileRole::Meta { .. } => metas.push(name),
+            FileRole::Payload { writer } => payloads.push((name, writer)),
+            FileRole::Tmp { writer } => {
+                if sweep_tmp_file(&dir.join(&name), writer) {
+                    report.stale_tmp_files += 1;
+                }
+            }
+            FileRole::Unknown => {}
+        }
+    }
+    let mut referenced = std::collections::HashSet::new();
+    for name in metas {
+        let meta_path = dir.join(&name);
+        let Ok((bytes, parsed)) = read_meta_file(&meta_path) else {
+            continue;
+        };
+        match parsed {
+            Ok(meta) => {
+                referenced.insert(meta.payload_file.clone());
+                let payload_size = fs::symlink_metadata(dir.join(&meta.payload_file)).map(|m| m.len());
+                if expired(meta.written_unix_secs, policy.older_than, now_secs) {
+                    let size = bytes.len() as u64 + payload_size.unwrap_or(0);
+                    if remove_entry(dir, &meta_path, &bytes, Some(&meta.payload_file)).unwrap_or(false) {
+                        report.expired_entries += 1;
+                        report.bytes_freed += size;
+                    }
+                    continue;
+                }
+                let last_used = fs::symlink_metadata(&meta_path)
+                    .and_then(|m| m.modified())
+                    .unwrap_or(SystemTime::UNIX_EPOCH);
+                seen.push(Seen {
+                    dir: dir.to_path_buf(),
+                    meta_path,
+                    size: bytes.len() as u64 + payload_size.unwrap_or(0),
+                    bytes,
+                    payload_file: meta.payload_file,
+                    last_used,
+                });
+            }
+            Err(MetaProblem::Foreign) => {}
+            Err(MetaProblem::Corrupt(_)) => {
+                if remove_meta_if_unchanged(dir, &meta_path, &bytes).unwrap_or(false) {
+                    report.corrupt_entries += 1;
+                }
+            }
+        }
+    }
+    for (name, writer) in payloads {
+        if referenced.contains(&name) {
+            continue;
+        }
+        let path = dir.join(&name);
+        let old_enough = age(&path).unwrap_or(Duration::ZERO);
+        let dead = writer.map_or(Liveness::Unknown, |w| w.liveness()) == Liveness::Dead;
+        if !((dead && old_enough >= ORPHAN_GRACE) || old_enough > STALE_TMP_AGE) {
+            continue;
+        }
+        // A metadata renamed in since the listing may name it now.
+        if still_referenced(dir, &name) {
+            continue;
+        }
+        if let Ok(m) = fs::symlink_metadata(&path)
+            && fs::remove_file(&path).is_ok()
+        {
+            report.orphan_payloads += 1;
+            report.bytes_freed += m.len();
+        }
+    }
+}
+
+fn still_referenced(dir: &Path, payload_file: &str) -> bool {
+    let Ok(listing) = fs::read_dir(dir) else { return true };
+    listing.flatten().any(|d| {
+        let name = d.file_name();
+        let Some(name) = name.to_str() else { return false };
+        matches!(layout::classify(name), FileRole::Meta { .. })
+            && read_meta_file(&dir.join(name))
+                .ok()
+                .and_then(|(_, m)| m.ok())
+                .is_some_and(|m| m.payload_file == payload_file)
+    })
+}

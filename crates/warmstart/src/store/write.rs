@@ -1,0 +1,165 @@
+//! The write protocol (rules 8 to 12).
+//!
+//! 1. The payload goes to a temporary file, is flushed, and is renamed to a
+//!    name unique to this write (`<run_id>.<writer>-<unique>.payload`).
+//! 2. The metadata, which names that payload file and carries its SHA-256 and
+//!    length, goes to a temporary file, is flushed, and is renamed over
+//!    `<run_id>.meta.json`: that rename is the single switch from the old
+//!    entry to the new one. The directory is flushed.
+//! 3. Only then is the previous write's payload removed.
+//!
+//! A reader therefore always sees a metadata file together with the payload
+//! it names; if that payload vanishes under it (the old one removed in step
+//! 3), it re-reads the metadata and finds the new entry.
+
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use super::Durability;
+use super::WarmStartStore;
+use super::housekeeping;
+use super::layout::{self, FileRole};
+use super::read::read_meta_file;
+use crate::entry::{EntryKind, Metadata, SCHEMA_VERSION};
+use crate::error::{Result, StoreError};
+use crate::fingerprint::Fingerprint;
+use crate::fsutil;
+
+/// How often a save recreates a key directory that a concurrent eviction
+/// removed between its creation and the first file written into it.
+const DIR_VANISHED_RETRIES: usize = 8;
+
+pub(crate) fn write_slot(
+    store: &WarmStartStore,
+    key: &Fingerprint,
+    run_id: &str,
+    payload: &[u8],
+    objective: Option<f64>,
+    iteration: Option<u64>,
+    kind: EntryKind,
+) -> Result<()> {
+    if let Some(value) = objective.filter(|v| !v.is_finite()) {
+        return Err(StoreError::InvalidObjective { value });
+    }
+    let dir = store.key_dir(key);
+    let unique = fsutil::unique_suffix();
+    let payload_file = layout::payload_name(run_id, &unique);
+    let (secs, nanos) = fsutil::now_unix();
+    let meta = Metadata {
+        schema: SCHEMA_VERSION,
+        key: key.to_hex(),
+        run_id: run_id.to_owned(),
+        written_unix_secs: secs,
+        written_unix_nanos: nanos,
+        objective,
+        iteration,
+        kind,
+        payload_sha256: hex::encode(Sha256::digest(payload)),
+        payload_len: payload.len() as u64,
+        payload_file,
+    };
+    let meta_bytes = serde_json::to_vec_pretty(&meta).expect("metadata always serialises");
+    let sync = store.options().durability == Durability::Full;
+
+    let mut attempt = 0;
+    let replaced = loop {
+        ensure_key_dir(&dir)?;
+        match write_once(&dir, run_id, &unique, &meta, payload, &meta_bytes, sync) {
+            Err(WriteError::DirVanished) if attempt < DIR_VANISHED_RETRIES => attempt += 1,
+            Err(WriteError::DirVanished) => {
+                return Err(StoreError::io(
+                    "writing payload",
+                    &dir,
+                    io::Error::from(io::ErrorKind::NotFound),
+                ));
+            }
+            Err(WriteError::Store(e)) => return Err(e),
+            Ok(replaced) => break replaced,
+        }
+    };
+
+    let mut delta = (payload.len() + meta_bytes.len()) as i64;
+    if let Some((old, old_meta_len)) = replaced {
+        delta -= (old.payload_len + old_meta_len) as i64;
+        if old.payload_file != meta.payload_file {
+            // Nothing names the old payload any more; a reader that still
+            // holds the old metadata re-reads it and finds ours.
+            let _ = fsutil::remove_if_exists(&dir.join(&old.payload_file));
+        }
+    }
+    housekeeping::after_save(store, delta);
+    Ok(())
+}
+
+enum WriteError {
+    /// The key directory was removed under us by a concurrent eviction.
+    DirVanished,
+    Store(StoreError),
+}
+
+/// Steps 1 and 2 of the protocol; returns the metadata it replaced, if any.
+fn write_once(
+    dir: &Path,
+    run_id: &str,
+    unique: &str,
+    meta: &Metadata,
+    payload: &[u8],
+    meta_bytes: &[u8],
+    sync: bool,
+) -> std::result::Result<Option<(Metadata, u64)>, WriteError> {
+    let tmp_payload = dir.join(layout::tmp_name(unique, "payload"));
+    if let Err(e) = fsutil::write_new_file(&tmp_payload, payload, sync) {
+        let _ = fsutil::remove_if_exists(&tmp_payload);
+        if e.kind() == io::ErrorKind::NotFound {
+            return Err(WriteError::DirVanished);
+        }
+        return Err(WriteError::Store(StoreError::io("writing payload", &tmp_payload, e)));
+    }
+    let payload_path = dir.join(&meta.payload_file);
+    if let Err(e) = fs::rename(&tmp_payload, &payload_path) {
+        let _ = fsutil::remove_if_exists(&tmp_payload);
+        return Err(WriteError::Store(StoreError::io("renaming payload", &payload_path, e)));
+    }
+
+    let meta_path = dir.join(layout::meta_name(run_id));
+    let previous = read_meta_file(&meta_path)
+        .ok()
+        .and_then(|(bytes, parsed)| Some((parsed.ok()?, bytes.len() as u64)))
+        .filter(|(old, _)| matches!(layout::classify(&old.payload_file), FileRole::Payload { .. }));
+
+    let tmp_meta = dir.join(layout::tmp_name(unique, "meta"));
+    let switched = fsutil::write_new_file(&tmp_meta, meta_bytes, sync)
+        .map_err(|e| StoreError::io("writing metadata", &tmp_meta, e))
+        .and_then(|()| {
+            fs::rename(&tmp_meta, &meta_path).map_err(|e| StoreError::io("renaming metadata", &meta_path, e))
+        });
+    if let Err(e) = switched {
+        let _ = fsutil::remove_if_exists(&tmp_meta);
+        let _ = fsutil::remove_if_exists(&payload_path);
+        return Err(WriteError::Store(e));
+    }
+    if sync {
+        fsutil::sync_dir(dir).map_err(|e| WriteError::Store(StoreError::io("flushing directory", dir, e)))?;
+    }
+    Ok(previous)
+}
+
+/// Creates the key directory if needed, refusing a symlink in its place.
+fn ensure_key_dir(dir: &Path) -> Result<()> {
+    match fs::symlink_metadata(dir) {
+        Ok(m) if m.file_type().is_symlink() => Err(StoreError::Symlink {
+            path: dir.to_path_buf(),
+        }),
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(StoreError::NotADirectory {
+            path: dir.to_path_buf(),
+        }),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            fsutil::create_dir_private(dir).map_err(|e| StoreError::io("creating key directory", dir, e))
+        }
+        Err(e) => Err(StoreError::io("opening key directory", dir, e)),
+    }
+}
