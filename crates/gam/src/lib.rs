@@ -1,12 +1,26 @@
 //! gam: generalized additive models whose fits never start from scratch twice.
 //!
-//! The engine (data, formulas, bases, penalised fitting with REML smoothing
-//! parameter selection, prediction) is being built; today this crate only
-//! re-exports the warm-start store it will checkpoint every fit into.
+//! The data flow is the module layout: [`data`] (CSV to typed columns) ->
+//! [`formula`] (mgcv syntax to terms) -> [`basis`] (smooth bases and
+//! penalties) -> design -> fit (penalised least squares / IRLS inside, REML
+//! outside) -> model -> predict, summary.
 //!
 //! # Guarantees
-//! None yet beyond those of [`warmstart`], which this crate re-exports.
+//! - Bases, penalties and the REML criterion follow mgcv's definitions, so a
+//!   fit matches `mgcv::gam(method = "REML")` to the tolerances stated in the
+//!   fidelity tests.
+//! - Bad input is an error naming the file, column, row or formula position,
+//!   never a panic.
+//! - The library never prints; the `gam` binary does.
 
+pub mod basis;
+pub mod data;
+mod error;
+pub mod fit;
+pub mod formula;
+pub mod linalg;
+
+pub use error::{GamError, Result};
 pub use warmstart;
 
 /// The engine's version, part of every fit's cache key so that a different

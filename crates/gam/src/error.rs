@@ -1,0 +1,90 @@
+//! The one error type of the engine. Every variant names the file, column,
+//! row or formula position it concerns, so that the message alone tells the
+//! user what to fix.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong between reading data and predicting.
+#[derive(Debug, thiserror::Error)]
+pub enum GamError {
+    /// A file could not be opened or read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The CSV file is malformed at a given line.
+    #[error("{}: line {line}: {message}", path.display())]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number in the file (the header is line 1).
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// The file has no header or no data rows.
+    #[error("{}: {message}", path.display())]
+    EmptyData {
+        /// The file.
+        path: PathBuf,
+        /// What is missing.
+        message: String,
+    },
+    /// The formula could not be parsed or does not make sense.
+    #[error("{message}\n  {formula}\n  {caret:>width$}", caret = "^", width = position + 1)]
+    Formula {
+        /// The formula as written.
+        formula: String,
+        /// 0-based character position of the problem.
+        position: usize,
+        /// What was expected or is wrong.
+        message: String,
+    },
+    /// A column named in the formula is not in the data.
+    #[error("unknown column '{column}' (available: {})", available.join(", "))]
+    UnknownColumn {
+        /// The missing column.
+        column: String,
+        /// The columns the data has.
+        available: Vec<String>,
+    },
+    /// A model term cannot be built from the data (e.g. a smooth of a factor, k too large).
+    #[error("term {term}: {message}")]
+    Term {
+        /// The term as written, e.g. `s(x, k = 20)`.
+        term: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// A data value is unusable (non-numeric response, invalid count, ...).
+    #[error("column '{column}'{}: {message}", row.map(|r| format!(", row {r}")).unwrap_or_default())]
+    Data {
+        /// The column.
+        column: String,
+        /// 1-based data row (not counting the header), when one row is at fault.
+        row: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
+    /// The fit could not be computed.
+    #[error("fit failed: {message}")]
+    Fit {
+        /// What happened.
+        message: String,
+    },
+    /// A saved model could not be read.
+    #[error("{}: not a gam model: {message}", path.display())]
+    Model {
+        /// The model file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+/// Shorthand for results of the engine.
+pub type Result<T, E = GamError> = std::result::Result<T, E>;
