@@ -1,1 +1,189 @@
-fn main() {}
+//! `gam`: the command line of the gam engine.
+//!
+//! `main` parses the arguments, runs one [`Command`] and turns its outcome
+//! into an exit status: 0 on success, 1 when the command failed (including
+//! `gam cache verify` finding bad entries), 2 for usage errors. clap reports
+//! its own usage errors (unknown options, bad values) with status 2; every
+//! other error is printed as one `error: ...` line on stderr.
+
+// The binary is the one place in the workspace that prints (the libraries
+// return values and errors). Output goes through `writeln!` on locked handles
+// so that a closed pipe (`gam cache ls | head -1`) is an error, not a panic.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod cache;
+mod human;
+
+use std::fmt;
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+/// Exit status of a command that failed.
+const EXIT_FAILURE: u8 = 1;
+/// Exit status of a usage error (also clap's).
+const EXIT_USAGE: u8 = 2;
+
+/// Generalized additive models whose fits never start from scratch twice.
+#[derive(Debug, Parser)]
+#[command(name = "gam", version, about, propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options accepted by every subcommand, before or after its name.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The warm-start cache directory [default: the platform cache directory + gam/warm/v1]
+    #[arg(long, global = true, env = warmstart::CACHE_DIR_ENV, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Print one machine-readable JSON document on stdout instead of text
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// The subcommands of `gam`.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Inspect and manage the warm-start cache
+    Cache(cache::CacheArgs),
+}
+
+/// What every command gets: the resolved global options and where to print.
+pub struct Context {
+    /// The cache root in use.
+    pub cache_root: PathBuf,
+    /// Whether to print JSON instead of text.
+    pub json: bool,
+    /// Standard output.
+    pub out: io::StdoutLock<'static>,
+}
+
+impl Context {
+    /// Writes `value` as one pretty-printed JSON document and a newline.
+    pub fn print_json<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> anyhow::Result<()> {
+        serde_json::to_writer_pretty(&mut self.out, value)?;
+        writeln!(self.out)?;
+        Ok(())
+    }
+}
+
+/// An error in how `gam` was invoked (exit status 2), as opposed to a failure
+/// while doing what was asked (exit status 1).
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// A [`UsageError`] as an `anyhow::Error`.
+pub fn usage_error(msg: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(UsageError(msg.into()))
+}
+
+fn resolve_cache_root(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
+    match &global.cache_dir {
+        Some(dir) => Ok(dir.clone()),
+        None => warmstart::default_root().ok_or_else(|| {
+            usage_error(format!(
+                "cannot determine a cache directory: pass --cache-dir or set {}",
+                warmstart::CACHE_DIR_ENV
+            ))
+        }),
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut ctx = Context {
+        cache_root: resolve_cache_root(&cli.global)?,
+        json: cli.global.json,
+        out: io::stdout().lock(),
+    };
+    let result = match cli.command {
+        Command::Cache(args) => cache::run(&args, &mut ctx),
+    };
+    ctx.out.flush()?;
+    result
+}
+
+/// The error and its causes on one line, each cause once: store errors
+/// already include their source in their message.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Parses the command line; clap prints usage errors and help itself and exits.
+fn parse_args() -> Cli {
+    let mut cmd = Cli::command();
+    if std::env::var_os(warmstart::CACHE_DIR_ENV).is_some_and(|v| v.is_empty()) {
+        // As for `warmstart::default_root`, an empty GAM_CACHE_DIR counts as
+        // unset (clap would reject it as an empty --cache-dir).
+        cmd = cmd.mut_arg("cache_dir", |a| a.env(None::<&str>));
+    }
+    let matches = cmd.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+fn main() -> ExitCode {
+    let cli = parse_args();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`| head`): nothing left to say to anyone.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(io::stderr().lock(), "error: {}", one_line(&e));
+            if e.chain().any(|c| c.is::<UsageError>()) {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::from(EXIT_FAILURE)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn causes_are_not_repeated() {
+        let io = io::Error::new(io::ErrorKind::PermissionDenied, "denied");
+        let e = anyhow::Error::new(io).context("removing x: denied");
+        assert_eq!(one_line(&e), "removing x: denied");
+        let e = anyhow::Error::new(io::Error::other("inner")).context("outer");
+        assert_eq!(one_line(&e), "outer: inner");
+    }
+}

@@ -15,10 +15,14 @@
 
 pub mod basis;
 pub mod data;
+pub mod design;
 mod error;
 pub mod fit;
 pub mod formula;
 pub mod linalg;
+pub mod model;
+pub mod summary;
+mod summary_test;
 
 pub use error::{GamError, Result};
 pub use warmstart;

@@ -9,9 +9,11 @@
 //! (`crate::smooth`) applies on top, as mgcv's `smoothCon` does.
 
 pub mod cc;
+pub mod constraint;
 pub mod cr;
 pub mod ps;
 pub mod re;
+pub mod tensor;
 pub mod tp;
 
 use faer::Mat;
@@ -34,4 +36,58 @@ pub trait BasisFn {
     fn te_reparameterise(&self) -> bool;
     /// mgcv's class name, e.g. `cr.smooth`, `tprs.smooth`.
     fn mgcv_class(&self) -> &'static str;
+}
+
+use serde::{Deserialize, Serialize};
+
+/// Any basis the engine supports, as saved inside a fitted model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Basis {
+    /// Thin plate regression spline.
+    Tp(tp::TpBasis),
+    /// Cubic regression spline.
+    Cr(cr::CrBasis),
+    /// P-spline.
+    Ps(ps::PsBasis),
+    /// Cyclic cubic regression spline.
+    Cc(cc::CcBasis),
+    /// Random effect.
+    Re(re::ReBasis),
+    /// Tensor product (`te`, `ti`).
+    Tensor(Box<tensor::TensorBasis>),
+}
+
+impl Basis {
+    fn inner(&self) -> &dyn BasisFn {
+        match self {
+            Basis::Tp(b) => b,
+            Basis::Cr(b) => b,
+            Basis::Ps(b) => b,
+            Basis::Cc(b) => b,
+            Basis::Re(b) => b,
+            Basis::Tensor(b) => b.as_ref(),
+        }
+    }
+}
+
+impl BasisFn for Basis {
+    fn dim(&self) -> usize {
+        self.inner().dim()
+    }
+    fn design(&self, x: &[&[f64]]) -> Result<Mat<f64>> {
+        self.inner().design(x)
+    }
+    fn penalties(&self) -> Vec<Mat<f64>> {
+        self.inner().penalties()
+    }
+    fn null_space_dim(&self) -> usize {
+        self.inner().null_space_dim()
+    }
+    fn te_reparameterise(&self) -> bool {
+        self.inner().te_reparameterise()
+    }
+    fn mgcv_class(&self) -> &'static str {
+        self.inner().mgcv_class()
+    }
 }

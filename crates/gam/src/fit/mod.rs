@@ -1,6 +1,7 @@
 //! Fitting: penalised least squares inside, REML smoothing-parameter
 //! selection outside (Newton on log λ with exact derivatives).
 
+pub mod gam;
 pub mod newton;
 pub mod penalty;
 pub mod reml;

@@ -85,6 +85,18 @@ pub struct EvictReport {
     pub entries_left: u64,
     /// Bytes left (metadata plus payload of the entries left).
     pub bytes_left: u64,
+    /// Removals that failed (e.g. a read-only directory); those entries are still there.
+    pub failed_removals: u64,
+}
+
+impl EvictReport {
+    /// Whether a removal result succeeded, counting the failures.
+    fn removed(&mut self, result: std::io::Result<bool>) -> bool {
+        result.unwrap_or_else(|_| {
+            self.failed_removals += 1;
+            false
+        })
+    }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -126,9 +138,16 @@ fn update_usage<T>(root: &Path, f: impl FnOnce(&mut Usage, u64) -> T) -> io::Res
     file.read_to_string(&mut text)?;
     let mut usage: Usage = serde_json::from_str(&text).unwrap_or_default();
     let out = f(&mut usage, fsutil::now_unix().0);
+    // Overwritten in place, padded with spaces to its old length, never
+    // truncated: on ext4 a truncate to zero followed by a write makes the close
+    // start writeback (auto_da_alloc), and the next save's truncate then waits
+    // for that I/O, which cost every save about a millisecond or more.
+    let mut bytes = serde_json::to_vec(&usage).expect("usage always serialises");
+    if bytes.len() < text.len() {
+        bytes.resize(text.len(), b' ');
+    }
     file.seek(SeekFrom::Start(0))?;
-    file.set_len(0)?;
-    file.write_all(&serde_json::to_vec(&usage).expect("usage always serialises"))?;
+    file.write_all(&bytes)?;
     Ok(out)
 }
 
@@ -183,7 +202,7 @@ pub(crate) fn full_pass(store: &WarmStartStore, policy: &PrunePolicy) -> Result<
         let mut kept = Vec::with_capacity(seen.len());
         for s in seen {
             if total > policy.target_bytes
-                && remove_entry(&s.dir, &s.meta_path, &s.bytes, Some(&s.payload_file)).unwrap_or(false)
+                && report.removed(remove_entry(&s.dir, &s.meta_path, &s.bytes, Some(&s.payload_file)))
             {
                 total -= s.size;
                 report.evicted_entries += 1;
@@ -242,7 +261,7 @@ fn scan_key_dir(dir: &Path, policy: &PrunePolicy, report: &mut EvictReport, seen
                 let payload_size = fs::symlink_metadata(dir.join(&meta.payload_file)).map(|m| m.len());
                 if expired(meta.written_unix_secs, policy.older_than, now_secs) {
                     let size = bytes.len() as u64 + payload_size.unwrap_or(0);
-                    if remove_entry(dir, &meta_path, &bytes, Some(&meta.payload_file)).unwrap_or(false) {
+                    if report.removed(remove_entry(dir, &meta_path, &bytes, Some(&meta.payload_file))) {
                         report.expired_entries += 1;
                         report.bytes_freed += size;
                     }
@@ -262,7 +281,7 @@ fn scan_key_dir(dir: &Path, policy: &PrunePolicy, report: &mut EvictReport, seen
             }
             Err(MetaProblem::Foreign) => {}
             Err(MetaProblem::Corrupt(_)) => {
-                if remove_meta_if_unchanged(dir, &meta_path, &bytes).unwrap_or(false) {
+                if report.removed(remove_meta_if_unchanged(dir, &meta_path, &bytes)) {
                     report.corrupt_entries += 1;
                 }
             }

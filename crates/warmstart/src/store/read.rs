@@ -172,7 +172,13 @@ pub(crate) fn lookup(store: &WarmStartStore, key: &Fingerprint) -> Result<Option
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(StoreError::io("opening key directory", &dir, e)),
     }
-    let listing = fs::read_dir(&dir).map_err(|e| StoreError::io("listing key directory", &dir, e))?;
+    let listing = match fs::read_dir(&dir) {
+        Ok(listing) => listing,
+        // A concurrent eviction emptied and removed it since the check above:
+        // the key has no entries, which is a miss, not a failure (rule 22).
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(StoreError::io("listing key directory", &dir, e)),
+    };
     let (now_secs, _) = fsutil::now_unix();
     let mut candidates = Vec::new();
     for dirent in listing {

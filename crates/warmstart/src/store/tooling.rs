@@ -93,7 +93,13 @@ fn list_key_dir(dir: &Path) -> io::Result<Listing> {
         tmp: Vec::new(),
         other: Vec::new(),
     };
-    for dirent in fs::read_dir(dir)? {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        // Removed by a concurrent eviction since it was listed: an empty key.
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(e),
+    };
+    for dirent in entries {
         let dirent = dirent?;
         let name = dirent.file_name();
         let Some(name) = name.to_str() else { continue };
@@ -262,7 +268,16 @@ impl WarmStartStore {
                             }
                             Err(PayloadProblem::Missing) => format!("payload file {} is missing", meta.payload_file),
                             Err(PayloadProblem::Corrupt(why)) => why,
-                            Err(PayloadProblem::Io(e)) => format!("payload unreadable: {e}"),
+                            Err(PayloadProblem::Io(e)) => {
+                                // Unreadable is not corrupt: report it, never remove it.
+                                report.issues.push(VerifyIssue {
+                                    key,
+                                    path: path.clone(),
+                                    problem: format!("payload unreadable: {e}"),
+                                    removed: false,
+                                });
+                                continue;
+                            }
                         }
                     }
                 };

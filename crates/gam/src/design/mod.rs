@@ -1,0 +1,278 @@
+//! The model design: which columns the model matrix has, in mgcv's order
+//! (intercept, parametric terms in formula order, then smooths in formula
+//! order), how to build them from data, and the penalties on them.
+//!
+//! A [`Design`] is fixed by the training data (factor levels, bases,
+//! constraints) and is saved with the model, so that prediction on new data
+//! rebuilds exactly the training columns.
+
+pub mod smooth;
+
+use faer::Mat;
+use serde::{Deserialize, Serialize};
+
+pub use smooth::{By, SmoothTerm};
+
+use crate::data::{Column, DataFrame};
+use crate::error::{GamError, Result};
+use crate::fit::{Penalty, PenaltySet};
+use crate::formula::{Formula, Response, Term};
+
+/// A parametric (unpenalised) term.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ParamTerm {
+    /// A numeric column entering linearly.
+    Linear {
+        /// The column.
+        column: String,
+    },
+    /// A factor with treatment contrasts: one column per level except the
+    /// baseline, or every level when the model has no intercept and this is
+    /// its first factor (as R's `model.matrix` does).
+    Factor {
+        /// The column.
+        column: String,
+        /// The training levels.
+        levels: Vec<String>,
+        /// Whether the baseline level has a column too.
+        all_levels: bool,
+    },
+}
+
+impl ParamTerm {
+    /// Columns this term contributes.
+    pub fn n_coef(&self) -> usize {
+        match self {
+            ParamTerm::Linear { .. } => 1,
+            ParamTerm::Factor { levels, all_levels, .. } => levels.len() - usize::from(!all_levels),
+        }
+    }
+
+    /// mgcv's (R's) coefficient names: `x`, or the column name followed by the level.
+    pub fn coef_names(&self) -> Vec<String> {
+        match self {
+            ParamTerm::Linear { column } => vec![column.clone()],
+            ParamTerm::Factor {
+                column,
+                levels,
+                all_levels,
+            } => levels
+                .iter()
+                .skip(usize::from(!all_levels))
+                .map(|l| format!("{column}{l}"))
+                .collect(),
+        }
+    }
+
+    /// The term's label in summaries.
+    pub fn label(&self) -> &str {
+        match self {
+            ParamTerm::Linear { column } | ParamTerm::Factor { column, .. } => column,
+        }
+    }
+}
+
+/// Everything needed to turn a data frame into the model's matrix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Design {
+    /// The response.
+    pub response: Response,
+    /// Whether there is an intercept column.
+    pub intercept: bool,
+    /// Parametric terms, in formula order.
+    pub parametric: Vec<ParamTerm>,
+    /// Smooth terms, in formula order (a factor `by` gives one per level).
+    pub smooths: Vec<SmoothTerm>,
+    /// Offset columns, summed into the linear predictor.
+    pub offsets: Vec<String>,
+    /// Columns the model reads (for dropping rows with missing values).
+    pub columns_used: Vec<String>,
+}
+
+impl Design {
+    /// Builds the design from a formula and the training data (already
+    /// stripped of rows with missing values).
+    pub fn build(formula: &Formula, data: &DataFrame) -> Result<Design> {
+        let mut parametric = Vec::new();
+        let mut smooths = Vec::new();
+        let mut offsets = Vec::new();
+        let mut seen_factor = false;
+        for term in &formula.terms {
+            match term {
+                Term::Column(c) => match data.require_column(&c.name)? {
+                    Column::Numeric(_) => parametric.push(ParamTerm::Linear { column: c.name.clone() }),
+                    Column::Factor(f) => {
+                        let all_levels = !formula.intercept && !seen_factor;
+                        seen_factor = true;
+                        parametric.push(ParamTerm::Factor {
+                            column: c.name.clone(),
+                            levels: f.levels.clone(),
+                            all_levels,
+                        });
+                    }
+                },
+                Term::Offset(c) => match data.require_column(&c.name)? {
+                    Column::Numeric(_) => offsets.push(c.name.clone()),
+                    Column::Factor(_) => {
+                        return Err(
+                            formula.error_at(c.span.start, format!("offset column '{}' is not numeric", c.name))
+                        );
+                    }
+                },
+                Term::Smooth(spec) => smooths.extend(SmoothTerm::build(spec, data)?),
+            }
+        }
+        Ok(Design {
+            response: formula.response.clone(),
+            intercept: formula.intercept,
+            parametric,
+            smooths,
+            offsets,
+            columns_used: formula.columns_used(),
+        })
+    }
+
+    /// Number of parametric coefficients (intercept included).
+    pub fn n_parametric(&self) -> usize {
+        usize::from(self.intercept) + self.parametric.iter().map(ParamTerm::n_coef).sum::<usize>()
+    }
+
+    /// Index of each smooth's first coefficient.
+    pub fn smooth_offsets(&self) -> Vec<usize> {
+        let mut at = self.n_parametric();
+        self.smooths
+            .iter()
+            .map(|s| {
+                let first = at;
+                at += s.n_coef();
+                first
+            })
+            .collect()
+    }
+
+    /// Total number of coefficients.
+    pub fn n_coef(&self) -> usize {
+        self.n_parametric() + self.smooths.iter().map(SmoothTerm::n_coef).sum::<usize>()
+    }
+
+    /// Coefficient names as mgcv gives them.
+    pub fn coef_names(&self) -> Vec<String> {
+        let mut names = Vec::with_capacity(self.n_coef());
+        if self.intercept {
+            names.push("(Intercept)".to_string());
+        }
+        for t in &self.parametric {
+            names.extend(t.coef_names());
+        }
+        for s in &self.smooths {
+            names.extend((1..=s.n_coef()).map(|i| format!("{}.{i}", s.label)));
+        }
+        names
+    }
+
+    /// The penalties over the whole coefficient vector.
+    pub fn penalty_set(&self) -> PenaltySet {
+        let mut pens = Vec::new();
+        for (s, first) in self.smooths.iter().zip(self.smooth_offsets()) {
+            for p in &s.penalties {
+                pens.push(Penalty {
+                    offset: first,
+                    s: p.to_mat(),
+                });
+            }
+        }
+        PenaltySet::new(self.n_coef(), pens)
+    }
+
+    /// Names of the smoothing parameters, one per penalty.
+    pub fn sp_names(&self) -> Vec<String> {
+        self.smooths.iter().flat_map(SmoothTerm::sp_names).collect()
+    }
+
+    /// The model matrix at the rows of `data`.
+    pub fn model_matrix(&self, data: &DataFrame) -> Result<Mat<f64>> {
+        let n = data.nrows();
+        let mut x = Mat::<f64>::zeros(n, self.n_coef());
+        let mut col = 0;
+        if self.intercept {
+            for i in 0..n {
+                x[(i, 0)] = 1.0;
+            }
+            col = 1;
+        }
+        for t in &self.parametric {
+            match t {
+                ParamTerm::Linear { column } => {
+                    let v = numeric(data, column)?;
+                    for i in 0..n {
+                        x[(i, col)] = v[i];
+                    }
+                    col += 1;
+                }
+                ParamTerm::Factor {
+                    column,
+                    levels,
+                    all_levels,
+                } => {
+                    let f = data.factor_with_levels(column, levels)?;
+                    let skip = usize::from(!all_levels);
+                    for i in 0..n {
+                        if let Some(c) = f.codes[i] {
+                            let c = c as usize;
+                            if c >= skip {
+                                x[(i, col + c - skip)] = 1.0;
+                            }
+                        }
+                    }
+                    col += t.n_coef();
+                }
+            }
+        }
+        for s in &self.smooths {
+            let xs = s.design(data)?;
+            for i in 0..n {
+                for j in 0..xs.ncols() {
+                    x[(i, col + j)] = xs[(i, j)];
+                }
+            }
+            col += xs.ncols();
+        }
+        Ok(x)
+    }
+
+    /// The summed offset at each row (zeros without offsets).
+    pub fn offset(&self, data: &DataFrame) -> Result<Vec<f64>> {
+        let mut out = vec![0.0; data.nrows()];
+        for name in &self.offsets {
+            for (o, v) in out.iter_mut().zip(numeric(data, name)?) {
+                *o += v;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The response values of a Gaussian model.
+    pub fn response_values(&self, data: &DataFrame) -> Result<Vec<f64>> {
+        match &self.response {
+            Response::Column(name) => match data.require_column(name)? {
+                Column::Numeric(v) => Ok(v.clone()),
+                Column::Factor(_) => Err(GamError::Data {
+                    column: name.clone(),
+                    row: None,
+                    message: "the response must be numeric, but this column holds text".into(),
+                }),
+            },
+            Response::Binomial { .. } => Err(GamError::Fit {
+                message: "a cbind(successes, failures) response needs the binomial family".into(),
+            }),
+        }
+    }
+}
+
+fn numeric<'a>(data: &'a DataFrame, name: &str) -> Result<&'a [f64]> {
+    data.require_column(name)?.as_numeric().ok_or_else(|| GamError::Data {
+        column: name.to_string(),
+        row: None,
+        message: "expected a numeric column, found text".into(),
+    })
+}

@@ -1,0 +1,272 @@
+use super::*;
+use crate::GamError;
+
+fn error(text: &str) -> (usize, String) {
+    match Formula::parse(text) {
+        Err(GamError::Formula {
+            formula,
+            position,
+            message,
+        }) => {
+            assert_eq!(formula, text);
+            (position, message)
+        }
+        other => panic!("{text}: expected a formula error, got {other:?}"),
+    }
+}
+
+/// Checks the position and the exact message.
+fn check(text: &str, position: usize, message: &str) {
+    assert_eq!(error(text), (position, message.to_string()), "{text}");
+}
+
+/// Checks the position and part of the message.
+fn check_contains(text: &str, position: usize, part: &str) {
+    let (pos, message) = error(text);
+    assert_eq!(pos, position, "{text}: {message}");
+    assert!(message.contains(part), "{text}: {message}");
+}
+
+#[test]
+fn structure_errors() {
+    check("", 0, "empty formula: expected 'response ~ terms'");
+    check("   ", 0, "empty formula: expected 'response ~ terms'");
+    check("~ x", 0, "missing response before '~'");
+    check("y", 1, "missing '~' after the response");
+    check("y x", 2, "expected '~' after the response, found 'x'");
+    check("y ~", 3, "expected a term after '~', found the end of the formula");
+    check("y ~ x +", 7, "expected a term after '+', found the end of the formula");
+    check("y ~ x + ", 7, "expected a term after '+', found the end of the formula");
+    check("y ~ x + + z", 8, "expected a term after '+', found '+'");
+    check("y ~ x -", 7, "expected a term after '-', found the end of the formula");
+    check("y ~ x z", 6, "expected '+' or the end of the formula, found 'z'");
+    check("y ~ x ~ z", 6, "a formula has only one '~'");
+    check("y ~ x)", 5, "unmatched ')'");
+    check("y ~ 0", 4, "the model has no terms and no intercept");
+    check("y ~ offset(o) - 1", 4, "the model has no terms and no intercept");
+    check(
+        "y ~ x + 2",
+        8,
+        "expected a term, found number 2 (only 0 and 1, for the intercept, stand alone)",
+    );
+    check(
+        "y ~ x - z",
+        6,
+        "removing terms with '-' is only supported for the intercept ('- 1')",
+    );
+    check("y ~ x + x", 8, "term 'x' appears twice");
+    check("y ~ s(x) + s(x, k = 5)", 11, "term 's(x)' appears twice");
+}
+
+#[test]
+fn unsupported_syntax_errors() {
+    check_contains("y ~ x * z", 6, "interactions ('*', ':') are not supported");
+    check_contains("y ~ x:z", 5, "interactions");
+    check("y ~ x / z", 6, "operator '/' is not supported");
+    check_contains(
+        "y ~ log(x)",
+        4,
+        "unsupported function 'log()' (supported: s, te, ti, offset)",
+    );
+    check_contains("y ~ factor(g)", 4, "declare the column as a factor");
+    check_contains("y ~ .", 4, "'.' (all other columns) is not supported");
+    check_contains("log(y) ~ x", 0, "unsupported response 'log(...)'");
+    check("y ~ (x)", 4, "expected a term, found '('");
+    check("y ~ \"x\"", 4, "expected a term, found string \"x\"");
+    check("1 ~ x", 0, "expected the response column, found number 1");
+}
+
+#[test]
+fn cbind_errors() {
+    check("cbind(a) ~ x", 7, "cbind() needs two columns: successes, failures");
+    check("cbind(a, b, c) ~ x", 10, "cbind() takes exactly two columns");
+    check_contains(
+        "cbind(a, n - a) ~ x",
+        11,
+        "compute the failures (e.g. n - successes) as a column",
+    );
+    check(
+        "cbind(a, b ~ x",
+        11,
+        "expected ')' to close cbind( opened at column 1, found '~'",
+    );
+    check(
+        "cbind(, b) ~ x",
+        6,
+        "expected the column of successes in cbind(), found ','",
+    );
+}
+
+#[test]
+fn offset_errors() {
+    check("y ~ offset()", 11, "offset() needs a column");
+    check("y ~ offset(a, b)", 12, "offset() takes exactly one column");
+    check_contains(
+        "y ~ offset(log(n))",
+        11,
+        "compute the offset (e.g. log(exposure)) as a column",
+    );
+    check(
+        "y ~ offset(a",
+        12,
+        "expected ')' to close offset( opened at column 5, found the end of the formula",
+    );
+}
+
+#[test]
+fn smooth_syntax_errors() {
+    check(
+        "y ~ x + s(x, k = 5",
+        18,
+        "expected ')' to close s( opened at column 9, found the end of the formula",
+    );
+    check(
+        "y ~ s(x",
+        7,
+        "expected ')' to close s( opened at column 5, found the end of the formula",
+    );
+    check(
+        "y ~ s(x k = 5)",
+        8,
+        "expected ',' or ')' to close s( opened at column 5, found 'k'",
+    );
+    check("y ~ s()", 6, "s() needs at least one covariate");
+    check(
+        "y ~ s(k = 5)",
+        4,
+        "s() needs at least one covariate before its named arguments",
+    );
+    check("y ~ s(x,)", 8, "expected an argument after ',', found ')'");
+    check(
+        "y ~ s(x, , k = 5)",
+        9,
+        "expected a covariate or a named argument, found ','",
+    );
+    check("y ~ s(x, k = 5, z)", 16, "covariates must come before named arguments");
+    check("y ~ s(x, x)", 9, "covariate 'x' appears twice in s()");
+    check(
+        "y ~ s(x, 10)",
+        9,
+        "expected a covariate column name, found number 10 (did you mean k = 10?)",
+    );
+    check_contains(
+        "y ~ s(log(x))",
+        6,
+        "found a call to 'log()'; transform the column in the data first",
+    );
+}
+
+#[test]
+fn smooth_argument_errors() {
+    check(
+        "y ~ s(x, kk = 5)",
+        9,
+        "unknown smooth argument 'kk' (expected k, bs, m, by, fx)",
+    );
+    check("y ~ s(x, id = 1)", 9, "smooth argument 'id' is not supported");
+    check("y ~ s(x, sp = 0.1)", 9, "smooth argument 'sp' is not supported");
+    check("y ~ s(x, k = 5, k = 6)", 16, "argument 'k' given twice");
+    check("y ~ s(x, k = 5.5)", 13, "k must be a whole number, found 5.5");
+    check(
+        "y ~ s(x, k = \"5\")",
+        13,
+        "expected a whole number for k, found string \"5\"",
+    );
+    check("y ~ s(x, k = c())", 15, "empty c(): expected at least one value");
+    check(
+        "y ~ s(x, k = c(5 6))",
+        17,
+        "expected ',' or ')' to close c( opened at column 14, found number 6",
+    );
+    check(
+        "y ~ s(x, k = c(5, 4))",
+        9,
+        "s() takes a single k; use te() for one k per margin",
+    );
+    check(
+        "y ~ s(x, bs = \"ad\")",
+        14,
+        "unsupported basis \"ad\" (supported: \"tp\", \"cr\", \"ps\", \"cc\", \"re\")",
+    );
+    check("y ~ s(x, bs = cr)", 14, "the basis name needs quotes: bs = \"cr\"");
+    check_contains("y ~ s(x, bs = 3)", 14, "expected a quoted basis name");
+    check_contains(
+        "y ~ s(x, z, bs = \"cr\")",
+        12,
+        "bs = \"cr\" smooths one covariate; s() of 2 covariates needs",
+    );
+    check("y ~ s(x, fx = 1)", 14, "expected TRUE or FALSE for fx, found number 1");
+    check("y ~ s(x, by = 1)", 14, "expected a column name for by, found number 1");
+}
+
+#[test]
+fn tensor_argument_count_errors() {
+    check(
+        "y ~ te(x, z, k = c(5, 5, 5))",
+        13,
+        "k has 3 values but te() has 2 margins",
+    );
+    check(
+        "y ~ ti(x, z, bs = c(\"cr\", \"tp\", \"ps\"))",
+        13,
+        "bs has 3 values but ti() has 2 margins",
+    );
+    check(
+        "y ~ te(x, z, w, m = c(1, 2))",
+        16,
+        "m has 2 values but te() has 3 margins",
+    );
+    check("y ~ te(x, k = c(5, 5))", 10, "k has 2 values but te() has 1 margin");
+}
+
+#[test]
+fn lexical_errors_reach_the_caller() {
+    check("y ~ s(x, bs = \"cr)", 14, "unterminated string (missing closing \")");
+    check("y ~ $", 4, "unexpected character '$'");
+    check("y ~ `x", 4, "unterminated backquoted name (missing closing '`')");
+}
+
+#[test]
+fn positions_count_characters() {
+    // 'é' is two bytes but one character.
+    check(
+        "\u{e9} ~ x +",
+        7,
+        "expected a term after '+', found the end of the formula",
+    );
+}
+
+#[test]
+fn display_puts_a_caret_under_the_position() {
+    let e = Formula::parse("y ~ s(x, kk = 5)").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "unknown smooth argument 'kk' (expected k, bs, m, by, fx)\n  y ~ s(x, kk = 5)\n           ^"
+    );
+}
+
+#[test]
+fn never_panics_on_arbitrary_text() {
+    let pieces = [
+        "y", "~", "+", "-", "s(", "te(", "ti(", "cbind(", "offset(", ")", ",", "k", "=", "c(", "5", "0", "1", "\"cr\"",
+        "bs", "by", "m", "fx", "TRUE", "NA", "x", "`", "\"", " ", "*", "é", ".", "1e", "-1",
+    ];
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..5000 {
+        let mut text = String::new();
+        let n = (state % 12) as usize;
+        for _ in 0..n {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+        }
+        state = state.wrapping_add(1);
+        if let Err(e) = Formula::parse(&text) {
+            match e {
+                GamError::Formula { position, .. } => assert!(position <= text.chars().count(), "{text}"),
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
+}

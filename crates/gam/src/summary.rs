@@ -1,0 +1,163 @@
+//! The summary tables as mgcv's `summary.gam` computes them: parametric
+//! coefficients with Wald tests, smooth terms with Wood (2013) tests, and
+//! the goodness-of-fit lines.
+
+use faer::Mat;
+use serde::{Deserialize, Serialize};
+use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+
+use crate::design::Design;
+
+/// One row of the parametric coefficients table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParamRow {
+    /// Coefficient name.
+    pub name: String,
+    /// Estimate.
+    pub estimate: f64,
+    /// Standard error (from the Bayesian covariance, as mgcv).
+    pub se: f64,
+    /// t (scale estimated) or z (scale known) statistic.
+    pub stat: f64,
+    /// Two-sided p-value.
+    pub p_value: f64,
+}
+
+/// One row of the smooth terms table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SmoothRow {
+    /// mgcv's label.
+    pub label: String,
+    /// Effective degrees of freedom.
+    pub edf: f64,
+    /// Reference degrees of freedom of the test.
+    pub ref_df: f64,
+    /// F (scale estimated) or chi-squared (scale known) statistic.
+    pub stat: f64,
+    /// p-value.
+    pub p_value: f64,
+}
+
+/// Everything `summary` prints.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Parametric coefficients.
+    pub parametric: Vec<ParamRow>,
+    /// Smooth terms.
+    pub smooths: Vec<SmoothRow>,
+    /// Whether statistics are t/F (scale estimated) rather than z/chi-squared.
+    pub scale_estimated: bool,
+    /// Adjusted R².
+    pub r_sq_adj: f64,
+    /// Proportion of deviance explained.
+    pub dev_explained: f64,
+    /// Residual degrees of freedom, n − total EDF.
+    pub residual_df: f64,
+}
+
+/// What the summary is computed from.
+pub struct SummaryInputs<'a> {
+    /// The design (term structure and names).
+    pub design: &'a Design,
+    /// Training model matrix.
+    pub x: &'a Mat<f64>,
+    /// Coefficients.
+    pub beta: &'a [f64],
+    /// Bayesian covariance.
+    pub vp: &'a Mat<f64>,
+    /// EDF per coefficient.
+    pub edf: &'a [f64],
+    /// mgcv's edf1 per coefficient.
+    pub edf1: &'a [f64],
+    /// Whether the scale was estimated.
+    pub scale_estimated: bool,
+    /// Response, fitted values and prior weights on the training rows.
+    pub y: &'a [f64],
+    /// Fitted values.
+    pub fitted: &'a [f64],
+    /// Prior weights.
+    pub weights: &'a [f64],
+    /// Deviance and null deviance.
+    pub deviance: f64,
+    /// Deviance of the intercept-only model.
+    pub null_deviance: f64,
+}
+
+/// Computes the summary tables.
+pub fn compute(inp: &SummaryInputs<'_>) -> Summary {
+    let n = inp.y.len() as f64;
+    let edf_total: f64 = inp.edf.iter().sum();
+    let residual_df = n - edf_total;
+    let names = inp.design.coef_names();
+    let n_par = inp.design.n_parametric();
+    let parametric = (0..n_par)
+        .map(|i| {
+            let se = inp.vp[(i, i)].max(0.0).sqrt();
+            let stat = inp.beta[i] / se;
+            let p_value = if inp.scale_estimated {
+                StudentsT::new(0.0, 1.0, residual_df)
+                    .map(|t| 2.0 * t.sf(stat.abs()))
+                    .unwrap_or(f64::NAN)
+            } else {
+                2.0 * Normal::standard().sf(stat.abs())
+            };
+            ParamRow {
+                name: names[i].clone(),
+                estimate: inp.beta[i],
+                se,
+                stat,
+                p_value,
+            }
+        })
+        .collect();
+    let offsets = inp.design.smooth_offsets();
+    let smooths = inp
+        .design
+        .smooths
+        .iter()
+        .zip(offsets)
+        .map(|(s, first)| {
+            let idx: Vec<usize> = (first..first + s.n_coef()).collect();
+            let edf: f64 = idx.iter().map(|&i| inp.edf[i]).sum();
+            let edf1: f64 = idx.iter().map(|&i| inp.edf1[i]).sum();
+            let xt = Mat::from_fn(inp.x.nrows(), idx.len(), |r, c| inp.x[(r, idx[c])]);
+            let v = Mat::from_fn(idx.len(), idx.len(), |a, b| inp.vp[(idx[a], idx[b])]);
+            let p: Vec<f64> = idx.iter().map(|&i| inp.beta[i]).collect();
+            let rank = edf1.min(idx.len() as f64);
+            let res_df = if inp.scale_estimated { residual_df } else { -1.0 };
+            let t = crate::summary_test::test_stat(&p, &xt, &v, rank, res_df);
+            SmoothRow {
+                label: s.label.clone(),
+                edf,
+                ref_df: t.rank,
+                stat: if inp.scale_estimated { t.stat / t.rank } else { t.stat },
+                p_value: t.p_value,
+            }
+        })
+        .collect();
+    // mgcv: 1 - var(√w (y − μ)) (n − 1) / (var(√w (y − ȳ)) residual df), ȳ the weighted mean.
+    let wsum: f64 = inp.weights.iter().sum();
+    let ybar = inp.y.iter().zip(inp.weights).map(|(y, w)| y * w).sum::<f64>() / wsum;
+    let r: Vec<f64> = (0..inp.y.len())
+        .map(|i| inp.weights[i].sqrt() * (inp.y[i] - inp.fitted[i]))
+        .collect();
+    let d: Vec<f64> = (0..inp.y.len())
+        .map(|i| inp.weights[i].sqrt() * (inp.y[i] - ybar))
+        .collect();
+    let r_sq_adj = 1.0 - variance(&r) * (n - 1.0) / (variance(&d) * residual_df);
+    Summary {
+        parametric,
+        smooths,
+        scale_estimated: inp.scale_estimated,
+        r_sq_adj,
+        dev_explained: (inp.null_deviance - inp.deviance) / inp.null_deviance,
+        residual_df,
+    }
+}
+
+/// Sample variance (n − 1 denominator).
+fn variance(v: &[f64]) -> f64 {
+    let n = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)
+}
