@@ -21,6 +21,7 @@ pub mod fit;
 pub mod formula;
 pub mod linalg;
 pub mod model;
+pub mod predict;
 pub mod summary;
 mod summary_test;
 

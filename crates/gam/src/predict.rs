@@ -1,0 +1,127 @@
+//! Prediction on new data: the linear predictor or the mean, standard errors
+//! from the Bayesian covariance, and per-term contributions, as mgcv's
+//! `predict.gam`.
+//!
+//! New data must have every column the model reads (the response excepted).
+//! A row with a missing value there, or a factor level the model never saw,
+//! is an error naming the row: rows are never dropped silently, so output
+//! row i is always input row i. Covariates outside the training range are
+//! extrapolated as mgcv's bases do.
+
+use faer::Mat;
+use serde::Serialize;
+
+use crate::data::DataFrame;
+use crate::design::ParamTerm;
+use crate::error::{GamError, Result};
+use crate::formula::Response;
+use crate::model::GamModel;
+
+/// The scale predictions are on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PredictType {
+    /// The linear predictor η (offset included).
+    #[default]
+    Link,
+    /// The mean μ = g⁻¹(η).
+    Response,
+}
+
+/// What to compute besides the prediction.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PredictOptions {
+    /// Link or response scale.
+    pub kind: PredictType,
+    /// Standard errors.
+    pub se: bool,
+    /// Contributions of each term (link scale).
+    pub terms: bool,
+}
+
+/// Predictions, one per input row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Prediction {
+    /// The prediction.
+    pub fit: Vec<f64>,
+    /// Its standard error, if asked for.
+    pub se_fit: Option<Vec<f64>>,
+    /// Term labels and contributions (each `fit.len()` long), if asked for.
+    pub terms: Option<Vec<(String, Vec<f64>)>>,
+}
+
+impl GamModel {
+    /// Columns new data must provide.
+    pub fn predictor_columns(&self) -> Vec<String> {
+        let response: Vec<&str> = match &self.design.response {
+            Response::Column(c) => vec![c.as_str()],
+            Response::Binomial { successes, failures } => vec![successes.as_str(), failures.as_str()],
+        };
+        self.design
+            .columns_used
+            .iter()
+            .filter(|c| !response.contains(&c.as_str()))
+            .cloned()
+            .collect()
+    }
+
+    /// The model matrix of new data (mgcv's `type = "lpmatrix"`), with the offset.
+    pub fn lp_matrix(&self, data: &DataFrame) -> Result<(Mat<f64>, Vec<f64>)> {
+        for name in self.predictor_columns() {
+            let col = data.require_column(&name)?;
+            if let Some(i) = (0..data.nrows()).find(|&i| col.is_missing(i)) {
+                return Err(GamError::Data {
+                    column: name,
+                    row: Some(data.original_row(i) + 1),
+                    message: "missing value (NA or empty): cannot predict this row".into(),
+                });
+            }
+        }
+        Ok((self.design.model_matrix(data)?, self.design.offset(data)?))
+    }
+
+    /// Predicts at the rows of `data`.
+    pub fn predict(&self, data: &DataFrame, opts: &PredictOptions) -> Result<Prediction> {
+        let (x, offset) = self.lp_matrix(data)?;
+        let n = x.nrows();
+        let p = x.ncols();
+        let beta = &self.coefficients;
+        let eta: Vec<f64> = (0..n)
+            .map(|i| offset[i] + (0..p).map(|j| x[(i, j)] * beta[j]).sum::<f64>())
+            .collect();
+        let se_eta = opts.se.then(|| {
+            let vp = self.vp.to_mat();
+            let xv = &x * &vp;
+            (0..n)
+                .map(|i| (0..p).map(|j| xv[(i, j)] * x[(i, j)]).sum::<f64>().max(0.0).sqrt())
+                .collect::<Vec<f64>>()
+        });
+        let terms = opts.terms.then(|| self.term_contributions(&x));
+        // Gaussian identity link: the response scale is the link scale.
+        let (fit, se_fit) = match opts.kind {
+            PredictType::Link | PredictType::Response => (eta, se_eta),
+        };
+        Ok(Prediction { fit, se_fit, terms })
+    }
+
+    fn term_contributions(&self, x: &Mat<f64>) -> Vec<(String, Vec<f64>)> {
+        let beta = &self.coefficients;
+        let n = x.nrows();
+        let contribution = |cols: std::ops::Range<usize>| -> Vec<f64> {
+            (0..n).map(|i| cols.clone().map(|j| x[(i, j)] * beta[j]).sum()).collect()
+        };
+        let mut out = Vec::new();
+        let mut at = usize::from(self.design.intercept);
+        for t in &self.design.parametric {
+            let k = t.n_coef();
+            let label = match t {
+                ParamTerm::Linear { column } | ParamTerm::Factor { column, .. } => column.clone(),
+            };
+            out.push((label, contribution(at..at + k)));
+            at += k;
+        }
+        for (s, first) in self.design.smooths.iter().zip(self.design.smooth_offsets()) {
+            out.push((s.label.clone(), contribution(first..first + s.n_coef())));
+        }
+        out
+    }
+}
