@@ -59,7 +59,9 @@ pub struct Summary {
 pub struct SummaryInputs<'a> {
     /// The design (term structure and names).
     pub design: &'a Design,
-    /// Training model matrix.
+    /// The training model matrix, or any matrix with the same cross-product
+    /// XᵀWX: mgcv passes the p x p factor R of the QR decomposition, which
+    /// makes the tests cost O(p³) instead of O(n p²).
     pub x: &'a Mat<f64>,
     /// Coefficients.
     pub beta: &'a [f64],

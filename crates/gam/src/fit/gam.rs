@@ -157,7 +157,7 @@ fn assemble(
     let weights = vec![1.0; n];
     let summary = summary::compute(&SummaryInputs {
         design: &design,
-        x,
+        x: &problem.r,
         beta,
         vp: &vp,
         edf: &edf,

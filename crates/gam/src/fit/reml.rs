@@ -77,26 +77,19 @@ pub struct RemlEval {
 }
 
 impl LsqProblem {
-    /// Reduces a dense weighted problem `min ‖√w (z − Xβ)‖²` by a QR factorisation.
+    /// Reduces a dense weighted problem `min ‖√w (z − Xβ)‖²` by one QR
+    /// factorisation of the augmented matrix `[√w X, √w z]`: its triangular
+    /// factor holds R, f = Qᵀz and the residual norm, so Q is never formed.
     pub fn from_dense(x: &Mat<f64>, z: &[f64], w: Option<&[f64]>) -> LsqProblem {
         let n = x.nrows();
         let p = x.ncols();
         let sw = |i: usize| w.map_or(1.0, |w| w[i].sqrt());
-        let xw = Mat::from_fn(n, p, |i, j| x[(i, j)] * sw(i));
-        let zw: Vec<f64> = (0..n).map(|i| z[i] * sw(i)).collect();
-        let qr = xw.qr();
-        let q = qr.compute_thin_Q();
-        let r_full = qr.thin_R();
-        let r = Mat::from_fn(p, p, |i, j| if i <= j { r_full[(i, j)] } else { 0.0 });
-        let f: Vec<f64> = (0..p).map(|j| (0..n).map(|i| q[(i, j)] * zw[i]).sum()).collect();
-        let zz: f64 = zw.iter().map(|v| v * v).sum();
-        let ff: f64 = f.iter().map(|v| v * v).sum();
-        LsqProblem {
-            r,
-            f,
-            rss0: (zz - ff).max(0.0),
-            n,
-        }
+        let aug = Mat::from_fn(n, p + 1, |i, j| if j < p { x[(i, j)] * sw(i) } else { z[i] * sw(i) });
+        let r_aug = aug.qr().thin_R().to_owned();
+        let r = Mat::from_fn(p, p, |i, j| if i <= j { r_aug[(i, j)] } else { 0.0 });
+        let f: Vec<f64> = (0..p).map(|i| r_aug[(i, p)]).collect();
+        let rss0 = if n > p { r_aug[(p, p)].powi(2) } else { 0.0 };
+        LsqProblem { r, f, rss0, n }
     }
 
     /// Number of coefficients.
