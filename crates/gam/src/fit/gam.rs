@@ -9,7 +9,7 @@ use faer::Mat;
 
 use super::newton::Iterate;
 use super::reml::{LsqProblem, Scale};
-use super::{RemlFit, fit_reml};
+use super::{OuterStart, RemlFit, fit_reml};
 use crate::ENGINE_VERSION;
 use crate::data::DataFrame;
 use crate::design::Design;
@@ -66,12 +66,12 @@ impl GamSpec {
         self.fit_with(data, None, &mut NoObserver)
     }
 
-    /// Fits the model starting the outer iteration at `start` (log smoothing
-    /// parameters, e.g. from a cached checkpoint), reporting iterates to `observer`.
+    /// Fits the model starting the outer iteration at `start` (e.g. a cached
+    /// checkpoint or a related fit), reporting iterates to `observer`.
     pub fn fit_with(
         &self,
         data: &DataFrame,
-        start: Option<&[f64]>,
+        start: Option<&OuterStart>,
         observer: &mut dyn FitObserver,
     ) -> Result<GamModel> {
         let prepared = prepare(self, data)?;
@@ -93,11 +93,11 @@ impl GamSpec {
         let problem = LsqProblem::from_dense(&x, &z, None);
         let pens = design.penalty_set();
         if let Some(s) = start {
-            if s.len() != pens.len() {
+            if s.rho.len() != pens.len() {
                 return Err(GamError::Fit {
                     message: format!(
                         "warm start has {} smoothing parameters, the model {}",
-                        s.len(),
+                        s.rho.len(),
                         pens.len()
                     ),
                 });
@@ -151,8 +151,10 @@ fn assemble(
     // mgcv's logLik.gam for the Gaussian family: −n/2 (log(2π D/n) + 1).
     let nf = n as f64;
     let loglik = -0.5 * nf * ((2.0 * std::f64::consts::PI * deviance / nf).ln() + 1.0);
-    let edf_total: f64 = edf.iter().sum();
-    let loglik_df = (edf_total + 1.0).min(p as f64 + 1.0);
+    // mgcv's logLik.gam: df = Σ edf2 + 1 (the estimated scale), at most p + 1;
+    // AIC() = −2 loglik + 2 df.
+    let edf2 = super::edf2::edf2(problem, &design.penalty_set(), &fit.rho, e, &edf1);
+    let loglik_df = (edf2.iter().sum::<f64>() + 1.0).min(p as f64 + 1.0);
     let aic = -2.0 * loglik + 2.0 * loglik_df;
     let weights = vec![1.0; n];
     let summary = summary::compute(&SummaryInputs {

@@ -1,6 +1,7 @@
 //! Fitting: penalised least squares inside, REML smoothing-parameter
 //! selection outside (Newton on log λ with exact derivatives).
 
+pub mod edf2;
 pub mod gam;
 pub mod newton;
 pub mod penalty;
@@ -61,26 +62,41 @@ pub struct RemlFit {
     pub outer: NewtonResult,
 }
 
+/// Where the outer iteration starts when it does not start cold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OuterStart {
+    /// Log smoothing parameters to start from.
+    pub rho: Vec<f64>,
+    /// Iterations already done (a resumed fit continues the count).
+    pub iteration: usize,
+}
+
 /// Selects smoothing parameters by REML for a penalised least-squares problem.
 pub fn fit_reml(
     problem: &LsqProblem,
     pens: &PenaltySet,
     scale: Scale,
-    rho0: Option<&[f64]>,
+    start: Option<&OuterStart>,
     opts: &NewtonOptions,
     on_iterate: impl FnMut(&Iterate),
 ) -> Result<RemlFit> {
-    let start = match rho0 {
-        Some(r) => r.to_vec(),
-        None => initial_log_sp(&problem.xtwx(), pens),
+    let (rho0, start_iter) = match start {
+        Some(s) => (s.rho.clone(), s.iteration),
+        None => (initial_log_sp(&problem.xtwx(), pens), 0),
     };
     let outer = newton::minimise(
         |rho| {
             let e = problem.reml(pens, rho, scale)?;
-            Ok((e.score, e.grad, e.hess))
+            Ok(newton::Evaluation {
+                score: e.score,
+                grad: e.grad,
+                hess: e.hess,
+                coefficients: e.beta,
+                scale: e.scale,
+            })
         },
-        &start,
-        0,
+        &rho0,
+        start_iter,
         opts,
         on_iterate,
     )?;

@@ -13,6 +13,10 @@ pub const GRAD_TOL: f64 = 1e-7;
 /// Convergence: a full step that changes the score by less than this times (1 + |V|).
 pub const SCORE_TOL: f64 = 1e-13;
 
+/// With the score no longer moving, a gradient below this times (1 + |V|)
+/// lies along flat directions and counts as converged.
+pub const FLAT_GRAD_TOL: f64 = 1e-3;
+
 /// Longest step in any log smoothing parameter.
 pub const MAX_STEP: f64 = 5.0;
 
@@ -46,6 +50,10 @@ pub struct Iterate {
     pub score: f64,
     /// Its gradient.
     pub grad: Vec<f64>,
+    /// Coefficients at ρ.
+    pub coefficients: Vec<f64>,
+    /// Scale parameter at ρ.
+    pub scale: f64,
 }
 
 /// How the optimisation ended.
@@ -59,15 +67,28 @@ pub struct NewtonResult {
     pub message: String,
 }
 
-/// An evaluation: score, gradient, Hessian (row-major).
-pub type Evaluation = (f64, Vec<f64>, Vec<f64>);
+/// One evaluation of the criterion.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// The criterion.
+    pub score: f64,
+    /// Its gradient.
+    pub grad: Vec<f64>,
+    /// Its Hessian, row-major.
+    pub hess: Vec<f64>,
+    /// Coefficients at this ρ (carried along for checkpoints).
+    pub coefficients: Vec<f64>,
+    /// Scale at this ρ.
+    pub scale: f64,
+}
 
 fn max_abs(v: &[f64]) -> f64 {
     v.iter().fold(0.0f64, |m, x| m.max(x.abs()))
 }
 
 /// Minimises `eval` from `rho0`, calling `on_iterate` after every accepted step
-/// (and once at the start, with `iter` = the starting count).
+/// (and once at the start, with `iter` = `start_iter`, the count a resumed
+/// optimisation continues from).
 pub fn minimise(
     mut eval: impl FnMut(&[f64]) -> Result<Evaluation>,
     rho0: &[f64],
@@ -77,38 +98,35 @@ pub fn minimise(
 ) -> Result<NewtonResult> {
     let m = rho0.len();
     let mut rho = rho0.to_vec();
-    let (mut score, mut grad, mut hess) = eval(&rho)?;
+    let mut cur = eval(&rho)?;
     let mut iter = start_iter;
-    let state = |iter, rho: &Vec<f64>, score, grad: &Vec<f64>| Iterate {
+    let state = |iter, rho: &Vec<f64>, e: &Evaluation| Iterate {
         iter,
         rho: rho.clone(),
-        score,
-        grad: grad.clone(),
+        score: e.score,
+        grad: e.grad.clone(),
+        coefficients: e.coefficients.clone(),
+        scale: e.scale,
     };
-    on_iterate(&state(iter, &rho, score, &grad));
+    let done = |iter, rho: &Vec<f64>, e: &Evaluation, converged: bool, message: String| NewtonResult {
+        last: state(iter, rho, e),
+        converged,
+        message,
+    };
+    on_iterate(&state(iter, &rho, &cur));
     if m == 0 {
-        return Ok(NewtonResult {
-            last: state(iter, &rho, score, &grad),
-            converged: true,
-            message: "no smoothing parameters".into(),
-        });
+        return Ok(done(iter, &rho, &cur, true, "no smoothing parameters".into()));
     }
     loop {
-        if max_abs(&grad) <= GRAD_TOL * (1.0 + score.abs()) {
-            return Ok(NewtonResult {
-                last: state(iter, &rho, score, &grad),
-                converged: true,
-                message: "full convergence".into(),
-            });
+        let tol_scale = 1.0 + cur.score.abs();
+        if max_abs(&cur.grad) <= GRAD_TOL * tol_scale {
+            return Ok(done(iter, &rho, &cur, true, "full convergence".into()));
         }
         if iter - start_iter >= opts.max_iter {
-            return Ok(NewtonResult {
-                last: state(iter, &rho, score, &grad),
-                converged: false,
-                message: format!("iteration limit {} reached", opts.max_iter),
-            });
+            let msg = format!("iteration limit {} reached", opts.max_iter);
+            return Ok(done(iter, &rho, &cur, false, msg));
         }
-        let mut step = newton_step(&grad, &hess, m);
+        let mut step = newton_step(&cur.grad, &cur.hess, m);
         let longest = max_abs(&step);
         if longest > MAX_STEP {
             step.iter_mut().for_each(|s| *s *= MAX_STEP / longest);
@@ -116,46 +134,39 @@ pub fn minimise(
         let mut accepted = None;
         for _ in 0..MAX_HALVINGS {
             let trial: Vec<f64> = rho.iter().zip(&step).map(|(r, s)| r + s).collect();
-            if let Ok((s2, g2, h2)) = eval(&trial) {
-                if s2 <= score {
-                    accepted = Some((trial, s2, g2, h2));
+            if let Ok(e) = eval(&trial) {
+                if e.score <= cur.score {
+                    accepted = Some((trial, e));
                     break;
                 }
             }
             step.iter_mut().for_each(|s| *s *= 0.5);
         }
         iter += 1;
-        match accepted {
-            Some((trial, s2, g2, h2)) => {
-                let change = score - s2;
-                rho = trial;
-                score = s2;
-                grad = g2;
-                hess = h2;
-                on_iterate(&state(iter, &rho, score, &grad));
-                if change <= SCORE_TOL * (1.0 + score.abs()) && max_abs(&grad) <= 1e-3 * (1.0 + score.abs()) {
-                    // The score no longer moves: the remaining gradient is along
-                    // directions where V is flat (a smoothing parameter tending to
-                    // infinity or zero), which is convergence as mgcv reports it.
-                    return Ok(NewtonResult {
-                        last: state(iter, &rho, score, &grad),
-                        converged: true,
-                        message: "full convergence (flat directions)".into(),
-                    });
-                }
-            }
-            None => {
-                let small = max_abs(&grad) <= 1e-3 * (1.0 + score.abs());
-                return Ok(NewtonResult {
-                    last: state(iter, &rho, score, &grad),
-                    converged: small,
-                    message: if small {
-                        "step failed to reduce the score; gradient small".into()
-                    } else {
-                        "step failed to reduce the score".into()
-                    },
-                });
-            }
+        let Some((trial, next)) = accepted else {
+            let small = max_abs(&cur.grad) <= FLAT_GRAD_TOL * tol_scale;
+            let msg = if small {
+                "step failed to reduce the score; gradient small"
+            } else {
+                "step failed to reduce the score"
+            };
+            return Ok(done(iter, &rho, &cur, small, msg.into()));
+        };
+        let change = cur.score - next.score;
+        rho = trial;
+        cur = next;
+        on_iterate(&state(iter, &rho, &cur));
+        if change <= SCORE_TOL * tol_scale && max_abs(&cur.grad) <= FLAT_GRAD_TOL * tol_scale {
+            // The score no longer moves: the remaining gradient is along
+            // directions where V is flat (a smoothing parameter tending to
+            // infinity or zero), which is convergence as mgcv reports it.
+            return Ok(done(
+                iter,
+                &rho,
+                &cur,
+                true,
+                "full convergence (flat directions)".into(),
+            ));
         }
     }
 }
@@ -189,11 +200,13 @@ mod tests {
     fn minimises_a_quadratic_in_one_step() {
         let eval = |r: &[f64]| -> Result<Evaluation> {
             let (a, b) = (r[0] - 1.0, r[1] + 2.0);
-            Ok((
-                a * a + 3.0 * b * b + a * b,
-                vec![2.0 * a + b, 6.0 * b + a],
-                vec![2.0, 1.0, 1.0, 6.0],
-            ))
+            Ok(Evaluation {
+                score: a * a + 3.0 * b * b + a * b,
+                grad: vec![2.0 * a + b, 6.0 * b + a],
+                hess: vec![2.0, 1.0, 1.0, 6.0],
+                coefficients: Vec::new(),
+                scale: 1.0,
+            })
         };
         let mut seen = 0;
         let res = minimise(eval, &[0.0, 0.0], 0, &NewtonOptions::default(), |_| seen += 1).unwrap();

@@ -1,0 +1,31 @@
+//! Development: time the phases of one fit.
+#![allow(clippy::print_stdout)]
+use gam::data::DataFrame;
+use gam::design::Design;
+use gam::fit::{LsqProblem, NewtonOptions, Scale, fit_reml};
+use gam::formula::Formula;
+use std::time::Instant;
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let t = Instant::now();
+    let data = DataFrame::read_csv(std::path::Path::new(&args[1])).unwrap();
+    println!("read {:?}", t.elapsed());
+    let f = Formula::parse(&args[2]).unwrap();
+    let t = Instant::now();
+    let d = Design::build(&f, &data).unwrap();
+    println!("design {:?}", t.elapsed());
+    let t = Instant::now();
+    let x = d.model_matrix(&data).unwrap();
+    println!("model matrix {:?}", t.elapsed());
+    let y = d.response_values(&data).unwrap();
+    let t = Instant::now();
+    let prob = LsqProblem::from_dense(&x, &y, None);
+    println!("qr {:?}", t.elapsed());
+    let pens = d.penalty_set();
+    let t = Instant::now();
+    let fit = fit_reml(&prob, &pens, Scale::Estimated, None, &NewtonOptions::default(), |_| {}).unwrap();
+    println!("reml {:?} iters {}", t.elapsed(), fit.outer.last.iter);
+    let t = Instant::now();
+    let _m = gam::model::GamSpec::new(f).fit(&data).unwrap();
+    println!("whole fit {:?}", t.elapsed());
+}
