@@ -157,7 +157,10 @@ fn assemble(
     let loglik_df = (edf2.iter().sum::<f64>() + 1.0).min(p as f64 + 1.0);
     let aic = -2.0 * loglik + 2.0 * loglik_df;
     let weights = vec![1.0; n];
+    let sp: Vec<f64> = fit.rho.iter().map(|r| r.exp()).collect();
     let summary = summary::compute(&SummaryInputs {
+        sp: &sp,
+        scale,
         design: &design,
         x: &problem.r,
         beta,

@@ -6,6 +6,7 @@ pub mod gam;
 pub mod newton;
 pub mod penalty;
 pub mod reml;
+pub mod warm;
 
 use faer::Mat;
 
