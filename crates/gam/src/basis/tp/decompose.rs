@@ -2,7 +2,7 @@
 //! ordered and oriented reproducibly, and mgcv's Householder "QT"
 //! factorisation that absorbs the constraint `T' U_k delta_k = 0`.
 
-use faer::{Mat, Side};
+use faer::{Col, Mat, Side};
 
 use crate::error::{GamError, Result};
 
@@ -15,12 +15,19 @@ const SIGN_REFERENCE_MIN_DOT: f64 = 1e-8;
 /// start vector.
 pub(super) fn truncated_eigen(e: &Mat<f64>, k: usize, term: &str) -> Result<(Mat<f64>, Vec<f64>)> {
     let n = e.nrows();
-    let evd = e.self_adjoint_eigen(Side::Lower).map_err(|err| GamError::Term {
-        term: term.to_string(),
-        message: format!("eigen-decomposition of the thin plate penalty failed: {err:?}"),
-    })?;
-    let values: Vec<f64> = evd.S().column_vector().iter().copied().collect();
-    let vectors = evd.U();
+    let start = lanczos_start(n);
+    let (values, vectors) = match dominant_eigen(e, k, &start) {
+        Some(found) => found,
+        None => {
+            let evd = e.self_adjoint_eigen(Side::Lower).map_err(|err| GamError::Term {
+                term: term.to_string(),
+                message: format!("eigen-decomposition of the thin plate penalty failed: {err:?}"),
+            })?;
+            let values: Vec<f64> = evd.S().column_vector().iter().copied().collect();
+            (values, evd.U().to_owned())
+        }
+    };
+    let n = values.len();
     // Ascending values: take from the top or the bottom, whichever is larger in magnitude.
     let (mut lo, mut hi) = (0usize, n);
     for _ in 0..k {
@@ -31,8 +38,8 @@ pub(super) fn truncated_eigen(e: &Mat<f64>, k: usize, term: &str) -> Result<(Mat
         }
     }
     let order: Vec<usize> = (hi..n).rev().chain((0..lo).rev()).collect();
-    let start = lanczos_start(n);
-    let mut u = Mat::<f64>::zeros(n, k);
+    let rows = e.nrows();
+    let mut u = Mat::<f64>::zeros(rows, k);
     let mut chosen = Vec::with_capacity(k);
     for (c, &idx) in order.iter().enumerate() {
         let col = vectors.col(idx);
@@ -46,12 +53,110 @@ pub(super) fn truncated_eigen(e: &Mat<f64>, k: usize, term: &str) -> Result<(Mat
                 .fold(0.0f64, |acc, v| if v.abs() > acc.abs() { v } else { acc });
             if big < 0.0 { -1.0 } else { 1.0 }
         };
-        for i in 0..n {
+        for i in 0..rows {
             u[(i, c)] = sign * col[i];
         }
         chosen.push(values[idx]);
     }
     Ok((u, chosen))
+}
+
+/// Below this size the exact dense eigensolver is as fast as Lanczos.
+const LANCZOS_MIN_N: usize = 80;
+
+/// A Ritz pair is accepted when its residual ‖E v − θ v‖ is below this
+/// fraction of the largest |eigenvalue| (mgcv's own Lanczos tolerance is of
+/// the same order, and the fitted values are insensitive below it).
+const LANCZOS_RESIDUAL_TOL: f64 = 1e-12;
+
+/// The eigenpairs of `e` at both ends of its spectrum, enough to contain the
+/// `k` of largest magnitude, by Lanczos iteration with full
+/// reorthogonalisation from `start`. Returns eigenvalues ascending with their
+/// eigenvectors as columns, or `None` when the Krylov space needed is not
+/// much smaller than `e` (the dense solver is then the better tool) or the
+/// iteration did not converge.
+///
+/// Both ends of the spectrum are extreme eigenvalues, which Lanczos finds
+/// first; each wanted Ritz pair is checked by its residual
+/// `|β_m s_m|` before it is used, so an unconverged one is never returned.
+fn dominant_eigen(e: &Mat<f64>, k: usize, start: &[f64]) -> Option<(Vec<f64>, Mat<f64>)> {
+    let n = e.nrows();
+    if n < LANCZOS_MIN_N {
+        return None;
+    }
+    let mut m = (3 * k + 20).min(n);
+    loop {
+        if 2 * m > n {
+            return None;
+        }
+        if let Some(found) = lanczos_once(e, k, start, m) {
+            return Some(found);
+        }
+        m *= 2;
+    }
+}
+
+fn lanczos_once(e: &Mat<f64>, k: usize, start: &[f64], m: usize) -> Option<(Vec<f64>, Mat<f64>)> {
+    let n = e.nrows();
+    let mut q = Mat::<f64>::zeros(n, m);
+    let mut alpha = vec![0.0; m];
+    let mut beta = vec![0.0; m];
+    for i in 0..n {
+        q[(i, 0)] = start[i];
+    }
+    for j in 0..m {
+        let mut w: Col<f64> = e * q.col(j);
+        alpha[j] = q.col(j).transpose() * &w;
+        // Full reorthogonalisation (twice, for stability) against all previous vectors.
+        for _ in 0..2 {
+            let basis = q.subcols(0, j + 1);
+            let d: Col<f64> = basis.transpose() * &w;
+            w -= basis * &d;
+        }
+        let b = w.norm_l2();
+        beta[j] = b;
+        if j + 1 < m {
+            if b == 0.0 {
+                // An invariant subspace: the Krylov space cannot grow from this start.
+                return None;
+            }
+            q.col_mut(j + 1).copy_from(&(&w * (1.0 / b)));
+        }
+    }
+    let t = Mat::from_fn(m, m, |i, j| {
+        if i == j {
+            alpha[i]
+        } else if i + 1 == j {
+            beta[i]
+        } else if j + 1 == i {
+            beta[j]
+        } else {
+            0.0
+        }
+    });
+    let evd = t.self_adjoint_eigen(Side::Lower).ok()?;
+    let theta: Vec<f64> = evd.S().column_vector().iter().copied().collect();
+    let s = evd.U();
+    let top = theta.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+    // The k of largest magnitude plus one more at each end, so that the
+    // caller's choice between the two ends is made among converged pairs.
+    let (mut lo, mut hi) = (0usize, m);
+    for _ in 0..(k + 1).min(m) {
+        if theta[hi - 1].abs() >= theta[lo].abs() {
+            hi -= 1;
+        } else {
+            lo += 1;
+        }
+    }
+    let keep: Vec<usize> = (0..lo.min(m)).chain(hi..m).collect();
+    for &c in &keep {
+        if (beta[m - 1] * s[(m - 1, c)]).abs() > LANCZOS_RESIDUAL_TOL * top {
+            return None;
+        }
+    }
+    let s_keep = Mat::from_fn(m, keep.len(), |r, c| s[(r, keep[c])]);
+    let vectors = &q * &s_keep;
+    Some((keep.iter().map(|&c| theta[c]).collect(), vectors))
 }
 
 /// mgcv's deterministic Lanczos start vector (a small linear congruential
