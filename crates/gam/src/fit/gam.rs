@@ -60,6 +60,43 @@ pub fn prepare(spec: &GamSpec, data: &DataFrame) -> Result<PreparedData> {
     Ok(PreparedData { data: kept, n_dropped })
 }
 
+/// A fit prepared up to the outer optimisation: the design, the model
+/// matrix and the problem reduced to its QR summary. The cache glue uses it
+/// to check a cached result (score and gradient at cached smoothing
+/// parameters) before trusting it, and to start the optimisation anywhere.
+pub struct FitSetup {
+    /// The design built on the training rows.
+    pub design: Design,
+    x: Mat<f64>,
+    y: Vec<f64>,
+    offset: Vec<f64>,
+    problem: LsqProblem,
+    pens: super::PenaltySet,
+    n_dropped: usize,
+}
+
+impl FitSetup {
+    /// Names of the smoothing parameters, in the order the optimiser uses.
+    pub fn sp_names(&self) -> Vec<String> {
+        self.design.sp_names()
+    }
+
+    /// The REML criterion and its derivatives at log smoothing parameters `rho`.
+    pub fn reml_at(&self, rho: &[f64]) -> Result<super::RemlEval> {
+        self.check_len(rho.len())?;
+        self.problem.reml(&self.pens, rho, Scale::Estimated)
+    }
+
+    fn check_len(&self, len: usize) -> Result<()> {
+        if len == self.pens.len() {
+            return Ok(());
+        }
+        Err(GamError::Fit {
+            message: format!("warm start has {len} smoothing parameters, the model {}", self.pens.len()),
+        })
+    }
+}
+
 impl GamSpec {
     /// Fits the model to `data`.
     pub fn fit(&self, data: &DataFrame) -> Result<GamModel> {
@@ -74,7 +111,12 @@ impl GamSpec {
         start: Option<&OuterStart>,
         observer: &mut dyn FitObserver,
     ) -> Result<GamModel> {
-        let prepared = prepare(self, data)?;
+        let setup = self.setup(prepare(self, data)?)?;
+        self.fit_setup(&setup, start, observer)
+    }
+
+    /// Builds the design and reduces the data: one pass over the rows.
+    pub fn setup(&self, prepared: PreparedData) -> Result<FitSetup> {
         let train = &prepared.data;
         let design = Design::build(&self.formula, train)?;
         let x = design.model_matrix(train)?;
@@ -92,29 +134,39 @@ impl GamSpec {
         let z: Vec<f64> = y.iter().zip(&offset).map(|(y, o)| y - o).collect();
         let problem = LsqProblem::from_dense(&x, &z, None);
         let pens = design.penalty_set();
+        Ok(FitSetup {
+            design,
+            x,
+            y,
+            offset,
+            problem,
+            pens,
+            n_dropped: prepared.n_dropped,
+        })
+    }
+
+    /// Runs the outer optimisation on a prepared fit and assembles the model.
+    pub fn fit_setup(
+        &self,
+        setup: &FitSetup,
+        start: Option<&OuterStart>,
+        observer: &mut dyn FitObserver,
+    ) -> Result<GamModel> {
         if let Some(s) = start {
-            if s.rho.len() != pens.len() {
-                return Err(GamError::Fit {
-                    message: format!(
-                        "warm start has {} smoothing parameters, the model {}",
-                        s.rho.len(),
-                        pens.len()
-                    ),
-                });
-            }
+            setup.check_len(s.rho.len())?;
         }
-        let fit = fit_reml(&problem, &pens, Scale::Estimated, start, &self.options.newton, |it| {
+        let fit = fit_reml(&setup.problem, &setup.pens, Scale::Estimated, start, &self.options.newton, |it| {
             observer.on_iterate(it)
         })?;
         Ok(assemble(
             self,
-            design,
-            &x,
-            &y,
-            &offset,
-            &problem,
+            setup.design.clone(),
+            &setup.x,
+            &setup.y,
+            &setup.offset,
+            &setup.problem,
             &fit,
-            prepared.n_dropped,
+            setup.n_dropped,
         ))
     }
 }

@@ -1,6 +1,7 @@
 //! Fitting: penalised least squares inside, REML smoothing-parameter
 //! selection outside (Newton on log λ with exact derivatives).
 
+pub mod cached;
 pub mod edf2;
 pub mod gam;
 pub mod newton;

@@ -94,6 +94,8 @@ pub struct CheckpointPayload {
     pub format: u32,
     /// Log smoothing parameters.
     pub rho: Vec<f64>,
+    /// Their names (the order of `rho`), so a resume can map them onto its own order.
+    pub sp_names: Vec<String>,
     /// Outer iterations done.
     pub iteration: usize,
     /// The REML score at `rho`.

@@ -1,0 +1,298 @@
+//! Fits that never start from scratch twice: the warm-start store wired
+//! into fitting.
+//!
+//! On start, in order: an exact Final entry returns the cached model at once
+//! (after an optional check of its score and gradient); an exact Checkpoint
+//! resumes the outer iteration where it stopped; a Seed under the coarse key
+//! (a finished fit of the same model on other data) starts it from that fit's
+//! smoothing parameters; otherwise the fit starts cold. During the fit every
+//! outer iterate goes through the session's checkpoint; at convergence the
+//! model is saved Final and its smoothing parameters are recorded as a Seed.
+//!
+//! The cache never makes a fit fail: store errors are collected into one
+//! warning and the fit goes on without it.
+
+use warmstart::{EntryKind, LoadSource, Session, WarmStartStore};
+
+use super::OuterStart;
+use super::gam::{FitObserver, FitSetup, prepare};
+use super::newton::Iterate;
+use super::warm::{CheckpointPayload, FinalPayload, PAYLOAD_FORMAT_VERSION, Payload, SeedPayload, fit_keys};
+use crate::data::DataFrame;
+use crate::error::Result;
+use crate::formula::Formula;
+use crate::model::{GamModel, GamSpec};
+
+/// A verified cached score may differ from a recomputed one by this much, relative.
+pub const VERIFY_SCORE_TOL: f64 = 1e-8;
+
+/// A verified cached optimum must have a gradient below this times (1 + |V|).
+pub const VERIFY_GRAD_TOL: f64 = 1e-3;
+
+/// The run id under which each coarse key keeps its one Seed.
+const SEED_SLOT: &str = "seed";
+
+/// Where a fit started.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StartSource {
+    /// The finished model was in the cache.
+    ExactHit,
+    /// Resumed from a checkpoint of an interrupted run.
+    Resumed {
+        /// The checkpoint's outer iteration.
+        iteration: usize,
+        /// Its REML score.
+        score: f64,
+    },
+    /// Started from the smoothing parameters of a related fit.
+    Seeded,
+    /// No usable cache entry.
+    Cold,
+}
+
+impl StartSource {
+    /// The one line the CLI prints about where the fit started.
+    pub fn describe(&self) -> String {
+        match self {
+            StartSource::ExactHit => "cache: exact hit".into(),
+            StartSource::Resumed { iteration, score } => {
+                format!("cache: resumed from checkpoint at iteration {iteration} (REML {score:.4})")
+            }
+            StartSource::Seeded => "cache: seeded from a related fit".into(),
+            StartSource::Cold => "cache: cold start".into(),
+        }
+    }
+}
+
+/// Settings of the cache glue.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CacheOptions {
+    /// Recompute score and gradient at a cached optimum and refit if they disagree.
+    pub verify: bool,
+}
+
+/// A fitted model and how the cache helped.
+#[derive(Debug, Clone)]
+pub struct CachedFit {
+    /// The model.
+    pub model: GamModel,
+    /// Where the fit started.
+    pub source: StartSource,
+    /// Outer iterations this run performed (0 for an exact hit).
+    pub iterations_run: usize,
+    /// The first cache failure, if the cache could not be used.
+    pub cache_warning: Option<String>,
+    /// With `verify`: whether a cached optimum passed the check (None if there was none).
+    pub verified: Option<bool>,
+}
+
+/// Whether two formulas list their terms (and intercept) in the same order,
+/// so that a cached model's coefficient order is the requested one.
+fn same_term_order(a: &Formula, b: &Formula) -> bool {
+    let labels = |f: &Formula| f.terms.iter().map(|t| t.label()).collect::<Vec<_>>();
+    a.intercept == b.intercept && labels(a) == labels(b) && a.response == b.response
+}
+
+/// `rho` reordered from `from` names to `to` names; None if they are not the same set.
+fn reorder(rho: &[f64], from: &[String], to: &[String]) -> Option<Vec<f64>> {
+    if from.len() != to.len() || rho.len() != from.len() {
+        return None;
+    }
+    to.iter()
+        .map(|name| from.iter().position(|f| f == name).map(|i| rho[i]))
+        .collect()
+}
+
+struct CheckpointObserver<'a> {
+    session: Option<&'a Session>,
+    sp_names: Vec<String>,
+    inner: &'a mut dyn FitObserver,
+    iterations: usize,
+    first: Option<usize>,
+}
+
+impl FitObserver for CheckpointObserver<'_> {
+    fn on_iterate(&mut self, it: &Iterate) {
+        let first = *self.first.get_or_insert(it.iter);
+        self.iterations = it.iter - first;
+        if let Some(session) = self.session {
+            let payload = Payload::Checkpoint(CheckpointPayload {
+                format: PAYLOAD_FORMAT_VERSION,
+                rho: it.rho.clone(),
+                sp_names: self.sp_names.clone(),
+                iteration: it.iter,
+                score: it.score,
+                coefficients: it.coefficients.clone(),
+                scale: it.scale,
+            });
+            session.checkpoint(&payload.to_bytes(), Some(it.score), Some(it.iter as u64));
+        }
+        self.inner.on_iterate(it);
+    }
+}
+
+/// Fits `spec` to `data` through the cache `store` (None: no cache).
+pub fn fit_cached(
+    spec: &GamSpec,
+    data: &DataFrame,
+    store: Option<&WarmStartStore>,
+    opts: &CacheOptions,
+    observer: &mut dyn FitObserver,
+) -> Result<CachedFit> {
+    let prepared = prepare(spec, data)?;
+    let Some(store) = store else {
+        let setup = spec.setup(prepared)?;
+        return run(spec, &setup, None, None, StartSource::Cold, observer);
+    };
+    let keys = fit_keys(spec, &prepared.data)?;
+    let session = Session::open(store.clone(), keys.exact);
+    let found = session.try_load_with_source();
+
+    // An exact Final entry in the requested term order: no data pass at all.
+    let mut cached_final: Option<FinalPayload> = None;
+    let mut resume: Option<CheckpointPayload> = None;
+    if let Some((entry, LoadSource::Exact)) = &found {
+        match Payload::from_bytes(&entry.payload) {
+            Some(Payload::Final(f)) if entry.kind == EntryKind::Final => cached_final = Some(*f),
+            Some(Payload::Checkpoint(c)) => resume = Some(c),
+            _ => {}
+        }
+    }
+    if let Some(f) = &cached_final {
+        let same_order = Formula::parse(&f.model.formula).is_ok_and(|cached| same_term_order(&cached, &spec.formula));
+        if same_order && !opts.verify {
+            let mut model = f.model.clone();
+            model.formula = spec.formula.text.clone();
+            return Ok(CachedFit {
+                model,
+                source: StartSource::ExactHit,
+                iterations_run: 0,
+                cache_warning: session.take_error().map(|e| e.to_string()),
+                verified: None,
+            });
+        }
+    }
+
+    let setup = spec.setup(prepared)?;
+    let names = setup.sp_names();
+    let mut verified = None;
+    if let Some(f) = &cached_final {
+        let cached_names = f.model.design.sp_names();
+        if let Some(rho) = reorder(&f.rho, &cached_names, &names) {
+            let check = setup.reml_at(&rho);
+            let ok = check.as_ref().is_ok_and(|e| {
+                let grad = e.grad.iter().fold(0.0f64, |m, g| m.max(g.abs()));
+                (e.score - f.model.reml_score).abs() <= VERIFY_SCORE_TOL * (1.0 + e.score.abs())
+                    && grad <= VERIFY_GRAD_TOL * (1.0 + e.score.abs())
+            });
+            if opts.verify {
+                verified = Some(ok);
+                if !ok {
+                    // A cached optimum that is not one must not be found again.
+                    let _ = store.remove_key(&keys.exact);
+                }
+            }
+            if ok {
+                let same_order =
+                    Formula::parse(&f.model.formula).is_ok_and(|cached| same_term_order(&cached, &spec.formula));
+                if same_order {
+                    let mut model = f.model.clone();
+                    model.formula = spec.formula.text.clone();
+                    return Ok(CachedFit {
+                        model,
+                        source: StartSource::ExactHit,
+                        iterations_run: 0,
+                        cache_warning: session.take_error().map(|e| e.to_string()),
+                        verified,
+                    });
+                }
+                // Same model, other term order: the cached optimum is the start.
+                let start = OuterStart { rho, iteration: 0 };
+                return run(spec, &setup, Some(&session), Some(&start), StartSource::ExactHit, observer)
+                    .map(|c| CachedFit { verified, ..c });
+            }
+        }
+    }
+    if let Some(c) = resume {
+        if let Some(rho) = reorder(&c.rho, &c.sp_names, &names) {
+            let start = OuterStart {
+                rho,
+                iteration: c.iteration,
+            };
+            let source = StartSource::Resumed {
+                iteration: c.iteration,
+                score: c.score,
+            };
+            return run(spec, &setup, Some(&session), Some(&start), source, observer);
+        }
+    }
+    let seed = match store.lookup(&keys.coarse) {
+        Ok(Some(entry)) => match Payload::from_bytes(&entry.payload) {
+            Some(Payload::Seed(s)) => reorder(&s.rho, &s.sp_names, &names),
+            _ => None,
+        },
+        _ => None,
+    };
+    let outcome = match seed {
+        Some(rho) => {
+            let start = OuterStart { rho, iteration: 0 };
+            run(spec, &setup, Some(&session), Some(&start), StartSource::Seeded, observer)?
+        }
+        None => run(spec, &setup, Some(&session), None, StartSource::Cold, observer)?,
+    };
+    // Record this fit's smoothing parameters for related fits.
+    let seed = Payload::Seed(SeedPayload {
+        format: PAYLOAD_FORMAT_VERSION,
+        rho: outcome.model.sp.iter().map(|s| s.ln()).collect(),
+        sp_names: names,
+    });
+    let seed_result = store.save_overwrite(&keys.coarse, SEED_SLOT, &seed.to_bytes(), None, None, EntryKind::Final);
+    let cache_warning = outcome
+        .cache_warning
+        .clone()
+        .or_else(|| seed_result.err().map(|e| e.to_string()));
+    Ok(CachedFit {
+        cache_warning,
+        verified,
+        ..outcome
+    })
+}
+
+/// Runs the optimisation from `start`, checkpointing into `session`, and saves the Final entry.
+fn run(
+    spec: &GamSpec,
+    setup: &FitSetup,
+    session: Option<&Session>,
+    start: Option<&OuterStart>,
+    source: StartSource,
+    observer: &mut dyn FitObserver,
+) -> Result<CachedFit> {
+    let mut obs = CheckpointObserver {
+        session,
+        sp_names: setup.sp_names(),
+        inner: observer,
+        iterations: 0,
+        first: None,
+    };
+    let model = spec.fit_setup(setup, start, &mut obs)?;
+    let iterations_run = obs.iterations;
+    let mut cache_warning = None;
+    if let Some(session) = session {
+        let payload = Payload::Final(Box::new(FinalPayload {
+            format: PAYLOAD_FORMAT_VERSION,
+            rho: model.sp.iter().map(|s| s.ln()).collect(),
+            model: model.clone(),
+        }));
+        if model.outer.converged {
+            session.finalize(&payload.to_bytes(), Some(model.reml_score), Some(model.outer.iter as u64));
+        }
+        cache_warning = session.take_error().map(|e| e.to_string());
+    }
+    Ok(CachedFit {
+        model,
+        source,
+        iterations_run,
+        cache_warning,
+        verified: None,
+    })
+}
