@@ -92,7 +92,10 @@ impl FitSetup {
             return Ok(());
         }
         Err(GamError::Fit {
-            message: format!("warm start has {len} smoothing parameters, the model {}", self.pens.len()),
+            message: format!(
+                "warm start has {len} smoothing parameters, the model {}",
+                self.pens.len()
+            ),
         })
     }
 }
@@ -155,9 +158,14 @@ impl GamSpec {
         if let Some(s) = start {
             setup.check_len(s.rho.len())?;
         }
-        let fit = fit_reml(&setup.problem, &setup.pens, Scale::Estimated, start, &self.options.newton, |it| {
-            observer.on_iterate(it)
-        })?;
+        let fit = fit_reml(
+            &setup.problem,
+            &setup.pens,
+            Scale::Estimated,
+            start,
+            &self.options.newton,
+            |it| observer.on_iterate(it),
+        )?;
         Ok(assemble(
             self,
             setup.design.clone(),
@@ -184,7 +192,9 @@ fn assemble(
     let n = y.len();
     let p = x.ncols();
     let e = &fit.eval;
-    let scale = e.scale;
+    // mgcv reports (and scales Vp by) the Pearson-type estimate
+    // RSS / (n − Σ edf), not the REML estimate D_p / (n − M_p) used inside
+    // the criterion.
     let xtx = problem.xtwx();
     let f = &e.a_inv * &xtx;
     let edf: Vec<f64> = (0..p).map(|i| f[(i, i)]).collect();
@@ -192,6 +202,7 @@ fn assemble(
     let edf1: Vec<f64> = (0..p)
         .map(|i| 2.0 * f[(i, i)] - (0..p).map(|j| f[(j, i)] * f[(i, j)]).sum::<f64>())
         .collect();
+    let scale = e.rss / (n as f64 - edf.iter().sum::<f64>());
     let vp = &e.a_inv * scale;
     let ve = &f * &vp;
     let beta = &e.beta;

@@ -142,7 +142,14 @@ fn write_once(
         return Err(WriteError::Store(e));
     }
     if sync {
-        fsutil::sync_dir(dir).map_err(|e| WriteError::Store(StoreError::io("flushing directory", dir, e)))?;
+        match fsutil::sync_dir(dir) {
+            Ok(()) => {}
+            // A concurrent eviction already removed the entry we just put in
+            // place, and then the emptied directory: nothing is left to flush,
+            // and the save must not fail because of another process (rule 22).
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(WriteError::Store(StoreError::io("flushing directory", dir, e))),
+        }
     }
     Ok(previous)
 }

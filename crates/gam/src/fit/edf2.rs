@@ -1,0 +1,284 @@
+//! Effective degrees of freedom corrected for smoothing-parameter
+//! uncertainty: mgcv's `edf2` (Wood, Pya & Säfken 2016, JASA, §3), which
+//! gives the degrees of freedom of mgcv's `logLik()` and hence `AIC()`.
+//!
+//! # Notation
+//!
+//! `X` is the (weighted) model matrix with QR factor `R` (`RᵀR = XᵀX`),
+//! `S_λ = Σ_k λ_k S_k` the total penalty with `ρ_k = log λ_k`,
+//! `A = XᵀX + S_λ = R_AᵀR_A` (upper-triangular Cholesky factor `R_A`),
+//! `β̂ = A⁻¹Xᵀz`, `F = A⁻¹XᵀX` (so `edf = diag F`), `φ` the scale and
+//! `τ = log φ`.
+//!
+//! # The corrected covariance
+//!
+//! The Bayesian posterior covariance `V_β = φ A⁻¹` treats ρ̂ as the true
+//! smoothing parameters. Treating ρ̂ as approximately `N(ρ, V_ρ)` and
+//! expanding to first order in `ρ − ρ̂` gives
+//!
+//! ```text
+//! V_c = V_β + J V_ρ Jᵀ + V″
+//! ```
+//!
+//! * `J = ∂β̂/∂ρ`. Differentiating `A β̂ = Xᵀz` in `ρ_k` gives
+//!   `λ_k S_k β̂ + A ∂β̂/∂ρ_k = 0`, so the columns are
+//!   `J_k = −λ_k A⁻¹ S_k β̂` ([`beta_derivatives`]).
+//! * `V_ρ` comes from the Hessian `H` of the REML criterion. With the scale
+//!   estimated, mgcv optimises jointly over `(ρ, τ)` and uses that joint
+//!   `(M+1) x (M+1)` Hessian: eigen-decomposing `H = U diag(d) Uᵀ`, `V_ρ` is
+//!   the ρ block of `U diag(d⁺) Uᵀ` with `d⁺ = 1/d` for `d > 0` and `0`
+//!   otherwise.
+//! * `V″` accounts for the dependence of the factor `R_A` on ρ: a posterior
+//!   draw is `β = β̂ + √φ R_A⁻¹ z` with `z ~ N(0, I)`, and expanding
+//!   `R_A⁻¹` in ρ gives the extra term `√φ Σ_k D_k z (ρ_k − ρ̂_k)` with
+//!   `D_k = ∂R_A⁻¹/∂ρ_k`. As `z` and ρ are independent its covariance is
+//!   `V″ = φ Σ_{k,l} Ṽ_kl D_k D_lᵀ`, where `Ṽ` is the ρ block of
+//!   `U diag(1/(max(d, 0) + 0.1)) Uᵀ`: mgcv regularises this inverse so that
+//!   flat directions of the criterion cannot blow the correction up
+//!   ([`VR_EIGEN_SHIFT`]).
+//!
+//! `D_k` follows from the derivative of the Cholesky factor. Differentiating
+//! `R_AᵀR_A = A` gives `ṘᵀR_A + R_AᵀṘ = Ȧ = λ_k S_k`. Writing `Ṙ = U R_A`
+//! with `U` upper triangular, `Uᵀ + U = R_A⁻ᵀ Ȧ R_A⁻¹ =: P`, so `U` is the
+//! strict upper triangle of `P` plus half its diagonal, and
+//! `D_k = −R_A⁻¹ Ṙ R_A⁻¹ = −R_A⁻¹ U` ([`cholesky_derivative`]).
+//!
+//! # The joint Hessian in (ρ, τ)
+//!
+//! The unprofiled criterion (the one the crate's profiled criterion is
+//! minimised over φ) is
+//!
+//! ```text
+//! V(ρ, τ) = D_p(ρ)/(2e^τ) + (n − M_p)/2 · (log 2π + τ) + ½ log|A| − ½ log|S_λ|₊
+//! ```
+//!
+//! so, with `b_k = ∂D_p/∂ρ_k = λ_k β̂ᵀS_kβ̂`:
+//!
+//! ```text
+//! ∂²V/∂ρ_j∂ρ_k = the Hessian in ρ at fixed φ (LsqProblem::reml with Scale::Known(φ))
+//! ∂²V/∂ρ_k∂τ   = −b_k / (2φ)
+//! ∂²V/∂τ²      = D_p / (2φ)            (= (n − M_p)/2 at the optimum)
+//! ```
+//!
+//! evaluated at the joint optimum `φ = D_p/(n − M_p)`. The Schur complement
+//! of the τ entry, `H_ρρ − H_ρτ H_τρ / H_ττ = H_ρρ − b bᵀ (n − M_p)/(2 D_p²)`,
+//! is the Hessian of the profiled criterion, so where `H` is positive
+//! definite `V_ρ` is simply the inverse of the profiled Hessian; the joint
+//! matrix is formed because mgcv zeroes and shifts the eigenvalues of the
+//! joint matrix, not of the profiled one.
+//!
+//! # edf2
+//!
+//! ```text
+//! edf2 = diag(V_c XᵀX) / φ_s
+//!      = diag(F) + diag(J V_ρ Jᵀ XᵀX)/φ_s + diag(Σ_{k,l} Ṽ_kl D_k D_lᵀ XᵀX)
+//! ```
+//!
+//! where `φ_s = ‖z − Xβ̂‖² / (n − tr F)` is mgcv's reported scale estimate
+//! (`gam.control(scale.est = "fletcher")`, which for the Gaussian family is
+//! the Pearson estimate); it scales `V_β` and `V″` and so cancels from them,
+//! leaving it only in the `J` term. If `Σ edf2 > Σ edf1` (with
+//! `edf1 = diag(2F − F²)`), mgcv uses `edf1` instead.
+
+use faer::{Mat, Side};
+
+use super::penalty::PenaltySet;
+use super::reml::{LsqProblem, RemlEval, Scale, dot};
+
+/// Added to the (non-negative) eigenvalues of the joint REML Hessian before
+/// inverting it for the Cholesky-factor correction `V″` (mgcv's `1/10`).
+pub const VR_EIGEN_SHIFT: f64 = 0.1;
+
+/// Effective degrees of freedom per coefficient corrected for smoothing
+/// parameter uncertainty (mgcv's `edf2`) for a Gaussian fit with estimated
+/// scale, as described in the module documentation.
+///
+/// `eval` must be the REML evaluation of `problem` with penalties `pens` at
+/// the optimum `rho` (log smoothing parameters); only its scale-free parts
+/// (`a_inv`, `beta`, `rss`, `d_p`) are used, so whether it was evaluated with
+/// a known or estimated scale does not matter. `rho` may carry log φ as a
+/// trailing extra entry (as mgcv's joint `(ρ, log φ)` vector does); it is
+/// ignored, φ being taken at its optimum `D_p/(n − M_p)`. `edf1` is mgcv's
+/// `diag(2F − F²)`, returned instead when the corrected total would exceed
+/// its total (and when the correction cannot be computed). Without smoothing
+/// parameters there is no uncertainty to correct for and `diag(F)` is
+/// returned.
+pub fn edf2(problem: &LsqProblem, pens: &PenaltySet, rho: &[f64], eval: &RemlEval, edf1: &[f64]) -> Vec<f64> {
+    let p = problem.p();
+    let m = pens.len();
+    let xtx = problem.xtwx();
+    let f = &eval.a_inv * &xtx;
+    let edf: Vec<f64> = (0..p).map(|i| f[(i, i)]).collect();
+    if m == 0 {
+        return edf;
+    }
+    if rho.len() < m {
+        return edf1.to_vec();
+    }
+    let rho = &rho[..m];
+    let Some(h) = joint_hessian(problem, pens, rho, eval) else {
+        return edf1.to_vec();
+    };
+    let Some((v_rho, v_r)) = rho_covariances(&h, m) else {
+        return edf1.to_vec();
+    };
+    let lambda: Vec<f64> = rho.iter().map(|r| r.exp()).collect();
+
+    // J V_ρ Jᵀ term: diag(J V_ρ Jᵀ XᵀX)_i = Σ_{k,l} J_ik (V_ρ)_kl (XᵀX J)_il.
+    let tr_f: f64 = edf.iter().sum();
+    let phi_s = eval.rss / (problem.n as f64 - tr_f);
+    let j = beta_derivatives(&eval.a_inv, pens, &lambda, &eval.beta);
+    let xtx_j = &xtx * &j;
+    let j_v = &j * &v_rho;
+    let term_j: Vec<f64> = (0..p)
+        .map(|i| (0..m).map(|l| j_v[(i, l)] * xtx_j[(i, l)]).sum::<f64>() / phi_s)
+        .collect();
+
+    let term_chol = chol_correction(&xtx, pens, &lambda, &v_r).unwrap_or_else(|| vec![0.0; p]);
+
+    let out: Vec<f64> = (0..p).map(|i| edf[i] + term_j[i] + term_chol[i]).collect();
+    let total: f64 = out.iter().sum();
+    let total1: f64 = edf1.iter().sum();
+    if !total.is_finite() || total > total1 {
+        edf1.to_vec()
+    } else {
+        out
+    }
+}
+
+/// `∂β̂/∂ρ` as a `p x M` matrix: column `k` is `−λ_k A⁻¹ S_k β̂`.
+pub fn beta_derivatives(a_inv: &Mat<f64>, pens: &PenaltySet, lambda: &[f64], beta: &[f64]) -> Mat<f64> {
+    let p = beta.len();
+    let m = pens.len();
+    let mut j = Mat::<f64>::zeros(p, m);
+    for k in 0..m {
+        let sb = pens.apply(k, beta);
+        for i in 0..p {
+            j[(i, k)] = -lambda[k] * (0..p).map(|c| a_inv[(i, c)] * sb[c]).sum::<f64>();
+        }
+    }
+    j
+}
+
+/// The Hessian of the unprofiled REML criterion in `(ρ_1, …, ρ_M, log φ)` at
+/// `φ = D_p/(n − M_p)`, the joint optimum for φ; see the module documentation.
+/// `None` if the penalised normal equations cannot be factorised.
+pub fn joint_hessian(problem: &LsqProblem, pens: &PenaltySet, rho: &[f64], eval: &RemlEval) -> Option<Mat<f64>> {
+    let m = pens.len();
+    let nu = problem.n as f64 - pens.null_space_dim() as f64;
+    let phi = eval.d_p / nu;
+    let known = problem.reml(pens, rho, Scale::Known(phi)).ok()?;
+    let mut h = Mat::<f64>::zeros(m + 1, m + 1);
+    for a in 0..m {
+        for c in 0..m {
+            h[(a, c)] = known.hess[a * m + c];
+        }
+        let b = rho[a].exp() * dot(&eval.beta, &pens.apply(a, &eval.beta));
+        h[(a, m)] = -b / (2.0 * phi);
+        h[(m, a)] = h[(a, m)];
+    }
+    h[(m, m)] = eval.d_p / (2.0 * phi);
+    Some(h)
+}
+
+/// From the joint Hessian `h` (last row and column for log φ), the ρ blocks of
+/// its pseudo-inverse with non-positive eigenvalues dropped (`V_ρ`) and of its
+/// inverse with eigenvalues `max(d, 0) + VR_EIGEN_SHIFT` (`Ṽ`).
+fn rho_covariances(h: &Mat<f64>, m: usize) -> Option<(Mat<f64>, Mat<f64>)> {
+    let dim = h.nrows();
+    let sym = super::penalty::symmetrise(h);
+    let eig = sym.self_adjoint_eigen(Side::Lower).ok()?;
+    let u = eig.U();
+    let mut v_rho = Mat::<f64>::zeros(m, m);
+    let mut v_r = Mat::<f64>::zeros(m, m);
+    for c in 0..dim {
+        let d = eig.S()[c];
+        let inv = if d > 0.0 { 1.0 / d } else { 0.0 };
+        let inv_shifted = 1.0 / (d.max(0.0) + VR_EIGEN_SHIFT);
+        for a in 0..m {
+            for b in 0..m {
+                let uu = u[(a, c)] * u[(b, c)];
+                v_rho[(a, b)] += inv * uu;
+                v_r[(a, b)] += inv_shifted * uu;
+            }
+        }
+    }
+    Some((v_rho, v_r))
+}
+
+/// `diag(Σ_{k,l} Ṽ_kl D_k D_lᵀ XᵀX)` with `D_k = ∂R_A⁻¹/∂ρ_k`: the part of
+/// edf2 due to the smoothing-parameter dependence of the Cholesky factor of
+/// `A`. `None` if `A` is not positive definite (mgcv then drops the term).
+fn chol_correction(xtx: &Mat<f64>, pens: &PenaltySet, lambda: &[f64], v_r: &Mat<f64>) -> Option<Vec<f64>> {
+    let p = xtx.nrows();
+    let a = super::penalty::symmetrise(&(xtx + pens.total(lambda)));
+    let llt = a.llt(Side::Lower).ok()?;
+    let r_a = llt.L().transpose().to_owned();
+    let r_inv = upper_inverse(&r_a);
+    let d: Vec<Mat<f64>> = pens
+        .penalties()
+        .iter()
+        .enumerate()
+        .map(|(k, pen)| {
+            let mut da = Mat::<f64>::zeros(p, p);
+            pens.add_scaled(&mut da, pen, lambda[k]);
+            let dr = cholesky_derivative_with_inverse(&r_a, &r_inv, &da);
+            -(&r_inv * &dr * &r_inv)
+        })
+        .collect();
+    // Σ_l Ṽ_kl D_k D_lᵀ = D_k W_kᵀ with W_k = Σ_l Ṽ_kl D_l, and
+    // diag(D_k W_kᵀ XᵀX)_i = Σ_c (D_k)_ic (XᵀX W_k)_ic.
+    let mut out = vec![0.0; p];
+    for (k, d_k) in d.iter().enumerate() {
+        let mut w = Mat::<f64>::zeros(p, p);
+        for (l, d_l) in d.iter().enumerate() {
+            w += d_l * v_r[(k, l)];
+        }
+        let e = xtx * &w;
+        for (i, o) in out.iter_mut().enumerate() {
+            *o += (0..p).map(|c| d_k[(i, c)] * e[(i, c)]).sum::<f64>();
+        }
+    }
+    Some(out)
+}
+
+/// The derivative `Ṙ` of the upper-triangular Cholesky factor `r`
+/// (`rᵀr = A`) when `A` changes by `da`: `Ṙ = Φ(r⁻ᵀ da r⁻¹) r`, where `Φ`
+/// keeps the strict upper triangle and halves the diagonal.
+pub fn cholesky_derivative(r: &Mat<f64>, da: &Mat<f64>) -> Mat<f64> {
+    cholesky_derivative_with_inverse(r, &upper_inverse(r), da)
+}
+
+fn cholesky_derivative_with_inverse(r: &Mat<f64>, r_inv: &Mat<f64>, da: &Mat<f64>) -> Mat<f64> {
+    let p = r.nrows();
+    let pm = r_inv.transpose() * da * r_inv;
+    let phi = Mat::from_fn(p, p, |i, j| {
+        if i < j {
+            pm[(i, j)]
+        } else if i == j {
+            0.5 * pm[(i, i)]
+        } else {
+            0.0
+        }
+    });
+    &phi * r
+}
+
+/// Inverse of a nonsingular upper-triangular matrix by back substitution.
+fn upper_inverse(r: &Mat<f64>) -> Mat<f64> {
+    let p = r.nrows();
+    let mut inv = Mat::<f64>::zeros(p, p);
+    for col in 0..p {
+        // Solve r x = e_col; x is zero below row `col`.
+        for i in (0..=col).rev() {
+            let rhs = if i == col { 1.0 } else { 0.0 };
+            let acc: f64 = (i + 1..=col).map(|k| r[(i, k)] * inv[(k, col)]).sum();
+            inv[(i, col)] = (rhs - acc) / r[(i, i)];
+        }
+    }
+    inv
+}
+
+#[cfg(test)]
+#[path = "edf2_tests.rs"]
+mod tests;

@@ -1,0 +1,225 @@
+//! Log-likelihood, its degrees of freedom and AIC against mgcv 1.8-41: every
+//! public Gaussian case of `tests/data/bench/cases.json` is compared with
+//! `logLik(fit)`, `attr(logLik(fit), "df")` and `AIC(fit)` in
+//! `tests/data/bench/ref/<id>.json`.
+//!
+//! The degrees of freedom are mgcv's `sum(edf2) + 1`: effective degrees of
+//! freedom corrected for smoothing-parameter uncertainty. They depend on the
+//! curvature of the REML criterion and on the derivatives of the coefficients
+//! in the smoothing parameters, so they move to first order with the
+//! smoothing parameters, as does the deviance. Two tests separate the formula
+//! from the optimiser:
+//!
+//! - at mgcv's own smoothing parameters (from the reference file) the
+//!   computation must reproduce mgcv's numbers almost exactly;
+//! - the full fit, at our smoothing parameters, must agree within
+//!   tolerances that allow for mgcv's Newton iteration stopping as soon as
+//!   its gradient test passes, slightly short of the optimum we reach.
+#![allow(clippy::print_stdout)]
+
+use std::path::{Path, PathBuf};
+
+use gam::data::{DataFrame, ReadOptions};
+use gam::design::Design;
+use gam::fit::edf2::edf2;
+use gam::fit::{LsqProblem, Scale};
+use gam::formula::Formula;
+use gam::model::GamSpec;
+use serde_json::Value;
+
+/// At mgcv's smoothing parameters: loglik, df and AIC, relative. Only the
+/// rounding of the stored smoothing parameters (15 significant digits) and
+/// of the arithmetic separates us from mgcv there.
+const AT_MGCV_SP_REL_TOL: f64 = 1e-6;
+
+/// Full fit: `logLik(fit)`, relative.
+const LOGLIK_REL_TOL: f64 = 1e-6;
+
+/// Full fit: `attr(logLik(fit), "df")` and `AIC(fit)`, relative. edf2 is more
+/// sensitive to where the outer iteration stopped than the fit itself: where
+/// mgcv stops with a gradient of order 1e-4 the df differ by a few 1e-4.
+const DF_REL_TOL: f64 = 1e-3;
+
+/// Full fit, cases in [`EARLY_STOP`]: `logLik(fit)`, relative.
+const EARLY_STOP_LOGLIK_REL_TOL: f64 = 1e-5;
+
+/// Full fit, cases in [`EARLY_STOP`]: df and AIC, relative.
+const EARLY_STOP_DF_REL_TOL: f64 = 1e-2;
+
+/// Cases where mgcv's outer Newton iteration stops measurably short of the
+/// REML optimum (our REML score there is lower than at mgcv's smoothing
+/// parameters), so the full-fit comparison uses the `EARLY_STOP_*`
+/// tolerances. At mgcv's smoothing parameters they match like every other
+/// case (first test).
+const EARLY_STOP: &[(&str, &str)] = &[
+    (
+        "gamsim1_tp",
+        "mgcv stops with |∂V/∂ρ| = 6e-4 for s(x3) (sp 14.13 vs our 14.21, edf 1.708 vs 1.705); \
+         the deviance differs by 3e-6 relative",
+    ),
+    (
+        "gamsim1_n100k_cr",
+        "mgcv stops with s(x3)'s sp at 3.6e8 while it tends to infinity (ours 1.3e10; edf 1.009 vs 1.000, \
+         |∂V/∂ρ| = 1e-2 at mgcv's point); the df differ by 2e-3 relative",
+    ),
+];
+
+fn bench_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bench")
+}
+
+fn read_json(path: &Path) -> Value {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("cannot parse {}: {e}", path.display()))
+}
+
+fn num(v: &Value, what: &str) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("{what} is not a number: {v}"))
+}
+
+/// One public Gaussian case: its id, data, formula and mgcv's `gam` answers.
+struct Case {
+    id: String,
+    data: DataFrame,
+    formula: Formula,
+    mgcv: Value,
+}
+
+fn public_gaussian_cases() -> Vec<Case> {
+    let cases = match read_json(&bench_dir().join("cases.json")) {
+        Value::Array(a) => a,
+        other => panic!("cases.json is not an array: {other}"),
+    };
+    let out: Vec<Case> = cases
+        .iter()
+        .filter(|c| c["family"] == "gaussian" && c["visibility"] == "public")
+        .map(|c| {
+            let id = c["id"].as_str().expect("case without id").to_string();
+            let factors = c["factors"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|f| f.as_str().map(String::from)).collect())
+                .unwrap_or_default();
+            let path = bench_dir().join(c["data"].as_str().expect("case without data"));
+            let data = DataFrame::read_csv_with(&path, &ReadOptions { factors })
+                .unwrap_or_else(|e| panic!("{id}: cannot read data: {e}"));
+            let formula = Formula::parse(c["formula"].as_str().expect("case without formula"))
+                .unwrap_or_else(|e| panic!("{id}: cannot parse formula: {e}"));
+            let mut reference = read_json(&bench_dir().join(format!("ref/{id}.json")));
+            Case {
+                id,
+                data,
+                formula,
+                mgcv: reference["gam"].take(),
+            }
+        })
+        .collect();
+    assert!(!out.is_empty(), "no public Gaussian case in cases.json");
+    out
+}
+
+/// Compares (quantity, ours, mgcv, tolerance) rows, printing each and
+/// collecting failures.
+fn compare(id: &str, rows: &[(&str, f64, f64, f64)], failures: &mut Vec<String>) {
+    for &(what, ours, mgcv, tol) in rows {
+        let err = (ours - mgcv).abs() / mgcv.abs();
+        println!("{id:18} {what:9} ours {ours:18.8} mgcv {mgcv:18.8} rel {err:.2e}");
+        if err.is_nan() || err > tol {
+            failures.push(format!(
+                "{id}: {what}: ours {ours:.10e}, mgcv {mgcv:.10e}, relative error {err:.3e} > {tol:.0e}"
+            ));
+        }
+    }
+}
+
+#[test]
+fn loglik_df_and_aic_match_mgcv_at_mgcv_smoothing_parameters() {
+    let mut failures = Vec::new();
+    for case in public_gaussian_cases() {
+        let id = &case.id;
+        let g = &case.mgcv;
+        let design = Design::build(&case.formula, &case.data).unwrap_or_else(|e| panic!("{id}: {e}"));
+        let x = design.model_matrix(&case.data).unwrap_or_else(|e| panic!("{id}: {e}"));
+        let y = design
+            .response_values(&case.data)
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        let offset = design.offset(&case.data).unwrap_or_else(|e| panic!("{id}: {e}"));
+        let z: Vec<f64> = y.iter().zip(&offset).map(|(y, o)| y - o).collect();
+        let problem = LsqProblem::from_dense(&x, &z, None);
+        let pens = design.penalty_set();
+        let rho: Vec<f64> = g["sp"]["values"]
+            .as_array()
+            .expect("sp.values")
+            .iter()
+            .map(|v| num(v, "sp").ln())
+            .collect();
+        assert_eq!(rho.len(), pens.len(), "{id}: number of smoothing parameters");
+        let eval = problem
+            .reml(&pens, &rho, Scale::Estimated)
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        let p = problem.p();
+        let f = &eval.a_inv * &problem.xtwx();
+        let edf1: Vec<f64> = (0..p)
+            .map(|i| 2.0 * f[(i, i)] - (0..p).map(|j| f[(j, i)] * f[(i, j)]).sum::<f64>())
+            .collect();
+        let df = (edf2(&problem, &pens, &rho, &eval, &edf1).iter().sum::<f64>() + 1.0).min(p as f64 + 1.0);
+        let n = z.len() as f64;
+        let loglik = -0.5 * n * ((2.0 * std::f64::consts::PI * eval.rss / n).ln() + 1.0);
+        let aic = -2.0 * loglik + 2.0 * df;
+        compare(
+            id,
+            &[
+                ("loglik", loglik, num(&g["loglik"], "loglik"), AT_MGCV_SP_REL_TOL),
+                ("loglik_df", df, num(&g["loglik_df"], "loglik_df"), AT_MGCV_SP_REL_TOL),
+                ("aic", aic, num(&g["aic"], "aic"), AT_MGCV_SP_REL_TOL),
+            ],
+            &mut failures,
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn loglik_df_and_aic_match_mgcv_on_every_public_gaussian_case() {
+    let mut failures = Vec::new();
+    for case in public_gaussian_cases() {
+        let id = &case.id;
+        let g = &case.mgcv;
+        let model = match GamSpec::new(case.formula.clone()).fit(&case.data) {
+            Ok(m) => m,
+            Err(e) => {
+                failures.push(format!("{id}: fit failed: {e}"));
+                continue;
+            }
+        };
+        let early = EARLY_STOP.iter().find(|(k, _)| k == id);
+        let (ll_tol, df_tol) = match early {
+            Some((_, reason)) => {
+                println!("{id}: wider tolerances: {reason}");
+                (EARLY_STOP_LOGLIK_REL_TOL, EARLY_STOP_DF_REL_TOL)
+            }
+            None => (LOGLIK_REL_TOL, DF_REL_TOL),
+        };
+        compare(
+            id,
+            &[
+                ("loglik", model.loglik, num(&g["loglik"], "loglik"), ll_tol),
+                ("loglik_df", model.loglik_df, num(&g["loglik_df"], "loglik_df"), df_tol),
+                ("aic", model.aic, num(&g["aic"], "aic"), df_tol),
+            ],
+            &mut failures,
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn early_stop_cases_are_public_gaussian_cases() {
+    let ids: Vec<String> = public_gaussian_cases().into_iter().map(|c| c.id).collect();
+    for (id, reason) in EARLY_STOP {
+        assert!(
+            ids.iter().any(|i| i == id),
+            "EARLY_STOP lists {id}, not a public Gaussian case"
+        );
+        assert!(!reason.trim().is_empty(), "EARLY_STOP entry {id} has no reason");
+    }
+}
