@@ -6,7 +6,9 @@ use faer::Mat;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
+use crate::basis::BasisFn;
 use crate::design::Design;
+use crate::summary_test::{ReTestInputs, SmoothBlock, re_test, test_stat, upper_factor};
 
 /// One row of the parametric coefficients table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,6 +69,11 @@ pub struct SummaryInputs<'a> {
     pub beta: &'a [f64],
     /// Bayesian covariance.
     pub vp: &'a Mat<f64>,
+    /// Smoothing parameters, one per penalty in [`Design::penalty_set`] order
+    /// (the j-th multiplies the j-th penalty of the fit).
+    pub sp: &'a [f64],
+    /// The scale parameter φ (σ² for Gaussian; mgcv's `sig2`).
+    pub scale: f64,
     /// EDF per coefficient.
     pub edf: &'a [f64],
     /// mgcv's edf1 per coefficient.
@@ -112,31 +119,7 @@ pub fn compute(inp: &SummaryInputs<'_>) -> Summary {
             }
         })
         .collect();
-    let offsets = inp.design.smooth_offsets();
-    let smooths = inp
-        .design
-        .smooths
-        .iter()
-        .zip(offsets)
-        .map(|(s, first)| {
-            let idx: Vec<usize> = (first..first + s.n_coef()).collect();
-            let edf: f64 = idx.iter().map(|&i| inp.edf[i]).sum();
-            let edf1: f64 = idx.iter().map(|&i| inp.edf1[i]).sum();
-            let xt = Mat::from_fn(inp.x.nrows(), idx.len(), |r, c| inp.x[(r, idx[c])]);
-            let v = Mat::from_fn(idx.len(), idx.len(), |a, b| inp.vp[(idx[a], idx[b])]);
-            let p: Vec<f64> = idx.iter().map(|&i| inp.beta[i]).collect();
-            let rank = edf1.min(idx.len() as f64);
-            let res_df = if inp.scale_estimated { residual_df } else { -1.0 };
-            let t = crate::summary_test::test_stat(&p, &xt, &v, rank, res_df);
-            SmoothRow {
-                label: s.label.clone(),
-                edf,
-                ref_df: t.rank,
-                stat: if inp.scale_estimated { t.stat / t.rank } else { t.stat },
-                p_value: t.p_value,
-            }
-        })
-        .collect();
+    let smooths = smooth_table(inp, residual_df);
     // mgcv: 1 - var(√w (y − μ)) (n − 1) / (var(√w (y − ȳ)) residual df), ȳ the weighted mean.
     let wsum: f64 = inp.weights.iter().sum();
     let ybar = inp.y.iter().zip(inp.weights).map(|(y, w)| y * w).sum::<f64>() / wsum;
@@ -162,4 +145,77 @@ fn variance(v: &[f64]) -> f64 {
     let n = v.len() as f64;
     let mean = v.iter().sum::<f64>() / n;
     v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)
+}
+
+/// The smooth-term rows as mgcv's `summary.gam` builds them: `reTest` for a
+/// penalised term whose penalty has no null space (after the centring
+/// constraint), `testStat` at rank `min(columns, edf1)` for every other term,
+/// both on an R factor of `inp.x` (mgcv's `object$R`; only `XᵀWX` matters).
+fn smooth_table(inp: &SummaryInputs<'_>, residual_df: f64) -> Vec<SmoothRow> {
+    let r = upper_factor(inp.x.as_ref());
+    let offsets = inp.design.smooth_offsets();
+    let mut sp_at = 0;
+    let blocks: Vec<SmoothBlock> = inp
+        .design
+        .smooths
+        .iter()
+        .zip(&offsets)
+        .map(|(s, &first)| {
+            let k = s.n_coef();
+            let mut penalty = Mat::<f64>::zeros(k, k);
+            for pen in &s.penalties {
+                let lambda = inp.sp.get(sp_at).copied().unwrap_or(f64::NAN);
+                sp_at += 1;
+                penalty += pen.to_mat() * lambda;
+            }
+            SmoothBlock {
+                first,
+                n_coef: k,
+                penalty,
+                random: s.random,
+            }
+        })
+        .collect();
+    let re_inputs = ReTestInputs {
+        r: &r,
+        vp: inp.vp,
+        beta: inp.beta,
+        scale: inp.scale,
+        scale_estimated: inp.scale_estimated,
+        residual_df,
+        blocks: &blocks,
+    };
+    inp.design
+        .smooths
+        .iter()
+        .zip(&blocks)
+        .enumerate()
+        .map(|(m, (s, b))| {
+            let idx: Vec<usize> = (b.first..b.first + b.n_coef).collect();
+            let edf: f64 = idx.iter().map(|&i| inp.edf[i]).sum();
+            let edf1: f64 = idx.iter().map(|&i| inp.edf1[i]).sum();
+            // mgcv's null.space.dim drops by one with the absorbed centring constraint.
+            let null_space = s
+                .basis
+                .null_space_dim()
+                .saturating_sub(usize::from(s.constraint.is_some()));
+            let t = if !s.spec.fx && null_space == 0 {
+                re_test(&re_inputs, m)
+            } else {
+                let xt = Mat::from_fn(r.nrows(), idx.len(), |i, c| r[(i, idx[c])]);
+                let v = Mat::from_fn(idx.len(), idx.len(), |a, c| inp.vp[(idx[a], idx[c])]);
+                let beta: Vec<f64> = idx.iter().map(|&i| inp.beta[i]).collect();
+                let rank = edf1.min(idx.len() as f64);
+                let res_df = if inp.scale_estimated { residual_df } else { -1.0 };
+                test_stat(&beta, &xt, &v, rank, res_df)
+            };
+            SmoothRow {
+                label: s.label.clone(),
+                edf,
+                ref_df: t.rank,
+                stat: if inp.scale_estimated { t.stat / t.rank } else { t.stat },
+                p_value: t.p_value,
+            }
+        })
+        .collect()
 }
