@@ -4,7 +4,8 @@
 //! into an exit status: 0 on success, 1 when the command failed (including
 //! `gam cache verify` finding bad entries), 2 for usage errors. clap reports
 //! its own usage errors (unknown options, bad values) with status 2; every
-//! other error is printed as one `error: ...` line on stderr.
+//! other error is printed as one `error: ...` line on stderr (a formula
+//! syntax error adds two: the formula and a caret under the problem).
 
 // The binary is the one place in the workspace that prints (the libraries
 // return values and errors). Output goes through `writeln!` on locked handles
@@ -12,7 +13,13 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod cache;
+mod deparse;
+mod fit_cmd;
 mod human;
+mod predict_cmd;
+mod report;
+mod rformat;
+mod summary_cmd;
 
 use std::fmt;
 use std::io::{self, Write};
@@ -50,11 +57,17 @@ pub struct GlobalArgs {
 /// The subcommands of `gam`.
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Fit a GAM to a CSV file and print its summary
+    Fit(fit_cmd::FitArgs),
+    /// Print the summary of a saved model
+    Summary(summary_cmd::SummaryArgs),
+    /// Predict from a saved model at the rows of a CSV file
+    Predict(predict_cmd::PredictArgs),
     /// Inspect and manage the warm-start cache
     Cache(cache::CacheArgs),
 }
 
-/// What every command gets: the resolved global options and where to print.
+/// What `gam cache` commands get: the resolved global options and where to print.
 pub struct Context {
     /// The cache root in use.
     pub cache_root: PathBuf,
@@ -104,15 +117,31 @@ fn resolve_cache_root(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let mut ctx = Context {
-        cache_root: resolve_cache_root(&cli.global)?,
-        json: cli.global.json,
-        out: io::stdout().lock(),
-    };
-    let result = match cli.command {
-        Command::Cache(args) => cache::run(&args, &mut ctx),
-    };
-    ctx.out.flush()?;
+    let json = cli.global.json;
+    match cli.command {
+        Command::Cache(args) => {
+            // Only the cache commands need a cache directory: fit, summary
+            // and predict must never fail for want of one.
+            let mut ctx = Context {
+                cache_root: resolve_cache_root(&cli.global)?,
+                json,
+                out: io::stdout().lock(),
+            };
+            let result = cache::run(&args, &mut ctx);
+            ctx.out.flush()?;
+            result
+        }
+        Command::Fit(args) => with_stdout(|out| fit_cmd::run(&args, &cli.global, out)),
+        Command::Summary(args) => with_stdout(|out| summary_cmd::run(&args, json, out)),
+        Command::Predict(args) => with_stdout(|out| predict_cmd::run(&args, json, out)),
+    }
+}
+
+/// Runs `f` on the locked standard output and flushes it.
+fn with_stdout(f: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>) -> anyhow::Result<()> {
+    let mut out = io::stdout().lock();
+    let result = f(&mut out);
+    out.flush()?;
     result
 }
 

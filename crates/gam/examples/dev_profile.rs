@@ -29,3 +29,5 @@ fn main() {
     let _m = gam::model::GamSpec::new(f).fit(&data).unwrap();
     println!("whole fit {:?}", t.elapsed());
 }
+#[allow(dead_code)]
+fn tp_only() {}

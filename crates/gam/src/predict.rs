@@ -107,7 +107,9 @@ impl GamModel {
         let beta = &self.coefficients;
         let n = x.nrows();
         let contribution = |cols: std::ops::Range<usize>| -> Vec<f64> {
-            (0..n).map(|i| cols.clone().map(|j| x[(i, j)] * beta[j]).sum()).collect()
+            (0..n)
+                .map(|i| cols.clone().map(|j| x[(i, j)] * beta[j]).sum())
+                .collect()
         };
         let mut out = Vec::new();
         let mut at = usize::from(self.design.intercept);

@@ -21,7 +21,7 @@ use std::fs;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use sha2::{Digest, Sha256};
 use warmstart::{Durability, EntryKind, Fingerprint, Fingerprinter, StoreOptions, WarmStartStore};
 
@@ -114,6 +114,10 @@ fn store_benches(c: &mut Criterion) {
     let save_payload = payload(SAVE_PAYLOAD_BYTES, 1);
 
     let mut group = c.benchmark_group("save");
+    // A durable save takes milliseconds: the same number of saves per sample
+    // keeps 20 samples within the measurement time.
+    group.sampling_mode(SamplingMode::Flat);
+    group.measurement_time(Duration::from_secs(4));
     group.throughput(Throughput::Elements(1));
     for s in &stores {
         let mut next = 0usize;
@@ -162,6 +166,12 @@ fn store_benches(c: &mut Criterion) {
         });
     }
     group.finish();
+
+    // Removing 2 x 10^5 files is slow on some file systems (ext4 mounted with
+    // `discard`): say so, rather than let it pass for benchmark time.
+    let started = Instant::now();
+    drop(stores);
+    println!("removed the benchmark stores in {:.1?}", started.elapsed());
 }
 
 fn fingerprint_benches(c: &mut Criterion) {
@@ -169,6 +179,7 @@ fn fingerprint_benches(c: &mut Criterion) {
     let bytes: Vec<u8> = xs.iter().flat_map(|x| x.to_le_bytes()).collect();
     let mut group = c.benchmark_group("fingerprint_1e7_f64");
     group.sample_size(10);
+    group.measurement_time(Duration::from_secs(6));
     group.throughput(Throughput::Bytes(bytes.len() as u64));
     group.bench_function("fingerprinter", |b| {
         b.iter(|| {

@@ -65,7 +65,8 @@ pub fn evenly_spaced_reparam(p: &Mat<f64>) -> Option<Mat<f64>> {
     let d = svd.S();
     let k = p.ncols();
     let (dmax, dmin) = (d[0], d[k - 1]);
-    if !(dmin / dmax >= REPARAM_CONDITION) {
+    let ratio = dmin / dmax;
+    if ratio.is_nan() || ratio < REPARAM_CONDITION {
         return None;
     }
     let (u, v) = (svd.U(), svd.V());
@@ -194,7 +195,7 @@ impl TensorBasis {
             }
             let top = largest_eigenvalue(&sm);
             if top > 0.0 {
-                sm = sm * (1.0 / top);
+                sm *= 1.0 / top;
             }
             xs.push(xm);
             ss.push(sm);

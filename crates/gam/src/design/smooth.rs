@@ -63,13 +63,12 @@ fn term_err(spec: &SmoothSpec, message: impl Into<String>) -> GamError {
     }
 }
 
+/// Covariate columns as numbers, and the levels of those that are factors.
+type Covariates = (Vec<Vec<f64>>, Vec<Option<Vec<String>>>);
+
 /// The covariates of a smooth as numbers: numeric columns as they are,
 /// factor columns (allowed only for `re`) as level codes.
-fn covariates(
-    spec: &SmoothSpec,
-    data: &DataFrame,
-    levels: Option<&[Option<Vec<String>>]>,
-) -> Result<(Vec<Vec<f64>>, Vec<Option<Vec<String>>>)> {
+fn covariates(spec: &SmoothSpec, data: &DataFrame, levels: Option<&[Option<Vec<String>>]>) -> Result<Covariates> {
     let mut cols = Vec::with_capacity(spec.vars.len());
     let mut lv = Vec::with_capacity(spec.vars.len());
     for (i, var) in spec.vars.iter().enumerate() {

@@ -166,29 +166,14 @@ impl GamSpec {
             &self.options.newton,
             |it| observer.on_iterate(it),
         )?;
-        Ok(assemble(
-            self,
-            setup.design.clone(),
-            &setup.x,
-            &setup.y,
-            &setup.offset,
-            &setup.problem,
-            &fit,
-            setup.n_dropped,
-        ))
+        Ok(assemble(self, setup, &fit))
     }
 }
 
-fn assemble(
-    spec: &GamSpec,
-    design: Design,
-    x: &Mat<f64>,
-    y: &[f64],
-    offset: &[f64],
-    problem: &LsqProblem,
-    fit: &RemlFit,
-    n_dropped: usize,
-) -> GamModel {
+fn assemble(spec: &GamSpec, setup: &FitSetup, fit: &RemlFit) -> GamModel {
+    let design = setup.design.clone();
+    let (x, y, offset, problem) = (&setup.x, &setup.y, &setup.offset, &setup.problem);
+    let n_dropped = setup.n_dropped;
     let n = y.len();
     let p = x.ncols();
     let e = &fit.eval;
@@ -210,7 +195,7 @@ fn assemble(
         .map(|i| offset[i] + (0..p).map(|j| x[(i, j)] * beta[j]).sum::<f64>())
         .collect();
     let deviance: f64 = y.iter().zip(&fitted).map(|(y, m)| (y - m).powi(2)).sum();
-    let null_deviance = null_deviance_gaussian(y, offset, design.intercept);
+    let null_deviance = null_deviance_gaussian(y);
     // mgcv's logLik.gam for the Gaussian family: −n/2 (log(2π D/n) + 1).
     let nf = n as f64;
     let loglik = -0.5 * nf * ((2.0 * std::f64::consts::PI * deviance / nf).ln() + 1.0);
@@ -271,13 +256,11 @@ fn assemble(
     }
 }
 
-/// Deviance of the intercept-only model (or of the offset alone without an intercept).
-fn null_deviance_gaussian(y: &[f64], offset: &[f64], intercept: bool) -> f64 {
+/// Deviance of the null model as mgcv computes it for the Gaussian family:
+/// the centred sum of squares of the response, with or without an intercept
+/// in the model (checked against mgcv 1.8-41 on a `- 1` model).
+fn null_deviance_gaussian(y: &[f64]) -> f64 {
     let n = y.len() as f64;
-    if intercept {
-        let mean = y.iter().zip(offset).map(|(y, o)| y - o).sum::<f64>() / n;
-        y.iter().zip(offset).map(|(y, o)| (y - o - mean).powi(2)).sum()
-    } else {
-        y.iter().zip(offset).map(|(y, o)| (y - o).powi(2)).sum()
-    }
+    let mean = y.iter().sum::<f64>() / n;
+    y.iter().map(|v| (v - mean).powi(2)).sum()
 }

@@ -155,6 +155,7 @@ pub fn f_sf(x: f64, df1: f64, df2: f64) -> f64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::excessive_precision)]
 mod tests {
     use super::*;
 
