@@ -66,18 +66,10 @@ impl Link {
 }
 
 /// Settings of a fit that are not part of the formula.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FitOptions {
     /// The outer (smoothing parameter) optimiser's settings.
     pub newton: NewtonOptions,
-}
-
-impl Default for FitOptions {
-    fn default() -> Self {
-        FitOptions {
-            newton: NewtonOptions::default(),
-        }
-    }
 }
 
 /// What to fit: formula, family and link, options. Fitting it to data gives a [`GamModel`].

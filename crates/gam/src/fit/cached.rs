@@ -208,23 +208,30 @@ pub fn fit_cached(
                 }
                 // Same model, other term order: the cached optimum is the start.
                 let start = OuterStart { rho, iteration: 0 };
-                return run(spec, &setup, Some(&session), Some(&start), StartSource::ExactHit, observer)
-                    .map(|c| CachedFit { verified, ..c });
+                return run(
+                    spec,
+                    &setup,
+                    Some(&session),
+                    Some(&start),
+                    StartSource::ExactHit,
+                    observer,
+                )
+                .map(|c| CachedFit { verified, ..c });
             }
         }
     }
-    if let Some(c) = resume {
-        if let Some(rho) = reorder(&c.rho, &c.sp_names, &names) {
-            let start = OuterStart {
-                rho,
-                iteration: c.iteration,
-            };
-            let source = StartSource::Resumed {
-                iteration: c.iteration,
-                score: c.score,
-            };
-            return run(spec, &setup, Some(&session), Some(&start), source, observer);
-        }
+    if let Some(c) = resume
+        && let Some(rho) = reorder(&c.rho, &c.sp_names, &names)
+    {
+        let start = OuterStart {
+            rho,
+            iteration: c.iteration,
+        };
+        let source = StartSource::Resumed {
+            iteration: c.iteration,
+            score: c.score,
+        };
+        return run(spec, &setup, Some(&session), Some(&start), source, observer);
     }
     let seed = match store.lookup(&keys.coarse) {
         Ok(Some(entry)) => match Payload::from_bytes(&entry.payload) {
@@ -236,7 +243,14 @@ pub fn fit_cached(
     let outcome = match seed {
         Some(rho) => {
             let start = OuterStart { rho, iteration: 0 };
-            run(spec, &setup, Some(&session), Some(&start), StartSource::Seeded, observer)?
+            run(
+                spec,
+                &setup,
+                Some(&session),
+                Some(&start),
+                StartSource::Seeded,
+                observer,
+            )?
         }
         None => run(spec, &setup, Some(&session), None, StartSource::Cold, observer)?,
     };
@@ -284,7 +298,11 @@ fn run(
             model: model.clone(),
         }));
         if model.outer.converged {
-            session.finalize(&payload.to_bytes(), Some(model.reml_score), Some(model.outer.iter as u64));
+            session.finalize(
+                &payload.to_bytes(),
+                Some(model.reml_score),
+                Some(model.outer.iter as u64),
+            );
         }
         cache_warning = session.take_error().map(|e| e.to_string());
     }

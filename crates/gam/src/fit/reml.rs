@@ -16,8 +16,16 @@
 //! V(ρ) = D_p / (2φ) + (n − M_p)/2 · log(2πφ) + ½ log|A| − ½ log|S_λ|_+
 //! ```
 //!
-//! and with φ estimated, φ is profiled out at φ̂ = D_p / (n − M_p), which gives
-//! the same minimum as mgcv's joint optimisation over (ρ, log φ):
+//! With φ estimated, mgcv minimises this same V jointly over `(ρ, τ = log φ)`
+//! (see [`super::newton`]); the τ derivatives it needs are
+//!
+//! ```text
+//! ∂V/∂τ = −D_p/(2φ) + (n − M_p)/2,   ∂²V/∂τ² = D_p/(2φ),   ∂²V/∂ρ_j∂τ = −λ_j β̂ᵀS_jβ̂ / (2φ)
+//! ```
+//!
+//! so for given ρ the minimising scale is φ̂ = D_p / (n − M_p), and
+//! [`Scale::Estimated`] evaluates the profiled criterion V(ρ, log φ̂(ρ)),
+//! which has the same minimum:
 //!
 //! ```text
 //! V(ρ) = (n − M_p)/2 · (1 + log(2π D_p / (n − M_p))) + ½ log|A| − ½ log|S_λ|_+
@@ -53,6 +61,13 @@ pub struct LsqProblem {
     pub rss0: f64,
     /// Number of observations.
     pub n: usize,
+    /// mgcv's "null scale" `Σ wᵢ (yᵢ − ȳ)² / n` (ȳ the unweighted mean): the
+    /// deviance per observation of the constant model, from which mgcv takes
+    /// its initial scale for the outer iteration (see [`super::outer`]).
+    /// [`LsqProblem::from_dense`] computes it from the working response `z`;
+    /// a caller whose `z` is the response minus an offset should set it from
+    /// the response itself, as mgcv does.
+    pub null_scale: f64,
 }
 
 /// The criterion and everything derived at one ρ.
@@ -72,6 +87,10 @@ pub struct RemlEval {
     pub rss: f64,
     /// Penalised deviance D_p.
     pub d_p: f64,
+    /// `∂D_p/∂ρ_j = λ_j β̂ᵀS_jβ̂`.
+    pub d_p_grad: Vec<f64>,
+    /// Effective degrees of freedom `tr(A⁻¹XᵀWX) = p − Σ_j λ_j tr(A⁻¹S_j)`.
+    pub edf_total: f64,
     /// The scale used (estimated or known).
     pub scale: f64,
 }
@@ -89,7 +108,18 @@ impl LsqProblem {
         let r = Mat::from_fn(p, p, |i, j| if i <= j { r_aug[(i, j)] } else { 0.0 });
         let f: Vec<f64> = (0..p).map(|i| r_aug[(i, p)]).collect();
         let rss0 = if n > p { r_aug[(p, p)].powi(2) } else { 0.0 };
-        LsqProblem { r, f, rss0, n }
+        let mean = z.iter().sum::<f64>() / n as f64;
+        let null_scale = (0..n)
+            .map(|i| w.map_or(1.0, |w| w[i]) * (z[i] - mean).powi(2))
+            .sum::<f64>()
+            / n as f64;
+        LsqProblem {
+            r,
+            f,
+            rss0,
+            n,
+            null_scale,
+        }
     }
 
     /// Number of coefficients.
@@ -171,8 +201,9 @@ impl LsqProblem {
 
         let mut grad = vec![0.0; m];
         let mut hess = vec![0.0; m * m];
+        let traces: Vec<f64> = ainv_s.iter().map(trace).collect();
         for j in 0..m {
-            let tr_j = trace(&ainv_s[j]);
+            let tr_j = traces[j];
             grad[j] = dp_coef * b[j] + 0.5 * tr_j - 0.5 * ld.grad[j];
             for k in 0..m {
                 // ∂b_j/∂ρ_k = δ_jk b_j − 2 λ_j β'S_j A⁻¹ S_k β λ_k
@@ -196,6 +227,8 @@ impl LsqProblem {
             a_inv,
             rss,
             d_p,
+            d_p_grad: b,
+            edf_total: p as f64 - traces.iter().sum::<f64>(),
             scale: scale_used,
         })
     }
