@@ -13,6 +13,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod cache;
+mod cv_cmd;
 mod deparse;
 mod fit_cmd;
 mod human;
@@ -52,6 +53,12 @@ pub struct GlobalArgs {
     /// Print one machine-readable JSON document on stdout instead of text
     #[arg(long, global = true)]
     pub json: bool,
+    /// Neither read nor write the warm-start cache (fits start cold)
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+    /// Print nothing on stderr but warnings and errors (no cache line, no progress bar)
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
 }
 
 /// The subcommands of `gam`.
@@ -59,6 +66,8 @@ pub struct GlobalArgs {
 enum Command {
     /// Fit a GAM to a CSV file and print its summary
     Fit(fit_cmd::FitArgs),
+    /// Cross-validate a GAM: k folds, each fit seeded by the previous one
+    Cv(cv_cmd::CvArgs),
     /// Print the summary of a saved model
     Summary(summary_cmd::SummaryArgs),
     /// Predict from a saved model at the rows of a CSV file
@@ -132,6 +141,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             result
         }
         Command::Fit(args) => with_stdout(|out| fit_cmd::run(&args, &cli.global, out)),
+        Command::Cv(args) => with_stdout(|out| cv_cmd::run(&args, &cli.global, out)),
         Command::Summary(args) => with_stdout(|out| summary_cmd::run(&args, json, out)),
         Command::Predict(args) => with_stdout(|out| predict_cmd::run(&args, json, out)),
     }
@@ -182,6 +192,7 @@ fn parse_args() -> Cli {
 }
 
 fn main() -> ExitCode {
+    gam::use_sequential_linear_algebra();
     let cli = parse_args();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -104,6 +104,7 @@ fn run(args: &Args) -> Result<Value, String> {
 }
 
 fn main() -> ExitCode {
+    gam::use_sequential_linear_algebra();
     let result = parse_args().and_then(|a| run(&a));
     match result {
         Ok(v) => {

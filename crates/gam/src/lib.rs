@@ -31,3 +31,11 @@ pub use warmstart;
 /// The engine's version, part of every fit's cache key so that a different
 /// build never reuses another build's result.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Makes faer's dense kernels run on the calling thread. The engine's dense
+/// matrices are small (p is at most a few hundred) and faer's thread fan-out
+/// costs more than it saves on them: measured 1.4 to 2.5 times slower on two
+/// cores across the public benchmark cases. Binaries call this once at start.
+pub fn use_sequential_linear_algebra() {
+    faer::set_global_parallelism(faer::Par::Seq);
+}
