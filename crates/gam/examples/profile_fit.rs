@@ -1,4 +1,5 @@
-//! Development: time the phases of one fit.
+//! Times the phases of one fit (read, design, model matrix, QR, REML):
+//! `cargo run --release -p gam --example profile_fit -- DATA.csv FORMULA`.
 #![allow(clippy::print_stdout)]
 use gam::data::DataFrame;
 use gam::design::Design;
@@ -29,5 +30,3 @@ fn main() {
     let _m = gam::model::GamSpec::new(f).fit(&data).unwrap();
     println!("whole fit {:?}", t.elapsed());
 }
-#[allow(dead_code)]
-fn tp_only() {}
