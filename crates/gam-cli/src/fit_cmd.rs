@@ -1,29 +1,45 @@
-//! `gam fit DATA FORMULA`: read a CSV file, fit the model by REML, print its
-//! summary (or JSON) and optionally save it.
+//! `gam fit DATA FORMULA`: read a CSV file, fit the model by REML through
+//! the warm-start cache, print its summary (or JSON) and optionally save it.
 //!
-//! The fit goes through [`GamSpec::fit_with`] with a start point and a
-//! [`FitObserver`], the two places the warm-start cache will use: a cache
-//! lookup supplying the start, and an observer checkpointing iterates.
+//! The fit goes through [`gam::fit::cached::fit_cached`]: an exact hit
+//! returns the cached model at once, a checkpoint of an interrupted run is
+//! resumed, a related fit's smoothing parameters seed the start, and
+//! otherwise the fit starts cold. One line on stderr says which
+//! (`cache: exact hit`, ...); `--quiet` drops it. A cache that cannot be used
+//! never fails the fit: it is reported once as `warning: cache off: <reason>`.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use clap::Args;
 use gam::data::{DataFrame, ReadOptions};
+use gam::fit::Iterate;
+use gam::fit::cached::{CacheOptions, CachedFit, StartSource, fit_cached};
 use gam::fit::gam::FitObserver;
-use gam::fit::{Iterate, OuterStart};
 use gam::formula::Formula;
-use gam::model::{Family, GamModel, GamSpec, Link};
+use gam::model::{Family, GamSpec, Link};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use warmstart::{StoreOptions, WarmStartStore};
 
 use crate::{GlobalArgs, report, usage_error};
 
 /// The families this build can fit.
 pub const FAMILIES: &[Family] = &[Family::Gaussian];
 
-/// Arguments of `gam fit`.
+/// Test hook, not a user option: when this environment variable holds a
+/// number of milliseconds, the fit sleeps that long after every outer
+/// iterate (after its checkpoint was offered to the cache), so that a test
+/// can kill a fit between checkpoints. Harmless otherwise.
+pub const PAUSE_ENV: &str = "GAM_TEST_PAUSE_AFTER_CHECKPOINT_MS";
+
+/// The progress bar appears only once a fit has run this long.
+const PROGRESS_DELAY: Duration = Duration::from_secs(1);
+
+/// What defines the model to fit: data, formula, family and link.
 #[derive(Debug, Args)]
-pub struct FitArgs {
+pub struct ModelArgs {
     /// The data: a CSV file with a header row (gzip-compressed if named *.gz)
     pub data: PathBuf,
     /// The model in mgcv's formula syntax, e.g. "y ~ s(x) + s(z, bs = 'cr', k = 20) + g"
@@ -37,9 +53,33 @@ pub struct FitArgs {
     /// Read this column as a factor even if it holds numbers (repeatable)
     #[arg(long = "factor", value_name = "COL")]
     pub factors: Vec<String>,
+}
+
+impl ModelArgs {
+    /// The model spec and the data it is fitted to.
+    pub fn load(&self) -> Result<(GamSpec, DataFrame)> {
+        let (family, link) = family_and_link(&self.family, self.link.as_deref())?;
+        let formula = Formula::parse(&self.formula)?;
+        let data = read_data(&self.data, &self.factors)?;
+        let mut spec = GamSpec::new(formula);
+        spec.family = family;
+        spec.link = link;
+        Ok((spec, data))
+    }
+}
+
+/// Arguments of `gam fit`.
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
     /// Save the fitted model (JSON) to this file, for `gam summary` and `gam predict`
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// On a cache hit, recompute the REML score and gradient at the cached
+    /// smoothing parameters and refit if they disagree
+    #[arg(long)]
+    pub verify_cache: bool,
 }
 
 /// The links each family accepts, the canonical one first.
@@ -77,40 +117,73 @@ pub fn family_and_link(family: &str, link: Option<&str>) -> Result<(Family, Link
     Ok((fam, link))
 }
 
-/// Follows the outer (smoothing parameter) iterations of a fit.
-///
-/// Today it only counts them; the warm-start cache will checkpoint each
-/// iterate from here.
-#[derive(Debug, Default)]
+/// Follows the outer (smoothing parameter) iterations of a fit: shows a
+/// progress bar on a terminal once the fit has run for a second, and
+/// applies the [`PAUSE_ENV`] test hook.
 pub struct FitProgress {
-    /// Iterates seen (the start included).
-    pub iterates: usize,
-    /// The best REML score seen.
-    pub best_score: Option<f64>,
+    started: Instant,
+    show: bool,
+    bar: Option<ProgressBar>,
+    pause: Option<Duration>,
+    /// A prefix for the bar's message (e.g. the fold of a cross-validation).
+    label: String,
 }
 
-impl FitObserver for FitProgress {
-    fn on_iterate(&mut self, iterate: &Iterate) {
-        self.iterates += 1;
-        if self.best_score.is_none_or(|b| iterate.score < b) {
-            self.best_score = Some(iterate.score);
+impl FitProgress {
+    /// A progress display for one fit; `quiet` (or stderr not being a
+    /// terminal) hides it.
+    pub fn new(quiet: bool) -> FitProgress {
+        let pause = std::env::var(PAUSE_ENV)
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_millis);
+        FitProgress {
+            started: Instant::now(),
+            show: !quiet && std::io::stderr().is_terminal(),
+            bar: None,
+            pause,
+            label: String::new(),
+        }
+    }
+
+    /// Sets the text shown before the iteration count.
+    pub fn set_label(&mut self, label: impl Into<String>) {
+        self.label = label.into();
+    }
+
+    /// Removes the bar, if it was shown, so that lines can follow.
+    pub fn clear(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
         }
     }
 }
 
-/// Parses the formula, reads the data and fits: everything `gam fit` does
-/// before printing.
-pub fn fit(args: &FitArgs) -> Result<GamModel> {
-    let (family, link) = family_and_link(&args.family, args.link.as_deref())?;
-    let formula = Formula::parse(&args.formula)?;
-    let data = read_data(&args.data, &args.factors)?;
-    let mut spec = GamSpec::new(formula);
-    spec.family = family;
-    spec.link = link;
-    // Where a cache lookup will supply the start (a checkpoint or a related fit).
-    let start: Option<OuterStart> = None;
-    let mut progress = FitProgress::default();
-    Ok(spec.fit_with(&data, start.as_ref(), &mut progress)?)
+impl FitObserver for FitProgress {
+    fn on_iterate(&mut self, it: &Iterate) {
+        if self.show && self.bar.is_none() && self.started.elapsed() >= PROGRESS_DELAY {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            let style = ProgressStyle::with_template("{spinner} {prefix}outer iteration {pos}  {msg}  [{elapsed}]")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner());
+            bar.set_style(style);
+            bar.enable_steady_tick(Duration::from_millis(120));
+            self.bar = Some(bar);
+        }
+        if let Some(bar) = &self.bar {
+            bar.set_prefix(self.label.clone());
+            bar.set_position(it.iter as u64);
+            bar.set_message(format!("REML {:.4}", it.score));
+        }
+        if let Some(pause) = self.pause {
+            std::thread::sleep(pause);
+        }
+    }
+}
+
+impl Drop for FitProgress {
+    fn drop(&mut self) {
+        self.clear();
+    }
 }
 
 /// Reads a CSV file, with `factors` read as factors.
@@ -121,11 +194,89 @@ pub fn read_data(path: &Path, factors: &[String]) -> Result<DataFrame> {
     Ok(DataFrame::read_csv_with(path, &options)?)
 }
 
+/// Opens the warm-start cache as the global options ask: `None` with
+/// `--no-cache`; `None` and the reason when it cannot be opened.
+pub fn open_cache(global: &GlobalArgs) -> (Option<WarmStartStore>, Option<String>) {
+    if global.no_cache {
+        return (None, None);
+    }
+    let root = match global.cache_dir.clone().or_else(warmstart::default_root) {
+        Some(root) => root,
+        None => {
+            return (
+                None,
+                Some(format!(
+                    "cannot determine a cache directory (pass --cache-dir or set {})",
+                    warmstart::CACHE_DIR_ENV
+                )),
+            );
+        }
+    };
+    match WarmStartStore::open(root, StoreOptions::default()) {
+        Ok(store) => (Some(store), None),
+        Err(e) => (None, Some(e.to_string())),
+    }
+}
+
+/// Writes `line` and a newline on stderr; a failure to write there is ignored
+/// (there is nowhere left to report it).
+pub fn note(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// The warning printed when the cache could not be used.
+pub fn cache_off(reason: &str) -> String {
+    format!("warning: cache off: {reason}")
+}
+
+/// Parses the formula, reads the data and fits through the cache: everything
+/// `gam fit` does before printing. Prints the cache warning (at most one)
+/// and, unless `quiet`, where the fit started.
+pub fn fit(args: &FitArgs, global: &GlobalArgs) -> Result<CachedFit> {
+    let (spec, data) = args.model.load()?;
+    let (store, open_warning) = open_cache(global);
+    if let Some(w) = &open_warning {
+        note(&cache_off(w));
+    }
+    let opts = CacheOptions {
+        verify: args.verify_cache,
+    };
+    let mut progress = FitProgress::new(global.quiet);
+    let fitted = fit_cached(&spec, &data, store.as_ref(), &opts, &mut progress)?;
+    progress.clear();
+    if open_warning.is_none()
+        && let Some(w) = &fitted.cache_warning
+    {
+        note(&cache_off(w));
+    }
+    if fitted.verified == Some(false) {
+        note("warning: the cached fit failed verification (its score or gradient disagree); refitted");
+    }
+    if !global.quiet {
+        note(&fitted.source.describe());
+    }
+    Ok(fitted)
+}
+
+/// A short machine-readable name of where a fit started.
+pub fn source_name(source: &StartSource) -> &'static str {
+    match source {
+        StartSource::ExactHit => "exact_hit",
+        StartSource::Resumed { .. } => "resumed",
+        StartSource::Seeded => "seeded",
+        StartSource::Cold => "cold",
+    }
+}
+
 /// Runs `gam fit`.
 pub fn run(args: &FitArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<()> {
-    let model = fit(args)?;
+    let fitted = fit(args, global)?;
     if let Some(path) = &args.out {
-        model.save(path).context("saving the model")?;
+        fitted.model.save(path).context("saving the model")?;
     }
-    report::print_summary(out, &model, global.json)
+    if global.json {
+        report::print_fit_json(out, &fitted)
+    } else {
+        report::print_summary(out, &fitted.model, false)
+    }
 }

@@ -3,6 +3,7 @@
 //! one JSON document whose field names are those of the mgcv reference files
 //! (`n`, `reml_score`, `edf_total`, `smooths`, `sp`, `outer`, `coefficients`, ...).
 
+use gam::fit::cached::{CachedFit, StartSource};
 use gam::model::GamModel;
 use serde::Serialize;
 
@@ -309,5 +310,60 @@ pub fn print_summary(out: &mut dyn std::io::Write, model: &GamModel, json: bool)
             writeln!(out, "{line}")?;
         }
     }
+    Ok(())
+}
+
+/// Where a fit started, in `gam fit --json`.
+#[derive(Debug, Serialize)]
+pub struct StartJson {
+    /// `exact_hit`, `resumed`, `seeded` or `cold`.
+    pub source: &'static str,
+    /// The line `gam fit` prints on stderr about it.
+    pub description: String,
+    /// For `resumed`: the checkpoint's outer iteration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iteration: Option<usize>,
+    /// For `resumed`: the checkpoint's REML score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// With `--verify-cache`: whether a cached optimum passed the check (absent if none was checked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verified: Option<bool>,
+}
+
+/// Everything `gam fit --json` prints: the model's JSON summary and how the cache helped.
+#[derive(Debug, Serialize)]
+pub struct FitJson {
+    /// The model, as `gam summary --json` prints it.
+    #[serde(flatten)]
+    pub model: ModelJson,
+    /// Where the fit started.
+    pub start: StartJson,
+    /// Outer iterations this run performed (0 for an exact hit).
+    pub iterations_run: usize,
+}
+
+/// The JSON of a fit through the cache.
+pub fn fit_json(fitted: &CachedFit) -> FitJson {
+    let (iteration, score) = match &fitted.source {
+        StartSource::Resumed { iteration, score } => (Some(*iteration), Some(*score)),
+        _ => (None, None),
+    };
+    FitJson {
+        model: model_json(&fitted.model),
+        start: StartJson {
+            source: crate::fit_cmd::source_name(&fitted.source),
+            description: fitted.source.describe(),
+            iteration,
+            score,
+            verified: fitted.verified,
+        },
+        iterations_run: fitted.iterations_run,
+    }
+}
+
+/// Prints `gam fit --json`: one JSON document.
+pub fn print_fit_json(out: &mut dyn std::io::Write, fitted: &CachedFit) -> anyhow::Result<()> {
+    writeln!(out, "{}", serde_json::to_string_pretty(&fit_json(fitted))?)?;
     Ok(())
 }

@@ -48,7 +48,11 @@ fn check(id: &str) {
 
     let reml = num(&reference["reml_score"]);
     let rel = (model.reml_score - reml).abs() / reml.abs();
-    assert!(rel <= REML_REL_TOL, "{id}: REML {} vs mgcv {reml} (rel {rel:.1e})", model.reml_score);
+    assert!(
+        rel <= REML_REL_TOL,
+        "{id}: REML {} vs mgcv {reml} (rel {rel:.1e})",
+        model.reml_score
+    );
     let edf_total = num(&reference["edf_total"]);
     assert!(
         (model.edf_total() - edf_total).abs() <= EDF_ABS_TOL,
@@ -60,7 +64,11 @@ fn check(id: &str) {
         let label = s["label"].as_str().unwrap();
         assert_eq!(model.design.smooths[i].label, label, "{id}: term order");
         let edf = num(&s["edf"]);
-        assert!((ours[i] - edf).abs() <= EDF_ABS_TOL, "{id}: {label} EDF {} vs mgcv {edf}", ours[i]);
+        assert!(
+            (ours[i] - edf).abs() <= EDF_ABS_TOL,
+            "{id}: {label} EDF {} vs mgcv {edf}",
+            ours[i]
+        );
     }
 
     let y = data.column(&response).unwrap().as_numeric().unwrap();
@@ -77,13 +85,21 @@ fn check(id: &str) {
         )
         .unwrap();
     let se = pred.se_fit.unwrap();
-    for (i, (&f, &s)) in nums(&reference["fitted"]).iter().zip(&nums(&reference["se"])).enumerate() {
+    for (i, (&f, &s)) in nums(&reference["fitted"])
+        .iter()
+        .zip(&nums(&reference["se"]))
+        .enumerate()
+    {
         assert!(
             (pred.fit[i] - f).abs() <= FIT_SD_TOL * sd,
             "{id}: fitted[{i}] {} vs mgcv {f}",
             pred.fit[i]
         );
-        assert!((se[i] - s).abs() <= SE_REL_TOL * s, "{id}: se[{i}] {} vs mgcv {s}", se[i]);
+        assert!(
+            (se[i] - s).abs() <= SE_REL_TOL * s,
+            "{id}: se[{i}] {} vs mgcv {s}",
+            se[i]
+        );
     }
 }
 

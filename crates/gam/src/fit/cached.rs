@@ -206,54 +206,52 @@ pub fn fit_cached(
                         verified,
                     });
                 }
-                // Same model, other term order: the cached optimum is the start.
+                // Same model, other term order (so another coefficient
+                // order): the cached optimum is the start of a short run.
+                // Nothing of it is written under the exact key: a second
+                // Final (or a checkpoint) there would compete with the
+                // cached one for the best entry and each order would evict
+                // the other's hits in turn.
                 let start = OuterStart { rho, iteration: 0 };
-                return run(
-                    spec,
-                    &setup,
-                    Some(&session),
-                    Some(&start),
-                    StartSource::ExactHit,
-                    observer,
-                )
-                .map(|c| CachedFit { verified, ..c });
+                return run(spec, &setup, None, Some(&start), StartSource::Seeded, observer)
+                    .map(|c| CachedFit { verified, ..c });
             }
         }
     }
-    if let Some(c) = resume
-        && let Some(rho) = reorder(&c.rho, &c.sp_names, &names)
-    {
-        let start = OuterStart {
-            rho,
-            iteration: c.iteration,
-        };
+    // A cached optimum that failed its check is refitted from scratch, as
+    // without a cache: the coarse Seed may come from the same bad fit.
+    let refit_cold = verified == Some(false);
+    let resume_start = resume.filter(|_| !refit_cold).and_then(|c| {
+        let rho = reorder(&c.rho, &c.sp_names, &names)?;
         let source = StartSource::Resumed {
             iteration: c.iteration,
             score: c.score,
         };
-        return run(spec, &setup, Some(&session), Some(&start), source, observer);
-    }
-    let seed = match store.lookup(&keys.coarse) {
-        Ok(Some(entry)) => match Payload::from_bytes(&entry.payload) {
-            Some(Payload::Seed(s)) => reorder(&s.rho, &s.sp_names, &names),
-            _ => None,
-        },
-        _ => None,
-    };
-    let outcome = match seed {
-        Some(rho) => {
-            let start = OuterStart { rho, iteration: 0 };
-            run(
-                spec,
-                &setup,
-                Some(&session),
-                Some(&start),
-                StartSource::Seeded,
-                observer,
-            )?
+        Some((
+            OuterStart {
+                rho,
+                iteration: c.iteration,
+            },
+            source,
+        ))
+    });
+    let (start, source) = match resume_start {
+        Some((start, source)) => (Some(start), source),
+        None => {
+            let seed = match store.lookup(&keys.coarse) {
+                Ok(Some(entry)) if !refit_cold => match Payload::from_bytes(&entry.payload) {
+                    Some(Payload::Seed(s)) => reorder(&s.rho, &s.sp_names, &names),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match seed {
+                Some(rho) => (Some(OuterStart { rho, iteration: 0 }), StartSource::Seeded),
+                None => (None, StartSource::Cold),
+            }
         }
-        None => run(spec, &setup, Some(&session), None, StartSource::Cold, observer)?,
     };
+    let outcome = run(spec, &setup, Some(&session), start.as_ref(), source, observer)?;
     // Record this fit's smoothing parameters for related fits.
     let seed = Payload::Seed(SeedPayload {
         format: PAYLOAD_FORMAT_VERSION,

@@ -19,13 +19,15 @@ use warmstart::{Fingerprint, Fingerprinter};
 use crate::ENGINE_VERSION;
 use crate::data::{Column, DataFrame};
 use crate::error::Result;
-use crate::model::{GamModel, GamSpec};
+use crate::fit::NewtonOptions;
+use crate::formula::Formula;
+use crate::model::{FitOptions, GamModel, GamSpec};
 
 /// Version of the payload layout; part of both keys.
 pub const PAYLOAD_FORMAT_VERSION: u32 = 1;
 
 /// The REML method tag; part of both keys (the only method today).
-const METHOD: &str = "REML";
+pub const METHOD: &str = "REML";
 
 /// The two keys of a fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,28 +38,82 @@ pub struct FitKeys {
     pub coarse: Fingerprint,
 }
 
-fn absorb_spec(h: &mut Fingerprinter, spec: &GamSpec, kind: &str) {
-    h.absorb_str(b"kind", kind)
-        .absorb_u64(b"payload-format", u64::from(PAYLOAD_FORMAT_VERSION))
-        .absorb_str(b"engine-version", ENGINE_VERSION)
-        .absorb_str(b"formula", &spec.formula.canonical())
-        .absorb_str(b"family", spec.family.name())
-        .absorb_str(b"link", spec.link.name())
-        .absorb_str(b"method", METHOD)
-        .absorb_u64(b"newton.max_iter", spec.options.newton.max_iter as u64);
+/// Everything but the data that goes into the keys of a fit, as the strings
+/// and numbers that are hashed. [`KeyMaterial::of`] takes them from a spec;
+/// building one by hand lets tests vary what a spec cannot (another family,
+/// link or engine version).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyMaterial<'a> {
+    /// The engine's version ([`ENGINE_VERSION`]).
+    pub engine_version: &'a str,
+    /// The formula (hashed in its canonical form, so spacing and term order do not matter).
+    pub formula: &'a Formula,
+    /// R's name of the family.
+    pub family: &'a str,
+    /// R's name of the link.
+    pub link: &'a str,
+    /// How smoothing parameters are chosen.
+    pub method: &'a str,
+    /// The fitting options.
+    pub options: &'a FitOptions,
+}
+
+impl<'a> KeyMaterial<'a> {
+    /// The key material of `spec` as this build fits it.
+    pub fn of(spec: &'a GamSpec) -> KeyMaterial<'a> {
+        KeyMaterial {
+            engine_version: ENGINE_VERSION,
+            formula: &spec.formula,
+            family: spec.family.name(),
+            link: spec.link.name(),
+            method: METHOD,
+            options: &spec.options,
+        }
+    }
+
+    fn absorb(&self, h: &mut Fingerprinter, kind: &str) {
+        // Destructured so that a new option cannot be forgotten here.
+        let FitOptions {
+            newton: NewtonOptions { max_iter },
+        } = self.options;
+        h.absorb_str(b"kind", kind)
+            .absorb_u64(b"payload-format", u64::from(PAYLOAD_FORMAT_VERSION))
+            .absorb_str(b"engine-version", self.engine_version)
+            .absorb_str(b"formula", &self.formula.canonical())
+            .absorb_str(b"family", self.family)
+            .absorb_str(b"link", self.link)
+            .absorb_str(b"method", self.method)
+            .absorb_u64(b"newton.max_iter", *max_iter as u64);
+    }
 }
 
 /// Computes both keys of fitting `spec` to `data`, which must already be the
 /// rows actually used (missing rows dropped).
 pub fn fit_keys(spec: &GamSpec, data: &DataFrame) -> Result<FitKeys> {
-    let mut columns = spec.formula.columns_used();
+    fit_keys_for(&KeyMaterial::of(spec), data)
+}
+
+/// [`fit_keys`] as a build of engine version `engine_version` would compute them.
+pub fn fit_keys_with_version(spec: &GamSpec, data: &DataFrame, engine_version: &str) -> Result<FitKeys> {
+    fit_keys_for(
+        &KeyMaterial {
+            engine_version,
+            ..KeyMaterial::of(spec)
+        },
+        data,
+    )
+}
+
+/// Computes both keys from explicit key material and the rows actually used.
+pub fn fit_keys_for(material: &KeyMaterial<'_>, data: &DataFrame) -> Result<FitKeys> {
+    let mut columns = material.formula.columns_used();
     columns.sort();
     columns.dedup();
 
     let mut coarse = Fingerprinter::new();
-    absorb_spec(&mut coarse, spec, "coarse");
+    material.absorb(&mut coarse, "coarse");
     let mut exact = Fingerprinter::new();
-    absorb_spec(&mut exact, spec, "exact");
+    material.absorb(&mut exact, "exact");
     exact.absorb_u64(b"rows", data.nrows() as u64);
     for name in &columns {
         let col = data.require_column(name)?;

@@ -1,0 +1,270 @@
+//! The warm-start cache keys ([`gam::fit::warm`]): the exact key changes with
+//! everything that determines a fit (a data value, the formula's meaning, k,
+//! family, link, method, options, engine version) and with nothing else
+//! (column order in the CSV, unused columns, spacing and term order of the
+//! formula, rows dropped for missing values); the coarse key ignores the data.
+
+use std::path::Path;
+
+use gam::ENGINE_VERSION;
+use gam::data::{DataFrame, ReadOptions};
+use gam::fit::gam::prepare;
+use gam::fit::warm::{FitKeys, KeyMaterial, fit_keys, fit_keys_for, fit_keys_with_version};
+use gam::formula::Formula;
+use gam::model::{FitOptions, GamSpec};
+use tempfile::TempDir;
+
+const FORMULA: &str = "y ~ s(x, k = 6) + z + g";
+
+/// Rows of (x, z, g, w, y); `w` is never used by [`FORMULA`].
+fn rows() -> Vec<(f64, f64, &'static str, f64, f64)> {
+    (0..40)
+        .map(|i| {
+            let x = i as f64 / 40.0;
+            let z = ((i * 7) % 11) as f64 / 11.0;
+            let g = ["a", "b", "c"][i % 3];
+            let w = (i * 13 % 17) as f64;
+            let y = (6.0 * x).sin() + 0.5 * z + (i % 3) as f64 + 0.01 * ((i * 31) % 7) as f64;
+            (x, z, g, w, y)
+        })
+        .collect()
+}
+
+/// Writes a CSV with `columns` (a subset/permutation of x, z, g, w, y) and reads it back.
+fn csv(dir: &Path, name: &str, columns: &[&str], edit: impl Fn(usize, &str, String) -> String) -> DataFrame {
+    let mut text = columns.join(",") + "\n";
+    for (i, (x, z, g, w, y)) in rows().into_iter().enumerate() {
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|&c| {
+                let v = match c {
+                    "x" => x.to_string(),
+                    "z" => z.to_string(),
+                    "g" => g.to_string(),
+                    "w" => w.to_string(),
+                    "y" => y.to_string(),
+                    _ => unreachable!(),
+                };
+                edit(i, c, v)
+            })
+            .collect();
+        text.push_str(&cells.join(","));
+        text.push('\n');
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    DataFrame::read_csv(&path).unwrap()
+}
+
+fn unchanged(_: usize, _: &str, v: String) -> String {
+    v
+}
+
+fn spec(formula: &str) -> GamSpec {
+    GamSpec::new(Formula::parse(formula).unwrap())
+}
+
+/// The keys of fitting `formula` to `data`, on the rows actually used.
+fn keys(formula: &str, data: &DataFrame) -> FitKeys {
+    let spec = spec(formula);
+    let prepared = prepare(&spec, data).unwrap();
+    fit_keys(&spec, &prepared.data).unwrap()
+}
+
+struct Fixture {
+    _dir: TempDir,
+    base: DataFrame,
+    dir_path: std::path::PathBuf,
+}
+
+fn fixture() -> Fixture {
+    let dir = TempDir::new().unwrap();
+    let base = csv(dir.path(), "base.csv", &["x", "z", "g", "y"], unchanged);
+    Fixture {
+        dir_path: dir.path().to_path_buf(),
+        _dir: dir,
+        base,
+    }
+}
+
+#[test]
+fn keys_are_deterministic() {
+    let f = fixture();
+    assert_eq!(keys(FORMULA, &f.base), keys(FORMULA, &f.base));
+    let again = csv(&f.dir_path, "again.csv", &["x", "z", "g", "y"], unchanged);
+    assert_eq!(keys(FORMULA, &f.base), keys(FORMULA, &again));
+    let k = keys(FORMULA, &f.base);
+    assert_ne!(k.exact, k.coarse);
+}
+
+#[test]
+fn one_data_value_changes_the_exact_key_only() {
+    let f = fixture();
+    let base = keys(FORMULA, &f.base);
+    for column in ["x", "z", "y"] {
+        let changed = csv(
+            &f.dir_path,
+            &format!("changed-{column}.csv"),
+            &["x", "z", "g", "y"],
+            |i, c, v| {
+                if i == 17 && c == column {
+                    format!("{}", v.parse::<f64>().unwrap() + 1e-9)
+                } else {
+                    v
+                }
+            },
+        );
+        let k = keys(FORMULA, &changed);
+        assert_ne!(k.exact, base.exact, "a changed {column} value");
+        assert_eq!(k.coarse, base.coarse, "the coarse key ignores the data ({column})");
+    }
+    // A factor value: another level at one row.
+    let changed = csv(&f.dir_path, "changed-g.csv", &["x", "z", "g", "y"], |i, c, v| {
+        if i == 3 && c == "g" { "b".to_string() } else { v }
+    });
+    assert_ne!(keys(FORMULA, &changed).exact, base.exact);
+    // One row fewer.
+    let fewer = f.base.select_rows(&(0..39).collect::<Vec<_>>());
+    assert_ne!(keys(FORMULA, &fewer).exact, base.exact);
+}
+
+#[test]
+fn column_order_and_unused_columns_do_not_change_the_keys() {
+    let f = fixture();
+    let base = keys(FORMULA, &f.base);
+    let reordered = csv(&f.dir_path, "reordered.csv", &["y", "g", "x", "z"], unchanged);
+    assert_eq!(keys(FORMULA, &reordered), base);
+    let extra = csv(&f.dir_path, "extra.csv", &["w", "x", "z", "y", "g"], unchanged);
+    assert_eq!(keys(FORMULA, &extra), base);
+    // A missing value in an unused column keeps the row: same keys.
+    let missing_unused = csv(
+        &f.dir_path,
+        "missing-unused.csv",
+        &["x", "z", "g", "y", "w"],
+        |i, c, v| {
+            if i == 5 && c == "w" { "NA".to_string() } else { v }
+        },
+    );
+    assert_eq!(keys(FORMULA, &missing_unused), base);
+}
+
+#[test]
+fn rows_dropped_for_missing_values_are_not_part_of_the_key() {
+    let f = fixture();
+    // Row 8 with a missing y is dropped: the fit is that of the other 39 rows.
+    let with_na = csv(&f.dir_path, "na.csv", &["x", "z", "g", "y"], |i, c, v| {
+        if i == 8 && c == "y" { "NA".to_string() } else { v }
+    });
+    let without: Vec<usize> = (0..40).filter(|&i| i != 8).collect();
+    assert_eq!(keys(FORMULA, &with_na), keys(FORMULA, &f.base.select_rows(&without)));
+    assert_ne!(keys(FORMULA, &with_na).exact, keys(FORMULA, &f.base).exact);
+}
+
+#[test]
+fn spacing_and_term_order_of_the_formula_do_not_change_the_keys() {
+    let f = fixture();
+    let base = keys(FORMULA, &f.base);
+    for same in [
+        "y~s(x,k=6)+z+g",
+        "y ~ s( x , k = 6 )   +  z +  g",
+        "y ~\n  s(x, k = 6) +\n  z + g",
+        "y ~ g + z + s(x, k = 6)",
+        "y ~ z + s(x, k = 6) + g",
+        "y ~ s(x, k = 6) + z + g + 1",
+    ] {
+        assert_eq!(keys(same, &f.base), base, "{same:?}");
+    }
+}
+
+#[test]
+fn the_formula_s_meaning_and_k_change_the_exact_and_coarse_keys() {
+    let f = fixture();
+    let base = keys(FORMULA, &f.base);
+    for other in [
+        "y ~ s(x, k = 7) + z + g",
+        "y ~ s(x, k = 6, bs = \"cr\") + z + g",
+        "y ~ s(x, k = 6) + s(z) + g",
+        "y ~ s(x, k = 6) + z",
+        "y ~ s(x, k = 6) + z + g - 1",
+        "y ~ s(x, k = 6, by = g) + z + g",
+        "y ~ s(x, k = 6) + x + g",
+        "z ~ s(x, k = 6) + y + g",
+    ] {
+        let k = keys(other, &f.base);
+        assert_ne!(k.exact, base.exact, "{other:?}");
+        assert_ne!(k.coarse, base.coarse, "{other:?}");
+    }
+}
+
+#[test]
+fn reading_a_column_as_a_factor_changes_the_keys() {
+    let f = fixture();
+    let path = f.dir_path.join("base.csv");
+    let formula = "y ~ s(x, k = 6) + z";
+    let numeric = DataFrame::read_csv(&path).unwrap();
+    let factor = DataFrame::read_csv_with(
+        &path,
+        &ReadOptions {
+            factors: vec!["z".to_string()],
+        },
+    )
+    .unwrap();
+    let (a, b) = (keys(formula, &numeric), keys(formula, &factor));
+    assert_ne!(a.exact, b.exact);
+    assert_ne!(a.coarse, b.coarse, "column types are part of the coarse key");
+}
+
+#[test]
+fn family_link_method_and_options_change_the_keys() {
+    // Only the Gaussian family and identity link exist, so their names are
+    // varied through the key material the spec contributes.
+    let f = fixture();
+    let spec = spec(FORMULA);
+    let data = prepare(&spec, &f.base).unwrap().data;
+    let of_spec = KeyMaterial::of(&spec);
+    let base = fit_keys_for(&of_spec, &data).unwrap();
+    assert_eq!(base, fit_keys(&spec, &data).unwrap());
+    assert_eq!(of_spec.family, "gaussian");
+    assert_eq!(of_spec.link, "identity");
+    let mut options = FitOptions::default();
+    options.newton.max_iter += 1;
+    let variants = [
+        KeyMaterial {
+            family: "poisson",
+            ..of_spec.clone()
+        },
+        KeyMaterial {
+            link: "log",
+            ..of_spec.clone()
+        },
+        KeyMaterial {
+            method: "GCV.Cp",
+            ..of_spec.clone()
+        },
+        KeyMaterial {
+            options: &options,
+            ..of_spec.clone()
+        },
+    ];
+    for m in &variants {
+        let k = fit_keys_for(m, &data).unwrap();
+        assert_ne!(k.exact, base.exact, "{m:?}");
+        assert_ne!(k.coarse, base.coarse, "{m:?}");
+    }
+    // And through a spec: the options a spec carries.
+    let mut other = spec.clone();
+    other.options.newton.max_iter = 50;
+    assert_ne!(fit_keys(&other, &data).unwrap().exact, base.exact);
+}
+
+#[test]
+fn the_engine_version_changes_the_keys() {
+    let f = fixture();
+    let spec = spec(FORMULA);
+    let data = prepare(&spec, &f.base).unwrap().data;
+    let base = fit_keys(&spec, &data).unwrap();
+    assert_eq!(fit_keys_with_version(&spec, &data, ENGINE_VERSION).unwrap(), base);
+    let other = fit_keys_with_version(&spec, &data, "0.0.0-another-build").unwrap();
+    assert_ne!(other.exact, base.exact);
+    assert_ne!(other.coarse, base.coarse);
+}
