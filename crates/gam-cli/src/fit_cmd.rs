@@ -16,8 +16,9 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 use gam::data::{DataFrame, ReadOptions};
 use gam::fit::Iterate;
-use gam::fit::cached::{CacheOptions, CachedFit, StartSource, fit_cached};
+use gam::fit::cached::{CacheOptions, CachedFit, StartSource, fit_cached, hit_by_input_key, record_input_key};
 use gam::fit::gam::FitObserver;
+use gam::fit::warm::input_key;
 use gam::formula::Formula;
 use gam::model::{Family, GamSpec, Link};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -58,13 +59,26 @@ pub struct ModelArgs {
 impl ModelArgs {
     /// The model spec and the data it is fitted to.
     pub fn load(&self) -> Result<(GamSpec, DataFrame)> {
+        let spec = self.spec()?;
+        let data = read_data(&self.data, &self.factors)?;
+        Ok((spec, data))
+    }
+
+    /// The model spec alone (formula, family, link), without reading the data.
+    pub fn spec(&self) -> Result<GamSpec> {
         let (family, link) = family_and_link(&self.family, self.link.as_deref())?;
         let formula = Formula::parse(&self.formula)?;
-        let data = read_data(&self.data, &self.factors)?;
         let mut spec = GamSpec::new(formula);
         spec.family = family;
         spec.link = link;
-        Ok((spec, data))
+        Ok(spec)
+    }
+
+    /// How the data file is read, as hashed into the input key.
+    fn read_tag(&self) -> String {
+        let mut factors = self.factors.clone();
+        factors.sort();
+        format!("factors={}", factors.join("\u{1f}"))
     }
 }
 
@@ -233,17 +247,34 @@ pub fn cache_off(reason: &str) -> String {
 /// `gam fit` does before printing. Prints the cache warning (at most one)
 /// and, unless `quiet`, where the fit started.
 pub fn fit(args: &FitArgs, global: &GlobalArgs) -> Result<CachedFit> {
-    let (spec, data) = args.model.load()?;
+    let spec = args.model.spec()?;
     let (store, open_warning) = open_cache(global);
     if let Some(w) = &open_warning {
         note(&cache_off(w));
     }
+    // An unchanged input file whose fit is cached: answer without parsing it.
+    let input = match (&store, std::fs::read(&args.model.data)) {
+        (Some(_), Ok(bytes)) => Some(input_key(&spec, &bytes, &args.model.read_tag())),
+        _ => None,
+    };
+    if let (Some(store), Some(input), false) = (&store, &input, args.verify_cache)
+        && let Some(hit) = hit_by_input_key(store, input, &spec)
+    {
+        if !global.quiet {
+            note(&hit.source.describe());
+        }
+        return Ok(hit);
+    }
+    let data = read_data(&args.model.data, &args.model.factors)?;
     let opts = CacheOptions {
         verify: args.verify_cache,
     };
     let mut progress = FitProgress::new(global.quiet);
     let fitted = fit_cached(&spec, &data, store.as_ref(), &opts, &mut progress)?;
     progress.clear();
+    if let (Some(store), Some(input), true) = (&store, &input, fitted.model.outer.converged) {
+        record_input_key(store, input, &spec, &data)?;
+    }
     if open_warning.is_none()
         && let Some(w) = &fitted.cache_warning
     {

@@ -12,12 +12,14 @@
 //! The cache never makes a fit fail: store errors are collected into one
 //! warning and the fit goes on without it.
 
-use warmstart::{EntryKind, LoadSource, Session, WarmStartStore};
+use warmstart::{EntryKind, Fingerprint, LoadSource, Session, WarmStartStore};
 
 use super::OuterStart;
 use super::gam::{FitObserver, FitSetup, prepare};
 use super::newton::Iterate;
-use super::warm::{CheckpointPayload, FinalPayload, PAYLOAD_FORMAT_VERSION, Payload, SeedPayload, fit_keys};
+use super::warm::{
+    AliasPayload, CheckpointPayload, FinalPayload, PAYLOAD_FORMAT_VERSION, Payload, SeedPayload, fit_keys,
+};
 use crate::data::DataFrame;
 use crate::error::Result;
 use crate::formula::Formula;
@@ -129,6 +131,52 @@ impl FitObserver for CheckpointObserver<'_> {
         }
         self.inner.on_iterate(it);
     }
+}
+
+/// The run id under which each input key keeps its one alias.
+const ALIAS_SLOT: &str = "alias";
+
+/// An exact hit found through the input key of an unchanged data file (see
+/// [`super::warm::input_key`]), without parsing the file: the Final entry of
+/// the exact key the alias names, if it is in the requested term order.
+pub fn hit_by_input_key(store: &WarmStartStore, input: &Fingerprint, spec: &GamSpec) -> Option<CachedFit> {
+    let alias = match Payload::from_bytes(&store.lookup(input).ok()??.payload)? {
+        Payload::Alias(a) => a,
+        _ => return None,
+    };
+    let exact = Fingerprint::from_hex(&alias.exact)?;
+    let entry = store.lookup(&exact).ok()??;
+    let Some(Payload::Final(f)) = Payload::from_bytes(&entry.payload) else {
+        return None;
+    };
+    if entry.kind != EntryKind::Final
+        || !Formula::parse(&f.model.formula).is_ok_and(|c| same_term_order(&c, &spec.formula))
+    {
+        return None;
+    }
+    let mut model = f.model;
+    model.formula = spec.formula.text.clone();
+    Some(CachedFit {
+        model,
+        source: StartSource::ExactHit,
+        iterations_run: 0,
+        cache_warning: None,
+        verified: None,
+    })
+}
+
+/// Records that the input key `input` parses to the exact key of `spec` on
+/// `data` (the data as read from that input).
+pub fn record_input_key(store: &WarmStartStore, input: &Fingerprint, spec: &GamSpec, data: &DataFrame) -> Result<()> {
+    let prepared = prepare(spec, data)?;
+    let keys = fit_keys(spec, &prepared.data)?;
+    let alias = Payload::Alias(AliasPayload {
+        format: PAYLOAD_FORMAT_VERSION,
+        exact: keys.exact.to_hex(),
+    });
+    // A failed alias write only costs a later parse; the fit never fails for it.
+    let _ = store.save_overwrite(input, ALIAS_SLOT, &alias.to_bytes(), None, None, EntryKind::Final);
+    Ok(())
 }
 
 /// Fits `spec` to `data` through the cache `store` (None: no cache).

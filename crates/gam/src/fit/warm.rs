@@ -87,6 +87,19 @@ impl<'a> KeyMaterial<'a> {
     }
 }
 
+/// The key of a fit's raw input: the bytes of the data file as read, how it
+/// is read (`read_tag`, e.g. the columns forced to be factors), and the same
+/// model material as the exact key. Under it the store keeps an
+/// [`AliasPayload`] naming the exact key that input parses to, so a repeated
+/// fit of an unchanged file can find its Final entry without parsing the file
+/// (the exact key, which depends on the parsed data only, is unaffected).
+pub fn input_key(spec: &GamSpec, file_bytes: &[u8], read_tag: &str) -> Fingerprint {
+    let mut h = Fingerprinter::new();
+    KeyMaterial::of(spec).absorb(&mut h, "input");
+    h.absorb_str(b"read", read_tag).absorb_bytes(b"file", file_bytes);
+    h.finalize()
+}
+
 /// Computes both keys of fitting `spec` to `data`, which must already be the
 /// rows actually used (missing rows dropped).
 pub fn fit_keys(spec: &GamSpec, data: &DataFrame) -> Result<FitKeys> {
@@ -194,6 +207,17 @@ pub enum Payload {
     Final(Box<FinalPayload>),
     /// Smoothing parameters for related fits.
     Seed(SeedPayload),
+    /// The exact key an unchanged input file parses to.
+    Alias(AliasPayload),
+}
+
+/// What an input-key entry holds (see [`input_key`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AliasPayload {
+    /// [`PAYLOAD_FORMAT_VERSION`].
+    pub format: u32,
+    /// The exact key, in hex.
+    pub exact: String,
 }
 
 impl Payload {
@@ -210,6 +234,7 @@ impl Payload {
             Payload::Checkpoint(c) => c.format,
             Payload::Final(f) => f.format,
             Payload::Seed(s) => s.format,
+            Payload::Alias(a) => a.format,
         };
         (format == PAYLOAD_FORMAT_VERSION).then_some(p)
     }
