@@ -6,15 +6,12 @@
 //! value in a column the model reads, a factor level the model never saw) is
 //! an error naming its row and column, never dropped.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use clap::{Args, ValueEnum};
-use gam::GamError;
-use gam::data::{Column, DataFrame};
 use gam::design::{By, ParamTerm};
 use gam::model::GamModel;
 use gam::predict::{PredictOptions, PredictType, Prediction};
@@ -95,35 +92,6 @@ pub fn factor_columns(model: &GamModel) -> Vec<String> {
     out
 }
 
-/// Checks that every level of a factor `by` variable in `data` is one the
-/// model has a smooth for: a level it never saw would otherwise silently
-/// get no smooth at all.
-fn check_by_levels(model: &GamModel, data: &DataFrame) -> Result<(), GamError> {
-    let mut known: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for s in &model.design.smooths {
-        if let By::Level { column, level } = &s.by {
-            known.entry(column).or_default().push(level);
-        }
-    }
-    for (column, levels) in known {
-        if let Column::Factor(f) = data.require_column(column)? {
-            for i in 0..data.nrows() {
-                if let Some(level) = f.level_of(i).filter(|l| !levels.contains(l)) {
-                    return Err(GamError::Data {
-                        column: column.to_string(),
-                        row: Some(data.original_row(i) + 1),
-                        message: format!(
-                            "level '{level}' was not in the training data (known levels: {})",
-                            levels.join(", ")
-                        ),
-                    });
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Reads the new data and predicts.
 pub fn predict(model: &GamModel, data_path: &Path, opts: &PredictOptions) -> Result<Prediction> {
     let factors: Vec<String> = {
@@ -134,7 +102,6 @@ pub fn predict(model: &GamModel, data_path: &Path, opts: &PredictOptions) -> Res
             .collect()
     };
     let data = read_data(data_path, &factors)?;
-    check_by_levels(model, &data)?;
     Ok(model.predict(&data, opts)?)
 }
 

@@ -189,8 +189,42 @@ impl Design {
         self.smooths.iter().flat_map(SmoothTerm::sp_names).collect()
     }
 
+    /// Refuses rows whose factor `by` level has no smooth: the training data
+    /// had no such level, so the model says nothing about it (a silent zero
+    /// contribution would be a wrong prediction).
+    fn check_by_levels(&self, data: &DataFrame) -> Result<()> {
+        let mut by_columns: Vec<(&str, Vec<&str>)> = Vec::new();
+        for s in &self.smooths {
+            if let By::Level { column, level } = &s.by {
+                match by_columns.iter_mut().find(|(c, _)| c == column) {
+                    Some((_, levels)) => levels.push(level),
+                    None => by_columns.push((column, vec![level])),
+                }
+            }
+        }
+        for (column, levels) in by_columns {
+            let Column::Factor(f) = data.require_column(column)? else {
+                continue;
+            };
+            for i in 0..data.nrows() {
+                if let Some(level) = f.level_of(i).filter(|l| !levels.contains(l)) {
+                    return Err(GamError::Data {
+                        column: column.to_string(),
+                        row: Some(data.original_row(i) + 1),
+                        message: format!(
+                            "level '{level}' was not in the training data (known levels: {})",
+                            levels.join(", ")
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The model matrix at the rows of `data`.
     pub fn model_matrix(&self, data: &DataFrame) -> Result<Mat<f64>> {
+        self.check_by_levels(data)?;
         let n = data.nrows();
         let mut x = Mat::<f64>::zeros(n, self.n_coef());
         let mut col = 0;
