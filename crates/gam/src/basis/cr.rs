@@ -392,6 +392,24 @@ pub(crate) mod test_support {
         if scale > 0.0 { err / scale } else { err }
     }
 
+    /// Asserts that a basis built from reference `r`'s `x` matches mgcv's
+    /// knots, model matrix, penalty, prediction matrix at `newx` and null
+    /// space dimension, all recorded in `r`.
+    pub(crate) fn assert_matches_mgcv(name: &str, r: &Value, b: &dyn crate::basis::BasisFn, knots: &[f64]) {
+        let x = vector(r, "x");
+        let ref_knots = vector(r, "knots");
+        assert_close(
+            &format!("{name} knots"),
+            &Mat::from_fn(1, knots.len(), |_, j| knots[j]),
+            &Mat::from_fn(1, ref_knots.len(), |_, j| ref_knots[j]),
+        );
+        assert_close(&format!("{name} X"), &b.design(&[&x]).unwrap(), &matrix(r, "X"));
+        assert_close(&format!("{name} S"), &b.penalties()[0], &matrix(r, "S"));
+        let newx = vector(r, "newx");
+        assert_close(&format!("{name} Xp"), &b.design(&[&newx]).unwrap(), &matrix(r, "Xp"));
+        assert_eq!(r["null_space_dim"].as_u64(), Some(b.null_space_dim() as u64));
+    }
+
     /// Asserts `a` matches mgcv's `b` to [`REL_TOL`]; returns the relative error.
     pub(crate) fn assert_close(what: &str, a: &Mat<f64>, b: &Mat<f64>) -> f64 {
         let e = rel_err(what, a, b);
@@ -402,7 +420,7 @@ pub(crate) mod test_support {
 
 #[cfg(test)]
 mod tests {
-    use super::test_support::{assert_close, load, matrix, vector};
+    use super::test_support::{assert_matches_mgcv, load, vector};
     use super::*;
 
     /// Relative change allowed by a JSON round trip (float parsing may be one ulp off).
@@ -413,18 +431,7 @@ mod tests {
         assert_eq!(r["class"], "cr.smooth");
         let x = vector(&r, "x");
         let b = CrBasis::new("s(x)", &x, k).unwrap();
-        let knots = Mat::from_fn(1, b.dim(), |_, j| b.knots()[j]);
-        let ref_knots = vector(&r, "knots");
-        assert_close(
-            &format!("{name} knots"),
-            &knots,
-            &Mat::from_fn(1, ref_knots.len(), |_, j| ref_knots[j]),
-        );
-        assert_close(&format!("{name} X"), &b.design(&[&x]).unwrap(), &matrix(&r, "X"));
-        assert_close(&format!("{name} S"), &b.penalties()[0], &matrix(&r, "S"));
-        let newx = vector(&r, "newx");
-        assert_close(&format!("{name} Xp"), &b.design(&[&newx]).unwrap(), &matrix(&r, "Xp"));
-        assert_eq!(r["null_space_dim"].as_u64(), Some(b.null_space_dim() as u64));
+        assert_matches_mgcv(name, &r, &b, b.knots());
     }
 
     #[test]

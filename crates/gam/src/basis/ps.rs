@@ -286,7 +286,7 @@ fn bspline_values(t: &[f64], order: usize, j: usize, x: f64, b: &mut [f64]) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::cr::test_support::{assert_close, load, matrix, vector};
+    use super::super::cr::test_support::{assert_matches_mgcv, load, vector};
     use super::*;
 
     fn check_case(name: &str, k: Option<usize>, m: &[usize]) {
@@ -294,17 +294,7 @@ mod tests {
         assert_eq!(r["class"], "pspline.smooth");
         let x = vector(&r, "x");
         let b = PsBasis::new("s(x)", &x, k, m).unwrap();
-        let ref_knots = vector(&r, "knots");
-        assert_close(
-            &format!("{name} knots"),
-            &Mat::from_fn(1, b.knots().len(), |_, j| b.knots()[j]),
-            &Mat::from_fn(1, ref_knots.len(), |_, j| ref_knots[j]),
-        );
-        assert_close(&format!("{name} X"), &b.design(&[&x]).unwrap(), &matrix(&r, "X"));
-        assert_close(&format!("{name} S"), &b.penalties()[0], &matrix(&r, "S"));
-        let newx = vector(&r, "newx");
-        assert_close(&format!("{name} Xp"), &b.design(&[&newx]).unwrap(), &matrix(&r, "Xp"));
-        assert_eq!(r["null_space_dim"].as_u64(), Some(b.null_space_dim() as u64));
+        assert_matches_mgcv(name, &r, &b, b.knots());
     }
 
     #[test]
