@@ -5,6 +5,8 @@
 // A test that cannot run here says why on stderr instead of passing silently.
 #![allow(clippy::print_stderr)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fs;
@@ -14,25 +16,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use common::{GAM, Run};
 use serde_json::Value;
 use tempfile::TempDir;
 use warmstart::{Durability, EntryKind, Fingerprint, StoreOptions, WarmStartStore};
 
-const GAM: &str = env!("CARGO_BIN_EXE_gam");
-
-/// What a run of `gam` gave.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {self:?}"))
-    }
-
     fn assert_ok(&self) -> &Self {
         assert_eq!(self.code, 0, "expected success: {self:?}");
         assert!(!self.stderr.contains("panicked"), "{self:?}");
@@ -73,11 +62,7 @@ where
         .stdin(Stdio::null())
         .output()
         .expect("gam runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    out.into()
 }
 
 /// Runs `gam --cache-dir ROOT cache ARGS...`.

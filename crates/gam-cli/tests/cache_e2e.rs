@@ -7,18 +7,18 @@
 //! the user's. Waits poll with generous deadlines: the tests must hold on a
 //! loaded two-core machine.
 
+mod common;
+
 use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::{GAM, Run};
 use gam::fit::warm::Payload;
-use serde_json::Value;
 use tempfile::TempDir;
 use warmstart::{EntryKind, Fingerprint, StoreOptions, WarmStartStore};
-
-const GAM: &str = env!("CARGO_BIN_EXE_gam");
 
 /// The test hook that makes a fit sleep after every outer iterate.
 const PAUSE_ENV: &str = "GAM_TEST_PAUSE_AFTER_CHECKPOINT_MS";
@@ -29,23 +29,11 @@ const GAMSIM4_FORMULA: &str = "y ~ fac + s(x2, by = fac) + s(x0) + s(x1)";
 /// How long a test waits for something before it fails.
 const DEADLINE: Duration = Duration::from_secs(300);
 
-/// What a run of `gam` gave.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 impl Run {
     fn ok(self) -> Run {
         assert_eq!(self.code, 0, "expected success: {self:?}");
         assert!(!self.stderr.contains("panicked"), "{self:?}");
         self
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {self:?}"))
     }
 
     /// The stderr lines starting with `prefix`.
@@ -67,13 +55,8 @@ where
     cmd
 }
 
-fn run_cmd(mut cmd: Command) -> Run {
-    let out = cmd.output().expect("gam runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+fn run_cmd(cmd: Command) -> Run {
+    Run::of(cmd)
 }
 
 fn gam<I, S>(args: I) -> Run

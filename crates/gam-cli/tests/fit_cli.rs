@@ -2,16 +2,17 @@
 //! the built `gam` binary on CSV files written to a temporary directory (or
 //! on the bundled examples/mcycle.csv) and checks its output and exit status.
 
+mod common;
+
 use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::io::{BufRead, BufReader, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use common::{GAM, Run};
 use serde_json::Value;
 use tempfile::TempDir;
-
-const GAM: &str = env!("CARGO_BIN_EXE_gam");
 
 /// The formula of the mcycle fits, as in the mgcv reference `mcycle_cr`.
 const MCYCLE_CR: &str = "accel ~ s(times, bs = \"cr\", k = 20)";
@@ -44,19 +45,7 @@ R-sq.(adj) =  0.782   Deviance explained = 80.1%
 /// mgcv's fitted values at the first three rows of mcycle (reference `mcycle_cr`).
 const MGCV_MCYCLE_CR_FITTED: [f64; 3] = [-68.6830888682002, -106.611986810217, 39.0680305826101];
 
-/// What a run of `gam` gave.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {self:?}"))
-    }
-
     fn assert_ok(&self) -> &Self {
         assert_eq!(self.code, 0, "expected success: {self:?}");
         // A fit says where it started (`cache: ...`); nothing else is expected.
@@ -98,11 +87,7 @@ where
         .stdin(Stdio::null())
         .output()
         .expect("gam runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    out.into()
 }
 
 /// The bundled example data.

@@ -95,6 +95,30 @@ fn same_term_order(a: &Formula, b: &Formula) -> bool {
     a.intercept == b.intercept && labels(a) == labels(b) && a.response == b.response
 }
 
+/// The cached model as an answer to `spec`, if it lists its terms in the
+/// same order (so its coefficient order is the requested one).
+fn as_requested(f: &FinalPayload, spec: &GamSpec) -> Option<GamModel> {
+    let cached = Formula::parse(&f.model.formula).ok()?;
+    if !same_term_order(&cached, &spec.formula) {
+        return None;
+    }
+    let mut model = f.model.clone();
+    model.formula = spec.formula.text.clone();
+    Some(model)
+}
+
+impl CachedFit {
+    fn exact_hit(model: GamModel, cache_warning: Option<String>, verified: Option<bool>) -> CachedFit {
+        CachedFit {
+            model,
+            source: StartSource::ExactHit,
+            iterations_run: 0,
+            cache_warning,
+            verified,
+        }
+    }
+}
+
 /// `rho` reordered from `from` names to `to` names; None if they are not the same set.
 fn reorder(rho: &[f64], from: &[String], to: &[String]) -> Option<Vec<f64>> {
     if from.len() != to.len() || rho.len() != from.len() {
@@ -149,20 +173,10 @@ pub fn hit_by_input_key(store: &WarmStartStore, input: &Fingerprint, spec: &GamS
     let Some(Payload::Final(f)) = Payload::from_bytes(&entry.payload) else {
         return None;
     };
-    if entry.kind != EntryKind::Final
-        || !Formula::parse(&f.model.formula).is_ok_and(|c| same_term_order(&c, &spec.formula))
-    {
+    if entry.kind != EntryKind::Final {
         return None;
     }
-    let mut model = f.model;
-    model.formula = spec.formula.text.clone();
-    Some(CachedFit {
-        model,
-        source: StartSource::ExactHit,
-        iterations_run: 0,
-        cache_warning: None,
-        verified: None,
-    })
+    as_requested(&f, spec).map(|model| CachedFit::exact_hit(model, None, None))
 }
 
 /// Records that the input key `input` parses to the exact key of `spec` on
@@ -206,19 +220,16 @@ pub fn fit_cached(
             _ => {}
         }
     }
-    if let Some(f) = &cached_final {
-        let same_order = Formula::parse(&f.model.formula).is_ok_and(|cached| same_term_order(&cached, &spec.formula));
-        if same_order && !opts.verify {
-            let mut model = f.model.clone();
-            model.formula = spec.formula.text.clone();
-            return Ok(CachedFit {
-                model,
-                source: StartSource::ExactHit,
-                iterations_run: 0,
-                cache_warning: session.take_error().map(|e| e.to_string()),
-                verified: None,
-            });
-        }
+    if let Some(model) = cached_final
+        .as_ref()
+        .filter(|_| !opts.verify)
+        .and_then(|f| as_requested(f, spec))
+    {
+        return Ok(CachedFit::exact_hit(
+            model,
+            session.take_error().map(|e| e.to_string()),
+            None,
+        ));
     }
 
     let setup = spec.setup(prepared)?;
@@ -241,18 +252,9 @@ pub fn fit_cached(
                 }
             }
             if ok {
-                let same_order =
-                    Formula::parse(&f.model.formula).is_ok_and(|cached| same_term_order(&cached, &spec.formula));
-                if same_order {
-                    let mut model = f.model.clone();
-                    model.formula = spec.formula.text.clone();
-                    return Ok(CachedFit {
-                        model,
-                        source: StartSource::ExactHit,
-                        iterations_run: 0,
-                        cache_warning: session.take_error().map(|e| e.to_string()),
-                        verified,
-                    });
+                if let Some(model) = as_requested(f, spec) {
+                    let warning = session.take_error().map(|e| e.to_string());
+                    return Ok(CachedFit::exact_hit(model, warning, verified));
                 }
                 // Same model, other term order (so another coefficient
                 // order): the cached optimum is the start of a short run.

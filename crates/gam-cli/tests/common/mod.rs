@@ -1,0 +1,44 @@
+//! What the end-to-end tests share: the built binary and the outcome of one run of it.
+
+// Each test binary uses only part of this module.
+#![allow(dead_code)]
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// The `gam` binary under test.
+pub const GAM: &str = env!("CARGO_BIN_EXE_gam");
+
+/// What a run of `gam` gave.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit code (-1 if killed by a signal).
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    /// Runs a prepared command to completion.
+    pub fn of(mut cmd: Command) -> Run {
+        cmd.output().expect("gam runs").into()
+    }
+
+    /// Stdout parsed as one JSON document.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {self:?}"))
+    }
+}
