@@ -27,7 +27,7 @@ use warmstart::{StoreOptions, WarmStartStore};
 use crate::{GlobalArgs, report, usage_error};
 
 /// The families this build can fit.
-pub const FAMILIES: &[Family] = &[Family::Gaussian];
+pub const FAMILIES: &[Family] = gam::family::ALL_FAMILIES;
 
 /// Test hook, not a user option: when this environment variable holds a
 /// number of milliseconds, the fit sleeps that long after every outer
@@ -45,12 +45,15 @@ pub struct ModelArgs {
     pub data: PathBuf,
     /// The model in mgcv's formula syntax, e.g. "y ~ s(x) + s(z, bs = 'cr', k = 20) + g"
     pub formula: String,
-    /// The distribution of the response
+    /// The distribution of the response: gaussian, binomial, poisson, Gamma, inverse.gaussian
     #[arg(long, value_name = "FAMILY", default_value = "gaussian")]
     pub family: String,
-    /// The link function [default: the family's canonical link]
+    /// The link function, e.g. logit, probit, cloglog, log, inverse, identity [default: the family's canonical link]
     #[arg(long, value_name = "LINK")]
     pub link: Option<String>,
+    /// Column of prior weights (for binomial proportions: the numbers of trials)
+    #[arg(long, value_name = "COL")]
+    pub weights: Option<String>,
     /// Read this column as a factor even if it holds numbers (repeatable)
     #[arg(long = "factor", value_name = "COL")]
     pub factors: Vec<String>,
@@ -68,9 +71,8 @@ impl ModelArgs {
     pub fn spec(&self) -> Result<GamSpec> {
         let (family, link) = family_and_link(&self.family, self.link.as_deref())?;
         let formula = Formula::parse(&self.formula)?;
-        let mut spec = GamSpec::new(formula);
-        spec.family = family;
-        spec.link = link;
+        let mut spec = GamSpec::new(formula).with_family(family, link);
+        spec.weights = self.weights.clone();
         Ok(spec)
     }
 
@@ -98,9 +100,7 @@ pub struct FitArgs {
 
 /// The links each family accepts, the canonical one first.
 fn links_of(family: Family) -> &'static [Link] {
-    match family {
-        Family::Gaussian => &[Link::Identity],
-    }
+    family.links()
 }
 
 fn names<T: Copy>(items: &[T], name: fn(T) -> &'static str) -> String {

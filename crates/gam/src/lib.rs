@@ -17,6 +17,7 @@ pub mod basis;
 pub mod data;
 pub mod design;
 mod error;
+pub mod family;
 pub mod fit;
 pub mod formula;
 pub mod linalg;

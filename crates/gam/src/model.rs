@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::design::Design;
 use crate::error::{GamError, Result};
+pub use crate::family::{Family, Link};
 use crate::fit::NewtonOptions;
 use crate::formula::Formula;
 use crate::linalg::StoredMat;
@@ -14,56 +15,6 @@ use crate::summary::Summary;
 
 /// Version of the model file format written by this build.
 pub const MODEL_FORMAT_VERSION: u32 = 1;
-
-/// The distribution of the response.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Family {
-    /// Normal errors, identity link.
-    Gaussian,
-}
-
-impl Family {
-    /// R's name of the family.
-    pub fn name(self) -> &'static str {
-        match self {
-            Family::Gaussian => "gaussian",
-        }
-    }
-
-    /// Parses a family name as R spells it.
-    pub fn from_name(name: &str) -> Option<Family> {
-        match name {
-            "gaussian" => Some(Family::Gaussian),
-            _ => None,
-        }
-    }
-}
-
-/// The link function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Link {
-    /// g(μ) = μ.
-    Identity,
-}
-
-impl Link {
-    /// R's name of the link.
-    pub fn name(self) -> &'static str {
-        match self {
-            Link::Identity => "identity",
-        }
-    }
-
-    /// Parses a link name as R spells it.
-    pub fn from_name(name: &str) -> Option<Link> {
-        match name {
-            "identity" => Some(Link::Identity),
-            _ => None,
-        }
-    }
-}
 
 /// Settings of a fit that are not part of the formula.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -81,17 +32,38 @@ pub struct GamSpec {
     pub family: Family,
     /// The link.
     pub link: Link,
+    /// Column holding prior weights (mgcv's `weights =`), if any.
+    pub weights: Option<String>,
     /// Fitting options.
     pub options: FitOptions,
 }
 
 impl GamSpec {
+    /// The columns the fit reads: the formula's and the weights column.
+    pub fn columns_used(&self) -> Vec<String> {
+        let mut cols = self.formula.columns_used();
+        if let Some(w) = &self.weights
+            && !cols.contains(w)
+        {
+            cols.push(w.clone());
+        }
+        cols
+    }
+
+    /// The same spec with another family and link.
+    pub fn with_family(mut self, family: Family, link: Link) -> GamSpec {
+        self.family = family;
+        self.link = link;
+        self
+    }
+
     /// A Gaussian identity-link model with default options.
     pub fn new(formula: Formula) -> GamSpec {
         GamSpec {
             formula,
             family: Family::Gaussian,
             link: Link::Identity,
+            weights: None,
             options: FitOptions::default(),
         }
     }
@@ -137,8 +109,15 @@ pub struct GamModel {
     pub edf1: Vec<f64>,
     /// Smoothing parameters, one per penalty ([`Design::sp_names`] order).
     pub sp: Vec<f64>,
-    /// The scale parameter (σ² for Gaussian).
+    /// The scale parameter as mgcv reports it (`sig2`: σ² for Gaussian, 1
+    /// for binomial and Poisson, Fletcher's estimate for other families).
     pub scale: f64,
+    /// The scale at which the REML criterion was minimised (mgcv's `reml.scale`).
+    #[serde(default = "one")]
+    pub reml_scale: f64,
+    /// Column of prior weights used in the fit, if any.
+    #[serde(default)]
+    pub weights: Option<String>,
     /// Whether the scale was estimated.
     pub scale_estimated: bool,
     /// The minimised REML criterion (mgcv's `gcv.ubre`).
@@ -238,4 +217,8 @@ impl GamModel {
             message: e.to_string(),
         })
     }
+}
+
+fn one() -> f64 {
+    1.0
 }

@@ -1,21 +1,26 @@
-//! Fidelity against mgcv 1.8-41: every public Gaussian reference case in `tests/data/bench/cases.json`
-//! is fitted with the engine and compared with mgcv's answers in `tests/data/bench/ref/<id>.json`.
+//! Fidelity against mgcv 1.8-41: every public reference case in `tests/data/bench/cases.json`
+//! (Gaussian, binomial, Poisson, Gamma) is fitted with the engine and compared with mgcv's answers in
+//! `tests/data/bench/ref/<id>.json`.
 //!
 //! Per case (tolerances are the named constants below):
-//! - full fit: REML score, total EDF, per-smooth EDF (matched by label), linear predictor of rows
-//!   1..min(200, n);
+//! - full fit: REML score (for non-Gaussian families the Laplace-approximate score, mgcv's
+//!   `gcv.ubre`), total EDF, per-smooth EDF (matched by label), deviance explained, linear predictor
+//!   of rows 1..min(200, n);
 //! - train/test: refit on rows 1..floor(0.8 n), REML score of that fit, link-scale predictions and
 //!   their standard errors on the remaining rows.
 //!
-//! One `#[test]` per case; `every_gaussian_case_is_covered` checks the list against cases.json, so a
-//! new Gaussian case fails until it is added here (or to [`KNOWN_MISMATCH`] with a reason).
+//! Predictions are compared as a multiple of a spread: sd(y) for Gaussian cases, the sd of mgcv's
+//! linear predictor for the others (the response is on another scale than the linear predictor).
+//!
+//! One `#[test]` per case; `every_case_is_covered` checks the list against cases.json, so a new case
+//! fails until it is added here (or to [`KNOWN_MISMATCH`] with a reason).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::{Path, PathBuf};
 
 use gam::data::{DataFrame, ReadOptions};
 use gam::formula::Formula;
-use gam::model::{GamModel, GamSpec};
+use gam::model::{Family, GamModel, GamSpec, Link};
 use gam::predict::{PredictOptions, PredictType};
 use serde_json::Value;
 
@@ -27,16 +32,18 @@ const EDF_ABS_TOL: f64 = 0.01;
 const PRED_SD_TOL: f64 = 1e-4;
 /// Standard errors of test predictions, relative.
 const SE_REL_TOL: f64 = 0.01;
+/// Proportion of deviance explained, absolute.
+const DEV_EXPL_ABS_TOL: f64 = 1e-6;
 /// Rows of the full fit's linear predictor stored by mgcv.
 const N_FIRST: usize = 200;
 /// Fraction of rows in the training part of the train/test split.
 const TRAIN_FRAC: f64 = 0.8;
 
-/// Gaussian cases that are known not to match mgcv, with the reason. They are still fitted and their
+/// Cases that are known not to match mgcv, with the reason. They are still fitted and their
 /// differences printed, but they do not fail; one that matches fails, so that it is taken off this list.
 const KNOWN_MISMATCH: &[(&str, &str)] = &[];
 
-/// One test per public Gaussian case, plus the list of their ids for the completeness check.
+/// One test per public case, plus the list of their ids for the completeness check.
 macro_rules! fidelity_cases {
     ($($id:ident),* $(,)?) => {
         /// The cases with a test of their own.
@@ -63,6 +70,13 @@ fidelity_cases!(
     gamsim1_n100k_cr,
     faithful_ps,
     cake_re,
+    airquality_te,
+    trees_gamma,
+    insurance_pois,
+    gamsim1_binary,
+    coal_pois,
+    hepatitis_binom,
+    head_circ_gamma,
 );
 
 fn bench_dir() -> PathBuf {
@@ -81,37 +95,34 @@ fn cases() -> Vec<Value> {
     }
 }
 
-fn gaussian_ids() -> Vec<String> {
+fn all_ids() -> Vec<String> {
     cases()
         .iter()
-        .filter(|c| c["family"] == "gaussian")
         .map(|c| c["id"].as_str().expect("case without id").to_string())
         .collect()
 }
 
 #[test]
-fn every_gaussian_case_is_covered() {
-    let gaussian = gaussian_ids();
+fn every_case_is_covered() {
+    let gaussian = all_ids();
     let mut problems = Vec::new();
     for id in &gaussian {
         let run = CASES.contains(&id.as_str());
         let known = KNOWN_MISMATCH.iter().any(|(k, _)| k == id);
         if !run && !known {
             problems.push(format!(
-                "Gaussian case {id} is neither tested (fidelity_cases!) nor listed in KNOWN_MISMATCH"
+                "case {id} is neither tested (fidelity_cases!) nor listed in KNOWN_MISMATCH"
             ));
         }
     }
     for id in CASES {
         if !gaussian.iter().any(|g| g == id) {
-            problems.push(format!("{id} is tested but is not a Gaussian case of cases.json"));
+            problems.push(format!("{id} is tested but is not a case of cases.json"));
         }
     }
     for (id, reason) in KNOWN_MISMATCH {
         if !gaussian.iter().any(|g| g == id) {
-            problems.push(format!(
-                "KNOWN_MISMATCH lists {id}, which is not a Gaussian case of cases.json"
-            ));
+            problems.push(format!("KNOWN_MISMATCH lists {id}, which is not a case of cases.json"));
         }
         if reason.trim().is_empty() {
             problems.push(format!("KNOWN_MISMATCH entry {id} has no reason"));
@@ -259,9 +270,8 @@ fn load_data(id: &str, case: &Value) -> DataFrame {
         .unwrap_or_else(|e| panic!("{id}: reading {} with factors: {e}", path.display()))
 }
 
-fn fit(id: &str, what: &str, formula: &Formula, data: &DataFrame) -> GamModel {
-    GamSpec::new(formula.clone())
-        .fit(data)
+fn fit(id: &str, what: &str, spec: &GamSpec, data: &DataFrame) -> GamModel {
+    spec.fit(data)
         .unwrap_or_else(|e| panic!("{id}: {what} fit failed: {e}"))
 }
 
@@ -271,7 +281,10 @@ fn run_case(id: &str) {
         .iter()
         .find(|c| c["id"] == id)
         .unwrap_or_else(|| panic!("{id} is not in cases.json"));
-    assert_eq!(case["family"], "gaussian", "{id}: not a Gaussian case");
+    let family_name = case["family"].as_str().expect("case without family");
+    let family = Family::from_name(family_name).unwrap_or_else(|| panic!("{id}: unknown family {family_name}"));
+    let link_name = case["link"].as_str().expect("case without link");
+    let link = Link::from_name(link_name).unwrap_or_else(|| panic!("{id}: unknown link {link_name}"));
     let reference = read_json(&bench_dir().join("ref").join(format!("{id}.json")));
     assert_eq!(reference["status"], "ok", "{id}: mgcv's reference status is not ok");
     let g = &reference["gam"];
@@ -285,6 +298,7 @@ fn run_case(id: &str) {
     );
     let formula_text = case["formula"].as_str().expect("case without formula");
     let formula = Formula::parse(formula_text).unwrap_or_else(|e| panic!("{id}: formula {formula_text:?}: {e}"));
+    let spec = GamSpec::new(formula).with_family(family, link);
 
     let mut c = Checker {
         id: id.to_string(),
@@ -294,14 +308,19 @@ fn run_case(id: &str) {
     };
 
     // Full fit.
-    let model = fit(id, "full", &formula, &data);
-    let y = model
-        .design
-        .response_values(&data)
-        .unwrap_or_else(|e| panic!("{id}: response: {e}"));
-    let sd_y = sd(&y);
-    let pred_tol = PRED_SD_TOL * sd_y;
-    let pred_tol_text = format!("{PRED_SD_TOL:e} * sd(y) = {PRED_SD_TOL:e} * {sd_y:.6}");
+    let model = fit(id, "full", &spec, &data);
+    let lp_ref = f64s(&g["linear_predictor_first"], "gam.linear_predictor_first");
+    let (spread, spread_name) = if family == Family::Gaussian {
+        let y = model
+            .design
+            .response_values(&data)
+            .unwrap_or_else(|e| panic!("{id}: response: {e}"));
+        (sd(&y), "sd(y)")
+    } else {
+        (sd(&lp_ref), "sd(linear predictor)")
+    };
+    let pred_tol = PRED_SD_TOL * spread;
+    let pred_tol_text = format!("{PRED_SD_TOL:e} * {spread_name} = {PRED_SD_TOL:e} * {spread:.6}");
     c.rel(
         "REML score",
         model.reml_score,
@@ -333,7 +352,13 @@ fn run_case(id: &str) {
             c.fail(format!("our smooth {l} is not in mgcv's model"));
         }
     }
-    let lp_ref = f64s(&g["linear_predictor_first"], "gam.linear_predictor_first");
+    c.abs(
+        "deviance explained",
+        model.dev_explained(),
+        num(&g["dev_explained"], "gam.dev_explained"),
+        DEV_EXPL_ABS_TOL,
+        "absolute",
+    );
     let n_first = N_FIRST.min(n);
     assert_eq!(lp_ref.len(), n_first, "{id}: length of linear_predictor_first");
     let first = data.select_rows(&(0..n_first).collect::<Vec<_>>());
@@ -352,7 +377,7 @@ fn run_case(id: &str) {
     );
     let train = data.select_rows(&(0..n_train).collect::<Vec<_>>());
     let test = data.select_rows(&(n_train..n).collect::<Vec<_>>());
-    let train_model = fit(id, "train", &formula, &train);
+    let train_model = fit(id, "train", &spec, &train);
     c.rel(
         "train REML score",
         train_model.reml_score,

@@ -6,6 +6,7 @@
 //! constraints) and is saved with the model, so that prediction on new data
 //! rebuilds exactly the training columns.
 
+pub mod response;
 pub mod smooth;
 
 use faer::Mat;

@@ -7,13 +7,17 @@
 
 use faer::Mat;
 
+use super::glm::{GlmSetup, fit_laml};
 use super::newton::Iterate;
+use super::pirls::GlmProblem;
 use super::reml::{LsqProblem, Scale};
 use super::{OuterStart, RemlFit, fit_reml};
 use crate::ENGINE_VERSION;
 use crate::data::DataFrame;
 use crate::design::Design;
+use crate::design::response::{ResponseData, response_data};
 use crate::error::{GamError, Result};
+use crate::family::{Family, Link};
 use crate::linalg::StoredMat;
 use crate::model::{GamModel, GamSpec, MODEL_FORMAT_VERSION, OuterInfo};
 use crate::summary::{self, SummaryInputs};
@@ -41,7 +45,7 @@ pub struct PreparedData {
 
 /// Checks that the formula's columns exist and drops rows with a missing value in any of them.
 pub fn prepare(spec: &GamSpec, data: &DataFrame) -> Result<PreparedData> {
-    let used = spec.formula.columns_used();
+    let used = spec.columns_used();
     for c in &used {
         data.require_column(c)?;
     }
@@ -61,18 +65,37 @@ pub fn prepare(spec: &GamSpec, data: &DataFrame) -> Result<PreparedData> {
 }
 
 /// A fit prepared up to the outer optimisation: the design, the model
-/// matrix and the problem reduced to its QR summary. The cache glue uses it
-/// to check a cached result (score and gradient at cached smoothing
-/// parameters) before trusting it, and to start the optimisation anywhere.
+/// matrix and the problem reduced for the criterion (a QR summary for a
+/// Gaussian identity-link model, the data with family and link otherwise).
+/// The cache glue uses it to check a cached result (score and gradient at
+/// cached smoothing parameters) before trusting it, and to start the
+/// optimisation anywhere.
 pub struct FitSetup {
     /// The design built on the training rows.
     pub design: Design,
     x: Mat<f64>,
-    y: Vec<f64>,
+    response: ResponseData,
     offset: Vec<f64>,
-    problem: LsqProblem,
+    inner: Inner,
     pens: super::PenaltySet,
     n_dropped: usize,
+}
+
+/// What the outer iteration optimises.
+enum Inner {
+    /// Gaussian, identity link: penalised least squares, exact REML.
+    Lsq(LsqProblem),
+    /// Any other family or link: penalised IRLS, Laplace-approximate REML.
+    Glm(GlmSetup),
+}
+
+/// The criterion and its gradient at one point, for checking a cached optimum.
+#[derive(Debug, Clone)]
+pub struct ScoreCheck {
+    /// The criterion.
+    pub score: f64,
+    /// Its gradient in every optimised parameter.
+    pub grad: Vec<f64>,
 }
 
 impl FitSetup {
@@ -81,10 +104,27 @@ impl FitSetup {
         self.design.sp_names()
     }
 
-    /// The REML criterion and its derivatives at log smoothing parameters `rho`.
-    pub fn reml_at(&self, rho: &[f64]) -> Result<super::RemlEval> {
+    /// The REML criterion and its gradient at log smoothing parameters `rho`
+    /// and, for a generalized model with estimated scale, scale `scale`
+    /// (a Gaussian model's scale is profiled out).
+    pub fn reml_at(&self, rho: &[f64], scale: f64) -> Result<ScoreCheck> {
         self.check_len(rho.len())?;
-        self.problem.reml(&self.pens, rho, Scale::Estimated)
+        match &self.inner {
+            Inner::Lsq(problem) => {
+                let e = problem.reml(&self.pens, rho, Scale::Estimated)?;
+                Ok(ScoreCheck {
+                    score: e.score,
+                    grad: e.grad,
+                })
+            }
+            Inner::Glm(glm) => {
+                let e = glm.evaluate(&self.pens, rho, scale, None)?;
+                Ok(ScoreCheck {
+                    score: e.score,
+                    grad: e.grad,
+                })
+            }
+        }
     }
 
     fn check_len(&self, len: usize) -> Result<()> {
@@ -118,12 +158,32 @@ impl GamSpec {
         self.fit_setup(&setup, start, observer)
     }
 
+    /// Whether the fit is penalised least squares (Gaussian, identity link).
+    fn is_least_squares(&self) -> bool {
+        self.family == Family::Gaussian && self.link == Link::Identity
+    }
+
     /// Builds the design and reduces the data: one pass over the rows.
     pub fn setup(&self, prepared: PreparedData) -> Result<FitSetup> {
         let train = &prepared.data;
+        if !self.family.links().contains(&self.link) {
+            return Err(GamError::Fit {
+                message: format!(
+                    "the {} family does not take the {} link (it takes: {})",
+                    self.family.name(),
+                    self.link.name(),
+                    self.family
+                        .links()
+                        .iter()
+                        .map(|l| l.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
         let design = Design::build(&self.formula, train)?;
+        let response = response_data(&design.response, train, self.family, self.weights.as_deref())?;
         let x = design.model_matrix(train)?;
-        let y = design.response_values(train)?;
         let offset = design.offset(train)?;
         let n = train.nrows();
         let p = x.ncols();
@@ -134,15 +194,33 @@ impl GamSpec {
                 ),
             });
         }
-        let z: Vec<f64> = y.iter().zip(&offset).map(|(y, o)| y - o).collect();
-        let problem = LsqProblem::from_dense(&x, &z, None);
         let pens = design.penalty_set();
+        let inner = if self.is_least_squares() {
+            let z: Vec<f64> = response.obs.iter().zip(&offset).map(|(o, off)| o.y - off).collect();
+            let w: Vec<f64> = response.obs.iter().map(|o| o.w).collect();
+            let weighted = self.weights.is_some();
+            let mut problem = LsqProblem::from_dense(&x, &z, weighted.then_some(&w[..]));
+            if weighted {
+                // mgcv's Gaussian saturated log-likelihood carries Σ log(w)/2.
+                problem.score_offset = -w.iter().filter(|&&v| v > 0.0).map(|v| v.ln()).sum::<f64>() / 2.0;
+            }
+            Inner::Lsq(problem)
+        } else {
+            Inner::Glm(GlmSetup::new(GlmProblem {
+                x: x.clone(),
+                obs: response.obs.clone(),
+                trials: response.trials.clone(),
+                offset: offset.clone(),
+                family: self.family,
+                link: self.link,
+            }))
+        };
         Ok(FitSetup {
             design,
             x,
-            y,
+            response,
             offset,
-            problem,
+            inner,
             pens,
             n_dropped: prepared.n_dropped,
         })
@@ -158,21 +236,45 @@ impl GamSpec {
         if let Some(s) = start {
             setup.check_len(s.rho.len())?;
         }
-        let fit = fit_reml(
-            &setup.problem,
-            &setup.pens,
-            Scale::Estimated,
-            start,
-            &self.options.newton,
-            |it| observer.on_iterate(it),
-        )?;
-        Ok(assemble(self, setup, &fit))
+        match &setup.inner {
+            Inner::Lsq(problem) => {
+                let fit = fit_reml(
+                    problem,
+                    &setup.pens,
+                    Scale::Estimated,
+                    start,
+                    &self.options.newton,
+                    |it| observer.on_iterate(it),
+                )?;
+                Ok(assemble(self, setup, problem, &fit))
+            }
+            Inner::Glm(glm) => {
+                let fit = fit_laml(glm, &setup.pens, start, &self.options.newton, |it| {
+                    observer.on_iterate(it)
+                })?;
+                super::glm_model::assemble_glm(self, setup_parts(setup), glm, &fit)
+            }
+        }
     }
 }
 
-fn assemble(spec: &GamSpec, setup: &FitSetup, fit: &RemlFit) -> GamModel {
+/// The parts of a setup the generalized model's assembly reads.
+fn setup_parts(setup: &FitSetup) -> super::glm_model::SetupParts<'_> {
+    super::glm_model::SetupParts {
+        design: &setup.design,
+        response: &setup.response,
+        offset: &setup.offset,
+        pens: &setup.pens,
+        n_dropped: setup.n_dropped,
+    }
+}
+
+fn assemble(spec: &GamSpec, setup: &FitSetup, problem: &LsqProblem, fit: &RemlFit) -> GamModel {
     let design = setup.design.clone();
-    let (x, y, offset, problem) = (&setup.x, &setup.y, &setup.offset, &setup.problem);
+    let (x, offset) = (&setup.x, &setup.offset);
+    let y: Vec<f64> = setup.response.obs.iter().map(|o| o.y).collect();
+    let weights: Vec<f64> = setup.response.obs.iter().map(|o| o.w).collect();
+    let y = &y;
     let n_dropped = setup.n_dropped;
     let n = y.len();
     let p = x.ncols();
@@ -194,17 +296,17 @@ fn assemble(spec: &GamSpec, setup: &FitSetup, fit: &RemlFit) -> GamModel {
     let fitted: Vec<f64> = (0..n)
         .map(|i| offset[i] + (0..p).map(|j| x[(i, j)] * beta[j]).sum::<f64>())
         .collect();
-    let deviance: f64 = y.iter().zip(&fitted).map(|(y, m)| (y - m).powi(2)).sum();
-    let null_deviance = null_deviance_gaussian(y);
+    let deviance: f64 = (0..n).map(|i| weights[i] * (y[i] - fitted[i]).powi(2)).sum();
+    let null_deviance = null_deviance_gaussian(y, &weights);
     // mgcv's logLik.gam for the Gaussian family: −n/2 (log(2π D/n) + 1).
     let nf = n as f64;
-    let loglik = -0.5 * nf * ((2.0 * std::f64::consts::PI * deviance / nf).ln() + 1.0);
+    let loglik = -0.5 * nf * ((2.0 * std::f64::consts::PI * deviance / nf).ln() + 1.0)
+        + weights.iter().map(|w| w.ln()).sum::<f64>() / 2.0;
     // mgcv's logLik.gam: df = Σ edf2 + 1 (the estimated scale), at most p + 1;
     // AIC() = −2 loglik + 2 df.
     let edf2 = super::edf2::edf2(problem, &design.penalty_set(), &fit.rho, e, &edf1);
     let loglik_df = (edf2.iter().sum::<f64>() + 1.0).min(p as f64 + 1.0);
     let aic = -2.0 * loglik + 2.0 * loglik_df;
-    let weights = vec![1.0; n];
     let sp: Vec<f64> = fit.rho.iter().map(|r| r.exp()).collect();
     let summary = summary::compute(&SummaryInputs {
         sp: &sp,
@@ -237,6 +339,8 @@ fn assemble(spec: &GamSpec, setup: &FitSetup, fit: &RemlFit) -> GamModel {
         edf1,
         sp: fit.rho.iter().map(|r| r.exp()).collect(),
         scale,
+        reml_scale: e.scale,
+        weights: spec.weights.clone(),
         scale_estimated: true,
         reml_score: e.score,
         outer: OuterInfo {
@@ -257,10 +361,10 @@ fn assemble(spec: &GamSpec, setup: &FitSetup, fit: &RemlFit) -> GamModel {
 }
 
 /// Deviance of the null model as mgcv computes it for the Gaussian family:
-/// the centred sum of squares of the response, with or without an intercept
-/// in the model (checked against mgcv 1.8-41 on a `- 1` model).
-fn null_deviance_gaussian(y: &[f64]) -> f64 {
-    let n = y.len() as f64;
-    let mean = y.iter().sum::<f64>() / n;
-    y.iter().map(|v| (v - mean).powi(2)).sum()
+/// the weighted sum of squares about the weighted mean of the response,
+/// with or without an intercept in the model (checked against mgcv 1.8-41
+/// on a `- 1` model).
+fn null_deviance_gaussian(y: &[f64], w: &[f64]) -> f64 {
+    let mean = y.iter().zip(w).map(|(y, w)| y * w).sum::<f64>() / w.iter().sum::<f64>();
+    y.iter().zip(w).map(|(v, w)| w * (v - mean).powi(2)).sum()
 }

@@ -18,8 +18,12 @@
 pub mod cached;
 pub mod edf2;
 pub mod gam;
+pub mod glm;
+pub mod glm_model;
+pub mod laml;
 pub mod newton;
 pub mod penalty;
+pub mod pirls;
 pub mod reml;
 pub mod warm;
 
@@ -193,7 +197,7 @@ pub fn fit_reml(
 }
 
 /// mgcv's initial scale for the outer iteration is the null scale divided by this.
-const NULL_SCALE_DIVISOR: f64 = 10.0;
+pub(crate) const NULL_SCALE_DIVISOR: f64 = 10.0;
 
 /// The criterion at `(ρ, φ)`; with `with_tau`, its derivatives are extended by
 /// the `τ = log φ` row and column (module [`reml`]).

@@ -275,7 +275,7 @@ pub fn minimise(
         scale: e.scale,
     };
     on_iterate(&state(start_iter, &x, &cur));
-    if n_reported == 0 {
+    if k == 0 {
         return Ok(NewtonResult {
             last: state(start_iter, &x, &cur),
             converged: true,

@@ -68,6 +68,9 @@ pub struct LsqProblem {
     /// a caller whose `z` is the response minus an offset should set it from
     /// the response itself, as mgcv does.
     pub null_scale: f64,
+    /// A constant added to the score: mgcv's `−Σ log(wᵢ)/2` from the
+    /// Gaussian saturated log-likelihood when there are prior weights.
+    pub score_offset: f64,
 }
 
 /// The criterion and everything derived at one ρ.
@@ -119,6 +122,7 @@ impl LsqProblem {
             rss0,
             n,
             null_scale,
+            score_offset: 0.0,
         }
     }
 
@@ -199,6 +203,7 @@ impl LsqProblem {
             }
         };
 
+        let score = score + self.score_offset;
         let mut grad = vec![0.0; m];
         let mut hess = vec![0.0; m * m];
         let traces: Vec<f64> = ainv_s.iter().map(trace).collect();

@@ -54,6 +54,8 @@ pub struct KeyMaterial<'a> {
     pub link: &'a str,
     /// How smoothing parameters are chosen.
     pub method: &'a str,
+    /// The column of prior weights, if any (its values enter the exact key as data).
+    pub weights: Option<&'a str>,
     /// The fitting options.
     pub options: &'a FitOptions,
 }
@@ -67,6 +69,7 @@ impl<'a> KeyMaterial<'a> {
             family: spec.family.name(),
             link: spec.link.name(),
             method: METHOD,
+            weights: spec.weights.as_deref(),
             options: &spec.options,
         }
     }
@@ -83,6 +86,7 @@ impl<'a> KeyMaterial<'a> {
             .absorb_str(b"family", self.family)
             .absorb_str(b"link", self.link)
             .absorb_str(b"method", self.method)
+            .absorb_str(b"weights", self.weights.map_or("\u{0}none", |w| w))
             .absorb_u64(b"newton.max_iter", *max_iter as u64);
     }
 }
@@ -120,6 +124,7 @@ pub fn fit_keys_with_version(spec: &GamSpec, data: &DataFrame, engine_version: &
 /// Computes both keys from explicit key material and the rows actually used.
 pub fn fit_keys_for(material: &KeyMaterial<'_>, data: &DataFrame) -> Result<FitKeys> {
     let mut columns = material.formula.columns_used();
+    columns.extend(material.weights.map(str::to_string));
     columns.sort();
     columns.dedup();
 

@@ -1,0 +1,101 @@
+//! The response and prior weights of a fit, checked against the family.
+//!
+//! A binomial response is a 0/1 outcome, a proportion (with the trials as
+//! prior weights), or `cbind(successes, failures)`, which becomes the
+//! proportion `s/(s + f)` with `s + f` trials multiplying the prior weight,
+//! as R's `binomial()$initialize` does.
+
+use crate::data::DataFrame;
+use crate::error::{GamError, Result};
+use crate::family::{Family, Obs};
+use crate::formula::Response;
+
+/// The response of a fit, row by row.
+#[derive(Debug, Clone)]
+pub struct ResponseData {
+    /// Response (a proportion for binomial) and prior weight per row.
+    pub obs: Vec<Obs>,
+    /// Binomial trials per row (1 unless the response is `cbind`).
+    pub trials: Vec<f64>,
+}
+
+fn numeric<'a>(data: &'a DataFrame, name: &str, what: &str) -> Result<&'a [f64]> {
+    data.require_column(name)?.as_numeric().ok_or_else(|| GamError::Data {
+        column: name.to_string(),
+        row: None,
+        message: format!("the {what} must be numeric, but this column holds text"),
+    })
+}
+
+/// Reads the response (and the prior weights from column `weights`, if
+/// given) from `data` and checks every value against `family`, naming the
+/// 1-based data row of the first bad value.
+pub fn response_data(
+    response: &Response,
+    data: &DataFrame,
+    family: Family,
+    weights: Option<&str>,
+) -> Result<ResponseData> {
+    let n = data.nrows();
+    let row = |i: usize| data.original_row(i) + 1;
+    let prior: Vec<f64> = match weights {
+        None => vec![1.0; n],
+        Some(col) => {
+            let w = numeric(data, col, "weights column")?;
+            for (i, &v) in w.iter().enumerate() {
+                if !v.is_finite() || v < 0.0 {
+                    return Err(GamError::Data {
+                        column: col.to_string(),
+                        row: Some(row(i)),
+                        message: format!("prior weight {v} is not a non-negative number"),
+                    });
+                }
+            }
+            w.to_vec()
+        }
+    };
+    match response {
+        Response::Column(name) => {
+            let y = numeric(data, name, "response")?;
+            for (i, &v) in y.iter().enumerate() {
+                family.check_response(v, name, row(i))?;
+            }
+            Ok(ResponseData {
+                obs: y.iter().zip(&prior).map(|(&y, &w)| Obs { y, w }).collect(),
+                trials: vec![1.0; n],
+            })
+        }
+        Response::Binomial { successes, failures } => {
+            if family != Family::Binomial {
+                return Err(GamError::Fit {
+                    message: format!(
+                        "a cbind({successes}, {failures}) response needs the binomial family, not {}",
+                        family.name()
+                    ),
+                });
+            }
+            let s = numeric(data, successes, "number of successes")?;
+            let f = numeric(data, failures, "number of failures")?;
+            let mut obs = Vec::with_capacity(n);
+            let mut trials = Vec::with_capacity(n);
+            for i in 0..n {
+                for (col, v) in [(successes, s[i]), (failures, f[i])] {
+                    if v < 0.0 {
+                        return Err(GamError::Data {
+                            column: col.clone(),
+                            row: Some(row(i)),
+                            message: format!("negative count {v} in a cbind(successes, failures) response"),
+                        });
+                    }
+                }
+                let t = s[i] + f[i];
+                obs.push(Obs {
+                    y: if t > 0.0 { s[i] / t } else { 0.0 },
+                    w: prior[i] * t,
+                });
+                trials.push(t);
+            }
+            Ok(ResponseData { obs, trials })
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! Response distributions (exponential families) as mgcv 1.8-41 defines
+//! them: variance functions with their derivatives, unit deviances, R's
+//! starting values, the saturated log-likelihood `ls` that enters the
+//! Laplace-approximate REML score, and the log-likelihood behind `AIC()`.
+//!
+//! A family with mean μ, prior weight w and scale φ has `Var(y) = φ V(μ)/w`.
+//! The penalised IRLS and the REML criterion need V and its first three
+//! derivatives (for the derivatives of the Newton weights in η, see
+//! [`crate::fit::pirls`]); the unit deviance d(y, μ) defines the deviance
+//! `D = Σ w d(y, μ)`.
+
+mod link;
+mod special;
+
+use serde::{Deserialize, Serialize};
+
+pub use link::{ALL_LINKS, Link};
+
+use crate::error::{GamError, Result};
+
+/// The distribution of the response, with R's names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Family {
+    /// Normal errors.
+    #[serde(rename = "gaussian")]
+    Gaussian,
+    /// Binomial: a 0/1 response, proportions with the trials as weights, or `cbind(successes, failures)`.
+    #[serde(rename = "binomial")]
+    Binomial,
+    /// Poisson counts.
+    #[serde(rename = "poisson")]
+    Poisson,
+    /// Gamma: positive response, variance ∝ μ².
+    #[serde(rename = "Gamma")]
+    Gamma,
+    /// Inverse Gaussian: positive response, variance ∝ μ³.
+    #[serde(rename = "inverse.gaussian")]
+    InverseGaussian,
+}
+
+/// Every family, for listing in messages.
+pub const ALL_FAMILIES: &[Family] = &[
+    Family::Gaussian,
+    Family::Binomial,
+    Family::Poisson,
+    Family::Gamma,
+    Family::InverseGaussian,
+];
+
+/// How the response of one row enters the likelihood.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Obs {
+    /// The response (a proportion for the binomial family).
+    pub y: f64,
+    /// The prior weight (for `cbind` binomial responses: the number of trials).
+    pub w: f64,
+}
+
+impl Family {
+    /// R's name of the family.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Gaussian => "gaussian",
+            Family::Binomial => "binomial",
+            Family::Poisson => "poisson",
+            Family::Gamma => "Gamma",
+            Family::InverseGaussian => "inverse.gaussian",
+        }
+    }
+
+    /// Parses a family name as R spells it (`Gamma` also as `gamma`).
+    pub fn from_name(name: &str) -> Option<Family> {
+        match name {
+            "gamma" => Some(Family::Gamma),
+            "inverse_gaussian" | "inverse-gaussian" => Some(Family::InverseGaussian),
+            _ => ALL_FAMILIES.iter().copied().find(|f| f.name() == name),
+        }
+    }
+
+    /// The canonical link (R's default for every family here).
+    pub fn canonical_link(self) -> Link {
+        match self {
+            Family::Gaussian => Link::Identity,
+            Family::Binomial => Link::Logit,
+            Family::Poisson => Link::Log,
+            Family::Gamma => Link::Inverse,
+            Family::InverseGaussian => Link::InverseSquare,
+        }
+    }
+
+    /// The links R's family function accepts.
+    pub fn links(self) -> &'static [Link] {
+        match self {
+            Family::Gaussian => &[Link::Identity, Link::Log, Link::Inverse],
+            Family::Binomial => &[Link::Logit, Link::Probit, Link::Cloglog, Link::Log],
+            Family::Poisson => &[Link::Log, Link::Identity, Link::Sqrt],
+            Family::Gamma => &[Link::Inverse, Link::Identity, Link::Log],
+            Family::InverseGaussian => &[Link::InverseSquare, Link::Inverse, Link::Identity, Link::Log],
+        }
+    }
+
+    /// Whether the scale parameter is fixed at 1 (binomial, Poisson) rather than estimated.
+    pub fn scale_known(self) -> bool {
+        matches!(self, Family::Binomial | Family::Poisson)
+    }
+
+    /// `[V(μ), V'(μ), V''(μ), V'''(μ)]`.
+    pub fn variance(self, mu: f64) -> [f64; 4] {
+        match self {
+            Family::Gaussian => [1.0, 0.0, 0.0, 0.0],
+            Family::Binomial => [mu * (1.0 - mu), 1.0 - 2.0 * mu, -2.0, 0.0],
+            Family::Poisson => [mu, 1.0, 0.0, 0.0],
+            Family::Gamma => [mu * mu, 2.0 * mu, 2.0, 0.0],
+            Family::InverseGaussian => [mu.powi(3), 3.0 * mu * mu, 6.0 * mu, 6.0],
+        }
+    }
+
+    /// Whether μ is a possible mean (R's `validmu`).
+    pub fn valid_mu(self, mu: f64) -> bool {
+        match self {
+            Family::Gaussian => mu.is_finite(),
+            Family::Binomial => mu.is_finite() && mu > 0.0 && mu < 1.0,
+            Family::Poisson | Family::Gamma | Family::InverseGaussian => mu.is_finite() && mu > 0.0,
+        }
+    }
+
+    /// The weighted unit deviance `w d(y, μ)` (R's `dev.resids`), with 0 log 0 = 0.
+    pub fn deviance_residual(self, o: Obs, mu: f64) -> f64 {
+        let Obs { y, w } = o;
+        match self {
+            Family::Gaussian => w * (y - mu).powi(2),
+            Family::Binomial => 2.0 * w * (y_log_y(y, mu) + y_log_y(1.0 - y, 1.0 - mu)),
+            Family::Poisson => 2.0 * w * (y_log_y(y, mu) - (y - mu)),
+            Family::Gamma => -2.0 * w * ((y / mu).ln() - (y - mu) / mu),
+            Family::InverseGaussian => w * (y - mu).powi(2) / (y * mu * mu),
+        }
+    }
+
+    /// R's starting mean (`family$initialize`).
+    pub fn initial_mu(self, o: Obs) -> f64 {
+        match self {
+            Family::Gaussian | Family::Gamma | Family::InverseGaussian => o.y,
+            Family::Binomial => (o.w * o.y + 0.5) / (o.w + 1.0),
+            Family::Poisson => o.y + 0.1,
+        }
+    }
+
+    /// Checks a response value, naming the column and the 1-based data row if it is impossible.
+    pub fn check_response(self, y: f64, column: &str, row: usize) -> Result<()> {
+        let bad = |message: String| {
+            Err(GamError::Data {
+                column: column.to_string(),
+                row: Some(row),
+                message,
+            })
+        };
+        match self {
+            Family::Gaussian => Ok(()),
+            Family::Binomial if !(0.0..=1.0).contains(&y) => bad(format!(
+                "binomial response {y} is outside [0, 1]: give 0/1 outcomes, proportions with the trials as \
+                 --weights, or cbind(successes, failures)"
+            )),
+            Family::Poisson if y < 0.0 => bad(format!("negative count {y}: the poisson family needs y >= 0")),
+            Family::Gamma if y <= 0.0 => bad(format!("the Gamma family needs a positive response, got {y}")),
+            Family::InverseGaussian if y <= 0.0 => bad(format!(
+                "the inverse.gaussian family needs a positive response, got {y}"
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// mgcv's saturated log-likelihood `ls(y, w, n, φ)` and its first two
+    /// derivatives in φ; `trials` are the binomial numbers of trials (1 for a
+    /// 0/1 or proportion response), ignored by other families.
+    pub fn saturated_loglik(self, obs: &[Obs], trials: &[f64], phi: f64) -> [f64; 3] {
+        // As mgcv, rows with zero prior weight are left out of the families
+        // whose likelihood involves log w.
+        let positive: Vec<Obs> = obs.iter().copied().filter(|o| o.w > 0.0).collect();
+        let obs = match self {
+            Family::Binomial | Family::Poisson => obs,
+            _ => &positive[..],
+        };
+        let nobs = obs.len() as f64;
+        let sum_log_w: f64 = obs.iter().map(|o| o.w.ln()).sum();
+        match self {
+            Family::Gaussian => [
+                -nobs * (2.0 * std::f64::consts::PI * phi).ln() / 2.0 + sum_log_w / 2.0,
+                -nobs / (2.0 * phi),
+                nobs / (2.0 * phi * phi),
+            ],
+            Family::Poisson => [obs.iter().map(|o| o.w * log_dpois(o.y, o.y)).sum(), 0.0, 0.0],
+            Family::Binomial => [-binomial_aic(obs, trials, |o| o.y) / 2.0, 0.0, 0.0],
+            Family::Gamma => {
+                let mut res = [0.0; 3];
+                for o in obs {
+                    let s = phi / o.w;
+                    let inv = 1.0 / s;
+                    let dg = special::digamma(inv);
+                    res[0] += -special::ln_gamma(inv) - s.ln() / s - inv - o.y.ln();
+                    res[1] += (dg + s.ln()) / (s * s) / o.w;
+                    res[2] += (-special::trigamma(inv) / s + (1.0 - 2.0 * s.ln() - 2.0 * dg)) / s.powi(3) / (o.w * o.w);
+                }
+                res
+            }
+            Family::InverseGaussian => [
+                -obs.iter()
+                    .map(|o| (2.0 * std::f64::consts::PI * phi * o.y.powi(3)).ln())
+                    .sum::<f64>()
+                    / 2.0
+                    + sum_log_w / 2.0,
+                -nobs / (2.0 * phi),
+                nobs / (2.0 * phi * phi),
+            ],
+        }
+    }
+
+    /// R's `family$aic(y, n, μ, w, dev)` for the non-Gaussian families: minus
+    /// twice the log-likelihood (plus 2 for an estimated scale), with the
+    /// scale taken as `dev / Σw`.
+    pub fn aic(self, obs: &[Obs], trials: &[f64], mu: &[f64], dev: f64) -> f64 {
+        let sum_w: f64 = obs.iter().map(|o| o.w).sum();
+        match self {
+            Family::Gaussian => {
+                let nobs = obs.len() as f64;
+                nobs * ((2.0 * std::f64::consts::PI * dev / nobs).ln() + 1.0) + 2.0
+                    - obs.iter().map(|o| o.w.ln()).sum::<f64>()
+            }
+            Family::Binomial => {
+                let mut i = 0;
+                binomial_aic(obs, trials, |_| {
+                    i += 1;
+                    mu[i - 1]
+                })
+            }
+            Family::Poisson => -2.0 * obs.iter().zip(mu).map(|(o, m)| o.w * log_dpois(o.y, *m)).sum::<f64>(),
+            Family::Gamma => {
+                let disp = dev / sum_w;
+                let shape = 1.0 / disp;
+                -2.0 * obs
+                    .iter()
+                    .zip(mu)
+                    .map(|(o, m)| {
+                        let scale = m * disp;
+                        o.w * (-special::ln_gamma(shape) - shape * scale.ln() + (shape - 1.0) * o.y.ln() - o.y / scale)
+                    })
+                    .sum::<f64>()
+                    + 2.0
+            }
+            Family::InverseGaussian => {
+                let disp = dev / sum_w;
+                sum_w * ((disp * 2.0 * std::f64::consts::PI).ln() + 1.0)
+                    + 3.0 * obs.iter().map(|o| o.y.ln() * o.w).sum::<f64>()
+                    + 2.0
+            }
+        }
+    }
+}
+
+/// `y log(y/μ)` with `0 log 0 = 0`.
+fn y_log_y(y: f64, mu: f64) -> f64 {
+    if y > 0.0 { y * (y / mu).ln() } else { 0.0 }
+}
+
+/// R's `dpois(y, λ, log = TRUE)` for integer-valued y (y is rounded, as R warns and does).
+fn log_dpois(y: f64, lambda: f64) -> f64 {
+    let k = y.round();
+    if k == 0.0 {
+        return -lambda;
+    }
+    k * lambda.ln() - lambda - special::ln_gamma(k + 1.0)
+}
+
+/// R's `dbinom(k, n, p, log = TRUE)` with k and n rounded.
+fn log_dbinom(k: f64, n: f64, p: f64) -> f64 {
+    let (k, n) = (k.round(), n.round());
+    let choose = special::ln_gamma(n + 1.0) - special::ln_gamma(k + 1.0) - special::ln_gamma(n - k + 1.0);
+    let a = if k > 0.0 { k * p.ln() } else { 0.0 };
+    let b = if n - k > 0.0 { (n - k) * (-p).ln_1p() } else { 0.0 };
+    choose + a + b
+}
+
+/// R's `binomial()$aic`: `−2 Σ (w/m) dbinom(round(m y), round(m), μ, log)`
+/// with `m` the trials when any exceeds 1, else the weights.
+fn binomial_aic(obs: &[Obs], trials: &[f64], mut mu: impl FnMut(&Obs) -> f64) -> f64 {
+    let use_trials = trials.iter().any(|&n| n > 1.0);
+    -2.0 * obs
+        .iter()
+        .zip(trials)
+        .map(|(o, &n)| {
+            let m = if use_trials { n } else { o.w };
+            let p = mu(o);
+            if m > 0.0 {
+                (o.w / m) * log_dbinom(m * o.y, m, p)
+            } else {
+                0.0
+            }
+        })
+        .sum::<f64>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Relative agreement of a derivative with its central difference.
+    const FD_REL_TOL: f64 = 1e-6;
+
+    #[test]
+    fn variance_derivatives_match_finite_differences() {
+        for &fam in ALL_FAMILIES {
+            for mu in [0.1, 0.4, 0.8] {
+                let h = 1e-6;
+                let (v, vp, vm) = (fam.variance(mu), fam.variance(mu + h), fam.variance(mu - h));
+                for k in 0..3 {
+                    let fd = (vp[k] - vm[k]) / (2.0 * h);
+                    assert!(
+                        (fd - v[k + 1]).abs() <= FD_REL_TOL * (1.0 + fd.abs()),
+                        "{} derivative {} at {mu}",
+                        fam.name(),
+                        k + 1
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn deviance_is_zero_at_the_data_and_positive_elsewhere() {
+        for &fam in ALL_FAMILIES {
+            let o = Obs { y: 0.3, w: 2.0 };
+            assert!(fam.deviance_residual(o, 0.3).abs() < 1e-15, "{}", fam.name());
+            assert!(fam.deviance_residual(o, 0.5) > 0.0, "{}", fam.name());
+        }
+    }
+
+    #[test]
+    fn gamma_saturated_loglik_derivatives_match_finite_differences() {
+        let obs = [Obs { y: 1.3, w: 1.0 }, Obs { y: 0.4, w: 2.0 }, Obs { y: 3.1, w: 0.5 }];
+        let trials = [1.0; 3];
+        for fam in [Family::Gamma, Family::InverseGaussian, Family::Gaussian] {
+            let phi = 0.35;
+            let h = 1e-6;
+            let l = fam.saturated_loglik(&obs, &trials, phi);
+            let (lp, lm) = (
+                fam.saturated_loglik(&obs, &trials, phi + h),
+                fam.saturated_loglik(&obs, &trials, phi - h),
+            );
+            for k in 0..2 {
+                let fd = (lp[k] - lm[k]) / (2.0 * h);
+                assert!(
+                    (fd - l[k + 1]).abs() <= 1e-5 * (1.0 + fd.abs()),
+                    "{} ls derivative {}: {} vs {fd}",
+                    fam.name(),
+                    k + 1,
+                    l[k + 1]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn binomial_loglik_of_counts_is_the_binomial_density() {
+        // dbinom(3, 10, 0.3, log = TRUE) in R: −1.321151 (to 7 digits).
+        let obs = [Obs { y: 0.3, w: 10.0 }];
+        let l = Family::Binomial.saturated_loglik(&obs, &[10.0], 1.0);
+        assert!((l[0] - (-1.321151)).abs() < 1e-6, "{}", l[0]);
+        assert!(Family::Binomial.saturated_loglik(&[Obs { y: 1.0, w: 1.0 }], &[1.0], 1.0)[0].abs() < 1e-12);
+    }
+
+    #[test]
+    fn invalid_responses_name_the_row() {
+        let e = Family::Poisson
+            .check_response(-1.0, "count", 7)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("count") && e.contains("row 7") && e.contains("negative"),
+            "{e}"
+        );
+        assert!(Family::Gamma.check_response(0.0, "y", 2).is_err());
+        assert!(Family::Binomial.check_response(1.5, "y", 2).is_err());
+        assert!(Family::Binomial.check_response(1.0, "y", 2).is_ok());
+    }
+}
