@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# compare_mgcv.sh -- fit every public Gaussian reference case with mgcv and with gam, and print a
-# table of fit times (fit only, data already loaded) and REML differences.
+# compare_mgcv.sh -- fit every public reference case (all families: gaussian, binomial, poisson, Gamma)
+# with mgcv and with gam, and print a table of fit times (fit only, data already loaded) and REML
+# differences, with the geometric mean of the time ratios.
 #
 # Usage: bench/compare_mgcv.sh [case_id ...]
 # Environment: REPS (timed fits per case, default 5), WARMUP (untimed fits first, default 1),
@@ -66,7 +67,7 @@ TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 
 mapfile -t CASES < <(Rscript "$ROOT/bench/mgcv_time.R" --bench-dir="$BENCH_DIR" --list "$@")
-if [ "${#CASES[@]}" = 0 ]; then say "no Gaussian cases selected"; exit 1; fi
+if [ "${#CASES[@]}" = 0 ]; then say "no cases selected"; exit 1; fi
 
 for id in "${CASES[@]}"; do
   say "gam:  $id"

@@ -2,9 +2,12 @@
 //!
 //! Usage: `bench_fit CASE_ID [--reps N] [--warmup N] [--bench-dir DIR]`
 //!
-//! The case's CSV is read once (factor columns as in the fidelity tests), the formula parsed once;
-//! then the fit is run `--warmup` times untimed (default 1) and `--reps` times timed (default 5).
-//! Output: `{"id", "n", "reps", "warmup", "times_s", "median_s", "reml_score", "edf_total", "outer_iter"}`.
+//! The case's CSV is read once (factor columns as in the fidelity tests), the formula parsed once and
+//! the case's `family` and `link` applied (R's names); then the fit is run `--warmup` times untimed
+//! (default 1) and `--reps` times timed (default 5).
+//! Output: `{"id", "family", "link", "n", "reps", "warmup", "times_s", "median_s", "reml_score",
+//! "edf_total", "dev_explained", "outer_iter"}` (`reml_score` is mgcv's `gcv.ubre`: for
+//! non-Gaussian families the Laplace-approximate REML).
 //! Used by `bench/compare_mgcv.sh`.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -14,7 +17,7 @@ use std::time::Instant;
 
 use gam::data::{DataFrame, ReadOptions};
 use gam::formula::Formula;
-use gam::model::GamSpec;
+use gam::model::{Family, GamSpec, Link};
 use serde_json::{Value, json};
 
 struct Args {
@@ -68,7 +71,11 @@ fn run(args: &Args) -> Result<Value, String> {
         .unwrap_or_default();
     let data = DataFrame::read_csv_with(&data_path, &ReadOptions { factors }).map_err(|e| e.to_string())?;
     let formula = Formula::parse(case["formula"].as_str().ok_or("case without formula")?).map_err(|e| e.to_string())?;
-    let spec = GamSpec::new(formula);
+    let family_name = case["family"].as_str().unwrap_or("gaussian");
+    let family = Family::from_name(family_name).ok_or_else(|| format!("unknown family {family_name}"))?;
+    let link_name = case["link"].as_str().unwrap_or_else(|| family.canonical_link().name());
+    let link = Link::from_name(link_name).ok_or_else(|| format!("unknown link {link_name}"))?;
+    let spec = GamSpec::new(formula).with_family(family, link);
 
     for _ in 0..args.warmup {
         spec.fit(&data).map_err(|e| e.to_string())?;
@@ -92,6 +99,8 @@ fn run(args: &Args) -> Result<Value, String> {
     };
     Ok(json!({
         "id": args.id,
+        "family": family.name(),
+        "link": link.name(),
         "n": data.nrows(),
         "reps": args.reps,
         "warmup": args.warmup,
@@ -99,6 +108,7 @@ fn run(args: &Args) -> Result<Value, String> {
         "median_s": median,
         "reml_score": model.reml_score,
         "edf_total": model.edf_total(),
+        "dev_explained": model.dev_explained(),
         "outer_iter": model.outer.iter,
     }))
 }

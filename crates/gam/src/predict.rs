@@ -96,9 +96,20 @@ impl GamModel {
                 .collect::<Vec<f64>>()
         });
         let terms = opts.terms.then(|| self.term_contributions(&x));
-        // Gaussian identity link: the response scale is the link scale.
         let (fit, se_fit) = match opts.kind {
-            PredictType::Link | PredictType::Response => (eta, se_eta),
+            PredictType::Link => (eta, se_eta),
+            // mgcv's predict.gam(type = "response"): μ = g⁻¹(η), and the
+            // delta method gives se(μ) = |dμ/dη| se(η).
+            PredictType::Response => {
+                let link = self.link;
+                let se = se_eta.map(|se| {
+                    se.iter()
+                        .zip(&eta)
+                        .map(|(s, &e)| s * link.mu_eta(e).abs())
+                        .collect()
+                });
+                (eta.iter().map(|&e| link.inverse(e)).collect(), se)
+            }
         };
         Ok(Prediction { fit, se_fit, terms })
     }

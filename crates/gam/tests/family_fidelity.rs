@@ -1,0 +1,206 @@
+//! Fidelity of families, links and prior weights that no public benchmark case covers (probit and
+//! cloglog binomial, binomial proportions with weights, Gamma with inverse and identity links,
+//! inverse Gaussian, Poisson with weights and an offset, weighted Gaussian, a binomial model with a
+//! factor), against mgcv 1.8-41 references made by `tests/data/families/make_family_refs.R`.
+//!
+//! Per case: REML (Laplace-approximate) score, total and per-smooth EDF, deviance explained, scale,
+//! log-likelihood, the linear predictor and its standard errors on the first 100 rows, and the
+//! summary tables (estimates, standard errors, statistics and p-values).
+#![allow(clippy::print_stdout)]
+
+use std::path::{Path, PathBuf};
+
+use gam::data::DataFrame;
+use gam::formula::Formula;
+use gam::model::{Family, GamModel, GamSpec, Link};
+use gam::predict::{PredictOptions, PredictType};
+use serde_json::Value;
+
+/// REML score, relative.
+const REML_REL_TOL: f64 = 1e-6;
+/// Total and per-smooth EDF, absolute.
+const EDF_ABS_TOL: f64 = 0.01;
+/// Linear predictor, as a multiple of the sd of mgcv's linear predictor.
+const LP_SD_TOL: f64 = 1e-4;
+/// Standard errors of the linear predictor, relative.
+const SE_REL_TOL: f64 = 0.01;
+/// Proportion of deviance explained, absolute.
+const DEV_EXPL_ABS_TOL: f64 = 1e-6;
+/// Scale estimate and log-likelihood, relative.
+const SCALE_REL_TOL: f64 = 1e-4;
+/// Summary statistics (estimates, SEs, test statistics, Ref.df), relative to max(1, |mgcv|)
+/// for estimates and relative for the rest.
+const SUMMARY_REL_TOL: f64 = 1e-3;
+/// p-values: relative, or absolute below this floor.
+const P_VALUE_FLOOR: f64 = 1e-12;
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+}
+
+fn num(v: &Value) -> f64 {
+    match v {
+        Value::Array(a) => num(&a[0]),
+        Value::String(s) => s.parse().unwrap_or_else(|_| panic!("not a number: {s}")),
+        other => other.as_f64().unwrap_or_else(|| panic!("not a number: {other}")),
+    }
+}
+
+fn nums(v: &Value) -> Vec<f64> {
+    v.as_array().expect("an array").iter().map(num).collect()
+}
+
+fn sd(v: &[f64]) -> f64 {
+    let n = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+}
+
+struct Checker {
+    id: String,
+    failures: Vec<String>,
+    n: usize,
+}
+
+impl Checker {
+    fn check(&mut self, what: &str, ours: f64, mgcv: f64, err: f64, tol: f64) {
+        self.n += 1;
+        if !(err <= tol) {
+            self.failures
+                .push(format!("{}: {what}: ours {ours:.10e}, mgcv {mgcv:.10e}, error {err:.3e} > {tol:.1e}", self.id));
+        }
+    }
+    fn rel(&mut self, what: &str, ours: f64, mgcv: f64, tol: f64) {
+        self.check(what, ours, mgcv, (ours - mgcv).abs() / mgcv.abs().max(f64::MIN_POSITIVE), tol);
+    }
+    fn abs(&mut self, what: &str, ours: f64, mgcv: f64, tol: f64) {
+        self.check(what, ours, mgcv, (ours - mgcv).abs(), tol);
+    }
+    fn p_value(&mut self, what: &str, ours: f64, mgcv: f64) {
+        let err = if mgcv < P_VALUE_FLOOR {
+            (ours - mgcv).abs() / P_VALUE_FLOOR * SUMMARY_REL_TOL
+        } else {
+            (ours - mgcv).abs() / mgcv
+        };
+        self.check(what, ours, mgcv, err, SUMMARY_REL_TOL);
+    }
+}
+
+fn fit(reference: &Value) -> (GamModel, DataFrame) {
+    let data = DataFrame::read_csv(&dir().join(reference["data"].as_str().unwrap())).unwrap();
+    let family = Family::from_name(reference["family"].as_str().unwrap()).expect("a supported family");
+    let link = Link::from_name(reference["link"].as_str().unwrap()).expect("a known link");
+    let mut spec = GamSpec::new(Formula::parse(reference["formula"].as_str().unwrap()).unwrap()).with_family(family, link);
+    spec.weights = reference["weights"].as_str().map(str::to_string);
+    let model = spec.fit(&data).unwrap_or_else(|e| panic!("{}: {e}", reference["id"]));
+    (model, data)
+}
+
+fn check(id: &str) {
+    let path = dir().join(format!("families/{id}.json"));
+    let r: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let (model, data) = fit(&r);
+    let mut c = Checker {
+        id: id.to_string(),
+        failures: Vec::new(),
+        n: 0,
+    };
+    c.rel("REML score", model.reml_score, num(&r["reml_score"]), REML_REL_TOL);
+    c.abs("total EDF", model.edf_total(), num(&r["edf_total"]), EDF_ABS_TOL);
+    let ours = model.smooth_edf();
+    for (i, s) in r["smooths"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(model.design.smooths[i].label, s["label"].as_str().unwrap(), "{id}: term order");
+        c.abs(&format!("EDF of {}", s["label"]), ours[i], num(&s["edf"]), EDF_ABS_TOL);
+    }
+    c.abs("deviance explained", model.dev_explained(), num(&r["dev_explained"]), DEV_EXPL_ABS_TOL);
+    c.rel("scale", model.scale, num(&r["scale"]), SCALE_REL_TOL);
+    c.rel("log-likelihood", model.loglik, num(&r["loglik"]), SCALE_REL_TOL);
+
+    let lp_ref = nums(&r["linear_predictor"]);
+    let se_ref = nums(&r["se_link"]);
+    let first = data.select_rows(&(0..lp_ref.len()).collect::<Vec<_>>());
+    let opts = PredictOptions {
+        kind: PredictType::Link,
+        se: true,
+        terms: false,
+    };
+    let pred = model.predict(&first, &opts).unwrap();
+    let tol = LP_SD_TOL * sd(&lp_ref);
+    let se = pred.se_fit.as_ref().unwrap();
+    for i in 0..lp_ref.len() {
+        c.abs(&format!("linear predictor row {}", i + 1), pred.fit[i], lp_ref[i], tol);
+        c.rel(&format!("SE row {}", i + 1), se[i], se_ref[i], SE_REL_TOL);
+    }
+    let mu_ref = nums(&r["fitted"]);
+    let se_mu_ref = nums(&r["se_response"]);
+    let resp = model
+        .predict(
+            &first,
+            &PredictOptions {
+                kind: PredictType::Response,
+                ..opts
+            },
+        )
+        .unwrap();
+    let se_mu = resp.se_fit.as_ref().unwrap();
+    let mu_tol = LP_SD_TOL * sd(&mu_ref);
+    for i in 0..mu_ref.len() {
+        c.abs(&format!("fitted mean row {}", i + 1), resp.fit[i], mu_ref[i], mu_tol);
+        c.rel(&format!("response SE row {}", i + 1), se_mu[i], se_mu_ref[i], SE_REL_TOL);
+    }
+
+    for row in r["p_table"].as_array().unwrap() {
+        let name = row["name"].as_str().unwrap();
+        let ours = model
+            .summary
+            .parametric
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("{id}: no coefficient {name}"));
+        let est = num(&row["estimate"]);
+        c.abs(&format!("{name} estimate"), ours.estimate, est, SUMMARY_REL_TOL * est.abs().max(1.0));
+        c.rel(&format!("{name} SE"), ours.se, num(&row["se"]), SUMMARY_REL_TOL);
+        c.p_value(&format!("{name} p-value"), ours.p_value, num(&row["p_value"]));
+    }
+    for (i, row) in r["s_table"].as_array().unwrap().iter().enumerate() {
+        let ours = &model.summary.smooths[i];
+        let label = row["label"].as_str().unwrap();
+        assert_eq!(ours.label, label);
+        c.rel(&format!("{label} Ref.df"), ours.ref_df, num(&row["ref_df"]), SUMMARY_REL_TOL);
+        c.rel(&format!("{label} statistic"), ours.stat, num(&row["stat"]), SUMMARY_REL_TOL);
+        c.p_value(&format!("{label} p-value"), ours.p_value, num(&row["p_value"]));
+    }
+    c.abs("adjusted R²", model.summary.r_sq_adj, num(&r["r_sq"]), SUMMARY_REL_TOL);
+    assert!(
+        c.failures.is_empty(),
+        "{id}: {} of {} comparisons out of tolerance:\n{}",
+        c.failures.len(),
+        c.n,
+        c.failures.join("\n")
+    );
+    println!("{id}: all {} comparisons with mgcv within tolerance", c.n);
+}
+
+macro_rules! cases {
+    ($($id:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $id() {
+                check(stringify!($id));
+            }
+        )*
+    };
+}
+
+cases!(
+    binary_probit,
+    binary_cloglog,
+    hepatitis_prop_weights,
+    trees_gamma_inverse,
+    trees_gamma_identity,
+    invgauss_log,
+    invgauss_canonical,
+    poisson_weights_offset,
+    gaussian_weights,
+    binary_logit_weights_factor,
+);
