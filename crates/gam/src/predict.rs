@@ -102,12 +102,7 @@ impl GamModel {
             // delta method gives se(μ) = |dμ/dη| se(η).
             PredictType::Response => {
                 let link = self.link;
-                let se = se_eta.map(|se| {
-                    se.iter()
-                        .zip(&eta)
-                        .map(|(s, &e)| s * link.mu_eta(e).abs())
-                        .collect()
-                });
+                let se = se_eta.map(|se| se.iter().zip(&eta).map(|(s, &e)| s * link.mu_eta(e).abs()).collect());
                 (eta.iter().map(|&e| link.inverse(e)).collect(), se)
             }
         };

@@ -119,28 +119,67 @@ pub fn edf2(problem: &LsqProblem, pens: &PenaltySet, rho: &[f64], eval: &RemlEva
     let Some(h) = joint_hessian(problem, pens, rho, eval) else {
         return edf1.to_vec();
     };
-    let Some((v_rho, v_r)) = rho_covariances(&h, m) else {
-        return edf1.to_vec();
-    };
     let lambda: Vec<f64> = rho.iter().map(|r| r.exp()).collect();
-
-    // J V_ρ Jᵀ term: diag(J V_ρ Jᵀ XᵀX)_i = Σ_{k,l} J_ik (V_ρ)_kl (XᵀX J)_il.
     let tr_f: f64 = edf.iter().sum();
     let phi_s = eval.rss / (problem.n as f64 - tr_f);
     let j = beta_derivatives(&eval.a_inv, pens, &lambda, &eval.beta);
-    let xtx_j = &xtx * &j;
-    let j_v = &j * &v_rho;
+    corrected(&Corrected {
+        xtx: &xtx,
+        edf: &edf,
+        edf1,
+        j: &j,
+        hessian: &h,
+        pens,
+        lambda: &lambda,
+        scale: phi_s,
+    })
+}
+
+/// What the corrected EDF are computed from, for any family.
+pub struct Corrected<'a> {
+    /// `XᵀWX` with the weights the reported covariance uses (Fisher weights).
+    pub xtx: &'a Mat<f64>,
+    /// Uncorrected EDF per coefficient, `diag((XᵀWX + S_λ)⁻¹XᵀWX)`.
+    pub edf: &'a [f64],
+    /// mgcv's edf1, the fallback and upper bound.
+    pub edf1: &'a [f64],
+    /// `∂β̂/∂ρ` (p x M).
+    pub j: &'a Mat<f64>,
+    /// Hessian of the criterion in ρ (and τ = log φ last, if estimated).
+    pub hessian: &'a Mat<f64>,
+    /// Penalties.
+    pub pens: &'a PenaltySet,
+    /// Smoothing parameters.
+    pub lambda: &'a [f64],
+    /// The reported scale (1 when known).
+    pub scale: f64,
+}
+
+/// edf2 from its ingredients (module documentation): `edf + diag(J V_ρ Jᵀ XᵀWX)/φ
+/// + diag(Σ Ṽ_kl D_k D_lᵀ XᵀWX)`, or edf1 when that total is larger or not finite.
+/// mgcv (`gam.fit3.post.proc`, `Vb.corr`) forms the Cholesky-factor term from
+/// `XᵀWX + S_λ` alone, ignoring the dependence of W on ρ; so does this.
+pub fn corrected(c: &Corrected<'_>) -> Vec<f64> {
+    let p = c.edf.len();
+    let m = c.pens.len();
+    if m == 0 {
+        return c.edf.to_vec();
+    }
+    let Some((v_rho, v_r)) = rho_covariances(c.hessian, m) else {
+        return c.edf1.to_vec();
+    };
+    // J V_ρ Jᵀ term: diag(J V_ρ Jᵀ XᵀX)_i = Σ_{k,l} J_ik (V_ρ)_kl (XᵀX J)_il.
+    let xtx_j = c.xtx * c.j;
+    let j_v = c.j * &v_rho;
     let term_j: Vec<f64> = (0..p)
-        .map(|i| (0..m).map(|l| j_v[(i, l)] * xtx_j[(i, l)]).sum::<f64>() / phi_s)
+        .map(|i| (0..m).map(|l| j_v[(i, l)] * xtx_j[(i, l)]).sum::<f64>() / c.scale)
         .collect();
-
-    let term_chol = chol_correction(&xtx, pens, &lambda, &v_r).unwrap_or_else(|| vec![0.0; p]);
-
-    let out: Vec<f64> = (0..p).map(|i| edf[i] + term_j[i] + term_chol[i]).collect();
+    let term_chol = chol_correction(c.xtx, c.pens, c.lambda, &v_r).unwrap_or_else(|| vec![0.0; p]);
+    let out: Vec<f64> = (0..p).map(|i| c.edf[i] + term_j[i] + term_chol[i]).collect();
     let total: f64 = out.iter().sum();
-    let total1: f64 = edf1.iter().sum();
+    let total1: f64 = c.edf1.iter().sum();
     if !total.is_finite() || total > total1 {
-        edf1.to_vec()
+        c.edf1.to_vec()
     } else {
         out
     }

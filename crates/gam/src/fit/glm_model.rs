@@ -85,8 +85,23 @@ pub fn assemble_glm(spec: &GamSpec, parts: SetupParts<'_>, setup: &GlmSetup, fit
     let aic_model = prob.family.aic(&prob.obs, &prob.trials, mu, dev1);
     let sc_p = if known { 0.0 } else { 1.0 };
     let loglik = sc_p - aic_model / 2.0;
-    let edf_total: f64 = edf.iter().sum();
-    let loglik_df = (edf_total + sc_p).min(p as f64 + sc_p);
+    // logLik's df: edf2 (corrected for smoothing-parameter uncertainty) plus the scale.
+    let m = parts.pens.len();
+    let k = e.grad.len();
+    let hessian = Mat::from_fn(k, k, |a, b| e.hess[a * k + b]);
+    let j = super::edf2::beta_derivatives(&e.h_inv, parts.pens, &lambda, &e.fit.beta);
+    let edf2 = super::edf2::corrected(&super::edf2::Corrected {
+        xtx: &xwx,
+        edf: &edf,
+        edf1: &edf1,
+        j: &j,
+        hessian: &hessian,
+        pens: parts.pens,
+        lambda: &lambda,
+        scale,
+    });
+    debug_assert_eq!(j.ncols(), m);
+    let loglik_df = (edf2.iter().sum::<f64>() + sc_p).min(p as f64 + sc_p);
     let aic = -2.0 * loglik + 2.0 * loglik_df;
 
     // mgcv's summary works from the factor of the Fisher-weighted model matrix.
