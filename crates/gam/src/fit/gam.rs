@@ -79,6 +79,8 @@ pub struct FitSetup {
     inner: Inner,
     pens: super::PenaltySet,
     n_dropped: usize,
+    /// The 1-based data row of each row of the fit.
+    rows: Vec<usize>,
 }
 
 /// What the outer iteration optimises.
@@ -195,6 +197,9 @@ impl GamSpec {
             });
         }
         let pens = design.penalty_set();
+        if self.family == Family::Binomial {
+            super::separation::check_parametric(&design, &x, &response)?;
+        }
         let inner = if self.is_least_squares() {
             let z: Vec<f64> = response.obs.iter().zip(&offset).map(|(o, off)| o.y - off).collect();
             let w: Vec<f64> = response.obs.iter().map(|o| o.w).collect();
@@ -223,6 +228,7 @@ impl GamSpec {
             inner,
             pens,
             n_dropped: prepared.n_dropped,
+            rows: (0..n).map(|i| train.original_row(i) + 1).collect(),
         })
     }
 
@@ -252,6 +258,15 @@ impl GamSpec {
                 let fit = fit_laml(glm, &setup.pens, start, &self.options.newton, |it| {
                     observer.on_iterate(it)
                 })?;
+                if self.family == Family::Binomial {
+                    super::separation::check_fitted(
+                        &setup.design,
+                        &setup.x,
+                        &fit.eval.fit.beta,
+                        &fit.eval.fit.mu,
+                        &setup.rows,
+                    )?;
+                }
                 super::glm_model::assemble_glm(self, setup_parts(setup), glm, &fit)
             }
         }

@@ -25,6 +25,7 @@ pub mod newton;
 pub mod penalty;
 pub mod pirls;
 pub mod reml;
+pub mod separation;
 pub mod warm;
 
 use faer::Mat;
