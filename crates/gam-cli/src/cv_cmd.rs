@@ -5,7 +5,9 @@
 //! are shuffled by a SplitMix64 generator started from the seed and dealt
 //! round-robin into K folds, so the same seed always gives the same folds.
 //! Fold i is fitted on the other folds and scored on its own rows by the
-//! held-out deviance (Gaussian: Σ(y − μ)²).
+//! held-out deviance: the family's deviance Σ w d(y, μ) of those rows at the
+//! predicted means μ (Gaussian without weights: Σ(y − μ)²). `--predictions`
+//! writes the held-out μ of every row to a CSV file.
 //!
 //! Each fold's fit goes through the warm-start cache, so after the first
 //! fold the smoothing parameters recorded under the coarse key (same model,
@@ -14,15 +16,17 @@
 //! process from the previous fold's smoothing parameters instead. The hidden
 //! `--cold-folds` turns both off, for benchmarks.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 use clap::Args;
 use gam::data::DataFrame;
+use gam::design::response::response_data;
 use gam::fit::OuterStart;
 use gam::fit::cached::{CacheOptions, StartSource, fit_cached};
 use gam::fit::gam::prepare;
-use gam::formula::Response;
 use gam::model::{GamModel, GamSpec};
 use gam::predict::{PredictOptions, PredictType};
 use serde::Serialize;
@@ -45,6 +49,10 @@ pub struct CvArgs {
     /// smoothing parameters and refit if they disagree
     #[arg(long)]
     pub verify_cache: bool,
+    /// Write the held-out predictions (response scale) to this CSV file:
+    /// columns row (the 1-based data row of DATA), fold and fit
+    #[arg(long, value_name = "FILE")]
+    pub predictions: Option<PathBuf>,
     /// Benchmarking only: fit every fold cold (no cache, no seeding between folds)
     #[arg(long, hide = true)]
     pub cold_folds: bool,
@@ -85,7 +93,7 @@ pub struct FoldJson {
     pub n_train: usize,
     /// Held-out rows.
     pub n_test: usize,
-    /// Held-out deviance, Σ(y − μ)² over the held-out rows.
+    /// Held-out deviance, the family's Σ w d(y, μ) over the held-out rows.
     pub deviance: f64,
     /// The same per held-out row.
     pub deviance_per_row: f64,
@@ -102,6 +110,10 @@ pub struct FoldJson {
 pub struct CvJson {
     /// The formula as written.
     pub formula: String,
+    /// R's name of the family.
+    pub family: String,
+    /// R's name of the link.
+    pub link: String,
     /// Rows used (after dropping rows with missing values).
     pub n: usize,
     /// Rows dropped because a used column was missing.
@@ -120,6 +132,20 @@ pub struct CvJson {
     pub mean_deviance_per_row: f64,
     /// Outer iterations of all folds together.
     pub total_outer_iterations: usize,
+    /// The held-out prediction of every row, for `--predictions`.
+    #[serde(skip)]
+    pub predictions: Vec<HeldOut>,
+}
+
+/// The held-out prediction of one row.
+#[derive(Debug, Clone, Copy)]
+pub struct HeldOut {
+    /// 0-based data row of the input file.
+    pub row: usize,
+    /// 1-based fold that held it out.
+    pub fold: usize,
+    /// The predicted mean μ.
+    pub mu: f64,
 }
 
 /// How one fold was fitted.
@@ -154,21 +180,22 @@ fn fit_in_process(
     })
 }
 
-/// Held-out deviance of `model` on `test`: Σ(y − μ)².
-fn held_out_deviance(spec: &GamSpec, model: &GamModel, test: &DataFrame) -> Result<f64> {
-    let Response::Column(name) = &spec.formula.response else {
-        bail!("cross-validation needs a single response column");
-    };
-    let y = test
-        .require_column(name)?
-        .as_numeric()
-        .ok_or_else(|| usage_error(format!("the response '{name}' must be numeric")))?;
+/// Held-out deviance of `model` on `test`, the family's Σ w d(y, μ) (for a
+/// Gaussian model without weights Σ(y − μ)²), and the predicted means μ.
+fn held_out_deviance(spec: &GamSpec, model: &GamModel, test: &DataFrame) -> Result<(f64, Vec<f64>)> {
+    let response = response_data(&spec.formula.response, test, spec.family, spec.weights.as_deref())?;
     let opts = PredictOptions {
         kind: PredictType::Response,
         ..PredictOptions::default()
     };
     let mu = model.predict(test, &opts)?.fit;
-    Ok(y.iter().zip(&mu).map(|(y, m)| (y - m).powi(2)).sum())
+    let deviance = response
+        .obs
+        .iter()
+        .zip(&mu)
+        .map(|(&o, &m)| model.family.deviance_residual(o, m))
+        .sum();
+    Ok((deviance, mu))
 }
 
 /// Runs the cross-validation and returns its report.
@@ -201,6 +228,7 @@ pub fn cross_validate(args: &CvArgs, global: &GlobalArgs) -> Result<CvJson> {
     };
     let mut previous_rho: Option<Vec<f64>> = None;
     let mut folds = Vec::with_capacity(k);
+    let mut predictions = Vec::with_capacity(n);
     for f in 0..k {
         let train_rows: Vec<usize> = (0..n).filter(|&i| fold_of[i] != f).collect();
         let test_rows: Vec<usize> = (0..n).filter(|&i| fold_of[i] == f).collect();
@@ -236,8 +264,13 @@ pub fn cross_validate(args: &CvArgs, global: &GlobalArgs) -> Result<CvJson> {
         };
         progress.clear();
         previous_rho = Some(fit.model.sp.iter().map(|s| s.ln()).collect());
-        let deviance = held_out_deviance(&spec, &fit.model, &test)
+        let (deviance, mu) = held_out_deviance(&spec, &fit.model, &test)
             .with_context(|| format!("predicting the held-out rows of fold {}", f + 1))?;
+        predictions.extend(mu.iter().enumerate().map(|(i, &mu)| HeldOut {
+            row: test.original_row(i),
+            fold: f + 1,
+            mu,
+        }));
         folds.push(FoldJson {
             fold: f + 1,
             n_train: train_rows.len(),
@@ -250,8 +283,11 @@ pub fn cross_validate(args: &CvArgs, global: &GlobalArgs) -> Result<CvJson> {
         });
     }
     let total: f64 = folds.iter().map(|f| f.deviance).sum();
+    predictions.sort_by_key(|p| p.row);
     Ok(CvJson {
         formula: spec.formula.text.clone(),
+        family: spec.family.name().to_string(),
+        link: spec.link.name().to_string(),
         n,
         n_dropped: prepared.n_dropped,
         folds: k,
@@ -261,12 +297,40 @@ pub fn cross_validate(args: &CvArgs, global: &GlobalArgs) -> Result<CvJson> {
         mean_deviance_per_row: total / n as f64,
         total_outer_iterations: folds.iter().map(|f| f.outer_iterations).sum(),
         fold: folds,
+        predictions,
     })
+}
+
+/// Writes the held-out predictions as CSV: row (1-based), fold, fit.
+fn write_predictions(out: &mut dyn Write, predictions: &[HeldOut]) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    let write = |w: &mut csv::Writer<&mut dyn Write>| -> Result<(), csv::Error> {
+        w.write_record(["row", "fold", "fit"])?;
+        for p in predictions {
+            w.write_record([(p.row + 1).to_string(), p.fold.to_string(), p.mu.to_string()])?;
+        }
+        w.flush()?;
+        Ok(())
+    };
+    // csv's errors hide the I/O error inside; io::Error keeps it recognisable.
+    write(&mut w).map_err(|e| io::Error::from(e).into())
+}
+
+/// Saves `--predictions`.
+fn save_predictions(path: &std::path::Path, predictions: &[HeldOut]) -> Result<()> {
+    let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut file = BufWriter::new(file);
+    write_predictions(&mut file, predictions)
+        .and_then(|()| Ok(file.flush()?))
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// Runs `gam cv`.
 pub fn run(args: &CvArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<()> {
     let report = cross_validate(args, global)?;
+    if let Some(path) = &args.predictions {
+        save_predictions(path, &report.predictions)?;
+    }
     if global.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
         return Ok(());

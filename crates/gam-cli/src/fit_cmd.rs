@@ -286,6 +286,9 @@ pub fn fit(args: &FitArgs, global: &GlobalArgs) -> Result<CachedFit> {
     if !global.quiet {
         note(&fitted.source.describe());
     }
+    for w in &fitted.model.warnings {
+        note(&format!("warning: {w}"));
+    }
     Ok(fitted)
 }
 

@@ -634,8 +634,24 @@ fn unsupported_families_and_links_say_what_is_supported() {
         args.extend(extra.iter().map(OsString::from));
         gam_in(dir.path(), args)
     };
-    fit(&["--family", "poisson"]).assert_error(&["poisson", "gaussian"]);
-    fit(&["--link", "log"]).assert_error(&["log", "identity"]);
+    // An unknown family: the message lists every family this build fits.
+    let run = fit(&["--family", "weibull"]);
+    run.assert_error(&[
+        "'weibull'",
+        "gaussian",
+        "binomial",
+        "poisson",
+        "Gamma",
+        "inverse.gaussian",
+    ]);
+    assert_eq!(run.code, 2, "a usage error: {run:?}");
+    // A link the family does not take: the message lists the family's links.
+    let run = fit(&["--family", "poisson", "--link", "logit"]);
+    run.assert_error(&["'logit'", "poisson", "log, identity, sqrt"]);
+    assert_eq!(run.code, 2, "a usage error: {run:?}");
+    fit(&["--link", "logit"]).assert_error(&["'logit'", "gaussian", "identity"]);
+    fit(&["--family", "binomial", "--link", "inverse"]).assert_error(&["'inverse'", "logit, probit, cloglog"]);
+    fit(&["--family", "Gamma", "--link", "nope"]).assert_error(&["'nope'", "inverse, identity, log"]);
     // Asking for what is there is fine.
     fit(&["--family", "gaussian", "--link", "identity", "--json"]).assert_ok();
 }

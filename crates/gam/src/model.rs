@@ -140,6 +140,9 @@ pub struct GamModel {
     pub aic: f64,
     /// The summary tables, computed at fit time from the training data.
     pub summary: Summary,
+    /// Things about the data or the fit the user should know (as R's warnings).
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 impl GamModel {

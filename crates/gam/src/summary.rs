@@ -103,7 +103,10 @@ pub fn compute(inp: &SummaryInputs<'_>) -> Summary {
         .map(|i| {
             let se = inp.vp[(i, i)].max(0.0).sqrt();
             let stat = inp.beta[i] / se;
-            let p_value = if inp.scale_estimated {
+            // statrs panics on a NaN argument; a NaN statistic has a NaN p-value.
+            let p_value = if stat.is_nan() {
+                f64::NAN
+            } else if inp.scale_estimated {
                 StudentsT::new(0.0, 1.0, residual_df)
                     .map(|t| 2.0 * t.sf(stat.abs()))
                     .unwrap_or(f64::NAN)

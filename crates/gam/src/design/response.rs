@@ -17,6 +17,21 @@ pub struct ResponseData {
     pub obs: Vec<Obs>,
     /// Binomial trials per row (1 unless the response is `cbind`).
     pub trials: Vec<f64>,
+    /// What R would warn about (non-integer counts), for the user to see.
+    pub warnings: Vec<String>,
+}
+
+/// A value counts as an integer within this distance (R's binomial uses 1e-8).
+const INTEGER_TOL: f64 = 1e-8;
+
+fn non_integer(v: f64) -> bool {
+    (v - v.round()).abs() > INTEGER_TOL
+}
+
+/// The first row (1-based data row) at which `bad` holds, and how many rows it holds at.
+fn first_bad(n: usize, row: impl Fn(usize) -> usize, bad: impl Fn(usize) -> bool) -> Option<(usize, usize)> {
+    let count = (0..n).filter(|&i| bad(i)).count();
+    (0..n).find(|&i| bad(i)).map(|i| (row(i), count))
 }
 
 fn numeric<'a>(data: &'a DataFrame, name: &str, what: &str) -> Result<&'a [f64]> {
@@ -51,18 +66,54 @@ pub fn response_data(
                     });
                 }
             }
+            if !w.is_empty() && w.iter().all(|&v| v == 0.0) {
+                return Err(GamError::Data {
+                    column: col.to_string(),
+                    row: None,
+                    message: "every prior weight is zero: no row would inform the fit".into(),
+                });
+            }
             w.to_vec()
+        }
+    };
+    let finite = |name: &str, v: &[f64]| -> Result<()> {
+        match v.iter().position(|x| !x.is_finite()) {
+            Some(i) => Err(GamError::Data {
+                column: name.to_string(),
+                row: Some(row(i)),
+                message: format!("response value {} is not a finite number", v[i]),
+            }),
+            None => Ok(()),
         }
     };
     match response {
         Response::Column(name) => {
             let y = numeric(data, name, "response")?;
+            finite(name, y)?;
             for (i, &v) in y.iter().enumerate() {
                 family.check_response(v, name, row(i))?;
+            }
+            let mut warnings = Vec::new();
+            let bad = match family {
+                Family::Poisson => first_bad(n, row, |i| non_integer(y[i])),
+                Family::Binomial => first_bad(n, row, |i| non_integer(y[i] * prior[i])),
+                _ => None,
+            };
+            if let Some((r, count)) = bad {
+                let what = if family == Family::Poisson {
+                    "non-integer counts"
+                } else {
+                    "non-integer numbers of successes (response × weight)"
+                };
+                warnings.push(format!(
+                    "column '{name}': {what} in {count} row(s), first at row {r}; the {} likelihood is used as is",
+                    family.name()
+                ));
             }
             Ok(ResponseData {
                 obs: y.iter().zip(&prior).map(|(&y, &w)| Obs { y, w }).collect(),
                 trials: vec![1.0; n],
+                warnings,
             })
         }
         Response::Binomial { successes, failures } => {
@@ -76,6 +127,8 @@ pub fn response_data(
             }
             let s = numeric(data, successes, "number of successes")?;
             let f = numeric(data, failures, "number of failures")?;
+            finite(successes, s)?;
+            finite(failures, f)?;
             let mut obs = Vec::with_capacity(n);
             let mut trials = Vec::with_capacity(n);
             for i in 0..n {
@@ -95,7 +148,13 @@ pub fn response_data(
                 });
                 trials.push(t);
             }
-            Ok(ResponseData { obs, trials })
+            let mut warnings = Vec::new();
+            if let Some((r, count)) = first_bad(n, row, |i| non_integer(s[i]) || non_integer(f[i])) {
+                warnings.push(format!(
+                    "cbind({successes}, {failures}): non-integer counts in {count} row(s), first at row {r}"
+                ));
+            }
+            Ok(ResponseData { obs, trials, warnings })
         }
     }
 }

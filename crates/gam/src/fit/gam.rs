@@ -372,6 +372,7 @@ fn assemble(spec: &GamSpec, setup: &FitSetup, problem: &LsqProblem, fit: &RemlFi
         loglik_df,
         aic,
         summary,
+        warnings: setup.response.warnings.clone(),
     }
 }
 

@@ -161,6 +161,7 @@ pub fn assemble_glm(spec: &GamSpec, parts: SetupParts<'_>, setup: &GlmSetup, fit
         loglik_df,
         aic,
         summary,
+        warnings: parts.response.warnings.clone(),
     })
 }
 

@@ -93,7 +93,9 @@ pub fn pchisq_upper(x: f64, df: f64, ncp: f64) -> f64 {
         return 1.0;
     }
     let central = |d: f64| -> f64 {
-        if d == 0.0 {
+        if x.is_nan() {
+            f64::NAN
+        } else if d == 0.0 {
             0.0 // all mass at zero
         } else {
             ChiSquared::new(d).map_or(f64::NAN, |c| c.sf(x))
@@ -135,6 +137,9 @@ fn ln_factorial(i: f64) -> f64 {
 
 /// `Pr(X > x)` for `X ~ χ²(df)` (R's `pchisq(x, df, lower.tail = FALSE)`); NaN for `df ≤ 0`.
 pub fn chisq_sf(x: f64, df: f64) -> f64 {
+    if x.is_nan() {
+        return f64::NAN;
+    }
     ChiSquared::new(df).map_or(f64::NAN, |c| c.sf(x))
 }
 

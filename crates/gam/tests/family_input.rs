@@ -82,3 +82,33 @@ fn impossible_responses_name_column_and_row() {
     );
     assert!(e.contains("'f'") && e.contains("row 3"), "{e}");
 }
+
+#[test]
+fn non_finite_responses_and_all_zero_weights_are_errors() {
+    for family in [Family::Gaussian, Family::Poisson, Family::Gamma] {
+        let e = fit_err("x,y\n1,1\n2,inf\n3,2\n4,2\n5,3\n", "y ~ x", family);
+        assert!(e.contains("'y'") && e.contains("row 2") && e.contains("finite"), "{e}");
+    }
+    let (_dir, df) = data("x,y,w\n1,1,0\n2,2,0\n3,2,0\n4,5,0\n");
+    let mut spec = GamSpec::new(Formula::parse("y ~ x").unwrap()).with_family(Family::Poisson, Link::Log);
+    spec.weights = Some("w".into());
+    let e = spec.fit(&df).unwrap_err().to_string();
+    assert!(e.contains("'w'") && e.contains("every prior weight is zero"), "{e}");
+}
+
+#[test]
+fn non_integer_counts_fit_with_a_warning() {
+    let (_dir, df) = data("x,y\n1,1\n2,0.5\n3,2\n4,2\n5,3\n6,4\n");
+    let m = GamSpec::new(Formula::parse("y ~ x").unwrap())
+        .with_family(Family::Poisson, Link::Log)
+        .fit(&df)
+        .unwrap();
+    assert_eq!(m.warnings.len(), 1, "{:?}", m.warnings);
+    assert!(m.warnings[0].contains("non-integer counts") && m.warnings[0].contains("row 2"));
+    let (_dir, df) = data("x,y\n1,1\n2,2\n3,2\n4,5\n5,3\n");
+    let m = GamSpec::new(Formula::parse("y ~ x").unwrap())
+        .with_family(Family::Poisson, Link::Log)
+        .fit(&df)
+        .unwrap();
+    assert!(m.warnings.is_empty());
+}
