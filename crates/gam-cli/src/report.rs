@@ -13,6 +13,18 @@ use crate::rformat::{self, CoefTable};
 /// The `digits` mgcv's `print.summary.gam` uses: `max(3, getOption("digits") - 3)`.
 const SUMMARY_DIGITS: usize = 4;
 
+/// The family as mgcv's `family$family` names it after the fit: the
+/// negative binomial carries its estimated θ, `Negative Binomial(2.579)`
+/// (mgcv pastes θ rounded to 3 decimals).
+pub fn family_string(model: &GamModel) -> String {
+    match (model.family, model.theta) {
+        (gam::model::Family::NegativeBinomial, Some(theta)) => {
+            format!("Negative Binomial({})", rformat::round(theta, 3))
+        }
+        (family, _) => family.name().to_string(),
+    }
+}
+
 /// The summary text as mgcv prints it, one entry per line, followed by
 /// what mgcv does not say: rows dropped for missing values and an outer
 /// optimisation that did not converge.
@@ -21,7 +33,7 @@ pub fn summary_lines(model: &GamModel) -> Vec<String> {
     // print.family: cat("\nFamily:", family, "\n"); cat("Link function:", link, "\n\n").
     let mut lines = vec![
         String::new(),
-        format!("Family: {} ", model.family.name()),
+        format!("Family: {} ", family_string(model)),
         format!("Link function: {} ", model.link.name()),
         String::new(),
         "Formula:".to_string(),
@@ -180,6 +192,9 @@ pub struct ModelJson {
     pub family: String,
     /// R's name of the link.
     pub link: String,
+    /// The estimated family parameter (the negative binomial's θ), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theta: Option<f64>,
     /// How smoothing parameters were chosen.
     pub method: String,
     /// Rows used in the fit.
@@ -253,6 +268,7 @@ pub fn model_json(model: &GamModel) -> ModelJson {
         formula: model.formula.clone(),
         family: model.family.name().to_string(),
         link: model.link.name().to_string(),
+        theta: model.theta,
         method: "REML".to_string(),
         n: model.n,
         n_dropped: model.n_dropped,

@@ -73,7 +73,7 @@ fn run(args: &Args) -> Result<Value, String> {
     let formula = Formula::parse(case["formula"].as_str().ok_or("case without formula")?).map_err(|e| e.to_string())?;
     let family_name = case["family"].as_str().unwrap_or("gaussian");
     let family = Family::from_name(family_name).ok_or_else(|| format!("unknown family {family_name}"))?;
-    let link_name = case["link"].as_str().unwrap_or_else(|| family.canonical_link().name());
+    let link_name = case["link"].as_str().unwrap_or_else(|| family.default_link().name());
     let link = Link::from_name(link_name).ok_or_else(|| format!("unknown link {link_name}"))?;
     let spec = GamSpec::new(formula).with_family(family, link);
 

@@ -115,6 +115,9 @@ pub struct GamModel {
     /// The scale at which the REML criterion was minimised (mgcv's `reml.scale`).
     #[serde(default = "one")]
     pub reml_scale: f64,
+    /// The estimated family parameter (the negative binomial's θ), if the family has one.
+    #[serde(default)]
+    pub theta: Option<f64>,
     /// Column of prior weights used in the fit, if any.
     #[serde(default)]
     pub weights: Option<String>,

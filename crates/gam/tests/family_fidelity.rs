@@ -28,6 +28,8 @@ const SE_REL_TOL: f64 = 0.01;
 const DEV_EXPL_ABS_TOL: f64 = 1e-6;
 /// Scale estimate and log-likelihood, relative.
 const SCALE_REL_TOL: f64 = 1e-4;
+/// Estimated family parameter (nb's θ), relative: the criterion is flat in it near the optimum.
+const THETA_REL_TOL: f64 = 1e-3;
 /// Summary statistics (estimates, SEs, test statistics, Ref.df), relative to max(1, |mgcv|)
 /// for estimates and relative for the rest.
 const SUMMARY_REL_TOL: f64 = 1e-3;
@@ -132,6 +134,10 @@ fn check(id: &str) {
         DEV_EXPL_ABS_TOL,
     );
     c.rel("scale", model.scale, num(&r["scale"]), SCALE_REL_TOL);
+    if !r["theta"].is_null() {
+        let theta = model.theta.unwrap_or(f64::NAN);
+        c.rel("family parameter", theta, num(&r["theta"]), THETA_REL_TOL);
+    }
     c.rel("log-likelihood", model.loglik, num(&r["loglik"]), SCALE_REL_TOL);
     c.abs("log-likelihood df", model.loglik_df, num(&r["loglik_df"]), EDF_ABS_TOL);
     c.rel("AIC", model.aic, num(&r["aic"]), SCALE_REL_TOL);
@@ -243,4 +249,5 @@ cases!(
     poisson_weights_offset,
     gaussian_weights,
     binary_logit_weights_factor,
+    nb_counts,
 );

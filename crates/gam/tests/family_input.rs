@@ -16,7 +16,7 @@ fn data(csv: &str) -> (tempfile::TempDir, DataFrame) {
 fn fit_err(csv: &str, formula: &str, family: Family) -> String {
     let (_dir, df) = data(csv);
     GamSpec::new(Formula::parse(formula).unwrap())
-        .with_family(family, family.canonical_link())
+        .with_family(family, family.default_link())
         .fit(&df)
         .expect_err("the fit must fail")
         .to_string()

@@ -36,6 +36,9 @@ pub enum Family {
     /// Inverse Gaussian: positive response, variance ∝ μ³.
     #[serde(rename = "inverse.gaussian")]
     InverseGaussian,
+    /// Negative binomial counts, `V(μ) = μ + μ²/θ`, with θ estimated (mgcv's `nb()`).
+    #[serde(rename = "nb")]
+    NegativeBinomial,
 }
 
 /// Every family, for listing in messages.
@@ -45,7 +48,29 @@ pub const ALL_FAMILIES: &[Family] = &[
     Family::Poisson,
     Family::Gamma,
     Family::InverseGaussian,
+    Family::NegativeBinomial,
 ];
+
+/// Derivatives of the unit deviance in the family parameter `t` (for the
+/// negative binomial `t = log θ`), as mgcv's `Dd`: `d_t = ∂d/∂t`,
+/// `dmu_t = ∂²d/∂μ∂t`, and so on, each already multiplied by the prior weight.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ThetaDerivatives {
+    /// `∂d/∂t`.
+    pub d_t: f64,
+    /// `∂²d/∂t²`.
+    pub d_tt: f64,
+    /// `∂²d/∂μ∂t`.
+    pub dmu_t: f64,
+    /// `∂³d/∂μ∂t²`.
+    pub dmu_tt: f64,
+    /// `∂³d/∂μ²∂t`.
+    pub dmu2_t: f64,
+    /// `∂⁴d/∂μ²∂t²`.
+    pub dmu2_tt: f64,
+    /// `∂⁴d/∂μ³∂t`.
+    pub dmu3_t: f64,
+}
 
 /// How the response of one row enters the likelihood.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -65,7 +90,25 @@ impl Family {
             Family::Poisson => "poisson",
             Family::Gamma => "Gamma",
             Family::InverseGaussian => "inverse.gaussian",
+            Family::NegativeBinomial => "nb",
         }
+    }
+
+    /// Whether the family has a parameter estimated with the smoothing parameters (nb's θ).
+    pub fn has_theta(self) -> bool {
+        self == Family::NegativeBinomial
+    }
+
+    /// The family's default link (R's default for its family function).
+    pub fn default_link(self) -> Link {
+        self.links()[0]
+    }
+
+    /// Whether `link` is canonical for the family, so that the Newton and
+    /// Fisher weights coincide. (The negative binomial's canonical link
+    /// depends on θ and is not offered.)
+    pub fn is_canonical(self, link: Link) -> bool {
+        self != Family::NegativeBinomial && link == self.canonical_link()
     }
 
     /// Parses a family name as R spells it (`Gamma` also as `gamma`).
@@ -73,6 +116,7 @@ impl Family {
         match name {
             "gamma" => Some(Family::Gamma),
             "inverse_gaussian" | "inverse-gaussian" => Some(Family::InverseGaussian),
+            "negbin" | "negative.binomial" => Some(Family::NegativeBinomial),
             _ => ALL_FAMILIES.iter().copied().find(|f| f.name() == name),
         }
     }
@@ -85,6 +129,7 @@ impl Family {
             Family::Poisson => Link::Log,
             Family::Gamma => Link::Inverse,
             Family::InverseGaussian => Link::InverseSquare,
+            Family::NegativeBinomial => Link::Log,
         }
     }
 
@@ -96,22 +141,24 @@ impl Family {
             Family::Poisson => &[Link::Log, Link::Identity, Link::Sqrt],
             Family::Gamma => &[Link::Inverse, Link::Identity, Link::Log],
             Family::InverseGaussian => &[Link::InverseSquare, Link::Inverse, Link::Identity, Link::Log],
+            Family::NegativeBinomial => &[Link::Log, Link::Identity, Link::Sqrt],
         }
     }
 
     /// Whether the scale parameter is fixed at 1 (binomial, Poisson) rather than estimated.
     pub fn scale_known(self) -> bool {
-        matches!(self, Family::Binomial | Family::Poisson)
+        matches!(self, Family::Binomial | Family::Poisson | Family::NegativeBinomial)
     }
 
-    /// `[V(μ), V'(μ), V''(μ), V'''(μ)]`.
-    pub fn variance(self, mu: f64) -> [f64; 4] {
+    /// `[V(μ), V'(μ), V''(μ), V'''(μ)]`; `theta` is the family parameter (nb's θ), ignored by the others.
+    pub fn variance(self, mu: f64, theta: f64) -> [f64; 4] {
         match self {
             Family::Gaussian => [1.0, 0.0, 0.0, 0.0],
             Family::Binomial => [mu * (1.0 - mu), 1.0 - 2.0 * mu, -2.0, 0.0],
             Family::Poisson => [mu, 1.0, 0.0, 0.0],
             Family::Gamma => [mu * mu, 2.0 * mu, 2.0, 0.0],
             Family::InverseGaussian => [mu.powi(3), 3.0 * mu * mu, 6.0 * mu, 6.0],
+            Family::NegativeBinomial => [mu + mu * mu / theta, 1.0 + 2.0 * mu / theta, 2.0 / theta, 0.0],
         }
     }
 
@@ -120,12 +167,14 @@ impl Family {
         match self {
             Family::Gaussian => mu.is_finite(),
             Family::Binomial => mu.is_finite() && mu > 0.0 && mu < 1.0,
-            Family::Poisson | Family::Gamma | Family::InverseGaussian => mu.is_finite() && mu > 0.0,
+            Family::Poisson | Family::Gamma | Family::InverseGaussian | Family::NegativeBinomial => {
+                mu.is_finite() && mu > 0.0
+            }
         }
     }
 
     /// The weighted unit deviance `w d(y, μ)` (R's `dev.resids`), with 0 log 0 = 0.
-    pub fn deviance_residual(self, o: Obs, mu: f64) -> f64 {
+    pub fn deviance_residual(self, o: Obs, mu: f64, theta: f64) -> f64 {
         let Obs { y, w } = o;
         match self {
             Family::Gaussian => w * (y - mu).powi(2),
@@ -133,6 +182,7 @@ impl Family {
             Family::Poisson => 2.0 * w * (y_log_y(y, mu) - (y - mu)),
             Family::Gamma => -2.0 * w * ((y / mu).ln() - (y - mu) / mu),
             Family::InverseGaussian => w * (y - mu).powi(2) / (y * mu * mu),
+            Family::NegativeBinomial => 2.0 * w * (y_log_y(y, mu) - (y + theta) * ((y + theta) / (mu + theta)).ln()),
         }
     }
 
@@ -142,6 +192,7 @@ impl Family {
             Family::Gaussian | Family::Gamma | Family::InverseGaussian => o.y,
             Family::Binomial => (o.w * o.y + 0.5) / (o.w + 1.0),
             Family::Poisson => o.y + 0.1,
+            Family::NegativeBinomial => o.y + if o.y == 0.0 { 1.0 / 6.0 } else { 0.0 },
         }
     }
 
@@ -160,7 +211,9 @@ impl Family {
                 "binomial response {y} is outside [0, 1]: give 0/1 outcomes, proportions with the trials as \
                  --weights, or cbind(successes, failures)"
             )),
-            Family::Poisson if y < 0.0 => bad(format!("negative count {y}: the poisson family needs y >= 0")),
+            Family::Poisson | Family::NegativeBinomial if y < 0.0 => {
+                bad(format!("negative count {y}: the {} family needs y >= 0", self.name()))
+            }
             Family::Gamma if y <= 0.0 => bad(format!("the Gamma family needs a positive response, got {y}")),
             Family::InverseGaussian if y <= 0.0 => bad(format!(
                 "the inverse.gaussian family needs a positive response, got {y}"
@@ -172,12 +225,12 @@ impl Family {
     /// mgcv's saturated log-likelihood `ls(y, w, n, φ)` and its first two
     /// derivatives in φ; `trials` are the binomial numbers of trials (1 for a
     /// 0/1 or proportion response), ignored by other families.
-    pub fn saturated_loglik(self, obs: &[Obs], trials: &[f64], phi: f64) -> [f64; 3] {
+    pub fn saturated_loglik(self, obs: &[Obs], trials: &[f64], phi: f64, theta: f64) -> [f64; 3] {
         // As mgcv, rows with zero prior weight are left out of the families
         // whose likelihood involves log w.
         let positive: Vec<Obs> = obs.iter().copied().filter(|o| o.w > 0.0).collect();
         let obs = match self {
-            Family::Binomial | Family::Poisson => obs,
+            Family::Binomial | Family::Poisson | Family::NegativeBinomial => obs,
             _ => &positive[..],
         };
         let nobs = obs.len() as f64;
@@ -189,6 +242,7 @@ impl Family {
                 nobs / (2.0 * phi * phi),
             ],
             Family::Poisson => [obs.iter().map(|o| o.w * log_dpois(o.y, o.y)).sum(), 0.0, 0.0],
+            Family::NegativeBinomial => [self.theta_loglik(obs, theta)[0], 0.0, 0.0],
             Family::Binomial => [-binomial_aic(obs, trials, |o| o.y) / 2.0, 0.0, 0.0],
             Family::Gamma => {
                 let mut res = [0.0; 3];
@@ -217,7 +271,7 @@ impl Family {
     /// R's `family$aic(y, n, μ, w, dev)` for the non-Gaussian families: minus
     /// twice the log-likelihood (plus 2 for an estimated scale), with the
     /// scale taken as `dev / Σw`.
-    pub fn aic(self, obs: &[Obs], trials: &[f64], mu: &[f64], dev: f64) -> f64 {
+    pub fn aic(self, obs: &[Obs], trials: &[f64], mu: &[f64], dev: f64, theta: f64) -> f64 {
         let sum_w: f64 = obs.iter().map(|o| o.w).sum();
         match self {
             Family::Gaussian => {
@@ -246,12 +300,77 @@ impl Family {
                     .sum::<f64>()
                     + 2.0
             }
+            Family::NegativeBinomial => {
+                2.0 * obs
+                    .iter()
+                    .zip(mu)
+                    .map(|(o, &m)| {
+                        let (y, th) = (o.y, theta);
+                        let y_log_mu = if y > 0.0 { y * m.ln() } else { 0.0 };
+                        o.w * ((y + th) * (m + th).ln() - y_log_mu + special::ln_gamma(y + 1.0) - th * th.ln()
+                            + special::ln_gamma(th)
+                            - special::ln_gamma(th + y))
+                    })
+                    .sum::<f64>()
+            }
             Family::InverseGaussian => {
                 let disp = dev / sum_w;
                 sum_w * ((disp * 2.0 * std::f64::consts::PI).ln() + 1.0)
                     + 3.0 * obs.iter().map(|o| o.y.ln() * o.w).sum::<f64>()
                     + 2.0
             }
+        }
+    }
+}
+
+impl Family {
+    /// The negative binomial saturated log-likelihood (mgcv's `nb()$ls`) and
+    /// its first two derivatives in `t = log θ`.
+    pub fn theta_loglik(self, obs: &[Obs], theta: f64) -> [f64; 3] {
+        if self != Family::NegativeBinomial {
+            return [0.0; 3];
+        }
+        let t = theta.ln();
+        let mut out = [0.0; 3];
+        for o in obs {
+            let y = o.y;
+            let yth = y + theta;
+            let ylogy = if y > 0.0 { y * y.ln() } else { 0.0 };
+            let term = yth * yth.ln() - ylogy + special::ln_gamma(y + 1.0) - theta * t + special::ln_gamma(theta)
+                - special::ln_gamma(yth);
+            out[0] -= o.w * term;
+            let (psi0_yth, psi0_th) = (special::digamma(yth), special::digamma(theta));
+            out[1] -= o.w * theta * (yth.ln() - psi0_yth + psi0_th - t);
+            let (psi1_yth, psi1_th) = (special::trigamma(yth), special::trigamma(theta));
+            out[2] -= o.w
+                * theta
+                * (yth.ln() - theta * psi1_yth - psi0_yth + theta / yth + theta * psi1_th + psi0_th - t - 1.0);
+        }
+        out
+    }
+
+    /// Derivatives of the weighted unit deviance in the family parameter
+    /// (mgcv's `nb()$Dd` at level 2, `t = log θ`); zero for families without one.
+    pub fn theta_derivatives(self, o: Obs, mu: f64, theta: f64) -> ThetaDerivatives {
+        if self != Family::NegativeBinomial {
+            return ThetaDerivatives::default();
+        }
+        let (y, w) = (o.y, o.w);
+        let yth = y + theta;
+        let muth = mu + theta;
+        let r = yth / muth;
+        ThetaDerivatives {
+            d_t: -2.0 * w * theta * (r.ln() + 1.0 - r),
+            d_tt: -2.0
+                * w
+                * theta
+                * (r.ln() + theta * yth / (muth * muth) - r - 2.0 * theta / muth + 1.0 + theta / yth),
+            dmu_t: 2.0 * w * theta * (1.0 - r) / muth,
+            dmu_tt: 2.0 * w * theta * (2.0 * theta * yth / (muth * muth) - r - 2.0 * theta / muth + 1.0) / muth,
+            dmu2_t: 2.0 * w * theta * (2.0 * r - 1.0) / (muth * muth),
+            dmu2_tt: 2.0 * w * theta * (-6.0 * yth * theta / (muth * muth) + 2.0 * r + 4.0 * theta / muth - 1.0)
+                / (muth * muth),
+            dmu3_t: 4.0 * w * theta * (1.0 - 3.0 * r) / muth.powi(3),
         }
     }
 }
@@ -310,7 +429,11 @@ mod tests {
         for &fam in ALL_FAMILIES {
             for mu in [0.1, 0.4, 0.8] {
                 let h = 1e-6;
-                let (v, vp, vm) = (fam.variance(mu), fam.variance(mu + h), fam.variance(mu - h));
+                let (v, vp, vm) = (
+                    fam.variance(mu, 2.5),
+                    fam.variance(mu + h, 2.5),
+                    fam.variance(mu - h, 2.5),
+                );
                 for k in 0..3 {
                     let fd = (vp[k] - vm[k]) / (2.0 * h);
                     assert!(
@@ -328,8 +451,8 @@ mod tests {
     fn deviance_is_zero_at_the_data_and_positive_elsewhere() {
         for &fam in ALL_FAMILIES {
             let o = Obs { y: 0.3, w: 2.0 };
-            assert!(fam.deviance_residual(o, 0.3).abs() < 1e-15, "{}", fam.name());
-            assert!(fam.deviance_residual(o, 0.5) > 0.0, "{}", fam.name());
+            assert!(fam.deviance_residual(o, 0.3, 2.5).abs() < 1e-15, "{}", fam.name());
+            assert!(fam.deviance_residual(o, 0.5, 2.5) > 0.0, "{}", fam.name());
         }
     }
 
@@ -340,10 +463,10 @@ mod tests {
         for fam in [Family::Gamma, Family::InverseGaussian, Family::Gaussian] {
             let phi = 0.35;
             let h = 1e-6;
-            let l = fam.saturated_loglik(&obs, &trials, phi);
+            let l = fam.saturated_loglik(&obs, &trials, phi, 1.0);
             let (lp, lm) = (
-                fam.saturated_loglik(&obs, &trials, phi + h),
-                fam.saturated_loglik(&obs, &trials, phi - h),
+                fam.saturated_loglik(&obs, &trials, phi + h, 1.0),
+                fam.saturated_loglik(&obs, &trials, phi - h, 1.0),
             );
             for k in 0..2 {
                 let fd = (lp[k] - lm[k]) / (2.0 * h);
@@ -362,9 +485,9 @@ mod tests {
     fn binomial_loglik_of_counts_is_the_binomial_density() {
         // dbinom(3, 10, 0.3, log = TRUE) in R: −1.321151 (to 7 digits).
         let obs = [Obs { y: 0.3, w: 10.0 }];
-        let l = Family::Binomial.saturated_loglik(&obs, &[10.0], 1.0);
+        let l = Family::Binomial.saturated_loglik(&obs, &[10.0], 1.0, 1.0);
         assert!((l[0] - (-1.321151)).abs() < 1e-6, "{}", l[0]);
-        assert!(Family::Binomial.saturated_loglik(&[Obs { y: 1.0, w: 1.0 }], &[1.0], 1.0)[0].abs() < 1e-12);
+        assert!(Family::Binomial.saturated_loglik(&[Obs { y: 1.0, w: 1.0 }], &[1.0], 1.0, 1.0)[0].abs() < 1e-12);
     }
 
     #[test]

@@ -238,7 +238,7 @@ pub fn fit_cached(
     if let Some(f) = &cached_final {
         let cached_names = f.model.design.sp_names();
         if let Some(rho) = reorder(&f.rho, &cached_names, &names) {
-            let check = setup.reml_at(&rho, f.model.reml_scale);
+            let check = setup.reml_at(&rho, f.model.reml_scale, f.model.theta.unwrap_or(1.0));
             let ok = check.as_ref().is_ok_and(|e| {
                 let grad = e.grad.iter().fold(0.0f64, |m, g| m.max(g.abs()));
                 (e.score - f.model.reml_score).abs() <= VERIFY_SCORE_TOL * (1.0 + e.score.abs())

@@ -161,8 +161,10 @@ pub struct Corrected<'a> {
 /// `XᵀWX + S_λ` alone, ignoring the dependence of W on ρ; so does this.
 pub fn corrected(c: &Corrected<'_>) -> Vec<f64> {
     let p = c.edf.len();
-    let m = c.pens.len();
-    if m == 0 {
+    // The parameters J is differentiated in: the log smoothing parameters,
+    // then any family parameter.
+    let m = c.j.ncols();
+    if c.pens.is_empty() {
         return c.edf.to_vec();
     }
     let Some((v_rho, v_r)) = rho_covariances(c.hessian, m) else {

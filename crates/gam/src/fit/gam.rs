@@ -107,9 +107,10 @@ impl FitSetup {
     }
 
     /// The REML criterion and its gradient at log smoothing parameters `rho`
-    /// and, for a generalized model with estimated scale, scale `scale`
-    /// (a Gaussian model's scale is profiled out).
-    pub fn reml_at(&self, rho: &[f64], scale: f64) -> Result<ScoreCheck> {
+    /// and, for a generalized model, scale `scale` (if estimated) and family
+    /// parameter `theta` (if the family has one); a Gaussian model's scale is
+    /// profiled out.
+    pub fn reml_at(&self, rho: &[f64], scale: f64, theta: f64) -> Result<ScoreCheck> {
         self.check_len(rho.len())?;
         match &self.inner {
             Inner::Lsq(problem) => {
@@ -120,7 +121,7 @@ impl FitSetup {
                 })
             }
             Inner::Glm(glm) => {
-                let e = glm.evaluate(&self.pens, rho, scale, None)?;
+                let e = glm.evaluate(&self.pens, rho, scale, theta, None)?;
                 Ok(ScoreCheck {
                     score: e.score,
                     grad: e.grad,
@@ -218,6 +219,7 @@ impl GamSpec {
                 offset: offset.clone(),
                 family: self.family,
                 link: self.link,
+                theta: 1.0,
             }))
         };
         Ok(FitSetup {
@@ -355,6 +357,7 @@ fn assemble(spec: &GamSpec, setup: &FitSetup, problem: &LsqProblem, fit: &RemlFi
         sp: fit.rho.iter().map(|r| r.exp()).collect(),
         scale,
         reml_scale: e.scale,
+        theta: None,
         weights: spec.weights.clone(),
         scale_estimated: true,
         reml_score: e.score,

@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use faer::Mat;
 use faer::linalg::solvers::SolveLstsq;
 
-use super::laml::{self, LamlEval};
+use super::laml::{self, Extra, LamlEval};
 use super::newton::{self, Evaluation, Iterate, NewtonOptions, NewtonResult};
 use super::penalty::PenaltySet;
 use super::pirls::{GlmProblem, weighted_cross};
@@ -47,7 +47,7 @@ impl GlmSetup {
         let null_scale = prob
             .obs
             .iter()
-            .map(|o| prob.family.deviance_residual(*o, mean))
+            .map(|o| prob.family.deviance_residual(*o, mean, prob.theta))
             .sum::<f64>()
             / n as f64;
         GlmSetup {
@@ -66,17 +66,38 @@ impl GlmSetup {
             .zip(&prob.obs)
             .map(|(&m, o)| {
                 let me = prob.link.mu_eta(prob.link.link(m));
-                o.w * me * me / prob.family.variance(m)[0]
+                o.w * me * me / prob.family.variance(m, prob.theta)[0]
             })
             .collect();
         initial_log_sp(&weighted_cross(&prob.x, &w0), pens)
     }
 
-    /// The criterion at `rho` and scale `phi` (ignored when the family's scale is known).
-    pub fn evaluate(&self, pens: &PenaltySet, rho: &[f64], phi: f64, start: Option<&[f64]>) -> Result<LamlEval> {
-        let known = self.prob.family.scale_known();
+    /// The criterion at `rho`, scale `phi` (ignored when the family's scale
+    /// is known) and family parameter `theta` (for a family that has one).
+    pub fn evaluate(
+        &self,
+        pens: &PenaltySet,
+        rho: &[f64],
+        phi: f64,
+        theta: f64,
+        start: Option<&[f64]>,
+    ) -> Result<LamlEval> {
+        let family = self.prob.family;
+        let known = family.scale_known();
         let phi = if known { 1.0 } else { phi };
-        laml::evaluate(&self.prob, pens, rho, phi, !known, start, &self.null_coef)
+        let extra = Extra {
+            theta: family.has_theta(),
+            scale: !known,
+        };
+        if family.has_theta() {
+            let prob = GlmProblem {
+                theta,
+                ..self.prob.clone()
+            };
+            laml::evaluate(&prob, pens, rho, phi, extra, start, &self.null_coef)
+        } else {
+            laml::evaluate(&self.prob, pens, rho, phi, extra, start, &self.null_coef)
+        }
     }
 }
 
@@ -89,6 +110,8 @@ pub struct LamlFit {
     pub rho: Vec<f64>,
     /// How the outer optimisation ended.
     pub outer: NewtonResult,
+    /// The estimated family parameter (nb's θ), if the family has one.
+    pub theta: Option<f64>,
 }
 
 /// Selects the smoothing parameters (and the scale, if estimated) by
@@ -103,27 +126,36 @@ pub fn fit_laml(
 ) -> Result<LamlFit> {
     let m = pens.len();
     let known = setup.prob.family.scale_known();
+    let has_theta = setup.prob.family.has_theta();
+    // mgcv starts nb's θ at 1 (log θ = 0).
+    let t0 = 0.0;
     let (rho0, start_iter) = match start {
         Some(s) => (s.rho.clone(), s.iteration),
         None => (setup.initial_log_sp(pens), 0),
     };
     let last_beta: RefCell<Option<Vec<f64>>> = RefCell::new(None);
     let mut x0 = rho0.clone();
+    if has_theta {
+        x0.push(t0);
+    }
     if !known {
         let cold = (setup.null_scale / NULL_SCALE_DIVISOR).ln();
         let tau0 = if start.is_none() && cold.is_finite() {
             cold
         } else {
-            let e = setup.evaluate(pens, &rho0, 1.0, None)?;
+            let e = setup.evaluate(pens, &rho0, 1.0, f64::exp(t0), None)?;
             *last_beta.borrow_mut() = Some(e.fit.beta.clone());
             e.scale_est.ln()
         };
         x0.push(tau0);
     }
+    let t_at = m;
+    let tau_at = m + usize::from(has_theta);
     let eval_at = |x: &[f64]| -> Result<LamlEval> {
-        let phi = if known { 1.0 } else { x[m].exp() };
+        let phi = if known { 1.0 } else { x[tau_at].exp() };
+        let theta = if has_theta { x[t_at].exp() } else { 1.0 };
         let start = last_beta.borrow().clone();
-        let e = setup.evaluate(pens, &x[..m], phi, start.as_deref())?;
+        let e = setup.evaluate(pens, &x[..m], phi, theta, start.as_deref())?;
         *last_beta.borrow_mut() = Some(e.fit.beta.clone());
         Ok(e)
     };
@@ -146,14 +178,111 @@ pub fn fit_laml(
         on_iterate,
     )?;
     let mut x = outer.last.rho.clone();
-    if !known {
-        x.push(outer.last.scale.ln());
-    }
+    x.extend(&outer.last.extra);
     *last_beta.borrow_mut() = Some(outer.last.coefficients.clone());
     let eval = eval_at(&x)?;
     Ok(LamlFit {
         rho: outer.last.rho.clone(),
+        theta: has_theta.then(|| x[t_at].exp()),
         eval,
         outer,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::family::{Family, Link, Obs};
+    use crate::fit::penalty::Penalty;
+
+    /// A cubic-in-cosines problem with a second-difference penalty, for a
+    /// family and link, with a count-like response.
+    fn setup(family: Family, link: Link) -> (GlmSetup, PenaltySet) {
+        let n = 150;
+        let t: Vec<f64> = (0..n).map(|i| (i as f64 + 0.5) / n as f64).collect();
+        let x = Mat::from_fn(n, 6, |i, j| {
+            if j == 0 {
+                1.0
+            } else {
+                (std::f64::consts::PI * j as f64 * t[i]).cos()
+            }
+        });
+        let obs: Vec<Obs> = (0..n)
+            .map(|i| {
+                let mean = (1.0 + (2.0 * std::f64::consts::PI * t[i]).sin()).exp();
+                let y = (mean * (0.4 + ((i * 7919) % 13) as f64 / 10.0)).round();
+                Obs {
+                    y: if family == Family::Gamma { y + 0.5 } else { y },
+                    w: 1.0,
+                }
+            })
+            .collect();
+        let d = Mat::from_fn(3, 5, |i, j| match j as i64 - i as i64 {
+            0 | 2 => 1.0,
+            1 => -2.0,
+            _ => 0.0,
+        });
+        let pens = PenaltySet::new(
+            6,
+            vec![Penalty {
+                offset: 1,
+                s: d.transpose() * &d,
+            }],
+        );
+        let prob = GlmProblem {
+            x,
+            obs,
+            trials: vec![1.0; n],
+            offset: vec![0.0; n],
+            family,
+            link,
+            theta: 1.0,
+        };
+        (GlmSetup::new(prob), pens)
+    }
+
+    /// The gradient and Hessian in (ρ, t, τ) against central differences of the score and gradient.
+    fn check_derivatives(family: Family, link: Link, x: &[f64]) {
+        let (setup, pens) = setup(family, link);
+        let has_theta = family.has_theta();
+        let known = family.scale_known();
+        let at = |x: &[f64]| {
+            let theta = if has_theta { x[1].exp() } else { 1.0 };
+            let phi = if known { 1.0 } else { x[x.len() - 1].exp() };
+            setup.evaluate(&pens, &x[..1], phi, theta, None).unwrap()
+        };
+        let e = at(x);
+        let k = x.len();
+        assert_eq!(e.grad.len(), k);
+        let h = 1e-5;
+        for a in 0..k {
+            let (mut xp, mut xm) = (x.to_vec(), x.to_vec());
+            xp[a] += h;
+            xm[a] -= h;
+            let (ep, em) = (at(&xp), at(&xm));
+            let g = (ep.score - em.score) / (2.0 * h);
+            assert!(
+                (g - e.grad[a]).abs() < 1e-6 * (1.0 + g.abs()),
+                "{family:?}/{link:?} grad {a}: {g} vs {}",
+                e.grad[a]
+            );
+            for b in 0..k {
+                let fd = (ep.grad[b] - em.grad[b]) / (2.0 * h);
+                let exact = e.hess[a * k + b];
+                assert!(
+                    (fd - exact).abs() < 1e-5 * (1.0 + fd.abs()),
+                    "{family:?}/{link:?} hess {a},{b}: {fd} vs {exact}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn exact_derivatives_match_finite_differences() {
+        check_derivatives(Family::Poisson, Link::Log, &[0.5]);
+        check_derivatives(Family::Poisson, Link::Sqrt, &[0.5]);
+        check_derivatives(Family::Gamma, Link::Log, &[0.5, -1.0]);
+        check_derivatives(Family::NegativeBinomial, Link::Log, &[0.5, 0.7]);
+        check_derivatives(Family::NegativeBinomial, Link::Sqrt, &[-0.5, 1.5]);
+    }
 }

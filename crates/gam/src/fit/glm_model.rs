@@ -41,7 +41,11 @@ pub struct SetupParts<'a> {
 
 /// Builds the model from the optimum of a generalized fit.
 pub fn assemble_glm(spec: &GamSpec, parts: SetupParts<'_>, setup: &GlmSetup, fit: &LamlFit) -> Result<GamModel> {
-    let prob = &setup.prob;
+    let with_theta = fit.theta.map(|theta| GlmProblem {
+        theta,
+        ..setup.prob.clone()
+    });
+    let prob = with_theta.as_ref().unwrap_or(&setup.prob);
     let e = &fit.eval;
     let n = prob.n();
     let p = prob.p();
@@ -82,14 +86,21 @@ pub fn assemble_glm(spec: &GamSpec, parts: SetupParts<'_>, setup: &GlmSetup, fit
     } else {
         e.scale * sum_w
     };
-    let aic_model = prob.family.aic(&prob.obs, &prob.trials, mu, dev1);
+    let aic_model = prob.family.aic(&prob.obs, &prob.trials, mu, dev1, prob.theta);
+    // logLik's df counts the scale if estimated and the family parameter.
     let sc_p = if known { 0.0 } else { 1.0 };
+    let n_theta = if fit.theta.is_some() { 1.0 } else { 0.0 };
     let loglik = sc_p - aic_model / 2.0;
     // logLik's df: edf2 (corrected for smoothing-parameter uncertainty) plus the scale.
     let m = parts.pens.len();
     let k = e.grad.len();
     let hessian = Mat::from_fn(k, k, |a, b| e.hess[a * k + b]);
-    let j = super::edf2::beta_derivatives(&e.h_inv, parts.pens, &lambda, &e.fit.beta);
+    let mut j = super::edf2::beta_derivatives(&e.h_inv, parts.pens, &lambda, &e.fit.beta);
+    if let Some(bt) = &e.beta_theta {
+        // mgcv's covariance of the log smoothing parameters includes the
+        // family parameter (its row and column follow ρ in the Hessian).
+        j = Mat::from_fn(p, m + 1, |r, c| if c < m { j[(r, c)] } else { bt[r] });
+    }
     let edf2 = super::edf2::corrected(&super::edf2::Corrected {
         xtx: &xwx,
         edf: &edf,
@@ -100,8 +111,8 @@ pub fn assemble_glm(spec: &GamSpec, parts: SetupParts<'_>, setup: &GlmSetup, fit
         lambda: &lambda,
         scale,
     });
-    debug_assert_eq!(j.ncols(), m);
-    let loglik_df = (edf2.iter().sum::<f64>() + sc_p).min(p as f64 + sc_p);
+
+    let loglik_df = (edf2.iter().sum::<f64>() + sc_p).min(p as f64 + sc_p) + n_theta;
     let aic = -2.0 * loglik + 2.0 * loglik_df;
 
     // mgcv's summary works from the factor of the Fisher-weighted model matrix.
@@ -144,6 +155,7 @@ pub fn assemble_glm(spec: &GamSpec, parts: SetupParts<'_>, setup: &GlmSetup, fit
         sp,
         scale,
         reml_scale: e.scale,
+        theta: fit.theta,
         weights: spec.weights.clone(),
         scale_estimated: !known,
         reml_score: e.score,

@@ -64,18 +64,91 @@ pub struct LamlEval {
     pub scale_est: f64,
     /// The scale the criterion was evaluated at.
     pub scale: f64,
+    /// `∂β̂/∂t` for a family parameter t (nb: log θ), when differentiated in one.
+    pub beta_theta: Option<Vec<f64>>,
 }
 
-/// Evaluates the criterion at log smoothing parameters `rho` and scale `phi`.
+/// What the criterion is differentiated in besides the log smoothing parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Extra {
+    /// The family parameter `t` (nb: log θ), placed after ρ.
+    pub theta: bool,
+    /// τ = log φ, placed last.
+    pub scale: bool,
+}
+
+/// Per-row derivatives of the inner problem in the family parameter t at
+/// fixed η: `G_t = Xᵀu_t` is the derivative of the penalised-deviance
+/// gradient ½∂D/∂β, `w_t` that of the Newton weights.
+struct ThetaRows {
+    u_t: Vec<f64>,
+    u_tt: Vec<f64>,
+    w_t: Vec<f64>,
+    w_tt: Vec<f64>,
+    w_teta: Vec<f64>,
+    d_t: f64,
+    d_tt: f64,
+}
+
+fn theta_rows(prob: &GlmProblem, mu: &[f64]) -> ThetaRows {
+    let n = prob.n();
+    let mut r = ThetaRows {
+        u_t: vec![0.0; n],
+        u_tt: vec![0.0; n],
+        w_t: vec![0.0; n],
+        w_tt: vec![0.0; n],
+        w_teta: vec![0.0; n],
+        d_t: 0.0,
+        d_tt: 0.0,
+    };
+    for (i, (&o, &m)) in prob.obs.iter().zip(mu).enumerate() {
+        let td = prob.family.theta_derivatives(o, m, prob.theta);
+        let [g1, g2, g3, _] = prob.link.derivatives(m);
+        // dμ/dη and its first two derivatives in η.
+        let me = 1.0 / g1;
+        let me1 = -g2 / g1.powi(3);
+        let me2 = -g3 / g1.powi(4) + 3.0 * g2 * g2 / g1.powi(5);
+        r.u_t[i] = 0.5 * td.dmu_t * me;
+        r.u_tt[i] = 0.5 * td.dmu_tt * me;
+        r.w_t[i] = 0.5 * (td.dmu2_t * me * me + td.dmu_t * me1);
+        r.w_tt[i] = 0.5 * (td.dmu2_tt * me * me + td.dmu_tt * me1);
+        r.w_teta[i] = 0.5 * (td.dmu3_t * me.powi(3) + 3.0 * td.dmu2_t * me * me1 + td.dmu_t * me2);
+        r.d_t += td.d_t;
+        r.d_tt += td.d_tt;
+    }
+    r
+}
+
+/// One parameter the criterion is differentiated in (ρ_k or t), with the
+/// first-order quantities of the module documentation.
+struct Param {
+    /// `Some(k)` for ρ_k, `None` for t.
+    rho: Option<usize>,
+    /// `g_j = ∂G/∂j` at fixed β (G the gradient of ½D_p).
+    g: Vec<f64>,
+    /// `β_j = −H⁻¹ g_j`.
+    beta: Vec<f64>,
+    /// `η_j = X β_j`.
+    eta: Vec<f64>,
+    /// Total derivative of the Newton weights, `w_dj + w' η_j`.
+    dw: Vec<f64>,
+    /// `H⁻¹ ∂H/∂j`.
+    h_inv_dh: Mat<f64>,
+    /// `∂H/∂j`.
+    dh: Mat<f64>,
+}
+
+/// Evaluates the criterion at log smoothing parameters `rho`, scale `phi`
+/// and the problem's family parameter, with derivatives in ρ and the
+/// parameters in `extra` (in the order ρ, t, τ).
 ///
-/// `estimate_scale` adds the τ = log φ row and column to the derivatives.
 /// `start` seeds the inner iteration (the previous β̂ in an optimisation).
 pub fn evaluate(
     prob: &GlmProblem,
     pens: &PenaltySet,
     rho: &[f64],
     phi: f64,
-    estimate_scale: bool,
+    extra: Extra,
     start: Option<&[f64]>,
     null_coef: &[f64],
 ) -> Result<LamlEval> {
@@ -109,18 +182,17 @@ pub fn evaluate(
     let d_p = fit.deviance + fit.penalty;
     let ld = pens.log_det(&lambda);
     let mp = pens.null_space_dim() as f64;
-    let trials = &prob.trials;
-    let ls = prob.family.saturated_loglik(&prob.obs, trials, phi);
+    let ls = prob.family.saturated_loglik(&prob.obs, &prob.trials, phi, prob.theta);
+    let ls_theta = prob.family.theta_loglik(&prob.obs, prob.theta);
     let two_pi_phi = 2.0 * std::f64::consts::PI * phi;
     let score = d_p / (2.0 * phi) - ls[0] + 0.5 * log_det_h - 0.5 * ld.value - 0.5 * mp * two_pi_phi.ln();
 
-    // β_k, η_k.
     let hv = |v: &[f64]| -> Vec<f64> { (0..p).map(|i| (0..p).map(|j| h_inv[(i, j)] * v[j]).sum()).collect() };
     let xv = |v: &[f64]| -> Vec<f64> { (0..n).map(|i| (0..p).map(|j| prob.x[(i, j)] * v[j]).sum()).collect() };
-    let beta_k: Vec<Vec<f64>> = (0..m)
-        .map(|k| hv(&sb[k]).into_iter().map(|v| -lambda[k] * v).collect())
-        .collect();
-    let eta_k: Vec<Vec<f64>> = beta_k.iter().map(|bk| xv(bk)).collect();
+    let xtv = |v: &[f64]| -> Vec<f64> { (0..p).map(|j| (0..n).map(|i| prob.x[(i, j)] * v[i]).sum()).collect() };
+    let mat_vec =
+        |a: &Mat<f64>, v: &[f64]| -> Vec<f64> { (0..p).map(|i| (0..p).map(|j| a[(i, j)] * v[j]).sum()).collect() };
+    let trow = extra.theta.then(|| theta_rows(prob, &fit.mu));
     let tr_hs: Vec<f64> = (0..m)
         .map(|k| {
             let pen = &pens.penalties()[k];
@@ -132,75 +204,133 @@ pub fn evaluate(
                     .sum::<f64>()
         })
         .collect();
-    let tr_a1: Vec<f64> = (0..m)
-        .map(|k| (0..n).map(|i| wts.w1[i] * eta_k[k][i] * hdiag[i]).sum::<f64>() + tr_hs[k])
-        .collect();
 
-    // H⁻¹ ∂H/∂ρ_k.
-    let mut m_k = Vec::with_capacity(m);
+    // First-order quantities of every parameter: ρ_1..ρ_M, then t.
+    let mut params: Vec<Param> = Vec::with_capacity(m + 1);
+    let mut add_param = |rho_k: Option<usize>, g: Vec<f64>, w_direct: Option<&[f64]>| {
+        let beta_j: Vec<f64> = hv(&g).into_iter().map(|v| -v).collect();
+        let eta_j = xv(&beta_j);
+        let dw: Vec<f64> = (0..n)
+            .map(|i| wts.w1[i] * eta_j[i] + w_direct.map_or(0.0, |w| w[i]))
+            .collect();
+        let mut dh = weighted_cross(&prob.x, &dw);
+        if let Some(k) = rho_k {
+            pens.add_scaled(&mut dh, &pens.penalties()[k], lambda[k]);
+        }
+        params.push(Param {
+            rho: rho_k,
+            g,
+            beta: beta_j,
+            eta: eta_j,
+            dw,
+            h_inv_dh: &h_inv * &dh,
+            dh,
+        });
+    };
     for k in 0..m {
-        let d: Vec<f64> = (0..n).map(|i| wts.w1[i] * eta_k[k][i]).collect();
-        let mut dh = weighted_cross(&prob.x, &d);
-        pens.add_scaled(&mut dh, &pens.penalties()[k], lambda[k]);
-        m_k.push(&h_inv * &dh);
+        add_param(Some(k), sb[k].iter().map(|v| lambda[k] * v).collect(), None);
     }
-
-    let k_all = if estimate_scale { m + 1 } else { m };
+    if let Some(tr) = &trow {
+        add_param(None, xtv(&tr.u_t), Some(&tr.w_t));
+    }
+    let np = params.len();
+    let k_all = np + usize::from(extra.scale);
     let mut grad = vec![0.0; k_all];
     let mut hess = vec![0.0; k_all * k_all];
-    for j in 0..m {
-        grad[j] = b[j] / (2.0 * phi) + 0.5 * tr_a1[j] - 0.5 * ld.grad[j];
+    for (j, pj) in params.iter().enumerate() {
+        let tr1: f64 = (0..n).map(|i| pj.dw[i] * hdiag[i]).sum::<f64>() + pj.rho.map_or(0.0, |k| tr_hs[k]);
+        grad[j] = match pj.rho {
+            Some(k) => b[k] / (2.0 * phi) + 0.5 * tr1 - 0.5 * ld.grad[k],
+            None => {
+                let tr = trow.as_ref().expect("t parameter has its rows");
+                tr.d_t / (2.0 * phi) - ls_theta[1] + 0.5 * tr1
+            }
+        };
     }
-    let sbeta_k: Vec<Vec<Vec<f64>>> = (0..m)
-        .map(|k| (0..m).map(|j| pens.apply(k, &beta_k[j])).collect())
-        .collect();
-    for j in 0..m {
-        for k in j..m {
-            // β_jk
-            let mut v: Vec<f64> = (0..p)
-                .map(|c| {
-                    (0..n)
-                        .map(|i| prob.x[(i, c)] * wts.w1[i] * eta_k[j][i] * eta_k[k][i])
-                        .sum::<f64>()
-                })
-                .collect();
-            for c in 0..p {
-                v[c] += lambda[j] * sbeta_k[j][k][c] + lambda[k] * sbeta_k[k][j][c];
-                if j == k {
-                    v[c] += lambda[k] * sb[k][c];
+    for j in 0..np {
+        for k in j..np {
+            let (pj, pk) = (&params[j], &params[k]);
+            // ∂²w/∂j∂k beyond w'' η_j η_k + w' η_jk, and the direct derivatives
+            // of g_j, D_p and ls, which only the family parameter has.
+            let mut d2w: Vec<f64> = (0..n).map(|i| wts.w2[i] * pj.eta[i] * pk.eta[i]).collect();
+            let mut dgj: Vec<f64> = match pj.rho {
+                Some(a) => pens.apply(a, &pk.beta).into_iter().map(|v| lambda[a] * v).collect(),
+                None => {
+                    let tr = trow.as_ref().expect("t rows");
+                    xtv(&(0..n).map(|i| tr.w_t[i] * pk.eta[i]).collect::<Vec<_>>())
                 }
+            };
+            let mut d2dp = 0.0;
+            let mut d2ls = 0.0;
+            match (pj.rho, pk.rho) {
+                (Some(a), Some(c)) if a == c => {
+                    for (v, s) in dgj.iter_mut().zip(&sb[a]) {
+                        *v += lambda[a] * s;
+                    }
+                    d2dp = b[a];
+                }
+                (None, None) => {
+                    let tr = trow.as_ref().expect("t rows");
+                    for (v, u) in dgj.iter_mut().zip(xtv(&tr.u_tt)) {
+                        *v += u;
+                    }
+                    for (i, v) in d2w.iter_mut().enumerate() {
+                        *v += tr.w_tt[i] + 2.0 * tr.w_teta[i] * pj.eta[i];
+                    }
+                    d2dp = tr.d_tt;
+                    d2ls = ls_theta[2];
+                }
+                (Some(_), None) | (None, Some(_)) => {
+                    let tr = trow.as_ref().expect("t rows");
+                    let rho_eta = if pj.rho.is_some() { &pj.eta } else { &pk.eta };
+                    for (i, v) in d2w.iter_mut().enumerate() {
+                        *v += tr.w_teta[i] * rho_eta[i];
+                    }
+                }
+                _ => {}
             }
-            let beta_jk: Vec<f64> = hv(&v).into_iter().map(|x| -x).collect();
+            // β_jk = −H⁻¹(∂H/∂k β_j + dg_j/dk).
+            let hk_bj = mat_vec(&pk.dh, &pj.beta);
+            let rhs: Vec<f64> = (0..p).map(|c| hk_bj[c] + dgj[c]).collect();
+            let beta_jk: Vec<f64> = hv(&rhs).into_iter().map(|v| -v).collect();
             let eta_jk = xv(&beta_jk);
-            let mut tr2: f64 = (0..n)
-                .map(|i| (wts.w2[i] * eta_k[j][i] * eta_k[k][i] + wts.w1[i] * eta_jk[i]) * hdiag[i])
-                .sum();
-            if j == k {
-                tr2 += tr_hs[k];
+            let mut tr2: f64 = (0..n).map(|i| (d2w[i] + wts.w1[i] * eta_jk[i]) * hdiag[i]).sum();
+            if let (Some(a), Some(c)) = (pj.rho, pk.rho)
+                && a == c
+            {
+                tr2 += tr_hs[a];
             }
-            tr2 -= trace_of_product(&m_k[j], &m_k[k]);
-            let mut d2 = 2.0 * lambda[k] * dot(&beta_k[j], &sb[k]);
-            if j == k {
-                d2 += b[k];
-            }
-            let hjk = d2 / (2.0 * phi) + 0.5 * tr2 - 0.5 * ld.hess[j * m + k];
+            tr2 -= trace_of_product(&pj.h_inv_dh, &pk.h_inv_dh);
+            // D_p part: ½ ∂²D_p/∂j∂k at fixed β (as 2·d2dp/2) plus g_j·β_k, over φ.
+            let dp2 = 0.5 * d2dp + dot(&pj.g, &pk.beta);
+            let det2 = match (pj.rho, pk.rho) {
+                (Some(a), Some(c)) => ld.hess[a * m + c],
+                _ => 0.0,
+            };
+            let hjk = dp2 / phi - d2ls + 0.5 * tr2 - 0.5 * det2;
             hess[j * k_all + k] = hjk;
             hess[k * k_all + j] = hjk;
         }
     }
-    if estimate_scale {
-        let t = m;
+    if extra.scale {
+        let t = np;
         grad[t] = -d_p / (2.0 * phi) - ls[1] * phi - 0.5 * mp;
         hess[t * k_all + t] = d_p / (2.0 * phi) - ls[2] * phi * phi - ls[1] * phi;
-        for j in 0..m {
-            let cross = -b[j] / (2.0 * phi);
+        for (j, pj) in params.iter().enumerate() {
+            let d1 = match pj.rho {
+                Some(k) => b[k],
+                None => trow.as_ref().expect("t rows").d_t,
+            };
+            let cross = -d1 / (2.0 * phi);
             hess[j * k_all + t] = cross;
             hess[t * k_all + j] = cross;
         }
     }
 
     let scale_est = fletcher_scale(prob, &fit.mu, tr_a);
+    let beta_theta = params.iter().find(|q| q.rho.is_none()).map(|q| q.beta.clone());
     Ok(LamlEval {
+        beta_theta,
         score,
         grad,
         hess,
@@ -223,7 +353,7 @@ pub fn fletcher_scale(prob: &GlmProblem, mu: &[f64], tr_a: f64) -> f64 {
     let mut pearson = 0.0;
     let mut s = 0.0;
     for (o, &m) in prob.obs.iter().zip(mu) {
-        let v = prob.family.variance(m);
+        let v = prob.family.variance(m, prob.theta);
         pearson += o.w * (o.y - m).powi(2) / v[0];
         s += v[1] * (o.y - m) / v[0];
     }

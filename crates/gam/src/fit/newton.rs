@@ -110,6 +110,8 @@ pub struct Iterate {
     pub coefficients: Vec<f64>,
     /// Scale parameter at this iterate (the current value of `e^τ` when the scale is estimated).
     pub scale: f64,
+    /// The optimised parameters after the reported ones (a family parameter, log scale).
+    pub extra: Vec<f64>,
 }
 
 /// How the optimisation ended.
@@ -273,6 +275,7 @@ pub fn minimise(
         grad: e.grad[..n_reported].to_vec(),
         coefficients: e.coefficients.clone(),
         scale: e.scale,
+        extra: x[n_reported..].to_vec(),
     };
     on_iterate(&state(start_iter, &x, &cur));
     if k == 0 {

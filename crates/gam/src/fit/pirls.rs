@@ -55,6 +55,8 @@ pub struct GlmProblem {
     pub family: Family,
     /// The link.
     pub link: Link,
+    /// The family parameter (the negative binomial's θ; unused by other families).
+    pub theta: f64,
 }
 
 /// Per-row quantities of the Newton weights at a mean vector.
@@ -111,7 +113,7 @@ impl GlmProblem {
         self.obs
             .iter()
             .zip(mu)
-            .map(|(o, m)| self.family.deviance_residual(*o, *m))
+            .map(|(o, m)| self.family.deviance_residual(*o, *m, self.theta))
             .sum()
     }
 
@@ -126,7 +128,7 @@ impl GlmProblem {
 
     /// Whether the Newton weights equal the Fisher weights (canonical link).
     pub fn canonical(&self) -> bool {
-        self.link == self.family.canonical_link()
+        self.family.is_canonical(self.link)
     }
 
     /// The Newton weights and their first two derivatives in η at means
@@ -145,7 +147,7 @@ impl GlmProblem {
         };
         let fisher = fisher || self.canonical();
         for (i, (&m, &o)) in mu.iter().zip(&self.obs).enumerate() {
-            let [v0, v1, v2, v3] = self.family.variance(m);
+            let [v0, v1, v2, v3] = self.family.variance(m, self.theta);
             let [g1, g2, g3, g4] = self.link.derivatives(m);
             let (rv1, rv2, rv3) = (v1 / v0, v2 / v0, v3 / v0);
             let (rg2, rg3, rg4) = (g2 / g1, g3 / g1, g4 / g1);
@@ -340,7 +342,7 @@ impl GlmProblem {
         let r: Vec<f64> = (0..n)
             .map(|i| {
                 let o = self.obs[i];
-                let v = self.family.variance(mu[i])[0];
+                let v = self.family.variance(mu[i], self.theta)[0];
                 let g1 = self.link.derivatives(mu[i])[0];
                 o.w * (o.y - mu[i]) / (v * g1)
             })
