@@ -256,7 +256,11 @@ pub fn cross_validate(args: &CvArgs, global: &GlobalArgs) -> Result<CvJson> {
                 let start = if args.cold_folds {
                     None
                 } else {
-                    previous_rho.clone().map(|rho| OuterStart { rho, iteration: 0 })
+                    previous_rho.clone().map(|rho| OuterStart {
+                        rho,
+                        iteration: 0,
+                        extra: Vec::new(),
+                    })
                 };
                 fit_in_process(&spec, &train, start, &mut progress)
                     .with_context(|| format!("fitting fold {}", f + 1))?

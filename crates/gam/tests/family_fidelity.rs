@@ -251,3 +251,45 @@ cases!(
     binary_logit_weights_factor,
     nb_counts,
 );
+
+/// A negative binomial fit resumed from an intermediate iterate (log smoothing parameters and
+/// log θ, as a checkpoint holds them) reaches the same optimum as the cold fit.
+#[test]
+fn nb_resumes_from_a_checkpoint_with_its_theta() {
+    use gam::fit::gam::FitObserver;
+    use gam::fit::{Iterate, OuterStart};
+    struct Keep(Vec<Iterate>);
+    impl FitObserver for Keep {
+        fn on_iterate(&mut self, it: &Iterate) {
+            self.0.push(it.clone());
+        }
+    }
+    let data = DataFrame::read_csv(&dir().join("families/nb_n400.csv")).unwrap();
+    let spec =
+        GamSpec::new(Formula::parse("y ~ s(x0) + s(x1)").unwrap()).with_family(Family::NegativeBinomial, Link::Log);
+    let mut seen = Keep(Vec::new());
+    let cold = spec.fit_with(&data, None, &mut seen).unwrap();
+    let mid = &seen.0[2];
+    assert_eq!(mid.extra.len(), 1, "log θ follows the log smoothing parameters");
+    let start = OuterStart {
+        rho: mid.rho.clone(),
+        iteration: mid.iter,
+        extra: mid.extra.clone(),
+    };
+    let resumed = spec.fit_with(&data, Some(&start), &mut Keep(Vec::new())).unwrap();
+    let rel = (resumed.reml_score - cold.reml_score).abs() / cold.reml_score.abs();
+    assert!(
+        rel < 1e-9,
+        "REML resumed {} vs cold {}",
+        resumed.reml_score,
+        cold.reml_score
+    );
+    let (t1, t0) = (resumed.theta.unwrap(), cold.theta.unwrap());
+    assert!((t1 - t0).abs() < 1e-3 * t0, "θ resumed {t1} vs cold {t0}");
+    assert!(
+        resumed.outer.iter <= cold.outer.iter + 1,
+        "{} vs {}",
+        resumed.outer.iter,
+        cold.outer.iter
+    );
+}

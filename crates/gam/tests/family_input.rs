@@ -1,5 +1,6 @@
-//! Perfect separation in binomial models is an error naming the term, and
-//! other impossible inputs for a family are errors naming column and row.
+//! Perfect separation in binomial models is an error naming the term, other
+//! impossible inputs for a family are errors naming column and row, and an
+//! outer iteration cut short says so with its iterations and gradient.
 
 use gam::data::DataFrame;
 use gam::formula::Formula;
@@ -111,4 +112,20 @@ fn non_integer_counts_fit_with_a_warning() {
         .fit(&df)
         .unwrap();
     assert!(m.warnings.is_empty());
+}
+
+#[test]
+fn an_outer_iteration_cut_short_says_so_with_iterations_and_gradient() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bench/data/coal.csv");
+    let df = DataFrame::read_csv(&path).unwrap();
+    let mut spec =
+        GamSpec::new(Formula::parse("count ~ s(year, k = 20)").unwrap()).with_family(Family::Poisson, Link::Log);
+    spec.options.newton.max_iter = 2;
+    let m = spec.fit(&df).unwrap();
+    assert!(!m.outer.converged);
+    assert_eq!(m.outer.iter, 2);
+    assert!(m.outer.message.contains("iteration limit 2"), "{}", m.outer.message);
+    assert!(m.outer.max_abs_grad > 1e-3, "{}", m.outer.max_abs_grad);
+    spec.options.newton.max_iter = 200;
+    assert!(spec.fit(&df).unwrap().outer.converged);
 }

@@ -290,6 +290,7 @@ fn run_case(id: &str) {
             .map(|v| num(v, "sp").ln())
             .collect(),
         iteration: 0,
+        extra: Vec::new(),
     };
     let mut at_mgcv_sp = GamSpec::new(formula.clone());
     at_mgcv_sp.options.newton.max_iter = 0;

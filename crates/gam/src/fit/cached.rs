@@ -150,6 +150,7 @@ impl FitObserver for CheckpointObserver<'_> {
                 score: it.score,
                 coefficients: it.coefficients.clone(),
                 scale: it.scale,
+                extra: it.extra.clone(),
             });
             session.checkpoint(&payload.to_bytes(), Some(it.score), Some(it.iter as u64));
         }
@@ -262,7 +263,11 @@ pub fn fit_cached(
                 // Final (or a checkpoint) there would compete with the
                 // cached one for the best entry and each order would evict
                 // the other's hits in turn.
-                let start = OuterStart { rho, iteration: 0 };
+                let start = OuterStart {
+                    rho,
+                    iteration: 0,
+                    extra: f.model.theta.map(f64::ln).into_iter().collect(),
+                };
                 return run(spec, &setup, None, Some(&start), StartSource::Seeded, observer)
                     .map(|c| CachedFit { verified, ..c });
             }
@@ -281,6 +286,7 @@ pub fn fit_cached(
             OuterStart {
                 rho,
                 iteration: c.iteration,
+                extra: c.extra.clone(),
             },
             source,
         ))
@@ -296,7 +302,14 @@ pub fn fit_cached(
                 _ => None,
             };
             match seed {
-                Some(rho) => (Some(OuterStart { rho, iteration: 0 }), StartSource::Seeded),
+                Some(rho) => (
+                    Some(OuterStart {
+                        rho,
+                        iteration: 0,
+                        extra: Vec::new(),
+                    }),
+                    StartSource::Seeded,
+                ),
                 None => (None, StartSource::Cold),
             }
         }

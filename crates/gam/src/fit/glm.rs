@@ -127,8 +127,12 @@ pub fn fit_laml(
     let m = pens.len();
     let known = setup.prob.family.scale_known();
     let has_theta = setup.prob.family.has_theta();
-    // mgcv starts nb's θ at 1 (log θ = 0).
-    let t0 = 0.0;
+    // mgcv starts nb's θ at 1 (log θ = 0); a resumed fit where it was.
+    let t0 = start
+        .filter(|_| has_theta)
+        .and_then(|s| s.extra.first().copied())
+        .filter(|t| t.is_finite())
+        .unwrap_or(0.0);
     let (rho0, start_iter) = match start {
         Some(s) => (s.rho.clone(), s.iteration),
         None => (setup.initial_log_sp(pens), 0),

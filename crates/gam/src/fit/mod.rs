@@ -130,6 +130,10 @@ pub struct OuterStart {
     pub rho: Vec<f64>,
     /// Iterations already done (a resumed fit continues the count).
     pub iteration: usize,
+    /// The other optimised parameters where known (a resumed checkpoint's),
+    /// in the optimiser's order: a family parameter first (nb's log θ), then
+    /// the log scale. Empty: they start where a cold fit starts them.
+    pub extra: Vec<f64>,
 }
 
 /// Selects smoothing parameters by REML for a penalised least-squares problem.
@@ -325,6 +329,7 @@ mod tests {
         let start = OuterStart {
             rho: fit.rho.clone(),
             iteration: fit.outer.last.iter,
+            extra: Vec::new(),
         };
         let mut first = None;
         let again = fit_reml(&prob, &pens, Scale::Estimated, Some(&start), &opts, |it| {

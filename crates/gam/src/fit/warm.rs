@@ -178,6 +178,10 @@ pub struct CheckpointPayload {
     pub coefficients: Vec<f64>,
     /// Scale at `rho`.
     pub scale: f64,
+    /// The other optimised parameters at this point, in the optimiser's
+    /// order (a family parameter such as nb's log θ, then log scale).
+    #[serde(default)]
+    pub extra: Vec<f64>,
 }
 
 /// What a Final entry holds: the whole fitted model.
