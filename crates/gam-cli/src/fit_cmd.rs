@@ -45,7 +45,7 @@ pub struct ModelArgs {
     pub data: PathBuf,
     /// The model in mgcv's formula syntax, e.g. "y ~ s(x) + s(z, bs = 'cr', k = 20) + g"
     pub formula: String,
-    /// The distribution of the response: gaussian, binomial, poisson, Gamma, inverse.gaussian, nb (θ estimated)
+    /// The distribution of the response: gaussian, binomial, poisson, Gamma, inverse.gaussian, nb (θ estimated), tw (Tweedie, p estimated)
     #[arg(long, value_name = "FAMILY", default_value = "gaussian")]
     pub family: String,
     /// The link function, e.g. logit, probit, cloglog, log, inverse, identity [default: the family's canonical link]

@@ -21,6 +21,7 @@ pub fn family_string(model: &GamModel) -> String {
         (gam::model::Family::NegativeBinomial, Some(theta)) => {
             format!("Negative Binomial({})", rformat::round(theta, 3))
         }
+        (gam::model::Family::Tweedie, Some(p)) => format!("Tweedie(p={})", rformat::round(p, 3)),
         (family, _) => family.name().to_string(),
     }
 }

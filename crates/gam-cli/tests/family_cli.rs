@@ -725,3 +725,49 @@ fn cv_predictions_number_the_rows_of_the_file() {
     let want: Vec<f64> = (1..=40).filter(|&r| r != 4).map(f64::from).collect();
     assert_eq!(rows, want);
 }
+
+#[test]
+fn families_with_an_estimated_parameter_name_it_as_mgcv_does() {
+    let dir = TempDir::new().unwrap();
+    for (file, reference, family, printed) in [
+        (
+            "families/nb_n400.csv",
+            "families/nb_counts.json",
+            "nb",
+            "Family: Negative Binomial(2.579) ",
+        ),
+        (
+            "families/tweedie_n400.csv",
+            "families/tweedie_pos.json",
+            "tw",
+            "Family: Tweedie(p=1.534) ",
+        ),
+    ] {
+        let data = test_data(file);
+        let args = |extra: &[&str]| -> Vec<std::ffi::OsString> {
+            let mut a: Vec<std::ffi::OsString> = vec!["fit".into(), data.clone().into_os_string()];
+            a.extend(["y ~ s(x0) + s(x1)", "--family", family, "--no-cache"].map(Into::into));
+            a.extend(extra.iter().map(Into::into));
+            a
+        };
+        let text = gam_in(dir.path(), args(&[]));
+        text.assert_ok();
+        assert!(text.stdout.lines().any(|l| l == printed), "{family}: {text:?}");
+        let json = gam_in(dir.path(), args(&["--json"]));
+        json.assert_ok();
+        let j = json.json();
+        assert_eq!(j["family"], family);
+        let r: Value = serde_json::from_str(&fs::read_to_string(test_data(reference)).unwrap()).unwrap();
+        let field = |k: &str| -> f64 { r[k][0].as_str().unwrap().parse().unwrap() };
+        let want = field("theta");
+        assert!(
+            rel_diff(num(&j["theta"]), want) < 1e-3,
+            "{family}: θ {} vs mgcv {want}",
+            j["theta"]
+        );
+        assert!(
+            rel_diff(num(&j["reml_score"]), field("reml_score")) < 1e-6,
+            "{family}: REML"
+        );
+    }
+}

@@ -1,7 +1,7 @@
 //! Fidelity of families, links and prior weights that no public benchmark case covers (probit and
 //! cloglog binomial, binomial proportions with weights, Gamma with inverse and identity links,
 //! inverse Gaussian, Poisson with weights and an offset, weighted Gaussian, a binomial model with a
-//! factor), against mgcv 1.8-41 references made by `tests/data/families/make_family_refs.R`.
+//! factor, negative binomial with θ estimated, Tweedie with p estimated), against mgcv 1.8-41 references made by `tests/data/families/make_family_refs.R`.
 //!
 //! Per case: REML (Laplace-approximate) score, total and per-smooth EDF, deviance explained, scale,
 //! log-likelihood, the linear predictor and its standard errors on the first 100 rows, and the
@@ -35,6 +35,11 @@ const THETA_REL_TOL: f64 = 1e-3;
 const SUMMARY_REL_TOL: f64 = 1e-3;
 /// p-values: relative, or absolute below this floor.
 const P_VALUE_FLOOR: f64 = 1e-12;
+/// p-values, relative. A small p-value moves several times faster than its statistic (at F ≈ 10 on
+/// 2 df about 10 times), so this is [`SUMMARY_REL_TOL`] on the statistic's scale; the two optimisers
+/// stop at slightly different points along flat directions of the criterion (tweedie_pos: our REML
+/// is 7e-11 relative lower than mgcv's, EDF differ by 3e-4).
+const P_VALUE_REL_TOL: f64 = 3e-3;
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
@@ -88,11 +93,11 @@ impl Checker {
     }
     fn p_value(&mut self, what: &str, ours: f64, mgcv: f64) {
         let err = if mgcv < P_VALUE_FLOOR {
-            (ours - mgcv).abs() / P_VALUE_FLOOR * SUMMARY_REL_TOL
+            (ours - mgcv).abs() / P_VALUE_FLOOR * P_VALUE_REL_TOL
         } else {
             (ours - mgcv).abs() / mgcv
         };
-        self.check(what, ours, mgcv, err, SUMMARY_REL_TOL);
+        self.check(what, ours, mgcv, err, P_VALUE_REL_TOL);
     }
 }
 
@@ -250,6 +255,7 @@ cases!(
     gaussian_weights,
     binary_logit_weights_factor,
     nb_counts,
+    tweedie_pos,
 );
 
 /// A negative binomial fit resumed from an intermediate iterate (log smoothing parameters and

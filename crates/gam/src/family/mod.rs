@@ -11,6 +11,7 @@
 
 mod link;
 mod special;
+pub mod tweedie;
 
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +40,9 @@ pub enum Family {
     /// Negative binomial counts, `V(μ) = μ + μ²/θ`, with θ estimated (mgcv's `nb()`).
     #[serde(rename = "nb")]
     NegativeBinomial,
+    /// Tweedie with power 1 < p < 2 estimated, `V(μ) = μ^p` (mgcv's `tw()`): non-negative, with mass at 0.
+    #[serde(rename = "tw")]
+    Tweedie,
 }
 
 /// Every family, for listing in messages.
@@ -49,6 +53,7 @@ pub const ALL_FAMILIES: &[Family] = &[
     Family::Gamma,
     Family::InverseGaussian,
     Family::NegativeBinomial,
+    Family::Tweedie,
 ];
 
 /// Derivatives of the unit deviance in the family parameter `t` (for the
@@ -91,12 +96,30 @@ impl Family {
             Family::Gamma => "Gamma",
             Family::InverseGaussian => "inverse.gaussian",
             Family::NegativeBinomial => "nb",
+            Family::Tweedie => "tw",
         }
     }
 
-    /// Whether the family has a parameter estimated with the smoothing parameters (nb's θ).
+    /// Whether the family has a parameter estimated with the smoothing parameters (nb's θ, tw's p).
     pub fn has_theta(self) -> bool {
-        self == Family::NegativeBinomial
+        matches!(self, Family::NegativeBinomial | Family::Tweedie)
+    }
+
+    /// The family parameter (nb's θ, tw's p) for the unconstrained value `t`
+    /// the optimiser works with (nb: t = log θ; tw: see [`tweedie`]).
+    pub fn theta_of_t(self, t: f64) -> f64 {
+        match self {
+            Family::Tweedie => tweedie::p_of_t(t),
+            _ => t.exp(),
+        }
+    }
+
+    /// The inverse of [`Family::theta_of_t`].
+    pub fn t_of_theta(self, theta: f64) -> f64 {
+        match self {
+            Family::Tweedie => tweedie::t_of_p(theta),
+            _ => theta.ln(),
+        }
     }
 
     /// The family's default link (R's default for its family function).
@@ -108,7 +131,7 @@ impl Family {
     /// Fisher weights coincide. (The negative binomial's canonical link
     /// depends on θ and is not offered.)
     pub fn is_canonical(self, link: Link) -> bool {
-        self != Family::NegativeBinomial && link == self.canonical_link()
+        !self.has_theta() && link == self.canonical_link()
     }
 
     /// Parses a family name as R spells it (`Gamma` also as `gamma`).
@@ -117,6 +140,7 @@ impl Family {
             "gamma" => Some(Family::Gamma),
             "inverse_gaussian" | "inverse-gaussian" => Some(Family::InverseGaussian),
             "negbin" | "negative.binomial" => Some(Family::NegativeBinomial),
+            "tweedie" => Some(Family::Tweedie),
             _ => ALL_FAMILIES.iter().copied().find(|f| f.name() == name),
         }
     }
@@ -129,7 +153,7 @@ impl Family {
             Family::Poisson => Link::Log,
             Family::Gamma => Link::Inverse,
             Family::InverseGaussian => Link::InverseSquare,
-            Family::NegativeBinomial => Link::Log,
+            Family::NegativeBinomial | Family::Tweedie => Link::Log,
         }
     }
 
@@ -142,6 +166,7 @@ impl Family {
             Family::Gamma => &[Link::Inverse, Link::Identity, Link::Log],
             Family::InverseGaussian => &[Link::InverseSquare, Link::Inverse, Link::Identity, Link::Log],
             Family::NegativeBinomial => &[Link::Log, Link::Identity, Link::Sqrt],
+            Family::Tweedie => &[Link::Log, Link::Identity, Link::Inverse, Link::Sqrt],
         }
     }
 
@@ -159,6 +184,15 @@ impl Family {
             Family::Gamma => [mu * mu, 2.0 * mu, 2.0, 0.0],
             Family::InverseGaussian => [mu.powi(3), 3.0 * mu * mu, 6.0 * mu, 6.0],
             Family::NegativeBinomial => [mu + mu * mu / theta, 1.0 + 2.0 * mu / theta, 2.0 / theta, 0.0],
+            Family::Tweedie => {
+                let p = theta;
+                [
+                    mu.powf(p),
+                    p * mu.powf(p - 1.0),
+                    p * (p - 1.0) * mu.powf(p - 2.0),
+                    p * (p - 1.0) * (p - 2.0) * mu.powf(p - 3.0),
+                ]
+            }
         }
     }
 
@@ -167,7 +201,7 @@ impl Family {
         match self {
             Family::Gaussian => mu.is_finite(),
             Family::Binomial => mu.is_finite() && mu > 0.0 && mu < 1.0,
-            Family::Poisson | Family::Gamma | Family::InverseGaussian | Family::NegativeBinomial => {
+            Family::Poisson | Family::Gamma | Family::InverseGaussian | Family::NegativeBinomial | Family::Tweedie => {
                 mu.is_finite() && mu > 0.0
             }
         }
@@ -183,6 +217,14 @@ impl Family {
             Family::Gamma => -2.0 * w * ((y / mu).ln() - (y - mu) / mu),
             Family::InverseGaussian => w * (y - mu).powi(2) / (y * mu * mu),
             Family::NegativeBinomial => 2.0 * w * (y_log_y(y, mu) - (y + theta) * ((y + theta) / (mu + theta)).ln()),
+            Family::Tweedie => {
+                // mgcv's tw()$dev.resids, with y + (y == 0) inside the log-type term.
+                let p = theta;
+                let y1 = if y == 0.0 { 1.0 } else { y };
+                let th = (y1.powf(1.0 - p) - mu.powf(1.0 - p)) / (1.0 - p);
+                let kappa = (y.powf(2.0 - p) - mu.powf(2.0 - p)) / (2.0 - p);
+                (2.0 * (y * th - kappa) * w).max(0.0)
+            }
         }
     }
 
@@ -193,6 +235,7 @@ impl Family {
             Family::Binomial => (o.w * o.y + 0.5) / (o.w + 1.0),
             Family::Poisson => o.y + 0.1,
             Family::NegativeBinomial => o.y + if o.y == 0.0 { 1.0 / 6.0 } else { 0.0 },
+            Family::Tweedie => o.y + if o.y == 0.0 { 0.1 } else { 0.0 },
         }
     }
 
@@ -214,6 +257,7 @@ impl Family {
             Family::Poisson | Family::NegativeBinomial if y < 0.0 => {
                 bad(format!("negative count {y}: the {} family needs y >= 0", self.name()))
             }
+            Family::Tweedie if y < 0.0 => bad(format!("negative value {y}: the tw family needs y >= 0")),
             Family::Gamma if y <= 0.0 => bad(format!("the Gamma family needs a positive response, got {y}")),
             Family::InverseGaussian if y <= 0.0 => bad(format!(
                 "the inverse.gaussian family needs a positive response, got {y}"
@@ -230,7 +274,7 @@ impl Family {
         // whose likelihood involves log w.
         let positive: Vec<Obs> = obs.iter().copied().filter(|o| o.w > 0.0).collect();
         let obs = match self {
-            Family::Binomial | Family::Poisson | Family::NegativeBinomial => obs,
+            Family::Binomial | Family::Poisson | Family::NegativeBinomial | Family::Tweedie => obs,
             _ => &positive[..],
         };
         let nobs = obs.len() as f64;
@@ -242,7 +286,12 @@ impl Family {
                 nobs / (2.0 * phi * phi),
             ],
             Family::Poisson => [obs.iter().map(|o| o.w * log_dpois(o.y, o.y)).sum(), 0.0, 0.0],
-            Family::NegativeBinomial => [self.theta_loglik(obs, theta)[0], 0.0, 0.0],
+            Family::NegativeBinomial => [self.theta_loglik(obs, phi, theta)[0], 0.0, 0.0],
+            Family::Tweedie => {
+                // Derivatives in log φ converted to derivatives in φ.
+                let l = tweedie_saturated_sum(obs, phi, theta);
+                [l[0], l[1] / phi, (l[2] - l[1]) / (phi * phi)]
+            }
             Family::Binomial => [-binomial_aic(obs, trials, |o| o.y) / 2.0, 0.0, 0.0],
             Family::Gamma => {
                 let mut res = [0.0; 3];
@@ -313,6 +362,15 @@ impl Family {
                     })
                     .sum::<f64>()
             }
+            Family::Tweedie => {
+                let disp = dev / sum_w;
+                -2.0 * obs
+                    .iter()
+                    .zip(mu)
+                    .map(|(o, &m)| o.w * tweedie::log_density(o.y, m, disp, theta))
+                    .sum::<f64>()
+                    + 2.0
+            }
             Family::InverseGaussian => {
                 let disp = dev / sum_w;
                 sum_w * ((disp * 2.0 * std::f64::consts::PI).ln() + 1.0)
@@ -324,9 +382,14 @@ impl Family {
 }
 
 impl Family {
-    /// The negative binomial saturated log-likelihood (mgcv's `nb()$ls`) and
-    /// its first two derivatives in `t = log θ`.
-    pub fn theta_loglik(self, obs: &[Obs], theta: f64) -> [f64; 3] {
+    /// The saturated log-likelihood of a family with a parameter (mgcv's
+    /// `nb()$ls`, `tw()$ls`) and its first two derivatives in the optimiser's
+    /// `t` (nb: log θ), at scale `phi`.
+    pub fn theta_loglik(self, obs: &[Obs], phi: f64, theta: f64) -> [f64; 3] {
+        if self == Family::Tweedie {
+            let l = tweedie_saturated_sum(obs, phi, theta);
+            return [l[0], l[3], l[4]];
+        }
         if self != Family::NegativeBinomial {
             return [0.0; 3];
         }
@@ -349,9 +412,22 @@ impl Family {
         out
     }
 
+    /// `∂²ls/∂log φ ∂t`: the cross derivative of the saturated
+    /// log-likelihood in the log scale and the family parameter (Tweedie only).
+    pub fn scale_theta_loglik(self, obs: &[Obs], phi: f64, theta: f64) -> f64 {
+        if self != Family::Tweedie {
+            return 0.0;
+        }
+        tweedie_saturated_sum(obs, phi, theta)[5]
+    }
+
     /// Derivatives of the weighted unit deviance in the family parameter
-    /// (mgcv's `nb()$Dd` at level 2, `t = log θ`); zero for families without one.
+    /// (mgcv's `nb()$Dd` and `tw()$Dd` at level 2, in the optimiser's `t`);
+    /// zero for families without one.
     pub fn theta_derivatives(self, o: Obs, mu: f64, theta: f64) -> ThetaDerivatives {
+        if self == Family::Tweedie {
+            return tweedie_deviance_derivatives(o, mu, theta);
+        }
         if self != Family::NegativeBinomial {
             return ThetaDerivatives::default();
         }
@@ -372,6 +448,63 @@ impl Family {
                 / (muth * muth),
             dmu3_t: 4.0 * w * theta * (1.0 - 3.0 * r) / muth.powi(3),
         }
+    }
+}
+
+/// `Σ w · tweedie::saturated(y, φ, p)`: the saturated log-likelihood and its derivatives.
+fn tweedie_saturated_sum(obs: &[Obs], phi: f64, p: f64) -> [f64; 6] {
+    let mut l = [0.0; 6];
+    for o in obs {
+        for (acc, v) in l.iter_mut().zip(tweedie::saturated(o.y, phi, p)) {
+            *acc += o.w * v;
+        }
+    }
+    l
+}
+
+/// The Tweedie unit deviance's derivatives in t (p = p(t)), as mgcv's `tw()$Dd`.
+fn tweedie_deviance_derivatives(o: Obs, mu: f64, p: f64) -> ThetaDerivatives {
+    let (y, w) = (o.y, o.w);
+    let [p1, p2] = tweedie::p_derivatives(p);
+    let y1 = if y == 0.0 { 1.0 } else { y };
+    let (ly1, lmu) = (y1.ln(), mu.ln());
+    let mu1p = mu.powf(1.0 - p);
+    let mup = mu.powf(p);
+    let mu2p = mu * mu1p;
+    let y2p = y.powf(2.0 - p);
+    let mup1 = mu.powf(-p - 1.0);
+    let ymupi = y / mup;
+    let i1p = 1.0 / (1.0 - p);
+    // In p, then converted to t by the chain rule (mgcv's dpth1, dpth2).
+    let d_p = 2.0
+        * w
+        * ((y2p * ly1 - mu2p * lmu) / (2.0 - p) + (y * mu1p * lmu - y2p * ly1) / (1.0 - p)
+            - (y2p - mu2p) / (2.0 - p).powi(2)
+            + (y2p - y * mu1p) * i1p * i1p);
+    let dmu_p = 2.0 * w * lmu * (ymupi - mu1p);
+    let dmu2_p = 2.0 * w * (mup1 * y * (1.0 - p * lmu) - (lmu * (1.0 - p) + 1.0) / mup);
+    let y2plogy = y2p * ly1;
+    let y2plog2y = y2plogy * ly1;
+    let d_pp = 2.0
+        * w
+        * ((mu2p * lmu * lmu - y2plog2y) / (2.0 - p)
+            + (y2plog2y - y * mu1p * lmu * lmu) / (1.0 - p)
+            + 2.0 * (y2plogy - mu2p * lmu) / (2.0 - p).powi(2)
+            + 2.0 * (y * mu1p * lmu - y2plogy) / (1.0 - p).powi(2)
+            + 2.0 * (mu2p - y2p) / (2.0 - p).powi(3)
+            + 2.0 * (y2p - y * mu1p) / (1.0 - p).powi(3));
+    let dmu_pp = 2.0 * w * (mu1p * lmu * lmu - lmu * lmu * ymupi);
+    let dmu2_pp = 2.0 * w * (mup1 * lmu * y * (lmu * p - 2.0) + lmu / mup * (lmu * (1.0 - p) + 2.0));
+    let dmu3_p =
+        2.0 * w * mup1 * (y / mu * (lmu * (1.0 + p) * p - 2.0 * p - 1.0) + lmu * (1.0 - p) * p + 2.0 * p - 1.0);
+    ThetaDerivatives {
+        d_t: d_p * p1,
+        d_tt: d_pp * p1 * p1 + d_p * p2,
+        dmu_t: dmu_p * p1,
+        dmu_tt: dmu_pp * p1 * p1 + dmu_p * p2,
+        dmu2_t: dmu2_p * p1,
+        dmu2_tt: dmu2_pp * p1 * p1 + dmu2_p * p2,
+        dmu3_t: dmu3_p * p1,
     }
 }
 

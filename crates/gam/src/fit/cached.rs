@@ -266,7 +266,12 @@ pub fn fit_cached(
                 let start = OuterStart {
                     rho,
                     iteration: 0,
-                    extra: f.model.theta.map(f64::ln).into_iter().collect(),
+                    extra: f
+                        .model
+                        .theta
+                        .map(|t| f.model.family.t_of_theta(t))
+                        .into_iter()
+                        .collect(),
                 };
                 return run(spec, &setup, None, Some(&start), StartSource::Seeded, observer)
                     .map(|c| CachedFit { verified, ..c });

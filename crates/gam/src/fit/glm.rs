@@ -127,7 +127,7 @@ pub fn fit_laml(
     let m = pens.len();
     let known = setup.prob.family.scale_known();
     let has_theta = setup.prob.family.has_theta();
-    // mgcv starts nb's θ at 1 (log θ = 0); a resumed fit where it was.
+    // mgcv starts nb's θ at 1 and tw's p at 1.5 (t = 0 for both); a resumed fit where it was.
     let t0 = start
         .filter(|_| has_theta)
         .and_then(|s| s.extra.first().copied())
@@ -147,7 +147,8 @@ pub fn fit_laml(
         let tau0 = if start.is_none() && cold.is_finite() {
             cold
         } else {
-            let e = setup.evaluate(pens, &rho0, 1.0, f64::exp(t0), None)?;
+            let family = setup.prob.family;
+            let e = setup.evaluate(pens, &rho0, 1.0, family.theta_of_t(t0), None)?;
             *last_beta.borrow_mut() = Some(e.fit.beta.clone());
             e.scale_est.ln()
         };
@@ -157,7 +158,11 @@ pub fn fit_laml(
     let tau_at = m + usize::from(has_theta);
     let eval_at = |x: &[f64]| -> Result<LamlEval> {
         let phi = if known { 1.0 } else { x[tau_at].exp() };
-        let theta = if has_theta { x[t_at].exp() } else { 1.0 };
+        let theta = if has_theta {
+            setup.prob.family.theta_of_t(x[t_at])
+        } else {
+            1.0
+        };
         let start = last_beta.borrow().clone();
         let e = setup.evaluate(pens, &x[..m], phi, theta, start.as_deref())?;
         *last_beta.borrow_mut() = Some(e.fit.beta.clone());
@@ -187,7 +192,7 @@ pub fn fit_laml(
     let eval = eval_at(&x)?;
     Ok(LamlFit {
         rho: outer.last.rho.clone(),
-        theta: has_theta.then(|| x[t_at].exp()),
+        theta: has_theta.then(|| setup.prob.family.theta_of_t(x[t_at])),
         eval,
         outer,
     })
@@ -251,7 +256,7 @@ mod tests {
         let has_theta = family.has_theta();
         let known = family.scale_known();
         let at = |x: &[f64]| {
-            let theta = if has_theta { x[1].exp() } else { 1.0 };
+            let theta = if has_theta { family.theta_of_t(x[1]) } else { 1.0 };
             let phi = if known { 1.0 } else { x[x.len() - 1].exp() };
             setup.evaluate(&pens, &x[..1], phi, theta, None).unwrap()
         };
@@ -288,5 +293,7 @@ mod tests {
         check_derivatives(Family::Gamma, Link::Log, &[0.5, -1.0]);
         check_derivatives(Family::NegativeBinomial, Link::Log, &[0.5, 0.7]);
         check_derivatives(Family::NegativeBinomial, Link::Sqrt, &[-0.5, 1.5]);
+        check_derivatives(Family::Tweedie, Link::Log, &[0.5, 0.3, -0.4]);
+        check_derivatives(Family::Tweedie, Link::Identity, &[1.0, -0.6, 0.2]);
     }
 }

@@ -67,8 +67,12 @@ pub fn assemble_glm(spec: &GamSpec, parts: SetupParts<'_>, setup: &GlmSetup, fit
     let edf1: Vec<f64> = (0..p)
         .map(|i| 2.0 * f[(i, i)] - (0..p).map(|j| f[(j, i)] * f[(i, j)]).sum::<f64>())
         .collect();
+    // mgcv reports the REML scale for families with a parameter (gam.fit4),
+    // Fletcher's estimate for the others (gam.fit3).
     let scale = if known {
         1.0
+    } else if prob.family.has_theta() {
+        e.scale
     } else {
         fletcher_scale(prob, &e.fit.mu, edf.iter().sum())
     };

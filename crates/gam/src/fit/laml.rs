@@ -183,7 +183,7 @@ pub fn evaluate(
     let ld = pens.log_det(&lambda);
     let mp = pens.null_space_dim() as f64;
     let ls = prob.family.saturated_loglik(&prob.obs, &prob.trials, phi, prob.theta);
-    let ls_theta = prob.family.theta_loglik(&prob.obs, prob.theta);
+    let ls_theta = prob.family.theta_loglik(&prob.obs, phi, prob.theta);
     let two_pi_phi = 2.0 * std::f64::consts::PI * phi;
     let score = d_p / (2.0 * phi) - ls[0] + 0.5 * log_det_h - 0.5 * ld.value - 0.5 * mp * two_pi_phi.ln();
 
@@ -317,11 +317,13 @@ pub fn evaluate(
         grad[t] = -d_p / (2.0 * phi) - ls[1] * phi - 0.5 * mp;
         hess[t * k_all + t] = d_p / (2.0 * phi) - ls[2] * phi * phi - ls[1] * phi;
         for (j, pj) in params.iter().enumerate() {
-            let d1 = match pj.rho {
-                Some(k) => b[k],
-                None => trow.as_ref().expect("t rows").d_t,
+            let cross = match pj.rho {
+                Some(k) => -b[k] / (2.0 * phi),
+                None => {
+                    -trow.as_ref().expect("t rows").d_t / (2.0 * phi)
+                        - prob.family.scale_theta_loglik(&prob.obs, phi, prob.theta)
+                }
             };
-            let cross = -d1 / (2.0 * phi);
             hess[j * k_all + t] = cross;
             hess[t * k_all + j] = cross;
         }
