@@ -3,6 +3,9 @@
 //! starting values, the saturated log-likelihood `ls` that enters the
 //! Laplace-approximate REML score, and the log-likelihood behind `AIC()`.
 //!
+//! The negative binomial ([`negbin`]) and Tweedie ([`tweedie`]) families have
+//! a parameter (θ, p) that is estimated with the smoothing parameters.
+//!
 //! A family with mean μ, prior weight w and scale φ has `Var(y) = φ V(μ)/w`.
 //! The penalised IRLS and the REML criterion need V and its first three
 //! derivatives (for the derivatives of the Newton weights in η, see
@@ -10,6 +13,7 @@
 //! `D = Σ w d(y, μ)`.
 
 mod link;
+mod negbin;
 mod special;
 pub mod tweedie;
 
@@ -289,7 +293,7 @@ impl Family {
             Family::NegativeBinomial => [self.theta_loglik(obs, phi, theta)[0], 0.0, 0.0],
             Family::Tweedie => {
                 // Derivatives in log φ converted to derivatives in φ.
-                let l = tweedie_saturated_sum(obs, phi, theta);
+                let l = tweedie::saturated_sum(obs, phi, theta);
                 [l[0], l[1] / phi, (l[2] - l[1]) / (phi * phi)]
             }
             Family::Binomial => [-binomial_aic(obs, trials, |o| o.y) / 2.0, 0.0, 0.0],
@@ -387,29 +391,13 @@ impl Family {
     /// `t` (nb: log θ), at scale `phi`.
     pub fn theta_loglik(self, obs: &[Obs], phi: f64, theta: f64) -> [f64; 3] {
         if self == Family::Tweedie {
-            let l = tweedie_saturated_sum(obs, phi, theta);
+            let l = tweedie::saturated_sum(obs, phi, theta);
             return [l[0], l[3], l[4]];
         }
         if self != Family::NegativeBinomial {
             return [0.0; 3];
         }
-        let t = theta.ln();
-        let mut out = [0.0; 3];
-        for o in obs {
-            let y = o.y;
-            let yth = y + theta;
-            let ylogy = if y > 0.0 { y * y.ln() } else { 0.0 };
-            let term = yth * yth.ln() - ylogy + special::ln_gamma(y + 1.0) - theta * t + special::ln_gamma(theta)
-                - special::ln_gamma(yth);
-            out[0] -= o.w * term;
-            let (psi0_yth, psi0_th) = (special::digamma(yth), special::digamma(theta));
-            out[1] -= o.w * theta * (yth.ln() - psi0_yth + psi0_th - t);
-            let (psi1_yth, psi1_th) = (special::trigamma(yth), special::trigamma(theta));
-            out[2] -= o.w
-                * theta
-                * (yth.ln() - theta * psi1_yth - psi0_yth + theta / yth + theta * psi1_th + psi0_th - t - 1.0);
-        }
-        out
+        negbin::saturated_loglik(obs, theta)
     }
 
     /// `∂²ls/∂log φ ∂t`: the cross derivative of the saturated
@@ -418,7 +406,7 @@ impl Family {
         if self != Family::Tweedie {
             return 0.0;
         }
-        tweedie_saturated_sum(obs, phi, theta)[5]
+        tweedie::saturated_sum(obs, phi, theta)[5]
     }
 
     /// Derivatives of the weighted unit deviance in the family parameter
@@ -426,85 +414,12 @@ impl Family {
     /// zero for families without one.
     pub fn theta_derivatives(self, o: Obs, mu: f64, theta: f64) -> ThetaDerivatives {
         if self == Family::Tweedie {
-            return tweedie_deviance_derivatives(o, mu, theta);
+            return tweedie::deviance_derivatives(o, mu, theta);
         }
         if self != Family::NegativeBinomial {
             return ThetaDerivatives::default();
         }
-        let (y, w) = (o.y, o.w);
-        let yth = y + theta;
-        let muth = mu + theta;
-        let r = yth / muth;
-        ThetaDerivatives {
-            d_t: -2.0 * w * theta * (r.ln() + 1.0 - r),
-            d_tt: -2.0
-                * w
-                * theta
-                * (r.ln() + theta * yth / (muth * muth) - r - 2.0 * theta / muth + 1.0 + theta / yth),
-            dmu_t: 2.0 * w * theta * (1.0 - r) / muth,
-            dmu_tt: 2.0 * w * theta * (2.0 * theta * yth / (muth * muth) - r - 2.0 * theta / muth + 1.0) / muth,
-            dmu2_t: 2.0 * w * theta * (2.0 * r - 1.0) / (muth * muth),
-            dmu2_tt: 2.0 * w * theta * (-6.0 * yth * theta / (muth * muth) + 2.0 * r + 4.0 * theta / muth - 1.0)
-                / (muth * muth),
-            dmu3_t: 4.0 * w * theta * (1.0 - 3.0 * r) / muth.powi(3),
-        }
-    }
-}
-
-/// `Σ w · tweedie::saturated(y, φ, p)`: the saturated log-likelihood and its derivatives.
-fn tweedie_saturated_sum(obs: &[Obs], phi: f64, p: f64) -> [f64; 6] {
-    let mut l = [0.0; 6];
-    for o in obs {
-        for (acc, v) in l.iter_mut().zip(tweedie::saturated(o.y, phi, p)) {
-            *acc += o.w * v;
-        }
-    }
-    l
-}
-
-/// The Tweedie unit deviance's derivatives in t (p = p(t)), as mgcv's `tw()$Dd`.
-fn tweedie_deviance_derivatives(o: Obs, mu: f64, p: f64) -> ThetaDerivatives {
-    let (y, w) = (o.y, o.w);
-    let [p1, p2] = tweedie::p_derivatives(p);
-    let y1 = if y == 0.0 { 1.0 } else { y };
-    let (ly1, lmu) = (y1.ln(), mu.ln());
-    let mu1p = mu.powf(1.0 - p);
-    let mup = mu.powf(p);
-    let mu2p = mu * mu1p;
-    let y2p = y.powf(2.0 - p);
-    let mup1 = mu.powf(-p - 1.0);
-    let ymupi = y / mup;
-    let i1p = 1.0 / (1.0 - p);
-    // In p, then converted to t by the chain rule (mgcv's dpth1, dpth2).
-    let d_p = 2.0
-        * w
-        * ((y2p * ly1 - mu2p * lmu) / (2.0 - p) + (y * mu1p * lmu - y2p * ly1) / (1.0 - p)
-            - (y2p - mu2p) / (2.0 - p).powi(2)
-            + (y2p - y * mu1p) * i1p * i1p);
-    let dmu_p = 2.0 * w * lmu * (ymupi - mu1p);
-    let dmu2_p = 2.0 * w * (mup1 * y * (1.0 - p * lmu) - (lmu * (1.0 - p) + 1.0) / mup);
-    let y2plogy = y2p * ly1;
-    let y2plog2y = y2plogy * ly1;
-    let d_pp = 2.0
-        * w
-        * ((mu2p * lmu * lmu - y2plog2y) / (2.0 - p)
-            + (y2plog2y - y * mu1p * lmu * lmu) / (1.0 - p)
-            + 2.0 * (y2plogy - mu2p * lmu) / (2.0 - p).powi(2)
-            + 2.0 * (y * mu1p * lmu - y2plogy) / (1.0 - p).powi(2)
-            + 2.0 * (mu2p - y2p) / (2.0 - p).powi(3)
-            + 2.0 * (y2p - y * mu1p) / (1.0 - p).powi(3));
-    let dmu_pp = 2.0 * w * (mu1p * lmu * lmu - lmu * lmu * ymupi);
-    let dmu2_pp = 2.0 * w * (mup1 * lmu * y * (lmu * p - 2.0) + lmu / mup * (lmu * (1.0 - p) + 2.0));
-    let dmu3_p =
-        2.0 * w * mup1 * (y / mu * (lmu * (1.0 + p) * p - 2.0 * p - 1.0) + lmu * (1.0 - p) * p + 2.0 * p - 1.0);
-    ThetaDerivatives {
-        d_t: d_p * p1,
-        d_tt: d_pp * p1 * p1 + d_p * p2,
-        dmu_t: dmu_p * p1,
-        dmu_tt: dmu_pp * p1 * p1 + dmu_p * p2,
-        dmu2_t: dmu2_p * p1,
-        dmu2_tt: dmu2_pp * p1 * p1 + dmu2_p * p2,
-        dmu3_t: dmu3_p * p1,
+        negbin::deviance_derivatives(o, mu, theta)
     }
 }
 

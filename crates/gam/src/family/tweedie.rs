@@ -19,6 +19,7 @@
 //! `W_j / W`.
 
 use super::special::{digamma, ln_gamma, trigamma};
+use super::{Obs, ThetaDerivatives};
 
 /// Lower end of the power's range (mgcv's `tw(a = 1.01)`).
 pub const P_MIN: f64 = 1.01;
@@ -154,6 +155,63 @@ pub fn saturated(y: f64, phi: f64, p: f64) -> [f64; 6] {
         l_pp * pt * pt + l_p * ptt,
         l_prho * pt,
     ]
+}
+
+/// `Σ w · saturated(y, φ, p)`: the saturated log-likelihood and its derivatives.
+pub(super) fn saturated_sum(obs: &[Obs], phi: f64, p: f64) -> [f64; 6] {
+    let mut l = [0.0; 6];
+    for o in obs {
+        for (acc, v) in l.iter_mut().zip(saturated(o.y, phi, p)) {
+            *acc += o.w * v;
+        }
+    }
+    l
+}
+
+/// The Tweedie unit deviance's derivatives in t (p = p(t)), as mgcv's `tw()$Dd`.
+pub(super) fn deviance_derivatives(o: Obs, mu: f64, p: f64) -> ThetaDerivatives {
+    let (y, w) = (o.y, o.w);
+    let [p1, p2] = p_derivatives(p);
+    let y1 = if y == 0.0 { 1.0 } else { y };
+    let (ly1, lmu) = (y1.ln(), mu.ln());
+    let mu1p = mu.powf(1.0 - p);
+    let mup = mu.powf(p);
+    let mu2p = mu * mu1p;
+    let y2p = y.powf(2.0 - p);
+    let mup1 = mu.powf(-p - 1.0);
+    let ymupi = y / mup;
+    let i1p = 1.0 / (1.0 - p);
+    // In p, then converted to t by the chain rule (mgcv's dpth1, dpth2).
+    let d_p = 2.0
+        * w
+        * ((y2p * ly1 - mu2p * lmu) / (2.0 - p) + (y * mu1p * lmu - y2p * ly1) / (1.0 - p)
+            - (y2p - mu2p) / (2.0 - p).powi(2)
+            + (y2p - y * mu1p) * i1p * i1p);
+    let dmu_p = 2.0 * w * lmu * (ymupi - mu1p);
+    let dmu2_p = 2.0 * w * (mup1 * y * (1.0 - p * lmu) - (lmu * (1.0 - p) + 1.0) / mup);
+    let y2plogy = y2p * ly1;
+    let y2plog2y = y2plogy * ly1;
+    let d_pp = 2.0
+        * w
+        * ((mu2p * lmu * lmu - y2plog2y) / (2.0 - p)
+            + (y2plog2y - y * mu1p * lmu * lmu) / (1.0 - p)
+            + 2.0 * (y2plogy - mu2p * lmu) / (2.0 - p).powi(2)
+            + 2.0 * (y * mu1p * lmu - y2plogy) / (1.0 - p).powi(2)
+            + 2.0 * (mu2p - y2p) / (2.0 - p).powi(3)
+            + 2.0 * (y2p - y * mu1p) / (1.0 - p).powi(3));
+    let dmu_pp = 2.0 * w * (mu1p * lmu * lmu - lmu * lmu * ymupi);
+    let dmu2_pp = 2.0 * w * (mup1 * lmu * y * (lmu * p - 2.0) + lmu / mup * (lmu * (1.0 - p) + 2.0));
+    let dmu3_p =
+        2.0 * w * mup1 * (y / mu * (lmu * (1.0 + p) * p - 2.0 * p - 1.0) + lmu * (1.0 - p) * p + 2.0 * p - 1.0);
+    ThetaDerivatives {
+        d_t: d_p * p1,
+        d_tt: d_pp * p1 * p1 + d_p * p2,
+        dmu_t: dmu_p * p1,
+        dmu_tt: dmu_pp * p1 * p1 + dmu_p * p2,
+        dmu2_t: dmu2_p * p1,
+        dmu2_tt: dmu2_pp * p1 * p1 + dmu2_p * p2,
+        dmu3_t: dmu3_p * p1,
+    }
 }
 
 #[cfg(test)]
