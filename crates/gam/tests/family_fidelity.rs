@@ -256,6 +256,9 @@ cases!(
     binary_logit_weights_factor,
     nb_counts,
     tweedie_pos,
+    gaussian_log,
+    poisson_sqrt,
+    nb_sqrt,
 );
 
 /// A negative binomial fit resumed from an intermediate iterate (log smoothing parameters and

@@ -121,7 +121,14 @@ cases <- list(
   list(id = "tweedie_pos", data = "families/tweedie_n400.csv",
        formula = "y ~ s(x0) + s(x1)", family = tw(), weights = NULL),
   list(id = "binary_logit_weights_factor", data = "families/gamsim1_binary_grp.csv",
-       formula = "y ~ grp + s(x0, bs = \"cr\") + s(x2, bs = \"cr\")", family = binomial(), weights = NULL)
+       formula = "y ~ grp + s(x0, bs = \"cr\") + s(x2, bs = \"cr\")", family = binomial(), weights = NULL),
+  # Added later: non-canonical links of the Gaussian and Poisson families, nb with another link.
+  list(id = "gaussian_log", data = "bench/data/trees.csv",
+       formula = "Volume ~ s(Girth) + s(Height)", family = gaussian(link = "log"), weights = NULL),
+  list(id = "poisson_sqrt", data = "bench/data/coal.csv",
+       formula = "count ~ s(year, k = 20)", family = poisson(link = "sqrt"), weights = NULL),
+  list(id = "nb_sqrt", data = "families/nb_n400.csv",
+       formula = "y ~ s(x0) + s(x1)", family = nb(link = "sqrt"), weights = NULL)
 )
 
 num <- function(v) I(sprintf("%.17g", as.numeric(v)))
