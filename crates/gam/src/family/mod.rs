@@ -3,7 +3,7 @@
 //! starting values, the saturated log-likelihood `ls` that enters the
 //! Laplace-approximate REML score, and the log-likelihood behind `AIC()`.
 //!
-//! The negative binomial ([`negbin`]) and Tweedie ([`tweedie`]) families have
+//! The negative binomial (module `negbin`) and Tweedie ([`tweedie`]) families have
 //! a parameter (θ, p) that is estimated with the smoothing parameters.
 //!
 //! A family with mean μ, prior weight w and scale φ has `Var(y) = φ V(μ)/w`.

@@ -14,7 +14,7 @@
 //!
 //! with `α = (2−p)/(1−p)`, and `log f(0) = −μ^{2−p}/(φ(2−p))`. The series is
 //! summed outwards from its largest term (near `j = y^{2−p}/(φ(2−p))`) until
-//! the terms fall below [`SERIES_LOG_TOL`] of it; derivatives of log W are the
+//! the terms fall below e^{−37} of it; derivatives of log W are the
 //! means and covariances of the per-term derivatives under the weights
 //! `W_j / W`.
 

@@ -63,7 +63,7 @@ pub struct LsqProblem {
     pub n: usize,
     /// mgcv's "null scale" `Σ wᵢ (yᵢ − ȳ)² / n` (ȳ the unweighted mean): the
     /// deviance per observation of the constant model, from which mgcv takes
-    /// its initial scale for the outer iteration (see [`super::outer`]).
+    /// its initial scale for the outer iteration (see [`super::fit_reml`]).
     /// [`LsqProblem::from_dense`] computes it from the working response `z`;
     /// a caller whose `z` is the response minus an offset should set it from
     /// the response itself, as mgcv does.
