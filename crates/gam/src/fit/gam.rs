@@ -7,6 +7,9 @@
 
 use faer::Mat;
 
+use rayon::prelude::*;
+
+use super::accumulate::{CHUNK_ROWS, row_chunks};
 use super::glm::{GlmSetup, fit_laml};
 use super::newton::Iterate;
 use super::pirls::GlmProblem;
@@ -73,7 +76,10 @@ pub fn prepare(spec: &GamSpec, data: &DataFrame) -> Result<PreparedData> {
 pub struct FitSetup {
     /// The design built on the training rows.
     pub design: Design,
-    x: Mat<f64>,
+    /// The training rows.
+    data: DataFrame,
+    /// The model matrix, when held in memory (see [`Accumulation`]).
+    x: Option<Mat<f64>>,
     response: ResponseData,
     offset: Vec<f64>,
     inner: Inner,
@@ -82,6 +88,22 @@ pub struct FitSetup {
     /// The 1-based data row of each row of the fit.
     rows: Vec<usize>,
 }
+
+/// How a Gaussian identity-link fit reduces its data (the result is the
+/// same to rounding; the generalized path holds the model matrix in memory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Accumulation {
+    /// In memory below [`CHUNKED_MIN_ROWS`] rows, in chunks from there.
+    #[default]
+    Auto,
+    /// Build the whole model matrix and factor it at once.
+    Dense,
+    /// Build and factor the model matrix this many rows at a time, in parallel.
+    Chunked(usize),
+}
+
+/// From this many rows on, [`Accumulation::Auto`] works in chunks.
+pub const CHUNKED_MIN_ROWS: usize = 2 * CHUNK_ROWS;
 
 /// What the outer iteration optimises.
 enum Inner {
@@ -168,6 +190,11 @@ impl GamSpec {
 
     /// Builds the design and reduces the data: one pass over the rows.
     pub fn setup(&self, prepared: PreparedData) -> Result<FitSetup> {
+        self.setup_with(prepared, Accumulation::Auto)
+    }
+
+    /// [`GamSpec::setup`] with a chosen way of reducing the data.
+    pub fn setup_with(&self, prepared: PreparedData, accumulation: Accumulation) -> Result<FitSetup> {
         let train = &prepared.data;
         if !self.family.links().contains(&self.link) {
             return Err(GamError::Fit {
@@ -186,10 +213,9 @@ impl GamSpec {
         }
         let design = Design::build(&self.formula, train)?;
         let response = response_data(&design.response, train, self.family, self.weights.as_deref())?;
-        let x = design.model_matrix(train)?;
         let offset = design.offset(train)?;
         let n = train.nrows();
-        let p = x.ncols();
+        let p = design.n_coef();
         if n <= p {
             return Err(GamError::Fit {
                 message: format!(
@@ -198,22 +224,37 @@ impl GamSpec {
             });
         }
         let pens = design.penalty_set();
-        if self.family == Family::Binomial {
-            super::separation::check_parametric(&design, &x, &response)?;
+        let chunk = match accumulation {
+            Accumulation::Chunked(rows) => Some(rows),
+            Accumulation::Auto if self.is_least_squares() && n >= CHUNKED_MIN_ROWS => Some(CHUNK_ROWS),
+            _ => None,
+        };
+        let x = match chunk {
+            Some(_) if self.is_least_squares() => None,
+            _ => Some(design.model_matrix(train)?),
+        };
+        if self.family == Family::Binomial
+            && let Some(x) = &x
+        {
+            super::separation::check_parametric(&design, x, &response)?;
         }
         let inner = if self.is_least_squares() {
             let z: Vec<f64> = response.obs.iter().zip(&offset).map(|(o, off)| o.y - off).collect();
-            let w: Vec<f64> = response.obs.iter().map(|o| o.w).collect();
+            let weights: Vec<f64> = response.obs.iter().map(|o| o.w).collect();
             let weighted = self.weights.is_some();
-            let mut problem = LsqProblem::from_dense(&x, &z, weighted.then_some(&w[..]));
+            let w = weighted.then_some(&weights[..]);
+            let mut problem = match (&x, chunk) {
+                (Some(x), _) => LsqProblem::from_dense(x, &z, w),
+                (None, rows) => LsqProblem::from_chunks(&design, train, &z, w, rows.unwrap_or(CHUNK_ROWS))?,
+            };
             if weighted {
                 // mgcv's Gaussian saturated log-likelihood carries Σ log(w)/2.
-                problem.score_offset = -w.iter().filter(|&&v| v > 0.0).map(|v| v.ln()).sum::<f64>() / 2.0;
+                problem.score_offset = -weights.iter().filter(|&&v| v > 0.0).map(|v| v.ln()).sum::<f64>() / 2.0;
             }
             Inner::Lsq(problem)
         } else {
             Inner::Glm(GlmSetup::new(GlmProblem {
-                x: x.clone(),
+                x: x.clone().expect("the generalized path holds the model matrix"),
                 obs: response.obs.clone(),
                 trials: response.trials.clone(),
                 offset: offset.clone(),
@@ -224,13 +265,14 @@ impl GamSpec {
         };
         Ok(FitSetup {
             design,
+            rows: (0..n).map(|i| train.original_row(i) + 1).collect(),
+            n_dropped: prepared.n_dropped,
+            data: prepared.data,
             x,
             response,
             offset,
             inner,
             pens,
-            n_dropped: prepared.n_dropped,
-            rows: (0..n).map(|i| train.original_row(i) + 1).collect(),
         })
     }
 
@@ -254,7 +296,7 @@ impl GamSpec {
                     &self.options.newton,
                     |it| observer.on_iterate(it),
                 )?;
-                Ok(assemble(self, setup, problem, &fit))
+                assemble(self, setup, problem, &fit)
             }
             Inner::Glm(glm) => {
                 let fit = fit_laml(glm, &setup.pens, start, &self.options.newton, |it| {
@@ -263,7 +305,7 @@ impl GamSpec {
                 if self.family == Family::Binomial {
                     super::separation::check_fitted(
                         &setup.design,
-                        &setup.x,
+                        setup.x.as_ref().expect("the generalized path holds the model matrix"),
                         &fit.eval.fit.beta,
                         &fit.eval.fit.mu,
                         &setup.rows,
@@ -286,15 +328,42 @@ fn setup_parts(setup: &FitSetup) -> super::glm_model::SetupParts<'_> {
     }
 }
 
-fn assemble(spec: &GamSpec, setup: &FitSetup, problem: &LsqProblem, fit: &RemlFit) -> GamModel {
+/// `Xβ + offset` at the training rows, from the model matrix in memory or
+/// rebuilt chunk by chunk in parallel.
+fn linear_predictor(setup: &FitSetup, beta: &[f64]) -> Result<Vec<f64>> {
+    let p = beta.len();
+    let xb = |x: &Mat<f64>| -> Vec<f64> {
+        (0..x.nrows())
+            .map(|i| (0..p).map(|j| x[(i, j)] * beta[j]).sum())
+            .collect()
+    };
+    let mut eta = match &setup.x {
+        Some(x) => xb(x),
+        None => {
+            let parts: Vec<Vec<f64>> = row_chunks(setup.data.nrows(), CHUNK_ROWS)
+                .into_par_iter()
+                .map(|r| {
+                    let rows: Vec<usize> = r.collect();
+                    Ok(xb(&setup.design.model_matrix(&setup.data.select_rows(&rows))?))
+                })
+                .collect::<Result<_>>()?;
+            parts.concat()
+        }
+    };
+    for (e, o) in eta.iter_mut().zip(&setup.offset) {
+        *e += o;
+    }
+    Ok(eta)
+}
+
+fn assemble(spec: &GamSpec, setup: &FitSetup, problem: &LsqProblem, fit: &RemlFit) -> Result<GamModel> {
     let design = setup.design.clone();
-    let (x, offset) = (&setup.x, &setup.offset);
     let y: Vec<f64> = setup.response.obs.iter().map(|o| o.y).collect();
     let weights: Vec<f64> = setup.response.obs.iter().map(|o| o.w).collect();
     let y = &y;
     let n_dropped = setup.n_dropped;
     let n = y.len();
-    let p = x.ncols();
+    let p = design.n_coef();
     let e = &fit.eval;
     // mgcv reports (and scales Vp by) the Pearson-type estimate
     // RSS / (n − Σ edf), not the REML estimate D_p / (n − M_p) used inside
@@ -310,9 +379,7 @@ fn assemble(spec: &GamSpec, setup: &FitSetup, problem: &LsqProblem, fit: &RemlFi
     let vp = &e.a_inv * scale;
     let ve = &f * &vp;
     let beta = &e.beta;
-    let fitted: Vec<f64> = (0..n)
-        .map(|i| offset[i] + (0..p).map(|j| x[(i, j)] * beta[j]).sum::<f64>())
-        .collect();
+    let fitted = linear_predictor(setup, beta)?;
     let deviance: f64 = (0..n).map(|i| weights[i] * (y[i] - fitted[i]).powi(2)).sum();
     let null_deviance = null_deviance_gaussian(y, &weights);
     // mgcv's logLik.gam for the Gaussian family: −n/2 (log(2π D/n) + 1).
@@ -342,7 +409,7 @@ fn assemble(spec: &GamSpec, setup: &FitSetup, problem: &LsqProblem, fit: &RemlFi
         null_deviance,
     });
     let max_abs_grad = fit.outer.last.grad.iter().fold(0.0f64, |m, g| m.max(g.abs()));
-    GamModel {
+    Ok(GamModel {
         format_version: MODEL_FORMAT_VERSION,
         engine_version: ENGINE_VERSION.to_string(),
         formula: spec.formula.text.clone(),
@@ -376,7 +443,7 @@ fn assemble(spec: &GamSpec, setup: &FitSetup, problem: &LsqProblem, fit: &RemlFi
         aic,
         summary,
         warnings: setup.response.warnings.clone(),
-    }
+    })
 }
 
 /// Deviance of the null model as mgcv computes it for the Gaussian family:

@@ -15,6 +15,7 @@
 //! starting from mgcv's `initial.sp` ([`initial_log_sp`]) and, for τ, from
 //! log(Σ(y − ȳ)²/(10 n)).
 
+pub mod accumulate;
 pub mod cached;
 pub mod edf2;
 pub mod gam;

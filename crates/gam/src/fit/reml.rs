@@ -108,6 +108,22 @@ impl LsqProblem {
         let sw = |i: usize| w.map_or(1.0, |w| w[i].sqrt());
         let aug = Mat::from_fn(n, p + 1, |i, j| if j < p { x[(i, j)] * sw(i) } else { z[i] * sw(i) });
         let r_aug = aug.qr().thin_R().to_owned();
+        let r_aug = Mat::from_fn(p + 1, p + 1, |i, j| {
+            if i < r_aug.nrows() && i <= j {
+                r_aug[(i, j)]
+            } else {
+                0.0
+            }
+        });
+        LsqProblem::from_factor(&r_aug, z, w)
+    }
+
+    /// The problem from the `(p+1) x (p+1)` triangular factor of the
+    /// augmented matrix `[√w X, √w z]` (however it was computed), with the
+    /// working response and weights for the null scale.
+    pub fn from_factor(r_aug: &Mat<f64>, z: &[f64], w: Option<&[f64]>) -> LsqProblem {
+        let p = r_aug.ncols() - 1;
+        let n = z.len();
         let r = Mat::from_fn(p, p, |i, j| if i <= j { r_aug[(i, j)] } else { 0.0 });
         let f: Vec<f64> = (0..p).map(|i| r_aug[(i, p)]).collect();
         let rss0 = if n > p { r_aug[(p, p)].powi(2) } else { 0.0 };
