@@ -27,6 +27,17 @@ fn main() {
     let fit = fit_reml(&prob, &pens, Scale::Estimated, None, &NewtonOptions::default(), |_| {}).unwrap();
     println!("reml {:?} iters {}", t.elapsed(), fit.outer.last.iter);
     let t = Instant::now();
-    let _m = gam::model::GamSpec::new(f).fit(&data).unwrap();
+    let _m = gam::model::GamSpec::new(f.clone()).fit(&data).unwrap();
     println!("whole fit {:?}", t.elapsed());
+    // The default (chunked from 32768 rows) path, phase by phase.
+    let spec = gam::model::GamSpec::new(f);
+    let t = Instant::now();
+    let prepared = gam::fit::gam::prepare(&spec, &data).unwrap();
+    println!("prepare {:?}", t.elapsed());
+    let t = Instant::now();
+    let setup = spec.setup(prepared).unwrap();
+    println!("setup (design + reduction) {:?}", t.elapsed());
+    let t = Instant::now();
+    let _m = spec.fit_setup(&setup, None, &mut gam::fit::gam::NoObserver).unwrap();
+    println!("outer + model {:?}", t.elapsed());
 }

@@ -93,9 +93,54 @@ impl SumToZero {
 
 /// mgcv's `S.scale` for a penalty: `‖S‖₁ / ‖X‖∞²`; the penalty used is `S / scale`.
 pub fn penalty_scale(x: &Mat<f64>, s: &Mat<f64>) -> f64 {
-    let max_row_sum = (0..x.nrows())
-        .map(|i| (0..x.ncols()).map(|j| x[(i, j)].abs()).sum::<f64>())
-        .fold(0.0f64, f64::max);
+    penalty_scale_from(DesignStats::of(x).max_row_abs_sum, s)
+}
+
+/// What the constraint and the penalty scaling need of a smooth's raw
+/// model matrix: its largest absolute row sum and its column sums, which
+/// can be accumulated over row chunks without holding the matrix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesignStats {
+    /// `max_i Σ_j |X_ij|` (R's `norm(X, "I")`).
+    pub max_row_abs_sum: f64,
+    /// `Σ_i X_ij` per column.
+    pub col_sums: Vec<f64>,
+    /// Rows seen.
+    pub rows: usize,
+}
+
+impl DesignStats {
+    /// The statistics of one block of rows.
+    pub fn of(x: &Mat<f64>) -> DesignStats {
+        DesignStats {
+            max_row_abs_sum: (0..x.nrows())
+                .map(|i| (0..x.ncols()).map(|j| x[(i, j)].abs()).sum::<f64>())
+                .fold(0.0f64, f64::max),
+            col_sums: (0..x.ncols())
+                .map(|j| (0..x.nrows()).map(|i| x[(i, j)]).sum())
+                .collect(),
+            rows: x.nrows(),
+        }
+    }
+
+    /// The statistics of two blocks together.
+    pub fn merge(self, other: DesignStats) -> DesignStats {
+        DesignStats {
+            max_row_abs_sum: self.max_row_abs_sum.max(other.max_row_abs_sum),
+            col_sums: self.col_sums.iter().zip(&other.col_sums).map(|(a, b)| a + b).collect(),
+            rows: self.rows + other.rows,
+        }
+    }
+
+    /// The sum-to-zero constraint of the columns' means.
+    pub fn sum_to_zero(&self) -> SumToZero {
+        let n = self.rows.max(1) as f64;
+        SumToZero::from_constraint(&self.col_sums.iter().map(|s| s / n).collect::<Vec<_>>())
+    }
+}
+
+/// [`penalty_scale`] from the largest absolute row sum of the model matrix.
+pub fn penalty_scale_from(max_row_sum: f64, s: &Mat<f64>) -> f64 {
     let max_col_sum = (0..s.ncols())
         .map(|j| (0..s.nrows()).map(|i| s[(i, j)].abs()).sum::<f64>())
         .fold(0.0f64, f64::max);

@@ -6,11 +6,14 @@
 use faer::Mat;
 use serde::{Deserialize, Serialize};
 
-use crate::basis::constraint::{SumToZero, penalty_scale};
+use rayon::prelude::*;
+
+use crate::basis::constraint::{DesignStats, SumToZero, penalty_scale_from};
 use crate::basis::tensor::TensorBasis;
 use crate::basis::{Basis, BasisFn, cc, cr, ps, re, tp};
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result};
+use crate::fit::accumulate::{CHUNK_ROWS, row_chunks};
 use crate::formula::{BasisType, SmoothKind, SmoothSpec};
 use crate::linalg::StoredMat;
 
@@ -148,20 +151,37 @@ fn build_basis(spec: &SmoothSpec, cols: &[Vec<f64>], levels: &[Option<Vec<String
     }
 }
 
+/// The statistics of a basis's raw model matrix over all rows, built a
+/// chunk of rows at a time in parallel so the n x k matrix is never held.
+fn raw_design_stats(basis: &Basis, cols: &[Vec<f64>]) -> Result<DesignStats> {
+    let n = cols.first().map_or(0, Vec::len);
+    let chunks: Vec<DesignStats> = row_chunks(n, CHUNK_ROWS)
+        .into_par_iter()
+        .map(|r| {
+            let refs: Vec<&[f64]> = cols.iter().map(|c| &c[r.clone()]).collect();
+            Ok(DesignStats::of(&basis.design(&refs)?))
+        })
+        .collect::<Result<_>>()?;
+    Ok(chunks.into_iter().reduce(DesignStats::merge).unwrap_or(DesignStats {
+        max_row_abs_sum: 0.0,
+        col_sums: vec![0.0; basis.dim()],
+        rows: 0,
+    }))
+}
+
 impl SmoothTerm {
     /// Builds the term(s) of one smooth spec from training data: one term, or
     /// one per level of a factor `by` variable.
     pub fn build(spec: &SmoothSpec, data: &DataFrame) -> Result<Vec<SmoothTerm>> {
         let (cols, levels) = covariates(spec, data, None)?;
         let basis = build_basis(spec, &cols, &levels)?;
-        let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
-        let x_raw = basis.design(&refs)?;
+        let stats = raw_design_stats(&basis, &cols)?;
         let is_re = basis.mgcv_class() == "random.effect";
         let mut s_scale = Vec::new();
         let mut penalties = Vec::new();
         if !spec.fx {
             for s in basis.penalties() {
-                let sc = penalty_scale(&x_raw, &s);
+                let sc = penalty_scale_from(stats.max_row_abs_sum, &s);
                 penalties.push(s * (1.0 / sc));
                 s_scale.push(sc);
             }
@@ -180,7 +200,7 @@ impl SmoothTerm {
                 centre = false;
             }
         }
-        let constraint = centre.then(|| SumToZero::from_design(&x_raw));
+        let constraint = centre.then(|| stats.sum_to_zero());
         let constrained: Vec<StoredMat> = penalties
             .iter()
             .map(|s| StoredMat::from_mat(&constraint.as_ref().map_or_else(|| s.clone(), |c| c.apply_penalty(s))))

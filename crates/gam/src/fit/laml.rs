@@ -35,7 +35,7 @@ use faer::linalg::solvers::DenseSolveCore;
 use faer::{Mat, Side};
 
 use super::penalty::{PenaltySet, trace_of_product};
-use super::pirls::{GlmProblem, PirlsFit, weighted_cross};
+use super::pirls::{GlmProblem, PirlsFit, mat_t_vec, mat_vec, quadratic_diagonal, weighted_cross, weighted_crosses};
 use super::reml::dot;
 use crate::error::{GamError, Result};
 
@@ -171,10 +171,7 @@ pub fn evaluate(
         2.0 * (0..p).map(|i| l[(i, i)].ln()).sum::<f64>()
     };
     let h_inv = llt.inverse();
-    let xh = &prob.x * &h_inv;
-    let hdiag: Vec<f64> = (0..n)
-        .map(|i| (0..p).map(|j| xh[(i, j)] * prob.x[(i, j)]).sum())
-        .collect();
+    let hdiag = quadratic_diagonal(&prob.x, &h_inv);
     let tr_a = (0..n).map(|i| wts.w[i] * hdiag[i]).sum::<f64>();
 
     let sb: Vec<Vec<f64>> = (0..m).map(|k| pens.apply(k, beta)).collect();
@@ -188,8 +185,8 @@ pub fn evaluate(
     let score = d_p / (2.0 * phi) - ls[0] + 0.5 * log_det_h - 0.5 * ld.value - 0.5 * mp * two_pi_phi.ln();
 
     let hv = |v: &[f64]| -> Vec<f64> { (0..p).map(|i| (0..p).map(|j| h_inv[(i, j)] * v[j]).sum()).collect() };
-    let xv = |v: &[f64]| -> Vec<f64> { (0..n).map(|i| (0..p).map(|j| prob.x[(i, j)] * v[j]).sum()).collect() };
-    let xtv = |v: &[f64]| -> Vec<f64> { (0..p).map(|j| (0..n).map(|i| prob.x[(i, j)] * v[i]).sum()).collect() };
+    let xv = |v: &[f64]| -> Vec<f64> { mat_vec(&prob.x, v) };
+    let xtv = |v: &[f64]| -> Vec<f64> { mat_t_vec(&prob.x, v) };
     let mat_vec =
         |a: &Mat<f64>, v: &[f64]| -> Vec<f64> { (0..p).map(|i| (0..p).map(|j| a[(i, j)] * v[j]).sum()).collect() };
     let trow = extra.theta.then(|| theta_rows(prob, &fit.mu));
@@ -213,18 +210,14 @@ pub fn evaluate(
         let dw: Vec<f64> = (0..n)
             .map(|i| wts.w1[i] * eta_j[i] + w_direct.map_or(0.0, |w| w[i]))
             .collect();
-        let mut dh = weighted_cross(&prob.x, &dw);
-        if let Some(k) = rho_k {
-            pens.add_scaled(&mut dh, &pens.penalties()[k], lambda[k]);
-        }
         params.push(Param {
             rho: rho_k,
             g,
             beta: beta_j,
             eta: eta_j,
             dw,
-            h_inv_dh: &h_inv * &dh,
-            dh,
+            h_inv_dh: Mat::zeros(0, 0),
+            dh: Mat::zeros(0, 0),
         });
     };
     for k in 0..m {
@@ -232,6 +225,16 @@ pub fn evaluate(
     }
     if let Some(tr) = &trow {
         add_param(None, xtv(&tr.u_t), Some(&tr.w_t));
+    }
+    // ∂H/∂j = Xᵀ diag(dw_j) X (+ λ_j S_j): all in one pass over the rows.
+    let dws: Vec<&[f64]> = params.iter().map(|q| q.dw.as_slice()).collect();
+    let crosses = weighted_crosses(&prob.x, &dws);
+    for (q, mut dh) in params.iter_mut().zip(crosses) {
+        if let Some(k) = q.rho {
+            pens.add_scaled(&mut dh, &pens.penalties()[k], lambda[k]);
+        }
+        q.h_inv_dh = &h_inv * &dh;
+        q.dh = dh;
     }
     let np = params.len();
     let k_all = np + usize::from(extra.scale);

@@ -25,7 +25,9 @@
 
 use faer::linalg::solvers::Solve;
 use faer::{Mat, Side};
+use rayon::prelude::*;
 
+use super::accumulate::row_chunks;
 use crate::error::{GamError, Result};
 use crate::family::{Family, Link, Obs};
 
@@ -102,10 +104,11 @@ impl GlmProblem {
 
     /// `Xβ + offset`.
     pub fn linear_predictor(&self, beta: &[f64]) -> Vec<f64> {
-        let p = self.p();
-        (0..self.n())
-            .map(|i| self.offset[i] + (0..p).map(|j| self.x[(i, j)] * beta[j]).sum::<f64>())
-            .collect()
+        let mut eta = mat_vec(&self.x, beta);
+        for (e, o) in eta.iter_mut().zip(&self.offset) {
+            *e += o;
+        }
+        eta
     }
 
     /// The deviance at means `mu`.
@@ -324,7 +327,8 @@ impl GlmProblem {
             let Ok(llt) = super::penalty::symmetrise(&h).llt(Side::Lower) else {
                 continue;
             };
-            let rhs = Mat::from_fn(self.p(), 1, |j, _| (0..n).map(|i| self.x[(i, j)] * wz[i]).sum::<f64>());
+            let xtwz = mat_t_vec(&self.x, &wz);
+            let rhs = Mat::from_fn(self.p(), 1, |j, _| xtwz[j]);
             let sol = llt.solve(&rhs);
             return Ok((0..self.p()).map(|j| sol[(j, 0)]).collect());
         }
@@ -347,9 +351,10 @@ impl GlmProblem {
                 o.w * (o.y - mu[i]) / (v * g1)
             })
             .collect();
+        let xtr = mat_t_vec(&self.x, &r);
         (0..self.p())
             .map(|j| {
-                let xr: f64 = (0..n).map(|i| self.x[(i, j)] * r[i]).sum();
+                let xr = xtr[j];
                 let sb: f64 = (0..self.p()).map(|k| s_lambda[(j, k)] * beta[k]).sum();
                 (2.0 * (sb - xr)).abs()
             })
@@ -357,10 +362,85 @@ impl GlmProblem {
     }
 }
 
+/// Rows per block in the row-parallel products below.
+const BLOCK_ROWS: usize = 4096;
+
+/// `X v`, by blocks of rows in parallel, each block column by column (X is stored by columns).
+pub fn mat_vec(x: &Mat<f64>, v: &[f64]) -> Vec<f64> {
+    let blocks: Vec<Vec<f64>> = row_chunks(x.nrows(), BLOCK_ROWS)
+        .into_par_iter()
+        .map(|r| {
+            let mut out = vec![0.0; r.len()];
+            for (j, &vj) in v.iter().enumerate() {
+                if vj != 0.0 {
+                    let col = x.col(j).subrows(r.start, r.len());
+                    for (o, xij) in out.iter_mut().zip(col.iter()) {
+                        *o += xij * vj;
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    blocks.concat()
+}
+
+/// `Xᵀ v`, by blocks of rows in parallel.
+pub fn mat_t_vec(x: &Mat<f64>, v: &[f64]) -> Vec<f64> {
+    let p = x.ncols();
+    row_chunks(x.nrows(), BLOCK_ROWS)
+        .into_par_iter()
+        .map(|r| {
+            (0..p)
+                .map(|j| {
+                    let col = x.col(j).subrows(r.start, r.len());
+                    col.iter().zip(&v[r.clone()]).map(|(a, b)| a * b).sum::<f64>()
+                })
+                .collect::<Vec<f64>>()
+        })
+        .reduce(|| vec![0.0; p], |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect())
+}
+
+/// `Xᵀ diag(d_k) X` for several weight vectors at once: one pass over blocks
+/// of rows in parallel, each block one matrix product `X_cᵀ [D_1 X_c, D_2 X_c, ...]`.
+pub fn weighted_crosses(x: &Mat<f64>, ds: &[&[f64]]) -> Vec<Mat<f64>> {
+    let p = x.ncols();
+    let k = ds.len();
+    let total = row_chunks(x.nrows(), BLOCK_ROWS)
+        .into_par_iter()
+        .map(|r| {
+            let xc = x.subrows(r.start, r.len());
+            let b = Mat::from_fn(r.len(), p * k, |i, c| ds[c / p][r.start + i] * xc[(i, c % p)]);
+            xc.transpose() * &b
+        })
+        .reduce(|| Mat::zeros(p, p * k), |a, b| a + b);
+    (0..k)
+        .map(|m| Mat::from_fn(p, p, |i, j| total[(i, m * p + j)]))
+        .collect()
+}
+
+/// `diag(X A Xᵀ)` for a p x p matrix A, by blocks of rows in parallel.
+pub fn quadratic_diagonal(x: &Mat<f64>, a: &Mat<f64>) -> Vec<f64> {
+    let blocks: Vec<Vec<f64>> = row_chunks(x.nrows(), BLOCK_ROWS)
+        .into_par_iter()
+        .map(|r| {
+            let xc = x.subrows(r.start, r.len());
+            let xa = xc * a;
+            let mut out = vec![0.0; r.len()];
+            for j in 0..x.ncols() {
+                for ((o, u), v) in out.iter_mut().zip(xa.col(j).iter()).zip(xc.col(j).iter()) {
+                    *o += u * v;
+                }
+            }
+            out
+        })
+        .collect();
+    blocks.concat()
+}
+
 /// `Xᵀ diag(d) X`.
 pub fn weighted_cross(x: &Mat<f64>, d: &[f64]) -> Mat<f64> {
-    let dx = Mat::from_fn(x.nrows(), x.ncols(), |i, j| d[i] * x[(i, j)]);
-    x.transpose() * &dx
+    weighted_crosses(x, &[d]).pop().expect("one product")
 }
 
 /// `bᵀ S b`.
