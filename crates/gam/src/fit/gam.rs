@@ -238,7 +238,7 @@ impl GamSpec {
         {
             super::separation::check_parametric(&design, x, &response)?;
         }
-        let inner = if self.is_least_squares() {
+        let (inner, x) = if self.is_least_squares() {
             let z: Vec<f64> = response.obs.iter().zip(&offset).map(|(o, off)| o.y - off).collect();
             let weights: Vec<f64> = response.obs.iter().map(|o| o.w).collect();
             let weighted = self.weights.is_some();
@@ -251,17 +251,19 @@ impl GamSpec {
                 // mgcv's Gaussian saturated log-likelihood carries Σ log(w)/2.
                 problem.score_offset = -weights.iter().filter(|&&v| v > 0.0).map(|v| v.ln()).sum::<f64>() / 2.0;
             }
-            Inner::Lsq(problem)
+            (Inner::Lsq(problem), x)
         } else {
-            Inner::Glm(GlmSetup::new(GlmProblem {
-                x: x.clone().expect("the generalized path holds the model matrix"),
+            // The model matrix moves into the problem: one copy in memory.
+            let glm = GlmSetup::new(GlmProblem {
+                x: x.expect("the generalized path builds the model matrix"),
                 obs: response.obs.clone(),
                 trials: response.trials.clone(),
                 offset: offset.clone(),
                 family: self.family,
                 link: self.link,
                 theta: 1.0,
-            }))
+            });
+            (Inner::Glm(glm), None)
         };
         Ok(FitSetup {
             design,
@@ -305,7 +307,7 @@ impl GamSpec {
                 if self.family == Family::Binomial {
                     super::separation::check_fitted(
                         &setup.design,
-                        setup.x.as_ref().expect("the generalized path holds the model matrix"),
+                        &glm.prob.x,
                         &fit.eval.fit.beta,
                         &fit.eval.fit.mu,
                         &setup.rows,

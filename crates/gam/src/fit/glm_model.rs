@@ -120,9 +120,18 @@ pub fn assemble_glm(spec: &GamSpec, parts: SetupParts<'_>, setup: &GlmSetup, fit
     let aic = -2.0 * loglik + 2.0 * loglik_df;
 
     // mgcv's summary works from the factor of the Fisher-weighted model matrix.
-    let sqrt_wf: Vec<f64> = e.wf.iter().map(|v| v.max(0.0).sqrt()).collect();
-    let wx = Mat::from_fn(n, p, |i, j| sqrt_wf[i] * prob.x[(i, j)]);
-    let r = wx.qr().thin_R().to_owned();
+    // Any factor with RᵀR = XᵀW_fX serves (the tests use R only through
+    // that product): the Cholesky factor costs O(p³) instead of a QR of X.
+    let r = match symmetrise(&xwx).llt(Side::Lower) {
+        Ok(llt) => llt.L().transpose().to_owned(),
+        Err(_) => {
+            let sqrt_wf: Vec<f64> = e.wf.iter().map(|v| v.max(0.0).sqrt()).collect();
+            Mat::from_fn(n, p, |i, j| sqrt_wf[i] * prob.x[(i, j)])
+                .qr()
+                .thin_R()
+                .to_owned()
+        }
+    };
     let y: Vec<f64> = parts.response.obs.iter().map(|o| o.y).collect();
     let weights: Vec<f64> = parts.response.obs.iter().map(|o| o.w).collect();
     let sp: Vec<f64> = fit.rho.iter().map(|r| r.exp()).collect();

@@ -410,7 +410,15 @@ pub fn weighted_crosses(x: &Mat<f64>, ds: &[&[f64]]) -> Vec<Mat<f64>> {
         .into_par_iter()
         .map(|r| {
             let xc = x.subrows(r.start, r.len());
-            let b = Mat::from_fn(r.len(), p * k, |i, c| ds[c / p][r.start + i] * xc[(i, c % p)]);
+            let mut b = Mat::<f64>::zeros(r.len(), p * k);
+            for (m, d) in ds.iter().enumerate() {
+                let d = &d[r.clone()];
+                for j in 0..p {
+                    for ((out, xv), dv) in b.col_mut(m * p + j).iter_mut().zip(xc.col(j).iter()).zip(d) {
+                        *out = xv * dv;
+                    }
+                }
+            }
             xc.transpose() * &b
         })
         .reduce(|| Mat::zeros(p, p * k), |a, b| a + b);
