@@ -9,11 +9,14 @@
 //! extrapolated as mgcv's bases do.
 
 use faer::Mat;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::data::DataFrame;
 use crate::design::ParamTerm;
 use crate::error::{GamError, Result};
+use crate::fit::accumulate::{CHUNK_ROWS, row_chunks};
+use crate::fit::pirls::{mat_vec, quadratic_diagonal};
 use crate::formula::Response;
 use crate::model::GamModel;
 
@@ -79,20 +82,51 @@ impl GamModel {
         Ok((self.design.model_matrix(data)?, self.design.offset(data)?))
     }
 
-    /// Predicts at the rows of `data`.
+    /// Predicts at the rows of `data`. Large data are predicted a chunk of
+    /// rows at a time, in parallel, so that the model matrix of all rows is
+    /// never held; a bad row is reported as the first one in file order.
     pub fn predict(&self, data: &DataFrame, opts: &PredictOptions) -> Result<Prediction> {
-        let (x, offset) = self.lp_matrix(data)?;
-        let n = x.nrows();
-        let p = x.ncols();
-        let beta = &self.coefficients;
-        let eta: Vec<f64> = (0..n)
-            .map(|i| offset[i] + (0..p).map(|j| x[(i, j)] * beta[j]).sum::<f64>())
+        let n = data.nrows();
+        if n <= CHUNK_ROWS {
+            return self.predict_block(data, opts);
+        }
+        let parts: Vec<Result<Prediction>> = row_chunks(n, CHUNK_ROWS)
+            .into_par_iter()
+            .map(|r| self.predict_block(&data.select_rows(&r.collect::<Vec<_>>()), opts))
             .collect();
+        let mut out = Prediction {
+            fit: Vec::with_capacity(n),
+            se_fit: opts.se.then(|| Vec::with_capacity(n)),
+            terms: None,
+        };
+        for part in parts {
+            let part = part?;
+            out.fit.extend(part.fit);
+            if let (Some(all), Some(se)) = (out.se_fit.as_mut(), part.se_fit) {
+                all.extend(se);
+            }
+            match (&mut out.terms, part.terms) {
+                (None, Some(t)) => out.terms = Some(t),
+                (Some(all), Some(t)) => {
+                    for ((_, acc), (_, v)) in all.iter_mut().zip(t) {
+                        acc.extend(v);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// [`GamModel::predict`] on one block of rows, all in memory.
+    fn predict_block(&self, data: &DataFrame, opts: &PredictOptions) -> Result<Prediction> {
+        let (x, offset) = self.lp_matrix(data)?;
+        let beta = &self.coefficients;
+        let eta: Vec<f64> = mat_vec(&x, beta).iter().zip(&offset).map(|(e, o)| e + o).collect();
         let se_eta = opts.se.then(|| {
-            let vp = self.vp.to_mat();
-            let xv = &x * &vp;
-            (0..n)
-                .map(|i| (0..p).map(|j| xv[(i, j)] * x[(i, j)]).sum::<f64>().max(0.0).sqrt())
+            quadratic_diagonal(&x, &self.vp.to_mat())
+                .into_iter()
+                .map(|v| v.max(0.0).sqrt())
                 .collect::<Vec<f64>>()
         });
         let terms = opts.terms.then(|| self.term_contributions(&x));

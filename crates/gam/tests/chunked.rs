@@ -1,7 +1,8 @@
-//! The chunked path (model matrix built and reduced a block of rows at a
-//! time, in parallel) and the in-memory path give the same fit: on every
-//! public Gaussian case the REML score, coefficients, EDF and scale agree to
-//! [`AGREE_REL_TOL`].
+//! The chunked paths give the in-memory answers: a fit whose model matrix is
+//! built and reduced a block of rows at a time, in parallel, agrees with the
+//! in-memory fit on every public Gaussian case (REML score, coefficients,
+//! EDF, scale to [`AGREE_REL_TOL`]), and prediction on large data, done chunk
+//! by chunk, equals prediction block by block.
 
 use std::path::{Path, PathBuf};
 
@@ -77,4 +78,65 @@ fn chunked_and_in_memory_fits_agree_on_every_public_gaussian_case() {
         checked += 1;
     }
     assert!(checked >= 12, "only {checked} public Gaussian cases");
+}
+
+/// Prediction on more rows than one chunk (done chunk by chunk in parallel)
+/// equals prediction on each block of rows alone, with SEs and terms.
+#[test]
+fn chunked_prediction_equals_blockwise_prediction() {
+    use gam::predict::{PredictOptions, PredictType};
+    let data = DataFrame::read_csv(&bench_dir().join("data/gamsim1_n100k.csv.gz")).unwrap();
+    let small = data.select_rows(&(0..2000).collect::<Vec<_>>());
+    let spec = GamSpec::new(Formula::parse("y ~ s(x0, bs = \"cr\") + s(x2, bs = \"cr\") + x1").unwrap());
+    let model = spec.fit(&small).unwrap();
+    let opts = PredictOptions {
+        kind: PredictType::Response,
+        se: true,
+        terms: true,
+    };
+    let all = model.predict(&data, &opts).unwrap();
+    assert_eq!(all.fit.len(), data.nrows());
+    for start in [0, 16_000, 40_000, 99_000] {
+        let rows: Vec<usize> = (start..start + 1000).collect();
+        let part = model.predict(&data.select_rows(&rows), &opts).unwrap();
+        for (k, &i) in rows.iter().enumerate() {
+            assert!(
+                (all.fit[i] - part.fit[k]).abs() <= 1e-12 * (1.0 + part.fit[k].abs()),
+                "fit row {i}"
+            );
+            let (a, b) = (all.se_fit.as_ref().unwrap()[i], part.se_fit.as_ref().unwrap()[k]);
+            assert!((a - b).abs() <= 1e-12 * (1.0 + b), "se row {i}");
+            for ((la, ta), (lb, tb)) in all.terms.as_ref().unwrap().iter().zip(part.terms.as_ref().unwrap()) {
+                assert_eq!(la, lb);
+                assert!((ta[i] - tb[k]).abs() <= 1e-12 * (1.0 + tb[k].abs()), "{la} row {i}");
+            }
+        }
+    }
+}
+
+/// A missing value far into large data is reported at its own row.
+#[test]
+fn chunked_prediction_names_the_first_bad_row() {
+    use gam::predict::PredictOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.csv");
+    let mut csv = String::from("y,x\n");
+    for i in 0..50_000 {
+        let x = (i as f64 + 0.5) / 50_000.0;
+        let xs = if i == 41_234 || i == 45_000 {
+            String::new()
+        } else {
+            format!("{x}")
+        };
+        csv.push_str(&format!("{},{xs}\n", (6.0 * x).sin()));
+    }
+    std::fs::write(&path, csv).unwrap();
+    let data = DataFrame::read_csv(&path).unwrap();
+    let train = data.select_rows(&(0..1000).collect::<Vec<_>>());
+    let model = GamSpec::new(Formula::parse("y ~ s(x)").unwrap()).fit(&train).unwrap();
+    let e = model
+        .predict(&data, &PredictOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("row 41235") && e.contains("'x'"), "{e}");
 }
