@@ -1,7 +1,10 @@
-//! What the end-to-end tests share: the built binary and the outcome of one run of it.
+//! What the end-to-end tests share: the built binary and the outcome of one run of it;
+//! [`cache`] adds what the `gam cache` tests share.
 
 // Each test binary uses only part of this module.
 #![allow(dead_code)]
+
+pub mod cache;
 
 use std::process::{Command, Output};
 

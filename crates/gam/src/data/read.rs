@@ -92,11 +92,19 @@ pub fn read_csv_with(path: &Path, options: &ReadOptions) -> Result<DataFrame> {
             message: format!("invalid UTF-8 at byte {at}; save the file as UTF-8"),
         }
     })?;
-    parse_csv(path, text, options)
+    parse_csv(path, text, options, PARALLEL_MIN_BYTES)
 }
 
-/// Parses the decoded text of `path`.
-fn parse_csv(path: &Path, text: &str, options: &ReadOptions) -> Result<DataFrame> {
+/// Bodies (the text after the header) at least this long are parsed in
+/// parallel chunks when they hold no quotes and no lone carriage returns.
+const PARALLEL_MIN_BYTES: usize = 1 << 20;
+
+/// Target size of one parallel chunk of the body.
+const PARALLEL_CHUNK_BYTES: usize = 1 << 20;
+
+/// Parses the decoded text of `path`; bodies of `parallel_min_bytes` or more
+/// go through [`parse_numeric_parallel`] first.
+fn parse_csv(path: &Path, text: &str, options: &ReadOptions, parallel_min_bytes: usize) -> Result<DataFrame> {
     let csv_err = |line: u64, message: String| GamError::Csv {
         path: path.to_path_buf(),
         line,
@@ -145,9 +153,22 @@ fn parse_csv(path: &Path, text: &str, options: &ReadOptions) -> Result<DataFrame
         })
         .collect();
 
-    // First pass: shape checks and numeric parsing.
+    // First pass: shape checks and numeric parsing, in parallel chunks when
+    // the body allows it.
     let mut nrows = 0usize;
-    while next(&mut tok, &mut rec)? {
+    let (body_start, body_line) = tok.position();
+    let body = &text[body_start..];
+    let parallel = if body.len() >= parallel_min_bytes {
+        parse_numeric_parallel(body, body_line, ncols, &factor_cols).map_err(|(line, m)| csv_err(line, m))?
+    } else {
+        None
+    };
+    let done_in_parallel = parallel.is_some();
+    if let Some((rows, columns)) = parallel {
+        nrows = rows;
+        pending = columns;
+    }
+    while !done_in_parallel && next(&mut tok, &mut rec)? {
         if rec.len() != ncols {
             return Err(csv_err(
                 rec.line,
@@ -224,6 +245,114 @@ fn parse_csv(path: &Path, text: &str, options: &ReadOptions) -> Result<DataFrame
     DataFrame::new(columns)
 }
 
+/// What one parallel chunk found: its rows and, per column, its numbers
+/// (`None` if a field is not a number, or the column is read as a factor).
+struct ChunkResult {
+    rows: usize,
+    columns: Vec<Option<Vec<f64>>>,
+}
+
+/// The first pass over a body without quotes or lone carriage returns: the
+/// body is cut at line ends into chunks parsed in parallel; numeric columns
+/// are parsed there, factor columns are left to the sequential second pass.
+/// `Ok(None)` when the body needs the sequential tokenizer after all (a
+/// chunk met a quote or a lone `\r`). Errors are the first ragged row in
+/// file order, as `(line, message)`.
+#[allow(clippy::type_complexity)]
+fn parse_numeric_parallel(
+    body: &str,
+    first_line: u64,
+    ncols: usize,
+    factor_cols: &[bool],
+) -> std::result::Result<Option<(usize, Vec<Pending>)>, (u64, String)> {
+    use rayon::prelude::*;
+    let bytes = body.as_bytes();
+    // Chunk boundaries just after a '\n'.
+    let mut bounds = vec![0usize];
+    let mut at = PARALLEL_CHUNK_BYTES;
+    while at < bytes.len() {
+        match bytes[at..].iter().position(|&b| b == b'\n') {
+            Some(k) => {
+                bounds.push(at + k + 1);
+                at = at + k + 1 + PARALLEL_CHUNK_BYTES;
+            }
+            None => break,
+        }
+    }
+    bounds.push(bytes.len());
+    bounds.dedup();
+    let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    // Each chunk is parsed with line numbers relative to its start; the file
+    // line of an error is worked out only when there is one.
+    let results: Vec<std::result::Result<Option<ChunkResult>, (u64, String)>> = ranges
+        .par_iter()
+        .map(|&(a, b)| {
+            let c = &bytes[a..b];
+            let plain = !c
+                .iter()
+                .enumerate()
+                .any(|(i, &x)| x == b'"' || (x == b'\r' && c.get(i + 1) != Some(&b'\n')));
+            if !plain {
+                return Ok(None);
+            }
+            let mut tok = Tokenizer::at_line(&body[a..b], 1);
+            let mut rec = Record::default();
+            let mut columns: Vec<Option<Vec<f64>>> = factor_cols
+                .iter()
+                .map(|&f| if f { None } else { Some(Vec::new()) })
+                .collect();
+            let mut rows = 0;
+            while tok
+                .next_record(&mut rec)
+                .map_err(|e| (e.line, "unterminated quote".to_string()))?
+            {
+                if rec.len() != ncols {
+                    return Err((rec.line, format!("{} fields, but the header has {ncols}", rec.len())));
+                }
+                for (j, col) in columns.iter_mut().enumerate() {
+                    let Some(values) = col else { continue };
+                    let field = rec.field(j);
+                    if is_na(field) {
+                        values.push(f64::NAN);
+                    } else if let Some(x) = parse_number(field) {
+                        values.push(x);
+                    } else {
+                        *col = None;
+                    }
+                }
+                rows += 1;
+            }
+            Ok(Some(ChunkResult { rows, columns }))
+        })
+        .collect();
+    let line_of = |chunk: usize, relative: u64| {
+        first_line + bytes[..ranges[chunk].0].iter().filter(|&&x| x == b'\n').count() as u64 + relative - 1
+    };
+    let mut chunks = Vec::with_capacity(results.len());
+    for (k, r) in results.into_iter().enumerate() {
+        match r {
+            Ok(Some(c)) => chunks.push(c),
+            Ok(None) => return Ok(None),
+            Err((line, message)) => return Err((line_of(k, line), message)),
+        }
+    }
+    let rows: usize = chunks.iter().map(|c| c.rows).sum();
+    let pending = (0..ncols)
+        .map(|j| {
+            if factor_cols[j] || chunks.iter().any(|c| c.columns[j].is_none()) {
+                return Pending::factor();
+            }
+            let mut values = Vec::with_capacity(rows);
+            for c in &mut chunks {
+                values.extend(c.columns[j].take().unwrap_or_default());
+            }
+            let any_unquoted = values.iter().any(|x| !x.is_nan());
+            Pending::Numeric { values, any_unquoted }
+        })
+        .collect();
+    Ok(Some((rows, pending)))
+}
+
 /// Validates the header: non-empty, unique names (surrounding white space trimmed).
 fn header_names(rec: &Record, err: impl Fn(String) -> GamError) -> Result<Vec<String>> {
     let mut names: Vec<String> = Vec::with_capacity(rec.len());
@@ -247,4 +376,90 @@ fn header_names(rec: &Record, err: impl Fn(String) -> GamError) -> Result<Vec<St
         names.push(name.to_string());
     }
     Ok(names)
+}
+
+#[cfg(test)]
+mod parallel_tests {
+    use super::*;
+
+    /// Equal frames (NaN equal to NaN, which `PartialEq` does not give), without printing them.
+    fn same(a: &DataFrame, b: &DataFrame) -> bool {
+        format!("{a:?}") == format!("{b:?}")
+    }
+
+    fn both(text: &str, options: &ReadOptions) -> (Result<DataFrame>, Result<DataFrame>) {
+        let path = Path::new("t.csv");
+        (
+            parse_csv(path, text, options, 0),
+            parse_csv(path, text, options, usize::MAX),
+        )
+    }
+
+    /// A body of about `rows` × 40 bytes: several parallel chunks.
+    fn big(rows: usize, crlf: bool, late_text: Option<usize>) -> String {
+        let eol = if crlf { "\r\n" } else { "\n" };
+        let mut s = format!("y,x,g{eol}");
+        for i in 0..rows {
+            let g = if late_text == Some(i) {
+                "oops".to_string()
+            } else {
+                format!("{}", i % 7)
+            };
+            let x = if i % 1000 == 17 {
+                "NA".to_string()
+            } else {
+                format!("{:.9}", (i as f64 * 0.37).sin())
+            };
+            s.push_str(&format!("{:.6},{x},{g}{eol}", i as f64 / 3.0));
+            if i % 50_000 == 3 {
+                s.push_str(eol); // a blank line
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn parallel_and_sequential_reading_agree() {
+        for crlf in [false, true] {
+            let text = big(120_000, crlf, None);
+            let (p, q) = both(&text, &ReadOptions::default());
+            let (p, q) = (p.unwrap(), q.unwrap());
+            assert!(same(&p, &q), "crlf {crlf}: the two paths differ");
+            assert_eq!(p.nrows(), 120_000);
+            let forced = ReadOptions {
+                factors: vec!["g".into()],
+            };
+            let (p, q) = both(&text, &forced);
+            assert!(same(&p.unwrap(), &q.unwrap()), "forced factor: the two paths differ");
+        }
+    }
+
+    #[test]
+    fn a_late_non_number_makes_a_factor_either_way() {
+        let text = big(120_000, false, Some(110_000));
+        let (p, q) = both(&text, &ReadOptions::default());
+        let (p, q) = (p.unwrap(), q.unwrap());
+        assert!(p.column("g").unwrap().is_factor());
+        assert!(same(&p, &q), "the two paths differ");
+    }
+
+    #[test]
+    fn a_late_ragged_row_is_reported_at_its_line_either_way() {
+        let mut text = big(120_000, false, None);
+        let at = text.len() - 200;
+        let nl = at + text[at..].find('\n').unwrap() + 1;
+        text.insert_str(nl, "1,2\n");
+        let (p, q) = both(&text, &ReadOptions::default());
+        let (p, q) = (p.unwrap_err().to_string(), q.unwrap_err().to_string());
+        assert_eq!(p, q);
+        assert!(p.contains("2 fields, but the header has 3"), "{p}");
+    }
+
+    #[test]
+    fn quoted_files_take_the_sequential_path() {
+        let mut text = big(60_000, false, None);
+        text.push_str("1.5,\"2.5\",\"a\"\n");
+        let (p, q) = both(&text, &ReadOptions::default());
+        assert!(same(&p.unwrap(), &q.unwrap()), "the two paths differ");
+    }
 }

@@ -60,7 +60,17 @@ pub(crate) struct Tokenizer<'a> {
 impl<'a> Tokenizer<'a> {
     /// A tokenizer at the start of `text`.
     pub(crate) fn new(text: &'a str) -> Tokenizer<'a> {
-        Tokenizer { text, pos: 0, line: 1 }
+        Tokenizer::at_line(text, 1)
+    }
+
+    /// A tokenizer at the start of `text`, which begins on line `line` of the file.
+    pub(crate) fn at_line(text: &'a str, line: u64) -> Tokenizer<'a> {
+        Tokenizer { text, pos: 0, line }
+    }
+
+    /// Byte offset of the next unread character, and the line it is on.
+    pub(crate) fn position(&self) -> (usize, u64) {
+        (self.pos, self.line)
     }
 
     /// Reads the next record into `rec`; `Ok(false)` at the end of the text.
