@@ -236,6 +236,7 @@ pub fn evaluate(
         q.h_inv_dh = &h_inv * &dh;
         q.dh = dh;
     }
+    let x_w1_h = xtv(&(0..n).map(|i| wts.w1[i] * hdiag[i]).collect::<Vec<_>>());
     let np = params.len();
     let k_all = np + usize::from(extra.scale);
     let mut grad = vec![0.0; k_all];
@@ -296,8 +297,8 @@ pub fn evaluate(
             let hk_bj = mat_vec(&pk.dh, &pj.beta);
             let rhs: Vec<f64> = (0..p).map(|c| hk_bj[c] + dgj[c]).collect();
             let beta_jk: Vec<f64> = hv(&rhs).into_iter().map(|v| -v).collect();
-            let eta_jk = xv(&beta_jk);
-            let mut tr2: f64 = (0..n).map(|i| (d2w[i] + wts.w1[i] * eta_jk[i]) * hdiag[i]).sum();
+            // Σ_i w'_i η_jk,i h_i = β_jkᵀ Xᵀ(w' ∘ h): no pass over the rows per pair.
+            let mut tr2: f64 = (0..n).map(|i| d2w[i] * hdiag[i]).sum::<f64>() + dot(&beta_jk, &x_w1_h);
             if let (Some(a), Some(c)) = (pj.rho, pk.rho)
                 && a == c
             {
