@@ -302,3 +302,46 @@ fn nb_resumes_from_a_checkpoint_with_its_theta() {
         cold.outer.iter
     );
 }
+
+/// A negative binomial fit on slightly changed data is seeded through the cache with the earlier
+/// fit's smoothing parameters and its θ, and reaches its own optimum.
+#[test]
+fn nb_seeds_a_related_fit_with_its_theta() {
+    use gam::fit::Iterate;
+    use gam::fit::cached::{CacheOptions, StartSource, fit_cached};
+    use gam::fit::gam::FitObserver;
+    use gam::warmstart::{StoreOptions, WarmStartStore};
+    struct First(Option<Iterate>);
+    impl FitObserver for First {
+        fn on_iterate(&mut self, it: &Iterate) {
+            self.0.get_or_insert_with(|| it.clone());
+        }
+    }
+    let cache_dir = tempfile::tempdir().unwrap();
+    let store = WarmStartStore::open(cache_dir.path().to_path_buf(), StoreOptions::default()).unwrap();
+    let data = DataFrame::read_csv(&dir().join("families/nb_n400.csv")).unwrap();
+    let spec =
+        GamSpec::new(Formula::parse("y ~ s(x0) + s(x1)").unwrap()).with_family(Family::NegativeBinomial, Link::Log);
+    let opts = CacheOptions::default();
+    let first = fit_cached(&spec, &data, Some(&store), &opts, &mut First(None)).unwrap();
+    let theta = first.model.theta.unwrap();
+    // Drop one row: another exact key, the same coarse key.
+    let related = data.select_rows(&(1..data.nrows()).collect::<Vec<_>>());
+    let mut start = First(None);
+    let second = fit_cached(&spec, &related, Some(&store), &opts, &mut start).unwrap();
+    assert_eq!(second.source, StartSource::Seeded);
+    let t0 = start.0.unwrap().extra[0];
+    assert!(
+        (t0 - theta.ln()).abs() < 1e-12,
+        "seeded log θ {t0} vs the first fit's {}",
+        theta.ln()
+    );
+    let cold = spec.fit(&related).unwrap();
+    let rel = (second.model.reml_score - cold.reml_score).abs() / cold.reml_score.abs();
+    assert!(
+        rel < 1e-8,
+        "seeded REML {} vs cold {}",
+        second.model.reml_score,
+        cold.reml_score
+    );
+}

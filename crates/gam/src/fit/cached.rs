@@ -301,17 +301,19 @@ pub fn fit_cached(
         None => {
             let seed = match store.lookup(&keys.coarse) {
                 Ok(Some(entry)) if !refit_cold => match Payload::from_bytes(&entry.payload) {
-                    Some(Payload::Seed(s)) => reorder(&s.rho, &s.sp_names, &names),
+                    Some(Payload::Seed(s)) => {
+                        reorder(&s.rho, &s.sp_names, &names).map(|rho| (rho, s.theta_t.into_iter().collect()))
+                    }
                     _ => None,
                 },
                 _ => None,
             };
             match seed {
-                Some(rho) => (
+                Some((rho, extra)) => (
                     Some(OuterStart {
                         rho,
                         iteration: 0,
-                        extra: Vec::new(),
+                        extra,
                     }),
                     StartSource::Seeded,
                 ),
@@ -325,6 +327,7 @@ pub fn fit_cached(
         format: PAYLOAD_FORMAT_VERSION,
         rho: outcome.model.sp.iter().map(|s| s.ln()).collect(),
         sp_names: names,
+        theta_t: outcome.model.theta.map(|t| outcome.model.family.t_of_theta(t)),
     });
     let seed_result = store.save_overwrite(&keys.coarse, SEED_SLOT, &seed.to_bytes(), None, None, EntryKind::Final);
     let cache_warning = outcome

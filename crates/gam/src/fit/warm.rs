@@ -204,6 +204,9 @@ pub struct SeedPayload {
     pub rho: Vec<f64>,
     /// Their names, to check they belong to the same model structure.
     pub sp_names: Vec<String>,
+    /// The family parameter in the optimiser's scale (nb's log θ, tw's t), if the family has one.
+    #[serde(default)]
+    pub theta_t: Option<f64>,
 }
 
 /// Any payload this module writes.
