@@ -11,9 +11,8 @@ mod common;
 use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
-use common::{GAM, Run};
+use common::{Run, gam_in, write};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -60,28 +59,6 @@ impl Run {
         );
         self
     }
-}
-
-/// Runs `gam` with `args` in `dir`, with its warm-start cache in `dir/.gam-cache`.
-fn gam_in<I, S>(dir: &Path, args: I) -> Run
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    let out = Command::new(GAM)
-        .args(args)
-        .current_dir(dir)
-        .env("GAM_CACHE_DIR", dir.join(".gam-cache"))
-        .stdin(Stdio::null())
-        .output()
-        .expect("gam runs");
-    out.into()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    fs::write(&path, text).expect("write test file");
-    path
 }
 
 /// A file of the library's test data.

@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::{GAM, Run};
+use common::{GAM, Run, gam_in, write};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -73,32 +73,9 @@ impl Run {
     }
 }
 
-/// Runs `gam` with `args` in `dir`, with its warm-start cache in `dir/.gam-cache`
-/// (never the user's).
-fn gam_in<I, S>(dir: &Path, args: I) -> Run
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    let out = Command::new(GAM)
-        .args(args)
-        .current_dir(dir)
-        .env("GAM_CACHE_DIR", dir.join(".gam-cache"))
-        .stdin(Stdio::null())
-        .output()
-        .expect("gam runs");
-    out.into()
-}
-
 /// The bundled example data.
 fn mcycle() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/mcycle.csv")
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    fs::write(&path, text).expect("write test file");
-    path
 }
 
 /// A deterministic pseudo-random number in [0, 1).

@@ -6,7 +6,9 @@
 
 pub mod cache;
 
-use std::process::{Command, Output};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
@@ -44,4 +46,28 @@ impl Run {
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {self:?}"))
     }
+}
+
+/// Runs `gam` with `args` in `dir`, with its warm-start cache in `dir/.gam-cache`
+/// (never the user's).
+pub fn gam_in<I, S>(dir: &Path, args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let out = Command::new(GAM)
+        .args(args)
+        .current_dir(dir)
+        .env("GAM_CACHE_DIR", dir.join(".gam-cache"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("gam runs");
+    out.into()
+}
+
+/// Writes a test file `name` with `text` into `dir`.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write test file");
+    path
 }

@@ -188,7 +188,6 @@ impl GlmProblem {
     /// `null_coef` (coefficients of the constant model) is where step
     /// halving retreats to when the first step goes wrong.
     pub fn fit(&self, s_lambda: &Mat<f64>, start: Option<&[f64]>, null_coef: &[f64]) -> Result<PirlsFit> {
-        let p = self.p();
         let penalty_of = |b: &[f64]| quad(s_lambda, b);
         let (mut eta, mut beta) = match start {
             Some(b) => (self.linear_predictor(b), b.to_vec()),
@@ -245,14 +244,7 @@ impl GlmProblem {
                         message: "penalised IRLS could not find a step with a finite deviance".into(),
                     });
                 }
-                for j in 0..p {
-                    beta[j] = 0.5 * (beta[j] + coef_old[j]);
-                }
-                for (e, e0) in eta.iter_mut().zip(&eta_old) {
-                    *e = 0.5 * (*e + e0);
-                }
-                mu = eta.iter().map(|&e| self.link.inverse(e)).collect();
-                dev = self.deviance(&mu);
+                (mu, dev) = self.halve_step(&mut beta, &mut eta, &coef_old, &eta_old);
             }
             pen = penalty_of(&beta);
             let mut pdev = dev + pen;
@@ -265,29 +257,14 @@ impl GlmProblem {
                         message: "penalised IRLS could not reduce the penalised deviance".into(),
                     });
                 }
-                for j in 0..p {
-                    beta[j] = 0.5 * (beta[j] + coef_old[j]);
-                }
-                for (e, e0) in eta.iter_mut().zip(&eta_old) {
-                    *e = 0.5 * (*e + e0);
-                }
-                mu = eta.iter().map(|&e| self.link.inverse(e)).collect();
-                dev = self.deviance(&mu);
+                (mu, dev) = self.halve_step(&mut beta, &mut eta, &coef_old, &eta_old);
                 pen = penalty_of(&beta);
                 pdev = dev + pen;
             }
-            if strictly_additive {
-                return Ok(PirlsFit {
-                    beta,
-                    eta,
-                    mu,
-                    deviance: dev,
-                    penalty: pen,
-                    iterations: iter,
-                });
-            }
-            let small_change = (pdev - old_pdev).abs() <= PIRLS_TOL * (1.0 + pdev.abs());
-            if small_change && self.gradient_norm(&beta, &mu, s_lambda) <= PIRLS_TOL * (1.0 + pdev.abs()) {
+            let converged = strictly_additive
+                || ((pdev - old_pdev).abs() <= PIRLS_TOL * (1.0 + pdev.abs())
+                    && self.gradient_norm(&beta, &mu, s_lambda) <= PIRLS_TOL * (1.0 + pdev.abs()));
+            if converged {
                 return Ok(PirlsFit {
                     beta,
                     eta,
@@ -306,6 +283,20 @@ impl GlmProblem {
                 "penalised IRLS did not converge in {PIRLS_MAX_ITER} iterations (deviance {dev:.6}, penalty {pen:.6})"
             ),
         })
+    }
+
+    /// Moves the coefficients and linear predictor half way back to the
+    /// previous iterate; returns the new means and deviance.
+    fn halve_step(&self, beta: &mut [f64], eta: &mut [f64], coef_old: &[f64], eta_old: &[f64]) -> (Vec<f64>, f64) {
+        for (b, b0) in beta.iter_mut().zip(coef_old) {
+            *b = 0.5 * (*b + b0);
+        }
+        for (e, e0) in eta.iter_mut().zip(eta_old) {
+            *e = 0.5 * (*e + e0);
+        }
+        let mu: Vec<f64> = eta.iter().map(|&e| self.link.inverse(e)).collect();
+        let dev = self.deviance(&mu);
+        (mu, dev)
     }
 
     /// One penalised Newton step: the solution of `(XᵀWX + S_λ) β = XᵀWz`.
