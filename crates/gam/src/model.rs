@@ -82,6 +82,18 @@ pub struct OuterInfo {
     pub message: String,
 }
 
+impl OuterInfo {
+    /// How an outer Newton optimisation ended, as the model records it.
+    pub fn of(outer: &crate::fit::NewtonResult) -> OuterInfo {
+        OuterInfo {
+            iter: outer.last.iter,
+            converged: outer.converged,
+            max_abs_grad: outer.last.grad.iter().fold(0.0f64, |m, g| m.max(g.abs())),
+            message: outer.message.clone(),
+        }
+    }
+}
+
 /// A fitted GAM.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GamModel {

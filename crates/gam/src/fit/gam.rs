@@ -410,7 +410,6 @@ fn assemble(spec: &GamSpec, setup: &FitSetup, problem: &LsqProblem, fit: &RemlFi
         deviance,
         null_deviance,
     });
-    let max_abs_grad = fit.outer.last.grad.iter().fold(0.0f64, |m, g| m.max(g.abs()));
     Ok(GamModel {
         format_version: MODEL_FORMAT_VERSION,
         engine_version: ENGINE_VERSION.to_string(),
@@ -430,12 +429,7 @@ fn assemble(spec: &GamSpec, setup: &FitSetup, problem: &LsqProblem, fit: &RemlFi
         weights: spec.weights.clone(),
         scale_estimated: true,
         reml_score: e.score,
-        outer: OuterInfo {
-            iter: fit.outer.last.iter,
-            converged: fit.outer.converged,
-            max_abs_grad,
-            message: fit.outer.message.clone(),
-        },
+        outer: OuterInfo::of(&fit.outer),
         n,
         n_dropped,
         deviance,

@@ -151,7 +151,6 @@ pub fn assemble_glm(spec: &GamSpec, parts: SetupParts<'_>, setup: &GlmSetup, fit
         deviance,
         null_deviance,
     });
-    let max_abs_grad = fit.outer.last.grad.iter().fold(0.0f64, |m, g| m.max(g.abs()));
     let _ = parts.offset;
     Ok(GamModel {
         format_version: MODEL_FORMAT_VERSION,
@@ -172,12 +171,7 @@ pub fn assemble_glm(spec: &GamSpec, parts: SetupParts<'_>, setup: &GlmSetup, fit
         weights: spec.weights.clone(),
         scale_estimated: !known,
         reml_score: e.score,
-        outer: OuterInfo {
-            iter: fit.outer.last.iter,
-            converged: fit.outer.converged,
-            max_abs_grad,
-            message: fit.outer.message.clone(),
-        },
+        outer: OuterInfo::of(&fit.outer),
         n,
         n_dropped: parts.n_dropped,
         deviance,
