@@ -5,10 +5,11 @@
 #       gamSim(1)-style data (set.seed(1)): gamSim(1, n, scale = 2) for gaussian,
 #       gamSim(1, n, dist = "binary", scale = 0.33) for binomial; columns y, x0, x1, x2, x3 rounded
 #       to 8 significant digits, written with write.csv (no quotes, no row names)
-#   Rscript bigdata.R fit   --method=gam|bam|bamd --family=F --data=FILE.csv --out=PREFIX
+#   Rscript bigdata.R fit   --method=gam|bam|bamk|bamd --family=F --data=FILE.csv --out=PREFIX
 #       read the CSV (timed on its own), fit y ~ s(x0, bs = "cr") + ... + s(x3, bs = "cr") with
-#       gam(method = "REML"), bam(method = "fREML") or bam(method = "fREML", discrete = TRUE)
-#       (timed on its own), write PREFIX.json (times, gcv.ubre, per-smooth EDF, BLAS) and
+#       gam(method = "REML"), bam(method = "fREML"), bam(method = "fREML") with the knots gam()
+#       would place (bamk: the same model as gam's, see below) or bam(method = "fREML",
+#       discrete = TRUE) (timed on its own), write PREFIX.json (times, gcv.ubre, per-smooth EDF, BLAS) and
 #       PREFIX.eta.bin (the fitted linear predictor, n little-endian doubles)
 #   Rscript bigdata.R table --dir=RESULTS --family=F --sizes="1e4 1e5" --timeout=600
 #       print the comparison table of one family from RESULTS/<family>_<n>/ (written by bigdata.sh)
@@ -62,9 +63,21 @@ if (mode == "fit") {
   fam <- switch(fam_name, gaussian = gaussian(), binomial = binomial(), stop("unknown family ", fam_name))
   gc()
   read_s <- system.time(d <- read.csv(data, colClasses = "numeric"), gcFirst = TRUE)[["elapsed"]]
+  # bam() places a smooth's knots on a random sample of 10^4 rows (mgcv:::mini.mf), so its
+  # default model differs from gam()'s when n > 10^4; "bamk" gives bam the knots gam() places on
+  # all n rows (computed before the timer), so that it fits the same model as gam() and gam (Rust)
+  knots <- NULL
+  if (method == "bamk") {
+    vars <- c("x0", "x1", "x2", "x3")
+    knots <- setNames(lapply(vars, function(v) {
+      term <- eval(substitute(s(v, bs = "cr"), list(v = as.name(v))))
+      smoothCon(term, d, knots = NULL)[[1]]$xp
+    }), vars)
+  }
   fitter <- switch(method,
     gam = function() gam(form, family = fam, data = d, method = "REML"),
     bam = function() bam(form, family = fam, data = d, method = "fREML"),
+    bamk = function() bam(form, family = fam, data = d, method = "fREML", knots = knots),
     bamd = function() bam(form, family = fam, data = d, method = "fREML", discrete = TRUE),
     stop("unknown method ", method))
   fit_s <- system.time(fit <- fitter(), gcFirst = TRUE)[["elapsed"]]
@@ -127,9 +140,9 @@ read_eta_gam <- function(path) {
   x
 }
 
-methods <- c(gam = "gam", gamR = "gam", bam = "bam", bamd = "bamd")
+methods <- c(gam = "gam", gamR = "gam", bam = "bam", bamk = "bamk", bamd = "bamd")
 labels <- c(gam = "gam (Rust)", gamR = "mgcv gam(REML)", bam = "mgcv bam(fREML)",
-            bamd = "mgcv bam(fREML, discrete)")
+            bamk = "mgcv bam(fREML, gam's knots)", bamd = "mgcv bam(fREML, discrete)")
 notes <- character()
 blas_seen <- character()
 rows <- list()
@@ -181,6 +194,8 @@ for (n in sizes) {
       dfile <- readLines(file.path(cdir, "data.path"), warn = FALSE)[1]
       sd(scan(dfile, what = list(double(), NULL, NULL, NULL, NULL), sep = ",", skip = 1, quiet = TRUE)[[1]])
     }, error = function(e) NA)
+  } else if (!is.null(eta$bamk)) {
+    y_sd <- sd(eta$bamk)
   } else if (!is.null(eta$bam)) {
     y_sd <- sd(eta$bam)
   }
@@ -218,10 +233,12 @@ for (n in sizes) {
     `bam/gam fit` = fr(fit_s("bam") / gw),
     `bamD/gam fit` = fr(fit_s("bamd") / gw),
     `dREML rel gamR` = fe(rel_d("gam", "gamR")),
-    `dEDF bam` = fe(edf_diff("gam", "bam")),
+    `dEDF bamK` = fe(edf_diff("gam", "bamk")),
+    `dEta bamK` = fe(eta_diff("gam", "bamk")),
     `dEDF gamR` = fe(edf_diff("gam", "gamR")),
-    `dEta bam` = fe(eta_diff("gam", "bam")),
     `dEta gamR` = fe(eta_diff("gam", "gamR")),
+    `dEDF bam` = fe(edf_diff("gam", "bam")),
+    `dEta bam` = fe(eta_diff("gam", "bam")),
     `bamD dEDF bam` = fe(edf_diff("bamd", "bam")),
     `bamD dEta bam` = fe(eta_diff("bamd", "bam")),
     check.names = FALSE, stringsAsFactors = FALSE)

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result};
 use clap::Args;
 use gam::data::{DataFrame, ReadOptions};
+use gam::fit::Convergence;
 use gam::fit::Iterate;
 use gam::fit::cached::{CacheOptions, CachedFit, StartSource, fit_cached, hit_by_input_key, record_input_key};
 use gam::fit::gam::FitObserver;
@@ -57,6 +58,12 @@ pub struct ModelArgs {
     /// Read this column as a factor even if it holds numbers (repeatable)
     #[arg(long = "factor", value_name = "COL")]
     pub factors: Vec<String>,
+    /// When the smoothing-parameter search stops: "gam" (mgcv gam()'s test, relative
+    /// tolerance 1e-6), "bam" (mgcv bam()'s tighter 1.5e-8), or "auto" (gam up to 10^5 rows,
+    /// bam beyond, where gam()'s test leaves flat directions unconverged)
+    #[arg(long, value_name = "TEST", default_value = "auto",
+          value_parser = clap::builder::PossibleValuesParser::new(["auto", "gam", "bam"]))]
+    pub convergence: String,
 }
 
 impl ModelArgs {
@@ -73,6 +80,8 @@ impl ModelArgs {
         let formula = Formula::parse(&self.formula)?;
         let mut spec = GamSpec::new(formula).with_family(family, link);
         spec.weights = self.weights.clone();
+        spec.options.newton.convergence = Convergence::from_name(&self.convergence)
+            .ok_or_else(|| usage_error(format!("unknown convergence test '{}'", self.convergence)))?;
         Ok(spec)
     }
 

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use gam::ENGINE_VERSION;
 use gam::data::{DataFrame, ReadOptions};
+use gam::fit::Convergence;
 use gam::fit::gam::prepare;
 use gam::fit::warm::{FitKeys, KeyMaterial, fit_keys, fit_keys_for, fit_keys_with_version};
 use gam::formula::Formula;
@@ -228,6 +229,8 @@ fn family_link_method_and_options_change_the_keys() {
     assert_eq!(of_spec.link, "identity");
     let mut options = FitOptions::default();
     options.newton.max_iter += 1;
+    let mut bam_test = FitOptions::default();
+    bam_test.newton.convergence = Convergence::Bam;
     let variants = [
         KeyMaterial {
             family: "poisson",
@@ -243,6 +246,10 @@ fn family_link_method_and_options_change_the_keys() {
         },
         KeyMaterial {
             options: &options,
+            ..of_spec.clone()
+        },
+        KeyMaterial {
+            options: &bam_test,
             ..of_spec.clone()
         },
     ];

@@ -168,6 +168,7 @@ pub fn fit_laml(
         *last_beta.borrow_mut() = Some(e.fit.beta.clone());
         Ok(e)
     };
+    let opts = &opts.for_rows(setup.prob.obs.len());
     let outer = newton::minimise(
         |x| {
             let e = eval_at(x)?;

@@ -31,7 +31,7 @@ pub mod warm;
 
 use faer::Mat;
 
-pub use newton::{Evaluation, Iterate, NewtonOptions, NewtonResult};
+pub use newton::{Convergence, Evaluation, Iterate, NewtonOptions, NewtonResult};
 pub use penalty::{Penalty, PenaltySet};
 pub use reml::{LsqProblem, RemlEval, Scale};
 
@@ -143,7 +143,9 @@ pub struct OuterStart {
 /// With the scale known it runs over ρ alone; with the scale estimated it
 /// runs over `(ρ, τ = log φ)` on the unprofiled criterion (module
 /// [`reml`]), as mgcv does, so that it follows mgcv's path and stops where
-/// mgcv stops along directions in which the criterion is flat.
+/// mgcv stops along directions in which the criterion is flat: `gam()`'s
+/// stopping rule up to 10⁵ rows and `bam()`'s tighter one beyond, unless
+/// `opts.convergence` says otherwise ([`newton::Convergence`]).
 ///
 /// Starting point: cold, ρ from [`initial_log_sp`] and τ = log(null scale / 10)
 /// ([`LsqProblem::null_scale`], mgcv's choice); from `start`, its ρ and the
@@ -178,6 +180,7 @@ pub fn fit_reml(
             None
         }
     };
+    let opts = &opts.for_rows(problem.n);
     let outer = newton::minimise(
         |x| {
             joint_eval(

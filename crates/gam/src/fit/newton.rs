@@ -41,6 +41,18 @@
 //! Because the score must drop by more than `s·ε_c` to continue, a
 //! smoothing parameter heading to infinity along a flat direction stops
 //! where mgcv's does, rather than where a tighter gradient test would.
+//!
+//! **Two convergence tests** ([`Convergence`]). `gam()`'s newton uses
+//! `ε_c = 10⁻⁶` and the gradient bound `5·s·ε_c`; `bam()`'s `fast.REML.fit`
+//! uses `ε_c = √ε ≈ 1.5·10⁻⁸` and the gradient bound `s·ε_c`. Both are
+//! relative to `s ≈ |V|`, which grows in proportion to n, so `gam()`'s test
+//! becomes loose for large n: at n = 10⁶ it stops once the score changes by
+//! less than about 2, which leaves a smoothing parameter in a flat direction
+//! (a smooth whose best fit is nearly its null space) wherever it happened to
+//! be, 0.04 EDF from where `bam()` stops. The default, [`Convergence::Auto`],
+//! applies `gam()`'s test up to [`BAM_CONVERGENCE_MIN_ROWS`] rows (where
+//! mgcv users fit with `gam()`, whose answers are reproduced exactly) and
+//! `bam()`'s test from there on.
 
 use faer::{Mat, Side};
 
@@ -82,16 +94,85 @@ pub const ACTIVE_FACTOR: f64 = 0.1;
 /// Eigenvalues of the Hessian are floored at the largest times ε to this power.
 const EIGEN_FLOOR_POWER: f64 = 0.7;
 
+/// `bam()`'s `conv.tol` (`.Machine$double.eps^0.5`): its relative convergence tolerance.
+pub const BAM_CONV_TOL: f64 = 1.490_116_119_384_765_6e-8;
+
+/// [`Convergence::Auto`] applies `bam()`'s test from this many rows on; below, `gam()`'s.
+/// mgcv's reference fits use `gam()` up to 10⁵ rows.
+pub const BAM_CONVERGENCE_MIN_ROWS: usize = 100_001;
+
+/// Which of mgcv's outer convergence tests ends the iteration (see the module doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Convergence {
+    /// `Gam` below [`BAM_CONVERGENCE_MIN_ROWS`] rows, `Bam` from there on.
+    #[default]
+    Auto,
+    /// `gam()`'s newton: `ε_c =` [`CONV_TOL`], gradient at most `5·s·ε_c`.
+    Gam,
+    /// `bam()`'s `fast.REML.fit`: `ε_c =` [`BAM_CONV_TOL`], gradient at most `s·ε_c`.
+    Bam,
+}
+
+impl Convergence {
+    /// The name used on the command line and in cache keys.
+    pub fn name(self) -> &'static str {
+        match self {
+            Convergence::Auto => "auto",
+            Convergence::Gam => "gam",
+            Convergence::Bam => "bam",
+        }
+    }
+
+    /// The convergence test named `name` (`auto`, `gam` or `bam`).
+    pub fn from_name(name: &str) -> Option<Convergence> {
+        [Convergence::Auto, Convergence::Gam, Convergence::Bam]
+            .into_iter()
+            .find(|c| c.name() == name)
+    }
+
+    /// The test for a fit to `n` rows: `Auto` resolved, the others unchanged.
+    pub fn for_rows(self, n: usize) -> Convergence {
+        match self {
+            Convergence::Auto if n >= BAM_CONVERGENCE_MIN_ROWS => Convergence::Bam,
+            Convergence::Auto => Convergence::Gam,
+            other => other,
+        }
+    }
+
+    /// `(ε_c, gradient factor)`; an unresolved `Auto` means `Gam`.
+    fn tolerances(self) -> (f64, f64) {
+        match self {
+            Convergence::Auto | Convergence::Gam => (CONV_TOL, GRAD_CONV_FACTOR),
+            Convergence::Bam => (BAM_CONV_TOL, 1.0),
+        }
+    }
+}
+
 /// Settings of the outer optimisation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewtonOptions {
     /// Iteration limit (mgcv: 200).
     pub max_iter: usize,
+    /// Which convergence test ends the iteration.
+    pub convergence: Convergence,
 }
 
 impl Default for NewtonOptions {
     fn default() -> Self {
-        NewtonOptions { max_iter: 200 }
+        NewtonOptions {
+            max_iter: 200,
+            convergence: Convergence::Auto,
+        }
+    }
+}
+
+impl NewtonOptions {
+    /// These options for a fit to `n` rows ([`Convergence::for_rows`]).
+    pub fn for_rows(&self, n: usize) -> NewtonOptions {
+        NewtonOptions {
+            convergence: self.convergence.for_rows(n),
+            ..self.clone()
+        }
     }
 }
 
@@ -267,6 +348,7 @@ pub fn minimise(
 ) -> Result<NewtonResult> {
     let k = x0.len();
     let mut x = x0.to_vec();
+    let (conv_tol, grad_factor) = opts.convergence.tolerances();
     let mut cur = eval(&x)?;
     let state = |iter: usize, x: &[f64], e: &Evaluation| Iterate {
         iter,
@@ -291,7 +373,7 @@ pub fn minimise(
     };
 
     let mut s = conv_scale(&cur);
-    let mut active: Vec<bool> = cur.grad.iter().map(|g| g.abs() > s * CONV_TOL).collect();
+    let mut active: Vec<bool> = cur.grad.iter().map(|g| g.abs() > s * conv_tol).collect();
     if !active.iter().any(|&a| a) {
         active.iter_mut().for_each(|a| *a = true);
     }
@@ -323,7 +405,7 @@ pub fn minimise(
             nstep.iter_mut().for_each(|v| *v *= MAX_NEWTON_STEP / longest);
         }
         let mut sd_unused = true;
-        let tol = s * CONV_TOL;
+        let tol = s * conv_tol;
         let score = cur.score;
         // mgcv's `b`: the fit whose scale estimate sets the next convergence scale.
         let mut b_scale_est = cur.scale_est;
@@ -430,11 +512,11 @@ pub fn minimise(
 
         converged = !indefinite;
         s = b_scale_est.ln().abs() + cur.score.abs();
-        let tol = s * CONV_TOL;
+        let tol = s * conv_tol;
         active = (0..k)
             .map(|j| cur.grad[j].abs() > tol * ACTIVE_FACTOR || cur.hess[j * k + j].abs() > tol * ACTIVE_FACTOR)
             .collect();
-        if cur.grad.iter().any(|g| g.abs() > tol * GRAD_CONV_FACTOR) {
+        if cur.grad.iter().any(|g| g.abs() > tol * grad_factor) {
             converged = false;
         }
         if (old_score - cur.score).abs() > tol {
@@ -455,7 +537,7 @@ pub fn minimise(
     }
     let last = state(start_iter + iter, &x, &cur);
     let (converged, message) = if halvings == MAX_HALVINGS {
-        let tol = s * CONV_TOL * GRAD_CONV_FACTOR;
+        let tol = s * conv_tol * grad_factor;
         (cur.grad.iter().all(|g| g.abs() <= tol), "step failed".to_string())
     } else if converged {
         (true, "full convergence".to_string())
@@ -518,5 +600,61 @@ mod tests {
         assert!(res.converged);
         let moved = 30.0 - first_step.expect("an iterate at iteration 8");
         assert!(moved <= MAX_NEWTON_STEP + 1e-12 && moved > 0.0);
+    }
+
+    /// A criterion of size 2·10⁶ (as REML at n = 10⁶) with a quadratic direction and a flat one:
+    /// `V = 2·10⁶ + (x₀ − 1)² + ½e^(−x₁)`, decreasing for ever in x₁ (a smoothing parameter
+    /// heading to infinity).
+    fn large_flat(r: &[f64]) -> Result<Evaluation> {
+        let e = 0.5 * (-r[1]).exp();
+        Ok(Evaluation {
+            score: 2e6 + (r[0] - 1.0).powi(2) + e,
+            grad: vec![2.0 * (r[0] - 1.0), -e],
+            hess: vec![2.0, 0.0, 0.0, e],
+            coefficients: Vec::new(),
+            scale: 1.0,
+            scale_est: 1.0,
+        })
+    }
+
+    #[test]
+    fn bam_test_goes_further_along_a_flat_direction_than_gams() {
+        let run = |convergence| {
+            let opts = NewtonOptions {
+                convergence,
+                ..NewtonOptions::default()
+            };
+            minimise(large_flat, &[0.0, 0.0], 2, 0, &opts, |_| {}).unwrap()
+        };
+        let gam = run(Convergence::Gam);
+        let bam = run(Convergence::Bam);
+        assert!(gam.converged && bam.converged);
+        // gam()'s test: gradient up to 5·s·1e-6 ≈ 10 and a score change up to 2 count as converged.
+        let s = 2e6;
+        assert!(gam.last.grad.iter().all(|g| g.abs() <= 5.0 * s * CONV_TOL));
+        assert!(
+            bam.last.grad.iter().all(|g| g.abs() <= s * BAM_CONV_TOL),
+            "{:?}",
+            bam.last.grad
+        );
+        assert!(
+            bam.last.rho[1] > gam.last.rho[1] + 1.0,
+            "bam {:?} gam {:?}",
+            bam.last.rho,
+            gam.last.rho
+        );
+        assert!(bam.last.score < gam.last.score);
+    }
+
+    #[test]
+    fn auto_is_gams_test_up_to_1e5_rows_and_bams_beyond() {
+        assert_eq!(Convergence::Auto.for_rows(100_000), Convergence::Gam);
+        assert_eq!(Convergence::Auto.for_rows(BAM_CONVERGENCE_MIN_ROWS), Convergence::Bam);
+        assert_eq!(Convergence::Gam.for_rows(10_000_000), Convergence::Gam);
+        assert_eq!(Convergence::Bam.for_rows(10), Convergence::Bam);
+        for c in [Convergence::Auto, Convergence::Gam, Convergence::Bam] {
+            assert_eq!(Convergence::from_name(c.name()), Some(c));
+        }
+        assert_eq!(Convergence::from_name("tight"), None);
     }
 }

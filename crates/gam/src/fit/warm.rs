@@ -77,7 +77,7 @@ impl<'a> KeyMaterial<'a> {
     fn absorb(&self, h: &mut Fingerprinter, kind: &str) {
         // Destructured so that a new option cannot be forgotten here.
         let FitOptions {
-            newton: NewtonOptions { max_iter },
+            newton: NewtonOptions { max_iter, convergence },
         } = self.options;
         h.absorb_str(b"kind", kind)
             .absorb_u64(b"payload-format", u64::from(PAYLOAD_FORMAT_VERSION))
@@ -87,7 +87,8 @@ impl<'a> KeyMaterial<'a> {
             .absorb_str(b"link", self.link)
             .absorb_str(b"method", self.method)
             .absorb_str(b"weights", self.weights.map_or("\u{0}none", |w| w))
-            .absorb_u64(b"newton.max_iter", *max_iter as u64);
+            .absorb_u64(b"newton.max_iter", *max_iter as u64)
+            .absorb_str(b"newton.convergence", convergence.name());
     }
 }
 

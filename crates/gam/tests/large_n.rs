@@ -1,0 +1,159 @@
+//! Fits beyond 10^5 rows, where gam's default outer convergence test is bam()'s
+//! (`Convergence::Auto`), against mgcv 1.8-41 references made by
+//! `tests/data/large_n/make_large_n_refs.R` on n = 200000 rows that the test and the script
+//! compute the same way (Weyl sequences, gamSim(1)'s functions; see the script).
+//!
+//! - Default: per-smooth EDF within 0.01 and the linear predictor within 1e-4·sd(y) of
+//!   bam(fREML) given gam()'s knots, and the REML score within 1e-6 relative of gam(REML)'s (the
+//!   acceptance of "big data" for n = 10^6, at a size CI can afford).
+//! - `Convergence::Gam`: reproduces gam(REML) itself (its stopping point along the flat direction
+//!   of the null-effect smooth s(x3), 0.013 EDF from bam's).
+#![allow(clippy::print_stdout)]
+
+use std::path::Path;
+
+use gam::data::{Column, DataFrame};
+use gam::fit::Convergence;
+use gam::formula::Formula;
+use gam::model::{GamModel, GamSpec};
+use gam::predict::{PredictOptions, PredictType};
+use serde_json::Value;
+
+/// REML score against gam(REML)'s, relative (the issue's acceptance).
+const REML_REL_TOL: f64 = 1e-6;
+/// Per-smooth EDF against bam, absolute (the issue's acceptance).
+const EDF_ABS_TOL: f64 = 0.01;
+/// Linear predictor against bam, as a multiple of sd(y) (the issue's acceptance).
+const ETA_SD_TOL: f64 = 1e-4;
+/// With gam()'s own test: EDF against gam(REML), absolute (the same path to the same stop).
+const GAM_EDF_ABS_TOL: f64 = 1e-4;
+/// With gam()'s own test: REML score against gam(REML)'s, relative.
+const GAM_REML_REL_TOL: f64 = 1e-10;
+/// The generated response against the script's first values, relative (same formulas, same libm).
+const DATA_REL_TOL: f64 = 1e-13;
+
+const FORMULA: &str = r#"y ~ s(x0, bs = "cr") + s(x1, bs = "cr") + s(x2, bs = "cr") + s(x3, bs = "cr")"#;
+
+fn reference() -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/large_n/weyl_n200k.json");
+    serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
+}
+
+fn nums(v: &Value) -> Vec<f64> {
+    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+}
+
+/// The data of make_large_n_refs.R: row i = 1..n.
+fn weyl_data(n: usize) -> DataFrame {
+    let weyl = |p: f64| -> Vec<f64> { (1..=n).map(|i| (i as f64 * p.sqrt()) % 1.0).collect() };
+    let (x0, x1, x2, x3) = (weyl(2.0), weyl(3.0), weyl(5.0), weyl(7.0));
+    let (u1, u2) = (weyl(11.0), weyl(13.0));
+    let pi = std::f64::consts::PI;
+    let y: Vec<f64> = (0..n)
+        .map(|i| {
+            let z = (-2.0 * u1[i].ln()).sqrt() * (2.0 * pi * u2[i]).cos();
+            let f2 = 0.2 * x2[i].powf(11.0) * (10.0 * (1.0 - x2[i])).powf(6.0)
+                + 10.0 * (10.0 * x2[i]).powf(3.0) * (1.0 - x2[i]).powf(10.0);
+            2.0 * (pi * x0[i]).sin() + (2.0 * x1[i]).exp() + f2 + 2.0 * z
+        })
+        .collect();
+    let cols = [("y", y), ("x0", x0), ("x1", x1), ("x2", x2), ("x3", x3)];
+    DataFrame::new(
+        cols.into_iter()
+            .map(|(n, v)| (n.to_string(), Column::Numeric(v)))
+            .collect(),
+    )
+    .unwrap()
+}
+
+fn fit(data: &DataFrame, convergence: Convergence) -> GamModel {
+    let mut spec = GamSpec::new(Formula::parse(FORMULA).unwrap());
+    spec.options.newton.convergence = convergence;
+    spec.fit(data).unwrap()
+}
+
+fn label(model: &GamModel, k: usize) -> &str {
+    &model.design.smooths[k].label
+}
+
+/// The linear predictor at the reference's (1-based) rows.
+fn eta_at(model: &GamModel, data: &DataFrame, rows: &[f64]) -> Vec<f64> {
+    let idx: Vec<usize> = rows.iter().map(|&r| r as usize - 1).collect();
+    let sub = data.select_rows(&idx);
+    let opts = PredictOptions {
+        kind: PredictType::Link,
+        ..PredictOptions::default()
+    };
+    model.predict(&sub, &opts).unwrap().fit
+}
+
+#[test]
+fn generated_data_match_the_scripts() {
+    let r = reference();
+    let data = weyl_data(r["n"].as_u64().unwrap() as usize);
+    let Some(Column::Numeric(y)) = data.column("y") else {
+        panic!("y is not numeric")
+    };
+    for (i, want) in nums(&r["y_first"]).into_iter().enumerate() {
+        assert!(
+            (y[i] - want).abs() <= DATA_REL_TOL * want.abs(),
+            "y[{i}] = {} vs R's {want}",
+            y[i]
+        );
+    }
+}
+
+#[test]
+fn default_beyond_1e5_rows_matches_bam_and_gam_reml() {
+    let r = reference();
+    let data = weyl_data(r["n"].as_u64().unwrap() as usize);
+    let model = fit(&data, Convergence::Auto);
+    let bam = &r["bam"];
+    let ours = model.smooth_edf();
+    for (k, (o, b)) in ours.iter().zip(nums(&bam["edf"])).enumerate() {
+        println!("{}: EDF {o:.5} bam {b:.5}", label(&model, k));
+        assert!((o - b).abs() <= EDF_ABS_TOL, "{}: EDF {o} vs bam {b}", label(&model, k));
+    }
+    let sd_y = r["sd_y"].as_f64().unwrap();
+    let eta = eta_at(&model, &data, &nums(&bam["eta_rows"]));
+    let worst = eta
+        .iter()
+        .zip(nums(&bam["eta"]))
+        .map(|(a, b)| (a - b).abs() / sd_y)
+        .fold(0.0, f64::max);
+    println!("max |eta - bam's| / sd(y) = {worst:.2e}");
+    assert!(worst <= ETA_SD_TOL, "linear predictor {worst:e}·sd(y) from bam's");
+    let gam_score = r["gam"]["score"].as_f64().unwrap();
+    let rel = (model.reml_score - gam_score) / gam_score.abs();
+    println!("REML {} vs gam(REML) {gam_score}: {rel:.2e}", model.reml_score);
+    assert!(rel.abs() <= REML_REL_TOL, "REML {rel:e} relative from gam(REML)'s");
+    // Converging further along the flat direction can only lower the criterion.
+    assert!(
+        model.reml_score <= gam_score,
+        "REML {} above gam(REML)'s {gam_score}",
+        model.reml_score
+    );
+}
+
+#[test]
+fn gam_convergence_reproduces_gam_reml() {
+    let r = reference();
+    let data = weyl_data(r["n"].as_u64().unwrap() as usize);
+    let model = fit(&data, Convergence::Gam);
+    let g = &r["gam"];
+    for (k, (o, m)) in model.smooth_edf().iter().zip(nums(&g["edf"])).enumerate() {
+        assert!(
+            (o - m).abs() <= GAM_EDF_ABS_TOL,
+            "{}: EDF {o} vs gam(REML) {m}",
+            label(&model, k)
+        );
+    }
+    let score = g["score"].as_f64().unwrap();
+    let rel = (model.reml_score - score) / score.abs();
+    assert!(rel.abs() <= GAM_REML_REL_TOL, "REML {rel:e} relative from gam(REML)'s");
+    assert_eq!(
+        model.outer.iter as u64,
+        g["outer_iter"].as_u64().unwrap(),
+        "outer iterations"
+    );
+}
