@@ -7,7 +7,7 @@
 //! an error naming its row and column, never dropped.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
@@ -107,8 +107,12 @@ pub fn predict(model: &GamModel, data_path: &Path, opts: &PredictOptions) -> Res
 
 /// Writes predictions as CSV, numbers in Rust's shortest round-trip form.
 pub fn write_csv(out: &mut dyn Write, p: &Prediction) -> Result<()> {
-    // csv's errors hide the I/O error inside; io::Error keeps a closed pipe recognisable.
-    write_records(out, p).map_err(|e| io::Error::from(e).into())
+    // csv's errors hide the I/O error inside (`io::Error::from` wraps it as kind Other and
+    // csv::Error has no source): take it out, so that a closed pipe stays recognisable.
+    write_records(out, p).map_err(|e| match e.into_kind() {
+        csv::ErrorKind::Io(io) => io.into(),
+        other => anyhow::anyhow!("writing predictions: {other:?}"),
+    })
 }
 
 fn write_records(out: &mut dyn Write, p: &Prediction) -> Result<(), csv::Error> {

@@ -16,7 +16,7 @@ use crate::data::DataFrame;
 use crate::design::ParamTerm;
 use crate::error::{GamError, Result};
 use crate::fit::accumulate::{CHUNK_ROWS, row_chunks};
-use crate::fit::pirls::{mat_vec, quadratic_diagonal};
+use crate::fit::rows::{mat_vec, quadratic_diagonal};
 use crate::formula::Response;
 use crate::model::GamModel;
 

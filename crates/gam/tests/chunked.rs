@@ -1,18 +1,20 @@
 //! The chunked paths give the in-memory answers: a fit whose model matrix is
-//! built and reduced a block of rows at a time, in parallel, agrees with the
-//! in-memory fit on every public Gaussian case (REML score, coefficients,
-//! EDF, scale to [`AGREE_REL_TOL`]), and prediction on large data, done chunk
-//! by chunk, equals prediction block by block.
+//! built a block of rows at a time, in parallel (reduced by QR for a Gaussian
+//! model, re-read at every penalised IRLS iteration and derivative pass for
+//! the others), agrees with the in-memory fit on every public case (REML
+//! score, coefficients, EDF, scale, deviance to [`AGREE_REL_TOL`], the same
+//! outer iterations), and prediction on large data, done chunk by chunk,
+//! equals prediction block by block.
 
 use std::path::{Path, PathBuf};
 
 use gam::data::{DataFrame, ReadOptions};
 use gam::fit::gam::{Accumulation, NoObserver, prepare};
 use gam::formula::Formula;
-use gam::model::{GamModel, GamSpec};
+use gam::model::{Family, GamModel, GamSpec, Link};
 use serde_json::Value;
 
-/// Relative agreement of the two paths (scaled by max(1, |value|) for coefficients).
+/// Relative agreement of the two paths (coefficients: relative to max(1, max |β|)).
 const AGREE_REL_TOL: f64 = 1e-10;
 
 /// Small enough that even the smallest case is cut into several chunks.
@@ -28,11 +30,11 @@ fn fit(spec: &GamSpec, data: &DataFrame, how: Accumulation) -> GamModel {
 }
 
 #[test]
-fn chunked_and_in_memory_fits_agree_on_every_public_gaussian_case() {
+fn chunked_and_in_memory_fits_agree_on_every_public_case() {
     let cases: Value = serde_json::from_slice(&std::fs::read(bench_dir().join("cases.json")).unwrap()).unwrap();
     let mut checked = 0;
     for case in cases.as_array().unwrap() {
-        if case["family"] != "gaussian" || case["visibility"] != "public" {
+        if case["visibility"] != "public" {
             continue;
         }
         let id = case["id"].as_str().unwrap();
@@ -47,7 +49,9 @@ fn chunked_and_in_memory_fits_agree_on_every_public_gaussian_case() {
             &ReadOptions { factors },
         )
         .unwrap();
-        let spec = GamSpec::new(Formula::parse(case["formula"].as_str().unwrap()).unwrap());
+        let family = Family::from_name(case["family"].as_str().unwrap()).unwrap();
+        let link = Link::from_name(case["link"].as_str().unwrap()).unwrap();
+        let spec = GamSpec::new(Formula::parse(case["formula"].as_str().unwrap()).unwrap()).with_family(family, link);
         // The large case is cut into the default chunks; the others into tiny ones.
         let chunk = if data.nrows() > 10_000 { 16_384 } else { SMALL_CHUNK };
         let dense = fit(&spec, &data, Accumulation::Dense);
@@ -59,8 +63,14 @@ fn chunked_and_in_memory_fits_agree_on_every_public_gaussian_case() {
             chunked.reml_score,
             dense.reml_score
         );
+        // Coefficients normwise (relative to the largest): a heavily penalised direction is
+        // determined only to the inner iteration's tolerance relative to the whole vector.
+        let scale = dense.coefficients.iter().fold(1.0f64, |m, c| m.max(c.abs()));
         for (i, (c, d)) in chunked.coefficients.iter().zip(&dense.coefficients).enumerate() {
-            assert!(rel(*c, *d) <= AGREE_REL_TOL, "{id}: coefficient {i}: {c} vs {d}");
+            assert!(
+                (c - d).abs() <= AGREE_REL_TOL * scale,
+                "{id}: coefficient {i}: {c} vs {d} (max |β| {scale})"
+            );
         }
         assert!(
             rel(chunked.edf_total(), dense.edf_total()) <= AGREE_REL_TOL,
@@ -77,7 +87,7 @@ fn chunked_and_in_memory_fits_agree_on_every_public_gaussian_case() {
         assert_eq!(chunked.outer.iter, dense.outer.iter, "{id}: outer iterations");
         checked += 1;
     }
-    assert!(checked >= 12, "only {checked} public Gaussian cases");
+    assert!(checked >= 19, "only {checked} public cases");
 }
 
 /// Prediction on more rows than one chunk (done chunk by chunk in parallel)

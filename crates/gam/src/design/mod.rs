@@ -265,11 +265,7 @@ impl Design {
         }
         for s in &self.smooths {
             let xs = s.design(data)?;
-            for i in 0..n {
-                for j in 0..xs.ncols() {
-                    x[(i, col + j)] = xs[(i, j)];
-                }
-            }
+            x.as_mut().subcols_mut(col, xs.ncols()).copy_from(xs.as_ref());
             col += xs.ncols();
         }
         Ok(x)

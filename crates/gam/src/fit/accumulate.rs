@@ -35,13 +35,13 @@ pub fn row_chunks(n: usize, chunk: usize) -> Vec<Range<usize>> {
 }
 
 /// The upper-triangular factor of a matrix (its first min(rows, cols) rows).
-fn triangular_factor(m: &Mat<f64>) -> Mat<f64> {
+pub(super) fn triangular_factor(m: &Mat<f64>) -> Mat<f64> {
     let r = m.qr().thin_R().to_owned();
     Mat::from_fn(r.nrows(), r.ncols(), |i, j| if i <= j { r[(i, j)] } else { 0.0 })
 }
 
 /// Combines the factors of two row blocks into the factor of both.
-fn combine(a: Mat<f64>, b: Mat<f64>) -> Mat<f64> {
+pub(super) fn combine(a: Mat<f64>, b: Mat<f64>) -> Mat<f64> {
     let cols = a.ncols();
     let stacked = Mat::from_fn(a.nrows() + b.nrows(), cols, |i, j| {
         if i < a.nrows() {

@@ -5,6 +5,8 @@
 //! summary; Newton's method on the REML criterion then runs in O(p³) per
 //! iteration, reporting every iterate to an observer (progress, checkpoints).
 
+use std::sync::Arc;
+
 use faer::Mat;
 
 use rayon::prelude::*;
@@ -14,6 +16,7 @@ use super::glm::{GlmSetup, fit_laml};
 use super::newton::Iterate;
 use super::pirls::GlmProblem;
 use super::reml::{LsqProblem, Scale};
+use super::rows::ModelRows;
 use super::{OuterStart, RemlFit, fit_reml};
 use crate::ENGINE_VERSION;
 use crate::data::DataFrame;
@@ -76,8 +79,8 @@ pub fn prepare(spec: &GamSpec, data: &DataFrame) -> Result<PreparedData> {
 pub struct FitSetup {
     /// The design built on the training rows.
     pub design: Design,
-    /// The training rows.
-    data: DataFrame,
+    /// The training rows (shared with a chunked generalized problem).
+    data: Arc<DataFrame>,
     /// The model matrix, when held in memory (see [`Accumulation`]).
     x: Option<Mat<f64>>,
     response: ResponseData,
@@ -89,21 +92,30 @@ pub struct FitSetup {
     rows: Vec<usize>,
 }
 
-/// How a Gaussian identity-link fit reduces its data (the result is the
-/// same to rounding; the generalized path holds the model matrix in memory).
+/// How a fit reads its model matrix (the result is the same to rounding): a
+/// Gaussian identity-link fit reduces it by QR, a generalized fit passes
+/// over it at every inner iteration ([`ModelRows`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Accumulation {
-    /// In memory below [`CHUNKED_MIN_ROWS`] rows, in chunks from there.
+    /// Gaussian identity link: in memory below [`CHUNKED_MIN_ROWS`] rows, in chunks from there;
+    /// other models: held up to [`HELD_MAX_BYTES`] of model matrix, in chunks beyond.
     #[default]
     Auto,
-    /// Build the whole model matrix and factor it at once.
+    /// Build the whole model matrix and hold it.
     Dense,
-    /// Build and factor the model matrix this many rows at a time, in parallel.
+    /// Build the model matrix this many rows at a time, in parallel, whenever it is used.
     Chunked(usize),
 }
 
-/// From this many rows on, [`Accumulation::Auto`] works in chunks.
+/// From this many rows on, [`Accumulation::Auto`] reduces a Gaussian identity-link fit in chunks.
 pub const CHUNKED_MIN_ROWS: usize = 2 * CHUNK_ROWS;
+
+/// [`Accumulation::Auto`] holds a generalized fit's model matrix up to this size and rebuilds
+/// it by chunks beyond. A generalized fit reads X at every penalised IRLS iteration (dozens of
+/// passes per fit), and rebuilding the bases costs about as much as one pass's arithmetic, so
+/// holding a small X is the faster choice; beyond this (at p = 37, from 226 000 rows) memory
+/// stays O(n + chunk·p) instead of O(n·p).
+pub const HELD_MAX_BYTES: usize = 64 << 20;
 
 /// What the outer iteration optimises.
 enum Inner {
@@ -227,25 +239,22 @@ impl GamSpec {
         let chunk = match accumulation {
             Accumulation::Chunked(rows) => Some(rows),
             Accumulation::Auto if self.is_least_squares() && n >= CHUNKED_MIN_ROWS => Some(CHUNK_ROWS),
+            Accumulation::Auto if n * p * size_of::<f64>() > HELD_MAX_BYTES => Some(CHUNK_ROWS),
             _ => None,
         };
-        let x = match chunk {
-            Some(_) if self.is_least_squares() => None,
-            _ => Some(design.model_matrix(train)?),
-        };
-        if self.family == Family::Binomial
-            && let Some(x) = &x
-        {
-            super::separation::check_parametric(&design, x, &response)?;
-        }
+        let data = Arc::new(prepared.data);
         let (inner, x) = if self.is_least_squares() {
+            let x = match chunk {
+                Some(_) => None,
+                None => Some(design.model_matrix(&data)?),
+            };
             let z: Vec<f64> = response.obs.iter().zip(&offset).map(|(o, off)| o.y - off).collect();
             let weights: Vec<f64> = response.obs.iter().map(|o| o.w).collect();
             let weighted = self.weights.is_some();
             let w = weighted.then_some(&weights[..]);
             let mut problem = match (&x, chunk) {
                 (Some(x), _) => LsqProblem::from_dense(x, &z, w),
-                (None, rows) => LsqProblem::from_chunks(&design, train, &z, w, rows.unwrap_or(CHUNK_ROWS))?,
+                (None, rows) => LsqProblem::from_chunks(&design, &data, &z, w, rows.unwrap_or(CHUNK_ROWS))?,
             };
             if weighted {
                 // mgcv's Gaussian saturated log-likelihood carries Σ log(w)/2.
@@ -253,23 +262,30 @@ impl GamSpec {
             }
             (Inner::Lsq(problem), x)
         } else {
-            // The model matrix moves into the problem: one copy in memory.
+            // The model matrix lives in the problem only, held or rebuilt by chunks.
+            let rows = match chunk {
+                Some(c) => ModelRows::chunked(Arc::new(design.clone()), Arc::clone(&data), c),
+                None => ModelRows::held(design.model_matrix(&data)?),
+            };
+            if self.family == Family::Binomial {
+                super::separation::check_parametric(&design, &rows, &response)?;
+            }
             let glm = GlmSetup::new(GlmProblem {
-                x: x.expect("the generalized path builds the model matrix"),
+                x: rows,
                 obs: response.obs.clone(),
                 trials: response.trials.clone(),
                 offset: offset.clone(),
                 family: self.family,
                 link: self.link,
                 theta: 1.0,
-            });
+            })?;
             (Inner::Glm(glm), None)
         };
         Ok(FitSetup {
             design,
-            rows: (0..n).map(|i| train.original_row(i) + 1).collect(),
+            rows: (0..n).map(|i| data.original_row(i) + 1).collect(),
             n_dropped: prepared.n_dropped,
-            data: prepared.data,
+            data,
             x,
             response,
             offset,

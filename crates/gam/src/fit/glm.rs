@@ -11,13 +11,10 @@
 
 use std::cell::RefCell;
 
-use faer::Mat;
-use faer::linalg::solvers::SolveLstsq;
-
 use super::laml::{self, Extra, LamlEval};
 use super::newton::{self, Evaluation, Iterate, NewtonOptions, NewtonResult};
 use super::penalty::PenaltySet;
-use super::pirls::{GlmProblem, weighted_cross};
+use super::pirls::{GlmProblem, NullFit};
 use super::{NULL_SCALE_DIVISOR, OuterStart, initial_log_sp};
 use crate::error::Result;
 
@@ -26,39 +23,30 @@ use crate::error::Result;
 pub struct GlmSetup {
     /// Data, family and link.
     pub prob: GlmProblem,
-    /// Coefficients of the constant-mean model (mgcv's `null.coef`), where
-    /// the inner iteration retreats when a first step diverges.
-    pub null_coef: Vec<f64>,
+    /// The constant-mean model (mgcv's `null.coef` and its linear predictor),
+    /// where the inner iteration retreats when a first step diverges.
+    pub null: NullFit,
     /// Deviance of the constant-mean model per observation (mgcv's `null.scale`).
     pub null_scale: f64,
 }
 
 impl GlmSetup {
     /// Computes mgcv's null coefficients and null scale for `prob`.
-    pub fn new(prob: GlmProblem) -> GlmSetup {
+    pub fn new(prob: GlmProblem) -> Result<GlmSetup> {
         let n = prob.n();
         let mean = prob.obs.iter().map(|o| o.y).sum::<f64>() / n as f64;
-        let eta_m = prob.link.link(mean);
-        let rhs = Mat::from_fn(n, 1, |_, _| eta_m);
-        let sol = prob.x.qr().solve_lstsq(&rhs);
-        let null_coef: Vec<f64> = (0..prob.p())
-            .map(|j| if sol[(j, 0)].is_finite() { sol[(j, 0)] } else { 0.0 })
-            .collect();
+        let null = prob.null_fit()?;
         let null_scale = prob
             .obs
             .iter()
             .map(|o| prob.family.deviance_residual(*o, mean, prob.theta))
             .sum::<f64>()
             / n as f64;
-        GlmSetup {
-            prob,
-            null_coef,
-            null_scale,
-        }
+        Ok(GlmSetup { prob, null, null_scale })
     }
 
     /// mgcv's starting log smoothing parameters for this problem.
-    pub fn initial_log_sp(&self, pens: &PenaltySet) -> Vec<f64> {
+    pub fn initial_log_sp(&self, pens: &PenaltySet) -> Result<Vec<f64>> {
         let prob = &self.prob;
         let mu0 = prob.initial_mu();
         let w0: Vec<f64> = mu0
@@ -69,7 +57,7 @@ impl GlmSetup {
                 o.w * me * me / prob.family.variance(m, prob.theta)[0]
             })
             .collect();
-        initial_log_sp(&weighted_cross(&prob.x, &w0), pens)
+        Ok(initial_log_sp(&prob.x.weighted_cross(&w0)?, pens))
     }
 
     /// The criterion at `rho`, scale `phi` (ignored when the family's scale
@@ -94,9 +82,9 @@ impl GlmSetup {
                 theta,
                 ..self.prob.clone()
             };
-            laml::evaluate(&prob, pens, rho, phi, extra, start, &self.null_coef)
+            laml::evaluate(&prob, pens, rho, phi, extra, start, &self.null)
         } else {
-            laml::evaluate(&self.prob, pens, rho, phi, extra, start, &self.null_coef)
+            laml::evaluate(&self.prob, pens, rho, phi, extra, start, &self.null)
         }
     }
 }
@@ -135,9 +123,9 @@ pub fn fit_laml(
         .unwrap_or(0.0);
     let (rho0, start_iter) = match start {
         Some(s) => (s.rho.clone(), s.iteration),
-        None => (setup.initial_log_sp(pens), 0),
+        None => (setup.initial_log_sp(pens)?, 0),
     };
-    let last_beta: RefCell<Option<Vec<f64>>> = RefCell::new(None);
+    let last: RefCell<Option<Last>> = RefCell::new(None);
     let mut x0 = rho0.clone();
     if has_theta {
         x0.push(t0);
@@ -149,7 +137,11 @@ pub fn fit_laml(
         } else {
             let family = setup.prob.family;
             let e = setup.evaluate(pens, &rho0, 1.0, family.theta_of_t(t0), None)?;
-            *last_beta.borrow_mut() = Some(e.fit.beta.clone());
+            let mut x = rho0.clone();
+            if has_theta {
+                x.push(t0);
+            }
+            *last.borrow_mut() = Some(Last::of(x, &e));
             e.scale_est.ln()
         };
         x0.push(tau0);
@@ -163,9 +155,9 @@ pub fn fit_laml(
         } else {
             1.0
         };
-        let start = last_beta.borrow().clone();
+        let start = last.borrow().as_ref().map(|l| l.predict(x));
         let e = setup.evaluate(pens, &x[..m], phi, theta, start.as_deref())?;
-        *last_beta.borrow_mut() = Some(e.fit.beta.clone());
+        *last.borrow_mut() = Some(Last::of(x[..tau_at].to_vec(), &e));
         Ok(e)
     };
     let opts = &opts.for_rows(setup.prob.obs.len());
@@ -189,7 +181,11 @@ pub fn fit_laml(
     )?;
     let mut x = outer.last.rho.clone();
     x.extend(&outer.last.extra);
-    *last_beta.borrow_mut() = Some(outer.last.coefficients.clone());
+    *last.borrow_mut() = Some(Last {
+        x: x.clone(),
+        beta: outer.last.coefficients.clone(),
+        dbeta: Vec::new(),
+    });
     let eval = eval_at(&x)?;
     Ok(LamlFit {
         rho: outer.last.rho.clone(),
@@ -199,11 +195,54 @@ pub fn fit_laml(
     })
 }
 
+/// The last evaluated point (ρ, then t), its coefficients and their derivatives there.
+struct Last {
+    x: Vec<f64>,
+    beta: Vec<f64>,
+    /// `∂β̂/∂x_j` for the leading components of x (none: no prediction).
+    dbeta: Vec<Vec<f64>>,
+}
+
+impl Last {
+    fn of(x: Vec<f64>, e: &LamlEval) -> Last {
+        let mut dbeta = e.beta_rho.clone();
+        dbeta.extend(e.beta_theta.iter().cloned());
+        Last {
+            x,
+            beta: e.fit.beta.clone(),
+            dbeta,
+        }
+    }
+
+    /// Where the inner iteration at `x` starts: the first-order prediction
+    /// `β̂ + Σ_j ∂β̂/∂x_j Δx_j` from the last point, which saves an inner
+    /// iteration (a pass over the rows) at most outer steps; the last
+    /// coefficients unchanged when a step is too long to trust it.
+    fn predict(&self, x: &[f64]) -> Vec<f64> {
+        let dx: Vec<f64> = self.dbeta.iter().enumerate().map(|(j, _)| x[j] - self.x[j]).collect();
+        if dx.iter().any(|d| d.abs() > MAX_PREDICTED_STEP) {
+            return self.beta.clone();
+        }
+        let mut b = self.beta.clone();
+        for (d, db) in dx.iter().zip(&self.dbeta) {
+            for (bi, dbi) in b.iter_mut().zip(db) {
+                *bi += d * dbi;
+            }
+        }
+        b
+    }
+}
+
+/// Longest outer step (in log smoothing parameter) over which the inner iteration starts from
+/// the first-order prediction of the coefficients rather than from the last ones.
+const MAX_PREDICTED_STEP: f64 = 2.0;
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::family::{Family, Link, Obs};
     use crate::fit::penalty::Penalty;
+    use faer::Mat;
 
     /// A cubic-in-cosines problem with a second-difference penalty, for a
     /// family and link, with a count-like response.
@@ -240,7 +279,7 @@ mod tests {
             }],
         );
         let prob = GlmProblem {
-            x,
+            x: crate::fit::rows::ModelRows::held(x),
             obs,
             trials: vec![1.0; n],
             offset: vec![0.0; n],
@@ -248,7 +287,7 @@ mod tests {
             link,
             theta: 1.0,
         };
-        (GlmSetup::new(prob), pens)
+        (GlmSetup::new(prob).unwrap(), pens)
     }
 
     /// The gradient and Hessian in (ρ, t, τ) against central differences of the score and gradient.

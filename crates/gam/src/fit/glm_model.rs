@@ -16,7 +16,8 @@ use faer::{Mat, Side};
 use super::glm::{GlmSetup, LamlFit};
 use super::laml::fletcher_scale;
 use super::penalty::{PenaltySet, symmetrise};
-use super::pirls::{GlmProblem, weighted_cross};
+use super::pirls::{GlmProblem, NullFit};
+use super::rows::ModelRows;
 use crate::ENGINE_VERSION;
 use crate::design::Design;
 use crate::design::response::ResponseData;
@@ -54,7 +55,7 @@ pub fn assemble_glm(spec: &GamSpec, parts: SetupParts<'_>, setup: &GlmSetup, fit
     // against mgcv 1.8-41 on a Gamma log-link fit, where they differ from the
     // Newton weights of the criterion).
     let lambda: Vec<f64> = fit.rho.iter().map(|r| r.exp()).collect();
-    let xwx = weighted_cross(&prob.x, &e.wf);
+    let xwx = prob.x.weighted_cross(&e.wf)?;
     let hf = symmetrise(&(&xwx + parts.pens.total(&lambda)));
     let hf_inv = hf
         .llt(Side::Lower)
@@ -126,10 +127,7 @@ pub fn assemble_glm(spec: &GamSpec, parts: SetupParts<'_>, setup: &GlmSetup, fit
         Ok(llt) => llt.L().transpose().to_owned(),
         Err(_) => {
             let sqrt_wf: Vec<f64> = e.wf.iter().map(|v| v.max(0.0).sqrt()).collect();
-            Mat::from_fn(n, p, |i, j| sqrt_wf[i] * prob.x[(i, j)])
-                .qr()
-                .thin_R()
-                .to_owned()
+            prob.x.triangular_factor(Some(&sqrt_wf), None)?
         }
     };
     let y: Vec<f64> = parts.response.obs.iter().map(|o| o.y).collect();
@@ -198,9 +196,13 @@ fn null_deviance(prob: &GlmProblem, intercept: bool) -> Result<f64> {
     }
     // glm(y ~ offset(o), weights = w): an unpenalised one-column fit.
     let constant = GlmProblem {
-        x: Mat::from_fn(prob.n(), 1, |_, _| 1.0),
+        x: ModelRows::held(Mat::from_fn(prob.n(), 1, |_, _| 1.0)),
         ..prob.clone()
     };
-    let fit = constant.fit(&Mat::zeros(1, 1), None, &[0.0])?;
+    let null = NullFit {
+        coef: vec![0.0],
+        eta: prob.offset.clone(),
+    };
+    let fit = constant.fit(&Mat::zeros(1, 1), None, &null)?;
     Ok(fit.deviance)
 }

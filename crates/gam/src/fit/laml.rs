@@ -30,13 +30,23 @@
 //! scale is estimated, τ = log φ is one more parameter, with
 //! `∂V/∂τ = −D_p/(2φ) − φ ls'(φ) − M_p/2`,
 //! `∂²V/∂τ² = D_p/(2φ) − φ² ls''(φ) − φ ls'(φ)` and `∂²V/∂ρ_k∂τ = −∂D_p/∂ρ_k /(2φ)`.
+//!
+//! # Passes over the rows
+//!
+//! X may be rebuilt chunk by chunk ([`super::rows`]), so an evaluation reads
+//! it as few times as possible: the inner fit ends with `XᵀWX` at β̂; for a
+//! family parameter one pass gives `Xᵀu_t` and `Xᵀu_tt`; then one pass
+//! ([`derivative_pass`]) forms, block by block, every `η_j = Xβ_j`, `h_i`,
+//! the products `Xᵀdiag(dw_j)X`, `Xᵀ(w'∘h)` and (family parameter)
+//! `Xᵀ(w_t∘η_j)`. The rest is O(n) per parameter pair or O(p³).
 
 use faer::linalg::solvers::DenseSolveCore;
 use faer::{Mat, Side};
 
 use super::penalty::{PenaltySet, trace_of_product};
-use super::pirls::{GlmProblem, PirlsFit, mat_t_vec, mat_vec, quadratic_diagonal, weighted_cross, weighted_crosses};
+use super::pirls::{GlmProblem, NullFit, PirlsFit};
 use super::reml::dot;
+use super::rows::{block_crosses, block_quadratic_diagonal, split_crosses, sum_mats};
 use crate::error::{GamError, Result};
 
 /// The criterion and everything derived at one point.
@@ -66,6 +76,8 @@ pub struct LamlEval {
     pub scale: f64,
     /// `∂β̂/∂t` for a family parameter t (nb: log θ), when differentiated in one.
     pub beta_theta: Option<Vec<f64>>,
+    /// `∂β̂/∂ρ_k` for every smoothing parameter.
+    pub beta_rho: Vec<Vec<f64>>,
 }
 
 /// What the criterion is differentiated in besides the log smoothing parameters.
@@ -150,17 +162,17 @@ pub fn evaluate(
     phi: f64,
     extra: Extra,
     start: Option<&[f64]>,
-    null_coef: &[f64],
+    null: &NullFit,
 ) -> Result<LamlEval> {
     let p = prob.p();
     let n = prob.n();
     let m = pens.len();
     let lambda: Vec<f64> = rho.iter().map(|r| r.exp()).collect();
     let s_lambda = pens.total(&lambda);
-    let fit = prob.fit(&s_lambda, start, null_coef)?;
+    let fit = prob.fit(&s_lambda, start, null)?;
     let beta = &fit.beta;
     let wts = prob.weights(&fit.mu, false);
-    let h = super::penalty::symmetrise(&(weighted_cross(&prob.x, &wts.w) + &s_lambda));
+    let h = super::penalty::symmetrise(&(&fit.xtwx + &s_lambda));
     let llt = h.llt(Side::Lower).map_err(|_| GamError::Fit {
         message: "the penalised Hessian is not positive definite at the inner optimum: some coefficients are \
                   not identifiable (collinear covariates, or perfect separation in a binomial model)"
@@ -171,8 +183,6 @@ pub fn evaluate(
         2.0 * (0..p).map(|i| l[(i, i)].ln()).sum::<f64>()
     };
     let h_inv = llt.inverse();
-    let hdiag = quadratic_diagonal(&prob.x, &h_inv);
-    let tr_a = (0..n).map(|i| wts.w[i] * hdiag[i]).sum::<f64>();
 
     let sb: Vec<Vec<f64>> = (0..m).map(|k| pens.apply(k, beta)).collect();
     let b: Vec<f64> = (0..m).map(|k| lambda[k] * dot(beta, &sb[k])).collect();
@@ -185,11 +195,14 @@ pub fn evaluate(
     let score = d_p / (2.0 * phi) - ls[0] + 0.5 * log_det_h - 0.5 * ld.value - 0.5 * mp * two_pi_phi.ln();
 
     let hv = |v: &[f64]| -> Vec<f64> { (0..p).map(|i| (0..p).map(|j| h_inv[(i, j)] * v[j]).sum()).collect() };
-    let xv = |v: &[f64]| -> Vec<f64> { mat_vec(&prob.x, v) };
-    let xtv = |v: &[f64]| -> Vec<f64> { mat_t_vec(&prob.x, v) };
     let mat_vec =
         |a: &Mat<f64>, v: &[f64]| -> Vec<f64> { (0..p).map(|i| (0..p).map(|j| a[(i, j)] * v[j]).sum()).collect() };
     let trow = extra.theta.then(|| theta_rows(prob, &fit.mu));
+    // Xᵀu_t and Xᵀu_tt: one pass, for a family parameter only.
+    let xt_u = match &trow {
+        Some(tr) => Some(prob.x.mat_t_vecs(&[&tr.u_t, &tr.u_tt])?),
+        None => None,
+    };
     let tr_hs: Vec<f64> = (0..m)
         .map(|k| {
             let pen = &pens.penalties()[k];
@@ -202,41 +215,47 @@ pub fn evaluate(
         })
         .collect();
 
-    // First-order quantities of every parameter: ρ_1..ρ_M, then t.
-    let mut params: Vec<Param> = Vec::with_capacity(m + 1);
-    let mut add_param = |rho_k: Option<usize>, g: Vec<f64>, w_direct: Option<&[f64]>| {
-        let beta_j: Vec<f64> = hv(&g).into_iter().map(|v| -v).collect();
-        let eta_j = xv(&beta_j);
+    // First-order quantities of every parameter: ρ_1..ρ_M, then t; g_j and β_j need no rows.
+    let mut gs: Vec<(Option<usize>, Vec<f64>)> = (0..m)
+        .map(|k| (Some(k), sb[k].iter().map(|v| lambda[k] * v).collect()))
+        .collect();
+    if let Some(xt_u) = &xt_u {
+        gs.push((None, xt_u[0].clone()));
+    }
+    let betas: Vec<Vec<f64>> = gs
+        .iter()
+        .map(|(_, g)| hv(g).into_iter().map(|v| -v).collect())
+        .collect();
+    let pass = derivative_pass(prob, &h_inv, &betas, &wts.w1, trow.as_ref().map(|t| t.w_t.as_slice()))?;
+    let hdiag = pass.hdiag;
+    let tr_a = (0..n).map(|i| wts.w[i] * hdiag[i]).sum::<f64>();
+    let mut params: Vec<Param> = Vec::with_capacity(gs.len());
+    for (((rho_k, g), beta_j), (eta_j, mut dh)) in
+        gs.into_iter().zip(betas).zip(pass.etas.into_iter().zip(pass.crosses))
+    {
+        let w_direct = if rho_k.is_none() {
+            trow.as_ref().map(|t| t.w_t.as_slice())
+        } else {
+            None
+        };
         let dw: Vec<f64> = (0..n)
             .map(|i| wts.w1[i] * eta_j[i] + w_direct.map_or(0.0, |w| w[i]))
             .collect();
+        // ∂H/∂j = Xᵀ diag(dw_j) X (+ λ_j S_j).
+        if let Some(k) = rho_k {
+            pens.add_scaled(&mut dh, &pens.penalties()[k], lambda[k]);
+        }
         params.push(Param {
             rho: rho_k,
             g,
             beta: beta_j,
             eta: eta_j,
             dw,
-            h_inv_dh: Mat::zeros(0, 0),
-            dh: Mat::zeros(0, 0),
+            h_inv_dh: &h_inv * &dh,
+            dh,
         });
-    };
-    for k in 0..m {
-        add_param(Some(k), sb[k].iter().map(|v| lambda[k] * v).collect(), None);
     }
-    if let Some(tr) = &trow {
-        add_param(None, xtv(&tr.u_t), Some(&tr.w_t));
-    }
-    // ∂H/∂j = Xᵀ diag(dw_j) X (+ λ_j S_j): all in one pass over the rows.
-    let dws: Vec<&[f64]> = params.iter().map(|q| q.dw.as_slice()).collect();
-    let crosses = weighted_crosses(&prob.x, &dws);
-    for (q, mut dh) in params.iter_mut().zip(crosses) {
-        if let Some(k) = q.rho {
-            pens.add_scaled(&mut dh, &pens.penalties()[k], lambda[k]);
-        }
-        q.h_inv_dh = &h_inv * &dh;
-        q.dh = dh;
-    }
-    let x_w1_h = xtv(&(0..n).map(|i| wts.w1[i] * hdiag[i]).collect::<Vec<_>>());
+    let x_w1_h = pass.x_w1_h;
     let np = params.len();
     let k_all = np + usize::from(extra.scale);
     let mut grad = vec![0.0; k_all];
@@ -259,10 +278,7 @@ pub fn evaluate(
             let mut d2w: Vec<f64> = (0..n).map(|i| wts.w2[i] * pj.eta[i] * pk.eta[i]).collect();
             let mut dgj: Vec<f64> = match pj.rho {
                 Some(a) => pens.apply(a, &pk.beta).into_iter().map(|v| lambda[a] * v).collect(),
-                None => {
-                    let tr = trow.as_ref().expect("t rows");
-                    xtv(&(0..n).map(|i| tr.w_t[i] * pk.eta[i]).collect::<Vec<_>>())
-                }
+                None => pass.xt_wt_eta[k].clone(),
             };
             let mut d2dp = 0.0;
             let mut d2ls = 0.0;
@@ -275,7 +291,7 @@ pub fn evaluate(
                 }
                 (None, None) => {
                     let tr = trow.as_ref().expect("t rows");
-                    for (v, u) in dgj.iter_mut().zip(xtv(&tr.u_tt)) {
+                    for (v, u) in dgj.iter_mut().zip(&xt_u.as_ref().expect("t products")[1]) {
                         *v += u;
                     }
                     for (i, v) in d2w.iter_mut().enumerate() {
@@ -335,8 +351,14 @@ pub fn evaluate(
 
     let scale_est = fletcher_scale(prob, &fit.mu, tr_a);
     let beta_theta = params.iter().find(|q| q.rho.is_none()).map(|q| q.beta.clone());
+    let beta_rho = params
+        .iter()
+        .filter(|q| q.rho.is_some())
+        .map(|q| q.beta.clone())
+        .collect();
     Ok(LamlEval {
         beta_theta,
+        beta_rho,
         score,
         grad,
         hess,
@@ -348,6 +370,88 @@ pub fn evaluate(
         tr_a,
         scale_est,
         scale: phi,
+    })
+}
+
+/// What [`derivative_pass`] gathers from the rows.
+struct DerivativeRows {
+    /// `η_j = Xβ_j` per parameter.
+    etas: Vec<Vec<f64>>,
+    /// `h_i = x_iᵀH⁻¹x_i`.
+    hdiag: Vec<f64>,
+    /// `Xᵀ diag(w'∘η_j + w_t·[j = t]) X` per parameter.
+    crosses: Vec<Mat<f64>>,
+    /// `Xᵀ(w' ∘ h)`.
+    x_w1_h: Vec<f64>,
+    /// `Xᵀ(w_t ∘ η_j)` per parameter (family parameter only; else empty).
+    xt_wt_eta: Vec<Vec<f64>>,
+}
+
+/// One pass over the rows for the derivatives (module doc): with `betas` the
+/// β_j of the parameters (the family parameter last, when `w_t` is given).
+fn derivative_pass(
+    prob: &GlmProblem,
+    h_inv: &Mat<f64>,
+    betas: &[Vec<f64>],
+    w1: &[f64],
+    w_t: Option<&[f64]>,
+) -> Result<DerivativeRows> {
+    let p = prob.p();
+    let np = betas.len();
+    let bmat = Mat::from_fn(p, np, |i, j| betas[j][i]);
+    let n_t = if w_t.is_some() { np } else { 0 };
+    let parts = prob.x.map_blocks(|r, xc| {
+        let rows = r.len();
+        let eta_c = xc * &bmat;
+        let h_c = block_quadratic_diagonal(xc, h_inv);
+        let dws: Vec<Vec<f64>> = (0..np)
+            .map(|j| {
+                (0..rows)
+                    .map(|i| {
+                        let direct = match w_t {
+                            Some(wt) if j == np - 1 => wt[r.start + i],
+                            _ => 0.0,
+                        };
+                        w1[r.start + i] * eta_c[(i, j)] + direct
+                    })
+                    .collect()
+            })
+            .collect();
+        let refs: Vec<&[f64]> = dws.iter().map(Vec::as_slice).collect();
+        let crosses = block_crosses(xc, &refs, 0);
+        // Xᵀ[w'∘h, w_t∘η_1, ..., w_t∘η_np] in one product.
+        let v = Mat::from_fn(rows, 1 + n_t, |i, k| {
+            if k == 0 {
+                w1[r.start + i] * h_c[i]
+            } else {
+                w_t.expect("w_t")[r.start + i] * eta_c[(i, k - 1)]
+            }
+        });
+        let xtv = xc.transpose() * &v;
+        (eta_c, h_c, crosses, xtv)
+    })?;
+    let n = prob.n();
+    let mut etas = vec![Vec::with_capacity(n); np];
+    let mut hdiag = Vec::with_capacity(n);
+    let mut cross_parts = Vec::with_capacity(parts.len());
+    let mut xtv_parts = Vec::with_capacity(parts.len());
+    for (eta_c, h_c, crosses, xtv) in parts {
+        for (j, e) in etas.iter_mut().enumerate() {
+            e.extend(eta_c.col(j).iter());
+        }
+        hdiag.extend(h_c);
+        cross_parts.push(crosses);
+        xtv_parts.push(xtv);
+    }
+    let crosses = split_crosses(&sum_mats(cross_parts, p, p * np), np);
+    let xtv = sum_mats(xtv_parts, p, 1 + n_t);
+    let col = |k: usize| -> Vec<f64> { xtv.col(k).iter().copied().collect() };
+    Ok(DerivativeRows {
+        etas,
+        hdiag,
+        crosses,
+        x_w1_h: col(0),
+        xt_wt_eta: (1..=n_t).map(col).collect(),
     })
 }
 

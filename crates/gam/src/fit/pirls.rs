@@ -22,12 +22,20 @@
 //! that raises the penalised deviance. Convergence: the penalised deviance
 //! changes by less than [`PIRLS_TOL`] relative and its gradient is below
 //! [`PIRLS_TOL`] times it.
+//!
+//! **One pass over the rows per iteration.** X may be rebuilt chunk by chunk
+//! ([`ModelRows`]), so each iteration reads it once: the pass at new
+//! coefficients β forms `η = Xβ + o` block by block and, from the same
+//! block, accumulates `XᵀWX`, `XᵀWz` and the deviance gradient `Xᵀr` at
+//! that η ([`Accumulated`]). Step halving works on the stored η of the two
+//! iterates (η is linear in β) and then needs one more pass at the halved
+//! point. The converged fit keeps `XᵀWX` at β̂, which the Laplace REML
+//! criterion needs next.
 
 use faer::linalg::solvers::Solve;
 use faer::{Mat, Side};
-use rayon::prelude::*;
 
-use super::accumulate::row_chunks;
+use super::rows::{ModelRows, block_mat_vec, sum_mats};
 use crate::error::{GamError, Result};
 use crate::family::{Family, Link, Obs};
 
@@ -45,8 +53,8 @@ const MAX_STEP_HALVINGS: usize = 100;
 /// A generalized penalised regression problem: data, family and link.
 #[derive(Debug, Clone)]
 pub struct GlmProblem {
-    /// The n x p model matrix.
-    pub x: Mat<f64>,
+    /// The n x p model matrix, held or rebuilt by chunks.
+    pub x: ModelRows,
     /// Response and prior weight of each row.
     pub obs: Vec<Obs>,
     /// Binomial trials per row (1 unless the response is `cbind`).
@@ -89,26 +97,71 @@ pub struct PirlsFit {
     pub penalty: f64,
     /// Inner iterations used.
     pub iterations: usize,
+    /// `XᵀWX` with the Newton weights at β̂.
+    pub xtwx: Mat<f64>,
+}
+
+/// The constant-mean model the inner iteration starts from and retreats to.
+#[derive(Debug, Clone)]
+pub struct NullFit {
+    /// Its coefficients (mgcv's `null.coef`).
+    pub coef: Vec<f64>,
+    /// Its linear predictor `X coef + offset`.
+    pub eta: Vec<f64>,
+}
+
+/// What one pass over the rows accumulates at a linear predictor η.
+#[derive(Debug, Clone)]
+pub struct Accumulated {
+    /// `XᵀWX` (Newton weights unless the pass was asked for Fisher weights).
+    pub xtwx: Mat<f64>,
+    /// `XᵀWz` with the working response z.
+    pub xtwz: Vec<f64>,
+    /// `Xᵀr` with `r = w_p (y − μ)/(V g')`: minus half the deviance gradient.
+    pub xtr: Vec<f64>,
 }
 
 impl GlmProblem {
     /// Number of coefficients.
     pub fn p(&self) -> usize {
-        self.x.ncols()
+        self.x.p()
     }
 
     /// Number of rows.
     pub fn n(&self) -> usize {
-        self.x.nrows()
+        self.x.n()
     }
 
     /// `Xβ + offset`.
-    pub fn linear_predictor(&self, beta: &[f64]) -> Vec<f64> {
-        let mut eta = mat_vec(&self.x, beta);
+    pub fn linear_predictor(&self, beta: &[f64]) -> Result<Vec<f64>> {
+        let mut eta = self.x.mat_vec(beta)?;
         for (e, o) in eta.iter_mut().zip(&self.offset) {
             *e += o;
         }
-        eta
+        Ok(eta)
+    }
+
+    /// The constant-mean model: coefficients fitting the link of the mean response by least
+    /// squares (mgcv's `null.coef`; non-finite ones set to 0) and their linear predictor.
+    pub fn null_fit(&self) -> Result<NullFit> {
+        let n = self.n();
+        let p = self.p();
+        let mean = self.obs.iter().map(|o| o.y).sum::<f64>() / n as f64;
+        let z = vec![self.link.link(mean); n];
+        let r = self.x.triangular_factor(None, Some(&z))?;
+        // Back substitution R β = Qᵀz; a zero pivot (a column dependent on earlier ones) gets 0.
+        let mut coef = vec![0.0; p];
+        for j in (0..p).rev() {
+            let rhs = r[(j, p)] - (j + 1..p).map(|k| r[(j, k)] * coef[k]).sum::<f64>();
+            let c = rhs / r[(j, j)];
+            coef[j] = if c.is_finite() && r[(j, j)].abs() > f64::EPSILON * r[(0, 0)].abs() {
+                c
+            } else {
+                0.0
+            };
+        }
+        let eta = self.linear_predictor(&coef)?;
+        Ok(NullFit { coef, eta })
     }
 
     /// The deviance at means `mu`.
@@ -150,54 +203,138 @@ impl GlmProblem {
         };
         let fisher = fisher || self.canonical();
         for (i, (&m, &o)) in mu.iter().zip(&self.obs).enumerate() {
-            let [v0, v1, v2, v3] = self.family.variance(m, self.theta);
-            let [g1, g2, g3, g4] = self.link.derivatives(m);
-            let (rv1, rv2, rv3) = (v1 / v0, v2 / v0, v3 / v0);
-            let (rg2, rg3, rg4) = (g2 / g1, g3 / g1, g4 / g1);
-            let q = 1.0 / (v0 * g1 * g1);
-            let a = -rv1 - 2.0 * rg2;
-            let da = -(rv2 - rv1 * rv1) - 2.0 * (rg3 - rg2 * rg2);
-            let q1 = q * a;
-            let q2 = q * (a * a + da);
-            let (alpha, alpha1, alpha2) = if fisher {
-                (1.0, 0.0, 0.0)
-            } else {
-                let c = o.y - m;
-                let b = rv1 + rg2;
-                let b1 = rv2 - rv1 * rv1 + rg3 - rg2 * rg2;
-                let b2 = rv3 - 3.0 * rv2 * rv1 + 2.0 * rv1.powi(3) + rg4 - 3.0 * rg3 * rg2 + 2.0 * rg2.powi(3);
-                let alpha = 1.0 + c * b;
-                (
-                    if alpha == 0.0 { f64::EPSILON } else { alpha },
-                    -b + c * b1,
-                    -2.0 * b1 + c * b2,
-                )
-            };
-            let dw = o.w * (alpha1 * q + alpha * q1);
-            let d2w = o.w * (alpha2 * q + 2.0 * alpha1 * q1 + alpha * q2);
-            out.w[i] = o.w * alpha * q;
-            out.wf[i] = o.w * q;
-            out.w1[i] = dw / g1;
-            out.w2[i] = (d2w / g1 - dw * g2 / (g1 * g1)) / g1;
+            let [w, wf, w1, w2] = self.weight_row(m, o, fisher);
+            out.w[i] = w;
+            out.wf[i] = wf;
+            out.w1[i] = w1;
+            out.w2[i] = w2;
         }
         out
     }
 
+    /// `(w, w_f, g'(μ), V(μ))` of one row: what an IRLS pass needs, without the weights'
+    /// derivatives.
+    fn irls_row(&self, m: f64, o: Obs, fisher: bool) -> (f64, f64, f64, f64) {
+        let [v0, v1, _, _] = self.family.variance(m, self.theta);
+        let [g1, g2, _, _] = self.link.derivatives(m);
+        let q = 1.0 / (v0 * g1 * g1);
+        let alpha = if fisher {
+            1.0
+        } else {
+            let a = 1.0 + (o.y - m) * (v1 / v0 + g2 / g1);
+            if a == 0.0 { f64::EPSILON } else { a }
+        };
+        (o.w * alpha * q, o.w * q, g1, v0)
+    }
+
+    /// `[w, w_f, dw/dη, d²w/dη²]` of one row with mean `m` ([`GlmProblem::weights`]).
+    fn weight_row(&self, m: f64, o: Obs, fisher: bool) -> [f64; 4] {
+        let [v0, v1, v2, v3] = self.family.variance(m, self.theta);
+        let [g1, g2, g3, g4] = self.link.derivatives(m);
+        let (rv1, rv2, rv3) = (v1 / v0, v2 / v0, v3 / v0);
+        let (rg2, rg3, rg4) = (g2 / g1, g3 / g1, g4 / g1);
+        let q = 1.0 / (v0 * g1 * g1);
+        let a = -rv1 - 2.0 * rg2;
+        let da = -(rv2 - rv1 * rv1) - 2.0 * (rg3 - rg2 * rg2);
+        let q1 = q * a;
+        let q2 = q * (a * a + da);
+        let (alpha, alpha1, alpha2) = if fisher {
+            (1.0, 0.0, 0.0)
+        } else {
+            let c = o.y - m;
+            let b = rv1 + rg2;
+            let b1 = rv2 - rv1 * rv1 + rg3 - rg2 * rg2;
+            let b2 = rv3 - 3.0 * rv2 * rv1 + 2.0 * rv1.powi(3) + rg4 - 3.0 * rg3 * rg2 + 2.0 * rg2.powi(3);
+            let alpha = 1.0 + c * b;
+            (
+                if alpha == 0.0 { f64::EPSILON } else { alpha },
+                -b + c * b1,
+                -2.0 * b1 + c * b2,
+            )
+        };
+        let dw = o.w * (alpha1 * q + alpha * q1);
+        let d2w = o.w * (alpha2 * q + 2.0 * alpha1 * q1 + alpha * q2);
+        [o.w * alpha * q, o.w * q, dw / g1, (d2w / g1 - dw * g2 / (g1 * g1)) / g1]
+    }
+
+    /// One pass over the rows: at `beta` (η = Xβ + offset, formed in the same pass and
+    /// returned) or at a given `eta`, accumulates `XᵀWX`, `XᵀWz` and `Xᵀr` (see [`Accumulated`]);
+    /// Fisher weights with `fisher`.
+    pub fn accumulate(&self, at: At<'_>, fisher: bool) -> Result<(Vec<f64>, Accumulated)> {
+        let p = self.p();
+        let fisher = fisher || self.canonical();
+        let parts = self.x.map_blocks(|r, xc| {
+            let eta_c: Vec<f64> = match at {
+                At::Beta(beta) => block_mat_vec(xc, beta)
+                    .into_iter()
+                    .zip(&self.offset[r.clone()])
+                    .map(|(e, o)| e + o)
+                    .collect(),
+                At::Eta(eta) => eta[r.clone()].to_vec(),
+            };
+            // B = [W X_c, W z, r]: one product X_cᵀ B gives XᵀWX, XᵀWz and Xᵀr of the block.
+            let rows = r.len();
+            let mut w = vec![0.0; rows];
+            let mut wz = vec![0.0; rows];
+            let mut res = vec![0.0; rows];
+            for (i, &e) in eta_c.iter().enumerate() {
+                let row = r.start + i;
+                let o = self.obs[row];
+                let m = self.link.inverse(e);
+                let (wi, wfi, g1, v) = self.irls_row(m, o, fisher);
+                w[i] = wi;
+                // w z = w (η − o) + w_p α q (y − μ) g' / α = w (η − o) + w_f (y − μ) g'
+                wz[i] = wi * (e - self.offset[row]) + wfi * (o.y - m) * g1;
+                res[i] = o.w * (o.y - m) / (v * g1);
+            }
+            let mut b = Mat::<f64>::zeros(rows, p + 2);
+            for j in 0..p {
+                for ((o, x), wi) in b.col_mut(j).iter_mut().zip(xc.col(j).iter()).zip(&w) {
+                    *o = x * wi;
+                }
+            }
+            for (k, v) in [(p, &wz), (p + 1, &res)] {
+                for (o, vi) in b.col_mut(k).iter_mut().zip(v) {
+                    *o = *vi;
+                }
+            }
+            let prod = xc.transpose() * &b;
+            (eta_c, prod)
+        })?;
+        let mut eta = Vec::with_capacity(self.n());
+        let mut prods = Vec::with_capacity(parts.len());
+        for (e, m) in parts {
+            eta.extend(e);
+            prods.push(m);
+        }
+        let total = sum_mats(prods, p, p + 2);
+        let acc = Accumulated {
+            xtwx: Mat::from_fn(p, p, |i, j| total[(i, j)]),
+            xtwz: (0..p).map(|i| total[(i, p)]).collect(),
+            xtr: (0..p).map(|i| total[(i, p + 1)]).collect(),
+        };
+        Ok((eta, acc))
+    }
+
     /// Fits the coefficients at total penalty `s_lambda`, starting from
-    /// coefficients `start` (or from R's starting means when `None`);
-    /// `null_coef` (coefficients of the constant model) is where step
-    /// halving retreats to when the first step goes wrong.
-    pub fn fit(&self, s_lambda: &Mat<f64>, start: Option<&[f64]>, null_coef: &[f64]) -> Result<PirlsFit> {
+    /// coefficients `start` (or from R's starting means when `None`); `null`
+    /// (the constant-mean model) is where step halving retreats to when the
+    /// first step goes wrong.
+    pub fn fit(&self, s_lambda: &Mat<f64>, start: Option<&[f64]>, null: &NullFit) -> Result<PirlsFit> {
         let penalty_of = |b: &[f64]| quad(s_lambda, b);
-        let (mut eta, mut beta) = match start {
-            Some(b) => (self.linear_predictor(b), b.to_vec()),
+        let inverse = |eta: &[f64]| -> Vec<f64> { eta.iter().map(|&e| self.link.inverse(e)).collect() };
+        // The accumulation at the current η, when it is up to date.
+        let (mut eta, mut beta, mut acc) = match start {
+            Some(b) => {
+                let (eta, acc) = self.accumulate(At::Beta(b), false)?;
+                (eta, b.to_vec(), Some(acc))
+            }
             None => {
                 let eta: Vec<f64> = self.initial_mu().iter().map(|&m| self.link.link(m)).collect();
-                (eta, null_coef.to_vec())
+                (eta, null.coef.clone(), None)
             }
         };
-        let null_eta = self.linear_predictor(null_coef);
-        let mut mu: Vec<f64> = eta.iter().map(|&e| self.link.inverse(e)).collect();
+        let mut mu = inverse(&eta);
         let mut tries = 0;
         while !self.valid(&eta, &mu) {
             tries += 1;
@@ -210,31 +347,36 @@ impl GlmProblem {
                     ),
                 });
             }
-            for (e, e0) in eta.iter_mut().zip(&null_eta) {
+            for (e, e0) in eta.iter_mut().zip(&null.eta) {
                 *e = 0.9 * *e + 0.1 * e0;
             }
-            mu = eta.iter().map(|&e| self.link.inverse(e)).collect();
+            mu = inverse(&eta);
+            acc = None;
         }
         let mut coef_old = if start.is_some() {
             beta.clone()
         } else {
-            null_coef.to_vec()
+            null.coef.clone()
         };
-        let mut eta_old = if start.is_some() { eta.clone() } else { null_eta.clone() };
+        let mut eta_old = if start.is_some() { eta.clone() } else { null.eta.clone() };
         let mut old_pdev = if start.is_some() {
             self.deviance(&mu) + penalty_of(&beta)
         } else {
-            let mu0: Vec<f64> = null_eta.iter().map(|&e| self.link.inverse(e)).collect();
-            self.deviance(&mu0) + penalty_of(null_coef)
+            self.deviance(&inverse(&null.eta)) + penalty_of(&null.coef)
         };
         let strictly_additive = self.family == Family::Gaussian && self.link == Link::Identity;
         let mut dev = f64::NAN;
         let mut pen = f64::NAN;
         for iter in 1..=PIRLS_MAX_ITER {
-            let step = self.newton_step(&eta, &mu, s_lambda)?;
-            beta = step;
-            eta = self.linear_predictor(&beta);
-            mu = eta.iter().map(|&e| self.link.inverse(e)).collect();
+            let here = match acc.take() {
+                Some(a) => a,
+                None => self.accumulate(At::Eta(&eta), false)?.1,
+            };
+            beta = self.newton_step(&here, &eta, s_lambda)?;
+            let (eta_new, acc_new) = self.accumulate(At::Beta(&beta), false)?;
+            eta = eta_new;
+            let mut fresh = true;
+            mu = inverse(&eta);
             dev = self.deviance(&mu);
             let mut halvings = 0;
             while !dev.is_finite() || !self.valid(&eta, &mu) {
@@ -245,6 +387,7 @@ impl GlmProblem {
                     });
                 }
                 (mu, dev) = self.halve_step(&mut beta, &mut eta, &coef_old, &eta_old);
+                fresh = false;
             }
             pen = penalty_of(&beta);
             let mut pdev = dev + pen;
@@ -258,12 +401,18 @@ impl GlmProblem {
                     });
                 }
                 (mu, dev) = self.halve_step(&mut beta, &mut eta, &coef_old, &eta_old);
+                fresh = false;
                 pen = penalty_of(&beta);
                 pdev = dev + pen;
             }
+            let here = if fresh {
+                acc_new
+            } else {
+                self.accumulate(At::Eta(&eta), false)?.1
+            };
             let converged = strictly_additive
                 || ((pdev - old_pdev).abs() <= PIRLS_TOL * (1.0 + pdev.abs())
-                    && self.gradient_norm(&beta, &mu, s_lambda) <= PIRLS_TOL * (1.0 + pdev.abs()));
+                    && gradient_norm(&here, &beta, s_lambda) <= PIRLS_TOL * (1.0 + pdev.abs()));
             if converged {
                 return Ok(PirlsFit {
                     beta,
@@ -272,8 +421,10 @@ impl GlmProblem {
                     deviance: dev,
                     penalty: pen,
                     iterations: iter,
+                    xtwx: here.xtwx,
                 });
             }
+            acc = Some(here);
             old_pdev = pdev;
             coef_old = beta.clone();
             eta_old = eta.clone();
@@ -299,29 +450,25 @@ impl GlmProblem {
         (mu, dev)
     }
 
-    /// One penalised Newton step: the solution of `(XᵀWX + S_λ) β = XᵀWz`.
-    fn newton_step(&self, eta: &[f64], mu: &[f64], s_lambda: &Mat<f64>) -> Result<Vec<f64>> {
-        for fisher in [false, true] {
-            if fisher && self.canonical() {
-                break;
-            }
-            let wts = self.weights(mu, fisher);
-            let n = self.n();
-            // w z = w (η − o) + w_p α q (y − μ) g' / α = w (η − o) + w_f (y − μ) g'
-            let wz: Vec<f64> = (0..n)
-                .map(|i| {
-                    let g1 = self.link.derivatives(mu[i])[0];
-                    wts.w[i] * (eta[i] - self.offset[i]) + wts.wf[i] * (self.obs[i].y - mu[i]) * g1
-                })
-                .collect();
-            let h = weighted_cross(&self.x, &wts.w) + s_lambda;
-            let Ok(llt) = super::penalty::symmetrise(&h).llt(Side::Lower) else {
-                continue;
-            };
-            let xtwz = mat_t_vec(&self.x, &wz);
-            let rhs = Mat::from_fn(self.p(), 1, |j, _| xtwz[j]);
+    /// One penalised Newton step from the accumulation `acc` at `eta`: the solution of
+    /// `(XᵀWX + S_λ) β = XᵀWz`, with the Fisher weights (one more pass) when the Newton
+    /// weights make the system indefinite.
+    fn newton_step(&self, acc: &Accumulated, eta: &[f64], s_lambda: &Mat<f64>) -> Result<Vec<f64>> {
+        let solve = |a: &Accumulated| -> Option<Vec<f64>> {
+            let h = &a.xtwx + s_lambda;
+            let llt = super::penalty::symmetrise(&h).llt(Side::Lower).ok()?;
+            let rhs = Mat::from_fn(self.p(), 1, |j, _| a.xtwz[j]);
             let sol = llt.solve(&rhs);
-            return Ok((0..self.p()).map(|j| sol[(j, 0)]).collect());
+            Some((0..self.p()).map(|j| sol[(j, 0)]).collect())
+        };
+        if let Some(b) = solve(acc) {
+            return Ok(b);
+        }
+        if !self.canonical() {
+            let (_, fisher) = self.accumulate(At::Eta(eta), true)?;
+            if let Some(b) = solve(&fisher) {
+                return Ok(b);
+            }
         }
         Err(GamError::Fit {
             message: "the penalised IRLS system is singular: some coefficients are not identifiable \
@@ -329,117 +476,27 @@ impl GlmProblem {
                 .into(),
         })
     }
-
-    /// Largest component of the gradient of the penalised deviance,
-    /// `−2 Xᵀ(w_p (y − μ)/(V g')) + 2 S_λ β`.
-    fn gradient_norm(&self, beta: &[f64], mu: &[f64], s_lambda: &Mat<f64>) -> f64 {
-        let n = self.n();
-        let r: Vec<f64> = (0..n)
-            .map(|i| {
-                let o = self.obs[i];
-                let v = self.family.variance(mu[i], self.theta)[0];
-                let g1 = self.link.derivatives(mu[i])[0];
-                o.w * (o.y - mu[i]) / (v * g1)
-            })
-            .collect();
-        let xtr = mat_t_vec(&self.x, &r);
-        (0..self.p())
-            .map(|j| {
-                let xr = xtr[j];
-                let sb: f64 = (0..self.p()).map(|k| s_lambda[(j, k)] * beta[k]).sum();
-                (2.0 * (sb - xr)).abs()
-            })
-            .fold(0.0, f64::max)
-    }
 }
 
-/// Rows per block in the row-parallel products below.
-const BLOCK_ROWS: usize = 4096;
+/// Where a pass over the rows evaluates the weights.
+#[derive(Debug, Clone, Copy)]
+pub enum At<'a> {
+    /// At coefficients β: the pass forms η = Xβ + offset.
+    Beta(&'a [f64]),
+    /// At a known linear predictor.
+    Eta(&'a [f64]),
+}
 
-/// `X v`, by blocks of rows in parallel, each block column by column (X is stored by columns).
-pub fn mat_vec(x: &Mat<f64>, v: &[f64]) -> Vec<f64> {
-    let blocks: Vec<Vec<f64>> = row_chunks(x.nrows(), BLOCK_ROWS)
-        .into_par_iter()
-        .map(|r| {
-            let mut out = vec![0.0; r.len()];
-            for (j, &vj) in v.iter().enumerate() {
-                if vj != 0.0 {
-                    let col = x.col(j).subrows(r.start, r.len());
-                    for (o, xij) in out.iter_mut().zip(col.iter()) {
-                        *o += xij * vj;
-                    }
-                }
-            }
-            out
+/// Largest component of the gradient of the penalised deviance,
+/// `−2 Xᵀ(w_p (y − μ)/(V g')) + 2 S_λ β`, from a pass at β.
+fn gradient_norm(acc: &Accumulated, beta: &[f64], s_lambda: &Mat<f64>) -> f64 {
+    let p = beta.len();
+    (0..p)
+        .map(|j| {
+            let sb: f64 = (0..p).map(|k| s_lambda[(j, k)] * beta[k]).sum();
+            (2.0 * (sb - acc.xtr[j])).abs()
         })
-        .collect();
-    blocks.concat()
-}
-
-/// `Xᵀ v`, by blocks of rows in parallel.
-pub fn mat_t_vec(x: &Mat<f64>, v: &[f64]) -> Vec<f64> {
-    let p = x.ncols();
-    row_chunks(x.nrows(), BLOCK_ROWS)
-        .into_par_iter()
-        .map(|r| {
-            (0..p)
-                .map(|j| {
-                    let col = x.col(j).subrows(r.start, r.len());
-                    col.iter().zip(&v[r.clone()]).map(|(a, b)| a * b).sum::<f64>()
-                })
-                .collect::<Vec<f64>>()
-        })
-        .reduce(|| vec![0.0; p], |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect())
-}
-
-/// `Xᵀ diag(d_k) X` for several weight vectors at once: one pass over blocks
-/// of rows in parallel, each block one matrix product `X_cᵀ [D_1 X_c, D_2 X_c, ...]`.
-pub fn weighted_crosses(x: &Mat<f64>, ds: &[&[f64]]) -> Vec<Mat<f64>> {
-    let p = x.ncols();
-    let k = ds.len();
-    let total = row_chunks(x.nrows(), BLOCK_ROWS)
-        .into_par_iter()
-        .map(|r| {
-            let xc = x.subrows(r.start, r.len());
-            let mut b = Mat::<f64>::zeros(r.len(), p * k);
-            for (m, d) in ds.iter().enumerate() {
-                let d = &d[r.clone()];
-                for j in 0..p {
-                    for ((out, xv), dv) in b.col_mut(m * p + j).iter_mut().zip(xc.col(j).iter()).zip(d) {
-                        *out = xv * dv;
-                    }
-                }
-            }
-            xc.transpose() * &b
-        })
-        .reduce(|| Mat::zeros(p, p * k), |a, b| a + b);
-    (0..k)
-        .map(|m| Mat::from_fn(p, p, |i, j| total[(i, m * p + j)]))
-        .collect()
-}
-
-/// `diag(X A Xᵀ)` for a p x p matrix A, by blocks of rows in parallel.
-pub fn quadratic_diagonal(x: &Mat<f64>, a: &Mat<f64>) -> Vec<f64> {
-    let blocks: Vec<Vec<f64>> = row_chunks(x.nrows(), BLOCK_ROWS)
-        .into_par_iter()
-        .map(|r| {
-            let xc = x.subrows(r.start, r.len());
-            let xa = xc * a;
-            let mut out = vec![0.0; r.len()];
-            for j in 0..x.ncols() {
-                for ((o, u), v) in out.iter_mut().zip(xa.col(j).iter()).zip(xc.col(j).iter()) {
-                    *o += u * v;
-                }
-            }
-            out
-        })
-        .collect();
-    blocks.concat()
-}
-
-/// `Xᵀ diag(d) X`.
-pub fn weighted_cross(x: &Mat<f64>, d: &[f64]) -> Mat<f64> {
-    weighted_crosses(x, &[d]).pop().expect("one product")
+        .fold(0.0, f64::max)
 }
 
 /// `bᵀ S b`.

@@ -10,7 +10,7 @@
 //! probability numerically 0 or 1, blamed on the term contributing most to
 //! that row's linear predictor.
 
-use faer::Mat;
+use super::rows::ModelRows;
 
 use crate::design::Design;
 use crate::design::response::ResponseData;
@@ -47,11 +47,14 @@ fn separation_error(term: &str, detail: String) -> GamError {
 
 /// Checks every parametric column of a binomial model with an intercept for
 /// perfect separation of the response.
-pub fn check_parametric(design: &Design, x: &Mat<f64>, response: &ResponseData) -> Result<()> {
+pub fn check_parametric(design: &Design, rows: &ModelRows, response: &ResponseData) -> Result<()> {
     if !design.intercept {
         return Ok(());
     }
-    let n = x.nrows();
+    let n = rows.n();
+    let n_param = 1 + design.parametric.iter().map(|t| t.n_coef()).sum::<usize>();
+    // The intercept and parametric columns only: one pass, n x (parametric) numbers.
+    let x = rows.columns(0..n_param)?;
     let y: Vec<f64> = response.obs.iter().map(|o| o.y).collect();
     let positive = |i: usize| response.obs[i].w > 0.0;
     let names = design.coef_names();
@@ -98,15 +101,16 @@ pub fn check_parametric(design: &Design, x: &Mat<f64>, response: &ResponseData) 
 /// After a binomial fit: fails if any fitted probability is numerically 0
 /// or 1, naming the term that contributes most to that row's linear
 /// predictor and the row (`rows` holds the 1-based data row of each fitted row).
-pub fn check_fitted(design: &Design, x: &Mat<f64>, beta: &[f64], mu: &[f64], rows: &[usize]) -> Result<()> {
+pub fn check_fitted(design: &Design, x: &ModelRows, beta: &[f64], mu: &[f64], rows: &[usize]) -> Result<()> {
     let Some(i) = mu.iter().position(|&m| m * (1.0 - m) < SEPARATION_TOL) else {
         return Ok(());
     };
     let count = mu.iter().filter(|&&m| m * (1.0 - m) < SEPARATION_TOL).count();
+    let xi = x.row(i)?;
     let (term, _) = term_columns(design)
         .into_iter()
         .map(|(label, cols)| {
-            let c: f64 = cols.map(|j| x[(i, j)] * beta[j]).sum();
+            let c: f64 = cols.map(|j| xi[j] * beta[j]).sum();
             (label, c.abs())
         })
         .fold((String::new(), -1.0), |best, t| if t.1 > best.1 { t } else { best });
