@@ -17,6 +17,7 @@
 
 pub mod accumulate;
 pub mod cached;
+pub mod convergence;
 pub mod edf2;
 pub mod gam;
 pub mod glm;
