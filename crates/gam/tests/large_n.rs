@@ -8,14 +8,19 @@
 //!   acceptance of "big data" for n = 10^6, at a size CI can afford).
 //! - `Convergence::Gam`: reproduces gam(REML) itself (its stopping point along the flat direction
 //!   of the null-effect smooth s(x3), 0.013 EDF from bam's).
+//! - Binomial (logit) on the same covariates, the model matrix streamed by chunks: EDF within 0.01
+//!   and the linear predictor within 1e-4·sd of bam's, the Laplace REML score within 1e-6 relative
+//!   of gam(REML)'s.
 #![allow(clippy::print_stdout)]
 
 use std::path::Path;
 
 use gam::data::{Column, DataFrame};
 use gam::fit::Convergence;
+use gam::fit::accumulate::CHUNK_ROWS;
+use gam::fit::gam::{Accumulation, NoObserver, prepare};
 use gam::formula::Formula;
-use gam::model::{GamModel, GamSpec};
+use gam::model::{Family, GamModel, GamSpec, Link};
 use gam::predict::{PredictOptions, PredictType};
 use serde_json::Value;
 
@@ -35,7 +40,13 @@ const DATA_REL_TOL: f64 = 1e-13;
 const FORMULA: &str = r#"y ~ s(x0, bs = "cr") + s(x1, bs = "cr") + s(x2, bs = "cr") + s(x3, bs = "cr")"#;
 
 fn reference() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/large_n/weyl_n200k.json");
+    read_reference("weyl_n200k.json")
+}
+
+fn read_reference(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/large_n")
+        .join(name);
     serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
 }
 
@@ -43,20 +54,46 @@ fn nums(v: &Value) -> Vec<f64> {
     v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
 }
 
-/// The data of make_large_n_refs.R: row i = 1..n.
+/// Row i = 1..n of the Weyl sequence frac(i·√p).
+fn weyl(n: usize, p: f64) -> Vec<f64> {
+    (1..=n).map(|i| (i as f64 * p.sqrt()) % 1.0).collect()
+}
+
+/// gamSim(1)'s f0 + f1 + f2.
+fn signal(x0: f64, x1: f64, x2: f64) -> f64 {
+    let pi = std::f64::consts::PI;
+    let f2 = 0.2 * x2.powf(11.0) * (10.0 * (1.0 - x2)).powf(6.0) + 10.0 * (10.0 * x2).powf(3.0) * (1.0 - x2).powf(10.0);
+    2.0 * (pi * x0).sin() + (2.0 * x1).exp() + f2
+}
+
+/// The Gaussian data of make_large_n_refs.R: row i = 1..n.
 fn weyl_data(n: usize) -> DataFrame {
-    let weyl = |p: f64| -> Vec<f64> { (1..=n).map(|i| (i as f64 * p.sqrt()) % 1.0).collect() };
-    let (x0, x1, x2, x3) = (weyl(2.0), weyl(3.0), weyl(5.0), weyl(7.0));
-    let (u1, u2) = (weyl(11.0), weyl(13.0));
+    let (x0, x1, x2, x3) = (weyl(n, 2.0), weyl(n, 3.0), weyl(n, 5.0), weyl(n, 7.0));
+    let (u1, u2) = (weyl(n, 11.0), weyl(n, 13.0));
     let pi = std::f64::consts::PI;
     let y: Vec<f64> = (0..n)
         .map(|i| {
             let z = (-2.0 * u1[i].ln()).sqrt() * (2.0 * pi * u2[i]).cos();
-            let f2 = 0.2 * x2[i].powf(11.0) * (10.0 * (1.0 - x2[i])).powf(6.0)
-                + 10.0 * (10.0 * x2[i]).powf(3.0) * (1.0 - x2[i]).powf(10.0);
-            2.0 * (pi * x0[i]).sin() + (2.0 * x1[i]).exp() + f2 + 2.0 * z
+            signal(x0[i], x1[i], x2[i]) + 2.0 * z
         })
         .collect();
+    frame(y, x0, x1, x2, x3)
+}
+
+/// The binary data of make_large_n_refs.R: y = 1 when frac(i·√17) < plogis(0.33 f − 2.5).
+fn weyl_binary_data(n: usize) -> DataFrame {
+    let (x0, x1, x2, x3) = (weyl(n, 2.0), weyl(n, 3.0), weyl(n, 5.0), weyl(n, 7.0));
+    let u = weyl(n, 17.0);
+    let y: Vec<f64> = (0..n)
+        .map(|i| {
+            let p = 1.0 / (1.0 + (-(0.33 * signal(x0[i], x1[i], x2[i]) - 2.5)).exp());
+            f64::from(u8::from(u[i] < p))
+        })
+        .collect();
+    frame(y, x0, x1, x2, x3)
+}
+
+fn frame(y: Vec<f64>, x0: Vec<f64>, x1: Vec<f64>, x2: Vec<f64>, x3: Vec<f64>) -> DataFrame {
     let cols = [("y", y), ("x0", x0), ("x1", x1), ("x2", x2), ("x3", x3)];
     DataFrame::new(
         cols.into_iter()
@@ -156,4 +193,38 @@ fn gam_convergence_reproduces_gam_reml() {
         g["outer_iter"].as_u64().unwrap(),
         "outer iterations"
     );
+}
+
+#[test]
+fn streamed_binomial_beyond_1e5_rows_matches_bam_and_gam_reml() {
+    let r = read_reference("weyl_binary_n200k.json");
+    let data = weyl_binary_data(r["n"].as_u64().unwrap() as usize);
+    let Some(Column::Numeric(y)) = data.column("y") else {
+        panic!("y is not numeric")
+    };
+    // The same data as the script's (a count, so exact).
+    assert_eq!(y[..1000].iter().sum::<f64>(), r["y_sum_first_1000"].as_f64().unwrap());
+    let spec = GamSpec::new(Formula::parse(FORMULA).unwrap()).with_family(Family::Binomial, Link::Logit);
+    let setup = spec
+        .setup_with(prepare(&spec, &data).unwrap(), Accumulation::Chunked(CHUNK_ROWS))
+        .unwrap();
+    let model = spec.fit_setup(&setup, None, &mut NoObserver).unwrap();
+    let bam = &r["bam"];
+    for (k, (o, b)) in model.smooth_edf().iter().zip(nums(&bam["edf"])).enumerate() {
+        println!("{}: EDF {o:.5} bam {b:.5}", label(&model, k));
+        assert!((o - b).abs() <= EDF_ABS_TOL, "{}: EDF {o} vs bam {b}", label(&model, k));
+    }
+    let sd_eta = r["sd_eta"].as_f64().unwrap();
+    let eta = eta_at(&model, &data, &nums(&bam["eta_rows"]));
+    let worst = eta
+        .iter()
+        .zip(nums(&bam["eta"]))
+        .map(|(a, b)| (a - b).abs() / sd_eta)
+        .fold(0.0, f64::max);
+    println!("max |eta - bam's| / sd(eta) = {worst:.2e}");
+    assert!(worst <= ETA_SD_TOL, "linear predictor {worst:e}·sd from bam's");
+    let gam_score = r["gam"]["score"].as_f64().unwrap();
+    let rel = (model.reml_score - gam_score) / gam_score.abs();
+    println!("REML {} vs gam(REML) {gam_score}: {rel:.2e}", model.reml_score);
+    assert!(rel.abs() <= REML_REL_TOL, "REML {rel:e} relative from gam(REML)'s");
 }
