@@ -11,6 +11,7 @@
 
 use std::cell::RefCell;
 
+use super::convergence::Convergence;
 use super::laml::{self, Extra, LamlEval};
 use super::newton::{self, Evaluation, Iterate, NewtonOptions, NewtonResult};
 use super::penalty::PenaltySet;
@@ -121,9 +122,21 @@ pub fn fit_laml(
         .and_then(|s| s.extra.first().copied())
         .filter(|t| t.is_finite())
         .unwrap_or(0.0);
+    let opts = &opts.for_rows(setup.prob.n());
+    // Beyond 10^5 rows (bam()'s convergence test) a cold fit starts where PQL ends: the exact
+    // iteration then needs a few evaluations instead of about ten (module pql). Families with a
+    // parameter keep mgcv's start (PQL would need θ too).
+    let mut pql_used = false;
     let (rho0, start_iter) = match start {
         Some(s) => (s.rho.clone(), s.iteration),
-        None => (setup.initial_log_sp(pens)?, 0),
+        None => {
+            let cold = setup.initial_log_sp(pens)?;
+            let pql = (opts.convergence == Convergence::Bam && !has_theta)
+                .then(|| super::pql::pql_start(setup, pens, &cold))
+                .flatten();
+            pql_used = pql.is_some();
+            (pql.unwrap_or(cold), 0)
+        }
     };
     let last: RefCell<Option<Last>> = RefCell::new(None);
     let mut x0 = rho0.clone();
@@ -132,7 +145,7 @@ pub fn fit_laml(
     }
     if !known {
         let cold = (setup.null_scale / NULL_SCALE_DIVISOR).ln();
-        let tau0 = if start.is_none() && cold.is_finite() {
+        let tau0 = if start.is_none() && !pql_used && cold.is_finite() {
             cold
         } else {
             let family = setup.prob.family;
@@ -160,18 +173,24 @@ pub fn fit_laml(
         *last.borrow_mut() = Some(Last::of(x[..tau_at].to_vec(), &e));
         Ok(e)
     };
-    let opts = &opts.for_rows(setup.prob.obs.len());
+    // The lowest-scoring evaluation so far: the optimiser's final point is one it accepted, so
+    // its evaluation is usually this one and need not be repeated (four passes over the rows).
+    let best: RefCell<Option<(Vec<f64>, LamlEval)>> = RefCell::new(None);
     let outer = newton::minimise(
         |x| {
             let e = eval_at(x)?;
-            Ok(Evaluation {
+            let out = Evaluation {
                 score: e.score,
-                grad: e.grad,
-                hess: e.hess,
-                coefficients: e.fit.beta,
+                grad: e.grad.clone(),
+                hess: e.hess.clone(),
+                coefficients: e.fit.beta.clone(),
                 scale: e.scale,
                 scale_est: e.scale_est,
-            })
+            };
+            if best.borrow().as_ref().is_none_or(|(_, b)| e.score < b.score) {
+                *best.borrow_mut() = Some((x.to_vec(), e));
+            }
+            Ok(out)
         },
         &x0,
         m,
@@ -181,12 +200,17 @@ pub fn fit_laml(
     )?;
     let mut x = outer.last.rho.clone();
     x.extend(&outer.last.extra);
-    *last.borrow_mut() = Some(Last {
-        x: x.clone(),
-        beta: outer.last.coefficients.clone(),
-        dbeta: Vec::new(),
-    });
-    let eval = eval_at(&x)?;
+    let eval = match best.into_inner() {
+        Some((at, e)) if at == x => e,
+        _ => {
+            *last.borrow_mut() = Some(Last {
+                x: x.clone(),
+                beta: outer.last.coefficients.clone(),
+                dbeta: Vec::new(),
+            });
+            eval_at(&x)?
+        }
+    };
     Ok(LamlFit {
         rho: outer.last.rho.clone(),
         theta: has_theta.then(|| setup.prob.family.theta_of_t(x[t_at])),

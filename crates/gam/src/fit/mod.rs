@@ -26,6 +26,7 @@ pub mod laml;
 pub mod newton;
 pub mod penalty;
 pub mod pirls;
+pub mod pql;
 pub mod reml;
 pub mod rows;
 pub mod separation;

@@ -119,6 +119,8 @@ pub struct Accumulated {
     pub xtwz: Vec<f64>,
     /// `Xᵀr` with `r = w_p (y − μ)/(V g')`: minus half the deviance gradient.
     pub xtr: Vec<f64>,
+    /// `zᵀWz` over the rows with positive weight.
+    pub ztwz: f64,
 }
 
 impl GlmProblem {
@@ -299,19 +301,29 @@ impl GlmProblem {
                 }
             }
             let prod = xc.transpose() * &b;
-            (eta_c, prod)
+            // zᵀWz = Σ (wz)²/w over rows with positive weight.
+            let ztwz: f64 = wz
+                .iter()
+                .zip(&w)
+                .filter(|(_, w)| **w > 0.0)
+                .map(|(v, w)| v * v / w)
+                .sum();
+            (eta_c, prod, ztwz)
         })?;
         let mut eta = Vec::with_capacity(self.n());
         let mut prods = Vec::with_capacity(parts.len());
-        for (e, m) in parts {
+        let mut ztwz = 0.0;
+        for (e, m, z) in parts {
             eta.extend(e);
             prods.push(m);
+            ztwz += z;
         }
         let total = sum_mats(prods, p, p + 2);
         let acc = Accumulated {
             xtwx: Mat::from_fn(p, p, |i, j| total[(i, j)]),
             xtwz: (0..p).map(|i| total[(i, p)]).collect(),
             xtr: (0..p).map(|i| total[(i, p + 1)]).collect(),
+            ztwz,
         };
         Ok((eta, acc))
     }
