@@ -17,8 +17,9 @@ use super::{GAM, Run};
 
 /// Assertions on the outcome of a `gam cache` run.
 ///
-/// A trait rather than inherent methods of [`Run`]: other test binaries give
-/// `Run` inherent methods of the same names with their own expectations.
+/// A trait rather than inherent methods of [`Run`]: the other end-to-end tests
+/// have assertions of the same names with their own expectations
+/// ([`super::fit::FitRun`]).
 pub trait CacheRun {
     /// Success, without a panic on stderr.
     fn assert_ok(&self) -> &Self;

@@ -1,6 +1,10 @@
-//! Helpers shared by the rule tests: temporary stores, keys, and hand edits of files on disk.
+//! Helpers shared by the rule tests: temporary stores, keys, and hand edits of files on disk;
+//! [`processes`] adds what the process-level tests share.
 
+// Each test binary uses only part of this module.
 #![allow(dead_code)]
+
+pub mod processes;
 
 use std::fs;
 use std::path::{Path, PathBuf};
