@@ -36,7 +36,7 @@
 //! X may be rebuilt chunk by chunk ([`super::rows`]), so an evaluation reads
 //! it as few times as possible: the inner fit ends with `XᵀWX` at β̂; for a
 //! family parameter one pass gives `Xᵀu_t` and `Xᵀu_tt`; then one pass
-//! ([`derivative_pass`]) forms, block by block, every `η_j = Xβ_j`, `h_i`,
+//! (`derivative_pass`) forms, block by block, every `η_j = Xβ_j`, `h_i`,
 //! the products `Xᵀdiag(dw_j)X`, `Xᵀ(w'∘h)` and (family parameter)
 //! `Xᵀ(w_t∘η_j)`. The rest is O(n) per parameter pair or O(p³).
 

@@ -3,7 +3,7 @@
 //! its whole method for generalized models.
 //!
 //! Each iteration takes one pass over the rows at the current coefficients
-//! (Fisher weights W, working response z, [`GlmProblem::accumulate`]) and
+//! (Fisher weights W, working response z, [`super::pirls::GlmProblem::accumulate`]) and
 //! selects the smoothing parameters by REML for the working linear model
 //! `z ≈ Xβ` with weights W, in O(p³) from `XᵀWX`, `XᵀWz` and `zᵀWz`: the
 //! Cholesky factor R of the augmented cross product gives the
