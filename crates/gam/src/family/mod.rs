@@ -400,6 +400,25 @@ impl Family {
         negbin::saturated_loglik(obs, theta)
     }
 
+    /// [`Family::saturated_loglik`], [`Family::theta_loglik`] and
+    /// [`Family::scale_theta_loglik`] at once (for Tweedie from one evaluation of
+    /// the series per row instead of three).
+    pub fn saturated_parts(self, obs: &[Obs], trials: &[f64], phi: f64, theta: f64) -> SaturatedParts {
+        if self == Family::Tweedie {
+            let l = tweedie::saturated_sum(obs, phi, theta);
+            return SaturatedParts {
+                ls: [l[0], l[1] / phi, (l[2] - l[1]) / (phi * phi)],
+                ls_theta: [l[0], l[3], l[4]],
+                scale_theta: l[5],
+            };
+        }
+        SaturatedParts {
+            ls: self.saturated_loglik(obs, trials, phi, theta),
+            ls_theta: self.theta_loglik(obs, phi, theta),
+            scale_theta: self.scale_theta_loglik(obs, phi, theta),
+        }
+    }
+
     /// `∂²ls/∂log φ ∂t`: the cross derivative of the saturated
     /// log-likelihood in the log scale and the family parameter (Tweedie only).
     pub fn scale_theta_loglik(self, obs: &[Obs], phi: f64, theta: f64) -> f64 {
@@ -552,4 +571,15 @@ mod tests {
         assert!(Family::Binomial.check_response(1.5, "y", 2).is_err());
         assert!(Family::Binomial.check_response(1.0, "y", 2).is_ok());
     }
+}
+
+/// The saturated log-likelihood's parts the Laplace REML criterion needs ([`Family::saturated_parts`]).
+#[derive(Debug, Clone, Copy)]
+pub struct SaturatedParts {
+    /// `ls(φ)` and its first two derivatives in φ.
+    pub ls: [f64; 3],
+    /// `ls` and its first two derivatives in the family parameter t.
+    pub ls_theta: [f64; 3],
+    /// `∂²ls/∂log φ ∂t`.
+    pub scale_theta: f64,
 }

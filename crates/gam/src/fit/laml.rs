@@ -189,8 +189,8 @@ pub fn evaluate(
     let d_p = fit.deviance + fit.penalty;
     let ld = pens.log_det(&lambda);
     let mp = pens.null_space_dim() as f64;
-    let ls = prob.family.saturated_loglik(&prob.obs, &prob.trials, phi, prob.theta);
-    let ls_theta = prob.family.theta_loglik(&prob.obs, phi, prob.theta);
+    let sat = prob.family.saturated_parts(&prob.obs, &prob.trials, phi, prob.theta);
+    let (ls, ls_theta) = (sat.ls, sat.ls_theta);
     let two_pi_phi = 2.0 * std::f64::consts::PI * phi;
     let score = d_p / (2.0 * phi) - ls[0] + 0.5 * log_det_h - 0.5 * ld.value - 0.5 * mp * two_pi_phi.ln();
 
@@ -339,10 +339,7 @@ pub fn evaluate(
         for (j, pj) in params.iter().enumerate() {
             let cross = match pj.rho {
                 Some(k) => -b[k] / (2.0 * phi),
-                None => {
-                    -trow.as_ref().expect("t rows").d_t / (2.0 * phi)
-                        - prob.family.scale_theta_loglik(&prob.obs, phi, prob.theta)
-                }
+                None => -trow.as_ref().expect("t rows").d_t / (2.0 * phi) - sat.scale_theta,
             };
             hess[j * k_all + t] = cross;
             hess[t * k_all + j] = cross;
