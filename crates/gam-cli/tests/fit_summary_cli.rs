@@ -10,7 +10,7 @@ use std::ffi::OsStr;
 use std::fs;
 use std::io::Write as _;
 
-use common::fit::{FitRun, MCYCLE_CR, close, mcycle, synthetic};
+use common::fit::{FitRun, MCYCLE_CR, close, mcycle, mcycle_model, synthetic};
 use common::{gam_in, write};
 use serde_json::Value;
 use tempfile::TempDir;
@@ -282,18 +282,7 @@ fn fit_reads_gzip_and_factor_columns() {
 #[test]
 fn summary_says_when_the_fit_did_not_converge() {
     let dir = TempDir::new().unwrap();
-    let model = dir.path().join("m.json");
-    gam_in(
-        dir.path(),
-        [
-            OsStr::new("fit"),
-            mcycle().as_os_str(),
-            OsStr::new(MCYCLE_CR),
-            OsStr::new("--out"),
-            model.as_os_str(),
-        ],
-    )
-    .assert_ok();
+    let model = mcycle_model(dir.path());
     let mut m: Value = serde_json::from_str(&fs::read_to_string(&model).unwrap()).unwrap();
     m["outer"]["converged"] = Value::Bool(false);
     m["outer"]["iter"] = 200.into();

@@ -140,30 +140,36 @@ fn generated_data_match_the_scripts() {
     }
 }
 
+/// The acceptance checks against reference `r`: per-smooth EDF within [`EDF_ABS_TOL`] and the
+/// linear predictor within [`ETA_SD_TOL`]`·sd` of bam's, the REML score within
+/// [`REML_REL_TOL`] of gam(REML)'s (returned).
+fn matches_bam_and_gam_reml(model: &GamModel, data: &DataFrame, r: &Value, sd: f64) -> f64 {
+    let bam = &r["bam"];
+    for (k, (o, b)) in model.smooth_edf().iter().zip(nums(&bam["edf"])).enumerate() {
+        println!("{}: EDF {o:.5} bam {b:.5}", label(model, k));
+        assert!((o - b).abs() <= EDF_ABS_TOL, "{}: EDF {o} vs bam {b}", label(model, k));
+    }
+    let eta = eta_at(model, data, &nums(&bam["eta_rows"]));
+    let worst = eta
+        .iter()
+        .zip(nums(&bam["eta"]))
+        .map(|(a, b)| (a - b).abs() / sd)
+        .fold(0.0, f64::max);
+    println!("max |eta - bam's| / sd = {worst:.2e}");
+    assert!(worst <= ETA_SD_TOL, "linear predictor {worst:e}·sd from bam's");
+    let gam_score = r["gam"]["score"].as_f64().unwrap();
+    let rel = (model.reml_score - gam_score) / gam_score.abs();
+    println!("REML {} vs gam(REML) {gam_score}: {rel:.2e}", model.reml_score);
+    assert!(rel.abs() <= REML_REL_TOL, "REML {rel:e} relative from gam(REML)'s");
+    gam_score
+}
+
 #[test]
 fn default_beyond_1e5_rows_matches_bam_and_gam_reml() {
     let r = reference();
     let data = weyl_data(r["n"].as_u64().unwrap() as usize);
     let model = fit(&data, Convergence::Auto);
-    let bam = &r["bam"];
-    let ours = model.smooth_edf();
-    for (k, (o, b)) in ours.iter().zip(nums(&bam["edf"])).enumerate() {
-        println!("{}: EDF {o:.5} bam {b:.5}", label(&model, k));
-        assert!((o - b).abs() <= EDF_ABS_TOL, "{}: EDF {o} vs bam {b}", label(&model, k));
-    }
-    let sd_y = r["sd_y"].as_f64().unwrap();
-    let eta = eta_at(&model, &data, &nums(&bam["eta_rows"]));
-    let worst = eta
-        .iter()
-        .zip(nums(&bam["eta"]))
-        .map(|(a, b)| (a - b).abs() / sd_y)
-        .fold(0.0, f64::max);
-    println!("max |eta - bam's| / sd(y) = {worst:.2e}");
-    assert!(worst <= ETA_SD_TOL, "linear predictor {worst:e}·sd(y) from bam's");
-    let gam_score = r["gam"]["score"].as_f64().unwrap();
-    let rel = (model.reml_score - gam_score) / gam_score.abs();
-    println!("REML {} vs gam(REML) {gam_score}: {rel:.2e}", model.reml_score);
-    assert!(rel.abs() <= REML_REL_TOL, "REML {rel:e} relative from gam(REML)'s");
+    let gam_score = matches_bam_and_gam_reml(&model, &data, &r, r["sd_y"].as_f64().unwrap());
     // Converging further along the flat direction can only lower the criterion.
     assert!(
         model.reml_score <= gam_score,
@@ -209,22 +215,5 @@ fn streamed_binomial_beyond_1e5_rows_matches_bam_and_gam_reml() {
         .setup_with(prepare(&spec, &data).unwrap(), Accumulation::Chunked(CHUNK_ROWS))
         .unwrap();
     let model = spec.fit_setup(&setup, None, &mut NoObserver).unwrap();
-    let bam = &r["bam"];
-    for (k, (o, b)) in model.smooth_edf().iter().zip(nums(&bam["edf"])).enumerate() {
-        println!("{}: EDF {o:.5} bam {b:.5}", label(&model, k));
-        assert!((o - b).abs() <= EDF_ABS_TOL, "{}: EDF {o} vs bam {b}", label(&model, k));
-    }
-    let sd_eta = r["sd_eta"].as_f64().unwrap();
-    let eta = eta_at(&model, &data, &nums(&bam["eta_rows"]));
-    let worst = eta
-        .iter()
-        .zip(nums(&bam["eta"]))
-        .map(|(a, b)| (a - b).abs() / sd_eta)
-        .fold(0.0, f64::max);
-    println!("max |eta - bam's| / sd(eta) = {worst:.2e}");
-    assert!(worst <= ETA_SD_TOL, "linear predictor {worst:e}·sd from bam's");
-    let gam_score = r["gam"]["score"].as_f64().unwrap();
-    let rel = (model.reml_score - gam_score) / gam_score.abs();
-    println!("REML {} vs gam(REML) {gam_score}: {rel:.2e}", model.reml_score);
-    assert!(rel.abs() <= REML_REL_TOL, "REML {rel:e} relative from gam(REML)'s");
+    matches_bam_and_gam_reml(&model, &data, &r, r["sd_eta"].as_f64().unwrap());
 }

@@ -213,7 +213,7 @@ fn even_knots(lo: f64, hi: f64, nk: usize, m1: usize) -> Vec<f64> {
 }
 
 /// The `k x k` penalty `D' D` for the `m2`-th order difference matrix `D`.
-fn difference_penalty(k: usize, m2: usize) -> Mat<f64> {
+pub(crate) fn difference_penalty(k: usize, m2: usize) -> Mat<f64> {
     let mut d = Mat::<f64>::identity(k, k);
     for _ in 0..m2 {
         let r = d.nrows() - 1;

@@ -4,6 +4,7 @@ use faer::Mat;
 use faer::linalg::solvers::Solve;
 
 use super::*;
+use crate::basis::ps::difference_penalty;
 use crate::fit::penalty::Penalty;
 
 /// Central-difference step in ρ or log φ.
@@ -47,24 +48,16 @@ fn problem() -> (LsqProblem, PenaltySet) {
     let z: Vec<f64> = (0..n)
         .map(|i| (2.0 * std::f64::consts::PI * t1[i]).sin() + 0.5 * (3.0 * t2[i]).cos() + 0.8 * noise())
         .collect();
-    let diff_penalty = |k: usize, order: usize| {
-        let mut d = Mat::<f64>::identity(k, k);
-        for _ in 0..order {
-            let r = d.nrows();
-            d = Mat::from_fn(r - 1, k, |i, j| d[(i + 1, j)] - d[(i, j)]);
-        }
-        d.transpose() * &d
-    };
     let pens = PenaltySet::new(
         10,
         vec![
             Penalty {
                 offset: 1,
-                s: diff_penalty(5, 2),
+                s: difference_penalty(5, 2),
             },
             Penalty {
                 offset: 6,
-                s: diff_penalty(4, 1),
+                s: difference_penalty(4, 1),
             },
             Penalty {
                 offset: 6,

@@ -290,16 +290,11 @@ mod tests {
                 }
             })
             .collect();
-        let d = Mat::from_fn(3, 5, |i, j| match j as i64 - i as i64 {
-            0 | 2 => 1.0,
-            1 => -2.0,
-            _ => 0.0,
-        });
         let pens = PenaltySet::new(
             6,
             vec![Penalty {
                 offset: 1,
-                s: d.transpose() * &d,
+                s: crate::basis::ps::difference_penalty(5, 2),
             }],
         );
         let prob = GlmProblem {

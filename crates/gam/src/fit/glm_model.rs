@@ -55,7 +55,13 @@ pub fn assemble_glm(spec: &GamSpec, parts: SetupParts<'_>, setup: &GlmSetup, fit
     // against mgcv 1.8-41 on a Gamma log-link fit, where they differ from the
     // Newton weights of the criterion).
     let lambda: Vec<f64> = fit.rho.iter().map(|r| r.exp()).collect();
-    let xwx = prob.x.weighted_cross(&e.wf)?;
+    // With a canonical link the Newton weights are the Fisher weights, and the inner fit
+    // already holds XᵀWX at β̂: no further pass over the rows.
+    let xwx = if prob.canonical() {
+        e.fit.xtwx.clone()
+    } else {
+        prob.x.weighted_cross(&e.wf)?
+    };
     let hf = symmetrise(&(&xwx + parts.pens.total(&lambda)));
     let hf_inv = hf
         .llt(Side::Lower)

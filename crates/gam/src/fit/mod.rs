@@ -269,17 +269,12 @@ mod tests {
         let z: Vec<f64> = (0..n)
             .map(|i| (2.0 * std::f64::consts::PI * t[i]).sin() + 0.3 * ((i * 7919) % 13) as f64 / 13.0)
             .collect();
-        let d = Mat::from_fn(3, 5, |i, j| match j as i64 - i as i64 {
-            0 | 2 => 1.0,
-            1 => -2.0,
-            _ => 0.0,
-        });
         let pens = PenaltySet::new(
             9,
             vec![
                 Penalty {
                     offset: 1,
-                    s: d.transpose() * &d,
+                    s: crate::basis::ps::difference_penalty(5, 2),
                 },
                 Penalty {
                     offset: 6,

@@ -223,8 +223,7 @@ impl GlmProblem {
         let alpha = if fisher {
             1.0
         } else {
-            let a = 1.0 + (o.y - m) * (v1 / v0 + g2 / g1);
-            if a == 0.0 { f64::EPSILON } else { a }
+            newton_alpha(o.y - m, v1 / v0 + g2 / g1)
         };
         (o.w * alpha * q, o.w * q, g1, v0)
     }
@@ -247,12 +246,7 @@ impl GlmProblem {
             let b = rv1 + rg2;
             let b1 = rv2 - rv1 * rv1 + rg3 - rg2 * rg2;
             let b2 = rv3 - 3.0 * rv2 * rv1 + 2.0 * rv1.powi(3) + rg4 - 3.0 * rg3 * rg2 + 2.0 * rg2.powi(3);
-            let alpha = 1.0 + c * b;
-            (
-                if alpha == 0.0 { f64::EPSILON } else { alpha },
-                -b + c * b1,
-                -2.0 * b1 + c * b2,
-            )
+            (newton_alpha(c, b), -b + c * b1, -2.0 * b1 + c * b2)
         };
         let dw = o.w * (alpha1 * q + alpha * q1);
         let d2w = o.w * (alpha2 * q + 2.0 * alpha1 * q1 + alpha * q2);
@@ -488,6 +482,13 @@ impl GlmProblem {
                 .into(),
         })
     }
+}
+
+/// The Newton weights' factor `α = 1 + (y − μ)(V'/V + g''/g')` from `c = y − μ` and
+/// `b = V'/V + g''/g'`, never exactly zero (it divides the working response).
+fn newton_alpha(c: f64, b: f64) -> f64 {
+    let alpha = 1.0 + c * b;
+    if alpha == 0.0 { f64::EPSILON } else { alpha }
 }
 
 /// Where a pass over the rows evaluates the weights.

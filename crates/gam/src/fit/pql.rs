@@ -131,16 +131,11 @@ mod tests {
             xtr: vec![0.0; p],
             ztwz: (0..n).map(|i| w[i] * z[i] * z[i]).sum(),
         };
-        let d = Mat::from_fn(2, 4, |i, j| match j as i64 - i as i64 {
-            0 | 2 => 1.0,
-            1 => -2.0,
-            _ => 0.0,
-        });
         let pens = PenaltySet::new(
             p,
             vec![Penalty {
                 offset: 1,
-                s: d.transpose() * &d,
+                s: crate::basis::ps::difference_penalty(4, 2),
             }],
         );
         let ours = working_problem(&acc, n, 1.0).unwrap();
