@@ -22,6 +22,7 @@
 
 use crate::basis::{Basis, BasisFn};
 use crate::design::{By, Design, ParamTerm, SmoothTerm};
+use crate::family::Family;
 use crate::formula::{BasisType, Response, SmoothKind};
 
 use super::{GamModel, MODEL_FORMAT_VERSION};
@@ -111,7 +112,8 @@ fn check_family(model: &GamModel) -> Check {
             "the {} family has no parameter, but one is stored",
             family.name()
         )),
-        (true, Some(t)) if !(t.is_finite() && t > 0.0) => {
+        // nb's θ is positive; tw's power p lies strictly between 1 and 2.
+        (true, Some(t)) if !(t.is_finite() && t > 0.0) || (family == Family::Tweedie && !(t > 1.0 && t < 2.0)) => {
             Err(format!("the {} family's parameter is {t}", family.name()))
         }
         _ => Ok(()),
