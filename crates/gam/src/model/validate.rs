@@ -22,8 +22,9 @@
 
 use crate::basis::{Basis, BasisFn};
 use crate::design::{By, Design, ParamTerm, SmoothTerm};
+use crate::error::GamError;
 use crate::family::Family;
-use crate::formula::{BasisType, Response, SmoothKind};
+use crate::formula::{BasisType, Formula, Response, SmoothKind};
 
 use super::{GamModel, MODEL_FORMAT_VERSION};
 
@@ -39,6 +40,7 @@ pub(crate) fn check(model: &GamModel) -> Check {
         ));
     }
     check_family(model)?;
+    check_formula(model)?;
     let p = check_design(&model.design)?;
     if model.coefficients.len() != p {
         return Err(format!(
@@ -118,6 +120,28 @@ fn check_family(model: &GamModel) -> Check {
         }
         _ => Ok(()),
     }
+}
+
+/// The formula as written parses (the summary prints it) and reads the
+/// columns the design reads.
+fn check_formula(model: &GamModel) -> Check {
+    let formula = match Formula::parse(&model.formula) {
+        Ok(f) => f,
+        Err(GamError::Formula { message, .. }) => return Err(format!("its formula does not parse: {message}")),
+        Err(e) => return Err(format!("its formula does not parse: {e}")),
+    };
+    let mut want = formula.columns_used();
+    let mut have = model.design.columns_used.clone();
+    want.sort();
+    have.sort();
+    if want != have {
+        return Err(format!(
+            "its formula reads the columns {} but the design reads {}",
+            want.join(", "),
+            have.join(", ")
+        ));
+    }
+    Ok(())
 }
 
 /// The design's own consistency; returns its number of columns.

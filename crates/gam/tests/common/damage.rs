@@ -292,10 +292,36 @@ pub const DAMAGES: &[Damage] = &[
     },
     Damage {
         name: "the model's column list emptied",
-        needle: "not among the model's columns",
+        needle: "but the design reads",
         apply: |v| {
             arr(&mut v["design"]["columns_used"]).clear();
             true
+        },
+    },
+    Damage {
+        name: "a formula nested beyond what the parser takes",
+        needle: "its formula does not parse",
+        apply: |v| {
+            v["formula"] = Value::from(format!("y ~ {}x", "-".repeat(200_000)));
+            true
+        },
+    },
+    Damage {
+        name: "a formula of other columns",
+        needle: "its formula reads the columns",
+        apply: |v| {
+            v["formula"] = json!("elsewhere ~ s(w)");
+            true
+        },
+    },
+    Damage {
+        name: "a smooth's covariate renamed",
+        needle: "column 'elsewhere' is read but not among the model's columns",
+        apply: |v| {
+            smooths(v).first_mut().is_some_and(|s| {
+                s["spec"]["vars"][0] = json!("elsewhere");
+                true
+            })
         },
     },
     Damage {
