@@ -7,6 +7,7 @@
 //! rebuilds exactly the training columns.
 
 pub mod response;
+pub mod size;
 pub mod smooth;
 
 use faer::Mat;
