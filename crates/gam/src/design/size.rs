@@ -258,10 +258,10 @@ fn smooth_size(spec: &SmoothSpec, data: &DataFrame, warnings: &mut Vec<String>) 
     check_m(spec)?;
     let label = spec.label();
     let mut warn_raised = |given: Option<usize>, used: usize| {
-        if given.is_some_and(|k| k < used) {
-            warnings.push(format!(
-                "{label}: basis dimension, k, increased to minimum possible ({used})"
-            ));
+        let warning = format!("{label}: basis dimension, k, increased to minimum possible ({used})");
+        // Once per term, not once per margin.
+        if given.is_some_and(|k| k < used) && !warnings.contains(&warning) {
+            warnings.push(warning);
         }
     };
     // (basis functions, penalties, build bytes, the k used) of one basis.
@@ -548,5 +548,10 @@ mod tests {
             ]
         );
         assert!(plan_of("y ~ s(a, k = 3)", &data).unwrap().warnings.is_empty());
+        let plan = plan_of("y ~ ti(a, b, k = 2)", &data).unwrap();
+        assert_eq!(
+            plan.warnings,
+            ["ti(a,b): basis dimension, k, increased to minimum possible (3)"]
+        );
     }
 }
