@@ -3,7 +3,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,12 +17,145 @@ pub(crate) const FILE_MODE: u32 = 0o600;
 /// Prefix of every temporary file; lookup skips names starting with a dot.
 pub(crate) const TMP_PREFIX: &str = ".tmp.";
 
-/// Opens an existing file for reading without following a symlink at its last component.
-pub(crate) fn open_read_nofollow(path: &Path) -> io::Result<File> {
-    OpenOptions::new()
+/// A file's identity on its file system: device and inode numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FileId {
+    pub dev: u64,
+    pub ino: u64,
+}
+
+impl FileId {
+    pub fn of(m: &fs::Metadata) -> FileId {
+        FileId {
+            dev: m.dev(),
+            ino: m.ino(),
+        }
+    }
+}
+
+/// Why a file named like one of the store's could not be read as one.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    /// Nothing is there.
+    NotFound,
+    /// Something other than a regular file is there (a FIFO, socket,
+    /// device, directory or symbolic link): never opened for reading.
+    NotRegular { what: &'static str, id: FileId },
+    /// A regular file larger than the format allows: never read.
+    TooLarge { len: u64, cap: u64, id: FileId },
+    /// Any other failure (permissions, ...).
+    Io(io::Error),
+}
+
+impl ReadError {
+    fn from_io(e: io::Error) -> ReadError {
+        if e.kind() == io::ErrorKind::NotFound {
+            ReadError::NotFound
+        } else {
+            ReadError::Io(e)
+        }
+    }
+
+    /// A one-line description for reports; `None` for a plain I/O error.
+    pub fn corruption(&self) -> Option<String> {
+        match self {
+            ReadError::NotRegular { what, .. } => Some(format!("is a {what}, not a regular file")),
+            ReadError::TooLarge { len, cap, .. } => Some(format!("has {len} bytes, more than the {cap} allowed")),
+            ReadError::NotFound | ReadError::Io(_) => None,
+        }
+    }
+
+    /// The same as an `io::Error`, for callers that only pass errors on.
+    pub fn into_io(self) -> io::Error {
+        match self {
+            ReadError::NotFound => io::Error::from(io::ErrorKind::NotFound),
+            ReadError::Io(e) => e,
+            other => io::Error::new(io::ErrorKind::InvalidData, other.corruption().unwrap_or_default()),
+        }
+    }
+}
+
+/// What kind of file `t` is, in words.
+pub(crate) fn kind_name(t: fs::FileType) -> &'static str {
+    if t.is_symlink() {
+        "symbolic link"
+    } else if t.is_dir() {
+        "directory"
+    } else if t.is_fifo() {
+        "FIFO"
+    } else if t.is_socket() {
+        "socket"
+    } else if t.is_block_device() || t.is_char_device() {
+        "device"
+    } else if t.is_file() {
+        "regular file"
+    } else {
+        "special file"
+    }
+}
+
+/// Opens a regular file for reading, and nothing else: never follows a
+/// symbolic link, and never blocks (a FIFO would wait forever for a writer).
+/// Returns the open file and its length.
+///
+/// The type is checked twice: on the name before opening (so that a device
+/// or FIFO is not even opened), and on the opened handle (so that a file
+/// swapped in between is caught). `O_NONBLOCK` makes the open itself return
+/// at once even in that race; on a regular file it has no effect.
+pub(crate) fn open_regular(path: &Path) -> Result<(File, u64), ReadError> {
+    let m = fs::symlink_metadata(path).map_err(ReadError::from_io)?;
+    if !m.file_type().is_file() {
+        return Err(ReadError::NotRegular {
+            what: kind_name(m.file_type()),
+            id: FileId::of(&m),
+        });
+    }
+    let file = OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
         .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            // Swapped for a symbolic link since the check above.
+            Some(libc::ELOOP) => ReadError::NotRegular {
+                what: "symbolic link",
+                id: FileId::of(&m),
+            },
+            _ => ReadError::from_io(e),
+        })?;
+    let m = file.metadata().map_err(ReadError::Io)?;
+    if !m.file_type().is_file() {
+        return Err(ReadError::NotRegular {
+            what: kind_name(m.file_type()),
+            id: FileId::of(&m),
+        });
+    }
+    Ok((file, m.len()))
+}
+
+/// Reads a regular file of at most `cap` bytes: a larger one is refused by
+/// its size before anything is read, and at most `cap + 1` bytes are ever
+/// read (the file may grow after the size check).
+pub(crate) fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
+    let (file, len) = open_regular(path)?;
+    let id = || file.metadata().map(|m| FileId::of(&m));
+    if len > cap {
+        let id = id().map_err(ReadError::Io)?;
+        return Err(ReadError::TooLarge { len, cap, id });
+    }
+    let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    (&file)
+        .take(cap.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(ReadError::Io)?;
+    if buf.len() as u64 > cap {
+        let id = id().map_err(ReadError::Io)?;
+        return Err(ReadError::TooLarge {
+            len: buf.len() as u64,
+            cap,
+            id,
+        });
+    }
+    Ok(buf)
 }
 
 /// Creates a new private file; fails if anything exists at `path`.
@@ -49,16 +182,13 @@ pub(crate) fn create_dir_private(path: &Path) -> io::Result<()> {
 }
 
 /// Flushes a directory so that renames into it survive a power loss.
+/// Opens only a directory (anything else swapped in fails at once).
 pub(crate) fn sync_dir(path: &Path) -> io::Result<()> {
-    File::open(path)?.sync_all()
-}
-
-/// Reads a whole small file without following symlinks.
-pub(crate) fn read_small(path: &Path) -> io::Result<Vec<u8>> {
-    let mut f = open_read_nofollow(path)?;
-    let mut buf = Vec::new();
-    f.read_to_end(&mut buf)?;
-    Ok(buf)
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(path)?
+        .sync_all()
 }
 
 /// Writes `data` to a new private file and optionally flushes it to stable storage.
@@ -71,10 +201,17 @@ pub(crate) fn write_new_file(path: &Path, data: &[u8], sync: bool) -> io::Result
     Ok(())
 }
 
-/// Removes a file; a file already gone is not an error.
+/// Removes a file (a symbolic link itself, never its target); a file
+/// already gone is not an error. A directory in its place is removed if
+/// empty, and otherwise left (it is not the store's to empty).
 pub(crate) fn remove_if_exists(path: &Path) -> io::Result<()> {
     match fs::remove_file(path) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) => match fs::remove_dir(path) {
+            Err(e2) if e2.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(_) => Err(e),
+            Ok(()) => Ok(()),
+        },
         other => other,
     }
 }

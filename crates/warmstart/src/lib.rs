@@ -60,6 +60,6 @@ pub use fingerprint::{FINGERPRINT_LEN, Fingerprint, Fingerprinter, ParseFingerpr
 pub use session::{CHECKPOINT_MIN_INTERVAL, LoadSource, Session};
 pub use store::{
     CACHE_DIR_ENV, DEFAULT_HOUSEKEEPING_INTERVAL, DEFAULT_SIZE_BUDGET_BYTES, DEFAULT_SUBDIR, DEFAULT_TTL, Durability,
-    EvictReport, PrunePolicy, StoreOptions, StoreStats, VerifyIssue, VerifyMode, VerifyReport, WarmStartStore,
-    default_root,
+    EvictReport, FUTURE_SKEW_ALLOWANCE, MAX_META_BYTES, PrunePolicy, StoreOptions, StoreStats, VerifyIssue, VerifyMode,
+    VerifyReport, WarmStartStore, default_root,
 };

@@ -7,6 +7,8 @@
 //!    `<run_id>.meta.json`: that rename is the single switch from the old
 //!    entry to the new one. The directory is flushed.
 //! 3. Only then is the previous write's payload removed.
+//! 4. A Final write then removes the other Final entries of its key with
+//!    identical content, keeping the latest (see [`drop_identical_finals`]).
 //!
 //! A reader therefore always sees a metadata file together with the payload
 //! it names; if that payload vanishes under it (the old one removed in step
@@ -22,7 +24,7 @@ use super::Durability;
 use super::WarmStartStore;
 use super::housekeeping;
 use super::layout::{self, FileRole};
-use super::read::read_meta_file;
+use super::read::{Expect, read_meta_file, read_payload, remove_entry};
 use crate::entry::{EntryKind, Metadata, SCHEMA_VERSION};
 use crate::error::{Result, StoreError};
 use crate::fingerprint::Fingerprint;
@@ -31,6 +33,16 @@ use crate::fsutil;
 /// How often a save recreates a key directory that a concurrent eviction
 /// removed between its creation and the first file written into it.
 const DIR_VANISHED_RETRIES: usize = 8;
+
+/// How often a save removes something planted in place of its key
+/// directory and creates the directory, against another process doing the
+/// same at once.
+const KEY_DIR_REPAIR_ATTEMPTS: usize = 4;
+
+/// The most metadata files of one key a Final save reads to find identical
+/// copies of itself; beyond that it does not look (rule 20: the cost of a
+/// save stays bounded).
+const MAX_DEDUPE_SCAN: usize = 256;
 
 pub(crate) fn write_slot(
     store: &WarmStartStore,
@@ -90,6 +102,9 @@ pub(crate) fn write_slot(
             let _ = fsutil::remove_if_exists(&dir.join(&old.payload_file));
         }
     }
+    if kind == EntryKind::Final {
+        delta -= drop_identical_finals(&dir, &meta) as i64;
+    }
     housekeeping::after_save(store, delta);
     Ok(())
 }
@@ -127,7 +142,7 @@ fn write_once(
     let meta_path = dir.join(layout::meta_name(run_id));
     let previous = read_meta_file(&meta_path)
         .ok()
-        .and_then(|(bytes, parsed)| Some((parsed.ok()?, bytes.len() as u64)))
+        .and_then(|r| Some((r.parsed.ok()?, r.bytes.len() as u64)))
         .filter(|(old, _)| matches!(layout::classify(&old.payload_file), FileRole::Payload { .. }));
 
     let tmp_meta = dir.join(layout::tmp_name(unique, "meta"));
@@ -154,19 +169,98 @@ fn write_once(
     Ok(previous)
 }
 
-/// Creates the key directory if needed, refusing a symlink in its place.
+/// Creates the key directory if needed.
+///
+/// Anything else found under the key's name (a file, a FIFO, a symbolic
+/// link planted there) is removed first: the name is the store's, and a
+/// link is removed as a link, its target never touched. Otherwise every
+/// save of the key would fail, and the cache stay off for it for good.
 fn ensure_key_dir(dir: &Path) -> Result<()> {
-    match fs::symlink_metadata(dir) {
-        Ok(m) if m.file_type().is_symlink() => Err(StoreError::Symlink {
-            path: dir.to_path_buf(),
-        }),
-        Ok(m) if m.is_dir() => Ok(()),
-        Ok(_) => Err(StoreError::NotADirectory {
-            path: dir.to_path_buf(),
-        }),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            fsutil::create_dir_private(dir).map_err(|e| StoreError::io("creating key directory", dir, e))
+    for _ in 0..KEY_DIR_REPAIR_ATTEMPTS {
+        match fs::symlink_metadata(dir) {
+            Ok(m) if m.is_dir() => return Ok(()),
+            Ok(_) => match fs::remove_file(dir) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(StoreError::io("replacing a file in place of the key directory", dir, e)),
+            },
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(StoreError::io("opening key directory", dir, e)),
         }
-        Err(e) => Err(StoreError::io("opening key directory", dir, e)),
+        // An existing entry of any kind is "already exists" here: the loop
+        // looks again at what is there.
+        fsutil::create_dir_private(dir).map_err(|e| StoreError::io("creating key directory", dir, e))?;
     }
+    Err(StoreError::NotADirectory {
+        path: dir.to_path_buf(),
+    })
+}
+
+/// Removes the other Final entries of the key identical to `own` (same
+/// payload checksum and length, same objective and iteration), keeping the
+/// latest write, which is the one a lookup would return among them. Returns
+/// the bytes freed.
+///
+/// Many processes finishing the same fit at once would otherwise leave one
+/// identical copy each. Every writer keeps the latest of the copies it sees
+/// and removes the rest, so the latest copy of all is never removed, and the
+/// writer that publishes last sees every copy: one is left. The kept copy's
+/// payload is verified first, so a copy is never removed in favour of a
+/// corrupt one. At most [`MAX_DEDUPE_SCAN`] metadata files are read.
+fn drop_identical_finals(dir: &Path, own: &Metadata) -> u64 {
+    let Ok(listing) = fs::read_dir(dir) else { return 0 };
+    let mut same = Vec::new();
+    let mut scanned = 0;
+    for dirent in listing.flatten() {
+        let name = dirent.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !matches!(layout::classify(name), FileRole::Meta { .. }) {
+            continue;
+        }
+        scanned += 1;
+        if scanned > MAX_DEDUPE_SCAN {
+            return 0;
+        }
+        let path = dir.join(name);
+        let Ok(read) = read_meta_file(&path) else { continue };
+        if let Ok(meta) = read.parsed
+            && identical_final(&meta, own)
+        {
+            same.push((path, read.bytes, meta));
+        }
+    }
+    let Some(keep) = same
+        .iter()
+        .enumerate()
+        .max_by(|(_, a), (_, b)| {
+            (a.2.written_unix_secs, a.2.written_unix_nanos, &a.2.run_id).cmp(&(
+                b.2.written_unix_secs,
+                b.2.written_unix_nanos,
+                &b.2.run_id,
+            ))
+        })
+        .map(|(i, _)| i)
+    else {
+        return 0;
+    };
+    if same.len() < 2 || read_payload(dir, &same[keep].2).is_err() {
+        return 0;
+    }
+    let mut freed = 0;
+    for (i, (path, bytes, meta)) in same.iter().enumerate() {
+        if i != keep && remove_entry(dir, path, Expect::Bytes(bytes), Some(&meta.payload_file)).unwrap_or(false) {
+            freed += bytes.len() as u64 + meta.payload_len;
+        }
+    }
+    freed
+}
+
+/// Whether `a` is a Final entry with the same content as the Final `b`.
+fn identical_final(a: &Metadata, b: &Metadata) -> bool {
+    a.kind == EntryKind::Final
+        && b.kind == EntryKind::Final
+        && a.payload_sha256 == b.payload_sha256
+        && a.payload_len == b.payload_len
+        && a.objective.map(f64::to_bits) == b.objective.map(f64::to_bits)
+        && a.iteration == b.iteration
 }
