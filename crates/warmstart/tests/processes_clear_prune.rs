@@ -163,7 +163,9 @@ fn clear_leaves_a_live_writers_payload_that_is_about_to_be_published() {
     let tmp = tempfile::tempdir().unwrap();
     let store = relaxed_store(&tmp.path().join("store"));
     let key = test_key("publish-race");
-    let run = store.save(&key, b"being published", Some(1.0), None, EntryKind::Final).unwrap();
+    let run = store
+        .save(&key, b"being published", Some(1.0), None, EntryKind::Final)
+        .unwrap();
     let meta = store.key_dir(&key).join(format!("{run}.meta.json"));
     let aside = tmp.path().join("not yet renamed");
     fs::rename(&meta, &aside).unwrap();
@@ -172,7 +174,10 @@ fn clear_leaves_a_live_writers_payload_that_is_about_to_be_published() {
     fs::rename(&aside, &meta).unwrap();
 
     let report = store.verify(VerifyMode::Report).unwrap();
-    assert!(report.issues.is_empty(), "published metadata without its payload: {report:?}");
+    assert!(
+        report.issues.is_empty(),
+        "published metadata without its payload: {report:?}"
+    );
     assert_eq!(store.lookup(&key).unwrap().unwrap().payload, b"being published");
 }
 
@@ -209,7 +214,10 @@ fn verify_finds_nothing_bad_while_clear_runs_beside_writers() {
     let clears = clearer.join().unwrap();
     let written = finish(&mut kids);
     println!("clear race: {written} saves, {clears} clears, {verifies} verifies ({checked} entries checked), none bad");
-    assert!(clears >= 10 && verifies >= 10 && checked > 0, "the processes hardly overlapped");
+    assert!(
+        clears >= 10 && verifies >= 10 && checked > 0,
+        "the processes hardly overlapped"
+    );
 }
 
 /// A prune to size 0 in a loop beside 3 processes rewriting their slots:

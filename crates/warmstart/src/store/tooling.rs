@@ -154,25 +154,34 @@ impl WarmStartStore {
     /// Every key with a directory in the store, in hex order. Names that are
     /// not 64 lowercase hex characters, and symlinks, are skipped.
     pub fn keys(&self) -> Result<Vec<Fingerprint>> {
+        let mut keys: Vec<Fingerprint> = self
+            .key_names()?
+            .into_iter()
+            .filter(|(_, _, t)| t.is_dir())
+            .map(|(key, _, _)| key)
+            .collect();
+        keys.sort();
+        Ok(keys)
+    }
+
+    /// Everything under the root named like a key, with its type (not followed).
+    fn key_names(&self) -> Result<Vec<(Fingerprint, PathBuf, fs::FileType)>> {
         let root = self.root();
         let listing = fs::read_dir(root).map_err(|e| StoreError::io("listing cache root", root, e))?;
-        let mut keys = Vec::new();
+        let mut out = Vec::new();
         for dirent in listing {
             let dirent = dirent.map_err(|e| StoreError::io("listing cache root", root, e))?;
-            if !dirent.file_type().map(|t| t.is_dir()).unwrap_or(false) {
-                continue;
-            }
+            let Ok(file_type) = dirent.file_type() else { continue };
             let name = dirent.file_name();
             if let Some(key) = name
                 .to_str()
                 .filter(|n| layout::is_key_dir_name(n))
                 .and_then(Fingerprint::from_hex)
             {
-                keys.push(key);
+                out.push((key, dirent.path(), file_type));
             }
         }
-        keys.sort();
-        Ok(keys)
+        Ok(out)
     }
 
     /// Keys whose hex starts with `prefix` (either case). An empty or non-hex prefix matches nothing.
@@ -355,24 +364,12 @@ impl WarmStartStore {
     /// Names under the root that are keys but not directories (a symbolic
     /// link, FIFO or file planted there), with what each is.
     fn odd_key_entries(&self) -> Result<Vec<(Fingerprint, PathBuf, &'static str)>> {
-        let root = self.root();
-        let listing = fs::read_dir(root).map_err(|e| StoreError::io("listing cache root", root, e))?;
-        let mut out = Vec::new();
-        for dirent in listing {
-            let dirent = dirent.map_err(|e| StoreError::io("listing cache root", root, e))?;
-            let Ok(file_type) = dirent.file_type() else { continue };
-            if file_type.is_dir() {
-                continue;
-            }
-            let name = dirent.file_name();
-            if let Some(key) = name
-                .to_str()
-                .filter(|n| layout::is_key_dir_name(n))
-                .and_then(Fingerprint::from_hex)
-            {
-                out.push((key, dirent.path(), fsutil::kind_name(file_type)));
-            }
-        }
+        let mut out: Vec<_> = self
+            .key_names()?
+            .into_iter()
+            .filter(|(_, _, t)| !t.is_dir())
+            .map(|(key, path, t)| (key, path, fsutil::kind_name(t)))
+            .collect();
         out.sort();
         Ok(out)
     }
