@@ -288,6 +288,9 @@ fn verify_fix_and_clear_remove_what_is_planted_in_place_of_a_key_directory() {
     assert!(outside.exists());
 }
 
+/// How many `gam cache prune` runs meet the writers.
+const PRUNES_BESIDE_WRITERS: usize = 40;
+
 /// `prune --max-size 0` while other writers keep rewriting their slots: it
 /// removes what it can and succeeds; entries written meanwhile are no error.
 #[test]
@@ -314,7 +317,7 @@ fn prune_to_zero_beside_writers_succeeds() {
         })
         .collect();
     let mut rewritten = 0;
-    for i in 0..15 {
+    for i in 0..PRUNES_BESIDE_WRITERS {
         let (run, _) = gam_within_deadline(&root, &["cache", "prune", "--max-size", "0", "--json"]);
         run.assert_ok();
         rewritten += run.json()["changed_entries"].as_u64().unwrap();
@@ -322,8 +325,88 @@ fn prune_to_zero_beside_writers_succeeds() {
     }
     stop.store(true, Ordering::Relaxed);
     let saves: u64 = writers.into_iter().map(|w| w.join().unwrap()).sum();
-    eprintln!("prune beside writers: 15 prunes, {saves} saves, {rewritten} entries rewritten during a prune");
+    eprintln!(
+        "prune beside writers: {PRUNES_BESIDE_WRITERS} prunes, {saves} saves, {rewritten} entries rewritten during a prune"
+    );
     gam_within_deadline(&root, &["cache", "prune", "--max-size", "0"])
         .0
         .assert_ok();
+}
+
+/// How many fits of one model run at once.
+const CONCURRENT_FITS: usize = 12;
+
+/// Many processes fitting the same model at once leave one Final entry
+/// under its key, not one identical copy each.
+#[test]
+fn concurrent_fits_of_one_model_leave_one_final_copy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("cache");
+    let data = mcycle();
+    let fits: Vec<_> = (0..CONCURRENT_FITS)
+        .map(|_| {
+            let (root, data) = (root.clone(), data.clone());
+            std::thread::spawn(move || fit_at(&root, &data))
+        })
+        .collect();
+    for f in fits {
+        f.join().unwrap().assert_ok();
+    }
+    // Final entries by key and content (payload checksum, objective, iteration).
+    let mut copies: std::collections::BTreeMap<(String, String, String, String), usize> = Default::default();
+    for dir in key_dirs(&root) {
+        for e in fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if !p.to_str().unwrap().ends_with(".meta.json") {
+                continue;
+            }
+            let m: serde_json::Value = serde_json::from_slice(&fs::read(&p).unwrap()).unwrap();
+            if m["kind"] == "final" {
+                let name = dir.file_name().unwrap().to_str().unwrap()[..12].to_owned();
+                let content = (
+                    m["payload_sha256"].to_string(),
+                    m["objective"].to_string(),
+                    m["iteration"].to_string(),
+                );
+                *copies.entry((name, content.0, content.1, content.2)).or_default() += 1;
+            }
+        }
+    }
+    eprintln!(
+        "{CONCURRENT_FITS} concurrent fits: Final entries (key, sha, objective, iteration) -> copies: {copies:?}"
+    );
+    for (what, n) in &copies {
+        assert_eq!(*n, 1, "{n} identical Final copies of {what:?}");
+    }
+    let (run, _) = fit(&root);
+    assert!(run.stderr.contains("exact hit"), "{run:?}");
+    gam_within_deadline(&root, &["cache", "verify"]).0.assert_ok();
+}
+
+/// `gam fit` of the mcycle model on `data` through the cache at `root`.
+fn fit_at(root: &Path, data: &Path) -> Run {
+    gam_within_deadline(root, &["fit", data.to_str().unwrap(), MCYCLE_CR]).0
+}
+
+/// An entry written under a clock far ahead is removed by `prune
+/// --older-than` (and by any prune), not kept for ever.
+#[test]
+fn prune_removes_an_entry_written_in_the_future() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("cache");
+    let store = open(&root);
+    let key = Fingerprint::from_bytes([0x77; 32]);
+    let run = store
+        .save(&key, b"from the future", Some(1.0), None, EntryKind::Final)
+        .unwrap();
+    let meta = common::cache::meta_path(&root, &key, &run);
+    let mut v: serde_json::Value = serde_json::from_slice(&fs::read(&meta).unwrap()).unwrap();
+    let year = 365 * 24 * 3600;
+    v["written_unix_secs"] = (common::cache::now_secs() + year).into();
+    fs::write(&meta, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+    common::cache::set_mtime(&meta, std::time::SystemTime::now() + Duration::from_secs(year));
+    let (run, _) = gam_within_deadline(&root, &["cache", "prune", "--older-than", "7d", "--json"]);
+    let report = run.assert_ok().json();
+    assert_eq!(report["expired_entries"], 1, "{run:?}");
+    assert!(store.keys().unwrap().is_empty());
 }

@@ -3,6 +3,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::OnceLock;
@@ -167,6 +168,61 @@ pub(crate) fn create_new_private(path: &Path) -> io::Result<File> {
         .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
         .open(path)
 }
+
+/// What [`switch_into_place`] found at the destination.
+pub(crate) enum Switched {
+    /// Nothing was there.
+    Fresh,
+    /// Something was, and is now at the source path (exchanged atomically).
+    Exchanged,
+    /// The file system cannot exchange: a plain rename replaced whatever was there.
+    Replaced,
+}
+
+/// Puts `from` in place at `to` in one atomic step and tells what it
+/// replaced: with `renameat2(RENAME_EXCHANGE)` the replaced file lands at
+/// `from`, so the caller learns exactly which file its switch displaced,
+/// even when other processes switch the same name at the same moment. Falls
+/// back to a plain rename where the file system cannot exchange.
+pub(crate) fn switch_into_place(from: &Path, to: &Path) -> io::Result<Switched> {
+    let c = |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes()).map_err(io::Error::other);
+    let (cf, ct) = (c(from)?, c(to)?);
+    let renameat2 = |flags: libc::c_uint| {
+        // SAFETY: two valid NUL-terminated paths relative to the working directory.
+        let rc = unsafe { libc::renameat2(libc::AT_FDCWD, cf.as_ptr(), libc::AT_FDCWD, ct.as_ptr(), flags) };
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        }
+    };
+    for _ in 0..SWITCH_ATTEMPTS {
+        match renameat2(libc::RENAME_EXCHANGE) {
+            // A directory in the way is not displaced (a plain rename refuses
+            // it too): put it back and fail as that rename would.
+            Ok(()) if fs::symlink_metadata(from).is_ok_and(|m| m.is_dir()) => {
+                renameat2(libc::RENAME_EXCHANGE)?;
+                return Err(io::Error::from_raw_os_error(libc::EISDIR));
+            }
+            Ok(()) => return Ok(Switched::Exchanged),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP)) => break,
+            Err(e) => return Err(e),
+        }
+        // Nothing at `to` (the source exists: it is ours): take the name unless someone just did.
+        match renameat2(libc::RENAME_NOREPLACE) {
+            Ok(()) => return Ok(Switched::Fresh),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP)) => break,
+            Err(e) => return Err(e),
+        }
+    }
+    fs::rename(from, to).map(|()| Switched::Replaced)
+}
+
+/// How often [`switch_into_place`] goes round between "nothing there" and
+/// "someone just put something there" before settling for a plain rename.
+const SWITCH_ATTEMPTS: usize = 16;
 
 /// Creates `path` and missing parents with the private mode.
 pub(crate) fn create_dir_all_private(path: &Path) -> io::Result<()> {

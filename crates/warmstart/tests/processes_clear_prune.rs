@@ -5,7 +5,9 @@
 //! - `clear` beside writers never leaves published metadata without its
 //!   payload (a `verify` running beside them finds nothing bad);
 //! - a prune to size 0 beside writers that rewrite their slots fails no
-//!   removal (entries rewritten meanwhile are counted, not an error).
+//!   removal (entries rewritten meanwhile are counted, not an error);
+//! - processes overwriting one slot at once leave no payload behind that
+//!   no metadata names.
 
 // The tests report counts and timings; the children report to their parent on stdout.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -245,4 +247,68 @@ fn prune_to_zero_beside_rewriting_writers_fails_no_removal() {
     assert!(passes >= 10 && evicted > 0, "the processes hardly overlapped");
     let r = store.prune(&PrunePolicy::exact(0, Duration::ZERO)).unwrap();
     assert_eq!((r.entries_left, r.failed_removals), (0, 0), "{r:?}");
+}
+
+/// How many processes overwrite one slot at once, and for how long.
+const SAME_SLOT_WRITERS: usize = 4;
+const SAME_SLOT_MILLIS: u64 = 2_000;
+
+#[test]
+#[ignore = "child process of overwrites_of_one_slot_by_many_processes_leave_no_orphan"]
+fn child_same_slot() {
+    let Some(env) = ChildEnv::get("child_same_slot") else {
+        return;
+    };
+    let store = env.store(options(Durability::Relaxed, u64::MAX));
+    let mut rng = Rng::new(env.num("seed"));
+    let deadline = Instant::now() + Duration::from_millis(env.num("millis"));
+    let mut seq = 0;
+    say(READY);
+    while Instant::now() < deadline {
+        seq += 1;
+        let payload = make_payload(seq, 256 + rng.below(4 << 10) as usize, &mut rng);
+        store
+            .save_overwrite(
+                &test_key("same-slot"),
+                "seed",
+                &payload,
+                None,
+                Some(seq),
+                EntryKind::Final,
+            )
+            .expect("save_overwrite");
+    }
+    say(&format!("WROTE {seq}"));
+}
+
+/// As the fits' seed and alias slots: several processes overwrite one slot
+/// at once. Each removes exactly the payload its switch displaced, so at the
+/// end one metadata file and its one payload are left, no orphan.
+#[test]
+fn overwrites_of_one_slot_by_many_processes_leave_no_orphan() {
+    let _serial = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("store");
+    let store = relaxed_store(&root);
+    let seed = test_seed();
+    println!("seed {seed} (replay with {SEED_ENV}={seed})");
+    let mut kids: Vec<Proc> = (0..SAME_SLOT_WRITERS)
+        .map(|i| {
+            let args = format!("seed={} millis={SAME_SLOT_MILLIS}", seed.wrapping_add(i as u64));
+            Proc::spawn("child_same_slot", &root, &args)
+        })
+        .collect();
+    for k in &mut kids {
+        k.expect_line(READY, Duration::from_secs(60));
+    }
+    let written = finish(&mut kids);
+    let dir = store.key_dir(&test_key("same-slot"));
+    let names = names_in(&dir);
+    println!(
+        "{SAME_SLOT_WRITERS} processes overwrote one slot {written} times: {} files left",
+        names.len()
+    );
+    assert_eq!(names.len(), 2, "one metadata file and its payload: {names:?}");
+    assert!(unreferenced_payloads(&dir).is_empty(), "{names:?}");
+    assert!(check_entry(&store.lookup(&test_key("same-slot")).unwrap().unwrap()).is_ok());
 }

@@ -3,12 +3,16 @@
 //! 1. The payload goes to a temporary file, is flushed, and is renamed to a
 //!    name unique to this write (`<run_id>.<writer>-<unique>.payload`).
 //! 2. The metadata, which names that payload file and carries its SHA-256 and
-//!    length, goes to a temporary file, is flushed, and is renamed over
-//!    `<run_id>.meta.json`: that rename is the single switch from the old
+//!    length, goes to a temporary file, is flushed, and is exchanged with
+//!    `<run_id>.meta.json` (`renameat2(RENAME_EXCHANGE)`; a plain rename
+//!    where the file system cannot): that is the single switch from the old
 //!    entry to the new one. The directory is flushed.
-//! 3. Only then is the previous write's payload removed.
+//! 3. Only then is the previous write's payload removed. The exchange hands
+//!    back exactly the metadata it displaced, so when several processes
+//!    overwrite one slot at once each removes the payload it displaced, and
+//!    none is left behind unnamed.
 //! 4. A Final write then removes the other Final entries of its key with
-//!    identical content, keeping the latest (see [`drop_identical_finals`]).
+//!    identical content, keeping the latest (see [`drop_copies_of_final`]).
 //!
 //! A reader therefore always sees a metadata file together with the payload
 //! it names; if that payload vanishes under it (the old one removed in step
@@ -24,7 +28,7 @@ use super::Durability;
 use super::WarmStartStore;
 use super::housekeeping;
 use super::layout::{self, FileRole};
-use super::read::{Expect, read_meta_file, read_payload, remove_entry};
+use super::read::{Expect, read_meta_file, read_meta_file_as, read_payload, remove_entry};
 use crate::entry::{EntryKind, Metadata, SCHEMA_VERSION};
 use crate::error::{Result, StoreError};
 use crate::fingerprint::Fingerprint;
@@ -103,7 +107,7 @@ pub(crate) fn write_slot(
         }
     }
     if kind == EntryKind::Final {
-        delta -= drop_identical_finals(&dir, &meta) as i64;
+        delta -= drop_copies_of_final(&dir, &meta) as i64;
     }
     housekeeping::after_save(store, delta);
     Ok(())
@@ -140,22 +144,36 @@ fn write_once(
     }
 
     let meta_path = dir.join(layout::meta_name(run_id));
-    let previous = read_meta_file(&meta_path)
-        .ok()
-        .and_then(|r| Some((r.parsed.ok()?, r.bytes.len() as u64)))
-        .filter(|(old, _)| matches!(layout::classify(&old.payload_file), FileRole::Payload { .. }));
-
     let tmp_meta = dir.join(layout::tmp_name(unique, "meta"));
     let switched = fsutil::write_new_file(&tmp_meta, meta_bytes, sync)
         .map_err(|e| StoreError::io("writing metadata", &tmp_meta, e))
         .and_then(|()| {
-            fs::rename(&tmp_meta, &meta_path).map_err(|e| StoreError::io("renaming metadata", &meta_path, e))
+            // Only where the file system cannot exchange: the slot as it is
+            // now, which a concurrent overwrite may still change.
+            let before = read_meta_file(&meta_path).ok();
+            let how = fsutil::switch_into_place(&tmp_meta, &meta_path)
+                .map_err(|e| StoreError::io("renaming metadata", &meta_path, e))?;
+            Ok(match how {
+                fsutil::Switched::Fresh => None,
+                fsutil::Switched::Replaced => before,
+                // Exactly the metadata this switch displaced, now at the temporary name.
+                fsutil::Switched::Exchanged => {
+                    let displaced = read_meta_file_as(&tmp_meta, &meta_path).ok();
+                    let _ = fsutil::remove_if_exists(&tmp_meta);
+                    displaced
+                }
+            })
         });
-    if let Err(e) = switched {
-        let _ = fsutil::remove_if_exists(&tmp_meta);
-        let _ = fsutil::remove_if_exists(&payload_path);
-        return Err(WriteError::Store(e));
-    }
+    let previous = match switched {
+        Ok(displaced) => displaced
+            .and_then(|r| Some((r.parsed.ok()?, r.bytes.len() as u64)))
+            .filter(|(old, _)| matches!(layout::classify(&old.payload_file), FileRole::Payload { .. })),
+        Err(e) => {
+            let _ = fsutil::remove_if_exists(&tmp_meta);
+            let _ = fsutil::remove_if_exists(&payload_path);
+            return Err(WriteError::Store(e));
+        }
+    };
     if sync {
         match fsutil::sync_dir(dir) {
             Ok(()) => {}
@@ -207,7 +225,7 @@ fn ensure_key_dir(dir: &Path) -> Result<()> {
 /// writer that publishes last sees every copy: one is left. The kept copy's
 /// payload is verified first, so a copy is never removed in favour of a
 /// corrupt one. At most [`MAX_DEDUPE_SCAN`] metadata files are read.
-fn drop_identical_finals(dir: &Path, own: &Metadata) -> u64 {
+fn drop_copies_of_final(dir: &Path, own: &Metadata) -> u64 {
     let Ok(listing) = fs::read_dir(dir) else { return 0 };
     let mut same = Vec::new();
     let mut scanned = 0;
