@@ -18,10 +18,13 @@ pub struct ParamRow {
     /// Estimate.
     pub estimate: f64,
     /// Standard error (from the Bayesian covariance, as mgcv).
+    #[serde(deserialize_with = "crate::model::nan_if_null")]
     pub se: f64,
     /// t (scale estimated) or z (scale known) statistic.
+    #[serde(deserialize_with = "crate::model::nan_if_null")]
     pub stat: f64,
     /// Two-sided p-value.
+    #[serde(deserialize_with = "crate::model::nan_if_null")]
     pub p_value: f64,
 }
 
@@ -33,10 +36,13 @@ pub struct SmoothRow {
     /// Effective degrees of freedom.
     pub edf: f64,
     /// Reference degrees of freedom of the test.
+    #[serde(deserialize_with = "crate::model::nan_if_null")]
     pub ref_df: f64,
     /// F (scale estimated) or chi-squared (scale known) statistic.
+    #[serde(deserialize_with = "crate::model::nan_if_null")]
     pub stat: f64,
     /// p-value.
+    #[serde(deserialize_with = "crate::model::nan_if_null")]
     pub p_value: f64,
 }
 
@@ -50,10 +56,13 @@ pub struct Summary {
     /// Whether statistics are t/F (scale estimated) rather than z/chi-squared.
     pub scale_estimated: bool,
     /// Adjusted R².
+    #[serde(deserialize_with = "crate::model::nan_if_null")]
     pub r_sq_adj: f64,
     /// Proportion of deviance explained.
+    #[serde(deserialize_with = "crate::model::nan_if_null")]
     pub dev_explained: f64,
     /// Residual degrees of freedom, n − total EDF.
+    #[serde(deserialize_with = "crate::model::nan_if_null")]
     pub residual_df: f64,
 }
 

@@ -30,7 +30,9 @@ use faer::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::BasisFn;
-use super::cr::{check_finite, check_stored, check_training, corrupt, one_covariate, sorted_unique, too_few_unique};
+use super::cr::{
+    check_finite, check_knots, check_stored, check_training, corrupt, one_covariate, sorted_unique, too_few_unique,
+};
 use crate::error::Result;
 use crate::linalg::StoredMat;
 
@@ -144,6 +146,20 @@ impl BasisFn for CcBasis {
 
     fn mgcv_class(&self) -> &'static str {
         "cyclic.smooth"
+    }
+}
+
+impl CcBasis {
+    /// Checks a basis read back from a model file: at least [`MIN_K`]
+    /// finite, strictly increasing knots and `(k-1) x (k-1)` matrices `BD` and `S`.
+    pub(crate) fn check(&self) -> std::result::Result<(), String> {
+        let k = self.knots.len();
+        if k < MIN_K {
+            return Err(format!("{k} knots, but a cyclic spline has at least {MIN_K}"));
+        }
+        check_knots(&self.knots)?;
+        self.bd.check("its second-derivative map BD", k - 1, k - 1)?;
+        self.s.check("its penalty", k - 1, k - 1)
     }
 }
 

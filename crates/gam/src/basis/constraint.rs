@@ -56,6 +56,21 @@ impl SumToZero {
         self.v.len()
     }
 
+    /// Checks a constraint read back from a model file: it applies to a
+    /// basis of `dim` functions, leaves at least one, and is finite.
+    pub(crate) fn check(&self, dim: usize) -> std::result::Result<(), String> {
+        if self.k() != dim || dim < 2 {
+            return Err(format!(
+                "its centring constraint is for {} basis functions, but the basis has {dim}",
+                self.k()
+            ));
+        }
+        if self.v.iter().any(|v| !v.is_finite()) {
+            return Err("its centring constraint has a non-finite entry".into());
+        }
+        Ok(())
+    }
+
     /// `Z` (`k x (k − 1)`): columns 2..k of H.
     pub fn z(&self) -> Mat<f64> {
         let k = self.k();

@@ -190,6 +190,20 @@ impl BasisFn for CrBasis {
     }
 }
 
+impl CrBasis {
+    /// Checks a basis read back from a model file: at least [`MIN_K`]
+    /// finite, strictly increasing knots and `k x k` matrices `F` and `S`.
+    pub(crate) fn check(&self) -> std::result::Result<(), String> {
+        let k = self.knots.len();
+        if k < MIN_K {
+            return Err(format!("{k} knots, but a cubic regression spline has at least {MIN_K}"));
+        }
+        check_knots(&self.knots)?;
+        self.f.check("its second-derivative map F", k, k)?;
+        self.s.check("its penalty", k, k)
+    }
+}
+
 /// R's type-7 quantiles of the sorted values `u` at `k` evenly spaced
 /// probabilities from 0 to 1 (`quantile(u, seq(0, 1, length = k))`).
 fn quantile_knots(u: &[f64], k: usize) -> Vec<f64> {
@@ -311,6 +325,18 @@ pub(crate) fn check_finite(term: &str, x: &[f64]) -> Result<()> {
 /// The error for a deserialised basis whose fields do not fit together.
 pub(crate) fn corrupt(term: &str, what: &str) -> GamError {
     term_error(term, format!("the saved basis is inconsistent ({what})"))
+}
+
+/// Checks knots read back from a model file: finite and strictly increasing
+/// (every one-dimensional basis locates a covariate value by bisection).
+pub(crate) fn check_knots(knots: &[f64]) -> std::result::Result<(), String> {
+    if let Some(i) = knots.iter().position(|v| !v.is_finite()) {
+        return Err(format!("knot {} is not a finite number", i + 1));
+    }
+    match knots.windows(2).position(|w| w[0] >= w[1]) {
+        Some(i) => Err(format!("knots {} and {} are not increasing", i + 1, i + 2)),
+        None => Ok(()),
+    }
 }
 
 /// Checks that a deserialised matrix has the expected shape and storage.

@@ -71,6 +71,47 @@ impl Basis {
     }
 }
 
+impl Basis {
+    /// Checks a basis read back from a model file: every size it stores
+    /// fits the others and every stored number is finite, so that
+    /// evaluating it can neither panic nor allocate from an absurd size.
+    pub(crate) fn check(&self) -> std::result::Result<(), String> {
+        match self {
+            Basis::Tp(b) => b.check(),
+            Basis::Cr(b) => b.check(),
+            Basis::Ps(b) => b.check(),
+            Basis::Cc(b) => b.check(),
+            Basis::Re(b) => b.check(),
+            Basis::Tensor(b) => b.check(),
+        }
+    }
+
+    /// Number of covariates the basis takes.
+    pub(crate) fn n_covariates(&self) -> usize {
+        match self {
+            Basis::Tp(b) => b.n_covariates(),
+            Basis::Tensor(b) => b.margins().map(|(_, d)| d).sum(),
+            _ => 1,
+        }
+    }
+
+    /// For each covariate, the (marginal) basis it enters.
+    pub(crate) fn covariate_bases(&self) -> Vec<&Basis> {
+        match self {
+            Basis::Tensor(b) => b.margins().flat_map(|(m, d)| std::iter::repeat_n(m, d)).collect(),
+            _ => vec![self; self.n_covariates()],
+        }
+    }
+
+    /// Number of penalties the basis builds.
+    pub(crate) fn n_penalties(&self) -> usize {
+        match self {
+            Basis::Tensor(b) => b.n_penalties(),
+            _ => 1,
+        }
+    }
+}
+
 impl BasisFn for Basis {
     fn dim(&self) -> usize {
         self.inner().dim()

@@ -29,7 +29,7 @@ use faer::Mat;
 use serde::{Deserialize, Serialize};
 
 use super::BasisFn;
-use super::cr::{check_finite, check_stored, check_training, corrupt, one_covariate, term_error};
+use super::cr::{check_finite, check_knots, check_stored, check_training, corrupt, one_covariate, term_error};
 use crate::error::Result;
 use crate::linalg::StoredMat;
 
@@ -195,6 +195,31 @@ impl BasisFn for PsBasis {
 
     fn mgcv_class(&self) -> &'static str {
         "pspline.smooth"
+    }
+}
+
+impl PsBasis {
+    /// Checks a basis read back from a model file: at least `2 (m1 + 2)`
+    /// finite, strictly increasing knots (so that `k >= m1 + 2`), a
+    /// difference order below `k` and a `k x k` penalty.
+    pub(crate) fn check(&self) -> std::result::Result<(), String> {
+        let [m1, m2] = self.m;
+        let nk = self.knots.len();
+        let enough = m1
+            .checked_add(2)
+            .and_then(|o| o.checked_mul(2))
+            .is_some_and(|need| nk >= need);
+        if !enough {
+            return Err(format!(
+                "{nk} knots are too few for B-splines of order m1 + 2 with m1 = {m1}"
+            ));
+        }
+        check_knots(&self.knots)?;
+        let k = self.dim();
+        if m2 >= k {
+            return Err(format!("the difference order m2 = {m2} is not below k = {k}"));
+        }
+        self.s.check("its penalty", k, k)
     }
 }
 

@@ -102,6 +102,16 @@ impl ReBasis {
     }
 }
 
+impl ReBasis {
+    /// Checks a basis read back from a model file: a factor has a level.
+    pub(crate) fn check(&self) -> std::result::Result<(), String> {
+        match self.covariate {
+            ReCovariate::Factor { levels: 0 } => Err("a random effect of a factor with no levels".into()),
+            _ => Ok(()),
+        }
+    }
+}
+
 impl BasisFn for ReBasis {
     fn dim(&self) -> usize {
         match self.covariate {

@@ -219,6 +219,93 @@ impl TensorBasis {
     }
 }
 
+impl TensorBasis {
+    /// Checks a basis read back from a model file: one dimension count,
+    /// constraint slot, reparameterisation slot and penalty per margin; each
+    /// margin consistent and not itself a tensor, taking as many covariates
+    /// as recorded; constraints exactly for `ti()`; each penalty square of
+    /// the product of the margins' (constrained) dimensions, computed
+    /// without overflow.
+    pub(crate) fn check(&self) -> std::result::Result<(), String> {
+        use super::BasisFn;
+        let n = self.margins.len();
+        if n == 0 {
+            return Err("a tensor product without margins".into());
+        }
+        let slots = [
+            self.margin_dims.len(),
+            self.margin_constraints.len(),
+            self.reparam.len(),
+            self.penalties.len(),
+        ];
+        if slots.iter().any(|&len| len != n) {
+            return Err(format!(
+                "{n} margins but {} covariate counts, {} constraints, {} reparameterisations and {} penalties",
+                slots[0], slots[1], slots[2], slots[3]
+            ));
+        }
+        let mut product = 1usize;
+        for (i, margin) in self.margins.iter().enumerate() {
+            let at = |problem: String| format!("margin {}: {problem}", i + 1);
+            if matches!(margin, super::Basis::Tensor(_)) {
+                return Err(at("a tensor product inside a tensor product".into()));
+            }
+            margin.check().map_err(at)?;
+            if margin.n_covariates() != self.margin_dims[i] {
+                return Err(at(format!(
+                    "takes {} covariates, but {} are recorded",
+                    margin.n_covariates(),
+                    self.margin_dims[i]
+                )));
+            }
+            let mut dim = margin.dim();
+            match &self.margin_constraints[i] {
+                Some(c) if self.interaction => {
+                    c.check(dim).map_err(at)?;
+                    dim -= 1;
+                }
+                None if !self.interaction => {}
+                _ => {
+                    return Err(at(
+                        "a centring constraint where the tensor type has none, or none where it has one".into(),
+                    ));
+                }
+            }
+            if let Some(p) = &self.reparam[i] {
+                p.check("its reparameterisation", dim, dim).map_err(at)?;
+            }
+            product = product
+                .checked_mul(dim)
+                .ok_or_else(|| "the product of the margins' dimensions overflows".to_string())?;
+        }
+        for (j, p) in self.penalties.iter().enumerate() {
+            p.check(&format!("penalty {}", j + 1), product, product)?;
+        }
+        if self.null_space_dim > product {
+            return Err(format!(
+                "null space dimension {} above the dimension {product}",
+                self.null_space_dim
+            ));
+        }
+        Ok(())
+    }
+
+    /// The margins, each with the number of covariates it takes, in order.
+    pub(crate) fn margins(&self) -> impl Iterator<Item = (&super::Basis, usize)> {
+        self.margins.iter().zip(self.margin_dims.iter().copied())
+    }
+
+    /// Number of penalties (one per margin).
+    pub(crate) fn n_penalties(&self) -> usize {
+        self.penalties.len()
+    }
+
+    /// Whether this is a `ti()` term (margins centred).
+    pub(crate) fn is_interaction(&self) -> bool {
+        self.interaction
+    }
+}
+
 impl super::BasisFn for TensorBasis {
     fn dim(&self) -> usize {
         self.penalties.first().map_or(0, |p| p.rows)

@@ -259,28 +259,46 @@ impl TpBasis {
 
     /// Errors if the stored matrices do not fit together (a damaged model file).
     fn check_consistent(&self) -> Result<()> {
-        let n_knots = self.knots.rows;
-        let ok = self.d > 0
-            && 2 * self.m > self.d
-            && self.null_dim == null_space_dim(self.d, self.m)
-            && self.k > self.null_dim
-            && self.shift.len() == self.d
-            && self.knots.cols == self.d
-            && self.knots.data.len() == n_knots * self.d
-            && self.uz.rows == n_knots + self.null_dim
-            && self.uz.cols == self.k
-            && self.uz.data.len() == self.uz.rows * self.k
-            && self.penalty.rows == self.k
-            && self.penalty.cols == self.k
-            && self.penalty.data.len() == self.k * self.k;
-        if ok {
-            Ok(())
-        } else {
-            Err(GamError::Term {
-                term: self.term.clone(),
-                message: "the stored thin plate spline basis is inconsistent (damaged model?)".into(),
-            })
+        self.check().map_err(|problem| GamError::Term {
+            term: self.term.clone(),
+            message: format!("the stored thin plate spline basis is inconsistent: {problem} (damaged model?)"),
+        })
+    }
+
+    /// Checks a basis read back from a model file: `2m > d`, the null space
+    /// dimension and `k` agree with `d` and `m`, the shift, knots, `UZ` and
+    /// penalty have the sizes these imply and finite entries. The stored
+    /// shift and penalty bound `d` and `k` first, and `k` bounds `m` (the null
+    /// space has at least `m` monomials), so that nothing below is computed
+    /// from an absurd size.
+    pub(crate) fn check(&self) -> std::result::Result<(), String> {
+        let (d, m, k) = (self.d, self.m, self.k);
+        if d == 0 || self.shift.len() != d || self.shift.iter().any(|v| !v.is_finite()) {
+            return Err(format!("{} finite shifts for {d} covariates", self.shift.len()));
         }
+        self.penalty.check("its penalty", k, k)?;
+        if m > k || m * 2 <= d {
+            return Err(format!(
+                "penalty order m = {m} does not suit {d} covariates and k = {k}"
+            ));
+        }
+        if self.null_dim != null_space_dim(d, m) || k <= self.null_dim {
+            return Err(format!(
+                "null space dimension {} for m = {m}, d = {d}, k = {k}",
+                self.null_dim
+            ));
+        }
+        let n_knots = self.knots.rows;
+        self.knots.check("its knots", n_knots, d)?;
+        if n_knots < k {
+            return Err(format!("{n_knots} knots, fewer than k = {k}"));
+        }
+        self.uz.check("its map UZ", n_knots + self.null_dim, k)
+    }
+
+    /// Number of covariates.
+    pub(crate) fn n_covariates(&self) -> usize {
+        self.d
     }
 
     /// The penalty order `m` used (after mgcv's defaulting).

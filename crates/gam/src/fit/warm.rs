@@ -245,6 +245,8 @@ impl Payload {
         let p: Payload = serde_json::from_slice(bytes).ok()?;
         let format = match &p {
             Payload::Checkpoint(c) => c.format,
+            // A cached model is checked as a loaded one is: an inconsistent one is a miss.
+            Payload::Final(f) if f.model.check().is_err() => return None,
             Payload::Final(f) => f.format,
             Payload::Seed(s) => s.format,
             Payload::Alias(a) => a.format,

@@ -1,5 +1,18 @@
 //! The unfitted model specification ([`GamSpec`]) and the fitted model
 //! ([`GamModel`]), which is saved and loaded as versioned JSON.
+//!
+//! # Guarantees
+//! - [`GamModel::load`] returns only models that pass [`GamModel::check`]:
+//!   a damaged file (sizes that do not fit together, a wrong link, a
+//!   negative variance, ...) is refused with one line naming the file and
+//!   the first inconsistency, never predicted from. Only regular files of
+//!   at most [`MAX_MODEL_FILE_BYTES`] are read.
+//! - [`GamModel::save`] writes atomically (a failed save leaves the previous
+//!   file intact) and only models that pass the check, so that every file it
+//!   writes loads again.
+
+mod file;
+mod validate;
 
 use std::path::Path;
 
@@ -12,6 +25,9 @@ use crate::fit::NewtonOptions;
 use crate::formula::Formula;
 use crate::linalg::StoredMat;
 use crate::summary::Summary;
+
+pub use file::MAX_MODEL_FILE_BYTES;
+use file::ReadProblem;
 
 /// Version of the model file format written by this build.
 pub const MODEL_FORMAT_VERSION: u32 = 1;
@@ -77,6 +93,7 @@ pub struct OuterInfo {
     /// Whether it converged.
     pub converged: bool,
     /// Largest absolute gradient component of the REML score at the end.
+    #[serde(deserialize_with = "nan_if_null")]
     pub max_abs_grad: f64,
     /// In words.
     pub message: String,
@@ -148,10 +165,13 @@ pub struct GamModel {
     /// Deviance of the intercept-only model.
     pub null_deviance: f64,
     /// Log-likelihood as mgcv's `logLik.gam`.
+    #[serde(deserialize_with = "nan_if_null")]
     pub loglik: f64,
     /// Degrees of freedom of the log-likelihood (mgcv's `attr(logLik, "df")`).
+    #[serde(deserialize_with = "nan_if_null")]
     pub loglik_df: f64,
     /// AIC as mgcv's `AIC()`.
+    #[serde(deserialize_with = "nan_if_null")]
     pub aic: f64,
     /// The summary tables, computed at fit time from the training data.
     pub summary: Summary,
@@ -189,52 +209,118 @@ impl GamModel {
             .collect()
     }
 
-    /// Writes the model as JSON.
+    /// Checks that every part of the model fits together: the sizes
+    /// (coefficients = model-matrix columns, covariances p x p, one
+    /// smoothing parameter per penalty, each basis's knots and matrices),
+    /// the family and link, and that the numbers prediction and the summary
+    /// compute with are finite. Returns the first inconsistency in words.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        validate::check(self)
+    }
+
+    /// Writes the model as JSON, atomically: to a temporary file in the same
+    /// directory, synced, then renamed over `path`. Refuses a model that
+    /// would not load again (one that fails [`check`](Self::check), e.g. with
+    /// a non-finite criterion or coefficient, which JSON would write as
+    /// `null`); nothing is written then.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let text = serde_json::to_string(self).map_err(|e| GamError::Model {
-            path: path.to_path_buf(),
-            message: e.to_string(),
+        self.check().map_err(|problem| GamError::Fit {
+            message: one_line(&format!("{}: not saved: {problem}", path.display())),
         })?;
-        std::fs::write(path, text).map_err(|source| GamError::Io {
+        let text = serde_json::to_vec(self).map_err(|e| GamError::Fit {
+            message: one_line(&format!("{}: not saved: {e}", path.display())),
+        })?;
+        file::write_atomically(path, &text).map_err(|source| GamError::Io {
             path: path.to_path_buf(),
             source,
         })
     }
 
-    /// Reads a model written by [`save`](Self::save), refusing other format versions.
+    /// Reads a model written by [`save`](Self::save): refuses anything but a
+    /// regular file of at most [`MAX_MODEL_FILE_BYTES`], other format
+    /// versions, and models that fail [`check`](Self::check), with one line
+    /// naming `path` and the problem.
     pub fn load(path: &Path) -> Result<GamModel> {
-        let bytes = std::fs::read(path).map_err(|source| GamError::Io {
-            path: path.to_path_buf(),
-            source,
+        let bytes = file::read_model_file(path).map_err(|problem| match problem {
+            ReadProblem::Io(source) => GamError::Io {
+                path: path.to_path_buf(),
+                source,
+            },
+            ReadProblem::NotAModel(message) => model_error(path, &message),
         })?;
+        GamModel::from_json_bytes(&bytes, path)
+    }
+
+    /// Parses and checks a model file's contents (what [`load`](Self::load)
+    /// does after reading); `path` names the source in errors.
+    pub fn from_json_bytes(bytes: &[u8], path: &Path) -> Result<GamModel> {
         #[derive(Deserialize)]
         struct Probe {
             format_version: Option<u32>,
         }
-        let probe: Probe = serde_json::from_slice(&bytes).map_err(|e| GamError::Model {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
+        let probe: Probe =
+            serde_json::from_slice(bytes).map_err(|e| model_error(path, &format!("not valid JSON: {e}")))?;
         match probe.format_version {
             Some(MODEL_FORMAT_VERSION) => {}
             Some(v) => {
-                return Err(GamError::Model {
-                    path: path.to_path_buf(),
-                    message: format!("model format version {v}; this build reads version {MODEL_FORMAT_VERSION}"),
-                });
+                return Err(model_error(
+                    path,
+                    &format!("model format version {v}; this build reads version {MODEL_FORMAT_VERSION}"),
+                ));
             }
-            None => {
-                return Err(GamError::Model {
-                    path: path.to_path_buf(),
-                    message: "no format_version field".into(),
-                });
-            }
+            None => return Err(model_error(path, "no format_version field")),
         }
-        serde_json::from_slice(&bytes).map_err(|e| GamError::Model {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })
+        let model: GamModel = serde_json::from_slice(bytes).map_err(|e| damaged(path, &e.to_string()))?;
+        model.check().map_err(|problem| damaged(path, &problem))?;
+        Ok(model)
     }
+}
+
+/// What a refusal of a damaged file adds: what to do.
+const DAMAGED: &str = " (the file is damaged; refit and save it again)";
+
+/// The longest message a model error carries: a message quotes names from
+/// the file, which must not flood the terminal.
+const MAX_MESSAGE_CHARS: usize = 400;
+
+/// A [`GamError::Model`] for `path` with `message` made one line.
+fn model_error(path: &Path, message: &str) -> GamError {
+    GamError::Model {
+        path: path.to_path_buf(),
+        message: one_line(message),
+    }
+}
+
+/// A [`GamError::Model`] for a damaged file: the problem, then what to do.
+fn damaged(path: &Path, problem: &str) -> GamError {
+    GamError::Model {
+        path: path.to_path_buf(),
+        message: one_line(problem) + DAMAGED,
+    }
+}
+
+/// `message` on one line: control characters (which names quoted from a
+/// file may hold) escaped, and cut to [`MAX_MESSAGE_CHARS`].
+fn one_line(message: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in message.chars().enumerate() {
+        if i == MAX_MESSAGE_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Reads a number that is only displayed, taking `null` (what JSON makes of
+/// a NaN or an infinity) as NaN, so that such a model loads again.
+pub(crate) fn nan_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 fn one() -> f64 {

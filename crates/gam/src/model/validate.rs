@@ -1,0 +1,318 @@
+//! The consistency check of a fitted model read back from a file.
+//!
+//! # Guarantees
+//! A model that passes [`check`] can be predicted from and summarised
+//! without a panic and without an allocation larger than its file implies:
+//! - the family, link and family parameter belong together, and every number
+//!   prediction, standard errors or the summary compute with is finite
+//!   (scales positive, variances non-negative);
+//! - every basis is internally consistent (knots, matrices, margins,
+//!   constraints), its covariates, factor levels and `by` variable agree
+//!   with its term, and every column it reads is among the model's columns;
+//! - the sizes fit together: coefficients = model-matrix columns (the
+//!   parametric columns plus each smooth's), covariances p x p, EDFs p,
+//!   smoothing parameters one per penalty, summary rows one per term.
+//!
+//! Sizes are summed and multiplied with overflow checks, and each stored
+//! dimension is compared with what the file actually holds before anything
+//! is computed from it.
+//!
+//! The check does not establish that the numbers are the ones a fit would
+//! have produced: a file edited consistently is taken at its word.
+
+use crate::basis::{Basis, BasisFn};
+use crate::design::{By, Design, ParamTerm, SmoothTerm};
+use crate::family::Family;
+use crate::formula::{BasisType, Response, SmoothKind};
+
+use super::{GamModel, MODEL_FORMAT_VERSION};
+
+/// What the check reports: the first inconsistency, in words.
+type Check = Result<(), String>;
+
+/// Checks that every part of `model` fits together (see the module documentation).
+pub(crate) fn check(model: &GamModel) -> Check {
+    if model.format_version != MODEL_FORMAT_VERSION {
+        return Err(format!(
+            "model format version {}; this build reads version {MODEL_FORMAT_VERSION}",
+            model.format_version
+        ));
+    }
+    check_family(model)?;
+    let p = check_design(&model.design)?;
+    if model.coefficients.len() != p {
+        return Err(format!(
+            "{} coefficients but the design has {p} columns",
+            model.coefficients.len()
+        ));
+    }
+    finite("coefficient", &model.coefficients)?;
+    for (name, m) in [
+        ("the covariance matrix vp", &model.vp),
+        ("the covariance matrix ve", &model.ve),
+    ] {
+        m.check(name, p, p)?;
+        if let Some(i) = (0..p).find(|&i| m.data[i * p + i] < 0.0) {
+            return Err(format!(
+                "{name} has a negative variance ({}) at coefficient {}",
+                m.data[i * p + i],
+                i + 1
+            ));
+        }
+    }
+    for (name, v) in [("edf", &model.edf), ("edf1", &model.edf1)] {
+        if v.len() != p {
+            return Err(format!("{} {name} values for {p} coefficients", v.len()));
+        }
+        finite(name, v)?;
+    }
+    let n_sp = model.design.smooths.iter().map(|s| s.penalties.len()).sum::<usize>();
+    if model.sp.len() != n_sp {
+        return Err(format!("{} smoothing parameters for {n_sp} penalties", model.sp.len()));
+    }
+    if let Some(i) = model.sp.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+        return Err(format!("smoothing parameter {} is {}", i + 1, model.sp[i]));
+    }
+    for (name, v) in [("scale", model.scale), ("reml_scale", model.reml_scale)] {
+        if !(v.is_finite() && v > 0.0) {
+            return Err(format!("the {name} is {v}, not a positive number"));
+        }
+    }
+    let scalars = [
+        ("REML criterion", model.reml_score),
+        ("deviance", model.deviance),
+        ("null deviance", model.null_deviance),
+    ];
+    if let Some((name, v)) = scalars.iter().find(|(_, v)| !v.is_finite()) {
+        return Err(format!("the {name} is {v}"));
+    }
+    if model.n == 0 {
+        return Err("the model was fitted to 0 rows".into());
+    }
+    check_summary(model)
+}
+
+/// The family, its link and its parameter.
+fn check_family(model: &GamModel) -> Check {
+    let family = model.family;
+    if !family.links().contains(&model.link) {
+        return Err(format!(
+            "the {} family has no {} link (it has {})",
+            family.name(),
+            model.link.name(),
+            family.links().iter().map(|l| l.name()).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    match (family.has_theta(), model.theta) {
+        (true, None) => Err(format!(
+            "the {} family needs its parameter, which is missing",
+            family.name()
+        )),
+        (false, Some(_)) => Err(format!(
+            "the {} family has no parameter, but one is stored",
+            family.name()
+        )),
+        // nb's θ is positive; tw's power p lies strictly between 1 and 2.
+        (true, Some(t)) if !(t.is_finite() && t > 0.0) || (family == Family::Tweedie && !(t > 1.0 && t < 2.0)) => {
+            Err(format!("the {} family's parameter is {t}", family.name()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The design's own consistency; returns its number of columns.
+fn check_design(design: &Design) -> Result<usize, String> {
+    let used = |column: &str| -> Check {
+        if design.columns_used.iter().any(|c| c == column) {
+            Ok(())
+        } else {
+            Err(format!("column '{column}' is read but not among the model's columns"))
+        }
+    };
+    match &design.response {
+        Response::Column(y) => used(y)?,
+        Response::Binomial { successes, failures } => {
+            used(successes)?;
+            used(failures)?;
+        }
+    }
+    let mut p = usize::from(design.intercept);
+    for t in &design.parametric {
+        used(t.label())?;
+        if let ParamTerm::Factor {
+            column,
+            levels,
+            all_levels,
+        } = t
+        {
+            if levels.len() < 1 + usize::from(!all_levels) {
+                return Err(format!("factor '{column}' has {} levels", levels.len()));
+            }
+            distinct(&format!("factor '{column}'"), levels)?;
+        }
+        p += t.n_coef();
+    }
+    for o in &design.offsets {
+        used(o)?;
+    }
+    let mut labels: Vec<&str> = Vec::with_capacity(design.smooths.len());
+    for s in &design.smooths {
+        if labels.contains(&s.label.as_str()) {
+            return Err(format!("smooth {} appears twice", s.label));
+        }
+        labels.push(&s.label);
+        check_smooth(s).map_err(|problem| format!("smooth {}: {problem}", s.label))?;
+        for v in s.spec.vars.iter().chain(s.spec.by.as_ref()) {
+            used(v)?;
+        }
+        p = p
+            .checked_add(s.n_coef())
+            .ok_or_else(|| "the number of coefficients overflows".to_string())?;
+    }
+    Ok(p)
+}
+
+/// One smooth term: its basis, and how the term uses it.
+fn check_smooth(s: &SmoothTerm) -> Check {
+    s.basis.check()?;
+    let spec = &s.spec;
+    let is_tensor = matches!(&s.basis, Basis::Tensor(_));
+    let kind_fits = match (&s.basis, spec.kind) {
+        (Basis::Tensor(t), SmoothKind::Te) => !t.is_interaction(),
+        (Basis::Tensor(t), SmoothKind::Ti) => t.is_interaction(),
+        (_, SmoothKind::S) => !is_tensor,
+        _ => false,
+    };
+    if !kind_fits {
+        return Err(format!(
+            "a {} term with a {} basis",
+            spec.kind.as_str(),
+            s.basis.mgcv_class()
+        ));
+    }
+    let bases = s.basis.covariate_bases();
+    if spec.vars.len() != bases.len() || s.factor_levels.len() != bases.len() {
+        return Err(format!(
+            "{} covariates and {} factor level lists, but the basis takes {}",
+            spec.vars.len(),
+            s.factor_levels.len(),
+            bases.len()
+        ));
+    }
+    for (i, (basis, levels)) in bases.iter().zip(&s.factor_levels).enumerate() {
+        let var = &spec.vars[i];
+        if spec.bs.get(i).or(spec.bs.first()) != Some(&basis_type(basis)) {
+            return Err(format!(
+                "covariate '{var}': the basis type does not match the stored basis"
+            ));
+        }
+        let re_levels = match basis {
+            Basis::Re(re) => match re.covariate() {
+                crate::basis::re::ReCovariate::Factor { levels } => Some(levels),
+                crate::basis::re::ReCovariate::Numeric => None,
+            },
+            _ => None,
+        };
+        match (re_levels, levels) {
+            (None, None) => {}
+            (Some(n), Some(l)) if l.len() == n => distinct(&format!("covariate '{var}'"), l)?,
+            _ => {
+                return Err(format!(
+                    "covariate '{var}': {} stored levels for a basis of {} levels",
+                    levels.as_ref().map_or(0, Vec::len),
+                    re_levels.unwrap_or(0)
+                ));
+            }
+        }
+    }
+    let by_fits = match (&spec.by, &s.by) {
+        (None, By::None) => true,
+        (Some(name), By::Numeric { column } | By::Level { column, .. }) => name == column,
+        _ => false,
+    };
+    if !by_fits {
+        return Err("the by variable of the term and of the smooth differ".into());
+    }
+    let dim = s.basis.dim();
+    match &s.constraint {
+        Some(c) => c.check(dim)?,
+        None if dim == 0 => return Err("a basis of no functions".into()),
+        None => {}
+    }
+    let k = s.n_coef();
+    let n_pen = if spec.fx { 0 } else { s.basis.n_penalties() };
+    if s.penalties.len() != n_pen || s.s_scale.len() != n_pen {
+        return Err(format!(
+            "{} penalties and {} penalty scales where the basis has {n_pen}",
+            s.penalties.len(),
+            s.s_scale.len()
+        ));
+    }
+    for (j, pen) in s.penalties.iter().enumerate() {
+        pen.check(&format!("penalty {}", j + 1), k, k)?;
+    }
+    if let Some(v) = s.s_scale.iter().find(|v| !(v.is_finite() && **v > 0.0)) {
+        return Err(format!("a penalty scale of {v}"));
+    }
+    if s.random != matches!(s.basis, Basis::Re(_)) {
+        return Err("marked as a random effect or not, against its basis".into());
+    }
+    Ok(())
+}
+
+/// The formula's basis code of a (marginal) basis.
+fn basis_type(basis: &Basis) -> BasisType {
+    match basis {
+        Basis::Tp(_) | Basis::Tensor(_) => BasisType::Tp,
+        Basis::Cr(_) => BasisType::Cr,
+        Basis::Ps(_) => BasisType::Ps,
+        Basis::Cc(_) => BasisType::Cc,
+        Basis::Re(_) => BasisType::Re,
+    }
+}
+
+/// The stored summary tables: one row per parametric coefficient and per
+/// smooth, with the names the design gives them.
+fn check_summary(model: &GamModel) -> Check {
+    let s = &model.summary;
+    let design = &model.design;
+    let n_par = design.n_parametric();
+    if s.parametric.len() != n_par || s.smooths.len() != design.smooths.len() {
+        return Err(format!(
+            "the summary has {} parametric and {} smooth rows for {n_par} parametric coefficients and {} smooths",
+            s.parametric.len(),
+            s.smooths.len(),
+            design.smooths.len()
+        ));
+    }
+    let names = design.coef_names();
+    if let Some((row, name)) = s.parametric.iter().zip(&names).find(|(r, n)| &r.name != *n) {
+        return Err(format!("the summary row '{}' stands where '{name}' belongs", row.name));
+    }
+    if let Some((row, term)) = s.smooths.iter().zip(&design.smooths).find(|(r, t)| r.label != t.label) {
+        return Err(format!(
+            "the summary row '{}' stands where '{}' belongs",
+            row.label, term.label
+        ));
+    }
+    if s.scale_estimated != model.scale_estimated {
+        return Err("the summary and the model disagree on whether the scale was estimated".into());
+    }
+    Ok(())
+}
+
+fn finite(what: &str, v: &[f64]) -> Check {
+    match v.iter().position(|x| !x.is_finite()) {
+        Some(i) => Err(format!("{what} {} is {}, not a finite number", i + 1, v[i])),
+        None => Ok(()),
+    }
+}
+
+fn distinct(what: &str, levels: &[String]) -> Check {
+    let mut sorted: Vec<&String> = levels.iter().collect();
+    sorted.sort();
+    match sorted.windows(2).find(|w| w[0] == w[1]) {
+        Some(w) => Err(format!("{what} has level '{}' twice", w[0])),
+        None => Ok(()),
+    }
+}

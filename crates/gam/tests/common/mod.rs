@@ -1,0 +1,3 @@
+//! What the library's behaviour tests share.
+
+pub mod damage;
