@@ -166,6 +166,32 @@ fn a_write_that_fails_keeps_the_previous_file() {
     // Without the limit the same command replaces the file.
     gam_in(d, ["predict", model, "new.csv", "--se", "--out", "p.csv"]).assert_ok();
     assert_eq!(std::fs::read_to_string(d.join("p.csv")).unwrap().lines().count(), 3001);
+    // `gam fit --out` over a good model: the model (tens of KiB) does not fit
+    // in 8 KiB, and the good model stays as it was.
+    let before = std::fs::read(model).unwrap();
+    let data = common::fit::mcycle();
+    let run = gam_limited(
+        d,
+        8,
+        &[
+            "--no-cache",
+            "--quiet",
+            "fit",
+            data.to_str().unwrap(),
+            "accel ~ s(times, k = 30)",
+            "--out",
+            model,
+        ],
+    );
+    run.assert_error(&["mcycle.json"]);
+    assert_eq!(std::fs::read(model).unwrap(), before, "the previous model is intact");
+    gam_in(d, ["summary", model]).assert_ok();
+    assert!(
+        std::fs::read_dir(d)
+            .unwrap()
+            .all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".tmp")),
+        "temporary files left"
+    );
 }
 
 #[test]

@@ -41,9 +41,11 @@ pub fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::
         builder.permissions(std::fs::Permissions::from_mode(NEW_FILE_MODE));
     }
     let tmp = builder.tempfile_in(dir).map_err(io_err)?;
-    let mut out = BufWriter::new(tmp);
-    write(&mut out).map_err(io_err)?;
-    let tmp = out.into_inner().map_err(|e| io_err(e.into_error()))?;
+    // Written through the plain file: the temporary file's own writer would
+    // add its (meaningless to the user) name to every error.
+    let mut out = BufWriter::new(tmp.as_file());
+    write(&mut out).and_then(|()| out.flush()).map_err(io_err)?;
+    drop(out);
     tmp.as_file().sync_all().map_err(io_err)?;
     tmp.persist(path).map_err(|e| io_err(e.error))?;
     sync_dir(dir).map_err(io_err)

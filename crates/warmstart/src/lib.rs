@@ -37,9 +37,10 @@
 //!   file, FIFO or link in place of a key directory is replaced by the
 //!   directory on the next save of that key.
 //! - **No entry from the future.** A write time more than
-//!   [`FUTURE_SKEW_ALLOWANCE`] ahead of the clock counts as expired, and a
-//!   last use that far ahead as the least recent, so that a clock that was
-//!   far ahead cannot keep an entry beyond every age limit.
+//!   [`FUTURE_SKEW_ALLOWANCE`] ahead of the clock counts as expired under
+//!   any TTL (a TTL of zero still means no expiry), and a last use that far
+//!   ahead as the least recent, so that a clock that was far ahead cannot
+//!   keep an entry beyond every age limit.
 //! - **One copy of a result.** A Final save removes the key's other Final
 //!   entries with identical content (payload checksum, objective,
 //!   iteration), keeping the latest, which is what a lookup returns among

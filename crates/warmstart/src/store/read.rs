@@ -256,10 +256,11 @@ pub(crate) fn remove_entry(
 /// Whether an entry written at `written_secs` has outlived `ttl` (zero: never).
 ///
 /// A write time more than [`FUTURE_SKEW_ALLOWANCE`] ahead of now counts as
-/// expired whatever the TTL: it was written under a clock far ahead (or
-/// tampered with), and would otherwise outlive every age limit.
+/// expired under any age limit: it was written under a clock far ahead (or
+/// tampered with), and would otherwise outlive the limit. A TTL of zero is
+/// the contract's "no expiry" (rule 7), which keeps such entries too.
 pub(crate) fn expired(written_secs: u64, ttl: Duration, now_secs: u64) -> bool {
-    in_the_future(written_secs, now_secs) || (!ttl.is_zero() && now_secs.saturating_sub(written_secs) > ttl.as_secs())
+    !ttl.is_zero() && (in_the_future(written_secs, now_secs) || now_secs.saturating_sub(written_secs) > ttl.as_secs())
 }
 
 /// Whether a time stamp lies further ahead of now than clocks plausibly disagree.
