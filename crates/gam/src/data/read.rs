@@ -146,9 +146,10 @@ fn gunzip(path: &Path, raw: &[u8], limit: u64) -> Result<Vec<u8>> {
         return Err(io_err(std::io::Error::new(
             std::io::ErrorKind::FileTooLarge,
             format!(
-                "decompresses to more than {limit} bytes (over {MAX_GZIP_RATIO} times its size), \
+                "decompresses to more than {} MiB (over {MAX_GZIP_RATIO} times its size), \
                  so it is not read, in case it is a gzip bomb; if the data are genuine, \
-                 decompress the file and read the plain CSV"
+                 decompress the file and read the plain CSV",
+                limit >> 20
             ),
         )));
     }
