@@ -70,10 +70,13 @@ fn first_bad(n: usize, row: impl Fn(usize) -> usize, bad: impl Fn(usize) -> bool
 }
 
 fn numeric<'a>(data: &'a DataFrame, name: &str, what: &str) -> Result<&'a [f64]> {
-    data.require_column(name)?.as_numeric().ok_or_else(|| GamError::Data {
-        column: name.to_string(),
-        row: None,
-        message: format!("the {what} must be numeric, but this column holds text"),
+    data.require_column(name)?.as_numeric().ok_or_else(|| {
+        data.non_number_error(name, &format!("the {what}"), "")
+            .unwrap_or(GamError::Data {
+                column: name.to_string(),
+                row: None,
+                message: format!("the {what} must be numeric, but this column holds text"),
+            })
     })
 }
 

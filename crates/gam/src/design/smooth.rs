@@ -83,6 +83,12 @@ fn covariates(spec: &SmoothSpec, data: &DataFrame, levels: Option<&[Option<Vec<S
             Column::Factor(f) => {
                 let is_re = spec.bs.get(i).or(spec.bs.first()) == Some(&BasisType::Re);
                 if !is_re {
+                    let advice = format!(
+                        "if it is a factor, use {var} as a parametric term, or s({var}, bs = \"re\") for a random effect"
+                    );
+                    if let Some(e) = data.non_number_error(var, &spec.label(), &advice) {
+                        return Err(e);
+                    }
                     return Err(term_err(
                         spec,
                         format!(
