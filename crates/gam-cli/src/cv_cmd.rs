@@ -16,8 +16,7 @@
 //! process from the previous fold's smoothing parameters instead. The hidden
 //! `--cold-folds` turns both off, for benchmarks.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
@@ -322,11 +321,14 @@ fn write_predictions(out: &mut dyn Write, predictions: &[HeldOut]) -> Result<()>
 
 /// Saves `--predictions`.
 fn save_predictions(path: &std::path::Path, predictions: &[HeldOut]) -> Result<()> {
-    let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    let mut file = BufWriter::new(file);
-    write_predictions(&mut file, predictions)
-        .and_then(|()| Ok(file.flush()?))
-        .with_context(|| format!("writing {}", path.display()))
+    // Written to a temporary file and renamed: a failure keeps the old file.
+    gam::files::write_atomically(path, |w| {
+        write_predictions(w, predictions).map_err(|e| match e.downcast::<io::Error>() {
+            Ok(io) => io,
+            Err(e) => io::Error::other(e.to_string()),
+        })
+    })?;
+    Ok(())
 }
 
 /// Runs `gam cv`.

@@ -217,6 +217,14 @@ pub fn read_data(path: &Path, factors: &[String]) -> Result<DataFrame> {
     Ok(DataFrame::read_csv_with(path, &options)?)
 }
 
+/// [`read_data`] on the bytes `raw` already read from `path`.
+pub fn parse_data(path: &Path, raw: &[u8], factors: &[String]) -> Result<DataFrame> {
+    let options = ReadOptions {
+        factors: factors.to_vec(),
+    };
+    Ok(DataFrame::from_csv_bytes(path, raw, &options)?)
+}
+
 /// Opens the warm-start cache as the global options ask: `None` with
 /// `--no-cache`; `None` and the reason when it cannot be opened.
 pub fn open_cache(global: &GlobalArgs) -> (Option<WarmStartStore>, Option<String>) {
@@ -261,11 +269,15 @@ pub fn fit(args: &FitArgs, global: &GlobalArgs) -> Result<CachedFit> {
     if let Some(w) = &open_warning {
         note(&cache_off(w));
     }
+    // The file is read once: the input key is a hash of the very bytes that
+    // are parsed, so a file replaced meanwhile cannot pair one version's key
+    // with the other's model.
+    let raw = std::fs::read(&args.model.data).map_err(|source| gam::GamError::Io {
+        path: args.model.data.clone(),
+        source,
+    })?;
     // An unchanged input file whose fit is cached: answer without parsing it.
-    let input = match (&store, std::fs::read(&args.model.data)) {
-        (Some(_), Ok(bytes)) => Some(input_key(&spec, &bytes, &args.model.read_tag())),
-        _ => None,
-    };
+    let input = store.as_ref().map(|_| input_key(&spec, &raw, &args.model.read_tag()));
     if let (Some(store), Some(input), false) = (&store, &input, args.verify_cache)
         && let Some(hit) = hit_by_input_key(store, input, &spec)
     {
@@ -274,7 +286,8 @@ pub fn fit(args: &FitArgs, global: &GlobalArgs) -> Result<CachedFit> {
         }
         return Ok(hit);
     }
-    let data = read_data(&args.model.data, &args.model.factors)?;
+    let data = parse_data(&args.model.data, &raw, &args.model.factors)?;
+    drop(raw);
     let opts = CacheOptions {
         verify: args.verify_cache,
     };

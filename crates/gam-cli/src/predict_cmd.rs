@@ -6,11 +6,10 @@
 //! value in a column the model reads, a factor level the model never saw) is
 //! an error naming its row and column, never dropped.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::{Args, ValueEnum};
 use gam::design::{By, ParamTerm};
 use gam::model::GamModel;
@@ -198,12 +197,20 @@ pub fn run(args: &PredictArgs, json: bool, out: &mut dyn Write) -> Result<()> {
     };
     match &args.out {
         None => write(out),
+        // Written to a temporary file and renamed: a failure keeps the old file.
         Some(path) => {
-            let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
-            let mut file = BufWriter::new(file);
-            write(&mut file)
-                .and_then(|()| Ok(file.flush()?))
-                .with_context(|| format!("writing {}", path.display()))
+            let mut failure = None;
+            let written = gam::files::write_atomically(path, |w| {
+                write(w).map_err(|e| {
+                    let io = std::io::Error::other(e.to_string());
+                    failure = Some(e);
+                    io
+                })
+            });
+            match (written, failure) {
+                (_, Some(e)) => Err(e.context(format!("writing {}", path.display()))),
+                (r, None) => Ok(r?),
+            }
         }
     }
 }

@@ -170,7 +170,7 @@ fn a_read_only_cache_dir_refuses_changes_naming_the_path() {
 }
 
 #[test]
-fn symlinks_planted_in_the_root_are_ignored() {
+fn symlinks_planted_in_the_root_are_never_followed_and_are_removed_as_links() {
     let f = fixture();
     // Outside the root: a real store with a valid key directory, and a plain file.
     let outside_dir = tempfile::tempdir().unwrap();
@@ -211,18 +211,40 @@ fn symlinks_planted_in_the_root_are_ignored() {
     let stats = cache(&f.root, &["stats", "--json"]).assert_ok().json();
     assert_eq!(stats["keys"], 2);
     assert_eq!(stats["entries"], 3);
+    // The key-named link and the three links named like A's files.
+    assert_eq!(stats["odd_files"], 4);
     cache(&f.root, &["show", "cc03"]).assert_error(1, &["no key"]);
+    // verify reports each planted link (never following it) and --fix removes them, as links.
+    let verify = cache(&f.root, &["verify", "--json"]);
+    assert_eq!(verify.code, 1, "{verify:?}");
+    let issues = verify.json()["issues"].as_array().unwrap().len();
+    assert_eq!(issues, 4, "{verify:?}");
     let verify = cache(&f.root, &["verify", "--fix", "--json"]).assert_ok().json();
     assert_eq!(verify["entries_checked"], 3);
-    assert_eq!(verify["issues"], serde_json::json!([]));
+    let removed = verify["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["removed"] == true);
+    assert!(removed, "{verify}");
+    assert!(
+        fs::symlink_metadata(f.root.join(c.to_hex())).is_err(),
+        "the key-named link is gone"
+    );
     let prune = cache(&f.root, &["prune", "--max-size", "0", "--json"])
         .assert_ok()
         .json();
     assert_eq!(prune["evicted_entries"], 3);
     assert_eq!(prune["entries_left"], 0);
     f.store.save(&f.b, b"again", None, None, EntryKind::Final).unwrap();
+    // A link planted again in place of a key directory: clear removes it too.
+    link(&c_dir, f.root.join(c.to_hex()));
     let clear = cache(&f.root, &["clear", "--yes", "--json"]).assert_ok().json();
     assert_eq!(clear["keys_removed"], 2, "{clear}");
+    assert!(
+        fs::symlink_metadata(f.root.join(c.to_hex())).is_err(),
+        "clear removed the link"
+    );
 
     assert_eq!(
         snapshot(outside_dir.path()),

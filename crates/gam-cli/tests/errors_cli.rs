@@ -146,3 +146,38 @@ fn unreadable_models_are_errors() {
     )
     .assert_error(&["nothere.csv"]);
 }
+
+#[test]
+fn a_word_in_a_numeric_column_names_its_row_and_value() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    // Data row 57 (line 58) of x, and row 12 of y, hold a word.
+    let spoil = |column: usize, row: usize, word: &str| {
+        let mut lines: Vec<String> = synthetic(90).lines().map(String::from).collect();
+        let mut fields: Vec<&str> = lines[row].split(',').collect();
+        fields[column] = word;
+        lines[row] = fields.join(",");
+        lines.join("\n") + "\n"
+    };
+    write(d, "bad_x.csv", &spoil(0, 57, "abc"));
+    write(d, "bad_y.csv", &spoil(4, 12, "n/a"));
+    gam_in(d, ["fit", "bad_x.csv", "y ~ s(x) + g"]).assert_data_error(
+        "x",
+        57,
+        &[
+            "'abc' is not a number",
+            "s(x) needs a numeric column",
+            "parametric term",
+        ],
+    );
+    gam_in(d, ["fit", "bad_y.csv", "y ~ s(x)"]).assert_data_error(
+        "y",
+        12,
+        &["'n/a' is not a number", "the response", "write NA"],
+    );
+    gam_in(d, ["fit", "bad_y.csv", "y ~ s(x)", "--family", "poisson"]).assert_data_error(
+        "y",
+        12,
+        &["'n/a' is not a number", "the response"],
+    );
+}

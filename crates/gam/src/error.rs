@@ -35,7 +35,7 @@ pub enum GamError {
         message: String,
     },
     /// The formula could not be parsed or does not make sense.
-    #[error("{message}\n  {formula}\n  {caret:>width$}", caret = "^", width = position + 1)]
+    #[error("{message}\n{}", caret_lines(formula, *position))]
     Formula {
         /// The formula as written.
         formula: String,
@@ -84,6 +84,35 @@ pub enum GamError {
         /// What is wrong with it.
         message: String,
     },
+}
+
+/// Characters of a formula shown around an error position: a longer formula
+/// is cut to this many, centred on the position, with `…` marking the cuts.
+const FORMULA_WINDOW: usize = 120;
+
+/// The formula (or the part of it around `position`) on one line, indented,
+/// and a caret under the character at `position` (0-based) on the next.
+fn caret_lines(formula: &str, position: usize) -> String {
+    let chars: Vec<char> = formula.chars().collect();
+    let position = position.min(chars.len());
+    let (start, end) = if chars.len() <= FORMULA_WINDOW {
+        (0, chars.len())
+    } else {
+        let start = position
+            .saturating_sub(FORMULA_WINDOW / 2)
+            .min(chars.len() - FORMULA_WINDOW);
+        (start, start + FORMULA_WINDOW)
+    };
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    let offset = position - start + usize::from(start > 0);
+    format!("  {shown}\n  {}^", " ".repeat(offset))
 }
 
 /// Shorthand for results of the engine.

@@ -24,6 +24,7 @@ pub mod data;
 pub mod design;
 mod error;
 pub mod family;
+pub mod files;
 pub mod fit;
 pub mod formula;
 pub mod linalg;

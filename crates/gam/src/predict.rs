@@ -79,6 +79,7 @@ impl GamModel {
                 });
             }
         }
+        crate::fit::finite::check_magnitudes(data, &self.predictor_columns())?;
         Ok((self.design.model_matrix(data)?, self.design.offset(data)?))
     }
 
@@ -140,6 +141,22 @@ impl GamModel {
                 (eta.iter().map(|&e| link.inverse(e)).collect(), se)
             }
         };
+        // A prediction that overflowed is an error, never a NaN in the output.
+        let bad = (0..fit.len()).find(|&i| !fit[i].is_finite() || se_fit.as_ref().is_some_and(|se| !se[i].is_finite()));
+        if let Some(i) = bad {
+            return Err(GamError::Data {
+                column: self.predictor_columns().join(", "),
+                row: Some(data.original_row(i) + 1),
+                message: format!(
+                    "the prediction is not finite ({}{}): the row's values are too extreme for this model",
+                    fit[i],
+                    se_fit
+                        .as_ref()
+                        .map(|se| format!(", standard error {}", se[i]))
+                        .unwrap_or_default()
+                ),
+            });
+        }
         Ok(Prediction { fit, se_fit, terms })
     }
 

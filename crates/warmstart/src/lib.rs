@@ -26,6 +26,29 @@
 //! - **Confined.** The store only touches files under its root, never follows
 //!   a symbolic link found there, ignores names it does not recognise, and
 //!   creates directories 0700 and files 0600.
+//! - **Never blocked, never flooded by a planted file.** A file is opened
+//!   only if it is a regular file (checked on the name, then on the open
+//!   handle; opened with `O_NOFOLLOW | O_NONBLOCK`), so a FIFO named like an
+//!   entry's file cannot make anything wait. Metadata larger than
+//!   [`MAX_META_BYTES`] and payloads whose size differs from their recorded
+//!   length are refused by their size, unread. Such files are corrupt
+//!   entries: a miss for lookup, reported by `verify` and removed by its fix
+//!   and by `clear` (a symbolic link as a link, its target untouched). A
+//!   file, FIFO or link in place of a key directory is replaced by the
+//!   directory on the next save of that key.
+//! - **No entry from the future.** A write time more than
+//!   [`FUTURE_SKEW_ALLOWANCE`] ahead of the clock counts as expired under
+//!   any TTL (a TTL of zero still means no expiry), and a last use that far
+//!   ahead as the least recent, so that a clock that was far ahead cannot
+//!   keep an entry beyond every age limit.
+//! - **One copy of a result.** A Final save removes the key's other Final
+//!   entries with identical content (payload checksum, objective,
+//!   iteration), keeping the latest, which is what a lookup returns among
+//!   them; many processes finishing the same fit at once leave one copy.
+//! - **Clear beside writers.** `clear` moves each metadata file aside before
+//!   removing the payload it names, and leaves a live writer's payload that
+//!   no metadata names yet: no published metadata is ever left without its
+//!   payload.
 //!
 //! # Layout on disk
 //! ```text
@@ -60,6 +83,6 @@ pub use fingerprint::{FINGERPRINT_LEN, Fingerprint, Fingerprinter, ParseFingerpr
 pub use session::{CHECKPOINT_MIN_INTERVAL, LoadSource, Session};
 pub use store::{
     CACHE_DIR_ENV, DEFAULT_HOUSEKEEPING_INTERVAL, DEFAULT_SIZE_BUDGET_BYTES, DEFAULT_SUBDIR, DEFAULT_TTL, Durability,
-    EvictReport, PrunePolicy, StoreOptions, StoreStats, VerifyIssue, VerifyMode, VerifyReport, WarmStartStore,
-    default_root,
+    EvictReport, FUTURE_SKEW_ALLOWANCE, MAX_META_BYTES, PrunePolicy, StoreOptions, StoreStats, VerifyIssue, VerifyMode,
+    VerifyReport, WarmStartStore, default_root,
 };

@@ -64,7 +64,9 @@ pub(super) fn run(ctx: &mut Context, yes: bool) -> Result<()> {
         None => (0, 0),
         Some(store) => {
             let stats = store.stats()?;
-            if !yes && stats.keys > 0 {
+            // Odd files in place of key directories count: clear removes them too.
+            let anything = stats.keys + stats.odd_files > 0;
+            if !yes && anything {
                 let question = format!(
                     "Remove {} ({}) from {}?",
                     plural(stats.keys, "key", "keys"),
@@ -75,7 +77,7 @@ pub(super) fn run(ctx: &mut Context, yes: bool) -> Result<()> {
                     bail!("aborted: nothing removed from {}", root.display());
                 }
             }
-            if stats.keys > 0 {
+            if anything {
                 ensure_writable(&root)?;
                 store.clear()?
             } else {

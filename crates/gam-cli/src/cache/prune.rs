@@ -66,9 +66,14 @@ pub(super) fn run(ctx: &mut Context, max_size: Option<u64>, older_than: Option<D
         ),
         format!("freed:   {}", human::size(r.bytes_freed)),
         format!(
-            "left:    {}, {}",
+            "left:    {}, {}{}",
             plural(r.entries_left, "entry", "entries"),
-            human::size(r.bytes_left)
+            human::size(r.bytes_left),
+            if r.changed_entries > 0 {
+                format!(" ({} rewritten by another process during the prune)", r.changed_entries)
+            } else {
+                String::new()
+            }
         ),
     ];
     for line in lines {
@@ -78,7 +83,9 @@ pub(super) fn run(ctx: &mut Context, max_size: Option<u64>, older_than: Option<D
 }
 
 /// A full pass skips entries it cannot remove (it is also the store's
-/// best-effort housekeeping); an explicit prune that left some behind failed.
+/// best-effort housekeeping); an explicit prune that could not remove some
+/// failed. Entries other processes wrote or rewrote during the prune are not
+/// a failure: they are new, and left (`changed_entries` counts those it met).
 fn check_pruned(
     store: &WarmStartStore,
     report: &EvictReport,
@@ -87,14 +94,16 @@ fn check_pruned(
     started_unix_secs: u64,
 ) -> Result<()> {
     let root = store.root().display();
-    if report.bytes_left > max_bytes {
+    if report.failed_removals > 0 {
         bail!(
-            "could not bring {root} within {}: {} in {} could not be removed (is the cache directory read-only?)",
+            "could not bring {root} within {} and age {}: {} could not be removed (is the cache directory read-only?)",
             human::size(max_bytes),
-            human::size(report.bytes_left),
-            plural(report.entries_left, "entry", "entries"),
+            human::exact_duration(older_than),
+            plural(report.failed_removals, "entry", "entries"),
         );
     }
+    // An entry written before the prune started and older than the limit
+    // must be gone, whatever was written meanwhile.
     if !older_than.is_zero()
         && let Some(oldest) = store.stats()?.oldest_write_unix_secs
         && started_unix_secs.saturating_sub(oldest) > older_than.as_secs()

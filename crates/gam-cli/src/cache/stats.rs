@@ -53,6 +53,12 @@ pub(super) fn run(ctx: &mut Context) -> Result<()> {
         ("newest entry", when(s.newest_write_unix_secs)),
         ("temp files", s.tmp_files.to_string()),
     ];
+    if s.odd_files > 0 {
+        lines.push((
+            "odd files",
+            format!("{} (corrupt: run `gam cache verify --fix`)", s.odd_files),
+        ));
+    }
     if s.foreign_entries > 0 {
         lines.push(("other schema", format!("{} (left alone)", s.foreign_entries)));
     }

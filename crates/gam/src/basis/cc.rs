@@ -55,6 +55,12 @@ pub struct CcBasis {
     s: StoredMat,
 }
 
+/// The number of knots for a requested `k`: mgcv's default for `None`, and
+/// never fewer than [`MIN_K`]; the basis has one function fewer.
+pub(crate) fn knot_count(k: Option<usize>) -> usize {
+    k.unwrap_or(DEFAULT_K).max(MIN_K)
+}
+
 impl CcBasis {
     /// Builds the basis for covariate values `x` with `k` knots (`None`:
     /// mgcv's default 10; values below 4 are raised to 4 as mgcv does), so
@@ -62,7 +68,7 @@ impl CcBasis {
     /// is empty or not finite, or has fewer than `k` unique values.
     pub fn new(term: &str, x: &[f64], k: Option<usize>) -> Result<CcBasis> {
         check_training(term, x)?;
-        let k = k.unwrap_or(DEFAULT_K).max(MIN_K);
+        let k = knot_count(k);
         let unique = sorted_unique(x);
         if unique.len() < k {
             return Err(too_few_unique(term, unique.len(), k));

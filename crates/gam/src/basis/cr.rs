@@ -54,6 +54,12 @@ pub struct CrBasis {
     s: StoredMat,
 }
 
+/// The number of knots (and basis functions) for a requested `k`: mgcv's
+/// default for `None`, and never fewer than [`MIN_K`].
+pub(crate) fn basis_dim(k: Option<usize>) -> usize {
+    k.unwrap_or(DEFAULT_K).max(MIN_K)
+}
+
 /// 1/6, so that the inner loop multiplies instead of dividing.
 const SIXTH: f64 = 1.0 / 6.0;
 
@@ -64,7 +70,7 @@ impl CrBasis {
     /// `k` unique values.
     pub fn new(term: &str, x: &[f64], k: Option<usize>) -> Result<CrBasis> {
         check_training(term, x)?;
-        let k = k.unwrap_or(DEFAULT_K).max(MIN_K);
+        let k = basis_dim(k);
         let unique = sorted_unique(x);
         if unique.len() < k {
             return Err(too_few_unique(term, unique.len(), k));

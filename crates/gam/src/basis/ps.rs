@@ -53,6 +53,42 @@ pub struct PsBasis {
     s: StoredMat,
 }
 
+/// The basis dimension and orders `(m1, m2)` for a requested `k` and `m`
+/// (see [`PsBasis::new`]), or the error naming `term` when they do not fit
+/// together.
+pub(crate) fn dims(term: &str, k: Option<usize>, m: &[usize]) -> Result<(usize, [usize; 2])> {
+    let m = match *m {
+        [] => DEFAULT_M,
+        [v] => [v, v],
+        [m1, m2] => [m1, m2],
+        _ => {
+            return Err(term_error(
+                term,
+                format!("m has {} values; a P-spline takes at most two (m1, m2)", m.len()),
+            ));
+        }
+    };
+    let [m1, m2] = m;
+    let k = k.unwrap_or(DEFAULT_K.max(m1.saturating_add(1)));
+    if k < m1.saturating_add(2) {
+        return Err(term_error(
+            term,
+            format!(
+                "k = {k} is too small for B-splines of order m[1] + 2 = {}: k must be at least {}",
+                m1.saturating_add(2),
+                m1.saturating_add(2)
+            ),
+        ));
+    }
+    if m2 >= k {
+        return Err(term_error(
+            term,
+            format!("the difference penalty order m[2] = {m2} must be less than k = {k}"),
+        ));
+    }
+    Ok((k, m))
+}
+
 impl PsBasis {
     /// Builds the basis for covariate values `x` with `k` basis functions
     /// (`None`: mgcv's default `max(10, m1 + 1)`) and orders `m` as in mgcv's
@@ -61,35 +97,8 @@ impl PsBasis {
     /// finite or constant, when `k < m1 + 2`, or when `m2 >= k`.
     pub fn new(term: &str, x: &[f64], k: Option<usize>, m: &[usize]) -> Result<PsBasis> {
         check_training(term, x)?;
-        let m = match *m {
-            [] => DEFAULT_M,
-            [v] => [v, v],
-            [m1, m2] => [m1, m2],
-            _ => {
-                return Err(term_error(
-                    term,
-                    format!("m has {} values; a P-spline takes at most two (m1, m2)", m.len()),
-                ));
-            }
-        };
+        let (k, m) = dims(term, k, m)?;
         let [m1, m2] = m;
-        let k = k.unwrap_or(DEFAULT_K.max(m1 + 1));
-        if k < m1 + 2 {
-            return Err(term_error(
-                term,
-                format!(
-                    "k = {k} is too small for B-splines of order m[1] + 2 = {}: k must be at least {}",
-                    m1 + 2,
-                    m1 + 2
-                ),
-            ));
-        }
-        if m2 >= k {
-            return Err(term_error(
-                term,
-                format!("the difference penalty order m[2] = {m2} must be less than k = {k}"),
-            ));
-        }
         let (lo, hi) = x.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
             (lo.min(v), hi.max(v))
         });

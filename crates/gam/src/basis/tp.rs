@@ -142,14 +142,7 @@ impl TpBasis {
             return Err(term_err("no data".into()));
         }
 
-        let m = effective_order(d, m.unwrap_or(0));
-        let null_dim = null_space_dim(d, m);
-        let k = if k < 0 {
-            null_dim + DEFAULT_K_EXTRA[d.min(3) - 1]
-        } else {
-            k as usize
-        };
-        let k = k.max(null_dim + 1);
+        let (m, null_dim, k) = dims(d, k, m);
 
         let shift: Vec<f64> = x.iter().map(|xj| mean(xj)).collect();
         let centred: Vec<Vec<f64>> = x
@@ -376,6 +369,20 @@ impl BasisFn for TpBasis {
     }
 }
 
+/// `(m, M, k)` for `d` covariates and a requested `k` and `m` (see
+/// [`TpBasis::new`]): the penalty order used, the null space dimension and
+/// the basis dimension. Saturates instead of overflowing for absurd `m`, so
+/// that a caller can refuse the size.
+pub(crate) fn dims(d: usize, k: i64, m: Option<usize>) -> (usize, usize, usize) {
+    let m = effective_order(d, m.unwrap_or(0));
+    let null_dim = null_space_dim(d, m);
+    let k = match usize::try_from(k) {
+        Ok(k) => k,
+        Err(_) => null_dim.saturating_add(DEFAULT_K_EXTRA[d.clamp(1, 3) - 1]),
+    };
+    (m, null_dim, k.max(null_dim.saturating_add(1)))
+}
+
 /// Errors unless all `d` covariate slices have the same length and finite values.
 fn check_covariates(term: &str, x: &[&[f64]], d: usize) -> Result<()> {
     let n = x.first().map_or(0, |c| c.len());
@@ -398,14 +405,14 @@ fn check_covariates(term: &str, x: &[&[f64]], d: usize) -> Result<()> {
 
 /// mgcv's penalty order: `m` if `2m > d`, else the smallest `m` with `2m > d + 1`.
 fn effective_order(d: usize, m: usize) -> usize {
-    if 2 * m > d { m } else { d.div_ceil(2) + 1 }
+    if m.saturating_mul(2) > d { m } else { d.div_ceil(2) + 1 }
 }
 
 /// Dimension of the penalty null space: `choose(m + d - 1, d)`.
 fn null_space_dim(d: usize, m: usize) -> usize {
     let mut c = 1usize;
     for i in 0..d {
-        c = c.saturating_mul(m + i) / (i + 1);
+        c = c.saturating_mul(m.saturating_add(i)) / (i + 1);
     }
     c
 }

@@ -237,6 +237,15 @@ impl FactorColumn {
         self.codes[row].map(|c| self.levels[c as usize].as_str())
     }
 
+    /// The first row (0-based) whose value is not a number, and that value:
+    /// why a column read as a factor cannot serve as numbers. `None` when
+    /// every value is a number (a factor by quoting or by request).
+    pub fn first_non_number(&self) -> Option<(usize, &str)> {
+        let text: Vec<bool> = self.levels.iter().map(|l| parse_number(l).is_none()).collect();
+        let row = self.codes.iter().position(|c| c.is_some_and(|c| text[c as usize]))?;
+        Some((row, self.level_of(row)?))
+    }
+
     /// Number of rows at each level (missing rows not counted).
     pub fn level_counts(&self) -> Vec<usize> {
         let mut counts = vec![0; self.levels.len()];

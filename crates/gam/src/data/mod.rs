@@ -13,13 +13,26 @@ mod tokenizer;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_hostile;
+
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub use read::parse_both_ways;
 
 pub use column::{Column, FactorColumn, parse_number, sort_levels};
-pub use read::{ReadOptions, read_csv, read_csv_with};
+pub use read::{
+    MAX_DECOMPRESSED_BYTES, MAX_GZIP_RATIO, MIN_DECOMPRESSED_LIMIT, ReadOptions, decompressed_limit, read_csv,
+    read_csv_bytes, read_csv_with,
+};
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use crate::error::{GamError, Result};
+
+/// Messages show at most this many characters of a bad value.
+const MAX_SHOWN_VALUE_CHARS: usize = 40;
 
 /// Named, typed columns of equal length, in file order.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,10 +50,12 @@ impl DataFrame {
         let nrows = columns.first().map_or(0, |(_, c)| c.len());
         let mut names: Vec<String> = Vec::with_capacity(columns.len());
         let mut cols = Vec::with_capacity(columns.len());
+        // A set, not a scan of `names`: files may have 10^5 columns.
+        let mut seen: HashSet<String> = HashSet::with_capacity(columns.len());
         for (name, col) in columns {
             let problem = if name.is_empty() {
                 Some("empty column name".to_string())
-            } else if names.contains(&name) {
+            } else if !seen.insert(name.clone()) {
                 Some("duplicate column name".to_string())
             } else if col.len() != nrows {
                 Some(format!("has {} rows, the first column has {nrows}", col.len()))
@@ -74,6 +89,11 @@ impl DataFrame {
         read_csv_with(path, options)
     }
 
+    /// Parses the bytes `raw` that were read from `path`; see [`read_csv_bytes`].
+    pub fn from_csv_bytes(path: &Path, raw: &[u8], options: &ReadOptions) -> Result<DataFrame> {
+        read_csv_bytes(path, raw, options)
+    }
+
     /// Number of rows.
     pub fn nrows(&self) -> usize {
         self.rows.len()
@@ -99,6 +119,31 @@ impl DataFrame {
         self.column(name).ok_or_else(|| GamError::UnknownColumn {
             column: name.to_string(),
             available: self.names.clone(),
+        })
+    }
+
+    /// When column `name` was read as a factor because a value is not a
+    /// number: the error for `what` (e.g. `the response`, `s(x)`), which
+    /// needs numbers, naming the first such row (as in the file) and value,
+    /// with `advice` (what to do if the column really is a factor; may be
+    /// empty) before the advice on missing values. `None` when the column is
+    /// numeric, absent, or a factor of numbers (quoted, or read as a factor
+    /// on request): the caller's own message fits those.
+    pub fn non_number_error(&self, name: &str, what: &str, advice: &str) -> Option<GamError> {
+        let (row, value) = self.column(name)?.as_factor()?.first_non_number()?;
+        let mut shown: String = value.chars().take(MAX_SHOWN_VALUE_CHARS).collect::<String>();
+        if shown.len() < value.len() {
+            shown.push_str("...");
+        }
+        let sep = if advice.is_empty() { "" } else { "; " };
+        Some(GamError::Data {
+            column: name.to_string(),
+            row: Some(self.rows[row] + 1),
+            message: format!(
+                "'{}' is not a number, so the column was read as a factor, but {what} needs a numeric column \
+                 ({advice}{sep}for a missing value write NA or leave the field empty)",
+                shown.escape_debug()
+            ),
         })
     }
 

@@ -1,5 +1,6 @@
 //! Reading a CSV file (plain or gzip-compressed) into a [`DataFrame`].
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
@@ -58,7 +59,7 @@ pub fn read_csv(path: &Path) -> Result<DataFrame> {
 /// Reads a CSV file with a header row into typed columns.
 ///
 /// - The file is gunzipped when its name ends in `.gz` or it starts with the
-///   gzip magic bytes.
+///   gzip magic bytes, up to [`decompressed_limit`] bytes of text.
 /// - Missing values: empty fields and `NA` (also when quoted, as in R), and
 ///   in numeric columns `NaN`.
 /// - A column is numeric when every non-missing value is a number and at
@@ -67,23 +68,31 @@ pub fn read_csv(path: &Path) -> Result<DataFrame> {
 ///   when all are numbers, else by bytes.
 /// - Errors name the file and line: ragged rows, no data rows, empty or
 ///   duplicate column names, invalid UTF-8, unterminated quotes.
+/// - Time and memory are linear in the size of the file, whatever its shape
+///   (many rows or many columns).
 pub fn read_csv_with(path: &Path, options: &ReadOptions) -> Result<DataFrame> {
-    let io_err = |source| GamError::Io {
+    let raw = std::fs::read(path).map_err(|source| GamError::Io {
         path: path.to_path_buf(),
         source,
-    };
-    let raw = std::fs::read(path).map_err(io_err)?;
+    })?;
+    read_csv_bytes(path, &raw, options)
+}
+
+/// [`read_csv_with`] on the bytes of a file already read: `raw` is what
+/// `path` held, and `path` serves only for messages and for its `.gz`
+/// extension. For callers that use the bytes for something else too (a
+/// cache key is a hash of them), so that both uses see the same version of
+/// a file that may change on disk.
+pub fn read_csv_bytes(path: &Path, raw: &[u8], options: &ReadOptions) -> Result<DataFrame> {
     let gz_name = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    let decompressed;
     let bytes = if gz_name || raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::with_capacity(raw.len().saturating_mul(4));
-        MultiGzDecoder::new(raw.as_slice())
-            .read_to_end(&mut out)
-            .map_err(io_err)?;
-        out
+        decompressed = gunzip(path, raw, decompressed_limit(raw.len()))?;
+        decompressed.as_slice()
     } else {
         raw
     };
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
         GamError::Csv {
@@ -92,19 +101,89 @@ pub fn read_csv_with(path: &Path, options: &ReadOptions) -> Result<DataFrame> {
             message: format!("invalid UTF-8 at byte {at}; save the file as UTF-8"),
         }
     })?;
-    parse_csv(path, text, options, PARALLEL_MIN_BYTES)
+    parse_csv(path, text, options, Chunking::DEFAULT)
 }
 
-/// Bodies (the text after the header) at least this long are parsed in
-/// parallel chunks when they hold no quotes and no lone carriage returns.
-const PARALLEL_MIN_BYTES: usize = 1 << 20;
+/// A gzip file may decompress to this many times its own size. CSV text
+/// compresses 2 to 10 times (the benchmark data: 2.2); a gzip bomb, about
+/// 1000 times.
+pub const MAX_GZIP_RATIO: u64 = 100;
 
-/// Target size of one parallel chunk of the body.
-const PARALLEL_CHUNK_BYTES: usize = 1 << 20;
+/// Any gzip file may decompress to this much, whatever its ratio, so that
+/// small, very repetitive files are never refused.
+pub const MIN_DECOMPRESSED_LIMIT: u64 = 256 << 20;
 
-/// Parses the decoded text of `path`; bodies of `parallel_min_bytes` or more
-/// go through [`parse_numeric_parallel`] first.
-fn parse_csv(path: &Path, text: &str, options: &ReadOptions, parallel_min_bytes: usize) -> Result<DataFrame> {
+/// No gzip file is decompressed beyond this, whatever its size: the text and
+/// the columns parsed from it would not fit in memory anyway.
+pub const MAX_DECOMPRESSED_BYTES: u64 = 16 << 30;
+
+/// How many bytes a gzip file of `compressed` bytes may decompress to:
+/// [`MAX_GZIP_RATIO`] times its size, at least [`MIN_DECOMPRESSED_LIMIT`],
+/// at most [`MAX_DECOMPRESSED_BYTES`].
+pub fn decompressed_limit(compressed: usize) -> u64 {
+    (compressed as u64)
+        .saturating_mul(MAX_GZIP_RATIO)
+        .clamp(MIN_DECOMPRESSED_LIMIT, MAX_DECOMPRESSED_BYTES)
+}
+
+/// Decompresses the gzip members in `raw`, refusing to go past `limit` bytes.
+fn gunzip(path: &Path, raw: &[u8], limit: u64) -> Result<Vec<u8>> {
+    let io_err = |source| GamError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    // Room for a typical ratio up front; the vector grows past it if needed.
+    let guess = raw
+        .len()
+        .saturating_mul(4)
+        .min(usize::try_from(limit).unwrap_or(usize::MAX));
+    let mut out = Vec::with_capacity(guess);
+    MultiGzDecoder::new(raw)
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut out)
+        .map_err(io_err)?;
+    if out.len() as u64 > limit {
+        return Err(io_err(std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            format!(
+                "decompresses to more than {} MiB (over {MAX_GZIP_RATIO} times its size), \
+                 so it is not read, in case it is a gzip bomb; if the data are genuine, \
+                 decompress the file and read the plain CSV",
+                limit >> 20
+            ),
+        )));
+    }
+    Ok(out)
+}
+
+/// Where the first pass may split the body into chunks parsed in parallel.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Chunking {
+    /// Bodies (the text after the header) at least this long are parsed in
+    /// parallel chunks when they hold no quotes and no lone carriage returns.
+    pub(crate) min_body_bytes: usize,
+    /// Target size of one chunk.
+    pub(crate) chunk_bytes: usize,
+}
+
+impl Chunking {
+    /// Parallel from 1 MiB, in chunks of about 1 MiB.
+    pub(crate) const DEFAULT: Chunking = Chunking {
+        min_body_bytes: 1 << 20,
+        chunk_bytes: 1 << 20,
+    };
+
+    /// Always sequential.
+    #[cfg(any(test, fuzzing))]
+    pub(crate) const SEQUENTIAL: Chunking = Chunking {
+        min_body_bytes: usize::MAX,
+        chunk_bytes: 1 << 20,
+    };
+}
+
+/// Parses the decoded text of `path`; bodies long enough for `chunking` go
+/// through [`parse_numeric_parallel`] first.
+pub(crate) fn parse_csv(path: &Path, text: &str, options: &ReadOptions, chunking: Chunking) -> Result<DataFrame> {
     let csv_err = |line: u64, message: String| GamError::Csv {
         path: path.to_path_buf(),
         line,
@@ -128,9 +207,10 @@ fn parse_csv(path: &Path, text: &str, options: &ReadOptions, parallel_min_bytes:
     let ncols = names.len();
 
     let mut factor_cols = vec![false; ncols];
+    let index: HashMap<&str, usize> = names.iter().enumerate().map(|(j, n)| (n.as_str(), j)).collect();
     for f in &options.factors {
-        match names.iter().position(|n| n == f) {
-            Some(j) => factor_cols[j] = true,
+        match index.get(f.as_str()) {
+            Some(&j) => factor_cols[j] = true,
             None => {
                 return Err(GamError::UnknownColumn {
                     column: f.clone(),
@@ -158,8 +238,9 @@ fn parse_csv(path: &Path, text: &str, options: &ReadOptions, parallel_min_bytes:
     let mut nrows = 0usize;
     let (body_start, body_line) = tok.position();
     let body = &text[body_start..];
-    let parallel = if body.len() >= parallel_min_bytes {
-        parse_numeric_parallel(body, body_line, ncols, &factor_cols).map_err(|(line, m)| csv_err(line, m))?
+    let parallel = if body.len() >= chunking.min_body_bytes {
+        parse_numeric_parallel(body, body_line, ncols, &factor_cols, chunking.chunk_bytes)
+            .map_err(|(line, m)| csv_err(line, m))?
     } else {
         None
     };
@@ -245,6 +326,22 @@ fn parse_csv(path: &Path, text: &str, options: &ReadOptions, parallel_min_bytes:
     DataFrame::new(columns)
 }
 
+/// For the fuzz target only: `text` parsed sequentially, then with every
+/// body of at least one byte split into parallel chunks of about
+/// `chunk_bytes`. The two must agree.
+#[cfg(fuzzing)]
+pub fn parse_both_ways(text: &str, options: &ReadOptions, chunk_bytes: usize) -> [Result<DataFrame>; 2] {
+    let path = Path::new("fuzz.csv");
+    let parallel = Chunking {
+        min_body_bytes: 1,
+        chunk_bytes,
+    };
+    [
+        parse_csv(path, text, options, Chunking::SEQUENTIAL),
+        parse_csv(path, text, options, parallel),
+    ]
+}
+
 /// What one parallel chunk found: its rows and, per column, its numbers
 /// (`None` if a field is not a number, or the column is read as a factor).
 struct ChunkResult {
@@ -264,17 +361,19 @@ fn parse_numeric_parallel(
     first_line: u64,
     ncols: usize,
     factor_cols: &[bool],
+    chunk_bytes: usize,
 ) -> std::result::Result<Option<(usize, Vec<Pending>)>, (u64, String)> {
     use rayon::prelude::*;
     let bytes = body.as_bytes();
     // Chunk boundaries just after a '\n'.
     let mut bounds = vec![0usize];
-    let mut at = PARALLEL_CHUNK_BYTES;
+    let chunk_bytes = chunk_bytes.max(1);
+    let mut at = chunk_bytes;
     while at < bytes.len() {
         match bytes[at..].iter().position(|&b| b == b'\n') {
             Some(k) => {
                 bounds.push(at + k + 1);
-                at = at + k + 1 + PARALLEL_CHUNK_BYTES;
+                at = at + k + 1 + chunk_bytes;
             }
             None => break,
         }
@@ -353,9 +452,11 @@ fn parse_numeric_parallel(
     Ok(Some((rows, pending)))
 }
 
-/// Validates the header: non-empty, unique names (surrounding white space trimmed).
+/// Validates the header: non-empty, unique names (surrounding white space
+/// trimmed). Linear in the number of columns: a hash map finds duplicates.
 fn header_names(rec: &Record, err: impl Fn(String) -> GamError) -> Result<Vec<String>> {
     let mut names: Vec<String> = Vec::with_capacity(rec.len());
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(rec.len());
     for i in 0..rec.len() {
         let name = rec.field(i).trim_ascii();
         if name.is_empty() {
@@ -366,7 +467,7 @@ fn header_names(rec: &Record, err: impl Fn(String) -> GamError) -> Result<Vec<St
             };
             return Err(err(format!("column {} of the header has an empty name{hint}", i + 1)));
         }
-        if let Some(first) = names.iter().position(|n| n == name) {
+        if let Some(first) = seen.insert(name, i) {
             return Err(err(format!(
                 "duplicate column name '{name}' (columns {} and {})",
                 first + 1,
@@ -390,8 +491,16 @@ mod parallel_tests {
     fn both(text: &str, options: &ReadOptions) -> (Result<DataFrame>, Result<DataFrame>) {
         let path = Path::new("t.csv");
         (
-            parse_csv(path, text, options, 0),
-            parse_csv(path, text, options, usize::MAX),
+            parse_csv(
+                path,
+                text,
+                options,
+                Chunking {
+                    min_body_bytes: 0,
+                    ..Chunking::DEFAULT
+                },
+            ),
+            parse_csv(path, text, options, Chunking::SEQUENTIAL),
         )
     }
 

@@ -7,6 +7,7 @@
 //! rebuilds exactly the training columns.
 
 pub mod response;
+pub mod size;
 pub mod smooth;
 
 use faer::Mat;
@@ -115,9 +116,10 @@ impl Design {
                 Term::Offset(c) => match data.require_column(&c.name)? {
                     Column::Numeric(_) => offsets.push(c.name.clone()),
                     Column::Factor(_) => {
-                        return Err(
+                        let what = format!("offset({})", c.name);
+                        return Err(data.non_number_error(&c.name, &what, "").unwrap_or_else(|| {
                             formula.error_at(c.span.start, format!("offset column '{}' is not numeric", c.name))
-                        );
+                        }));
                     }
                 },
                 Term::Smooth(spec) => smooths.extend(SmoothTerm::build(spec, data)?),
@@ -287,11 +289,13 @@ impl Design {
         match &self.response {
             Response::Column(name) => match data.require_column(name)? {
                 Column::Numeric(v) => Ok(v.clone()),
-                Column::Factor(_) => Err(GamError::Data {
-                    column: name.clone(),
-                    row: None,
-                    message: "the response must be numeric, but this column holds text".into(),
-                }),
+                Column::Factor(_) => Err(data
+                    .non_number_error(name, "the response", "")
+                    .unwrap_or(GamError::Data {
+                        column: name.clone(),
+                        row: None,
+                        message: "the response must be numeric, but this column holds text".into(),
+                    })),
             },
             Response::Binomial { .. } => Err(GamError::Fit {
                 message: "a cbind(successes, failures) response needs the binomial family".into(),
@@ -301,9 +305,11 @@ impl Design {
 }
 
 fn numeric<'a>(data: &'a DataFrame, name: &str) -> Result<&'a [f64]> {
-    data.require_column(name)?.as_numeric().ok_or_else(|| GamError::Data {
-        column: name.to_string(),
-        row: None,
-        message: "expected a numeric column, found text".into(),
+    data.require_column(name)?.as_numeric().ok_or_else(|| {
+        data.non_number_error(name, "the model", "").unwrap_or(GamError::Data {
+            column: name.to_string(),
+            row: None,
+            message: "expected a numeric column, found text".into(),
+        })
     })
 }

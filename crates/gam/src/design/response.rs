@@ -21,6 +21,41 @@ pub struct ResponseData {
     pub warnings: Vec<String>,
 }
 
+impl ResponseData {
+    /// Refuses a response that leaves nothing to model: the same value in
+    /// every row with a positive weight (without an offset, which could still
+    /// vary the mean), or a binomial response without both outcomes, whose
+    /// fitted probabilities run to 0 or 1. Left alone, such a fit reports
+    /// `R-sq.(adj) = NaN` or "perfect separation" by some covariate.
+    pub fn check_informative(&self, response: &Response, family: Family, has_offset: bool) -> Result<()> {
+        let mut ys = self.obs.iter().filter(|o| o.w > 0.0).map(|o| o.y);
+        let Some(first) = ys.next() else {
+            return Ok(());
+        };
+        if ys.any(|y| y != first) {
+            return Ok(());
+        }
+        let column = match response {
+            Response::Column(name) => name.clone(),
+            Response::Binomial { successes, failures } => format!("cbind({successes}, {failures})"),
+        };
+        let message = match family {
+            Family::Binomial if first == 0.0 || first == 1.0 => format!(
+                "every response value is {} (no {}): a binomial model needs rows of both outcomes",
+                first,
+                if first == 0.0 { "successes" } else { "failures" }
+            ),
+            _ if has_offset => return Ok(()),
+            _ => format!("the response is {first} in every row: there is nothing to model"),
+        };
+        Err(GamError::Data {
+            column,
+            row: None,
+            message,
+        })
+    }
+}
+
 /// A value counts as an integer within this distance (R's binomial uses 1e-8).
 const INTEGER_TOL: f64 = 1e-8;
 
@@ -35,10 +70,13 @@ fn first_bad(n: usize, row: impl Fn(usize) -> usize, bad: impl Fn(usize) -> bool
 }
 
 fn numeric<'a>(data: &'a DataFrame, name: &str, what: &str) -> Result<&'a [f64]> {
-    data.require_column(name)?.as_numeric().ok_or_else(|| GamError::Data {
-        column: name.to_string(),
-        row: None,
-        message: format!("the {what} must be numeric, but this column holds text"),
+    data.require_column(name)?.as_numeric().ok_or_else(|| {
+        data.non_number_error(name, &format!("the {what}"), "")
+            .unwrap_or(GamError::Data {
+                column: name.to_string(),
+                row: None,
+                message: format!("the {what} must be numeric, but this column holds text"),
+            })
     })
 }
 

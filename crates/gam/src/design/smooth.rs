@@ -83,6 +83,12 @@ fn covariates(spec: &SmoothSpec, data: &DataFrame, levels: Option<&[Option<Vec<S
             Column::Factor(f) => {
                 let is_re = spec.bs.get(i).or(spec.bs.first()) == Some(&BasisType::Re);
                 if !is_re {
+                    let advice = format!(
+                        "if it is a factor, use {var} as a parametric term, or s({var}, bs = \"re\") for a random effect"
+                    );
+                    if let Some(e) = data.non_number_error(var, &spec.label(), &advice) {
+                        return Err(e);
+                    }
                     return Err(term_err(
                         spec,
                         format!(
@@ -106,14 +112,19 @@ fn covariates(spec: &SmoothSpec, data: &DataFrame, levels: Option<&[Option<Vec<S
 /// Builds the basis of a spec from training covariates.
 fn build_basis(spec: &SmoothSpec, cols: &[Vec<f64>], levels: &[Option<Vec<String>>]) -> Result<Basis> {
     let label = spec.label();
+    // Negative orders would wrap around in the casts below.
+    super::size::check_m(spec)?;
     let one = |i: usize, bs: BasisType, k: i64, m: Option<i64>, xs: &[&[f64]]| -> Result<Basis> {
-        let k_opt = (k > 0).then_some(k as usize);
+        let k_opt = super::size::requested_k(k);
         Ok(match bs {
-            BasisType::Tp => Basis::Tp(tp::TpBasis::new(&label, xs, k, m.map(|m| m as usize))?),
+            BasisType::Tp => Basis::Tp(tp::TpBasis::new(&label, xs, k, super::size::order(m))?),
             BasisType::Cr => Basis::Cr(cr::CrBasis::new(&label, xs[0], k_opt)?),
             BasisType::Cc => Basis::Cc(cc::CcBasis::new(&label, xs[0], k_opt)?),
             BasisType::Ps => {
-                let m: Vec<usize> = spec.m.iter().flatten().map(|&v| v as usize).collect();
+                let m = match spec.kind {
+                    SmoothKind::S => super::size::ps_orders(&spec.m),
+                    _ => super::size::ps_orders(&[m]),
+                };
                 Basis::Ps(ps::PsBasis::new(&label, xs[0], k_opt, &m)?)
             }
             BasisType::Re => match &levels[i] {
@@ -169,6 +180,23 @@ fn raw_design_stats(basis: &Basis, cols: &[Vec<f64>]) -> Result<DesignStats> {
     }))
 }
 
+/// Whether a smooth gets a centring constraint. mgcv centres unless: a
+/// random effect, a ti() term (margins already centred), or a numeric
+/// by-variable that is not constant.
+pub(crate) fn centred(spec: &SmoothSpec, is_re: bool, by: Option<&Column>) -> bool {
+    if is_re || spec.kind == SmoothKind::Ti {
+        return false;
+    }
+    match by {
+        Some(Column::Numeric(v)) => {
+            let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
+            let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len().max(2) - 1) as f64;
+            var.sqrt() <= mean * f64::EPSILON * 1000.0
+        }
+        _ => true,
+    }
+}
+
 impl SmoothTerm {
     /// Builds the term(s) of one smooth spec from training data: one term, or
     /// one per level of a factor `by` variable.
@@ -190,16 +218,7 @@ impl SmoothTerm {
             None => None,
             Some(name) => Some((name.clone(), data.require_column(name)?.clone())),
         };
-        // mgcv centres unless: a random effect, a ti() term (margins already
-        // centred), or a numeric by-variable that is not constant.
-        let mut centre = !is_re && spec.kind != SmoothKind::Ti;
-        if let Some((_, Column::Numeric(v))) = &by_col {
-            let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
-            let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len().max(2) - 1) as f64;
-            if var.sqrt() > mean * f64::EPSILON * 1000.0 {
-                centre = false;
-            }
-        }
+        let centre = centred(spec, is_re, by_col.as_ref().map(|(_, c)| c));
         let constraint = centre.then(|| stats.sum_to_zero());
         let constrained: Vec<StoredMat> = penalties
             .iter()

@@ -67,6 +67,7 @@ pub fn prepare(spec: &GamSpec, data: &DataFrame) -> Result<PreparedData> {
             ),
         });
     }
+    super::finite::check_magnitudes(&kept, &used)?;
     Ok(PreparedData { data: kept, n_dropped })
 }
 
@@ -223,9 +224,15 @@ impl GamSpec {
                 ),
             });
         }
+        // Sizes are checked before any basis is built: an absurd model is
+        // refused in milliseconds instead of exhausting the memory.
+        let plan = crate::design::size::plan(&self.formula, train)?;
         let design = Design::build(&self.formula, train)?;
-        let response = response_data(&design.response, train, self.family, self.weights.as_deref())?;
+        let mut response = response_data(&design.response, train, self.family, self.weights.as_deref())?;
+        // The model's warnings: the design's (mgcv's raised k) before the data's.
+        response.warnings.splice(0..0, plan.warnings);
         let offset = design.offset(train)?;
+        response.check_informative(&design.response, self.family, !design.offsets.is_empty())?;
         let n = train.nrows();
         let p = design.n_coef();
         if n <= p {
@@ -304,6 +311,18 @@ impl GamSpec {
         if let Some(s) = start {
             setup.check_len(s.rho.len())?;
         }
+        let model = self.fit_outer(setup, start, observer)?;
+        super::finite::check_model(&model, &setup.data, &self.columns_used())?;
+        Ok(model)
+    }
+
+    /// The outer optimisation and the model's assembly, by kind of problem.
+    fn fit_outer(
+        &self,
+        setup: &FitSetup,
+        start: Option<&OuterStart>,
+        observer: &mut dyn FitObserver,
+    ) -> Result<GamModel> {
         match &setup.inner {
             Inner::Lsq(problem) => {
                 let fit = fit_reml(

@@ -19,6 +19,7 @@ pub mod accumulate;
 pub mod cached;
 pub mod convergence;
 pub mod edf2;
+pub mod finite;
 pub mod gam;
 pub mod glm;
 pub mod glm_model;

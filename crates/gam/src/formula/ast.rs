@@ -79,8 +79,9 @@ impl Formula {
     /// columns whose missing values make a row unusable.
     pub fn columns_used(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut add = |name: &str| {
-            if !out.iter().any(|n| n == name) {
+            if seen.insert(name.to_string()) {
                 out.push(name.to_string());
             }
         };

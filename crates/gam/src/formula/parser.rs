@@ -143,6 +143,9 @@ impl Parser<'_> {
     fn rhs(&mut self) -> Result<(Vec<Term>, bool)> {
         let rhs_start = self.peek().span.start;
         let mut terms: Vec<Term> = Vec::new();
+        // Labels seen so far: a hash set keeps the duplicate check linear in
+        // the number of terms (a formula of 10^5 terms was quadratic).
+        let mut labels: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut intercept = true;
         let mut after = "'~'";
         let mut minus: Option<usize> = None;
@@ -160,9 +163,10 @@ impl Parser<'_> {
             }
             if let Some(term) = self.item(minus, &mut intercept)? {
                 let label = term.label();
-                if terms.iter().any(|t| t.label() == label) {
+                if labels.contains(&label) {
                     return Err(self.err(term.span().start, format!("term '{label}' appears twice")));
                 }
+                labels.insert(label);
                 terms.push(term);
             }
             let t = self.peek().clone();

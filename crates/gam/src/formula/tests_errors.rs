@@ -270,3 +270,27 @@ fn never_panics_on_arbitrary_text() {
         }
     }
 }
+
+#[test]
+fn a_long_formula_is_shown_around_the_error() {
+    // 10^5 terms with a duplicate at the end: the duplicate check is linear
+    // (it was quadratic: 158 s), and the caret line is an excerpt (a caret at
+    // column 10^6 once overflowed the formatter's width and panicked).
+    let mut text = String::from("y ~ ");
+    text.push_str(&(0..100_000).map(|i| format!("x{i}")).collect::<Vec<_>>().join(" + "));
+    text.push_str(" + x5");
+    let e = Formula::parse(&text).unwrap_err();
+    let shown = e.to_string();
+    let lines: Vec<&str> = shown.lines().collect();
+    assert_eq!(lines[0], "term 'x5' appears twice");
+    assert!(lines[1].starts_with("  …") && lines[1].ends_with("+ x5"), "{shown}");
+    assert!(lines[1].chars().count() < 130, "{shown}");
+    // The caret is under the duplicate's first character.
+    let caret = lines[2].chars().count() - 1;
+    assert_eq!(lines[2].trim(), "^");
+    assert_eq!(lines[1].chars().nth(caret), Some('x'), "{shown}");
+    assert_eq!(lines[1].chars().skip(caret).collect::<String>(), "x5");
+    // Short formulas are shown whole, as before.
+    let e = Formula::parse("y ~ x + x").unwrap_err();
+    assert_eq!(e.to_string(), "term 'x' appears twice\n  y ~ x + x\n          ^");
+}

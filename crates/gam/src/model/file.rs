@@ -1,20 +1,17 @@
-//! Reading and writing model files.
+//! Reading model files (writing is [`crate::files::write_atomically`]).
 //!
 //! # Guarantees
 //! - Reading never blocks on or reads from anything but a regular file (a
 //!   FIFO, a device or a directory is refused before it is read, and the
 //!   file is opened without blocking), and never reads more than
 //!   [`MAX_MODEL_FILE_BYTES`]: a larger file is refused from its metadata.
-//! - Writing is atomic: the bytes go to a new temporary file in the same
-//!   directory, which is synced and renamed over the target, and the
-//!   directory is synced. A failure at any step leaves the previous file (if
-//!   any) as it was and removes the temporary file.
+//! - Writing is atomic ([`crate::files::write_atomically`]): a failure at
+//!   any step leaves the previous file (if any) as it was.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::fs::{self, OpenOptions};
+use std::io::{self, Read};
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
 
 /// The largest model file read: 1 GiB. A model's size is dominated by its
 /// two p x p covariance matrices (about 20 bytes a number as JSON), so this
@@ -39,7 +36,7 @@ pub(crate) fn read_model_file(path: &Path) -> Result<Vec<u8>, ReadProblem> {
     // it must not wait for a writer; the check below then refuses it.
     let file = OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .custom_flags(libc::O_NONBLOCK)
         .open(path)
         .map_err(ReadProblem::Io)?;
     check_regular(&file.metadata().map_err(ReadProblem::Io)?)?;
@@ -71,47 +68,10 @@ fn too_large(len: u64) -> ReadProblem {
     ))
 }
 
-/// Distinguishes temporary files of one process.
-static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
-/// Writes `bytes` to `path` atomically (see the module documentation).
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(
-        ".tmp.{}.{}",
-        std::process::id(),
-        TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let tmp = dir.join(tmp_name);
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .custom_flags(libc::O_CLOEXEC)
-        .open(&tmp)?;
-    let written = file
-        .write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .and_then(|()| fs::rename(&tmp, path));
-    drop(file);
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(e);
-    }
-    // The rename is durable only once the directory is.
-    File::open(&dir)?.sync_all()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs::File;
 
     #[test]
     fn a_fifo_is_refused_without_blocking() {
@@ -149,7 +109,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.json");
         fs::write(&path, "old").unwrap();
-        write_atomically(&path, b"new").unwrap();
+        crate::files::write_atomically(&path, |w| w.write_all(b"new")).unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"new");
         let names: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
@@ -165,7 +125,7 @@ mod tests {
         let path = dir.path().join("m.json");
         fs::create_dir(&path).unwrap();
         fs::write(path.join("keep"), "old").unwrap();
-        assert!(write_atomically(&path, b"new").is_err());
+        assert!(crate::files::write_atomically(&path, |w| w.write_all(b"new")).is_err());
         assert_eq!(fs::read(path.join("keep")).unwrap(), b"old");
         assert_eq!(
             fs::read_dir(dir.path()).unwrap().count(),

@@ -230,10 +230,7 @@ impl GamModel {
         let text = serde_json::to_vec(self).map_err(|e| GamError::Fit {
             message: one_line(&format!("{}: not saved: {e}", path.display())),
         })?;
-        file::write_atomically(path, &text).map_err(|source| GamError::Io {
-            path: path.to_path_buf(),
-            source,
-        })
+        crate::files::write_atomically(path, |w| w.write_all(&text))
     }
 
     /// Reads a model written by [`save`](Self::save): refuses anything but a

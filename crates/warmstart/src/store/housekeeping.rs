@@ -19,7 +19,9 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 
 use super::layout::{self, FileRole};
-use super::read::{MetaProblem, expired, read_meta_file, remove_entry, remove_meta_if_unchanged};
+use super::read::{
+    Expect, FUTURE_SKEW_ALLOWANCE, MetaProblem, expired, read_meta_file, remove_entry, remove_meta_if_unchanged,
+};
 use super::{StoreOptions, WarmStartStore};
 use crate::error::{Result, StoreError};
 use crate::fsutil::{self, Liveness, Writer};
@@ -27,6 +29,9 @@ use crate::fsutil::{self, Liveness, Writer};
 /// After a pass triggered by the budget, the total is brought down to this
 /// fraction of it.
 pub const EVICT_TARGET_FRACTION: f64 = 0.9;
+
+/// Largest usage record read; a real one is a few dozen bytes.
+const MAX_USAGE_BYTES: u64 = 4096;
 
 /// A temporary file whose writer's liveness cannot be told is removed after this long.
 pub const STALE_TMP_AGE: Duration = Duration::from_secs(60 * 60);
@@ -87,15 +92,28 @@ pub struct EvictReport {
     pub bytes_left: u64,
     /// Removals that failed (e.g. a read-only directory); those entries are still there.
     pub failed_removals: u64,
+    /// Entries not removed because another process replaced them (wrote the
+    /// same slot anew) during the pass: not a failure, and counted in
+    /// `entries_left`. Entries written after the pass listed their key are
+    /// not seen at all.
+    pub changed_entries: u64,
 }
 
 impl EvictReport {
-    /// Whether a removal result succeeded, counting the failures.
+    /// Whether a removal result succeeded, counting the failures and the
+    /// entries another process replaced meanwhile.
     fn removed(&mut self, result: std::io::Result<bool>) -> bool {
-        result.unwrap_or_else(|_| {
-            self.failed_removals += 1;
-            false
-        })
+        match result {
+            Ok(true) => true,
+            Ok(false) => {
+                self.changed_entries += 1;
+                false
+            }
+            Err(_) => {
+                self.failed_removals += 1;
+                false
+            }
+        }
     }
 }
 
@@ -125,17 +143,27 @@ pub(crate) fn after_save(store: &WarmStartStore, delta: i64) {
 /// Read-modify-write of the usage record under an exclusive lock.
 fn update_usage<T>(root: &Path, f: impl FnOnce(&mut Usage, u64) -> T) -> io::Result<T> {
     let path = root.join(layout::USAGE_FILE);
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(fsutil::FILE_MODE)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
-        .open(&path)?;
+    let mut file = open_usage(&path).or_else(|e| {
+        // A symbolic link, FIFO or directory in its place (a FIFO would block
+        // the read below forever): the name is the store's, so the odd file
+        // is removed (a link as a link) and a record started afresh; without
+        // one, saves would never trigger housekeeping again.
+        if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_file()) {
+            fsutil::remove_if_exists(&path)?;
+            open_usage(&path)
+        } else {
+            Err(e)
+        }
+    })?;
     file.lock()?;
+    let meta = file.metadata()?;
     let mut text = String::new();
-    file.read_to_string(&mut text)?;
+    if meta.len() <= MAX_USAGE_BYTES {
+        (&file).take(MAX_USAGE_BYTES).read_to_string(&mut text).ok();
+    } else {
+        // Far larger than a record can be: start afresh rather than read it.
+        file.set_len(0)?;
+    }
     let mut usage: Usage = serde_json::from_str(&text).unwrap_or_default();
     let out = f(&mut usage, fsutil::now_unix().0);
     // Overwritten in place, padded with spaces to its old length, never
@@ -151,6 +179,26 @@ fn update_usage<T>(root: &Path, f: impl FnOnce(&mut Usage, u64) -> T) -> io::Res
     Ok(out)
 }
 
+/// Opens the usage record for reading and writing, creating it; only a
+/// regular file, and without blocking.
+fn open_usage(path: &Path) -> io::Result<std::fs::File> {
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(fsutil::FILE_MODE)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "usage record is not a regular file",
+        ));
+    }
+    Ok(file)
+}
+
 /// Removes a temporary file if its writer is dead, or if its writer cannot
 /// be told and it is older than [`STALE_TMP_AGE`]; returns whether it did.
 pub(crate) fn sweep_tmp_file(path: &Path, writer: Option<Writer>) -> bool {
@@ -163,9 +211,27 @@ pub(crate) fn sweep_tmp_file(path: &Path, writer: Option<Writer>) -> bool {
     remove && fs::remove_file(path).is_ok()
 }
 
-fn age(path: &Path) -> Option<Duration> {
+/// How long ago a file was last modified; a time stamp further in the
+/// future than [`FUTURE_SKEW_ALLOWANCE`] counts as infinitely old (suspect,
+/// so that it cannot escape every age limit), a nearer one as now.
+pub(crate) fn age(path: &Path) -> Option<Duration> {
     let m = fs::symlink_metadata(path).ok()?;
-    SystemTime::now().duration_since(m.modified().ok()?).ok()
+    let modified = m.modified().ok()?;
+    Some(match SystemTime::now().duration_since(modified) {
+        Ok(a) => a,
+        Err(e) if e.duration() > FUTURE_SKEW_ALLOWANCE => Duration::MAX,
+        Err(_) => Duration::ZERO,
+    })
+}
+
+/// A last-use time for eviction order: one further in the future than
+/// [`FUTURE_SKEW_ALLOWANCE`] is suspect and counts as the least recent of
+/// all, rather than as the most recent forever.
+fn believable_last_use(t: SystemTime) -> SystemTime {
+    match t.duration_since(SystemTime::now()) {
+        Ok(ahead) if ahead > FUTURE_SKEW_ALLOWANCE => SystemTime::UNIX_EPOCH,
+        _ => t,
+    }
 }
 
 /// An entry seen by a full pass.
@@ -202,7 +268,12 @@ pub(crate) fn full_pass(store: &WarmStartStore, policy: &PrunePolicy) -> Result<
         let mut kept = Vec::with_capacity(seen.len());
         for s in seen {
             if total > policy.target_bytes
-                && report.removed(remove_entry(&s.dir, &s.meta_path, &s.bytes, Some(&s.payload_file)))
+                && report.removed(remove_entry(
+                    &s.dir,
+                    &s.meta_path,
+                    Expect::Bytes(&s.bytes),
+                    Some(&s.payload_file),
+                ))
             {
                 total -= s.size;
                 report.evicted_entries += 1;
@@ -232,9 +303,8 @@ fn scan_key_dir(dir: &Path, policy: &PrunePolicy, report: &mut EvictReport, seen
     let mut metas = Vec::new();
     let mut payloads = Vec::new();
     for dirent in listing.flatten() {
-        if dirent.file_type().map(|t| t.is_symlink()).unwrap_or(true) {
-            continue;
-        }
+        // Symbolic links and other odd files named like ours are listed too:
+        // they are corrupt entries (never opened), removed as links.
         let Some(name) = dirent.file_name().to_str().map(str::to_owned) else {
             continue;
         };
@@ -252,16 +322,18 @@ fn scan_key_dir(dir: &Path, policy: &PrunePolicy, report: &mut EvictReport, seen
     let mut referenced = std::collections::HashSet::new();
     for name in metas {
         let meta_path = dir.join(&name);
-        let Ok((bytes, parsed)) = read_meta_file(&meta_path) else {
+        let Ok(read) = read_meta_file(&meta_path) else {
             continue;
         };
-        match parsed {
+        let bytes = read.bytes;
+        match read.parsed {
             Ok(meta) => {
                 referenced.insert(meta.payload_file.clone());
                 let payload_size = fs::symlink_metadata(dir.join(&meta.payload_file)).map(|m| m.len());
                 if expired(meta.written_unix_secs, policy.older_than, now_secs) {
                     let size = bytes.len() as u64 + payload_size.unwrap_or(0);
-                    if report.removed(remove_entry(dir, &meta_path, &bytes, Some(&meta.payload_file))) {
+                    let expect = Expect::Bytes(&bytes);
+                    if report.removed(remove_entry(dir, &meta_path, expect, Some(&meta.payload_file))) {
                         report.expired_entries += 1;
                         report.bytes_freed += size;
                     }
@@ -269,7 +341,7 @@ fn scan_key_dir(dir: &Path, policy: &PrunePolicy, report: &mut EvictReport, seen
                 }
                 let last_used = fs::symlink_metadata(&meta_path)
                     .and_then(|m| m.modified())
-                    .unwrap_or(SystemTime::UNIX_EPOCH);
+                    .map_or(SystemTime::UNIX_EPOCH, believable_last_use);
                 seen.push(Seen {
                     dir: dir.to_path_buf(),
                     meta_path,
@@ -281,7 +353,11 @@ fn scan_key_dir(dir: &Path, policy: &PrunePolicy, report: &mut EvictReport, seen
             }
             Err(MetaProblem::Foreign) => {}
             Err(MetaProblem::Corrupt(_)) => {
-                if report.removed(remove_meta_if_unchanged(dir, &meta_path, &bytes)) {
+                let expect = match read.odd {
+                    Some(id) => Expect::File(id),
+                    None => Expect::Bytes(&bytes),
+                };
+                if report.removed(remove_meta_if_unchanged(dir, &meta_path, expect)) {
                     report.corrupt_entries += 1;
                 }
             }
@@ -318,7 +394,7 @@ fn still_referenced(dir: &Path, payload_file: &str) -> bool {
         matches!(layout::classify(name), FileRole::Meta { .. })
             && read_meta_file(&dir.join(name))
                 .ok()
-                .and_then(|(_, m)| m.ok())
+                .and_then(|r| r.parsed.ok())
                 .is_some_and(|m| m.payload_file == payload_file)
     })
 }

@@ -8,6 +8,10 @@ pub(crate) const META_SUFFIX: &str = ".meta.json";
 pub(crate) const PAYLOAD_SUFFIX: &str = ".payload";
 /// The approximate running total of bytes, at the root.
 pub(crate) const USAGE_FILE: &str = ".usage.json";
+/// Largest metadata file the store reads. A real one is well under 1 KiB
+/// (its longest fields are a 128-character run id and the payload file name
+/// built from it); anything larger is corrupt and is never read.
+pub const MAX_META_BYTES: u64 = 64 * 1024;
 /// Longest run id accepted.
 pub(crate) const MAX_RUN_ID_LEN: usize = 128;
 

@@ -14,6 +14,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub use housekeeping::{EvictReport, PrunePolicy};
+pub use layout::MAX_META_BYTES;
+pub use read::FUTURE_SKEW_ALLOWANCE;
 pub use tooling::{StoreStats, VerifyIssue, VerifyMode, VerifyReport};
 
 use crate::entry::{CachedEntry, EntryKind};

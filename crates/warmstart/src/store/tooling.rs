@@ -8,9 +8,12 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::WarmStartStore;
-use super::housekeeping::sweep_tmp_file;
-use super::layout::{self, FileRole};
-use super::read::{MetaProblem, PayloadProblem, read_meta_file, read_payload, remove_entry, remove_meta_if_unchanged};
+use super::housekeeping::{self, STALE_TMP_AGE, sweep_tmp_file};
+use super::layout::{self, FileRole, MAX_META_BYTES};
+use super::read::{
+    MetaProblem, MetaRead, PayloadProblem, read_meta_file, read_meta_file_as, read_payload, remove_entry,
+    remove_meta_if_unchanged,
+};
 use crate::entry::{EntryInfo, EntryKind, Metadata};
 use crate::error::{Result, StoreError};
 use crate::fingerprint::Fingerprint;
@@ -30,7 +33,8 @@ pub enum VerifyMode {
 pub struct VerifyIssue {
     /// The key it belongs to.
     pub key: Fingerprint,
-    /// Its metadata file.
+    /// Its metadata file; or the odd file itself (a symbolic link, FIFO or
+    /// file in place of a key directory, or named like an entry's file).
     pub path: PathBuf,
     /// What is wrong.
     pub problem: String,
@@ -70,6 +74,10 @@ pub struct StoreStats {
     pub tmp_files: u64,
     /// Metadata files of another schema version.
     pub foreign_entries: u64,
+    /// Odd files: named like a key directory or an entry's file but of the
+    /// wrong type (a symbolic link, FIFO, or a file in place of a key
+    /// directory). Corrupt; `verify --fix` and `clear` remove them.
+    pub odd_files: u64,
     /// Write time of the oldest entry, seconds since the Unix epoch.
     pub oldest_write_unix_secs: Option<u64>,
     /// Write time of the newest entry.
@@ -82,16 +90,21 @@ pub struct StoreStats {
 
 /// Files of one key directory, by role.
 struct Listing {
+    /// Metadata names, whatever their type (an odd one reads as corrupt).
     metas: Vec<PathBuf>,
     tmp: Vec<(PathBuf, Option<fsutil::Writer>)>,
-    other: Vec<PathBuf>,
+    /// Payload files (regular files) and their writers.
+    payloads: Vec<(PathBuf, Option<fsutil::Writer>)>,
+    /// Payload names that are not regular files, and what they are.
+    odd_payloads: Vec<(PathBuf, &'static str)>,
 }
 
 fn list_key_dir(dir: &Path) -> io::Result<Listing> {
     let mut out = Listing {
         metas: Vec::new(),
         tmp: Vec::new(),
-        other: Vec::new(),
+        payloads: Vec::new(),
+        odd_payloads: Vec::new(),
     };
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -104,13 +117,12 @@ fn list_key_dir(dir: &Path) -> io::Result<Listing> {
         let name = dirent.file_name();
         let Some(name) = name.to_str() else { continue };
         let path = dir.join(name);
-        if dirent.file_type()?.is_symlink() {
-            continue;
-        }
+        let file_type = dirent.file_type()?;
         match layout::classify(name) {
             FileRole::Meta { .. } => out.metas.push(path),
             FileRole::Tmp { writer } => out.tmp.push((path, writer)),
-            FileRole::Payload { .. } => out.other.push(path),
+            FileRole::Payload { writer } if file_type.is_file() => out.payloads.push((path, writer)),
+            FileRole::Payload { .. } => out.odd_payloads.push((path, fsutil::kind_name(file_type))),
             FileRole::Unknown => {}
         }
     }
@@ -142,25 +154,34 @@ impl WarmStartStore {
     /// Every key with a directory in the store, in hex order. Names that are
     /// not 64 lowercase hex characters, and symlinks, are skipped.
     pub fn keys(&self) -> Result<Vec<Fingerprint>> {
+        let mut keys: Vec<Fingerprint> = self
+            .key_names()?
+            .into_iter()
+            .filter(|(_, _, t)| t.is_dir())
+            .map(|(key, _, _)| key)
+            .collect();
+        keys.sort();
+        Ok(keys)
+    }
+
+    /// Everything under the root named like a key, with its type (not followed).
+    fn key_names(&self) -> Result<Vec<(Fingerprint, PathBuf, fs::FileType)>> {
         let root = self.root();
         let listing = fs::read_dir(root).map_err(|e| StoreError::io("listing cache root", root, e))?;
-        let mut keys = Vec::new();
+        let mut out = Vec::new();
         for dirent in listing {
             let dirent = dirent.map_err(|e| StoreError::io("listing cache root", root, e))?;
-            if !dirent.file_type().map(|t| t.is_dir()).unwrap_or(false) {
-                continue;
-            }
+            let Ok(file_type) = dirent.file_type() else { continue };
             let name = dirent.file_name();
             if let Some(key) = name
                 .to_str()
                 .filter(|n| layout::is_key_dir_name(n))
                 .and_then(Fingerprint::from_hex)
             {
-                keys.push(key);
+                out.push((key, dirent.path(), file_type));
             }
         }
-        keys.sort();
-        Ok(keys)
+        Ok(out)
     }
 
     /// Keys whose hex starts with `prefix` (either case). An empty or non-hex prefix matches nothing.
@@ -188,7 +209,12 @@ impl WarmStartStore {
         };
         let mut out = Vec::new();
         for path in listing.metas {
-            if let Ok((bytes, Ok(meta))) = read_meta_file(&path) {
+            if let Ok(MetaRead {
+                bytes,
+                parsed: Ok(meta),
+                ..
+            }) = read_meta_file(&path)
+            {
                 out.push(info(*key, &path, &bytes, meta));
             }
         }
@@ -204,14 +230,19 @@ impl WarmStartStore {
             ttl_secs: self.options().ttl.as_secs(),
             ..StoreStats::default()
         };
+        s.odd_files += self.odd_key_entries()?.len() as u64;
         for key in self.keys()? {
             let dir = self.key_dir(&key);
             let Ok(listing) = list_key_dir(&dir) else { continue };
             s.keys += 1;
             s.tmp_files += listing.tmp.len() as u64;
+            s.odd_files += listing.odd_payloads.len() as u64;
             for path in &listing.metas {
-                match read_meta_file(path) {
-                    Ok((bytes, Ok(meta))) => {
+                let Ok(read) = read_meta_file(path) else { continue };
+                s.odd_files += u64::from(read.odd.is_some());
+                match read.parsed {
+                    Ok(meta) => {
+                        let bytes = read.bytes;
                         let e = info(key, path, &bytes, meta);
                         s.entries += 1;
                         match e.kind {
@@ -228,8 +259,8 @@ impl WarmStartStore {
                                 .map_or(e.written_unix_secs, |o| o.max(e.written_unix_secs)),
                         );
                     }
-                    Ok((_, Err(MetaProblem::Foreign))) => s.foreign_entries += 1,
-                    _ => {}
+                    Err(MetaProblem::Foreign) => s.foreign_entries += 1,
+                    Err(MetaProblem::Corrupt(_)) => {}
                 }
             }
         }
@@ -237,20 +268,39 @@ impl WarmStartStore {
     }
 
     /// Reads every entry's payload and checks its length and checksum.
+    ///
+    /// Also reports odd files (see [`StoreStats::odd_files`]) as bad; in
+    /// [`VerifyMode::Fix`] they are removed, a symbolic link as a link.
     pub fn verify(&self, mode: VerifyMode) -> Result<VerifyReport> {
         let mut report = VerifyReport::default();
+        let fix = mode == VerifyMode::Fix;
+        for (key, path, what) in self.odd_key_entries()? {
+            let removed = fix && remove_odd(&path)?;
+            report.issues.push(VerifyIssue {
+                key,
+                path,
+                problem: format!("a {what} in place of the key directory"),
+                removed,
+            });
+        }
         for key in self.keys()? {
             let dir = self.key_dir(&key);
             let listing = list_key_dir(&dir).map_err(|e| StoreError::io("listing key directory", &dir, e))?;
+            // Odd payloads that metadata names are reported with their entry.
+            let mut named = std::collections::HashSet::new();
             for path in listing.metas {
-                let Ok((bytes, parsed)) = read_meta_file(&path) else {
+                let Ok(read) = read_meta_file(&path) else {
                     continue;
                 };
-                let problem = match &parsed {
+                if let Ok(meta) = &read.parsed {
+                    named.insert(dir.join(&meta.payload_file));
+                }
+                let problem = match &read.parsed {
                     Err(MetaProblem::Foreign) => {
                         report.foreign_entries += 1;
                         continue;
                     }
+                    Err(MetaProblem::Corrupt(why)) if read.odd.is_some() => why.clone(),
                     Err(MetaProblem::Corrupt(why)) => format!("malformed metadata: {why}"),
                     Ok(meta) => {
                         report.entries_checked += 1;
@@ -261,7 +311,8 @@ impl WarmStartStore {
                             }
                             // An overwrite may have replaced the slot since we read it.
                             Err(PayloadProblem::Missing)
-                                if fsutil::read_small(&path).ok().as_deref() != Some(&bytes[..]) =>
+                                if fsutil::read_capped(&path, MAX_META_BYTES).ok().as_deref()
+                                    != Some(&read.bytes[..]) =>
                             {
                                 report.entries_ok += 1;
                                 continue;
@@ -281,10 +332,10 @@ impl WarmStartStore {
                         }
                     }
                 };
-                let removed = mode == VerifyMode::Fix
-                    && match &parsed {
-                        Ok(meta) => remove_entry(&dir, &path, &bytes, Some(&meta.payload_file)),
-                        Err(_) => remove_meta_if_unchanged(&dir, &path, &bytes),
+                let removed = fix
+                    && match &read.parsed {
+                        Ok(meta) => remove_entry(&dir, &path, read.expect(), Some(&meta.payload_file)),
+                        Err(_) => remove_meta_if_unchanged(&dir, &path, read.expect()),
                     }
                     .map_err(|e| StoreError::io("removing bad entry", &path, e))?;
                 report.issues.push(VerifyIssue {
@@ -294,12 +345,44 @@ impl WarmStartStore {
                     removed,
                 });
             }
+            for (path, what) in listing.odd_payloads {
+                if named.contains(&path) {
+                    continue;
+                }
+                let removed = fix && remove_odd(&path)?;
+                report.issues.push(VerifyIssue {
+                    key,
+                    path,
+                    problem: format!("a {what} named like a payload file"),
+                    removed,
+                });
+            }
         }
         Ok(report)
     }
 
+    /// Names under the root that are keys but not directories (a symbolic
+    /// link, FIFO or file planted there), with what each is.
+    fn odd_key_entries(&self) -> Result<Vec<(Fingerprint, PathBuf, &'static str)>> {
+        let mut out: Vec<_> = self
+            .key_names()?
+            .into_iter()
+            .filter(|(_, _, t)| !t.is_dir())
+            .map(|(key, path, t)| (key, path, fsutil::kind_name(t)))
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
     /// Removes every entry of a key and returns the bytes freed. Temporary
-    /// files of live writers are left alone (rule 21); unknown files too.
+    /// files of live writers are left alone (rule 21), and so are payloads of
+    /// live writers that no metadata names yet (a write about to publish
+    /// them); unknown files too. Odd files named like entries' are removed.
+    ///
+    /// Each metadata file is first moved aside (whatever is there at that
+    /// instant), and only then is the payload it names removed: a payload is
+    /// never removed while published metadata names it, so no reader or
+    /// `verify` ever sees published metadata without its payload.
     pub fn remove_key(&self, key: &Fingerprint) -> Result<u64> {
         let dir = self.key_dir(key);
         let listing = match fs::symlink_metadata(&dir) {
@@ -309,14 +392,40 @@ impl WarmStartStore {
             Err(e) => return Err(StoreError::io("opening key directory", &dir, e)),
         };
         let mut freed = 0;
-        // Metadata first, so that no reader sees an entry whose payload is gone.
-        for path in listing.metas.iter().chain(&listing.other) {
+        let mut payloads_removed = std::collections::HashSet::new();
+        for path in &listing.metas {
+            let trash = dir.join(layout::tmp_name(&fsutil::unique_suffix(), "trash"));
+            match fs::rename(path, &trash) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(StoreError::io("removing", path, e)),
+            }
+            let grabbed = read_meta_file_as(&trash, path).ok();
+            freed += fs::symlink_metadata(&trash).map_or(0, |m| m.len());
+            fsutil::remove_if_exists(&trash).map_err(|e| StoreError::io("removing", path, e))?;
+            // Nothing publishes it any more: its payload can go.
+            if let Some(MetaRead { parsed: Ok(meta), .. }) = grabbed
+                && matches!(layout::classify(&meta.payload_file), FileRole::Payload { .. })
+            {
+                let p = dir.join(&meta.payload_file);
+                freed += fs::symlink_metadata(&p).map_or(0, |m| m.len());
+                fsutil::remove_if_exists(&p).map_err(|e| StoreError::io("removing", &p, e))?;
+                payloads_removed.insert(p);
+            }
+        }
+        for (path, writer) in &listing.payloads {
+            if payloads_removed.contains(path) || !orphan_removable(path, *writer) {
+                continue;
+            }
             let size = fs::symlink_metadata(path).map_or(0, |m| m.len());
             match fs::remove_file(path) {
                 Ok(()) => freed += size,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                 Err(e) => return Err(StoreError::io("removing", path, e)),
             }
+        }
+        for (path, _) in &listing.odd_payloads {
+            remove_odd(path)?;
         }
         for (path, writer) in &listing.tmp {
             sweep_tmp_file(path, *writer);
@@ -329,6 +438,10 @@ impl WarmStartStore {
     pub fn clear(&self) -> Result<(u64, u64)> {
         let mut keys = 0;
         let mut bytes = 0;
+        for (_, path, _) in self.odd_key_entries()? {
+            remove_odd(&path)?;
+            keys += 1;
+        }
         for key in self.keys()? {
             bytes += self.remove_key(&key)?;
             keys += 1;
@@ -336,4 +449,20 @@ impl WarmStartStore {
         let _ = fsutil::remove_if_exists(&self.root().join(layout::USAGE_FILE));
         Ok((keys, bytes))
     }
+}
+
+/// Removes an odd file (a symbolic link as a link, never its target; a
+/// directory only if empty); returns whether it is gone.
+fn remove_odd(path: &Path) -> Result<bool> {
+    fsutil::remove_if_exists(path).map_err(|e| StoreError::io("removing", path, e))?;
+    Ok(fs::symlink_metadata(path).is_err())
+}
+
+/// Whether `clear` may remove a payload file no metadata it removed named:
+/// unless its writer is alive (then a write is about to publish it, and it
+/// is left like that writer's temporary files) and it is younger than
+/// [`STALE_TMP_AGE`].
+fn orphan_removable(path: &Path, writer: Option<fsutil::Writer>) -> bool {
+    let alive = writer.is_some_and(|w| w.liveness() == fsutil::Liveness::Alive);
+    !alive || housekeeping::age(path).is_some_and(|a| a > STALE_TMP_AGE)
 }

@@ -1,0 +1,557 @@
+//! Sizing a model before building it.
+//!
+//! Building a basis can be costly (a thin plate basis decomposes an
+//! `n_knots x n_knots` matrix, a tensor product evaluates every margin on
+//! every row), and a fit needs several dense `p x p` matrices. A formula such
+//! as `te(a, b, c, d, e, k = 20)` asks for 3.2 million coefficients, and
+//! `s(g, bs = "re")` of a factor with 10^5 levels for 10^5: building those
+//! would exhaust the memory and abort the process. So before anything is
+//! built, [`plan`] works out from the formula and the data's shape alone:
+//!
+//! - each smooth's `m` is valid for its basis (as mgcv's constructors
+//!   require: a whole number, not negative; see [`check_m`]);
+//! - the number of coefficients of every term, exactly as the builders will
+//!   make them (mgcv's defaults and minimum `k`, centring constraints, one
+//!   smooth per level of a factor `by`), with the warnings mgcv gives when it
+//!   raises `k`;
+//! - that the model has fewer coefficients than rows (mgcv's
+//!   "Model has more coefficients than data"), naming the term to shrink;
+//! - that the memory the fit needs, about [`FIT_PP_MATRICES`] plus one
+//!   `p x p` matrices per smoothing parameter and a thin plate basis's
+//!   knot matrices, fits in the memory this machine has available.
+//!
+//! Counts are kept in `f64` so that absurd sizes (`te()` of 30 margins is
+//! 5^30 coefficients) saturate instead of overflowing.
+
+use crate::basis::{cc, cr, ps, tp};
+use crate::data::{Column, DataFrame};
+use crate::error::{GamError, Result};
+use crate::formula::{BasisType, Formula, SmoothKind, SmoothSpec, Term};
+
+/// Dense `p x p` matrices a fit holds at once besides one per smoothing
+/// parameter (XᵀWX, the penalised Hessian and its factor, the total
+/// penalty, the covariances Vp and Ve, workspace): an upper estimate.
+pub const FIT_PP_MATRICES: f64 = 8.0;
+
+/// Dense `n_knots x n_knots` matrices a thin plate basis holds while it is
+/// built (the kernel matrix, its eigenvectors, workspace).
+const TP_KNOT_MATRICES: f64 = 3.0;
+
+/// Memory assumed available when the operating system does not say.
+const FALLBACK_AVAILABLE_BYTES: f64 = 8.0 * GIB;
+
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// Rows of the model matrix a fit holds at most at once (the in-memory
+/// Gaussian path; larger fits stream it): an upper estimate.
+const HELD_ROWS: f64 = 65536.0;
+
+/// What a formula will cost, worked out before anything is built.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Total coefficients (intercept, parametric and smooth).
+    pub n_coef: usize,
+    /// Warnings to pass on with the fit, as mgcv's ("basis dimension, k,
+    /// increased to minimum possible").
+    pub warnings: Vec<String>,
+}
+
+/// The coefficients and memory of one term.
+struct TermSize {
+    label: String,
+    /// Where the coefficients come from, for messages: `k = 20 gives `.
+    origin: String,
+    /// What to change when the term is too big.
+    remedy: &'static str,
+    coefs: f64,
+    penalties: f64,
+    /// Bytes the term needs while its basis is built.
+    build_bytes: f64,
+}
+
+/// Sizes the model of `formula` on `data` (rows with missing values already
+/// dropped), or refuses it with an error naming the term to change. See the
+/// module documentation.
+pub fn plan(formula: &Formula, data: &DataFrame) -> Result<Plan> {
+    plan_with_memory(formula, data, available_bytes())
+}
+
+/// [`plan`] with the available memory given (for tests).
+pub(crate) fn plan_with_memory(formula: &Formula, data: &DataFrame, available: f64) -> Result<Plan> {
+    let mut warnings = Vec::new();
+    let mut terms: Vec<TermSize> = Vec::new();
+    if formula.intercept {
+        terms.push(TermSize::parametric("(Intercept)", 1.0));
+    }
+    let mut seen_factor = false;
+    for term in &formula.terms {
+        match term {
+            Term::Column(c) => {
+                let coefs = match data.require_column(&c.name)? {
+                    Column::Numeric(_) => 1.0,
+                    Column::Factor(f) => {
+                        if f.n_levels() < 2 {
+                            return Err(GamError::Term {
+                                term: c.name.clone(),
+                                message: format!(
+                                    "the factor has {} (R refuses it too: contrasts need 2 or more \
+                                     levels): remove the term or check the data",
+                                    match f.levels.first() {
+                                        Some(l) => format!("only one level, '{l}'"),
+                                        None => "no levels".to_string(),
+                                    }
+                                ),
+                            });
+                        }
+                        // Treatment contrasts drop the baseline unless this is
+                        // the first factor of a model without intercept.
+                        let all_levels = !formula.intercept && !seen_factor;
+                        seen_factor = true;
+                        (f.n_levels() - usize::from(!all_levels)) as f64
+                    }
+                };
+                terms.push(TermSize::parametric(&c.name, coefs));
+            }
+            Term::Offset(_) => {}
+            Term::Smooth(spec) => terms.push(smooth_size(spec, data, &mut warnings)?),
+        }
+    }
+    let n = data.nrows() as f64;
+    let p: f64 = terms.iter().map(|t| t.coefs).sum();
+    let largest = terms
+        .iter()
+        .max_by(|a, b| a.coefs.total_cmp(&b.coefs))
+        .filter(|t| t.coefs >= n);
+    if let Some(t) = largest {
+        return Err(GamError::Term {
+            term: t.label.clone(),
+            message: format!(
+                "{}{} coefficients but only {} rows of data: {}",
+                t.origin,
+                count(t.coefs),
+                count(n),
+                t.remedy
+            ),
+        });
+    }
+    if p >= n {
+        return Err(GamError::Fit {
+            message: format!(
+                "the model has {} coefficients but only {} rows of data: reduce k or the number of terms",
+                count(p),
+                count(n)
+            ),
+        });
+    }
+    let n_sp: f64 = terms.iter().map(|t| t.penalties).sum();
+    let fit_bytes = 8.0 * p * p * (FIT_PP_MATRICES + n_sp) + 8.0 * n.min(HELD_ROWS) * p;
+    let build = terms.iter().max_by(|a, b| a.build_bytes.total_cmp(&b.build_bytes));
+    if let Some(t) = build.filter(|t| t.build_bytes > available) {
+        return Err(GamError::Term {
+            term: t.label.clone(),
+            message: format!(
+                "building this basis would need about {} of memory and {} is available: reduce k",
+                bytes(t.build_bytes),
+                bytes(available)
+            ),
+        });
+    }
+    if fit_bytes > available {
+        let biggest = terms
+            .iter()
+            .max_by(|a, b| a.coefs.total_cmp(&b.coefs))
+            .map(|t| format!(" ({}: {})", t.label, count(t.coefs)))
+            .unwrap_or_default();
+        return Err(GamError::Fit {
+            message: format!(
+                "the model has {} coefficients{biggest}; the fit would need about {} of memory and {} is \
+                 available: reduce k or the number of terms",
+                count(p),
+                bytes(fit_bytes),
+                bytes(available)
+            ),
+        });
+    }
+    Ok(Plan {
+        // Below n, which is a usize, so exact.
+        n_coef: p as usize,
+        warnings,
+    })
+}
+
+impl TermSize {
+    fn parametric(label: &str, coefs: f64) -> TermSize {
+        TermSize {
+            label: label.to_string(),
+            origin: String::new(),
+            remedy: "a factor of this many levels may be better as s(…, bs = \"re\")",
+            coefs,
+            penalties: 0.0,
+            build_bytes: 0.0,
+        }
+    }
+}
+
+/// Refuses an `m` its basis cannot take: mgcv's penalty and basis orders
+/// are whole numbers from 0 (for `tp`, 0 or `NA` means the default order);
+/// a negative order has no meaning for any basis (mgcv's `tp` silently
+/// replaces it, its `ps` fails with an unrelated message, `cr`, `cc` and `re`
+/// ignore it), so it is refused here with the term named.
+pub fn check_m(spec: &SmoothSpec) -> Result<()> {
+    if let Some(m) = spec.m.iter().flatten().find(|&&m| m < 0) {
+        return Err(term_err(
+            spec,
+            format!("m = {m}: penalty and basis orders are whole numbers from 0 (leave m out for the default)"),
+        ));
+    }
+    if spec.kind == SmoothKind::S && spec.m.len() > 1 {
+        match spec.bs[0] {
+            BasisType::Ps if spec.m.len() > 2 => {
+                return Err(term_err(
+                    spec,
+                    format!("m has {} values; a P-spline takes at most two (m1, m2)", spec.m.len()),
+                ));
+            }
+            BasisType::Ps => {}
+            bs => {
+                return Err(term_err(
+                    spec,
+                    format!("m has {} values; bs = \"{bs}\" takes one", spec.m.len()),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The requested `k` as the bases take it: `None` for mgcv's default
+/// (a negative `k`), otherwise the value (0 included: mgcv raises it to the
+/// basis's minimum, with a warning).
+pub(crate) fn requested_k(k: i64) -> Option<usize> {
+    usize::try_from(k).ok()
+}
+
+/// `m` of one margin (or of an `s()` of a basis taking one order), checked
+/// non-negative by [`check_m`].
+pub(crate) fn order(m: Option<i64>) -> Option<usize> {
+    m.and_then(|m| usize::try_from(m).ok())
+}
+
+/// A P-spline's `m` as [`ps::PsBasis::new`] takes it: `NA` entries are
+/// mgcv's default order 2.
+pub(crate) fn ps_orders(m: &[Option<i64>]) -> Vec<usize> {
+    match m {
+        [] | [None] => Vec::new(),
+        _ => m.iter().map(|v| order(*v).unwrap_or(ps::DEFAULT_M[0])).collect(),
+    }
+}
+
+fn term_err(spec: &SmoothSpec, message: String) -> GamError {
+    GamError::Term {
+        term: spec.label(),
+        message,
+    }
+}
+
+/// Coefficients, penalties and build memory of a smooth spec.
+fn smooth_size(spec: &SmoothSpec, data: &DataFrame, warnings: &mut Vec<String>) -> Result<TermSize> {
+    check_m(spec)?;
+    let label = spec.label();
+    let mut warn_raised = |given: Option<usize>, used: usize| {
+        let warning = format!("{label}: basis dimension, k, increased to minimum possible ({used})");
+        // Once per term, not once per margin.
+        if given.is_some_and(|k| k < used) && !warnings.contains(&warning) {
+            warnings.push(warning);
+        }
+    };
+    // (basis functions, penalties, build bytes, the k used) of one basis.
+    let mut one = |bs: BasisType, k: i64, m: &[Option<i64>], vars: &[String]| -> Result<(f64, f64, f64, usize)> {
+        let k = requested_k(k);
+        Ok(match bs {
+            BasisType::Tp => {
+                let (_, _, dim) = tp::dims(vars.len(), k.map_or(-1, |k| k as i64), order(m[0]));
+                warn_raised(k, dim);
+                // Beyond MAX_KNOTS unique points the knots are a subset,
+                // unless k asks for more: then every unique point is a knot.
+                let knots = if dim > tp::MAX_KNOTS {
+                    unique_rows(data, vars)? as f64
+                } else {
+                    (tp::MAX_KNOTS as f64).min(data.nrows() as f64)
+                };
+                (dim as f64, 1.0, 8.0 * TP_KNOT_MATRICES * knots * knots, dim)
+            }
+            BasisType::Cr => {
+                let dim = cr::basis_dim(k);
+                warn_raised(k, dim);
+                (dim as f64, 1.0, 0.0, dim)
+            }
+            BasisType::Cc => {
+                let knots = cc::knot_count(k);
+                warn_raised(k, knots);
+                ((knots - 1) as f64, 1.0, 0.0, knots)
+            }
+            BasisType::Ps => {
+                let (dim, _) = ps::dims(&spec.label(), k, &ps_orders(m))?;
+                (dim as f64, 1.0, 0.0, dim)
+            }
+            BasisType::Re => {
+                let levels = match data.require_column(&vars[0])? {
+                    Column::Factor(f) => f.n_levels() as f64,
+                    Column::Numeric(_) => 1.0,
+                };
+                (levels, 1.0, 0.0, 0)
+            }
+        })
+    };
+    let mut dims = Vec::with_capacity(spec.vars.len());
+    let (mut coefs, penalties, build_bytes) = match spec.kind {
+        SmoothKind::S => {
+            let (coefs, penalties, build, k) = one(spec.bs[0], spec.k[0], &spec.m, &spec.vars)?;
+            dims.push(k);
+            (coefs, penalties, build)
+        }
+        SmoothKind::Te | SmoothKind::Ti => {
+            let (mut coefs, mut penalties, mut build) = (1.0, 0.0, 0.0f64);
+            for (i, var) in spec.vars.iter().enumerate() {
+                let m = [spec.m.get(i).copied().flatten()];
+                let (dim, _, b, k) = one(spec.bs[i], spec.k[i], &m, std::slice::from_ref(var))?;
+                // ti() centres each margin.
+                coefs *= if spec.kind == SmoothKind::Ti { dim - 1.0 } else { dim };
+                penalties += 1.0;
+                build = build.max(b);
+                dims.push(k);
+            }
+            (coefs, penalties, build)
+        }
+    };
+    let penalties = if spec.fx { 0.0 } else { penalties };
+    let is_re = spec.kind == SmoothKind::S && spec.bs[0] == BasisType::Re;
+    let by = spec.by.as_ref().map(|b| data.require_column(b)).transpose()?;
+    if super::smooth::centred(spec, is_re, by) {
+        coefs -= 1.0;
+    }
+    let copies = match by {
+        Some(Column::Factor(f)) => f.n_levels() as f64,
+        _ => 1.0,
+    };
+    let origin = match (spec.kind, spec.bs[0]) {
+        (SmoothKind::S, BasisType::Re) => "its levels give ".to_string(),
+        (SmoothKind::S, _) => format!("k = {} gives ", dims[0]),
+        _ if dims.iter().all(|&d| d == dims[0]) => format!("k = {} per margin gives ", dims[0]),
+        _ => format!(
+            "k = c({}) gives ",
+            dims.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")
+        ),
+    };
+    let origin = match by {
+        Some(Column::Factor(f)) => format!(
+            "{}for each of {} levels of {} gives ",
+            origin.trim_end_matches("gives ").trim_end_matches("give "),
+            f.n_levels(),
+            spec.by.as_deref().unwrap_or_default()
+        ),
+        _ => origin,
+    };
+    Ok(TermSize {
+        label,
+        origin,
+        remedy: match spec.kind {
+            SmoothKind::S => "reduce k",
+            _ => "reduce k or the number of margins",
+        },
+        coefs: coefs * copies,
+        penalties: penalties * copies,
+        build_bytes,
+    })
+}
+
+/// Number of distinct rows of the given numeric columns (factor columns of a
+/// smooth are refused later by the builder, with a better message).
+fn unique_rows(data: &DataFrame, vars: &[String]) -> Result<usize> {
+    let cols: Vec<&[f64]> = vars
+        .iter()
+        .map(|v| Ok(data.require_column(v)?.as_numeric().unwrap_or(&[])))
+        .collect::<Result<_>>()?;
+    let n = cols.iter().map(|c| c.len()).min().unwrap_or(0);
+    let mut rows: Vec<Vec<u64>> = (0..n).map(|i| cols.iter().map(|c| c[i].to_bits()).collect()).collect();
+    rows.sort_unstable();
+    rows.dedup();
+    Ok(rows.len())
+}
+
+/// The memory the operating system says is available, in bytes.
+fn available_bytes() -> f64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("MemAvailable:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map_or(FALLBACK_AVAILABLE_BYTES, |kib| kib * 1024.0)
+}
+
+/// A count as a person reads it: `38`, `100000`, `3.2 million`, `9.3e20`.
+fn count(c: f64) -> String {
+    match c {
+        c if c < 1e6 => format!("{c:.0}"),
+        c if c < 1e9 => format!("{:.1} million", c / 1e6),
+        c if c < 1e12 => format!("{:.1} billion", c / 1e9),
+        c => format!("{c:.1e}"),
+    }
+}
+
+/// Bytes as a person reads them: `512 MiB`, `23.4 GiB`, `82 TB`.
+fn bytes(b: f64) -> String {
+    const UNITS: [&str; 7] = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    let mut v = b;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit + 1 == UNITS.len() && v >= 1024.0 {
+        return format!("{b:.1e} bytes");
+    }
+    format!("{v:.1} {}", UNITS[unit])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(n: usize, levels: usize) -> DataFrame {
+        let x: Vec<f64> = (0..n).map(|i| i as f64 / n as f64).collect();
+        let g: Vec<String> = (0..n).map(|i| format!("g{}", i % levels)).collect();
+        let g = crate::data::FactorColumn::from_values(g.iter().map(|s| Some(s.as_str())));
+        DataFrame::new(vec![
+            ("y".into(), Column::Numeric(x.clone())),
+            ("a".into(), Column::Numeric(x.clone())),
+            ("b".into(), Column::Numeric(x.iter().map(|v| v * v).collect())),
+            ("c".into(), Column::Numeric(x.iter().map(|v| v.sin()).collect())),
+            ("g".into(), Column::Factor(g)),
+        ])
+        .unwrap()
+    }
+
+    fn plan_of(formula: &str, data: &DataFrame) -> Result<Plan> {
+        plan_with_memory(&Formula::parse(formula).unwrap(), data, 16.0 * GIB)
+    }
+
+    #[test]
+    fn counts_match_what_the_builders_make() {
+        let data = frame(400, 4);
+        for (f, p) in [
+            ("y ~ s(a)", 10),
+            ("y ~ s(a, k = 20) + s(b, bs = \"cr\")", 1 + 19 + 9),
+            ("y ~ s(a, bs = \"cc\")", 1 + 8),
+            ("y ~ te(a, b)", 1 + 24),
+            ("y ~ ti(a, b)", 1 + 16),
+            ("y ~ te(a, b, c, k = 3)", 1 + 26),
+            ("y ~ s(g, bs = \"re\")", 1 + 4),
+            ("y ~ s(a, by = g) + g", 1 + 3 + 4 * 9),
+            ("y ~ s(a, by = c)", 1 + 10),
+            ("y ~ s(a, bs = \"ps\", m = c(3, 1))", 1 + 9),
+            ("y ~ s(a, b)", 1 + 29),
+        ] {
+            let formula = Formula::parse(f).unwrap();
+            let plan = plan_with_memory(&formula, &data, 16.0 * GIB).unwrap();
+            let design = crate::design::Design::build(&formula, &data).unwrap();
+            assert_eq!(plan.n_coef, p, "{f}");
+            assert_eq!(design.n_coef(), p, "{f}: the builders disagree with the plan");
+        }
+    }
+
+    #[test]
+    fn absurd_sizes_are_refused_before_building() {
+        let data = frame(400, 4);
+        let e = plan_of("y ~ te(a, b, c, k = 20)", &data).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "term te(a,b,c): k = 20 per margin gives 7999 coefficients but only 400 rows of data: reduce k or the \
+             number of margins"
+        );
+        let e = plan_of("y ~ s(a, by = g, k = 150)", &data).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "term s(a):g: k = 150 for each of 4 levels of g gives 596 coefficients but only 400 rows of data: \
+             reduce k"
+        );
+        let thirty: Vec<String> = (0..30).map(|i| format!("x{i}")).collect();
+        let cols = thirty
+            .iter()
+            .map(|n| (n.clone(), Column::Numeric((0..400).map(|i| i as f64).collect())))
+            .chain([("y".to_string(), Column::Numeric(vec![0.0; 400]))])
+            .collect();
+        let wide = DataFrame::new(cols).unwrap();
+        let e = plan_of(&format!("y ~ te({})", thirty.join(", ")), &wide)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("9.3e20 coefficients but only 400 rows"), "{e}");
+    }
+
+    #[test]
+    fn memory_is_checked_against_what_is_available() {
+        let data = frame(200_000, 100_000);
+        let e = plan_of("y ~ s(a) + s(g, bs = \"re\")", &data).unwrap_err().to_string();
+        assert!(
+            e.starts_with("fit failed: the model has 100010 coefficients (s(g): 100000); the fit would need about 794.0 GiB of memory and 16.0 GiB is available"),
+            "{e}"
+        );
+        let e = plan_of("y ~ s(a, k = 3000)", &data).unwrap_err().to_string();
+        assert!(
+            e.starts_with("term s(a): building this basis would need about 894.1 GiB"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn negative_and_malformed_m_name_the_term() {
+        let data = frame(100, 2);
+        for (f, msg) in [
+            (
+                "y ~ s(a, m = -1)",
+                "term s(a): m = -1: penalty and basis orders are whole numbers from 0",
+            ),
+            ("y ~ s(a, bs = \"ps\", m = -1)", "term s(a): m = -1"),
+            ("y ~ s(a, bs = \"cc\", m = -1)", "term s(a): m = -1"),
+            ("y ~ te(a, b, m = -1)", "term te(a,b): m = -1"),
+            ("y ~ te(a, b, m = c(2, -3))", "term te(a,b): m = -3"),
+            (
+                "y ~ s(a, m = c(2, 2))",
+                "term s(a): m has 2 values; bs = \"tp\" takes one",
+            ),
+            (
+                "y ~ s(a, bs = \"ps\", m = c(2, 2, 2))",
+                "term s(a): m has 3 values; a P-spline takes at most two",
+            ),
+        ] {
+            let e = plan_of(f, &data).unwrap_err().to_string();
+            assert!(e.starts_with(msg), "{f}: {e}");
+        }
+    }
+
+    #[test]
+    fn k_below_the_minimum_warns_as_mgcv() {
+        let data = frame(100, 2);
+        let plan = plan_of(
+            "y ~ s(a, k = 2) + s(b, bs = \"cr\", k = 0) + s(c, bs = \"cc\", k = 3)",
+            &data,
+        )
+        .unwrap();
+        assert_eq!(
+            plan.warnings,
+            [
+                "s(a): basis dimension, k, increased to minimum possible (3)",
+                "s(b): basis dimension, k, increased to minimum possible (3)",
+                "s(c): basis dimension, k, increased to minimum possible (4)",
+            ]
+        );
+        assert!(plan_of("y ~ s(a, k = 3)", &data).unwrap().warnings.is_empty());
+        let plan = plan_of("y ~ ti(a, b, k = 2)", &data).unwrap();
+        assert_eq!(
+            plan.warnings,
+            ["ti(a,b): basis dimension, k, increased to minimum possible (3)"]
+        );
+    }
+}
