@@ -45,7 +45,7 @@ pub enum GamError {
         message: String,
     },
     /// A column named in the formula is not in the data.
-    #[error("unknown column '{column}' (available: {})", available.join(", "))]
+    #[error("unknown column '{column}' (available: {})", listed(available))]
     UnknownColumn {
         /// The missing column.
         column: String,
@@ -86,6 +86,24 @@ pub enum GamError {
     },
 }
 
+/// Column names listed in an error: a file of 3·10^5 columns would otherwise
+/// make a line of megabytes.
+const MAX_LISTED_COLUMNS: usize = 30;
+
+/// The first [`MAX_LISTED_COLUMNS`] names, and how many more there are.
+fn listed(names: &[String]) -> String {
+    let mut out = names
+        .iter()
+        .take(MAX_LISTED_COLUMNS)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > MAX_LISTED_COLUMNS {
+        out.push_str(&format!(" and {} more", names.len() - MAX_LISTED_COLUMNS));
+    }
+    out
+}
+
 /// Characters of a formula shown around an error position: a longer formula
 /// is cut to this many, centred on the position, with `…` marking the cuts.
 const FORMULA_WINDOW: usize = 120;
@@ -117,3 +135,25 @@ fn caret_lines(formula: &str, position: usize) -> String {
 
 /// Shorthand for results of the engine.
 pub type Result<T, E = GamError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn many_columns_are_listed_in_part() {
+        let names: Vec<String> = (0..300_000).map(|i| format!("c{i}")).collect();
+        let e = GamError::UnknownColumn {
+            column: "nope".into(),
+            available: names,
+        }
+        .to_string();
+        assert!(e.starts_with("unknown column 'nope' (available: c0, c1, "), "{e}");
+        assert!(e.ends_with(", c29 and 299970 more)"), "{e}");
+        let few = GamError::UnknownColumn {
+            column: "z".into(),
+            available: vec!["x".into(), "y".into()],
+        };
+        assert_eq!(few.to_string(), "unknown column 'z' (available: x, y)");
+    }
+}

@@ -1,0 +1,161 @@
+//! Tests of [`super`]: the plan's counts against what the builders make, and its refusals.
+
+use super::*;
+
+fn frame(n: usize, levels: usize) -> DataFrame {
+    let x: Vec<f64> = (0..n).map(|i| i as f64 / n as f64).collect();
+    let g: Vec<String> = (0..n).map(|i| format!("g{}", i % levels)).collect();
+    let g = crate::data::FactorColumn::from_values(g.iter().map(|s| Some(s.as_str())));
+    DataFrame::new(vec![
+        ("y".into(), Column::Numeric(x.clone())),
+        ("a".into(), Column::Numeric(x.clone())),
+        ("b".into(), Column::Numeric(x.iter().map(|v| v * v).collect())),
+        ("c".into(), Column::Numeric(x.iter().map(|v| v.sin()).collect())),
+        ("g".into(), Column::Factor(g)),
+    ])
+    .unwrap()
+}
+
+fn plan_of(formula: &str, data: &DataFrame) -> Result<Plan> {
+    plan_with_memory(&Formula::parse(formula).unwrap(), data, 16.0 * GIB)
+}
+
+#[test]
+fn counts_match_what_the_builders_make() {
+    let data = frame(400, 4);
+    for (f, p) in [
+        ("y ~ s(a)", 10),
+        ("y ~ s(a, k = 20) + s(b, bs = \"cr\")", 1 + 19 + 9),
+        ("y ~ s(a, bs = \"cc\")", 1 + 8),
+        ("y ~ te(a, b)", 1 + 24),
+        ("y ~ ti(a, b)", 1 + 16),
+        ("y ~ te(a, b, c, k = 3)", 1 + 26),
+        ("y ~ s(g, bs = \"re\")", 1 + 4),
+        ("y ~ s(a, by = g) + g", 1 + 3 + 4 * 9),
+        ("y ~ s(a, by = c)", 1 + 10),
+        ("y ~ s(a, bs = \"ps\", m = c(3, 1))", 1 + 9),
+        ("y ~ s(a, b)", 1 + 29),
+    ] {
+        let formula = Formula::parse(f).unwrap();
+        let plan = plan_with_memory(&formula, &data, 16.0 * GIB).unwrap();
+        let design = crate::design::Design::build(&formula, &data).unwrap();
+        assert_eq!(plan.n_coef, p, "{f}");
+        assert_eq!(design.n_coef(), p, "{f}: the builders disagree with the plan");
+    }
+}
+
+#[test]
+fn absurd_sizes_are_refused_before_building() {
+    let data = frame(400, 4);
+    let e = plan_of("y ~ te(a, b, c, k = 20)", &data).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "term te(a,b,c): k = 20 per margin gives 7999 coefficients but only 400 rows of data: reduce k or the \
+         number of margins"
+    );
+    let e = plan_of("y ~ s(a, by = g, k = 150)", &data).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "term s(a):g: k = 150 for each of 4 levels of g gives 596 coefficients but only 400 rows of data: \
+         reduce k"
+    );
+    let thirty: Vec<String> = (0..30).map(|i| format!("x{i}")).collect();
+    let cols = thirty
+        .iter()
+        .map(|n| (n.clone(), Column::Numeric((0..400).map(|i| i as f64).collect())))
+        .chain([("y".to_string(), Column::Numeric(vec![0.0; 400]))])
+        .collect();
+    let wide = DataFrame::new(cols).unwrap();
+    let e = plan_of(&format!("y ~ te({})", thirty.join(", ")), &wide)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("9.3e20 coefficients but only 400 rows"), "{e}");
+}
+
+#[test]
+fn memory_is_checked_against_what_is_available() {
+    let data = frame(200_000, 100_000);
+    let e = plan_of("y ~ s(a) + s(g, bs = \"re\")", &data).unwrap_err().to_string();
+    assert!(
+        e.starts_with("fit failed: the model has 100010 coefficients (s(g): 100000); the fit would need about 794.0 GiB of memory and 16.0 GiB is available"),
+        "{e}"
+    );
+    let e = plan_of("y ~ s(a, k = 3000)", &data).unwrap_err().to_string();
+    assert!(
+        e.starts_with("term s(a): building this basis would need about 894.1 GiB"),
+        "{e}"
+    );
+}
+
+#[test]
+fn negative_and_malformed_m_name_the_term() {
+    let data = frame(100, 2);
+    for (f, msg) in [
+        (
+            "y ~ s(a, m = -1)",
+            "term s(a): m = -1: penalty and basis orders are whole numbers from 0",
+        ),
+        ("y ~ s(a, bs = \"ps\", m = -1)", "term s(a): m = -1"),
+        ("y ~ s(a, bs = \"cc\", m = -1)", "term s(a): m = -1"),
+        ("y ~ te(a, b, m = -1)", "term te(a,b): m = -1"),
+        ("y ~ te(a, b, m = c(2, -3))", "term te(a,b): m = -3"),
+        (
+            "y ~ s(a, m = c(2, 2))",
+            "term s(a): m has 2 values; bs = \"tp\" takes one",
+        ),
+        (
+            "y ~ s(a, bs = \"ps\", m = c(2, 2, 2))",
+            "term s(a): m has 3 values; a P-spline takes at most two",
+        ),
+    ] {
+        let e = plan_of(f, &data).unwrap_err().to_string();
+        assert!(e.starts_with(msg), "{f}: {e}");
+    }
+}
+
+#[test]
+fn k_below_the_minimum_warns_as_mgcv() {
+    let data = frame(100, 2);
+    let plan = plan_of(
+        "y ~ s(a, k = 2) + s(b, bs = \"cr\", k = 0) + s(c, bs = \"cc\", k = 3)",
+        &data,
+    )
+    .unwrap();
+    assert_eq!(
+        plan.warnings,
+        [
+            "s(a): basis dimension, k, increased to minimum possible (3)",
+            "s(b): basis dimension, k, increased to minimum possible (3)",
+            "s(c): basis dimension, k, increased to minimum possible (4)",
+        ]
+    );
+    assert!(plan_of("y ~ s(a, k = 3)", &data).unwrap().warnings.is_empty());
+    let plan = plan_of("y ~ ti(a, b, k = 2)", &data).unwrap();
+    assert_eq!(
+        plan.warnings,
+        ["ti(a,b): basis dimension, k, increased to minimum possible (3)"]
+    );
+}
+
+#[test]
+fn a_numeric_column_spoiled_by_a_word_warns() {
+    let values: Vec<String> = (0..30)
+        .map(|i| if i == 17 { "n/a".into() } else { format!("{}", i % 9) })
+        .collect();
+    let text = crate::data::FactorColumn::from_values(values.iter().map(|s| Some(s.as_str())));
+    let words = crate::data::FactorColumn::from_values((0..30).map(|i| Some(["a", "b", "7"][i % 3])));
+    let data = DataFrame::new(vec![
+        ("y".into(), Column::Numeric((0..30).map(f64::from).collect())),
+        ("x".into(), Column::Factor(text)),
+        ("g".into(), Column::Factor(words)),
+    ])
+    .unwrap();
+    let plan = plan_of("y ~ x + g", &data).unwrap();
+    assert_eq!(
+        plan.warnings,
+        [
+            "column 'x' is used as a factor of 10 levels because row 18 holds 'n/a', not a number: if 'x' is \
+          numeric, correct that value or write NA"
+        ]
+    );
+}
