@@ -4,7 +4,13 @@
 //! yet they report an empty cache. `ls`, `show`, `stats` and `verify` (without
 //! `--fix`) only read; in particular they never count as a use of an entry.
 //! Everything goes through the `warmstart` store, which never follows a
-//! symbolic link found under the root.
+//! symbolic link found under the root, and never opens anything but a regular
+//! file (a FIFO named like a cache file cannot make a command wait) nor reads
+//! more than the format allows. Such odd files, and anything in place of a
+//! key directory, are corrupt entries: `verify` reports them, `verify --fix`
+//! and `clear` remove them (a link as a link), `stats` counts them. `prune`
+//! fails only when a removal fails; entries other processes write or rewrite
+//! meanwhile are reported, not an error.
 //!
 //! This module holds the command-line types and the dispatch; each
 //! subcommand lives in its own module, and what they share in [`shared`].
