@@ -229,12 +229,10 @@ pub(crate) fn create_dir_all_private(path: &Path) -> io::Result<()> {
     fs::DirBuilder::new().recursive(true).mode(DIR_MODE).create(path)
 }
 
-/// Creates one private directory; an existing directory is fine.
-pub(crate) fn create_dir_private(path: &Path) -> io::Result<()> {
-    match fs::DirBuilder::new().mode(DIR_MODE).create(path) {
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
-        other => other,
-    }
+/// Creates one private directory; fails with `AlreadyExists` if anything is
+/// there already, so that the caller knows whether it made it.
+pub(crate) fn create_new_dir_private(path: &Path) -> io::Result<()> {
+    fs::DirBuilder::new().mode(DIR_MODE).create(path)
 }
 
 /// Flushes a directory so that renames into it survive a power loss.

@@ -41,7 +41,7 @@ const DIR_VANISHED_RETRIES: usize = 8;
 /// How often a save removes something planted in place of its key
 /// directory and creates the directory, against another process doing the
 /// same at once.
-const KEY_DIR_REPAIR_ATTEMPTS: usize = 4;
+const KEY_DIR_REPAIR_ATTEMPTS: usize = 16;
 
 /// The most metadata files of one key a Final save reads to find identical
 /// copies of itself; beyond that it does not look (rule 20: the cost of a
@@ -205,9 +205,15 @@ fn ensure_key_dir(dir: &Path) -> Result<()> {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(StoreError::io("opening key directory", dir, e)),
         }
-        // An existing entry of any kind is "already exists" here: the loop
-        // looks again at what is there.
-        fsutil::create_dir_private(dir).map_err(|e| StoreError::io("creating key directory", dir, e))?;
+        match fsutil::create_new_dir_private(dir) {
+            // Made here: a directory, whatever happens to it next (a
+            // concurrent clear removing it again is the caller's retry).
+            Ok(()) => return Ok(()),
+            // Something is there again (another writer's directory, or a
+            // file planted anew): look again at what it is.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(StoreError::io("creating key directory", dir, e)),
+        }
     }
     Err(StoreError::NotADirectory {
         path: dir.to_path_buf(),
