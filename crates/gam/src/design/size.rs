@@ -292,11 +292,11 @@ fn smooth_size(spec: &SmoothSpec, data: &DataFrame, warnings: &mut Vec<String>) 
         }
     };
     // (basis functions, penalties, build bytes, the k used) of one basis.
-    let mut one = |bs: BasisType, k: i64, m: &[Option<i64>], vars: &[String]| -> Result<(f64, f64, f64, usize)> {
-        let k = requested_k(k);
+    let mut one = |bs: BasisType, k_arg: i64, m: &[Option<i64>], vars: &[String]| -> Result<(f64, f64, f64, usize)> {
+        let k = requested_k(k_arg);
         Ok(match bs {
             BasisType::Tp => {
-                let (_, _, dim) = tp::dims(vars.len(), k.map_or(-1, |k| k as i64), order(m[0]));
+                let (_, _, dim) = tp::dims(vars.len(), k_arg, order(m[0]));
                 warn_raised(k, dim);
                 // Beyond MAX_KNOTS unique points the knots are a subset,
                 // unless k asks for more: then every unique point is a knot.

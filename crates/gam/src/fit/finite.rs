@@ -100,7 +100,7 @@ fn most_extreme(data: &DataFrame, used: &[String]) -> Option<(String, usize, f64
         let Some(Column::Numeric(v)) = data.column(name) else {
             continue;
         };
-        let median = median(v.iter().copied())?;
+        let median = median_of(v.to_vec())?;
         let mad = median_abs_dev(v, median).max(f64::MIN_POSITIVE);
         for (i, &x) in v.iter().enumerate() {
             let score = (x - median).abs() / mad;
@@ -123,10 +123,6 @@ fn number(v: f64) -> String {
 
 fn median_abs_dev(v: &[f64], median: f64) -> f64 {
     median_of(v.iter().map(|x| (x - median).abs()).collect()).unwrap_or(0.0)
-}
-
-fn median(values: impl Iterator<Item = f64>) -> Option<f64> {
-    median_of(values.collect())
 }
 
 fn median_of(mut v: Vec<f64>) -> Option<f64> {
