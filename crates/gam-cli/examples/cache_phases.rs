@@ -10,9 +10,9 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use gam::cache::keys::{Payload, fit_keys};
 use gam::data::DataFrame;
-use gam::fit::gam::prepare;
-use gam::fit::warm::{Payload, fit_keys};
+use gam::fit::driver::prepare;
 use gam::formula::Formula;
 use gam::model::GamSpec;
 use warmstart::{StoreOptions, WarmStartStore};

@@ -21,11 +21,11 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use clap::Args;
+use gam::cache::{CacheOptions, StartSource, fit_cached};
 use gam::data::DataFrame;
 use gam::design::response::response_data;
 use gam::fit::OuterStart;
-use gam::fit::cached::{CacheOptions, StartSource, fit_cached};
-use gam::fit::gam::prepare;
+use gam::fit::driver::prepare;
 use gam::model::{GamModel, GamSpec};
 use gam::predict::{PredictOptions, PredictType};
 use serde::Serialize;

@@ -1,7 +1,7 @@
 //! `gam fit DATA FORMULA`: read a CSV file, fit the model by REML through
 //! the warm-start cache, print its summary (or JSON) and optionally save it.
 //!
-//! The fit goes through [`gam::fit::cached::fit_cached`]: an exact hit
+//! The fit goes through [`gam::cache::fit_cached`]: an exact hit
 //! returns the cached model at once, a checkpoint of an interrupted run is
 //! resumed, a related fit's smoothing parameters seed the start, and
 //! otherwise the fit starts cold. One line on stderr says which
@@ -14,12 +14,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use clap::Args;
+use gam::cache::keys::input_key;
+use gam::cache::{CacheOptions, CachedFit, StartSource, fit_cached, hit_by_input_key, record_input_key};
 use gam::data::{DataFrame, ReadOptions};
 use gam::fit::Convergence;
 use gam::fit::Iterate;
-use gam::fit::cached::{CacheOptions, CachedFit, StartSource, fit_cached, hit_by_input_key, record_input_key};
-use gam::fit::gam::FitObserver;
-use gam::fit::warm::input_key;
+use gam::fit::driver::FitObserver;
 use gam::formula::Formula;
 use gam::model::{Family, GamSpec, Link};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};

@@ -3,7 +3,7 @@
 //! one JSON document whose field names are those of the mgcv reference files
 //! (`n`, `reml_score`, `edf_total`, `smooths`, `sp`, `outer`, `coefficients`, ...).
 
-use gam::fit::cached::{CachedFit, StartSource};
+use gam::cache::{CachedFit, StartSource};
 use gam::model::GamModel;
 use serde::Serialize;
 

@@ -3,7 +3,8 @@
 #![allow(clippy::print_stdout)]
 use gam::data::DataFrame;
 use gam::design::Design;
-use gam::fit::{LsqProblem, NewtonOptions, Scale, fit_reml};
+use gam::fit::NewtonOptions;
+use gam::fit::gaussian::{LsqProblem, Scale, fit_reml};
 use gam::formula::Formula;
 use std::time::Instant;
 fn main() {
@@ -32,12 +33,12 @@ fn main() {
     // The default (chunked from 32768 rows) path, phase by phase.
     let spec = gam::model::GamSpec::new(f);
     let t = Instant::now();
-    let prepared = gam::fit::gam::prepare(&spec, &data).unwrap();
+    let prepared = gam::fit::driver::prepare(&spec, &data).unwrap();
     println!("prepare {:?}", t.elapsed());
     let t = Instant::now();
     let setup = spec.setup(prepared).unwrap();
     println!("setup (design + reduction) {:?}", t.elapsed());
     let t = Instant::now();
-    let _m = spec.fit_setup(&setup, None, &mut gam::fit::gam::NoObserver).unwrap();
+    let _m = spec.fit_setup(&setup, None, &mut gam::fit::driver::NoObserver).unwrap();
     println!("outer + model {:?}", t.elapsed());
 }

@@ -5,10 +5,14 @@
 //! directory. A full disk, a crash or a kill at any moment leaves either the
 //! old file or the complete new one, never a truncated mixture; the
 //! temporary file is removed on failure.
+//!
+//! [`nan_if_null`] reads back the non-finite numbers JSON writes as `null`.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
+
+use serde::Deserialize;
 
 use crate::error::{GamError, Result};
 
@@ -58,6 +62,12 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(not(unix))]
     let _ = dir;
     Ok(())
+}
+
+/// Reads a number that is only displayed, taking `null` (what JSON makes of
+/// a NaN or an infinity) as NaN, so that such a model loads again.
+pub fn nan_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@
 //! - The library never prints; the `gam` binary does.
 
 pub mod basis;
+pub mod cache;
 pub mod data;
 pub mod design;
 mod error;
@@ -30,8 +31,6 @@ pub mod formula;
 pub mod linalg;
 pub mod model;
 pub mod predict;
-pub mod summary;
-mod summary_test;
 
 pub use error::{GamError, Result};
 pub use warmstart;

@@ -15,9 +15,9 @@ use serde::Serialize;
 use crate::data::DataFrame;
 use crate::design::ParamTerm;
 use crate::error::{GamError, Result};
-use crate::fit::accumulate::{CHUNK_ROWS, row_chunks};
-use crate::fit::rows::{mat_vec, quadratic_diagonal};
 use crate::formula::Response;
+use crate::linalg::blocks::{mat_vec, quadratic_diagonal};
+use crate::linalg::chunks::{CHUNK_ROWS, row_chunks};
 use crate::model::GamModel;
 
 /// The scale predictions are on.

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use gam::data::{DataFrame, ReadOptions};
-use gam::fit::gam::{Accumulation, NoObserver, prepare};
+use gam::fit::driver::{Accumulation, NoObserver, prepare};
 use gam::formula::Formula;
 use gam::model::{Family, GamModel, GamSpec, Link};
 use serde_json::Value;

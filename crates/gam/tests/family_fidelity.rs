@@ -265,7 +265,7 @@ cases!(
 /// log θ, as a checkpoint holds them) reaches the same optimum as the cold fit.
 #[test]
 fn nb_resumes_from_a_checkpoint_with_its_theta() {
-    use gam::fit::gam::FitObserver;
+    use gam::fit::driver::FitObserver;
     use gam::fit::{Iterate, OuterStart};
     struct Keep(Vec<Iterate>);
     impl FitObserver for Keep {
@@ -307,9 +307,9 @@ fn nb_resumes_from_a_checkpoint_with_its_theta() {
 /// fit's smoothing parameters and its θ, and reaches its own optimum.
 #[test]
 fn nb_seeds_a_related_fit_with_its_theta() {
+    use gam::cache::{CacheOptions, StartSource, fit_cached};
     use gam::fit::Iterate;
-    use gam::fit::cached::{CacheOptions, StartSource, fit_cached};
-    use gam::fit::gam::FitObserver;
+    use gam::fit::driver::FitObserver;
     use gam::warmstart::{StoreOptions, WarmStartStore};
     struct First(Option<Iterate>);
     impl FitObserver for First {

@@ -17,9 +17,9 @@ use std::path::Path;
 
 use gam::data::{Column, DataFrame};
 use gam::fit::Convergence;
-use gam::fit::accumulate::CHUNK_ROWS;
-use gam::fit::gam::{Accumulation, NoObserver, prepare};
+use gam::fit::driver::{Accumulation, NoObserver, prepare};
 use gam::formula::Formula;
+use gam::linalg::chunks::CHUNK_ROWS;
 use gam::model::{Family, GamModel, GamSpec, Link};
 use gam::predict::{PredictOptions, PredictType};
 use serde_json::Value;

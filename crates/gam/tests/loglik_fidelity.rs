@@ -22,8 +22,8 @@ use std::path::{Path, PathBuf};
 
 use gam::data::{DataFrame, ReadOptions};
 use gam::design::Design;
-use gam::fit::edf2::edf2;
-use gam::fit::{LsqProblem, Scale};
+use gam::fit::assemble::edf2::edf2;
+use gam::fit::gaussian::{LsqProblem, Scale};
 use gam::formula::Formula;
 use gam::model::{Family, GamSpec, Link};
 use serde_json::Value;

@@ -21,10 +21,10 @@ use std::path::{Path, PathBuf};
 
 use gam::data::{DataFrame, ReadOptions};
 use gam::fit::OuterStart;
-use gam::fit::gam::NoObserver;
+use gam::fit::Summary;
+use gam::fit::driver::NoObserver;
 use gam::formula::Formula;
 use gam::model::GamSpec;
-use gam::summary::Summary;
 use serde_json::Value;
 
 /// How closely one comparison must agree.

@@ -6,6 +6,7 @@
 //! constraints) and is saved with the model, so that prediction on new data
 //! rebuilds exactly the training columns.
 
+pub mod penalty;
 pub mod response;
 pub mod size;
 pub mod smooth;
@@ -13,11 +14,11 @@ pub mod smooth;
 use faer::Mat;
 use serde::{Deserialize, Serialize};
 
+pub use penalty::{Penalty, PenaltySet};
 pub use smooth::{By, SmoothTerm};
 
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result};
-use crate::fit::{Penalty, PenaltySet};
 use crate::formula::{Formula, Response, Term};
 
 /// A parametric (unpenalised) term.

@@ -13,9 +13,9 @@ use crate::basis::tensor::TensorBasis;
 use crate::basis::{Basis, BasisFn, cc, cr, ps, re, tp};
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result};
-use crate::fit::accumulate::{CHUNK_ROWS, row_chunks};
 use crate::formula::{BasisType, SmoothKind, SmoothSpec};
 use crate::linalg::StoredMat;
+use crate::linalg::chunks::{CHUNK_ROWS, row_chunks};
 
 /// How a smooth's `by` variable enters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,14 +8,14 @@
 //!   column the model uses beyond [`MAX_MAGNITUDE`] in absolute value, naming
 //!   the column and row; below it, squares and sums over 10^8 rows stay far
 //!   from overflow;
-//! - after fitting, [`check_model`] refuses a model whose criterion, scale,
+//! - after fitting, [`check_result`] refuses a fit whose criterion, scale,
 //!   coefficients or summary statistics are not finite, naming the most
 //!   extreme value in the data (by its distance from its column's median in
 //!   units of the column's median absolute deviation) as the likely cause.
 
+use super::assemble::FitResult;
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result};
-use crate::model::GamModel;
 
 /// The largest magnitude of a value the fit accepts: its square (1e200)
 /// times any realistic number of rows stays below the largest double (1.8e308).
@@ -56,7 +56,7 @@ pub fn check_magnitudes(data: &DataFrame, used: &[String]) -> Result<()> {
 /// Refuses a fitted model with a non-finite criterion, scale, coefficient,
 /// covariance entry or deviance; `data` and `used` are the training data and
 /// the columns the model reads, searched for the likely cause.
-pub fn check_model(model: &GamModel, data: &DataFrame, used: &[String]) -> Result<()> {
+pub fn check_result(model: &FitResult, data: &DataFrame, used: &[String]) -> Result<()> {
     let what = if !model.reml_score.is_finite() {
         Some(format!("the REML criterion is {}", model.reml_score))
     } else if !model.scale.is_finite() {

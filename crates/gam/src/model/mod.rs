@@ -18,98 +18,21 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ENGINE_VERSION;
+use crate::data::DataFrame;
 use crate::design::Design;
 use crate::error::{GamError, Result};
 pub use crate::family::{Family, Link};
-use crate::fit::NewtonOptions;
-use crate::formula::Formula;
+use crate::files::nan_if_null;
+use crate::fit::driver::{FitObserver, FitSetup, NoObserver, prepare};
+pub use crate::fit::{FitOptions, FitResult, GamSpec, OuterInfo, OuterStart, Summary};
 use crate::linalg::StoredMat;
-use crate::summary::Summary;
 
 pub use file::MAX_MODEL_FILE_BYTES;
 use file::ReadProblem;
 
 /// Version of the model file format written by this build.
 pub const MODEL_FORMAT_VERSION: u32 = 1;
-
-/// Settings of a fit that are not part of the formula.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct FitOptions {
-    /// The outer (smoothing parameter) optimiser's settings.
-    pub newton: NewtonOptions,
-}
-
-/// What to fit: formula, family and link, options. Fitting it to data gives a [`GamModel`].
-#[derive(Debug, Clone)]
-pub struct GamSpec {
-    /// The parsed formula.
-    pub formula: Formula,
-    /// The response distribution.
-    pub family: Family,
-    /// The link.
-    pub link: Link,
-    /// Column holding prior weights (mgcv's `weights =`), if any.
-    pub weights: Option<String>,
-    /// Fitting options.
-    pub options: FitOptions,
-}
-
-impl GamSpec {
-    /// The columns the fit reads: the formula's and the weights column.
-    pub fn columns_used(&self) -> Vec<String> {
-        let mut cols = self.formula.columns_used();
-        if let Some(w) = &self.weights
-            && !cols.contains(w)
-        {
-            cols.push(w.clone());
-        }
-        cols
-    }
-
-    /// The same spec with another family and link.
-    pub fn with_family(mut self, family: Family, link: Link) -> GamSpec {
-        self.family = family;
-        self.link = link;
-        self
-    }
-
-    /// A Gaussian identity-link model with default options.
-    pub fn new(formula: Formula) -> GamSpec {
-        GamSpec {
-            formula,
-            family: Family::Gaussian,
-            link: Link::Identity,
-            weights: None,
-            options: FitOptions::default(),
-        }
-    }
-}
-
-/// How the outer optimisation ended.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OuterInfo {
-    /// Outer iterations.
-    pub iter: usize,
-    /// Whether it converged.
-    pub converged: bool,
-    /// Largest absolute gradient component of the REML score at the end.
-    #[serde(deserialize_with = "nan_if_null")]
-    pub max_abs_grad: f64,
-    /// In words.
-    pub message: String,
-}
-
-impl OuterInfo {
-    /// How an outer Newton optimisation ended, as the model records it.
-    pub fn of(outer: &crate::fit::NewtonResult) -> OuterInfo {
-        OuterInfo {
-            iter: outer.last.iter,
-            converged: outer.converged,
-            max_abs_grad: outer.last.grad.iter().fold(0.0f64, |m, g| m.max(g.abs())),
-            message: outer.message.clone(),
-        }
-    }
-}
 
 /// A fitted GAM.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -180,7 +103,70 @@ pub struct GamModel {
     pub warnings: Vec<String>,
 }
 
+impl GamSpec {
+    /// Fits the model to `data`.
+    pub fn fit(&self, data: &DataFrame) -> Result<GamModel> {
+        self.fit_with(data, None, &mut NoObserver)
+    }
+
+    /// Fits the model starting the outer iteration at `start` (e.g. a cached
+    /// checkpoint or a related fit), reporting iterates to `observer`.
+    pub fn fit_with(
+        &self,
+        data: &DataFrame,
+        start: Option<&OuterStart>,
+        observer: &mut dyn FitObserver,
+    ) -> Result<GamModel> {
+        let setup = self.setup(prepare(self, data)?)?;
+        self.fit_setup(&setup, start, observer)
+    }
+
+    /// Runs the outer optimisation on a prepared fit and assembles the model.
+    pub fn fit_setup(
+        &self,
+        setup: &FitSetup,
+        start: Option<&OuterStart>,
+        observer: &mut dyn FitObserver,
+    ) -> Result<GamModel> {
+        Ok(GamModel::from_fit(self, self.fit_result(setup, start, observer)?))
+    }
+}
+
 impl GamModel {
+    /// The model of a fit of `spec`.
+    pub fn from_fit(spec: &GamSpec, r: FitResult) -> GamModel {
+        GamModel {
+            format_version: MODEL_FORMAT_VERSION,
+            engine_version: ENGINE_VERSION.to_string(),
+            formula: spec.formula.text.clone(),
+            family: spec.family,
+            link: spec.link,
+            design: r.design,
+            coefficients: r.coefficients,
+            vp: r.vp,
+            ve: r.ve,
+            edf: r.edf,
+            edf1: r.edf1,
+            sp: r.sp,
+            scale: r.scale,
+            reml_scale: r.reml_scale,
+            theta: r.theta,
+            weights: spec.weights.clone(),
+            scale_estimated: r.scale_estimated,
+            reml_score: r.reml_score,
+            outer: r.outer,
+            n: r.n,
+            n_dropped: r.n_dropped,
+            deviance: r.deviance,
+            null_deviance: r.null_deviance,
+            loglik: r.loglik,
+            loglik_df: r.loglik_df,
+            aic: r.aic,
+            summary: r.summary,
+            warnings: r.warnings,
+        }
+    }
+
     /// Total effective degrees of freedom (parametric coefficients included).
     pub fn edf_total(&self) -> f64 {
         self.edf.iter().sum()
@@ -312,12 +298,6 @@ fn one_line(message: &str) -> String {
         }
     }
     out
-}
-
-/// Reads a number that is only displayed, taking `null` (what JSON makes of
-/// a NaN or an infinity) as NaN, so that such a model loads again.
-pub(crate) fn nan_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f64, D::Error> {
-    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 fn one() -> f64 {

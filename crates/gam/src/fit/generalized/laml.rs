@@ -43,11 +43,11 @@
 use faer::linalg::solvers::DenseSolveCore;
 use faer::{Mat, Side};
 
-use super::penalty::{PenaltySet, trace_of_product};
 use super::pirls::{GlmProblem, NullFit, PirlsFit};
-use super::reml::dot;
-use super::rows::{block_crosses, block_quadratic_diagonal, split_crosses, sum_mats};
+use crate::design::PenaltySet;
 use crate::error::{GamError, Result};
+use crate::linalg::blocks::{block_crosses, block_quadratic_diagonal, split_crosses, sum_mats};
+use crate::linalg::{dot, trace_of_product};
 
 /// The criterion and everything derived at one point.
 #[derive(Debug, Clone)]
@@ -172,7 +172,7 @@ pub fn evaluate(
     let fit = prob.fit(&s_lambda, start, null)?;
     let beta = &fit.beta;
     let wts = prob.weights(&fit.mu, false);
-    let h = super::penalty::symmetrise(&(&fit.xtwx + &s_lambda));
+    let h = crate::linalg::symmetrise(&(&fit.xtwx + &s_lambda));
     let llt = h.llt(Side::Lower).map_err(|_| GamError::Fit {
         message: "the penalised Hessian is not positive definite at the inner optimum: some coefficients are \
                   not identifiable (collinear covariates, or perfect separation in a binomial model)"

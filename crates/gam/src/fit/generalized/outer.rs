@@ -1,5 +1,5 @@
 //! Smoothing-parameter selection for non-Gaussian (or non-identity link)
-//! models: mgcv's outer Newton iteration ([`super::newton`]) on the
+//! models: mgcv's outer Newton iteration ([`crate::fit::outer::newton`]) on the
 //! Laplace-approximate REML criterion ([`super::laml`]), with a penalised
 //! IRLS fit ([`super::pirls`]) at every evaluation, warm-started from the
 //! previous one.
@@ -11,84 +11,12 @@
 
 use std::cell::RefCell;
 
-use super::convergence::Convergence;
-use super::laml::{self, Extra, LamlEval};
-use super::newton::{self, Evaluation, Iterate, NewtonOptions, NewtonResult};
-use super::penalty::PenaltySet;
-use super::pirls::{GlmProblem, NullFit};
-use super::{NULL_SCALE_DIVISOR, OuterStart, initial_log_sp};
+use super::laml::LamlEval;
+use super::setup::GlmSetup;
+use crate::design::PenaltySet;
 use crate::error::Result;
-
-/// A generalized problem with the constants of its outer iteration.
-#[derive(Debug, Clone)]
-pub struct GlmSetup {
-    /// Data, family and link.
-    pub prob: GlmProblem,
-    /// The constant-mean model (mgcv's `null.coef` and its linear predictor),
-    /// where the inner iteration retreats when a first step diverges.
-    pub null: NullFit,
-    /// Deviance of the constant-mean model per observation (mgcv's `null.scale`).
-    pub null_scale: f64,
-}
-
-impl GlmSetup {
-    /// Computes mgcv's null coefficients and null scale for `prob`.
-    pub fn new(prob: GlmProblem) -> Result<GlmSetup> {
-        let n = prob.n();
-        let mean = prob.obs.iter().map(|o| o.y).sum::<f64>() / n as f64;
-        let null = prob.null_fit()?;
-        let null_scale = prob
-            .obs
-            .iter()
-            .map(|o| prob.family.deviance_residual(*o, mean, prob.theta))
-            .sum::<f64>()
-            / n as f64;
-        Ok(GlmSetup { prob, null, null_scale })
-    }
-
-    /// mgcv's starting log smoothing parameters for this problem.
-    pub fn initial_log_sp(&self, pens: &PenaltySet) -> Result<Vec<f64>> {
-        let prob = &self.prob;
-        let mu0 = prob.initial_mu();
-        let w0: Vec<f64> = mu0
-            .iter()
-            .zip(&prob.obs)
-            .map(|(&m, o)| {
-                let me = prob.link.mu_eta(prob.link.link(m));
-                o.w * me * me / prob.family.variance(m, prob.theta)[0]
-            })
-            .collect();
-        Ok(initial_log_sp(&prob.x.weighted_cross(&w0)?, pens))
-    }
-
-    /// The criterion at `rho`, scale `phi` (ignored when the family's scale
-    /// is known) and family parameter `theta` (for a family that has one).
-    pub fn evaluate(
-        &self,
-        pens: &PenaltySet,
-        rho: &[f64],
-        phi: f64,
-        theta: f64,
-        start: Option<&[f64]>,
-    ) -> Result<LamlEval> {
-        let family = self.prob.family;
-        let known = family.scale_known();
-        let phi = if known { 1.0 } else { phi };
-        let extra = Extra {
-            theta: family.has_theta(),
-            scale: !known,
-        };
-        if family.has_theta() {
-            let prob = GlmProblem {
-                theta,
-                ..self.prob.clone()
-            };
-            laml::evaluate(&prob, pens, rho, phi, extra, start, &self.null)
-        } else {
-            laml::evaluate(&self.prob, pens, rho, phi, extra, start, &self.null)
-        }
-    }
-}
+use crate::fit::outer::newton::{self, Evaluation, Iterate, NewtonOptions, NewtonResult};
+use crate::fit::outer::{Convergence, NULL_SCALE_DIVISOR, OuterStart};
 
 /// The outcome of the outer optimisation of a generalized model.
 #[derive(Debug, Clone)]
@@ -264,9 +192,11 @@ const MAX_PREDICTED_STEP: f64 = 2.0;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::family::{Family, Link, Obs};
-    use crate::fit::penalty::Penalty;
     use faer::Mat;
+
+    use crate::design::Penalty;
+    use crate::family::{Family, Link, Obs};
+    use crate::fit::generalized::pirls::GlmProblem;
 
     /// A cubic-in-cosines problem with a second-difference penalty, for a
     /// family and link, with a count-like response.
@@ -298,7 +228,7 @@ mod tests {
             }],
         );
         let prob = GlmProblem {
-            x: crate::fit::rows::ModelRows::held(x),
+            x: crate::fit::generalized::rows::ModelRows::held(x),
             obs,
             trials: vec![1.0; n],
             offset: vec![0.0; n],

@@ -15,6 +15,8 @@
 
 use faer::{Mat, Side};
 
+use crate::linalg::{symmetrise, trace, trace_of_product};
+
 /// Eigenvalues below this fraction of the largest count as zero when a rank
 /// is determined numerically.
 pub const RANK_TOL: f64 = 1e-11;
@@ -66,11 +68,6 @@ fn positive_eigs(m: &Mat<f64>) -> Vec<f64> {
         Ok(e) => (0..sym.nrows()).map(|i| e.S()[i]).collect(),
         Err(_) => Vec::new(),
     }
-}
-
-/// `(M + M') / 2`.
-pub fn symmetrise(m: &Mat<f64>) -> Mat<f64> {
-    Mat::from_fn(m.nrows(), m.ncols(), |i, j| 0.5 * (m[(i, j)] + m[(j, i)]))
 }
 
 fn numerical_rank(eigs: &[f64]) -> usize {
@@ -227,22 +224,6 @@ impl PenaltySet {
         }
         out
     }
-}
-
-/// Trace of a square matrix.
-pub fn trace(m: &Mat<f64>) -> f64 {
-    (0..m.nrows()).map(|i| m[(i, i)]).sum()
-}
-
-/// `tr(A B)` without forming the product.
-pub fn trace_of_product(a: &Mat<f64>, b: &Mat<f64>) -> f64 {
-    let mut acc = 0.0;
-    for i in 0..a.nrows() {
-        for k in 0..a.ncols() {
-            acc += a[(i, k)] * b[(k, i)];
-        }
-    }
-    acc
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! Which of mgcv's two outer convergence tests ends the Newton iteration
-//! ([`super::newton`]).
+//! ([`super::newton`]), and their tolerances.
 //!
 //! `gam()`'s newton uses `ε_c = 10⁻⁶` and the gradient bound `5·s·ε_c`
 //! (`s` the convergence scale, `|log φ| + |V|`); `bam()`'s `fast.REML.fit` uses `ε_c = √ε ≈ 1.5·10⁻⁸` and the gradient bound `s·ε_c`. Both are
@@ -12,7 +12,11 @@
 //! mgcv users fit with `gam()`, whose answers are reproduced exactly) and
 //! `bam()`'s test from there on.
 
-use super::newton::{CONV_TOL, GRAD_CONV_FACTOR};
+/// mgcv's `newton$conv.tol`: relative convergence tolerance of the score and gradient.
+pub const CONV_TOL: f64 = 1e-6;
+
+/// Convergence: every gradient component at most this times `s·ε_c`.
+pub const GRAD_CONV_FACTOR: f64 = 5.0;
 
 /// `bam()`'s `conv.tol` (`.Machine$double.eps^0.5`): its relative convergence tolerance.
 pub const BAM_CONV_TOL: f64 = 1.490_116_119_384_765_6e-8;

@@ -35,9 +35,10 @@
 use faer::linalg::solvers::Solve;
 use faer::{Mat, Side};
 
-use super::rows::{ModelRows, block_mat_vec, sum_mats};
+use super::rows::ModelRows;
 use crate::error::{GamError, Result};
 use crate::family::{Family, Link, Obs};
+use crate::linalg::blocks::{block_mat_vec, sum_mats};
 
 /// Relative convergence tolerance of the penalised deviance and its gradient.
 /// Tighter than mgcv's 1e-7 so that the REML score is evaluated at the
@@ -462,7 +463,7 @@ impl GlmProblem {
     fn newton_step(&self, acc: &Accumulated, eta: &[f64], s_lambda: &Mat<f64>) -> Result<Vec<f64>> {
         let solve = |a: &Accumulated| -> Option<Vec<f64>> {
             let h = &a.xtwx + s_lambda;
-            let llt = super::penalty::symmetrise(&h).llt(Side::Lower).ok()?;
+            let llt = crate::linalg::symmetrise(&h).llt(Side::Lower).ok()?;
             let rhs = Mat::from_fn(self.p(), 1, |j, _| a.xtwz[j]);
             let sol = llt.solve(&rhs);
             Some((0..self.p()).map(|j| sol[(j, 0)]).collect())

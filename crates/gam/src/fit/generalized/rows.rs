@@ -12,24 +12,20 @@
 //! so a pass costs one basis evaluation per row on top of its arithmetic:
 //! callers fuse what they need into as few passes as possible.
 //!
-//! The free functions ([`mat_vec`], [`quadratic_diagonal`], ...) do the same
-//! on a matrix the caller holds (prediction).
+//! The block products themselves live in [`crate::linalg::blocks`], which
+//! prediction uses on a matrix it holds.
 
 use std::ops::Range;
 use std::sync::Arc;
 
-use faer::linalg::matmul::triangular::{self, BlockStructure};
-use faer::{Accum, Mat, MatRef, Par};
+use faer::{Mat, MatRef};
 use rayon::prelude::*;
 
-use super::accumulate::row_chunks;
 use crate::data::DataFrame;
 use crate::design::Design;
 use crate::error::Result;
-
-/// Rows per block when the matrix is held: a block of 4096 x 40 doubles
-/// (1.3 MB) stays in cache while its products are formed.
-pub const BLOCK_ROWS: usize = 4096;
+use crate::linalg::blocks::{block_crosses, block_mat_vec, combine, split_crosses, sum_mats, triangular_factor};
+use crate::linalg::chunks::{BLOCK_ROWS, row_chunks};
 
 /// The model matrix of a fit, held or rebuilt by chunks (see the module doc).
 #[derive(Debug, Clone)]
@@ -149,11 +145,11 @@ impl ModelRows {
                 };
                 v * s(i)
             });
-            super::accumulate::triangular_factor(&aug)
+            triangular_factor(&aug)
         })?;
         let r = factors
             .into_par_iter()
-            .reduce_with(super::accumulate::combine)
+            .reduce_with(combine)
             .unwrap_or_else(|| Mat::zeros(0, cols));
         Ok(Mat::from_fn(
             cols,
@@ -188,93 +184,6 @@ impl ModelRows {
         }
         Ok(out)
     }
-}
-
-/// The sum of per-block `rows x cols` matrices (zeros when there are none).
-pub fn sum_mats(parts: Vec<Mat<f64>>, rows: usize, cols: usize) -> Mat<f64> {
-    parts.into_par_iter().reduce(|| Mat::zeros(rows, cols), |a, b| a + b)
-}
-
-/// `X_c v`, column by column (X is stored by columns).
-pub fn block_mat_vec(xc: MatRef<'_, f64>, v: &[f64]) -> Vec<f64> {
-    let mut out = vec![0.0; xc.nrows()];
-    for (j, &vj) in v.iter().enumerate() {
-        if vj != 0.0 {
-            for (o, xij) in out.iter_mut().zip(xc.col(j).iter()) {
-                *o += xij * vj;
-            }
-        }
-    }
-    out
-}
-
-/// `X_cᵀ [D_1 X_c, D_2 X_c, ...]` (p x p·k) with `D_k = diag(ds[k][start..])`, lower
-/// triangles only (each product is symmetric: half the arithmetic); [`split_crosses`] fills
-/// the upper triangles after the blocks are summed.
-pub fn block_crosses(xc: MatRef<'_, f64>, ds: &[&[f64]], start: usize) -> Mat<f64> {
-    let p = xc.ncols();
-    let rows = xc.nrows();
-    let mut out = Mat::<f64>::zeros(p, p * ds.len());
-    let mut b = Mat::<f64>::zeros(rows, p);
-    for (m, d) in ds.iter().enumerate() {
-        let d = &d[start..start + rows];
-        for j in 0..p {
-            for ((o, xv), dv) in b.col_mut(j).iter_mut().zip(xc.col(j).iter()).zip(d) {
-                *o = xv * dv;
-            }
-        }
-        triangular::matmul(
-            out.as_mut().subcols_mut(m * p, p),
-            BlockStructure::TriangularLower,
-            Accum::Replace,
-            xc.transpose(),
-            BlockStructure::Rectangular,
-            b.as_ref(),
-            BlockStructure::Rectangular,
-            1.0,
-            Par::Seq,
-        );
-    }
-    out
-}
-
-/// The p x p blocks of a p x p·k matrix of [`block_crosses`], made symmetric from their lower
-/// triangles.
-pub fn split_crosses(total: &Mat<f64>, k: usize) -> Vec<Mat<f64>> {
-    let p = total.nrows();
-    (0..k)
-        .map(|m| Mat::from_fn(p, p, |i, j| total[(i.max(j), m * p + i.min(j))]))
-        .collect()
-}
-
-/// `diag(X_c A X_cᵀ)`.
-pub fn block_quadratic_diagonal(xc: MatRef<'_, f64>, a: &Mat<f64>) -> Vec<f64> {
-    let xa = xc * a;
-    let mut out = vec![0.0; xc.nrows()];
-    for j in 0..xc.ncols() {
-        for ((o, u), v) in out.iter_mut().zip(xa.col(j).iter()).zip(xc.col(j).iter()) {
-            *o += u * v;
-        }
-    }
-    out
-}
-
-/// `X v` for a held matrix, by blocks of rows in parallel.
-pub fn mat_vec(x: &Mat<f64>, v: &[f64]) -> Vec<f64> {
-    let parts: Vec<Vec<f64>> = row_chunks(x.nrows(), BLOCK_ROWS)
-        .into_par_iter()
-        .map(|r| block_mat_vec(x.as_ref().subrows(r.start, r.len()), v))
-        .collect();
-    parts.concat()
-}
-
-/// `diag(X A Xᵀ)` for a held matrix and a p x p matrix A, by blocks of rows in parallel.
-pub fn quadratic_diagonal(x: &Mat<f64>, a: &Mat<f64>) -> Vec<f64> {
-    let parts: Vec<Vec<f64>> = row_chunks(x.nrows(), BLOCK_ROWS)
-        .into_par_iter()
-        .map(|r| block_quadratic_diagonal(x.as_ref().subrows(r.start, r.len()), a))
-        .collect();
-    parts.concat()
 }
 
 #[cfg(test)]

@@ -38,8 +38,9 @@ use faer::linalg::solvers::DenseSolveCore;
 use faer::prelude::*;
 use faer::{Mat, Side};
 
-use super::penalty::{PenaltySet, trace, trace_of_product};
+use crate::design::PenaltySet;
 use crate::error::{GamError, Result};
+use crate::linalg::{dot, trace, trace_of_product};
 
 /// Whether the scale parameter is known or estimated.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -159,7 +160,7 @@ impl LsqProblem {
         let lambda: Vec<f64> = rho.iter().map(|r| r.exp()).collect();
         let s_lambda = pens.total(&lambda);
         let a = self.xtwx() + &s_lambda;
-        let a = super::penalty::symmetrise(&a);
+        let a = crate::linalg::symmetrise(&a);
         let llt = a.llt(Side::Lower).map_err(|_| GamError::Fit {
             message: "the penalised normal equations are singular: some coefficients are not identifiable \
                       (check for collinear or constant covariates)"
@@ -253,9 +254,4 @@ impl LsqProblem {
             scale: scale_used,
         })
     }
-}
-
-/// Dot product.
-pub fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }

@@ -1,4 +1,12 @@
-//! Small helpers around faer: a serialisable dense matrix and common products.
+//! Small helpers around faer, below everything else in the data flow.
+//!
+//! - [`StoredMat`]: a dense matrix as a model file stores it (row-major, checked when read).
+//! - [`chunks`]: how rows are cut into chunks and blocks.
+//! - [`blocks`]: products with a model matrix block of rows by block of rows.
+//! - [`dot`], [`trace`], [`trace_of_product`], [`symmetrise`]: small dense helpers.
+
+pub mod blocks;
+pub mod chunks;
 
 use faer::Mat;
 use serde::{Deserialize, Serialize};
@@ -61,4 +69,30 @@ impl StoredMat {
     pub fn to_mat(&self) -> Mat<f64> {
         Mat::from_fn(self.rows, self.cols, |i, j| self.data[i * self.cols + j])
     }
+}
+
+/// `(M + M') / 2`.
+pub fn symmetrise(m: &Mat<f64>) -> Mat<f64> {
+    Mat::from_fn(m.nrows(), m.ncols(), |i, j| 0.5 * (m[(i, j)] + m[(j, i)]))
+}
+
+/// Trace of a square matrix.
+pub fn trace(m: &Mat<f64>) -> f64 {
+    (0..m.nrows()).map(|i| m[(i, i)]).sum()
+}
+
+/// `tr(A B)` without forming the product.
+pub fn trace_of_product(a: &Mat<f64>, b: &Mat<f64>) -> f64 {
+    let mut acc = 0.0;
+    for i in 0..a.nrows() {
+        for k in 0..a.ncols() {
+            acc += a[(i, k)] * b[(k, i)];
+        }
+    }
+    acc
+}
+
+/// Dot product.
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }

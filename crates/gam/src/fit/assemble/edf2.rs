@@ -82,8 +82,9 @@
 
 use faer::{Mat, Side};
 
-use super::penalty::PenaltySet;
-use super::reml::{LsqProblem, RemlEval, Scale, dot};
+use crate::design::PenaltySet;
+use crate::fit::gaussian::{LsqProblem, RemlEval, Scale};
+use crate::linalg::dot;
 
 /// Added to the (non-negative) eigenvalues of the joint REML Hessian before
 /// inverting it for the Cholesky-factor correction `V″` (mgcv's `1/10`).
@@ -227,7 +228,7 @@ pub fn joint_hessian(problem: &LsqProblem, pens: &PenaltySet, rho: &[f64], eval:
 /// inverse with eigenvalues `max(d, 0) + VR_EIGEN_SHIFT` (`Ṽ`).
 fn rho_covariances(h: &Mat<f64>, m: usize) -> Option<(Mat<f64>, Mat<f64>)> {
     let dim = h.nrows();
-    let sym = super::penalty::symmetrise(h);
+    let sym = crate::linalg::symmetrise(h);
     let eig = sym.self_adjoint_eigen(Side::Lower).ok()?;
     let u = eig.U();
     let mut v_rho = Mat::<f64>::zeros(m, m);
@@ -252,7 +253,7 @@ fn rho_covariances(h: &Mat<f64>, m: usize) -> Option<(Mat<f64>, Mat<f64>)> {
 /// `A`. `None` if `A` is not positive definite (mgcv then drops the term).
 fn chol_correction(xtx: &Mat<f64>, pens: &PenaltySet, lambda: &[f64], v_r: &Mat<f64>) -> Option<Vec<f64>> {
     let p = xtx.nrows();
-    let a = super::penalty::symmetrise(&(xtx + pens.total(lambda)));
+    let a = crate::linalg::symmetrise(&(xtx + pens.total(lambda)));
     let llt = a.llt(Side::Lower).ok()?;
     let r_a = llt.L().transpose().to_owned();
     let r_inv = upper_inverse(&r_a);

@@ -18,14 +18,13 @@
 
 use faer::{Mat, Side};
 
-use super::convergence::Convergence;
-use super::glm::GlmSetup;
-use super::newton::NewtonOptions;
-use super::penalty::PenaltySet;
 use super::pirls::{Accumulated, At};
-use super::reml::{LsqProblem, Scale};
-use super::{OuterStart, fit_reml};
+use super::setup::GlmSetup;
+use crate::design::PenaltySet;
 use crate::error::{GamError, Result};
+use crate::fit::gaussian::{LsqProblem, Scale, fit_reml};
+use crate::fit::outer::newton::NewtonOptions;
+use crate::fit::outer::{Convergence, OuterStart};
 
 /// At most this many PQL iterations (passes over the rows).
 pub const PQL_MAX_ITER: usize = 20;
@@ -109,7 +108,7 @@ fn working_problem(acc: &Accumulated, n: usize, null_scale: f64) -> Result<LsqPr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fit::penalty::Penalty;
+    use crate::design::Penalty;
 
     /// The working model built from cross products has the REML criterion of the one built by
     /// QR of `[√W X, √W z]`.

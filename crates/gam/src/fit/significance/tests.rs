@@ -130,7 +130,7 @@ fn rank_above_the_numerical_rank_is_cut() {
 /// `y ~ s(x0, bs = "cc", k = 6) + s(g1, bs = "re") + s(g2, bs = "re") + s(x1, bs = "cr", k = 5)`
 /// (scale estimated, scale known), with their R factor, Vp, coefficients, penalties, smoothing
 /// parameters and `summary` smooth table.
-const RE_FIXTURE: &str = include_str!("../../tests/data/summary/re_test_fixture.json");
+const RE_FIXTURE: &str = include_str!("../../../tests/data/summary/re_test_fixture.json");
 
 /// Same inputs as mgcv, so statistics agree to rounding ...
 const FIXTURE_STAT_REL_TOL: f64 = 1e-9;

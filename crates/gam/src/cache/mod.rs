@@ -12,18 +12,17 @@
 //! The cache never makes a fit fail: store errors are collected into one
 //! warning and the fit goes on without it.
 
+pub mod keys;
+
 use warmstart::{EntryKind, Fingerprint, LoadSource, Session, WarmStartStore};
 
-use super::OuterStart;
-use super::gam::{FitObserver, FitSetup, prepare};
-use super::newton::Iterate;
-use super::warm::{
-    AliasPayload, CheckpointPayload, FinalPayload, PAYLOAD_FORMAT_VERSION, Payload, SeedPayload, fit_keys,
-};
 use crate::data::DataFrame;
 use crate::error::Result;
+use crate::fit::driver::{FitObserver, FitSetup, prepare};
+use crate::fit::{GamSpec, Iterate, OuterStart};
 use crate::formula::Formula;
-use crate::model::{GamModel, GamSpec};
+use crate::model::GamModel;
+use keys::{AliasPayload, CheckpointPayload, FinalPayload, PAYLOAD_FORMAT_VERSION, Payload, SeedPayload, fit_keys};
 
 /// A verified cached score may differ from a recomputed one by this much, relative.
 pub const VERIFY_SCORE_TOL: f64 = 1e-8;

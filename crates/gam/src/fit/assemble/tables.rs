@@ -8,7 +8,7 @@ use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
 use crate::basis::BasisFn;
 use crate::design::Design;
-use crate::summary_test::{ReTestInputs, SmoothBlock, re_test, test_stat, upper_factor};
+use crate::fit::significance::{ReTestInputs, SmoothBlock, re_test, test_stat, upper_factor};
 
 /// One row of the parametric coefficients table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -18,13 +18,13 @@ pub struct ParamRow {
     /// Estimate.
     pub estimate: f64,
     /// Standard error (from the Bayesian covariance, as mgcv).
-    #[serde(deserialize_with = "crate::model::nan_if_null")]
+    #[serde(deserialize_with = "crate::files::nan_if_null")]
     pub se: f64,
     /// t (scale estimated) or z (scale known) statistic.
-    #[serde(deserialize_with = "crate::model::nan_if_null")]
+    #[serde(deserialize_with = "crate::files::nan_if_null")]
     pub stat: f64,
     /// Two-sided p-value.
-    #[serde(deserialize_with = "crate::model::nan_if_null")]
+    #[serde(deserialize_with = "crate::files::nan_if_null")]
     pub p_value: f64,
 }
 
@@ -36,13 +36,13 @@ pub struct SmoothRow {
     /// Effective degrees of freedom.
     pub edf: f64,
     /// Reference degrees of freedom of the test.
-    #[serde(deserialize_with = "crate::model::nan_if_null")]
+    #[serde(deserialize_with = "crate::files::nan_if_null")]
     pub ref_df: f64,
     /// F (scale estimated) or chi-squared (scale known) statistic.
-    #[serde(deserialize_with = "crate::model::nan_if_null")]
+    #[serde(deserialize_with = "crate::files::nan_if_null")]
     pub stat: f64,
     /// p-value.
-    #[serde(deserialize_with = "crate::model::nan_if_null")]
+    #[serde(deserialize_with = "crate::files::nan_if_null")]
     pub p_value: f64,
 }
 
@@ -56,13 +56,13 @@ pub struct Summary {
     /// Whether statistics are t/F (scale estimated) rather than z/chi-squared.
     pub scale_estimated: bool,
     /// Adjusted R².
-    #[serde(deserialize_with = "crate::model::nan_if_null")]
+    #[serde(deserialize_with = "crate::files::nan_if_null")]
     pub r_sq_adj: f64,
     /// Proportion of deviance explained.
-    #[serde(deserialize_with = "crate::model::nan_if_null")]
+    #[serde(deserialize_with = "crate::files::nan_if_null")]
     pub dev_explained: f64,
     /// Residual degrees of freedom, n − total EDF.
-    #[serde(deserialize_with = "crate::model::nan_if_null")]
+    #[serde(deserialize_with = "crate::files::nan_if_null")]
     pub residual_df: f64,
 }
 

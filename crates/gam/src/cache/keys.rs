@@ -19,9 +19,9 @@ use warmstart::{Fingerprint, Fingerprinter};
 use crate::ENGINE_VERSION;
 use crate::data::{Column, DataFrame};
 use crate::error::Result;
-use crate::fit::NewtonOptions;
+use crate::fit::{FitOptions, GamSpec, NewtonOptions};
 use crate::formula::Formula;
-use crate::model::{FitOptions, GamModel, GamSpec};
+use crate::model::GamModel;
 
 /// Version of the payload layout; part of both keys.
 pub const PAYLOAD_FORMAT_VERSION: u32 = 1;

@@ -5,7 +5,7 @@ use faer::linalg::solvers::Solve;
 
 use super::*;
 use crate::basis::ps::difference_penalty;
-use crate::fit::penalty::Penalty;
+use crate::design::Penalty;
 
 /// Central-difference step in ρ or log φ.
 const FD_STEP: f64 = 1e-5;

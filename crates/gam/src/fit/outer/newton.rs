@@ -46,12 +46,9 @@
 
 use faer::{Mat, Side};
 
-pub use super::convergence::{BAM_CONV_TOL, BAM_CONVERGENCE_MIN_ROWS, Convergence};
+pub use super::convergence::{BAM_CONV_TOL, BAM_CONVERGENCE_MIN_ROWS, CONV_TOL, Convergence, GRAD_CONV_FACTOR};
 
 use crate::error::Result;
-
-/// mgcv's `newton$conv.tol`: relative convergence tolerance of the score and gradient.
-pub const CONV_TOL: f64 = 1e-6;
 
 /// mgcv's `newton$maxNstep`: longest Newton step in any component.
 pub const MAX_NEWTON_STEP: f64 = 5.0;
@@ -76,9 +73,6 @@ pub const QERROR_RELAX_AFTER: usize = 4;
 
 /// Longest steepest-descent line search when the Hessian is not positive definite.
 pub const SD_SEARCH_STEPS: usize = 40;
-
-/// Convergence: every gradient component at most this times `s·ε_c`.
-pub const GRAD_CONV_FACTOR: f64 = 5.0;
 
 /// A component joins the next Newton step if its gradient or Hessian diagonal exceeds this times `s·ε_c`.
 pub const ACTIVE_FACTOR: f64 = 0.1;

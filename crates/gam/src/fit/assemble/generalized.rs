@@ -1,6 +1,5 @@
-//! The fitted model of a generalized (non-Gaussian or non-identity link)
-//! fit, with the quantities mgcv's `gam.fit3.post.proc` and `summary.gam`
-//! report.
+//! What only the generalized (non-Gaussian or non-identity link) path
+//! knows at its optimum, as mgcv's `gam.fit3.post.proc` computes it.
 //!
 //! The criterion uses the Newton weights, but what is reported uses the
 //! Fisher weights W_f at β̂ (as mgcv 1.8-41 does; for canonical links they
@@ -13,42 +12,24 @@
 use faer::linalg::solvers::DenseSolveCore;
 use faer::{Mat, Side};
 
-use super::glm::{GlmSetup, LamlFit};
-use super::laml::fletcher_scale;
-use super::penalty::{PenaltySet, symmetrise};
-use super::pirls::{GlmProblem, NullFit};
-use super::rows::ModelRows;
-use crate::ENGINE_VERSION;
-use crate::design::Design;
-use crate::design::response::ResponseData;
+use super::{Assembly, FitResult, Influence, TrainingParts};
 use crate::error::{GamError, Result};
-use crate::linalg::StoredMat;
-use crate::model::{GamModel, GamSpec, MODEL_FORMAT_VERSION, OuterInfo};
-use crate::summary::{self, SummaryInputs};
+use crate::family::Family;
+use crate::fit::generalized::laml::fletcher_scale;
+use crate::fit::generalized::outer::LamlFit;
+use crate::fit::generalized::pirls::{GlmProblem, NullFit};
+use crate::fit::generalized::rows::ModelRows;
+use crate::fit::generalized::setup::GlmSetup;
+use crate::linalg::symmetrise;
 
-/// The parts of a fit setup the assembly reads.
-pub struct SetupParts<'a> {
-    /// The design.
-    pub design: &'a Design,
-    /// Response and prior weights.
-    pub response: &'a ResponseData,
-    /// Offsets.
-    pub offset: &'a [f64],
-    /// Penalties.
-    pub pens: &'a PenaltySet,
-    /// Rows dropped for missing values.
-    pub n_dropped: usize,
-}
-
-/// Builds the model from the optimum of a generalized fit.
-pub fn assemble_glm(spec: &GamSpec, parts: SetupParts<'_>, setup: &GlmSetup, fit: &LamlFit) -> Result<GamModel> {
+/// The fitted generalized model's results.
+pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit) -> Result<FitResult> {
     let with_theta = fit.theta.map(|theta| GlmProblem {
         theta,
         ..setup.prob.clone()
     });
     let prob = with_theta.as_ref().unwrap_or(&setup.prob);
     let e = &fit.eval;
-    let n = prob.n();
     let p = prob.p();
     let known = prob.family.scale_known();
     // mgcv's post-processing uses the Fisher weights throughout (checked
@@ -69,11 +50,7 @@ pub fn assemble_glm(spec: &GamSpec, parts: SetupParts<'_>, setup: &GlmSetup, fit
             message: "the penalised Fisher information is not positive definite at the optimum".into(),
         })?
         .inverse();
-    let f = &hf_inv * &xwx;
-    let edf: Vec<f64> = (0..p).map(|i| f[(i, i)]).collect();
-    let edf1: Vec<f64> = (0..p)
-        .map(|i| 2.0 * f[(i, i)] - (0..p).map(|j| f[(j, i)] * f[(i, j)]).sum::<f64>())
-        .collect();
+    let influence = Influence::new(&hf_inv, &xwx);
     // mgcv reports the REML scale for families with a parameter (gam.fit4),
     // Fletcher's estimate for the others (gam.fit3).
     let scale = if known {
@@ -81,10 +58,8 @@ pub fn assemble_glm(spec: &GamSpec, parts: SetupParts<'_>, setup: &GlmSetup, fit
     } else if prob.family.has_theta() {
         e.scale
     } else {
-        fletcher_scale(prob, &e.fit.mu, edf.iter().sum())
+        fletcher_scale(prob, &e.fit.mu, influence.total())
     };
-    let vp = &hf_inv * scale;
-    let ve = &f * &vp;
     let mu = &e.fit.mu;
     let deviance = e.fit.deviance;
     let null_deviance = null_deviance(prob, parts.design.intercept)?;
@@ -92,7 +67,7 @@ pub fn assemble_glm(spec: &GamSpec, parts: SetupParts<'_>, setup: &GlmSetup, fit
     let sum_w: f64 = prob.obs.iter().map(|o| o.w).sum();
     let dev1 = if known {
         sum_w
-    } else if prob.family == crate::family::Family::Gaussian {
+    } else if prob.family == Family::Gaussian {
         deviance
     } else {
         e.scale * sum_w
@@ -114,17 +89,15 @@ pub fn assemble_glm(spec: &GamSpec, parts: SetupParts<'_>, setup: &GlmSetup, fit
     }
     let edf2 = super::edf2::corrected(&super::edf2::Corrected {
         xtx: &xwx,
-        edf: &edf,
-        edf1: &edf1,
+        edf: &influence.edf,
+        edf1: &influence.edf1,
         j: &j,
         hessian: &hessian,
         pens: parts.pens,
         lambda: &lambda,
         scale,
     });
-
     let loglik_df = (edf2.iter().sum::<f64>() + sc_p).min(p as f64 + sc_p) + n_theta;
-    let aic = -2.0 * loglik + 2.0 * loglik_df;
 
     // mgcv's summary works from the factor of the Fisher-weighted model matrix.
     // Any factor with RᵀR = XᵀW_fX serves (the tests use R only through
@@ -136,56 +109,26 @@ pub fn assemble_glm(spec: &GamSpec, parts: SetupParts<'_>, setup: &GlmSetup, fit
             prob.x.triangular_factor(Some(&sqrt_wf), None)?
         }
     };
-    let y: Vec<f64> = parts.response.obs.iter().map(|o| o.y).collect();
-    let weights: Vec<f64> = parts.response.obs.iter().map(|o| o.w).collect();
-    let sp: Vec<f64> = fit.rho.iter().map(|r| r.exp()).collect();
-    let summary = summary::compute(&SummaryInputs {
-        sp: &sp,
-        scale,
-        design: parts.design,
-        x: &r,
+    Ok(Assembly {
+        parts,
         beta: &e.fit.beta,
-        vp: &vp,
-        edf: &edf,
-        edf1: &edf1,
-        scale_estimated: !known,
-        y: &y,
-        fitted: mu,
-        weights: &weights,
-        deviance,
-        null_deviance,
-    });
-    let _ = parts.offset;
-    Ok(GamModel {
-        format_version: MODEL_FORMAT_VERSION,
-        engine_version: ENGINE_VERSION.to_string(),
-        formula: spec.formula.text.clone(),
-        family: spec.family,
-        link: spec.link,
-        design: parts.design.clone(),
-        coefficients: e.fit.beta.clone(),
-        vp: StoredMat::from_mat(&vp),
-        ve: StoredMat::from_mat(&ve),
-        edf,
-        edf1,
-        sp,
+        h_inv: &hf_inv,
+        influence,
+        r: &r,
         scale,
         reml_scale: e.scale,
-        theta: fit.theta,
-        weights: spec.weights.clone(),
         scale_estimated: !known,
-        reml_score: e.score,
-        outer: OuterInfo::of(&fit.outer),
-        n,
-        n_dropped: parts.n_dropped,
+        theta: fit.theta,
+        fitted: mu,
         deviance,
         null_deviance,
         loglik,
         loglik_df,
-        aic,
-        summary,
-        warnings: parts.response.warnings.clone(),
-    })
+        rho: &fit.rho,
+        reml_score: e.score,
+        outer: &fit.outer,
+    }
+    .finish())
 }
 
 /// mgcv's null deviance (see the module documentation).

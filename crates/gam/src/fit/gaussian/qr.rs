@@ -1,7 +1,7 @@
 //! The penalised least-squares problem reduced over row chunks, so that the
 //! n x p model matrix is never held in memory.
 //!
-//! The data's rows are cut into chunks of [`CHUNK_ROWS`]; for each chunk the
+//! The data's rows are cut into chunks of [`CHUNK_ROWS`](crate::linalg::chunks::CHUNK_ROWS); for each chunk the
 //! model matrix is built and the augmented block `[√w X_c, √w z_c]` is
 //! reduced by QR to its triangular factor. Two triangular factors combine
 //! into the factor of the stacked rows by one more QR of the two stacked
@@ -20,38 +20,8 @@ use super::reml::LsqProblem;
 use crate::data::DataFrame;
 use crate::design::Design;
 use crate::error::Result;
-
-/// Rows per chunk: large enough that per-chunk overhead is negligible,
-/// small enough that a chunk's model matrix stays in cache-sized memory
-/// (16384 x 40 doubles = 5 MiB).
-pub const CHUNK_ROWS: usize = 16_384;
-
-/// The row ranges of `n` rows in chunks of `chunk` (the last may be shorter).
-pub fn row_chunks(n: usize, chunk: usize) -> Vec<Range<usize>> {
-    let chunk = chunk.max(1);
-    (0..n.div_ceil(chunk))
-        .map(|c| c * chunk..((c + 1) * chunk).min(n))
-        .collect()
-}
-
-/// The upper-triangular factor of a matrix (its first min(rows, cols) rows).
-pub(super) fn triangular_factor(m: &Mat<f64>) -> Mat<f64> {
-    let r = m.qr().thin_R().to_owned();
-    Mat::from_fn(r.nrows(), r.ncols(), |i, j| if i <= j { r[(i, j)] } else { 0.0 })
-}
-
-/// Combines the factors of two row blocks into the factor of both.
-pub(super) fn combine(a: Mat<f64>, b: Mat<f64>) -> Mat<f64> {
-    let cols = a.ncols();
-    let stacked = Mat::from_fn(a.nrows() + b.nrows(), cols, |i, j| {
-        if i < a.nrows() {
-            a[(i, j)]
-        } else {
-            b[(i - a.nrows(), j)]
-        }
-    });
-    triangular_factor(&stacked)
-}
+use crate::linalg::blocks::{combine, triangular_factor};
+use crate::linalg::chunks::row_chunks;
 
 /// The factor of the augmented matrix `[√w X, √w z]` over the rows `range`.
 fn chunk_factor(

@@ -1,4 +1,5 @@
-//! A whole fit: data and spec in, [`GamModel`] out.
+//! A whole fit up to its results: data and spec in, [`FitResult`] out (the
+//! model module makes it a `GamModel`).
 //!
 //! Rows with a missing value in a used column are dropped; the design is
 //! built on the rest; one pass over the data reduces the problem to its QR
@@ -9,24 +10,19 @@ use std::sync::Arc;
 
 use faer::Mat;
 
-use rayon::prelude::*;
-
-use super::accumulate::{CHUNK_ROWS, row_chunks};
-use super::glm::{GlmSetup, fit_laml};
-use super::newton::Iterate;
-use super::pirls::GlmProblem;
-use super::reml::{LsqProblem, Scale};
-use super::rows::ModelRows;
-use super::{OuterStart, RemlFit, fit_reml};
-use crate::ENGINE_VERSION;
+use super::assemble::{FitResult, TrainingParts};
+use super::gaussian::{LsqProblem, Scale, fit_reml};
+use super::generalized::pirls::GlmProblem;
+use super::generalized::rows::ModelRows;
+use super::generalized::{GlmSetup, fit_laml};
+use super::outer::{Iterate, OuterStart};
+use super::spec::GamSpec;
 use crate::data::DataFrame;
-use crate::design::Design;
 use crate::design::response::{ResponseData, response_data};
+use crate::design::{Design, PenaltySet};
 use crate::error::{GamError, Result};
 use crate::family::{Family, Link};
-use crate::linalg::StoredMat;
-use crate::model::{GamModel, GamSpec, MODEL_FORMAT_VERSION, OuterInfo};
-use crate::summary::{self, SummaryInputs};
+use crate::linalg::chunks::CHUNK_ROWS;
 
 /// Receives every outer iterate of a fit.
 pub trait FitObserver {
@@ -87,7 +83,7 @@ pub struct FitSetup {
     response: ResponseData,
     offset: Vec<f64>,
     inner: Inner,
-    pens: super::PenaltySet,
+    pens: PenaltySet,
     n_dropped: usize,
     /// The 1-based data row of each row of the fit.
     rows: Vec<usize>,
@@ -179,23 +175,6 @@ impl FitSetup {
 }
 
 impl GamSpec {
-    /// Fits the model to `data`.
-    pub fn fit(&self, data: &DataFrame) -> Result<GamModel> {
-        self.fit_with(data, None, &mut NoObserver)
-    }
-
-    /// Fits the model starting the outer iteration at `start` (e.g. a cached
-    /// checkpoint or a related fit), reporting iterates to `observer`.
-    pub fn fit_with(
-        &self,
-        data: &DataFrame,
-        start: Option<&OuterStart>,
-        observer: &mut dyn FitObserver,
-    ) -> Result<GamModel> {
-        let setup = self.setup(prepare(self, data)?)?;
-        self.fit_setup(&setup, start, observer)
-    }
-
     /// Whether the fit is penalised least squares (Gaussian, identity link).
     fn is_least_squares(&self) -> bool {
         self.family == Family::Gaussian && self.link == Link::Identity
@@ -275,7 +254,7 @@ impl GamSpec {
                 None => ModelRows::held(design.model_matrix(&data)?),
             };
             if self.family == Family::Binomial {
-                super::separation::check_parametric(&design, &rows, &response)?;
+                super::generalized::separation::check_parametric(&design, &rows, &response)?;
             }
             let glm = GlmSetup::new(GlmProblem {
                 x: rows,
@@ -301,28 +280,37 @@ impl GamSpec {
         })
     }
 
-    /// Runs the outer optimisation on a prepared fit and assembles the model.
-    pub fn fit_setup(
+    /// Runs the outer optimisation on a prepared fit and assembles its results.
+    pub fn fit_result(
         &self,
         setup: &FitSetup,
         start: Option<&OuterStart>,
         observer: &mut dyn FitObserver,
-    ) -> Result<GamModel> {
+    ) -> Result<FitResult> {
         if let Some(s) = start {
             setup.check_len(s.rho.len())?;
         }
-        let model = self.fit_outer(setup, start, observer)?;
-        super::finite::check_model(&model, &setup.data, &self.columns_used())?;
-        Ok(model)
+        let mut result = self.fit_outer(setup, start, observer)?;
+        result.n_dropped = setup.n_dropped;
+        super::finite::check_result(&result, &setup.data, &self.columns_used())?;
+        Ok(result)
     }
 
-    /// The outer optimisation and the model's assembly, by kind of problem.
+    /// The outer optimisation and the assembly, by kind of problem.
     fn fit_outer(
         &self,
         setup: &FitSetup,
         start: Option<&OuterStart>,
         observer: &mut dyn FitObserver,
-    ) -> Result<GamModel> {
+    ) -> Result<FitResult> {
+        let parts = TrainingParts {
+            design: &setup.design,
+            response: &setup.response,
+            offset: &setup.offset,
+            pens: &setup.pens,
+            data: &setup.data,
+            x: setup.x.as_ref(),
+        };
         match &setup.inner {
             Inner::Lsq(problem) => {
                 let fit = fit_reml(
@@ -333,14 +321,14 @@ impl GamSpec {
                     &self.options.newton,
                     |it| observer.on_iterate(it),
                 )?;
-                assemble(self, setup, problem, &fit)
+                super::assemble::gaussian::assemble(&parts, problem, &fit)
             }
             Inner::Glm(glm) => {
                 let fit = fit_laml(glm, &setup.pens, start, &self.options.newton, |it| {
                     observer.on_iterate(it)
                 })?;
                 if self.family == Family::Binomial {
-                    super::separation::check_fitted(
+                    super::generalized::separation::check_fitted(
                         &setup.design,
                         &glm.prob.x,
                         &fit.eval.fit.beta,
@@ -348,140 +336,8 @@ impl GamSpec {
                         &setup.rows,
                     )?;
                 }
-                super::glm_model::assemble_glm(self, setup_parts(setup), glm, &fit)
+                super::assemble::generalized::assemble(&parts, glm, &fit)
             }
         }
     }
-}
-
-/// The parts of a setup the generalized model's assembly reads.
-fn setup_parts(setup: &FitSetup) -> super::glm_model::SetupParts<'_> {
-    super::glm_model::SetupParts {
-        design: &setup.design,
-        response: &setup.response,
-        offset: &setup.offset,
-        pens: &setup.pens,
-        n_dropped: setup.n_dropped,
-    }
-}
-
-/// `Xβ + offset` at the training rows, from the model matrix in memory or
-/// rebuilt chunk by chunk in parallel.
-fn linear_predictor(setup: &FitSetup, beta: &[f64]) -> Result<Vec<f64>> {
-    let p = beta.len();
-    let xb = |x: &Mat<f64>| -> Vec<f64> {
-        (0..x.nrows())
-            .map(|i| (0..p).map(|j| x[(i, j)] * beta[j]).sum())
-            .collect()
-    };
-    let mut eta = match &setup.x {
-        Some(x) => xb(x),
-        None => {
-            let parts: Vec<Vec<f64>> = row_chunks(setup.data.nrows(), CHUNK_ROWS)
-                .into_par_iter()
-                .map(|r| {
-                    let rows: Vec<usize> = r.collect();
-                    Ok(xb(&setup.design.model_matrix(&setup.data.select_rows(&rows))?))
-                })
-                .collect::<Result<_>>()?;
-            parts.concat()
-        }
-    };
-    for (e, o) in eta.iter_mut().zip(&setup.offset) {
-        *e += o;
-    }
-    Ok(eta)
-}
-
-fn assemble(spec: &GamSpec, setup: &FitSetup, problem: &LsqProblem, fit: &RemlFit) -> Result<GamModel> {
-    let design = setup.design.clone();
-    let y: Vec<f64> = setup.response.obs.iter().map(|o| o.y).collect();
-    let weights: Vec<f64> = setup.response.obs.iter().map(|o| o.w).collect();
-    let y = &y;
-    let n_dropped = setup.n_dropped;
-    let n = y.len();
-    let p = design.n_coef();
-    let e = &fit.eval;
-    // mgcv reports (and scales Vp by) the Pearson-type estimate
-    // RSS / (n − Σ edf), not the REML estimate D_p / (n − M_p) used inside
-    // the criterion.
-    let xtx = problem.xtwx();
-    let f = &e.a_inv * &xtx;
-    let edf: Vec<f64> = (0..p).map(|i| f[(i, i)]).collect();
-    // edf1 = 2 diag(F) − rowSums(t(F) * F) = 2 F_ii − Σ_j F_ji F_ij.
-    let edf1: Vec<f64> = (0..p)
-        .map(|i| 2.0 * f[(i, i)] - (0..p).map(|j| f[(j, i)] * f[(i, j)]).sum::<f64>())
-        .collect();
-    let scale = e.rss / (n as f64 - edf.iter().sum::<f64>());
-    let vp = &e.a_inv * scale;
-    let ve = &f * &vp;
-    let beta = &e.beta;
-    let fitted = linear_predictor(setup, beta)?;
-    let deviance: f64 = (0..n).map(|i| weights[i] * (y[i] - fitted[i]).powi(2)).sum();
-    let null_deviance = null_deviance_gaussian(y, &weights);
-    // mgcv's logLik.gam for the Gaussian family: −n/2 (log(2π D/n) + 1).
-    let nf = n as f64;
-    let loglik = -0.5 * nf * ((2.0 * std::f64::consts::PI * deviance / nf).ln() + 1.0)
-        + weights.iter().map(|w| w.ln()).sum::<f64>() / 2.0;
-    // mgcv's logLik.gam: df = Σ edf2 + 1 (the estimated scale), at most p + 1;
-    // AIC() = −2 loglik + 2 df.
-    let edf2 = super::edf2::edf2(problem, &design.penalty_set(), &fit.rho, e, &edf1);
-    let loglik_df = (edf2.iter().sum::<f64>() + 1.0).min(p as f64 + 1.0);
-    let aic = -2.0 * loglik + 2.0 * loglik_df;
-    let sp: Vec<f64> = fit.rho.iter().map(|r| r.exp()).collect();
-    let summary = summary::compute(&SummaryInputs {
-        sp: &sp,
-        scale,
-        design: &design,
-        x: &problem.r,
-        beta,
-        vp: &vp,
-        edf: &edf,
-        edf1: &edf1,
-        scale_estimated: true,
-        y,
-        fitted: &fitted,
-        weights: &weights,
-        deviance,
-        null_deviance,
-    });
-    Ok(GamModel {
-        format_version: MODEL_FORMAT_VERSION,
-        engine_version: ENGINE_VERSION.to_string(),
-        formula: spec.formula.text.clone(),
-        family: spec.family,
-        link: spec.link,
-        design,
-        coefficients: beta.clone(),
-        vp: StoredMat::from_mat(&vp),
-        ve: StoredMat::from_mat(&ve),
-        edf,
-        edf1,
-        sp: fit.rho.iter().map(|r| r.exp()).collect(),
-        scale,
-        reml_scale: e.scale,
-        theta: None,
-        weights: spec.weights.clone(),
-        scale_estimated: true,
-        reml_score: e.score,
-        outer: OuterInfo::of(&fit.outer),
-        n,
-        n_dropped,
-        deviance,
-        null_deviance,
-        loglik,
-        loglik_df,
-        aic,
-        summary,
-        warnings: setup.response.warnings.clone(),
-    })
-}
-
-/// Deviance of the null model as mgcv computes it for the Gaussian family:
-/// the weighted sum of squares about the weighted mean of the response,
-/// with or without an intercept in the model (checked against mgcv 1.8-41
-/// on a `- 1` model).
-fn null_deviance_gaussian(y: &[f64], w: &[f64]) -> f64 {
-    let mean = y.iter().zip(w).map(|(y, w)| y * w).sum::<f64>() / w.iter().sum::<f64>();
-    y.iter().zip(w).map(|(v, w)| w * (v - mean).powi(2)).sum()
 }

@@ -1,0 +1,59 @@
+//! What to fit, before any data: formula, family and link, prior weights
+//! and the fitting options ([`GamSpec`], [`FitOptions`]).
+
+use crate::family::{Family, Link};
+use crate::fit::outer::NewtonOptions;
+use crate::formula::Formula;
+
+/// Settings of a fit that are not part of the formula.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FitOptions {
+    /// The outer (smoothing parameter) optimiser's settings.
+    pub newton: NewtonOptions,
+}
+
+/// What to fit: formula, family and link, options. Fitting it to data gives a [`GamModel`].
+#[derive(Debug, Clone)]
+pub struct GamSpec {
+    /// The parsed formula.
+    pub formula: Formula,
+    /// The response distribution.
+    pub family: Family,
+    /// The link.
+    pub link: Link,
+    /// Column holding prior weights (mgcv's `weights =`), if any.
+    pub weights: Option<String>,
+    /// Fitting options.
+    pub options: FitOptions,
+}
+
+impl GamSpec {
+    /// The columns the fit reads: the formula's and the weights column.
+    pub fn columns_used(&self) -> Vec<String> {
+        let mut cols = self.formula.columns_used();
+        if let Some(w) = &self.weights
+            && !cols.contains(w)
+        {
+            cols.push(w.clone());
+        }
+        cols
+    }
+
+    /// The same spec with another family and link.
+    pub fn with_family(mut self, family: Family, link: Link) -> GamSpec {
+        self.family = family;
+        self.link = link;
+        self
+    }
+
+    /// A Gaussian identity-link model with default options.
+    pub fn new(formula: Formula) -> GamSpec {
+        GamSpec {
+            formula,
+            family: Family::Gaussian,
+            link: Link::Identity,
+            weights: None,
+            options: FitOptions::default(),
+        }
+    }
+}
