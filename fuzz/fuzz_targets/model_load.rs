@@ -232,6 +232,7 @@ fn predict_synthetic(model: &GamModel) {
             kind,
             se: true,
             terms: true,
+            ..Default::default()
         };
         if let Ok(p) = model.predict(&frame, &opts) {
             assert_eq!(p.fit.len(), frame.nrows());

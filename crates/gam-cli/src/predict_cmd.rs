@@ -174,6 +174,7 @@ pub fn run(args: &PredictArgs, json: bool, out: &mut dyn Write) -> Result<()> {
         kind: args.kind.kind(),
         se: args.se,
         terms: args.terms,
+        ..Default::default()
     };
     let p = predict(&model, &args.data, &opts)?;
     let write = |w: &mut dyn Write| -> Result<()> {

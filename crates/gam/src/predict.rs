@@ -39,6 +39,10 @@ pub struct PredictOptions {
     pub se: bool,
     /// Contributions of each term (link scale).
     pub terms: bool,
+    /// Terms left out of the prediction, by label as [`Prediction::terms`]
+    /// names them (mgcv's `exclude =`): their model-matrix columns are set
+    /// to zero, so they contribute nothing to the fit or its standard error.
+    pub exclude: Vec<String>,
 }
 
 /// Predictions, one per input row.
@@ -119,9 +123,54 @@ impl GamModel {
         Ok(out)
     }
 
+    /// The label and coefficient columns of every term but the intercept, in
+    /// model-matrix order (the labels of [`Prediction::terms`]).
+    pub fn term_columns(&self) -> Vec<(String, std::ops::Range<usize>)> {
+        let mut out = Vec::new();
+        let mut at = usize::from(self.design.intercept);
+        for t in &self.design.parametric {
+            let k = t.n_coef();
+            let label = match t {
+                ParamTerm::Linear { column } | ParamTerm::Factor { column, .. } => column.clone(),
+            };
+            out.push((label, at..at + k));
+            at += k;
+        }
+        for (s, first) in self.design.smooths.iter().zip(self.design.smooth_offsets()) {
+            out.push((s.label.clone(), first..first + s.n_coef()));
+        }
+        out
+    }
+
+    /// The columns of the terms `exclude` names, refusing a label that names no term.
+    fn excluded_columns(&self, exclude: &[String]) -> Result<Vec<std::ops::Range<usize>>> {
+        let terms = self.term_columns();
+        exclude
+            .iter()
+            .map(|label| {
+                terms
+                    .iter()
+                    .find(|(l, _)| l == label)
+                    .map(|(_, cols)| cols.clone())
+                    .ok_or_else(|| GamError::Term {
+                        term: label.clone(),
+                        message: format!(
+                            "cannot be excluded: the model has no such term (its terms: {})",
+                            terms.iter().map(|(l, _)| l.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    })
+            })
+            .collect()
+    }
+
     /// [`GamModel::predict`] on one block of rows, all in memory.
     fn predict_block(&self, data: &DataFrame, opts: &PredictOptions) -> Result<Prediction> {
-        let (x, offset) = self.lp_matrix(data)?;
+        let (mut x, offset) = self.lp_matrix(data)?;
+        for cols in self.excluded_columns(&opts.exclude)? {
+            for j in cols {
+                x.col_mut(j).fill(0.0);
+            }
+        }
         let beta = &self.coefficients;
         let eta: Vec<f64> = mat_vec(&x, beta).iter().zip(&offset).map(|(e, o)| e + o).collect();
         let se_eta = opts.se.then(|| {
@@ -130,7 +179,7 @@ impl GamModel {
                 .map(|v| v.max(0.0).sqrt())
                 .collect::<Vec<f64>>()
         });
-        let terms = opts.terms.then(|| self.term_contributions(&x));
+        let terms = opts.terms.then(|| self.term_contributions(&x, &opts.exclude));
         let (fit, se_fit) = match opts.kind {
             PredictType::Link => (eta, se_eta),
             // mgcv's predict.gam(type = "response"): μ = g⁻¹(η), and the
@@ -160,27 +209,18 @@ impl GamModel {
         Ok(Prediction { fit, se_fit, terms })
     }
 
-    fn term_contributions(&self, x: &Mat<f64>) -> Vec<(String, Vec<f64>)> {
+    fn term_contributions(&self, x: &Mat<f64>, exclude: &[String]) -> Vec<(String, Vec<f64>)> {
         let beta = &self.coefficients;
         let n = x.nrows();
-        let contribution = |cols: std::ops::Range<usize>| -> Vec<f64> {
-            (0..n)
-                .map(|i| cols.clone().map(|j| x[(i, j)] * beta[j]).sum())
-                .collect()
-        };
-        let mut out = Vec::new();
-        let mut at = usize::from(self.design.intercept);
-        for t in &self.design.parametric {
-            let k = t.n_coef();
-            let label = match t {
-                ParamTerm::Linear { column } | ParamTerm::Factor { column, .. } => column.clone(),
-            };
-            out.push((label, contribution(at..at + k)));
-            at += k;
-        }
-        for (s, first) in self.design.smooths.iter().zip(self.design.smooth_offsets()) {
-            out.push((s.label.clone(), contribution(first..first + s.n_coef())));
-        }
-        out
+        self.term_columns()
+            .into_iter()
+            .filter(|(label, _)| !exclude.contains(label))
+            .map(|(label, cols)| {
+                let values = (0..n)
+                    .map(|i| cols.clone().map(|j| x[(i, j)] * beta[j]).sum())
+                    .collect();
+                (label, values)
+            })
+            .collect()
     }
 }

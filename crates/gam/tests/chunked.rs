@@ -103,6 +103,7 @@ fn chunked_prediction_equals_blockwise_prediction() {
         kind: PredictType::Response,
         se: true,
         terms: true,
+        ..Default::default()
     };
     let all = model.predict(&data, &opts).unwrap();
     assert_eq!(all.fit.len(), data.nrows());

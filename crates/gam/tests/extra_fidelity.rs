@@ -81,6 +81,7 @@ fn check(id: &str) {
                 kind: PredictType::Link,
                 se: true,
                 terms: false,
+                ..Default::default()
             },
         )
         .unwrap();

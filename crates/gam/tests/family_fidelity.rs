@@ -154,6 +154,7 @@ fn check(id: &str) {
         kind: PredictType::Link,
         se: true,
         terms: false,
+        ..Default::default()
     };
     let pred = model.predict(&first, &opts).unwrap();
     let tol = LP_SD_TOL * sd(&lp_ref);

@@ -388,6 +388,7 @@ fn run_case(id: &str) {
         kind: PredictType::Link,
         se: true,
         terms: false,
+        ..Default::default()
     };
     let pred = train_model
         .predict(&test, &opts)

@@ -82,6 +82,7 @@ fn predict(model: &GamModel, data: &DataFrame) -> Prediction {
         kind: PredictType::Response,
         se: true,
         terms: true,
+        ..Default::default()
     };
     model.predict(data, &opts).unwrap()
 }

@@ -219,6 +219,17 @@ impl GamModel {
         crate::files::write_atomically(path, |w| w.write_all(&text))
     }
 
+    /// The model as JSON (what [`save`](Self::save) writes); refused, as
+    /// there, for a model that would not load again.
+    pub fn to_json(&self) -> Result<String> {
+        self.check().map_err(|problem| GamError::Fit {
+            message: one_line(&format!("model not serialised: {problem}")),
+        })?;
+        serde_json::to_string(self).map_err(|e| GamError::Fit {
+            message: one_line(&format!("model not serialised: {e}")),
+        })
+    }
+
     /// Reads a model written by [`save`](Self::save): refuses anything but a
     /// regular file of at most [`MAX_MODEL_FILE_BYTES`], other format
     /// versions, and models that fail [`check`](Self::check), with one line

@@ -1,0 +1,254 @@
+//! The fitted model of the front door: [`FittedGam`], with accessors for
+//! what a fit estimates, prediction, mgcv's summary and a JSON form that
+//! loads back only when consistent.
+
+use std::ops::Range;
+use std::path::Path;
+
+use super::frame::Frame;
+use crate::cache::{CachedFit, StartSource};
+use crate::error::Result;
+use crate::family::{Family, Link};
+use crate::fit::Summary;
+use crate::linalg::StoredMat;
+use crate::model::GamModel;
+use crate::predict::{PredictOptions, Prediction};
+use crate::report::SummaryText;
+
+/// A fitted generalized additive model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FittedGam {
+    model: GamModel,
+    source: Option<StartSource>,
+    cache_warning: Option<String>,
+}
+
+/// One smooth term of a fitted model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SmoothInfo {
+    /// mgcv's label, e.g. `s(x)` or `te(a,b)`.
+    pub label: String,
+    /// Its effective degrees of freedom.
+    pub edf: f64,
+    /// Its coefficients' positions in [`FittedGam::coefficients`].
+    pub coefficients: Range<usize>,
+}
+
+impl FittedGam {
+    pub(crate) fn from_cached(fitted: CachedFit) -> FittedGam {
+        FittedGam {
+            model: fitted.model,
+            source: Some(fitted.source),
+            cache_warning: fitted.cache_warning,
+        }
+    }
+
+    /// The formula as written.
+    pub fn formula(&self) -> &str {
+        &self.model.formula
+    }
+
+    /// The response distribution.
+    pub fn family(&self) -> Family {
+        self.model.family
+    }
+
+    /// The link.
+    pub fn link(&self) -> Link {
+        self.model.link
+    }
+
+    /// The coefficients, in the order of [`coefficient_names`](Self::coefficient_names).
+    pub fn coefficients(&self) -> &[f64] {
+        &self.model.coefficients
+    }
+
+    /// mgcv's coefficient names: `(Intercept)`, `x`, `gb`, `s(x).1`, ...
+    pub fn coefficient_names(&self) -> Vec<String> {
+        self.model.design.coef_names()
+    }
+
+    /// The Bayesian posterior covariance of the coefficients (mgcv's `Vp`).
+    pub fn covariance(&self) -> &StoredMat {
+        &self.model.vp
+    }
+
+    /// The frequentist covariance of the coefficients (mgcv's `Ve`).
+    pub fn frequentist_covariance(&self) -> &StoredMat {
+        &self.model.ve
+    }
+
+    /// Bayesian standard errors of the coefficients.
+    pub fn standard_errors(&self) -> Vec<f64> {
+        self.model.se_bayes()
+    }
+
+    /// Effective degrees of freedom of each coefficient.
+    pub fn edf(&self) -> &[f64] {
+        &self.model.edf
+    }
+
+    /// Total effective degrees of freedom (parametric coefficients included).
+    pub fn edf_total(&self) -> f64 {
+        self.model.edf_total()
+    }
+
+    /// The smooth terms: label, EDF and coefficient positions.
+    pub fn smooths(&self) -> Vec<SmoothInfo> {
+        let design = &self.model.design;
+        design
+            .smooths
+            .iter()
+            .zip(design.smooth_offsets())
+            .zip(self.model.smooth_edf())
+            .map(|((s, first), edf)| SmoothInfo {
+                label: s.label.clone(),
+                edf,
+                coefficients: first..first + s.n_coef(),
+            })
+            .collect()
+    }
+
+    /// The smoothing parameters, one per penalty, in the order of
+    /// [`smoothing_parameter_names`](Self::smoothing_parameter_names).
+    pub fn smoothing_parameters(&self) -> &[f64] {
+        &self.model.sp
+    }
+
+    /// mgcv's names of the smoothing parameters (`s(x)`, `te(a,b)1`, ...).
+    pub fn smoothing_parameter_names(&self) -> Vec<String> {
+        self.model.design.sp_names()
+    }
+
+    /// The scale parameter as mgcv reports it (`sig2`).
+    pub fn scale(&self) -> f64 {
+        self.model.scale
+    }
+
+    /// Whether the scale was estimated (false for binomial and Poisson).
+    pub fn scale_estimated(&self) -> bool {
+        self.model.scale_estimated
+    }
+
+    /// The estimated family parameter (the negative binomial's θ, Tweedie's p), if any.
+    pub fn theta(&self) -> Option<f64> {
+        self.model.theta
+    }
+
+    /// The minimised REML criterion (mgcv's `gcv.ubre`).
+    pub fn criterion(&self) -> f64 {
+        self.model.reml_score
+    }
+
+    /// Residual deviance.
+    pub fn deviance(&self) -> f64 {
+        self.model.deviance
+    }
+
+    /// Deviance of the null model.
+    pub fn null_deviance(&self) -> f64 {
+        self.model.null_deviance
+    }
+
+    /// Proportion of the null deviance explained.
+    pub fn deviance_explained(&self) -> f64 {
+        self.model.dev_explained()
+    }
+
+    /// The log-likelihood (mgcv's `logLik`).
+    pub fn log_likelihood(&self) -> f64 {
+        self.model.loglik
+    }
+
+    /// AIC (mgcv's `AIC`).
+    pub fn aic(&self) -> f64 {
+        self.model.aic
+    }
+
+    /// Rows used in the fit.
+    pub fn n(&self) -> usize {
+        self.model.n
+    }
+
+    /// Rows dropped because a column the model uses was missing.
+    pub fn n_dropped(&self) -> usize {
+        self.model.n_dropped
+    }
+
+    /// Whether the smoothing-parameter search converged.
+    pub fn converged(&self) -> bool {
+        self.model.outer.converged
+    }
+
+    /// Outer iterations of the smoothing-parameter search.
+    pub fn iterations(&self) -> usize {
+        self.model.outer.iter
+    }
+
+    /// Things about the data or the fit to know (as R's warnings).
+    pub fn warnings(&self) -> &[String] {
+        &self.model.warnings
+    }
+
+    /// Where the fit started: answered from the cache, resumed, seeded or
+    /// cold (`None` for a model read from a file or JSON).
+    pub fn source(&self) -> Option<&StartSource> {
+        self.source.as_ref()
+    }
+
+    /// Why the cache could not be used, if it could not (the fit went on without it).
+    pub fn cache_warning(&self) -> Option<&str> {
+        self.cache_warning.as_deref()
+    }
+
+    /// Predicts at the rows of `frame` (mgcv's `predict.gam`).
+    pub fn predict(&self, frame: &Frame, options: &PredictOptions) -> Result<Prediction> {
+        self.model.predict(&frame.inner, options)
+    }
+
+    /// The summary: its `Display` is mgcv's `summary.gam` printout, byte for
+    /// byte what `gam fit` and `gam summary` print.
+    pub fn summary(&self) -> SummaryText<'_> {
+        SummaryText(&self.model)
+    }
+
+    /// The summary tables (parametric coefficients, smooth terms, R², deviance explained).
+    pub fn summary_tables(&self) -> &Summary {
+        &self.model.summary
+    }
+
+    /// The model as JSON, the format [`save`](Self::save) writes.
+    pub fn to_json(&self) -> Result<String> {
+        self.model.to_json()
+    }
+
+    /// A model from JSON; refused unless every part is consistent.
+    pub fn from_json(json: &str) -> Result<FittedGam> {
+        Ok(GamModel::from_json_bytes(json.as_bytes(), Path::new("<json>"))?.into())
+    }
+
+    /// Writes the model file atomically (readable by `gam summary`/`gam predict`).
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        self.model.save(path.as_ref())
+    }
+
+    /// Reads a model file written by [`save`](Self::save) or `gam fit --out`.
+    pub fn load(path: impl AsRef<Path>) -> Result<FittedGam> {
+        Ok(GamModel::load(path.as_ref())?.into())
+    }
+
+    /// The expert-level model behind this one.
+    pub fn model(&self) -> &GamModel {
+        &self.model
+    }
+}
+
+impl From<GamModel> for FittedGam {
+    fn from(model: GamModel) -> FittedGam {
+        FittedGam {
+            model,
+            source: None,
+            cache_warning: None,
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Data for the front door: a [`Frame`] of named columns, built in memory
+//! ([`FrameBuilder`]) or read from a CSV file.
+//!
+//! Numeric columns are `f64` with `NaN` as R's `NA`; factor and text columns
+//! are factors whose levels are sorted as the CSV reader sorts them; a
+//! logical column is a factor with levels `FALSE`, `TRUE` (as R's `glm`
+//! treats a logical covariate). Names must be unique and non-empty and every
+//! column as long as the first: [`FrameBuilder::build`] checks both.
+
+use std::path::Path;
+
+use crate::data::{Column, DataFrame, FactorColumn, ReadOptions};
+use crate::error::Result;
+
+/// Named columns of equal length: what a model is fitted to and predicts at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frame {
+    pub(crate) inner: DataFrame,
+}
+
+/// Options for reading a CSV file.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CsvOptions {
+    /// Columns read as factors whatever their content (e.g. numeric codes).
+    pub factors: Vec<String>,
+}
+
+/// Collects columns for a [`Frame`]; [`build`](Self::build) checks them.
+#[derive(Debug, Clone, Default)]
+pub struct FrameBuilder {
+    columns: Vec<(String, Column)>,
+}
+
+impl FrameBuilder {
+    /// A numeric column; `NaN` marks a missing value.
+    pub fn numeric(mut self, name: &str, values: impl Into<Vec<f64>>) -> FrameBuilder {
+        self.columns.push((name.to_string(), Column::Numeric(values.into())));
+        self
+    }
+
+    /// A factor column from its values (`None` marks a missing value).
+    pub fn factor<'a>(mut self, name: &str, values: impl IntoIterator<Item = Option<&'a str>>) -> FrameBuilder {
+        self.columns
+            .push((name.to_string(), Column::Factor(FactorColumn::from_values(values))));
+        self
+    }
+
+    /// A text column: as mgcv treats character columns, a factor.
+    pub fn text<'a>(self, name: &str, values: impl IntoIterator<Item = Option<&'a str>>) -> FrameBuilder {
+        self.factor(name, values)
+    }
+
+    /// A logical column: a factor with levels `FALSE` and `TRUE` (`None` is missing).
+    pub fn logical(mut self, name: &str, values: impl IntoIterator<Item = Option<bool>>) -> FrameBuilder {
+        let levels = vec!["FALSE".to_string(), "TRUE".to_string()];
+        let codes = values.into_iter().map(|v| v.map(u32::from)).collect();
+        self.columns
+            .push((name.to_string(), Column::Factor(FactorColumn { levels, codes })));
+        self
+    }
+
+    /// The frame, or an error naming the first column with an empty or
+    /// repeated name or a length different from the first column's.
+    pub fn build(self) -> Result<Frame> {
+        Ok(Frame {
+            inner: DataFrame::new(self.columns)?,
+        })
+    }
+}
+
+impl Frame {
+    /// Starts a frame built from columns in memory.
+    pub fn builder() -> FrameBuilder {
+        FrameBuilder::default()
+    }
+
+    /// Reads a CSV file (plain or gzip-compressed): a header of names, then
+    /// one row per line; `NA` or an empty field is missing. Errors name the
+    /// file, line and column.
+    pub fn read_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Frame> {
+        let read = ReadOptions {
+            factors: options.factors.clone(),
+        };
+        Ok(Frame {
+            inner: DataFrame::read_csv_with(path.as_ref(), &read)?,
+        })
+    }
+
+    /// Number of rows.
+    pub fn nrows(&self) -> usize {
+        self.inner.nrows()
+    }
+
+    /// Column names, in order.
+    pub fn names(&self) -> &[String] {
+        self.inner.names()
+    }
+
+    /// A numeric column's values (`NaN` = missing), if `name` is a numeric column.
+    pub fn numeric(&self, name: &str) -> Option<&[f64]> {
+        self.inner.column(name)?.as_numeric()
+    }
+
+    /// A factor column's level of each row (`None` = missing), if `name` is a factor.
+    pub fn factor(&self, name: &str) -> Option<Vec<Option<&str>>> {
+        let f = self.inner.column(name)?.as_factor()?;
+        Some((0..f.len()).map(|i| f.level_of(i)).collect())
+    }
+}
+
+impl From<DataFrame> for Frame {
+    fn from(inner: DataFrame) -> Frame {
+        Frame { inner }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_of_every_kind_build_a_frame() {
+        let f = Frame::builder()
+            .numeric("x", vec![1.0, f64::NAN, 3.0])
+            .factor("g", [Some("b"), Some("a"), None])
+            .logical("ok", [Some(true), None, Some(false)])
+            .text("t", [Some("u"), Some("v"), Some("u")])
+            .build()
+            .unwrap();
+        assert_eq!(f.nrows(), 3);
+        assert_eq!(f.names(), ["x", "g", "ok", "t"]);
+        assert!(f.numeric("x").unwrap()[1].is_nan());
+        assert_eq!(f.factor("g").unwrap(), [Some("b"), Some("a"), None]);
+        assert_eq!(f.factor("ok").unwrap(), [Some("TRUE"), None, Some("FALSE")]);
+        assert!(f.numeric("g").is_none());
+    }
+
+    #[test]
+    fn ragged_or_repeated_columns_are_refused_by_name() {
+        let e = Frame::builder()
+            .numeric("x", vec![1.0, 2.0])
+            .numeric("y", vec![1.0])
+            .build()
+            .unwrap_err();
+        assert_eq!(e.to_string(), "column 'y': has 1 rows, the first column has 2");
+        let e = Frame::builder()
+            .numeric("x", vec![1.0])
+            .numeric("x", vec![2.0])
+            .build()
+            .unwrap_err();
+        assert_eq!(e.to_string(), "column 'x': duplicate column name");
+    }
+}

@@ -1,0 +1,21 @@
+//! The front door: the few types a user of the library needs, re-exported
+//! at the crate root.
+//!
+//! ```text
+//! Frame (columns in memory, or a CSV file)
+//!   └─> Gam (formula, family, link, weights, options, cache) ──fit──> FittedGam
+//!         accessors · predict(&Frame, &PredictOptions) · summary() · to_json/from_json · save/load
+//! ```
+//!
+//! - [`frame`]: [`Frame`] and [`FrameBuilder`], [`CsvOptions`].
+//! - [`spec`]: [`Gam`], the unfitted model, and [`Cache`], the warm-start
+//!   cache it may fit through (the `gam` command's, by default).
+//! - [`fitted`]: [`FittedGam`] and [`SmoothInfo`].
+
+pub mod fitted;
+pub mod frame;
+pub mod spec;
+
+pub use fitted::{FittedGam, SmoothInfo};
+pub use frame::{CsvOptions, Frame, FrameBuilder};
+pub use spec::{Cache, Gam};
