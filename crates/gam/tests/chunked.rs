@@ -6,23 +6,19 @@
 //! outer iterations), and prediction on large data, done chunk by chunk,
 //! equals prediction block by block.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use gam::data::{DataFrame, ReadOptions};
+use common::cases::{bench_dir, cases, load_data};
+use gam::data::DataFrame;
 use gam::fit::driver::{Accumulation, NoObserver, prepare};
 use gam::formula::Formula;
 use gam::model::{Family, GamModel, GamSpec, Link};
-use serde_json::Value;
 
 /// Relative agreement of the two paths (coefficients: relative to max(1, max |β|)).
 const AGREE_REL_TOL: f64 = 1e-10;
 
 /// Small enough that even the smallest case is cut into several chunks.
 const SMALL_CHUNK: usize = 37;
-
-fn bench_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bench")
-}
 
 fn fit(spec: &GamSpec, data: &DataFrame, how: Accumulation) -> GamModel {
     let setup = spec.setup_with(prepare(spec, data).unwrap(), how).unwrap();
@@ -31,24 +27,13 @@ fn fit(spec: &GamSpec, data: &DataFrame, how: Accumulation) -> GamModel {
 
 #[test]
 fn chunked_and_in_memory_fits_agree_on_every_public_case() {
-    let cases: Value = serde_json::from_slice(&std::fs::read(bench_dir().join("cases.json")).unwrap()).unwrap();
     let mut checked = 0;
-    for case in cases.as_array().unwrap() {
+    for case in &cases() {
         if case["visibility"] != "public" {
             continue;
         }
         let id = case["id"].as_str().unwrap();
-        let factors = case["factors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f.as_str().unwrap().to_string())
-            .collect();
-        let data = DataFrame::read_csv_with(
-            &bench_dir().join(case["data"].as_str().unwrap()),
-            &ReadOptions { factors },
-        )
-        .unwrap();
+        let data = load_data(id, case);
         let family = Family::from_name(case["family"].as_str().unwrap()).unwrap();
         let link = Link::from_name(case["link"].as_str().unwrap()).unwrap();
         let spec = GamSpec::new(Formula::parse(case["formula"].as_str().unwrap()).unwrap()).with_family(family, link);

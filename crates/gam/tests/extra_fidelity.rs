@@ -3,42 +3,19 @@
 //! `by` variable, an offset and a model without intercept — against mgcv
 //! 1.8-41 references made by `tests/data/extra/make_extra_refs.R`.
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use common::cases::{bench_dir, test_data};
+use common::json::{num, nums, read_json, sd};
+use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL, SE_REL_TOL};
 use gam::data::DataFrame;
 use gam::formula::Formula;
 use gam::model::GamSpec;
 use gam::predict::{PredictOptions, PredictType};
 
-/// REML score, relative.
-const REML_REL_TOL: f64 = 1e-6;
-/// Per-term and total EDF, absolute.
-const EDF_ABS_TOL: f64 = 0.01;
-/// Fitted values, as a fraction of sd(y).
-const FIT_SD_TOL: f64 = 1e-4;
-/// Standard errors of the fitted values, relative.
-const SE_REL_TOL: f64 = 0.01;
-
-fn dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
-}
-
-fn num(v: &serde_json::Value) -> f64 {
-    match v {
-        serde_json::Value::Array(a) => num(&a[0]),
-        serde_json::Value::String(s) => s.parse().expect("a number"),
-        other => other.as_f64().expect("a number"),
-    }
-}
-
-fn nums(v: &serde_json::Value) -> Vec<f64> {
-    v.as_array().expect("an array").iter().map(num).collect()
-}
-
 fn check(id: &str) {
-    let reference: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir().join(format!("extra/{id}.json"))).unwrap()).unwrap();
-    let data = DataFrame::read_csv(&dir().join("bench/data").join(reference["data"].as_str().unwrap())).unwrap();
+    let reference = read_json(&test_data().join(format!("extra/{id}.json")));
+    let data = DataFrame::read_csv(&bench_dir().join("data").join(reference["data"].as_str().unwrap())).unwrap();
     let formula = Formula::parse(reference["formula"].as_str().unwrap()).unwrap();
     let response = match &formula.response {
         gam::formula::Response::Column(c) => c.clone(),
@@ -72,8 +49,7 @@ fn check(id: &str) {
     }
 
     let y = data.column(&response).unwrap().as_numeric().unwrap();
-    let mean = y.iter().sum::<f64>() / y.len() as f64;
-    let sd = (y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (y.len() - 1) as f64).sqrt();
+    let sd = sd(y);
     let pred = model
         .predict(
             &data,
@@ -92,7 +68,7 @@ fn check(id: &str) {
         .enumerate()
     {
         assert!(
-            (pred.fit[i] - f).abs() <= FIT_SD_TOL * sd,
+            (pred.fit[i] - f).abs() <= PRED_SD_TOL * sd,
             "{id}: fitted[{i}] {} vs mgcv {f}",
             pred.fit[i]
         );

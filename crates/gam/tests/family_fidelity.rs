@@ -8,24 +8,18 @@
 //! summary tables (estimates, standard errors, statistics and p-values).
 #![allow(clippy::print_stdout)]
 
-use std::path::{Path, PathBuf};
+#[macro_use]
+mod common;
 
+use common::cases::test_data;
+use common::json::{num, nums, read_json, sd};
+use common::tol::{DEV_EXPL_ABS_TOL, EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL, SE_REL_TOL};
 use gam::data::DataFrame;
 use gam::formula::Formula;
 use gam::model::{Family, GamModel, GamSpec, Link};
 use gam::predict::{PredictOptions, PredictType};
 use serde_json::Value;
 
-/// REML score, relative.
-const REML_REL_TOL: f64 = 1e-6;
-/// Total and per-smooth EDF, absolute.
-const EDF_ABS_TOL: f64 = 0.01;
-/// Linear predictor, as a multiple of the sd of mgcv's linear predictor.
-const LP_SD_TOL: f64 = 1e-4;
-/// Standard errors of the linear predictor, relative.
-const SE_REL_TOL: f64 = 0.01;
-/// Proportion of deviance explained, absolute.
-const DEV_EXPL_ABS_TOL: f64 = 1e-6;
 /// Scale estimate and log-likelihood, relative.
 const SCALE_REL_TOL: f64 = 1e-4;
 /// Estimated family parameter (nb's θ), relative: the criterion is flat in it near the optimum.
@@ -40,28 +34,6 @@ const P_VALUE_FLOOR: f64 = 1e-12;
 /// stop at slightly different points along flat directions of the criterion (tweedie_pos: our REML
 /// is 7e-11 relative lower than mgcv's, EDF differ by 3e-4).
 const P_VALUE_REL_TOL: f64 = 3e-3;
-
-fn dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
-}
-
-fn num(v: &Value) -> f64 {
-    match v {
-        Value::Array(a) => num(&a[0]),
-        Value::String(s) => s.parse().unwrap_or_else(|_| panic!("not a number: {s}")),
-        other => other.as_f64().unwrap_or_else(|| panic!("not a number: {other}")),
-    }
-}
-
-fn nums(v: &Value) -> Vec<f64> {
-    v.as_array().expect("an array").iter().map(num).collect()
-}
-
-fn sd(v: &[f64]) -> f64 {
-    let n = v.len() as f64;
-    let mean = v.iter().sum::<f64>() / n;
-    (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
-}
 
 struct Checker {
     id: String,
@@ -102,7 +74,7 @@ impl Checker {
 }
 
 fn fit(reference: &Value) -> (GamModel, DataFrame) {
-    let data = DataFrame::read_csv(&dir().join(reference["data"].as_str().unwrap())).unwrap();
+    let data = DataFrame::read_csv(&test_data().join(reference["data"].as_str().unwrap())).unwrap();
     let family = Family::from_name(reference["family"].as_str().unwrap()).expect("a supported family");
     let link = Link::from_name(reference["link"].as_str().unwrap()).expect("a known link");
     let mut spec =
@@ -113,8 +85,7 @@ fn fit(reference: &Value) -> (GamModel, DataFrame) {
 }
 
 fn check(id: &str) {
-    let path = dir().join(format!("families/{id}.json"));
-    let r: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let r = read_json(&test_data().join(format!("families/{id}.json")));
     let (model, data) = fit(&r);
     let mut c = Checker {
         id: id.to_string(),
@@ -157,7 +128,7 @@ fn check(id: &str) {
         ..Default::default()
     };
     let pred = model.predict(&first, &opts).unwrap();
-    let tol = LP_SD_TOL * sd(&lp_ref);
+    let tol = PRED_SD_TOL * sd(&lp_ref);
     let se = pred.se_fit.as_ref().unwrap();
     for i in 0..lp_ref.len() {
         c.abs(&format!("linear predictor row {}", i + 1), pred.fit[i], lp_ref[i], tol);
@@ -175,7 +146,7 @@ fn check(id: &str) {
         )
         .unwrap();
     let se_mu = resp.se_fit.as_ref().unwrap();
-    let mu_tol = LP_SD_TOL * sd(&mu_ref);
+    let mu_tol = PRED_SD_TOL * sd(&mu_ref);
     for i in 0..mu_ref.len() {
         c.abs(&format!("fitted mean row {}", i + 1), resp.fit[i], mu_ref[i], mu_tol);
         c.rel(
@@ -233,18 +204,8 @@ fn check(id: &str) {
     println!("{id}: all {} comparisons with mgcv within tolerance", c.n);
 }
 
-macro_rules! cases {
-    ($($id:ident),* $(,)?) => {
-        $(
-            #[test]
-            fn $id() {
-                check(stringify!($id));
-            }
-        )*
-    };
-}
-
-cases!(
+test_per_case!(
+    check;
     binary_probit,
     binary_cloglog,
     hepatitis_prop_weights,
@@ -274,7 +235,7 @@ fn nb_resumes_from_a_checkpoint_with_its_theta() {
             self.0.push(it.clone());
         }
     }
-    let data = DataFrame::read_csv(&dir().join("families/nb_n400.csv")).unwrap();
+    let data = DataFrame::read_csv(&test_data().join("families/nb_n400.csv")).unwrap();
     let spec =
         GamSpec::new(Formula::parse("y ~ s(x0) + s(x1)").unwrap()).with_family(Family::NegativeBinomial, Link::Log);
     let mut seen = Keep(Vec::new());
@@ -320,7 +281,7 @@ fn nb_seeds_a_related_fit_with_its_theta() {
     }
     let cache_dir = tempfile::tempdir().unwrap();
     let store = WarmStartStore::open(cache_dir.path().to_path_buf(), StoreOptions::default()).unwrap();
-    let data = DataFrame::read_csv(&dir().join("families/nb_n400.csv")).unwrap();
+    let data = DataFrame::read_csv(&test_data().join("families/nb_n400.csv")).unwrap();
     let spec =
         GamSpec::new(Formula::parse("y ~ s(x0) + s(x1)").unwrap()).with_family(Family::NegativeBinomial, Link::Log);
     let opts = CacheOptions::default();

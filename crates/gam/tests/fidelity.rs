@@ -2,7 +2,7 @@
 //! (Gaussian, binomial, Poisson, Gamma) is fitted with the engine and compared with mgcv's answers in
 //! `tests/data/bench/ref/<id>.json`.
 //!
-//! Per case (tolerances are the named constants below):
+//! Per case (tolerances: the named constants of `common/tol.rs` and below):
 //! - full fit: REML score (for non-Gaussian families the Laplace-approximate score, mgcv's
 //!   `gcv.ubre`), total EDF, per-smooth EDF (matched by label), deviance explained, linear predictor
 //!   of rows 1..min(200, n);
@@ -16,24 +16,17 @@
 //! fails until it is added here (or to [`KNOWN_MISMATCH`] with a reason).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use std::path::{Path, PathBuf};
+#[macro_use]
+mod common;
 
+use common::cases::{bench_dir, cases, factors};
+use common::json::{num_of, nums_of, read_json, sd};
+use common::tol::{DEV_EXPL_ABS_TOL, EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL, SE_REL_TOL};
 use gam::data::{DataFrame, ReadOptions};
 use gam::formula::Formula;
 use gam::model::{Family, GamModel, GamSpec, Link};
 use gam::predict::{PredictOptions, PredictType};
 use serde_json::Value;
-
-/// REML score (mgcv's `gcv.ubre`), relative to mgcv's.
-const REML_REL_TOL: f64 = 1e-6;
-/// Total and per-smooth effective degrees of freedom, absolute.
-const EDF_ABS_TOL: f64 = 0.01;
-/// Fitted values and test predictions (link scale), as a multiple of sd(y).
-const PRED_SD_TOL: f64 = 1e-4;
-/// Standard errors of test predictions, relative.
-const SE_REL_TOL: f64 = 0.01;
-/// Proportion of deviance explained, absolute.
-const DEV_EXPL_ABS_TOL: f64 = 1e-6;
 /// Rows of the full fit's linear predictor stored by mgcv.
 const N_FIRST: usize = 200;
 /// Fraction of rows in the training part of the train/test split.
@@ -43,21 +36,9 @@ const TRAIN_FRAC: f64 = 0.8;
 /// differences printed, but they do not fail; one that matches fails, so that it is taken off this list.
 const KNOWN_MISMATCH: &[(&str, &str)] = &[];
 
-/// One test per public case, plus the list of their ids for the completeness check.
-macro_rules! fidelity_cases {
-    ($($id:ident),* $(,)?) => {
-        /// The cases with a test of their own.
-        const CASES: &[&str] = &[$(stringify!($id)),*];
-        $(
-            #[test]
-            fn $id() {
-                run_case(stringify!($id));
-            }
-        )*
-    };
-}
-
-fidelity_cases!(
+// One test per public case, plus the list of their ids for the completeness check.
+test_per_case!(
+    run_case;
     mcycle_tp,
     mcycle_cr,
     airquality_cr,
@@ -79,22 +60,6 @@ fidelity_cases!(
     head_circ_gamma,
 );
 
-fn bench_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bench")
-}
-
-fn read_json(path: &Path) -> Value {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("cannot parse {}: {e}", path.display()))
-}
-
-fn cases() -> Vec<Value> {
-    match read_json(&bench_dir().join("cases.json")) {
-        Value::Array(a) => a,
-        other => panic!("cases.json is not an array: {other}"),
-    }
-}
-
 fn all_ids() -> Vec<String> {
     cases()
         .iter()
@@ -111,7 +76,7 @@ fn every_case_is_covered() {
         let known = KNOWN_MISMATCH.iter().any(|(k, _)| k == id);
         if !run && !known {
             problems.push(format!(
-                "case {id} is neither tested (fidelity_cases!) nor listed in KNOWN_MISMATCH"
+                "case {id} is neither tested (test_per_case!) nor listed in KNOWN_MISMATCH"
             ));
         }
     }
@@ -195,7 +160,7 @@ impl Checker {
 
     /// Adds (unchecked) smoothing parameters and per-smooth EDFs of `model` and mgcv's `fit` to the report.
     fn context(&mut self, model: &GamModel, fit: &Value, what: &str) {
-        let ref_sp = f64s(&fit["sp"]["values"], "sp.values");
+        let ref_sp = nums_of(&fit["sp"]["values"], "sp.values");
         let names = model.design.sp_names();
         for (i, name) in names.iter().enumerate() {
             let mgcv = ref_sp.get(i).map_or_else(|| "-".to_string(), |v| format!("{v:.6e}"));
@@ -231,32 +196,10 @@ impl Checker {
     }
 }
 
-fn f64s(v: &Value, what: &str) -> Vec<f64> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("{what} is not an array"))
-        .iter()
-        .map(|x| x.as_f64().unwrap_or_else(|| panic!("{what} has a non-number: {x}")))
-        .collect()
-}
-
-fn num(v: &Value, what: &str) -> f64 {
-    v.as_f64().unwrap_or_else(|| panic!("{what} is not a number: {v}"))
-}
-
-/// Sample standard deviation (divisor n − 1), as R's `sd`.
-fn sd(y: &[f64]) -> f64 {
-    let n = y.len() as f64;
-    let mean = y.iter().sum::<f64>() / n;
-    (y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
-}
-
 /// Reads a case's data, with its `factors` columns as factors (from quoting, or forced if not detected).
 fn load_data(id: &str, case: &Value) -> DataFrame {
     let path = bench_dir().join(case["data"].as_str().expect("case without data"));
-    let factors: Vec<String> = case["factors"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_string)).collect())
-        .unwrap_or_default();
+    let factors = factors(case);
     let data = DataFrame::read_csv(&path).unwrap_or_else(|e| panic!("{id}: reading {}: {e}", path.display()));
     let undetected: Vec<&String> = factors
         .iter()
@@ -309,7 +252,7 @@ fn run_case(id: &str) {
 
     // Full fit.
     let model = fit(id, "full", &spec, &data);
-    let lp_ref = f64s(&g["linear_predictor_first"], "gam.linear_predictor_first");
+    let lp_ref = nums_of(&g["linear_predictor_first"], "gam.linear_predictor_first");
     let (spread, spread_name) = if family == Family::Gaussian {
         let y = model
             .design
@@ -324,13 +267,13 @@ fn run_case(id: &str) {
     c.rel(
         "REML score",
         model.reml_score,
-        num(&g["reml_score"], "gam.reml_score"),
+        num_of(&g["reml_score"], "gam.reml_score"),
         REML_REL_TOL,
     );
     c.abs(
         "total EDF",
         model.edf_total(),
-        num(&g["edf_total"], "gam.edf_total"),
+        num_of(&g["edf_total"], "gam.edf_total"),
         EDF_ABS_TOL,
         "absolute",
     );
@@ -339,7 +282,7 @@ fn run_case(id: &str) {
     let ref_smooths = g["smooths"].as_array().expect("gam.smooths is not an array");
     for s in ref_smooths {
         let label = s["label"].as_str().expect("smooth without label");
-        let mgcv = num(&s["edf"], "smooth edf");
+        let mgcv = num_of(&s["edf"], "smooth edf");
         match ours_labels.iter().position(|l| *l == label) {
             Some(i) => c.abs(&format!("EDF of {label}"), ours_edf[i], mgcv, EDF_ABS_TOL, "absolute"),
             None => c.fail(format!(
@@ -355,7 +298,7 @@ fn run_case(id: &str) {
     c.abs(
         "deviance explained",
         model.dev_explained(),
-        num(&g["dev_explained"], "gam.dev_explained"),
+        num_of(&g["dev_explained"], "gam.dev_explained"),
         DEV_EXPL_ABS_TOL,
         "absolute",
     );
@@ -381,7 +324,7 @@ fn run_case(id: &str) {
     c.rel(
         "train REML score",
         train_model.reml_score,
-        num(&tt["reml_score"], "train_test.reml_score"),
+        num_of(&tt["reml_score"], "train_test.reml_score"),
         REML_REL_TOL,
     );
     let opts = PredictOptions {
@@ -393,8 +336,8 @@ fn run_case(id: &str) {
     let pred = train_model
         .predict(&test, &opts)
         .unwrap_or_else(|e| panic!("{id}: predicting the test rows: {e}"));
-    let link_ref = f64s(&tt["test_pred_link"], "train_test.test_pred_link");
-    let se_ref = f64s(&tt["test_pred_se"], "train_test.test_pred_se");
+    let link_ref = nums_of(&tt["test_pred_link"], "train_test.test_pred_link");
+    let se_ref = nums_of(&tt["test_pred_se"], "train_test.test_pred_se");
     c.abs_vec("test prediction (link)", &pred.fit, &link_ref, pred_tol, &pred_tol_text);
     match &pred.se_fit {
         Some(se) => c.rel_vec("test prediction SE", se, &se_ref, SE_REL_TOL),

@@ -13,8 +13,11 @@
 //!   of gam(REML)'s.
 #![allow(clippy::print_stdout)]
 
-use std::path::Path;
+mod common;
 
+use common::cases::test_data;
+use common::json::{nums, read_json};
+use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL};
 use gam::data::{Column, DataFrame};
 use gam::fit::Convergence;
 use gam::fit::driver::{Accumulation, NoObserver, prepare};
@@ -24,12 +27,6 @@ use gam::model::{Family, GamModel, GamSpec, Link};
 use gam::predict::{PredictOptions, PredictType};
 use serde_json::Value;
 
-/// REML score against gam(REML)'s, relative (the acceptance).
-const REML_REL_TOL: f64 = 1e-6;
-/// Per-smooth EDF against bam, absolute (the acceptance).
-const EDF_ABS_TOL: f64 = 0.01;
-/// Linear predictor against bam, as a multiple of sd(y) (the acceptance).
-const ETA_SD_TOL: f64 = 1e-4;
 /// With gam()'s own test: EDF against gam(REML), absolute (the same path to the same stop).
 const GAM_EDF_ABS_TOL: f64 = 1e-4;
 /// With gam()'s own test: REML score against gam(REML)'s, relative.
@@ -44,14 +41,7 @@ fn reference() -> Value {
 }
 
 fn read_reference(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/large_n")
-        .join(name);
-    serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
-}
-
-fn nums(v: &Value) -> Vec<f64> {
-    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+    read_json(&test_data().join("large_n").join(name))
 }
 
 /// Row i = 1..n of the Weyl sequence frac(i·√p).
@@ -141,7 +131,7 @@ fn generated_data_match_the_scripts() {
 }
 
 /// The acceptance checks against reference `r`: per-smooth EDF within [`EDF_ABS_TOL`] and the
-/// linear predictor within [`ETA_SD_TOL`]`·sd` of bam's, the REML score within
+/// linear predictor within [`PRED_SD_TOL`]`·sd` of bam's, the REML score within
 /// [`REML_REL_TOL`] of gam(REML)'s (returned).
 fn matches_bam_and_gam_reml(model: &GamModel, data: &DataFrame, r: &Value, sd: f64) -> f64 {
     let bam = &r["bam"];
@@ -156,7 +146,7 @@ fn matches_bam_and_gam_reml(model: &GamModel, data: &DataFrame, r: &Value, sd: f
         .map(|(a, b)| (a - b).abs() / sd)
         .fold(0.0, f64::max);
     println!("max |eta - bam's| / sd = {worst:.2e}");
-    assert!(worst <= ETA_SD_TOL, "linear predictor {worst:e}·sd from bam's");
+    assert!(worst <= PRED_SD_TOL, "linear predictor {worst:e}·sd from bam's");
     let gam_score = r["gam"]["score"].as_f64().unwrap();
     let rel = (model.reml_score - gam_score) / gam_score.abs();
     println!("REML {} vs gam(REML) {gam_score}: {rel:.2e}", model.reml_score);

@@ -18,9 +18,11 @@
 //!   its gradient test passes, slightly short of the optimum we reach.
 #![allow(clippy::print_stdout)]
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use gam::data::{DataFrame, ReadOptions};
+use common::cases::{bench_dir, cases, load_data};
+use common::json::{num_of, read_json};
+use gam::data::DataFrame;
 use gam::design::Design;
 use gam::fit::assemble::edf2::edf2;
 use gam::fit::gaussian::{LsqProblem, Scale};
@@ -65,19 +67,6 @@ const EARLY_STOP: &[(&str, &str)] = &[
     ),
 ];
 
-fn bench_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bench")
-}
-
-fn read_json(path: &Path) -> Value {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("cannot parse {}: {e}", path.display()))
-}
-
-fn num(v: &Value, what: &str) -> f64 {
-    v.as_f64().unwrap_or_else(|| panic!("{what} is not a number: {v}"))
-}
-
 /// One public Gaussian case: its id, data, formula and mgcv's `gam` answers.
 struct Case {
     id: String,
@@ -96,22 +85,12 @@ fn public_gaussian_cases() -> Vec<Case> {
 }
 
 fn public_cases() -> Vec<Case> {
-    let cases = match read_json(&bench_dir().join("cases.json")) {
-        Value::Array(a) => a,
-        other => panic!("cases.json is not an array: {other}"),
-    };
-    let out: Vec<Case> = cases
+    let out: Vec<Case> = cases()
         .iter()
         .filter(|c| c["visibility"] == "public")
         .map(|c| {
             let id = c["id"].as_str().expect("case without id").to_string();
-            let factors = c["factors"]
-                .as_array()
-                .map(|a| a.iter().filter_map(|f| f.as_str().map(String::from)).collect())
-                .unwrap_or_default();
-            let path = bench_dir().join(c["data"].as_str().expect("case without data"));
-            let data = DataFrame::read_csv_with(&path, &ReadOptions { factors })
-                .unwrap_or_else(|e| panic!("{id}: cannot read data: {e}"));
+            let data = load_data(&id, c);
             let formula = Formula::parse(c["formula"].as_str().expect("case without formula"))
                 .unwrap_or_else(|e| panic!("{id}: cannot parse formula: {e}"));
             let mut reference = read_json(&bench_dir().join(format!("ref/{id}.json")));
@@ -162,7 +141,7 @@ fn loglik_df_and_aic_match_mgcv_at_mgcv_smoothing_parameters() {
             .as_array()
             .expect("sp.values")
             .iter()
-            .map(|v| num(v, "sp").ln())
+            .map(|v| num_of(v, "sp").ln())
             .collect();
         assert_eq!(rho.len(), pens.len(), "{id}: number of smoothing parameters");
         let eval = problem
@@ -180,9 +159,14 @@ fn loglik_df_and_aic_match_mgcv_at_mgcv_smoothing_parameters() {
         compare(
             id,
             &[
-                ("loglik", loglik, num(&g["loglik"], "loglik"), AT_MGCV_SP_REL_TOL),
-                ("loglik_df", df, num(&g["loglik_df"], "loglik_df"), AT_MGCV_SP_REL_TOL),
-                ("aic", aic, num(&g["aic"], "aic"), AT_MGCV_SP_REL_TOL),
+                ("loglik", loglik, num_of(&g["loglik"], "loglik"), AT_MGCV_SP_REL_TOL),
+                (
+                    "loglik_df",
+                    df,
+                    num_of(&g["loglik_df"], "loglik_df"),
+                    AT_MGCV_SP_REL_TOL,
+                ),
+                ("aic", aic, num_of(&g["aic"], "aic"), AT_MGCV_SP_REL_TOL),
             ],
             &mut failures,
         );
@@ -215,9 +199,14 @@ fn loglik_df_and_aic_match_mgcv_on_every_public_case() {
         compare(
             id,
             &[
-                ("loglik", model.loglik, num(&g["loglik"], "loglik"), ll_tol),
-                ("loglik_df", model.loglik_df, num(&g["loglik_df"], "loglik_df"), df_tol),
-                ("aic", model.aic, num(&g["aic"], "aic"), df_tol),
+                ("loglik", model.loglik, num_of(&g["loglik"], "loglik"), ll_tol),
+                (
+                    "loglik_df",
+                    model.loglik_df,
+                    num_of(&g["loglik_df"], "loglik_df"),
+                    df_tol,
+                ),
+                ("aic", model.aic, num_of(&g["aic"], "aic"), df_tol),
             ],
             &mut failures,
         );

@@ -11,9 +11,10 @@
 //! All comparisons are collected and printed as a table, then failures are reported together.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use gam::data::{DataFrame, ReadOptions};
+use common::cases::{bench_dir, cases, load_data};
+use common::json::read_json;
 use gam::formula::Formula;
 use gam::model::{GamModel, GamSpec};
 use serde_json::Value;
@@ -26,25 +27,6 @@ const FLAT_EDF_ABS_TOL: f64 = 1e-4;
 const ITER_ABS_TOL: usize = 0;
 /// Fraction of rows in the training part of the train/test split.
 const TRAIN_FRAC: f64 = 0.8;
-
-fn bench_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bench")
-}
-
-fn read_json(path: &Path) -> Value {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("cannot parse {}: {e}", path.display()))
-}
-
-fn load_data(case: &Value) -> DataFrame {
-    let path = bench_dir().join(case["data"].as_str().expect("case without data"));
-    let factors: Vec<String> = case["factors"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_string)).collect())
-        .unwrap_or_default();
-    DataFrame::read_csv_with(&path, &ReadOptions { factors })
-        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
-}
 
 /// Compares one fit with mgcv's answers `fit` (the `gam` or `gam.train_test` object).
 fn compare(label: &str, model: &GamModel, fit: &Value, rows: &mut Vec<String>, failures: &mut Vec<String>) {
@@ -113,10 +95,7 @@ fn compare(label: &str, model: &GamModel, fit: &Value, rows: &mut Vec<String>, f
 
 #[test]
 fn smoothing_parameters_and_iterations_match_mgcv() {
-    let cases = match read_json(&bench_dir().join("cases.json")) {
-        Value::Array(a) => a,
-        other => panic!("cases.json is not an array: {other}"),
-    };
+    let cases = cases();
     let mut rows = vec![format!(
         "{:<26} {:<14} {:>14} {:>14} {:>10} {:>10}",
         "fit", "sp", "ours", "mgcv", "rel", "|dEDF|"
@@ -125,7 +104,7 @@ fn smoothing_parameters_and_iterations_match_mgcv() {
     for case in cases.iter().filter(|c| c["family"] == "gaussian") {
         let id = case["id"].as_str().expect("case without id");
         let reference = read_json(&bench_dir().join("ref").join(format!("{id}.json")));
-        let data = load_data(case);
+        let data = load_data(id, case);
         let text = case["formula"].as_str().expect("case without formula");
         let formula = Formula::parse(text).unwrap_or_else(|e| panic!("{id}: formula {text:?}: {e}"));
         let spec = GamSpec::new(formula);

@@ -17,9 +17,11 @@
 //!   lower), reported but not failed.
 #![allow(clippy::print_stdout)]
 
-use std::path::{Path, PathBuf};
+#[macro_use]
+mod common;
 
-use gam::data::{DataFrame, ReadOptions};
+use common::cases::{cases, load_data, test_data};
+use common::json::{num_of, read_json};
 use gam::fit::OuterStart;
 use gam::fit::Summary;
 use gam::fit::driver::NoObserver;
@@ -90,21 +92,9 @@ const AT_OWN_OPTIMUM: Tolerances = Tolerances {
 /// They are compared strictly at mgcv's smoothing parameters like every other term.
 const EARLY_STOP: &[(&str, &str, &str)] = &[];
 
-/// One test per public Gaussian case, plus the list of their ids for the completeness check.
-macro_rules! summary_cases {
-    ($($id:ident),* $(,)?) => {
-        /// The cases with a test of their own.
-        const CASES: &[&str] = &[$(stringify!($id)),*];
-        $(
-            #[test]
-            fn $id() {
-                run_case(stringify!($id));
-            }
-        )*
-    };
-}
-
-summary_cases!(
+// One test per public Gaussian case, plus the list of their ids for the completeness check.
+test_per_case!(
+    run_case;
     mcycle_tp,
     mcycle_cr,
     airquality_cr,
@@ -119,23 +109,11 @@ summary_cases!(
     cake_re,
 );
 
-fn test_data() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
-}
-
-fn read_json(path: &Path) -> Value {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("cannot parse {}: {e}", path.display()))
-}
-
 fn public_gaussian_cases() -> Vec<Value> {
-    match read_json(&test_data().join("bench/cases.json")) {
-        Value::Array(a) => a
-            .into_iter()
-            .filter(|c| c["family"] == "gaussian" && c["visibility"] == "public")
-            .collect(),
-        other => panic!("cases.json is not an array: {other}"),
-    }
+    cases()
+        .into_iter()
+        .filter(|c| c["family"] == "gaussian" && c["visibility"] == "public")
+        .collect()
 }
 
 #[test]
@@ -147,7 +125,7 @@ fn every_public_gaussian_case_has_a_test_and_a_reference() {
         .collect();
     for id in &ids {
         if !CASES.contains(&id.as_str()) {
-            problems.push(format!("{id} has no test in summary_cases!"));
+            problems.push(format!("{id} has no test in test_per_case!"));
         }
         if !test_data().join(format!("summary/{id}.json")).exists() {
             problems.push(format!(
@@ -253,23 +231,6 @@ impl<'a> Checker<'a> {
     }
 }
 
-fn num(v: &Value, what: &str) -> f64 {
-    v.as_f64().unwrap_or_else(|| panic!("{what} is not a number: {v}"))
-}
-
-/// Reads a case's data with its `factors` columns as factors.
-fn load_data(id: &str, case: &Value) -> DataFrame {
-    let path = test_data()
-        .join("bench")
-        .join(case["data"].as_str().expect("case without data"));
-    let factors: Vec<String> = case["factors"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_string)).collect())
-        .unwrap_or_default();
-    DataFrame::read_csv_with(&path, &ReadOptions { factors })
-        .unwrap_or_else(|e| panic!("{id}: reading {}: {e}", path.display()))
-}
-
 fn run_case(id: &str) {
     let cases = public_gaussian_cases();
     let case = cases
@@ -287,7 +248,7 @@ fn run_case(id: &str) {
             .as_array()
             .expect("sp is not an array")
             .iter()
-            .map(|v| num(v, "sp").ln())
+            .map(|v| num_of(v, "sp").ln())
             .collect(),
         iteration: 0,
         extra: Vec::new(),
@@ -300,7 +261,7 @@ fn run_case(id: &str) {
     println!(
         "{id}: scale at mgcv's sp: ours {:.12e}, mgcv {:.12e}",
         model.scale,
-        num(&reference["scale"], "scale")
+        num_of(&reference["scale"], "scale")
     );
     let mut strict = Checker::new(id, "at mgcv's sp", &AT_MGCV_SP, &[]);
     compare(&mut strict, &model.summary, &reference);
@@ -314,7 +275,7 @@ fn run_case(id: &str) {
     println!(
         "{id}: REML score ours {:.10e}, mgcv {:.10e}",
         model.reml_score,
-        num(&reference["reml_score"], "reml_score")
+        num_of(&reference["reml_score"], "reml_score")
     );
 
     let mut failures = strict.finish();
@@ -335,10 +296,10 @@ fn compare(c: &mut Checker<'_>, ours: &Summary, reference: &Value) {
             continue;
         };
         let (edf, ref_df, stat, p) = (
-            num(&row["edf"], "edf"),
-            num(&row["ref_df"], "ref_df"),
-            num(&row["stat"], "stat"),
-            num(&row["p_value"], "p_value"),
+            num_of(&row["edf"], "edf"),
+            num_of(&row["ref_df"], "ref_df"),
+            num_of(&row["stat"], "stat"),
+            num_of(&row["p_value"], "p_value"),
         );
         println!(
             "{:<17} {:<13} {label:<14} edf {:>9.5} ({:>9.5})  Ref.df {:>9.5} ({:>9.5})  F {:>11.5} ({:>11.5})  \
@@ -365,16 +326,16 @@ fn compare(c: &mut Checker<'_>, ours: &Summary, reference: &Value) {
             c.fail(format!("mgcv's coefficient {name} is not in our summary"));
             continue;
         };
-        let (est, se) = (num(&row["estimate"], "estimate"), num(&row["se"], "se"));
+        let (est, se) = (num_of(&row["estimate"], "estimate"), num_of(&row["se"], "se"));
         let t = c.tol;
         c.abs(name, "estimate", p.estimate, est, t.estimate_rel * est.abs().max(se));
         c.rel_or_abs(name, "std. error", p.se, se, t.se_rel, 0.0);
-        c.rel_or_abs(name, "t value", p.stat, num(&row["stat"], "stat"), t.stat_rel, 0.0);
+        c.rel_or_abs(name, "t value", p.stat, num_of(&row["stat"], "stat"), t.stat_rel, 0.0);
         c.rel_or_abs(
             name,
             "p-value",
             p.p_value,
-            num(&row["p_value"], "p_value"),
+            num_of(&row["p_value"], "p_value"),
             t.p_rel,
             t.p_abs,
         );
@@ -384,9 +345,9 @@ fn compare(c: &mut Checker<'_>, ours: &Summary, reference: &Value) {
         "model",
         "adjusted R²",
         ours.r_sq_adj,
-        num(&reference["r_sq"], "r_sq"),
+        num_of(&reference["r_sq"], "r_sq"),
         t.r_sq_abs,
     );
-    let dev = num(&reference["dev_expl"], "dev_expl");
+    let dev = num_of(&reference["dev_expl"], "dev_expl");
     c.abs("model", "deviance explained", ours.dev_explained, dev, t.r_sq_abs);
 }

@@ -8,6 +8,13 @@
 //! checkpoints one fit into its own slot. The crate knows nothing about what
 //! the payloads mean.
 //!
+//! # Contract
+//! The store keeps a numbered contract, `SPEC.md` beside this crate's
+//! `Cargo.toml`, rendered here as the module [`contract`]. The code and the
+//! tests cite its rules by number ("rule 11", `rule11_…`), and its last table
+//! names the tests that hold each rule. The guarantees below summarise it and
+//! add what the crate does beyond it.
+//!
 //! # Guarantees
 //! - **Atomic, checksummed writes.** A crash at any instant leaves the previous
 //!   entry or the complete new one. Every payload is verified against its
@@ -70,6 +77,9 @@
 //! The default root is `$GAM_CACHE_DIR`, else the platform cache directory
 //! joined with `gam/warm/v1`.
 
+pub mod contract {
+    #![doc = include_str!("../SPEC.md")]
+}
 mod entry;
 mod error;
 mod fingerprint;

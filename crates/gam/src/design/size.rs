@@ -251,6 +251,23 @@ pub fn check_m(spec: &SmoothSpec) -> Result<()> {
     Ok(())
 }
 
+/// Whether a smooth gets a centring constraint. mgcv centres unless: a
+/// random effect, a ti() term (margins already centred), or a numeric
+/// by-variable that is not constant.
+pub(crate) fn centred(spec: &SmoothSpec, is_re: bool, by: Option<&Column>) -> bool {
+    if is_re || spec.kind == SmoothKind::Ti {
+        return false;
+    }
+    match by {
+        Some(Column::Numeric(v)) => {
+            let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
+            let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len().max(2) - 1) as f64;
+            var.sqrt() <= mean * f64::EPSILON * 1000.0
+        }
+        _ => true,
+    }
+}
+
 /// The requested `k` as the bases take it: `None` for mgcv's default
 /// (a negative `k`), otherwise the value (0 included: mgcv raises it to the
 /// basis's minimum, with a warning).
@@ -354,7 +371,7 @@ fn smooth_size(spec: &SmoothSpec, data: &DataFrame, warnings: &mut Vec<String>) 
     let penalties = if spec.fx { 0.0 } else { penalties };
     let is_re = spec.kind == SmoothKind::S && spec.bs[0] == BasisType::Re;
     let by = spec.by.as_ref().map(|b| data.require_column(b)).transpose()?;
-    if super::smooth::centred(spec, is_re, by) {
+    if centred(spec, is_re, by) {
         coefs -= 1.0;
     }
     let copies = match by {

@@ -17,6 +17,8 @@ use crate::formula::{BasisType, SmoothKind, SmoothSpec};
 use crate::linalg::StoredMat;
 use crate::linalg::chunks::{CHUNK_ROWS, row_chunks};
 
+use super::size::centred;
+
 /// How a smooth's `by` variable enters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum By {
@@ -178,23 +180,6 @@ fn raw_design_stats(basis: &Basis, cols: &[Vec<f64>]) -> Result<DesignStats> {
         col_sums: vec![0.0; basis.dim()],
         rows: 0,
     }))
-}
-
-/// Whether a smooth gets a centring constraint. mgcv centres unless: a
-/// random effect, a ti() term (margins already centred), or a numeric
-/// by-variable that is not constant.
-pub(crate) fn centred(spec: &SmoothSpec, is_re: bool, by: Option<&Column>) -> bool {
-    if is_re || spec.kind == SmoothKind::Ti {
-        return false;
-    }
-    match by {
-        Some(Column::Numeric(v)) => {
-            let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
-            let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len().max(2) - 1) as f64;
-            var.sqrt() <= mean * f64::EPSILON * 1000.0
-        }
-        _ => true,
-    }
 }
 
 impl SmoothTerm {

@@ -1,3 +1,30 @@
-//! What the library's behaviour tests share.
+//! What the library's behaviour tests share: reading mgcv's reference files
+//! ([`json`]), the public benchmark cases ([`cases`]), the tolerances of the
+//! fidelity tests against mgcv ([`tol`]) and ways to damage a model file
+//! ([`damage`]).
 
+// Each test binary uses only part of this module.
+#![allow(dead_code)]
+
+/// One `#[test]` per case id, named by it, each calling `$run("<id>")`, and
+/// `CASES`, the list of the ids, for a test that checks the list against
+/// `cases.json` (a new case then fails until it is added).
+#[allow(unused_macros)]
+macro_rules! test_per_case {
+    ($run:ident; $($id:ident),* $(,)?) => {
+        /// The cases with a test of their own.
+        #[allow(dead_code)]
+        const CASES: &[&str] = &[$(stringify!($id)),*];
+        $(
+            #[test]
+            fn $id() {
+                $run(stringify!($id));
+            }
+        )*
+    };
+}
+
+pub mod cases;
 pub mod damage;
+pub mod json;
+pub mod tol;

@@ -1,0 +1,43 @@
+//! The benchmark cases of `tests/data/bench/cases.json` and their data.
+
+use std::path::{Path, PathBuf};
+
+use gam::data::{DataFrame, ReadOptions};
+use serde_json::Value;
+
+use super::json::read_json;
+
+/// `tests/data`: every reference and data file of the tests.
+pub fn test_data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+}
+
+/// `tests/data/bench`: the benchmark cases, their data (`data/`) and mgcv's
+/// answers (`ref/<id>.json`).
+pub fn bench_dir() -> PathBuf {
+    test_data().join("bench")
+}
+
+/// Every case of `cases.json` (public and not, every family).
+pub fn cases() -> Vec<Value> {
+    match read_json(&bench_dir().join("cases.json")) {
+        Value::Array(a) => a,
+        other => panic!("cases.json is not an array: {other}"),
+    }
+}
+
+/// The columns a case reads as factors (its `factors` list; none if absent).
+pub fn factors(case: &Value) -> Vec<String> {
+    case["factors"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
+/// Reads a case's data with its `factors` columns as factors; panics naming
+/// the case `id` and the file.
+pub fn load_data(id: &str, case: &Value) -> DataFrame {
+    let path = bench_dir().join(case["data"].as_str().expect("case without data"));
+    DataFrame::read_csv_with(&path, &ReadOptions { factors: factors(case) })
+        .unwrap_or_else(|e| panic!("{id}: reading {}: {e}", path.display()))
+}

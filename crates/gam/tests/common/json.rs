@@ -1,0 +1,48 @@
+//! Reading mgcv's reference files (JSON written by R's jsonlite).
+
+use std::path::Path;
+
+use serde_json::Value;
+
+/// The JSON in `path`; panics naming the file if it cannot be read or parsed.
+pub fn read_json(path: &Path) -> Value {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("cannot parse {}: {e}", path.display()))
+}
+
+/// A number as jsonlite writes it: a number, a one-element array (R has no
+/// scalars) or a string (`"Inf"`, `"NaN"`, or digits kept exact).
+pub fn num(v: &Value) -> f64 {
+    match v {
+        Value::Array(a) => num(&a[0]),
+        Value::String(s) => s.parse().unwrap_or_else(|_| panic!("not a number: {s}")),
+        other => other.as_f64().unwrap_or_else(|| panic!("not a number: {other}")),
+    }
+}
+
+/// [`num`] of each element of an array.
+pub fn nums(v: &Value) -> Vec<f64> {
+    v.as_array().expect("an array").iter().map(num).collect()
+}
+
+/// A plain JSON number; panics naming `what` otherwise.
+pub fn num_of(v: &Value, what: &str) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("{what} is not a number: {v}"))
+}
+
+/// An array of plain JSON numbers; panics naming `what` otherwise.
+pub fn nums_of(v: &Value, what: &str) -> Vec<f64> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("{what} is not an array"))
+        .iter()
+        .map(|x| x.as_f64().unwrap_or_else(|| panic!("{what} has a non-number: {x}")))
+        .collect()
+}
+
+/// Sample standard deviation (divisor n − 1), as R's `sd`: the spread that
+/// predictions are compared on.
+pub fn sd(v: &[f64]) -> f64 {
+    let n = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+}
