@@ -20,6 +20,7 @@
 //! - The library never prints; the `gam` binary does.
 
 pub mod basis;
+pub mod cv;
 pub mod data;
 pub mod design;
 mod error;
@@ -30,6 +31,7 @@ pub mod formula;
 pub mod linalg;
 pub mod model;
 pub mod predict;
+pub mod report;
 pub mod summary;
 mod summary_test;
 
