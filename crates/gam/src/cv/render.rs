@@ -4,7 +4,7 @@
 use std::fmt;
 use std::io::{self, Write};
 
-use super::{CvReport, HeldOut};
+use super::outcome::{CvReport, HeldOut};
 use crate::report::prediction::csv_to_io;
 use crate::report::rformat::c_g;
 
@@ -103,7 +103,7 @@ fn write_records(out: &mut dyn Write, predictions: &[HeldOut]) -> Result<(), csv
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cv::FoldReport;
+    use crate::cv::outcome::FoldReport;
 
     fn report() -> CvReport {
         let fold = |fold, deviance: f64, start| FoldReport {

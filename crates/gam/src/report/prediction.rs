@@ -108,7 +108,7 @@ pub fn prediction_json(p: &Prediction, kind: PredictType) -> PredictionJson<'_> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::json_text;
+    use crate::report::json::json_text;
 
     fn prediction() -> Prediction {
         Prediction {
