@@ -12,22 +12,17 @@
 // so that a closed pipe (`gam cache ls | head -1`) is an error, not a panic.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-mod cache;
-mod cv_cmd;
-mod deparse;
-mod fit_cmd;
+mod commands;
 mod human;
-mod predict_cmd;
-mod report;
-mod rformat;
-mod summary_cmd;
+mod plumbing;
 
-use std::fmt;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use commands::{cache, cv, fit, predict, summary};
+use plumbing::{Context, GlobalArgs, UsageError, usage_error};
 
 /// Exit status of a command that failed.
 const EXIT_FAILURE: u8 = 1;
@@ -44,73 +39,19 @@ struct Cli {
     command: Command,
 }
 
-/// Options accepted by every subcommand, before or after its name.
-#[derive(Debug, Args)]
-pub struct GlobalArgs {
-    /// The warm-start cache directory [default: the platform cache directory + gam/warm/v1]
-    #[arg(long, global = true, env = warmstart::CACHE_DIR_ENV, value_name = "DIR")]
-    pub cache_dir: Option<PathBuf>,
-    /// Print one machine-readable JSON document on stdout instead of text
-    #[arg(long, global = true)]
-    pub json: bool,
-    /// Neither read nor write the warm-start cache (fits start cold)
-    #[arg(long, global = true)]
-    pub no_cache: bool,
-    /// Print nothing on stderr but warnings and errors (no cache line, no progress bar)
-    #[arg(long, short = 'q', global = true)]
-    pub quiet: bool,
-}
-
 /// The subcommands of `gam`.
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Fit a GAM to a CSV file and print its summary
-    Fit(fit_cmd::FitArgs),
+    Fit(fit::FitArgs),
     /// Cross-validate a GAM: k folds, each fit seeded by the previous one
-    Cv(cv_cmd::CvArgs),
+    Cv(cv::CvArgs),
     /// Print the summary of a saved model
-    Summary(summary_cmd::SummaryArgs),
+    Summary(summary::SummaryArgs),
     /// Predict from a saved model at the rows of a CSV file
-    Predict(predict_cmd::PredictArgs),
+    Predict(predict::PredictArgs),
     /// Inspect and manage the warm-start cache
     Cache(cache::CacheArgs),
-}
-
-/// What `gam cache` commands get: the resolved global options and where to print.
-pub struct Context {
-    /// The cache root in use.
-    pub cache_root: PathBuf,
-    /// Whether to print JSON instead of text.
-    pub json: bool,
-    /// Standard output.
-    pub out: io::StdoutLock<'static>,
-}
-
-impl Context {
-    /// Writes `value` as one pretty-printed JSON document and a newline.
-    pub fn print_json<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> anyhow::Result<()> {
-        serde_json::to_writer_pretty(&mut self.out, value)?;
-        writeln!(self.out)?;
-        Ok(())
-    }
-}
-
-/// An error in how `gam` was invoked (exit status 2), as opposed to a failure
-/// while doing what was asked (exit status 1).
-#[derive(Debug)]
-pub struct UsageError(pub String);
-
-impl fmt::Display for UsageError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for UsageError {}
-
-/// A [`UsageError`] as an `anyhow::Error`.
-pub fn usage_error(msg: impl Into<String>) -> anyhow::Error {
-    anyhow::Error::new(UsageError(msg.into()))
 }
 
 fn resolve_cache_root(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
@@ -140,10 +81,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             ctx.out.flush()?;
             result
         }
-        Command::Fit(args) => with_stdout(|out| fit_cmd::run(&args, &cli.global, out)),
-        Command::Cv(args) => with_stdout(|out| cv_cmd::run(&args, &cli.global, out)),
-        Command::Summary(args) => with_stdout(|out| summary_cmd::run(&args, json, out)),
-        Command::Predict(args) => with_stdout(|out| predict_cmd::run(&args, json, out)),
+        Command::Fit(args) => with_stdout(|out| fit::run(&args, &cli.global, out)),
+        Command::Cv(args) => with_stdout(|out| cv::run(&args, &cli.global, out)),
+        Command::Summary(args) => with_stdout(|out| summary::run(&args, json, out)),
+        Command::Predict(args) => with_stdout(|out| predict::run(&args, json, out)),
     }
 }
 

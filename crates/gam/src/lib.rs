@@ -21,6 +21,7 @@
 
 pub mod basis;
 pub mod cache;
+pub mod cv;
 pub mod data;
 pub mod design;
 mod error;
@@ -31,6 +32,7 @@ pub mod formula;
 pub mod linalg;
 pub mod model;
 pub mod predict;
+pub mod report;
 
 pub use error::{GamError, Result};
 pub use warmstart;

@@ -14,12 +14,14 @@
 
 mod link;
 mod negbin;
+mod parse;
 mod special;
 pub mod tweedie;
 
 use serde::{Deserialize, Serialize};
 
 pub use link::{ALL_LINKS, Link};
+pub use parse::{FamilyError, family_and_link};
 
 use crate::error::{GamError, Result};
 

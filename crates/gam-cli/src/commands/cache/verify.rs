@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use warmstart::VerifyMode;
 
 use super::shared::{open_existing, plural, short};
-use crate::Context;
+use crate::plumbing::Context;
 
 /// Runs `gam cache verify`; fails if bad entries were found and `fix` is false.
 pub(super) fn run(ctx: &mut Context, fix: bool) -> Result<()> {

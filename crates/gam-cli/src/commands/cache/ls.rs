@@ -7,8 +7,8 @@ use serde::Serialize;
 use warmstart::{EntryInfo, EntryKind, Fingerprint};
 
 use super::shared::{best, open_existing, short};
-use crate::Context;
 use crate::human::{self, Table};
+use crate::plumbing::Context;
 
 /// One line of `gam cache ls`.
 #[derive(Debug, Serialize)]

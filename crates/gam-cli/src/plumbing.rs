@@ -1,34 +1,79 @@
-//! `gam fit DATA FORMULA`: read a CSV file, fit the model by REML through
-//! the warm-start cache, print its summary (or JSON) and optionally save it.
+//! What the commands share: the global options, the model options of
+//! `gam fit` and `gam cv`, reading data, opening the cache, the progress bar
+//! of a fit and the lines written on stderr.
 //!
-//! The fit goes through [`gam::cache::fit_cached`]: an exact hit
-//! returns the cached model at once, a checkpoint of an interrupted run is
-//! resumed, a related fit's smoothing parameters seed the start, and
-//! otherwise the fit starts cold. One line on stderr says which
-//! (`cache: exact hit`, ...); `--quiet` drops it. A cache that cannot be used
-//! never fails the fit: it is reported once as `warning: cache off: <reason>`.
+//! The commands import this module; it imports none of them.
 
-use std::io::{IsTerminal, Write};
+use std::fmt;
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::Args;
-use gam::cache::keys::input_key;
-use gam::cache::{CacheOptions, CachedFit, StartSource, fit_cached, hit_by_input_key, record_input_key};
 use gam::data::{DataFrame, ReadOptions};
+use gam::family::family_and_link;
 use gam::fit::Convergence;
 use gam::fit::Iterate;
 use gam::fit::driver::FitObserver;
 use gam::formula::Formula;
-use gam::model::{Family, GamSpec, Link};
+use gam::model::GamSpec;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use warmstart::{StoreOptions, WarmStartStore};
 
-use crate::{GlobalArgs, report, usage_error};
+/// Options accepted by every subcommand, before or after its name.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The warm-start cache directory [default: the platform cache directory + gam/warm/v1]
+    #[arg(long, global = true, env = warmstart::CACHE_DIR_ENV, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Print one machine-readable JSON document on stdout instead of text
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Neither read nor write the warm-start cache (fits start cold)
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+    /// Print nothing on stderr but warnings and errors (no cache line, no progress bar)
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+}
 
-/// The families this build can fit.
-pub const FAMILIES: &[Family] = gam::family::ALL_FAMILIES;
+/// What `gam cache` commands get: the resolved global options and where to print.
+pub struct Context {
+    /// The cache root in use.
+    pub cache_root: PathBuf,
+    /// Whether to print JSON instead of text.
+    pub json: bool,
+    /// Standard output.
+    pub out: io::StdoutLock<'static>,
+}
+
+impl Context {
+    /// Writes `value` as one pretty-printed JSON document and a newline.
+    pub fn print_json<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> anyhow::Result<()> {
+        serde_json::to_writer_pretty(&mut self.out, value)?;
+        writeln!(self.out)?;
+        Ok(())
+    }
+}
+
+/// An error in how `gam` was invoked (exit status 2), as opposed to a failure
+/// while doing what was asked (exit status 1).
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// A [`UsageError`] as an `anyhow::Error`.
+pub fn usage_error(msg: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(UsageError(msg.into()))
+}
 
 /// Test hook, not a user option: when this environment variable holds a
 /// number of milliseconds, the fit sleeps that long after every outer
@@ -76,7 +121,9 @@ impl ModelArgs {
 
     /// The model spec alone (formula, family, link), without reading the data.
     pub fn spec(&self) -> Result<GamSpec> {
-        let (family, link) = family_and_link(&self.family, self.link.as_deref())?;
+        // A family or link this build does not fit is a usage error (exit status 2).
+        let (family, link) =
+            family_and_link(&self.family, self.link.as_deref()).map_err(|e| usage_error(e.to_string()))?;
         let formula = Formula::parse(&self.formula)?;
         let mut spec = GamSpec::new(formula).with_family(family, link);
         spec.weights = self.weights.clone();
@@ -86,58 +133,11 @@ impl ModelArgs {
     }
 
     /// How the data file is read, as hashed into the input key.
-    fn read_tag(&self) -> String {
+    pub fn read_tag(&self) -> String {
         let mut factors = self.factors.clone();
         factors.sort();
         format!("factors={}", factors.join("\u{1f}"))
     }
-}
-
-/// Arguments of `gam fit`.
-#[derive(Debug, Args)]
-pub struct FitArgs {
-    #[command(flatten)]
-    pub model: ModelArgs,
-    /// Save the fitted model (JSON) to this file, for `gam summary` and `gam predict`
-    #[arg(long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
-    /// On a cache hit, recompute the REML score and gradient at the cached
-    /// smoothing parameters and refit if they disagree
-    #[arg(long)]
-    pub verify_cache: bool,
-}
-
-/// The links each family accepts, the canonical one first.
-fn links_of(family: Family) -> &'static [Link] {
-    family.links()
-}
-
-fn names<T: Copy>(items: &[T], name: fn(T) -> &'static str) -> String {
-    items.iter().map(|&i| name(i)).collect::<Vec<_>>().join(", ")
-}
-
-/// The family and link asked for, or a usage error naming the supported ones.
-pub fn family_and_link(family: &str, link: Option<&str>) -> Result<(Family, Link)> {
-    let fam = Family::from_name(family)
-        .filter(|f| FAMILIES.contains(f))
-        .ok_or_else(|| {
-            usage_error(format!(
-                "unsupported family '{family}': this build fits {}",
-                names(FAMILIES, Family::name)
-            ))
-        })?;
-    let links = links_of(fam);
-    let link = match link {
-        None => links[0],
-        Some(l) => Link::from_name(l).filter(|l| links.contains(l)).ok_or_else(|| {
-            usage_error(format!(
-                "unsupported link '{l}' for the {} family: supported links are {}",
-                fam.name(),
-                names(links, Link::name)
-            ))
-        })?,
-    };
-    Ok((fam, link))
 }
 
 /// Follows the outer (smoothing parameter) iterations of a fit: shows a
@@ -258,81 +258,4 @@ pub fn note(line: &str) {
 /// The warning printed when the cache could not be used.
 pub fn cache_off(reason: &str) -> String {
     format!("warning: cache off: {reason}")
-}
-
-/// Parses the formula, reads the data and fits through the cache: everything
-/// `gam fit` does before printing. Prints the cache warning (at most one)
-/// and, unless `quiet`, where the fit started.
-pub fn fit(args: &FitArgs, global: &GlobalArgs) -> Result<CachedFit> {
-    let spec = args.model.spec()?;
-    let (store, open_warning) = open_cache(global);
-    if let Some(w) = &open_warning {
-        note(&cache_off(w));
-    }
-    // The file is read once: the input key is a hash of the very bytes that
-    // are parsed, so a file replaced meanwhile cannot pair one version's key
-    // with the other's model.
-    let raw = std::fs::read(&args.model.data).map_err(|source| gam::GamError::Io {
-        path: args.model.data.clone(),
-        source,
-    })?;
-    // An unchanged input file whose fit is cached: answer without parsing it.
-    let input = store.as_ref().map(|_| input_key(&spec, &raw, &args.model.read_tag()));
-    if let (Some(store), Some(input), false) = (&store, &input, args.verify_cache)
-        && let Some(hit) = hit_by_input_key(store, input, &spec)
-    {
-        if !global.quiet {
-            note(&hit.source.describe());
-        }
-        return Ok(hit);
-    }
-    let data = parse_data(&args.model.data, &raw, &args.model.factors)?;
-    drop(raw);
-    let opts = CacheOptions {
-        verify: args.verify_cache,
-    };
-    let mut progress = FitProgress::new(global.quiet);
-    let fitted = fit_cached(&spec, &data, store.as_ref(), &opts, &mut progress)?;
-    progress.clear();
-    if let (Some(store), Some(input), true) = (&store, &input, fitted.model.outer.converged) {
-        record_input_key(store, input, &spec, &data)?;
-    }
-    if open_warning.is_none()
-        && let Some(w) = &fitted.cache_warning
-    {
-        note(&cache_off(w));
-    }
-    if fitted.verified == Some(false) {
-        note("warning: the cached fit failed verification (its score or gradient disagree); refitted");
-    }
-    if !global.quiet {
-        note(&fitted.source.describe());
-    }
-    for w in &fitted.model.warnings {
-        note(&format!("warning: {w}"));
-    }
-    Ok(fitted)
-}
-
-/// A short machine-readable name of where a fit started.
-pub fn source_name(source: &StartSource) -> &'static str {
-    match source {
-        StartSource::ExactHit => "exact_hit",
-        StartSource::Resumed { .. } => "resumed",
-        StartSource::Seeded => "seeded",
-        StartSource::Cold => "cold",
-    }
-}
-
-/// Runs `gam fit`.
-pub fn run(args: &FitArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<()> {
-    let fitted = fit(args, global)?;
-    if let Some(path) = &args.out {
-        fitted.model.save(path).context("saving the model")?;
-    }
-    if global.json {
-        report::print_fit_json(out, &fitted)
-    } else {
-        report::print_summary(out, &fitted.model, false)
-    }
 }

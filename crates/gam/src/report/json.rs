@@ -1,111 +1,13 @@
-//! What `gam fit` and `gam summary` print about a fitted model: the text
-//! summary, laid out and formatted as mgcv's `print(summary(gam(...)))`, or
-//! one JSON document whose field names are those of the mgcv reference files
-//! (`n`, `reml_score`, `edf_total`, `smooths`, `sp`, `outer`, `coefficients`, ...).
+//! The JSON documents of a fitted model: [`ModelJson`] (`gam summary --json`)
+//! and [`FitJson`] (`gam fit --json`: the model and how the cache helped).
+//! Field names are those of the mgcv reference files (`n`, `reml_score`,
+//! `edf_total`, `smooths`, `sp`, `outer`, `coefficients`, ...); the text of a
+//! document is [`json_text`] of it.
 
-use gam::cache::{CachedFit, StartSource};
-use gam::model::GamModel;
 use serde::Serialize;
 
-use crate::deparse;
-use crate::rformat::{self, CoefTable};
-
-/// The `digits` mgcv's `print.summary.gam` uses: `max(3, getOption("digits") - 3)`.
-const SUMMARY_DIGITS: usize = 4;
-
-/// The family as mgcv's `family$family` names it after the fit: the
-/// negative binomial carries its estimated θ, `Negative Binomial(2.579)`
-/// (mgcv pastes θ rounded to 3 decimals).
-pub fn family_string(model: &GamModel) -> String {
-    match (model.family, model.theta) {
-        (gam::model::Family::NegativeBinomial, Some(theta)) => {
-            format!("Negative Binomial({})", rformat::round(theta, 3))
-        }
-        (gam::model::Family::Tweedie, Some(p)) => format!("Tweedie(p={})", rformat::round(p, 3)),
-        (family, _) => family.name().to_string(),
-    }
-}
-
-/// The summary text as mgcv prints it, one entry per line, followed by
-/// what mgcv does not say: rows dropped for missing values and an outer
-/// optimisation that did not converge.
-pub fn summary_lines(model: &GamModel) -> Vec<String> {
-    let s = &model.summary;
-    // print.family: cat("\nFamily:", family, "\n"); cat("Link function:", link, "\n\n").
-    let mut lines = vec![
-        String::new(),
-        format!("Family: {} ", family_string(model)),
-        format!("Link function: {} ", model.link.name()),
-        String::new(),
-        "Formula:".to_string(),
-    ];
-    lines.extend(deparse::formula_lines(&model.formula));
-    let (stat, p_name, smooth_stat) = if s.scale_estimated {
-        ("t value", "Pr(>|t|)", "F")
-    } else {
-        ("z value", "Pr(>|z|)", "Chi.sq")
-    };
-    if !s.parametric.is_empty() {
-        lines.push(String::new());
-        lines.push("Parametric coefficients:".to_string());
-        let table = CoefTable {
-            row_names: s.parametric.iter().map(|r| r.name.clone()).collect(),
-            col_names: ["Estimate", "Std. Error", stat, p_name].map(String::from).to_vec(),
-            columns: vec![
-                s.parametric.iter().map(|r| r.estimate).collect(),
-                s.parametric.iter().map(|r| r.se).collect(),
-                s.parametric.iter().map(|r| r.stat).collect(),
-                s.parametric.iter().map(|r| r.p_value).collect(),
-            ],
-            coef_se: vec![0, 1],
-            test_stat: 2,
-        };
-        lines.extend(rformat::print_coefmat(&table, SUMMARY_DIGITS));
-    }
-    lines.push(String::new());
-    if !s.smooths.is_empty() {
-        lines.push("Approximate significance of smooth terms:".to_string());
-        let table = CoefTable {
-            row_names: s.smooths.iter().map(|r| r.label.clone()).collect(),
-            col_names: ["edf", "Ref.df", smooth_stat, "p-value"].map(String::from).to_vec(),
-            columns: vec![
-                s.smooths.iter().map(|r| r.edf).collect(),
-                s.smooths.iter().map(|r| r.ref_df).collect(),
-                s.smooths.iter().map(|r| r.stat).collect(),
-                s.smooths.iter().map(|r| r.p_value).collect(),
-            ],
-            coef_se: vec![0],
-            test_stat: 2,
-        };
-        lines.extend(rformat::print_coefmat(&table, SUMMARY_DIGITS));
-    }
-    lines.push(String::new());
-    lines.push(format!(
-        "R-sq.(adj) =  {}   Deviance explained = {}%",
-        rformat::format_c(s.r_sq_adj, 3, Some(5), false),
-        rformat::format_c(s.dev_explained * 100.0, 3, Some(4), false),
-    ));
-    lines.push(format!(
-        "-REML = {}  Scale est. = {}  n = {}",
-        rformat::format_c(model.reml_score, 5, None, false),
-        rformat::format_c(model.scale, 5, Some(8), true),
-        model.n
-    ));
-    if model.n_dropped > 0 {
-        let rows = if model.n_dropped == 1 { "row" } else { "rows" };
-        lines.push(format!("({} {rows} with missing values dropped)", model.n_dropped));
-    }
-    if !model.outer.converged {
-        lines.push(format!(
-            "Warning: the smoothing parameter optimisation did not converge after {} iterations \
-             (max |gradient| = {}): {}",
-            model.outer.iter,
-            rformat::c_g(model.outer.max_abs_grad, 3),
-            model.outer.message
-        ));
-    }
-    lines
-}
+use crate::cache::{CachedFit, StartSource};
+use crate::model::GamModel;
 
 /// One row of the parametric coefficients table.
 #[derive(Debug, Serialize)]
@@ -317,19 +219,6 @@ pub fn model_json(model: &GamModel) -> ModelJson {
     }
 }
 
-/// Prints the model's summary: text, or with `json` one JSON document.
-pub fn print_summary(out: &mut dyn std::io::Write, model: &GamModel, json: bool) -> anyhow::Result<()> {
-    if json {
-        // Serialised first: serde_json's errors hide an I/O error (a closed pipe).
-        writeln!(out, "{}", serde_json::to_string_pretty(&model_json(model))?)?;
-    } else {
-        for line in summary_lines(model) {
-            writeln!(out, "{line}")?;
-        }
-    }
-    Ok(())
-}
-
 /// Where a fit started, in `gam fit --json`.
 #[derive(Debug, Serialize)]
 pub struct StartJson {
@@ -369,7 +258,7 @@ pub fn fit_json(fitted: &CachedFit) -> FitJson {
     FitJson {
         model: model_json(&fitted.model),
         start: StartJson {
-            source: crate::fit_cmd::source_name(&fitted.source),
+            source: source_name(&fitted.source),
             description: fitted.source.describe(),
             iteration,
             score,
@@ -379,8 +268,26 @@ pub fn fit_json(fitted: &CachedFit) -> FitJson {
     }
 }
 
-/// Prints `gam fit --json`: one JSON document.
-pub fn print_fit_json(out: &mut dyn std::io::Write, fitted: &CachedFit) -> anyhow::Result<()> {
-    writeln!(out, "{}", serde_json::to_string_pretty(&fit_json(fitted))?)?;
-    Ok(())
+/// A short machine-readable name of where a fit started: `exact_hit`,
+/// `resumed`, `seeded` or `cold` (the `start.source` of [`FitJson`] and the
+/// `start` of a cross-validation fold).
+pub fn source_name(source: &StartSource) -> &'static str {
+    match source {
+        StartSource::ExactHit => "exact_hit",
+        StartSource::Resumed { .. } => "resumed",
+        StartSource::Seeded => "seeded",
+        StartSource::Cold => "cold",
+    }
+}
+
+/// A JSON document as every front end prints it: pretty-printed (two-space
+/// indents) and ending in a newline.
+///
+/// # Errors
+/// Only what `serde_json` reports for a value it cannot represent; the
+/// documents of this module have none.
+pub fn json_text<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    Ok(text)
 }

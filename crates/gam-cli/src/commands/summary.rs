@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 use gam::model::GamModel;
-
-use crate::report;
+use gam::report::{SummaryText, json_text, model_json};
 
 /// Arguments of `gam summary`.
 #[derive(Debug, Args)]
@@ -17,8 +16,15 @@ pub struct SummaryArgs {
     pub model: PathBuf,
 }
 
-/// Runs `gam summary`.
+/// Runs `gam summary`: the text summary, or with `json` one JSON document.
 pub fn run(args: &SummaryArgs, json: bool, out: &mut dyn Write) -> Result<()> {
     let model = GamModel::load(&args.model)?;
-    report::print_summary(out, &model, json)
+    // Made whole first: serde_json's errors would hide an I/O error (a closed pipe).
+    let text = if json {
+        json_text(&model_json(&model))?
+    } else {
+        SummaryText(&model).to_string()
+    };
+    out.write_all(text.as_bytes())?;
+    Ok(())
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::shared::{open_existing, plural};
 use crate::human;
-use crate::{Context, usage_error};
+use crate::plumbing::{Context, usage_error};
 
 #[derive(Serialize)]
 struct ClearOut<'a> {

@@ -10,8 +10,8 @@ use serde::Serialize;
 use warmstart::{EvictReport, PrunePolicy, WarmStartStore};
 
 use super::shared::{open_existing, plural, store_options};
-use crate::Context;
 use crate::human;
+use crate::plumbing::Context;
 
 #[derive(Serialize)]
 struct PruneOut<'a> {

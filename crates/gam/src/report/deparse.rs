@@ -7,7 +7,7 @@
 //! with named or positional arguments, names, numbers, strings); anything
 //! else is printed as written, white space collapsed.
 
-use crate::rformat;
+use super::rformat;
 
 /// R's default `deparse` line-width cut-off.
 const CUTOFF: usize = 60;

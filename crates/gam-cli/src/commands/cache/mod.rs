@@ -29,8 +29,8 @@ use std::time::Duration;
 use anyhow::Result;
 use clap::{Args, Subcommand};
 
-use crate::Context;
 use crate::human;
+use crate::plumbing::Context;
 
 /// Arguments of `gam cache`.
 #[derive(Debug, Args)]

@@ -9,7 +9,7 @@ use warmstart::{EntryInfo, Fingerprint, WarmStartStore};
 
 use super::shared::{best, open_existing, plural};
 use crate::human::{self, Table};
-use crate::{Context, usage_error};
+use crate::plumbing::{Context, usage_error};
 
 /// The fewest hex characters `gam cache show` accepts as a key prefix.
 pub const MIN_PREFIX_LEN: usize = 4;

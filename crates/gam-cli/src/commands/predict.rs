@@ -14,9 +14,9 @@ use clap::{Args, ValueEnum};
 use gam::design::{By, ParamTerm};
 use gam::model::GamModel;
 use gam::predict::{PredictOptions, PredictType, Prediction};
-use serde::Serialize;
+use gam::report::{json_text, prediction_json, write_prediction_csv};
 
-use crate::fit_cmd::read_data;
+use crate::plumbing::read_data;
 
 /// The scale of the predictions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -32,13 +32,6 @@ impl Scale {
         match self {
             Scale::Link => PredictType::Link,
             Scale::Response => PredictType::Response,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Scale::Link => "link",
-            Scale::Response => "response",
         }
     }
 }
@@ -104,69 +97,6 @@ pub fn predict(model: &GamModel, data_path: &Path, opts: &PredictOptions) -> Res
     Ok(model.predict(&data, opts)?)
 }
 
-/// Writes predictions as CSV, numbers in Rust's shortest round-trip form.
-pub fn write_csv(out: &mut dyn Write, p: &Prediction) -> Result<()> {
-    // csv's errors hide the I/O error inside (`io::Error::from` wraps it as kind Other and
-    // csv::Error has no source): take it out, so that a closed pipe stays recognisable.
-    write_records(out, p).map_err(|e| match e.into_kind() {
-        csv::ErrorKind::Io(io) => io.into(),
-        other => anyhow::anyhow!("writing predictions: {other:?}"),
-    })
-}
-
-fn write_records(out: &mut dyn Write, p: &Prediction) -> Result<(), csv::Error> {
-    let mut w = csv::Writer::from_writer(out);
-    let mut header = vec!["fit".to_string()];
-    if p.se_fit.is_some() {
-        header.push("se_fit".to_string());
-    }
-    if let Some(terms) = &p.terms {
-        header.extend(terms.iter().map(|(label, _)| label.clone()));
-    }
-    w.write_record(&header)?;
-    let mut record: Vec<String> = Vec::with_capacity(header.len());
-    for i in 0..p.fit.len() {
-        record.clear();
-        record.push(p.fit[i].to_string());
-        if let Some(se) = &p.se_fit {
-            record.push(se[i].to_string());
-        }
-        if let Some(terms) = &p.terms {
-            record.extend(terms.iter().map(|(_, v)| v[i].to_string()));
-        }
-        w.write_record(&record)?;
-    }
-    w.flush()?;
-    Ok(())
-}
-
-/// One term's contributions in the JSON output.
-#[derive(Debug, Serialize)]
-pub struct TermJson<'a> {
-    /// The term's label (`s(x)`, a column name).
-    pub label: &'a str,
-    /// Its contribution to the linear predictor at each row.
-    pub values: &'a [f64],
-}
-
-/// Predictions as one JSON document (`gam predict --json`).
-#[derive(Debug, Serialize)]
-pub struct PredictionJson<'a> {
-    /// Number of rows.
-    pub n: usize,
-    /// `link` or `response`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    /// The predictions, in input row order.
-    pub fit: &'a [f64],
-    /// Their standard errors, with `--se`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub se_fit: Option<&'a [f64]>,
-    /// Term contributions, with `--terms`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub terms: Option<Vec<TermJson<'a>>>,
-}
-
 /// Runs `gam predict`: CSV (or with `json` one JSON document) to `out` or to `--out`.
 pub fn run(args: &PredictArgs, json: bool, out: &mut dyn Write) -> Result<()> {
     let model = GamModel::load(&args.model)?;
@@ -179,22 +109,13 @@ pub fn run(args: &PredictArgs, json: bool, out: &mut dyn Write) -> Result<()> {
     let p = predict(&model, &args.data, &opts)?;
     let write = |w: &mut dyn Write| -> Result<()> {
         if json {
-            let doc = PredictionJson {
-                n: p.fit.len(),
-                kind: args.kind.name(),
-                fit: &p.fit,
-                se_fit: p.se_fit.as_deref(),
-                terms: p
-                    .terms
-                    .as_ref()
-                    .map(|t| t.iter().map(|(label, values)| TermJson { label, values }).collect()),
-            };
-            // Serialised first: serde_json's errors hide an I/O error (a closed pipe).
-            writeln!(w, "{}", serde_json::to_string_pretty(&doc)?)?;
-            Ok(())
+            // Made whole first: serde_json's errors would hide an I/O error (a closed pipe).
+            let text = json_text(&prediction_json(&p, opts.kind))?;
+            w.write_all(text.as_bytes())?;
         } else {
-            write_csv(w, &p)
+            write_prediction_csv(w, &p)?;
         }
+        Ok(())
     };
     match &args.out {
         None => write(out),

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::Context;
+use crate::plumbing::Context;
 
 #[derive(Serialize)]
 struct DirOut<'a> {

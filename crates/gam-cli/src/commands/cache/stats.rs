@@ -8,8 +8,8 @@ use anyhow::Result;
 use warmstart::StoreStats;
 
 use super::shared::{open_existing, store_options};
-use crate::Context;
 use crate::human;
+use crate::plumbing::Context;
 
 fn load_stats(root: &Path) -> Result<StoreStats> {
     match open_existing(root)? {

@@ -1,0 +1,105 @@
+//! `gam fit DATA FORMULA`: read a CSV file, fit the model by REML through
+//! the warm-start cache, print its summary (or JSON) and optionally save it.
+//!
+//! The fit goes through [`gam::cache::fit_cached`]: an exact hit
+//! returns the cached model at once, a checkpoint of an interrupted run is
+//! resumed, a related fit's smoothing parameters seed the start, and
+//! otherwise the fit starts cold. One line on stderr says which
+//! (`cache: exact hit`, ...); `--quiet` drops it. A cache that cannot be used
+//! never fails the fit: it is reported once as `warning: cache off: <reason>`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+use clap::Args;
+use gam::cache::keys::input_key;
+use gam::cache::{CacheOptions, CachedFit, fit_cached, hit_by_input_key, record_input_key};
+use gam::report::{SummaryText, fit_json, json_text};
+
+use crate::plumbing::{FitProgress, GlobalArgs, ModelArgs, cache_off, note, open_cache, parse_data};
+
+/// Arguments of `gam fit`.
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Save the fitted model (JSON) to this file, for `gam summary` and `gam predict`
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// On a cache hit, recompute the REML score and gradient at the cached
+    /// smoothing parameters and refit if they disagree
+    #[arg(long)]
+    pub verify_cache: bool,
+}
+
+/// Parses the formula, reads the data and fits through the cache: everything
+/// `gam fit` does before printing. Prints the cache warning (at most one)
+/// and, unless `quiet`, where the fit started.
+pub fn fit(args: &FitArgs, global: &GlobalArgs) -> Result<CachedFit> {
+    let spec = args.model.spec()?;
+    let (store, open_warning) = open_cache(global);
+    if let Some(w) = &open_warning {
+        note(&cache_off(w));
+    }
+    // The file is read once: the input key is a hash of the very bytes that
+    // are parsed, so a file replaced meanwhile cannot pair one version's key
+    // with the other's model.
+    let raw = std::fs::read(&args.model.data).map_err(|source| gam::GamError::Io {
+        path: args.model.data.clone(),
+        source,
+    })?;
+    // An unchanged input file whose fit is cached: answer without parsing it.
+    let input = store.as_ref().map(|_| input_key(&spec, &raw, &args.model.read_tag()));
+    if let (Some(store), Some(input), false) = (&store, &input, args.verify_cache)
+        && let Some(hit) = hit_by_input_key(store, input, &spec)
+    {
+        if !global.quiet {
+            note(&hit.source.describe());
+        }
+        return Ok(hit);
+    }
+    let data = parse_data(&args.model.data, &raw, &args.model.factors)?;
+    drop(raw);
+    let opts = CacheOptions {
+        verify: args.verify_cache,
+    };
+    let mut progress = FitProgress::new(global.quiet);
+    let fitted = fit_cached(&spec, &data, store.as_ref(), &opts, &mut progress)?;
+    progress.clear();
+    if let (Some(store), Some(input), true) = (&store, &input, fitted.model.outer.converged) {
+        record_input_key(store, input, &spec, &data)?;
+    }
+    if open_warning.is_none()
+        && let Some(w) = &fitted.cache_warning
+    {
+        note(&cache_off(w));
+    }
+    if fitted.verified == Some(false) {
+        note("warning: the cached fit failed verification (its score or gradient disagree); refitted");
+    }
+    if !global.quiet {
+        note(&fitted.source.describe());
+    }
+    for w in &fitted.model.warnings {
+        note(&format!("warning: {w}"));
+    }
+    Ok(fitted)
+}
+
+/// Runs `gam fit`.
+pub fn run(args: &FitArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<()> {
+    let fitted = fit(args, global)?;
+    if let Some(path) = &args.out {
+        fitted.model.save(path).context("saving the model")?;
+    }
+    // The text is made whole first: serde_json's errors would hide an I/O
+    // error (a closed pipe) behind their own.
+    let text = if global.json {
+        json_text(&fit_json(&fitted))?
+    } else {
+        SummaryText(&fitted.model).to_string()
+    };
+    out.write_all(text.as_bytes())?;
+    Ok(())
+}

@@ -1,0 +1,10 @@
+//! The subcommands of `gam`, one module each: they parse nothing themselves
+//! (clap does), call the `gam` library, and print what it returns
+//! ([`gam::report`], [`gam::cv`]), so that every front end prints the same
+//! bytes. What they share is in [`crate::plumbing`].
+
+pub mod cache;
+pub mod cv;
+pub mod fit;
+pub mod predict;
+pub mod summary;

@@ -1,0 +1,36 @@
+//! What every front end prints about a fitted model and its predictions.
+//!
+//! # Guarantee
+//! The CLI and every other front end print these bytes: the `gam` binary
+//! writes exactly the strings and documents made here, so a second front end
+//! (Python, R) that calls the same functions prints the same output, byte for
+//! byte. Nothing here prints: functions return strings or structs, or write to
+//! an [`std::io::Write`] the caller gives.
+//!
+//! # Map
+//! - [`text`]: the mgcv-layout summary ([`SummaryText`], [`summary_lines`]),
+//!   what `gam fit` and `gam summary` print.
+//! - [`json`]: the JSON documents of a model ([`model_json`]) and of a fit
+//!   through the cache ([`fit_json`]), and [`json_text`], the one way a
+//!   document becomes text.
+//! - [`prediction`]: predictions as CSV ([`write_prediction_csv`]) or JSON
+//!   ([`prediction_json`]).
+//! - `rformat` (R's number formatting: `format`, `formatC`, `format.pval`,
+//!   `printCoefmat`) and `deparse` (a formula as R prints it): the pieces the
+//!   summary is made of, reproducing R digit for digit.
+//!
+//! `report` sits late in the data flow: it reads models, fits, predictions
+//! and the cache's start sources; nothing earlier imports it.
+
+pub(crate) mod deparse;
+pub mod json;
+pub mod prediction;
+pub(crate) mod rformat;
+pub mod text;
+
+pub use json::{
+    CoefficientsJson, FitJson, ModelJson, OuterJson, ParametricJson, SmoothJson, SpJson, StartJson, fit_json,
+    json_text, model_json, source_name,
+};
+pub use prediction::{PredictionJson, TermJson, predict_type_name, prediction_json, write_prediction_csv};
+pub use text::{SummaryText, family_string, summary_lines};
