@@ -33,7 +33,7 @@ pub mod predict;
 pub mod summary;
 mod summary_test;
 
-pub use error::{GamError, Result};
+pub use error::{GamError, InnerFailure, Result};
 pub use warmstart;
 
 /// The engine's version, part of every fit's cache key so that a different

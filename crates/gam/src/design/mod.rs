@@ -17,6 +17,7 @@ pub use smooth::{By, SmoothTerm};
 
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result};
+use crate::family::Family;
 use crate::fit::{Penalty, PenaltySet};
 use crate::formula::{Formula, Response, Term};
 
@@ -297,8 +298,9 @@ impl Design {
                         message: "the response must be numeric, but this column holds text".into(),
                     })),
             },
-            Response::Binomial { .. } => Err(GamError::Fit {
-                message: "a cbind(successes, failures) response needs the binomial family".into(),
+            Response::Binomial { successes, failures } => Err(GamError::FamilyMismatch {
+                response: format!("cbind({successes}, {failures})"),
+                family: Family::Gaussian.name().to_string(),
             }),
         }
     }

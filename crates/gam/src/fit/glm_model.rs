@@ -65,8 +65,9 @@ pub fn assemble_glm(spec: &GamSpec, parts: SetupParts<'_>, setup: &GlmSetup, fit
     let hf = symmetrise(&(&xwx + parts.pens.total(&lambda)));
     let hf_inv = hf
         .llt(Side::Lower)
-        .map_err(|_| GamError::Fit {
-            message: "the penalised Fisher information is not positive definite at the optimum".into(),
+        .map_err(|_| GamError::NotIdentifiable {
+            terms: Vec::new(),
+            symptom: "the penalised Fisher information is not positive definite at the optimum".into(),
         })?
         .inverse();
     let f = &hf_inv * &xwx;

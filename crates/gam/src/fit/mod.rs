@@ -16,6 +16,7 @@
 //! log(Σ(y − ȳ)²/(10 n)).
 
 pub mod accumulate;
+pub mod aliased;
 pub mod cached;
 pub mod convergence;
 pub mod edf2;

@@ -22,7 +22,7 @@ use crate::error::{GamError, Result};
 pub const SEPARATION_TOL: f64 = 1e-10;
 
 /// The model matrix columns of each term, with the term's label.
-fn term_columns(design: &Design) -> Vec<(String, std::ops::Range<usize>)> {
+pub(super) fn term_columns(design: &Design) -> Vec<(String, std::ops::Range<usize>)> {
     let mut out = Vec::new();
     let mut at = usize::from(design.intercept);
     for t in &design.parametric {
@@ -37,11 +37,9 @@ fn term_columns(design: &Design) -> Vec<(String, std::ops::Range<usize>)> {
 }
 
 fn separation_error(term: &str, detail: String) -> GamError {
-    GamError::Fit {
-        message: format!(
-            "perfect separation in the binomial model: term {term} {detail}, so its coefficient would be \
-             infinite. Remove the term, merge the levels, or add data where the outcome varies"
-        ),
+    GamError::Separation {
+        term: term.to_string(),
+        detail,
     }
 }
 

@@ -224,12 +224,12 @@ impl GamModel {
     /// a non-finite criterion or coefficient, which JSON would write as
     /// `null`); nothing is written then.
     pub fn save(&self, path: &Path) -> Result<()> {
-        self.check().map_err(|problem| GamError::Fit {
-            message: one_line(&format!("{}: not saved: {problem}", path.display())),
-        })?;
-        let text = serde_json::to_vec(self).map_err(|e| GamError::Fit {
-            message: one_line(&format!("{}: not saved: {e}", path.display())),
-        })?;
+        let not_saved = |problem: String| GamError::ModelNotSaved {
+            path: path.to_path_buf(),
+            problem: one_line(&problem),
+        };
+        self.check().map_err(not_saved)?;
+        let text = serde_json::to_vec(self).map_err(|e| not_saved(e.to_string()))?;
         crate::files::write_atomically(path, |w| w.write_all(&text))
     }
 
