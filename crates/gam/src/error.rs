@@ -335,4 +335,114 @@ mod tests {
         };
         assert_eq!(few.to_string(), "unknown column 'z' (available: x, y)");
     }
+
+    #[test]
+    fn not_identifiable_names_the_aliased_terms() {
+        let e = |terms: &[&str]| {
+            GamError::NotIdentifiable {
+                terms: terms.iter().map(|t| t.to_string()).collect(),
+                symptom: "the penalised normal equations are singular".into(),
+            }
+            .to_string()
+        };
+        assert_eq!(
+            e(&["s(x)", "s(x2)"]),
+            "fit failed: the model is not identifiable: the coefficients of s(x) and s(x2) are aliased (a column \
+             of one is a combination of the others); remove one of the terms or reduce k"
+        );
+        assert!(e(&["(Intercept)", "x", "s(x)"]).contains("of (Intercept), x and s(x) are aliased"));
+        assert!(e(&["g"]).contains("the coefficients of g are aliased"));
+        // Nothing structural found: the symptom, and where to look.
+        assert_eq!(
+            e(&[]),
+            "fit failed: the penalised normal equations are singular: some coefficients are not identifiable \
+             (check for collinear or constant covariates, or perfect separation in a binomial model)"
+        );
+    }
+
+    #[test]
+    fn every_fit_failure_is_one_line() {
+        let errors = [
+            GamError::Separation {
+                term: "x".into(),
+                detail: "splits the outcomes exactly".into(),
+            },
+            GamError::InnerFailed {
+                failure: InnerFailure::NoValidStart {
+                    family: "Gamma".into(),
+                    link: "identity".into(),
+                },
+            },
+            GamError::InnerFailed {
+                failure: InnerFailure::NonFiniteDeviance,
+            },
+            GamError::InnerFailed {
+                failure: InnerFailure::DevianceNotReduced,
+            },
+            GamError::InnerFailed {
+                failure: InnerFailure::InvalidMeans,
+            },
+            GamError::NoConvergence {
+                iterations: 200,
+                deviance: 12.5,
+                penalty: 0.25,
+            },
+            GamError::NotFinite {
+                what: "the scale estimate is inf".into(),
+                cause: "the data may be badly scaled: try rescaling the columns the model uses".into(),
+            },
+            GamError::TooFewRows {
+                coefficients: 15,
+                rows: 12,
+            },
+            GamError::TooLarge {
+                coefficients: 100_010,
+                largest_term: None,
+                needed_bytes: 3.0 * 1024.0 * 1024.0,
+                available_bytes: 1024.0,
+            },
+            GamError::FamilyMismatch {
+                response: "cbind(s, f)".into(),
+                family: "poisson".into(),
+            },
+            GamError::LinkMismatch {
+                family: "poisson".into(),
+                link: "logit".into(),
+                links: vec!["log".into(), "identity".into()],
+            },
+            GamError::WarmStartMismatch { given: 3, expected: 1 },
+            GamError::ModelNotSaved {
+                path: "m.json".into(),
+                problem: "coefficient 2 is NaN".into(),
+            },
+        ];
+        let expected = [
+            "fit failed: perfect separation in the binomial model: term x splits the outcomes exactly, so its \
+             coefficient would be infinite. Remove the term, merge the levels, or add data where the outcome varies",
+            "fit failed: no valid starting values for the Gamma family with the identity link",
+            "fit failed: penalised IRLS could not find a step with a finite deviance",
+            "fit failed: penalised IRLS could not reduce the penalised deviance",
+            "fit failed: PQL reached invalid means",
+            "fit failed: penalised IRLS did not converge in 200 iterations (deviance 12.500000, penalty 0.250000)",
+            "fit failed: the scale estimate is inf; the data may be badly scaled: try rescaling the columns the \
+             model uses",
+            "fit failed: the model has 15 coefficients but only 12 rows of data: reduce k or the number of terms",
+            "fit failed: the model has 100010 coefficients; the fit would need about 3.0 MiB of memory and 1.0 KiB \
+             is available: reduce k or the number of terms",
+            "fit failed: a cbind(s, f) response needs the binomial family, not poisson",
+            "fit failed: the poisson family does not take the logit link (it takes: log, identity)",
+            "fit failed: warm start has 3 smoothing parameters, the model 1",
+            "m.json: not saved: coefficient 2 is NaN",
+        ];
+        for (e, want) in errors.iter().zip(expected) {
+            assert_eq!(e.to_string(), want);
+        }
+    }
+
+    #[test]
+    fn bytes_read_as_a_person_reads_them() {
+        assert_eq!(bytes(512.0), "512.0 bytes");
+        assert_eq!(bytes(23.4 * 1024.0 * 1024.0 * 1024.0), "23.4 GiB");
+        assert_eq!(bytes(1e30), "1.0e30 bytes");
+    }
 }
