@@ -1,6 +1,12 @@
 //! The one error type of the engine. Every variant names the file, column,
 //! row or formula position it concerns, so that the message alone tells the
 //! user what to fix.
+//!
+//! A fit that cannot be computed has a variant for each reason, so that a
+//! caller can tell a model that is not identifiable (naming the aliased
+//! terms) from perfect separation, a failed or unconverged inner iteration,
+//! an overflow, or a model too large for the data or the memory. The enum
+//! is `#[non_exhaustive]`: new reasons may come.
 
 use std::path::PathBuf;
 
