@@ -10,7 +10,7 @@ mod common;
 
 use std::ffi::{OsStr, OsString};
 
-use common::fit::{FitRun, mcycle, mcycle_model, parse_csv, synthetic};
+use common::fit::{FitRun, mcycle, mcycle_model, parse_csv, synthetic, test_data};
 use common::{gam_in, write};
 use tempfile::TempDir;
 
@@ -180,4 +180,20 @@ fn a_word_in_a_numeric_column_names_its_row_and_value() {
         12,
         &["'n/a' is not a number", "the response"],
     );
+}
+
+#[test]
+fn a_model_that_is_not_identifiable_names_the_aliased_terms() {
+    let dir = TempDir::new().unwrap();
+    // x2 = 2x exactly (see crates/gam/tests/fit_errors.rs for the file).
+    let data = test_data("errors/aliased.csv");
+    let fit = |formula: &str| gam_in(dir.path(), [OsStr::new("fit"), data.as_os_str(), OsStr::new(formula)]);
+    let run = fit("y ~ x + x2 + s(z)");
+    run.assert_error(&[
+        "the model is not identifiable",
+        "the coefficients of x and x2 are aliased",
+        "remove one of the terms",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    fit("y ~ s(x) + s(x2) + z").assert_error(&["the coefficients of s(x) and s(x2) are aliased"]);
 }

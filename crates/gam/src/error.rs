@@ -1,11 +1,20 @@
 //! The one error type of the engine. Every variant names the file, column,
 //! row or formula position it concerns, so that the message alone tells the
 //! user what to fix.
+//!
+//! A fit that cannot be computed has a variant for each reason, so that a
+//! caller can tell a model that is not identifiable (naming the aliased
+//! terms) from perfect separation, a failed or unconverged inner iteration,
+//! an overflow, or a model too large for the data or the memory. The enum
+//! is `#[non_exhaustive]`: new reasons may come.
 
 use std::path::PathBuf;
 
 /// Everything that can go wrong between reading data and predicting.
+///
+/// New variants may be added: match with a `_` arm.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum GamError {
     /// A file could not be opened or read.
     #[error("{}: {source}", path.display())]
@@ -70,11 +79,129 @@ pub enum GamError {
         /// What is wrong.
         message: String,
     },
-    /// The fit could not be computed.
-    #[error("fit failed: {message}")]
-    Fit {
-        /// What happened.
-        message: String,
+    /// The model is not identifiable: a linear system of the fit (the
+    /// penalised normal equations, the penalised IRLS system or Hessian) is
+    /// singular, because some coefficients are aliased: a column of the
+    /// model matrix is a combination of others and no penalty separates them.
+    #[error("fit failed: {}", not_identifiable(terms, symptom))]
+    NotIdentifiable {
+        /// The labels of the terms whose coefficients are aliased, in model
+        /// order (`(Intercept)` for the intercept). Empty when no structural
+        /// aliasing was found: the system became singular only at the fit's
+        /// weights or smoothing parameters (e.g. perfect separation in a
+        /// binomial model).
+        terms: Vec<String>,
+        /// Which system was found singular, and how, e.g. `the penalised
+        /// normal equations are singular`.
+        symptom: String,
+    },
+    /// Perfect separation in a binomial model: a term predicts the 0/1
+    /// outcome exactly, so its coefficient would be infinite.
+    #[error(
+        "fit failed: perfect separation in the binomial model: term {term} {detail}, so its coefficient would be \
+         infinite. Remove the term, merge the levels, or add data where the outcome varies"
+    )]
+    Separation {
+        /// The term that separates the outcomes, as labelled in the model.
+        term: String,
+        /// How it separates them (the level, the split value, or the rows
+        /// fitted at probability 0 or 1).
+        detail: String,
+    },
+    /// Penalised IRLS (the inner fit of a generalized model) stopped
+    /// without a usable iterate.
+    #[error("fit failed: {failure}")]
+    InnerFailed {
+        /// What went wrong.
+        failure: InnerFailure,
+    },
+    /// Penalised IRLS did not converge within its iteration limit.
+    #[error(
+        "fit failed: penalised IRLS did not converge in {iterations} iterations (deviance {deviance:.6}, \
+         penalty {penalty:.6})"
+    )]
+    NoConvergence {
+        /// Iterations taken (the limit).
+        iterations: usize,
+        /// The deviance at the last iterate.
+        deviance: f64,
+        /// The penalty at the last iterate.
+        penalty: f64,
+    },
+    /// The fitted model holds a non-finite number (the criterion, scale, a
+    /// coefficient, the covariance or the deviance): the data overflowed
+    /// double precision.
+    #[error("fit failed: {what}; {cause}")]
+    NotFinite {
+        /// Which number is not finite, with its value, e.g. `the REML criterion is inf`.
+        what: String,
+        /// The likely cause (the most extreme value in the data) and what to do.
+        cause: String,
+    },
+    /// The model has at least as many coefficients as there are rows of data.
+    #[error(
+        "fit failed: the model has {coefficients} coefficients but only {rows} rows of data: reduce k or the \
+         number of terms"
+    )]
+    TooFewRows {
+        /// Coefficients of the model.
+        coefficients: usize,
+        /// Rows of data the fit uses.
+        rows: usize,
+    },
+    /// The fit would need more memory than the machine has available.
+    #[error(
+        "fit failed: the model has {coefficients} coefficients{}; the fit would need about {} of memory and {} \
+         is available: reduce k or the number of terms",
+        largest_term.as_ref().map(|(t, c)| format!(" ({t}: {c})")).unwrap_or_default(),
+        bytes(*needed_bytes),
+        bytes(*available_bytes)
+    )]
+    TooLarge {
+        /// Coefficients of the model.
+        coefficients: usize,
+        /// The term with the most coefficients, and how many it has.
+        largest_term: Option<(String, usize)>,
+        /// Memory the fit would need, in bytes (an upper estimate).
+        needed_bytes: f64,
+        /// Memory available, in bytes.
+        available_bytes: f64,
+    },
+    /// The response does not suit the family, e.g. a `cbind(successes,
+    /// failures)` response with a family other than binomial.
+    #[error("fit failed: a {response} response needs the binomial family, not {family}")]
+    FamilyMismatch {
+        /// The response as written, e.g. `cbind(s, f)`.
+        response: String,
+        /// The family asked for.
+        family: String,
+    },
+    /// The family does not take the link asked for.
+    #[error("fit failed: the {family} family does not take the {link} link (it takes: {})", links.join(", "))]
+    LinkMismatch {
+        /// The family.
+        family: String,
+        /// The link asked for.
+        link: String,
+        /// The links the family takes.
+        links: Vec<String>,
+    },
+    /// A warm start (a cached checkpoint or a related fit) does not match
+    /// the model: it has a different number of smoothing parameters.
+    #[error("fit failed: warm start has {given} smoothing parameters, the model {expected}")]
+    WarmStartMismatch {
+        /// Smoothing parameters in the warm start.
+        given: usize,
+        /// Smoothing parameters of the model.
+        expected: usize,
+    },
+    /// A model was not written because it would not load again.
+    #[error("{}: not saved: {problem}", path.display())]
+    ModelNotSaved {
+        /// Where the model was to be written.
+        path: PathBuf,
+        /// What is wrong with the model (one line).
+        problem: String,
     },
     /// A saved model could not be read.
     #[error("{}: not a gam model: {message}", path.display())]
@@ -84,6 +211,64 @@ pub enum GamError {
         /// What is wrong with it.
         message: String,
     },
+}
+
+/// Why penalised IRLS (the inner fit of a generalized model) stopped.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InnerFailure {
+    /// No starting linear predictor gives valid means for the family and link.
+    #[error("no valid starting values for the {family} family with the {link} link")]
+    NoValidStart {
+        /// The family.
+        family: String,
+        /// The link.
+        link: String,
+    },
+    /// Step halving found no step with a finite deviance.
+    #[error("penalised IRLS could not find a step with a finite deviance")]
+    NonFiniteDeviance,
+    /// Step halving found no step that reduces the penalised deviance.
+    #[error("penalised IRLS could not reduce the penalised deviance")]
+    DevianceNotReduced,
+    /// The penalised quasi-likelihood start reached means outside the family's range.
+    #[error("PQL reached invalid means")]
+    InvalidMeans,
+}
+
+/// The explanation of [`GamError::NotIdentifiable`]: the aliased terms and
+/// what to do when they are known, the symptom otherwise.
+fn not_identifiable(terms: &[String], symptom: &str) -> String {
+    match terms {
+        [] => format!(
+            "{symptom}: some coefficients are not identifiable (check for collinear or constant covariates, or \
+             perfect separation in a binomial model)"
+        ),
+        [one] => format!(
+            "the model is not identifiable: the coefficients of {one} are aliased (a column of the term is a \
+             combination of its others); reduce k or remove the term"
+        ),
+        [init @ .., last] => format!(
+            "the model is not identifiable: the coefficients of {} and {last} are aliased (a column of one is a \
+             combination of the others); remove one of the terms or reduce k",
+            init.join(", ")
+        ),
+    }
+}
+
+/// Bytes as a person reads them: `512 MiB`, `23.4 GiB`, `82 TB`.
+pub(crate) fn bytes(b: f64) -> String {
+    const UNITS: [&str; 7] = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    let mut v = b;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit + 1 == UNITS.len() && v >= 1024.0 {
+        return format!("{b:.1e} bytes");
+    }
+    format!("{v:.1} {}", UNITS[unit])
 }
 
 /// Column names listed in an error: a file of 3·10^5 columns would otherwise
@@ -155,5 +340,115 @@ mod tests {
             available: vec!["x".into(), "y".into()],
         };
         assert_eq!(few.to_string(), "unknown column 'z' (available: x, y)");
+    }
+
+    #[test]
+    fn not_identifiable_names_the_aliased_terms() {
+        let e = |terms: &[&str]| {
+            GamError::NotIdentifiable {
+                terms: terms.iter().map(|t| t.to_string()).collect(),
+                symptom: "the penalised normal equations are singular".into(),
+            }
+            .to_string()
+        };
+        assert_eq!(
+            e(&["s(x)", "s(x2)"]),
+            "fit failed: the model is not identifiable: the coefficients of s(x) and s(x2) are aliased (a column \
+             of one is a combination of the others); remove one of the terms or reduce k"
+        );
+        assert!(e(&["(Intercept)", "x", "s(x)"]).contains("of (Intercept), x and s(x) are aliased"));
+        assert!(e(&["g"]).contains("the coefficients of g are aliased"));
+        // Nothing structural found: the symptom, and where to look.
+        assert_eq!(
+            e(&[]),
+            "fit failed: the penalised normal equations are singular: some coefficients are not identifiable \
+             (check for collinear or constant covariates, or perfect separation in a binomial model)"
+        );
+    }
+
+    #[test]
+    fn every_fit_failure_is_one_line() {
+        let errors = [
+            GamError::Separation {
+                term: "x".into(),
+                detail: "splits the outcomes exactly".into(),
+            },
+            GamError::InnerFailed {
+                failure: InnerFailure::NoValidStart {
+                    family: "Gamma".into(),
+                    link: "identity".into(),
+                },
+            },
+            GamError::InnerFailed {
+                failure: InnerFailure::NonFiniteDeviance,
+            },
+            GamError::InnerFailed {
+                failure: InnerFailure::DevianceNotReduced,
+            },
+            GamError::InnerFailed {
+                failure: InnerFailure::InvalidMeans,
+            },
+            GamError::NoConvergence {
+                iterations: 200,
+                deviance: 12.5,
+                penalty: 0.25,
+            },
+            GamError::NotFinite {
+                what: "the scale estimate is inf".into(),
+                cause: "the data may be badly scaled: try rescaling the columns the model uses".into(),
+            },
+            GamError::TooFewRows {
+                coefficients: 15,
+                rows: 12,
+            },
+            GamError::TooLarge {
+                coefficients: 100_010,
+                largest_term: None,
+                needed_bytes: 3.0 * 1024.0 * 1024.0,
+                available_bytes: 1024.0,
+            },
+            GamError::FamilyMismatch {
+                response: "cbind(s, f)".into(),
+                family: "poisson".into(),
+            },
+            GamError::LinkMismatch {
+                family: "poisson".into(),
+                link: "logit".into(),
+                links: vec!["log".into(), "identity".into()],
+            },
+            GamError::WarmStartMismatch { given: 3, expected: 1 },
+            GamError::ModelNotSaved {
+                path: "m.json".into(),
+                problem: "coefficient 2 is NaN".into(),
+            },
+        ];
+        let expected = [
+            "fit failed: perfect separation in the binomial model: term x splits the outcomes exactly, so its \
+             coefficient would be infinite. Remove the term, merge the levels, or add data where the outcome varies",
+            "fit failed: no valid starting values for the Gamma family with the identity link",
+            "fit failed: penalised IRLS could not find a step with a finite deviance",
+            "fit failed: penalised IRLS could not reduce the penalised deviance",
+            "fit failed: PQL reached invalid means",
+            "fit failed: penalised IRLS did not converge in 200 iterations (deviance 12.500000, penalty 0.250000)",
+            "fit failed: the scale estimate is inf; the data may be badly scaled: try rescaling the columns the \
+             model uses",
+            "fit failed: the model has 15 coefficients but only 12 rows of data: reduce k or the number of terms",
+            "fit failed: the model has 100010 coefficients; the fit would need about 3.0 MiB of memory and 1.0 KiB \
+             is available: reduce k or the number of terms",
+            "fit failed: a cbind(s, f) response needs the binomial family, not poisson",
+            "fit failed: the poisson family does not take the logit link (it takes: log, identity)",
+            "fit failed: warm start has 3 smoothing parameters, the model 1",
+            "m.json: not saved: coefficient 2 is NaN",
+        ];
+        for (e, want) in errors.iter().zip(expected) {
+            assert_eq!(e.to_string(), want);
+        }
+    }
+
+    #[test]
+    fn bytes_read_as_a_person_reads_them() {
+        assert_eq!(bytes(512.0), "512.0 bytes");
+        assert_eq!(bytes(23.4 * 1024.0 * 1024.0 * 1024.0), "23.4 GiB");
+        assert_eq!(bytes(1e30), "1.0e30 bytes");
     }
 }

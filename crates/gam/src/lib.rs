@@ -34,7 +34,7 @@ pub mod model;
 pub mod predict;
 pub mod report;
 
-pub use error::{GamError, Result};
+pub use error::{GamError, InnerFailure, Result};
 pub use warmstart;
 
 /// The engine's version, part of every fit's cache key so that a different

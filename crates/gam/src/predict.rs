@@ -13,7 +13,6 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::data::DataFrame;
-use crate::design::ParamTerm;
 use crate::error::{GamError, Result};
 use crate::formula::Response;
 use crate::linalg::blocks::{mat_vec, quadratic_diagonal};
@@ -126,20 +125,7 @@ impl GamModel {
     /// The label and coefficient columns of every term but the intercept, in
     /// model-matrix order (the labels of [`Prediction::terms`]).
     pub fn term_columns(&self) -> Vec<(String, std::ops::Range<usize>)> {
-        let mut out = Vec::new();
-        let mut at = usize::from(self.design.intercept);
-        for t in &self.design.parametric {
-            let k = t.n_coef();
-            let label = match t {
-                ParamTerm::Linear { column } | ParamTerm::Factor { column, .. } => column.clone(),
-            };
-            out.push((label, at..at + k));
-            at += k;
-        }
-        for (s, first) in self.design.smooths.iter().zip(self.design.smooth_offsets()) {
-            out.push((s.label.clone(), first..first + s.n_coef()));
-        }
-        out
+        self.design.term_columns()
     }
 
     /// The columns of the terms `exclude` names, refusing a label that names no term.

@@ -19,6 +19,7 @@ pub use smooth::{By, SmoothTerm};
 
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result};
+use crate::family::Family;
 use crate::formula::{Formula, Response, Term};
 
 /// A parametric (unpenalised) term.
@@ -188,6 +189,22 @@ impl Design {
         PenaltySet::new(self.n_coef(), pens)
     }
 
+    /// The model-matrix columns of each term but the intercept, with the
+    /// term's label, in model-matrix order.
+    pub fn term_columns(&self) -> Vec<(String, std::ops::Range<usize>)> {
+        let mut out = Vec::new();
+        let mut at = usize::from(self.intercept);
+        for t in &self.parametric {
+            out.push((t.label().to_string(), at..at + t.n_coef()));
+            at += t.n_coef();
+        }
+        for s in &self.smooths {
+            out.push((s.label.clone(), at..at + s.n_coef()));
+            at += s.n_coef();
+        }
+        out
+    }
+
     /// Names of the smoothing parameters, one per penalty.
     pub fn sp_names(&self) -> Vec<String> {
         self.smooths.iter().flat_map(SmoothTerm::sp_names).collect()
@@ -298,8 +315,9 @@ impl Design {
                         message: "the response must be numeric, but this column holds text".into(),
                     })),
             },
-            Response::Binomial { .. } => Err(GamError::Fit {
-                message: "a cbind(successes, failures) response needs the binomial family".into(),
+            Response::Binomial { successes, failures } => Err(GamError::FamilyMismatch {
+                response: format!("cbind({successes}, {failures})"),
+                family: Family::Gaussian.name().to_string(),
             }),
         }
     }

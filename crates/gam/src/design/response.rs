@@ -156,11 +156,9 @@ pub fn response_data(
         }
         Response::Binomial { successes, failures } => {
             if family != Family::Binomial {
-                return Err(GamError::Fit {
-                    message: format!(
-                        "a cbind({successes}, {failures}) response needs the binomial family, not {}",
-                        family.name()
-                    ),
+                return Err(GamError::FamilyMismatch {
+                    response: format!("cbind({successes}, {failures})"),
+                    family: family.name().to_string(),
                 });
             }
             let s = numeric(data, successes, "number of successes")?;

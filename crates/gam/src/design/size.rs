@@ -25,7 +25,7 @@
 
 use crate::basis::{cc, cr, ps, tp};
 use crate::data::{Column, DataFrame};
-use crate::error::{GamError, Result};
+use crate::error::{GamError, Result, bytes};
 use crate::formula::{BasisType, Formula, SmoothKind, SmoothSpec, Term};
 
 /// Dense `p x p` matrices a fit holds at once besides one per smoothing
@@ -138,12 +138,10 @@ pub(crate) fn plan_with_memory(formula: &Formula, data: &DataFrame, available: f
         });
     }
     if p >= n {
-        return Err(GamError::Fit {
-            message: format!(
-                "the model has {} coefficients but only {} rows of data: reduce k or the number of terms",
-                count(p),
-                count(n)
-            ),
+        // Each term has fewer coefficients than rows (checked above), so p is a usize.
+        return Err(GamError::TooFewRows {
+            coefficients: p as usize,
+            rows: data.nrows(),
         });
     }
     let n_sp: f64 = terms.iter().map(|t| t.penalties).sum();
@@ -160,19 +158,15 @@ pub(crate) fn plan_with_memory(formula: &Formula, data: &DataFrame, available: f
         });
     }
     if fit_bytes > available {
-        let biggest = terms
+        let largest_term = terms
             .iter()
             .max_by(|a, b| a.coefs.total_cmp(&b.coefs))
-            .map(|t| format!(" ({}: {})", t.label, count(t.coefs)))
-            .unwrap_or_default();
-        return Err(GamError::Fit {
-            message: format!(
-                "the model has {} coefficients{biggest}; the fit would need about {} of memory and {} is \
-                 available: reduce k or the number of terms",
-                count(p),
-                bytes(fit_bytes),
-                bytes(available)
-            ),
+            .map(|t| (t.label.clone(), t.coefs as usize));
+        return Err(GamError::TooLarge {
+            coefficients: p as usize,
+            largest_term,
+            needed_bytes: fit_bytes,
+            available_bytes: available,
         });
     }
     Ok(Plan {
@@ -443,21 +437,6 @@ fn count(c: f64) -> String {
         c if c < 1e12 => format!("{:.1} billion", c / 1e9),
         c => format!("{c:.1e}"),
     }
-}
-
-/// Bytes as a person reads them: `512 MiB`, `23.4 GiB`, `82 TB`.
-fn bytes(b: f64) -> String {
-    const UNITS: [&str; 7] = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-    let mut v = b;
-    let mut unit = 0;
-    while v >= 1024.0 && unit + 1 < UNITS.len() {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit + 1 == UNITS.len() && v >= 1024.0 {
-        return format!("{b:.1e} bytes");
-    }
-    format!("{v:.1} {}", UNITS[unit])
 }
 
 #[cfg(test)]

@@ -161,15 +161,25 @@ impl FitSetup {
         }
     }
 
+    /// `err` with the aliased terms named, when it is [`GamError::NotIdentifiable`]
+    /// (see [`super::aliased`]).
+    fn name_aliased(&self, err: GamError) -> GamError {
+        super::aliased::name_aliased(err, &self.design, &self.pens, || match &self.inner {
+            Inner::Lsq(problem) => Ok(problem.xtwx()),
+            Inner::Glm(glm) => {
+                let prior: Vec<f64> = self.response.obs.iter().map(|o| o.w).collect();
+                glm.prob.x.weighted_cross(&prior)
+            }
+        })
+    }
+
     fn check_len(&self, len: usize) -> Result<()> {
         if len == self.pens.len() {
             return Ok(());
         }
-        Err(GamError::Fit {
-            message: format!(
-                "warm start has {len} smoothing parameters, the model {}",
-                self.pens.len()
-            ),
+        Err(GamError::WarmStartMismatch {
+            given: len,
+            expected: self.pens.len(),
         })
     }
 }
@@ -189,18 +199,10 @@ impl GamSpec {
     pub fn setup_with(&self, prepared: PreparedData, accumulation: Accumulation) -> Result<FitSetup> {
         let train = &prepared.data;
         if !self.family.links().contains(&self.link) {
-            return Err(GamError::Fit {
-                message: format!(
-                    "the {} family does not take the {} link (it takes: {})",
-                    self.family.name(),
-                    self.link.name(),
-                    self.family
-                        .links()
-                        .iter()
-                        .map(|l| l.name())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+            return Err(GamError::LinkMismatch {
+                family: self.family.name().to_string(),
+                link: self.link.name().to_string(),
+                links: self.family.links().iter().map(|l| l.name().to_string()).collect(),
             });
         }
         // Sizes are checked before any basis is built: an absurd model is
@@ -215,10 +217,9 @@ impl GamSpec {
         let n = train.nrows();
         let p = design.n_coef();
         if n <= p {
-            return Err(GamError::Fit {
-                message: format!(
-                    "the model has {p} coefficients but only {n} rows of data: reduce k or the number of terms"
-                ),
+            return Err(GamError::TooFewRows {
+                coefficients: p,
+                rows: n,
             });
         }
         let pens = design.penalty_set();
@@ -290,7 +291,9 @@ impl GamSpec {
         if let Some(s) = start {
             setup.check_len(s.rho.len())?;
         }
-        let mut result = self.fit_outer(setup, start, observer)?;
+        let mut result = self
+            .fit_outer(setup, start, observer)
+            .map_err(|e| setup.name_aliased(e))?;
         result.n_dropped = setup.n_dropped;
         super::finite::check_result(&result, &setup.data, &self.columns_used())?;
         Ok(result)

@@ -79,16 +79,14 @@ pub fn check_result(model: &FitResult, data: &DataFrame, used: &[String]) -> Res
     };
     let cause = match most_extreme(data, used) {
         Some((column, row, value, median)) => format!(
-            "; the likely cause is the extreme value {} in column '{column}', row {row} (the column's \
+            "the likely cause is the extreme value {} in column '{column}', row {row} (the column's \
              median is {}): check the value, or rescale the column",
             number(value),
             number(median)
         ),
-        None => "; the data may be badly scaled: try rescaling the columns the model uses".to_string(),
+        None => "the data may be badly scaled: try rescaling the columns the model uses".to_string(),
     };
-    Err(GamError::Fit {
-        message: format!("{what}{cause}"),
-    })
+    Err(GamError::NotFinite { what, cause })
 }
 
 /// The value furthest from its column's median, in units of the column's

@@ -32,6 +32,7 @@
 //! Imports run down the map: a file imports only files above it or
 //! beside it on its own path, never the driver or the assembly from a path.
 
+pub mod aliased;
 pub mod assemble;
 pub mod driver;
 pub mod finite;

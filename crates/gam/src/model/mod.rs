@@ -210,24 +210,25 @@ impl GamModel {
     /// a non-finite criterion or coefficient, which JSON would write as
     /// `null`); nothing is written then.
     pub fn save(&self, path: &Path) -> Result<()> {
-        self.check().map_err(|problem| GamError::Fit {
-            message: one_line(&format!("{}: not saved: {problem}", path.display())),
-        })?;
-        let text = serde_json::to_vec(self).map_err(|e| GamError::Fit {
-            message: one_line(&format!("{}: not saved: {e}", path.display())),
-        })?;
-        crate::files::write_atomically(path, |w| w.write_all(&text))
+        let text = self.json_text(path)?;
+        crate::files::write_atomically(path, |w| w.write_all(text.as_bytes()))
     }
 
     /// The model as JSON (what [`save`](Self::save) writes); refused, as
     /// there, for a model that would not load again.
     pub fn to_json(&self) -> Result<String> {
-        self.check().map_err(|problem| GamError::Fit {
-            message: one_line(&format!("model not serialised: {problem}")),
-        })?;
-        serde_json::to_string(self).map_err(|e| GamError::Fit {
-            message: one_line(&format!("model not serialised: {e}")),
-        })
+        self.json_text(Path::new("<json>"))
+    }
+
+    /// The JSON text of a model that passes [`check`](Self::check); `path`
+    /// names the destination in the error.
+    fn json_text(&self, path: &Path) -> Result<String> {
+        let not_saved = |problem: String| GamError::ModelNotSaved {
+            path: path.to_path_buf(),
+            problem: one_line(&problem),
+        };
+        self.check().map_err(not_saved)?;
+        serde_json::to_string(self).map_err(|e| not_saved(e.to_string()))
     }
 
     /// Reads a model written by [`save`](Self::save): refuses anything but a

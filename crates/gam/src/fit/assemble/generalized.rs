@@ -46,8 +46,9 @@ pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit) -> R
     let hf = symmetrise(&(&xwx + parts.pens.total(&lambda)));
     let hf_inv = hf
         .llt(Side::Lower)
-        .map_err(|_| GamError::Fit {
-            message: "the penalised Fisher information is not positive definite at the optimum".into(),
+        .map_err(|_| GamError::NotIdentifiable {
+            terms: Vec::new(),
+            symptom: "the penalised Fisher information is not positive definite at the optimum".into(),
         })?
         .inverse();
     let influence = Influence::new(&hf_inv, &xwx);

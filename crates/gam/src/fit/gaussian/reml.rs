@@ -161,10 +161,9 @@ impl LsqProblem {
         let s_lambda = pens.total(&lambda);
         let a = self.xtwx() + &s_lambda;
         let a = crate::linalg::symmetrise(&a);
-        let llt = a.llt(Side::Lower).map_err(|_| GamError::Fit {
-            message: "the penalised normal equations are singular: some coefficients are not identifiable \
-                      (check for collinear or constant covariates)"
-                .into(),
+        let llt = a.llt(Side::Lower).map_err(|_| GamError::NotIdentifiable {
+            terms: Vec::new(),
+            symptom: "the penalised normal equations are singular".into(),
         })?;
         let log_det_a: f64 = {
             let l = llt.L();

@@ -173,10 +173,9 @@ pub fn evaluate(
     let beta = &fit.beta;
     let wts = prob.weights(&fit.mu, false);
     let h = crate::linalg::symmetrise(&(&fit.xtwx + &s_lambda));
-    let llt = h.llt(Side::Lower).map_err(|_| GamError::Fit {
-        message: "the penalised Hessian is not positive definite at the inner optimum: some coefficients are \
-                  not identifiable (collinear covariates, or perfect separation in a binomial model)"
-            .into(),
+    let llt = h.llt(Side::Lower).map_err(|_| GamError::NotIdentifiable {
+        terms: Vec::new(),
+        symptom: "the penalised Hessian is not positive definite at the inner optimum".into(),
     })?;
     let log_det_h = {
         let l = llt.L();

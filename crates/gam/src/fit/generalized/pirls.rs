@@ -36,7 +36,7 @@ use faer::linalg::solvers::Solve;
 use faer::{Mat, Side};
 
 use super::rows::ModelRows;
-use crate::error::{GamError, Result};
+use crate::error::{GamError, InnerFailure, Result};
 use crate::family::{Family, Link, Obs};
 use crate::linalg::blocks::{block_mat_vec, sum_mats};
 
@@ -346,12 +346,11 @@ impl GlmProblem {
         while !self.valid(&eta, &mu) {
             tries += 1;
             if tries > 20 {
-                return Err(GamError::Fit {
-                    message: format!(
-                        "no valid starting values for the {} family with the {} link",
-                        self.family.name(),
-                        self.link.name()
-                    ),
+                return Err(GamError::InnerFailed {
+                    failure: InnerFailure::NoValidStart {
+                        family: self.family.name().to_string(),
+                        link: self.link.name().to_string(),
+                    },
                 });
             }
             for (e, e0) in eta.iter_mut().zip(&null.eta) {
@@ -389,8 +388,8 @@ impl GlmProblem {
             while !dev.is_finite() || !self.valid(&eta, &mu) {
                 halvings += 1;
                 if halvings > MAX_STEP_HALVINGS {
-                    return Err(GamError::Fit {
-                        message: "penalised IRLS could not find a step with a finite deviance".into(),
+                    return Err(GamError::InnerFailed {
+                        failure: InnerFailure::NonFiniteDeviance,
                     });
                 }
                 (mu, dev) = self.halve_step(&mut beta, &mut eta, &coef_old, &eta_old);
@@ -403,8 +402,8 @@ impl GlmProblem {
             while pdev - old_pdev > div_thresh {
                 halvings += 1;
                 if halvings > MAX_STEP_HALVINGS {
-                    return Err(GamError::Fit {
-                        message: "penalised IRLS could not reduce the penalised deviance".into(),
+                    return Err(GamError::InnerFailed {
+                        failure: InnerFailure::DevianceNotReduced,
                     });
                 }
                 (mu, dev) = self.halve_step(&mut beta, &mut eta, &coef_old, &eta_old);
@@ -436,10 +435,10 @@ impl GlmProblem {
             coef_old = beta.clone();
             eta_old = eta.clone();
         }
-        Err(GamError::Fit {
-            message: format!(
-                "penalised IRLS did not converge in {PIRLS_MAX_ITER} iterations (deviance {dev:.6}, penalty {pen:.6})"
-            ),
+        Err(GamError::NoConvergence {
+            iterations: PIRLS_MAX_ITER,
+            deviance: dev,
+            penalty: pen,
         })
     }
 
@@ -477,10 +476,9 @@ impl GlmProblem {
                 return Ok(b);
             }
         }
-        Err(GamError::Fit {
-            message: "the penalised IRLS system is singular: some coefficients are not identifiable \
-                      (check for collinear or constant covariates, or perfect separation)"
-                .into(),
+        Err(GamError::NotIdentifiable {
+            terms: Vec::new(),
+            symptom: "the penalised IRLS system is singular".into(),
         })
     }
 }

@@ -21,7 +21,7 @@ use faer::{Mat, Side};
 use super::pirls::{Accumulated, At};
 use super::setup::GlmSetup;
 use crate::design::PenaltySet;
-use crate::error::{GamError, Result};
+use crate::error::{GamError, InnerFailure, Result};
 use crate::fit::gaussian::{LsqProblem, Scale, fit_reml};
 use crate::fit::outer::newton::NewtonOptions;
 use crate::fit::outer::{Convergence, OuterStart};
@@ -61,8 +61,8 @@ fn run(setup: &GlmSetup, pens: &PenaltySet, rho0: &[f64]) -> Result<Vec<f64>> {
             .iter()
             .any(|&e| !prob.link.valid_eta(e) || !prob.family.valid_mu(prob.link.inverse(e)))
         {
-            return Err(GamError::Fit {
-                message: "PQL reached invalid means".into(),
+            return Err(GamError::InnerFailed {
+                failure: InnerFailure::InvalidMeans,
             });
         }
         let problem = working_problem(&acc, prob.n(), setup.null_scale)?;
@@ -91,8 +91,9 @@ fn working_problem(acc: &Accumulated, n: usize, null_scale: f64) -> Result<LsqPr
         (false, true) => acc.xtwz[j],
         (false, false) => acc.ztwz,
     });
-    let llt = aug.llt(Side::Lower).map_err(|_| GamError::Fit {
-        message: "singular working model".into(),
+    let llt = aug.llt(Side::Lower).map_err(|_| GamError::NotIdentifiable {
+        terms: Vec::new(),
+        symptom: "the PQL working model is singular".into(),
     })?;
     let l = llt.L();
     Ok(LsqProblem {

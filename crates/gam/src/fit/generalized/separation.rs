@@ -21,27 +21,10 @@ use crate::error::{GamError, Result};
 /// term separates the outcomes.
 pub const SEPARATION_TOL: f64 = 1e-10;
 
-/// The model matrix columns of each term, with the term's label.
-fn term_columns(design: &Design) -> Vec<(String, std::ops::Range<usize>)> {
-    let mut out = Vec::new();
-    let mut at = usize::from(design.intercept);
-    for t in &design.parametric {
-        out.push((t.label().to_string(), at..at + t.n_coef()));
-        at += t.n_coef();
-    }
-    for s in &design.smooths {
-        out.push((s.label.clone(), at..at + s.n_coef()));
-        at += s.n_coef();
-    }
-    out
-}
-
 fn separation_error(term: &str, detail: String) -> GamError {
-    GamError::Fit {
-        message: format!(
-            "perfect separation in the binomial model: term {term} {detail}, so its coefficient would be \
-             infinite. Remove the term, merge the levels, or add data where the outcome varies"
-        ),
+    GamError::Separation {
+        term: term.to_string(),
+        detail,
     }
 }
 
@@ -107,7 +90,8 @@ pub fn check_fitted(design: &Design, x: &ModelRows, beta: &[f64], mu: &[f64], ro
     };
     let count = mu.iter().filter(|&&m| m * (1.0 - m) < SEPARATION_TOL).count();
     let xi = x.row(i)?;
-    let (term, _) = term_columns(design)
+    let (term, _) = design
+        .term_columns()
         .into_iter()
         .map(|(label, cols)| {
             let c: f64 = cols.map(|j| xi[j] * beta[j]).sum();
