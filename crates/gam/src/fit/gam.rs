@@ -3,8 +3,10 @@
 //! Rows with a missing value in a used column are dropped; the design is
 //! built on the rest; one pass over the data reduces the problem to its QR
 //! summary; Newton's method on the REML criterion then runs in O(p³) per
-//! iteration, reporting every iterate to an observer (progress, checkpoints).
+//! iteration, reporting every iterate to an observer (progress, checkpoints),
+//! which may stop it ([`FitObserver::should_stop`]).
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use faer::Mat;
@@ -28,10 +30,29 @@ use crate::linalg::StoredMat;
 use crate::model::{GamModel, GamSpec, MODEL_FORMAT_VERSION, OuterInfo};
 use crate::summary::{self, SummaryInputs};
 
-/// Receives every outer iterate of a fit.
+/// Receives every outer iterate of a fit, and may stop it.
 pub trait FitObserver {
     /// Called after the start and after every accepted Newton step.
     fn on_iterate(&mut self, iterate: &Iterate);
+
+    /// Asked after every [`on_iterate`](Self::on_iterate): `true` stops the fit there with
+    /// [`GamError::Interrupted`] (unless that iterate is its optimum). Through the cache
+    /// ([`super::cached::fit_cached`]) the iterate was checkpointed before this is asked, so a
+    /// stopped fit leaves its checkpoint and the same fit resumes from it.
+    /// [`super::stop::StopOnFlag`] stops on a flag set from another thread (a signal handler).
+    fn should_stop(&self) -> bool {
+        false
+    }
+}
+
+/// Reports `it` to `observer` and relays whether to go on.
+fn observe(observer: &mut dyn FitObserver, it: &Iterate) -> ControlFlow<()> {
+    observer.on_iterate(it);
+    if observer.should_stop() {
+        ControlFlow::Break(())
+    } else {
+        ControlFlow::Continue(())
+    }
 }
 
 /// An observer that ignores everything.
@@ -331,13 +352,13 @@ impl GamSpec {
                     Scale::Estimated,
                     start,
                     &self.options.newton,
-                    |it| observer.on_iterate(it),
+                    |it| observe(observer, it),
                 )?;
                 assemble(self, setup, problem, &fit)
             }
             Inner::Glm(glm) => {
                 let fit = fit_laml(glm, &setup.pens, start, &self.options.newton, |it| {
-                    observer.on_iterate(it)
+                    observe(observer, it)
                 })?;
                 if self.family == Family::Binomial {
                     super::separation::check_fitted(

@@ -1,0 +1,45 @@
+//! Stopping a fit from outside it: a front end (the CLI's Ctrl-C handler, a
+//! Python `KeyboardInterrupt`) sets a shared flag; the fit sees it after its
+//! next outer iterate and returns [`GamError::Interrupted`] there.
+//!
+//! Guarantee: through the cache ([`super::cached::fit_cached`]) every
+//! iterate is offered to the store as a checkpoint before the flag is read,
+//! an iterate better than any the fit wrote is always written, and a write is
+//! durable (fsync and rename) before it returns; so a stopped fit leaves a
+//! checkpoint of its best iterate (accepted steps lower the criterion, so the
+//! last one written is the best), and the error names the iterate it left (or
+//! says that nothing was saved, without a usable cache).
+//!
+//! [`GamError::Interrupted`]: crate::GamError::Interrupted
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::gam::FitObserver;
+use super::newton::Iterate;
+
+/// Passes every iterate on to another observer and stops the fit once a
+/// shared flag is set (or the other observer asks to stop).
+pub struct StopOnFlag<'a> {
+    inner: &'a mut dyn FitObserver,
+    flag: Arc<AtomicBool>,
+}
+
+impl<'a> StopOnFlag<'a> {
+    /// Watches `flag` for a fit reported to `inner` (e.g. `&mut NoObserver`).
+    pub fn new(inner: &'a mut dyn FitObserver, flag: Arc<AtomicBool>) -> StopOnFlag<'a> {
+        StopOnFlag { inner, flag }
+    }
+}
+
+impl FitObserver for StopOnFlag<'_> {
+    fn on_iterate(&mut self, iterate: &Iterate) {
+        self.inner.on_iterate(iterate);
+    }
+
+    fn should_stop(&self) -> bool {
+        // Acquire pairs with the setter's Release (or SeqCst) store: the
+        // request is seen by the first iterate after it.
+        self.flag.load(Ordering::Acquire) || self.inner.should_stop()
+    }
+}
