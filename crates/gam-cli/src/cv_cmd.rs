@@ -21,6 +21,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use clap::Args;
+use gam::GamError;
 use gam::data::DataFrame;
 use gam::design::response::response_data;
 use gam::fit::OuterStart;
@@ -162,14 +163,19 @@ fn fit_in_process(
     start: Option<OuterStart>,
     progress: &mut FitProgress,
 ) -> Result<FoldFit> {
-    if let Some(start) = start
-        && let Ok(model) = spec.fit_with(train, Some(&start), progress)
-    {
-        return Ok(FoldFit {
-            iterations: model.outer.iter,
-            model,
-            source: StartSource::Seeded,
-        });
+    if let Some(start) = start {
+        match spec.fit_with(train, Some(&start), progress) {
+            Ok(model) => {
+                return Ok(FoldFit {
+                    iterations: model.outer.iter,
+                    model,
+                    source: StartSource::Seeded,
+                });
+            }
+            // Ctrl-C: stop, rather than start the fold again cold.
+            Err(e @ GamError::Interrupted { .. }) => return Err(e.into()),
+            Err(_) => {}
+        }
     }
     let model = spec.fit_with(train, None, progress)?;
     Ok(FoldFit {
