@@ -6,8 +6,10 @@
 //! `GamError::Interrupted` after its checkpoint was written to the cache, and
 //! the command prints one line saying where it stopped and how to resume,
 //! then exits with status [`EXIT_INTERRUPTED`]. Rerunning the same command
-//! resumes from that checkpoint. A second SIGINT exits at once, with the same
-//! status: the checkpoints already written stay (every write is atomic).
+//! resumes from that checkpoint. A Ctrl-C after the fit's last iterate (while
+//! the model is assembled or printed) lets the command finish. A second SIGINT
+//! exits at once, with the same status: the checkpoints already written stay
+//! (every write is atomic).
 
 use std::io::Write;
 use std::process::ExitCode;

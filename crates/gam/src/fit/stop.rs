@@ -19,7 +19,8 @@ use super::gam::FitObserver;
 use super::newton::Iterate;
 
 /// Passes every iterate on to another observer and stops the fit once a
-/// shared flag is set (or the other observer asks to stop).
+/// shared flag is set (or the other observer asks to stop). The flag is never
+/// cleared here: a front end clears it before its next fit.
 pub struct StopOnFlag<'a> {
     inner: &'a mut dyn FitObserver,
     flag: Arc<AtomicBool>,
