@@ -2,7 +2,8 @@
 //!
 //! `main` parses the arguments, runs one [`Command`] and turns its outcome
 //! into an exit status: 0 on success, 1 when the command failed (including
-//! `gam cache verify` finding bad entries), 2 for usage errors. clap reports
+//! `gam cache verify` finding bad entries), 2 for usage errors, 130 when
+//! Ctrl-C stopped a fit (module `interrupt`). clap reports
 //! its own usage errors (unknown options, bad values) with status 2; every
 //! other error is printed as one `error: ...` line on stderr (a formula
 //! syntax error adds two: the formula and a caret under the problem).
@@ -14,6 +15,7 @@
 
 mod commands;
 mod human;
+mod interrupt;
 mod plumbing;
 
 use std::io::{self, Write};
@@ -81,8 +83,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             ctx.out.flush()?;
             result
         }
-        Command::Fit(args) => with_stdout(|out| fit::run(&args, &cli.global, out)),
-        Command::Cv(args) => with_stdout(|out| cv::run(&args, &cli.global, out)),
+        Command::Fit(args) => {
+            interrupt::install();
+            with_stdout(|out| fit::run(&args, &cli.global, out))
+        }
+        Command::Cv(args) => {
+            interrupt::install();
+            with_stdout(|out| cv::run(&args, &cli.global, out))
+        }
         Command::Summary(args) => with_stdout(|out| summary::run(&args, json, out)),
         Command::Predict(args) => with_stdout(|out| predict::run(&args, json, out)),
     }
@@ -140,6 +148,9 @@ fn main() -> ExitCode {
         // The reader went away (`| head`): nothing left to say to anyone.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
+            if let Some(code) = interrupt::report(&e) {
+                return code;
+            }
             let _ = writeln!(io::stderr().lock(), "error: {}", one_line(&e));
             if e.chain().any(|c| c.is::<UsageError>()) {
                 ExitCode::from(EXIT_USAGE)

@@ -141,8 +141,8 @@ impl ModelArgs {
 }
 
 /// Follows the outer (smoothing parameter) iterations of a fit: shows a
-/// progress bar on a terminal once the fit has run for a second, and
-/// applies the [`PAUSE_ENV`] test hook.
+/// progress bar on a terminal once the fit has run for a second, applies
+/// the [`PAUSE_ENV`] test hook, and stops the fit on Ctrl-C (module `interrupt`).
 pub struct FitProgress {
     started: Instant,
     show: bool,
@@ -200,6 +200,10 @@ impl FitObserver for FitProgress {
         if let Some(pause) = self.pause {
             std::thread::sleep(pause);
         }
+    }
+
+    fn should_stop(&self) -> bool {
+        crate::interrupt::requested()
     }
 }
 

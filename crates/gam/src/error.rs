@@ -203,6 +203,19 @@ pub enum GamError {
         /// What is wrong with the model (one line).
         problem: String,
     },
+    /// The fit's observer asked it to stop (e.g. on Ctrl-C) before it converged.
+    #[error("fit interrupted after outer iteration {iterations} (REML {score:.4})")]
+    Interrupted {
+        /// The outer iteration reached, counted as checkpoints count it (a resumed fit goes on
+        /// from its checkpoint's count): with `saved`, that of the checkpoint a rerun resumes
+        /// from; otherwise that of the last iterate.
+        iterations: usize,
+        /// The criterion at that iterate.
+        score: f64,
+        /// Whether that iterate is saved as a checkpoint in the warm-start cache, so that the
+        /// same fit through the same cache resumes from it.
+        saved: bool,
+    },
     /// A saved model could not be read.
     #[error("{}: not a gam model: {message}", path.display())]
     Model {

@@ -69,6 +69,10 @@ impl FitObserver for FoldProgress {
     fn on_iterate(&mut self, it: &Iterate) {
         self.progress.on_iterate(it);
     }
+
+    fn should_stop(&self) -> bool {
+        self.progress.should_stop()
+    }
 }
 
 impl CvObserver for FoldProgress {

@@ -17,7 +17,7 @@ pub mod keys;
 use warmstart::{EntryKind, Fingerprint, LoadSource, Session, WarmStartStore};
 
 use crate::data::DataFrame;
-use crate::error::Result;
+use crate::error::{GamError, Result};
 use crate::fit::driver::{FitObserver, FitSetup, prepare};
 use crate::fit::{GamSpec, Iterate, OuterStart};
 use crate::formula::Formula;
@@ -134,6 +134,8 @@ struct CheckpointObserver<'a> {
     inner: &'a mut dyn FitObserver,
     iterations: usize,
     first: Option<usize>,
+    /// The outer iteration and score of the last checkpoint the session wrote.
+    saved: Option<(usize, f64)>,
 }
 
 impl FitObserver for CheckpointObserver<'_> {
@@ -151,9 +153,15 @@ impl FitObserver for CheckpointObserver<'_> {
                 scale: it.scale,
                 extra: it.extra.clone(),
             });
-            session.checkpoint(&payload.to_bytes(), Some(it.score), Some(it.iter as u64));
+            if session.checkpoint(&payload.to_bytes(), Some(it.score), Some(it.iter as u64)) {
+                self.saved = Some((it.iter, it.score));
+            }
         }
         self.inner.on_iterate(it);
+    }
+
+    fn should_stop(&self) -> bool {
+        self.inner.should_stop()
     }
 }
 
@@ -355,8 +363,21 @@ fn run(
         inner: observer,
         iterations: 0,
         first: None,
+        saved: None,
     };
-    let model = spec.fit_setup(setup, start, &mut obs)?;
+    let model = spec
+        .fit_setup(setup, start, &mut obs)
+        .map_err(|e| match (e, obs.saved) {
+            // Stopped: the session's slot holds its last checkpoint (written,
+            // synced and renamed before `checkpoint` returned), from which the
+            // same fit resumes; the error names that one.
+            (GamError::Interrupted { .. }, Some((iterations, score))) => GamError::Interrupted {
+                iterations,
+                score,
+                saved: true,
+            },
+            (e, _) => e,
+        })?;
     let iterations_run = obs.iterations;
     let mut cache_warning = None;
     if let Some(session) = session {

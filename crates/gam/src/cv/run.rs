@@ -144,14 +144,19 @@ fn fit_in_process(
     start: Option<OuterStart>,
     observer: &mut dyn FitObserver,
 ) -> Result<FoldFit, GamError> {
-    if let Some(start) = start
-        && let Ok(model) = spec.fit_with(train, Some(&start), observer)
-    {
-        return Ok(FoldFit {
-            iterations: model.outer.iter,
-            model,
-            source: StartSource::Seeded,
-        });
+    if let Some(start) = start {
+        match spec.fit_with(train, Some(&start), observer) {
+            Ok(model) => {
+                return Ok(FoldFit {
+                    iterations: model.outer.iter,
+                    model,
+                    source: StartSource::Seeded,
+                });
+            }
+            // Stopped (Ctrl-C): stop, rather than start the fold again cold.
+            Err(e @ GamError::Interrupted { .. }) => return Err(e),
+            Err(_) => {}
+        }
     }
     let model = spec.fit_with(train, None, observer)?;
     Ok(FoldFit {

@@ -4,8 +4,10 @@
 //! Rows with a missing value in a used column are dropped; the design is
 //! built on the rest; one pass over the data reduces the problem to its QR
 //! summary; Newton's method on the REML criterion then runs in O(p³) per
-//! iteration, reporting every iterate to an observer (progress, checkpoints).
+//! iteration, reporting every iterate to an observer (progress, checkpoints),
+//! which may stop it ([`FitObserver::should_stop`]).
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use faer::Mat;
@@ -15,6 +17,7 @@ use super::gaussian::{LsqProblem, Scale, fit_reml};
 use super::generalized::pirls::GlmProblem;
 use super::generalized::rows::ModelRows;
 use super::generalized::{GlmSetup, fit_laml};
+pub use super::observer::{FitObserver, NoObserver};
 use super::outer::{Iterate, OuterStart};
 use super::spec::GamSpec;
 use crate::data::DataFrame;
@@ -24,17 +27,14 @@ use crate::error::{GamError, Result};
 use crate::family::{Family, Link};
 use crate::linalg::chunks::CHUNK_ROWS;
 
-/// Receives every outer iterate of a fit.
-pub trait FitObserver {
-    /// Called after the start and after every accepted Newton step.
-    fn on_iterate(&mut self, iterate: &Iterate);
-}
-
-/// An observer that ignores everything.
-pub struct NoObserver;
-
-impl FitObserver for NoObserver {
-    fn on_iterate(&mut self, _: &Iterate) {}
+/// Reports `it` to `observer` and relays whether to go on.
+fn observe(observer: &mut dyn FitObserver, it: &Iterate) -> ControlFlow<()> {
+    observer.on_iterate(it);
+    if observer.should_stop() {
+        ControlFlow::Break(())
+    } else {
+        ControlFlow::Continue(())
+    }
 }
 
 /// The data of a fit after rows with missing values are dropped.
@@ -322,13 +322,13 @@ impl GamSpec {
                     Scale::Estimated,
                     start,
                     &self.options.newton,
-                    |it| observer.on_iterate(it),
+                    |it| observe(observer, it),
                 )?;
                 super::assemble::gaussian::assemble(&parts, problem, &fit)
             }
             Inner::Glm(glm) => {
                 let fit = fit_laml(glm, &setup.pens, start, &self.options.newton, |it| {
-                    observer.on_iterate(it)
+                    observe(observer, it)
                 })?;
                 if self.family == Family::Binomial {
                     super::generalized::separation::check_fitted(

@@ -38,11 +38,13 @@ pub mod driver;
 pub mod finite;
 pub mod gaussian;
 pub mod generalized;
+pub mod observer;
 pub mod outer;
 pub mod significance;
 pub mod spec;
 
 pub use assemble::{FitResult, Summary};
-pub use driver::{Accumulation, FitObserver, FitSetup, NoObserver, PreparedData, prepare};
+pub use driver::{Accumulation, FitSetup, PreparedData, prepare};
+pub use observer::{FitObserver, NoObserver, StopOnFlag};
 pub use outer::{Convergence, Iterate, NewtonOptions, OuterInfo, OuterStart};
 pub use spec::{FitOptions, GamSpec};

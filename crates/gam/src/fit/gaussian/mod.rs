@@ -52,13 +52,13 @@ pub struct RemlFit {
 /// starts from the best scale for its ρ. The reported `eval` (and so the
 /// score, scale and coefficients of the fit) is the profiled criterion at the
 /// final ρ, which at the optimum equals the joint criterion there.
-pub fn fit_reml(
+pub fn fit_reml<P: newton::Proceed>(
     problem: &LsqProblem,
     pens: &PenaltySet,
     scale: Scale,
     start: Option<&OuterStart>,
     opts: &NewtonOptions,
-    on_iterate: impl FnMut(&Iterate),
+    on_iterate: impl FnMut(&Iterate) -> P,
 ) -> Result<RemlFit> {
     let m = pens.len();
     let (rho0, start_iter) = match start {

@@ -34,12 +34,12 @@ pub struct LamlFit {
 /// Selects the smoothing parameters (and the scale, if estimated) by
 /// Laplace-approximate REML; `start` resumes or seeds the outer iteration
 /// (its scale then starts from the Fletcher estimate at its ρ).
-pub fn fit_laml(
+pub fn fit_laml<P: newton::Proceed>(
     setup: &GlmSetup,
     pens: &PenaltySet,
     start: Option<&OuterStart>,
     opts: &NewtonOptions,
-    on_iterate: impl FnMut(&Iterate),
+    on_iterate: impl FnMut(&Iterate) -> P,
 ) -> Result<LamlFit> {
     let m = pens.len();
     let known = setup.prob.family.scale_known();

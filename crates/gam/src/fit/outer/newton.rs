@@ -44,11 +44,13 @@
 //! Which `ε_c` and gradient bound apply is [`Convergence`]'s choice.
 //!
 
+use std::ops::ControlFlow;
+
 use faer::{Mat, Side};
 
 pub use super::convergence::{BAM_CONV_TOL, BAM_CONVERGENCE_MIN_ROWS, CONV_TOL, Convergence, GRAD_CONV_FACTOR};
 
-use crate::error::Result;
+use crate::error::{GamError, Result};
 
 /// mgcv's `newton$maxNstep`: longest Newton step in any component.
 pub const MAX_NEWTON_STEP: f64 = 5.0;
@@ -125,6 +127,25 @@ pub struct Iterate {
     pub scale: f64,
     /// The optimised parameters after the reported ones (a family parameter, log scale).
     pub extra: Vec<f64>,
+}
+
+/// What an observer of the outer iteration answers after each iterate: `()` (go on) or a
+/// [`ControlFlow`], whose `Break` stops the optimisation with [`GamError::Interrupted`].
+pub trait Proceed {
+    /// Whether to go on.
+    fn proceed(self) -> ControlFlow<()>;
+}
+
+impl Proceed for () {
+    fn proceed(self) -> ControlFlow<()> {
+        ControlFlow::Continue(())
+    }
+}
+
+impl Proceed for ControlFlow<()> {
+    fn proceed(self) -> ControlFlow<()> {
+        self
+    }
 }
 
 /// How the optimisation ended.
@@ -268,15 +289,17 @@ fn newton_step(e: &Evaluation, active: &[usize], conv_scale: f64) -> NewtonStep 
 /// [`Iterate`] reports (any further ones, the log scale, are optimised but not
 /// reported). `on_iterate` is called once at the start, with `iter` =
 /// `start_iter` (the count a resumed optimisation continues from), and after
-/// every iteration that moved the point. An evaluation error at the start is
-/// returned; at a trial point it counts as an infinite score.
-pub fn minimise(
+/// every iteration that moved the point; when it answers `Break` (and the
+/// iteration has not converged at that iterate) the optimisation stops with
+/// [`GamError::Interrupted`] at that iterate. An evaluation error at the start
+/// is returned; at a trial point it counts as an infinite score.
+pub fn minimise<P: Proceed>(
     mut eval: impl FnMut(&[f64]) -> Result<Evaluation>,
     x0: &[f64],
     n_reported: usize,
     start_iter: usize,
     opts: &NewtonOptions,
-    mut on_iterate: impl FnMut(&Iterate),
+    mut on_iterate: impl FnMut(&Iterate) -> P,
 ) -> Result<NewtonResult> {
     let k = x0.len();
     let mut x = x0.to_vec();
@@ -291,7 +314,15 @@ pub fn minimise(
         scale: e.scale,
         extra: x[n_reported..].to_vec(),
     };
-    on_iterate(&state(start_iter, &x, &cur));
+    let interrupted = |it: Iterate| GamError::Interrupted {
+        iterations: it.iter,
+        score: it.score,
+        saved: false,
+    };
+    let first = state(start_iter, &x, &cur);
+    if on_iterate(&first).proceed().is_break() && k > 0 {
+        return Err(interrupted(first));
+    }
     if k == 0 {
         return Ok(NewtonResult {
             last: state(start_iter, &x, &cur),
@@ -460,11 +491,12 @@ pub fn minimise(
         if halvings == MAX_HALVINGS {
             converged = true;
         }
-        if moved {
-            on_iterate(&state(start_iter + iter, &x, &cur));
-        }
+        let stop = moved && on_iterate(&state(start_iter + iter, &x, &cur)).proceed().is_break();
         if converged {
             break;
+        }
+        if stop {
+            return Err(interrupted(state(start_iter + iter, &x, &cur)));
         }
     }
     let last = state(start_iter + iter, &x, &cur);

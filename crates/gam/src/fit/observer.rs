@@ -1,0 +1,70 @@
+//! Watching a fit: a [`FitObserver`] hears every outer iterate and may stop
+//! the fit ([`NoObserver`] ignores them).
+//!
+//! Stopping a fit from outside it: a front end (the CLI's Ctrl-C handler, a
+//! Python `KeyboardInterrupt`) sets a shared flag; the fit sees it after its
+//! next outer iterate and returns [`GamError::Interrupted`] there.
+//!
+//! Guarantee: through the cache ([`crate::cache::fit_cached`]) every
+//! iterate is offered to the store as a checkpoint before the flag is read,
+//! an iterate better than any the fit wrote is always written, and a write is
+//! durable (fsync and rename) before it returns; so a stopped fit leaves a
+//! checkpoint of its best iterate (accepted steps lower the criterion, so the
+//! last one written is the best), and the error names the iterate it left (or
+//! says that nothing was saved, without a usable cache).
+//!
+//! [`GamError::Interrupted`]: crate::GamError::Interrupted
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::outer::Iterate;
+
+/// Receives every outer iterate of a fit, and may stop it.
+pub trait FitObserver {
+    /// Called after the start and after every accepted Newton step.
+    fn on_iterate(&mut self, iterate: &Iterate);
+
+    /// Asked after every [`on_iterate`](Self::on_iterate): `true` stops the fit there with
+    /// [`GamError::Interrupted`] (unless that iterate is its optimum). Through the cache
+    /// ([`crate::cache::fit_cached`]) the iterate was checkpointed before this is asked, so a
+    /// stopped fit leaves its checkpoint and the same fit resumes from it.
+    /// [`StopOnFlag`] stops on a flag set from another thread (a signal handler).
+    fn should_stop(&self) -> bool {
+        false
+    }
+}
+
+/// An observer that ignores everything.
+pub struct NoObserver;
+
+impl FitObserver for NoObserver {
+    fn on_iterate(&mut self, _: &Iterate) {}
+}
+
+/// Passes every iterate on to another observer and stops the fit once a
+/// shared flag is set (or the other observer asks to stop). The flag is never
+/// cleared here: a front end clears it before its next fit.
+pub struct StopOnFlag<'a> {
+    inner: &'a mut dyn FitObserver,
+    flag: Arc<AtomicBool>,
+}
+
+impl<'a> StopOnFlag<'a> {
+    /// Watches `flag` for a fit reported to `inner` (e.g. `&mut NoObserver`).
+    pub fn new(inner: &'a mut dyn FitObserver, flag: Arc<AtomicBool>) -> StopOnFlag<'a> {
+        StopOnFlag { inner, flag }
+    }
+}
+
+impl FitObserver for StopOnFlag<'_> {
+    fn on_iterate(&mut self, iterate: &Iterate) {
+        self.inner.on_iterate(iterate);
+    }
+
+    fn should_stop(&self) -> bool {
+        // Acquire pairs with the setter's Release (or SeqCst) store: the
+        // request is seen by the first iterate after it.
+        self.flag.load(Ordering::Acquire) || self.inner.should_stop()
+    }
+}
