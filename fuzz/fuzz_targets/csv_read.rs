@@ -11,7 +11,7 @@ use std::path::Path;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use gam::GamError;
-use gam::data::{DataFrame, ReadOptions};
+use gam::expert::data::{DataFrame, ReadOptions};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -55,7 +55,7 @@ fuzz_target!(|data: &[u8]| {
         3 => {
             if let Ok(text) = std::str::from_utf8(body) {
                 let chunk = usize::from(mode / 4) % 64 + 1;
-                let [seq, par] = gam::data::parse_both_ways(text, &ReadOptions::default(), chunk);
+                let [seq, par] = gam::expert::data::parse_both_ways(text, &ReadOptions::default(), chunk);
                 assert_eq!(outcome(&seq), outcome(&par), "chunks of {chunk} bytes");
             }
         }

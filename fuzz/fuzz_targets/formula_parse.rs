@@ -4,7 +4,7 @@
 #![no_main]
 
 use gam::GamError;
-use gam::formula::Formula;
+use gam::expert::formula::Formula;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -46,7 +46,7 @@ fn check(text: &str) {
     }
     for s in formula.smooths() {
         assert!(!s.vars.is_empty());
-        if s.kind != gam::formula::SmoothKind::S {
+        if s.kind != gam::expert::formula::SmoothKind::S {
             assert_eq!(s.k.len(), s.vars.len());
             assert_eq!(s.bs.len(), s.vars.len());
             assert_eq!(s.m.len(), s.vars.len());

@@ -16,10 +16,10 @@
 
 use std::path::Path;
 
-use gam::data::{Column, DataFrame, FactorColumn};
-use gam::design::{By, ParamTerm};
-use gam::model::GamModel;
-use gam::predict::{PredictOptions, PredictType};
+use gam::expert::data::{Column, DataFrame, FactorColumn};
+use gam::expert::design::{By, ParamTerm};
+use gam::expert::model::GamModel;
+use gam::expert::predict::{PredictOptions, PredictType};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
 

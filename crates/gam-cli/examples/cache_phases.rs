@@ -10,11 +10,11 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use gam::cache::keys::{Payload, fit_keys};
-use gam::data::DataFrame;
-use gam::fit::driver::prepare;
-use gam::formula::Formula;
-use gam::model::GamSpec;
+use gam::expert::cache::keys::{Payload, fit_keys};
+use gam::expert::data::DataFrame;
+use gam::expert::fit::driver::prepare;
+use gam::expert::formula::Formula;
+use gam::expert::model::GamSpec;
 use warmstart::{StoreOptions, WarmStartStore};
 
 fn main() -> anyhow::Result<()> {

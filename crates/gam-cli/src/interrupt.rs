@@ -49,7 +49,7 @@ pub fn message(err: &anyhow::Error) -> Option<String> {
     let (depth, iterations, score, saved) =
         err.chain()
             .enumerate()
-            .find_map(|(depth, cause)| match cause.downcast_ref::<GamError>() {
+            .find_map(|(depth, cause)| match as_gam_error(cause) {
                 Some(&GamError::Interrupted {
                     iterations,
                     score,
@@ -81,6 +81,13 @@ pub fn message(err: &anyhow::Error) -> Option<String> {
     Some(format!(
         "interrupted{during} after outer iteration {iterations} (REML {score:.4}): {next}"
     ))
+}
+
+/// `cause` as the engine's error: itself, or the boxed source of a fold's error.
+fn as_gam_error<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a GamError> {
+    cause
+        .downcast_ref::<GamError>()
+        .or_else(|| cause.downcast_ref::<Box<GamError>>().map(|b| &**b))
 }
 
 /// For an interrupted fit: prints [`message`] on stderr and gives the exit
@@ -122,13 +129,14 @@ mod tests {
         assert_eq!(message(&other), None);
         assert!(report(&other).is_none());
         // The library's fold error repeats its cause's text; the line shows it once.
-        let fold = anyhow::Error::new(gam::cv::CvError::Fit {
+        let fold = anyhow::Error::new(GamError::Fold {
             fold: 1,
-            source: GamError::Interrupted {
+            predicting: false,
+            source: Box::new(GamError::Interrupted {
                 iterations: 4,
                 score: 616.009_354,
                 saved: true,
-            },
+            }),
         });
         assert_eq!(
             message(&fold).as_deref(),

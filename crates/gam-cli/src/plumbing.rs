@@ -11,13 +11,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use clap::Args;
-use gam::data::{DataFrame, ReadOptions};
-use gam::family::family_and_link;
-use gam::fit::Convergence;
-use gam::fit::Iterate;
-use gam::fit::driver::FitObserver;
-use gam::formula::Formula;
-use gam::model::GamSpec;
+use gam::expert::data::{DataFrame, ReadOptions};
+use gam::expert::family::family_and_link;
+use gam::expert::fit::Convergence;
+use gam::expert::fit::Iterate;
+use gam::expert::fit::driver::FitObserver;
+use gam::expert::formula::Formula;
+use gam::expert::model::GamSpec;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use warmstart::{StoreOptions, WarmStartStore};
 

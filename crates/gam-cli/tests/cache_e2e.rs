@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{GAM, Run};
-use gam::cache::keys::Payload;
+use gam::expert::cache::keys::Payload;
 use tempfile::TempDir;
 use warmstart::{EntryKind, Fingerprint, StoreOptions, WarmStartStore};
 

@@ -1,6 +1,6 @@
 //! The CLI prints the library's bytes: what `gam summary`, `gam predict` and
-//! `gam cv` print (text, JSON, CSV) is byte for byte what `gam::report` and
-//! `gam::cv` make from the same model and data, so that any other front end
+//! `gam cv` print (text, JSON, CSV) is byte for byte what `gam::expert::report` and
+//! `gam::expert::cv` make from the same model and data, so that any other front end
 //! calling the library prints the same. Each test runs the built binary and
 //! the library side by side on the bundled examples/mcycle.csv.
 
@@ -11,12 +11,12 @@ use std::fs;
 
 use common::fit::{FitRun, MCYCLE_CR, mcycle, mcycle_model};
 use common::gam_in;
-use gam::cv::{CvOptions, CvText, NoCvObserver, cross_validate, write_held_out_csv};
-use gam::data::DataFrame;
-use gam::formula::Formula;
-use gam::model::{GamModel, GamSpec};
-use gam::predict::{PredictOptions, PredictType};
-use gam::report::{SummaryText, json_text, model_json, prediction_json, write_prediction_csv};
+use gam::expert::cv::{CvOptions, CvText, NoCvObserver, cross_validate, write_held_out_csv};
+use gam::expert::data::DataFrame;
+use gam::expert::formula::Formula;
+use gam::expert::model::{GamModel, GamSpec};
+use gam::expert::predict::{PredictOptions, PredictType};
+use gam::expert::report::{SummaryText, json_text, model_json, prediction_json, write_prediction_csv};
 use tempfile::TempDir;
 
 #[test]

@@ -15,9 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use gam::data::{DataFrame, ReadOptions};
-use gam::formula::Formula;
-use gam::model::{Family, GamSpec, Link};
+use gam::expert::data::{DataFrame, ReadOptions};
+use gam::expert::formula::Formula;
+use gam::expert::model::{Family, GamSpec, Link};
 use serde_json::{Value, json};
 
 struct Args {

@@ -1,11 +1,11 @@
 //! Times the phases of one fit (read, design, model matrix, QR, REML):
 //! `cargo run --release -p gam --example profile_fit -- DATA.csv FORMULA`.
 #![allow(clippy::print_stdout)]
-use gam::data::DataFrame;
-use gam::design::Design;
-use gam::fit::NewtonOptions;
-use gam::fit::gaussian::{LsqProblem, Scale, fit_reml};
-use gam::formula::Formula;
+use gam::expert::data::DataFrame;
+use gam::expert::design::Design;
+use gam::expert::fit::NewtonOptions;
+use gam::expert::fit::gaussian::{LsqProblem, Scale, fit_reml};
+use gam::expert::formula::Formula;
 use std::time::Instant;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -28,17 +28,19 @@ fn main() {
     let fit = fit_reml(&prob, &pens, Scale::Estimated, None, &NewtonOptions::default(), |_| {}).unwrap();
     println!("reml {:?} iters {}", t.elapsed(), fit.outer.last.iter);
     let t = Instant::now();
-    let _m = gam::model::GamSpec::new(f.clone()).fit(&data).unwrap();
+    let _m = gam::expert::model::GamSpec::new(f.clone()).fit(&data).unwrap();
     println!("whole fit {:?}", t.elapsed());
     // The default (chunked from 32768 rows) path, phase by phase.
-    let spec = gam::model::GamSpec::new(f);
+    let spec = gam::expert::model::GamSpec::new(f);
     let t = Instant::now();
-    let prepared = gam::fit::driver::prepare(&spec, &data).unwrap();
+    let prepared = gam::expert::fit::driver::prepare(&spec, &data).unwrap();
     println!("prepare {:?}", t.elapsed());
     let t = Instant::now();
     let setup = spec.setup(prepared).unwrap();
     println!("setup (design + reduction) {:?}", t.elapsed());
     let t = Instant::now();
-    let _m = spec.fit_setup(&setup, None, &mut gam::fit::driver::NoObserver).unwrap();
+    let _m = spec
+        .fit_setup(&setup, None, &mut gam::expert::fit::driver::NoObserver)
+        .unwrap();
     println!("outer + model {:?}", t.elapsed());
 }

@@ -216,6 +216,61 @@ pub enum GamError {
         /// same fit through the same cache resumes from it.
         saved: bool,
     },
+    /// No family of this build has the name (a front end's family option).
+    #[error("unsupported family '{name}': this build fits {known}")]
+    UnknownFamily {
+        /// The name as given.
+        name: String,
+        /// The families this build fits, comma-separated.
+        known: String,
+    },
+    /// The link is unknown or not one the family takes (a front end's link option).
+    #[error("unsupported link '{name}' for the {family} family: supported links are {links}")]
+    UnsupportedLink {
+        /// The link name as given.
+        name: String,
+        /// The family it was asked for.
+        family: String,
+        /// The family's links, comma-separated.
+        links: String,
+    },
+    /// Fewer folds than cross-validation needs.
+    #[error("the number of folds must be at least {min}, not {folds}")]
+    TooFewFolds {
+        /// The number asked for.
+        folds: usize,
+        /// The least number.
+        min: usize,
+    },
+    /// More folds than rows without missing values.
+    #[error("{folds} folds are more than the {rows} rows with no missing values")]
+    TooManyFolds {
+        /// The number asked for.
+        folds: usize,
+        /// Rows left after dropping those with missing values.
+        rows: usize,
+    },
+    /// A fold of a cross-validation failed: its fit, or the prediction and
+    /// scoring of its held-out rows.
+    #[error("{} fold {fold}: {source}", if *predicting { "predicting the held-out rows of" } else { "fitting" })]
+    Fold {
+        /// 1-based fold number.
+        fold: usize,
+        /// Whether the held-out prediction failed (else the fit).
+        predicting: bool,
+        /// Why.
+        #[source]
+        source: Box<GamError>,
+    },
+    /// The warm-start cache could not be opened (a fit itself never fails
+    /// for want of the cache: it goes on without it, with a warning).
+    #[error("{}: cache not opened: {message}", path.display())]
+    Cache {
+        /// The cache directory (empty when none could be determined).
+        path: PathBuf,
+        /// What went wrong and what to do.
+        message: String,
+    },
     /// A saved model could not be read.
     #[error("{}: not a gam model: {message}", path.display())]
     Model {

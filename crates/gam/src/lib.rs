@@ -1,40 +1,100 @@
 //! gam: generalized additive models whose fits never start from scratch twice.
 //!
-//! The data flow is the module layout: [`data`] (CSV to typed columns) ->
-//! [`formula`] (mgcv syntax to terms) -> [`basis`] (smooth bases and
-//! penalties) -> design -> fit (penalised least squares / IRLS inside, REML
-//! outside) -> model -> predict, summary.
+//! Fits reproduce `mgcv::gam(method = "REML")` (to the tolerances stated in
+//! the fidelity tests), stream data too large for memory, and go through a
+//! persistent warm-start cache shared with the `gam` command: a repeated fit
+//! is answered from it, an interrupted one resumes.
+//!
+//! # The front door
+//!
+//! ```
+//! use gam::{Frame, Gam, PredictOptions};
+//!
+//! // The mcycle data (Silverman 1985) as two columns in memory.
+//! let (mut times, mut accel) = (Vec::new(), Vec::new());
+//! for line in include_str!("../../../examples/mcycle.csv").lines().skip(1) {
+//!     let fields: Vec<f64> = line.split(',').map(|f| f.parse().unwrap()).collect();
+//!     times.push(fields[1]);
+//!     accel.push(fields[2]);
+//! }
+//! let frame = Frame::builder().numeric("times", times).numeric("accel", accel).build()?;
+//!
+//! let fitted = Gam::new("accel ~ s(times, k = 20)")?.fit(&frame)?;
+//! assert!(fitted.converged());
+//! assert_eq!(fitted.smooths()[0].label, "s(times)");
+//!
+//! let new = Frame::builder().numeric("times", vec![10.0, 20.0, 30.0]).build()?;
+//! let options = PredictOptions { se: true, ..Default::default() };
+//! let prediction = fitted.predict(&new, &options)?;
+//! let se = prediction.se_fit.as_ref().expect("asked for");
+//! assert!(se.iter().all(|&s| s > 0.0));
+//!
+//! // mgcv's summary.gam printout, the bytes `gam fit` prints.
+//! let summary = fitted.summary().to_string();
+//! assert!(summary.contains("Approximate significance of smooth terms:"));
+//! # Ok::<(), gam::GamError>(())
+//! ```
+//!
+//! The front door is what the crate root exports — 33 items:
+//! - data: [`Frame`], [`FrameBuilder`], [`CsvOptions`];
+//! - the model: [`Gam`] (built and checked step by step), [`Family`],
+//!   [`Link`], [`FitOptions`], [`NewtonOptions`], [`Convergence`];
+//! - the cache: [`Cache`] (the `gam` command's directory by default), [`StartSource`];
+//! - watching and stopping a fit: [`FitObserver`], [`Iterate`], [`NoObserver`], [`StopOnFlag`];
+//! - the fitted model: [`FittedGam`], [`SmoothInfo`], [`Matrix`];
+//! - prediction: [`PredictOptions`], [`PredictType`], [`Prediction`];
+//! - the summary: [`SummaryText`] (mgcv's printout), [`Summary`], [`ParamRow`], [`SmoothRow`];
+//! - cross-validation: [`CvOptions`], [`CvReport`];
+//! - errors: [`GamError`] (one `#[non_exhaustive]` enum, a variant per
+//!   failure), [`InnerFailure`], [`Result`];
+//! - [`ENGINE_VERSION`], [`use_sequential_linear_algebra`].
+//!
+//! Everything else is in [`expert`]: the engine's pieces, for the `gam`
+//! command, the tests and benchmarks, with no stability promise.
+//!
+//! # Layout
+//! The modules under [`expert`] follow the data flow, and imports only run
+//! down it (a test in `tests/import_flow.rs` holds this): `data` (typed
+//! columns) → `formula` (mgcv syntax to terms) → `family`, `basis` (smooth
+//! bases and penalties) → `design` (model matrix, penalties) → `fit`
+//! (penalised least squares or IRLS inside, REML outside) → `model` (the
+//! fitted model, its file) → `cache` (the warm-start glue) → `predict` →
+//! `report` (what every front end prints) → `cv` → the front door; `error`,
+//! `files` and `linalg` sit below them all.
 //!
 //! # Guarantees
 //! - Bases, penalties and the REML criterion follow mgcv's definitions, so a
 //!   fit matches `mgcv::gam(method = "REML")` to the tolerances stated in the
 //!   fidelity tests (up to 10⁵ rows; beyond, the outer iteration stops by
-//!   `bam()`'s tighter test, see [`fit::Convergence`]).
+//!   `bam()`'s tighter test, see [`Convergence`]).
 //! - Large data never needs the n x p model matrix: a Gaussian fit from
 //!   32768 rows reduces it by QR chunk by chunk, a generalized fit whose X
-//!   would exceed 64 MiB rebuilds it chunk by chunk at every pass
-//!   ([`fit::rows`]), and prediction streams; the chunked and in-memory paths
-//!   give the same fit to 1e-10 (a test).
+//!   would exceed 64 MiB rebuilds it chunk by chunk at every pass, and
+//!   prediction streams; the chunked and in-memory paths give the same fit
+//!   to 1e-10 (a test).
 //! - Bad input is an error naming the file, column, row or formula position,
 //!   never a panic.
-//! - The library never prints; the `gam` binary does.
+//! - The library never prints; front ends print what it computes.
+//! - [`Gam`], [`FittedGam`] and [`Frame`] are `Send + Sync`: fits on
+//!   several threads run at once and give the results they give alone.
 
-pub mod basis;
-pub mod cache;
-pub mod cv;
-pub mod data;
-pub mod design;
+mod api;
 mod error;
-pub mod family;
-pub mod files;
-pub mod fit;
-pub mod formula;
-pub mod linalg;
-pub mod model;
-pub mod predict;
-pub mod report;
 
+pub mod expert;
+
+pub(crate) use expert::{basis, cache, cv, data, design, family, files, fit, formula, linalg, model, predict, report};
+
+pub use api::{Cache, CsvOptions, FittedGam, Frame, FrameBuilder, Gam, SmoothInfo};
+pub use cache::StartSource;
+pub use cv::{CvOptions, CvReport};
 pub use error::{GamError, InnerFailure, Result};
+pub use family::{Family, Link};
+pub use fit::assemble::{ParamRow, SmoothRow};
+pub use fit::{Convergence, FitObserver, FitOptions, Iterate, NewtonOptions, NoObserver, StopOnFlag, Summary};
+pub use linalg::StoredMat as Matrix;
+pub use predict::{PredictOptions, PredictType, Prediction};
+pub use report::SummaryText;
 pub use warmstart;
 
 /// The engine's version, part of every fit's cache key so that a different

@@ -1,4 +1,4 @@
-//! The warm-start cache keys ([`gam::cache::keys`]): the exact key changes with
+//! The warm-start cache keys ([`gam::expert::cache::keys`]): the exact key changes with
 //! everything that determines a fit (a data value, the formula's meaning, k,
 //! family, link, method, options, engine version) and with nothing else
 //! (column order in the CSV, unused columns, spacing and term order of the
@@ -7,12 +7,12 @@
 use std::path::Path;
 
 use gam::ENGINE_VERSION;
-use gam::cache::keys::{FitKeys, KeyMaterial, fit_keys, fit_keys_for, fit_keys_with_version};
-use gam::data::{DataFrame, ReadOptions};
-use gam::fit::Convergence;
-use gam::fit::driver::prepare;
-use gam::formula::Formula;
-use gam::model::{FitOptions, GamSpec};
+use gam::expert::cache::keys::{FitKeys, KeyMaterial, fit_keys, fit_keys_for, fit_keys_with_version};
+use gam::expert::data::{DataFrame, ReadOptions};
+use gam::expert::fit::Convergence;
+use gam::expert::fit::driver::prepare;
+use gam::expert::formula::Formula;
+use gam::expert::model::{FitOptions, GamSpec};
 use tempfile::TempDir;
 
 const FORMULA: &str = "y ~ s(x, k = 6) + z + g";

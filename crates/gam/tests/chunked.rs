@@ -9,10 +9,10 @@
 mod common;
 
 use common::cases::{bench_dir, cases, load_data};
-use gam::data::DataFrame;
-use gam::fit::driver::{Accumulation, NoObserver, prepare};
-use gam::formula::Formula;
-use gam::model::{Family, GamModel, GamSpec, Link};
+use gam::expert::data::DataFrame;
+use gam::expert::fit::driver::{Accumulation, NoObserver, prepare};
+use gam::expert::formula::Formula;
+use gam::expert::model::{Family, GamModel, GamSpec, Link};
 
 /// Relative agreement of the two paths (coefficients: relative to max(1, max |β|)).
 const AGREE_REL_TOL: f64 = 1e-10;
@@ -79,7 +79,7 @@ fn chunked_and_in_memory_fits_agree_on_every_public_case() {
 /// equals prediction on each block of rows alone, with SEs and terms.
 #[test]
 fn chunked_prediction_equals_blockwise_prediction() {
-    use gam::predict::{PredictOptions, PredictType};
+    use gam::expert::predict::{PredictOptions, PredictType};
     let data = DataFrame::read_csv(&bench_dir().join("data/gamsim1_n100k.csv.gz")).unwrap();
     let small = data.select_rows(&(0..2000).collect::<Vec<_>>());
     let spec = GamSpec::new(Formula::parse("y ~ s(x0, bs = \"cr\") + s(x2, bs = \"cr\") + x1").unwrap());
@@ -113,7 +113,7 @@ fn chunked_prediction_equals_blockwise_prediction() {
 /// A missing value far into large data is reported at its own row.
 #[test]
 fn chunked_prediction_names_the_first_bad_row() {
-    use gam::predict::PredictOptions;
+    use gam::expert::predict::PredictOptions;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("d.csv");
     let mut csv = String::from("y,x\n");

@@ -1,4 +1,4 @@
-//! Behaviour of `gam::cv::cross_validate` on the bundled examples/mcycle.csv:
+//! Behaviour of `gam::expert::cv::cross_validate` on the bundled examples/mcycle.csv:
 //! the observer hears every fold in order, folds seed each other (in
 //! process without a cache, through the cache with one, and a rerun through
 //! the cache is all exact hits), seeding off makes every fold cold, and a
@@ -6,12 +6,13 @@
 
 use std::path::{Path, PathBuf};
 
-use gam::cv::{CvError, CvEvent, CvObserver, CvOptions, NoCvObserver, cross_validate};
-use gam::data::DataFrame;
-use gam::fit::Iterate;
-use gam::fit::driver::FitObserver;
-use gam::formula::Formula;
-use gam::model::GamSpec;
+use gam::GamError;
+use gam::expert::cv::{CvEvent, CvObserver, CvOptions, NoCvObserver, cross_validate};
+use gam::expert::data::DataFrame;
+use gam::expert::fit::Iterate;
+use gam::expert::fit::driver::FitObserver;
+use gam::expert::formula::Formula;
+use gam::expert::model::GamSpec;
 use gam::warmstart::{StoreOptions, WarmStartStore};
 
 const FORMULA: &str = "accel ~ s(times, bs = \"cr\", k = 20)";
@@ -57,7 +58,7 @@ impl CvObserver for Recorder {
     }
 }
 
-fn starts(report: &gam::cv::CvReport) -> Vec<&'static str> {
+fn starts(report: &gam::expert::cv::CvReport) -> Vec<&'static str> {
     report.fold.iter().map(|f| f.start).collect()
 }
 
@@ -96,7 +97,7 @@ fn the_observer_hears_each_fold_and_folds_seed_each_other() {
     };
     let cold = cross_validate(&spec, &data, None, &cold_opts, &mut NoCvObserver).unwrap();
     assert_eq!(starts(&cold), ["cold", "cold", "cold"]);
-    let held_out = |r: &gam::cv::CvReport| r.fold.iter().map(|f| f.n_test).collect::<Vec<_>>();
+    let held_out = |r: &gam::expert::cv::CvReport| r.fold.iter().map(|f| f.n_test).collect::<Vec<_>>();
     assert_eq!(held_out(&cold), held_out(&report));
 }
 
@@ -126,16 +127,16 @@ fn through_the_cache_a_rerun_is_all_exact_hits() {
 fn fold_counts_that_cannot_be_dealt_are_typed_errors() {
     let (spec, data) = setup();
     let err = cross_validate(&spec, &data, None, &options(1), &mut NoCvObserver).unwrap_err();
-    assert!(matches!(err, CvError::TooFewFolds { folds: 1 }), "{err:?}");
+    assert!(matches!(err, GamError::TooFewFolds { folds: 1, .. }), "{err:?}");
     assert_eq!(err.to_string(), "the number of folds must be at least 2, not 1");
     let err = cross_validate(&spec, &data, None, &options(134), &mut NoCvObserver).unwrap_err();
     assert!(
-        matches!(err, CvError::TooManyFolds { folds: 134, rows: 133 }),
+        matches!(err, GamError::TooManyFolds { folds: 134, rows: 133 }),
         "{err:?}"
     );
     // A column the formula reads but the data lacks: the data's error as it is.
     let spec = GamSpec::new(Formula::parse("accel ~ s(nope)").unwrap());
     let err = cross_validate(&spec, &data, None, &options(3), &mut NoCvObserver).unwrap_err();
-    assert!(matches!(err, CvError::Data(_)), "{err:?}");
+    assert!(matches!(err, GamError::UnknownColumn { .. }), "{err:?}");
     assert!(err.to_string().starts_with("unknown column 'nope'"), "{err}");
 }

@@ -8,17 +8,17 @@ mod common;
 use common::cases::{bench_dir, test_data};
 use common::json::{num, nums, read_json, sd};
 use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL, SE_REL_TOL};
-use gam::data::DataFrame;
-use gam::formula::Formula;
-use gam::model::GamSpec;
-use gam::predict::{PredictOptions, PredictType};
+use gam::expert::data::DataFrame;
+use gam::expert::formula::Formula;
+use gam::expert::model::GamSpec;
+use gam::expert::predict::{PredictOptions, PredictType};
 
 fn check(id: &str) {
     let reference = read_json(&test_data().join(format!("extra/{id}.json")));
     let data = DataFrame::read_csv(&bench_dir().join("data").join(reference["data"].as_str().unwrap())).unwrap();
     let formula = Formula::parse(reference["formula"].as_str().unwrap()).unwrap();
     let response = match &formula.response {
-        gam::formula::Response::Column(c) => c.clone(),
+        gam::expert::formula::Response::Column(c) => c.clone(),
         _ => unreachable!("Gaussian references only"),
     };
     let model = GamSpec::new(formula).fit(&data).unwrap();

@@ -14,10 +14,10 @@ mod common;
 use common::cases::test_data;
 use common::json::{num, nums, read_json, sd};
 use common::tol::{DEV_EXPL_ABS_TOL, EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL, SE_REL_TOL};
-use gam::data::DataFrame;
-use gam::formula::Formula;
-use gam::model::{Family, GamModel, GamSpec, Link};
-use gam::predict::{PredictOptions, PredictType};
+use gam::expert::data::DataFrame;
+use gam::expert::formula::Formula;
+use gam::expert::model::{Family, GamModel, GamSpec, Link};
+use gam::expert::predict::{PredictOptions, PredictType};
 use serde_json::Value;
 
 /// Scale estimate and log-likelihood, relative.
@@ -227,8 +227,8 @@ test_per_case!(
 /// log θ, as a checkpoint holds them) reaches the same optimum as the cold fit.
 #[test]
 fn nb_resumes_from_a_checkpoint_with_its_theta() {
-    use gam::fit::driver::FitObserver;
-    use gam::fit::{Iterate, OuterStart};
+    use gam::expert::fit::driver::FitObserver;
+    use gam::expert::fit::{Iterate, OuterStart};
     struct Keep(Vec<Iterate>);
     impl FitObserver for Keep {
         fn on_iterate(&mut self, it: &Iterate) {
@@ -269,9 +269,9 @@ fn nb_resumes_from_a_checkpoint_with_its_theta() {
 /// fit's smoothing parameters and its θ, and reaches its own optimum.
 #[test]
 fn nb_seeds_a_related_fit_with_its_theta() {
-    use gam::cache::{CacheOptions, StartSource, fit_cached};
-    use gam::fit::Iterate;
-    use gam::fit::driver::FitObserver;
+    use gam::expert::cache::{CacheOptions, StartSource, fit_cached};
+    use gam::expert::fit::Iterate;
+    use gam::expert::fit::driver::FitObserver;
     use gam::warmstart::{StoreOptions, WarmStartStore};
     struct First(Option<Iterate>);
     impl FitObserver for First {

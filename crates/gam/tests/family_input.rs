@@ -2,9 +2,9 @@
 //! impossible inputs for a family are errors naming column and row, and an
 //! outer iteration cut short says so with its iterations and gradient.
 
-use gam::data::DataFrame;
-use gam::formula::Formula;
-use gam::model::{Family, GamSpec, Link};
+use gam::expert::data::DataFrame;
+use gam::expert::formula::Formula;
+use gam::expert::model::{Family, GamSpec, Link};
 
 fn data(csv: &str) -> (tempfile::TempDir, DataFrame) {
     let dir = tempfile::tempdir().unwrap();

@@ -22,10 +22,10 @@ mod common;
 use common::cases::{bench_dir, cases, factors};
 use common::json::{num_of, nums_of, read_json, sd};
 use common::tol::{DEV_EXPL_ABS_TOL, EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL, SE_REL_TOL};
-use gam::data::{DataFrame, ReadOptions};
-use gam::formula::Formula;
-use gam::model::{Family, GamModel, GamSpec, Link};
-use gam::predict::{PredictOptions, PredictType};
+use gam::expert::data::{DataFrame, ReadOptions};
+use gam::expert::formula::Formula;
+use gam::expert::model::{Family, GamModel, GamSpec, Link};
+use gam::expert::predict::{PredictOptions, PredictType};
 use serde_json::Value;
 /// Rows of the full fit's linear predictor stored by mgcv.
 const N_FIRST: usize = 200;

@@ -14,11 +14,11 @@
 //! the error and the terms it names.
 
 use gam::GamError;
-use gam::data::DataFrame;
-use gam::fit::OuterStart;
-use gam::fit::driver::NoObserver;
-use gam::formula::Formula;
-use gam::model::{Family, GamModel, GamSpec, Link};
+use gam::expert::data::DataFrame;
+use gam::expert::fit::OuterStart;
+use gam::expert::fit::driver::NoObserver;
+use gam::expert::formula::Formula;
+use gam::expert::model::{Family, GamModel, GamSpec, Link};
 
 /// `n` rows of x, z, a near copy xn = 2x + noise, a smooth Gaussian
 /// response y, a count yc, and successes and failures s, f.

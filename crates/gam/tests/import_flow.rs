@@ -45,6 +45,7 @@ const LAYERS: &[&[&str]] = &[
     /* 10 */ &["report"],                // summary text, JSON report
     /* 11 */ &["cv"],                    // cross-validation
     /* 12 */ &["api"],                   // the front door
+    /* 13 */ &["expert"],                // gathers the modules above under one public name
 ];
 
 /// Every `.rs` file under `dir`, with its path relative to `root`.

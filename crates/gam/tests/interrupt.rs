@@ -8,14 +8,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use gam::GamError;
-use gam::cache::keys::Payload;
-use gam::cache::{CacheOptions, StartSource, fit_cached};
-use gam::data::DataFrame;
-use gam::fit::Iterate;
-use gam::fit::driver::{FitObserver, NoObserver};
-use gam::fit::observer::StopOnFlag;
-use gam::formula::Formula;
-use gam::model::{Family, GamModel, GamSpec, Link};
+use gam::expert::cache::keys::Payload;
+use gam::expert::cache::{CacheOptions, StartSource, fit_cached};
+use gam::expert::data::DataFrame;
+use gam::expert::fit::Iterate;
+use gam::expert::fit::driver::{FitObserver, NoObserver};
+use gam::expert::fit::observer::StopOnFlag;
+use gam::expert::formula::Formula;
+use gam::expert::model::{Family, GamModel, GamSpec, Link};
 use gam::warmstart::{EntryKind, StoreOptions, WarmStartStore};
 
 /// A Gaussian model of the gamsim4 data with 11 outer iterations from a cold start.

@@ -18,13 +18,13 @@ mod common;
 use common::cases::test_data;
 use common::json::{nums, read_json};
 use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL};
-use gam::data::{Column, DataFrame};
-use gam::fit::Convergence;
-use gam::fit::driver::{Accumulation, NoObserver, prepare};
-use gam::formula::Formula;
-use gam::linalg::chunks::CHUNK_ROWS;
-use gam::model::{Family, GamModel, GamSpec, Link};
-use gam::predict::{PredictOptions, PredictType};
+use gam::expert::data::{Column, DataFrame};
+use gam::expert::fit::Convergence;
+use gam::expert::fit::driver::{Accumulation, NoObserver, prepare};
+use gam::expert::formula::Formula;
+use gam::expert::linalg::chunks::CHUNK_ROWS;
+use gam::expert::model::{Family, GamModel, GamSpec, Link};
+use gam::expert::predict::{PredictOptions, PredictType};
 use serde_json::Value;
 
 /// With gam()'s own test: EDF against gam(REML), absolute (the same path to the same stop).

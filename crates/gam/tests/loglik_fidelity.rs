@@ -22,12 +22,12 @@ mod common;
 
 use common::cases::{bench_dir, cases, load_data};
 use common::json::{num_of, read_json};
-use gam::data::DataFrame;
-use gam::design::Design;
-use gam::fit::assemble::edf2::edf2;
-use gam::fit::gaussian::{LsqProblem, Scale};
-use gam::formula::Formula;
-use gam::model::{Family, GamSpec, Link};
+use gam::expert::data::DataFrame;
+use gam::expert::design::Design;
+use gam::expert::fit::assemble::edf2::edf2;
+use gam::expert::fit::gaussian::{LsqProblem, Scale};
+use gam::expert::formula::Formula;
+use gam::expert::model::{Family, GamSpec, Link};
 use serde_json::Value;
 
 /// At mgcv's smoothing parameters: loglik, df and AIC, relative. Only the

@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 
 use common::damage::DAMAGES;
 use gam::GamError;
-use gam::data::{Column, DataFrame, FactorColumn};
-use gam::formula::Formula;
-use gam::model::{Family, GamModel, GamSpec, Link};
-use gam::predict::{PredictOptions, PredictType, Prediction};
+use gam::expert::data::{Column, DataFrame, FactorColumn};
+use gam::expert::formula::Formula;
+use gam::expert::model::{Family, GamModel, GamSpec, Link};
+use gam::expert::predict::{PredictOptions, PredictType, Prediction};
 use serde_json::Value;
 
 /// Rows of the training data.

@@ -1,10 +1,10 @@
 //! Prediction refuses factor levels the model never saw, naming the row,
 //! whether the factor is a parametric term or a smooth's `by` variable.
 
-use gam::data::{Column, DataFrame, FactorColumn};
-use gam::formula::Formula;
-use gam::model::GamSpec;
-use gam::predict::PredictOptions;
+use gam::expert::data::{Column, DataFrame, FactorColumn};
+use gam::expert::formula::Formula;
+use gam::expert::model::GamSpec;
+use gam::expert::predict::PredictOptions;
 
 fn frame(x: &[f64], g: &[&str], y: &[f64]) -> DataFrame {
     DataFrame::new(vec![

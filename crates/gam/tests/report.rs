@@ -1,15 +1,15 @@
-//! Behaviour of `gam::report` on a fit of the bundled examples/mcycle.csv:
+//! Behaviour of `gam::expert::report` on a fit of the bundled examples/mcycle.csv:
 //! the summary text is its lines, each ending in a newline, with mgcv's
 //! numbers; the JSON of a fit through the cache says where it started.
 
 use std::path::{Path, PathBuf};
 
-use gam::cache::{CacheOptions, fit_cached};
-use gam::data::DataFrame;
-use gam::fit::driver::NoObserver;
-use gam::formula::Formula;
-use gam::model::GamSpec;
-use gam::report::{SummaryText, fit_json, json_text, model_json, summary_lines};
+use gam::expert::cache::{CacheOptions, fit_cached};
+use gam::expert::data::DataFrame;
+use gam::expert::fit::driver::NoObserver;
+use gam::expert::formula::Formula;
+use gam::expert::model::GamSpec;
+use gam::expert::report::{SummaryText, fit_json, json_text, model_json, summary_lines};
 use gam::warmstart::{StoreOptions, WarmStartStore};
 
 const FORMULA: &str = "accel ~ s(times, bs = \"cr\", k = 20)";

@@ -15,8 +15,8 @@ mod common;
 
 use common::cases::{bench_dir, cases, load_data};
 use common::json::read_json;
-use gam::formula::Formula;
-use gam::model::{GamModel, GamSpec};
+use gam::expert::formula::Formula;
+use gam::expert::model::{GamModel, GamSpec};
 use serde_json::Value;
 
 /// Smoothing parameters, relative to mgcv's.

@@ -22,11 +22,11 @@ mod common;
 
 use common::cases::{cases, load_data, test_data};
 use common::json::{num_of, read_json};
-use gam::fit::OuterStart;
-use gam::fit::Summary;
-use gam::fit::driver::NoObserver;
-use gam::formula::Formula;
-use gam::model::GamSpec;
+use gam::expert::fit::OuterStart;
+use gam::expert::fit::Summary;
+use gam::expert::fit::driver::NoObserver;
+use gam::expert::formula::Formula;
+use gam::expert::model::GamSpec;
 use serde_json::Value;
 
 /// How closely one comparison must agree.

@@ -9,10 +9,10 @@
 
 use std::sync::Barrier;
 
-use gam::data::{Column, DataFrame};
-use gam::fit::driver::{Accumulation, NoObserver, prepare};
-use gam::formula::Formula;
-use gam::model::{Family, GamModel, GamSpec, Link};
+use gam::expert::data::{Column, DataFrame};
+use gam::expert::fit::driver::{Accumulation, NoObserver, prepare};
+use gam::expert::formula::Formula;
+use gam::expert::model::{Family, GamModel, GamSpec, Link};
 
 // Compile-time: a spec, a fitted model and a data frame can be sent to and
 // shared between threads.
@@ -153,7 +153,7 @@ fn two_chunked_fits_on_two_threads_equal_the_same_fits_one_after_the_other() {
 
 #[test]
 fn a_fitted_model_predicts_identically_from_several_threads() {
-    use gam::predict::{PredictOptions, PredictType};
+    use gam::expert::predict::{PredictOptions, PredictType};
     let data = data();
     let model = poisson_spec().fit(&data).expect("the Poisson fit");
     let opts = PredictOptions {

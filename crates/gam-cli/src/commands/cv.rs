@@ -1,5 +1,5 @@
 //! `gam cv DATA FORMULA --folds K [--seed N]`: K-fold cross-validation in
-//! which the folds seed each other ([`gam::cv::cross_validate`] does the
+//! which the folds seed each other ([`gam::expert::cv::cross_validate`] does the
 //! work; this command reads the data, opens the cache, shows each fold's
 //! progress and prints the report).
 //!
@@ -22,12 +22,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::Args;
-use gam::cv::{
-    CvError, CvEvent, CvObserver, CvOptions, CvReport, CvText, HeldOut, MIN_FOLDS, cross_validate, write_held_out_csv,
+use gam::GamError;
+use gam::expert::cv::{
+    CvEvent, CvObserver, CvOptions, CvReport, CvText, HeldOut, MIN_FOLDS, cross_validate, write_held_out_csv,
 };
-use gam::fit::Iterate;
-use gam::fit::driver::FitObserver;
-use gam::report::json_text;
+use gam::expert::fit::Iterate;
+use gam::expert::fit::driver::FitObserver;
+use gam::expert::report::json_text;
 
 use crate::plumbing::{FitProgress, GlobalArgs, ModelArgs, cache_off, note, open_cache, usage_error};
 
@@ -116,8 +117,10 @@ pub fn run_cv(args: &CvArgs, global: &GlobalArgs) -> Result<CvReport> {
     };
     cross_validate(&spec, &data, store.as_ref(), &opts, &mut observer).map_err(|e| match e {
         // The fold count is the user's --folds: a usage error (exit status 2).
-        CvError::TooFewFolds { folds } => usage_error(format!("--folds must be at least {MIN_FOLDS}, not {folds}")),
-        CvError::TooManyFolds { folds, rows } => usage_error(format!(
+        GamError::TooFewFolds { folds, .. } => {
+            usage_error(format!("--folds must be at least {MIN_FOLDS}, not {folds}"))
+        }
+        GamError::TooManyFolds { folds, rows } => usage_error(format!(
             "--folds {folds} is more than the {rows} rows with no missing values"
         )),
         other => other.into(),
@@ -127,7 +130,7 @@ pub fn run_cv(args: &CvArgs, global: &GlobalArgs) -> Result<CvReport> {
 /// Saves `--predictions`.
 fn save_predictions(path: &Path, predictions: &[HeldOut]) -> Result<()> {
     // Written to a temporary file and renamed: a failure keeps the old file.
-    gam::files::write_atomically(path, |w| write_held_out_csv(w, predictions))?;
+    gam::expert::files::write_atomically(path, |w| write_held_out_csv(w, predictions))?;
     Ok(())
 }
 

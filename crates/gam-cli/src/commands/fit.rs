@@ -1,7 +1,7 @@
 //! `gam fit DATA FORMULA`: read a CSV file, fit the model by REML through
 //! the warm-start cache, print its summary (or JSON) and optionally save it.
 //!
-//! The fit goes through [`gam::cache::fit_cached`]: an exact hit
+//! The fit goes through [`gam::expert::cache::fit_cached`]: an exact hit
 //! returns the cached model at once, a checkpoint of an interrupted run is
 //! resumed, a related fit's smoothing parameters seed the start, and
 //! otherwise the fit starts cold. One line on stderr says which
@@ -13,9 +13,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use clap::Args;
-use gam::cache::keys::input_key;
-use gam::cache::{CacheOptions, CachedFit, fit_cached, hit_by_input_key, record_input_key};
-use gam::report::{SummaryText, fit_json, json_text};
+use gam::expert::cache::keys::input_key;
+use gam::expert::cache::{CacheOptions, CachedFit, fit_cached, hit_by_input_key, record_input_key};
+use gam::expert::report::{SummaryText, fit_json, json_text};
 
 use crate::plumbing::{FitProgress, GlobalArgs, ModelArgs, cache_off, note, open_cache, parse_data};
 

@@ -1,6 +1,6 @@
 //! The subcommands of `gam`, one module each: they parse nothing themselves
 //! (clap does), call the `gam` library, and print what it returns
-//! ([`gam::report`], [`gam::cv`]), so that every front end prints the same
+//! ([`gam::expert::report`], [`gam::expert::cv`]), so that every front end prints the same
 //! bytes. What they share is in [`crate::plumbing`].
 
 pub mod cache;

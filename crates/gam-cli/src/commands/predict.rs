@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
-use gam::design::{By, ParamTerm};
-use gam::model::GamModel;
-use gam::predict::{PredictOptions, PredictType, Prediction};
-use gam::report::{json_text, prediction_json, write_prediction_csv};
+use gam::expert::design::{By, ParamTerm};
+use gam::expert::model::GamModel;
+use gam::expert::predict::{PredictOptions, PredictType, Prediction};
+use gam::expert::report::{json_text, prediction_json, write_prediction_csv};
 
 use crate::plumbing::read_data;
 
@@ -122,7 +122,7 @@ pub fn run(args: &PredictArgs, json: bool, out: &mut dyn Write) -> Result<()> {
         // Written to a temporary file and renamed: a failure keeps the old file.
         Some(path) => {
             let mut failure = None;
-            let written = gam::files::write_atomically(path, |w| {
+            let written = gam::expert::files::write_atomically(path, |w| {
                 write(w).map_err(|e| {
                     let io = std::io::Error::other(e.to_string());
                     failure = Some(e);

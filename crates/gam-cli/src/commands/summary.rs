@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
-use gam::model::GamModel;
-use gam::report::{SummaryText, json_text, model_json};
+use gam::expert::model::GamModel;
+use gam::expert::report::{SummaryText, json_text, model_json};
 
 /// Arguments of `gam summary`.
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ use warmstart::{StoreOptions, WarmStartStore};
 use super::fitted::FittedGam;
 use super::frame::Frame;
 use crate::cache::{CacheOptions, fit_cached};
+use crate::cv::{CvOptions, CvReport, NoCvObserver, cross_validate};
 use crate::error::{GamError, Result};
 use crate::family::{Family, Link};
 use crate::fit::driver::{FitObserver, NoObserver};
@@ -55,15 +56,10 @@ impl Gam {
     pub fn link(mut self, link: Link) -> Result<Gam> {
         let family = self.spec.family;
         if !family.links().contains(&link) {
-            return Err(GamError::Formula {
-                formula: self.spec.formula.text.clone(),
-                position: 0,
-                message: format!(
-                    "the {} family does not take the {} link (it takes: {})",
-                    family.name(),
-                    link.name(),
-                    family.links().iter().map(|l| l.name()).collect::<Vec<_>>().join(", ")
-                ),
+            return Err(GamError::LinkMismatch {
+                family: family.name().to_string(),
+                link: link.name().to_string(),
+                links: family.links().iter().map(|l| l.name().to_string()).collect(),
             });
         }
         self.spec.link = link;
@@ -131,6 +127,19 @@ impl Gam {
         let store = self.cache.as_ref().map(|c| &c.store);
         let fitted = fit_cached(&self.spec, &frame.inner, store, &opts, observer)?;
         Ok(FittedGam::from_cached(fitted))
+    }
+
+    /// Cross-validates the model on `frame`: `options.folds` folds, each fit
+    /// warm-started from the previous fold's smoothing parameters and, with a
+    /// cache, answered from it when already made. The report's `Display` is
+    /// the table `gam cv` prints.
+    pub fn cross_validate(&self, frame: &Frame, options: &CvOptions) -> Result<CvReport> {
+        let store = self.cache.as_ref().map(|c| &c.store);
+        let options = CvOptions {
+            verify_cache: options.verify_cache || self.verify_cache,
+            ..options.clone()
+        };
+        cross_validate(&self.spec, &frame.inner, store, &options, &mut NoCvObserver)
     }
 
     /// The expert-level specification behind this model.

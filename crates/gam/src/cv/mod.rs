@@ -32,4 +32,4 @@ mod run;
 pub use folds::assign_folds;
 pub use outcome::{CvReport, FoldReport, HeldOut};
 pub use render::{CvText, write_held_out_csv};
-pub use run::{CvError, CvEvent, CvObserver, CvOptions, MIN_FOLDS, NoCvObserver, cross_validate};
+pub use run::{CvEvent, CvObserver, CvOptions, MIN_FOLDS, NoCvObserver, cross_validate};

@@ -28,6 +28,13 @@ const HEADER: [&str; 7] = [
 #[derive(Debug, Clone, Copy)]
 pub struct CvText<'a>(pub &'a CvReport);
 
+/// The table `gam cv` prints, as [`CvText`] renders it.
+impl fmt::Display for CvReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        CvText(self).fmt(f)
+    }
+}
+
 impl fmt::Display for CvText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let report = self.0;

@@ -8,7 +8,7 @@ use super::outcome::{CvReport, FoldReport, HeldOut};
 use crate::cache::{CacheOptions, StartSource, fit_cached};
 use crate::data::DataFrame;
 use crate::design::response::response_data;
-use crate::error::GamError;
+use crate::error::{GamError, Result};
 use crate::fit::OuterStart;
 use crate::fit::driver::{FitObserver, prepare};
 use crate::model::{GamModel, GamSpec};
@@ -88,47 +88,6 @@ impl CvObserver for NoCvObserver {
     fn on_cv_event(&mut self, _: &CvEvent<'_>) {}
 }
 
-/// Why a cross-validation failed.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum CvError {
-    /// Fewer than [`MIN_FOLDS`] folds were asked for.
-    #[error("the number of folds must be at least {MIN_FOLDS}, not {folds}")]
-    TooFewFolds {
-        /// The number asked for.
-        folds: usize,
-    },
-    /// More folds than rows without missing values.
-    #[error("{folds} folds are more than the {rows} rows with no missing values")]
-    TooManyFolds {
-        /// The number asked for.
-        folds: usize,
-        /// Rows left after dropping those with missing values.
-        rows: usize,
-    },
-    /// The data does not fit the model (a missing column, ...).
-    #[error(transparent)]
-    Data(GamError),
-    /// A fold's fit failed.
-    #[error("fitting fold {fold}: {source}")]
-    Fit {
-        /// 1-based fold number.
-        fold: usize,
-        /// Why.
-        #[source]
-        source: GamError,
-    },
-    /// A fold's held-out rows could not be predicted or scored.
-    #[error("predicting the held-out rows of fold {fold}: {source}")]
-    Predict {
-        /// 1-based fold number.
-        fold: usize,
-        /// Why.
-        #[source]
-        source: GamError,
-    },
-}
-
 /// How one fold was fitted.
 struct FoldFit {
     model: GamModel,
@@ -143,7 +102,7 @@ fn fit_in_process(
     train: &DataFrame,
     start: Option<OuterStart>,
     observer: &mut dyn FitObserver,
-) -> Result<FoldFit, GamError> {
+) -> Result<FoldFit> {
     if let Some(start) = start {
         match spec.fit_with(train, Some(&start), observer) {
             Ok(model) => {
@@ -168,7 +127,7 @@ fn fit_in_process(
 
 /// Held-out deviance of `model` on `test`, the family's Σ w d(y, μ) (for a
 /// Gaussian model without weights Σ(y − μ)²), and the predicted means μ.
-fn held_out_deviance(spec: &GamSpec, model: &GamModel, test: &DataFrame) -> Result<(f64, Vec<f64>), GamError> {
+fn held_out_deviance(spec: &GamSpec, model: &GamModel, test: &DataFrame) -> Result<(f64, Vec<f64>)> {
     let response = response_data(&spec.formula.response, test, spec.family, spec.weights.as_deref())?;
     let opts = PredictOptions {
         kind: PredictType::Response,
@@ -189,8 +148,8 @@ fn held_out_deviance(spec: &GamSpec, model: &GamModel, test: &DataFrame) -> Resu
 /// own rows. `observer` hears every fold's outer iterations and events.
 ///
 /// # Errors
-/// [`CvError::TooFewFolds`] / [`CvError::TooManyFolds`] for a fold count
-/// that cannot be dealt, [`CvError::Data`] when the data does not fit the
+/// [`GamError::TooFewFolds`] / [`GamError::TooManyFolds`] for a fold count
+/// that cannot be dealt, the data's own error when the data does not fit the
 /// model, and the fold that failed otherwise. A failing cache is never an
 /// error: it is reported as [`CvEvent::CacheOff`] and the folds go on.
 pub fn cross_validate(
@@ -199,16 +158,19 @@ pub fn cross_validate(
     store: Option<&WarmStartStore>,
     opts: &CvOptions,
     observer: &mut dyn CvObserver,
-) -> Result<CvReport, CvError> {
-    let prepared = prepare(spec, data).map_err(CvError::Data)?;
+) -> Result<CvReport> {
+    let prepared = prepare(spec, data)?;
     let data = prepared.data;
     let n = data.nrows();
     let k = opts.folds;
     if k < MIN_FOLDS {
-        return Err(CvError::TooFewFolds { folds: k });
+        return Err(GamError::TooFewFolds {
+            folds: k,
+            min: MIN_FOLDS,
+        });
     }
     if k > n {
-        return Err(CvError::TooManyFolds { folds: k, rows: n });
+        return Err(GamError::TooManyFolds { folds: k, rows: n });
     }
     let fold_of = assign_folds(n, k, opts.seed);
     let mut store = store.filter(|_| opts.seed_folds);
@@ -229,7 +191,7 @@ pub fn cross_validate(
         let fit = match store {
             Some(s) => {
                 let fitted = fit_cached(spec, &train, Some(s), &cache_opts, observer)
-                    .map_err(|source| CvError::Fit { fold, source })?;
+                    .map_err(|source| fold_error(fold, false, source))?;
                 if let Some(reason) = &fitted.cache_warning {
                     // Said once; the remaining folds are seeded in process.
                     observer.on_cv_event(&CvEvent::CacheOff { reason });
@@ -247,12 +209,12 @@ pub fn cross_validate(
                     iteration: 0,
                     extra: Vec::new(),
                 });
-                fit_in_process(spec, &train, start, observer).map_err(|source| CvError::Fit { fold, source })?
+                fit_in_process(spec, &train, start, observer).map_err(|source| fold_error(fold, false, source))?
             }
         };
         previous_rho = Some(fit.model.sp.iter().map(|s| s.ln()).collect());
         let (deviance, mu) =
-            held_out_deviance(spec, &fit.model, &test).map_err(|source| CvError::Predict { fold, source })?;
+            held_out_deviance(spec, &fit.model, &test).map_err(|source| fold_error(fold, true, source))?;
         predictions.extend(mu.iter().enumerate().map(|(i, &mu)| HeldOut {
             row: test.original_row(i),
             fold,
@@ -288,4 +250,13 @@ pub fn cross_validate(
         fold: folds,
         predictions,
     })
+}
+
+/// A fold's failure, naming the fold.
+fn fold_error(fold: usize, predicting: bool, source: GamError) -> GamError {
+    GamError::Fold {
+        fold,
+        predicting,
+        source: Box::new(source),
+    }
 }

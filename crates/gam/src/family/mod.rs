@@ -21,7 +21,7 @@ pub mod tweedie;
 use serde::{Deserialize, Serialize};
 
 pub use link::{ALL_LINKS, Link};
-pub use parse::{FamilyError, family_and_link};
+pub use parse::family_and_link;
 
 use crate::error::{GamError, Result};
 

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use gam::data::{DataFrame, ReadOptions};
+use gam::expert::data::{DataFrame, ReadOptions};
 use serde_json::Value;
 
 use super::json::read_json;
