@@ -35,7 +35,8 @@
 //! # Ok::<(), gam::GamError>(())
 //! ```
 //!
-//! The front door is what the crate root exports — 33 items:
+//! The front door is what the crate root exports: 32 items, and the
+//! [`expert`] module.
 //! - data: [`Frame`], [`FrameBuilder`], [`CsvOptions`];
 //! - the model: [`Gam`] (built and checked step by step), [`Family`],
 //!   [`Link`], [`FitOptions`], [`NewtonOptions`], [`Convergence`];
@@ -95,7 +96,6 @@ pub use fit::{Convergence, FitObserver, FitOptions, Iterate, NewtonOptions, NoOb
 pub use linalg::StoredMat as Matrix;
 pub use predict::{PredictOptions, PredictType, Prediction};
 pub use report::SummaryText;
-pub use warmstart;
 
 /// The engine's version, part of every fit's cache key so that a different
 /// build never reuses another build's result.

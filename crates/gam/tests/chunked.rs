@@ -10,7 +10,7 @@ mod common;
 
 use common::cases::{bench_dir, cases, load_data};
 use gam::expert::data::DataFrame;
-use gam::expert::fit::driver::{Accumulation, NoObserver, prepare};
+use gam::expert::fit::driver::{MatrixStorage, NoObserver, prepare};
 use gam::expert::formula::Formula;
 use gam::expert::model::{Family, GamModel, GamSpec, Link};
 
@@ -20,7 +20,7 @@ const AGREE_REL_TOL: f64 = 1e-10;
 /// Small enough that even the smallest case is cut into several chunks.
 const SMALL_CHUNK: usize = 37;
 
-fn fit(spec: &GamSpec, data: &DataFrame, how: Accumulation) -> GamModel {
+fn fit(spec: &GamSpec, data: &DataFrame, how: MatrixStorage) -> GamModel {
     let setup = spec.setup_with(prepare(spec, data).unwrap(), how).unwrap();
     spec.fit_setup(&setup, None, &mut NoObserver).unwrap()
 }
@@ -39,8 +39,8 @@ fn chunked_and_in_memory_fits_agree_on_every_public_case() {
         let spec = GamSpec::new(Formula::parse(case["formula"].as_str().unwrap()).unwrap()).with_family(family, link);
         // The large case is cut into the default chunks; the others into tiny ones.
         let chunk = if data.nrows() > 10_000 { 16_384 } else { SMALL_CHUNK };
-        let dense = fit(&spec, &data, Accumulation::Dense);
-        let chunked = fit(&spec, &data, Accumulation::Chunked(chunk));
+        let dense = fit(&spec, &data, MatrixStorage::Dense);
+        let chunked = fit(&spec, &data, MatrixStorage::Chunked(chunk));
         let rel = |a: f64, b: f64| (a - b).abs() / b.abs().max(1.0);
         assert!(
             rel(chunked.reml_score, dense.reml_score) <= AGREE_REL_TOL * dense.reml_score.abs().max(1.0),

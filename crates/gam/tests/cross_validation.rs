@@ -13,7 +13,7 @@ use gam::expert::fit::Iterate;
 use gam::expert::fit::driver::FitObserver;
 use gam::expert::formula::Formula;
 use gam::expert::model::GamSpec;
-use gam::warmstart::{StoreOptions, WarmStartStore};
+use gam::expert::warmstart::{StoreOptions, WarmStartStore};
 
 const FORMULA: &str = "accel ~ s(times, bs = \"cr\", k = 20)";
 

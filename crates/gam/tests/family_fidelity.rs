@@ -272,7 +272,7 @@ fn nb_seeds_a_related_fit_with_its_theta() {
     use gam::expert::cache::{CacheOptions, StartSource, fit_cached};
     use gam::expert::fit::Iterate;
     use gam::expert::fit::driver::FitObserver;
-    use gam::warmstart::{StoreOptions, WarmStartStore};
+    use gam::expert::warmstart::{StoreOptions, WarmStartStore};
     struct First(Option<Iterate>);
     impl FitObserver for First {
         fn on_iterate(&mut self, it: &Iterate) {

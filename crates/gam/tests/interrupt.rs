@@ -16,7 +16,7 @@ use gam::expert::fit::driver::{FitObserver, NoObserver};
 use gam::expert::fit::observer::StopOnFlag;
 use gam::expert::formula::Formula;
 use gam::expert::model::{Family, GamModel, GamSpec, Link};
-use gam::warmstart::{EntryKind, StoreOptions, WarmStartStore};
+use gam::expert::warmstart::{EntryKind, StoreOptions, WarmStartStore};
 
 /// A Gaussian model of the gamsim4 data with 11 outer iterations from a cold start.
 const GAMSIM4_FORMULA: &str = "y ~ fac + s(x2, by = fac) + s(x0) + s(x1)";

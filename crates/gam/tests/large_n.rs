@@ -20,7 +20,7 @@ use common::json::{nums, read_json};
 use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL};
 use gam::expert::data::{Column, DataFrame};
 use gam::expert::fit::Convergence;
-use gam::expert::fit::driver::{Accumulation, NoObserver, prepare};
+use gam::expert::fit::driver::{MatrixStorage, NoObserver, prepare};
 use gam::expert::formula::Formula;
 use gam::expert::linalg::chunks::CHUNK_ROWS;
 use gam::expert::model::{Family, GamModel, GamSpec, Link};
@@ -202,7 +202,7 @@ fn streamed_binomial_beyond_1e5_rows_matches_bam_and_gam_reml() {
     assert_eq!(y[..1000].iter().sum::<f64>(), r["y_sum_first_1000"].as_f64().unwrap());
     let spec = GamSpec::new(Formula::parse(FORMULA).unwrap()).with_family(Family::Binomial, Link::Logit);
     let setup = spec
-        .setup_with(prepare(&spec, &data).unwrap(), Accumulation::Chunked(CHUNK_ROWS))
+        .setup_with(prepare(&spec, &data).unwrap(), MatrixStorage::Chunked(CHUNK_ROWS))
         .unwrap();
     let model = spec.fit_setup(&setup, None, &mut NoObserver).unwrap();
     matches_bam_and_gam_reml(&model, &data, &r, r["sd_eta"].as_f64().unwrap());

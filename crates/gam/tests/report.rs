@@ -10,7 +10,7 @@ use gam::expert::fit::driver::NoObserver;
 use gam::expert::formula::Formula;
 use gam::expert::model::GamSpec;
 use gam::expert::report::{SummaryText, fit_json, json_text, model_json, summary_lines};
-use gam::warmstart::{StoreOptions, WarmStartStore};
+use gam::expert::warmstart::{StoreOptions, WarmStartStore};
 
 const FORMULA: &str = "accel ~ s(times, bs = \"cr\", k = 20)";
 

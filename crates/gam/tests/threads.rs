@@ -10,7 +10,7 @@
 use std::sync::Barrier;
 
 use gam::expert::data::{Column, DataFrame};
-use gam::expert::fit::driver::{Accumulation, NoObserver, prepare};
+use gam::expert::fit::driver::{MatrixStorage, NoObserver, prepare};
 use gam::expert::formula::Formula;
 use gam::expert::model::{Family, GamModel, GamSpec, Link};
 
@@ -91,7 +91,7 @@ fn outcome(model: &GamModel) -> Outcome {
 
 /// Fits `spec` to `data`: as `fit` does (`None`), or with the model matrix
 /// built as `how` says.
-fn fit(spec: &GamSpec, data: &DataFrame, how: Option<Accumulation>, what: &str) -> Outcome {
+fn fit(spec: &GamSpec, data: &DataFrame, how: Option<MatrixStorage>, what: &str) -> Outcome {
     let model = match how {
         None => spec.fit(data),
         Some(how) => prepare(spec, data)
@@ -103,7 +103,7 @@ fn fit(spec: &GamSpec, data: &DataFrame, how: Option<Accumulation>, what: &str) 
 
 /// Runs a Gaussian and a Poisson fit one after the other, then [`ROUNDS`]
 /// times side by side on two threads, and compares.
-fn side_by_side_equals_one_after_the_other(how: Option<Accumulation>) {
+fn side_by_side_equals_one_after_the_other(how: Option<MatrixStorage>) {
     let data = data();
     let (gaussian, poisson) = (gaussian_spec(), poisson_spec());
     let fit = |spec: &GamSpec, what: &str| fit(spec, &data, how, what);
@@ -148,7 +148,7 @@ fn two_fits_on_two_threads_equal_the_same_fits_one_after_the_other() {
 
 #[test]
 fn two_chunked_fits_on_two_threads_equal_the_same_fits_one_after_the_other() {
-    side_by_side_equals_one_after_the_other(Some(Accumulation::Chunked(CHUNK)));
+    side_by_side_equals_one_after_the_other(Some(MatrixStorage::Chunked(CHUNK)));
 }
 
 #[test]

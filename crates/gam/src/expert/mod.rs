@@ -32,3 +32,6 @@ pub mod model;
 pub mod predict;
 #[path = "../report/mod.rs"]
 pub mod report;
+
+/// The warm-start store the cache glue is built on.
+pub use warmstart;

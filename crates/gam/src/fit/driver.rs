@@ -78,7 +78,7 @@ pub struct FitSetup {
     pub design: Design,
     /// The training rows (shared with a chunked generalized problem).
     data: Arc<DataFrame>,
-    /// The model matrix, when held in memory (see [`Accumulation`]).
+    /// The model matrix, when held in memory (see [`MatrixStorage`]).
     x: Option<Mat<f64>>,
     response: ResponseData,
     offset: Vec<f64>,
@@ -93,7 +93,7 @@ pub struct FitSetup {
 /// Gaussian identity-link fit reduces it by QR, a generalized fit passes
 /// over it at every inner iteration ([`ModelRows`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Accumulation {
+pub enum MatrixStorage {
     /// Gaussian identity link: in memory below [`CHUNKED_MIN_ROWS`] rows, in chunks from there;
     /// other models: held up to [`HELD_MAX_BYTES`] of model matrix, in chunks beyond.
     #[default]
@@ -104,10 +104,10 @@ pub enum Accumulation {
     Chunked(usize),
 }
 
-/// From this many rows on, [`Accumulation::Auto`] reduces a Gaussian identity-link fit in chunks.
+/// From this many rows on, [`MatrixStorage::Auto`] reduces a Gaussian identity-link fit in chunks.
 pub const CHUNKED_MIN_ROWS: usize = 2 * CHUNK_ROWS;
 
-/// [`Accumulation::Auto`] holds a generalized fit's model matrix up to this size and rebuilds
+/// [`MatrixStorage::Auto`] holds a generalized fit's model matrix up to this size and rebuilds
 /// it by chunks beyond. A generalized fit reads X at every penalised IRLS iteration (dozens of
 /// passes per fit), and rebuilding the bases costs about as much as one pass's arithmetic, so
 /// holding a small X is the faster choice; beyond this (at p = 37, from 226 000 rows) memory
@@ -192,11 +192,11 @@ impl GamSpec {
 
     /// Builds the design and reduces the data: one pass over the rows.
     pub fn setup(&self, prepared: PreparedData) -> Result<FitSetup> {
-        self.setup_with(prepared, Accumulation::Auto)
+        self.setup_with(prepared, MatrixStorage::Auto)
     }
 
     /// [`GamSpec::setup`] with a chosen way of reducing the data.
-    pub fn setup_with(&self, prepared: PreparedData, accumulation: Accumulation) -> Result<FitSetup> {
+    pub fn setup_with(&self, prepared: PreparedData, storage: MatrixStorage) -> Result<FitSetup> {
         let train = &prepared.data;
         if !self.family.links().contains(&self.link) {
             return Err(GamError::LinkMismatch {
@@ -223,10 +223,10 @@ impl GamSpec {
             });
         }
         let pens = design.penalty_set();
-        let chunk = match accumulation {
-            Accumulation::Chunked(rows) => Some(rows),
-            Accumulation::Auto if self.is_least_squares() && n >= CHUNKED_MIN_ROWS => Some(CHUNK_ROWS),
-            Accumulation::Auto if n * p * size_of::<f64>() > HELD_MAX_BYTES => Some(CHUNK_ROWS),
+        let chunk = match storage {
+            MatrixStorage::Chunked(rows) => Some(rows),
+            MatrixStorage::Auto if self.is_least_squares() && n >= CHUNKED_MIN_ROWS => Some(CHUNK_ROWS),
+            MatrixStorage::Auto if n * p * size_of::<f64>() > HELD_MAX_BYTES => Some(CHUNK_ROWS),
             _ => None,
         };
         let data = Arc::new(prepared.data);

@@ -28,6 +28,9 @@
 //! - [`assemble`]: one post-fit assembly for both paths, with the summary
 //!   tables and [`significance`] (the Wood 2013 tests for smooth terms).
 //! - [`finite`]: guards against values that overflow double precision.
+//! - [`aliased`]: which terms are aliased when the penalised system is
+//!   singular, so that the error names them.
+//! - [`observer`]: what hears every outer iterate and may stop the fit.
 //!
 //! Imports run down the map: a file imports only files above it or
 //! beside it on its own path, never the driver or the assembly from a path.
@@ -44,7 +47,7 @@ pub mod significance;
 pub mod spec;
 
 pub use assemble::{FitResult, Summary};
-pub use driver::{Accumulation, FitSetup, PreparedData, prepare};
+pub use driver::{FitSetup, MatrixStorage, PreparedData, prepare};
 pub use observer::{FitObserver, NoObserver, StopOnFlag};
 pub use outer::{Convergence, Iterate, NewtonOptions, OuterInfo, OuterStart};
 pub use spec::{FitOptions, GamSpec};

@@ -27,7 +27,7 @@
 //! ([`ModelRows`]), so each iteration reads it once: the pass at new
 //! coefficients β forms `η = Xβ + o` block by block and, from the same
 //! block, accumulates `XᵀWX`, `XᵀWz` and the deviance gradient `Xᵀr` at
-//! that η ([`Accumulated`]). Step halving works on the stored η of the two
+//! that η ([`WorkingSums`]). Step halving works on the stored η of the two
 //! iterates (η is linear in β) and then needs one more pass at the halved
 //! point. The converged fit keeps `XᵀWX` at β̂, which the Laplace REML
 //! criterion needs next.
@@ -113,7 +113,7 @@ pub struct NullFit {
 
 /// What one pass over the rows accumulates at a linear predictor η.
 #[derive(Debug, Clone)]
-pub struct Accumulated {
+pub struct WorkingSums {
     /// `XᵀWX` (Newton weights unless the pass was asked for Fisher weights).
     pub xtwx: Mat<f64>,
     /// `XᵀWz` with the working response z.
@@ -255,9 +255,9 @@ impl GlmProblem {
     }
 
     /// One pass over the rows: at `beta` (η = Xβ + offset, formed in the same pass and
-    /// returned) or at a given `eta`, accumulates `XᵀWX`, `XᵀWz` and `Xᵀr` (see [`Accumulated`]);
+    /// returned) or at a given `eta`, accumulates `XᵀWX`, `XᵀWz` and `Xᵀr` (see [`WorkingSums`]);
     /// Fisher weights with `fisher`.
-    pub fn accumulate(&self, at: At<'_>, fisher: bool) -> Result<(Vec<f64>, Accumulated)> {
+    pub fn working_sums(&self, at: At<'_>, fisher: bool) -> Result<(Vec<f64>, WorkingSums)> {
         let p = self.p();
         let fisher = fisher || self.canonical();
         let parts = self.x.map_blocks(|r, xc| {
@@ -314,7 +314,7 @@ impl GlmProblem {
             ztwz += z;
         }
         let total = sum_mats(prods, p, p + 2);
-        let acc = Accumulated {
+        let acc = WorkingSums {
             xtwx: Mat::from_fn(p, p, |i, j| total[(i, j)]),
             xtwz: (0..p).map(|i| total[(i, p)]).collect(),
             xtr: (0..p).map(|i| total[(i, p + 1)]).collect(),
@@ -330,10 +330,10 @@ impl GlmProblem {
     pub fn fit(&self, s_lambda: &Mat<f64>, start: Option<&[f64]>, null: &NullFit) -> Result<PirlsFit> {
         let penalty_of = |b: &[f64]| quad(s_lambda, b);
         let inverse = |eta: &[f64]| -> Vec<f64> { eta.iter().map(|&e| self.link.inverse(e)).collect() };
-        // The accumulation at the current η, when it is up to date.
+        // The working sums at the current η, when they are up to date.
         let (mut eta, mut beta, mut acc) = match start {
             Some(b) => {
-                let (eta, acc) = self.accumulate(At::Beta(b), false)?;
+                let (eta, acc) = self.working_sums(At::Beta(b), false)?;
                 (eta, b.to_vec(), Some(acc))
             }
             None => {
@@ -376,10 +376,10 @@ impl GlmProblem {
         for iter in 1..=PIRLS_MAX_ITER {
             let here = match acc.take() {
                 Some(a) => a,
-                None => self.accumulate(At::Eta(&eta), false)?.1,
+                None => self.working_sums(At::Eta(&eta), false)?.1,
             };
             beta = self.newton_step(&here, &eta, s_lambda)?;
-            let (eta_new, acc_new) = self.accumulate(At::Beta(&beta), false)?;
+            let (eta_new, acc_new) = self.working_sums(At::Beta(&beta), false)?;
             eta = eta_new;
             let mut fresh = true;
             mu = inverse(&eta);
@@ -414,7 +414,7 @@ impl GlmProblem {
             let here = if fresh {
                 acc_new
             } else {
-                self.accumulate(At::Eta(&eta), false)?.1
+                self.working_sums(At::Eta(&eta), false)?.1
             };
             let converged = strictly_additive
                 || ((pdev - old_pdev).abs() <= PIRLS_TOL * (1.0 + pdev.abs())
@@ -456,11 +456,11 @@ impl GlmProblem {
         (mu, dev)
     }
 
-    /// One penalised Newton step from the accumulation `acc` at `eta`: the solution of
+    /// One penalised Newton step from the working sums `acc` at `eta`: the solution of
     /// `(XᵀWX + S_λ) β = XᵀWz`, with the Fisher weights (one more pass) when the Newton
     /// weights make the system indefinite.
-    fn newton_step(&self, acc: &Accumulated, eta: &[f64], s_lambda: &Mat<f64>) -> Result<Vec<f64>> {
-        let solve = |a: &Accumulated| -> Option<Vec<f64>> {
+    fn newton_step(&self, acc: &WorkingSums, eta: &[f64], s_lambda: &Mat<f64>) -> Result<Vec<f64>> {
+        let solve = |a: &WorkingSums| -> Option<Vec<f64>> {
             let h = &a.xtwx + s_lambda;
             let llt = crate::linalg::symmetrise(&h).llt(Side::Lower).ok()?;
             let rhs = Mat::from_fn(self.p(), 1, |j, _| a.xtwz[j]);
@@ -471,7 +471,7 @@ impl GlmProblem {
             return Ok(b);
         }
         if !self.canonical() {
-            let (_, fisher) = self.accumulate(At::Eta(eta), true)?;
+            let (_, fisher) = self.working_sums(At::Eta(eta), true)?;
             if let Some(b) = solve(&fisher) {
                 return Ok(b);
             }
@@ -501,7 +501,7 @@ pub enum At<'a> {
 
 /// Largest component of the gradient of the penalised deviance,
 /// `−2 Xᵀ(w_p (y − μ)/(V g')) + 2 S_λ β`, from a pass at β.
-fn gradient_norm(acc: &Accumulated, beta: &[f64], s_lambda: &Mat<f64>) -> f64 {
+fn gradient_norm(acc: &WorkingSums, beta: &[f64], s_lambda: &Mat<f64>) -> f64 {
     let p = beta.len();
     (0..p)
         .map(|j| {

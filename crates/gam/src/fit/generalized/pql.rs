@@ -3,7 +3,7 @@
 //! its whole method for generalized models.
 //!
 //! Each iteration takes one pass over the rows at the current coefficients
-//! (Fisher weights W, working response z, [`super::pirls::GlmProblem::accumulate`]) and
+//! (Fisher weights W, working response z, [`super::pirls::GlmProblem::working_sums`]) and
 //! selects the smoothing parameters by REML for the working linear model
 //! `z ≈ Xβ` with weights W, in O(p³) from `XᵀWX`, `XᵀWz` and `zᵀWz`: the
 //! Cholesky factor R of the augmented cross product gives the
@@ -18,7 +18,7 @@
 
 use faer::{Mat, Side};
 
-use super::pirls::{Accumulated, At};
+use super::pirls::{At, WorkingSums};
 use super::setup::GlmSetup;
 use crate::design::PenaltySet;
 use crate::error::{GamError, InnerFailure, Result};
@@ -54,8 +54,8 @@ fn run(setup: &GlmSetup, pens: &PenaltySet, rho0: &[f64]) -> Result<Vec<f64>> {
     let mut rho = rho0.to_vec();
     for _ in 0..PQL_MAX_ITER {
         let (eta, acc) = match &beta {
-            None => prob.accumulate(At::Eta(&eta0), true)?,
-            Some(b) => prob.accumulate(At::Beta(b), true)?,
+            None => prob.working_sums(At::Eta(&eta0), true)?,
+            Some(b) => prob.working_sums(At::Beta(b), true)?,
         };
         if eta
             .iter()
@@ -83,7 +83,7 @@ fn run(setup: &GlmSetup, pens: &PenaltySet, rho0: &[f64]) -> Result<Vec<f64>> {
 }
 
 /// The working linear model of one pass as a [`LsqProblem`] (see the module doc).
-fn working_problem(acc: &Accumulated, n: usize, null_scale: f64) -> Result<LsqProblem> {
+fn working_problem(acc: &WorkingSums, n: usize, null_scale: f64) -> Result<LsqProblem> {
     let p = acc.xtwz.len();
     let aug = Mat::from_fn(p + 1, p + 1, |i, j| match (i < p, j < p) {
         (true, true) => acc.xtwx[(i, j)],
@@ -125,7 +125,7 @@ mod tests {
         });
         let w: Vec<f64> = (0..n).map(|i| 0.5 + (i % 4) as f64 * 0.25).collect();
         let z: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin() + 0.1 * (i % 3) as f64).collect();
-        let acc = Accumulated {
+        let acc = WorkingSums {
             xtwx: Mat::from_fn(p, p, |a, b| (0..n).map(|i| w[i] * x[(i, a)] * x[(i, b)]).sum()),
             xtwz: (0..p).map(|a| (0..n).map(|i| w[i] * x[(i, a)] * z[i]).sum()).collect(),
             xtr: vec![0.0; p],
