@@ -169,7 +169,7 @@ impl FitObserver for CheckpointObserver<'_> {
 const ALIAS_SLOT: &str = "alias";
 
 /// An exact hit found through the input key of an unchanged data file (see
-/// [`super::warm::input_key`]), without parsing the file: the Final entry of
+/// [`keys::input_key`]), without parsing the file: the Final entry of
 /// the exact key the alias names, if it is in the requested term order.
 pub fn hit_by_input_key(store: &WarmStartStore, input: &Fingerprint, spec: &GamSpec) -> Option<CachedFit> {
     let alias = match Payload::from_bytes(&store.lookup(input).ok()??.payload)? {

@@ -9,7 +9,7 @@
 //! A family with mean μ, prior weight w and scale φ has `Var(y) = φ V(μ)/w`.
 //! The penalised IRLS and the REML criterion need V and its first three
 //! derivatives (for the derivatives of the Newton weights in η, see
-//! [`crate::fit::pirls`]); the unit deviance d(y, μ) defines the deviance
+//! [`crate::fit::generalized::pirls`]); the unit deviance d(y, μ) defines the deviance
 //! `D = Σ w d(y, μ)`.
 
 mod link;

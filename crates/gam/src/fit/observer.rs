@@ -26,7 +26,7 @@ pub trait FitObserver {
     fn on_iterate(&mut self, iterate: &Iterate);
 
     /// Asked after every [`on_iterate`](Self::on_iterate): `true` stops the fit there with
-    /// [`GamError::Interrupted`] (unless that iterate is its optimum). Through the cache
+    /// [`GamError::Interrupted`](crate::GamError::Interrupted) (unless that iterate is its optimum). Through the cache
     /// ([`crate::cache::fit_cached`]) the iterate was checkpointed before this is asked, so a
     /// stopped fit leaves its checkpoint and the same fit resumes from it.
     /// [`StopOnFlag`] stops on a flag set from another thread (a signal handler).

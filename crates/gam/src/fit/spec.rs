@@ -12,7 +12,7 @@ pub struct FitOptions {
     pub newton: NewtonOptions,
 }
 
-/// What to fit: formula, family and link, options. Fitting it to data gives a [`GamModel`].
+/// What to fit: formula, family and link, options. Fitting it to data gives a [`GamModel`](crate::model::GamModel).
 #[derive(Debug, Clone)]
 pub struct GamSpec {
     /// The parsed formula.

@@ -25,7 +25,7 @@
 //!    `w_k = (1 + ν + √((1 + ν)(1 − ν)))/2`, `w_{k+1} = 1 + ν − w_k`
 //!    (just `χ²₁` when `k₁ = 1`); with the scale estimated (`res_df > 0`) the
 //!    F-type version `Pr(Σⱼ wⱼ χ²₁ − (d / k₀) χ²_{k₀} > 0)`, `k₀ = round(res_df)`.
-//!    Both are evaluated by Davies' algorithm ([`davies`]). With integer rank
+//!    Both are evaluated by Davies' algorithm (module `davies`). With integer rank
 //!    (or when that returns more than 1) the plain `χ²_r` or `F(r, res_df)`
 //!    tail of `d` (or `d / r`) is used. The p-value is capped at 1.
 //!
