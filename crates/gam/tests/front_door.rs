@@ -435,3 +435,29 @@ fn a_text_column_fits_as_the_same_values_read_from_csv_as_a_factor() {
     assert_eq!(a.coefficient_names()[1..4], ["gb", "gc", "okTRUE"]);
     assert_eq!(a.summary().to_string(), b.summary().to_string());
 }
+
+#[test]
+fn a_logical_column_that_is_always_true_is_refused_as_the_same_values_read_from_csv() {
+    let data = columns(N);
+    let memory = Frame::builder()
+        .numeric("x", data.x.clone())
+        .numeric("y", data.y.clone())
+        .logical("ok", data.x.iter().map(|_| Some(true)))
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("x,y,ok\n");
+    for (x, y) in data.x.iter().zip(&data.y) {
+        text.push_str(&format!("{x},{y},TRUE\n"));
+    }
+    let path = dir.path().join("constant.csv");
+    std::fs::write(&path, text).unwrap();
+    let csv = Frame::read_csv(&path, &Default::default()).unwrap();
+    assert_eq!(memory, csv, "the same frame either way");
+    // R: "contrasts can be applied only to factors with 2 or more levels";
+    // not an aliased intercept from a level no row has.
+    let spec = Gam::new("y ~ s(x) + ok").unwrap();
+    let (a, b) = (spec.fit(&memory).unwrap_err(), spec.fit(&csv).unwrap_err());
+    assert!(matches!(&a, GamError::Term { term, .. } if term == "ok"), "{a:?}");
+    assert_eq!(a.to_string(), b.to_string());
+}
