@@ -412,6 +412,20 @@ fn a_logical_column_gets_mgcvs_coefficient_name() {
         "{}",
         fitted.coefficients()[1]
     );
+    // New data whose logical is always TRUE (a frame with one level) predicts
+    // as the same rows of the training data: levels are matched by name.
+    let rows: Vec<usize> = (0..N).filter(|&i| data.ok[i]).take(3).collect();
+    let new = Frame::builder()
+        .numeric("x", rows.iter().map(|&i| data.x[i]).collect::<Vec<_>>())
+        .logical("ok", rows.iter().map(|_| Some(true)))
+        .build()
+        .unwrap();
+    let all = fitted.predict(&data.frame(), &PredictOptions::default()).unwrap();
+    let some = fitted.predict(&new, &PredictOptions::default()).unwrap();
+    assert_eq!(
+        bits(&some.fit),
+        bits(&rows.iter().map(|&i| all.fit[i]).collect::<Vec<_>>())
+    );
 }
 
 #[test]
