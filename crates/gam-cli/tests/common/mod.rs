@@ -1,12 +1,14 @@
 //! What the end-to-end tests share: the built binary and the outcome of one run of it;
 //! [`cache`] adds what the `gam cache` tests share, [`fit`] what the tests of fitting,
-//! summarising, predicting and cross-validating share.
+//! summarising, predicting and cross-validating share, [`library`] what the tests of the
+//! library and the command together share.
 
 // Each test binary uses only part of this module.
 #![allow(dead_code)]
 
 pub mod cache;
 pub mod fit;
+pub mod library;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};

@@ -3,9 +3,10 @@
 //!
 //! Numeric columns are `f64` with `NaN` as R's `NA`; factor and text columns
 //! are factors whose levels are sorted as the CSV reader sorts them; a
-//! logical column is a factor with levels `FALSE`, `TRUE` (as R's `glm`
-//! treats a logical covariate). Names must be unique and non-empty and every
-//! column as long as the first: [`FrameBuilder::build`] checks both.
+//! logical column is a factor of `FALSE`, `TRUE` (as R's `glm` treats a
+//! logical covariate), with the levels present, as the CSV reader reads it.
+//! Names must be unique and non-empty and every column as long as the first:
+//! [`FrameBuilder::build`] checks both.
 
 use std::path::Path;
 
@@ -50,13 +51,14 @@ impl FrameBuilder {
         self.factor(name, values)
     }
 
-    /// A logical column: a factor with levels `FALSE` and `TRUE` (`None` is missing).
-    pub fn logical(mut self, name: &str, values: impl IntoIterator<Item = Option<bool>>) -> FrameBuilder {
-        let levels = vec!["FALSE".to_string(), "TRUE".to_string()];
-        let codes = values.into_iter().map(|v| v.map(u32::from)).collect();
-        self.columns
-            .push((name.to_string(), Column::Factor(FactorColumn { levels, codes })));
-        self
+    /// A logical column: a factor of `FALSE` and `TRUE` (`None` is missing),
+    /// exactly as a CSV column of `TRUE`/`FALSE` is read: its levels are the
+    /// values present, so a column that is always `TRUE` has one level and is
+    /// refused as a model term as R refuses it, and either way the fit and
+    /// its cache key are those of the same values read from a file.
+    pub fn logical(self, name: &str, values: impl IntoIterator<Item = Option<bool>>) -> FrameBuilder {
+        let text = |b: bool| if b { "TRUE" } else { "FALSE" };
+        self.factor(name, values.into_iter().map(|v| v.map(text)))
     }
 
     /// The frame, or an error naming the first column with an empty or

@@ -1,7 +1,7 @@
 //! What the library's behaviour tests share: reading mgcv's reference files
 //! ([`json`]), the public benchmark cases ([`cases`]), the tolerances of the
-//! fidelity tests against mgcv ([`tol`]) and ways to damage a model file
-//! ([`damage`]).
+//! fidelity tests against mgcv ([`tol`]), ways to damage a model file
+//! ([`damage`]) and the synthetic data of the front-door tests ([`front`]).
 
 // Each test binary uses only part of this module.
 #![allow(dead_code)]
@@ -26,5 +26,6 @@ macro_rules! test_per_case {
 
 pub mod cases;
 pub mod damage;
+pub mod front;
 pub mod json;
 pub mod tol;
