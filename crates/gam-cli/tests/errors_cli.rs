@@ -197,3 +197,32 @@ fn a_model_that_is_not_identifiable_names_the_aliased_terms() {
     assert_eq!(run.code, 1, "{run:?}");
     fit("y ~ s(x) + s(x2) + z").assert_error(&["the coefficients of s(x) and s(x2) are aliased"]);
 }
+
+#[test]
+fn an_aliased_model_that_used_to_fit_is_refused_and_not_saved() {
+    let dir = TempDir::new().unwrap();
+    // xs = x exactly: without the identifiability check these fitted and exited 0, with an EDF
+    // of -1363 and a negative scale, and with x's standard error at 1.4e7.
+    let data = test_data("errors/aliased.csv");
+    let model = dir.path().join("m.json");
+    let fit = |formula: &str| {
+        gam_in(
+            dir.path(),
+            [
+                OsStr::new("fit"),
+                data.as_os_str(),
+                OsStr::new(formula),
+                OsStr::new("--out"),
+                model.as_os_str(),
+            ],
+        )
+    };
+    let run = fit("y ~ s(x) + s(xs)");
+    run.assert_error(&[
+        "the model is not identifiable",
+        "the coefficients of s(x) and s(xs) are aliased",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    fit("y ~ x + s(x)").assert_error(&["the coefficients of (Intercept), x and s(x) are aliased"]);
+    assert!(!model.exists(), "no model is written for a refused fit");
+}

@@ -20,16 +20,30 @@ use gam::expert::fit::driver::NoObserver;
 use gam::expert::formula::Formula;
 use gam::expert::model::{Family, GamModel, GamSpec, Link};
 
-/// `n` rows of x, z, a near copy xn = 2x + noise, a smooth Gaussian
-/// response y, a count yc, and successes and failures s, f.
-fn frame(n: usize) -> (tempfile::TempDir, DataFrame) {
-    let mut state = 7u64;
-    let mut uniform = move || {
+/// Uniform numbers in [0, 1) from a linear congruential generator started at `seed`.
+fn uniforms(seed: u64) -> impl FnMut() -> f64 {
+    let mut state = seed;
+    move || {
         state = state
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
         (state >> 11) as f64 / (1u64 << 53) as f64
-    };
+    }
+}
+
+/// `csv` written to a temporary directory and read back.
+fn read_back(csv: &str) -> (tempfile::TempDir, DataFrame) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.csv");
+    std::fs::write(&path, csv).unwrap();
+    let df = DataFrame::read_csv(&path).unwrap();
+    (dir, df)
+}
+
+/// `n` rows of x, z, a near copy xn = 2x + noise, a smooth Gaussian
+/// response y, a count yc, and successes and failures s, f.
+fn frame(n: usize) -> (tempfile::TempDir, DataFrame) {
+    let mut uniform = uniforms(7);
     let mut csv = String::from("x,xn,z,y,yc,s,f\n");
     for i in 0..n {
         let x = (i as f64 + 0.5) / n as f64;
@@ -40,11 +54,7 @@ fn frame(n: usize) -> (tempfile::TempDir, DataFrame) {
         let s = (4.0 * uniform()).floor();
         csv.push_str(&format!("{x},{xn},{z},{y},{yc},{s},{}\n", 4.0 - s));
     }
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("d.csv");
-    std::fs::write(&path, csv).unwrap();
-    let df = DataFrame::read_csv(&path).unwrap();
-    (dir, df)
+    read_back(&csv)
 }
 
 fn spec(formula: &str, family: Family) -> GamSpec {
@@ -70,6 +80,29 @@ fn aliased_err(formula: &str, family: Family) -> GamError {
     let e = spec(formula, family).fit(&df).expect_err("the fit must fail");
     assert_eq!(e.to_string().lines().count(), 1, "{e}");
     e
+}
+
+/// `n` rows of evenly spaced x and its copy xs, random xr and xr2 = 2 xr,
+/// random z, and a Gaussian response y and a count yc.
+fn copies_frame(n: usize) -> (tempfile::TempDir, DataFrame) {
+    let mut uniform = uniforms(5);
+    let mut csv = String::from("x,xs,xr,xr2,z,y,yc\n");
+    for i in 0..n {
+        let x = i as f64 / n as f64;
+        let (xr, z) = (uniform(), uniform());
+        let y = (6.0 * x).sin() + z + xr + 0.3 * (uniform() - 0.5);
+        let yc = (3.0 * uniform() * (1.0 + x)).floor();
+        csv.push_str(&format!("{x},{x},{xr},{},{z},{y},{yc}\n", 2.0 * xr));
+    }
+    read_back(&csv)
+}
+
+/// The terms named by the refusal of `formula` on [`copies_frame`] (100 rows).
+fn copies_refused(formula: &str, family: Family) -> Vec<String> {
+    let (_dir, df) = copies_frame(100);
+    let e = spec(formula, family).fit(&df).expect_err("the fit must fail");
+    assert_eq!(e.to_string().lines().count(), 1, "{e}");
+    aliased_terms(&e).to_vec()
 }
 
 fn aliased_terms(e: &GamError) -> &[String] {
@@ -105,6 +138,46 @@ fn a_generalized_model_names_its_aliased_terms_too() {
     assert_eq!(aliased_terms(&e), ["s(x)", "s(xs)"]);
     let e = aliased_err("yc ~ x + x2 + s(z)", Family::Poisson);
     assert_eq!(aliased_terms(&e), ["x", "x2"]);
+}
+
+#[test]
+fn smooths_of_a_copied_evenly_spaced_column_are_refused() {
+    // Without the check this fitted, with EDFs of the two smooths of opposite sign in the
+    // hundreds: no factorisation met a singular pivot. (The Poisson fit failed in its IRLS.)
+    assert_eq!(copies_refused("y ~ s(x) + s(xs)", Family::Gaussian), ["s(x)", "s(xs)"]);
+    assert_eq!(
+        copies_refused("yc ~ s(x) + s(xs) + z", Family::Poisson),
+        ["s(x)", "s(xs)"]
+    );
+    let e = aliased_err("y ~ s(x) + s(xs)", Family::Gaussian);
+    // On aliased.csv it fitted too, with an EDF of -1363 and a negative scale estimate.
+    assert_eq!(aliased_terms(&e), ["s(x)", "s(xs)"]);
+    assert!(e.to_string().contains("s(x) and s(xs) are aliased"), "{e}");
+}
+
+#[test]
+fn a_copy_of_a_random_column_is_refused() {
+    // Without the check both fitted on these data (the Poisson one with a total EDF of -10):
+    // rounding left the copy a small positive pivot instead of a zero.
+    assert_eq!(copies_refused("y ~ xr + xr2 + s(z)", Family::Gaussian), ["xr", "xr2"]);
+    assert_eq!(copies_refused("yc ~ xr + xr2 + s(z)", Family::Poisson), ["xr", "xr2"]);
+}
+
+#[test]
+fn a_linear_term_beside_its_own_smooth_is_refused() {
+    // mgcv fits x + s(x) by dropping a coefficient the data cannot determine (its rank-deficient
+    // fit). Without the check the Gaussian model fitted on aliased.csv with x's standard error
+    // at 1.4e7, and the cr one on these data. The line says which terms clash: s(x) is
+    // centred, so x is its linear part plus a multiple of the intercept.
+    let e = aliased_err("y ~ x + s(x)", Family::Gaussian);
+    assert_eq!(aliased_terms(&e), ["(Intercept)", "x", "s(x)"]);
+    assert!(
+        e.to_string().contains("(Intercept), x and s(x) are aliased") && e.to_string().contains("remove one of"),
+        "{e}"
+    );
+    let named = ["(Intercept)", "x", "s(x)"];
+    assert_eq!(copies_refused("y ~ x + s(x, bs = \"cr\") + z", Family::Gaussian), named);
+    assert_eq!(copies_refused("yc ~ x + s(x)", Family::Poisson), named);
 }
 
 #[test]

@@ -161,18 +161,6 @@ impl FitSetup {
         }
     }
 
-    /// `err` with the aliased terms named, when it is [`GamError::NotIdentifiable`]
-    /// (see [`super::aliased`]).
-    fn name_aliased(&self, err: GamError) -> GamError {
-        super::aliased::name_aliased(err, &self.design, &self.pens, || match &self.inner {
-            Inner::Lsq(problem) => Ok(problem.xtwx()),
-            Inner::Glm(glm) => {
-                let prior: Vec<f64> = self.response.obs.iter().map(|o| o.w).collect();
-                glm.prob.x.weighted_cross(&prior)
-            }
-        })
-    }
-
     fn check_len(&self, len: usize) -> Result<()> {
         if len == self.pens.len() {
             return Ok(());
@@ -268,6 +256,13 @@ impl GamSpec {
             })?;
             (Inner::Glm(glm), None)
         };
+        // Exact aliasing does not always make a factorisation of the fit fail (that depends on
+        // rounding); when it does not, the fit is meaningless. So it is refused before any fit.
+        let xtwx = match &inner {
+            Inner::Lsq(problem) => &problem.xtwx(),
+            Inner::Glm(glm) => &glm.initial_xtwx,
+        };
+        super::aliased::check_identifiable(&design, &pens, xtwx)?;
         Ok(FitSetup {
             design,
             rows: (0..n).map(|i| data.original_row(i) + 1).collect(),
@@ -291,9 +286,7 @@ impl GamSpec {
         if let Some(s) = start {
             setup.check_len(s.rho.len())?;
         }
-        let mut result = self
-            .fit_outer(setup, start, observer)
-            .map_err(|e| setup.name_aliased(e))?;
+        let mut result = self.fit_outer(setup, start, observer)?;
         result.n_dropped = setup.n_dropped;
         super::finite::check_result(&result, &setup.data, &self.columns_used())?;
         Ok(result)

@@ -58,7 +58,7 @@ pub fn fit_laml<P: newton::Proceed>(
     let (rho0, start_iter) = match start {
         Some(s) => (s.rho.clone(), s.iteration),
         None => {
-            let cold = setup.initial_log_sp(pens)?;
+            let cold = setup.initial_log_sp(pens);
             let pql = (opts.convergence == Convergence::Bam && !has_theta)
                 .then(|| super::pql::pql_start(setup, pens, &cold))
                 .flatten();

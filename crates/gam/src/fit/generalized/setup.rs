@@ -2,6 +2,12 @@
 //! null fit and null scale, its starting smoothing parameters, and the
 //! criterion at any point ([`GlmSetup::evaluate`], a penalised IRLS fit and
 //! the Laplace-approximate REML score with its derivatives).
+//!
+//! `XᵀW₀X` at mgcv's starting weights is computed once, with the setup: it
+//! gives the starting smoothing parameters and the identifiability check
+//! ([`crate::fit::aliased`]) the same pass over the rows.
+
+use faer::Mat;
 
 use super::laml::{self, Extra, LamlEval};
 use super::pirls::{GlmProblem, NullFit};
@@ -19,10 +25,14 @@ pub struct GlmSetup {
     pub null: NullFit,
     /// Deviance of the constant-mean model per observation (mgcv's `null.scale`).
     pub null_scale: f64,
+    /// `XᵀW₀X` with `W₀` the Fisher weights at R's starting means (prior
+    /// weight times `μ_η² / V(μ)`): positive wherever the prior weight is.
+    pub initial_xtwx: Mat<f64>,
 }
 
 impl GlmSetup {
-    /// Computes mgcv's null coefficients and null scale for `prob`.
+    /// Computes mgcv's null coefficients and null scale for `prob`, and
+    /// `XᵀW₀X` (one pass over the rows).
     pub fn new(prob: GlmProblem) -> Result<GlmSetup> {
         let n = prob.n();
         let mean = prob.obs.iter().map(|o| o.y).sum::<f64>() / n as f64;
@@ -33,22 +43,18 @@ impl GlmSetup {
             .map(|o| prob.family.deviance_residual(*o, mean, prob.theta))
             .sum::<f64>()
             / n as f64;
-        Ok(GlmSetup { prob, null, null_scale })
+        let initial_xtwx = prob.x.weighted_cross(&initial_weights(&prob))?;
+        Ok(GlmSetup {
+            prob,
+            null,
+            null_scale,
+            initial_xtwx,
+        })
     }
 
     /// mgcv's starting log smoothing parameters for this problem.
-    pub fn initial_log_sp(&self, pens: &PenaltySet) -> Result<Vec<f64>> {
-        let prob = &self.prob;
-        let mu0 = prob.initial_mu();
-        let w0: Vec<f64> = mu0
-            .iter()
-            .zip(&prob.obs)
-            .map(|(&m, o)| {
-                let me = prob.link.mu_eta(prob.link.link(m));
-                o.w * me * me / prob.family.variance(m, prob.theta)[0]
-            })
-            .collect();
-        Ok(initial_log_sp(&prob.x.weighted_cross(&w0)?, pens))
+    pub fn initial_log_sp(&self, pens: &PenaltySet) -> Vec<f64> {
+        initial_log_sp(&self.initial_xtwx, pens)
     }
 
     /// The criterion at `rho`, scale `phi` (ignored when the family's scale
@@ -78,4 +84,16 @@ impl GlmSetup {
             laml::evaluate(&self.prob, pens, rho, phi, extra, start, &self.null)
         }
     }
+}
+
+/// mgcv's starting IRLS weights: the Fisher weights at R's starting means.
+fn initial_weights(prob: &GlmProblem) -> Vec<f64> {
+    prob.initial_mu()
+        .iter()
+        .zip(&prob.obs)
+        .map(|(&m, o)| {
+            let me = prob.link.mu_eta(prob.link.link(m));
+            o.w * me * me / prob.family.variance(m, prob.theta)[0]
+        })
+        .collect()
 }
