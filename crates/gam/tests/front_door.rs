@@ -475,3 +475,18 @@ fn a_logical_column_that_is_always_true_is_refused_as_the_same_values_read_from_
     assert!(matches!(&a, GamError::Term { term, .. } if term == "ok"), "{a:?}");
     assert_eq!(a.to_string(), b.to_string());
 }
+
+#[test]
+fn an_empty_frame_is_refused_as_empty() {
+    let frame = Frame::builder()
+        .numeric("x", Vec::new())
+        .numeric("y", Vec::new())
+        .build()
+        .unwrap();
+    let e = Gam::new("y ~ s(x)").unwrap().fit(&frame).unwrap_err();
+    assert!(matches!(e, GamError::Data { row: None, .. }), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        "column 'y, x': the data has no rows: a model needs data to be fitted to"
+    );
+}

@@ -52,6 +52,13 @@ pub fn prepare(spec: &GamSpec, data: &DataFrame) -> Result<PreparedData> {
         data.require_column(c)?;
     }
     let refs: Vec<&str> = used.iter().map(String::as_str).collect();
+    if data.nrows() == 0 {
+        return Err(GamError::Data {
+            column: used.join(", "),
+            row: None,
+            message: "the data has no rows: a model needs data to be fitted to".into(),
+        });
+    }
     let (kept, n_dropped) = data.drop_missing(&refs);
     if kept.nrows() == 0 {
         return Err(GamError::Data {
