@@ -177,7 +177,7 @@ pub enum GamError {
         family: String,
     },
     /// The family does not take the link asked for.
-    #[error("fit failed: the {family} family does not take the {link} link (it takes: {})", links.join(", "))]
+    #[error("the {family} family does not take the {link} link (it takes: {})", links.join(", "))]
     LinkMismatch {
         /// The family.
         family: String,
@@ -264,7 +264,7 @@ pub enum GamError {
     },
     /// The warm-start cache could not be opened (a fit itself never fails
     /// for want of the cache: it goes on without it, with a warning).
-    #[error("{}: cache not opened: {message}", path.display())]
+    #[error("{}", cache_line(path, message))]
     Cache {
         /// The cache directory (empty when none could be determined).
         path: PathBuf,
@@ -386,6 +386,17 @@ fn caret_lines(formula: &str, position: usize) -> String {
     format!("  {shown}\n  {}^", " ".repeat(offset))
 }
 
+/// A cache that could not be opened, naming its directory once: the
+/// store's own messages usually name it already.
+fn cache_line(path: &std::path::Path, message: &str) -> String {
+    let shown = path.display().to_string();
+    if shown.is_empty() || message.contains(&shown) {
+        format!("cache not opened: {message}")
+    } else {
+        format!("{shown}: cache not opened: {message}")
+    }
+}
+
 /// Shorthand for results of the engine.
 pub type Result<T, E = GamError> = std::result::Result<T, E>;
 
@@ -504,7 +515,7 @@ mod tests {
             "fit failed: the model has 100010 coefficients; the fit would need about 3.0 MiB of memory and 1.0 KiB \
              is available: reduce k or the number of terms",
             "fit failed: a cbind(s, f) response needs the binomial family, not poisson",
-            "fit failed: the poisson family does not take the logit link (it takes: log, identity)",
+            "the poisson family does not take the logit link (it takes: log, identity)",
             "fit failed: warm start has 3 smoothing parameters, the model 1",
             "m.json: not saved: coefficient 2 is NaN",
         ];
@@ -518,5 +529,22 @@ mod tests {
         assert_eq!(bytes(512.0), "512.0 bytes");
         assert_eq!(bytes(23.4 * 1024.0 * 1024.0 * 1024.0), "23.4 GiB");
         assert_eq!(bytes(1e30), "1.0e30 bytes");
+    }
+
+    #[test]
+    fn a_cache_error_names_its_directory_once() {
+        let repeated = GamError::Cache {
+            path: "/tmp/a.csv".into(),
+            message: "cache root /tmp/a.csv is not a directory".into(),
+        };
+        assert_eq!(
+            repeated.to_string(),
+            "cache not opened: cache root /tmp/a.csv is not a directory"
+        );
+        let plain = GamError::Cache {
+            path: "/tmp/c".into(),
+            message: "permission denied".into(),
+        };
+        assert_eq!(plain.to_string(), "/tmp/c: cache not opened: permission denied");
     }
 }
