@@ -92,9 +92,10 @@ for (cs in cases) {
       id = fid, data = cs$data, formula = formula,
       family = b$family$family, link = b$family$link,
       method = ft$method, gamma = num(ft$gamma),
-      # b$method after gam(): the criterion actually used ("GCV" or "UBRE" for
-      # GCV.Cp, "GACV" or "UBRE" for GACV.Cp; P-REML/P-ML become REML/ML when the
-      # scale is known). summary.gam prints it as `<criterion_name> = <criterion>`.
+      # summary(b)$method: the criterion actually used ("GCV" or "UBRE" for GCV.Cp,
+      # "GACV" or "UBRE" for GACV.Cp; P-REML/P-ML become REML/ML when the scale is
+      # known), with "-" before REML and ML, as summary.gam prints it:
+      # `<criterion_name> = <criterion>`.
       criterion_name = sm$method, criterion = num(b$gcv.ubre),
       # b$optimizer says "magic" for every Gaussian-identity fit that is not (P-)REML/ML,
       # but mgcv 1.8-41 only uses magic (performance iteration, one magic call) for
