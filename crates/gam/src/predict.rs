@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::data::DataFrame;
+use crate::design::{By, ParamTerm};
 use crate::error::{GamError, Result};
 use crate::formula::Response;
 use crate::linalg::blocks::{mat_vec, quadratic_diagonal};
@@ -68,6 +69,34 @@ impl GamModel {
             .filter(|c| !response.contains(&c.as_str()))
             .cloned()
             .collect()
+    }
+
+    /// The columns the model reads as factors (parametric factors, factor
+    /// `by` variables, factor covariates of random effects), so that new data
+    /// is read with the same coding even where such a column holds numbers.
+    pub fn factor_columns(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut add = |c: &str| {
+            if !out.iter().any(|o| o == c) {
+                out.push(c.to_string());
+            }
+        };
+        for t in &self.design.parametric {
+            if let ParamTerm::Factor { column, .. } = t {
+                add(column);
+            }
+        }
+        for s in &self.design.smooths {
+            if let By::Level { column, .. } = &s.by {
+                add(column);
+            }
+            for (var, levels) in s.spec.vars.iter().zip(&s.factor_levels) {
+                if levels.is_some() {
+                    add(var);
+                }
+            }
+        }
+        out
     }
 
     /// The model matrix of new data (mgcv's `type = "lpmatrix"`), with the offset.

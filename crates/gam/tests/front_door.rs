@@ -490,3 +490,43 @@ fn an_empty_frame_is_refused_as_empty() {
         "column 'y, x': the data has no rows: a model needs data to be fitted to"
     );
 }
+
+#[test]
+fn new_data_for_a_model_reads_its_factors_as_factors() {
+    let n = 90;
+    let x: Vec<f64> = (0..n).map(|i| i as f64 / n as f64).collect();
+    let codes: Vec<String> = (0..n).map(|i| format!("{}", i % 3 + 1)).collect();
+    let y: Vec<f64> = (0..n)
+        .map(|i| (6.0 * x[i]).sin() + (i % 3) as f64 + 0.1 * (((i * 7919) % 17) as f64 / 17.0 - 0.5))
+        .collect();
+    let frame = Frame::builder()
+        .numeric("x", x.clone())
+        .factor("g", codes.iter().map(|c| Some(c.as_str())))
+        .numeric("y", y)
+        .build()
+        .unwrap();
+    let fitted = Gam::new("y ~ s(x) + g").unwrap().fit(&frame).unwrap();
+    // New data with the district codes written as bare numbers.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.csv");
+    let mut text = String::from("x,g\n");
+    for i in 0..n {
+        text.push_str(&format!("{},{}\n", x[i], codes[i]));
+    }
+    std::fs::write(&path, text).unwrap();
+    assert!(
+        Frame::read_csv(&path, &Default::default())
+            .unwrap()
+            .numeric("g")
+            .is_some()
+    );
+    let new = fitted.read_csv(&path).unwrap();
+    assert!(new.factor("g").is_some(), "g read as the model's factor");
+    let options = PredictOptions {
+        se: true,
+        ..Default::default()
+    };
+    let from_file = fitted.predict(&new, &options).unwrap();
+    let in_memory = fitted.predict(&frame, &options).unwrap();
+    assert_eq!(bits(&from_file.fit), bits(&in_memory.fit));
+}

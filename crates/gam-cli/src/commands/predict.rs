@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
-use gam::expert::design::{By, ParamTerm};
 use gam::expert::model::GamModel;
 use gam::expert::predict::{PredictOptions, PredictType, Prediction};
 use gam::expert::report::{json_text, prediction_json, write_prediction_csv};
@@ -57,38 +56,12 @@ pub struct PredictArgs {
     pub out: Option<PathBuf>,
 }
 
-/// The columns the model reads as factors, so that new data codes them the
-/// same way even where they hold numbers.
-pub fn factor_columns(model: &GamModel) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut add = |c: &str| {
-        if !out.iter().any(|o| o == c) {
-            out.push(c.to_string());
-        }
-    };
-    for t in &model.design.parametric {
-        if let ParamTerm::Factor { column, .. } = t {
-            add(column);
-        }
-    }
-    for s in &model.design.smooths {
-        if let By::Level { column, .. } = &s.by {
-            add(column);
-        }
-        for (var, levels) in s.spec.vars.iter().zip(&s.factor_levels) {
-            if levels.is_some() {
-                add(var);
-            }
-        }
-    }
-    out
-}
-
 /// Reads the new data and predicts.
 pub fn predict(model: &GamModel, data_path: &Path, opts: &PredictOptions) -> Result<Prediction> {
     let factors: Vec<String> = {
         let needed = model.predictor_columns();
-        factor_columns(model)
+        model
+            .factor_columns()
             .into_iter()
             .filter(|c| needed.contains(c))
             .collect()

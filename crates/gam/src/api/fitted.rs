@@ -5,7 +5,7 @@
 use std::ops::Range;
 use std::path::Path;
 
-use super::frame::Frame;
+use super::frame::{CsvOptions, Frame};
 use crate::cache::{CachedFit, StartSource};
 use crate::error::Result;
 use crate::family::{Family, Link};
@@ -199,6 +199,16 @@ impl FittedGam {
     /// Why the cache could not be used, if it could not (the fit went on without it).
     pub fn cache_warning(&self) -> Option<&str> {
         self.cache_warning.as_deref()
+    }
+
+    /// Reads new data for this model from a CSV file: the columns the model
+    /// uses as factors are read as factors whatever they hold (a numeric
+    /// district code stays a code), as `gam predict` reads them.
+    pub fn read_csv(&self, path: impl AsRef<Path>) -> Result<Frame> {
+        let options = CsvOptions {
+            factors: self.model.factor_columns(),
+        };
+        Frame::read_csv(path, &options)
     }
 
     /// Predicts at the rows of `frame` (mgcv's `predict.gam`).
