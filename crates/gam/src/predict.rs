@@ -151,15 +151,9 @@ impl GamModel {
         Ok(out)
     }
 
-    /// The label and coefficient columns of every term but the intercept, in
-    /// model-matrix order (the labels of [`Prediction::terms`]).
-    pub fn term_columns(&self) -> Vec<(String, std::ops::Range<usize>)> {
-        self.design.term_columns()
-    }
-
     /// The columns of the terms `exclude` names, refusing a label that names no term.
     fn excluded_columns(&self, exclude: &[String]) -> Result<Vec<std::ops::Range<usize>>> {
-        let terms = self.term_columns();
+        let terms = self.design.term_columns();
         exclude
             .iter()
             .map(|label| {
@@ -227,7 +221,8 @@ impl GamModel {
     fn term_contributions(&self, x: &Mat<f64>, exclude: &[String]) -> Vec<(String, Vec<f64>)> {
         let beta = &self.coefficients;
         let n = x.nrows();
-        self.term_columns()
+        self.design
+            .term_columns()
             .into_iter()
             .filter(|(label, _)| !exclude.contains(label))
             .map(|(label, cols)| {

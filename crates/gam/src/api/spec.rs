@@ -54,14 +54,7 @@ impl Gam {
 
     /// The link; an error when the family does not take it.
     pub fn link(mut self, link: Link) -> Result<Gam> {
-        let family = self.spec.family;
-        if !family.links().contains(&link) {
-            return Err(GamError::LinkMismatch {
-                family: family.name().to_string(),
-                link: link.name().to_string(),
-                links: family.links().iter().map(|l| l.name().to_string()).collect(),
-            });
-        }
+        self.spec.family.check_link(link)?;
         self.spec.link = link;
         Ok(self)
     }

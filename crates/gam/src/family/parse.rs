@@ -24,6 +24,19 @@ impl Family {
             })
     }
 
+    /// `Ok` if the family takes `link`; else [`GamError::LinkMismatch`]
+    /// listing the links it takes.
+    pub fn check_link(self, link: Link) -> Result<()> {
+        if self.links().contains(&link) {
+            return Ok(());
+        }
+        Err(GamError::LinkMismatch {
+            family: self.name().to_string(),
+            link: link.name().to_string(),
+            links: self.links().iter().map(|l| l.name().to_string()).collect(),
+        })
+    }
+
     /// The link named `name` if the family accepts it.
     ///
     /// # Errors

@@ -193,13 +193,7 @@ impl GamSpec {
     /// [`GamSpec::setup`] with a chosen way of reducing the data.
     pub fn setup_with(&self, prepared: PreparedData, storage: MatrixStorage) -> Result<FitSetup> {
         let train = &prepared.data;
-        if !self.family.links().contains(&self.link) {
-            return Err(GamError::LinkMismatch {
-                family: self.family.name().to_string(),
-                link: self.link.name().to_string(),
-                links: self.family.links().iter().map(|l| l.name().to_string()).collect(),
-            });
-        }
+        self.family.check_link(self.link)?;
         // Sizes are checked before any basis is built: an absurd model is
         // refused in milliseconds instead of exhausting the memory.
         let plan = crate::design::size::plan(&self.formula, train)?;
