@@ -8,6 +8,7 @@
 
 pub mod penalty;
 pub mod response;
+pub mod side;
 pub mod size;
 pub mod smooth;
 
@@ -127,14 +128,17 @@ impl Design {
                 Term::Smooth(spec) => smooths.extend(SmoothTerm::build(spec, data)?),
             }
         }
-        Ok(Design {
+        let mut design = Design {
             response: formula.response.clone(),
             intercept: formula.intercept,
             parametric,
             smooths,
             offsets,
             columns_used: formula.columns_used(),
-        })
+        };
+        // Nested smooths lose columns, as mgcv's gam.side does.
+        side::apply(&mut design, data)?;
+        Ok(design)
     }
 
     /// Number of parametric coefficients (intercept included).

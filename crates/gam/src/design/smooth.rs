@@ -59,6 +59,11 @@ pub struct SmoothTerm {
     pub random: bool,
     /// Levels of factor covariates of an `re` term, for coding new data.
     pub factor_levels: Vec<Option<Vec<String>>>,
+    /// Columns (after the centring constraint, ascending) that mgcv's
+    /// `gam.side` deleted to make nested smooths identifiable; `penalties`
+    /// are already reduced. See [`super::side`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub side_deleted: Vec<usize>,
 }
 
 fn term_err(spec: &SmoothSpec, message: impl Into<String>) -> GamError {
@@ -219,6 +224,7 @@ impl SmoothTerm {
             s_scale: s_scale.clone(),
             random: is_re,
             factor_levels: levels.clone(),
+            side_deleted: Vec::new(),
         };
         let base = format!("{}({})", spec.kind.as_str(), spec.vars.join(","));
         Ok(match by_col {
@@ -242,6 +248,11 @@ impl SmoothTerm {
 
     /// Number of coefficients (columns) of the term.
     pub fn n_coef(&self) -> usize {
+        self.n_coef_before_side().saturating_sub(self.side_deleted.len())
+    }
+
+    /// Number of columns after the centring constraint, before `gam.side`'s deletions.
+    pub fn n_coef_before_side(&self) -> usize {
         self.constraint.as_ref().map_or(self.basis.dim(), |c| c.k() - 1)
     }
 
@@ -279,10 +290,11 @@ impl SmoothTerm {
                 }
             }
         }
-        Ok(match &self.constraint {
+        let x = match &self.constraint {
             Some(c) => c.apply_design(&x),
             None => x,
-        })
+        };
+        Ok(super::side::drop_columns(x, &self.side_deleted))
     }
 
     /// mgcv's names for the smoothing parameters: the label, numbered when

@@ -265,7 +265,10 @@ fn check_smooth(s: &SmoothTerm) -> Check {
     }
     let k = s.n_coef();
     let n_pen = if spec.fx { 0 } else { s.basis.n_penalties() };
-    if s.penalties.len() != n_pen || s.s_scale.len() != n_pen {
+    crate::design::side::check_deleted(s)?;
+    // gam.side drops a penalty its deletions leave empty.
+    let pens_fit = s.penalties.len() == n_pen || (!s.side_deleted.is_empty() && s.penalties.len() < n_pen);
+    if !pens_fit || s.s_scale.len() != s.penalties.len() {
         return Err(format!(
             "{} penalties and {} penalty scales where the basis has {n_pen}",
             s.penalties.len(),

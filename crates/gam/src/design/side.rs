@@ -1,0 +1,476 @@
+//! Nested smooths made identifiable as mgcv's `gam.side` does it (mgcv
+//! 1.8-41, `R/mgcv.r`), after every smooth has its basis, `by` variable and
+//! centring constraint, before the fit.
+//!
+//! The maths. Each smooth is known by its variables (the covariate names,
+//! with the `by` column and level appended, so `s(x0):faca` is `x0faca` and
+//! nests with nothing but `x0faca` smooths). When no variable is shared,
+//! nothing happens. Otherwise the smooths are visited in increasing
+//! dimension (number of covariates), in formula order within a dimension;
+//! random effects (`bs = "re"`, mgcv's `side.constrain = FALSE`) are left
+//! out. For smooth `i`, `X₁` holds a constant column (when the parametric
+//! part spans the constant) and the current columns of every smooth visited
+//! before `i` that shares a variable with it. With `X₂` the columns of `i`:
+//! `E = Q₂ᵀ X₂` is `X₂` projected off the column space of `X₁` (`Q = [Q₁ Q₂]`
+//! from a QR of `X₁`); a column-pivoted Householder QR of `E` (LAPACK's
+//! `dgeqp3`, whose pivot rule is emulated here, ties included) gives
+//! `E P = Q' R`, and the trailing `j` pivots are deleted for the largest `j`
+//! with `mean |R[r−j.., r−j..]| < ‖X₁‖ tol` (`‖X₁‖` the largest column norm of
+//! `X₁`, `tol` = [`SIDE_TOL`]). Deleting a column means fixing its
+//! coefficient at zero: the column leaves the model matrix and its row and
+//! column leave each penalty; a penalty left with no non-zero entry is
+//! dropped with its smoothing parameter. Coefficient names are renumbered
+//! (`te(x0,x1).1` … over the kept columns), as mgcv names them.
+//!
+//! Guarantees. The deleted columns are recorded in the smooth
+//! ([`SmoothTerm::side_deleted`], saved with the model), so prediction
+//! builds exactly the fitted columns; which columns are deleted follows the
+//! pivot order of the exact-arithmetic QR, so it matches mgcv's whenever no
+//! two candidate columns tie in residual norm to rounding (the references in
+//! `tests/data/side/` check the indices). The span of the model is unchanged:
+//! only columns that are combinations of lower-order smooths (and the
+//! constant) go. Not done: mgcv's variant for models with fewer rows than
+//! coefficients (`with.pen`, where penalty square roots augment the
+//! matrices) — such a nested model is refused, naming the terms; and a smooth
+//! that would lose every column is refused, naming it and the smooths it
+//! repeats.
+
+use faer::Mat;
+
+use super::{By, Design, SmoothTerm};
+use crate::data::DataFrame;
+use crate::error::{GamError, Result};
+use crate::linalg::StoredMat;
+
+/// mgcv's `tol` for `gam.side` and `fixDependence`: `.Machine$double.eps^0.5`.
+pub const SIDE_TOL: f64 = 1.490_116_119_384_765_6e-8;
+
+/// mgcv's test for a constant column, or the constant in the span of the
+/// parametric model matrix: `.Machine$double.eps^0.75`.
+const CONSTANT_TOL: f64 = 1.818_989_403_545_856_5e-12;
+
+/// LAPACK's `tol3z` (`sqrt(dlamch('Epsilon'))`, with `dlamch`'s ε = 2⁻⁵³):
+/// below this relative remaining norm a downdated column norm is recomputed.
+const NORM_RECOMPUTE: f64 = 1.053_671_212_772_350_9e-8;
+
+/// The columns of `x` except `deleted` (ascending); `x` itself when none is.
+pub fn drop_columns(x: Mat<f64>, deleted: &[usize]) -> Mat<f64> {
+    if deleted.is_empty() {
+        return x;
+    }
+    let keep: Vec<usize> = (0..x.ncols()).filter(|j| deleted.binary_search(j).is_err()).collect();
+    Mat::from_fn(x.nrows(), keep.len(), |i, c| x[(i, keep[c])])
+}
+
+/// A smooth's variables as `gam.side` names them: covariate, then `by`
+/// column, then `by` level, pasted together.
+fn variable_names(s: &SmoothTerm) -> Vec<String> {
+    let suffix = match &s.by {
+        By::None => String::new(),
+        By::Numeric { column } => column.clone(),
+        By::Level { column, level } => format!("{column}{level}"),
+    };
+    s.spec.vars.iter().map(|v| format!("{v}{suffix}")).collect()
+}
+
+/// Applies `gam.side` to the smooths of `design` built from `data` (the
+/// training rows), recording the deleted columns in each smooth.
+pub fn apply(design: &mut Design, data: &DataFrame) -> Result<()> {
+    let names: Vec<Vec<String>> = design.smooths.iter().map(variable_names).collect();
+    let mut all: Vec<&String> = names.iter().flatten().collect();
+    let count = all.len();
+    all.sort();
+    all.dedup();
+    if all.len() == count {
+        return Ok(());
+    }
+    let m = design.smooths.len();
+    let dim = |i: usize| names[i].len();
+    let random: Vec<bool> = design.smooths.iter().map(|s| s.random).collect();
+    let constrained = |i: usize| !random[i];
+    let max_dim = (0..m).map(dim).max().unwrap_or(0);
+    if data.nrows() < design.n_coef() {
+        // mgcv's with.pen variant, not implemented.
+        return Err(GamError::NotIdentifiable {
+            terms: nested_labels(design, &names),
+            symptom: "nested smooths with fewer data rows than coefficients".into(),
+        });
+    }
+    // For each variable, the smooths using it, in increasing dimension.
+    let mut users: Vec<(String, Vec<usize>)> = Vec::new();
+    for d in 1..=max_dim {
+        for i in (0..m).filter(|&i| dim(i) == d && constrained(i)) {
+            for v in &names[i] {
+                match users.iter_mut().find(|(name, _)| name == v) {
+                    Some((_, list)) => list.push(i),
+                    None => users.push((v.clone(), vec![i])),
+                }
+            }
+        }
+    }
+    let intercept = spans_constant(design, data)?;
+    let n = data.nrows();
+    let mut columns: Vec<Option<Mat<f64>>> = vec![None; m];
+    for d in 1..=max_dim {
+        for i in (0..m).filter(|&i| dim(i) == d && constrained(i)) {
+            let mut lower: Vec<usize> = Vec::new();
+            for v in &names[i] {
+                let Some((_, list)) = users.iter().find(|(name, _)| name == v) else {
+                    continue;
+                };
+                for &l in list.iter().take_while(|&&l| l != i) {
+                    if !lower.contains(&l) {
+                        lower.push(l);
+                    }
+                }
+            }
+            if lower.is_empty() {
+                continue;
+            }
+            for &j in lower.iter().chain([&i]) {
+                if columns[j].is_none() {
+                    columns[j] = Some(design.smooths[j].design(data)?);
+                }
+            }
+            let widths: usize = lower.iter().map(|&l| columns[l].as_ref().map_or(0, Mat::ncols)).sum();
+            let mut x1 = Mat::<f64>::zeros(n, usize::from(intercept) + widths);
+            let mut at = 0;
+            if intercept {
+                x1.col_mut(0).fill(1.0);
+                at = 1;
+            }
+            for &l in &lower {
+                let xl = columns[l].as_ref().expect("built above");
+                x1.as_mut().subcols_mut(at, xl.ncols()).copy_from(xl.as_ref());
+                at += xl.ncols();
+            }
+            let x2 = columns[i].take().expect("built above");
+            let mut deleted = fix_dependence(&x1, &x2, SIDE_TOL);
+            if deleted.is_empty() {
+                columns[i] = Some(x2);
+                continue;
+            }
+            deleted.sort_unstable();
+            if deleted.len() >= x2.ncols() {
+                let mut terms: Vec<String> = lower.iter().map(|&l| design.smooths[l].label.clone()).collect();
+                terms.push(design.smooths[i].label.clone());
+                return Err(GamError::NotIdentifiable {
+                    terms,
+                    symptom: "a smooth repeats lower-order smooths entirely".into(),
+                });
+            }
+            delete(&mut design.smooths[i], &deleted);
+            columns[i] = Some(drop_columns(x2, &deleted));
+        }
+    }
+    Ok(())
+}
+
+/// The loader's check of a smooth's deleted columns: ascending, distinct,
+/// within the columns after the centring constraint, and at least one left.
+pub fn check_deleted(s: &SmoothTerm) -> std::result::Result<(), String> {
+    let width = s.n_coef_before_side();
+    let del = &s.side_deleted;
+    if del.windows(2).any(|w| w[0] >= w[1]) {
+        return Err("deleted columns not in ascending order".into());
+    }
+    if let Some(&j) = del.iter().find(|&&j| j >= width) {
+        return Err(format!("deleted column {j} of a term with {width} columns"));
+    }
+    if !del.is_empty() && del.len() >= width {
+        return Err("every column deleted".into());
+    }
+    Ok(())
+}
+
+/// The labels of the smooths that share a variable with another.
+fn nested_labels(design: &Design, names: &[Vec<String>]) -> Vec<String> {
+    (0..names.len())
+        .filter(|&i| (0..names.len()).any(|j| j != i && names[j].iter().any(|v| names[i].contains(v))))
+        .map(|i| design.smooths[i].label.clone())
+        .collect()
+}
+
+/// Removes `deleted` (ascending) from the smooth's penalties, dropping a
+/// penalty left without a non-zero entry (to rounding of its largest), and
+/// records them.
+fn delete(s: &mut SmoothTerm, deleted: &[usize]) {
+    let mut penalties = Vec::with_capacity(s.penalties.len());
+    let mut scales = Vec::with_capacity(s.s_scale.len());
+    for (pen, &scale) in s.penalties.iter().zip(&s.s_scale) {
+        let full = pen.to_mat();
+        let keep: Vec<usize> = (0..full.ncols())
+            .filter(|j| deleted.binary_search(j).is_err())
+            .collect();
+        let reduced = Mat::from_fn(keep.len(), keep.len(), |a, b| full[(keep[a], keep[b])]);
+        if max_abs(&reduced) > f64::EPSILON * max_abs(&full) {
+            penalties.push(StoredMat::from_mat(&reduced));
+            scales.push(scale);
+        }
+    }
+    s.penalties = penalties;
+    s.s_scale = scales;
+    s.side_deleted = deleted.to_vec();
+}
+
+fn max_abs(m: &Mat<f64>) -> f64 {
+    m.col_iter()
+        .flat_map(|c| c.iter().map(|v| v.abs()).collect::<Vec<_>>())
+        .fold(0.0, f64::max)
+}
+
+/// Whether the parametric model matrix has a constant column or spans the
+/// constant (mgcv's `intercept` in `gam.side`).
+fn spans_constant(design: &Design, data: &DataFrame) -> Result<bool> {
+    if design.intercept {
+        return Ok(true);
+    }
+    let parametric = Design {
+        response: design.response.clone(),
+        intercept: design.intercept,
+        parametric: design.parametric.clone(),
+        smooths: Vec::new(),
+        offsets: Vec::new(),
+        columns_used: Vec::new(),
+    };
+    let xp = parametric.model_matrix(data)?;
+    if xp.ncols() == 0 {
+        return Ok(false);
+    }
+    let n = xp.nrows();
+    if (0..xp.ncols()).any(|j| sd(&xp.col(j).iter().copied().collect::<Vec<_>>()) < CONSTANT_TOL) {
+        return Ok(true);
+    }
+    // The residual of the constant after projection on the columns.
+    let qr = Householder::of(&xp);
+    let mut f = Mat::<f64>::from_fn(n, 1, |_, _| 1.0);
+    qr.apply_qt(&mut f);
+    for i in 0..qr.rank_rows() {
+        f[(i, 0)] = 0.0;
+    }
+    qr.apply_q(&mut f);
+    Ok(f.col(0).iter().all(|v| v.abs() < CONSTANT_TOL))
+}
+
+/// R's `sd` (divisor n − 1).
+fn sd(v: &[f64]) -> f64 {
+    let n = v.len();
+    if n < 2 {
+        return f64::NAN;
+    }
+    let mean = v.iter().sum::<f64>() / n as f64;
+    (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
+}
+
+/// mgcv's `fixDependence(X1, X2, tol)` (not `strict`, no known rank
+/// deficiency): the columns of `x2` (0-based, in the order found) to delete
+/// so that `[x1 x2]` has full column rank. See the module doc.
+pub fn fix_dependence(x1: &Mat<f64>, x2: &Mat<f64>, tol: f64) -> Vec<usize> {
+    let n = x1.nrows();
+    let r = x1.ncols();
+    if r >= n {
+        return Vec::new();
+    }
+    // |R[1,1]| of LAPACK's pivoted QR of X1: its first pivot is its longest column.
+    let r11 = (0..r).map(|j| x1.col(j).norm_l2()).fold(0.0, f64::max);
+    let qr1 = Householder::of(x1);
+    let mut qtx2 = x2.clone();
+    qr1.apply_qt(&mut qtx2);
+    let e = Mat::from_fn(n - r, x2.ncols(), |i, j| qtx2[(r + i, j)]);
+    let (upper, pivot) = pivoted_qr(e);
+    let rows = upper.nrows();
+    // 1-based r0 in mgcv; here `kept` columns of R stay.
+    let mut kept = rows;
+    while kept > 0 {
+        let block = (kept - 1)..rows;
+        let count = (block.len() * block.len()) as f64;
+        let sum: f64 = block
+            .clone()
+            .flat_map(|i| block.clone().map(move |j| (i, j)))
+            .map(|(i, j)| if j >= i { upper[(i, j)].abs() } else { 0.0 })
+            .sum();
+        if sum / count < r11 * tol {
+            kept -= 1;
+        } else {
+            break;
+        }
+    }
+    pivot[kept..rows].to_vec()
+}
+
+/// Unpivoted Householder QR of an n × r matrix (r ≤ n), kept as reflectors.
+struct Householder {
+    /// Each reflector: its first row, `tau` and the vector (entries from that row on).
+    reflectors: Vec<(usize, f64, Vec<f64>)>,
+}
+
+impl Householder {
+    fn of(x: &Mat<f64>) -> Householder {
+        let mut a = x.clone();
+        let (n, r) = (a.nrows(), a.ncols().min(x.nrows()));
+        let mut reflectors = Vec::with_capacity(r);
+        for k in 0..r {
+            let col: Vec<f64> = (k..n).map(|i| a[(i, k)]).collect();
+            let (tau, v) = reflector(&col);
+            let h = (k, tau, v);
+            apply_reflector(&h, &mut a, k + 1);
+            reflectors.push(h);
+        }
+        Householder { reflectors }
+    }
+
+    /// Rows of `Qᵀ X` that span the column space (one per reflector).
+    fn rank_rows(&self) -> usize {
+        self.reflectors.len()
+    }
+
+    fn apply_qt(&self, m: &mut Mat<f64>) {
+        for h in &self.reflectors {
+            apply_reflector(h, m, 0);
+        }
+    }
+
+    fn apply_q(&self, m: &mut Mat<f64>) {
+        for h in self.reflectors.iter().rev() {
+            apply_reflector(h, m, 0);
+        }
+    }
+}
+
+/// LAPACK's `dlarfg` on a column `[α, x]`: `τ` and `v` (with `v[0] = 1`)
+/// such that `(I − τ v vᵀ) [α, x] = [β, 0]`; `τ = 0` when `x = 0`.
+fn reflector(col: &[f64]) -> (f64, Vec<f64>) {
+    let alpha = col[0];
+    let xnorm = col[1..].iter().map(|v| v * v).sum::<f64>().sqrt();
+    let mut v = vec![0.0; col.len()];
+    v[0] = 1.0;
+    if xnorm == 0.0 {
+        return (0.0, v);
+    }
+    let beta = -alpha.signum() * alpha.hypot(xnorm);
+    let tau = (beta - alpha) / beta;
+    for (vi, &x) in v[1..].iter_mut().zip(&col[1..]) {
+        *vi = x / (alpha - beta);
+    }
+    (tau, v)
+}
+
+/// Applies the reflector `(first, τ, v)` to the columns of `m` from `from_col` on.
+fn apply_reflector(h: &(usize, f64, Vec<f64>), m: &mut Mat<f64>, from_col: usize) {
+    let (first, tau, v) = h;
+    if *tau == 0.0 {
+        return;
+    }
+    for j in from_col..m.ncols() {
+        let dot: f64 = v.iter().enumerate().map(|(i, vi)| vi * m[(first + i, j)]).sum();
+        let s = tau * dot;
+        for (i, vi) in v.iter().enumerate() {
+            m[(first + i, j)] -= s * vi;
+        }
+    }
+}
+
+/// LAPACK's `dgeqp3` (its unblocked `dlaqp2`, which it uses below 128
+/// columns) on `a`: the upper-triangular `R` (min(m, p) × p) and the pivot
+/// order (0-based original column of each position). Ties in the pivot
+/// choice go to the first column in the current order, as `idamax`.
+fn pivoted_qr(mut a: Mat<f64>) -> (Mat<f64>, Vec<usize>) {
+    let (m, p) = (a.nrows(), a.ncols());
+    let k = m.min(p);
+    let mut pivot: Vec<usize> = (0..p).collect();
+    let mut vn1: Vec<f64> = (0..p).map(|j| a.col(j).norm_l2()).collect();
+    let mut vn2 = vn1.clone();
+    for i in 0..k {
+        let mut pvt = i;
+        for j in i + 1..p {
+            if vn1[j] > vn1[pvt] {
+                pvt = j;
+            }
+        }
+        if pvt != i {
+            for row in 0..m {
+                let t = a[(row, pvt)];
+                a[(row, pvt)] = a[(row, i)];
+                a[(row, i)] = t;
+            }
+            pivot.swap(pvt, i);
+            vn1[pvt] = vn1[i];
+            vn2[pvt] = vn2[i];
+        }
+        let col: Vec<f64> = (i..m).map(|row| a[(row, i)]).collect();
+        let (tau, v) = reflector(&col);
+        let h = (i, tau, v);
+        apply_reflector(&h, &mut a, i);
+        for j in i + 1..p {
+            if vn1[j] != 0.0 {
+                let temp = (1.0 - (a[(i, j)].abs() / vn1[j]).powi(2)).max(0.0);
+                let temp2 = temp * (vn1[j] / vn2[j]).powi(2);
+                if temp2 <= NORM_RECOMPUTE {
+                    vn1[j] = if i + 1 < m {
+                        (i + 1..m).map(|row| a[(row, j)].powi(2)).sum::<f64>().sqrt()
+                    } else {
+                        0.0
+                    };
+                    vn2[j] = vn1[j];
+                } else {
+                    vn1[j] *= temp.sqrt();
+                }
+            }
+        }
+    }
+    let upper = Mat::from_fn(k, p, |i, j| if j >= i { a[(i, j)] } else { 0.0 });
+    (upper, pivot)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tolerances_are_mgcvs() {
+        assert_eq!(SIDE_TOL, f64::EPSILON.sqrt());
+        assert_eq!(CONSTANT_TOL, f64::EPSILON.powf(0.75));
+        assert_eq!(NORM_RECOMPUTE, (f64::EPSILON / 2.0).sqrt());
+    }
+
+    #[test]
+    fn a_column_spanned_by_the_lower_terms_is_deleted() {
+        let n = 40;
+        let x: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin()).collect();
+        let z: Vec<f64> = (0..n).map(|i| (i as f64 * 0.11).cos()).collect();
+        let x1 = Mat::from_fn(n, 2, |i, j| if j == 0 { 1.0 } else { x[i] });
+        // Columns: z, 3x − 2 (in span of X1), x·z.
+        let x2 = Mat::from_fn(n, 3, |i, j| match j {
+            0 => z[i],
+            1 => 3.0 * x[i] - 2.0,
+            _ => x[i] * z[i],
+        });
+        assert_eq!(fix_dependence(&x1, &x2, SIDE_TOL), [1]);
+        // Independent columns: nothing deleted.
+        let x2 = Mat::from_fn(n, 2, |i, j| if j == 0 { z[i] } else { x[i] * z[i] });
+        assert!(fix_dependence(&x1, &x2, SIDE_TOL).is_empty());
+    }
+
+    #[test]
+    fn pivoting_picks_the_longest_column_first() {
+        let a = Mat::from_fn(5, 3, |i, j| {
+            ((i + 1) * (j + 1)) as f64 * if j == 1 { 2.0 } else { 1.0 } + (i * j) as f64
+        });
+        let (r, pivot) = pivoted_qr(a.clone());
+        assert_eq!(pivot[0], 1);
+        assert!((r[(0, 0)].abs() - a.col(1).norm_l2()).abs() < 1e-12);
+        // R is upper triangular and |R| columns keep the norms of A's columns.
+        for (pos, &j) in pivot.iter().enumerate() {
+            let norm: f64 = (0..r.nrows()).map(|i| r[(i, pos)].powi(2)).sum::<f64>().sqrt();
+            assert!((norm - a.col(j).norm_l2()).abs() < 1e-10);
+        }
+    }
+
+    #[test]
+    fn dropping_columns_keeps_the_others_in_order() {
+        let x = Mat::from_fn(2, 4, |i, j| (10 * i + j) as f64);
+        let y = drop_columns(x.clone(), &[1, 3]);
+        assert_eq!((y.ncols(), y[(1, 0)], y[(1, 1)]), (2, 10.0, 12.0));
+        assert_eq!(drop_columns(x.clone(), &[]), x);
+    }
+}
