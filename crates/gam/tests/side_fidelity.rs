@@ -18,6 +18,13 @@ use gam::expert::model::{Family, GamModel, GamSpec, Link};
 use gam::expert::predict::{PredictOptions, PredictType};
 use serde_json::Value;
 
+/// Summary statistics (Ref.df, F or χ²), relative, as in `family_fidelity.rs`.
+const SUMMARY_REL_TOL: f64 = 1e-3;
+/// p-values, relative, or absolute below [`P_VALUE_FLOOR`], as in `family_fidelity.rs`.
+const P_VALUE_REL_TOL: f64 = 3e-3;
+/// Below this a p-value is compared on an absolute scale.
+const P_VALUE_FLOOR: f64 = 1e-12;
+
 /// Largest absolute difference.
 fn worst(ours: &[f64], mgcv: &[f64]) -> f64 {
     assert_eq!(ours.len(), mgcv.len(), "lengths");
@@ -108,6 +115,29 @@ fn check(id: &str) {
             failures.push(format!("{what}: {v:.2e}·sd apart"));
         }
     }
+    // summary(b)$s.table: the test of each smooth (reTest where the null space is gone).
+    let mut worst_p = 0.0f64;
+    for (row, m) in model.summary.smooths.iter().zip(r["s_table"].as_array().unwrap()) {
+        for (what, ours, theirs) in [
+            ("Ref.df", row.ref_df, num(&m["ref_df"])),
+            ("statistic", row.stat, num(&m["stat"])),
+        ] {
+            if (ours - theirs).abs() > SUMMARY_REL_TOL * theirs.abs() {
+                failures.push(format!("{} of {}: {ours} vs mgcv {theirs}", what, row.label));
+            }
+        }
+        let p = num(&m["p_value"]);
+        let err = if p < P_VALUE_FLOOR {
+            (row.p_value - p).abs() / P_VALUE_FLOOR * P_VALUE_REL_TOL
+        } else {
+            (row.p_value - p).abs() / p
+        };
+        worst_p = worst_p.max(err);
+        if err > P_VALUE_REL_TOL {
+            failures.push(format!("p-value of {}: {} vs mgcv {p}", row.label, row.p_value));
+        }
+    }
+    println!("{id}: p-values {worst_p:.1e} rel");
     println!("{id}: REML {rel:.1e} rel, EDF {worst_edf:.1e}, fitted {fitted:.1e}·sd, predictions {predicted:.1e}·sd");
 
     // The deleted columns travel with the model file.

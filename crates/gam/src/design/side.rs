@@ -183,6 +183,27 @@ pub fn check_deleted(s: &SmoothTerm) -> std::result::Result<(), String> {
     Ok(())
 }
 
+/// mgcv's recomputed `null.space.dim` of a smooth that lost columns: the
+/// eigenvalues of `Σ_j S_j / ‖S_j‖_F` below `ε^¾` times the largest; `None`
+/// when nothing was deleted or no penalty is left (mgcv keeps the old value).
+pub fn null_space_dim(s: &SmoothTerm) -> Option<usize> {
+    if s.side_deleted.is_empty() || s.penalties.is_empty() {
+        return None;
+    }
+    let k = s.n_coef();
+    let mut total = Mat::<f64>::zeros(k, k);
+    for pen in &s.penalties {
+        let m = pen.to_mat();
+        total += &m * (1.0 / m.norm_l2().max(f64::MIN_POSITIVE));
+    }
+    let eig = crate::linalg::symmetrise(&total)
+        .self_adjoint_eigen(faer::Side::Lower)
+        .ok()?;
+    let values: Vec<f64> = (0..k).map(|i| eig.S()[i]).collect();
+    let max = values.iter().copied().fold(f64::MIN, f64::max);
+    Some(values.iter().filter(|&&v| v < max * CONSTANT_TOL).count())
+}
+
 /// The labels of the smooths that share a variable with another.
 fn nested_labels(design: &Design, names: &[Vec<String>]) -> Vec<String> {
     (0..names.len())

@@ -206,11 +206,13 @@ fn smooth_table(inp: &SummaryInputs<'_>, residual_df: f64) -> Vec<SmoothRow> {
             let idx: Vec<usize> = (b.first..b.first + b.n_coef).collect();
             let edf: f64 = idx.iter().map(|&i| inp.edf[i]).sum();
             let edf1: f64 = idx.iter().map(|&i| inp.edf1[i]).sum();
-            // mgcv's null.space.dim drops by one with the absorbed centring constraint.
-            let null_space = s
-                .basis
-                .null_space_dim()
-                .saturating_sub(usize::from(s.constraint.is_some()));
+            // mgcv's null.space.dim drops by one with the absorbed centring constraint,
+            // and is recomputed when gam.side deleted columns.
+            let null_space = crate::design::side::null_space_dim(s).unwrap_or_else(|| {
+                s.basis
+                    .null_space_dim()
+                    .saturating_sub(usize::from(s.constraint.is_some()))
+            });
             let t = if !s.spec.fx && null_space == 0 {
                 re_test(&re_inputs, m)
             } else {

@@ -46,6 +46,7 @@ fits <- list(
 for (f in fits) {
   b <- gam(as.formula(f$formula), family = f$family, data = d, method = "REML")
   pr <- predict(b, nd, type = "link")
+  st <- summary(b)$s.table
   out <- list(
     id = f$id, data = "side/side_n300.csv", newdata = "side/side_new.csv",
     formula = f$formula, family = b$family$family, link = b$family$link,
@@ -57,6 +58,9 @@ for (f in fits) {
       del_index = I(as.integer(if (is.null(attr(s, "del.index"))) integer(0) else attr(s, "del.index"))),
       n_penalties = length(s$S), null_space_dim = s$null.space.dim)),
     sp = num(b$sp),
+    # summary(b)$s.table: edf, Ref.df, F (or Chi.sq), p-value per smooth
+    s_table = lapply(seq_len(nrow(st)), function(i) list(label = rownames(st)[i],
+      edf = num(st[i, 1]), ref_df = num(st[i, 2]), stat = num(st[i, 3]), p_value = num(st[i, 4]))),
     coefficients = list(names = names(coef(b)), values = num(coef(b))),
     linear_predictor = num(b$linear.predictors),
     fitted = num(fitted(b)),
