@@ -253,3 +253,28 @@ fn the_loader_checks_the_deleted_columns() {
         assert!(e.contains(needle) && e.lines().count() == 1, "{e}");
     }
 }
+
+#[test]
+fn tp2_te() {
+    check("tp2_te");
+}
+
+#[test]
+fn by_te() {
+    check("by_te");
+}
+
+#[test]
+fn s3_te3() {
+    check("s3_te3");
+}
+
+#[test]
+fn s_te_te3() {
+    check("s_te_te3");
+}
+
+#[test]
+fn nointercept() {
+    check("nointercept");
+}

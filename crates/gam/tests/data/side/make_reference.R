@@ -22,10 +22,13 @@ fac <- sample(c("a", "b", "c"), n, replace = TRUE)
 eta <- sin(2 * pi * x0) + 2 * x1 * x0 + (match(fac, c("a", "b", "c")) - 2) * 0.5
 y <- eta + rnorm(n, sd = 0.3)
 yc <- rpois(n, exp(0.5 + 0.7 * eta))
-write_csv(data.frame(y = y, yc = yc, x0 = x0, x1 = x1, fac = fac), "side_n300.csv")
 m <- 50
-write_csv(data.frame(x0 = runif(m), x1 = runif(m), fac = sample(c("a", "b", "c"), m, TRUE)),
-          "side_new.csv")
+new <- data.frame(x0 = runif(m), x1 = runif(m), fac = sample(c("a", "b", "c"), m, TRUE))
+# x2 (no effect on y) is drawn last, so that the other columns are as before it was added.
+x2 <- runif(n)
+new$x2 <- runif(m)
+write_csv(data.frame(y = y, yc = yc, x0 = x0, x1 = x1, fac = fac, x2 = x2), "side_n300.csv")
+write_csv(new, "side_new.csv")
 
 num <- function(v) I(sprintf("%.17g", as.numeric(v)))
 d <- read.csv("side_n300.csv", stringsAsFactors = TRUE)
@@ -41,6 +44,11 @@ fits <- list(
        family = gaussian()),
   list(id = "s_s_ti", formula = "y ~ s(x0) + s(x1) + ti(x0, x1)", family = gaussian()),
   list(id = "fac_by", formula = "y ~ fac + s(x0, by = fac)", family = gaussian()),
+  list(id = "tp2_te", formula = "y ~ s(x0, x1) + te(x0, x1)", family = gaussian()),
+  list(id = "by_te", formula = "y ~ fac + s(x0, by = fac) + te(x0, x1, by = fac)", family = gaussian()),
+  list(id = "s3_te3", formula = "y ~ s(x0) + s(x1) + s(x2) + te(x0, x1, x2, k = 4)", family = gaussian()),
+  list(id = "s_te_te3", formula = "y ~ s(x0) + te(x0, x1) + te(x0, x1, x2, k = 4)", family = gaussian()),
+  list(id = "nointercept", formula = "y ~ 0 + fac + s(x0) + te(x0, x1)", family = gaussian()),
   list(id = "pois_s_s_te", formula = "yc ~ s(x0) + s(x1) + te(x0, x1)", family = poisson())
 )
 for (f in fits) {
