@@ -40,7 +40,7 @@ use faer::Mat;
 use super::{By, Design, SmoothTerm};
 use crate::data::DataFrame;
 use crate::error::{GamError, Result};
-use crate::linalg::StoredMat;
+use crate::linalg::{StoredMat, drop_columns};
 
 /// mgcv's `tol` for `gam.side` and `fixDependence`: `.Machine$double.eps^0.5`.
 pub const SIDE_TOL: f64 = 1.490_116_119_384_765_6e-8;
@@ -52,15 +52,6 @@ const CONSTANT_TOL: f64 = 1.818_989_403_545_856_5e-12;
 /// LAPACK's `tol3z` (`sqrt(dlamch('Epsilon'))`, with `dlamch`'s ε = 2⁻⁵³):
 /// below this relative remaining norm a downdated column norm is recomputed.
 const NORM_RECOMPUTE: f64 = 1.053_671_212_772_350_9e-8;
-
-/// The columns of `x` except `deleted` (ascending); `x` itself when none is.
-pub fn drop_columns(x: Mat<f64>, deleted: &[usize]) -> Mat<f64> {
-    if deleted.is_empty() {
-        return x;
-    }
-    let keep: Vec<usize> = (0..x.ncols()).filter(|j| deleted.binary_search(j).is_err()).collect();
-    Mat::from_fn(x.nrows(), keep.len(), |i, c| x[(i, keep[c])])
-}
 
 /// A smooth's variables as `gam.side` names them: covariate, then `by`
 /// column, then `by` level, pasted together.

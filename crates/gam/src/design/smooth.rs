@@ -61,7 +61,7 @@ pub struct SmoothTerm {
     pub factor_levels: Vec<Option<Vec<String>>>,
     /// Columns (after the centring constraint, ascending) that mgcv's
     /// `gam.side` deleted to make nested smooths identifiable; `penalties`
-    /// are already reduced. See [`super::side`].
+    /// are already reduced. See [`crate::design::side`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub side_deleted: Vec<usize>,
 }
@@ -294,7 +294,7 @@ impl SmoothTerm {
             Some(c) => c.apply_design(&x),
             None => x,
         };
-        Ok(super::side::drop_columns(x, &self.side_deleted))
+        Ok(crate::linalg::drop_columns(x, &self.side_deleted))
     }
 
     /// mgcv's names for the smoothing parameters: the label, numbered when

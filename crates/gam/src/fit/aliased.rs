@@ -41,12 +41,14 @@
 //! refused too: the fit solves with `A`, and at that conditioning its
 //! Cholesky solutions would keep fewer than six significant digits.
 //!
-//! mgcv fits such models instead: `gam.side` deletes columns of smooths
-//! that share a covariate with another (nested smooths), and its penalised
-//! least-squares core (`gdi2`) drops the coefficients past the numerical
-//! rank of a pivoted QR (condition above `1 / (100 ε)`), reporting them as
-//! zero. Neither is implemented here, so `y ~ x + s(x)` or `s(x) + s(xs)`
-//! with `xs = x` is refused, naming the terms to remove.
+//! Nested smooths never reach this check aliased: like mgcv's `gam.side`,
+//! [`crate::design::side`] deletes the columns of a smooth that repeat
+//! lower-order smooths of the same covariates when the design is built. The
+//! rest mgcv fits through its penalised least-squares core (`gdi2`), which
+//! drops the coefficients past the numerical rank of a pivoted QR
+//! (condition above `1 / (100 ε)`), reporting them as zero. That is not
+//! implemented here, so `y ~ x + s(x)`, `fac + s(x, by = fac) + s(x)` or
+//! `s(x) + s(xs)` with `xs = x` is refused, naming the terms to remove.
 
 use faer::linalg::triangular_inverse::invert_lower_triangular;
 use faer::{Mat, Par, Side};

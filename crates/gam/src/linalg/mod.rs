@@ -3,7 +3,7 @@
 //! - [`StoredMat`]: a dense matrix as a model file stores it (row-major, checked when read).
 //! - [`chunks`]: how rows are cut into chunks and blocks.
 //! - [`blocks`]: products with a model matrix block of rows by block of rows.
-//! - [`dot`], [`trace`], [`trace_of_product`], [`symmetrise`]: small dense helpers.
+//! - [`dot`], [`trace`], [`trace_of_product`], [`symmetrise`], [`drop_columns`]: small dense helpers.
 
 pub mod blocks;
 pub mod chunks;
@@ -95,4 +95,14 @@ pub fn trace_of_product(a: &Mat<f64>, b: &Mat<f64>) -> f64 {
 /// Dot product.
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// The columns of `x` except `deleted` (ascending); `x` itself, not copied,
+/// when none is deleted.
+pub fn drop_columns(x: Mat<f64>, deleted: &[usize]) -> Mat<f64> {
+    if deleted.is_empty() {
+        return x;
+    }
+    let keep: Vec<usize> = (0..x.ncols()).filter(|j| deleted.binary_search(j).is_err()).collect();
+    Mat::from_fn(x.nrows(), keep.len(), |i, c| x[(i, keep[c])])
 }
