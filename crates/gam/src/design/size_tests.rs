@@ -17,7 +17,7 @@ fn frame(n: usize, levels: usize) -> DataFrame {
 }
 
 fn plan_of(formula: &str, data: &DataFrame) -> Result<Plan> {
-    plan_with_memory(&Formula::parse(formula).unwrap(), data, 16.0 * GIB)
+    plan_with_memory(&Formula::parse(formula).unwrap(), data, &Default::default(), 16.0 * GIB)
 }
 
 #[test]
@@ -37,7 +37,7 @@ fn counts_match_what_the_builders_make() {
         ("y ~ s(a, b)", 1 + 29),
     ] {
         let formula = Formula::parse(f).unwrap();
-        let plan = plan_with_memory(&formula, &data, 16.0 * GIB).unwrap();
+        let plan = plan_with_memory(&formula, &data, &Default::default(), 16.0 * GIB).unwrap();
         let design = crate::design::Design::build(&formula, &data).unwrap();
         assert_eq!(plan.n_coef, p, "{f}");
         assert_eq!(design.n_coef(), p, "{f}: the builders disagree with the plan");
