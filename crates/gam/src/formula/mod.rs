@@ -26,6 +26,8 @@ mod smooth;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_basis_args;
+#[cfg(test)]
 mod tests_errors;
 
 pub use ast::{BasisType, ColumnRef, Formula, Response, SmoothKind, SmoothSpec, SmoothXt, Span, Term};

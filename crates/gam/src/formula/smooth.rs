@@ -194,7 +194,7 @@ impl Parser<'_> {
             _ => {
                 return Err(self.err(
                     pos,
-                    format!("unknown smooth argument '{name}' (expected k, bs, m, by, fx, xt)"),
+                    format!("unknown smooth argument '{name}' (expected k, bs, m, by, fx)"),
                 ));
             }
         };
