@@ -109,6 +109,16 @@ pub struct ModelArgs {
     #[arg(long, value_name = "TEST", default_value = "auto",
           value_parser = clap::builder::PossibleValuesParser::new(["auto", "gam", "bam"]))]
     pub convergence: String,
+    /// Term selection, mgcv's `select = TRUE`: every smooth gets an extra penalty on the null
+    /// space of its penalties (its own smoothing parameter), so a whole term can be shrunk away
+    #[arg(long)]
+    pub select: bool,
+    /// User knots, mgcv's `knots = list(x = c(0, 10))`: `--knots x=0,10` (repeatable, one
+    /// covariate each) or `--knots FILE.csv` (one column per covariate, a column's empty cells
+    /// ignored). cr/cs: k knots; cc: k knots or the 2 ends of the period; ps: k + m[1] + 2 knots
+    /// or 2 ends; tp/ts: the same number for every covariate of the term
+    #[arg(long = "knots", value_name = "COL=V1,V2,...|FILE")]
+    pub knots: Vec<String>,
 }
 
 impl ModelArgs {
@@ -129,6 +139,8 @@ impl ModelArgs {
         spec.weights = self.weights.clone();
         spec.options.newton.convergence = Convergence::from_name(&self.convergence)
             .ok_or_else(|| usage_error(format!("unknown convergence test '{}'", self.convergence)))?;
+        spec.options.select = self.select;
+        spec.options.knots = parse_knots(&self.knots)?;
         Ok(spec)
     }
 
@@ -138,6 +150,55 @@ impl ModelArgs {
         factors.sort();
         format!("factors={}", factors.join("\u{1f}"))
     }
+}
+
+/// The `--knots` values: `COL=V1,V2,...` (a usage error when malformed) or
+/// a CSV file of one column per covariate (read as data: its errors name
+/// the file). A covariate given twice is refused.
+fn parse_knots(args: &[String]) -> Result<std::collections::BTreeMap<String, Vec<f64>>> {
+    let mut out = std::collections::BTreeMap::new();
+    let add = |name: String, values: Vec<f64>, out: &mut std::collections::BTreeMap<String, Vec<f64>>| {
+        if out.insert(name.clone(), values).is_some() {
+            return Err(usage_error(format!("--knots: knots for '{name}' given twice")));
+        }
+        Ok(())
+    };
+    for arg in args {
+        if let Some((name, list)) = arg.split_once('=') {
+            let name = name.trim();
+            if name.is_empty() {
+                return Err(usage_error(format!(
+                    "--knots '{arg}': expected COL=V1,V2,... (a column name before '=')"
+                )));
+            }
+            let values = list
+                .split(',')
+                .map(|v| gam::expert::data::parse_number(v.trim()).filter(|x| x.is_finite()))
+                .collect::<Option<Vec<f64>>>()
+                .ok_or_else(|| {
+                    usage_error(format!(
+                        "--knots '{arg}': the knots must be finite numbers separated by commas"
+                    ))
+                })?;
+            add(name.to_string(), values, &mut out)?;
+        } else {
+            let data = read_data(Path::new(arg), &[])?;
+            for name in data.names() {
+                let column = data.column(name).expect("a named column exists");
+                let Some(values) = column.as_numeric() else {
+                    return Err(usage_error(format!(
+                        "--knots {arg}: column '{name}' holds text; a knots file holds numbers, one column per covariate"
+                    )));
+                };
+                let values: Vec<f64> = (0..values.len())
+                    .filter(|&i| !column.is_missing(i))
+                    .map(|i| values[i])
+                    .collect();
+                add(name.clone(), values, &mut out)?;
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Follows the outer (smoothing parameter) iterations of a fit: shows a

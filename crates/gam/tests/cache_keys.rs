@@ -275,3 +275,36 @@ fn the_engine_version_changes_the_keys() {
     assert_ne!(other.exact, base.exact);
     assert_ne!(other.coarse, base.coarse);
 }
+
+/// mgcv's `select = TRUE` and user knots (issue 13) change both keys; knots by name, in any
+/// order given, and each value counts.
+#[test]
+fn select_and_knots_change_the_keys() {
+    let f = fixture();
+    let base_spec = spec(FORMULA);
+    let data = prepare(&base_spec, &f.base).unwrap().data;
+    let base = fit_keys(&base_spec, &data).unwrap();
+    let mut select = base_spec.clone();
+    select.options.select = true;
+    let with_select = fit_keys(&select, &data).unwrap();
+    assert_ne!(with_select.exact, base.exact);
+    assert_ne!(with_select.coarse, base.coarse);
+
+    let with_knots = |knots: &[(&str, Vec<f64>)]| {
+        let mut s = base_spec.clone();
+        s.options.knots = knots.iter().map(|(n, v)| (n.to_string(), v.clone())).collect();
+        fit_keys(&s, &data).unwrap()
+    };
+    let a = with_knots(&[("x", vec![0.0, 0.5, 1.0])]);
+    assert_ne!(a.exact, base.exact);
+    assert_ne!(a.coarse, base.coarse);
+    assert_ne!(with_knots(&[("x", vec![0.0, 0.5, 1.5])]).exact, a.exact);
+    assert_ne!(with_knots(&[("z", vec![0.0, 0.5, 1.0])]).exact, a.exact);
+    assert_eq!(
+        with_knots(&[("x", vec![0.0, 0.5, 1.0]), ("z", vec![2.0, 3.0])]),
+        with_knots(&[("z", vec![2.0, 3.0]), ("x", vec![0.0, 0.5, 1.0])])
+    );
+    // xt = list(max.knots, seed) is in the formula, so in its canonical form.
+    let xt = spec("y ~ s(x, k = 6, xt = list(seed = 2)) + z + g");
+    assert_ne!(fit_keys(&xt, &data).unwrap().exact, base.exact);
+}

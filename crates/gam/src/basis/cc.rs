@@ -31,7 +31,8 @@ use serde::{Deserialize, Serialize};
 
 use super::BasisFn;
 use super::cr::{
-    check_finite, check_knots, check_stored, check_training, corrupt, one_covariate, sorted_unique, too_few_unique,
+    check_finite, check_knots, check_stored, check_training, check_user_knots, corrupt, one_covariate, sorted_unique,
+    too_few_unique,
 };
 use crate::error::Result;
 use crate::linalg::StoredMat;
@@ -67,13 +68,38 @@ impl CcBasis {
     /// `k - 1` basis functions. `term` labels error messages. Fails when `x`
     /// is empty or not finite, or has fewer than `k` unique values.
     pub fn new(term: &str, x: &[f64], k: Option<usize>) -> Result<CcBasis> {
+        CcBasis::with_knots(term, x, k, None)
+    }
+
+    /// [`CcBasis::new`] with mgcv's user knots (`knots = list(x = ...)`):
+    /// `k` strictly increasing knots, the first and last setting the period;
+    /// or two, the ends of the period, with the `k` knots placed by
+    /// `place.knots` through the unique values of the two and the data
+    /// together (so the period spans the data too).
+    pub fn with_knots(term: &str, x: &[f64], k: Option<usize>, knots: Option<&[f64]>) -> Result<CcBasis> {
         check_training(term, x)?;
         let k = knot_count(k);
-        let unique = sorted_unique(x);
-        if unique.len() < k {
-            return Err(too_few_unique(term, unique.len(), k));
-        }
-        let knots = place_knots(&unique, k);
+        let knots = match knots {
+            Some(given) if given.len() != 2 => {
+                check_user_knots(term, given, &[k, 2], "k")?;
+                given.to_vec()
+            }
+            _ => {
+                let mut pooled = x.to_vec();
+                if let Some(ends) = knots {
+                    // Two ends in either order, as mgcv sorts them.
+                    let mut ends = ends.to_vec();
+                    ends.sort_by(f64::total_cmp);
+                    check_user_knots(term, &ends, &[2], "k")?;
+                    pooled.extend_from_slice(&ends);
+                }
+                let unique = sorted_unique(&pooled);
+                if unique.len() < k {
+                    return Err(too_few_unique(term, unique.len(), k));
+                }
+                place_knots(&unique, k)
+            }
+        };
         let (b, d) = cyclic_b_d(&knots);
         let bd = b.partial_piv_lu().solve(&d);
         let s = d.transpose() * &bd;

@@ -13,6 +13,7 @@ pub mod constraint;
 pub mod cr;
 pub mod ps;
 pub mod re;
+pub mod shrink;
 pub mod tensor;
 pub mod tp;
 

@@ -29,7 +29,9 @@ use faer::Mat;
 use serde::{Deserialize, Serialize};
 
 use super::BasisFn;
-use super::cr::{check_finite, check_knots, check_stored, check_training, corrupt, one_covariate, term_error};
+use super::cr::{
+    check_finite, check_knots, check_stored, check_training, check_user_knots, corrupt, one_covariate, term_error,
+};
 use crate::error::Result;
 use crate::linalg::StoredMat;
 
@@ -96,6 +98,15 @@ impl PsBasis {
     /// `(m1, m2)`. `term` labels error messages. Fails when `x` is empty, not
     /// finite or constant, when `k < m1 + 2`, or when `m2 >= k`.
     pub fn new(term: &str, x: &[f64], k: Option<usize>, m: &[usize]) -> Result<PsBasis> {
+        PsBasis::with_knots(term, x, k, m, None)
+    }
+
+    /// [`PsBasis::new`] with mgcv's user knots (`knots = list(x = ...)`):
+    /// two, a range containing the data that replaces the data's range; or
+    /// all `k + m1 + 2`, strictly increasing, with the data inside the range
+    /// where the B-splines sum to one (knots `m1 + 2` to `k + 1`, 1-based;
+    /// mgcv's `splineDesign` refuses data outside it).
+    pub fn with_knots(term: &str, x: &[f64], k: Option<usize>, m: &[usize], knots: Option<&[f64]>) -> Result<PsBasis> {
         check_training(term, x)?;
         let (k, m) = dims(term, k, m)?;
         let [m1, m2] = m;
@@ -108,7 +119,43 @@ impl PsBasis {
                 "the covariate is constant: a spline needs a range of values",
             ));
         }
-        let knots = even_knots(lo, hi, k - m1, m1);
+        let knots = match knots {
+            None => even_knots(lo, hi, k - m1, m1),
+            Some(given) => {
+                // Two ends in either order, as mgcv takes their min and max.
+                let mut sorted_ends = given.to_vec();
+                if given.len() == 2 {
+                    sorted_ends.sort_by(f64::total_cmp);
+                }
+                let given = sorted_ends.as_slice();
+                let full = k + m1 + 2;
+                check_user_knots(term, given, &[2, full], "k and m")?;
+                let (a, b) = (given[0], given[given.len() - 1]);
+                let (inner_lo, inner_hi) = if given.len() == 2 {
+                    (a, b)
+                } else {
+                    (given[m1 + 1], given[k])
+                };
+                if lo < inner_lo || hi > inner_hi {
+                    return Err(term_error(
+                        term,
+                        format!(
+                            "the data ({lo} to {hi}) must lie within the knots' range {inner_lo} to {inner_hi}{}: widen the knots",
+                            if given.len() == 2 {
+                                ""
+                            } else {
+                                " (knots m1 + 2 to k + 1)"
+                            }
+                        ),
+                    ));
+                }
+                if given.len() == 2 {
+                    even_knots(a, b, k - m1, m1)
+                } else {
+                    given.to_vec()
+                }
+            }
+        };
         Ok(PsBasis {
             term: term.to_string(),
             knots,

@@ -40,12 +40,14 @@
 //! - Covariates are centred by their means (`shift`), before anything else.
 //! - The knots are the unique covariate combinations, sorted lexicographically
 //!   (ties in the data share a row of the eigenproblem).
-//! - With more than [`MAX_KNOTS`] unique combinations, mgcv samples
-//!   `MAX_KNOTS` of them with R's random number generator (seed 1), which is
-//!   not reproduced here: this implementation takes the unique combinations
-//!   at sorted positions `floor(i * n_unique / MAX_KNOTS)`,
-//!   `i = 0..MAX_KNOTS`, so the basis then spans a different (equally good)
-//!   space than mgcv's and fits agree only approximately.
+//! - With more than [`MAX_KNOTS`] unique combinations (mgcv's
+//!   `xt$max.knots`), mgcv samples that many of them with R's random number
+//!   generator (`xt$seed`, default 1); module [`knots`] reproduces the
+//!   sample exactly. User knots replace the data as knots.
+//! - `m = c(m, 0)` drops the null space (mgcv's `drop.null`): the last `M`
+//!   columns go and the others are centred over the training rows, in place
+//!   of the centring constraint. `bs = "ts"` penalises the null space with
+//!   a tenth of the smallest positive eigenvalue (module `shrink`).
 //!
 //! # Agreement with mgcv
 //!
@@ -75,18 +77,21 @@ use faer::Mat;
 use serde::{Deserialize, Serialize};
 
 use crate::basis::BasisFn;
+use crate::basis::shrink::{SHRINK, shrink_null_space};
 use crate::error::{GamError, Result};
 use crate::linalg::StoredMat;
 
 mod decompose;
 mod kernel;
+pub mod knots;
+pub(crate) mod rng;
 
 use decompose::{qt_orthogonal, truncated_eigen};
 use kernel::{dist2, eta, eta_const, eval_rows, poly_matrix, poly_powers};
 
 /// The largest number of knots: with more unique covariate combinations than
 /// this, a subset of this size is used (mgcv's `xt$max.knots` default).
-pub const MAX_KNOTS: usize = 2000;
+pub const MAX_KNOTS: usize = knots::DEFAULT_MAX_KNOTS;
 
 /// mgcv's default basis dimension is `M + DEFAULT_K_EXTRA[min(d, 3) - 1]`.
 const DEFAULT_K_EXTRA: [usize; 3] = [8, 27, 100];
@@ -110,8 +115,36 @@ pub struct TpBasis {
     knots: StoredMat,
     /// Map from basis coefficients to thin plate spline coefficients, `(n_knots + M) x k`, column-scaled.
     uz: StoredMat,
-    /// The penalty, `k x k`, column-scaled and symmetric.
+    /// The penalty, `k x k` (`(k - M) x (k - M)` with the null space
+    /// dropped), column-scaled and symmetric.
     penalty: StoredMat,
+    /// mgcv's `"ts"`: the null space is penalised too.
+    #[serde(default)]
+    shrink: bool,
+    /// `m = c(m, 0)`: the null space columns are dropped.
+    #[serde(default)]
+    drop_null: bool,
+    /// With the null space dropped, the training column means subtracted
+    /// from every model matrix row (mgcv's `cmX`), one per kept column.
+    #[serde(default)]
+    cm_x: Vec<f64>,
+}
+
+/// mgcv's options of a thin plate smooth besides the data and `k`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TpOptions {
+    /// Penalty order (`m[1]`; `None` for the default).
+    pub m: Option<usize>,
+    /// `m[2] == 0`: drop the null space (mgcv's `drop.null`).
+    pub drop_null: bool,
+    /// The shrinkage basis `"ts"`.
+    pub shrink: bool,
+    /// `xt$max.knots` (default [`knots::DEFAULT_MAX_KNOTS`]).
+    pub max_knots: Option<usize>,
+    /// `xt$seed` (default [`knots::DEFAULT_SEED`]).
+    pub seed: Option<i32>,
+    /// User knots, one vector per covariate (uncentred), all the same length.
+    pub knots: Option<Vec<Vec<f64>>>,
 }
 
 impl TpBasis {
@@ -128,6 +161,21 @@ impl TpBasis {
     /// Errors (naming `term`) when the covariates differ in length, are
     /// empty or not finite, or have fewer unique combinations than `k`.
     pub fn new(term: &str, x: &[&[f64]], k: i64, m: Option<usize>) -> Result<TpBasis> {
+        TpBasis::with_options(
+            term,
+            x,
+            k,
+            &TpOptions {
+                m,
+                ..TpOptions::default()
+            },
+        )
+    }
+
+    /// [`TpBasis::new`] with mgcv's further options: `m = c(m, 0)` (drop the
+    /// null space), the shrinkage basis `"ts"`, `xt = list(max.knots, seed)`
+    /// and user knots (see [`TpOptions`]).
+    pub fn with_options(term: &str, x: &[&[f64]], k: i64, opts: &TpOptions) -> Result<TpBasis> {
         let term_err = |message: String| GamError::Term {
             term: term.to_string(),
             message,
@@ -142,7 +190,7 @@ impl TpBasis {
             return Err(term_err("no data".into()));
         }
 
-        let (m, null_dim, k) = dims(d, k, m);
+        let (m, null_dim, k) = dims(d, k, opts.m);
 
         let shift: Vec<f64> = x.iter().map(|xj| mean(xj)).collect();
         let centred: Vec<Vec<f64>> = x
@@ -153,29 +201,68 @@ impl TpBasis {
         let cols: Vec<&[f64]> = centred.iter().map(|c| c.as_slice()).collect();
         let uniq = unique_rows(&cols);
         let n_unique = uniq.n_unique();
-        if n_unique < k {
+
+        // User knots, centred as the data; mgcv ignores more knots than
+        // data (with a warning) and uses the data when fewer than k remain.
+        let user_knots = match &opts.knots {
+            Some(kn) if kn.len() != d => {
+                return Err(term_err(format!(
+                    "knots given for {} covariates, the term has {d}",
+                    kn.len()
+                )));
+            }
+            Some(kn) if kn.first().map_or(0, Vec::len) <= n => {
+                let len = kn[0].len();
+                if let Some(j) = kn.iter().position(|c| c.len() != len) {
+                    return Err(term_err(format!(
+                        "covariate {} has {} knots, covariate 1 has {len}: give each covariate of the term the same number",
+                        j + 1,
+                        kn[j].len()
+                    )));
+                }
+                let kc: Vec<Vec<f64>> = kn
+                    .iter()
+                    .zip(&shift)
+                    .map(|(c, s)| c.iter().map(|v| v - s).collect())
+                    .collect();
+                let refs: Vec<&[f64]> = kc.iter().map(Vec::as_slice).collect();
+                check_covariates(term, &refs, d)?;
+                let u = unique_rows(&refs);
+                (len >= k).then_some(u)
+            }
+            _ => None,
+        };
+        let knot_count = user_knots.as_ref().map_or(n_unique, UniqueRows::n_unique);
+        if knot_count < k {
             let names = covariate_names(term, d);
+            let what = if user_knots.is_some() { "knots" } else { "values" };
             let message = if d == 1 {
                 let name = names.map(|v| v[0].clone()).unwrap_or_else(|| "the covariate".into());
-                format!("{name} has only {n_unique} unique values, fewer than k = {k}: reduce k")
+                format!("{name} has only {knot_count} unique {what}, fewer than k = {k}: reduce k")
             } else {
                 let name = names
                     .map(|v| format!("({})", v.join(", ")))
                     .unwrap_or_else(|| "the covariates".into());
-                format!("{name} has only {n_unique} unique combinations, fewer than k = {k}: reduce k")
+                let what = if user_knots.is_some() { "knots" } else { "combinations" };
+                format!("{name} has only {knot_count} unique {what}, fewer than k = {k}: reduce k")
             };
             return Err(term_err(message));
         }
 
-        // Knots: all unique points, or an evenly spread subset of them.
-        let subset = n_unique > MAX_KNOTS && k <= MAX_KNOTS;
-        let knot_rows: Vec<usize> = if subset {
-            (0..MAX_KNOTS).map(|i| i * n_unique / MAX_KNOTS).collect()
+        // Knots: the user's, a sample of the unique points drawn as mgcv
+        // draws it, or all unique points.
+        let max_knots = opts.max_knots.unwrap_or(knots::DEFAULT_MAX_KNOTS);
+        let knots = if let Some(u) = &user_knots {
+            Mat::from_fn(u.n_unique(), d, |i, j| u.values[i * d + j])
+        } else if n_unique > max_knots && k <= max_knots {
+            let rows = knots::sampled_rows(&uniq.values, d, max_knots, opts.seed.unwrap_or(knots::DEFAULT_SEED));
+            Mat::from_fn(rows.len(), d, |i, j| uniq.values[rows[i] * d + j])
         } else {
-            (0..n_unique).collect()
+            Mat::from_fn(n_unique, d, |i, j| uniq.values[i * d + j])
         };
-        let n_knots = knot_rows.len();
-        let knots = Mat::from_fn(n_knots, d, |i, j| uniq.values[knot_rows[i] * d + j]);
+        // Whether the knots are exactly the unique data points.
+        let data_knots = knots.nrows() == n_unique && user_knots.is_none();
+        let n_knots = knots.nrows();
 
         let powers = poly_powers(d, m, null_dim);
         let eta_c = eta_const(m, d);
@@ -211,7 +298,7 @@ impl TpBasis {
         }
 
         // Model matrix at the unique training points, before scaling.
-        let x_unique = if subset {
+        let x_unique = if !data_knots {
             let xu = Mat::from_fn(n_unique, d, |i, j| uniq.values[i * d + j]);
             eval_rows(&xu, &knots, &uz, m, d, &powers)
         } else {
@@ -236,13 +323,33 @@ impl TpBasis {
             }
         }
         let uz = Mat::from_fn(uz.nrows(), k, |i, j| uz[(i, j)] / scale[j]);
-        let penalty = Mat::from_fn(k, k, |i, j| {
+        let mut penalty = Mat::from_fn(k, k, |i, j| {
             if i < p && j < p {
                 0.5 * (s_top[(i, j)] + s_top[(j, i)]) / (scale[i] * scale[j])
             } else {
                 0.0
             }
         });
+        if opts.shrink {
+            // mgcv sets all M null eigenvalues to SHRINK λ_r; the null
+            // space is that of the last M (polynomial) coefficients.
+            let null = Mat::from_fn(k, null_dim, |i, j| if i == p + j { 1.0 } else { 0.0 });
+            penalty = shrink_null_space(&penalty, &null, &vec![SHRINK; null_dim], term)?;
+        }
+        // m = c(m, 0): the null space columns (the last M) are dropped and
+        // the rest centred over the training rows, instead of a constraint.
+        let cm_x = if opts.drop_null {
+            let mut cm = vec![0.0; p];
+            for (i, &count) in uniq.counts.iter().enumerate() {
+                for (j, c) in cm.iter_mut().enumerate() {
+                    *c += count as f64 * x_unique[(i, j)] / scale[j];
+                }
+            }
+            penalty = penalty.submatrix(0, 0, p, p).to_owned();
+            cm.iter().map(|c| c / n as f64).collect()
+        } else {
+            Vec::new()
+        };
 
         Ok(TpBasis {
             term: term.to_string(),
@@ -254,6 +361,9 @@ impl TpBasis {
             knots: StoredMat::from_mat(&knots),
             uz: StoredMat::from_mat(&uz),
             penalty: StoredMat::from_mat(&penalty),
+            shrink: opts.shrink,
+            drop_null: opts.drop_null,
+            cm_x,
         })
     }
 
@@ -276,7 +386,15 @@ impl TpBasis {
         if d == 0 || self.shift.len() != d || self.shift.iter().any(|v| !v.is_finite()) {
             return Err(format!("{} finite shifts for {d} covariates", self.shift.len()));
         }
-        self.penalty.check("its penalty", k, k)?;
+        let dim = if self.drop_null {
+            k.saturating_sub(self.null_dim)
+        } else {
+            k
+        };
+        self.penalty.check("its penalty", dim, dim)?;
+        if self.cm_x.len() != if self.drop_null { dim } else { 0 } || self.cm_x.iter().any(|v| !v.is_finite()) {
+            return Err(format!("{} finite column means for {dim} columns", self.cm_x.len()));
+        }
         if m > k || m * 2 <= d {
             return Err(format!(
                 "penalty order m = {m} does not suit {d} covariates and k = {k}"
@@ -299,6 +417,11 @@ impl TpBasis {
     /// Number of covariates.
     pub(crate) fn n_covariates(&self) -> usize {
         self.d
+    }
+
+    /// Whether this is mgcv's shrinkage basis `"ts"`.
+    pub fn shrinks(&self) -> bool {
+        self.shrink
     }
 
     /// The penalty order `m` used (after mgcv's defaulting).
@@ -325,7 +448,7 @@ impl TpBasis {
 
 impl BasisFn for TpBasis {
     fn dim(&self) -> usize {
-        self.k
+        if self.drop_null { self.k - self.null_dim } else { self.k }
     }
 
     fn design(&self, x: &[&[f64]]) -> Result<Mat<f64>> {
@@ -347,8 +470,9 @@ impl BasisFn for TpBasis {
         let xu = Mat::from_fn(uniq.n_unique(), self.d, |i, j| uniq.values[i * self.d + j]);
         let powers = poly_powers(self.d, self.m, self.null_dim);
         let rows = eval_rows(&xu, &self.knots.to_mat(), &self.uz.to_mat(), self.m, self.d, &powers);
-        Ok(Mat::from_fn(uniq.row_to_unique.len(), self.k, |i, j| {
-            rows[(uniq.row_to_unique[i], j)]
+        let cm = |j: usize| self.cm_x.get(j).copied().unwrap_or(0.0);
+        Ok(Mat::from_fn(uniq.row_to_unique.len(), self.dim(), |i, j| {
+            rows[(uniq.row_to_unique[i], j)] - cm(j)
         }))
     }
 
@@ -357,7 +481,11 @@ impl BasisFn for TpBasis {
     }
 
     fn null_space_dim(&self) -> usize {
-        self.null_dim
+        if self.shrink || self.drop_null {
+            0
+        } else {
+            self.null_dim
+        }
     }
 
     fn te_reparameterise(&self) -> bool {
@@ -365,7 +493,7 @@ impl BasisFn for TpBasis {
     }
 
     fn mgcv_class(&self) -> &'static str {
-        "tprs.smooth"
+        if self.shrink { "ts.smooth" } else { "tprs.smooth" }
     }
 }
 

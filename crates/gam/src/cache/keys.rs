@@ -78,6 +78,8 @@ impl<'a> KeyMaterial<'a> {
         // Destructured so that a new option cannot be forgotten here.
         let FitOptions {
             newton: NewtonOptions { max_iter, convergence },
+            select,
+            knots,
         } = self.options;
         h.absorb_str(b"kind", kind)
             .absorb_u64(b"payload-format", u64::from(PAYLOAD_FORMAT_VERSION))
@@ -88,7 +90,15 @@ impl<'a> KeyMaterial<'a> {
             .absorb_str(b"method", self.method)
             .absorb_str(b"weights", self.weights.map_or("\u{0}none", |w| w))
             .absorb_u64(b"newton.max_iter", *max_iter as u64)
-            .absorb_str(b"newton.convergence", convergence.name());
+            .absorb_str(b"newton.convergence", convergence.name())
+            .absorb_u64(b"select", u64::from(*select))
+            .absorb_u64(b"knots.columns", knots.len() as u64);
+        // A BTreeMap iterates in name order, so the key does not depend on
+        // the order the knots were given in.
+        for (name, values) in knots {
+            h.absorb_str(b"knots.column", name)
+                .absorb_f64_slice(b"knots.values", values);
+        }
     }
 }
 

@@ -16,7 +16,7 @@ use faer::Mat;
 use serde::{Deserialize, Serialize};
 
 pub use penalty::{Penalty, PenaltySet};
-pub use smooth::{By, SmoothTerm};
+pub use smooth::{By, SmoothOptions, SmoothTerm};
 
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result};
@@ -98,6 +98,11 @@ impl Design {
     /// Builds the design from a formula and the training data (already
     /// stripped of rows with missing values).
     pub fn build(formula: &Formula, data: &DataFrame) -> Result<Design> {
+        Design::build_with(formula, data, &SmoothOptions::default())
+    }
+
+    /// [`Design::build`] with mgcv's `select` and `knots` ([`SmoothOptions`]).
+    pub fn build_with(formula: &Formula, data: &DataFrame, opts: &SmoothOptions) -> Result<Design> {
         let mut parametric = Vec::new();
         let mut smooths = Vec::new();
         let mut offsets = Vec::new();
@@ -125,7 +130,7 @@ impl Design {
                         }));
                     }
                 },
-                Term::Smooth(spec) => smooths.extend(SmoothTerm::build(spec, data)?),
+                Term::Smooth(spec) => smooths.extend(SmoothTerm::build_with(spec, data, opts)?),
             }
         }
         let mut design = Design {

@@ -23,6 +23,7 @@
 //! Counts are kept in `f64` so that absurd sizes (`te()` of 30 margins is
 //! 5^30 coefficients) saturate instead of overflowing.
 
+use super::smooth::SmoothOptions;
 use crate::basis::{cc, cr, ps, tp};
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result, bytes};
@@ -73,12 +74,22 @@ struct TermSize {
 /// dropped), or refuses it with an error naming the term to change. See the
 /// module documentation.
 pub fn plan(formula: &Formula, data: &DataFrame) -> Result<Plan> {
-    plan_with_memory(formula, data, available_bytes())
+    plan_with(formula, data, &SmoothOptions::default())
 }
 
-/// [`plan`] with the available memory given (for tests).
-pub(crate) fn plan_with_memory(formula: &Formula, data: &DataFrame, available: f64) -> Result<Plan> {
-    let mut warnings = Vec::new();
+/// [`plan`] for a fit with mgcv's `select` and `knots` ([`SmoothOptions`]).
+pub fn plan_with(formula: &Formula, data: &DataFrame, opts: &SmoothOptions) -> Result<Plan> {
+    plan_with_memory(formula, data, opts, available_bytes())
+}
+
+/// [`plan_with`] with the available memory given (for tests).
+pub(crate) fn plan_with_memory(
+    formula: &Formula,
+    data: &DataFrame,
+    opts: &SmoothOptions,
+    available: f64,
+) -> Result<Plan> {
+    let mut warnings = unused_knots_warning(formula, opts).into_iter().collect::<Vec<_>>();
     let mut terms: Vec<TermSize> = Vec::new();
     if formula.intercept {
         terms.push(TermSize::parametric("(Intercept)", 1.0));
@@ -116,7 +127,7 @@ pub(crate) fn plan_with_memory(formula: &Formula, data: &DataFrame, available: f
                 terms.push(TermSize::parametric(&c.name, coefs));
             }
             Term::Offset(_) => {}
-            Term::Smooth(spec) => terms.push(smooth_size(spec, data, &mut warnings)?),
+            Term::Smooth(spec) => terms.push(smooth_size(spec, data, opts, &mut warnings)?),
         }
     }
     let n = data.nrows() as f64;
@@ -227,6 +238,18 @@ pub fn check_m(spec: &SmoothSpec) -> Result<()> {
     }
     if spec.kind == SmoothKind::S && spec.m.len() > 1 {
         match spec.bs[0] {
+            // mgcv's tp reads m[1] (the order) and m[2] (0 drops the null
+            // space; other values are ignored, as mgcv ignores them).
+            BasisType::Tp | BasisType::Ts if spec.m.len() == 2 && spec.m[1].is_some() => {}
+            bs @ (BasisType::Tp | BasisType::Ts) => {
+                return Err(term_err(
+                    spec,
+                    format!(
+                        "m has {} values; bs = \"{bs}\" takes m or c(m, 0) (0 drops the null space), with numbers",
+                        spec.m.len()
+                    ),
+                ));
+            }
             BasisType::Ps if spec.m.len() > 2 => {
                 return Err(term_err(
                     spec,
@@ -245,11 +268,18 @@ pub fn check_m(spec: &SmoothSpec) -> Result<()> {
     Ok(())
 }
 
+/// Whether `m = c(m, 0)` asks a thin plate `s()` to drop its null space
+/// (mgcv's `drop.null`; its columns are then centred instead of constrained).
+pub(crate) fn drops_null_space(spec: &SmoothSpec) -> bool {
+    spec.kind == SmoothKind::S && matches!(spec.bs[0], BasisType::Tp | BasisType::Ts) && spec.m.get(1) == Some(&Some(0))
+}
+
 /// Whether a smooth gets a centring constraint. mgcv centres unless: a
-/// random effect, a ti() term (margins already centred), or a numeric
-/// by-variable that is not constant.
+/// random effect, a ti() term (margins already centred), a numeric
+/// by-variable that is not constant, or a thin plate smooth without its
+/// null space (`m = c(m, 0)`).
 pub(crate) fn centred(spec: &SmoothSpec, is_re: bool, by: Option<&Column>) -> bool {
-    if is_re || spec.kind == SmoothKind::Ti {
+    if is_re || spec.kind == SmoothKind::Ti || drops_null_space(spec) {
         return false;
     }
     match by {
@@ -292,7 +322,12 @@ fn term_err(spec: &SmoothSpec, message: String) -> GamError {
 }
 
 /// Coefficients, penalties and build memory of a smooth spec.
-fn smooth_size(spec: &SmoothSpec, data: &DataFrame, warnings: &mut Vec<String>) -> Result<TermSize> {
+fn smooth_size(
+    spec: &SmoothSpec,
+    data: &DataFrame,
+    opts: &SmoothOptions,
+    warnings: &mut Vec<String>,
+) -> Result<TermSize> {
     check_m(spec)?;
     let label = spec.label();
     let mut warn_raised = |given: Option<usize>, used: usize| {
@@ -306,19 +341,28 @@ fn smooth_size(spec: &SmoothSpec, data: &DataFrame, warnings: &mut Vec<String>) 
     let mut one = |bs: BasisType, k_arg: i64, m: &[Option<i64>], vars: &[String]| -> Result<(f64, f64, f64, usize)> {
         let k = requested_k(k_arg);
         Ok(match bs {
-            BasisType::Tp => {
-                let (_, _, dim) = tp::dims(vars.len(), k_arg, order(m[0]));
+            BasisType::Tp | BasisType::Ts => {
+                let (_, null_dim, dim) = tp::dims(vars.len(), k_arg, order(m[0]));
                 warn_raised(k, dim);
-                // Beyond MAX_KNOTS unique points the knots are a subset,
-                // unless k asks for more: then every unique point is a knot.
-                let knots = if dim > tp::MAX_KNOTS {
-                    unique_rows(data, vars)? as f64
-                } else {
-                    (tp::MAX_KNOTS as f64).min(data.nrows() as f64)
+                // Beyond max.knots unique points the knots are a subset,
+                // unless k asks for more: then every unique point is a knot;
+                // user knots (at least k of them) replace the data.
+                let max_knots = spec.xt.max_knots.map_or(tp::MAX_KNOTS as f64, |v| v as f64);
+                let user = vars
+                    .iter()
+                    .map(|v| opts.knots.and_then(|k| k.get(v)).map(Vec::len))
+                    .min()
+                    .flatten();
+                let knots = match user {
+                    Some(len) if len >= dim && len <= data.nrows() => len as f64,
+                    Some(_) => unique_rows(data, vars)? as f64,
+                    None if dim as f64 > max_knots => unique_rows(data, vars)? as f64,
+                    None => max_knots.min(data.nrows() as f64),
                 };
-                (dim as f64, 1.0, 8.0 * TP_KNOT_MATRICES * knots * knots, dim)
+                let coefs = if drops_null_space(spec) { dim - null_dim } else { dim };
+                (coefs as f64, 1.0, 8.0 * TP_KNOT_MATRICES * knots * knots, dim)
             }
-            BasisType::Cr => {
+            BasisType::Cr | BasisType::Cs => {
                 let dim = cr::basis_dim(k);
                 warn_raised(k, dim);
                 (dim as f64, 1.0, 0.0, dim)
@@ -362,7 +406,12 @@ fn smooth_size(spec: &SmoothSpec, data: &DataFrame, warnings: &mut Vec<String>) 
             (coefs, penalties, build)
         }
     };
-    let penalties = if spec.fx { 0.0 } else { penalties };
+    // select = TRUE adds at most one penalty per smooth.
+    let penalties = if spec.fx {
+        0.0
+    } else {
+        penalties + f64::from(u8::from(opts.select))
+    };
     let is_re = spec.kind == SmoothKind::S && spec.bs[0] == BasisType::Re;
     let by = spec.by.as_ref().map(|b| data.require_column(b)).transpose()?;
     if centred(spec, is_re, by) {
@@ -400,6 +449,32 @@ fn smooth_size(spec: &SmoothSpec, data: &DataFrame, warnings: &mut Vec<String>) 
         coefs: coefs * copies,
         penalties: penalties * copies,
         build_bytes,
+    })
+}
+
+/// mgcv ignores knots for columns that no smooth taking knots uses; so
+/// does the fit, with a warning naming them (a misspelt name would
+/// otherwise go unnoticed).
+fn unused_knots_warning(formula: &Formula, opts: &SmoothOptions) -> Option<String> {
+    let knots = opts.knots?;
+    let takes_knots = |b: &BasisType| *b != BasisType::Re;
+    let unused: Vec<&str> = knots
+        .keys()
+        .filter(|name| {
+            !formula.smooths().any(|s| {
+                s.vars
+                    .iter()
+                    .zip(s.bs.iter().cycle())
+                    .any(|(v, b)| v == *name && takes_knots(b))
+            })
+        })
+        .map(String::as_str)
+        .collect();
+    (!unused.is_empty()).then(|| {
+        format!(
+            "knots given for {} that no smooth (cr, cc, ps, tp) uses: ignored, as mgcv ignores them",
+            unused.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
+        )
     })
 }
 

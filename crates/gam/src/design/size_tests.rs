@@ -17,7 +17,7 @@ fn frame(n: usize, levels: usize) -> DataFrame {
 }
 
 fn plan_of(formula: &str, data: &DataFrame) -> Result<Plan> {
-    plan_with_memory(&Formula::parse(formula).unwrap(), data, 16.0 * GIB)
+    plan_with_memory(&Formula::parse(formula).unwrap(), data, &Default::default(), 16.0 * GIB)
 }
 
 #[test]
@@ -35,9 +35,13 @@ fn counts_match_what_the_builders_make() {
         ("y ~ s(a, by = c)", 1 + 10),
         ("y ~ s(a, bs = \"ps\", m = c(3, 1))", 1 + 9),
         ("y ~ s(a, b)", 1 + 29),
+        // m = c(2, 0): the null space (2 columns) goes, and no centring constraint.
+        ("y ~ s(a, m = c(2, 0))", 1 + 8),
+        ("y ~ s(a, b, k = 12, m = c(2, 0))", 1 + 9),
+        ("y ~ s(a, bs = \"ts\") + s(b, bs = \"cs\")", 1 + 9 + 9),
     ] {
         let formula = Formula::parse(f).unwrap();
-        let plan = plan_with_memory(&formula, &data, 16.0 * GIB).unwrap();
+        let plan = plan_with_memory(&formula, &data, &Default::default(), 16.0 * GIB).unwrap();
         let design = crate::design::Design::build(&formula, &data).unwrap();
         assert_eq!(plan.n_coef, p, "{f}");
         assert_eq!(design.n_coef(), p, "{f}: the builders disagree with the plan");
@@ -100,8 +104,16 @@ fn negative_and_malformed_m_name_the_term() {
         ("y ~ te(a, b, m = -1)", "term te(a,b): m = -1"),
         ("y ~ te(a, b, m = c(2, -3))", "term te(a,b): m = -3"),
         (
-            "y ~ s(a, m = c(2, 2))",
-            "term s(a): m has 2 values; bs = \"tp\" takes one",
+            "y ~ s(a, m = c(2, 0, 1))",
+            "term s(a): m has 3 values; bs = \"tp\" takes m or c(m, 0)",
+        ),
+        (
+            "y ~ s(a, m = c(2, NA))",
+            "term s(a): m has 2 values; bs = \"tp\" takes m or c(m, 0)",
+        ),
+        (
+            "y ~ s(a, bs = \"cr\", m = c(2, 0))",
+            "term s(a): m has 2 values; bs = \"cr\" takes one",
         ),
         (
             "y ~ s(a, bs = \"ps\", m = c(2, 2, 2))",
@@ -158,4 +170,112 @@ fn a_numeric_column_spoiled_by_a_word_warns() {
           numeric, correct that value or write NA"
         ]
     );
+}
+
+#[test]
+fn select_adds_one_penalty_where_a_null_space_is_left() {
+    let data = frame(400, 4);
+    let formula =
+        Formula::parse("y ~ s(a) + s(b, bs = \"cc\") + s(g, bs = \"re\") + te(a, c) + s(c, fx = TRUE)").unwrap();
+    let knots = std::collections::BTreeMap::new();
+    let opts = crate::design::SmoothOptions {
+        select: true,
+        knots: Some(&knots),
+    };
+    let design = crate::design::Design::build_with(&formula, &data, &opts).unwrap();
+    let counts: Vec<usize> = design.smooths.iter().map(|s| s.penalties.len()).collect();
+    // tp: +1; cc after centring and re: full rank, nothing; te: +1; fx: no penalties at all.
+    assert_eq!(counts, [2, 1, 1, 3, 0]);
+    assert_eq!(
+        design.sp_names(),
+        ["s(a)1", "s(a)2", "s(b)", "s(g)", "te(a,c)1", "te(a,c)2", "te(a,c)3"]
+    );
+    assert!(design.smooths[..4].iter().all(|s| s.null_space_dim() == 0));
+}
+
+#[test]
+fn knots_for_a_column_no_smooth_uses_are_ignored_with_a_warning() {
+    let data = frame(400, 4);
+    let formula = Formula::parse("y ~ s(a, bs = \"cr\", k = 4) + s(g, bs = \"re\")").unwrap();
+    let knots: std::collections::BTreeMap<String, Vec<f64>> = [
+        ("a".to_string(), vec![0.0, 0.3, 0.6, 1.0]),
+        ("zz".to_string(), vec![1.0]),
+        ("g".to_string(), vec![1.0]),
+    ]
+    .into_iter()
+    .collect();
+    let opts = crate::design::SmoothOptions {
+        select: false,
+        knots: Some(&knots),
+    };
+    let plan = plan_with_memory(&formula, &data, &opts, 16.0 * GIB).unwrap();
+    assert_eq!(plan.warnings.len(), 1, "{:?}", plan.warnings);
+    assert!(
+        plan.warnings[0].starts_with("knots given for 'g', 'zz' that no smooth"),
+        "{:?}",
+        plan.warnings
+    );
+    let design = crate::design::Design::build_with(&formula, &data, &opts).unwrap();
+    let crate::basis::Basis::Cr(cr) = &design.smooths[0].basis else {
+        panic!("a cr basis")
+    };
+    assert_eq!(cr.knots(), [0.0, 0.3, 0.6, 1.0]);
+}
+
+#[test]
+fn bad_knots_are_refused_naming_the_term() {
+    let data = frame(400, 4);
+    for (f, col, values, part) in [
+        (
+            "y ~ s(a, bs = \"cr\", k = 5)",
+            "a",
+            vec![0.0, 0.5, 1.0],
+            "3 knots given but this basis needs 5",
+        ),
+        (
+            "y ~ s(a, bs = \"cr\", k = 3)",
+            "a",
+            vec![0.0, 0.7, 0.5],
+            "not increasing",
+        ),
+        ("y ~ s(a, bs = \"cc\", k = 5)", "a", vec![0.0, 0.5, 1.0], "needs 5 or 2"),
+        (
+            "y ~ s(a, bs = \"ps\", k = 6)",
+            "a",
+            vec![0.2, 0.8],
+            "must lie within the knots' range",
+        ),
+        (
+            "y ~ s(a, bs = \"ps\", k = 6)",
+            "a",
+            vec![0.0, 1.0, 2.0],
+            "needs 2 or 10",
+        ),
+        (
+            "y ~ s(a, b, k = 5)",
+            "a",
+            vec![0.0, 0.5, 1.0, 0.2, 0.4, 0.6],
+            "covariate 2 has 4 knots",
+        ),
+        (
+            "y ~ s(a, k = 6)",
+            "a",
+            vec![0.1, 0.1, 0.2, 0.2, 0.3, 0.3, 0.4, 0.5],
+            "only 5 unique knots",
+        ),
+    ] {
+        let mut knots: std::collections::BTreeMap<String, Vec<f64>> = [(col.to_string(), values)].into_iter().collect();
+        if f.contains("s(a, b") {
+            knots.insert("b".into(), vec![0.0, 0.5, 1.0, 0.7]);
+        }
+        let opts = crate::design::SmoothOptions {
+            select: false,
+            knots: Some(&knots),
+        };
+        let e = crate::design::Design::build_with(&Formula::parse(f).unwrap(), &data, &opts)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("term s(a"), "{f}: {e}");
+        assert!(e.contains(part), "{f}: {e}");
+    }
 }

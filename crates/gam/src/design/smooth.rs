@@ -3,7 +3,9 @@
 //! penalty rescaling, `by` variables (one smooth per level of a factor, or
 //! multiplication by a numeric column) and the centring constraint.
 
-use faer::Mat;
+use std::collections::BTreeMap;
+
+use faer::{Mat, Side};
 use serde::{Deserialize, Serialize};
 
 use rayon::prelude::*;
@@ -64,7 +66,27 @@ pub struct SmoothTerm {
     /// are already reduced. See [`crate::design::side`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub side_deleted: Vec<usize>,
+    /// Whether the last penalty is `select = TRUE`'s penalty on the null
+    /// space of the others (mgcv's `null.space.penalty`).
+    #[serde(default)]
+    pub null_space_penalty: bool,
 }
+
+/// The fitting options that reach the smooth constructors: mgcv's `gam()`
+/// arguments `select` and `knots`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SmoothOptions<'a> {
+    /// `select = TRUE`: an extra penalty on the null space of every smooth's
+    /// penalties, with its own smoothing parameter.
+    pub select: bool,
+    /// User knots by covariate name (`knots = list(x = ...)`); a name no
+    /// smooth uses is ignored, as mgcv ignores it.
+    pub knots: Option<&'a BTreeMap<String, Vec<f64>>>,
+}
+
+/// mgcv's threshold for `select`'s null space: eigenvalues of the summed
+/// penalty below `max · ε^0.66` count as zero.
+const NULL_SPACE_EXPONENT: f64 = 0.66;
 
 fn term_err(spec: &SmoothSpec, message: impl Into<String>) -> GamError {
     GamError::Term {
@@ -117,22 +139,47 @@ fn covariates(spec: &SmoothSpec, data: &DataFrame, levels: Option<&[Option<Vec<S
 }
 
 /// Builds the basis of a spec from training covariates.
-fn build_basis(spec: &SmoothSpec, cols: &[Vec<f64>], levels: &[Option<Vec<String>>]) -> Result<Basis> {
+fn build_basis(
+    spec: &SmoothSpec,
+    cols: &[Vec<f64>],
+    levels: &[Option<Vec<String>>],
+    opts: &SmoothOptions,
+) -> Result<Basis> {
     let label = spec.label();
     // Negative orders would wrap around in the casts below.
     super::size::check_m(spec)?;
-    let one = |i: usize, bs: BasisType, k: i64, m: Option<i64>, xs: &[&[f64]]| -> Result<Basis> {
+    let knots_of = |var: &str| opts.knots.and_then(|k| k.get(var)).map(Vec::as_slice);
+    let one = |i: usize, bs: BasisType, k: i64, m: Option<i64>, xs: &[&[f64]], vars: &[String]| -> Result<Basis> {
         let k_opt = super::size::requested_k(k);
+        let knots = knots_of(&vars[0]);
         Ok(match bs {
-            BasisType::Tp => Basis::Tp(tp::TpBasis::new(&label, xs, k, super::size::order(m))?),
-            BasisType::Cr => Basis::Cr(cr::CrBasis::new(&label, xs[0], k_opt)?),
-            BasisType::Cc => Basis::Cc(cc::CcBasis::new(&label, xs[0], k_opt)?),
+            BasisType::Tp | BasisType::Ts => {
+                // mgcv uses user knots only when every covariate has them.
+                let user: Option<Vec<Vec<f64>>> = vars.iter().map(|v| knots_of(v).map(<[f64]>::to_vec)).collect();
+                let opts = tp::TpOptions {
+                    m: super::size::order(m),
+                    drop_null: super::size::drops_null_space(spec),
+                    shrink: bs == BasisType::Ts,
+                    max_knots: spec.xt.max_knots.and_then(|v| usize::try_from(v).ok()),
+                    seed: spec.xt.seed.and_then(|v| i32::try_from(v).ok()),
+                    knots: user,
+                };
+                Basis::Tp(tp::TpBasis::with_options(&label, xs, k, &opts)?)
+            }
+            BasisType::Cr | BasisType::Cs => Basis::Cr(cr::CrBasis::with_options(
+                &label,
+                xs[0],
+                k_opt,
+                knots,
+                bs == BasisType::Cs,
+            )?),
+            BasisType::Cc => Basis::Cc(cc::CcBasis::with_knots(&label, xs[0], k_opt, knots)?),
             BasisType::Ps => {
                 let m = match spec.kind {
                     SmoothKind::S => super::size::ps_orders(&spec.m),
                     _ => super::size::ps_orders(&[m]),
                 };
-                Basis::Ps(ps::PsBasis::new(&label, xs[0], k_opt, &m)?)
+                Basis::Ps(ps::PsBasis::with_knots(&label, xs[0], k_opt, &m, knots)?)
             }
             BasisType::Re => match &levels[i] {
                 Some(l) => Basis::Re(re::ReBasis::factor(&label, xs[0], l.len())?),
@@ -153,20 +200,62 @@ fn build_basis(spec: &SmoothSpec, cols: &[Vec<f64>], levels: &[Option<Vec<String
             if bs == BasisType::Re && xs.len() > 1 {
                 return Err(term_err(spec, "random effects of several covariates are not supported"));
             }
-            one(0, bs, spec.k[0], spec.m.first().copied().flatten(), &xs)
+            one(0, bs, spec.k[0], spec.m.first().copied().flatten(), &xs, &spec.vars)
         }
         SmoothKind::Te | SmoothKind::Ti => {
             let mut margins = Vec::with_capacity(cols.len());
             let mut covs = Vec::with_capacity(cols.len());
             for (i, col) in cols.iter().enumerate() {
                 let xs: Vec<&[f64]> = vec![col.as_slice()];
-                margins.push(one(i, spec.bs[i], spec.k[i], spec.m.get(i).copied().flatten(), &xs)?);
+                let m = spec.m.get(i).copied().flatten();
+                margins.push(one(
+                    i,
+                    spec.bs[i],
+                    spec.k[i],
+                    m,
+                    &xs,
+                    std::slice::from_ref(&spec.vars[i]),
+                )?);
                 covs.push(xs);
             }
             let t = TensorBasis::new(margins, &covs, spec.kind == SmoothKind::Ti)?;
             Ok(Basis::Tensor(Box::new(t)))
         }
     }
+}
+
+/// `select = TRUE`'s extra penalty for a term's (constrained) penalties, as
+/// mgcv's `smoothCon` builds it: `U Uᵀ` for the eigenvectors `U` of the
+/// summed penalty whose eigenvalues are below `max · ε^0.66` (mgcv sums the
+/// first penalty twice when there are several; that changes nothing but
+/// the threshold's reference, and is kept). `None` when the penalties have
+/// no null space (a random effect, a cyclic smooth after centring).
+fn null_space_penalty(penalties: &[Mat<f64>], term: &SmoothSpec) -> Result<Option<Mat<f64>>> {
+    let Some(first) = penalties.first() else {
+        return Ok(None);
+    };
+    let mut total = first.clone();
+    if penalties.len() > 1 {
+        for s in penalties {
+            total += s;
+        }
+    }
+    let total = crate::linalg::symmetrise(&total);
+    let eig = total
+        .self_adjoint_eigen(Side::Lower)
+        .map_err(|_| term_err(term, "select = TRUE: the penalty's eigen-decomposition failed"))?;
+    let p = total.nrows();
+    let values: Vec<f64> = (0..p).map(|i| eig.S()[i]).collect();
+    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let tol = max * f64::EPSILON.powf(NULL_SPACE_EXPONENT);
+    let null: Vec<usize> = (0..p).filter(|&i| values[i] < tol).collect();
+    if null.is_empty() {
+        return Ok(None);
+    }
+    let u = eig.U();
+    Ok(Some(Mat::from_fn(p, p, |i, j| {
+        null.iter().map(|&c| u[(i, c)] * u[(j, c)]).sum()
+    })))
 }
 
 /// The statistics of a basis's raw model matrix over all rows, built a
@@ -191,8 +280,13 @@ impl SmoothTerm {
     /// Builds the term(s) of one smooth spec from training data: one term, or
     /// one per level of a factor `by` variable.
     pub fn build(spec: &SmoothSpec, data: &DataFrame) -> Result<Vec<SmoothTerm>> {
+        SmoothTerm::build_with(spec, data, &SmoothOptions::default())
+    }
+
+    /// [`SmoothTerm::build`] with mgcv's `select` and `knots` (see [`SmoothOptions`]).
+    pub fn build_with(spec: &SmoothSpec, data: &DataFrame, opts: &SmoothOptions) -> Result<Vec<SmoothTerm>> {
         let (cols, levels) = covariates(spec, data, None)?;
-        let basis = build_basis(spec, &cols, &levels)?;
+        let basis = build_basis(spec, &cols, &levels, opts)?;
         let stats = raw_design_stats(&basis, &cols)?;
         let is_re = basis.mgcv_class() == "random.effect";
         let mut s_scale = Vec::new();
@@ -210,10 +304,22 @@ impl SmoothTerm {
         };
         let centre = centred(spec, is_re, by_col.as_ref().map(|(_, c)| c));
         let constraint = centre.then(|| stats.sum_to_zero());
-        let constrained: Vec<StoredMat> = penalties
+        let mut constrained: Vec<Mat<f64>> = penalties
             .iter()
-            .map(|s| StoredMat::from_mat(&constraint.as_ref().map_or_else(|| s.clone(), |c| c.apply_penalty(s))))
+            .map(|s| constraint.as_ref().map_or_else(|| s.clone(), |c| c.apply_penalty(s)))
             .collect();
+        // select = TRUE: after the constraint, as mgcv's smoothCon adds it.
+        let extra = if opts.select {
+            null_space_penalty(&constrained, spec)?
+        } else {
+            None
+        };
+        let null_space_penalty = extra.is_some();
+        if let Some(sf) = extra {
+            constrained.push(sf);
+            s_scale.push(1.0);
+        }
+        let constrained: Vec<StoredMat> = constrained.iter().map(StoredMat::from_mat).collect();
         let make = |label: String, by: By| SmoothTerm {
             label,
             spec: spec.clone(),
@@ -225,6 +331,7 @@ impl SmoothTerm {
             random: is_re,
             factor_levels: levels.clone(),
             side_deleted: Vec::new(),
+            null_space_penalty,
         };
         let base = format!("{}({})", spec.kind.as_str(), spec.vars.join(","));
         Ok(match by_col {
@@ -304,6 +411,17 @@ impl SmoothTerm {
             1 => vec![self.label.clone()],
             n => (1..=n).map(|i| format!("{}{i}", self.label)).collect(),
         }
+    }
+
+    /// mgcv's `null.space.dim` of the term after its constraint: the null
+    /// space of its penalties (0 for shrinkage bases and with `select`).
+    pub fn null_space_dim(&self) -> usize {
+        if self.null_space_penalty {
+            return 0;
+        }
+        self.basis
+            .null_space_dim()
+            .saturating_sub(usize::from(self.constraint.is_some()))
     }
 
     /// mgcv's class of the term (`cr.smooth`, `tensor.smooth`, ...).

@@ -196,8 +196,9 @@ impl GamSpec {
         self.family.check_link(self.link)?;
         // Sizes are checked before any basis is built: an absurd model is
         // refused in milliseconds instead of exhausting the memory.
-        let plan = crate::design::size::plan(&self.formula, train)?;
-        let design = Design::build(&self.formula, train)?;
+        let smooth_options = self.options.smooth_options();
+        let plan = crate::design::size::plan_with(&self.formula, train, &smooth_options)?;
+        let design = Design::build_with(&self.formula, train, &smooth_options)?;
         let mut response = response_data(&design.response, train, self.family, self.weights.as_deref())?;
         // The model's warnings: the design's (mgcv's raised k) before the data's.
         response.warnings.splice(0..0, plan.warnings);

@@ -1,6 +1,9 @@
 //! What to fit, before any data: formula, family and link, prior weights
 //! and the fitting options ([`GamSpec`], [`FitOptions`]).
 
+use std::collections::BTreeMap;
+
+use crate::design::SmoothOptions;
 use crate::family::{Family, Link};
 use crate::fit::outer::NewtonOptions;
 use crate::formula::Formula;
@@ -10,6 +13,25 @@ use crate::formula::Formula;
 pub struct FitOptions {
     /// The outer (smoothing parameter) optimiser's settings.
     pub newton: NewtonOptions,
+    /// mgcv's `select = TRUE`: every smooth gets an extra penalty on the
+    /// null space of its penalties, with its own smoothing parameter, so
+    /// that whole terms can be penalised out of the model.
+    pub select: bool,
+    /// mgcv's `knots = list(x = c(...))`: user knots by covariate name, for
+    /// `cr`/`cs` (`k` knots), `cc` (`k` knots, or the two ends of the
+    /// period), `ps` (`k + m[1] + 2` knots, or two ends) and `tp`/`ts`
+    /// smooths (every covariate of the term, the same number each).
+    pub knots: BTreeMap<String, Vec<f64>>,
+}
+
+impl FitOptions {
+    /// The options the smooth constructors take.
+    pub fn smooth_options(&self) -> SmoothOptions<'_> {
+        SmoothOptions {
+            select: self.select,
+            knots: (!self.knots.is_empty()).then_some(&self.knots),
+        }
+    }
 }
 
 /// What to fit: formula, family and link, options. Fitting it to data gives a [`GamModel`](crate::model::GamModel).

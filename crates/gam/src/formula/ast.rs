@@ -195,19 +195,25 @@ pub enum BasisType {
     Cc,
     /// Random effect (`"re"`).
     Re,
+    /// Thin plate regression spline with shrinkage (`"ts"`): its null space is penalised too.
+    Ts,
+    /// Cubic regression spline with shrinkage (`"cs"`): its null space is penalised too.
+    Cs,
 }
 
 impl BasisType {
     /// Every supported basis, in the order error messages list them.
-    pub const ALL: [BasisType; 5] = [
+    pub const ALL: [BasisType; 7] = [
         BasisType::Tp,
         BasisType::Cr,
         BasisType::Ps,
         BasisType::Cc,
         BasisType::Re,
+        BasisType::Ts,
+        BasisType::Cs,
     ];
 
-    /// mgcv's code: `"tp"`, `"cr"`, `"ps"`, `"cc"` or `"re"`.
+    /// mgcv's code: `"tp"`, `"cr"`, `"ps"`, `"cc"`, `"re"`, `"ts"` or `"cs"`.
     pub fn as_str(self) -> &'static str {
         match self {
             BasisType::Tp => "tp",
@@ -215,6 +221,8 @@ impl BasisType {
             BasisType::Ps => "ps",
             BasisType::Cc => "cc",
             BasisType::Re => "re",
+            BasisType::Ts => "ts",
+            BasisType::Cs => "cs",
         }
     }
 
@@ -225,7 +233,7 @@ impl BasisType {
 
     /// Whether the basis only smooths one covariate.
     pub fn is_one_dimensional(self) -> bool {
-        matches!(self, BasisType::Cr | BasisType::Ps | BasisType::Cc)
+        matches!(self, BasisType::Cr | BasisType::Ps | BasisType::Cc | BasisType::Cs)
     }
 }
 
@@ -259,6 +267,26 @@ pub struct SmoothSpec {
     pub fx: bool,
     /// Where the whole term is written.
     pub span: Span,
+    /// mgcv's `xt = list(max.knots = ..., seed = ...)` of a thin plate smooth.
+    #[serde(default)]
+    pub xt: SmoothXt,
+}
+
+/// The extra arguments `xt = list(...)` of a smooth that are supported:
+/// a thin plate smooth's knot subsampling (`None` = mgcv's default).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmoothXt {
+    /// `max.knots`: at most this many knots (mgcv's default 2000).
+    pub max_knots: Option<i64>,
+    /// `seed`: the random seed of the knot sample (mgcv's default 1).
+    pub seed: Option<i64>,
+}
+
+impl SmoothXt {
+    /// Whether nothing was given.
+    pub fn is_default(&self) -> bool {
+        *self == SmoothXt::default()
+    }
 }
 
 impl SmoothSpec {

@@ -26,9 +26,11 @@ mod smooth;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_basis_args;
+#[cfg(test)]
 mod tests_errors;
 
-pub use ast::{BasisType, ColumnRef, Formula, Response, SmoothKind, SmoothSpec, Span, Term};
+pub use ast::{BasisType, ColumnRef, Formula, Response, SmoothKind, SmoothSpec, SmoothXt, Span, Term};
 
 use crate::error::Result;
 
@@ -88,9 +90,19 @@ fn canonical_term(term: &Term) -> String {
                 list(s.m.iter().map(na).collect()),
                 s.by.as_deref().map_or("NA".to_string(), quote),
                 if s.fx { "TRUE" } else { "FALSE" },
-            )
+            ) + &canonical_xt(&s.xt)
         }
     }
+}
+
+/// `,xt=list(...)` inside the closing parenthesis when given, nothing
+/// otherwise (so that formulas without it keep their canonical form).
+fn canonical_xt(xt: &SmoothXt) -> String {
+    if xt.is_default() {
+        return String::new();
+    }
+    let na = |v: Option<i64>| v.map_or("NA".to_string(), |m| m.to_string());
+    format!("[xt=list(max.knots={},seed={})]", na(xt.max_knots), na(xt.seed))
 }
 
 /// Backquotes a name, escaping `\` and `` ` `` so that any name is unambiguous.

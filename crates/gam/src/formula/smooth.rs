@@ -1,6 +1,6 @@
 //! Parsing `s(...)`, `te(...)` and `ti(...)` with mgcv's arguments and defaults.
 
-use super::ast::{BasisType, SmoothKind, SmoothSpec, Span};
+use super::ast::{BasisType, SmoothKind, SmoothSpec, SmoothXt, Span};
 use super::lexer::Tok;
 use super::parser::Parser;
 use crate::error::Result;
@@ -18,11 +18,17 @@ struct Args {
     m: Option<(Vec<Option<i64>>, usize)>,
     by: Option<(Option<String>, usize)>,
     fx: Option<(bool, usize)>,
+    xt: Option<(SmoothXt, usize)>,
 }
 
 impl Args {
     fn any(&self) -> bool {
-        self.k.is_some() || self.bs.is_some() || self.m.is_some() || self.by.is_some() || self.fx.is_some()
+        self.k.is_some()
+            || self.bs.is_some()
+            || self.m.is_some()
+            || self.by.is_some()
+            || self.fx.is_some()
+            || self.xt.is_some()
     }
 }
 
@@ -148,6 +154,18 @@ impl Parser<'_> {
                 if m.len() == len { m } else { vec![m[0]; len] }
             }
         };
+        let xt = match args.xt {
+            None => SmoothXt::default(),
+            Some((xt, pos)) => {
+                if kind != SmoothKind::S || !matches!(bs[0], BasisType::Tp | BasisType::Ts) {
+                    return Err(self.err(
+                        pos,
+                        "xt = list(max.knots, seed) applies to a thin plate smooth: s(..., bs = \"tp\" or \"ts\")",
+                    ));
+                }
+                xt
+            }
+        };
         Ok(SmoothSpec {
             kind,
             vars,
@@ -157,6 +175,7 @@ impl Parser<'_> {
             by: args.by.and_then(|(by, _)| by),
             fx: args.fx.is_some_and(|(fx, _)| fx),
             span,
+            xt,
         })
     }
 
@@ -168,7 +187,8 @@ impl Parser<'_> {
             "m" => args.m.is_some(),
             "by" => args.by.is_some(),
             "fx" => args.fx.is_some(),
-            "id" | "sp" | "xt" | "pc" | "d" | "mp" | "np" => {
+            "xt" => args.xt.is_some(),
+            "id" | "sp" | "pc" | "d" | "mp" | "np" => {
                 return Err(self.err(pos, format!("smooth argument '{name}' is not supported")));
             }
             _ => {
@@ -185,6 +205,7 @@ impl Parser<'_> {
             "k" => args.k = Some((self.vector(|p| p.whole_number("k"))?, pos)),
             "m" => args.m = Some((self.vector(|p| p.whole_number("m"))?, pos)),
             "bs" => args.bs = Some((self.vector(Parser::basis)?, pos)),
+            "xt" => args.xt = Some((self.xt_list()?, pos)),
             "by" => {
                 let by = if self.peek().tok == Tok::Name("NA".to_string()) {
                     self.bump();
@@ -205,6 +226,64 @@ impl Parser<'_> {
             }
         }
         Ok(())
+    }
+
+    /// `list(max.knots = n, seed = s)`, either or both, in any order.
+    fn xt_list(&mut self) -> Result<SmoothXt> {
+        let supported = "xt = list(max.knots = ..., seed = ...)";
+        if !(self.peek().tok == Tok::Name("list".to_string()) && self.peek2().tok == Tok::LParen) {
+            return Err(self.expected(&format!("{supported} (other xt values are not supported)")));
+        }
+        let open = self.bump().span.start;
+        self.bump();
+        let mut xt = SmoothXt::default();
+        loop {
+            let t = self.peek().clone();
+            let field = match &t.tok {
+                Tok::Name(f) if (f == "max.knots" || f == "seed") && self.peek2().tok == Tok::Equals => f.clone(),
+                Tok::Name(f) if self.peek2().tok == Tok::Equals => {
+                    return Err(self.err(t.span.start, format!("xt entry '{f}' is not supported ({supported})")));
+                }
+                _ => return Err(self.expected(supported)),
+            };
+            self.bump();
+            self.bump();
+            let slot = if field == "seed" {
+                &mut xt.seed
+            } else {
+                &mut xt.max_knots
+            };
+            if slot.is_some() {
+                return Err(self.err(t.span.start, format!("xt entry '{field}' given twice")));
+            }
+            let value = self.whole_number(&field)?;
+            let ok = match (field.as_str(), value) {
+                ("seed", Some(v)) => i32::try_from(v).is_ok(),
+                (_, Some(v)) => v >= 0,
+                _ => false,
+            };
+            if !ok {
+                return Err(self.err(
+                    t.span.start,
+                    if field == "seed" {
+                        "seed must be a whole number that R's set.seed takes (a 32-bit integer)"
+                    } else {
+                        "max.knots must be a whole number from 0"
+                    },
+                ));
+            }
+            *slot = value;
+            match self.peek().tok {
+                Tok::Comma => {
+                    self.bump();
+                }
+                Tok::RParen => {
+                    self.bump();
+                    return Ok(xt);
+                }
+                _ => return Err(self.expected(&format!("',' or ')' to close list( opened at column {}", open + 1))),
+            }
+        }
     }
 
     /// One value, or `c(value, ...)`.
@@ -263,7 +342,7 @@ impl Parser<'_> {
     /// A quoted basis code.
     fn basis(&mut self) -> Result<BasisType> {
         let t = self.peek().clone();
-        let supported = "supported: \"tp\", \"cr\", \"ps\", \"cc\", \"re\"";
+        let supported = "supported: \"tp\", \"cr\", \"ps\", \"cc\", \"re\", \"ts\", \"cs\"";
         match &t.tok {
             Tok::Str(code) => match BasisType::from_code(code) {
                 Some(b) => {

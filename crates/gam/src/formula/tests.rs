@@ -96,6 +96,7 @@ fn smooth_defaults_follow_mgcv() {
             by: None,
             fx: false,
             span: Span::new(4, 8),
+            xt: Default::default(),
         }
     );
     let t = smooth("te(Wind, Temp)");

@@ -186,7 +186,7 @@ fn smooth_argument_errors() {
     check(
         "y ~ s(x, bs = \"ad\")",
         14,
-        "unsupported basis \"ad\" (supported: \"tp\", \"cr\", \"ps\", \"cc\", \"re\")",
+        "unsupported basis \"ad\" (supported: \"tp\", \"cr\", \"ps\", \"cc\", \"re\", \"ts\", \"cs\")",
     );
     check("y ~ s(x, bs = cr)", 14, "the basis name needs quotes: bs = \"cr\"");
     check_contains("y ~ s(x, bs = 3)", 14, "expected a quoted basis name");

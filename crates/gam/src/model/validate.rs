@@ -264,7 +264,11 @@ fn check_smooth(s: &SmoothTerm) -> Check {
         None => {}
     }
     let k = s.n_coef();
-    let n_pen = if spec.fx { 0 } else { s.basis.n_penalties() };
+    let n_pen = if spec.fx {
+        0
+    } else {
+        s.basis.n_penalties() + usize::from(s.null_space_penalty)
+    };
     crate::design::side::check_deleted(s)?;
     // gam.side drops a penalty its deletions leave empty.
     let pens_fit = s.penalties.len() == n_pen || (!s.side_deleted.is_empty() && s.penalties.len() < n_pen);
@@ -290,7 +294,9 @@ fn check_smooth(s: &SmoothTerm) -> Check {
 /// The formula's basis code of a (marginal) basis.
 fn basis_type(basis: &Basis) -> BasisType {
     match basis {
+        Basis::Tp(b) if b.shrinks() => BasisType::Ts,
         Basis::Tp(_) | Basis::Tensor(_) => BasisType::Tp,
+        Basis::Cr(b) if b.shrinks() => BasisType::Cs,
         Basis::Cr(_) => BasisType::Cr,
         Basis::Ps(_) => BasisType::Ps,
         Basis::Cc(_) => BasisType::Cc,

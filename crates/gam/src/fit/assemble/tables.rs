@@ -6,7 +6,6 @@ use faer::Mat;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
-use crate::basis::BasisFn;
 use crate::design::Design;
 use crate::fit::significance::{ReTestInputs, SmoothBlock, re_test, test_stat, upper_factor};
 
@@ -206,13 +205,9 @@ fn smooth_table(inp: &SummaryInputs<'_>, residual_df: f64) -> Vec<SmoothRow> {
             let idx: Vec<usize> = (b.first..b.first + b.n_coef).collect();
             let edf: f64 = idx.iter().map(|&i| inp.edf[i]).sum();
             let edf1: f64 = idx.iter().map(|&i| inp.edf1[i]).sum();
-            // mgcv's null.space.dim drops by one with the absorbed centring constraint,
-            // and is recomputed when gam.side deleted columns.
-            let null_space = crate::design::side::null_space_dim(s).unwrap_or_else(|| {
-                s.basis
-                    .null_space_dim()
-                    .saturating_sub(usize::from(s.constraint.is_some()))
-            });
+            // mgcv's null.space.dim after the constraint (0 with select = TRUE or shrinkage),
+            // recomputed when gam.side deleted columns.
+            let null_space = crate::design::side::null_space_dim(s).unwrap_or_else(|| s.null_space_dim());
             let t = if !s.spec.fx && null_space == 0 {
                 re_test(&re_inputs, m)
             } else {
