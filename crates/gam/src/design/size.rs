@@ -117,6 +117,16 @@ pub(crate) fn plan_with_memory(formula: &Formula, data: &DataFrame, available: f
             }
             Term::Offset(_) => {}
             Term::Smooth(spec) => terms.push(smooth_size(spec, data, &mut warnings)?),
+            Term::Interaction(x) => {
+                // At most the product of the columns' levels (contrasts drop some).
+                let mut coefs = 1.0;
+                for v in &x.vars {
+                    if let Column::Factor(f) = data.require_column(v)? {
+                        coefs *= f.n_levels() as f64;
+                    }
+                }
+                terms.push(TermSize::parametric(&x.vars.join(":"), coefs));
+            }
         }
     }
     let n = data.nrows() as f64;
