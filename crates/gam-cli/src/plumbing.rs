@@ -103,6 +103,12 @@ pub struct ModelArgs {
     /// Read this column as a factor even if it holds numbers (repeatable)
     #[arg(long = "factor", value_name = "COL")]
     pub factors: Vec<String>,
+    /// Read this column as an ordered factor (repeatable), R's
+    /// `data$COL <- ordered(data$COL)`: levels sorted as R's factor() sorts
+    /// them, coded by R's polynomial contrasts (coefficients COL.L, COL.Q, COL.C,
+    /// COL^4, ...). In the formula, `ordered(COL)` does the same for one term
+    #[arg(long = "ordered", value_name = "COL")]
+    pub ordered: Vec<String>,
     /// When the smoothing-parameter search stops: "gam" (mgcv gam()'s test, relative
     /// tolerance 1e-6), "bam" (mgcv bam()'s tighter 1.5e-8), or "auto" (gam up to 10^5 rows,
     /// bam beyond, where gam()'s test leaves flat directions unconverged)
@@ -125,8 +131,28 @@ impl ModelArgs {
     /// The model spec and the data it is fitted to.
     pub fn load(&self) -> Result<(GamSpec, DataFrame)> {
         let spec = self.spec()?;
-        let data = read_data(&self.data, &self.factors)?;
+        let mut data = read_data(&self.data, &self.read_as_factors())?;
+        self.mark_ordered(&mut data)?;
         Ok((spec, data))
+    }
+
+    /// The data from the bytes `raw` already read from the data file, as [`ModelArgs::load`] reads it.
+    pub fn parse(&self, raw: &[u8]) -> Result<DataFrame> {
+        let mut data = parse_data(&self.data, raw, &self.read_as_factors())?;
+        self.mark_ordered(&mut data)?;
+        Ok(data)
+    }
+
+    /// The columns read as factors: `--factor` and `--ordered` ones.
+    fn read_as_factors(&self) -> Vec<String> {
+        self.factors.iter().chain(&self.ordered).cloned().collect()
+    }
+
+    fn mark_ordered(&self, data: &mut DataFrame) -> Result<()> {
+        for name in &self.ordered {
+            data.make_ordered(name)?;
+        }
+        Ok(())
     }
 
     /// The model spec alone (formula, family, link), without reading the data.
@@ -148,7 +174,14 @@ impl ModelArgs {
     pub fn read_tag(&self) -> String {
         let mut factors = self.factors.clone();
         factors.sort();
-        format!("factors={}", factors.join("\u{1f}"))
+        let mut ordered = self.ordered.clone();
+        ordered.sort();
+        let tag = format!("factors={}", factors.join("\u{1f}"));
+        if ordered.is_empty() {
+            tag
+        } else {
+            format!("{tag}\u{1e}ordered={}", ordered.join("\u{1f}"))
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::data::DataFrame;
-use crate::design::{By, ParamTerm};
+use crate::design::By;
 use crate::error::{GamError, Result};
 use crate::formula::Response;
 use crate::linalg::blocks::{mat_vec, quadratic_diagonal};
@@ -57,18 +57,23 @@ pub struct Prediction {
 }
 
 impl GamModel {
-    /// Columns new data must provide.
+    /// Columns new data must provide: the columns the terms read (through
+    /// their expressions: `log(x)` needs `x`), not the response.
     pub fn predictor_columns(&self) -> Vec<String> {
-        let response: Vec<&str> = match &self.design.response {
-            Response::Column(c) => vec![c.as_str()],
-            Response::Binomial { successes, failures } => vec![successes.as_str(), failures.as_str()],
-        };
-        self.design
-            .columns_used
-            .iter()
-            .filter(|c| !response.contains(&c.as_str()))
-            .cloned()
-            .collect()
+        if self.design.derived.is_empty() {
+            let response: Vec<&str> = match &self.design.response {
+                Response::Column(c) => vec![c.as_str()],
+                Response::Binomial { successes, failures } => vec![successes.as_str(), failures.as_str()],
+            };
+            return self
+                .design
+                .columns_used
+                .iter()
+                .filter(|c| !response.contains(&c.as_str()))
+                .cloned()
+                .collect();
+        }
+        self.design.predictor_columns()
     }
 
     /// The columns the model reads as factors (parametric factors, factor
@@ -76,15 +81,15 @@ impl GamModel {
     /// is read with the same coding even where such a column holds numbers.
     pub fn factor_columns(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
+        let derived = |c: &str| self.design.derived.iter().any(|d| d.name == c);
+        // A derived factor (factor(x)) is computed from x, which is read as it is.
         let mut add = |c: &str| {
-            if !out.iter().any(|o| o == c) {
+            if !derived(c) && !out.iter().any(|o| o == c) {
                 out.push(c.to_string());
             }
         };
         for t in &self.design.parametric {
-            if let ParamTerm::Factor { column, .. } = t {
-                add(column);
-            }
+            t.factor_columns().into_iter().for_each(&mut add);
         }
         for s in &self.design.smooths {
             if let By::Level { column, .. } = &s.by {
@@ -112,7 +117,10 @@ impl GamModel {
             }
         }
         crate::fit::finite::check_magnitudes(data, &self.predictor_columns())?;
-        Ok((self.design.model_matrix(data)?, self.design.offset(data)?))
+        let data = self.design.derive(data)?;
+        let derived: Vec<String> = self.design.derived.iter().map(|d| d.name.clone()).collect();
+        crate::fit::finite::check_magnitudes(&data, &derived)?;
+        Ok((self.design.model_matrix(&data)?, self.design.offset(&data)?))
     }
 
     /// Predicts at the rows of `data`. Large data are predicted a chunk of

@@ -308,3 +308,44 @@ fn select_and_knots_change_the_keys() {
     let xt = spec("y ~ s(x, k = 6, xt = list(seed = 2)) + z + g");
     assert_ne!(fit_keys(&xt, &data).unwrap().exact, base.exact);
 }
+
+#[test]
+fn formula_expressions_and_ordered_factors_change_the_keys() {
+    // Issue 13: `log(x)` is not `x`, nor a column called `log(x)`; `fac*z` is
+    // not `fac + z`; an ordered factor is not a factor.
+    let f = fixture();
+    let shifted = |s: &str| s.replace("x,", "I(x + 1),").replace("+ z", "+ log(z + 1)");
+    let base = keys(FORMULA, &f.base);
+    for other in [
+        shifted(FORMULA),
+        FORMULA.replace("+ z", "+ I(z^2)"),
+        FORMULA.replace("+ z + g", "+ z*g"),
+        FORMULA.replace("+ z + g", "+ z:g + z"),
+        FORMULA.replace("+ g", "+ ordered(g)"),
+        FORMULA.replace("y ~", "log(y + 10) ~"),
+    ] {
+        let k = keys(&other, &f.base);
+        assert_ne!(k.exact, base.exact, "{other}");
+        assert_ne!(k.coarse, base.coarse, "{other}");
+    }
+    // Spelling does not matter: spaces inside an expression, or z*g for z + g + z:g.
+    assert_eq!(
+        keys(&FORMULA.replace("+ z + g", "+ z*g"), &f.base),
+        keys(&FORMULA.replace("+ z + g", "+ z + g + z:g"), &f.base)
+    );
+    assert_eq!(
+        Formula::parse("y ~ log(x+1)").unwrap().canonical(),
+        Formula::parse("y ~ log( x + 1 )").unwrap().canonical()
+    );
+    // The expression log(z) and a column literally named `log(z)` differ.
+    assert_ne!(
+        Formula::parse("y ~ log(z)").unwrap().canonical(),
+        Formula::parse("y ~ `log(z)`").unwrap().canonical()
+    );
+    // --ordered g: the same data, g read as an ordered factor.
+    let mut ordered = f.base.clone();
+    ordered.make_ordered("g").unwrap();
+    let k = keys(FORMULA, &ordered);
+    assert_ne!(k.exact, base.exact);
+    assert_ne!(k.coarse, base.coarse);
+}

@@ -17,7 +17,7 @@ use gam::expert::cache::keys::input_key;
 use gam::expert::cache::{CacheOptions, CachedFit, fit_cached, hit_by_input_key, record_input_key};
 use gam::expert::report::{SummaryText, fit_json, json_text};
 
-use crate::plumbing::{FitProgress, GlobalArgs, ModelArgs, cache_off, note, open_cache, parse_data};
+use crate::plumbing::{FitProgress, GlobalArgs, ModelArgs, cache_off, note, open_cache};
 
 /// Arguments of `gam fit`.
 #[derive(Debug, Args)]
@@ -59,7 +59,7 @@ pub fn fit(args: &FitArgs, global: &GlobalArgs) -> Result<CachedFit> {
         }
         return Ok(hit);
     }
-    let data = parse_data(&args.model.data, &raw, &args.model.factors)?;
+    let data = args.model.parse(&raw)?;
     drop(raw);
     let opts = CacheOptions {
         verify: args.verify_cache,

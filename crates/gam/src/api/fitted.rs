@@ -207,6 +207,7 @@ impl FittedGam {
     pub fn read_csv(&self, path: impl AsRef<Path>) -> Result<Frame> {
         let options = CsvOptions {
             factors: self.model.factor_columns(),
+            ..CsvOptions::default()
         };
         Frame::read_csv(path, &options)
     }

@@ -24,6 +24,9 @@ pub struct Frame {
 pub struct CsvOptions {
     /// Columns read as factors whatever their content (e.g. numeric codes).
     pub factors: Vec<String>,
+    /// Columns read as ordered factors (R's `ordered()`: polynomial
+    /// contrasts), levels sorted as for any factor.
+    pub ordered: Vec<String>,
 }
 
 /// Collects columns for a [`Frame`]; [`build`](Self::build) checks them.
@@ -81,11 +84,13 @@ impl Frame {
     /// file, line and column.
     pub fn read_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Frame> {
         let read = ReadOptions {
-            factors: options.factors.clone(),
+            factors: options.factors.iter().chain(&options.ordered).cloned().collect(),
         };
-        Ok(Frame {
-            inner: DataFrame::read_csv_with(path.as_ref(), &read)?,
-        })
+        let mut inner = DataFrame::read_csv_with(path.as_ref(), &read)?;
+        for name in &options.ordered {
+            inner.make_ordered(name)?;
+        }
+        Ok(Frame { inner })
     }
 
     /// Number of rows.

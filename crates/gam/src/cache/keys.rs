@@ -146,8 +146,13 @@ pub fn fit_keys_for(material: &KeyMaterial<'_>, data: &DataFrame) -> Result<FitK
     exact.absorb_u64(b"rows", data.nrows() as u64);
     for name in &columns {
         let col = data.require_column(name)?;
-        coarse.absorb_str(b"column", name).absorb_str(b"type", col.type_name());
-        exact.absorb_str(b"column", name).absorb_str(b"type", col.type_name());
+        // An ordered factor is coded differently (polynomial contrasts).
+        let type_name = match col {
+            Column::Factor(f) if f.ordered => "ordered",
+            _ => col.type_name(),
+        };
+        coarse.absorb_str(b"column", name).absorb_str(b"type", type_name);
+        exact.absorb_str(b"column", name).absorb_str(b"type", type_name);
         match col {
             Column::Numeric(v) => {
                 exact.absorb_f64_slice(b"values", v);

@@ -87,6 +87,7 @@ impl Column {
             Column::Factor(f) => Column::Factor(FactorColumn {
                 levels: f.levels.clone(),
                 codes: rows.iter().map(|&r| f.codes[r]).collect(),
+                ordered: f.ordered,
             }),
         }
     }
@@ -174,6 +175,7 @@ impl Column {
         Ok(FactorColumn {
             levels: levels.to_vec(),
             codes,
+            ordered: false,
         })
     }
 }
@@ -185,6 +187,10 @@ pub struct FactorColumn {
     pub levels: Vec<String>,
     /// Index into `levels` for each row; `None` is missing.
     pub codes: Vec<Option<u32>>,
+    /// An ordered factor (R's `ordered()`): coded by R's polynomial
+    /// contrasts (`contr.poly`) instead of treatment contrasts.
+    #[serde(default)]
+    pub ordered: bool,
 }
 
 impl FactorColumn {
@@ -214,7 +220,11 @@ impl FactorColumn {
                 distinct.binary_search_by(|d| d.total_cmp(&x)).ok().map(|i| i as u32)
             })
             .collect();
-        FactorColumn { levels, codes }
+        FactorColumn {
+            levels,
+            codes,
+            ordered: false,
+        }
     }
 
     /// Number of rows.
@@ -301,7 +311,11 @@ impl LevelInterner {
         for &old in &order {
             sorted.push(std::mem::take(&mut levels[old as usize]));
         }
-        FactorColumn { levels: sorted, codes }
+        FactorColumn {
+            levels: sorted,
+            codes,
+            ordered: false,
+        }
     }
 }
 

@@ -200,6 +200,38 @@ impl DataFrame {
         Ok(())
     }
 
+    /// Makes column `name` an ordered factor (R's `ordered()`, levels in the
+    /// reader's order), at an explicit user request.
+    pub fn make_ordered(&mut self, name: &str) -> Result<()> {
+        self.make_factor(name)?;
+        let j = self.index_of(name)?;
+        if let Column::Factor(f) = &mut self.columns[j] {
+            f.ordered = true;
+        }
+        Ok(())
+    }
+
+    /// Sets column `name` to `column`: replaced if the frame has one of that
+    /// name, added at the end otherwise. Rows keep their original numbers.
+    /// Refused if the lengths differ.
+    pub fn set_column(&mut self, name: &str, column: Column) -> Result<()> {
+        if column.len() != self.nrows() {
+            return Err(GamError::Data {
+                column: name.to_string(),
+                row: None,
+                message: format!("has {} rows, the data has {}", column.len(), self.nrows()),
+            });
+        }
+        match self.names.iter().position(|n| n == name) {
+            Some(j) => self.columns[j] = column,
+            None => {
+                self.names.push(name.to_string());
+                self.columns.push(column);
+            }
+        }
+        Ok(())
+    }
+
     /// Codes column `name` of this (new) data against the levels of a
     /// training factor; see [`Column::recode_to_levels`]. An unknown level
     /// is reported at its original row.

@@ -6,6 +6,7 @@
 //! constraints) and is saved with the model, so that prediction on new data
 //! rebuilds exactly the training columns.
 
+pub mod parametric;
 pub mod penalty;
 pub mod response;
 pub mod side;
@@ -15,67 +16,15 @@ pub mod smooth;
 use faer::Mat;
 use serde::{Deserialize, Serialize};
 
+pub use parametric::ParamTerm;
 pub use penalty::{Penalty, PenaltySet};
 pub use smooth::{By, SmoothOptions, SmoothTerm};
 
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result};
 use crate::family::Family;
-use crate::formula::{Formula, Response, Term};
-
-/// A parametric (unpenalised) term.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum ParamTerm {
-    /// A numeric column entering linearly.
-    Linear {
-        /// The column.
-        column: String,
-    },
-    /// A factor with treatment contrasts: one column per level except the
-    /// baseline, or every level when the model has no intercept and this is
-    /// its first factor (as R's `model.matrix` does).
-    Factor {
-        /// The column.
-        column: String,
-        /// The training levels.
-        levels: Vec<String>,
-        /// Whether the baseline level has a column too.
-        all_levels: bool,
-    },
-}
-
-impl ParamTerm {
-    /// Columns this term contributes.
-    pub fn n_coef(&self) -> usize {
-        match self {
-            ParamTerm::Linear { .. } => 1,
-            ParamTerm::Factor { levels, all_levels, .. } => levels.len() - usize::from(!all_levels),
-        }
-    }
-
-    /// mgcv's (R's) coefficient names: `x`, or the column name followed by the level.
-    pub fn coef_names(&self) -> Vec<String> {
-        match self {
-            ParamTerm::Linear { column } => vec![column.clone()],
-            ParamTerm::Factor {
-                column,
-                levels,
-                all_levels,
-            } => levels
-                .iter()
-                .skip(usize::from(!all_levels))
-                .map(|l| format!("{column}{l}"))
-                .collect(),
-        }
-    }
-
-    /// The term's label in summaries.
-    pub fn label(&self) -> &str {
-        match self {
-            ParamTerm::Linear { column } | ParamTerm::Factor { column, .. } => column,
-        }
-    }
-}
+use crate::formula::eval::{EvalError, add_derived};
+use crate::formula::{Derived, Formula, Response, Term};
 
 /// Everything needed to turn a data frame into the model's matrix.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,6 +41,10 @@ pub struct Design {
     pub offsets: Vec<String>,
     /// Columns the model reads (for dropping rows with missing values).
     pub columns_used: Vec<String>,
+    /// Columns computed by the formula's expressions (`log(x)`), which new
+    /// data gets before prediction.
+    #[serde(default)]
+    pub derived: Vec<Derived>,
 }
 
 impl Design {
@@ -103,24 +56,12 @@ impl Design {
 
     /// [`Design::build`] with mgcv's `select` and `knots` ([`SmoothOptions`]).
     pub fn build_with(formula: &Formula, data: &DataFrame, opts: &SmoothOptions) -> Result<Design> {
-        let mut parametric = Vec::new();
+        let parametric = parametric::build(formula, data)?;
         let mut smooths = Vec::new();
         let mut offsets = Vec::new();
-        let mut seen_factor = false;
         for term in &formula.terms {
             match term {
-                Term::Column(c) => match data.require_column(&c.name)? {
-                    Column::Numeric(_) => parametric.push(ParamTerm::Linear { column: c.name.clone() }),
-                    Column::Factor(f) => {
-                        let all_levels = !formula.intercept && !seen_factor;
-                        seen_factor = true;
-                        parametric.push(ParamTerm::Factor {
-                            column: c.name.clone(),
-                            levels: f.levels.clone(),
-                            all_levels,
-                        });
-                    }
-                },
+                Term::Column(_) | Term::Interaction(_) => {}
                 Term::Offset(c) => match data.require_column(&c.name)? {
                     Column::Numeric(_) => offsets.push(c.name.clone()),
                     Column::Factor(_) => {
@@ -140,10 +81,42 @@ impl Design {
             smooths,
             offsets,
             columns_used: formula.columns_used(),
+            derived: formula.derived.clone(),
         };
         // Nested smooths lose columns, as mgcv's gam.side does.
         side::apply(&mut design, data)?;
         Ok(design)
+    }
+
+    /// `data` (new data, for prediction) with the columns the model's
+    /// expressions compute (`log(x)`, `factor(g)`) added; the response's
+    /// are not computed. An expression that cannot be evaluated at a row
+    /// (`log` of a negative number) is an error naming the row.
+    pub fn derive(&self, data: &DataFrame) -> Result<DataFrame> {
+        if self.derived.is_empty() {
+            return Ok(data.clone());
+        }
+        add_derived(data, &self.derived, true).map_err(|e: EvalError| GamError::Data {
+            column: e.column,
+            row: e.row.map(|r| data.original_row(r) + 1),
+            message: e.message,
+        })
+    }
+
+    /// The data columns the terms read (not the response's): what new data
+    /// must hold for a prediction, in the order of [`Design::columns_used`].
+    pub fn predictor_columns(&self) -> Vec<String> {
+        let mut read: Vec<String> = Vec::new();
+        let mut add = |name: &str| match self.derived.iter().find(|d| d.name == name) {
+            Some(d) => d.expr.vars(&mut read),
+            None => read.push(name.to_string()),
+        };
+        self.parametric.iter().flat_map(ParamTerm::columns).for_each(&mut add);
+        for s in &self.smooths {
+            s.spec.vars.iter().chain(s.spec.by.as_ref()).for_each(|v| add(v));
+        }
+        self.offsets.iter().for_each(|o| add(o));
+        self.columns_used.iter().filter(|c| read.contains(c)).cloned().collect()
     }
 
     /// Number of parametric coefficients (intercept included).
@@ -265,32 +238,8 @@ impl Design {
             col = 1;
         }
         for t in &self.parametric {
-            match t {
-                ParamTerm::Linear { column } => {
-                    let v = numeric(data, column)?;
-                    for i in 0..n {
-                        x[(i, col)] = v[i];
-                    }
-                    col += 1;
-                }
-                ParamTerm::Factor {
-                    column,
-                    levels,
-                    all_levels,
-                } => {
-                    let f = data.factor_with_levels(column, levels)?;
-                    let skip = usize::from(!all_levels);
-                    for i in 0..n {
-                        if let Some(c) = f.codes[i] {
-                            let c = c as usize;
-                            if c >= skip {
-                                x[(i, col + c - skip)] = 1.0;
-                            }
-                        }
-                    }
-                    col += t.n_coef();
-                }
-            }
+            t.fill(data, &mut x, col)?;
+            col += t.n_coef();
         }
         for s in &self.smooths {
             let xs = s.design(data)?;

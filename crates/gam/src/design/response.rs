@@ -1,11 +1,12 @@
 //! The response and prior weights of a fit, checked against the family.
 //!
-//! A binomial response is a 0/1 outcome, a proportion (with the trials as
-//! prior weights), or `cbind(successes, failures)`, which becomes the
+//! A binomial response is a 0/1 outcome, a factor (first level failure,
+//! the others success, as `glm` reads it; a logical column is the factor
+//! `FALSE`, `TRUE`), a proportion (with the trials as prior weights), or `cbind(successes, failures)`, which becomes the
 //! proportion `s/(s + f)` with `s + f` trials multiplying the prior weight,
 //! as R's `binomial()$initialize` does.
 
-use crate::data::DataFrame;
+use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result};
 use crate::family::{Family, Obs};
 use crate::formula::Response;
@@ -126,7 +127,21 @@ pub fn response_data(
     };
     match response {
         Response::Column(name) => {
-            let y = numeric(data, name, "response")?;
+            let from_factor: Vec<f64>;
+            let y = match data.require_column(name)? {
+                // As glm: a factor's first level is failure, every other
+                // level success; a logical (read as the factor FALSE, TRUE)
+                // has TRUE for success.
+                Column::Factor(f) if family == Family::Binomial => {
+                    from_factor = f
+                        .codes
+                        .iter()
+                        .map(|c| c.map_or(f64::NAN, |c| f64::from(u8::from(c > 0))))
+                        .collect();
+                    &from_factor[..]
+                }
+                _ => numeric(data, name, "response")?,
+            };
             finite(name, y)?;
             for (i, &v) in y.iter().enumerate() {
                 family.check_response(v, name, row(i))?;

@@ -244,6 +244,7 @@ fn spans_constant(design: &Design, data: &DataFrame) -> Result<bool> {
         smooths: Vec::new(),
         offsets: Vec::new(),
         columns_used: Vec::new(),
+        derived: Vec::new(),
     };
     let xp = parametric.model_matrix(data)?;
     if xp.ncols() == 0 {

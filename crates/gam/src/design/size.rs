@@ -128,6 +128,16 @@ pub(crate) fn plan_with_memory(
             }
             Term::Offset(_) => {}
             Term::Smooth(spec) => terms.push(smooth_size(spec, data, opts, &mut warnings)?),
+            Term::Interaction(x) => {
+                // At most the product of the columns' levels (contrasts drop some).
+                let mut coefs = 1.0;
+                for v in &x.vars {
+                    if let Column::Factor(f) = data.require_column(v)? {
+                        coefs *= f.n_levels() as f64;
+                    }
+                }
+                terms.push(TermSize::parametric(&x.vars.join(":"), coefs));
+            }
         }
     }
     let n = data.nrows() as f64;

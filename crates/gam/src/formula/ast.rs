@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::expr::Derived;
 use crate::error::GamError;
 
 /// A range of character positions in the formula text: `start` inclusive,
@@ -37,6 +38,10 @@ pub struct Formula {
     pub terms: Vec<Term>,
     /// Whether the model has an intercept (`- 1`, `+ 0` or `0 +` remove it).
     pub intercept: bool,
+    /// The columns computed by expressions (`log(x)`, `factor(g)`), in
+    /// order of first appearance; terms name them by their deparsed text.
+    #[serde(default)]
+    pub derived: Vec<Derived>,
 }
 
 impl Formula {
@@ -78,14 +83,38 @@ impl Formula {
     /// variables, offsets), each once, in order of first appearance: the
     /// columns whose missing values make a row unusable.
     pub fn columns_used(&self) -> Vec<String> {
+        self.columns_read(true)
+    }
+
+    /// The data columns the right-hand side reads (what new data for a
+    /// prediction must hold), each once, in order of first appearance.
+    pub fn predictor_columns(&self) -> Vec<String> {
+        self.columns_read(false)
+    }
+
+    /// The derived column called `name`, if `name` is one.
+    pub fn derived(&self, name: &str) -> Option<&Derived> {
+        self.derived.iter().find(|d| d.name == name)
+    }
+
+    fn columns_read(&self, with_response: bool) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut add = |name: &str| {
-            if seen.insert(name.to_string()) {
-                out.push(name.to_string());
+            // A derived column reads the columns of its expression.
+            let mut names = Vec::new();
+            match self.derived(name) {
+                Some(d) => d.expr.vars(&mut names),
+                None => names.push(name.to_string()),
+            }
+            for n in names {
+                if seen.insert(n.clone()) {
+                    out.push(n);
+                }
             }
         };
         match &self.response {
+            _ if !with_response => {}
             Response::Column(y) => add(y),
             Response::Binomial { successes, failures } => {
                 add(successes);
@@ -95,6 +124,7 @@ impl Formula {
         for term in &self.terms {
             match term {
                 Term::Column(c) | Term::Offset(c) => add(&c.name),
+                Term::Interaction(x) => x.vars.iter().for_each(|v| add(v)),
                 Term::Smooth(s) => {
                     s.vars.iter().for_each(|v| add(v));
                     if let Some(by) = &s.by {
@@ -130,6 +160,18 @@ pub enum Term {
     Offset(ColumnRef),
     /// `s(...)`, `te(...)` or `ti(...)`.
     Smooth(SmoothSpec),
+    /// A parametric interaction such as `a:b` (from `a:b`, `a * b`, `a / b`, `(a + b)^2`).
+    Interaction(Interaction),
+}
+
+/// A parametric interaction term: two or more (possibly derived) columns,
+/// in order of first appearance in the formula.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Interaction {
+    /// The columns, in R's order (first appearance in the formula).
+    pub vars: Vec<String>,
+    /// From the first to the last of its columns as written.
+    pub span: Span,
 }
 
 impl Term {
@@ -138,15 +180,17 @@ impl Term {
         match self {
             Term::Column(c) | Term::Offset(c) => c.span,
             Term::Smooth(s) => s.span,
+            Term::Interaction(x) => x.span,
         }
     }
 
-    /// mgcv's label: the column name, `offset(col)`, or [`SmoothSpec::label`].
+    /// mgcv's label: the column name, `offset(col)`, `a:b`, or [`SmoothSpec::label`].
     pub fn label(&self) -> String {
         match self {
             Term::Column(c) => c.name.clone(),
             Term::Offset(c) => format!("offset({})", c.name),
             Term::Smooth(s) => s.label(),
+            Term::Interaction(x) => x.vars.join(":"),
         }
     }
 }

@@ -2,12 +2,28 @@
 //!
 //! ```text
 //! formula  := response '~' rhs
-//! response := column | 'cbind' '(' column ',' column ')'
-//! rhs      := ['+' | '-'] item (('+' | '-') item)*
-//! item     := '0' | '1' | column | 'offset' '(' column ')' | smooth
-//! smooth   := ('s' | 'te' | 'ti') '(' column (',' column)* (',' name '=' value)* ')'
+//! response := value | 'cbind' '(' column ',' column ')'
+//! rhs      := ['+' | '-'] product (('+' | '-') product)*
+//! product  := colon (('*' | '/') colon)*
+//! colon    := power (':' power)*
+//! power    := atom ['^' whole number]
+//! atom     := '0' | '1' | '(' rhs ')' | value | 'offset' '(' value ')' | smooth
+//! smooth   := ('s' | 'te' | 'ti') '(' value (',' value)* (',' name '=' value)* ')'
+//! value    := column | number | call | value op value | '-' value | '(' value ')'
+//! call     := log | log10 | log1p | exp | sqrt | abs | I | as.numeric
+//!           | factor | as.factor | ordered '(' value ')' | (pmin | pmax) '(' value ',' value ')'
 //! column   := R identifier (letters, digits, '.', '_') | `backquoted name`
 //! ```
+//!
+//! The formula operators (`+ - * : / ^`) mean what they mean to R's
+//! `terms()` (see the `terms` module: `a * b` is `a + b + a:b`, `a / b` is
+//! `a + a:b`, `(a + b + c)^2` every term of up to two columns, `- t` drops
+//! `t`); inside a call they are arithmetic (`log(x + 1)`, `I(x^2)`). Every
+//! value that is not a bare column (`log(x)`, `I(y / n)`, `factor(g)`) is a
+//! [`Derived`] column, named by its text as R deparses it, which the data
+//! gets before the design is built ([`eval::add_derived`]); terms name it
+//! like any column, so mgcv's labels (`s(log(x))`) and coefficient names
+//! (`I(x^2)`, `factor(g)2`) follow.
 //!
 //! Smooth arguments are mgcv's `k`, `bs` (`"tp"`, `"cr"`, `"ps"`, `"cc"`,
 //! `"re"`), `m`, `by` and `fx`, with mgcv's defaults: `s()` has `bs = "tp"`,
@@ -19,9 +35,13 @@
 //! "column N" count characters from 1, as an editor does.
 
 mod ast;
+pub mod eval;
+mod expr;
 mod lexer;
 mod parser;
 mod smooth;
+mod terms;
+mod value;
 
 #[cfg(test)]
 mod tests;
@@ -29,15 +49,37 @@ mod tests;
 mod tests_basis_args;
 #[cfg(test)]
 mod tests_errors;
+#[cfg(test)]
+mod tests_expr;
 
-pub use ast::{BasisType, ColumnRef, Formula, Response, SmoothKind, SmoothSpec, SmoothXt, Span, Term};
+pub use ast::{BasisType, ColumnRef, Formula, Interaction, Response, SmoothKind, SmoothSpec, SmoothXt, Span, Term};
+pub use expr::{BinOp, Derived, Expr, Fun};
 
+use crate::data::DataFrame;
 use crate::error::Result;
 
 impl Formula {
     /// Parses an mgcv formula such as `y ~ s(x, k = 20) + te(a, b) + g`.
     pub fn parse(text: &str) -> Result<Formula> {
         parser::parse(text)
+    }
+
+    /// `data` with the columns the formula's expressions compute (`log(x)`,
+    /// `I(y / n)`, `factor(g)`) added under their deparsed names. An
+    /// expression that cannot be evaluated is a formula error at the
+    /// function or operator, naming the data row (`log()` of a negative
+    /// number: R gives NaN with a warning; here the fit stops).
+    pub fn derive(&self, data: &DataFrame) -> Result<DataFrame> {
+        if self.derived.is_empty() {
+            return Ok(data.clone());
+        }
+        eval::add_derived(data, &self.derived, false).map_err(|e| {
+            let message = match e.row {
+                Some(r) => format!("{} (data row {})", e.message, data.original_row(r) + 1),
+                None => e.message,
+            };
+            self.error_at(e.span.start, message)
+        })
     }
 
     /// The formula's meaning as a string, for cache keys: white space
@@ -60,6 +102,18 @@ impl Formula {
             out.push('+');
             out.push_str(&t);
         }
+        // What each derived column computes: the expression `log(x)` is not
+        // a column called `log(x)`.
+        let mut derived: Vec<String> = self
+            .derived
+            .iter()
+            .map(|d| format!("{}:={}", quote(&d.name), d.expr.canonical()))
+            .collect();
+        derived.sort();
+        for d in derived {
+            out.push(';');
+            out.push_str(&d);
+        }
         out
     }
 }
@@ -78,6 +132,7 @@ fn canonical_term(term: &Term) -> String {
     match term {
         Term::Column(c) => quote(&c.name),
         Term::Offset(c) => format!("offset({})", quote(&c.name)),
+        Term::Interaction(x) => x.vars.iter().map(|v| quote(v)).collect::<Vec<_>>().join(":"),
         Term::Smooth(s) => {
             let list = |items: Vec<String>| format!("c({})", items.join(","));
             let na = |v: &Option<i64>| v.map_or("NA".to_string(), |m| m.to_string());
@@ -106,6 +161,6 @@ fn canonical_xt(xt: &SmoothXt) -> String {
 }
 
 /// Backquotes a name, escaping `\` and `` ` `` so that any name is unambiguous.
-fn quote(name: &str) -> String {
+pub(crate) fn quote(name: &str) -> String {
     format!("`{}`", name.replace('\\', "\\\\").replace('`', "\\`"))
 }

@@ -56,11 +56,12 @@ impl Parser<'_> {
                     self.bump();
                     self.named_arg(arg, t.span.start, &mut args)?;
                 }
-                Tok::Name(_) | Tok::Backquoted(_) => {
+                Tok::Name(_) | Tok::Backquoted(_) | Tok::LParen | Tok::Minus => {
                     if args.any() {
                         return Err(self.err(t.span.start, "covariates must come before named arguments"));
                     }
-                    let name = self.column_name("a covariate column name")?;
+                    // A column or an expression such as log(x) (a derived column).
+                    let (name, _) = self.value_column("a covariate column name", false)?;
                     if vars.contains(&name) {
                         return Err(self.err(t.span.start, format!("covariate '{name}' appears twice in {f}()")));
                     }
@@ -211,7 +212,7 @@ impl Parser<'_> {
                     self.bump();
                     None
                 } else {
-                    Some(self.column_name("a column name for by")?)
+                    Some(self.value_column("a column name for by", false)?.0)
                 };
                 args.by = Some((by, pos));
             }

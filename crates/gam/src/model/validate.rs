@@ -141,13 +141,23 @@ fn check_formula(model: &GamModel) -> Check {
             have.join(", ")
         ));
     }
+    if formula.derived != model.design.derived {
+        return Err("the columns its formula computes (such as log(x)) differ from the design's".to_string());
+    }
     Ok(())
 }
 
 /// The design's own consistency; returns its number of columns.
 fn check_design(design: &Design) -> Result<usize, String> {
+    let read = |column: &str| design.columns_used.iter().any(|c| c == column);
     let used = |column: &str| -> Check {
-        if design.columns_used.iter().any(|c| c == column) {
+        // A derived column is read through the columns of its expression.
+        let derived_from_used = design.derived.iter().find(|d| d.name == column).is_some_and(|d| {
+            let mut vars = Vec::new();
+            d.expr.vars(&mut vars);
+            vars.iter().all(|v| read(v))
+        });
+        if read(column) || derived_from_used {
             Ok(())
         } else {
             Err(format!("column '{column}' is read but not among the model's columns"))
@@ -162,13 +172,24 @@ fn check_design(design: &Design) -> Result<usize, String> {
     }
     let mut p = usize::from(design.intercept);
     for t in &design.parametric {
-        used(t.label())?;
-        if let ParamTerm::Factor {
-            column,
-            levels,
-            all_levels,
-        } = t
-        {
+        for column in t.columns() {
+            used(column)?;
+        }
+        let factors: Vec<(&str, &Vec<String>, bool)> = match t {
+            ParamTerm::Factor {
+                column,
+                levels,
+                all_levels,
+                ..
+            } => vec![(column, levels, *all_levels)],
+            ParamTerm::Interaction { parts, .. } => parts
+                .iter()
+                .filter_map(|p| p.levels.as_ref().map(|l| (p.column.as_str(), l, p.all_levels)))
+                .collect(),
+            ParamTerm::Linear { .. } => vec![],
+        };
+        for (column, levels, all_levels) in factors {
+            // A factor term needs two levels (R refuses fewer), an indicator coding one.
             if levels.len() < 1 + usize::from(!all_levels) {
                 return Err(format!("factor '{column}' has {} levels", levels.len()));
             }
