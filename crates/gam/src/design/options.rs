@@ -1,0 +1,17 @@
+//! The fitting options that reach the smooth constructors and the size
+//! plan (mgcv's `gam()` arguments `select` and `knots`), apart from both so
+//! that each can import them.
+
+use std::collections::BTreeMap;
+
+/// The fitting options that reach the smooth constructors: mgcv's `gam()`
+/// arguments `select` and `knots`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SmoothOptions<'a> {
+    /// `select = TRUE`: an extra penalty on the null space of every smooth's
+    /// penalties, with its own smoothing parameter.
+    pub select: bool,
+    /// User knots by covariate name (`knots = list(x = ...)`); a name no
+    /// smooth uses is ignored, as mgcv ignores it.
+    pub knots: Option<&'a BTreeMap<String, Vec<f64>>>,
+}
