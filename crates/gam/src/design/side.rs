@@ -33,9 +33,10 @@
 //! only columns that are combinations of lower-order smooths (and the
 //! constant) go. Not done: mgcv's variant for models with fewer rows than
 //! coefficients (`with.pen`, where penalty square roots augment the
-//! matrices) — such a nested model is refused, naming the terms; and a smooth
-//! that would lose every column is refused, naming it and the smooths it
-//! repeats.
+//! matrices) — such a nested model is refused, naming the terms (the fit
+//! refuses more coefficients than rows anyway). A smooth that would lose
+//! every column, or keep one column and a penalty (where mgcv 1.8-41 stops
+//! with an error), is refused, naming it and the smooths it repeats.
 
 use faer::Mat;
 use rayon::prelude::*;
@@ -130,18 +131,33 @@ pub fn apply(design: &mut Design, data: &DataFrame) -> Result<()> {
                 continue;
             }
             deleted.sort_unstable();
-            if deleted.len() >= design.smooths[i].n_coef() {
-                let mut terms: Vec<String> = lower.iter().map(|&l| design.smooths[l].label.clone()).collect();
-                terms.push(design.smooths[i].label.clone());
-                return Err(GamError::NotIdentifiable {
-                    terms,
-                    symptom: "a smooth repeats lower-order smooths entirely".into(),
-                });
+            let left = design.smooths[i].n_coef().saturating_sub(deleted.len());
+            if left == 0 {
+                return Err(repeats(
+                    design,
+                    &lower,
+                    i,
+                    "a smooth repeats lower-order smooths entirely",
+                ));
             }
             delete(&mut design.smooths[i], &deleted);
+            if left == 1 && !design.smooths[i].penalties.is_empty() {
+                // mgcv 1.8-41 stops here (its 1 x 1 penalty loses its matrix shape).
+                return Err(repeats(design, &lower, i, "a penalised smooth is left with one column"));
+            }
         }
     }
     Ok(())
+}
+
+/// The refusal of smooth `i` beside the `lower` smooths it repeats.
+fn repeats(design: &Design, lower: &[usize], i: usize, symptom: &str) -> GamError {
+    let mut terms: Vec<String> = lower.iter().map(|&l| design.smooths[l].label.clone()).collect();
+    terms.push(design.smooths[i].label.clone());
+    GamError::NotIdentifiable {
+        terms,
+        symptom: symptom.into(),
+    }
 }
 
 /// The upper-triangular factor `R` (`QR = X`) of `X = [1, X_t…]` — the
