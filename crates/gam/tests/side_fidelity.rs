@@ -278,3 +278,20 @@ fn s_te_te3() {
 fn nointercept() {
     check("nointercept");
 }
+
+/// mgcv 1.8-41 stops with an error when gam.side leaves a penalised smooth one
+/// column (`mgcv_error_one_column.json`); we refuse it in one line naming the
+/// smooth and the one it repeats.
+#[test]
+fn a_smooth_left_with_one_column_is_refused_as_mgcv_refuses_it() {
+    let train = data("side/side_n300.csv");
+    let r = read_json(&test_data().join("side/mgcv_error_one_column.json"));
+    assert!(r["mgcv_error"].as_str().unwrap().contains("numeric matrix"));
+    let f = Formula::parse(r["formula"].as_str().unwrap()).unwrap();
+    let e = GamSpec::new(f).fit(&train).expect_err("mgcv refuses it");
+    assert_eq!(e.to_string().lines().count(), 1, "{e}");
+    match &e {
+        GamError::NotIdentifiable { terms, .. } => assert_eq!(terms, &["te(x0,x1)", "s(x0,x1)"], "{e}"),
+        other => panic!("expected NotIdentifiable, got {other:?}"),
+    }
+}

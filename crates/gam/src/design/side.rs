@@ -12,7 +12,9 @@
 //! part spans the constant) and the current columns of every smooth visited
 //! before `i` that shares a variable with it. With `X₂` the columns of `i`:
 //! `E = Q₂ᵀ X₂` is `X₂` projected off the column space of `X₁` (`Q = [Q₁ Q₂]`
-//! from a QR of `X₁`); a column-pivoted Householder QR of `E` (LAPACK's
+//! from a QR of `X₁`; here, equivalently, the trailing block of the
+//! triangular factor of `[X₁ X₂]`, reduced over chunks of rows so that the
+//! n-row matrix is never held); a column-pivoted Householder QR of `E` (LAPACK's
 //! `dgeqp3`, whose pivot rule is emulated here, ties included) gives
 //! `E P = Q' R`, and the trailing `j` pivots are deleted for the largest `j`
 //! with `mean |R[r−j.., r−j..]| < ‖X₁‖ tol` (`‖X₁‖` the largest column norm of
@@ -31,16 +33,20 @@
 //! only columns that are combinations of lower-order smooths (and the
 //! constant) go. Not done: mgcv's variant for models with fewer rows than
 //! coefficients (`with.pen`, where penalty square roots augment the
-//! matrices) — such a nested model is refused, naming the terms; and a smooth
-//! that would lose every column is refused, naming it and the smooths it
-//! repeats.
+//! matrices) — such a nested model is refused, naming the terms (the fit
+//! refuses more coefficients than rows anyway). A smooth that would lose
+//! every column, or keep one column and a penalty (where mgcv 1.8-41 stops
+//! with an error), is refused, naming it and the smooths it repeats.
 
 use faer::Mat;
+use rayon::prelude::*;
 
 use super::{By, Design, SmoothTerm};
 use crate::data::DataFrame;
 use crate::error::{GamError, Result};
-use crate::linalg::{StoredMat, drop_columns};
+use crate::linalg::StoredMat;
+use crate::linalg::blocks::{combine, triangular_factor};
+use crate::linalg::chunks::{CHUNK_ROWS, row_chunks};
 
 /// mgcv's `tol` for `gam.side` and `fixDependence`: `.Machine$double.eps^0.5`.
 pub const SIDE_TOL: f64 = 1.490_116_119_384_765_6e-8;
@@ -100,8 +106,6 @@ pub fn apply(design: &mut Design, data: &DataFrame) -> Result<()> {
         }
     }
     let intercept = spans_constant(design, data)?;
-    let n = data.nrows();
-    let mut columns: Vec<Option<Mat<f64>>> = vec![None; m];
     for d in 1..=max_dim {
         for i in (0..m).filter(|&i| dim(i) == d && constrained(i)) {
             let mut lower: Vec<usize> = Vec::new();
@@ -118,43 +122,72 @@ pub fn apply(design: &mut Design, data: &DataFrame) -> Result<()> {
             if lower.is_empty() {
                 continue;
             }
-            for &j in lower.iter().chain([&i]) {
-                if columns[j].is_none() {
-                    columns[j] = Some(design.smooths[j].design(data)?);
-                }
-            }
-            let widths: usize = lower.iter().map(|&l| columns[l].as_ref().map_or(0, Mat::ncols)).sum();
-            let mut x1 = Mat::<f64>::zeros(n, usize::from(intercept) + widths);
-            let mut at = 0;
-            if intercept {
-                x1.col_mut(0).fill(1.0);
-                at = 1;
-            }
-            for &l in &lower {
-                let xl = columns[l].as_ref().expect("built above");
-                x1.as_mut().subcols_mut(at, xl.ncols()).copy_from(xl.as_ref());
-                at += xl.ncols();
-            }
-            let x2 = columns[i].take().expect("built above");
-            let mut deleted = fix_dependence(&x1, &x2, SIDE_TOL);
+            // The lower smooths' columns are already reduced by their own deletions.
+            let r1 = usize::from(intercept) + lower.iter().map(|&l| design.smooths[l].n_coef()).sum::<usize>();
+            let terms: Vec<usize> = lower.iter().copied().chain([i]).collect();
+            let factor = stacked_factor(design, data, intercept, &terms)?;
+            let mut deleted = fix_dependence(&factor, r1, SIDE_TOL);
             if deleted.is_empty() {
-                columns[i] = Some(x2);
                 continue;
             }
             deleted.sort_unstable();
-            if deleted.len() >= x2.ncols() {
-                let mut terms: Vec<String> = lower.iter().map(|&l| design.smooths[l].label.clone()).collect();
-                terms.push(design.smooths[i].label.clone());
-                return Err(GamError::NotIdentifiable {
-                    terms,
-                    symptom: "a smooth repeats lower-order smooths entirely".into(),
-                });
+            let left = design.smooths[i].n_coef().saturating_sub(deleted.len());
+            if left == 0 {
+                return Err(repeats(
+                    design,
+                    &lower,
+                    i,
+                    "a smooth repeats lower-order smooths entirely",
+                ));
             }
             delete(&mut design.smooths[i], &deleted);
-            columns[i] = Some(drop_columns(x2, &deleted));
+            if left == 1 && !design.smooths[i].penalties.is_empty() {
+                // mgcv 1.8-41 stops here (its 1 x 1 penalty loses its matrix shape).
+                return Err(repeats(design, &lower, i, "a penalised smooth is left with one column"));
+            }
         }
     }
     Ok(())
+}
+
+/// The refusal of smooth `i` beside the `lower` smooths it repeats.
+fn repeats(design: &Design, lower: &[usize], i: usize, symptom: &str) -> GamError {
+    let mut terms: Vec<String> = lower.iter().map(|&l| design.smooths[l].label.clone()).collect();
+    terms.push(design.smooths[i].label.clone());
+    GamError::NotIdentifiable {
+        terms,
+        symptom: symptom.into(),
+    }
+}
+
+/// The upper-triangular factor `R` (`QR = X`) of `X = [1, X_t…]` — the
+/// constant column when `intercept`, then the current columns of each of
+/// `terms` — over the rows of `data`, a chunk of rows at a time so that `X`
+/// is never held whole.
+fn stacked_factor(design: &Design, data: &DataFrame, intercept: bool, terms: &[usize]) -> Result<Mat<f64>> {
+    let p = usize::from(intercept) + terms.iter().map(|&t| design.smooths[t].n_coef()).sum::<usize>();
+    let factors: Vec<Mat<f64>> = row_chunks(data.nrows(), CHUNK_ROWS)
+        .into_par_iter()
+        .map(|range| {
+            let sub = data.select_rows(&range.collect::<Vec<_>>());
+            let mut x = Mat::<f64>::zeros(sub.nrows(), p);
+            let mut at = 0;
+            if intercept {
+                x.col_mut(0).fill(1.0);
+                at = 1;
+            }
+            for &t in terms {
+                let xt = design.smooths[t].design(&sub)?;
+                x.as_mut().subcols_mut(at, xt.ncols()).copy_from(xt.as_ref());
+                at += xt.ncols();
+            }
+            Ok(triangular_factor(&x))
+        })
+        .collect::<Result<_>>()?;
+    Ok(factors
+        .into_par_iter()
+        .reduce_with(combine)
+        .unwrap_or_else(|| Mat::zeros(0, p)))
 }
 
 /// The loader's check of a smooth's deleted columns: ascending, distinct,
@@ -276,23 +309,30 @@ fn sd(v: &[f64]) -> f64 {
 }
 
 /// mgcv's `fixDependence(X1, X2, tol)` (not `strict`, no known rank
-/// deficiency): the columns of `x2` (0-based, in the order found) to delete
-/// so that `[x1 x2]` has full column rank. See the module doc.
-pub fn fix_dependence(x1: &Mat<f64>, x2: &Mat<f64>, tol: f64) -> Vec<usize> {
-    let n = x1.nrows();
-    let r = x1.ncols();
-    if r >= n {
+/// deficiency) from the triangular factor `r` of `[X1 X2]`, `X1` its first
+/// `r1` columns: the columns of `X2` (0-based, in the order found) to delete
+/// so that `[X1 X2]` has full column rank. mgcv takes the rows of `QᵀX2`
+/// past `X1`'s from a QR of `X1`; the block `r[r1.., r1..]` is the same
+/// matrix up to an orthogonal factor on the left, which changes neither the
+/// pivots nor the `R` of its pivoted QR. See the module doc.
+pub fn fix_dependence(r: &Mat<f64>, r1: usize, tol: f64) -> Vec<usize> {
+    let p = r.ncols();
+    if r1 >= r.nrows() || r1 >= p {
         return Vec::new();
     }
     // |R[1,1]| of LAPACK's pivoted QR of X1: its first pivot is its longest column.
-    let r11 = (0..r).map(|j| x1.col(j).norm_l2()).fold(0.0, f64::max);
-    let qr1 = Householder::of(x1);
-    let mut qtx2 = x2.clone();
-    qr1.apply_qt(&mut qtx2);
-    let e = Mat::from_fn(n - r, x2.ncols(), |i, j| qtx2[(r + i, j)]);
+    let r11 = (0..r1)
+        .map(|j| {
+            (0..=j.min(r.nrows() - 1))
+                .map(|i| r[(i, j)].powi(2))
+                .sum::<f64>()
+                .sqrt()
+        })
+        .fold(0.0, f64::max);
+    let e = Mat::from_fn(r.nrows() - r1, p - r1, |i, j| r[(r1 + i, r1 + j)]);
     let (upper, pivot) = pivoted_qr(e);
     let rows = upper.nrows();
-    // 1-based r0 in mgcv; here `kept` columns of R stay.
+    // mgcv's r0 - 1: the leading columns of R that stay.
     let mut kept = rows;
     while kept > 0 {
         let block = (kept - 1)..rows;
@@ -446,6 +486,14 @@ mod tests {
         assert_eq!(NORM_RECOMPUTE, (f64::EPSILON / 2.0).sqrt());
     }
 
+    /// The triangular factor of `[x1 x2]`.
+    fn factor(x1: &Mat<f64>, x2: &Mat<f64>) -> Mat<f64> {
+        let (r1, n) = (x1.ncols(), x1.nrows());
+        triangular_factor(&Mat::from_fn(n, r1 + x2.ncols(), |i, j| {
+            if j < r1 { x1[(i, j)] } else { x2[(i, j - r1)] }
+        }))
+    }
+
     #[test]
     fn a_column_spanned_by_the_lower_terms_is_deleted() {
         let n = 40;
@@ -458,10 +506,10 @@ mod tests {
             1 => 3.0 * x[i] - 2.0,
             _ => x[i] * z[i],
         });
-        assert_eq!(fix_dependence(&x1, &x2, SIDE_TOL), [1]);
+        assert_eq!(fix_dependence(&factor(&x1, &x2), 2, SIDE_TOL), [1]);
         // Independent columns: nothing deleted.
         let x2 = Mat::from_fn(n, 2, |i, j| if j == 0 { z[i] } else { x[i] * z[i] });
-        assert!(fix_dependence(&x1, &x2, SIDE_TOL).is_empty());
+        assert!(fix_dependence(&factor(&x1, &x2), 2, SIDE_TOL).is_empty());
     }
 
     #[test]
@@ -481,6 +529,7 @@ mod tests {
 
     #[test]
     fn dropping_columns_keeps_the_others_in_order() {
+        use crate::linalg::drop_columns;
         let x = Mat::from_fn(2, 4, |i, j| (10 * i + j) as f64);
         let y = drop_columns(x.clone(), &[1, 3]);
         assert_eq!((y.ncols(), y[(1, 0)], y[(1, 1)]), (2, 10.0, 12.0));

@@ -102,3 +102,13 @@ for (f in rankdef) {
   cat(sprintf("%-12s %-40s p %d rank(X) %d zero coefs: %s\n", f$id, f$formula, length(coef(b)),
               qr(X)$rank, paste(out$zero_coefficients, collapse = " ")))
 }
+
+# A model mgcv cannot fit: s(x0, x1, k = 3) (k raised to 4) keeps one column beside
+# te(x0, x1), and gam.side's 1 x 1 penalty loses its matrix shape (an error in
+# norm()). We refuse it, naming the terms; the error is recorded here.
+f <- "y ~ te(x0, x1) + s(x0, x1, k = 3)"
+msg <- tryCatch({ suppressWarnings(gam(as.formula(f), data = d, method = "REML")); "no error" },
+                error = function(e) conditionMessage(e))
+write(toJSON(list(id = "mgcv_error_one_column", formula = f, mgcv_error = msg), auto_unbox = TRUE,
+             pretty = TRUE), "mgcv_error_one_column.json")
+cat(sprintf("%-12s %-40s mgcv: %s\n", "mgcv_error_one_column", f, msg))
