@@ -6,6 +6,7 @@
 //! constraints) and is saved with the model, so that prediction on new data
 //! rebuilds exactly the training columns.
 
+pub mod options;
 pub mod penalty;
 pub mod response;
 pub mod size;
@@ -14,8 +15,9 @@ pub mod smooth;
 use faer::Mat;
 use serde::{Deserialize, Serialize};
 
+pub use options::SmoothOptions;
 pub use penalty::{Penalty, PenaltySet};
-pub use smooth::{By, SmoothOptions, SmoothTerm};
+pub use smooth::{By, SmoothTerm};
 
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result};

@@ -23,7 +23,7 @@
 //! Counts are kept in `f64` so that absurd sizes (`te()` of 30 margins is
 //! 5^30 coefficients) saturate instead of overflowing.
 
-use super::smooth::SmoothOptions;
+use super::options::SmoothOptions;
 use crate::basis::{cc, cr, ps, tp};
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result, bytes};

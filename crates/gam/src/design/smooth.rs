@@ -3,8 +3,6 @@
 //! penalty rescaling, `by` variables (one smooth per level of a factor, or
 //! multiplication by a numeric column) and the centring constraint.
 
-use std::collections::BTreeMap;
-
 use faer::{Mat, Side};
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +17,7 @@ use crate::formula::{BasisType, SmoothKind, SmoothSpec};
 use crate::linalg::StoredMat;
 use crate::linalg::chunks::{CHUNK_ROWS, row_chunks};
 
+use super::options::SmoothOptions;
 use super::size::centred;
 
 /// How a smooth's `by` variable enters.
@@ -65,18 +64,6 @@ pub struct SmoothTerm {
     /// space of the others (mgcv's `null.space.penalty`).
     #[serde(default)]
     pub null_space_penalty: bool,
-}
-
-/// The fitting options that reach the smooth constructors: mgcv's `gam()`
-/// arguments `select` and `knots`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SmoothOptions<'a> {
-    /// `select = TRUE`: an extra penalty on the null space of every smooth's
-    /// penalties, with its own smoothing parameter.
-    pub select: bool,
-    /// User knots by covariate name (`knots = list(x = ...)`); a name no
-    /// smooth uses is ignored, as mgcv ignores it.
-    pub knots: Option<&'a BTreeMap<String, Vec<f64>>>,
 }
 
 /// mgcv's threshold for `select`'s null space: eigenvalues of the summed
