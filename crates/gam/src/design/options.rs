@@ -1,6 +1,5 @@
-//! The fitting options that reach the smooth constructors and the size
-//! plan (mgcv's `gam()` arguments `select` and `knots`), apart from both so
-//! that each can import them.
+//! The fitting options that reach the smooth constructors (mgcv's `gam()`
+//! arguments `select` and `knots`), shared by the sizing plan and the builders.
 
 use std::collections::BTreeMap;
 
