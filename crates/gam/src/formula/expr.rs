@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ast::Span;
+use super::span::Span;
 
 /// A function a value expression may call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -40,6 +40,7 @@ mod expr;
 mod lexer;
 mod parser;
 mod smooth;
+mod span;
 mod terms;
 mod value;
 
