@@ -5,9 +5,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::expr::Derived;
-use crate::error::GamError;
-
 pub use super::span::Span;
+use crate::error::GamError;
 
 /// A parsed model formula `response ~ terms`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -9,8 +9,8 @@
 
 use crate::data::{Column, DataFrame, FactorColumn};
 
-use super::ast::Span;
 use super::expr::{BinOp, Derived, Expr, Fun};
+use super::span::Span;
 
 /// Why an expression could not be evaluated.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,19 +80,22 @@ fn numbers(v: Val, what: &str, span: Span) -> Result<Val, EvalError> {
     }
 }
 
+/// `r`, the result of `what` of `args`, if finite; otherwise the error at `span`, `row`.
+fn finite(r: f64, span: Span, row: Option<usize>, what: &str, args: impl FnOnce() -> String) -> Result<f64, EvalError> {
+    if r.is_finite() {
+        Ok(r)
+    } else {
+        Err(fail(
+            span,
+            row,
+            format!("{what} of {} is {r}: the model needs finite numbers", args()),
+        ))
+    }
+}
+
 /// Applies `f` elementwise, refusing a non-finite result.
 fn map1(v: Val, f: impl Fn(f64) -> f64, what: &str, span: Span) -> Result<Val, EvalError> {
-    let check = |x: f64, r: f64, row: Option<usize>| {
-        if r.is_finite() {
-            Ok(r)
-        } else {
-            Err(fail(
-                span,
-                row,
-                format!("{what} of {x} is {r}: the model needs finite numbers"),
-            ))
-        }
-    };
+    let check = |x: f64, r: f64, row: Option<usize>| finite(r, span, row, what, || x.to_string());
     match numbers(v, what, span)? {
         Val::Scalar(x) => Ok(Val::Scalar(check(x, f(x), None)?)),
         Val::Numbers(xs) => Ok(Val::Numbers(
@@ -109,18 +112,7 @@ fn map1(v: Val, f: impl Fn(f64) -> f64, what: &str, span: Span) -> Result<Val, E
 fn map2(a: Val, b: Val, f: impl Fn(f64, f64) -> f64, what: &str, span: Span) -> Result<Val, EvalError> {
     let a = numbers(a, what, span)?;
     let b = numbers(b, what, span)?;
-    let check = |x: f64, y: f64, row: Option<usize>| {
-        let r = f(x, y);
-        if r.is_finite() {
-            Ok(r)
-        } else {
-            Err(fail(
-                span,
-                row,
-                format!("{what} of {x} and {y} is {r}: the model needs finite numbers"),
-            ))
-        }
-    };
+    let check = |x: f64, y: f64, row: Option<usize>| finite(f(x, y), span, row, what, || format!("{x} and {y}"));
     let at = |v: &Val, i: usize| match v {
         Val::Scalar(x) => *x,
         Val::Numbers(xs) => xs[i],

@@ -1,4 +1,4 @@
-//! Where something is written in the formula text, for error messages.
+//! Positions in the formula text.
 
 use serde::{Deserialize, Serialize};
 

@@ -3,9 +3,10 @@
 //! was written with, numbers as R writes them (`1e3` is `1000`), and lines
 //! broken after R's 60-character cut-off with R's indentation.
 //!
-//! Only the syntax mgcv formulas use is understood (`~`, `+`, `-`, calls
-//! with named or positional arguments, names, numbers, strings); anything
-//! else is printed as written, white space collapsed.
+//! Only the syntax mgcv formulas use is understood (`~`, `+`, `-`, `*`,
+//! `/`, `:`, `^`, parentheses, calls with named or positional arguments,
+//! names, numbers, strings); anything else is printed as written, white
+//! space collapsed. As R: spaces around `~ + - *`, none around `/ : ^`.
 
 use super::rformat;
 
@@ -20,7 +21,7 @@ enum Tok {
     Num(String),
     /// A string, already double-quoted.
     Str(String),
-    /// One of `~ + - ( ) , =`.
+    /// One of `~ + - * / : ^ ( ) , =`.
     Punct(char),
 }
 
@@ -32,7 +33,7 @@ fn lex(text: &str) -> Option<Vec<Tok>> {
         let c = chars[i];
         if c.is_whitespace() {
             i += 1;
-        } else if "~+-(),=".contains(c) {
+        } else if "~+-*/:^(),=".contains(c) {
             toks.push(Tok::Punct(c));
             i += 1;
         } else if c == '`' {
@@ -104,8 +105,10 @@ enum Expr {
     Atom(String),
     /// `-x`, `+x`.
     Unary(char, Box<Expr>),
-    /// `a ~ b`, `a + b`, `a - b`.
+    /// `a ~ b`, `a + b`, `a - b`, `a * b`, `a/b`, `a:b`, `a^b`.
     Binary(char, Box<Expr>, Box<Expr>),
+    /// `(x)`, parentheses as written.
+    Paren(Box<Expr>),
     /// `f(args)`, arguments with their names.
     Call(String, Vec<(Option<String>, Expr)>),
 }
@@ -140,29 +143,45 @@ impl Parser {
         }
     }
 
-    /// `unary (('+' | '-') unary)*`, left-associative.
+    /// `product (('+' | '-') product)*`, left-associative.
     fn sum(&mut self) -> Option<Expr> {
-        let mut e = self.unary()?;
+        self.left_assoc(&['+', '-'], Parser::product)
+    }
+
+    /// `unary (('*' | '/') unary)*`, left-associative.
+    fn product(&mut self) -> Option<Expr> {
+        self.left_assoc(&['*', '/'], Parser::unary)
+    }
+
+    fn left_assoc(&mut self, ops: &[char], next: fn(&mut Parser) -> Option<Expr>) -> Option<Expr> {
+        let mut e = next(self)?;
         loop {
-            let op = if self.eat('+') {
-                '+'
-            } else if self.eat('-') {
-                '-'
-            } else {
+            let Some(&op) = ops.iter().find(|&&op| self.eat(op)) else {
                 return Some(e);
             };
-            let rhs = self.unary()?;
+            let rhs = next(self)?;
             e = Expr::Binary(op, Box::new(e), Box::new(rhs));
         }
     }
 
+    /// R's unary minus binds less tightly than `:` and `^`.
     fn unary(&mut self) -> Option<Expr> {
         for op in ['-', '+'] {
             if self.eat(op) {
                 return Some(Expr::Unary(op, Box::new(self.unary()?)));
             }
         }
-        self.primary()
+        self.left_assoc(&[':'], Parser::power)
+    }
+
+    /// `primary ('^' unary)?`: right-associative, the exponent may be negated.
+    fn power(&mut self) -> Option<Expr> {
+        let base = self.primary()?;
+        if self.eat('^') {
+            let exponent = self.unary()?;
+            return Some(Expr::Binary('^', Box::new(base), Box::new(exponent)));
+        }
+        Some(base)
     }
 
     fn primary(&mut self) -> Option<Expr> {
@@ -194,6 +213,10 @@ impl Parser {
                         return None;
                     }
                 }
+            }
+            Tok::Punct('(') => {
+                let inner = self.formula()?;
+                self.eat(')').then(|| Expr::Paren(Box::new(inner)))
             }
             Tok::Punct(_) => None,
         }
@@ -247,6 +270,17 @@ impl Out {
             Expr::Unary(op, x) => {
                 self.print(&op.to_string());
                 self.expr(x);
+            }
+            Expr::Paren(x) => {
+                self.print("(");
+                self.expr(x);
+                self.print(")");
+            }
+            // R's PP_BINARY2: no spaces and no line break.
+            Expr::Binary(op @ ('/' | ':' | '^'), l, r) => {
+                self.expr(l);
+                self.print(&op.to_string());
+                self.expr(r);
             }
             Expr::Binary(op, l, r) => {
                 self.expr(l);
@@ -326,6 +360,15 @@ mod tests {
         assert_eq!(formula_lines("y ~ s(x,k=1e3) - 1"), ["y ~ s(x, k = 1000) - 1"]);
         assert_eq!(formula_lines("y ~ s(x, k = -1)"), ["y ~ s(x, k = -1)"]);
         assert_eq!(formula_lines("`a b` ~\n  s(`x y`)"), ["`a b` ~ s(`x y`)"]);
+        // Operators and expressions (issue 13), as R's print(formula).
+        assert_eq!(
+            formula_lines("log(y)~s(log(x))+fac*z+I(x^2)+(a+b+c)^2-a:b+a/b+I(y/n)+exp(-x/2)"),
+            [
+                "log(y) ~ s(log(x)) + fac * z + I(x^2) + (a + b + c)^2 - a:b + ",
+                "    a/b + I(y/n) + exp(-x/2)"
+            ]
+        );
+        assert_eq!(formula_lines("y ~ I(-2^x) + x^-1"), ["y ~ I(-2^x) + x^-1"]);
     }
 
     #[test]
