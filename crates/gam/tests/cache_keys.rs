@@ -275,3 +275,39 @@ fn the_engine_version_changes_the_keys() {
     assert_ne!(other.exact, base.exact);
     assert_ne!(other.coarse, base.coarse);
 }
+
+#[test]
+fn smoothing_controls_change_the_keys() {
+    // Issue 13 item 4: mgcv's sp = (model and per term) and min.sp.
+    let f = fixture();
+    let spec = spec(FORMULA);
+    let data = prepare(&spec, &f.base).unwrap().data;
+    let base = fit_keys(&spec, &data).unwrap();
+    let with = |sp: Option<Vec<f64>>, min_sp: Option<Vec<f64>>| {
+        let mut s = spec.clone();
+        s.options.sp = sp;
+        s.options.min_sp = min_sp;
+        fit_keys(&s, &data).unwrap()
+    };
+    let keys = [
+        with(Some(vec![0.1]), None),
+        with(Some(vec![0.2]), None),
+        with(Some(vec![-1.0]), None),
+        with(None, Some(vec![0.1])),
+        with(None, Some(vec![0.0])),
+        with(Some(vec![0.1]), Some(vec![0.1])),
+    ];
+    for (i, k) in keys.iter().enumerate() {
+        assert_ne!(k.exact, base.exact, "variant {i}");
+        assert_ne!(k.coarse, base.coarse, "variant {i}");
+        for (j, other) in keys.iter().enumerate().skip(i + 1) {
+            assert_ne!(k.exact, other.exact, "variants {i} and {j}");
+        }
+    }
+    // sp and min.sp with the same values are different options.
+    assert_ne!(with(Some(vec![0.5]), None).exact, with(None, Some(vec![0.5])).exact);
+    // A term's own sp is part of the formula's key.
+    let term = FORMULA.replacen("s(x", "s(x, sp = 0.1", 1);
+    assert_ne!(term, FORMULA, "the fixture formula has s(x...)");
+    assert_ne!(fit_keys(&self::spec(&term), &data).unwrap().exact, base.exact);
+}

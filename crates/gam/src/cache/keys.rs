@@ -77,7 +77,15 @@ impl<'a> KeyMaterial<'a> {
     fn absorb(&self, h: &mut Fingerprinter, kind: &str) {
         // Destructured so that a new option cannot be forgotten here.
         let FitOptions {
-            newton: NewtonOptions { max_iter, convergence },
+            newton:
+                NewtonOptions {
+                    max_iter,
+                    convergence,
+                    // Set by the fit from `sp`, `min_sp` and the formula, which are keyed.
+                    controls: _,
+                },
+            sp,
+            min_sp,
         } = self.options;
         h.absorb_str(b"kind", kind)
             .absorb_u64(b"payload-format", u64::from(PAYLOAD_FORMAT_VERSION))
@@ -89,6 +97,15 @@ impl<'a> KeyMaterial<'a> {
             .absorb_str(b"weights", self.weights.map_or("\u{0}none", |w| w))
             .absorb_u64(b"newton.max_iter", *max_iter as u64)
             .absorb_str(b"newton.convergence", convergence.name());
+        // Absent options add nothing, so keys of fits without them are unchanged.
+        for (tag, values) in [(&b"sp"[..], sp), (&b"min.sp"[..], min_sp)] {
+            if let Some(v) = values {
+                h.absorb_u64(tag, v.len() as u64);
+                for x in v {
+                    h.absorb_u64(tag, x.to_bits());
+                }
+            }
+        }
     }
 }
 

@@ -18,7 +18,7 @@ use super::generalized::pirls::GlmProblem;
 use super::generalized::rows::ModelRows;
 use super::generalized::{GlmSetup, fit_laml};
 pub use super::observer::{FitObserver, NoObserver};
-use super::outer::{Iterate, OuterStart};
+use super::outer::{Iterate, NewtonOptions, OuterStart, SpControls};
 use super::spec::GamSpec;
 use crate::data::DataFrame;
 use crate::design::response::{ResponseData, response_data};
@@ -94,6 +94,8 @@ pub struct FitSetup {
     n_dropped: usize,
     /// The 1-based data row of each row of the fit.
     rows: Vec<usize>,
+    /// Fixed and minimum smoothing parameters (mgcv's `sp`, `min.sp`, a term's `sp =`).
+    controls: SpControls,
 }
 
 /// How a fit reads its model matrix (the result is the same to rounding): a
@@ -155,14 +157,14 @@ impl FitSetup {
                 let e = problem.reml(&self.pens, rho, Scale::Estimated)?;
                 Ok(ScoreCheck {
                     score: e.score,
-                    grad: e.grad,
+                    grad: self.controls.free_gradient(rho, &e.grad),
                 })
             }
             Inner::Glm(glm) => {
                 let e = glm.evaluate(&self.pens, rho, scale, theta, None)?;
                 Ok(ScoreCheck {
                     score: e.score,
-                    grad: e.grad,
+                    grad: self.controls.free_gradient(rho, &e.grad),
                 })
             }
         }
@@ -212,6 +214,7 @@ impl GamSpec {
             });
         }
         let pens = design.penalty_set();
+        let controls = super::sp_setup::resolve(&self.options, &design, &pens, train)?;
         let chunk = match storage {
             MatrixStorage::Chunked(rows) => Some(rows),
             MatrixStorage::Auto if self.is_least_squares() && n >= CHUNKED_MIN_ROWS => Some(CHUNK_ROWS),
@@ -274,6 +277,7 @@ impl GamSpec {
             offset,
             inner,
             pens,
+            controls,
         })
     }
 
@@ -308,22 +312,23 @@ impl GamSpec {
             data: &setup.data,
             x: setup.x.as_ref(),
         };
+        // The fixed and minimum smoothing parameters act inside the outer iteration.
+        let newton = NewtonOptions {
+            controls: SpControls {
+                cold: start.is_none(),
+                ..setup.controls.clone()
+            },
+            ..self.options.newton.clone()
+        };
         match &setup.inner {
             Inner::Lsq(problem) => {
-                let fit = fit_reml(
-                    problem,
-                    &setup.pens,
-                    Scale::Estimated,
-                    start,
-                    &self.options.newton,
-                    |it| observe(observer, it),
-                )?;
+                let fit = fit_reml(problem, &setup.pens, Scale::Estimated, start, &newton, |it| {
+                    observe(observer, it)
+                })?;
                 super::assemble::gaussian::assemble(&parts, problem, &fit)
             }
             Inner::Glm(glm) => {
-                let fit = fit_laml(glm, &setup.pens, start, &self.options.newton, |it| {
-                    observe(observer, it)
-                })?;
+                let fit = fit_laml(glm, &setup.pens, start, &newton, |it| observe(observer, it))?;
                 if self.family == Family::Binomial {
                     super::generalized::separation::check_fitted(
                         &setup.design,

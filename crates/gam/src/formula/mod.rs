@@ -28,7 +28,7 @@ mod tests;
 #[cfg(test)]
 mod tests_errors;
 
-pub use ast::{BasisType, ColumnRef, Formula, Response, SmoothKind, SmoothSpec, Span, Term};
+pub use ast::{BasisType, ColumnRef, Formula, Response, SmoothKind, SmoothSpec, SpValue, Span, Term};
 
 use crate::error::Result;
 
@@ -88,7 +88,15 @@ fn canonical_term(term: &Term) -> String {
                 list(s.m.iter().map(na).collect()),
                 s.by.as_deref().map_or("NA".to_string(), quote),
                 if s.fx { "TRUE" } else { "FALSE" },
-            )
+            ) + &if s.sp.is_empty() {
+                String::new()
+            } else {
+                // Bits, so that two values that print alike still differ.
+                format!(
+                    ",sp={}",
+                    list(s.sp.iter().map(|v| format!("{:016x}", v.0.to_bits())).collect())
+                )
+            }
         }
     }
 }

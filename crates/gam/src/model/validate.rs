@@ -72,6 +72,17 @@ pub(crate) fn check(model: &GamModel) -> Check {
     if model.sp.len() != n_sp {
         return Err(format!("{} smoothing parameters for {n_sp} penalties", model.sp.len()));
     }
+    // A term's fixed smoothing parameters (`s(x, sp = …)`): one finite value per penalty.
+    if let Some(s) = model.design.smooths.iter().find(|s| {
+        !s.spec.sp.is_empty() && (s.spec.sp.len() != s.penalties.len() || s.spec.sp.iter().any(|v| !v.0.is_finite()))
+    }) {
+        return Err(format!(
+            "term {}: {} fixed smoothing parameters for {} penalties",
+            s.label,
+            s.spec.sp.len(),
+            s.penalties.len()
+        ));
+    }
     if let Some(i) = model.sp.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
         return Err(format!("smoothing parameter {} is {}", i + 1, model.sp[i]));
     }
