@@ -109,6 +109,35 @@ pub struct ModelArgs {
     #[arg(long, value_name = "TEST", default_value = "auto",
           value_parser = clap::builder::PossibleValuesParser::new(["auto", "gam", "bam"]))]
     pub convergence: String,
+    /// Smoothing parameters fixed for the model, mgcv's `sp = c(0.1, -1, ...)`: one per penalty
+    /// in term order (a te() term has one per margin), comma-separated; a negative value is
+    /// estimated. A term's own `s(x, sp = 0.1)` in the formula takes precedence, as in mgcv
+    #[arg(long, value_name = "SP,...", allow_hyphen_values = true)]
+    pub sp: Option<String>,
+    /// Lower bounds for the smoothing parameters, mgcv's `min.sp = c(...)`: one per penalty in
+    /// term order, each >= 0; the reported smoothing parameters then include the minimum
+    #[arg(long = "min-sp", value_name = "SP,...")]
+    pub min_sp: Option<String>,
+}
+
+/// A comma-separated list of numbers given to `flag` (optionally as R's `c(...)`).
+fn number_list(flag: &str, text: &str) -> Result<Vec<f64>> {
+    let inner = text.trim();
+    let inner = inner
+        .strip_prefix("c(")
+        .and_then(|t| t.strip_suffix(')'))
+        .unwrap_or(inner);
+    inner
+        .split(',')
+        .map(|v| {
+            let v = v.trim();
+            v.parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| {
+                usage_error(format!(
+                    "{flag}: '{v}' is not a number (give comma-separated numbers, e.g. {flag} 0.1,-1)"
+                ))
+            })
+        })
+        .collect()
 }
 
 impl ModelArgs {
@@ -129,6 +158,8 @@ impl ModelArgs {
         spec.weights = self.weights.clone();
         spec.options.newton.convergence = Convergence::from_name(&self.convergence)
             .ok_or_else(|| usage_error(format!("unknown convergence test '{}'", self.convergence)))?;
+        spec.options.sp = self.sp.as_deref().map(|t| number_list("--sp", t)).transpose()?;
+        spec.options.min_sp = self.min_sp.as_deref().map(|t| number_list("--min-sp", t)).transpose()?;
         Ok(spec)
     }
 
