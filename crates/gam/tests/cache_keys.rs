@@ -311,3 +311,36 @@ fn smoothing_controls_change_the_keys() {
     assert_ne!(term, FORMULA, "the fixture formula has s(x...)");
     assert_ne!(fit_keys(&self::spec(&term), &data).unwrap().exact, base.exact);
 }
+
+#[test]
+fn fixed_family_parameters_and_power_links_change_the_keys() {
+    // Issue 13 item 4: negbin(θ), Tweedie(p) and power(q) carry their numbers into the keys.
+    use gam::expert::family::family_and_link;
+    let f = fixture();
+    let data = prepare(&spec(FORMULA), &f.base).unwrap().data;
+    let key = |family: &str, link: Option<&str>| {
+        let (fam, l) = family_and_link(family, link).unwrap();
+        fit_keys(&spec(FORMULA).with_family(fam, l), &data).unwrap().exact
+    };
+    let keys = [
+        key("nb", None),
+        key("negbin(3)", None),
+        key("negbin(4)", None),
+        key("tw", None),
+        key("Tweedie(1.25)", None),
+        key("Tweedie(1.5)", None),
+        key("Tweedie(1.25)", Some("power(0.1)")),
+        key("Tweedie(1.25)", Some("power(0.2)")),
+        key("poisson", None),
+        key("quasipoisson", None),
+        key("binomial", None),
+        key("quasibinomial", None),
+    ];
+    for (i, a) in keys.iter().enumerate() {
+        for (j, b) in keys.iter().enumerate().skip(i + 1) {
+            assert_ne!(a, b, "variants {i} and {j}");
+        }
+    }
+    // power(0) is R's log link: the same model, the same key.
+    assert_eq!(key("Tweedie(1.25)", Some("power(0)")), keys[4]);
+}

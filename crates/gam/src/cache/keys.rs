@@ -19,6 +19,7 @@ use warmstart::{Fingerprint, Fingerprinter};
 use crate::ENGINE_VERSION;
 use crate::data::{Column, DataFrame};
 use crate::error::Result;
+use crate::family::Link;
 use crate::fit::{FitOptions, GamSpec, NewtonOptions};
 use crate::formula::Formula;
 use crate::model::GamModel;
@@ -58,6 +59,10 @@ pub struct KeyMaterial<'a> {
     pub weights: Option<&'a str>,
     /// The fitting options.
     pub options: &'a FitOptions,
+    /// The family's fixed parameter (mgcv's `negbin(θ)`, `Tweedie(p)`), if any.
+    pub family_param: Option<f64>,
+    /// A power link's exponent (R's `power(q)`), if the link is one.
+    pub link_param: Option<f64>,
 }
 
 impl<'a> KeyMaterial<'a> {
@@ -71,6 +76,11 @@ impl<'a> KeyMaterial<'a> {
             method: METHOD,
             weights: spec.weights.as_deref(),
             options: &spec.options,
+            family_param: spec.family.fixed_param(),
+            link_param: match spec.link {
+                Link::Power(q) => Some(q.get()),
+                _ => None,
+            },
         }
     }
 
@@ -98,6 +108,14 @@ impl<'a> KeyMaterial<'a> {
             .absorb_u64(b"newton.max_iter", *max_iter as u64)
             .absorb_str(b"newton.convergence", convergence.name());
         // Absent options add nothing, so keys of fits without them are unchanged.
+        for (tag, value) in [
+            (&b"family.param"[..], self.family_param),
+            (&b"link.param"[..], self.link_param),
+        ] {
+            if let Some(v) = value {
+                h.absorb_u64(tag, v.to_bits());
+            }
+        }
         for (tag, values) in [(&b"sp"[..], sp), (&b"min.sp"[..], min_sp)] {
             if let Some(v) = values {
                 h.absorb_u64(tag, v.len() as u64);

@@ -246,7 +246,7 @@ impl GamSpec {
                 Some(c) => ModelRows::chunked(Arc::new(design.clone()), Arc::clone(&data), c),
                 None => ModelRows::held(design.model_matrix(&data)?),
             };
-            if self.family == Family::Binomial {
+            if self.family.base() == Family::Binomial {
                 super::generalized::separation::check_parametric(&design, &rows, &response)?;
             }
             let glm = GlmSetup::new(GlmProblem {
@@ -329,7 +329,7 @@ impl GamSpec {
             }
             Inner::Glm(glm) => {
                 let fit = fit_laml(glm, &setup.pens, start, &newton, |it| observe(observer, it))?;
-                if self.family == Family::Binomial {
+                if self.family.base() == Family::Binomial {
                     super::generalized::separation::check_fitted(
                         &setup.design,
                         &glm.prob.x,

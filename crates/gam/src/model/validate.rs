@@ -108,11 +108,11 @@ pub(crate) fn check(model: &GamModel) -> Check {
 /// The family, its link and its parameter.
 fn check_family(model: &GamModel) -> Check {
     let family = model.family;
-    if !family.links().contains(&model.link) {
+    if !family.takes(model.link) {
         return Err(format!(
             "the {} family has no {} link (it has {})",
             family.name(),
-            model.link.name(),
+            model.link.label(),
             family.links().iter().map(|l| l.name()).collect::<Vec<_>>().join(", ")
         ));
     }
