@@ -91,10 +91,14 @@ pub struct ModelArgs {
     pub data: PathBuf,
     /// The model in mgcv's formula syntax, e.g. "y ~ s(x) + s(z, bs = 'cr', k = 20) + g"
     pub formula: String,
-    /// The distribution of the response: gaussian, binomial, poisson, Gamma, inverse.gaussian, nb (θ estimated), tw (Tweedie, p estimated)
+    /// The distribution of the response, in R's syntax: gaussian, binomial, poisson, Gamma,
+    /// inverse.gaussian, nb (θ estimated), tw (Tweedie, p estimated), quasipoisson, quasibinomial,
+    /// 'negbin(3)' (mgcv's negbin(theta), θ fixed), 'Tweedie(1.25)' (mgcv's Tweedie(p), 1 < p < 2 fixed)
     #[arg(long, value_name = "FAMILY", default_value = "gaussian")]
     pub family: String,
-    /// The link function, e.g. logit, probit, cloglog, log, inverse, identity [default: the family's canonical link]
+    /// The link function, e.g. logit, probit, cloglog, log, inverse, identity, and for
+    /// Tweedie(p) R's 'power(0.1)' (mgcv's `Tweedie(p, link = power(q))`; power(0) is log)
+    /// [default: the family's canonical link]
     #[arg(long, value_name = "LINK")]
     pub link: Option<String>,
     /// Column of prior weights (for binomial proportions: the numbers of trials)
