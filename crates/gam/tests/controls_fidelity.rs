@@ -78,6 +78,25 @@ fn check(id: &str) -> Worst {
     if (model.scale - scale).abs() > SCALE_REL_TOL * scale {
         fail(format!("scale {} vs mgcv {scale}", model.scale));
     }
+    // AIC and logLik's df: edf2 over the smoothing parameters the outer iteration moved.
+    match r["aic"][0].as_str() {
+        Some("NA") => {
+            if !model.aic.is_nan() {
+                fail(format!("AIC {} where mgcv has NA (a quasi-likelihood)", model.aic));
+            }
+        }
+        _ => {
+            let aic = num(&r["aic"]);
+            if (model.aic - aic).abs() > SCALE_REL_TOL * aic.abs() {
+                fail(format!("AIC {} vs mgcv {aic}", model.aic));
+            }
+        }
+    }
+    let df = num(&r["loglik_df"]);
+    worst.edf_abs = worst.edf_abs.max((model.loglik_df - df).abs());
+    if (model.loglik_df - df).abs() > EDF_ABS_TOL {
+        fail(format!("logLik df {} vs mgcv {df}", model.loglik_df));
+    }
     let ours = model.smooth_edf();
     for (i, s) in r["smooths"].as_array().unwrap().iter().enumerate() {
         assert_eq!(
@@ -278,4 +297,27 @@ fn a_model_file_with_a_wrong_number_of_term_sps_is_refused() {
         "{err}"
     );
     assert_eq!(err.lines().count(), 1);
+}
+
+#[test]
+fn a_model_file_with_an_impossible_fixed_family_parameter_is_refused() {
+    let r = read_json(&test_data().join("controls/tweedie125_power01.json"));
+    let (model, _) = fit(&r);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.json");
+    model.save(&path).unwrap();
+    assert_eq!(GamModel::load(&path).unwrap(), model);
+    let v: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(v["family"], serde_json::json!({"Tweedie": 1.25}), "the file records p");
+    assert_eq!(v["link"], serde_json::json!({"power": 0.1}), "and q");
+    for (pointer, bad, needle) in [
+        ("/family/Tweedie", 2.5, "the Tweedie family's fixed parameter is 2.5"),
+        ("/link/power", -1.0, "the power link's exponent is -1"),
+    ] {
+        let mut w = v.clone();
+        *w.pointer_mut(pointer).unwrap() = Value::from(bad);
+        std::fs::write(&path, serde_json::to_vec(&w).unwrap()).unwrap();
+        let err = GamModel::load(&path).unwrap_err().to_string();
+        assert!(err.contains(needle), "{err}");
+    }
 }

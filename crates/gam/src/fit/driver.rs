@@ -311,6 +311,7 @@ impl GamSpec {
             pens: &setup.pens,
             data: &setup.data,
             x: setup.x.as_ref(),
+            controls: &setup.controls,
         };
         // The fixed and minimum smoothing parameters act inside the outer iteration.
         let newton = NewtonOptions {

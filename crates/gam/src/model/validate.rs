@@ -116,6 +116,18 @@ fn check_family(model: &GamModel) -> Check {
             family.links().iter().map(|l| l.name()).collect::<Vec<_>>().join(", ")
         ));
     }
+    // A fixed family parameter (negbin(θ): θ > 0; Tweedie(p): 1 < p < 2) and a power link's
+    // exponent (q > 0, q ≠ 1) as the parsers accept them.
+    if let Some(t) = family.fixed_param()
+        && !(t.is_finite() && t > 0.0 && (!matches!(family, Family::TweedieFixed(_)) || (t > 1.0 && t < 2.0)))
+    {
+        return Err(format!("the {} family's fixed parameter is {t}", family.name()));
+    }
+    if let crate::family::Link::Power(q) = model.link
+        && !(q.get().is_finite() && q.get() > 0.0 && q.get() != 1.0)
+    {
+        return Err(format!("the power link's exponent is {}", q.get()));
+    }
     match (family.has_theta(), model.theta) {
         (true, None) => Err(format!(
             "the {} family needs its parameter, which is missing",

@@ -177,6 +177,20 @@ impl SpControls {
             .collect()
     }
 
+    /// The optimiser's log smoothing parameters as (penalty index, `dρ_j/dx`) at the
+    /// criterion's `rho`: fixed penalties are left out, one with a minimum scales by
+    /// `λ/(λ + m)`. mgcv's corrected covariances (`edf2`) are in these coordinates.
+    pub fn free_map(&self, rho: &[f64]) -> Vec<(usize, f64)> {
+        (0..rho.len())
+            .filter(|&j| self.fixed(j).is_none())
+            .map(|j| {
+                let mj = self.min(j);
+                let total = rho[j].exp();
+                (j, if mj == 0.0 { 1.0 } else { (total - mj).max(0.0) / total })
+            })
+            .collect()
+    }
+
     /// Widens the optimiser's gradient to every penalty (zero for fixed ones, whose
     /// gradient is not optimised) in the criterion's ρ.
     pub fn widen_grad(&self, grad: &[f64], m: usize) -> Vec<f64> {

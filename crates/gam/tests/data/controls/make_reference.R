@@ -118,6 +118,8 @@ for (cs in cases) {
     sp = num(as.numeric(b$sp)), full_sp = num(as.numeric(full_sp)),
     coefficients = list(names = names(coef(b)), values = num(coef(b))),
     deviance = num(b$deviance),
+    # AIC and logLik's df (edf2 over the free smoothing parameters); NA for quasi families.
+    aic = num(AIC(b)), loglik_df = num(attr(logLik(b), "df")),
     outer_iter = if (is.null(oi$iter)) NULL else num(oi$iter),
     convergence = if (is.null(oi$conv)) NULL else as.character(oi$conv),
     p_table = if (nrow(sm$p.table)) list(names = rownames(sm$p.table), colnames = colnames(sm$p.table),
