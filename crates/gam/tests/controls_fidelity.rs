@@ -321,3 +321,30 @@ fn a_model_file_with_an_impossible_fixed_family_parameter_is_refused() {
         assert!(err.contains(needle), "{err}");
     }
 }
+
+#[test]
+fn quasibinomial_takes_a_cbind_response_as_proportions_with_trials() {
+    let r = read_json(&test_data().join("controls/quasibinomial.json"));
+    let (by_weights, data) = fit(&r);
+    let prop = data.column("prop").and_then(|c| c.as_numeric()).unwrap();
+    let trials = data.column("trials").and_then(|c| c.as_numeric()).unwrap();
+    let x0 = data.column("x0").and_then(|c| c.as_numeric()).unwrap();
+    let x1 = data.column("x1").and_then(|c| c.as_numeric()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cbind.csv");
+    let mut text = String::from("succ,fail,x0,x1\n");
+    for i in 0..prop.len() {
+        let s = (prop[i] * trials[i]).round();
+        text.push_str(&format!("{s},{},{:e},{:e}\n", trials[i] - s, x0[i], x1[i]));
+    }
+    std::fs::write(&path, text).unwrap();
+    let cbind = DataFrame::read_csv(&path).unwrap();
+    let (family, link) = family_and_link("quasibinomial", None).unwrap();
+    let model = GamSpec::new(Formula::parse("cbind(succ, fail) ~ s(x0) + s(x1)").unwrap())
+        .with_family(family, link)
+        .fit(&cbind)
+        .unwrap();
+    let rel = (model.reml_score - by_weights.reml_score).abs() / by_weights.reml_score.abs();
+    assert!(rel < REML_REL_TOL, "{} vs {}", model.reml_score, by_weights.reml_score);
+    assert!((model.scale - by_weights.scale).abs() < SCALE_REL_TOL * by_weights.scale);
+}

@@ -4,7 +4,12 @@
 //! Laplace-approximate REML score, and the log-likelihood behind `AIC()`.
 //!
 //! The negative binomial (module `negbin`) and Tweedie ([`tweedie`]) families have
-//! a parameter (θ, p) that is estimated with the smoothing parameters.
+//! a parameter (θ, p) that is estimated with the smoothing parameters (mgcv's `nb()`,
+//! `tw()`) or fixed (mgcv's `negbin(θ)`, `Tweedie(p)`: [`Family::NegBinFixed`],
+//! [`Family::TweedieFixed`], carrying the value as a [`Param`]). The quasi families
+//! ([`Family::QuasiPoisson`], [`Family::QuasiBinomial`]) use Poisson's and the binomial's
+//! variance and deviance with the scale estimated ([`Family::base`]); they have no
+//! likelihood (AIC is NaN, R's NA), and REML uses mgcv's extended quasi-likelihood term.
 //!
 //! A family with mean μ, prior weight w and scale φ has `Var(y) = φ V(μ)/w`.
 //! The penalised IRLS and the REML criterion need V and its first three
