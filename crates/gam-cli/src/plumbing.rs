@@ -91,10 +91,14 @@ pub struct ModelArgs {
     pub data: PathBuf,
     /// The model in mgcv's formula syntax, e.g. "y ~ s(x) + s(z, bs = 'cr', k = 20) + g"
     pub formula: String,
-    /// The distribution of the response: gaussian, binomial, poisson, Gamma, inverse.gaussian, nb (θ estimated), tw (Tweedie, p estimated)
+    /// The distribution of the response, in R's syntax: gaussian, binomial, poisson, Gamma,
+    /// inverse.gaussian, nb (θ estimated), tw (Tweedie, p estimated), quasipoisson, quasibinomial,
+    /// 'negbin(3)' (mgcv's negbin(theta), θ fixed), 'Tweedie(1.25)' (mgcv's Tweedie(p), 1 < p < 2 fixed)
     #[arg(long, value_name = "FAMILY", default_value = "gaussian")]
     pub family: String,
-    /// The link function, e.g. logit, probit, cloglog, log, inverse, identity [default: the family's canonical link]
+    /// The link function, e.g. logit, probit, cloglog, log, inverse, identity, and for
+    /// Tweedie(p) R's 'power(0.1)' (mgcv's `Tweedie(p, link = power(q))`; power(0) is log)
+    /// [default: the family's canonical link]
     #[arg(long, value_name = "LINK")]
     pub link: Option<String>,
     /// Column of prior weights (for binomial proportions: the numbers of trials)
@@ -125,6 +129,35 @@ pub struct ModelArgs {
     /// or 2 ends; tp/ts: the same number for every covariate of the term
     #[arg(long = "knots", value_name = "COL=V1,V2,...|FILE")]
     pub knots: Vec<String>,
+    /// Smoothing parameters fixed for the model, mgcv's `sp = c(0.1, -1, ...)`: one per penalty
+    /// in term order (a te() term has one per margin), comma-separated; a negative value is
+    /// estimated. A term's own `s(x, sp = 0.1)` in the formula takes precedence, as in mgcv
+    #[arg(long, value_name = "SP,...", allow_hyphen_values = true)]
+    pub sp: Option<String>,
+    /// Lower bounds for the smoothing parameters, mgcv's `min.sp = c(...)`: one per penalty in
+    /// term order, each >= 0; the reported smoothing parameters then include the minimum
+    #[arg(long = "min-sp", value_name = "SP,...")]
+    pub min_sp: Option<String>,
+}
+
+/// A comma-separated list of numbers given to `flag` (optionally as R's `c(...)`).
+fn number_list(flag: &str, text: &str) -> Result<Vec<f64>> {
+    let inner = text.trim();
+    let inner = inner
+        .strip_prefix("c(")
+        .and_then(|t| t.strip_suffix(')'))
+        .unwrap_or(inner);
+    inner
+        .split(',')
+        .map(|v| {
+            let v = v.trim();
+            v.parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| {
+                usage_error(format!(
+                    "{flag}: '{v}' is not a number (give comma-separated numbers, e.g. {flag} 0.1,-1)"
+                ))
+            })
+        })
+        .collect()
 }
 
 impl ModelArgs {
@@ -167,6 +200,8 @@ impl ModelArgs {
             .ok_or_else(|| usage_error(format!("unknown convergence test '{}'", self.convergence)))?;
         spec.options.select = self.select;
         spec.options.knots = parse_knots(&self.knots)?;
+        spec.options.sp = self.sp.as_deref().map(|t| number_list("--sp", t)).transpose()?;
+        spec.options.min_sp = self.min_sp.as_deref().map(|t| number_list("--min-sp", t)).transpose()?;
         Ok(spec)
     }
 

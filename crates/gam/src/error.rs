@@ -195,6 +195,15 @@ pub enum GamError {
         /// Smoothing parameters of the model.
         expected: usize,
     },
+    /// A smoothing control (mgcv's `sp`, `min.sp`, a term's `sp =`) or a fixed family
+    /// parameter that does not fit the model: which option and what to do.
+    #[error("{option}: {message}")]
+    Control {
+        /// The option as mgcv spells it (`sp`, `min.sp`, `negbin(theta)`).
+        option: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// A model was not written because it would not load again.
     #[error("{}: not saved: {problem}", path.display())]
     ModelNotSaved {

@@ -349,3 +349,72 @@ fn formula_expressions_and_ordered_factors_change_the_keys() {
     assert_ne!(k.exact, base.exact);
     assert_ne!(k.coarse, base.coarse);
 }
+
+#[test]
+fn smoothing_controls_change_the_keys() {
+    // Issue 13 item 4: mgcv's sp = (model and per term) and min.sp.
+    let f = fixture();
+    let spec = spec(FORMULA);
+    let data = prepare(&spec, &f.base).unwrap().data;
+    let base = fit_keys(&spec, &data).unwrap();
+    let with = |sp: Option<Vec<f64>>, min_sp: Option<Vec<f64>>| {
+        let mut s = spec.clone();
+        s.options.sp = sp;
+        s.options.min_sp = min_sp;
+        fit_keys(&s, &data).unwrap()
+    };
+    let keys = [
+        with(Some(vec![0.1]), None),
+        with(Some(vec![0.2]), None),
+        with(Some(vec![-1.0]), None),
+        with(None, Some(vec![0.1])),
+        with(None, Some(vec![0.0])),
+        with(Some(vec![0.1]), Some(vec![0.1])),
+    ];
+    for (i, k) in keys.iter().enumerate() {
+        assert_ne!(k.exact, base.exact, "variant {i}");
+        assert_ne!(k.coarse, base.coarse, "variant {i}");
+        for (j, other) in keys.iter().enumerate().skip(i + 1) {
+            assert_ne!(k.exact, other.exact, "variants {i} and {j}");
+        }
+    }
+    // sp and min.sp with the same values are different options.
+    assert_ne!(with(Some(vec![0.5]), None).exact, with(None, Some(vec![0.5])).exact);
+    // A term's own sp is part of the formula's key.
+    let term = FORMULA.replacen("s(x", "s(x, sp = 0.1", 1);
+    assert_ne!(term, FORMULA, "the fixture formula has s(x...)");
+    assert_ne!(fit_keys(&self::spec(&term), &data).unwrap().exact, base.exact);
+}
+
+#[test]
+fn fixed_family_parameters_and_power_links_change_the_keys() {
+    // Issue 13 item 4: negbin(θ), Tweedie(p) and power(q) carry their numbers into the keys.
+    use gam::expert::family::family_and_link;
+    let f = fixture();
+    let data = prepare(&spec(FORMULA), &f.base).unwrap().data;
+    let key = |family: &str, link: Option<&str>| {
+        let (fam, l) = family_and_link(family, link).unwrap();
+        fit_keys(&spec(FORMULA).with_family(fam, l), &data).unwrap().exact
+    };
+    let keys = [
+        key("nb", None),
+        key("negbin(3)", None),
+        key("negbin(4)", None),
+        key("tw", None),
+        key("Tweedie(1.25)", None),
+        key("Tweedie(1.5)", None),
+        key("Tweedie(1.25)", Some("power(0.1)")),
+        key("Tweedie(1.25)", Some("power(0.2)")),
+        key("poisson", None),
+        key("quasipoisson", None),
+        key("binomial", None),
+        key("quasibinomial", None),
+    ];
+    for (i, a) in keys.iter().enumerate() {
+        for (j, b) in keys.iter().enumerate().skip(i + 1) {
+            assert_ne!(a, b, "variants {i} and {j}");
+        }
+    }
+    // power(0) is R's log link: the same model, the same key.
+    assert_eq!(key("Tweedie(1.25)", Some("power(0)")), keys[4]);
+}

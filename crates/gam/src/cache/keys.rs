@@ -19,6 +19,7 @@ use warmstart::{Fingerprint, Fingerprinter};
 use crate::ENGINE_VERSION;
 use crate::data::{Column, DataFrame};
 use crate::error::Result;
+use crate::family::Link;
 use crate::fit::{FitOptions, GamSpec, NewtonOptions};
 use crate::formula::Formula;
 use crate::model::GamModel;
@@ -58,6 +59,10 @@ pub struct KeyMaterial<'a> {
     pub weights: Option<&'a str>,
     /// The fitting options.
     pub options: &'a FitOptions,
+    /// The family's fixed parameter (mgcv's `negbin(θ)`, `Tweedie(p)`), if any.
+    pub family_param: Option<f64>,
+    /// A power link's exponent (R's `power(q)`), if the link is one.
+    pub link_param: Option<f64>,
 }
 
 impl<'a> KeyMaterial<'a> {
@@ -71,15 +76,28 @@ impl<'a> KeyMaterial<'a> {
             method: METHOD,
             weights: spec.weights.as_deref(),
             options: &spec.options,
+            family_param: spec.family.fixed_param(),
+            link_param: match spec.link {
+                Link::Power(q) => Some(q.get()),
+                _ => None,
+            },
         }
     }
 
     fn absorb(&self, h: &mut Fingerprinter, kind: &str) {
         // Destructured so that a new option cannot be forgotten here.
         let FitOptions {
-            newton: NewtonOptions { max_iter, convergence },
+            newton:
+                NewtonOptions {
+                    max_iter,
+                    convergence,
+                    // Set by the fit from `sp`, `min_sp` and the formula, which are keyed.
+                    controls: _,
+                },
             select,
             knots,
+            sp,
+            min_sp,
         } = self.options;
         h.absorb_str(b"kind", kind)
             .absorb_u64(b"payload-format", u64::from(PAYLOAD_FORMAT_VERSION))
@@ -93,6 +111,23 @@ impl<'a> KeyMaterial<'a> {
             .absorb_str(b"newton.convergence", convergence.name())
             .absorb_u64(b"select", u64::from(*select))
             .absorb_u64(b"knots.columns", knots.len() as u64);
+        // Absent options add nothing, so keys of fits without them are unchanged.
+        for (tag, value) in [
+            (&b"family.param"[..], self.family_param),
+            (&b"link.param"[..], self.link_param),
+        ] {
+            if let Some(v) = value {
+                h.absorb_u64(tag, v.to_bits());
+            }
+        }
+        for (tag, values) in [(&b"sp"[..], sp), (&b"min.sp"[..], min_sp)] {
+            if let Some(v) = values {
+                h.absorb_u64(tag, v.len() as u64);
+                for x in v {
+                    h.absorb_u64(tag, x.to_bits());
+                }
+            }
+        }
         // A BTreeMap iterates in name order, so the key does not depend on
         // the order the knots were given in.
         for (name, values) in knots {

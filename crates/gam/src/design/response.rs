@@ -170,7 +170,7 @@ pub fn response_data(
             })
         }
         Response::Binomial { successes, failures } => {
-            if family != Family::Binomial {
+            if family.base() != Family::Binomial {
                 return Err(GamError::FamilyMismatch {
                     response: format!("cbind({successes}, {failures})"),
                     family: family.name().to_string(),

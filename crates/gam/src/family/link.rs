@@ -8,6 +8,8 @@
 //! never reach exactly 0 or 1.
 
 use serde::{Deserialize, Serialize};
+
+use super::param::{Param, r_number};
 use statrs::distribution::{Continuous, ContinuousCDF, Normal};
 
 /// The link function, with R's names.
@@ -37,6 +39,10 @@ pub enum Link {
     /// `g(μ) = √μ`.
     #[serde(rename = "sqrt")]
     Sqrt,
+    /// `g(μ) = μ^q`, q > 0 and q ≠ 1 (R's `power(q)`; `power(0)` is the log link and
+    /// `power(1)` the identity, see [`Link::power`]).
+    #[serde(rename = "power")]
+    Power(Param),
 }
 
 /// Every link, for listing in messages.
@@ -78,12 +84,42 @@ impl Link {
             Link::Inverse => "inverse",
             Link::InverseSquare => "1/mu^2",
             Link::Sqrt => "sqrt",
+            Link::Power(_) => "power",
         }
     }
 
-    /// Parses a link name as R spells it.
+    /// Parses a link name as R spells it, and R's `power(q)`.
     pub fn from_name(name: &str) -> Option<Link> {
+        let call = name.trim().strip_prefix("power(").and_then(|r| r.strip_suffix(')'));
+        if let Some(arg) = call {
+            return arg
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|q| q.is_finite())
+                .map(Link::power);
+        }
         ALL_LINKS.iter().copied().find(|l| l.name() == name)
+    }
+
+    /// R's `power(q)`: the log link for q ≤ 0, the identity for q = 1, else `μ^q`.
+    pub fn power(q: f64) -> Link {
+        if q <= 0.0 {
+            Link::Log
+        } else if q == 1.0 {
+            Link::Identity
+        } else {
+            Link::Power(Param(q))
+        }
+    }
+
+    /// The link's name as R's family object gives it (`family$link`): [`Link::name`], and
+    /// `mu^q` (q rounded to 3 decimals) for a power link.
+    pub fn label(self) -> String {
+        match self {
+            Link::Power(q) => format!("mu^{}", r_number((q.get() * 1e3).round() / 1e3)),
+            l => l.name().to_string(),
+        }
     }
 
     /// `η = g(μ)`.
@@ -97,6 +133,7 @@ impl Link {
             Link::Inverse => 1.0 / mu,
             Link::InverseSquare => 1.0 / (mu * mu),
             Link::Sqrt => mu.sqrt(),
+            Link::Power(q) => mu.powf(q.get()),
         }
     }
 
@@ -124,6 +161,7 @@ impl Link {
             Link::Inverse => 1.0 / eta,
             Link::InverseSquare => 1.0 / eta.sqrt(),
             Link::Sqrt => eta * eta,
+            Link::Power(q) => eta.powf(1.0 / q.get()).max(eps),
         }
     }
 
@@ -149,6 +187,10 @@ impl Link {
             Link::Inverse => -1.0 / (eta * eta),
             Link::InverseSquare => -1.0 / (2.0 * eta.powf(1.5)),
             Link::Sqrt => 2.0 * eta,
+            Link::Power(q) => {
+                let q = q.get();
+                (eta.powf(1.0 / q - 1.0) / q).max(eps)
+            }
         }
     }
 
@@ -156,7 +198,7 @@ impl Link {
     pub fn valid_eta(self, eta: f64) -> bool {
         match self {
             Link::Inverse => eta.is_finite() && eta != 0.0,
-            Link::InverseSquare => eta.is_finite() && eta > 0.0,
+            Link::InverseSquare | Link::Power(_) => eta.is_finite() && eta > 0.0,
             _ => eta.is_finite(),
         }
     }
@@ -218,6 +260,16 @@ impl Link {
                     -0.9375 / (s * mu.powi(3)),
                 ]
             }
+            Link::Power(q) => {
+                // mgcv's fix.family.link: λ(λ−1)…μ^(λ−k).
+                let q = q.get();
+                [
+                    q * mu.powf(q - 1.0),
+                    q * (q - 1.0) * mu.powf(q - 2.0),
+                    q * (q - 1.0) * (q - 2.0) * mu.powf(q - 3.0),
+                    q * (q - 1.0) * (q - 2.0) * (q - 3.0) * mu.powf(q - 4.0),
+                ]
+            }
         }
     }
 }
@@ -236,9 +288,27 @@ mod tests {
         }
     }
 
+    /// Every link, with power links.
+    fn all_links() -> Vec<Link> {
+        let mut all = ALL_LINKS.to_vec();
+        all.extend([Link::power(0.1), Link::power(0.5), Link::power(-2.0 + 3.5)]);
+        all
+    }
+
+    #[test]
+    fn power_links_follow_r() {
+        assert_eq!(Link::from_name("power(0)"), Some(Link::Log));
+        assert_eq!(Link::from_name("power(-1)"), Some(Link::Log));
+        assert_eq!(Link::from_name("power(1)"), Some(Link::Identity));
+        assert_eq!(Link::from_name("power(.1)"), Some(Link::Power(Param(0.1))));
+        assert_eq!(Link::from_name("power(.1)").unwrap().label(), "mu^0.1");
+        assert_eq!(Link::power(1.0 / 3.0).label(), "mu^0.333");
+        assert_eq!(Link::from_name("power(x)"), None);
+    }
+
     #[test]
     fn derivatives_match_finite_differences() {
-        for &link in ALL_LINKS {
+        for link in all_links() {
             for mu in points(link) {
                 let h = 1e-5 * mu.min(1.0 - mu.min(0.5));
                 let d = link.derivatives(mu);
@@ -262,7 +332,7 @@ mod tests {
 
     #[test]
     fn inverse_and_mu_eta_agree_with_the_link() {
-        for &link in ALL_LINKS {
+        for link in all_links() {
             for mu in points(link) {
                 let eta = link.link(mu);
                 // statrs' normal cdf is accurate to about 1e-11 relative.
@@ -276,7 +346,9 @@ mod tests {
                     link.mu_eta(eta) * g1
                 );
             }
-            assert_eq!(Link::from_name(link.name()), Some(link));
+            if !matches!(link, Link::Power(_)) {
+                assert_eq!(Link::from_name(link.name()), Some(link));
+            }
         }
     }
 

@@ -4,7 +4,12 @@
 //! Laplace-approximate REML score, and the log-likelihood behind `AIC()`.
 //!
 //! The negative binomial (module `negbin`) and Tweedie ([`tweedie`]) families have
-//! a parameter (θ, p) that is estimated with the smoothing parameters.
+//! a parameter (θ, p) that is estimated with the smoothing parameters (mgcv's `nb()`,
+//! `tw()`) or fixed (mgcv's `negbin(θ)`, `Tweedie(p)`: [`Family::NegBinFixed`],
+//! [`Family::TweedieFixed`], carrying the value as a [`Param`]). The quasi families
+//! ([`Family::QuasiPoisson`], [`Family::QuasiBinomial`]) use Poisson's and the binomial's
+//! variance and deviance with the scale estimated ([`Family::base`]); they have no
+//! likelihood (AIC is NaN, R's NA), and REML uses mgcv's extended quasi-likelihood term.
 //!
 //! A family with mean μ, prior weight w and scale φ has `Var(y) = φ V(μ)/w`.
 //! The penalised IRLS and the REML criterion need V and its first three
@@ -14,6 +19,7 @@
 
 mod link;
 mod negbin;
+mod param;
 mod parse;
 mod special;
 pub mod tweedie;
@@ -21,6 +27,7 @@ pub mod tweedie;
 use serde::{Deserialize, Serialize};
 
 pub use link::{ALL_LINKS, Link};
+pub use param::Param;
 pub use parse::family_and_link;
 
 use crate::error::{GamError, Result};
@@ -49,7 +56,23 @@ pub enum Family {
     /// Tweedie with power 1 < p < 2 estimated, `V(μ) = μ^p` (mgcv's `tw()`): non-negative, with mass at 0.
     #[serde(rename = "tw")]
     Tweedie,
+    /// Negative binomial with θ fixed (mgcv's `negbin(θ)`): scale 1, as [`Family::NegativeBinomial`] otherwise.
+    #[serde(rename = "negbin")]
+    NegBinFixed(Param),
+    /// Tweedie with 1 < p ≤ 2 fixed (mgcv's `Tweedie(p)`): scale estimated, as [`Family::Tweedie`] otherwise.
+    #[serde(rename = "Tweedie")]
+    TweedieFixed(Param),
+    /// Quasi-Poisson: Poisson's variance and deviance with the scale estimated; mgcv's REML uses
+    /// the extended quasi-likelihood's saturated term.
+    #[serde(rename = "quasipoisson")]
+    QuasiPoisson,
+    /// Quasi-binomial: the binomial's variance and deviance with the scale estimated.
+    #[serde(rename = "quasibinomial")]
+    QuasiBinomial,
 }
+
+/// The largest number of significant digits mgcv's `negbin()` name shows (R's `format`).
+const NEGBIN_NAME_DIGITS: i32 = 7;
 
 /// Every family, for listing in messages.
 pub const ALL_FAMILIES: &[Family] = &[
@@ -60,6 +83,8 @@ pub const ALL_FAMILIES: &[Family] = &[
     Family::InverseGaussian,
     Family::NegativeBinomial,
     Family::Tweedie,
+    Family::QuasiPoisson,
+    Family::QuasiBinomial,
 ];
 
 /// Derivatives of the unit deviance in the family parameter `t` (for the
@@ -93,7 +118,7 @@ pub struct Obs {
 }
 
 impl Family {
-    /// R's name of the family.
+    /// R's name of the family (of its function: `negbin`, `Tweedie` for the fixed ones).
     pub fn name(self) -> &'static str {
         match self {
             Family::Gaussian => "gaussian",
@@ -103,7 +128,61 @@ impl Family {
             Family::InverseGaussian => "inverse.gaussian",
             Family::NegativeBinomial => "nb",
             Family::Tweedie => "tw",
+            Family::NegBinFixed(_) => "negbin",
+            Family::TweedieFixed(_) => "Tweedie",
+            Family::QuasiPoisson => "quasipoisson",
+            Family::QuasiBinomial => "quasibinomial",
         }
+    }
+
+    /// mgcv's `family$family` for a family with a fixed parameter (`Negative Binomial(3)`,
+    /// `Tweedie(1.25)`); else [`Family::name`].
+    pub fn label(self) -> String {
+        match self {
+            Family::NegBinFixed(t) => {
+                // format(round(theta, 3)): three decimals, at most seven significant digits.
+                let r = (t.get() * 1e3).round() / 1e3;
+                let shown = if r == 0.0 {
+                    0.0
+                } else {
+                    let mag = 10f64.powi(NEGBIN_NAME_DIGITS - 1 - r.abs().log10().floor() as i32);
+                    (r * mag).round() / mag
+                };
+                format!("Negative Binomial({})", param::r_number(shown))
+            }
+            Family::TweedieFixed(p) => format!("Tweedie({})", param::r_number(p.get())),
+            f => f.name().to_string(),
+        }
+    }
+
+    /// The family whose variance, deviance and starting values this one uses: nb for
+    /// `negbin(θ)`, tw for `Tweedie(p)`, Poisson and binomial for the quasi families.
+    pub fn base(self) -> Family {
+        match self {
+            Family::NegBinFixed(_) => Family::NegativeBinomial,
+            Family::TweedieFixed(_) => Family::Tweedie,
+            Family::QuasiPoisson => Family::Poisson,
+            Family::QuasiBinomial => Family::Binomial,
+            f => f,
+        }
+    }
+
+    /// The fixed parameter (`negbin`'s θ, `Tweedie`'s p), if the family has one.
+    pub fn fixed_param(self) -> Option<f64> {
+        match self {
+            Family::NegBinFixed(t) | Family::TweedieFixed(t) => Some(t.get()),
+            _ => None,
+        }
+    }
+
+    /// The family parameter to use: the fixed one, else `theta` (the estimated one).
+    fn param_or(self, theta: f64) -> f64 {
+        self.fixed_param().unwrap_or(theta)
+    }
+
+    /// Whether the family is a quasi-likelihood (no log-likelihood, no AIC).
+    pub fn is_quasi(self) -> bool {
+        matches!(self, Family::QuasiPoisson | Family::QuasiBinomial)
     }
 
     /// Whether the family has a parameter estimated with the smoothing parameters (nb's θ, tw's p).
@@ -114,7 +193,7 @@ impl Family {
     /// The family parameter (nb's θ, tw's p) for the unconstrained value `t`
     /// the optimiser works with (nb: t = log θ; tw: see [`tweedie`]).
     pub fn theta_of_t(self, t: f64) -> f64 {
-        match self {
+        match self.base() {
             Family::Tweedie => tweedie::p_of_t(t),
             _ => t.exp(),
         }
@@ -122,7 +201,7 @@ impl Family {
 
     /// The inverse of [`Family::theta_of_t`].
     pub fn t_of_theta(self, theta: f64) -> f64 {
-        match self {
+        match self.base() {
             Family::Tweedie => tweedie::t_of_p(theta),
             _ => theta.ln(),
         }
@@ -137,7 +216,7 @@ impl Family {
     /// Fisher weights coincide. (The negative binomial's canonical link
     /// depends on θ and is not offered.)
     pub fn is_canonical(self, link: Link) -> bool {
-        !self.has_theta() && link == self.canonical_link()
+        !self.base().has_theta() && link == self.canonical_link()
     }
 
     /// Parses a family name as R spells it (`Gamma` also as `gamma`).
@@ -153,13 +232,13 @@ impl Family {
 
     /// The canonical link (R's default for every family here).
     pub fn canonical_link(self) -> Link {
-        match self {
+        match self.base() {
             Family::Gaussian => Link::Identity,
             Family::Binomial => Link::Logit,
             Family::Poisson => Link::Log,
             Family::Gamma => Link::Inverse,
             Family::InverseGaussian => Link::InverseSquare,
-            Family::NegativeBinomial | Family::Tweedie => Link::Log,
+            _ => Link::Log,
         }
     }
 
@@ -171,19 +250,34 @@ impl Family {
             Family::Poisson => &[Link::Log, Link::Identity, Link::Sqrt],
             Family::Gamma => &[Link::Inverse, Link::Identity, Link::Log],
             Family::InverseGaussian => &[Link::InverseSquare, Link::Inverse, Link::Identity, Link::Log],
-            Family::NegativeBinomial => &[Link::Log, Link::Identity, Link::Sqrt],
+            Family::NegativeBinomial | Family::NegBinFixed(_) => &[Link::Log, Link::Identity, Link::Sqrt],
             Family::Tweedie => &[Link::Log, Link::Identity, Link::Inverse, Link::Sqrt],
+            // mgcv's Tweedie() also takes power(q) links (Link::takes_power).
+            Family::TweedieFixed(_) => &[Link::Log, Link::Identity, Link::Inverse, Link::Sqrt],
+            // R's quasipoisson and quasibinomial take the links of poisson and binomial.
+            Family::QuasiPoisson => &[Link::Log, Link::Identity, Link::Sqrt],
+            Family::QuasiBinomial => &[Link::Logit, Link::Probit, Link::Cloglog, Link::Log],
         }
+    }
+
+    /// Whether `link` is one the family takes: one of [`Family::links`], or a power link for
+    /// mgcv's `Tweedie(p)`.
+    pub fn takes(self, link: Link) -> bool {
+        self.links().contains(&link) || (matches!(self, Family::TweedieFixed(_)) && matches!(link, Link::Power(_)))
     }
 
     /// Whether the scale parameter is fixed at 1 (binomial, Poisson) rather than estimated.
     pub fn scale_known(self) -> bool {
-        matches!(self, Family::Binomial | Family::Poisson | Family::NegativeBinomial)
+        matches!(
+            self,
+            Family::Binomial | Family::Poisson | Family::NegativeBinomial | Family::NegBinFixed(_)
+        )
     }
 
     /// `[V(μ), V'(μ), V''(μ), V'''(μ)]`; `theta` is the family parameter (nb's θ), ignored by the others.
     pub fn variance(self, mu: f64, theta: f64) -> [f64; 4] {
-        match self {
+        let theta = self.param_or(theta);
+        match self.base() {
             Family::Gaussian => [1.0, 0.0, 0.0, 0.0],
             Family::Binomial => [mu * (1.0 - mu), 1.0 - 2.0 * mu, -2.0, 0.0],
             Family::Poisson => [mu, 1.0, 0.0, 0.0],
@@ -199,24 +293,24 @@ impl Family {
                     p * (p - 1.0) * (p - 2.0) * mu.powf(p - 3.0),
                 ]
             }
+            _ => unreachable!("base() maps every family to one above"),
         }
     }
 
     /// Whether μ is a possible mean (R's `validmu`).
     pub fn valid_mu(self, mu: f64) -> bool {
-        match self {
+        match self.base() {
             Family::Gaussian => mu.is_finite(),
             Family::Binomial => mu.is_finite() && mu > 0.0 && mu < 1.0,
-            Family::Poisson | Family::Gamma | Family::InverseGaussian | Family::NegativeBinomial | Family::Tweedie => {
-                mu.is_finite() && mu > 0.0
-            }
+            _ => mu.is_finite() && mu > 0.0,
         }
     }
 
     /// The weighted unit deviance `w d(y, μ)` (R's `dev.resids`), with 0 log 0 = 0.
     pub fn deviance_residual(self, o: Obs, mu: f64, theta: f64) -> f64 {
         let Obs { y, w } = o;
-        match self {
+        let theta = self.param_or(theta);
+        match self.base() {
             Family::Gaussian => w * (y - mu).powi(2),
             Family::Binomial => 2.0 * w * (y_log_y(y, mu) + y_log_y(1.0 - y, 1.0 - mu)),
             Family::Poisson => 2.0 * w * (y_log_y(y, mu) - (y - mu)),
@@ -231,17 +325,19 @@ impl Family {
                 let kappa = (y.powf(2.0 - p) - mu.powf(2.0 - p)) / (2.0 - p);
                 (2.0 * (y * th - kappa) * w).max(0.0)
             }
+            _ => unreachable!("base() maps every family to one above"),
         }
     }
 
     /// R's starting mean (`family$initialize`).
     pub fn initial_mu(self, o: Obs) -> f64 {
-        match self {
+        match self.base() {
             Family::Gaussian | Family::Gamma | Family::InverseGaussian => o.y,
             Family::Binomial => (o.w * o.y + 0.5) / (o.w + 1.0),
             Family::Poisson => o.y + 0.1,
             Family::NegativeBinomial => o.y + if o.y == 0.0 { 1.0 / 6.0 } else { 0.0 },
             Family::Tweedie => o.y + if o.y == 0.0 { 0.1 } else { 0.0 },
+            _ => unreachable!("base() maps every family to one above"),
         }
     }
 
@@ -254,7 +350,7 @@ impl Family {
                 message,
             })
         };
-        match self {
+        match self.base() {
             Family::Gaussian => Ok(()),
             Family::Binomial if !(0.0..=1.0).contains(&y) => bad(format!(
                 "binomial response {y} is outside [0, 1]: give 0/1 outcomes, proportions with the trials as \
@@ -263,7 +359,7 @@ impl Family {
             Family::Poisson | Family::NegativeBinomial if y < 0.0 => {
                 bad(format!("negative count {y}: the {} family needs y >= 0", self.name()))
             }
-            Family::Tweedie if y < 0.0 => bad(format!("negative value {y}: the tw family needs y >= 0")),
+            Family::Tweedie if y < 0.0 => bad(format!("negative value {y}: the {} family needs y >= 0", self.name())),
             Family::Gamma if y <= 0.0 => bad(format!("the Gamma family needs a positive response, got {y}")),
             Family::InverseGaussian if y <= 0.0 => bad(format!(
                 "the inverse.gaussian family needs a positive response, got {y}"
@@ -276,23 +372,37 @@ impl Family {
     /// derivatives in φ; `trials` are the binomial numbers of trials (1 for a
     /// 0/1 or proportion response), ignored by other families.
     pub fn saturated_loglik(self, obs: &[Obs], trials: &[f64], phi: f64, theta: f64) -> [f64; 3] {
+        let theta = self.param_or(theta);
+        if self.is_quasi() {
+            // mgcv's fix.family.ls for quasi families (the extended quasi-likelihood form):
+            // −n log(φ)/2 + Σ log(w)/2 over rows with w > 0.
+            let positive = obs.iter().filter(|o| o.w > 0.0);
+            let nobs = positive.clone().count() as f64;
+            let sum_log_w: f64 = positive.map(|o| o.w.ln()).sum();
+            return [
+                -nobs * phi.ln() / 2.0 + sum_log_w / 2.0,
+                -nobs / (2.0 * phi),
+                nobs / (2.0 * phi * phi),
+            ];
+        }
+        let base = self.base();
         // As mgcv, rows with zero prior weight are left out of the families
         // whose likelihood involves log w.
         let positive: Vec<Obs> = obs.iter().copied().filter(|o| o.w > 0.0).collect();
-        let obs = match self {
+        let obs = match base {
             Family::Binomial | Family::Poisson | Family::NegativeBinomial | Family::Tweedie => obs,
             _ => &positive[..],
         };
         let nobs = obs.len() as f64;
         let sum_log_w: f64 = obs.iter().map(|o| o.w.ln()).sum();
-        match self {
+        match base {
             Family::Gaussian => [
                 -nobs * (2.0 * std::f64::consts::PI * phi).ln() / 2.0 + sum_log_w / 2.0,
                 -nobs / (2.0 * phi),
                 nobs / (2.0 * phi * phi),
             ],
             Family::Poisson => [obs.iter().map(|o| o.w * log_dpois(o.y, o.y)).sum(), 0.0, 0.0],
-            Family::NegativeBinomial => [self.theta_loglik(obs, phi, theta)[0], 0.0, 0.0],
+            Family::NegativeBinomial => [base.theta_loglik(obs, phi, theta)[0], 0.0, 0.0],
             Family::Tweedie => {
                 // Derivatives in log φ converted to derivatives in φ.
                 let l = tweedie::saturated_sum(obs, phi, theta);
@@ -320,6 +430,7 @@ impl Family {
                 -nobs / (2.0 * phi),
                 nobs / (2.0 * phi * phi),
             ],
+            _ => unreachable!("base() maps every family to one above"),
         }
     }
 
@@ -328,7 +439,12 @@ impl Family {
     /// scale taken as `dev / Σw`.
     pub fn aic(self, obs: &[Obs], trials: &[f64], mu: &[f64], dev: f64, theta: f64) -> f64 {
         let sum_w: f64 = obs.iter().map(|o| o.w).sum();
-        match self {
+        let theta = self.param_or(theta);
+        if self.is_quasi() {
+            // R's quasi families have no likelihood: aic() is NA.
+            return f64::NAN;
+        }
+        match self.base() {
             Family::Gaussian => {
                 let nobs = obs.len() as f64;
                 nobs * ((2.0 * std::f64::consts::PI * dev / nobs).ln() + 1.0) + 2.0
@@ -383,6 +499,7 @@ impl Family {
                     + 3.0 * obs.iter().map(|o| o.y.ln() * o.w).sum::<f64>()
                     + 2.0
             }
+            _ => unreachable!("base() maps every family to one above"),
         }
     }
 }

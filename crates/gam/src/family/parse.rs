@@ -2,8 +2,16 @@
 //! command-line option, a keyword argument): a name this build does not fit
 //! is an error listing what it does fit.
 
-use super::{ALL_FAMILIES, Family, Link};
+use super::{ALL_FAMILIES, Family, Link, Param};
 use crate::error::{GamError, Result};
+
+/// `f(arg)` as (`f`, `arg`), for a family given as a call.
+fn call(text: &str) -> Option<(&str, &str)> {
+    let text = text.trim();
+    let open = text.find('(')?;
+    let arg = text[open + 1..].strip_suffix(')')?;
+    Some((text[..open].trim(), arg))
+}
 
 /// The names of `items`, comma-separated.
 fn names<T: Copy>(items: &[T], name: fn(T) -> &'static str) -> String {
@@ -16,24 +24,63 @@ impl Family {
     /// # Errors
     /// [`GamError::UnknownFamily`] listing the families this build fits.
     pub fn parse(name: &str) -> Result<Family> {
+        if let Some((function, arg)) = call(name) {
+            return Family::with_param(function, arg);
+        }
         Family::from_name(name)
             .filter(|f| ALL_FAMILIES.contains(f))
             .ok_or_else(|| GamError::UnknownFamily {
                 name: name.to_string(),
-                known: names(ALL_FAMILIES, Family::name),
+                known: format!("{}, negbin(theta), Tweedie(p)", names(ALL_FAMILIES, Family::name)),
             })
+    }
+
+    /// mgcv's `negbin(θ)` and `Tweedie(p)` with the argument's text `arg`.
+    fn with_param(function: &str, arg: &str) -> Result<Family> {
+        let bad = |message: String| GamError::Control {
+            option: format!("{function}({arg})"),
+            message,
+        };
+        let value = arg.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+        match function {
+            "negbin" => {
+                if arg.trim_start().starts_with("c(") {
+                    return Err(bad(
+                        "a vector of theta values (mgcv's search over them) is not supported: give one fixed theta, or use --family nb to estimate it"
+                            .into(),
+                    ));
+                }
+                match value {
+                    Some(t) if t > 0.0 => Ok(Family::NegBinFixed(Param(t))),
+                    _ => Err(bad("theta must be a positive number, e.g. negbin(3)".into())),
+                }
+            }
+            "Tweedie" => match value {
+                Some(p) if p > 1.0 && p < 2.0 => Ok(Family::TweedieFixed(Param(p))),
+                Some(2.0) => Err(bad(
+                    "p = 2 is not supported here: the Gamma family (--family Gamma) has the same variance".into(),
+                )),
+                _ => Err(bad(
+                    "p must lie in 1 < p < 2 (mgcv: only 1 < p <= 2), e.g. Tweedie(1.25)".into(),
+                )),
+            },
+            _ => Err(GamError::UnknownFamily {
+                name: format!("{function}({arg})"),
+                known: format!("{}, negbin(theta), Tweedie(p)", names(ALL_FAMILIES, Family::name)),
+            }),
+        }
     }
 
     /// `Ok` if the family takes `link`; else [`GamError::LinkMismatch`]
     /// listing the links it takes.
     pub fn check_link(self, link: Link) -> Result<()> {
-        if self.links().contains(&link) {
+        if self.takes(link) {
             return Ok(());
         }
         Err(GamError::LinkMismatch {
             family: self.name().to_string(),
-            link: link.name().to_string(),
-            links: self.links().iter().map(|l| l.name().to_string()).collect(),
+            link: link.label(),
+            links: self.link_names(),
         })
     }
 
@@ -43,12 +90,21 @@ impl Family {
     /// [`GamError::UnsupportedLink`] listing the family's links.
     pub fn parse_link(self, name: &str) -> Result<Link> {
         Link::from_name(name)
-            .filter(|l| self.links().contains(l))
+            .filter(|&l| self.takes(l))
             .ok_or_else(|| GamError::UnsupportedLink {
                 name: name.to_string(),
                 family: self.name().to_string(),
-                links: names(self.links(), Link::name),
+                links: self.link_names().join(", "),
             })
+    }
+
+    /// The names of the links the family takes, for messages.
+    fn link_names(self) -> Vec<String> {
+        let mut out: Vec<String> = self.links().iter().map(|l| l.name().to_string()).collect();
+        if matches!(self, Family::TweedieFixed(_)) {
+            out.push("power(q)".into());
+        }
+        out
     }
 }
 
@@ -88,11 +144,54 @@ mod tests {
     }
 
     #[test]
+    fn families_with_a_fixed_parameter_parse_from_r_calls() {
+        assert_eq!(Family::parse("negbin(3)").ok(), Some(Family::NegBinFixed(Param(3.0))));
+        assert_eq!(
+            Family::parse("Tweedie(1.25)").ok(),
+            Some(Family::TweedieFixed(Param(1.25)))
+        );
+        assert_eq!(Family::parse("quasipoisson").ok(), Some(Family::QuasiPoisson));
+        assert_eq!(Family::NegBinFixed(Param(3.0)).label(), "Negative Binomial(3)");
+        assert_eq!(
+            Family::NegBinFixed(Param(2.0 / 3.0)).label(),
+            "Negative Binomial(0.667)"
+        );
+        assert_eq!(Family::TweedieFixed(Param(1.25)).label(), "Tweedie(1.25)");
+        assert_eq!(
+            family_and_link("Tweedie(1.25)", Some("power(.1)")).ok(),
+            Some((Family::TweedieFixed(Param(1.25)), Link::Power(Param(0.1))))
+        );
+        assert_eq!(
+            family_and_link("Tweedie(1.25)", Some("power(0)")).ok(),
+            Some((Family::TweedieFixed(Param(1.25)), Link::Log))
+        );
+        let refused = |text: &str| Family::parse(text).unwrap_err().to_string();
+        assert_eq!(
+            refused("negbin(c(2, 3))"),
+            "negbin(c(2, 3)): a vector of theta values (mgcv's search over them) is not supported: give one \
+             fixed theta, or use --family nb to estimate it"
+        );
+        assert_eq!(
+            refused("negbin(-1)"),
+            "negbin(-1): theta must be a positive number, e.g. negbin(3)"
+        );
+        assert_eq!(
+            refused("Tweedie(2.5)"),
+            "Tweedie(2.5): p must lie in 1 < p < 2 (mgcv: only 1 < p <= 2), e.g. Tweedie(1.25)"
+        );
+        assert!(refused("Tweedie(2)").contains("Gamma"));
+        assert!(refused("weibull(2)").starts_with("unsupported family 'weibull(2)'"));
+        // Only mgcv's Tweedie() takes power links.
+        assert!(family_and_link("poisson", Some("power(.5)")).is_err());
+        assert!(family_and_link("quasipoisson", Some("logit")).is_err());
+    }
+
+    #[test]
     fn refusals_list_what_is_supported() {
         assert_eq!(
             Family::parse("weibull").unwrap_err().to_string(),
             "unsupported family 'weibull': this build fits gaussian, binomial, poisson, Gamma, \
-             inverse.gaussian, nb, tw"
+             inverse.gaussian, nb, tw, quasipoisson, quasibinomial, negbin(theta), Tweedie(p)"
         );
         assert_eq!(
             family_and_link("poisson", Some("logit")).unwrap_err().to_string(),

@@ -18,7 +18,7 @@ use super::generalized::pirls::GlmProblem;
 use super::generalized::rows::ModelRows;
 use super::generalized::{GlmSetup, fit_laml};
 pub use super::observer::{FitObserver, NoObserver};
-use super::outer::{Iterate, OuterStart};
+use super::outer::{Iterate, NewtonOptions, OuterStart, SpControls};
 use super::spec::GamSpec;
 use crate::data::DataFrame;
 use crate::design::response::{ResponseData, response_data};
@@ -98,6 +98,8 @@ pub struct FitSetup {
     n_dropped: usize,
     /// The 1-based data row of each row of the fit.
     rows: Vec<usize>,
+    /// Fixed and minimum smoothing parameters (mgcv's `sp`, `min.sp`, a term's `sp =`).
+    controls: SpControls,
 }
 
 /// How a fit reads its model matrix (the result is the same to rounding): a
@@ -159,14 +161,14 @@ impl FitSetup {
                 let e = problem.reml(&self.pens, rho, Scale::Estimated)?;
                 Ok(ScoreCheck {
                     score: e.score,
-                    grad: e.grad,
+                    grad: self.controls.free_gradient(rho, &e.grad),
                 })
             }
             Inner::Glm(glm) => {
                 let e = glm.evaluate(&self.pens, rho, scale, theta, None)?;
                 Ok(ScoreCheck {
                     score: e.score,
-                    grad: e.grad,
+                    grad: self.controls.free_gradient(rho, &e.grad),
                 })
             }
         }
@@ -217,6 +219,7 @@ impl GamSpec {
             });
         }
         let pens = design.penalty_set();
+        let controls = super::sp_setup::resolve(&self.options, &design, &pens, train)?;
         let chunk = match storage {
             MatrixStorage::Chunked(rows) => Some(rows),
             MatrixStorage::Auto if self.is_least_squares() && n >= CHUNKED_MIN_ROWS => Some(CHUNK_ROWS),
@@ -248,7 +251,7 @@ impl GamSpec {
                 Some(c) => ModelRows::chunked(Arc::new(design.clone()), Arc::clone(&data), c),
                 None => ModelRows::held(design.model_matrix(&data)?),
             };
-            if self.family == Family::Binomial {
+            if self.family.base() == Family::Binomial {
                 super::generalized::separation::check_parametric(&design, &rows, &response)?;
             }
             let glm = GlmSetup::new(GlmProblem {
@@ -279,6 +282,7 @@ impl GamSpec {
             offset,
             inner,
             pens,
+            controls,
         })
     }
 
@@ -312,24 +316,26 @@ impl GamSpec {
             pens: &setup.pens,
             data: &setup.data,
             x: setup.x.as_ref(),
+            controls: &setup.controls,
+        };
+        // The fixed and minimum smoothing parameters act inside the outer iteration.
+        let newton = NewtonOptions {
+            controls: SpControls {
+                cold: start.is_none(),
+                ..setup.controls.clone()
+            },
+            ..self.options.newton.clone()
         };
         match &setup.inner {
             Inner::Lsq(problem) => {
-                let fit = fit_reml(
-                    problem,
-                    &setup.pens,
-                    Scale::Estimated,
-                    start,
-                    &self.options.newton,
-                    |it| observe(observer, it),
-                )?;
+                let fit = fit_reml(problem, &setup.pens, Scale::Estimated, start, &newton, |it| {
+                    observe(observer, it)
+                })?;
                 super::assemble::gaussian::assemble(&parts, problem, &fit)
             }
             Inner::Glm(glm) => {
-                let fit = fit_laml(glm, &setup.pens, start, &self.options.newton, |it| {
-                    observe(observer, it)
-                })?;
-                if self.family == Family::Binomial {
+                let fit = fit_laml(glm, &setup.pens, start, &newton, |it| observe(observer, it))?;
+                if self.family.base() == Family::Binomial {
                     super::generalized::separation::check_fitted(
                         &setup.design,
                         &glm.prob.x,

@@ -44,6 +44,7 @@ pub mod generalized;
 pub mod observer;
 pub mod outer;
 pub mod significance;
+pub mod sp_setup;
 pub mod spec;
 
 pub use assemble::{FitResult, Summary};

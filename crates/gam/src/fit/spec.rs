@@ -13,6 +13,13 @@ use crate::formula::Formula;
 pub struct FitOptions {
     /// The outer (smoothing parameter) optimiser's settings.
     pub newton: NewtonOptions,
+    /// mgcv's `sp =`: one smoothing parameter per penalty, in the model's penalty order
+    /// ([`crate::design::Design::sp_names`]); an entry ≥ 0 is fixed, a negative one estimated.
+    /// A term's own `s(x, sp = …)` overrides its entries, as in mgcv's `gam.setup`.
+    pub sp: Option<Vec<f64>>,
+    /// mgcv's `min.sp =`: a lower bound per penalty (≥ 0), added to the penalty as the fixed
+    /// `Σ_k min.sp_k S_k`; the model's smoothing parameters are then the totals.
+    pub min_sp: Option<Vec<f64>>,
     /// mgcv's `select = TRUE`: every smooth gets an extra penalty on the
     /// null space of its penalties, with its own smoothing parameter, so
     /// that whole terms can be penalised out of the model.

@@ -293,6 +293,10 @@ pub struct SmoothSpec {
     pub by: Option<String>,
     /// `fx = TRUE`: an unpenalised regression spline of fixed degrees of freedom.
     pub fx: bool,
+    /// mgcv's `sp =`: one smoothing parameter per penalty of the term (per margin of a
+    /// `te()`), fixed if ≥ 0, estimated if negative. Empty: all estimated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sp: Vec<SpValue>,
     /// Where the whole term is written.
     pub span: Span,
     /// mgcv's `xt = list(max.knots = ..., seed = ...)` of a thin plate smooth.
@@ -316,6 +320,20 @@ impl SmoothXt {
         *self == SmoothXt::default()
     }
 }
+
+/// A smoothing parameter written in a formula: an `f64` compared by its bits, so that a
+/// [`SmoothSpec`] stays `Eq`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SpValue(pub f64);
+
+impl PartialEq for SpValue {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_bits() == other.0.to_bits()
+    }
+}
+
+impl Eq for SpValue {}
 
 impl SmoothSpec {
     /// mgcv's label: `s(x)`, `s(x,z)`, `te(Wind,Temp)`, `ti(x,z)`, with

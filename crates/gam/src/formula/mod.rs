@@ -53,7 +53,9 @@ mod tests_errors;
 #[cfg(test)]
 mod tests_expr;
 
-pub use ast::{BasisType, ColumnRef, Formula, Interaction, Response, SmoothKind, SmoothSpec, SmoothXt, Span, Term};
+pub use ast::{
+    BasisType, ColumnRef, Formula, Interaction, Response, SmoothKind, SmoothSpec, SmoothXt, SpValue, Span, Term,
+};
 pub use expr::{BinOp, Derived, Expr, Fun};
 
 use crate::data::DataFrame;
@@ -147,6 +149,15 @@ fn canonical_term(term: &Term) -> String {
                 s.by.as_deref().map_or("NA".to_string(), quote),
                 if s.fx { "TRUE" } else { "FALSE" },
             ) + &canonical_xt(&s.xt)
+                + &if s.sp.is_empty() {
+                    String::new()
+                } else {
+                    // Bits, so that two values that print alike still differ.
+                    format!(
+                        ",sp={}",
+                        list(s.sp.iter().map(|v| format!("{:016x}", v.0.to_bits())).collect())
+                    )
+                }
         }
     }
 }

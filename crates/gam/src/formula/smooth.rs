@@ -1,6 +1,6 @@
 //! Parsing `s(...)`, `te(...)` and `ti(...)` with mgcv's arguments and defaults.
 
-use super::ast::{BasisType, SmoothKind, SmoothSpec, SmoothXt, Span};
+use super::ast::{BasisType, SmoothKind, SmoothSpec, SmoothXt, SpValue, Span};
 use super::lexer::Tok;
 use super::parser::Parser;
 use crate::error::Result;
@@ -19,6 +19,7 @@ struct Args {
     by: Option<(Option<String>, usize)>,
     fx: Option<(bool, usize)>,
     xt: Option<(SmoothXt, usize)>,
+    sp: Option<(Vec<SpValue>, usize)>,
 }
 
 impl Args {
@@ -29,6 +30,7 @@ impl Args {
             || self.by.is_some()
             || self.fx.is_some()
             || self.xt.is_some()
+            || self.sp.is_some()
     }
 }
 
@@ -175,6 +177,7 @@ impl Parser<'_> {
             m,
             by: args.by.and_then(|(by, _)| by),
             fx: args.fx.is_some_and(|(fx, _)| fx),
+            sp: args.sp.map(|(sp, _)| sp).unwrap_or_default(),
             span,
             xt,
         })
@@ -189,7 +192,8 @@ impl Parser<'_> {
             "by" => args.by.is_some(),
             "fx" => args.fx.is_some(),
             "xt" => args.xt.is_some(),
-            "id" | "sp" | "pc" | "d" | "mp" | "np" => {
+            "sp" => args.sp.is_some(),
+            "id" | "pc" | "d" | "mp" | "np" => {
                 return Err(self.err(pos, format!("smooth argument '{name}' is not supported")));
             }
             _ => {
@@ -207,6 +211,7 @@ impl Parser<'_> {
             "m" => args.m = Some((self.vector(|p| p.whole_number("m"))?, pos)),
             "bs" => args.bs = Some((self.vector(Parser::basis)?, pos)),
             "xt" => args.xt = Some((self.xt_list()?, pos)),
+            "sp" => args.sp = Some((self.vector(Parser::sp_value)?, pos)),
             "by" => {
                 let by = if self.peek().tok == Tok::Name("NA".to_string()) {
                     self.bump();
@@ -337,6 +342,25 @@ impl Parser<'_> {
                 Ok(Some(if negative { -v } else { v }))
             }
             _ => Err(self.err(t.span.start, format!("{arg} must be a whole number, found {text}"))),
+        }
+    }
+
+    /// A smoothing parameter: a number, negative for "estimate" (mgcv's `sp =`).
+    fn sp_value(&mut self) -> Result<SpValue> {
+        let negative = self.peek().tok == Tok::Minus;
+        if negative {
+            self.bump();
+        }
+        let t = self.peek().clone();
+        let Tok::Number(text) = &t.tok else {
+            return Err(self.expected("a number for sp (negative: estimate it)"));
+        };
+        match text.trim_end_matches('L').parse::<f64>() {
+            Ok(v) if v.is_finite() => {
+                self.bump();
+                Ok(SpValue(if negative { -v } else { v }))
+            }
+            _ => Err(self.err(t.span.start, format!("sp must be a finite number, found {text}"))),
         }
     }
 

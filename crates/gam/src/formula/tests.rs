@@ -95,6 +95,7 @@ fn smooth_defaults_follow_mgcv() {
             m: vec![None],
             by: None,
             fx: false,
+            sp: Vec::new(),
             span: Span::new(4, 8),
             xt: Default::default(),
         }
@@ -188,6 +189,23 @@ fn spans_cover_whole_terms() {
 fn columns_used_lists_every_column_once() {
     let f = parse("cbind(s1, f1) ~ x + s(x, z, by = g) + te(z, w) + offset(o) + g");
     assert_eq!(f.columns_used(), ["s1", "f1", "x", "z", "g", "w", "o"]);
+}
+
+#[test]
+fn smooth_sp_is_parsed_and_keyed() {
+    let s = smooth("s(x, sp = 0.1)");
+    assert_eq!(s.sp, [SpValue(0.1)]);
+    let t = smooth("te(a, b, sp = c(-1, 2e-3))");
+    assert_eq!(t.sp, [SpValue(-1.0), SpValue(2e-3)]);
+    assert_ne!(parse("y ~ s(x, sp = 0.1)").canonical(), parse("y ~ s(x)").canonical());
+    assert_ne!(
+        parse("y ~ s(x, sp = 0.1)").canonical(),
+        parse("y ~ s(x, sp = 0.2)").canonical()
+    );
+    assert_eq!(
+        parse("y ~ s(x, sp = 0.1)").canonical(),
+        parse("y ~ s(x,sp=c(1e-1))").canonical()
+    );
 }
 
 #[test]

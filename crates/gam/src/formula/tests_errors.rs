@@ -167,7 +167,13 @@ fn smooth_argument_errors() {
         "unknown smooth argument 'kk' (expected k, bs, m, by, fx)",
     );
     check("y ~ s(x, id = 1)", 9, "smooth argument 'id' is not supported");
-    check("y ~ s(x, sp = 0.1)", 9, "smooth argument 'sp' is not supported");
+    // Issue 13 implements `sp =`: only values that are not numbers are refused now.
+    check(
+        "y ~ s(x, sp = \"a\")",
+        14,
+        "expected a number for sp (negative: estimate it), found string \"a\"",
+    );
+    check("y ~ s(x, sp = 1, sp = 2)", 17, "argument 'sp' given twice");
     check("y ~ s(x, k = 5, k = 6)", 16, "argument 'k' given twice");
     check("y ~ s(x, k = 5.5)", 13, "k must be a whole number, found 5.5");
     check(

@@ -72,6 +72,17 @@ pub(crate) fn check(model: &GamModel) -> Check {
     if model.sp.len() != n_sp {
         return Err(format!("{} smoothing parameters for {n_sp} penalties", model.sp.len()));
     }
+    // A term's fixed smoothing parameters (`s(x, sp = …)`): one finite value per penalty.
+    if let Some(s) = model.design.smooths.iter().find(|s| {
+        !s.spec.sp.is_empty() && (s.spec.sp.len() != s.penalties.len() || s.spec.sp.iter().any(|v| !v.0.is_finite()))
+    }) {
+        return Err(format!(
+            "term {}: {} fixed smoothing parameters for {} penalties",
+            s.label,
+            s.spec.sp.len(),
+            s.penalties.len()
+        ));
+    }
     if let Some(i) = model.sp.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
         return Err(format!("smoothing parameter {} is {}", i + 1, model.sp[i]));
     }
@@ -97,13 +108,25 @@ pub(crate) fn check(model: &GamModel) -> Check {
 /// The family, its link and its parameter.
 fn check_family(model: &GamModel) -> Check {
     let family = model.family;
-    if !family.links().contains(&model.link) {
+    if !family.takes(model.link) {
         return Err(format!(
             "the {} family has no {} link (it has {})",
             family.name(),
-            model.link.name(),
+            model.link.label(),
             family.links().iter().map(|l| l.name()).collect::<Vec<_>>().join(", ")
         ));
+    }
+    // A fixed family parameter (negbin(θ): θ > 0; Tweedie(p): 1 < p < 2) and a power link's
+    // exponent (q > 0, q ≠ 1) as the parsers accept them.
+    if let Some(t) = family.fixed_param()
+        && !(t.is_finite() && t > 0.0 && (!matches!(family, Family::TweedieFixed(_)) || (t > 1.0 && t < 2.0)))
+    {
+        return Err(format!("the {} family's fixed parameter is {t}", family.name()));
+    }
+    if let crate::family::Link::Power(q) = model.link
+        && !(q.get().is_finite() && q.get() > 0.0 && q.get() != 1.0)
+    {
+        return Err(format!("the power link's exponent is {}", q.get()));
     }
     match (family.has_theta(), model.theta) {
         (true, None) => Err(format!(

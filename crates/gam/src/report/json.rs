@@ -169,8 +169,8 @@ pub fn model_json(model: &GamModel) -> ModelJson {
         .collect();
     ModelJson {
         formula: model.formula.clone(),
-        family: model.family.name().to_string(),
-        link: model.link.name().to_string(),
+        family: model.family.label(),
+        link: model.link.label(),
         theta: model.theta,
         method: "REML".to_string(),
         n: model.n,

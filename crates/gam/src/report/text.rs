@@ -23,7 +23,7 @@ pub fn family_string(model: &GamModel) -> String {
             format!("Negative Binomial({})", rformat::round(theta, 3))
         }
         (Family::Tweedie, Some(p)) => format!("Tweedie(p={})", rformat::round(p, 3)),
-        (family, _) => family.name().to_string(),
+        (family, _) => family.label(),
     }
 }
 
@@ -36,7 +36,7 @@ pub fn summary_lines(model: &GamModel) -> Vec<String> {
     let mut lines = vec![
         String::new(),
         format!("Family: {} ", family_string(model)),
-        format!("Link function: {} ", model.link.name()),
+        format!("Link function: {} ", model.link.label()),
         String::new(),
         "Formula:".to_string(),
     ];

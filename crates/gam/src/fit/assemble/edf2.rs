@@ -84,6 +84,7 @@ use faer::{Mat, Side};
 
 use crate::design::PenaltySet;
 use crate::fit::gaussian::{LsqProblem, RemlEval, Scale};
+use crate::fit::outer::SpControls;
 use crate::linalg::dot;
 
 /// Added to the (non-negative) eigenvalues of the joint REML Hessian before
@@ -105,6 +106,18 @@ pub const VR_EIGEN_SHIFT: f64 = 0.1;
 /// parameters there is no uncertainty to correct for and `diag(F)` is
 /// returned.
 pub fn edf2(problem: &LsqProblem, pens: &PenaltySet, rho: &[f64], eval: &RemlEval, edf1: &[f64]) -> Vec<f64> {
+    edf2_with(problem, pens, rho, eval, edf1, &SpControls::default())
+}
+
+/// [`edf2`] with smoothing parameters fixed or bounded below ([`Corrected::controls`]).
+pub fn edf2_with(
+    problem: &LsqProblem,
+    pens: &PenaltySet,
+    rho: &[f64],
+    eval: &RemlEval,
+    edf1: &[f64],
+    controls: &SpControls,
+) -> Vec<f64> {
     let p = problem.p();
     let m = pens.len();
     let xtx = problem.xtwx();
@@ -133,6 +146,8 @@ pub fn edf2(problem: &LsqProblem, pens: &PenaltySet, rho: &[f64], eval: &RemlEva
         pens,
         lambda: &lambda,
         scale: phi_s,
+        controls,
+        grad: &eval.grad,
     })
 }
 
@@ -154,6 +169,12 @@ pub struct Corrected<'a> {
     pub lambda: &'a [f64],
     /// The reported scale (1 when known).
     pub scale: f64,
+    /// Fixed and minimum smoothing parameters: the uncertainty is that of the parameters the
+    /// outer iteration moved, in its coordinates (mgcv's `L`, `lsp0` and `H`).
+    pub controls: &'a SpControls,
+    /// The criterion's gradient in the log smoothing parameters (at least), for the curvature
+    /// of that change of coordinates; only read when `controls` bound a smoothing parameter.
+    pub grad: &'a [f64],
 }
 
 /// edf2 from its ingredients (module documentation): `edf + diag(J V_ρ Jᵀ XᵀWX)/φ
@@ -168,7 +189,7 @@ pub fn corrected(c: &Corrected<'_>) -> Vec<f64> {
     if c.pens.is_empty() {
         return c.edf.to_vec();
     }
-    let Some((v_rho, v_r)) = rho_covariances(c.hessian, m) else {
+    let Some((v_rho, v_r)) = free_covariances(c, m) else {
         return c.edf1.to_vec();
     };
     // J V_ρ Jᵀ term: diag(J V_ρ Jᵀ XᵀX)_i = Σ_{k,l} J_ik (V_ρ)_kl (XᵀX J)_il.
@@ -186,6 +207,49 @@ pub fn corrected(c: &Corrected<'_>) -> Vec<f64> {
     } else {
         out
     }
+}
+
+/// [`rho_covariances`] over the parameters the outer iteration moved (module
+/// [`crate::fit::outer::controls`]): the Hessian restricted to them in the optimiser's
+/// coordinates `x` (`∂ρ_j/∂x = c_j`), its covariances mapped back to the `m` parameters of
+/// `J` (zero for fixed smoothing parameters, `c_j c_l V_x` otherwise).
+fn free_covariances(c: &Corrected<'_>, m: usize) -> Option<(Mat<f64>, Mat<f64>)> {
+    if c.controls.is_identity() {
+        return rho_covariances(c.hessian, m);
+    }
+    let n_sp = c.pens.len();
+    let rho: Vec<f64> = c.lambda.iter().map(|l| l.ln()).collect();
+    let k = c.hessian.nrows();
+    // Optimiser index → (index in the full Hessian, dρ/dx); further parameters pass through.
+    let map: Vec<(usize, f64)> = c
+        .controls
+        .free_map(&rho)
+        .into_iter()
+        .chain((n_sp..k).map(|i| (i, 1.0)))
+        .collect();
+    // ∂²V/∂x_a∂x_b = c_a c_b ∂²V/∂ρ_i∂ρ_j + δ_ab c_a (1 − c_a) ∂V/∂ρ_i (see SpControls::restrict).
+    let h = Mat::from_fn(map.len(), map.len(), |a, b| {
+        let ((i, ci), (j, cj)) = (map[a], map[b]);
+        let curvature = if a == b && i < n_sp {
+            ci * (1.0 - ci) * c.grad.get(i).copied().unwrap_or(0.0)
+        } else {
+            0.0
+        };
+        ci * cj * c.hessian[(i, j)] + curvature
+    });
+    let m_x = map.len() - (k - m);
+    let (vx, vrx) = rho_covariances(&h, m_x)?;
+    let embed = |v: &Mat<f64>| {
+        let mut out = Mat::<f64>::zeros(m, m);
+        for a in 0..m_x {
+            for b in 0..m_x {
+                let ((i, ci), (j, cj)) = (map[a], map[b]);
+                out[(i, j)] = ci * cj * v[(a, b)];
+            }
+        }
+        out
+    };
+    Some((embed(&vx), embed(&vrx)))
 }
 
 /// `∂β̂/∂ρ` as a `p x M` matrix: column `k` is `−λ_k A⁻¹ S_k β̂`.

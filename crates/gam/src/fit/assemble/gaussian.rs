@@ -29,7 +29,7 @@ pub fn assemble(parts: &TrainingParts<'_>, problem: &LsqProblem, fit: &RemlFit) 
     let nf = n as f64;
     let loglik = -0.5 * nf * ((2.0 * std::f64::consts::PI * deviance / nf).ln() + 1.0)
         + weights.iter().map(|w| w.ln()).sum::<f64>() / 2.0;
-    let edf2 = super::edf2::edf2(problem, parts.pens, &fit.rho, e, &influence.edf1);
+    let edf2 = super::edf2::edf2_with(problem, parts.pens, &fit.rho, e, &influence.edf1, parts.controls);
     let loglik_df = (edf2.iter().sum::<f64>() + 1.0).min(p as f64 + 1.0);
     Ok(Assembly {
         parts,

@@ -97,6 +97,8 @@ pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit) -> R
         pens: parts.pens,
         lambda: &lambda,
         scale,
+        controls: parts.controls,
+        grad: &e.grad,
     });
     let loglik_df = (edf2.iter().sum::<f64>() + sc_p).min(p as f64 + sc_p) + n_theta;
 

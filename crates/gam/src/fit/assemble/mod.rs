@@ -96,6 +96,9 @@ pub struct TrainingParts<'a> {
     pub data: &'a DataFrame,
     /// The model matrix, when it is held in memory.
     pub x: Option<&'a Mat<f64>>,
+    /// Fixed and minimum smoothing parameters: the corrected EDF (`edf2`) are taken over
+    /// the ones the outer iteration moved, in its coordinates, as mgcv does.
+    pub controls: &'a crate::fit::outer::SpControls,
 }
 
 /// `F = H⁻¹ XᵀWX` and mgcv's per-coefficient `edf = diag F` and

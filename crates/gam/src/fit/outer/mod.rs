@@ -3,12 +3,14 @@
 //! ([`convergence`]), and where it starts: mgcv's `initial.sp`
 //! ([`initial_log_sp`]) or an [`OuterStart`] (a checkpoint, a related fit).
 
+pub mod controls;
 pub mod convergence;
 pub mod newton;
 
 use faer::Mat;
 use serde::{Deserialize, Serialize};
 
+pub use controls::SpControls;
 pub use convergence::Convergence;
 pub use newton::{Evaluation, Iterate, NewtonOptions, NewtonResult};
 

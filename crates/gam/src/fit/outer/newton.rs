@@ -50,6 +50,7 @@ use faer::{Mat, Side};
 
 pub use super::convergence::{BAM_CONV_TOL, BAM_CONVERGENCE_MIN_ROWS, CONV_TOL, Convergence, GRAD_CONV_FACTOR};
 
+use super::controls::SpControls;
 use crate::error::{GamError, Result};
 
 /// mgcv's `newton$maxNstep`: longest Newton step in any component.
@@ -89,6 +90,10 @@ pub struct NewtonOptions {
     pub max_iter: usize,
     /// Which convergence test ends the iteration.
     pub convergence: Convergence,
+    /// Smoothing parameters fixed or bounded below (mgcv's `sp`, `min.sp`): the
+    /// optimiser runs over the free ones ([`SpControls`]). Set by the fit from
+    /// the model's options; the default fixes nothing.
+    pub controls: SpControls,
 }
 
 impl Default for NewtonOptions {
@@ -96,6 +101,7 @@ impl Default for NewtonOptions {
         NewtonOptions {
             max_iter: 200,
             convergence: Convergence::Auto,
+            controls: SpControls::default(),
         }
     }
 }
@@ -293,7 +299,52 @@ fn newton_step(e: &Evaluation, active: &[usize], conv_scale: f64) -> NewtonStep 
 /// iteration has not converged at that iterate) the optimisation stops with
 /// [`GamError::Interrupted`] at that iterate. An evaluation error at the start
 /// is returned; at a trial point it counts as an infinite score.
+///
+/// With `opts.controls` fixing or bounding smoothing parameters, `eval` and
+/// `x0` stay in the criterion's full ρ; the iteration runs over the free ones
+/// ([`SpControls`]) and reports iterates in the full ρ (with a zero gradient
+/// for fixed ones).
 pub fn minimise<P: Proceed>(
+    mut eval: impl FnMut(&[f64]) -> Result<Evaluation>,
+    x0: &[f64],
+    n_reported: usize,
+    start_iter: usize,
+    opts: &NewtonOptions,
+    mut on_iterate: impl FnMut(&Iterate) -> P,
+) -> Result<NewtonResult> {
+    let c = &opts.controls;
+    if c.is_identity() {
+        return minimise_free(eval, x0, n_reported, start_iter, opts, on_iterate);
+    }
+    let m = n_reported;
+    c.check(m)?;
+    let widen = |it: &Iterate| {
+        let mut x = it.rho.clone();
+        x.extend_from_slice(&it.extra);
+        let full = c.to_full(&x, m);
+        Iterate {
+            rho: full[..m].to_vec(),
+            grad: c.widen_grad(&it.grad, m),
+            extra: full[m..].to_vec(),
+            ..it.clone()
+        }
+    };
+    let x_free = c.to_free(x0, m);
+    let n_free = x_free.len() - (x0.len() - m);
+    let mut result = minimise_free(
+        |x| Ok(c.restrict(eval(&c.to_full(x, m))?, x, m)),
+        &x_free,
+        n_free,
+        start_iter,
+        opts,
+        |it| on_iterate(&widen(it)),
+    )?;
+    result.last = widen(&result.last);
+    Ok(result)
+}
+
+/// [`minimise`] over every parameter.
+fn minimise_free<P: Proceed>(
     mut eval: impl FnMut(&[f64]) -> Result<Evaluation>,
     x0: &[f64],
     n_reported: usize,
