@@ -78,7 +78,8 @@ fn fit_save_predict_applies_the_transforms_to_new_data() {
         [OsStr::new("summary"), dir.path().join("model.json").as_os_str()],
     );
     summary.assert_ok();
-    for name in ["facB:z", "facC:z", "s(log(x))", "log(y) ~ s(log(x)) + fac*z"] {
+    // The formula line as R prints it: spaces around `*`.
+    for name in ["facB:z", "facC:z", "s(log(x))", "log(y) ~ s(log(x)) + fac * z"] {
         assert!(summary.stdout.contains(name), "{name}: {}", summary.stdout);
     }
 }

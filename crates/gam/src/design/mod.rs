@@ -14,6 +14,8 @@ pub mod side;
 pub mod size;
 pub mod smooth;
 
+use std::borrow::Cow;
+
 use faer::Mat;
 use serde::{Deserialize, Serialize};
 
@@ -94,15 +96,17 @@ impl Design {
     /// expressions compute (`log(x)`, `factor(g)`) added; the response's
     /// are not computed. An expression that cannot be evaluated at a row
     /// (`log` of a negative number) is an error naming the row.
-    pub fn derive(&self, data: &DataFrame) -> Result<DataFrame> {
+    pub fn derive<'a>(&self, data: &'a DataFrame) -> Result<Cow<'a, DataFrame>> {
         if self.derived.is_empty() {
-            return Ok(data.clone());
+            return Ok(Cow::Borrowed(data));
         }
-        add_derived(data, &self.derived, true).map_err(|e: EvalError| GamError::Data {
-            column: e.column,
-            row: e.row.map(|r| data.original_row(r) + 1),
-            message: e.message,
-        })
+        add_derived(data.clone(), &self.derived, true)
+            .map(Cow::Owned)
+            .map_err(|e: EvalError| GamError::Data {
+                column: e.column,
+                row: e.row.map(|r| data.original_row(r) + 1),
+                message: e.message,
+            })
     }
 
     /// The data columns the terms read (not the response's): what new data

@@ -72,7 +72,7 @@ pub fn prepare(spec: &GamSpec, data: &DataFrame) -> Result<PreparedData> {
     }
     super::finite::check_magnitudes(&kept, &used)?;
     // The columns of the formula's expressions (log(x), factor(g)), computed on the rows kept.
-    let kept = spec.formula.derive(&kept)?;
+    let kept = spec.formula.derive(kept)?;
     let derived: Vec<String> = spec.formula.derived.iter().map(|d| d.name.clone()).collect();
     super::finite::check_magnitudes(&kept, &derived)?;
     Ok(PreparedData { data: kept, n_dropped })

@@ -54,8 +54,8 @@ pub fn evaluate(expr: &Expr, data: &DataFrame) -> Result<Column, EvalError> {
 /// `data` with every column of `derived` added (or replaced, should the
 /// data already hold a column of that name: the expression wins, as in R),
 /// skipping the response-only ones when `skip_response`.
-pub fn add_derived(data: &DataFrame, derived: &[Derived], skip_response: bool) -> Result<DataFrame, EvalError> {
-    let mut out = data.clone();
+pub fn add_derived(data: DataFrame, derived: &[Derived], skip_response: bool) -> Result<DataFrame, EvalError> {
+    let mut out = data;
     for d in derived.iter().filter(|d| !(skip_response && d.response_only)) {
         let col = evaluate(&d.expr, &out).map_err(|e| EvalError {
             column: d.name.clone(),

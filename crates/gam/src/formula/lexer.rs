@@ -29,7 +29,8 @@ pub(crate) enum Tok {
     Comma,
     /// `=`
     Equals,
-    /// An R formula operator this engine does not support (`*`, `:`, `^`, `/`, `|`, `%`).
+    /// An operator: `*`, `:`, `^`, `/` (formula operators, or arithmetic inside a call),
+    /// or `|`, `%`, which are not supported.
     Op(char),
     /// The end of the text.
     Eof,

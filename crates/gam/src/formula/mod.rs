@@ -72,13 +72,15 @@ impl Formula {
     /// expression that cannot be evaluated is a formula error at the
     /// function or operator, naming the data row (`log()` of a negative
     /// number: R gives NaN with a warning; here the fit stops).
-    pub fn derive(&self, data: &DataFrame) -> Result<DataFrame> {
+    pub fn derive(&self, data: DataFrame) -> Result<DataFrame> {
         if self.derived.is_empty() {
-            return Ok(data.clone());
+            return Ok(data);
         }
+        // The original row numbers, for the message, survive the move into the evaluation.
+        let rows = data.original_rows().to_vec();
         eval::add_derived(data, &self.derived, false).map_err(|e| {
             let message = match e.row {
-                Some(r) => format!("{} (data row {})", e.message, data.original_row(r) + 1),
+                Some(r) => format!("{} (data row {})", e.message, rows[r] + 1),
                 None => e.message,
             };
             self.error_at(e.span.start, message)

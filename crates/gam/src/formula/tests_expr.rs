@@ -101,7 +101,7 @@ fn expressions_evaluate_as_r_does() {
     let f = parse(
         "I(x/n) ~ sqrt(x) + log10(x) + pmax(x, 5) + abs(-x) + log1p(x) + exp(x) + factor(n) + as.numeric(factor(x))",
     );
-    let d = f.derive(&data).unwrap();
+    let d = f.derive(data.clone()).unwrap();
     let num = |name: &str| d.column(name).unwrap().as_numeric().unwrap().to_vec();
     assert_eq!(num("I(x/n)"), [0.5, 2.0, 3.0]);
     assert_eq!(num("sqrt(x)"), [1.0, 2.0, 3.0]);
@@ -113,7 +113,7 @@ fn expressions_evaluate_as_r_does() {
     let g = d.column("factor(n)").unwrap().as_factor().unwrap();
     assert_eq!(g.levels, ["2", "3"]);
     assert!(!g.ordered);
-    let o = parse("y ~ ordered(n)").derive(&data);
+    let o = parse("y ~ ordered(n)").derive(data.clone());
     // The response y is missing: the derived ordered(n) is still computed first.
     let o = o.unwrap();
     assert!(o.column("ordered(n)").unwrap().as_factor().unwrap().ordered);
@@ -132,7 +132,7 @@ fn evaluation_errors_name_the_function_position_and_row() {
             ])),
         ),
     ]);
-    let err = |text: &str| match parse(text).derive(&data) {
+    let err = |text: &str| match parse(text).derive(data.clone()) {
         Err(GamError::Formula { position, message, .. }) => (position, message),
         other => panic!("{text}: {other:?}"),
     };
