@@ -29,7 +29,6 @@
 //! start, the fitted model) sees the criterion's ρ, so a fitted model's
 //! smoothing parameters are the totals `λ_j + m_j`.
 
-use super::newton::Evaluation;
 use crate::error::{GamError, Result};
 
 /// Which smoothing parameters are fixed and which minimum each has.
@@ -124,11 +123,13 @@ impl SpControls {
         out
     }
 
-    /// The criterion's evaluation at `to_full(x)` as a function of the optimiser's `x`.
-    pub fn restrict(&self, e: Evaluation, x: &[f64], m: usize) -> Evaluation {
+    /// The gradient and Hessian (row-major) of the criterion at `to_full(x)` as functions
+    /// of the optimiser's `x`, from the criterion's `grad` and `hess`.
+    pub fn restrict(&self, grad: &[f64], hess: &[f64], x: &[f64], m: usize) -> (Vec<f64>, Vec<f64>) {
+        let (e_grad, e_hess) = (grad, hess);
         let free = self.free(m);
         let nf = free.len();
-        let k_full = e.grad.len();
+        let k_full = e_grad.len();
         let extra = k_full - m;
         // Optimiser index → (criterion index, dρ/dx).
         let map: Vec<(usize, f64)> = free
@@ -142,15 +143,15 @@ impl SpControls {
             .chain((0..extra).map(|a| (m + a, 1.0)))
             .collect();
         let k = nf + extra;
-        let grad: Vec<f64> = map.iter().map(|&(j, c)| c * e.grad[j]).collect();
+        let grad: Vec<f64> = map.iter().map(|&(j, c)| c * e_grad[j]).collect();
         let mut hess = vec![0.0; k * k];
         for (a, &(j, cj)) in map.iter().enumerate() {
             for (b, &(l, cl)) in map.iter().enumerate() {
-                hess[a * k + b] = cj * cl * e.hess[j * k_full + l];
+                hess[a * k + b] = cj * cl * e_hess[j * k_full + l];
             }
-            hess[a * k + a] += cj * (1.0 - cj) * e.grad[j];
+            hess[a * k + a] += cj * (1.0 - cj) * e_grad[j];
         }
-        Evaluation { grad, hess, ..e }
+        (grad, hess)
     }
 
     /// The gradient of the criterion at its full `rho` in the directions the optimiser
@@ -209,6 +210,13 @@ const MIN_SP_START_FRACTION: f64 = 1e-3;
 mod tests {
     use super::*;
 
+    /// A criterion's value, gradient and Hessian.
+    struct Evaluation {
+        score: f64,
+        grad: Vec<f64>,
+        hess: Vec<f64>,
+    }
+
     /// A smooth test criterion of ρ (3 penalties) and one extra parameter.
     fn crit(x: &[f64]) -> Evaluation {
         let w = [1.0, -0.5, 0.3, 0.7];
@@ -224,14 +232,7 @@ mod tests {
             hess[i * k + (i + 1) % 4] += 0.1;
             hess[i * k + (i + 3) % 4] += 0.1;
         }
-        Evaluation {
-            score,
-            grad,
-            hess,
-            coefficients: Vec::new(),
-            scale: 1.0,
-            scale_est: 1.0,
-        }
+        Evaluation { score, grad, hess }
     }
 
     #[test]
@@ -242,7 +243,15 @@ mod tests {
             cold: true,
         };
         let m = 3;
-        let at = |x: &[f64]| c.restrict(crit(&c.to_full(x, m)), x, m);
+        let at = |x: &[f64]| {
+            let e = crit(&c.to_full(x, m));
+            let (grad, hess) = c.restrict(&e.grad, &e.hess, x, m);
+            Evaluation {
+                score: e.score,
+                grad,
+                hess,
+            }
+        };
         let x = [0.4, -0.2, 0.1];
         let e = at(&x);
         let h = 1e-6;

@@ -332,7 +332,11 @@ pub fn minimise<P: Proceed>(
     let x_free = c.to_free(x0, m);
     let n_free = x_free.len() - (x0.len() - m);
     let mut result = minimise_free(
-        |x| Ok(c.restrict(eval(&c.to_full(x, m))?, x, m)),
+        |x| {
+            let e = eval(&c.to_full(x, m))?;
+            let (grad, hess) = c.restrict(&e.grad, &e.hess, x, m);
+            Ok(Evaluation { grad, hess, ..e })
+        },
         &x_free,
         n_free,
         start_iter,
