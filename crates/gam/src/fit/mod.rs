@@ -41,6 +41,7 @@ pub mod driver;
 pub mod finite;
 pub mod gaussian;
 pub mod generalized;
+pub mod method;
 pub mod observer;
 pub mod outer;
 pub mod significance;

@@ -2,14 +2,42 @@
 //! and the fitting options ([`GamSpec`], [`FitOptions`]).
 
 use crate::family::{Family, Link};
+use crate::fit::method::{Method, Selection, check_gamma};
 use crate::fit::outer::NewtonOptions;
 use crate::formula::Formula;
 
 /// Settings of a fit that are not part of the formula.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FitOptions {
     /// The outer (smoothing parameter) optimiser's settings.
     pub newton: NewtonOptions,
+    /// The smoothness-selection criterion (mgcv's `method =`; ours defaults to REML, mgcv's to GCV.Cp).
+    pub method: Method,
+    /// mgcv's `gamma`: the model degrees of freedom count `gamma` times in the
+    /// criterion (above 1 gives smoother fits); 1 by default. P-REML and
+    /// P-ML ignore it, as mgcv 1.8-41 does.
+    pub gamma: f64,
+}
+
+impl Default for FitOptions {
+    fn default() -> Self {
+        FitOptions {
+            newton: NewtonOptions::default(),
+            method: Method::Reml,
+            gamma: 1.0,
+        }
+    }
+}
+
+impl FitOptions {
+    /// The criterion a fit of `family` optimises, with `gamma` (checked).
+    pub fn selection(&self, family: Family) -> crate::error::Result<Selection> {
+        check_gamma(self.gamma)?;
+        Ok(Selection {
+            criterion: self.method.resolve(family.scale_known(), family.has_theta()),
+            gamma: self.gamma,
+        })
+    }
 }
 
 /// What to fit: formula, family and link, options. Fitting it to data gives a [`GamModel`](crate::model::GamModel).

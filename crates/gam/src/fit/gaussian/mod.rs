@@ -15,6 +15,7 @@
 //! over τ as well when the scale is estimated, starting from mgcv's
 //! `initial.sp` and, for τ, from log(Σ(y − ȳ)²/(10 n)).
 
+pub mod criteria;
 pub mod qr;
 pub mod reml;
 
@@ -22,6 +23,7 @@ pub use reml::{LsqProblem, RemlEval, Scale};
 
 use crate::design::PenaltySet;
 use crate::error::Result;
+use crate::fit::method::{ScaleArg, Selection};
 use crate::fit::outer::newton::{self, Evaluation, Iterate, NewtonOptions, NewtonResult};
 use crate::fit::outer::{NULL_SCALE_DIVISOR, OuterStart, initial_log_sp};
 
@@ -104,6 +106,87 @@ pub fn fit_reml<P: newton::Proceed>(
     })
 }
 
+/// Selects smoothing parameters by any criterion ([`crate::fit::method`]):
+/// [`fit_reml`] for plain REML, otherwise the same outer Newton iteration on
+/// [`LsqProblem::criterion`], over ρ and, for REML and ML, τ = log φ (started
+/// cold at log(null scale / 10), or from `start` at the scale that is best
+/// for its ρ, `D_p/(n − γ·M_p)` for REML and `D_p/n` for ML). The reported
+/// evaluation is the criterion at the final point.
+pub fn fit_selected<P: newton::Proceed>(
+    problem: &LsqProblem,
+    pens: &PenaltySet,
+    sel: Selection,
+    start: Option<&OuterStart>,
+    opts: &NewtonOptions,
+    on_iterate: impl FnMut(&Iterate) -> P,
+) -> Result<RemlFit> {
+    if sel.is_plain_reml() {
+        return fit_reml(problem, pens, Scale::Estimated, start, opts, on_iterate);
+    }
+    let m = pens.len();
+    let crit = sel.criterion;
+    let param = crit.scale_is_parameter();
+    let (rho0, start_iter) = match start {
+        Some(s) => (s.rho.clone(), s.iteration),
+        None => (initial_log_sp(&problem.xtwx(), pens), 0),
+    };
+    let eval_at = |x: &[f64]| {
+        let scale = if param {
+            ScaleArg::Parameter(x[m].exp())
+        } else {
+            ScaleArg::Derived
+        };
+        problem.criterion(pens, &x[..m], crit, sel.gamma, scale)
+    };
+    let mut x0 = rho0.clone();
+    if param {
+        let cold = (problem.null_scale / NULL_SCALE_DIVISOR).ln();
+        let tau0 = if start.is_none() && cold.is_finite() {
+            cold
+        } else {
+            let reml = if crit == crate::fit::method::Criterion::Reml {
+                1.0
+            } else {
+                0.0
+            };
+            let e = problem.criterion(pens, &rho0, crit, sel.gamma, ScaleArg::Parameter(1.0))?;
+            let dof = problem.n as f64 - sel.gamma * reml * pens.null_space_dim() as f64;
+            (e.d_p / dof).ln()
+        };
+        x0.push(tau0);
+    }
+    let opts = &opts.for_rows(problem.n);
+    let n = problem.n as f64;
+    let outer = newton::minimise(
+        |x| {
+            let e = eval_at(x)?;
+            let scale_est = e.rss / (n - e.edf_total);
+            Ok(Evaluation {
+                score: e.score,
+                grad: e.grad,
+                hess: e.hess,
+                coefficients: e.beta,
+                scale: e.scale,
+                scale_est,
+                conv_offset: crit.conv_offset(scale_est),
+            })
+        },
+        &x0,
+        m,
+        start_iter,
+        opts,
+        on_iterate,
+    )?;
+    let mut x = outer.last.rho.clone();
+    x.extend(&outer.last.extra);
+    let eval = eval_at(&x)?;
+    Ok(RemlFit {
+        rho: outer.last.rho.clone(),
+        eval,
+        outer,
+    })
+}
+
 /// The criterion at `(ρ, φ)`; with `with_tau`, its derivatives are extended by
 /// the `τ = log φ` row and column (module [`reml`]).
 fn joint_eval(problem: &LsqProblem, pens: &PenaltySet, rho: &[f64], phi: f64, with_tau: bool) -> Result<Evaluation> {
@@ -118,6 +201,7 @@ fn joint_eval(problem: &LsqProblem, pens: &PenaltySet, rho: &[f64], phi: f64, wi
             coefficients: e.beta,
             scale: phi,
             scale_est,
+            conv_offset: scale_est.ln().abs(),
         });
     }
     let k = m + 1;
@@ -141,6 +225,7 @@ fn joint_eval(problem: &LsqProblem, pens: &PenaltySet, rho: &[f64], phi: f64, wi
         coefficients: e.beta,
         scale: phi,
         scale_est,
+        conv_offset: scale_est.ln().abs(),
     })
 }
 

@@ -9,6 +9,7 @@
 //! Imports run down this list: rows ← pirls ← laml ← setup ← pql ← outer;
 //! separation reads rows only.
 
+pub mod criteria;
 pub mod laml;
 pub mod outer;
 pub mod pirls;

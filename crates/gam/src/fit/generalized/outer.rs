@@ -15,6 +15,7 @@ use super::laml::LamlEval;
 use super::setup::GlmSetup;
 use crate::design::PenaltySet;
 use crate::error::Result;
+use crate::fit::method::Selection;
 use crate::fit::outer::newton::{self, Evaluation, Iterate, NewtonOptions, NewtonResult};
 use crate::fit::outer::{Convergence, NULL_SCALE_DIVISOR, OuterStart};
 
@@ -41,8 +42,23 @@ pub fn fit_laml<P: newton::Proceed>(
     opts: &NewtonOptions,
     on_iterate: impl FnMut(&Iterate) -> P,
 ) -> Result<LamlFit> {
+    fit_selected(setup, pens, Selection::default(), start, opts, on_iterate)
+}
+
+/// [`fit_laml`] for any criterion and `gamma` ([`crate::fit::method`]): the
+/// log scale is optimised with ρ for REML and ML with an unknown scale only;
+/// the other criteria derive the scale from the fit at every ρ.
+pub fn fit_selected<P: newton::Proceed>(
+    setup: &GlmSetup,
+    pens: &PenaltySet,
+    sel: Selection,
+    start: Option<&OuterStart>,
+    opts: &NewtonOptions,
+    on_iterate: impl FnMut(&Iterate) -> P,
+) -> Result<LamlFit> {
     let m = pens.len();
-    let known = setup.prob.family.scale_known();
+    // `known`: no log scale among the optimised parameters.
+    let known = setup.prob.family.scale_known() || !sel.criterion.scale_is_parameter();
     let has_theta = setup.prob.family.has_theta();
     // mgcv starts nb's θ at 1 and tw's p at 1.5 (t = 0 for both); a resumed fit where it was.
     let t0 = start
@@ -77,7 +93,7 @@ pub fn fit_laml<P: newton::Proceed>(
             cold
         } else {
             let family = setup.prob.family;
-            let e = setup.evaluate(pens, &rho0, 1.0, family.theta_of_t(t0), None)?;
+            let e = setup.evaluate_with(pens, &rho0, 1.0, family.theta_of_t(t0), None, sel)?;
             let mut x = rho0.clone();
             if has_theta {
                 x.push(t0);
@@ -97,7 +113,7 @@ pub fn fit_laml<P: newton::Proceed>(
             1.0
         };
         let start = last.borrow().as_ref().map(|l| l.predict(x));
-        let e = setup.evaluate(pens, &x[..m], phi, theta, start.as_deref())?;
+        let e = setup.evaluate_with(pens, &x[..m], phi, theta, start.as_deref(), sel)?;
         *last.borrow_mut() = Some(Last::of(x[..tau_at].to_vec(), &e));
         Ok(e)
     };
@@ -114,6 +130,7 @@ pub fn fit_laml<P: newton::Proceed>(
                 coefficients: e.fit.beta.clone(),
                 scale: e.scale,
                 scale_est: e.scale_est,
+                conv_offset: sel.criterion.conv_offset(e.scale_est),
             };
             if best.borrow().as_ref().is_none_or(|(_, b)| e.score < b.score) {
                 *best.borrow_mut() = Some((x.to_vec(), e));
