@@ -275,3 +275,37 @@ fn the_engine_version_changes_the_keys() {
     assert_ne!(other.exact, base.exact);
     assert_ne!(other.coarse, base.coarse);
 }
+
+#[test]
+fn the_smoothness_criterion_and_gamma_change_the_keys() {
+    let f = fixture();
+    let spec = spec(FORMULA);
+    let data = prepare(&spec, &f.base).unwrap().data;
+    let base = fit_keys(&spec, &data).unwrap();
+    let mut seen = vec![base];
+    for method in [
+        gam::Method::Ml,
+        gam::Method::GcvCp,
+        gam::Method::GacvCp,
+        gam::Method::PReml,
+        gam::Method::PMl,
+    ] {
+        let mut other = spec.clone();
+        other.options.method = method;
+        let k = fit_keys(&other, &data).unwrap();
+        assert!(
+            seen.iter().all(|s| s.exact != k.exact && s.coarse != k.coarse),
+            "{method:?}"
+        );
+        seen.push(k);
+    }
+    let mut g = spec.clone();
+    g.options.gamma = 1.4;
+    let k = fit_keys(&g, &data).unwrap();
+    assert!(seen.iter().all(|s| s.exact != k.exact && s.coarse != k.coarse));
+    // Asking for the default explicitly is the same fit.
+    let mut same = spec.clone();
+    same.options.method = gam::Method::parse("REML").unwrap();
+    same.options.gamma = 1.0;
+    assert_eq!(fit_keys(&same, &data).unwrap(), base);
+}

@@ -15,11 +15,11 @@ mod common;
 use common::cases::test_data;
 use common::json::{num, nums, read_json, sd};
 use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL};
-use gam::Method;
 use gam::expert::data::{Column, DataFrame};
 use gam::expert::formula::Formula;
 use gam::expert::model::{Family, GamModel, GamSpec, Link};
 use gam::expert::predict::{PredictOptions, PredictType};
+use gam::{Method, SummaryText};
 
 /// The criterion, relative. For the Gaussian GCV.Cp fits mgcv ran `magic` (its own optimiser,
 /// rms gradient 3e-6 at the end) rather than the outer Newton, so this bound is the honest one
@@ -72,6 +72,20 @@ fn check(id: &str) -> (Vec<String>, Worst) {
             model.criterion_label(),
             r["criterion_name"]
         ));
+    }
+    // The summary's criterion line, e.g. `GCV = 2.1912  Scale est. = 2.1386    n = 300`, as mgcv prints it.
+    let line = |lines: Vec<String>| lines.into_iter().find(|l| l.contains("Scale est."));
+    let ours_line = line(SummaryText(&model).to_string().lines().map(String::from).collect());
+    let mgcv_line = line(
+        r["summary_text"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap().to_string())
+            .collect(),
+    );
+    if ours_line != mgcv_line {
+        fail(format!("summary line {ours_line:?} (mgcv {mgcv_line:?})"));
     }
     let crit = num(&r["criterion"]);
     let crit_err = (model.reml_score - crit).abs() / crit.abs();
