@@ -239,7 +239,7 @@ mod tests {
 
     /// A two-smooth problem: a second-difference penalty on a cubic block and
     /// a ridge penalty on a block the response does not depend on (a flat direction).
-    fn problem() -> (LsqProblem, PenaltySet) {
+    pub(super) fn problem() -> (LsqProblem, PenaltySet) {
         let n = 120;
         let t: Vec<f64> = (0..n).map(|i| (i as f64 + 0.5) / n as f64).collect();
         let u: Vec<f64> = (0..n).map(|i| ((i * 37) % n) as f64 / n as f64).collect();
