@@ -1,6 +1,7 @@
 //! Every smoothness-selection criterion against mgcv 1.8-41: `y ~ s(x0) + s(x1, bs = "cr")` for
 //! Gaussian, Poisson, binomial and Gamma(log) data fitted with `method` = REML, ML, GCV.Cp,
-//! GACV.Cp, P-REML, P-ML and with `gamma = 1.4` for REML and GCV.Cp (references made by
+//! GACV.Cp, P-REML, P-ML and with `gamma = 1.4` for REML and GCV.Cp, and for weighted Gaussian
+//! and inverse.gaussian(log) data with every method (references made by
 //! `tests/data/criteria/make_reference.R`; see its README).
 //!
 //! Per fit: the criterion's name as mgcv's summary prints it and its value, per-term EDF, the
@@ -44,6 +45,12 @@ fn ids() -> Vec<String> {
         out.push(format!("{fam}_REML_g1.4"));
         out.push(format!("{fam}_GCV.Cp_g1.4"));
     }
+    // Prior weights on the Gaussian path, and inverse.gaussian with a log link: γ = 1 only.
+    for fam in ["gaussianw", "invgauss"] {
+        for m in ["REML", "ML", "GCV.Cp", "GACV.Cp", "P-REML", "P-ML"] {
+            out.push(format!("{fam}_{m}"));
+        }
+    }
     out
 }
 
@@ -62,6 +69,7 @@ fn check(id: &str) -> (Vec<String>, Worst) {
     let mut spec = GamSpec::new(Formula::parse(r["formula"].as_str().unwrap()).unwrap()).with_family(family, link);
     spec.options.method = Method::parse(r["method"].as_str().unwrap()).unwrap();
     spec.options.gamma = num(&r["gamma"]);
+    spec.weights = r["weights"].as_str().map(str::to_string);
     let model: GamModel = spec.fit(&data).unwrap_or_else(|e| panic!("{id}: {e}"));
     let mut failures = Vec::new();
     let mut fail = |what: String| failures.push(format!("{id}: {what}"));
