@@ -120,3 +120,68 @@ fn help_gives_mgcv_s_spelling_and_default() {
         assert!(run.stdout.contains(needle), "{needle} missing from\n{}", run.stdout);
     }
 }
+
+#[test]
+fn verify_cache_recomputes_each_criterion_and_cv_fits_with_it() {
+    let dir = TempDir::new().unwrap();
+    for (data, family) in [
+        ("criteria/gamma_n300.csv", "Gamma"),
+        ("criteria/gaussian_n300.csv", "gaussian"),
+    ] {
+        let data = test_data(data);
+        for method in ["REML", "ML", "GCV.Cp", "GACV.Cp", "P-REML", "P-ML"] {
+            let args = [
+                "--json",
+                "fit",
+                data.to_str().unwrap(),
+                "y ~ s(x0) + s(x1, bs = \"cr\")",
+                "--family",
+                family,
+                "--link",
+                "log",
+                "--method",
+                method,
+            ];
+            let args: Vec<&str> = if family == "gaussian" {
+                args.iter().copied().filter(|a| *a != "--link" && *a != "log").collect()
+            } else {
+                args.to_vec()
+            };
+            let first = gam_in(dir.path(), &args);
+            assert_eq!(first.code, 0, "{first:?}");
+            let mut verify = args.clone();
+            verify.push("--verify-cache");
+            let again = gam_in(dir.path(), &verify);
+            assert_eq!(again.code, 0, "{again:?}");
+            let j = again.json();
+            assert_eq!(j["start"]["source"], "exact_hit", "{family} {method}");
+            assert_eq!(
+                j["start"]["verified"], true,
+                "{family} {method}: the recomputed criterion differs"
+            );
+            assert_eq!(j["reml_score"], first.json()["reml_score"]);
+        }
+    }
+    // Cross-validation fits every fold with the chosen criterion.
+    let data = test_data("criteria/gaussian_n300.csv");
+    let cv = |method: &str| {
+        let run = gam_in(
+            dir.path(),
+            [
+                "--json",
+                "cv",
+                data.to_str().unwrap(),
+                "y ~ s(x0) + s(x1, bs = \"cr\")",
+                "--folds",
+                "3",
+                "--method",
+                method,
+            ],
+        );
+        assert_eq!(run.code, 0, "{run:?}");
+        run.json()
+    };
+    let (reml, gcv) = (cv("REML"), cv("GCV.Cp"));
+    assert_eq!(reml["fold"].as_array().unwrap().len(), 3);
+    assert_ne!(reml["fold"], gcv["fold"], "the criterion changes the fold fits");
+}
