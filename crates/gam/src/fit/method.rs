@@ -532,6 +532,46 @@ pub fn ml_determinant(h: &Mat<f64>, u: &Mat<f64>) -> Option<(f64, Mat<f64>)> {
     Some((log_det, g))
 }
 
+/// Test support: asserts that `at(x) = (value, gradient, row-major Hessian)` has the
+/// gradient and Hessian of central differences (step [`FD_STEP`]) of its value and gradient at
+/// `x0`, to [`FD_GRAD_TOL`] and [`FD_HESS_TOL`] relative to 1 + |difference|.
+#[cfg(test)]
+pub(crate) fn assert_derivatives(x0: &[f64], at: impl Fn(&[f64]) -> (f64, Vec<f64>, Vec<f64>), what: &str) {
+    let (_, grad, hess) = at(x0);
+    let k = x0.len();
+    assert_eq!(grad.len(), k, "{what}");
+    for a in 0..k {
+        let (mut xp, mut xm) = (x0.to_vec(), x0.to_vec());
+        xp[a] += FD_STEP;
+        xm[a] -= FD_STEP;
+        let ((vp, gp, _), (vm, gm, _)) = (at(&xp), at(&xm));
+        let g = (vp - vm) / (2.0 * FD_STEP);
+        assert!(
+            (g - grad[a]).abs() < FD_GRAD_TOL * (1.0 + g.abs()),
+            "{what}: grad {a}: fd {g} vs {}",
+            grad[a]
+        );
+        for b in 0..k {
+            let fd = (gp[b] - gm[b]) / (2.0 * FD_STEP);
+            let exact = hess[a * k + b];
+            assert!(
+                (fd - exact).abs() < FD_HESS_TOL * (1.0 + fd.abs()),
+                "{what}: hess {a},{b}: fd {fd} vs {exact}"
+            );
+        }
+    }
+}
+
+/// Finite-difference step of [`assert_derivatives`].
+#[cfg(test)]
+pub(crate) const FD_STEP: f64 = 1e-5;
+/// Gradient tolerance of [`assert_derivatives`] (central differences are exact to about h²).
+#[cfg(test)]
+pub(crate) const FD_GRAD_TOL: f64 = 1e-6;
+/// Hessian tolerance of [`assert_derivatives`] (differences of exact gradients).
+#[cfg(test)]
+pub(crate) const FD_HESS_TOL: f64 = 1e-5;
+
 #[cfg(test)]
 #[path = "method_tests.rs"]
 mod tests;

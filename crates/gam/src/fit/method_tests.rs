@@ -1,11 +1,5 @@
 use super::*;
 
-/// Finite-difference step in ρ (and log φ).
-const FD_STEP: f64 = 1e-5;
-/// Central differences of an analytic function agree with its exact derivatives to about h²;
-/// this bound is relative to 1 + |derivative|.
-const FD_REL_TOL: f64 = 1e-6;
-
 #[test]
 fn names_parse_back_and_a_bad_name_lists_the_choices() {
     for m in METHODS {
@@ -103,29 +97,14 @@ fn check_fd(crit: Criterion, gamma: f64, with_scale: Option<f64>) {
         };
         score(crit, gamma, &parts(&x[..2]), scale, &ls)
     };
-    let e = at(&x0);
-    let k = x0.len();
-    assert_eq!(e.grad.len(), k);
-    for a in 0..k {
-        let (mut xp, mut xm) = (x0.clone(), x0.clone());
-        xp[a] += FD_STEP;
-        xm[a] -= FD_STEP;
-        let (ep, em) = (at(&xp), at(&xm));
-        let g = (ep.value - em.value) / (2.0 * FD_STEP);
-        assert!(
-            (g - e.grad[a]).abs() < FD_REL_TOL * (1.0 + g.abs()),
-            "{crit:?} γ={gamma} grad {a}: fd {g} vs {}",
-            e.grad[a]
-        );
-        for b in 0..k {
-            let fd = (ep.grad[b] - em.grad[b]) / (2.0 * FD_STEP);
-            let exact = e.hess[a * k + b];
-            assert!(
-                (fd - exact).abs() < FD_REL_TOL * (1.0 + fd.abs()),
-                "{crit:?} γ={gamma} hess {a},{b}: fd {fd} vs {exact}"
-            );
-        }
-    }
+    assert_derivatives(
+        &x0,
+        |x| {
+            let s = at(x);
+            (s.value, s.grad, s.hess)
+        },
+        &format!("{crit:?} γ={gamma}"),
+    );
 }
 
 #[test]

@@ -120,16 +120,30 @@ pub fn edf2(problem: &LsqProblem, pens: &PenaltySet, rho: &[f64], eval: &RemlEva
     let Some(h) = joint_hessian(problem, pens, rho, eval) else {
         return edf1.to_vec();
     };
+    corrected_least_squares(problem, pens, rho, eval, edf1, (&xtx, &edf), &h)
+}
+
+/// [`corrected`] for a least-squares fit with criterion Hessian `h`; `(xtx, edf)` are
+/// `XᵀX` and `diag((XᵀX + S_λ)⁻¹XᵀX)`.
+fn corrected_least_squares(
+    problem: &LsqProblem,
+    pens: &PenaltySet,
+    rho: &[f64],
+    eval: &RemlEval,
+    edf1: &[f64],
+    (xtx, edf): (&Mat<f64>, &[f64]),
+    h: &Mat<f64>,
+) -> Vec<f64> {
     let lambda: Vec<f64> = rho.iter().map(|r| r.exp()).collect();
     let tr_f: f64 = edf.iter().sum();
     let phi_s = eval.rss / (problem.n as f64 - tr_f);
     let j = beta_derivatives(&eval.a_inv, pens, &lambda, &eval.beta);
     corrected(&Corrected {
-        xtx: &xtx,
-        edf: &edf,
+        xtx,
+        edf,
         edf1,
         j: &j,
-        hessian: &h,
+        hessian: h,
         pens,
         lambda: &lambda,
         scale: phi_s,
@@ -157,20 +171,7 @@ pub fn edf2_with_hessian(
         return if m == 0 { edf } else { edf1.to_vec() };
     }
     let h = Mat::from_fn(k, k, |a, b| eval.hess[a * k + b]);
-    let lambda: Vec<f64> = rho[..m].iter().map(|r| r.exp()).collect();
-    let tr_f: f64 = edf.iter().sum();
-    let phi_s = eval.rss / (problem.n as f64 - tr_f);
-    let j = beta_derivatives(&eval.a_inv, pens, &lambda, &eval.beta);
-    corrected(&Corrected {
-        xtx: &xtx,
-        edf: &edf,
-        edf1,
-        j: &j,
-        hessian: &h,
-        pens,
-        lambda: &lambda,
-        scale: phi_s,
-    })
+    corrected_least_squares(problem, pens, &rho[..m], eval, edf1, (&xtx, &edf), &h)
 }
 
 /// What the corrected EDF are computed from, for any family.

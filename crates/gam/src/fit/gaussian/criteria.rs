@@ -20,7 +20,6 @@
 use std::f64::consts::PI;
 
 use faer::linalg::solvers::DenseSolveCore;
-use faer::prelude::*;
 use faer::{Mat, Side};
 
 use super::reml::{LsqProblem, RemlEval};
@@ -53,16 +52,7 @@ impl LsqProblem {
         };
         let llt = a.llt(Side::Lower).map_err(|_| singular())?;
         let a_inv = llt.inverse();
-        let rtf = Mat::from_fn(p, 1, |i, _| (0..p).map(|k| self.r[(k, i)] * self.f[k]).sum::<f64>());
-        let beta_m = llt.solve(&rtf);
-        let beta: Vec<f64> = (0..p).map(|i| beta_m[(i, 0)]).collect();
-        let resid: f64 = (0..p)
-            .map(|i| {
-                let fit: f64 = (i..p).map(|k| self.r[(i, k)] * beta[k]).sum();
-                (self.f[i] - fit).powi(2)
-            })
-            .sum();
-        let rss = self.rss0 + resid;
+        let (beta, rss) = self.coefficients(&llt);
         let mv =
             |a: &Mat<f64>, v: &[f64]| -> Vec<f64> { (0..p).map(|i| (0..p).map(|j| a[(i, j)] * v[j]).sum()).collect() };
         // λ_k S_k β̂, S_λβ̂, b_k = λ_k β̂ᵀS_kβ̂, β_k.
@@ -185,14 +175,7 @@ fn smooth(value: f64, m: usize) -> Smooth {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fit::method::{Criterion, Selection};
-
-    /// Finite-difference step in ρ and log φ.
-    const FD_STEP: f64 = 1e-5;
-    /// Central differences against exact derivatives, relative to 1 + |derivative|.
-    const FD_GRAD_TOL: f64 = 1e-6;
-    /// The same for the Hessian (differences of exact gradients).
-    const FD_HESS_TOL: f64 = 1e-5;
+    use crate::fit::method::{Criterion, Selection, assert_derivatives};
 
     fn check(crit: Criterion, gamma: f64) {
         let (prob, pens) = super::super::tests::problem();
@@ -206,29 +189,11 @@ mod tests {
             };
             prob.criterion(&pens, &x[..2], crit, gamma, scale).unwrap()
         };
-        let e = at(&x0);
-        let k = x0.len();
-        assert_eq!(e.grad.len(), k);
-        for a in 0..k {
-            let (mut xp, mut xm) = (x0.clone(), x0.clone());
-            xp[a] += FD_STEP;
-            xm[a] -= FD_STEP;
-            let (ep, em) = (at(&xp), at(&xm));
-            let g = (ep.score - em.score) / (2.0 * FD_STEP);
-            assert!(
-                (g - e.grad[a]).abs() < FD_GRAD_TOL * (1.0 + g.abs()),
-                "{crit:?} γ={gamma} grad {a}: fd {g} vs {}",
-                e.grad[a]
-            );
-            for b in 0..k {
-                let fd = (ep.grad[b] - em.grad[b]) / (2.0 * FD_STEP);
-                let exact = e.hess[a * k + b];
-                assert!(
-                    (fd - exact).abs() < FD_HESS_TOL * (1.0 + fd.abs()),
-                    "{crit:?} γ={gamma} hess {a},{b}: fd {fd} vs {exact}"
-                );
-            }
-        }
+        let fd_at = |x: &[f64]| {
+            let e = at(x);
+            (e.score, e.grad, e.hess)
+        };
+        assert_derivatives(&x0, fd_at, &format!("{crit:?} γ={gamma}"));
     }
 
     #[test]

@@ -214,7 +214,7 @@ mod tests {
     use crate::design::Penalty;
     use crate::family::{Family, Link, Obs};
     use crate::fit::generalized::pirls::GlmProblem;
-    use crate::fit::method::Criterion;
+    use crate::fit::method::{Criterion, assert_derivatives};
 
     /// A cubic-in-cosines problem with a second-difference penalty, for a
     /// family and link, with a count-like response.
@@ -272,30 +272,11 @@ mod tests {
             let phi = if known { 1.0 } else { x[x.len() - 1].exp() };
             setup.evaluate_with(&pens, &x[..1], phi, theta, None, sel).unwrap()
         };
-        let e = at(x);
-        let k = x.len();
-        assert_eq!(e.grad.len(), k);
-        let h = 1e-5;
-        for a in 0..k {
-            let (mut xp, mut xm) = (x.to_vec(), x.to_vec());
-            xp[a] += h;
-            xm[a] -= h;
-            let (ep, em) = (at(&xp), at(&xm));
-            let g = (ep.score - em.score) / (2.0 * h);
-            assert!(
-                (g - e.grad[a]).abs() < 1e-6 * (1.0 + g.abs()),
-                "{family:?}/{link:?} grad {a}: {g} vs {}",
-                e.grad[a]
-            );
-            for b in 0..k {
-                let fd = (ep.grad[b] - em.grad[b]) / (2.0 * h);
-                let exact = e.hess[a * k + b];
-                assert!(
-                    (fd - exact).abs() < 1e-5 * (1.0 + fd.abs()),
-                    "{family:?}/{link:?} hess {a},{b}: {fd} vs {exact}"
-                );
-            }
-        }
+        let fd_at = |x: &[f64]| {
+            let e = at(x);
+            (e.score, e.grad, e.hess)
+        };
+        assert_derivatives(x, fd_at, &format!("{family:?}/{link:?} {sel:?}"));
     }
 
     /// Every criterion's gradient and Hessian against central differences, for `family`/`link`
@@ -309,30 +290,11 @@ mod tests {
             let phi = if with_scale { x[1].exp() } else { 1.0 };
             setup.evaluate_with(&pens, &x[..1], phi, 1.0, None, sel).unwrap()
         };
-        let e = at(&x0);
-        let k = x0.len();
-        assert_eq!(e.grad.len(), k, "{crit:?}");
-        let h = 1e-5;
-        for a in 0..k {
-            let (mut xp, mut xm) = (x0.clone(), x0.clone());
-            xp[a] += h;
-            xm[a] -= h;
-            let (ep, em) = (at(&xp), at(&xm));
-            let g = (ep.score - em.score) / (2.0 * h);
-            assert!(
-                (g - e.grad[a]).abs() < 1e-6 * (1.0 + g.abs()),
-                "{family:?}/{link:?} {crit:?} γ={gamma} grad {a}: {g} vs {}",
-                e.grad[a]
-            );
-            for b in 0..k {
-                let fd = (ep.grad[b] - em.grad[b]) / (2.0 * h);
-                let exact = e.hess[a * k + b];
-                assert!(
-                    (fd - exact).abs() < 1e-5 * (1.0 + fd.abs()),
-                    "{family:?}/{link:?} {crit:?} γ={gamma} hess {a},{b}: {fd} vs {exact}"
-                );
-            }
-        }
+        let fd_at = |x: &[f64]| {
+            let e = at(x);
+            (e.score, e.grad, e.hess)
+        };
+        assert_derivatives(&x0, fd_at, &format!("{family:?}/{link:?} {crit:?} γ={gamma}"));
     }
 
     #[test]
