@@ -1,6 +1,11 @@
 //! The Gaussian identity-link path: penalised least squares with exact
 //! REML ([`reml`]) on a QR summary of the data, reduced in memory or chunk
-//! by chunk ([`qr`]), and the outer iteration over it ([`fit_reml`]).
+//! by chunk ([`qr`]), and the outer iteration over it ([`fit_reml`]); every
+//! other criterion of [`crate::fit::method`] on the same summary
+//! ([`criteria`], optimised by [`fit_selected`]). mgcv fits Gaussian GCV.Cp
+//! by its `magic` optimiser; here the same outer Newton iteration minimises
+//! the same GCV score, so the optimum agrees to the optimisers' tolerance
+//! (about 1e-6 relative in the score), not to rounding.
 //!
 //! For log smoothing parameters ρ (λ = e^ρ) and scale φ = e^τ the
 //! criterion is the Gaussian REML score (Wood 2011)

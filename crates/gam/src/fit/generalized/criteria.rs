@@ -1,6 +1,6 @@
 //! The criteria other than REML and ML for a generalized model (P-REML,
 //! P-ML, GCV, UBRE, GACV; [`crate::fit::method`]) from what
-//! [`super::laml::evaluate_with`] has computed, with exact derivatives as
+//! `super::laml::evaluate_with` has computed, with exact derivatives as
 //! mgcv's `gdi1` defines them.
 //!
 //! With `β_k = ∂β̂/∂ρ_k`, `β_jk` its second derivatives (from the Newton-weight
@@ -22,7 +22,6 @@
 use faer::linalg::solvers::DenseSolveCore;
 use faer::{Mat, Side};
 
-use super::laml::LamlEval;
 use super::pirls::GlmProblem;
 use crate::design::PenaltySet;
 use crate::design::penalty::LogDet;
@@ -31,12 +30,22 @@ use crate::fit::method::{self, Criterion, Parts, ScaleArg, Score, Selection, Smo
 use crate::linalg::blocks::block_quadratic_diagonal;
 use crate::linalg::{dot, trace, trace_of_product};
 
-/// What [`super::laml::evaluate_with`] hands over: the REML-type determinant
+/// What `super::laml::evaluate_with` hands over: the REML-type determinant
 /// (log|H| or the ML determinant) with its derivatives, ½∂²D_p, β_jk and η_k
 /// (parameters are the log smoothing parameters only).
 pub(super) struct FirstOrder<'a> {
+    /// The coefficients β̂.
+    pub beta: &'a [f64],
+    /// β_k = ∂β̂/∂ρ_k.
+    pub beta_rho: &'a [Vec<f64>],
+    /// The fitted means.
+    pub mu: &'a [f64],
+    /// The deviance D.
+    pub deviance: f64,
     /// Penalised deviance.
     pub d_p: f64,
+    /// ∂D_p/∂ρ_k = λ_k β̂ᵀS_kβ̂.
+    pub d_p_grad: &'a [f64],
     /// The determinant term.
     pub log_det: f64,
     /// Its gradient.
@@ -59,7 +68,6 @@ pub(super) fn assemble(
     prob: &GlmProblem,
     pens: &PenaltySet,
     lambda: &[f64],
-    e: &LamlEval,
     first: &FirstOrder<'_>,
     sel: Selection,
     phi: f64,
@@ -68,8 +76,8 @@ pub(super) fn assemble(
     let m = lambda.len();
     let p = prob.p();
     let n = prob.n();
-    let beta = &e.fit.beta;
-    let bk = &e.beta_rho;
+    let beta = first.beta;
+    let bk = first.beta_rho;
     let lsb: Vec<Vec<f64>> = (0..m)
         .map(|k| pens.apply(k, beta).into_iter().map(|v| lambda[k] * v).collect())
         .collect();
@@ -88,17 +96,17 @@ pub(super) fn assemble(
     let mv = |a: &Mat<f64>, v: &[f64]| -> Vec<f64> { (0..p).map(|i| (0..p).map(|j| a[(i, j)] * v[j]).sum()).collect() };
 
     let mut d_p = zero(first.d_p, m);
-    let mut dev = zero(e.fit.deviance, m);
+    let mut dev = zero(first.deviance, m);
     let mut det = zero(first.log_det, m);
     for k in 0..m {
-        d_p.grad[k] = e.d_p_grad[k];
+        d_p.grad[k] = first.d_p_grad[k];
         dev.grad[k] = -2.0 * dot(&bk[k], &slb);
         det.grad[k] = first.det1[k];
         for j in 0..m {
             let jk = j * m + k;
             d_p.hess[jk] = 2.0 * first.half_dp2[jk];
             det.hess[jk] = first.det2[jk];
-            let pen_part = if j == k { e.d_p_grad[k] } else { 0.0 }
+            let pen_part = if j == k { first.d_p_grad[k] } else { 0.0 }
                 + 2.0 * dot(&lsb[j], &bk[k])
                 + 2.0 * dot(&lsb[k], &bk[j])
                 + 2.0 * dot(&bk[j], &mv(&s_lambda, &bk[k]))
@@ -107,7 +115,7 @@ pub(super) fn assemble(
         }
     }
 
-    let mu = &e.fit.mu;
+    let mu = first.mu;
     let fw = prob.weights(mu, true);
     let needs_pearson = matches!(crit, Criterion::PReml | Criterion::PMl | Criterion::Gacv);
     let needs_tau = crit.is_prediction_error();

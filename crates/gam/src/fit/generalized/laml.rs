@@ -6,6 +6,11 @@
 //! V(ρ, φ) = D_p/(2φ) − ls(φ) + ½ log|XᵀWX + S_λ| − ½ log|S_λ|₊ − M_p/2 · log(2πφ)
 //! ```
 //!
+//! (with `gamma` γ: `(D_p/(2φ) − ls(φ))/γ + ½ log|H| − ½ log|S_λ|₊ − M_p/2 · (log(2πφ) − log γ)`;
+//! for ML, log|H| is replaced by log|U_rᵀHU_r| on the range space of the total
+//! penalty and the M_p term is dropped, and the derivatives of the determinant
+//! use `G = U_r(U_rᵀHU_r)⁻¹U_rᵀ` in place of H⁻¹; the other criteria are
+//! assembled from the same derivatives in [`super::criteria`]),
 //! where `D_p = D(β̂) + β̂ᵀS_λβ̂` is the penalised deviance at the penalised
 //! IRLS coefficients β̂ ([`super::pirls`]), W holds the Newton weights at β̂,
 //! `ls` is the family's saturated log-likelihood and M_p the dimension of
@@ -431,6 +436,11 @@ pub fn evaluate_with(
     if !crit.scale_is_parameter() {
         // P-REML, P-ML, GCV, UBRE, GACV: the criterion from its parts (module `criteria`).
         let first = super::criteria::FirstOrder {
+            beta: &out.fit.beta,
+            beta_rho: &out.beta_rho,
+            mu: &out.fit.mu,
+            deviance: out.fit.deviance,
+            d_p_grad: &out.d_p_grad,
             d_p,
             log_det,
             det1: &det1,
@@ -440,7 +450,7 @@ pub fn evaluate_with(
             etas: params.iter().map(|q| q.eta.as_slice()).collect(),
             log_s: ld,
         };
-        let s = super::criteria::assemble(prob, pens, &lambda, &out, &first, sel, phi)?;
+        let s = super::criteria::assemble(prob, pens, &lambda, &first, sel, phi)?;
         out.score = s.value;
         out.grad = s.grad;
         out.hess = s.hess;
