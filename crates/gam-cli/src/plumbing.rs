@@ -11,11 +11,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use clap::Args;
+use gam::Method;
 use gam::expert::data::{DataFrame, ReadOptions};
 use gam::expert::family::family_and_link;
 use gam::expert::fit::Convergence;
 use gam::expert::fit::Iterate;
 use gam::expert::fit::driver::FitObserver;
+use gam::expert::fit::method::check_gamma;
 use gam::expert::formula::Formula;
 use gam::expert::model::GamSpec;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -138,6 +140,19 @@ pub struct ModelArgs {
     /// term order, each >= 0; the reported smoothing parameters then include the minimum
     #[arg(long = "min-sp", value_name = "SP,...")]
     pub min_sp: Option<String>,
+    /// Smoothness criterion in mgcv's spelling, mgcv's method = "...": REML (restricted
+    /// likelihood; our default, while mgcv's default is GCV.Cp), ML, GCV.Cp (GCV, or UBRE/Cp
+    /// when the scale is known: Poisson, binomial), GACV.Cp, P-REML, P-ML (REML/ML at the
+    /// Pearson scale estimate). nb and tw (parameter estimated) take REML or ML only, as in mgcv
+    #[arg(long, value_name = "METHOD", default_value = "REML",
+          value_parser = clap::builder::PossibleValuesParser::new(["REML", "ML", "GCV.Cp", "GACV.Cp", "P-REML", "P-ML"]))]
+    pub method: String,
+    /// mgcv's gamma = ...: each model degree of freedom counts GAMMA times in the criterion
+    /// (above 1, e.g. 1.4, gives smoother fits). P-REML and P-ML ignore it, as mgcv 1.8-41 does;
+    /// with GACV.Cp and a GAMMA other than 1, mgcv's gradient is inconsistent with its criterion
+    /// (ours is exact), so the smoothing parameters may differ from mgcv's there
+    #[arg(long, value_name = "GAMMA", default_value_t = 1.0, allow_hyphen_values = true)]
+    pub gamma: f64,
 }
 
 /// A comma-separated list of numbers given to `flag` (optionally as R's `c(...)`).
@@ -202,6 +217,9 @@ impl ModelArgs {
         spec.options.knots = parse_knots(&self.knots)?;
         spec.options.sp = self.sp.as_deref().map(|t| number_list("--sp", t)).transpose()?;
         spec.options.min_sp = self.min_sp.as_deref().map(|t| number_list("--min-sp", t)).transpose()?;
+        spec.options.method = Method::parse(&self.method).map_err(|e| usage_error(format!("--{e}")))?;
+        check_gamma(self.gamma).map_err(|e| usage_error(format!("--{e}")))?;
+        spec.options.gamma = self.gamma;
         Ok(spec)
     }
 

@@ -288,6 +288,14 @@ pub enum GamError {
         /// What is wrong with it.
         message: String,
     },
+    /// A fitting option with a value that makes no sense (`method`, `gamma`, ...).
+    #[error("{option}: {message}")]
+    BadOption {
+        /// The option, as mgcv and the command line spell it.
+        option: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
 }
 
 /// Why penalised IRLS (the inner fit of a generalized model) stopped.

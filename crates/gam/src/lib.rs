@@ -35,11 +35,11 @@
 //! # Ok::<(), gam::GamError>(())
 //! ```
 //!
-//! The front door is what the crate root exports: 32 items, and the
+//! The front door is what the crate root exports: 33 items, and the
 //! [`expert`] module.
 //! - data: [`Frame`], [`FrameBuilder`], [`CsvOptions`];
 //! - the model: [`Gam`] (built and checked step by step), [`Family`],
-//!   [`Link`], [`FitOptions`], [`NewtonOptions`], [`Convergence`];
+//!   [`Link`], [`FitOptions`], [`Method`] (the smoothness criterion), [`NewtonOptions`], [`Convergence`];
 //! - the cache: [`Cache`] (the `gam` command's directory by default), [`StartSource`];
 //! - watching and stopping a fit: [`FitObserver`], [`Iterate`], [`NoObserver`], [`StopOnFlag`];
 //! - the fitted model: [`FittedGam`], [`SmoothInfo`], [`Matrix`];
@@ -92,6 +92,7 @@ pub use cv::{CvOptions, CvReport};
 pub use error::{GamError, InnerFailure, Result};
 pub use family::{Family, Link};
 pub use fit::assemble::{ParamRow, SmoothRow};
+pub use fit::method::Method;
 pub use fit::{Convergence, FitObserver, FitOptions, Iterate, NewtonOptions, NoObserver, StopOnFlag, Summary};
 pub use linalg::StoredMat as Matrix;
 pub use predict::{PredictOptions, PredictType, Prediction};

@@ -418,3 +418,37 @@ fn fixed_family_parameters_and_power_links_change_the_keys() {
     // power(0) is R's log link: the same model, the same key.
     assert_eq!(key("Tweedie(1.25)", Some("power(0)")), keys[4]);
 }
+
+#[test]
+fn the_smoothness_criterion_and_gamma_change_the_keys() {
+    let f = fixture();
+    let spec = spec(FORMULA);
+    let data = prepare(&spec, &f.base).unwrap().data;
+    let base = fit_keys(&spec, &data).unwrap();
+    let mut seen = vec![base];
+    for method in [
+        gam::Method::Ml,
+        gam::Method::GcvCp,
+        gam::Method::GacvCp,
+        gam::Method::PReml,
+        gam::Method::PMl,
+    ] {
+        let mut other = spec.clone();
+        other.options.method = method;
+        let k = fit_keys(&other, &data).unwrap();
+        assert!(
+            seen.iter().all(|s| s.exact != k.exact && s.coarse != k.coarse),
+            "{method:?}"
+        );
+        seen.push(k);
+    }
+    let mut g = spec.clone();
+    g.options.gamma = 1.4;
+    let k = fit_keys(&g, &data).unwrap();
+    assert!(seen.iter().all(|s| s.exact != k.exact && s.coarse != k.coarse));
+    // Asking for the default explicitly is the same fit.
+    let mut same = spec.clone();
+    same.options.method = gam::Method::parse("REML").unwrap();
+    same.options.gamma = 1.0;
+    assert_eq!(fit_keys(&same, &data).unwrap(), base);
+}

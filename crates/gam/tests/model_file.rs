@@ -360,3 +360,41 @@ fn a_model_with_expressions_round_trips_and_is_checked() {
         }
     }
 }
+
+#[test]
+fn the_criterion_and_gamma_are_saved_old_files_read_as_reml_and_bad_ones_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = GamSpec::new(Formula::parse("y ~ s(x)").unwrap());
+    spec.options.method = gam::Method::GcvCp;
+    spec.options.gamma = 1.4;
+    let model = spec.fit(&training()).unwrap();
+    assert_eq!((model.criterion.as_str(), model.gamma), ("GCV", 1.4));
+    let (path, value) = saved(dir.path(), "gcv.json", &model);
+    let loaded = GamModel::load(&path).unwrap();
+    assert_eq!(loaded, model);
+    assert_eq!(loaded.criterion_label(), "GCV");
+    // A file from before the choice (no criterion, no gamma) is a REML fit with gamma 1.
+    let mut old = value.clone();
+    old.as_object_mut().unwrap().remove("criterion");
+    old.as_object_mut().unwrap().remove("gamma");
+    let old_path = dir.path().join("old.json");
+    std::fs::write(&old_path, serde_json::to_vec(&old).unwrap()).unwrap();
+    let loaded = GamModel::load(&old_path).unwrap();
+    assert_eq!((loaded.criterion.as_str(), loaded.gamma), ("REML", 1.0));
+    assert_eq!(loaded.criterion_label(), "-REML");
+    for (field, bad, needle) in [
+        (
+            "criterion",
+            serde_json::json!("GCV.Cp"),
+            "unknown smoothness criterion 'GCV.Cp'",
+        ),
+        ("gamma", serde_json::json!(-1.0), "gamma is -1"),
+        ("gamma", serde_json::json!(0.0), "gamma is 0"),
+    ] {
+        let mut v = value.clone();
+        v[field] = bad;
+        let p = dir.path().join(format!("bad-{field}.json"));
+        std::fs::write(&p, serde_json::to_vec(&v).unwrap()).unwrap();
+        assert_refused(&p, needle, field);
+    }
+}

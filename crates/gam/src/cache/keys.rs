@@ -27,7 +27,7 @@ use crate::model::GamModel;
 /// Version of the payload layout; part of both keys.
 pub const PAYLOAD_FORMAT_VERSION: u32 = 1;
 
-/// The REML method tag; part of both keys (the only method today).
+/// The default method's tag (a spec's own method goes into the keys, [`KeyMaterial::of`]).
 pub const METHOD: &str = "REML";
 
 /// The two keys of a fit.
@@ -73,7 +73,7 @@ impl<'a> KeyMaterial<'a> {
             formula: &spec.formula,
             family: spec.family.name(),
             link: spec.link.name(),
-            method: METHOD,
+            method: spec.options.method.name(),
             weights: spec.weights.as_deref(),
             options: &spec.options,
             family_param: spec.family.fixed_param(),
@@ -98,6 +98,8 @@ impl<'a> KeyMaterial<'a> {
             knots,
             sp,
             min_sp,
+            method,
+            gamma,
         } = self.options;
         h.absorb_str(b"kind", kind)
             .absorb_u64(b"payload-format", u64::from(PAYLOAD_FORMAT_VERSION))
@@ -109,6 +111,8 @@ impl<'a> KeyMaterial<'a> {
             .absorb_str(b"weights", self.weights.map_or("\u{0}none", |w| w))
             .absorb_u64(b"newton.max_iter", *max_iter as u64)
             .absorb_str(b"newton.convergence", convergence.name())
+            .absorb_str(b"options.method", method.name())
+            .absorb_f64(b"options.gamma", *gamma)
             .absorb_u64(b"select", u64::from(*select))
             .absorb_u64(b"knots.columns", knots.len() as u64);
         // Absent options add nothing, so keys of fits without them are unchanged.

@@ -13,10 +13,11 @@ use std::sync::Arc;
 use faer::Mat;
 
 use super::assemble::{FitResult, TrainingParts};
-use super::gaussian::{LsqProblem, Scale, fit_reml};
+use super::gaussian::{LsqProblem, Scale, fit_selected};
+use super::generalized::GlmSetup;
 use super::generalized::pirls::GlmProblem;
 use super::generalized::rows::ModelRows;
-use super::generalized::{GlmSetup, fit_laml};
+use super::method::{ScaleArg, Selection};
 pub use super::observer::{FitObserver, NoObserver};
 use super::outer::{Iterate, NewtonOptions, OuterStart, SpControls};
 use super::spec::GamSpec;
@@ -100,6 +101,8 @@ pub struct FitSetup {
     rows: Vec<usize>,
     /// Fixed and minimum smoothing parameters (mgcv's `sp`, `min.sp`, a term's `sp =`).
     controls: SpControls,
+    /// The criterion optimised and its `gamma`.
+    sel: Selection,
 }
 
 /// How a fit reads its model matrix (the result is the same to rounding): a
@@ -150,13 +153,25 @@ impl FitSetup {
         self.design.sp_names()
     }
 
-    /// The REML criterion and its gradient at log smoothing parameters `rho`
-    /// and, for a generalized model, scale `scale` (if estimated) and family
-    /// parameter `theta` (if the family has one); a Gaussian model's scale is
-    /// profiled out.
+    /// The fit's criterion (REML unless the options chose another) and its
+    /// gradient at log smoothing parameters `rho` and, where the scale is an
+    /// optimised parameter, scale `scale`, and family parameter `theta` (if
+    /// the family has one); a Gaussian REML model's scale is profiled out.
     pub fn reml_at(&self, rho: &[f64], scale: f64, theta: f64) -> Result<ScoreCheck> {
         self.check_len(rho.len())?;
         match &self.inner {
+            Inner::Lsq(problem) if !self.sel.is_plain_reml() => {
+                let arg = if self.sel.criterion.scale_is_parameter() {
+                    ScaleArg::Parameter(scale)
+                } else {
+                    ScaleArg::Derived
+                };
+                let e = problem.criterion(&self.pens, rho, self.sel.criterion, self.sel.gamma, arg)?;
+                Ok(ScoreCheck {
+                    score: e.score,
+                    grad: e.grad,
+                })
+            }
             Inner::Lsq(problem) => {
                 let e = problem.reml(&self.pens, rho, Scale::Estimated)?;
                 Ok(ScoreCheck {
@@ -165,7 +180,7 @@ impl FitSetup {
                 })
             }
             Inner::Glm(glm) => {
-                let e = glm.evaluate(&self.pens, rho, scale, theta, None)?;
+                let e = glm.evaluate_with(&self.pens, rho, scale, theta, None, self.sel)?;
                 Ok(ScoreCheck {
                     score: e.score,
                     grad: self.controls.free_gradient(rho, &e.grad),
@@ -200,6 +215,7 @@ impl GamSpec {
     pub fn setup_with(&self, prepared: PreparedData, storage: MatrixStorage) -> Result<FitSetup> {
         let train = &prepared.data;
         self.family.check_link(self.link)?;
+        let sel = self.options.selection(self.family)?;
         // Sizes are checked before any basis is built: an absurd model is
         // refused in milliseconds instead of exhausting the memory.
         let smooth_options = self.options.smooth_options();
@@ -283,6 +299,7 @@ impl GamSpec {
             inner,
             pens,
             controls,
+            sel,
         })
     }
 
@@ -309,6 +326,7 @@ impl GamSpec {
         start: Option<&OuterStart>,
         observer: &mut dyn FitObserver,
     ) -> Result<FitResult> {
+        let sel = setup.sel;
         let parts = TrainingParts {
             design: &setup.design,
             response: &setup.response,
@@ -328,13 +346,13 @@ impl GamSpec {
         };
         match &setup.inner {
             Inner::Lsq(problem) => {
-                let fit = fit_reml(problem, &setup.pens, Scale::Estimated, start, &newton, |it| {
-                    observe(observer, it)
-                })?;
-                super::assemble::gaussian::assemble(&parts, problem, &fit)
+                let fit = fit_selected(problem, &setup.pens, sel, start, &newton, |it| observe(observer, it))?;
+                super::assemble::gaussian::assemble(&parts, problem, &fit, sel)
             }
             Inner::Glm(glm) => {
-                let fit = fit_laml(glm, &setup.pens, start, &newton, |it| observe(observer, it))?;
+                let fit = super::generalized::outer::fit_selected(glm, &setup.pens, sel, start, &newton, |it| {
+                    observe(observer, it)
+                })?;
                 if self.family.base() == Family::Binomial {
                     super::generalized::separation::check_fitted(
                         &setup.design,
@@ -344,7 +362,7 @@ impl GamSpec {
                         &setup.rows,
                     )?;
                 }
-                super::assemble::generalized::assemble(&parts, glm, &fit)
+                super::assemble::generalized::assemble(&parts, glm, &fit, sel)
             }
         }
     }

@@ -1,6 +1,7 @@
-//! Fitting: penalised least squares or penalised IRLS inside, REML
-//! smoothing-parameter selection outside, as mgcv 1.8-41's
-//! `gam(method = "REML")` does it.
+//! Fitting: penalised least squares or penalised IRLS inside, smoothing-parameter
+//! selection outside by REML (the default) or any other criterion mgcv 1.8-41's
+//! `gam()` offers (ML, GCV/UBRE, GACV, P-REML, P-ML, with `gamma`; [`method`]),
+//! as mgcv does it.
 //!
 //! # Map
 //!
@@ -17,14 +18,18 @@
 //! ```
 //!
 //! - [`spec`]: what to fit ([`GamSpec`], [`FitOptions`]).
+//! - [`method`]: the smoothness-selection criteria ([`method::Method`] as the
+//!   user names it, [`method::Criterion`] as mgcv resolves it) and each
+//!   criterion with its exact derivatives from the parts both paths compute.
 //! - [`driver`]: drops rows with missing values ([`driver::prepare`]),
 //!   builds the design and reduces the data ([`driver::FitSetup`]), runs
 //!   the path's outer iteration and the assembly.
 //! - [`outer`]: the smoothing-parameter search both paths share.
-//! - [`gaussian`]: exact REML on a QR summary of the data (in memory or by
-//!   chunks).
-//! - [`generalized`]: penalised IRLS, Laplace-approximate REML, the PQL
-//!   start for large data, perfect separation.
+//! - [`gaussian`]: exact REML (and every other criterion, `gaussian::criteria`)
+//!   on a QR summary of the data (in memory or by chunks).
+//! - [`generalized`]: penalised IRLS, Laplace-approximate REML and ML, the
+//!   other criteria (`generalized::criteria`), the PQL start for large data,
+//!   perfect separation.
 //! - [`assemble`]: one post-fit assembly for both paths, with the summary
 //!   tables and [`significance`] (the Wood 2013 tests for smooth terms).
 //! - [`finite`]: guards against values that overflow double precision.
@@ -41,6 +46,7 @@ pub mod driver;
 pub mod finite;
 pub mod gaussian;
 pub mod generalized;
+pub mod method;
 pub mod observer;
 pub mod outer;
 pub mod significance;

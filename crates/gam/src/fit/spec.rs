@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 
 use crate::design::SmoothOptions;
 use crate::family::{Family, Link};
+use crate::fit::method::{Method, Selection, check_gamma};
 use crate::fit::outer::NewtonOptions;
 use crate::formula::Formula;
 
 /// Settings of a fit that are not part of the formula.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FitOptions {
     /// The outer (smoothing parameter) optimiser's settings.
     pub newton: NewtonOptions,
@@ -29,6 +30,26 @@ pub struct FitOptions {
     /// period), `ps` (`k + m[1] + 2` knots, or two ends) and `tp`/`ts`
     /// smooths (every covariate of the term, the same number each).
     pub knots: BTreeMap<String, Vec<f64>>,
+    /// The smoothness-selection criterion (mgcv's `method =`; ours defaults to REML, mgcv's to GCV.Cp).
+    pub method: Method,
+    /// mgcv's `gamma`: the model degrees of freedom count `gamma` times in the
+    /// criterion (above 1 gives smoother fits); 1 by default. P-REML and
+    /// P-ML ignore it, as mgcv 1.8-41 does.
+    pub gamma: f64,
+}
+
+impl Default for FitOptions {
+    fn default() -> Self {
+        FitOptions {
+            newton: NewtonOptions::default(),
+            method: Method::Reml,
+            gamma: 1.0,
+            sp: None,
+            min_sp: None,
+            select: false,
+            knots: BTreeMap::new(),
+        }
+    }
 }
 
 impl FitOptions {
@@ -38,6 +59,15 @@ impl FitOptions {
             select: self.select,
             knots: (!self.knots.is_empty()).then_some(&self.knots),
         }
+    }
+
+    /// The criterion a fit of `family` optimises, with `gamma` (checked).
+    pub fn selection(&self, family: Family) -> crate::error::Result<Selection> {
+        check_gamma(self.gamma)?;
+        Ok(Selection {
+            criterion: self.method.resolve(family.scale_known(), family.has_theta()),
+            gamma: self.gamma,
+        })
     }
 }
 

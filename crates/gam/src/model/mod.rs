@@ -75,8 +75,16 @@ pub struct GamModel {
     pub weights: Option<String>,
     /// Whether the scale was estimated.
     pub scale_estimated: bool,
-    /// The minimised REML criterion (mgcv's `gcv.ubre`).
+    /// The minimised criterion (mgcv's `gcv.ubre`): REML unless the fit chose another
+    /// ([`GamModel::criterion`]); the field keeps its name for old files.
     pub reml_score: f64,
+    /// Which criterion `reml_score` holds, as mgcv names it (`b$method`: "REML", "ML", "GCV",
+    /// "UBRE", "GACV", "P-REML", "P-ML"); "REML" in files written before there was a choice.
+    #[serde(default = "default_criterion")]
+    pub criterion: String,
+    /// mgcv's `gamma` of the criterion (1 in files written before there was a choice).
+    #[serde(default = "default_gamma")]
+    pub gamma: f64,
     /// The outer optimisation's outcome.
     pub outer: OuterInfo,
     /// Rows used in the fit.
@@ -154,6 +162,8 @@ impl GamModel {
             weights: spec.weights.clone(),
             scale_estimated: r.scale_estimated,
             reml_score: r.reml_score,
+            criterion: r.selection.criterion.name().to_string(),
+            gamma: r.selection.gamma,
             outer: r.outer,
             n: r.n,
             n_dropped: r.n_dropped,
@@ -181,6 +191,15 @@ impl GamModel {
             .zip(offsets)
             .map(|(s, first)| self.edf[first..first + s.n_coef()].iter().sum())
             .collect()
+    }
+
+    /// The criterion as mgcv's summary labels it: `-REML`, `-ML` (negative log
+    /// likelihoods), `GCV`, `UBRE`, `GACV`, `P-REML`, `P-ML`.
+    pub fn criterion_label(&self) -> String {
+        match self.criterion.as_str() {
+            "REML" | "ML" => format!("-{}", self.criterion),
+            other => other.to_string(),
+        }
     }
 
     /// Proportion of the null deviance explained.
@@ -313,5 +332,13 @@ fn one_line(message: &str) -> String {
 }
 
 fn one() -> f64 {
+    1.0
+}
+
+fn default_criterion() -> String {
+    "REML".into()
+}
+
+fn default_gamma() -> f64 {
     1.0
 }

@@ -91,6 +91,15 @@ pub(crate) fn check(model: &GamModel) -> Check {
             return Err(format!("the {name} is {v}, not a positive number"));
         }
     }
+    if crate::fit::method::Criterion::from_name(&model.criterion).is_none() {
+        return Err(format!(
+            "unknown smoothness criterion '{}' (REML, ML, GCV, UBRE, GACV, P-REML or P-ML)",
+            model.criterion
+        ));
+    }
+    if crate::fit::method::check_gamma(model.gamma).is_err() {
+        return Err(format!("gamma is {}, not a positive number", model.gamma));
+    }
     let scalars = [
         ("REML criterion", model.reml_score),
         ("deviance", model.deviance),

@@ -98,13 +98,17 @@ pub struct ModelJson {
     /// The estimated family parameter (the negative binomial's θ), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub theta: Option<f64>,
-    /// How smoothing parameters were chosen.
+    /// The smoothness criterion optimised, as mgcv names it (`b$method`: "REML", "ML", "GCV",
+    /// "UBRE", "GACV", "P-REML", "P-ML").
     pub method: String,
+    /// mgcv's `gamma` of the criterion.
+    pub gamma: f64,
     /// Rows used in the fit.
     pub n: usize,
     /// Rows dropped because a used column was missing.
     pub n_dropped: usize,
-    /// The minimised REML criterion (mgcv's `gcv.ubre`).
+    /// The minimised criterion (mgcv's `gcv.ubre`), whichever `method` names; the field keeps
+    /// the name it had when REML was the only criterion.
     pub reml_score: f64,
     /// Total effective degrees of freedom.
     pub edf_total: f64,
@@ -172,7 +176,8 @@ pub fn model_json(model: &GamModel) -> ModelJson {
         family: model.family.label(),
         link: model.link.label(),
         theta: model.theta,
-        method: "REML".to_string(),
+        method: model.criterion.clone(),
+        gamma: model.gamma,
         n: model.n,
         n_dropped: model.n_dropped,
         reml_score: model.reml_score,

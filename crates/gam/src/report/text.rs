@@ -86,8 +86,10 @@ pub fn summary_lines(model: &GamModel) -> Vec<String> {
         rformat::format_c(s.r_sq_adj, 3, Some(5), false),
         rformat::format_c(s.dev_explained * 100.0, 3, Some(4), false),
     ));
+    // mgcv prints the criterion it optimised: `-REML`, `-ML`, `GCV`, `UBRE`, `GACV`, `P-REML`, `P-ML`.
     lines.push(format!(
-        "-REML = {}  Scale est. = {}  n = {}",
+        "{} = {}  Scale est. = {}  n = {}",
+        model.criterion_label(),
         rformat::format_c(model.reml_score, 5, None, false),
         rformat::format_c(model.scale, 5, Some(8), true),
         model.n

@@ -133,22 +133,62 @@ pub fn edf2_with(
     let Some(h) = joint_hessian(problem, pens, rho, eval) else {
         return edf1.to_vec();
     };
+    corrected_least_squares(problem, pens, rho, eval, edf1, (&xtx, &edf), &h, controls)
+}
+
+/// [`corrected`] for a least-squares fit with criterion Hessian `h`; `(xtx, edf)` are
+/// `XᵀX` and `diag((XᵀX + S_λ)⁻¹XᵀX)`.
+fn corrected_least_squares(
+    problem: &LsqProblem,
+    pens: &PenaltySet,
+    rho: &[f64],
+    eval: &RemlEval,
+    edf1: &[f64],
+    (xtx, edf): (&Mat<f64>, &[f64]),
+    h: &Mat<f64>,
+    controls: &SpControls,
+) -> Vec<f64> {
     let lambda: Vec<f64> = rho.iter().map(|r| r.exp()).collect();
     let tr_f: f64 = edf.iter().sum();
     let phi_s = eval.rss / (problem.n as f64 - tr_f);
     let j = beta_derivatives(&eval.a_inv, pens, &lambda, &eval.beta);
     corrected(&Corrected {
-        xtx: &xtx,
-        edf: &edf,
+        xtx,
+        edf,
         edf1,
         j: &j,
-        hessian: &h,
+        hessian: h,
         pens,
         lambda: &lambda,
         scale: phi_s,
         controls,
         grad: &eval.grad,
     })
+}
+
+/// [`edf2`] for a criterion other than plain REML: the uncertainty of ρ from
+/// that criterion's own Hessian (`eval.hess`, with a trailing log φ row and
+/// column when the scale was optimised with ρ), as mgcv takes
+/// `outer.info$hess` whatever the criterion.
+pub fn edf2_with_hessian(
+    problem: &LsqProblem,
+    pens: &PenaltySet,
+    rho: &[f64],
+    eval: &RemlEval,
+    edf1: &[f64],
+    controls: &SpControls,
+) -> Vec<f64> {
+    let p = problem.p();
+    let m = pens.len();
+    let xtx = problem.xtwx();
+    let f = &eval.a_inv * &xtx;
+    let edf: Vec<f64> = (0..p).map(|i| f[(i, i)]).collect();
+    let k = eval.grad.len();
+    if m == 0 || rho.len() < m || k < m || eval.hess.len() != k * k {
+        return if m == 0 { edf } else { edf1.to_vec() };
+    }
+    let h = Mat::from_fn(k, k, |a, b| eval.hess[a * k + b]);
+    corrected_least_squares(problem, pens, &rho[..m], eval, edf1, (&xtx, &edf), &h, controls)
 }
 
 /// What the corrected EDF are computed from, for any family.

@@ -11,10 +11,22 @@ use rayon::prelude::*;
 use super::{Assembly, FitResult, Influence, TrainingParts};
 use crate::error::Result;
 use crate::fit::gaussian::{LsqProblem, RemlFit};
+use crate::fit::method::Selection;
 use crate::linalg::chunks::{CHUNK_ROWS, row_chunks};
 
 /// The fitted least-squares model's results.
-pub fn assemble(parts: &TrainingParts<'_>, problem: &LsqProblem, fit: &RemlFit) -> Result<FitResult> {
+///
+/// `selection` is the criterion the fit optimised: for GCV and GACV there is
+/// no smoothing-parameter uncertainty correction (mgcv computes `edf2` only
+/// for likelihood criteria), so the log-likelihood's degrees of freedom are
+/// `Σ edf + 1`; for ML, P-REML, P-ML and REML with `gamma != 1` the
+/// correction uses that criterion's Hessian.
+pub fn assemble(
+    parts: &TrainingParts<'_>,
+    problem: &LsqProblem,
+    fit: &RemlFit,
+    selection: Selection,
+) -> Result<FitResult> {
     let y: Vec<f64> = parts.response.obs.iter().map(|o| o.y).collect();
     let weights: Vec<f64> = parts.response.obs.iter().map(|o| o.w).collect();
     let n = y.len();
@@ -29,7 +41,13 @@ pub fn assemble(parts: &TrainingParts<'_>, problem: &LsqProblem, fit: &RemlFit) 
     let nf = n as f64;
     let loglik = -0.5 * nf * ((2.0 * std::f64::consts::PI * deviance / nf).ln() + 1.0)
         + weights.iter().map(|w| w.ln()).sum::<f64>() / 2.0;
-    let edf2 = super::edf2::edf2_with(problem, parts.pens, &fit.rho, e, &influence.edf1, parts.controls);
+    let edf2 = if selection.is_plain_reml() {
+        super::edf2::edf2_with(problem, parts.pens, &fit.rho, e, &influence.edf1, parts.controls)
+    } else if selection.criterion.is_likelihood() {
+        super::edf2::edf2_with_hessian(problem, parts.pens, &fit.rho, e, &influence.edf1, parts.controls)
+    } else {
+        influence.edf.clone()
+    };
     let loglik_df = (edf2.iter().sum::<f64>() + 1.0).min(p as f64 + 1.0);
     Ok(Assembly {
         parts,
@@ -48,6 +66,7 @@ pub fn assemble(parts: &TrainingParts<'_>, problem: &LsqProblem, fit: &RemlFit) 
         loglik_df,
         rho: &fit.rho,
         reml_score: e.score,
+        selection,
         outer: &fit.outer,
     }
     .finish())

@@ -20,10 +20,16 @@ use crate::fit::generalized::outer::LamlFit;
 use crate::fit::generalized::pirls::{GlmProblem, NullFit};
 use crate::fit::generalized::rows::ModelRows;
 use crate::fit::generalized::setup::GlmSetup;
+use crate::fit::method::Selection;
 use crate::linalg::symmetrise;
 
 /// The fitted generalized model's results.
-pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit) -> Result<FitResult> {
+///
+/// `selection` is the criterion the fit optimised: after GCV, UBRE or GACV
+/// there is no smoothing-parameter uncertainty correction (mgcv's `edf2` is
+/// computed for likelihood criteria only) and the AIC's scale is the reported
+/// Fletcher estimate (mgcv's `scale.est`, its `reml.scale` being NA).
+pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit, selection: Selection) -> Result<FitResult> {
     let with_theta = fit.theta.map(|theta| GlmProblem {
         theta,
         ..setup.prob.clone()
@@ -70,6 +76,8 @@ pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit) -> R
         sum_w
     } else if prob.family == Family::Gaussian {
         deviance
+    } else if selection.criterion.is_prediction_error() {
+        scale * sum_w
     } else {
         e.scale * sum_w
     };
@@ -88,18 +96,22 @@ pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit) -> R
         // family parameter (its row and column follow ρ in the Hessian).
         j = Mat::from_fn(p, m + 1, |r, c| if c < m { j[(r, c)] } else { bt[r] });
     }
-    let edf2 = super::edf2::corrected(&super::edf2::Corrected {
-        xtx: &xwx,
-        edf: &influence.edf,
-        edf1: &influence.edf1,
-        j: &j,
-        hessian: &hessian,
-        pens: parts.pens,
-        lambda: &lambda,
-        scale,
-        controls: parts.controls,
-        grad: &e.grad,
-    });
+    let edf2 = if selection.criterion.is_prediction_error() {
+        influence.edf.clone()
+    } else {
+        super::edf2::corrected(&super::edf2::Corrected {
+            xtx: &xwx,
+            edf: &influence.edf,
+            edf1: &influence.edf1,
+            j: &j,
+            hessian: &hessian,
+            pens: parts.pens,
+            lambda: &lambda,
+            scale,
+            controls: parts.controls,
+            grad: &e.grad,
+        })
+    };
     let loglik_df = (edf2.iter().sum::<f64>() + sc_p).min(p as f64 + sc_p) + n_theta;
 
     // mgcv's summary works from the factor of the Fisher-weighted model matrix.
@@ -129,6 +141,7 @@ pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit) -> R
         loglik_df,
         rho: &fit.rho,
         reml_score: e.score,
+        selection,
         outer: &fit.outer,
     }
     .finish())

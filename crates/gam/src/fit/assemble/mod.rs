@@ -29,6 +29,7 @@ pub use tables::{ParamRow, SmoothRow, Summary, SummaryInputs};
 use crate::data::DataFrame;
 use crate::design::response::ResponseData;
 use crate::design::{Design, PenaltySet};
+use crate::fit::method::Selection;
 use crate::fit::outer::{NewtonResult, OuterInfo};
 use crate::linalg::StoredMat;
 
@@ -58,8 +59,10 @@ pub struct FitResult {
     pub theta: Option<f64>,
     /// Whether the scale was estimated.
     pub scale_estimated: bool,
-    /// The minimised criterion.
+    /// The minimised criterion (REML, or the one the options chose).
     pub reml_score: f64,
+    /// Which criterion `reml_score` is, and its `gamma`.
+    pub selection: Selection,
     /// How the outer optimisation ended.
     pub outer: OuterInfo,
     /// Rows used.
@@ -164,6 +167,8 @@ pub struct Assembly<'a> {
     pub rho: &'a [f64],
     /// The criterion at the optimum.
     pub reml_score: f64,
+    /// Which criterion, with its `gamma`.
+    pub selection: Selection,
     /// How the outer iteration ended.
     pub outer: &'a NewtonResult,
 }
@@ -207,6 +212,7 @@ impl Assembly<'_> {
             theta: self.theta,
             scale_estimated: self.scale_estimated,
             reml_score: self.reml_score,
+            selection: self.selection,
             outer: OuterInfo::of(self.outer),
             n: y.len(),
             n_dropped: 0,

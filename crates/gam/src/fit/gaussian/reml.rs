@@ -153,6 +153,22 @@ impl LsqProblem {
         self.r.transpose() * &self.r
     }
 
+    /// The penalised least-squares coefficients `β̂ = A⁻¹Rᵀf` from the Cholesky
+    /// factor of `A = RᵀR + S_λ`, and the residual sum of squares at them.
+    pub(super) fn coefficients(&self, llt: &faer::linalg::solvers::Llt<f64>) -> (Vec<f64>, f64) {
+        let p = self.p();
+        let rtf = Mat::from_fn(p, 1, |i, _| (0..p).map(|k| self.r[(k, i)] * self.f[k]).sum::<f64>());
+        let beta_m = llt.solve(&rtf);
+        let beta: Vec<f64> = (0..p).map(|i| beta_m[(i, 0)]).collect();
+        let resid: f64 = (0..p)
+            .map(|i| {
+                let fit: f64 = (i..p).map(|k| self.r[(i, k)] * beta[k]).sum();
+                (self.f[i] - fit).powi(2)
+            })
+            .sum();
+        (beta, self.rss0 + resid)
+    }
+
     /// Evaluates the REML criterion and its derivatives at ρ.
     pub fn reml(&self, pens: &PenaltySet, rho: &[f64], scale: Scale) -> Result<RemlEval> {
         let p = self.p();
@@ -170,16 +186,7 @@ impl LsqProblem {
             2.0 * (0..p).map(|i| l[(i, i)].ln()).sum::<f64>()
         };
         let a_inv = llt.inverse();
-        let rtf = Mat::from_fn(p, 1, |i, _| (0..p).map(|k| self.r[(k, i)] * self.f[k]).sum::<f64>());
-        let beta_m = llt.solve(&rtf);
-        let beta: Vec<f64> = (0..p).map(|i| beta_m[(i, 0)]).collect();
-        let resid: f64 = (0..p)
-            .map(|i| {
-                let fit: f64 = (i..p).map(|k| self.r[(i, k)] * beta[k]).sum();
-                (self.f[i] - fit).powi(2)
-            })
-            .sum();
-        let rss = self.rss0 + resid;
+        let (beta, rss) = self.coefficients(&llt);
         let sb: Vec<Vec<f64>> = (0..m).map(|j| pens.apply(j, &beta)).collect();
         // b_j = λ_j β'S_jβ
         let b: Vec<f64> = (0..m).map(|j| lambda[j] * dot(&beta, &sb[j])).collect();

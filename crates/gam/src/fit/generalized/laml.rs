@@ -6,6 +6,11 @@
 //! V(ρ, φ) = D_p/(2φ) − ls(φ) + ½ log|XᵀWX + S_λ| − ½ log|S_λ|₊ − M_p/2 · log(2πφ)
 //! ```
 //!
+//! (with `gamma` γ: `(D_p/(2φ) − ls(φ))/γ + ½ log|H| − ½ log|S_λ|₊ − M_p/2 · (log(2πφ) − log γ)`;
+//! for ML, log|H| is replaced by log|U_rᵀHU_r| on the range space of the total
+//! penalty and the M_p term is dropped, and the derivatives of the determinant
+//! use `G = U_r(U_rᵀHU_r)⁻¹U_rᵀ` in place of H⁻¹; the other criteria are
+//! assembled from the same derivatives in [`super::criteria`]),
 //! where `D_p = D(β̂) + β̂ᵀS_λβ̂` is the penalised deviance at the penalised
 //! IRLS coefficients β̂ ([`super::pirls`]), W holds the Newton weights at β̂,
 //! `ls` is the family's saturated log-likelihood and M_p the dimension of
@@ -46,6 +51,7 @@ use faer::{Mat, Side};
 use super::pirls::{GlmProblem, NullFit, PirlsFit};
 use crate::design::PenaltySet;
 use crate::error::{GamError, Result};
+use crate::fit::method::{Criterion, Selection, ml_determinant, penalty_range_basis};
 use crate::linalg::blocks::{block_crosses, block_quadratic_diagonal, split_crosses, sum_mats};
 use crate::linalg::{dot, trace_of_product};
 
@@ -152,7 +158,8 @@ struct Param {
 
 /// Evaluates the criterion at log smoothing parameters `rho`, scale `phi`
 /// and the problem's family parameter, with derivatives in ρ and the
-/// parameters in `extra` (in the order ρ, t, τ).
+/// parameters in `extra` (in the order ρ, t, τ): Laplace-approximate REML
+/// with `gamma = 1` ([`evaluate_with`] for the others).
 ///
 /// `start` seeds the inner iteration (the previous β̂ in an optimisation).
 pub fn evaluate(
@@ -164,6 +171,27 @@ pub fn evaluate(
     start: Option<&[f64]>,
     null: &NullFit,
 ) -> Result<LamlEval> {
+    evaluate_with(prob, pens, rho, phi, extra, start, null, Selection::default())
+}
+
+/// [`evaluate`] for any criterion and `gamma` ([`crate::fit::method`]). A
+/// family parameter (`extra.theta`) is possible with REML and ML only (mgcv
+/// fits its extended families by those), and `extra.scale` only for them;
+/// for P-REML, P-ML, GCV and GACV `phi` is ignored (the scale is derived
+/// from the fit), for UBRE it is the known scale.
+#[allow(clippy::too_many_arguments)]
+pub fn evaluate_with(
+    prob: &GlmProblem,
+    pens: &PenaltySet,
+    rho: &[f64],
+    phi: f64,
+    extra: Extra,
+    start: Option<&[f64]>,
+    null: &NullFit,
+    sel: Selection,
+) -> Result<LamlEval> {
+    let crit = sel.criterion;
+    let gamma = sel.gamma;
     let p = prob.p();
     let n = prob.n();
     let m = pens.len();
@@ -173,25 +201,40 @@ pub fn evaluate(
     let beta = &fit.beta;
     let wts = prob.weights(&fit.mu, false);
     let h = crate::linalg::symmetrise(&(&fit.xtwx + &s_lambda));
-    let llt = h.llt(Side::Lower).map_err(|_| GamError::NotIdentifiable {
+    let not_pd = || GamError::NotIdentifiable {
         terms: Vec::new(),
         symptom: "the penalised Hessian is not positive definite at the inner optimum".into(),
-    })?;
+    };
+    let llt = h.llt(Side::Lower).map_err(|_| not_pd())?;
     let log_det_h = {
         let l = llt.L();
         2.0 * (0..p).map(|i| l[(i, i)].ln()).sum::<f64>()
     };
     let h_inv = llt.inverse();
+    // mgcv's ML determinant log|U_rᵀHU_r| and G, which replaces H⁻¹ in its derivatives.
+    let ml = if crit.uses_ml_determinant() {
+        Some(ml_determinant(&h, &penalty_range_basis(pens)).ok_or_else(not_pd)?)
+    } else {
+        None
+    };
+    let (log_det, det_inv) = match &ml {
+        Some((v, g)) => (*v, g),
+        None => (log_det_h, &h_inv),
+    };
 
     let sb: Vec<Vec<f64>> = (0..m).map(|k| pens.apply(k, beta)).collect();
     let b: Vec<f64> = (0..m).map(|k| lambda[k] * dot(beta, &sb[k])).collect();
     let d_p = fit.deviance + fit.penalty;
     let ld = pens.log_det(&lambda);
     let mp = pens.null_space_dim() as f64;
+    // 1 for REML (its M_p/2·log(2πφ/γ) term), 0 for ML.
+    let reml = if crit.uses_ml_determinant() { 0.0 } else { 1.0 };
     let sat = prob.family.saturated_parts(&prob.obs, &prob.trials, phi, prob.theta);
     let (ls, ls_theta) = (sat.ls, sat.ls_theta);
     let two_pi_phi = 2.0 * std::f64::consts::PI * phi;
-    let score = d_p / (2.0 * phi) - ls[0] + 0.5 * log_det_h - 0.5 * ld.value - 0.5 * mp * two_pi_phi.ln();
+    let score = (d_p / (2.0 * phi) - ls[0]) / gamma + 0.5 * log_det
+        - 0.5 * ld.value
+        - reml * 0.5 * mp * (two_pi_phi.ln() - gamma.ln());
 
     let hv = |v: &[f64]| -> Vec<f64> { (0..p).map(|i| (0..p).map(|j| h_inv[(i, j)] * v[j]).sum()).collect() };
     let mat_vec =
@@ -202,17 +245,21 @@ pub fn evaluate(
         Some(tr) => Some(prob.x.mat_t_vecs(&[&tr.u_t, &tr.u_tt])?),
         None => None,
     };
-    let tr_hs: Vec<f64> = (0..m)
-        .map(|k| {
-            let pen = &pens.penalties()[k];
-            let d = pen.s.nrows();
-            let o = pen.offset;
-            lambda[k]
-                * (0..d)
-                    .map(|a| (0..d).map(|c| h_inv[(o + a, o + c)] * pen.s[(c, a)]).sum::<f64>())
-                    .sum::<f64>()
-        })
-        .collect();
+    let tr_ms = |a: &Mat<f64>| -> Vec<f64> {
+        (0..m)
+            .map(|k| {
+                let pen = &pens.penalties()[k];
+                let d = pen.s.nrows();
+                let o = pen.offset;
+                lambda[k]
+                    * (0..d)
+                        .map(|r| (0..d).map(|c| a[(o + r, o + c)] * pen.s[(c, r)]).sum::<f64>())
+                        .sum::<f64>()
+            })
+            .collect()
+    };
+    // λ_k tr(H⁻¹S_k) (or with G for ML).
+    let tr_hs = tr_ms(det_inv);
 
     // First-order quantities of every parameter: ρ_1..ρ_M, then t; g_j and β_j need no rows.
     let mut gs: Vec<(Option<usize>, Vec<f64>)> = (0..m)
@@ -225,8 +272,16 @@ pub fn evaluate(
         .iter()
         .map(|(_, g)| hv(g).into_iter().map(|v| -v).collect())
         .collect();
-    let pass = derivative_pass(prob, &h_inv, &betas, &wts.w1, trow.as_ref().map(|t| t.w_t.as_slice()))?;
+    let pass = derivative_pass(
+        prob,
+        &h_inv,
+        ml.as_ref().map(|(_, g)| g),
+        &betas,
+        &wts.w1,
+        trow.as_ref().map(|t| t.w_t.as_slice()),
+    )?;
     let hdiag = pass.hdiag;
+    let det_diag = pass.gdiag.as_ref().unwrap_or(&hdiag);
     let tr_a = (0..n).map(|i| wts.w[i] * hdiag[i]).sum::<f64>();
     let mut params: Vec<Param> = Vec::with_capacity(gs.len());
     for (((rho_k, g), beta_j), (eta_j, mut dh)) in
@@ -250,22 +305,29 @@ pub fn evaluate(
             beta: beta_j,
             eta: eta_j,
             dw,
-            h_inv_dh: &h_inv * &dh,
+            h_inv_dh: det_inv * &dh,
             dh,
         });
     }
-    let x_w1_h = pass.x_w1_h;
+    let x_w1_h = pass.x_w1_g.as_ref().unwrap_or(&pass.x_w1_h);
     let np = params.len();
     let k_all = np + usize::from(extra.scale);
     let mut grad = vec![0.0; k_all];
     let mut hess = vec![0.0; k_all * k_all];
+    // The determinant's first and second derivatives, ½∂²D_p and β_jk, kept for the
+    // criteria other than REML and ML.
+    let mut det1 = vec![0.0; np];
+    let mut det2 = vec![0.0; np * np];
+    let mut half_dp2 = vec![0.0; np * np];
+    let mut beta2: Vec<Vec<f64>> = vec![Vec::new(); np * np];
     for (j, pj) in params.iter().enumerate() {
-        let tr1: f64 = (0..n).map(|i| pj.dw[i] * hdiag[i]).sum::<f64>() + pj.rho.map_or(0.0, |k| tr_hs[k]);
+        let tr1: f64 = (0..n).map(|i| pj.dw[i] * det_diag[i]).sum::<f64>() + pj.rho.map_or(0.0, |k| tr_hs[k]);
+        det1[j] = tr1;
         grad[j] = match pj.rho {
-            Some(k) => b[k] / (2.0 * phi) + 0.5 * tr1 - 0.5 * ld.grad[k],
+            Some(k) => b[k] / (2.0 * phi) / gamma + 0.5 * tr1 - 0.5 * ld.grad[k],
             None => {
                 let tr = trow.as_ref().expect("t parameter has its rows");
-                tr.d_t / (2.0 * phi) - ls_theta[1] + 0.5 * tr1
+                (tr.d_t / (2.0 * phi) - ls_theta[1]) / gamma + 0.5 * tr1
             }
         };
     }
@@ -313,7 +375,7 @@ pub fn evaluate(
             let rhs: Vec<f64> = (0..p).map(|c| hk_bj[c] + dgj[c]).collect();
             let beta_jk: Vec<f64> = hv(&rhs).into_iter().map(|v| -v).collect();
             // Σ_i w'_i η_jk,i h_i = β_jkᵀ Xᵀ(w' ∘ h): no pass over the rows per pair.
-            let mut tr2: f64 = (0..n).map(|i| d2w[i] * hdiag[i]).sum::<f64>() + dot(&beta_jk, &x_w1_h);
+            let mut tr2: f64 = (0..n).map(|i| d2w[i] * det_diag[i]).sum::<f64>() + dot(&beta_jk, x_w1_h);
             if let (Some(a), Some(c)) = (pj.rho, pk.rho)
                 && a == c
             {
@@ -322,23 +384,29 @@ pub fn evaluate(
             tr2 -= trace_of_product(&pj.h_inv_dh, &pk.h_inv_dh);
             // D_p part: ½ ∂²D_p/∂j∂k at fixed β (as 2·d2dp/2) plus g_j·β_k, over φ.
             let dp2 = 0.5 * d2dp + dot(&pj.g, &pk.beta);
-            let det2 = match (pj.rho, pk.rho) {
+            let ldet2 = match (pj.rho, pk.rho) {
                 (Some(a), Some(c)) => ld.hess[a * m + c],
                 _ => 0.0,
             };
-            let hjk = dp2 / phi - d2ls + 0.5 * tr2 - 0.5 * det2;
+            let hjk = (dp2 / phi - d2ls) / gamma + 0.5 * tr2 - 0.5 * ldet2;
             hess[j * k_all + k] = hjk;
             hess[k * k_all + j] = hjk;
+            for (a, c) in [(j, k), (k, j)] {
+                det2[a * np + c] = tr2;
+                half_dp2[a * np + c] = dp2;
+            }
+            beta2[j * np + k] = beta_jk.clone();
+            beta2[k * np + j] = beta_jk;
         }
     }
     if extra.scale {
         let t = np;
-        grad[t] = -d_p / (2.0 * phi) - ls[1] * phi - 0.5 * mp;
-        hess[t * k_all + t] = d_p / (2.0 * phi) - ls[2] * phi * phi - ls[1] * phi;
+        grad[t] = (-d_p / (2.0 * phi) - ls[1] * phi) / gamma - reml * 0.5 * mp;
+        hess[t * k_all + t] = (d_p / (2.0 * phi) - ls[2] * phi * phi - ls[1] * phi) / gamma;
         for (j, pj) in params.iter().enumerate() {
             let cross = match pj.rho {
-                Some(k) => -b[k] / (2.0 * phi),
-                None => -trow.as_ref().expect("t rows").d_t / (2.0 * phi) - sat.scale_theta,
+                Some(k) => -b[k] / (2.0 * phi) / gamma,
+                None => (-trow.as_ref().expect("t rows").d_t / (2.0 * phi) - sat.scale_theta) / gamma,
             };
             hess[j * k_all + t] = cross;
             hess[t * k_all + j] = cross;
@@ -346,15 +414,13 @@ pub fn evaluate(
     }
 
     let scale_est = fletcher_scale(prob, &fit.mu, tr_a);
-    let beta_theta = params.iter().find(|q| q.rho.is_none()).map(|q| q.beta.clone());
-    let beta_rho = params
-        .iter()
-        .filter(|q| q.rho.is_some())
-        .map(|q| q.beta.clone())
-        .collect();
-    Ok(LamlEval {
-        beta_theta,
-        beta_rho,
+    let mut out = LamlEval {
+        beta_theta: params.iter().find(|q| q.rho.is_none()).map(|q| q.beta.clone()),
+        beta_rho: params
+            .iter()
+            .filter(|q| q.rho.is_some())
+            .map(|q| q.beta.clone())
+            .collect(),
         score,
         grad,
         hess,
@@ -366,7 +432,35 @@ pub fn evaluate(
         tr_a,
         scale_est,
         scale: phi,
-    })
+    };
+    if !crit.scale_is_parameter() {
+        // P-REML, P-ML, GCV, UBRE, GACV: the criterion from its parts (module `criteria`).
+        let first = super::criteria::FirstOrder {
+            beta: &out.fit.beta,
+            beta_rho: &out.beta_rho,
+            mu: &out.fit.mu,
+            deviance: out.fit.deviance,
+            d_p_grad: &out.d_p_grad,
+            d_p,
+            log_det,
+            det1: &det1,
+            det2: &det2,
+            half_dp2: &half_dp2,
+            beta2: &beta2,
+            etas: params.iter().map(|q| q.eta.as_slice()).collect(),
+            log_s: ld,
+        };
+        let s = super::criteria::assemble(prob, pens, &lambda, &first, sel, phi)?;
+        out.score = s.value;
+        out.grad = s.grad;
+        out.hess = s.hess;
+        out.scale = if crit.is_prediction_error() && crit != Criterion::Ubre {
+            scale_est
+        } else {
+            s.scale
+        };
+    }
+    Ok(out)
 }
 
 /// What [`derivative_pass`] gathers from the rows.
@@ -379,15 +473,21 @@ struct DerivativeRows {
     crosses: Vec<Mat<f64>>,
     /// `Xᵀ(w' ∘ h)`.
     x_w1_h: Vec<f64>,
+    /// `g_i = x_iᵀGx_i` for the ML determinant's G, when given.
+    gdiag: Option<Vec<f64>>,
+    /// `Xᵀ(w' ∘ g)`, when G is given.
+    x_w1_g: Option<Vec<f64>>,
     /// `Xᵀ(w_t ∘ η_j)` per parameter (family parameter only; else empty).
     xt_wt_eta: Vec<Vec<f64>>,
 }
 
 /// One pass over the rows for the derivatives (module doc): with `betas` the
-/// β_j of the parameters (the family parameter last, when `w_t` is given).
+/// β_j of the parameters (the family parameter last, when `w_t` is given);
+/// with `g` (ML), the same diagonal and product for G as for H⁻¹.
 fn derivative_pass(
     prob: &GlmProblem,
     h_inv: &Mat<f64>,
+    g: Option<&Mat<f64>>,
     betas: &[Vec<f64>],
     w1: &[f64],
     w_t: Option<&[f64]>,
@@ -400,6 +500,7 @@ fn derivative_pass(
         let rows = r.len();
         let eta_c = xc * &bmat;
         let h_c = block_quadratic_diagonal(xc, h_inv);
+        let g_c = g.map(|g| block_quadratic_diagonal(xc, g));
         let dws: Vec<Vec<f64>> = (0..np)
             .map(|j| {
                 (0..rows)
@@ -416,22 +517,30 @@ fn derivative_pass(
         let refs: Vec<&[f64]> = dws.iter().map(Vec::as_slice).collect();
         let crosses = block_crosses(xc, &refs, 0);
         // Xᵀ[w'∘h, w_t∘η_1, ..., w_t∘η_np] in one product.
-        let v = Mat::from_fn(rows, 1 + n_t, |i, k| {
+        let n_g = usize::from(g_c.is_some());
+        let v = Mat::from_fn(rows, 1 + n_t + n_g, |i, k| {
             if k == 0 {
                 w1[r.start + i] * h_c[i]
+            } else if k == 1 + n_t {
+                w1[r.start + i] * g_c.as_ref().expect("G diagonal")[i]
             } else {
                 w_t.expect("w_t")[r.start + i] * eta_c[(i, k - 1)]
             }
         });
         let xtv = xc.transpose() * &v;
-        (eta_c, h_c, crosses, xtv)
+        (eta_c, (h_c, g_c), crosses, xtv)
     })?;
+    let n_g = usize::from(g.is_some());
     let n = prob.n();
     let mut etas = vec![Vec::with_capacity(n); np];
     let mut hdiag = Vec::with_capacity(n);
+    let mut gdiag = g.map(|_| Vec::with_capacity(n));
     let mut cross_parts = Vec::with_capacity(parts.len());
     let mut xtv_parts = Vec::with_capacity(parts.len());
-    for (eta_c, h_c, crosses, xtv) in parts {
+    for (eta_c, (h_c, g_c), crosses, xtv) in parts {
+        if let (Some(all), Some(g_c)) = (gdiag.as_mut(), g_c) {
+            all.extend(g_c);
+        }
         for (j, e) in etas.iter_mut().enumerate() {
             e.extend(eta_c.col(j).iter());
         }
@@ -440,13 +549,15 @@ fn derivative_pass(
         xtv_parts.push(xtv);
     }
     let crosses = split_crosses(&sum_mats(cross_parts, p, p * np), np);
-    let xtv = sum_mats(xtv_parts, p, 1 + n_t);
+    let xtv = sum_mats(xtv_parts, p, 1 + n_t + n_g);
     let col = |k: usize| -> Vec<f64> { xtv.col(k).iter().copied().collect() };
     Ok(DerivativeRows {
         etas,
         hdiag,
         crosses,
         x_w1_h: col(0),
+        gdiag,
+        x_w1_g: g.map(|_| col(1 + n_t)),
         xt_wt_eta: (1..=n_t).map(col).collect(),
     })
 }

@@ -15,6 +15,7 @@ use super::laml::LamlEval;
 use super::setup::GlmSetup;
 use crate::design::PenaltySet;
 use crate::error::Result;
+use crate::fit::method::Selection;
 use crate::fit::outer::newton::{self, Evaluation, Iterate, NewtonOptions, NewtonResult};
 use crate::fit::outer::{Convergence, NULL_SCALE_DIVISOR, OuterStart};
 
@@ -41,8 +42,23 @@ pub fn fit_laml<P: newton::Proceed>(
     opts: &NewtonOptions,
     on_iterate: impl FnMut(&Iterate) -> P,
 ) -> Result<LamlFit> {
+    fit_selected(setup, pens, Selection::default(), start, opts, on_iterate)
+}
+
+/// [`fit_laml`] for any criterion and `gamma` ([`crate::fit::method`]): the
+/// log scale is optimised with ρ for REML and ML with an unknown scale only;
+/// the other criteria derive the scale from the fit at every ρ.
+pub fn fit_selected<P: newton::Proceed>(
+    setup: &GlmSetup,
+    pens: &PenaltySet,
+    sel: Selection,
+    start: Option<&OuterStart>,
+    opts: &NewtonOptions,
+    on_iterate: impl FnMut(&Iterate) -> P,
+) -> Result<LamlFit> {
     let m = pens.len();
-    let known = setup.prob.family.scale_known();
+    // `known`: no log scale among the optimised parameters.
+    let known = setup.prob.family.scale_known() || !sel.criterion.scale_is_parameter();
     let has_theta = setup.prob.family.has_theta();
     // mgcv starts nb's θ at 1 and tw's p at 1.5 (t = 0 for both); a resumed fit where it was.
     let t0 = start
@@ -77,7 +93,7 @@ pub fn fit_laml<P: newton::Proceed>(
             cold
         } else {
             let family = setup.prob.family;
-            let e = setup.evaluate(pens, &rho0, 1.0, family.theta_of_t(t0), None)?;
+            let e = setup.evaluate_with(pens, &rho0, 1.0, family.theta_of_t(t0), None, sel)?;
             let mut x = rho0.clone();
             if has_theta {
                 x.push(t0);
@@ -97,7 +113,7 @@ pub fn fit_laml<P: newton::Proceed>(
             1.0
         };
         let start = last.borrow().as_ref().map(|l| l.predict(x));
-        let e = setup.evaluate(pens, &x[..m], phi, theta, start.as_deref())?;
+        let e = setup.evaluate_with(pens, &x[..m], phi, theta, start.as_deref(), sel)?;
         *last.borrow_mut() = Some(Last::of(x[..tau_at].to_vec(), &e));
         Ok(e)
     };
@@ -114,6 +130,7 @@ pub fn fit_laml<P: newton::Proceed>(
                 coefficients: e.fit.beta.clone(),
                 scale: e.scale,
                 scale_est: e.scale_est,
+                conv_offset: sel.criterion.conv_offset(e.scale_est),
             };
             if best.borrow().as_ref().is_none_or(|(_, b)| e.score < b.score) {
                 *best.borrow_mut() = Some((x.to_vec(), e));
@@ -197,6 +214,7 @@ mod tests {
     use crate::design::Penalty;
     use crate::family::{Family, Link, Obs};
     use crate::fit::generalized::pirls::GlmProblem;
+    use crate::fit::method::{Criterion, assert_derivatives};
 
     /// A cubic-in-cosines problem with a second-difference penalty, for a
     /// family and link, with a count-like response.
@@ -241,36 +259,66 @@ mod tests {
 
     /// The gradient and Hessian in (ρ, t, τ) against central differences of the score and gradient.
     fn check_derivatives(family: Family, link: Link, x: &[f64]) {
+        check_derivatives_with(family, link, x, Selection::default());
+    }
+
+    /// [`check_derivatives`] for the criterion and `gamma` of `sel` (REML or ML with a family parameter).
+    fn check_derivatives_with(family: Family, link: Link, x: &[f64], sel: Selection) {
         let (setup, pens) = setup(family, link);
         let has_theta = family.has_theta();
         let known = family.scale_known();
         let at = |x: &[f64]| {
             let theta = if has_theta { family.theta_of_t(x[1]) } else { 1.0 };
             let phi = if known { 1.0 } else { x[x.len() - 1].exp() };
-            setup.evaluate(&pens, &x[..1], phi, theta, None).unwrap()
+            setup.evaluate_with(&pens, &x[..1], phi, theta, None, sel).unwrap()
         };
-        let e = at(x);
-        let k = x.len();
-        assert_eq!(e.grad.len(), k);
-        let h = 1e-5;
-        for a in 0..k {
-            let (mut xp, mut xm) = (x.to_vec(), x.to_vec());
-            xp[a] += h;
-            xm[a] -= h;
-            let (ep, em) = (at(&xp), at(&xm));
-            let g = (ep.score - em.score) / (2.0 * h);
-            assert!(
-                (g - e.grad[a]).abs() < 1e-6 * (1.0 + g.abs()),
-                "{family:?}/{link:?} grad {a}: {g} vs {}",
-                e.grad[a]
-            );
-            for b in 0..k {
-                let fd = (ep.grad[b] - em.grad[b]) / (2.0 * h);
-                let exact = e.hess[a * k + b];
-                assert!(
-                    (fd - exact).abs() < 1e-5 * (1.0 + fd.abs()),
-                    "{family:?}/{link:?} hess {a},{b}: {fd} vs {exact}"
-                );
+        let fd_at = |x: &[f64]| {
+            let e = at(x);
+            (e.score, e.grad, e.hess)
+        };
+        assert_derivatives(x, fd_at, &format!("{family:?}/{link:?} {sel:?}"));
+    }
+
+    /// Every criterion's gradient and Hessian against central differences, for `family`/`link`
+    /// with the log scale appended for REML and ML when the scale is unknown.
+    fn check_criterion(family: Family, link: Link, crit: Criterion, gamma: f64) {
+        let (setup, pens) = setup(family, link);
+        let with_scale = !family.scale_known() && crit.scale_is_parameter();
+        let sel = Selection { criterion: crit, gamma };
+        let x0: Vec<f64> = if with_scale { vec![0.5, -1.0] } else { vec![0.5] };
+        let at = |x: &[f64]| {
+            let phi = if with_scale { x[1].exp() } else { 1.0 };
+            setup.evaluate_with(&pens, &x[..1], phi, 1.0, None, sel).unwrap()
+        };
+        let fd_at = |x: &[f64]| {
+            let e = at(x);
+            (e.score, e.grad, e.hess)
+        };
+        assert_derivatives(&x0, fd_at, &format!("{family:?}/{link:?} {crit:?} γ={gamma}"));
+    }
+
+    #[test]
+    fn every_criterion_s_derivatives_match_finite_differences() {
+        for gamma in [1.0, 1.4] {
+            // Known scale: REML, ML, UBRE.
+            for (family, link) in [(Family::Poisson, Link::Log), (Family::Poisson, Link::Sqrt)] {
+                for crit in [Criterion::Reml, Criterion::Ml, Criterion::Ubre] {
+                    check_criterion(family, link, crit, gamma);
+                }
+            }
+            // Unknown scale; log: a non-canonical link (Newton weights differ from Fisher weights).
+            for (family, link) in [(Family::Gamma, Link::Log), (Family::Gamma, Link::Inverse)] {
+                for crit in [
+                    Criterion::Reml,
+                    Criterion::Ml,
+                    Criterion::PReml,
+                    Criterion::PMl,
+                    Criterion::Gcv,
+                    // GACV with γ ≠ 1: exact here, unlike mgcv's gradient.
+                    Criterion::Gacv,
+                ] {
+                    check_criterion(family, link, crit, gamma);
+                }
             }
         }
     }
@@ -284,5 +332,19 @@ mod tests {
         check_derivatives(Family::NegativeBinomial, Link::Sqrt, &[-0.5, 1.5]);
         check_derivatives(Family::Tweedie, Link::Log, &[0.5, 0.3, -0.4]);
         check_derivatives(Family::Tweedie, Link::Identity, &[1.0, -0.6, 0.2]);
+    }
+
+    #[test]
+    fn ml_and_gamma_with_a_family_parameter_match_finite_differences() {
+        for criterion in [Criterion::Reml, Criterion::Ml] {
+            let sel = Selection { criterion, gamma: 1.4 };
+            check_derivatives_with(Family::NegativeBinomial, Link::Log, &[0.5, 0.7], sel);
+            check_derivatives_with(Family::Tweedie, Link::Log, &[0.5, 0.3, -0.4], sel);
+        }
+        let ml = Selection {
+            criterion: Criterion::Ml,
+            gamma: 1.0,
+        };
+        check_derivatives_with(Family::Gamma, Link::Log, &[0.5, -1.0], ml);
     }
 }

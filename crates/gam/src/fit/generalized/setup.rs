@@ -13,6 +13,7 @@ use super::laml::{self, Extra, LamlEval};
 use super::pirls::{GlmProblem, NullFit};
 use crate::design::PenaltySet;
 use crate::error::Result;
+use crate::fit::method::Selection;
 use crate::fit::outer::initial_log_sp;
 
 /// A generalized problem with the constants of its outer iteration.
@@ -67,21 +68,36 @@ impl GlmSetup {
         theta: f64,
         start: Option<&[f64]>,
     ) -> Result<LamlEval> {
+        self.evaluate_with(pens, rho, phi, theta, start, Selection::default())
+    }
+
+    /// [`GlmSetup::evaluate`] for the criterion and `gamma` of `sel`: the
+    /// scale is a parameter (differentiated in) for REML and ML with an
+    /// unknown scale only; the others derive it from the fit.
+    pub fn evaluate_with(
+        &self,
+        pens: &PenaltySet,
+        rho: &[f64],
+        phi: f64,
+        theta: f64,
+        start: Option<&[f64]>,
+        sel: Selection,
+    ) -> Result<LamlEval> {
         let family = self.prob.family;
         let known = family.scale_known();
         let phi = if known { 1.0 } else { phi };
         let extra = Extra {
             theta: family.has_theta(),
-            scale: !known,
+            scale: !known && sel.criterion.scale_is_parameter(),
         };
         if family.has_theta() {
             let prob = GlmProblem {
                 theta,
                 ..self.prob.clone()
             };
-            laml::evaluate(&prob, pens, rho, phi, extra, start, &self.null)
+            laml::evaluate_with(&prob, pens, rho, phi, extra, start, &self.null, sel)
         } else {
-            laml::evaluate(&self.prob, pens, rho, phi, extra, start, &self.null)
+            laml::evaluate_with(&self.prob, pens, rho, phi, extra, start, &self.null, sel)
         }
     }
 }

@@ -180,6 +180,10 @@ pub struct Evaluation {
     pub scale: f64,
     /// mgcv's `scale.est` (`RSS/(n − edf)`), which sets the convergence scale `s`.
     pub scale_est: f64,
+    /// The part of the convergence scale `s` besides `|V|`: `|log scale_est|`
+    /// for likelihood criteria, `scale_est` for GCV, UBRE and GACV (mgcv's
+    /// `score.scale`, gam.fit3.r 1388-1389; see [`crate::fit::method::Criterion::conv_offset`]).
+    pub conv_offset: f64,
 }
 
 fn max_abs(v: &[f64]) -> f64 {
@@ -190,9 +194,9 @@ fn norm(v: &[f64]) -> f64 {
     v.iter().map(|x| x * x).sum::<f64>().sqrt()
 }
 
-/// The convergence scale `s = |log φ_s| + |V|`.
+/// The convergence scale `s = |log φ_s| + |V|` (or `φ_s + |V|`, [`Evaluation::conv_offset`]).
 fn conv_scale(e: &Evaluation) -> f64 {
-    e.scale_est.ln().abs() + e.score.abs()
+    e.conv_offset + e.score.abs()
 }
 
 /// `gᵀΔ + ½ΔᵀHΔ`: the change the quadratic model predicts.
@@ -426,12 +430,12 @@ fn minimise_free<P: Proceed>(
         let tol = s * conv_tol;
         let score = cur.score;
         // mgcv's `b`: the fit whose scale estimate sets the next convergence scale.
-        let mut b_scale_est = cur.scale_est;
+        let mut b_conv_offset = cur.conv_offset;
         let mut moved = false;
 
         let mut trial = eval_at(add(&x, &nstep));
         if let Some(e) = &trial.eval {
-            b_scale_est = e.scale_est;
+            b_conv_offset = e.conv_offset;
         }
         let mut score1 = trial.score();
         let mut change = score1 - score;
@@ -470,7 +474,7 @@ fn minimise_free<P: Proceed>(
                 };
                 if score1.is_finite() && change < 0.0 && q < QERROR_THRESHOLD {
                     let e = trial.eval.as_ref().expect("finite score has an evaluation");
-                    b_scale_est = e.scale_est;
+                    b_conv_offset = e.conv_offset;
                     if pos_def || !sd_unused {
                         old_score = score;
                         x = trial.x.clone();
@@ -518,7 +522,7 @@ fn minimise_free<P: Proceed>(
                 _ => trial,
             };
             if let Some(e) = chosen.eval {
-                b_scale_est = e.scale_est;
+                b_conv_offset = e.conv_offset;
                 old_score = score;
                 x = chosen.x;
                 cur = e;
@@ -529,7 +533,7 @@ fn minimise_free<P: Proceed>(
         }
 
         converged = !indefinite;
-        s = b_scale_est.ln().abs() + cur.score.abs();
+        s = b_conv_offset + cur.score.abs();
         let tol = s * conv_tol;
         active = (0..k)
             .map(|j| cur.grad[j].abs() > tol * ACTIVE_FACTOR || cur.hess[j * k + j].abs() > tol * ACTIVE_FACTOR)

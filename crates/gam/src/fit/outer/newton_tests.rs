@@ -13,6 +13,7 @@ fn cosh_bowl(r: &[f64]) -> Result<Evaluation> {
         coefficients: Vec::new(),
         scale: 1.0,
         scale_est: 1.0,
+        conv_offset: 0.0,
     })
 }
 
@@ -61,6 +62,7 @@ fn large_flat(r: &[f64]) -> Result<Evaluation> {
         coefficients: Vec::new(),
         scale: 1.0,
         scale_est: 1.0,
+        conv_offset: 0.0,
     })
 }
 

@@ -73,14 +73,17 @@ oi_opt <- function(b) if (identical(b$optimizer, "magic")) c("outer", "newton") 
 num <- function(v) I(sprintf("%.17g", as.numeric(v)))
 first100 <- function(v) num(as.numeric(v)[seq_len(min(100, length(v)))])
 
-for (cs in cases) {
+write_fit <- function(cs, ft) {
   d <- read.csv(file.path("..", cs$data))
-  for (ft in fits) {
+  {
     fid <- paste0(cs$id, "_", ft$method, if (ft$gamma != 1) paste0("_g", ft$gamma) else "")
     warns <- character(0)
     b <- withCallingHandlers(
-      gam(as.formula(formula), family = cs$family, data = d, method = ft$method,
-          gamma = ft$gamma),
+      if (is.null(cs$weights))
+        gam(as.formula(formula), family = cs$family, data = d, method = ft$method,
+            gamma = ft$gamma)
+      else gam(as.formula(formula), family = cs$family, data = d, method = ft$method,
+               gamma = ft$gamma, weights = d[[cs$weights]]),
       warning = function(w) {
         warns <<- c(warns, conditionMessage(w))
         invokeRestart("muffleWarning")
@@ -128,6 +131,8 @@ for (cs in cases) {
       summary_text = printed,
       warnings = warns
     )
+    # Prior weights: the column's name (only for the cases that have them).
+    if (!is.null(cs$weights)) out$weights <- cs$weights
     js <- toJSON(out, auto_unbox = TRUE, pretty = TRUE, na = "null", null = "null")
     writeLines(js, paste0(fid, ".json"))
     cat(sprintf("%-22s %-6s %-8s = %-22s edf=%-8s iter=%s conv=%s%s\n", fid,
@@ -138,3 +143,29 @@ for (cs in cases) {
                 if (length(warns)) paste0(" WARN: ", paste(unique(warns), collapse = " | ")) else ""))
   }
 }
+
+for (cs in cases) for (ft in fits) write_fit(cs, ft)
+
+## ------------------------------------------- added for the implementation (issue 13 item 2)
+# Two more cases, every criterion at gamma = 1: prior weights on the Gaussian path (the
+# saturated likelihood's sum(log w)/2 and weighted RSS / Pearson), and inverse.gaussian with
+# a log link (unknown scale, non-canonical link: Newton and Fisher weights differ).
+set.seed(20261210)
+n <- 300
+x0 <- runif(n); x1 <- runif(n)
+w <- runif(n, 0.5, 2)
+y <- f0(x0) + f1(x1) + rnorm(n, sd = 1.5 / sqrt(w))
+write_num_csv(data.frame(y = y, x0 = x0, x1 = x1, w = w), "gaussianw_n300.csv")
+
+set.seed(20261211)
+n <- 300
+x0 <- runif(n); x1 <- runif(n)
+mu <- exp(0.5 + 0.4 * f0(x0) + 0.2 * f1(x1))
+y <- rig(n, mean = mu, scale = 0.05)
+write_num_csv(data.frame(y = y, x0 = x0, x1 = x1), "invgauss_n300.csv")
+
+more <- list(
+  list(id = "gaussianw", data = "criteria/gaussianw_n300.csv", family = gaussian(), weights = "w"),
+  list(id = "invgauss", data = "criteria/invgauss_n300.csv", family = inverse.gaussian(link = "log"))
+)
+for (cs in more) for (ft in fits[1:6]) write_fit(cs, ft)
