@@ -91,7 +91,11 @@ const PROGRESS_DELAY: Duration = Duration::from_secs(1);
 pub struct ModelArgs {
     /// The data: a CSV file with a header row (gzip-compressed if named *.gz)
     pub data: PathBuf,
-    /// The model in mgcv's formula syntax, e.g. "y ~ s(x) + s(z, bs = 'cr', k = 20) + g"
+    /// The model in mgcv's formula syntax, e.g. "y ~ s(x) + s(z, bs = 'cr', k = 20) + g". As in
+    /// mgcv: smooth arguments k, bs ("tp", "ts", "cr", "cs", "cc", "ps", "re"), m (`m = c(2, 0)`
+    /// drops a thin plate null space), by, fx, sp (`s(x, sp = 0.1)`), xt (`xt = list(max.knots
+    /// = 500, seed = 2)`); expressions (`log(y) ~ s(log(x)) + I(z^2) + factor(g)`,
+    /// `offset(log(expo))`); R's operators `a * b`, `a:b`, `(a + b)^2`, `a / b`, `- a:b`
     pub formula: String,
     /// The distribution of the response, in R's syntax: gaussian, binomial, poisson, Gamma,
     /// inverse.gaussian, nb (θ estimated), tw (Tweedie, p estimated), quasipoisson, quasibinomial,

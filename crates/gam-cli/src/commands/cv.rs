@@ -43,7 +43,7 @@ pub struct CvArgs {
     /// Seed of the fold assignment: the same seed gives the same folds
     #[arg(long, value_name = "N", default_value_t = CvOptions::default().seed)]
     pub seed: u64,
-    /// On a cache hit, recompute the REML score and gradient at the cached
+    /// On a cache hit, recompute the criterion (REML, GCV, ...) and its gradient at the cached
     /// smoothing parameters and refit if they disagree
     #[arg(long)]
     pub verify_cache: bool,

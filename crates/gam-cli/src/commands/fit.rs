@@ -27,7 +27,7 @@ pub struct FitArgs {
     /// Save the fitted model (JSON) to this file, for `gam summary` and `gam predict`
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// On a cache hit, recompute the REML score and gradient at the cached
+    /// On a cache hit, recompute the criterion (REML, GCV, ...) and its gradient at the cached
     /// smoothing parameters and refit if they disagree
     #[arg(long)]
     pub verify_cache: bool,

@@ -9,7 +9,7 @@
 //!   `xu <- uniquecombs(x, ordered = TRUE)` and, with R's generator seeded
 //!   by `set.seed(seed)` (default 1; the user's generator state is saved
 //!   and restored, so nothing else is affected), the rows
-//!   `xu[sample(nu, max.knots), ]`. [`sampled_rows`] reproduces this
+//!   `xu[sample(nu, max.knots), ]`. `sampled_rows` reproduces this
 //!   exactly, including `uniquecombs`'s row order: numeric order for one
 //!   covariate; for several, the C-locale order of the rows' text
 //!   `paste0(x1, "*", x2, ...)`, each number written as R's `as.character`

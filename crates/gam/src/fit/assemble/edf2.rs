@@ -133,11 +133,12 @@ pub fn edf2_with(
     let Some(h) = joint_hessian(problem, pens, rho, eval) else {
         return edf1.to_vec();
     };
-    corrected_least_squares(problem, pens, rho, eval, edf1, (&xtx, &edf), &h, controls)
+    corrected_least_squares(problem, pens, rho, eval, edf1, (&xtx, &edf), (&h, controls))
 }
 
-/// [`corrected`] for a least-squares fit with criterion Hessian `h`; `(xtx, edf)` are
-/// `XᵀX` and `diag((XᵀX + S_λ)⁻¹XᵀX)`.
+/// [`corrected`] for a least-squares fit with criterion Hessian `h` (in the full ρ, with the
+/// fixed and bounded smoothing parameters of `controls`); `(xtx, edf)` are `XᵀX` and
+/// `diag((XᵀX + S_λ)⁻¹XᵀX)`.
 fn corrected_least_squares(
     problem: &LsqProblem,
     pens: &PenaltySet,
@@ -145,8 +146,7 @@ fn corrected_least_squares(
     eval: &RemlEval,
     edf1: &[f64],
     (xtx, edf): (&Mat<f64>, &[f64]),
-    h: &Mat<f64>,
-    controls: &SpControls,
+    (h, controls): (&Mat<f64>, &SpControls),
 ) -> Vec<f64> {
     let lambda: Vec<f64> = rho.iter().map(|r| r.exp()).collect();
     let tr_f: f64 = edf.iter().sum();
@@ -188,7 +188,7 @@ pub fn edf2_with_hessian(
         return if m == 0 { edf } else { edf1.to_vec() };
     }
     let h = Mat::from_fn(k, k, |a, b| eval.hess[a * k + b]);
-    corrected_least_squares(problem, pens, &rho[..m], eval, edf1, (&xtx, &edf), &h, controls)
+    corrected_least_squares(problem, pens, &rho[..m], eval, edf1, (&xtx, &edf), (&h, controls))
 }
 
 /// What the corrected EDF are computed from, for any family.
