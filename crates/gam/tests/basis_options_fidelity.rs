@@ -15,7 +15,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::cases::test_data;
-use common::json::{num, nums, read_json};
+use common::json::{num, nums, read_json, strings};
 use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL};
 use gam::expert::data::DataFrame;
 use gam::expert::formula::Formula;
@@ -47,23 +47,10 @@ fn check(id: &str) -> [f64; 4] {
     let r = read_json(&test_data().join(format!("bases_i13/{id}.json")));
     let model = fit(&r);
     let crit = (model.reml_score - num(&r["criterion"])).abs() / num(&r["criterion"]).abs();
-    let names: Vec<String> = r["coefficients"]["names"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect();
+    let names = strings(&r["coefficients"]["names"]);
     assert_eq!(model.design.coef_names(), names, "{id}: coefficient names");
     // jsonlite writes a one-element vector as a scalar.
-    let sp_names: Vec<String> = match &r["sp_names"] {
-        Value::String(s) => vec![s.clone()],
-        v => v
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap().to_string())
-            .collect(),
-    };
+    let sp_names = strings(&r["sp_names"]);
     assert_eq!(model.design.sp_names(), sp_names, "{id}: smoothing parameter names");
     let mut edf: f64 = 0.0;
     for (i, s) in r["smooths"].as_array().unwrap().iter().enumerate() {

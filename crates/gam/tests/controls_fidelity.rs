@@ -11,7 +11,7 @@
 mod common;
 
 use common::cases::test_data;
-use common::json::{num, nums, read_json, sd};
+use common::json::{num, nums, read_json, sd, strings};
 use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL};
 use gam::expert::data::{DataFrame, ReadOptions};
 use gam::expert::family::family_and_link;
@@ -110,12 +110,7 @@ fn check(id: &str) -> Worst {
             fail(format!("EDF of {}: {} vs mgcv {}", s["label"], ours[i], num(&s["edf"])));
         }
     }
-    let names: Vec<String> = r["coefficients"]["names"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect();
+    let names = strings(&r["coefficients"]["names"]);
     assert_eq!(model.design.coef_names(), names, "{id}: coefficient names");
 
     // Smoothing parameters: ours are the totals (sp + min.sp).

@@ -9,7 +9,7 @@
 mod common;
 
 use common::cases::test_data;
-use common::json::{num, nums, read_json, sd};
+use common::json::{num, nums, read_json, sd, strings};
 use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL};
 use gam::GamError;
 use gam::expert::data::DataFrame;
@@ -76,12 +76,7 @@ fn check(id: &str) {
             s.label
         );
     }
-    let names: Vec<String> = r["coefficients"]["names"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect();
+    let names = strings(&r["coefficients"]["names"]);
     assert_eq!(model.design.coef_names(), names, "{id}: coefficient names");
 
     let crit = num(&r["criterion"]);

@@ -25,6 +25,19 @@ pub fn nums(v: &Value) -> Vec<f64> {
     v.as_array().expect("an array").iter().map(num).collect()
 }
 
+/// An array of strings, or one string (jsonlite writes a one-element vector as a scalar).
+pub fn strings(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) => vec![s.clone()],
+        v => v
+            .as_array()
+            .unwrap_or_else(|| panic!("not an array of strings: {v}"))
+            .iter()
+            .map(|x| x.as_str().unwrap_or_else(|| panic!("not a string: {x}")).to_string())
+            .collect(),
+    }
+}
+
 /// A plain JSON number; panics naming `what` otherwise.
 pub fn num_of(v: &Value, what: &str) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("{what} is not a number: {v}"))
