@@ -18,6 +18,7 @@
 //! `D = Σ w d(y, μ)`.
 
 mod link;
+mod loglik;
 mod negbin;
 mod param;
 mod parse;
@@ -27,6 +28,7 @@ pub mod tweedie;
 use serde::{Deserialize, Serialize};
 
 pub use link::{ALL_LINKS, Link};
+pub use loglik::SaturatedParts;
 pub use param::Param;
 pub use parse::family_and_link;
 
@@ -367,240 +369,11 @@ impl Family {
             _ => Ok(()),
         }
     }
-
-    /// mgcv's saturated log-likelihood `ls(y, w, n, φ)` and its first two
-    /// derivatives in φ; `trials` are the binomial numbers of trials (1 for a
-    /// 0/1 or proportion response), ignored by other families.
-    pub fn saturated_loglik(self, obs: &[Obs], trials: &[f64], phi: f64, theta: f64) -> [f64; 3] {
-        let theta = self.param_or(theta);
-        if self.is_quasi() {
-            // mgcv's fix.family.ls for quasi families (the extended quasi-likelihood form):
-            // −n log(φ)/2 + Σ log(w)/2 over rows with w > 0.
-            let positive = obs.iter().filter(|o| o.w > 0.0);
-            let nobs = positive.clone().count() as f64;
-            let sum_log_w: f64 = positive.map(|o| o.w.ln()).sum();
-            return [
-                -nobs * phi.ln() / 2.0 + sum_log_w / 2.0,
-                -nobs / (2.0 * phi),
-                nobs / (2.0 * phi * phi),
-            ];
-        }
-        let base = self.base();
-        // As mgcv, rows with zero prior weight are left out of the families
-        // whose likelihood involves log w.
-        let positive: Vec<Obs> = obs.iter().copied().filter(|o| o.w > 0.0).collect();
-        let obs = match base {
-            Family::Binomial | Family::Poisson | Family::NegativeBinomial | Family::Tweedie => obs,
-            _ => &positive[..],
-        };
-        let nobs = obs.len() as f64;
-        let sum_log_w: f64 = obs.iter().map(|o| o.w.ln()).sum();
-        match base {
-            Family::Gaussian => [
-                -nobs * (2.0 * std::f64::consts::PI * phi).ln() / 2.0 + sum_log_w / 2.0,
-                -nobs / (2.0 * phi),
-                nobs / (2.0 * phi * phi),
-            ],
-            Family::Poisson => [obs.iter().map(|o| o.w * log_dpois(o.y, o.y)).sum(), 0.0, 0.0],
-            Family::NegativeBinomial => [base.theta_loglik(obs, phi, theta)[0], 0.0, 0.0],
-            Family::Tweedie => {
-                // Derivatives in log φ converted to derivatives in φ.
-                let l = tweedie::saturated_sum(obs, phi, theta);
-                [l[0], l[1] / phi, (l[2] - l[1]) / (phi * phi)]
-            }
-            Family::Binomial => [-binomial_aic(obs, trials, |o| o.y) / 2.0, 0.0, 0.0],
-            Family::Gamma => {
-                let mut res = [0.0; 3];
-                for o in obs {
-                    let s = phi / o.w;
-                    let inv = 1.0 / s;
-                    let dg = special::digamma(inv);
-                    res[0] += -special::ln_gamma(inv) - s.ln() / s - inv - o.y.ln();
-                    res[1] += (dg + s.ln()) / (s * s) / o.w;
-                    res[2] += (-special::trigamma(inv) / s + (1.0 - 2.0 * s.ln() - 2.0 * dg)) / s.powi(3) / (o.w * o.w);
-                }
-                res
-            }
-            Family::InverseGaussian => [
-                -obs.iter()
-                    .map(|o| (2.0 * std::f64::consts::PI * phi * o.y.powi(3)).ln())
-                    .sum::<f64>()
-                    / 2.0
-                    + sum_log_w / 2.0,
-                -nobs / (2.0 * phi),
-                nobs / (2.0 * phi * phi),
-            ],
-            _ => unreachable!("base() maps every family to one above"),
-        }
-    }
-
-    /// R's `family$aic(y, n, μ, w, dev)` for the non-Gaussian families: minus
-    /// twice the log-likelihood (plus 2 for an estimated scale), with the
-    /// scale taken as `dev / Σw`.
-    pub fn aic(self, obs: &[Obs], trials: &[f64], mu: &[f64], dev: f64, theta: f64) -> f64 {
-        let sum_w: f64 = obs.iter().map(|o| o.w).sum();
-        let theta = self.param_or(theta);
-        if self.is_quasi() {
-            // R's quasi families have no likelihood: aic() is NA.
-            return f64::NAN;
-        }
-        match self.base() {
-            Family::Gaussian => {
-                let nobs = obs.len() as f64;
-                nobs * ((2.0 * std::f64::consts::PI * dev / nobs).ln() + 1.0) + 2.0
-                    - obs.iter().map(|o| o.w.ln()).sum::<f64>()
-            }
-            Family::Binomial => {
-                let mut i = 0;
-                binomial_aic(obs, trials, |_| {
-                    i += 1;
-                    mu[i - 1]
-                })
-            }
-            Family::Poisson => -2.0 * obs.iter().zip(mu).map(|(o, m)| o.w * log_dpois(o.y, *m)).sum::<f64>(),
-            Family::Gamma => {
-                let disp = dev / sum_w;
-                let shape = 1.0 / disp;
-                -2.0 * obs
-                    .iter()
-                    .zip(mu)
-                    .map(|(o, m)| {
-                        let scale = m * disp;
-                        o.w * (-special::ln_gamma(shape) - shape * scale.ln() + (shape - 1.0) * o.y.ln() - o.y / scale)
-                    })
-                    .sum::<f64>()
-                    + 2.0
-            }
-            Family::NegativeBinomial => {
-                2.0 * obs
-                    .iter()
-                    .zip(mu)
-                    .map(|(o, &m)| {
-                        let (y, th) = (o.y, theta);
-                        let y_log_mu = if y > 0.0 { y * m.ln() } else { 0.0 };
-                        o.w * ((y + th) * (m + th).ln() - y_log_mu + special::ln_gamma(y + 1.0) - th * th.ln()
-                            + special::ln_gamma(th)
-                            - special::ln_gamma(th + y))
-                    })
-                    .sum::<f64>()
-            }
-            Family::Tweedie => {
-                let disp = dev / sum_w;
-                -2.0 * obs
-                    .iter()
-                    .zip(mu)
-                    .map(|(o, &m)| o.w * tweedie::log_density(o.y, m, disp, theta))
-                    .sum::<f64>()
-                    + 2.0
-            }
-            Family::InverseGaussian => {
-                let disp = dev / sum_w;
-                sum_w * ((disp * 2.0 * std::f64::consts::PI).ln() + 1.0)
-                    + 3.0 * obs.iter().map(|o| o.y.ln() * o.w).sum::<f64>()
-                    + 2.0
-            }
-            _ => unreachable!("base() maps every family to one above"),
-        }
-    }
-}
-
-impl Family {
-    /// The saturated log-likelihood of a family with a parameter (mgcv's
-    /// `nb()$ls`, `tw()$ls`) and its first two derivatives in the optimiser's
-    /// `t` (nb: log θ), at scale `phi`.
-    pub fn theta_loglik(self, obs: &[Obs], phi: f64, theta: f64) -> [f64; 3] {
-        if self == Family::Tweedie {
-            let l = tweedie::saturated_sum(obs, phi, theta);
-            return [l[0], l[3], l[4]];
-        }
-        if self != Family::NegativeBinomial {
-            return [0.0; 3];
-        }
-        negbin::saturated_loglik(obs, theta)
-    }
-
-    /// [`Family::saturated_loglik`], [`Family::theta_loglik`] and
-    /// [`Family::scale_theta_loglik`] at once (for Tweedie from one evaluation of
-    /// the series per row instead of three).
-    pub fn saturated_parts(self, obs: &[Obs], trials: &[f64], phi: f64, theta: f64) -> SaturatedParts {
-        if self == Family::Tweedie {
-            let l = tweedie::saturated_sum(obs, phi, theta);
-            return SaturatedParts {
-                ls: [l[0], l[1] / phi, (l[2] - l[1]) / (phi * phi)],
-                ls_theta: [l[0], l[3], l[4]],
-                scale_theta: l[5],
-            };
-        }
-        SaturatedParts {
-            ls: self.saturated_loglik(obs, trials, phi, theta),
-            ls_theta: self.theta_loglik(obs, phi, theta),
-            scale_theta: self.scale_theta_loglik(obs, phi, theta),
-        }
-    }
-
-    /// `∂²ls/∂log φ ∂t`: the cross derivative of the saturated
-    /// log-likelihood in the log scale and the family parameter (Tweedie only).
-    pub fn scale_theta_loglik(self, obs: &[Obs], phi: f64, theta: f64) -> f64 {
-        if self != Family::Tweedie {
-            return 0.0;
-        }
-        tweedie::saturated_sum(obs, phi, theta)[5]
-    }
-
-    /// Derivatives of the weighted unit deviance in the family parameter
-    /// (mgcv's `nb()$Dd` and `tw()$Dd` at level 2, in the optimiser's `t`);
-    /// zero for families without one.
-    pub fn theta_derivatives(self, o: Obs, mu: f64, theta: f64) -> ThetaDerivatives {
-        if self == Family::Tweedie {
-            return tweedie::deviance_derivatives(o, mu, theta);
-        }
-        if self != Family::NegativeBinomial {
-            return ThetaDerivatives::default();
-        }
-        negbin::deviance_derivatives(o, mu, theta)
-    }
 }
 
 /// `y log(y/μ)` with `0 log 0 = 0`.
 fn y_log_y(y: f64, mu: f64) -> f64 {
     if y > 0.0 { y * (y / mu).ln() } else { 0.0 }
-}
-
-/// R's `dpois(y, λ, log = TRUE)` for integer-valued y (y is rounded, as R warns and does).
-fn log_dpois(y: f64, lambda: f64) -> f64 {
-    let k = y.round();
-    if k == 0.0 {
-        return -lambda;
-    }
-    k * lambda.ln() - lambda - special::ln_gamma(k + 1.0)
-}
-
-/// R's `dbinom(k, n, p, log = TRUE)` with k and n rounded.
-fn log_dbinom(k: f64, n: f64, p: f64) -> f64 {
-    let (k, n) = (k.round(), n.round());
-    let choose = special::ln_gamma(n + 1.0) - special::ln_gamma(k + 1.0) - special::ln_gamma(n - k + 1.0);
-    let a = if k > 0.0 { k * p.ln() } else { 0.0 };
-    let b = if n - k > 0.0 { (n - k) * (-p).ln_1p() } else { 0.0 };
-    choose + a + b
-}
-
-/// R's `binomial()$aic`: `−2 Σ (w/m) dbinom(round(m y), round(m), μ, log)`
-/// with `m` the trials when any exceeds 1, else the weights.
-fn binomial_aic(obs: &[Obs], trials: &[f64], mut mu: impl FnMut(&Obs) -> f64) -> f64 {
-    let use_trials = trials.iter().any(|&n| n > 1.0);
-    -2.0 * obs
-        .iter()
-        .zip(trials)
-        .map(|(o, &n)| {
-            let m = if use_trials { n } else { o.w };
-            let p = mu(o);
-            if m > 0.0 {
-                (o.w / m) * log_dbinom(m * o.y, m, p)
-            } else {
-                0.0
-            }
-        })
-        .sum::<f64>()
 }
 
 #[cfg(test)]
@@ -690,15 +463,4 @@ mod tests {
         assert!(Family::Binomial.check_response(1.5, "y", 2).is_err());
         assert!(Family::Binomial.check_response(1.0, "y", 2).is_ok());
     }
-}
-
-/// The saturated log-likelihood's parts the Laplace REML criterion needs ([`Family::saturated_parts`]).
-#[derive(Debug, Clone, Copy)]
-pub struct SaturatedParts {
-    /// `ls(φ)` and its first two derivatives in φ.
-    pub ls: [f64; 3],
-    /// `ls` and its first two derivatives in the family parameter t.
-    pub ls_theta: [f64; 3],
-    /// `∂²ls/∂log φ ∂t`.
-    pub scale_theta: f64,
 }
