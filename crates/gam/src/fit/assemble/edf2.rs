@@ -118,11 +118,8 @@ pub fn edf2_with(
     edf1: &[f64],
     controls: &SpControls,
 ) -> Vec<f64> {
-    let p = problem.p();
     let m = pens.len();
-    let xtx = problem.xtwx();
-    let f = &eval.a_inv * &xtx;
-    let edf: Vec<f64> = (0..p).map(|i| f[(i, i)]).collect();
+    let (xtx, edf) = uncorrected(problem, eval);
     if m == 0 {
         return edf;
     }
@@ -134,6 +131,14 @@ pub fn edf2_with(
         return edf1.to_vec();
     };
     corrected_least_squares(problem, pens, rho, eval, edf1, (&xtx, &edf), (&h, controls))
+}
+
+/// `XᵀX` and the uncorrected EDF per coefficient, `diag((XᵀX + S_λ)⁻¹XᵀX)`.
+fn uncorrected(problem: &LsqProblem, eval: &RemlEval) -> (Mat<f64>, Vec<f64>) {
+    let xtx = problem.xtwx();
+    let f = &eval.a_inv * &xtx;
+    let edf = (0..problem.p()).map(|i| f[(i, i)]).collect();
+    (xtx, edf)
 }
 
 /// [`corrected`] for a least-squares fit with criterion Hessian `h` (in the full ρ, with the
@@ -178,11 +183,8 @@ pub fn edf2_with_hessian(
     edf1: &[f64],
     controls: &SpControls,
 ) -> Vec<f64> {
-    let p = problem.p();
     let m = pens.len();
-    let xtx = problem.xtwx();
-    let f = &eval.a_inv * &xtx;
-    let edf: Vec<f64> = (0..p).map(|i| f[(i, i)]).collect();
+    let (xtx, edf) = uncorrected(problem, eval);
     let k = eval.grad.len();
     if m == 0 || rho.len() < m || k < m || eval.hess.len() != k * k {
         return if m == 0 { edf } else { edf1.to_vec() };
