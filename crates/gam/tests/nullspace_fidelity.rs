@@ -153,6 +153,11 @@ fn link_predictions(model: &GamModel, frame: &DataFrame) -> Vec<f64> {
     model.predict(frame, &opts).unwrap().fit
 }
 
+/// Whether `err` exceeds `tol` (NaN counts as exceeding).
+fn beyond(err: f64, tol: f64) -> bool {
+    err.is_nan() || err > tol
+}
+
 /// Relative difference, NaN-safe (NaN on either side counts as a failure).
 fn rel(ours: f64, mgcv: f64) -> f64 {
     let d = (ours - mgcv).abs() / mgcv.abs();
@@ -184,13 +189,13 @@ fn check_p_table(model: &GamModel, r: &Value, coef_tol: f64, fail: &mut impl FnM
             }
             continue;
         }
-        if !((row.estimate - est).abs() <= coef_tol) {
+        if beyond((row.estimate - est).abs(), coef_tol) {
             fail(format!("estimate of {name}: {} vs mgcv {est}", row.estimate));
         }
-        if !(rel(row.se, se) <= SUMMARY_REL_TOL) {
+        if beyond(rel(row.se, se), SUMMARY_REL_TOL) {
             fail(format!("SE of {name}: {} vs mgcv {se}", row.se));
         }
-        if !((row.stat - stat).abs() <= SUMMARY_REL_TOL * stat.abs().max(1.0)) {
+        if beyond((row.stat - stat).abs(), SUMMARY_REL_TOL * stat.abs().max(1.0)) {
             fail(format!("statistic of {name}: {} vs mgcv {stat}", row.stat));
         }
         let err = if p < P_VALUE_FLOOR {
@@ -198,7 +203,7 @@ fn check_p_table(model: &GamModel, r: &Value, coef_tol: f64, fail: &mut impl FnM
         } else {
             (row.p_value - p).abs() / p
         };
-        if !(err <= P_VALUE_REL_TOL) {
+        if beyond(err, P_VALUE_REL_TOL) {
             fail(format!("p-value of {name}: {} vs mgcv {p}", row.p_value));
         }
     }
@@ -239,7 +244,7 @@ fn check(id: &str) {
 
     // What does not depend on the dropped directions: every class.
     let edf_total = num(&r["edf_total"]);
-    if !((model.edf_total() - edf_total).abs() <= EDF_ABS_TOL) {
+    if beyond((model.edf_total() - edf_total).abs(), EDF_ABS_TOL) {
         fail(format!("total EDF {} vs mgcv {edf_total}", model.edf_total()));
     }
     let scale = num(&r["scale"]);
@@ -256,7 +261,7 @@ fn check(id: &str) {
             continue;
         }
         let e = (ours.ln() - theirs.ln()).abs();
-        if !(e <= LOG_SP_ABS_TOL) {
+        if beyond(e, LOG_SP_ABS_TOL) {
             fail(format!("sp {} ({}): {ours} vs mgcv {theirs}", j + 1, s["label"]));
         }
     }
@@ -272,7 +277,7 @@ fn check(id: &str) {
     let newdata = data(r["newdata"].as_str().unwrap());
     let predicted = worst(&link_predictions(&model, &newdata), &nums(&r["predict_link"])) / spread;
     for (what, v) in [("fitted", fitted), ("predictions", predicted)] {
-        if !(v <= PRED_SD_TOL) {
+        if beyond(v, PRED_SD_TOL) {
             fail(format!("{what}: {v:.2e}·sd apart"));
         }
     }
@@ -291,7 +296,7 @@ fn check(id: &str) {
         let coef: Vec<f64> = model.coefficients.iter().zip(&signs).map(|(b, s)| b * s).collect();
         coef_err = worst(&coef, &coef_ref) / (coef_tol / COEF_REL_TOL);
         for (i, (ours, theirs)) in coef.iter().zip(&coef_ref).enumerate() {
-            if !((ours - theirs).abs() <= coef_tol) {
+            if beyond((ours - theirs).abs(), coef_tol) {
                 fail(format!("coefficient {}: {ours} vs mgcv {theirs}", names[i]));
             }
         }
@@ -308,12 +313,12 @@ fn check(id: &str) {
         let edf_ref = nums(&r["edf"]);
         edf_err = worst(&model.edf, &edf_ref);
         for (i, (ours, theirs)) in model.edf.iter().zip(&edf_ref).enumerate() {
-            if !((ours - theirs).abs() <= EDF_ABS_TOL) {
+            if beyond((ours - theirs).abs(), EDF_ABS_TOL) {
                 fail(format!("EDF of coefficient {}: {ours} vs mgcv {theirs}", names[i]));
             }
         }
         for (ours, s) in model.smooth_edf().iter().zip(smooths) {
-            if !((ours - num(&s["edf"])).abs() <= EDF_ABS_TOL) {
+            if beyond((ours - num(&s["edf"])).abs(), EDF_ABS_TOL) {
                 fail(format!("EDF of {}: {ours} vs mgcv {}", s["label"], num(&s["edf"])));
             }
         }
@@ -483,8 +488,9 @@ fn every_design_is_mgcvs() {
     println!("{flipped} columns with the other sign than mgcv's");
 }
 
-/// Every reference in the folder has a test above, and the classes are the
-/// ones the test knows (a new reference fails until it is added).
+/// Every reference in the folder has a test above, the classes are the ones
+/// the test knows (a new reference fails until it is added), and the zeroed
+/// coefficients read back as mgcv printed them.
 #[test]
 fn every_reference_has_a_test() {
     let mut found: Vec<String> = std::fs::read_dir(test_data().join("nullspace"))
@@ -505,6 +511,16 @@ fn every_reference_has_a_test() {
         assert_eq!(full, id == "control", "{id}: only the control is full rank");
         if class == Class::Deterministic && r["optimizer"] == "gdi" && !full {
             assert!(num(&r["closest_call_ratio"]) < 1.0 - 1e-6, "{id}: too close a call");
+        }
+        // A zeroed parametric coefficient is (0, 0, NaN, NaN) in the p-table, NaN written as "NaN".
+        let zero = strings(&r["zero_coefficients"]);
+        for row in r["p_table"].as_array().unwrap() {
+            let zeroed = zero.iter().any(|z| row["name"] == z.as_str());
+            assert_eq!(num(&row["stat"]).is_nan(), zeroed, "{id}: {}", row["name"]);
+            assert_eq!(num(&row["p_value"]).is_nan(), zeroed, "{id}: {}", row["name"]);
+            if zeroed {
+                assert_eq!((num(&row["estimate"]), num(&row["se"])), (0.0, 0.0), "{id}");
+            }
         }
     }
 }
