@@ -48,6 +48,8 @@ nd <- read.csv("nullspace_new.csv", stringsAsFactors = TRUE)
 cases <- list(
   # full rank: the harness works with today's engine
   list(id = "control", formula = "y ~ fac + s(x0) + s(x1, bs = \"cr\")", family = "gaussian", method = "REML"),
+  list(id = "control_gcv", formula = "y ~ fac + s(x0) + s(x1, bs = \"cr\")", family = "gaussian", method = "GCV.Cp"),
+  list(id = "control_ubre", formula = "yc ~ s(x0) + s(x1, bs = \"cr\")", family = "poisson", method = "GCV.Cp"),
   # design note section 4, rows 1-11
   list(id = "r1_tp", formula = "y ~ s(x0) + x0", family = "gaussian", method = "REML"),
   list(id = "r2_tp_scaled", formula = "y ~ s(x0s) + x0s", family = "gaussian", method = "REML"),
