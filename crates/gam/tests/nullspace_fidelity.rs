@@ -19,6 +19,10 @@
 //!   parameters, fitted values and predictions, and the REML score only to
 //!   [`BASIS_DEPENDENT_REML_REL_TOL`].
 //!
+//! The rank is read as the field `rank` of the model file (`GamModel.rank`,
+//! the number of coefficients kept), so that this file compiles before the
+//! field exists; see [`rank`].
+//!
 //! Never asserted for a rank-deficient fit: `Vc`, `edf2`, AIC, the log
 //! likelihood's df — mgcv's values there are decided by rounding.
 #![allow(clippy::print_stdout)]
@@ -235,7 +239,11 @@ fn check(id: &str) {
     let mgcv_rank = num(&r["rank"]) as usize;
     assert_eq!(rank(id, &model, mgcv_rank), mgcv_rank, "{id}: rank");
 
-    // The criterion.
+    // The criterion: which one (`-REML`, `-ML`, `GCV`, `UBRE`) and its value.
+    let name = r["criterion_name"].as_str().unwrap();
+    if model.criterion_label() != name {
+        fail(format!("criterion {} (mgcv {name})", model.criterion_label()));
+    }
     let crit = num(&r["criterion"]);
     let crit_err = rel(model.reml_score, crit);
     let crit_tol = match class {
