@@ -183,46 +183,61 @@ fn a_word_in_a_numeric_column_names_its_row_and_value() {
 }
 
 #[test]
-fn a_model_that_is_not_identifiable_names_the_aliased_terms() {
+fn a_nearly_aliased_model_names_the_aliased_terms_and_is_not_saved() {
     let dir = TempDir::new().unwrap();
-    // x2 = 2x exactly (see crates/gam/tests/fit_errors.rs for the file).
-    let data = test_data("errors/aliased.csv");
-    let fit = |formula: &str| gam_in(dir.path(), [OsStr::new("fit"), data.as_os_str(), OsStr::new(formula)]);
-    let run = fit("y ~ x + x2 + s(z)");
+    // xt = 2x + 1e-9 sin(i): mgcv keeps every coefficient (see
+    // crates/gam/tests/data/errors/rank_deficient.R), but a fit would keep fewer than six
+    // significant digits, so it is refused.
+    let data = test_data("errors/near_aliased.csv");
+    let model = dir.path().join("m.json");
+    let run = gam_in(
+        dir.path(),
+        [
+            OsStr::new("fit"),
+            data.as_os_str(),
+            OsStr::new("y ~ x + xt + s(z)"),
+            OsStr::new("--out"),
+            model.as_os_str(),
+        ],
+    );
     run.assert_error(&[
         "the model is not identifiable",
-        "the coefficients of x and x2 are aliased",
+        "the coefficients of x and xt are aliased",
         "remove one of the terms",
     ]);
     assert_eq!(run.code, 1, "{run:?}");
-    fit("y ~ s(x) + s(x2) + z").assert_error(&["the coefficients of s(x) and s(x2) are aliased"]);
+    assert!(!model.exists(), "no model is written for a refused fit");
 }
 
 #[test]
-fn an_aliased_model_that_used_to_fit_is_refused_and_not_saved() {
+fn an_exactly_aliased_model_prints_mgcvs_rank_deficient_summary() {
+    // These were refused before; mgcv fits them rank deficient, and `gam fit` now prints the
+    // summary mgcv prints (`Rank: 11/12`, the zeroed coefficient as 0, 0, NaN, NaN), also
+    // from the saved model.
     let dir = TempDir::new().unwrap();
-    // xs = x exactly: without the identifiability check these fitted and exited 0, with an EDF
-    // of -1363 and a negative scale, and with x's standard error at 1.4e7.
     let data = test_data("errors/aliased.csv");
-    let model = dir.path().join("m.json");
-    let fit = |formula: &str| {
-        gam_in(
+    let want = std::fs::read_to_string(test_data("errors/rank_deficient_summary.txt")).unwrap();
+    let mut printed = String::new();
+    let mut summarised = String::new();
+    for (i, formula) in ["y ~ x + x2 + s(z)", "y ~ x + s(x)"].into_iter().enumerate() {
+        let model = dir.path().join(format!("m{i}.json"));
+        let run = gam_in(
             dir.path(),
             [
                 OsStr::new("fit"),
                 data.as_os_str(),
                 OsStr::new(formula),
+                OsStr::new("--no-cache"),
                 OsStr::new("--out"),
                 model.as_os_str(),
             ],
-        )
-    };
-    let run = fit("y ~ s(x) + s(xs)");
-    run.assert_error(&[
-        "the model is not identifiable",
-        "the coefficients of s(x) and s(xs) are aliased",
-    ]);
-    assert_eq!(run.code, 1, "{run:?}");
-    fit("y ~ x + s(x)").assert_error(&["the coefficients of (Intercept), x and s(x) are aliased"]);
-    assert!(!model.exists(), "no model is written for a refused fit");
+        );
+        assert_eq!(run.code, 0, "{run:?}");
+        printed.push_str(&run.stdout);
+        let again = gam_in(dir.path(), [OsStr::new("summary"), model.as_os_str()]);
+        assert_eq!(again.code, 0, "{again:?}");
+        summarised.push_str(&again.stdout);
+    }
+    assert_eq!(printed, want);
+    assert_eq!(summarised, want);
 }

@@ -12,6 +12,13 @@
 //! d² log|S_λ|_+ / dρ_j dρ_k  = δ_jk λ_j tr(S_λ⁺ S_j) − λ_j λ_k tr(S_λ⁺ S_j S_λ⁺ S_k)
 //! ```
 //! with ρ = log λ.
+//!
+//! A rank-deficient fit (mgcv fixes coefficients past the numerical rank at
+//! zero, see `crate::fit::rank`) adds a fixed ridge `c Z Zᵀ` along the
+//! directions it removes ([`PenaltySet::with_ridge`]): [`PenaltySet::total`]
+//! includes it, so every penalised Hessian of the fit does, but it is no
+//! smoothing penalty — it has no smoothing parameter and changes neither
+//! `log|S_λ|_+` nor the null-space dimension `M_p`.
 
 use faer::{Mat, Side};
 
@@ -49,6 +56,24 @@ pub struct PenaltySet {
     penalties: Vec<Penalty>,
     blocks: Vec<Block>,
     p: usize,
+    ridge: Option<Ridge>,
+}
+
+/// A fixed ridge `c Z Zᵀ` along directions whose coefficients a
+/// rank-deficient fit fixes at zero (see the module doc).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ridge {
+    /// The directions, `p × k`, orthonormal columns.
+    pub z: Mat<f64>,
+    /// The ridge's weight `c > 0`.
+    pub c: f64,
+}
+
+impl Ridge {
+    /// Number of directions.
+    pub fn k(&self) -> usize {
+        self.z.ncols()
+    }
 }
 
 /// log|S_λ|_+ and its derivatives with respect to ρ = log λ.
@@ -110,7 +135,64 @@ impl PenaltySet {
                 b.log_det_unit = e[..b.rank].iter().map(|v| v.ln()).sum();
             }
         }
-        PenaltySet { penalties, blocks, p }
+        PenaltySet {
+            penalties,
+            blocks,
+            p,
+            ridge: None,
+        }
+    }
+
+    /// The same penalties with the fixed ridge `ridge` (replacing any other).
+    pub fn with_ridge(mut self, ridge: Option<Ridge>) -> PenaltySet {
+        self.ridge = ridge;
+        self
+    }
+
+    /// The fixed ridge, if the fit removes directions.
+    pub fn ridge(&self) -> Option<&Ridge> {
+        self.ridge.as_ref()
+    }
+
+    /// Number of directions the ridge removes (0 without one).
+    pub fn removed(&self) -> usize {
+        self.ridge.as_ref().map_or(0, Ridge::k)
+    }
+
+    /// `k log c`: `log|XᵀWX + S_λ + cZZᵀ| − k log c` is the log determinant of
+    /// the penalised Hessian over the directions kept (0 without a ridge).
+    pub fn ridge_log_det(&self) -> f64 {
+        self.ridge.as_ref().map_or(0.0, |r| r.k() as f64 * r.c.ln())
+    }
+
+    /// `c tr(ZᵀA⁻¹Z)` for `a_inv = (XᵀWX + S_λ + cZZᵀ)⁻¹` (0 without a ridge):
+    /// subtracted from `p − Σ_j λ_j tr(A⁻¹S_j)` it gives `tr(A⁻¹XᵀWX)`.
+    pub fn ridge_trace(&self, a_inv: &Mat<f64>) -> f64 {
+        let Some(r) = &self.ridge else {
+            return 0.0;
+        };
+        let az = a_inv * &r.z;
+        r.c * (0..r.k())
+            .map(|j| (0..self.p).map(|i| r.z[(i, j)] * az[(i, j)]).sum::<f64>())
+            .sum::<f64>()
+    }
+
+    /// The inverse of the penalised Hessian over the directions kept, from
+    /// `a_inv = (H + cZZᵀ)⁻¹`: `A⁻¹ − c (A⁻¹Z)(A⁻¹Z)ᵀ`, zero along the removed
+    /// directions (mgcv's `Vp / φ` of a rank-deficient fit). `a_inv` itself without a ridge.
+    pub fn kept_inverse(&self, a_inv: &Mat<f64>) -> Mat<f64> {
+        let Some(r) = &self.ridge else {
+            return a_inv.clone();
+        };
+        let az = a_inv * &r.z;
+        let out = a_inv - (&az * az.transpose()) * r.c;
+        crate::linalg::symmetrise(&out)
+    }
+
+    /// The coefficient blocks: first coefficient, size and the indices of the
+    /// penalties acting on it, in penalty order.
+    pub fn blocks(&self) -> impl Iterator<Item = (usize, usize, &[usize])> {
+        self.blocks.iter().map(|b| (b.offset, b.dim, b.members.as_slice()))
     }
 
     /// Number of smoothing parameters.
@@ -138,11 +220,14 @@ impl PenaltySet {
         self.p - self.rank()
     }
 
-    /// `S_λ` as a dense `p x p` matrix.
+    /// `S_λ` as a dense `p x p` matrix, with the fixed ridge if there is one.
     pub fn total(&self, lambda: &[f64]) -> Mat<f64> {
         let mut out = Mat::<f64>::zeros(self.p, self.p);
         for (pen, &l) in self.penalties.iter().zip(lambda) {
             self.add_scaled(&mut out, pen, l);
+        }
+        if let Some(r) = &self.ridge {
+            out += (&r.z * r.z.transpose()) * r.c;
         }
         out
     }

@@ -43,12 +43,15 @@
 //!
 //! Nested smooths never reach this check aliased: like mgcv's `gam.side`,
 //! [`crate::design::side`] deletes the columns of a smooth that repeat
-//! lower-order smooths of the same covariates when the design is built. The
-//! rest mgcv fits through its penalised least-squares core (`gdi2`), which
-//! drops the coefficients past the numerical rank of a pivoted QR
-//! (condition above `1 / (100 ε)`), reporting them as zero. That is not
-//! implemented here, so `y ~ x + s(x)`, `fac + s(x, by = fac) + s(x)` or
-//! `s(x) + s(xs)` with `xs = x` is refused, naming the terms to remove.
+//! lower-order smooths of the same covariates when the design is built. What
+//! is exactly aliased beyond that (`y ~ x + s(x)`, `fac + s(x, by = fac) +
+//! s(x)`), mgcv fits rank deficient through its penalised least-squares
+//! core, fixing the directions past the numerical rank of a pivoted QR at
+//! zero; the driver does the same when this check finds a null space
+//! ([`crate::fit::rank`]) and checks again with those directions removed. So
+//! a model is refused here only when it is nearly aliased (mgcv would keep
+//! every coefficient, at a condition number above `1 / ALIAS_TOL`'s square
+//! root) or when the rank decision does not account for the whole null space.
 
 use faer::linalg::triangular_inverse::invert_lower_triangular;
 use faer::{Mat, Par, Side};

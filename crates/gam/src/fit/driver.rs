@@ -15,9 +15,10 @@ use faer::Mat;
 use super::assemble::{FitResult, TrainingParts};
 use super::gaussian::{LsqProblem, Scale, fit_selected};
 use super::generalized::GlmSetup;
+use super::generalized::outer::LamlFit;
 use super::generalized::pirls::GlmProblem;
 use super::generalized::rows::ModelRows;
-use super::method::{ScaleArg, Selection};
+use super::method::{Criterion, ScaleArg, Selection};
 pub use super::observer::{FitObserver, NoObserver};
 use super::outer::{Iterate, NewtonOptions, OuterStart, SpControls};
 use super::spec::GamSpec;
@@ -200,6 +201,62 @@ impl FitSetup {
     }
 }
 
+/// The penalties of a fit whose coefficients are identifiable: unchanged
+/// when they are; with the ridge that removes the directions mgcv removes when
+/// the model is exactly rank deficient ([`super::rank`]); refused, naming the
+/// aliased terms, when it is aliased otherwise (near-aliasing, or aliasing that
+/// remains). Exact aliasing does not always make a factorisation of the fit
+/// fail (that depends on rounding); when it does not, an unresolved fit would
+/// be meaningless, so this is decided before any fit.
+fn identifiable(design: &Design, pens: PenaltySet, inner: &Inner, sel: Selection) -> Result<PenaltySet> {
+    let xtwx = match inner {
+        Inner::Lsq(problem) => &problem.xtwx(),
+        Inner::Glm(glm) => &glm.initial_xtwx,
+    };
+    let Err(refusal) = super::aliased::check_identifiable(design, &pens, xtwx) else {
+        return Ok(pens);
+    };
+    let removed = match inner {
+        // mgcv's `magic` (Gaussian GCV and UBRE): the minimum-norm solution.
+        Inner::Lsq(_) if matches!(sel.criterion, Criterion::Gcv | Criterion::Ubre) => {
+            super::rank::null_space(xtwx, &pens)
+        }
+        Inner::Lsq(problem) => super::rank::dropped_directions(&problem.r, &pens),
+        Inner::Glm(glm) => {
+            let sqrt_w: Vec<f64> = glm.initial_weights.iter().map(|w| w.abs().sqrt()).collect();
+            let r = glm.prob.x.triangular_factor(Some(&sqrt_w), None)?;
+            super::rank::dropped_directions(&r, &pens)
+        }
+    };
+    let Some(z) = removed else {
+        return Err(refusal);
+    };
+    let pens = pens.with_ridge(Some(super::rank::ridge(z, xtwx)));
+    super::aliased::check_identifiable(design, &pens, xtwx)?;
+    Ok(pens)
+}
+
+/// The penalties with the directions mgcv removes at the weights of a
+/// generalized fit's optimum, when they differ from those of `pens` (decided
+/// at the starting weights); `None` when they do not or nothing is removed.
+fn redecide(glm: &GlmSetup, pens: &PenaltySet, fit: &LamlFit) -> Result<Option<PenaltySet>> {
+    let Some(ridge) = pens.ridge() else {
+        return Ok(None);
+    };
+    let with_theta = fit.theta.map(|theta| GlmProblem {
+        theta,
+        ..glm.prob.clone()
+    });
+    let prob = with_theta.as_ref().unwrap_or(&glm.prob);
+    let w = prob.weights(&fit.eval.fit.mu, false).w;
+    let sqrt_w: Vec<f64> = w.iter().map(|v| v.abs().sqrt()).collect();
+    let r = prob.x.triangular_factor(Some(&sqrt_w), None)?;
+    match super::rank::dropped_directions(&r, pens) {
+        Some(z) if z != ridge.z => Ok(Some(pens.clone().with_ridge(Some(super::rank::ridge_like(z, ridge))))),
+        _ => Ok(None),
+    }
+}
+
 impl GamSpec {
     /// Whether the fit is penalised least squares (Gaussian, identity link).
     fn is_least_squares(&self) -> bool {
@@ -281,13 +338,7 @@ impl GamSpec {
             })?;
             (Inner::Glm(glm), None)
         };
-        // Exact aliasing does not always make a factorisation of the fit fail (that depends on
-        // rounding); when it does not, the fit is meaningless. So it is refused before any fit.
-        let xtwx = match &inner {
-            Inner::Lsq(problem) => &problem.xtwx(),
-            Inner::Glm(glm) => &glm.initial_xtwx,
-        };
-        super::aliased::check_identifiable(&design, &pens, xtwx)?;
+        let pens = identifiable(&design, pens, &inner, sel)?;
         Ok(FitSetup {
             design,
             rows: (0..n).map(|i| data.original_row(i) + 1).collect(),
@@ -350,9 +401,35 @@ impl GamSpec {
                 super::assemble::gaussian::assemble(&parts, problem, &fit, sel)
             }
             Inner::Glm(glm) => {
-                let fit = super::generalized::outer::fit_selected(glm, &setup.pens, sel, start, &newton, |it| {
+                let mut fit = super::generalized::outer::fit_selected(glm, &setup.pens, sel, start, &newton, |it| {
                     observe(observer, it)
                 })?;
+                // mgcv decides a rank-deficient fit's directions at the weights of each
+                // penalised IRLS solution; the setup decided at the starting weights. When the
+                // optimum's weights decide otherwise, the optimisation goes on from there with
+                // the new directions (the fitted values do not depend on them, REML does).
+                let redecided = redecide(glm, &setup.pens, &fit)?;
+                if let Some(pens) = &redecided {
+                    let from = OuterStart {
+                        rho: fit.outer.last.rho.clone(),
+                        iteration: fit.outer.last.iter,
+                        extra: fit.outer.last.extra.clone(),
+                    };
+                    let newton = NewtonOptions {
+                        controls: SpControls {
+                            cold: false,
+                            ..setup.controls.clone()
+                        },
+                        ..self.options.newton.clone()
+                    };
+                    fit = super::generalized::outer::fit_selected(glm, pens, sel, Some(&from), &newton, |it| {
+                        observe(observer, it)
+                    })?;
+                }
+                let parts = TrainingParts {
+                    pens: redecided.as_ref().unwrap_or(&setup.pens),
+                    ..parts
+                };
                 if self.family.base() == Family::Binomial {
                     super::generalized::separation::check_fitted(
                         &setup.design,

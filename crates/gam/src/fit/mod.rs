@@ -35,6 +35,8 @@
 //! - [`finite`]: guards against values that overflow double precision.
 //! - [`aliased`]: which terms are aliased when the penalised system is
 //!   singular, so that the error names them.
+//! - [`rank`]: which directions a rank-deficient model loses, as mgcv
+//!   decides it (the fit then fixes them at zero).
 //! - [`observer`]: what hears every outer iterate and may stop the fit.
 //!
 //! Imports run down the map: a file imports only files above it or
@@ -49,6 +51,7 @@ pub mod generalized;
 pub mod method;
 pub mod observer;
 pub mod outer;
+pub mod rank;
 pub mod significance;
 pub mod sp_setup;
 pub mod spec;

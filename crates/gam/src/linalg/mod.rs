@@ -3,10 +3,12 @@
 //! - [`StoredMat`]: a dense matrix as a model file stores it (row-major, checked when read).
 //! - [`chunks`]: how rows are cut into chunks and blocks.
 //! - [`blocks`]: products with a model matrix block of rows by block of rows.
+//! - [`householder`]: Householder QR with LAPACK's reflectors and `dgeqp3`'s column pivoting.
 //! - [`dot`], [`trace`], [`trace_of_product`], [`symmetrise`], [`drop_columns`]: small dense helpers.
 
 pub mod blocks;
 pub mod chunks;
+pub mod householder;
 
 use faer::Mat;
 use serde::{Deserialize, Serialize};

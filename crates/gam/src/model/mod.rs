@@ -51,6 +51,11 @@ pub struct GamModel {
     pub design: Design,
     /// Coefficients, in [`Design::coef_names`] order.
     pub coefficients: Vec<f64>,
+    /// mgcv's `rank` when the model is rank deficient: how many coefficient
+    /// directions were estimated, the others fixed at zero; absent when every
+    /// coefficient is identifiable (and in files written before there was a choice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<usize>,
     /// Bayesian posterior covariance of the coefficients (mgcv's `Vp`).
     pub vp: StoredMat,
     /// Frequentist covariance (mgcv's `Ve`).
@@ -151,6 +156,7 @@ impl GamModel {
             link: spec.link,
             design: r.design,
             coefficients: r.coefficients,
+            rank: r.rank,
             vp: r.vp,
             ve: r.ve,
             edf: r.edf,

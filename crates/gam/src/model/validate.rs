@@ -49,6 +49,11 @@ pub(crate) fn check(model: &GamModel) -> Check {
         ));
     }
     finite("coefficient", &model.coefficients)?;
+    if let Some(rank) = model.rank.filter(|&r| r >= p) {
+        return Err(format!(
+            "rank {rank} of {p} coefficients: a rank is stored only for a rank-deficient model"
+        ));
+    }
     for (name, m) in [
         ("the covariance matrix vp", &model.vp),
         ("the covariance matrix ve", &model.ve),

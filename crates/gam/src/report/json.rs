@@ -140,6 +140,9 @@ pub struct ModelJson {
     pub outer: OuterJson,
     /// Coefficients.
     pub coefficients: CoefficientsJson,
+    /// How many coefficient directions were estimated: the number of
+    /// coefficients, or fewer when the model is rank deficient (mgcv's `rank`).
+    pub rank: usize,
     /// The parametric coefficients table.
     pub parametric: Vec<ParametricJson>,
     /// The engine version that fitted the model.
@@ -203,6 +206,7 @@ pub fn model_json(model: &GamModel) -> ModelJson {
             max_abs_grad: model.outer.max_abs_grad,
             message: model.outer.message.clone(),
         },
+        rank: model.rank.unwrap_or(model.coefficients.len()),
         coefficients: CoefficientsJson {
             names: model.design.coef_names(),
             values: model.coefficients.clone(),

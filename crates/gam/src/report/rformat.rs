@@ -345,11 +345,13 @@ pub fn print_coefmat(t: &CoefTable, digits: usize) -> Vec<String> {
     let pv = &t.columns[p_col];
     let ok: Vec<usize> = (0..nrow).filter(|&i| !pv[i].is_nan()).collect();
     let mut with_stars = false;
+    // A NaN p-value (from a NaN statistic, e.g. a coefficient a rank-deficient fit fixed at
+    // zero) prints as R prints NaN; mgcv's tables hold no NA.
     if ok.is_empty() {
-        cells[p_col] = vec!["NA".into(); nrow];
+        cells[p_col] = vec!["NaN".into(); nrow];
     } else {
         let vals: Vec<f64> = ok.iter().map(|&i| pv[i]).collect();
-        cells[p_col] = vec!["NA".into(); nrow];
+        cells[p_col] = vec!["NaN".into(); nrow];
         for (&i, s) in ok.iter().zip(format_pval(&vals, dig_tst, DOUBLE_EPS)) {
             cells[p_col][i] = s;
         }

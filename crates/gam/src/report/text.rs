@@ -81,6 +81,9 @@ pub fn summary_lines(model: &GamModel) -> Vec<String> {
         lines.extend(rformat::print_coefmat(&table, SUMMARY_DIGITS));
     }
     lines.push(String::new());
+    if let Some(rank) = model.rank {
+        lines.push(format!("Rank: {rank}/{}", model.coefficients.len()));
+    }
     lines.push(format!(
         "R-sq.(adj) =  {}   Deviance explained = {}%",
         rformat::format_c(s.r_sq_adj, 3, Some(5), false),

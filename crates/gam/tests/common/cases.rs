@@ -41,3 +41,9 @@ pub fn load_data(id: &str, case: &Value) -> DataFrame {
     DataFrame::read_csv_with(&path, &ReadOptions { factors: factors(case) })
         .unwrap_or_else(|e| panic!("{id}: reading {}: {e}", path.display()))
 }
+
+/// A CSV file of `tests/data` read as a data frame.
+#[allow(dead_code)]
+pub fn data(name: &str) -> DataFrame {
+    DataFrame::read_csv(&test_data().join(name)).unwrap()
+}

@@ -59,3 +59,10 @@ pub fn sd(v: &[f64]) -> f64 {
     let mean = v.iter().sum::<f64>() / n;
     (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
 }
+
+/// Largest absolute difference between ours and mgcv's, of equal lengths.
+#[allow(dead_code)]
+pub fn worst(ours: &[f64], mgcv: &[f64]) -> f64 {
+    assert_eq!(ours.len(), mgcv.len(), "lengths");
+    ours.iter().zip(mgcv).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max)
+}

@@ -358,6 +358,12 @@ fn rho_covariances(h: &Mat<f64>, m: usize) -> Option<(Mat<f64>, Mat<f64>)> {
 /// edf2 due to the smoothing-parameter dependence of the Cholesky factor of
 /// `A`. `None` if `A` is not positive definite (mgcv then drops the term).
 fn chol_correction(xtx: &Mat<f64>, pens: &PenaltySet, lambda: &[f64], v_r: &Mat<f64>) -> Option<Vec<f64>> {
+    // A rank-deficient fit: mgcv's `Vb.corr` factorises the singular Hessian,
+    // which fails in exact arithmetic (in floating point it fails or returns
+    // rounding noise), and the term is then dropped.
+    if pens.ridge().is_some() {
+        return None;
+    }
     let p = xtx.nrows();
     let a = crate::linalg::symmetrise(&(xtx + pens.total(lambda)));
     let llt = a.llt(Side::Lower).ok()?;

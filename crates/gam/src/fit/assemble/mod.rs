@@ -41,6 +41,10 @@ pub struct FitResult {
     pub design: Design,
     /// Coefficients, in [`Design::coef_names`] order.
     pub coefficients: Vec<f64>,
+    /// The number of coefficient directions estimated when the model is
+    /// rank deficient (mgcv's `rank`, below the number of coefficients);
+    /// `None` when every coefficient is identifiable.
+    pub rank: Option<usize>,
     /// Bayesian posterior covariance (mgcv's `Vp`).
     pub vp: StoredMat,
     /// Frequentist covariance (mgcv's `Ve`).
@@ -177,18 +181,38 @@ impl Assembly<'_> {
     /// The covariances, AIC and summary tables, and the result.
     pub fn finish(self) -> FitResult {
         let parts = self.parts;
-        let vp = self.h_inv * self.scale;
-        let ve = &self.influence.f * &vp;
+        // A rank-deficient fit: the covariance over the kept directions, and
+        // exact zeros for a coefficient removed on its own, as mgcv reports them.
+        let mut beta = self.beta.to_vec();
+        let mut vp = parts.pens.kept_inverse(self.h_inv) * self.scale;
+        let mut ve = &self.influence.f * &vp;
+        let Influence { mut edf, mut edf1, .. } = self.influence;
+        let removed = parts
+            .pens
+            .ridge()
+            .map(crate::fit::rank::removed_axes)
+            .unwrap_or_default();
+        for &j in &removed {
+            beta[j] = 0.0;
+            edf[j] = 0.0;
+            edf1[j] = 0.0;
+            for i in 0..beta.len() {
+                for m in [&mut vp, &mut ve] {
+                    m[(i, j)] = 0.0;
+                    m[(j, i)] = 0.0;
+                }
+            }
+        }
+        let rank = parts.pens.ridge().map(|r| beta.len() - r.k());
         let y: Vec<f64> = parts.response.obs.iter().map(|o| o.y).collect();
         let weights: Vec<f64> = parts.response.obs.iter().map(|o| o.w).collect();
         let sp: Vec<f64> = self.rho.iter().map(|r| r.exp()).collect();
-        let Influence { edf, edf1, .. } = self.influence;
         let summary = tables::compute(&SummaryInputs {
             sp: &sp,
             scale: self.scale,
             design: parts.design,
             x: self.r,
-            beta: self.beta,
+            beta: &beta,
             vp: &vp,
             edf: &edf,
             edf1: &edf1,
@@ -201,7 +225,8 @@ impl Assembly<'_> {
         });
         FitResult {
             design: parts.design.clone(),
-            coefficients: self.beta.to_vec(),
+            coefficients: beta,
+            rank,
             vp: StoredMat::from_mat(&vp),
             ve: StoredMat::from_mat(&ve),
             edf,

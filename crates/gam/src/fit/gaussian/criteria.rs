@@ -99,7 +99,8 @@ impl LsqProblem {
             ml_determinant(&a, &penalty_range_basis(pens)).ok_or_else(singular)?
         } else {
             let l = llt.L();
-            (2.0 * (0..p).map(|i| l[(i, i)].ln()).sum::<f64>(), a_inv.clone())
+            let log_det = 2.0 * (0..p).map(|i| l[(i, i)].ln()).sum::<f64>() - pens.ridge_log_det();
+            (log_det, a_inv.clone())
         };
         let mut det = smooth(det_value, m);
         let g_s: Vec<Mat<f64>> = s_k.iter().map(|s| &g * s).collect();

@@ -93,7 +93,8 @@ pub struct RemlEval {
     pub d_p: f64,
     /// `∂D_p/∂ρ_j = λ_j β̂ᵀS_jβ̂`.
     pub d_p_grad: Vec<f64>,
-    /// Effective degrees of freedom `tr(A⁻¹XᵀWX) = p − Σ_j λ_j tr(A⁻¹S_j)`.
+    /// Effective degrees of freedom `tr(A⁻¹XᵀWX) = p − Σ_j λ_j tr(A⁻¹S_j)`
+    /// (less `c tr(ZᵀA⁻¹Z)` when a ridge removes directions).
     pub edf_total: f64,
     /// The scale used (estimated or known).
     pub scale: f64,
@@ -183,7 +184,8 @@ impl LsqProblem {
         })?;
         let log_det_a: f64 = {
             let l = llt.L();
-            2.0 * (0..p).map(|i| l[(i, i)].ln()).sum::<f64>()
+            // Over the kept directions when a ridge removes some (see PenaltySet::ridge_log_det).
+            2.0 * (0..p).map(|i| l[(i, i)].ln()).sum::<f64>() - pens.ridge_log_det()
         };
         let a_inv = llt.inverse();
         let (beta, rss) = self.coefficients(&llt);
@@ -247,6 +249,7 @@ impl LsqProblem {
                 hess[j * m + k] = h;
             }
         }
+        let edf_total = p as f64 - traces.iter().sum::<f64>() - pens.ridge_trace(&a_inv);
         Ok(RemlEval {
             score,
             grad,
@@ -256,7 +259,7 @@ impl LsqProblem {
             rss,
             d_p,
             d_p_grad: b,
-            edf_total: p as f64 - traces.iter().sum::<f64>(),
+            edf_total,
             scale: scale_used,
         })
     }

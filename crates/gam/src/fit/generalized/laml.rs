@@ -208,7 +208,8 @@ pub fn evaluate_with(
     let llt = h.llt(Side::Lower).map_err(|_| not_pd())?;
     let log_det_h = {
         let l = llt.L();
-        2.0 * (0..p).map(|i| l[(i, i)].ln()).sum::<f64>()
+        // Over the kept directions when a ridge removes some (see PenaltySet::ridge_log_det).
+        2.0 * (0..p).map(|i| l[(i, i)].ln()).sum::<f64>() - pens.ridge_log_det()
     };
     let h_inv = llt.inverse();
     // mgcv's ML determinant log|U_rᵀHU_r| and G, which replaces H⁻¹ in its derivatives.

@@ -29,6 +29,8 @@ pub struct GlmSetup {
     /// `XᵀW₀X` with `W₀` the Fisher weights at R's starting means (prior
     /// weight times `μ_η² / V(μ)`): positive wherever the prior weight is.
     pub initial_xtwx: Mat<f64>,
+    /// The weights `W₀` of `initial_xtwx`.
+    pub initial_weights: Vec<f64>,
 }
 
 impl GlmSetup {
@@ -44,12 +46,14 @@ impl GlmSetup {
             .map(|o| prob.family.deviance_residual(*o, mean, prob.theta))
             .sum::<f64>()
             / n as f64;
-        let initial_xtwx = prob.x.weighted_cross(&initial_weights(&prob))?;
+        let initial_weights = initial_weights(&prob);
+        let initial_xtwx = prob.x.weighted_cross(&initial_weights)?;
         Ok(GlmSetup {
             prob,
             null,
             null_scale,
             initial_xtwx,
+            initial_weights,
         })
     }
 

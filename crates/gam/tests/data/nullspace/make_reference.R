@@ -34,10 +34,15 @@ d$y <- sin(2 * pi * d$x0) + 0.5 * d$x0 + facn * 0.3 + 0.8 * (facn - 2) * cos(3 *
   d$z * cos(2 * pi * d$x1) + log(d$a) * sin(pi * d$x1) + rnorm(n) * 0.4
 d$yc <- rpois(n, exp(0.3 + 0.5 * sin(2 * pi * d$x0) + 0.3 * d$z * cos(3 * d$x1)))
 d$x0s <- d$x0 * 100                       # x0 in other units: mgcv then zeroes the intercept
+# x0 in units where the Poisson drop is decided differently at the starting and at
+# the converged weights (the intercept at the start, x0r at the optimum; mgcv
+# re-decides at every IRLS solution).
+d$x0r <- d$x0 * 1.99
 m <- 50
 new <- data.frame(x0 = runif(m), x1 = runif(m), fac = sample(c("a", "b", "c"), m, TRUE),
                   z = runif(m, 0.5, 2), a = runif(m, 1, 3))
 new$x0s <- new$x0 * 100
+new$x0r <- new$x0 * 1.99
 write_csv(d, "nullspace_n250.csv")
 write_csv(new, "nullspace_new.csv")
 
@@ -58,6 +63,7 @@ cases <- list(
   list(id = "r4_two", formula = "y ~ x0 + x1 + s(x0) + s(x1, bs = \"cr\")", family = "gaussian", method = "REML"),
   list(id = "r5_facx", formula = "y ~ fac * x0 + s(x0, by = fac)", family = "gaussian", method = "REML"),
   list(id = "r6_pois_tp", formula = "yc ~ s(x0) + x0", family = "poisson", method = "REML"),
+  list(id = "r6_pois_redecided", formula = "yc ~ s(x0r) + x0r", family = "poisson", method = "REML"),
   list(id = "r6_pois_cr", formula = "yc ~ x0 + s(x0, bs = \"cr\")", family = "poisson", method = "REML"),
   list(id = "r7_ml_tp", formula = "y ~ s(x0) + x0", family = "gaussian", method = "ML"),
   list(id = "r7_ml_cr", formula = "y ~ x0 + s(x0, bs = \"cr\")", family = "gaussian", method = "ML"),

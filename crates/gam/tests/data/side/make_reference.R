@@ -84,7 +84,8 @@ for (f in fits) {
 # Models gam.side leaves alone but that are not identifiable: mgcv fits them only
 # through the rank handling of its penalised least squares (a coefficient that
 # the data cannot determine is dropped, reported as 0 with EDF 0, or a rotated
-# direction is). We refuse these, naming the terms; recorded here as evidence.
+# direction is). The engine does the same (tests: side_fidelity.rs, and the
+# nullspace references in ../nullspace for the full comparison).
 rankdef <- list(
   list(id = "rankdef_x_s", formula = "y ~ s(x0) + x0"),
   list(id = "rankdef_x_cr", formula = "y ~ x0 + s(x0, bs = \"cr\")"),
