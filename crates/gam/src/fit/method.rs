@@ -44,6 +44,7 @@ use faer::{Mat, Side};
 use crate::design::PenaltySet;
 use crate::design::penalty::RANK_TOL;
 use crate::error::{GamError, Result};
+pub use crate::fit::scale::ScaleSetting;
 
 /// A smoothness-selection criterion as the user names it (mgcv's `method =`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
@@ -225,6 +226,8 @@ pub struct Selection {
     pub criterion: Criterion,
     /// mgcv's `gamma` (1: the usual criterion).
     pub gamma: f64,
+    /// mgcv's `scale =`, resolved for the family ([`ScaleSetting::resolve`]).
+    pub scale: ScaleSetting,
 }
 
 impl Default for Selection {
@@ -232,15 +235,22 @@ impl Default for Selection {
         Selection {
             criterion: Criterion::Reml,
             gamma: 1.0,
+            scale: ScaleSetting::Default,
         }
     }
 }
 
 impl Selection {
-    /// REML with `gamma = 1`, which both paths evaluate by their original,
-    /// specialised code (so that its numbers do not change by a bit).
+    /// REML with `gamma = 1` and the family's own scale, which both paths
+    /// evaluate by their original, specialised code (so that its numbers do
+    /// not change by a bit).
     pub fn is_plain_reml(self) -> bool {
-        self.criterion == Criterion::Reml && self.gamma == 1.0
+        self.criterion == Criterion::Reml && self.gamma == 1.0 && self.scale == ScaleSetting::Default
+    }
+
+    /// The known scale of a fit of `family` (`None`: estimated).
+    pub fn known_scale(self, family: crate::family::Family) -> Option<f64> {
+        self.scale.known(family)
     }
 }
 

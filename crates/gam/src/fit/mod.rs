@@ -36,6 +36,7 @@
 //! - [`aliased`]: which terms are aliased when the penalised system is
 //!   singular, so that the error names them.
 //! - [`observer`]: what hears every outer iterate and may stop the fit.
+//! - [`scale`]: mgcv's `scale =` (a known or an estimated scale parameter).
 //!
 //! Imports run down the map: a file imports only files above it or
 //! beside it on its own path, never the driver or the assembly from a path.
@@ -49,6 +50,7 @@ pub mod generalized;
 pub mod method;
 pub mod observer;
 pub mod outer;
+pub mod scale;
 pub mod significance;
 pub mod sp_setup;
 pub mod spec;
@@ -57,4 +59,5 @@ pub use assemble::{FitResult, Summary};
 pub use driver::{FitSetup, MatrixStorage, PreparedData, prepare};
 pub use observer::{FitObserver, NoObserver, StopOnFlag};
 pub use outer::{Convergence, Iterate, NewtonOptions, OuterInfo, OuterStart};
+pub use scale::ScaleSetting;
 pub use spec::{FitOptions, GamSpec};
