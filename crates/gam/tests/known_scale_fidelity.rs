@@ -365,3 +365,54 @@ fn cached_fits_at_a_given_scale_verify_and_are_found_again() {
         assert_ne!(third.source, StartSource::ExactHit, "{id}");
     }
 }
+
+/// A damage to a model file: its name, the edit, a phrase the refusal must contain.
+type Edit = (&'static str, fn(&mut Value), &'static str);
+
+/// A known scale travels with the model file (`scale`, `scale_estimated`, the criterion), and the
+/// loader refuses a file whose scale disagrees with its criterion: a UBRE fit with an estimated
+/// scale, a GCV fit with a known one, a known scale other than the criterion's.
+#[test]
+fn the_model_file_keeps_the_known_scale_and_refuses_disagreements() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = read_json(&test_data().join("known_scale/gaussian_GCV.Cp_s2.json"));
+    let data = DataFrame::read_csv(&test_data().join(r["data"].as_str().unwrap())).unwrap();
+    let model = spec(&r).fit(&data).unwrap();
+    let path = dir.path().join("ubre.json");
+    model.save(&path).unwrap();
+    let back = GamModel::load(&path).unwrap();
+    assert_eq!(back, model);
+    assert_eq!(
+        (back.criterion.as_str(), back.scale, back.scale_estimated),
+        ("UBRE", 2.0, false)
+    );
+    let value: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let edits: [Edit; 3] = [
+        (
+            "estimated",
+            |v| {
+                v["scale_estimated"] = true.into();
+                v["summary"]["scale_estimated"] = true.into();
+            },
+            "a UBRE fit of the gaussian family with the scale estimated",
+        ),
+        (
+            "gcv",
+            |v| v["criterion"] = "GCV".into(),
+            "a GCV fit of the gaussian family with the scale known",
+        ),
+        (
+            "reml_scale",
+            |v| v["reml_scale"] = 3.0.into(),
+            "the known scale is 2 but the criterion's scale is 3",
+        ),
+    ];
+    for (name, edit, needle) in edits {
+        let mut v = value.clone();
+        edit(&mut v);
+        let p = dir.path().join(format!("{name}.json"));
+        std::fs::write(&p, serde_json::to_vec(&v).unwrap()).unwrap();
+        let e = GamModel::load(&p).unwrap_err().to_string();
+        assert!(e.contains(needle) && !e.contains('\n'), "{name}: {e}");
+    }
+}

@@ -8,7 +8,8 @@
 //! [`Method`] is what the user asks for; [`Criterion`] what is optimised,
 //! resolved as mgcv 1.8-41's `estimate.gam` does ([`Method::resolve`]):
 //! `GCV.Cp` is GCV when the scale is unknown and UBRE (Mallows' Cp) when it
-//! is known (Poisson, binomial); `GACV.Cp` likewise is GACV or UBRE;
+//! is known (Poisson, binomial, or any family given mgcv's `scale > 0`,
+//! [`ScaleSetting`]); `GACV.Cp` likewise is GACV or UBRE;
 //! `P-REML`/`P-ML` become `REML`/`ML` when the scale is known; a family
 //! with an estimated parameter (negative binomial θ, Tweedie p: mgcv's
 //! extended families) is fitted by `REML` unless `ML` is asked for.
@@ -122,7 +123,7 @@ impl Method {
     }
 
     /// The criterion mgcv optimises for this method (mgcv.r 1652-1737):
-    /// `scale_known` for Poisson and binomial, `extended` for a family whose
+    /// `scale_known` for Poisson and binomial or a known `scale =`, `extended` for a family whose
     /// parameter is estimated (which mgcv fits by REML or ML only).
     pub fn resolve(self, scale_known: bool, extended: bool) -> Criterion {
         if extended {
