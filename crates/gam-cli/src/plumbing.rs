@@ -236,7 +236,7 @@ impl ModelArgs {
             // A family whose scale is part of it refuses the setting before any data is read.
             spec.options
                 .scale
-                .resolve(family, spec.options.method)
+                .resolve(family, spec.options.method.is_likelihood())
                 .map_err(|e| usage_error(format!("--{e}")))?;
         }
         Ok(spec)

@@ -122,6 +122,12 @@ impl Method {
             })
     }
 
+    /// Whether mgcv fits this method by a likelihood (REML, ML, P-REML, P-ML),
+    /// where it fixes the Poisson and binomial scale at 1 ([`ScaleSetting::resolve`]).
+    pub fn is_likelihood(self) -> bool {
+        matches!(self, Method::Reml | Method::Ml | Method::PReml | Method::PMl)
+    }
+
     /// The criterion mgcv optimises for this method (mgcv.r 1652-1737):
     /// `scale_known` for Poisson and binomial or a known `scale =`, `extended` for a family whose
     /// parameter is estimated (which mgcv fits by REML or ML only).

@@ -20,7 +20,6 @@
 
 use crate::error::{GamError, Result};
 use crate::family::Family;
-use crate::fit::method::Method;
 
 /// mgcv's `scale =`: the scale parameter φ known, estimated, or as the family has it.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -92,12 +91,12 @@ impl ScaleSetting {
         }
     }
 
-    /// The setting a fit of `family` by `method` really uses, as mgcv's
-    /// `estimate.gam` resolves it: [`ScaleSetting::Default`] wherever the
-    /// result is the family's default, with `true` when mgcv ignores the
-    /// setting (Poisson and binomial under a likelihood criterion); an
-    /// error for a family whose scale is part of it.
-    pub fn resolve(self, family: Family, method: Method) -> Result<(ScaleSetting, bool)> {
+    /// The setting a fit of `family` really uses, as mgcv's `estimate.gam`
+    /// resolves it (`likelihood`: the method is REML, ML, P-REML or P-ML):
+    /// [`ScaleSetting::Default`] wherever the result is the family's default,
+    /// with `true` when mgcv ignores the setting (Poisson and binomial under
+    /// a likelihood criterion); an error for a family whose scale is part of it.
+    pub fn resolve(self, family: Family, likelihood: bool) -> Result<(ScaleSetting, bool)> {
         self.check()?;
         if self == ScaleSetting::Default {
             return Ok((self, false));
@@ -108,7 +107,6 @@ impl ScaleSetting {
                 family.name()
             )));
         }
-        let likelihood = matches!(method, Method::Reml | Method::Ml | Method::PReml | Method::PMl);
         if matches!(family, Family::Poisson | Family::Binomial) && likelihood {
             let ignored = self != ScaleSetting::Known(1.0);
             return Ok((ScaleSetting::Default, ignored));
@@ -156,67 +154,58 @@ mod tests {
     #[test]
     fn a_known_scale_must_be_positive_and_finite() {
         for v in [0.0, -1.0, f64::NAN, f64::INFINITY] {
-            let e = ScaleSetting::Known(v)
-                .resolve(Family::Gaussian, Method::Reml)
-                .unwrap_err();
+            let e = ScaleSetting::Known(v).resolve(Family::Gaussian, true).unwrap_err();
             assert!(e.to_string().contains("finite number above 0"), "{e}");
         }
     }
 
     #[test]
     fn resolution_follows_estimate_gam() {
-        let r = |s: ScaleSetting, f: Family, m: Method| s.resolve(f, m).unwrap();
+        let r = |s: ScaleSetting, f: Family, likelihood: bool| s.resolve(f, likelihood).unwrap();
         // Gaussian: estimated is the default; a known scale stays.
         assert_eq!(
-            r(ScaleSetting::Estimated, Family::Gaussian, Method::GcvCp),
+            r(ScaleSetting::Estimated, Family::Gaussian, false),
             (ScaleSetting::Default, false)
         );
         assert_eq!(
-            r(ScaleSetting::Known(2.0), Family::Gaussian, Method::Reml),
+            r(ScaleSetting::Known(2.0), Family::Gaussian, true),
             (ScaleSetting::Known(2.0), false)
         );
         // Poisson: 1 is the default; estimated under GCV.Cp; ignored under REML-type methods.
         assert_eq!(
-            r(ScaleSetting::Known(1.0), Family::Poisson, Method::GcvCp),
+            r(ScaleSetting::Known(1.0), Family::Poisson, false),
             (ScaleSetting::Default, false)
         );
         assert_eq!(
-            r(ScaleSetting::Estimated, Family::Poisson, Method::GcvCp),
+            r(ScaleSetting::Estimated, Family::Poisson, false),
             (ScaleSetting::Estimated, false)
         );
         assert_eq!(
-            r(ScaleSetting::Known(2.0), Family::Poisson, Method::GacvCp),
+            r(ScaleSetting::Known(2.0), Family::Poisson, false),
             (ScaleSetting::Known(2.0), false)
         );
-        for m in [Method::Reml, Method::Ml, Method::PReml, Method::PMl] {
-            assert_eq!(
-                r(ScaleSetting::Estimated, Family::Binomial, m),
-                (ScaleSetting::Default, true)
-            );
-            assert_eq!(
-                r(ScaleSetting::Known(2.0), Family::Poisson, m),
-                (ScaleSetting::Default, true)
-            );
-            assert_eq!(
-                r(ScaleSetting::Known(1.0), Family::Poisson, m),
-                (ScaleSetting::Default, false)
-            );
-        }
+        // Under REML, ML, P-REML and P-ML (`likelihood`) mgcv keeps the Poisson and binomial scale at 1.
+        assert_eq!(
+            r(ScaleSetting::Estimated, Family::Binomial, true),
+            (ScaleSetting::Default, true)
+        );
+        assert_eq!(
+            r(ScaleSetting::Known(2.0), Family::Poisson, true),
+            (ScaleSetting::Default, true)
+        );
+        assert_eq!(
+            r(ScaleSetting::Known(1.0), Family::Poisson, true),
+            (ScaleSetting::Default, false)
+        );
         // Families whose scale is part of the family.
         for f in [
             Family::NegativeBinomial,
             Family::NegBinFixed(crate::family::Param(3.0)),
             Family::Tweedie,
         ] {
-            let e = ScaleSetting::Known(2.0)
-                .resolve(f, Method::Reml)
-                .unwrap_err()
-                .to_string();
+            let e = ScaleSetting::Known(2.0).resolve(f, true).unwrap_err().to_string();
             assert!(e.contains("part of the family"), "{e}");
-            assert_eq!(
-                r(ScaleSetting::Default, f, Method::Reml),
-                (ScaleSetting::Default, false)
-            );
+            assert_eq!(r(ScaleSetting::Default, f, true), (ScaleSetting::Default, false));
         }
         assert_eq!(ScaleSetting::Known(2.0).known(Family::Poisson), Some(2.0));
         assert_eq!(ScaleSetting::Default.known(Family::Gamma), None);

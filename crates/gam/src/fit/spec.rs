@@ -70,7 +70,7 @@ impl FitOptions {
     /// The criterion a fit of `family` optimises, with `gamma` and the scale (checked).
     pub fn selection(&self, family: Family) -> crate::error::Result<Selection> {
         check_gamma(self.gamma)?;
-        let (scale, _) = self.scale.resolve(family, self.method)?;
+        let (scale, _) = self.scale.resolve(family, self.method.is_likelihood())?;
         Ok(Selection {
             criterion: self.method.resolve(scale.known(family).is_some(), family.has_theta()),
             gamma: self.gamma,
@@ -81,7 +81,7 @@ impl FitOptions {
     /// The warning a fit of `family` carries when mgcv ignores its `scale` setting
     /// ([`ScaleSetting::resolve`]); `None` otherwise or when the setting is refused.
     pub fn scale_warning(&self, family: Family) -> Option<String> {
-        match self.scale.resolve(family, self.method) {
+        match self.scale.resolve(family, self.method.is_likelihood()) {
             Ok((_, true)) => Some(format!(
                 "scale = {}: {}",
                 self.scale.mgcv_value(),
