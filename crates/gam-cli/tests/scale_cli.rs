@@ -150,3 +150,34 @@ fn a_bad_scale_is_a_usage_error_naming_the_flag() {
         run.stderr
     );
 }
+
+/// Where mgcv ignores the setting (Poisson and binomial under REML-type criteria) the fit is
+/// mgcv's and the user is told, on stderr, that the setting had no effect.
+#[test]
+fn an_ignored_setting_fits_as_mgcv_and_warns() {
+    let dir = TempDir::new().unwrap();
+    let r = reference("poisson_REML_s-1");
+    let data = test_data(r["data"].as_str().unwrap());
+    let run = gam_in(
+        dir.path(),
+        [
+            "--json",
+            "fit",
+            data.to_str().unwrap(),
+            FORMULA,
+            "--family",
+            "poisson",
+            "--scale",
+            "-1",
+        ],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.contains("scale = -1") && run.stderr.contains("has no effect"),
+        "{}",
+        run.stderr
+    );
+    let ours = run.json()["reml_score"].as_f64().unwrap();
+    let mgcv = num(&r["criterion"]);
+    assert!((ours - mgcv).abs() <= CRITERION_REL_TOL * mgcv, "{ours} vs {mgcv}");
+}
