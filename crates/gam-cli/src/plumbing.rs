@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use clap::Args;
-use gam::Method;
 use gam::expert::data::{DataFrame, ReadOptions};
 use gam::expert::family::family_and_link;
 use gam::expert::fit::Convergence;
@@ -20,6 +19,7 @@ use gam::expert::fit::driver::FitObserver;
 use gam::expert::fit::method::check_gamma;
 use gam::expert::formula::Formula;
 use gam::expert::model::GamSpec;
+use gam::{Method, ScaleSetting};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use warmstart::{StoreOptions, WarmStartStore};
 
@@ -146,7 +146,7 @@ pub struct ModelArgs {
     pub min_sp: Option<String>,
     /// Smoothness criterion in mgcv's spelling, mgcv's method = "...": REML (restricted
     /// likelihood; our default, while mgcv's default is GCV.Cp), ML, GCV.Cp (GCV, or UBRE/Cp
-    /// when the scale is known: Poisson, binomial), GACV.Cp, P-REML, P-ML (REML/ML at the
+    /// when the scale is known: Poisson, binomial, --scale above 0), GACV.Cp, P-REML, P-ML (REML/ML at the
     /// Pearson scale estimate). nb and tw (parameter estimated) take REML or ML only, as in mgcv
     #[arg(long, value_name = "METHOD", default_value = "REML",
           value_parser = clap::builder::PossibleValuesParser::new(["REML", "ML", "GCV.Cp", "GACV.Cp", "P-REML", "P-ML"]))]
@@ -157,6 +157,13 @@ pub struct ModelArgs {
     /// (ours is exact), so the smoothing parameters may differ from mgcv's there
     #[arg(long, value_name = "GAMMA", default_value_t = 1.0, allow_hyphen_values = true)]
     pub gamma: f64,
+    /// The scale parameter, mgcv's scale = 2: above 0 it is known and fixed at that value
+    /// (GCV.Cp and GACV.Cp then minimise UBRE/Mallows' Cp, REML and ML use it), below 0
+    /// (mgcv's scale = -1) it is estimated, even for Poisson and binomial (GCV.Cp then is GCV),
+    /// 0 is mgcv's default (1 for Poisson and binomial, estimated otherwise). As in mgcv,
+    /// Poisson and binomial keep scale 1 under REML, ML, P-REML and P-ML
+    #[arg(long, value_name = "SCALE", allow_hyphen_values = true)]
+    pub scale: Option<String>,
 }
 
 /// A comma-separated list of numbers given to `flag` (optionally as R's `c(...)`).
@@ -224,6 +231,14 @@ impl ModelArgs {
         spec.options.method = Method::parse(&self.method).map_err(|e| usage_error(format!("--{e}")))?;
         check_gamma(self.gamma).map_err(|e| usage_error(format!("--{e}")))?;
         spec.options.gamma = self.gamma;
+        if let Some(text) = &self.scale {
+            spec.options.scale = ScaleSetting::parse(text).map_err(|e| usage_error(format!("--{e}")))?;
+            // A family whose scale is part of it refuses the setting before any data is read.
+            spec.options
+                .scale
+                .resolve(family, spec.options.method.is_likelihood())
+                .map_err(|e| usage_error(format!("--{e}")))?;
+        }
         Ok(spec)
     }
 

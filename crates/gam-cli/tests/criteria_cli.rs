@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::fs;
-
-use common::fit::test_data;
+use common::fit::{self, criterion_line, mgcv_criterion_line, r_num as num, test_data};
 use common::gam_in;
 use serde_json::Value;
 use tempfile::TempDir;
@@ -15,19 +13,7 @@ const CRITERION_REL_TOL: f64 = 1e-6;
 
 /// An mgcv reference of `crates/gam/tests/data/criteria/`.
 fn reference(id: &str) -> Value {
-    serde_json::from_str(&fs::read_to_string(test_data(&format!("criteria/{id}.json"))).unwrap()).unwrap()
-}
-
-fn num(v: &Value) -> f64 {
-    v[0].as_str().unwrap().parse().unwrap()
-}
-
-/// The line of mgcv's summary that names the criterion: `GCV = 2.1912  Scale est. = ...`.
-fn criterion_line(text: &str) -> String {
-    text.lines()
-        .find(|l| l.contains("Scale est."))
-        .unwrap_or_else(|| panic!("no criterion line in\n{text}"))
-        .to_string()
+    fit::reference(&format!("criteria/{id}.json"))
 }
 
 /// `gam fit` of the Gaussian criteria data with `extra` options: its text and JSON outputs.
@@ -50,15 +36,7 @@ fn method_gcv_prints_gcv_with_mgcv_s_number_and_line() {
     let dir = TempDir::new().unwrap();
     let r = reference("gaussian_GCV.Cp");
     let (text, json) = fit(dir.path(), &["--method", "GCV.Cp"]);
-    let mgcv_line = r["summary_text"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l.as_str().unwrap())
-        .find(|l| l.contains("Scale est."))
-        .unwrap()
-        .to_string();
-    assert_eq!(criterion_line(&text), mgcv_line);
+    assert_eq!(criterion_line(&text), mgcv_criterion_line(&r));
     assert!(criterion_line(&text).starts_with("GCV = "), "{text}");
     assert_eq!(json["method"], "GCV");
     let ours = json["reml_score"].as_f64().unwrap();

@@ -12,6 +12,8 @@ const FLAGS: &[(&str, &str)] = &[
     ("--method <METHOD>", "method = "),
     ("--method <METHOD>", "GCV.Cp"),
     ("--gamma <GAMMA>", "gamma = "),
+    ("--scale <SCALE>", "scale = 2"),
+    ("--scale <SCALE>", "scale = -1"),
     ("--select", "select = TRUE"),
     ("--knots <", "knots = list(x = c(0, 10))"),
     ("--sp <", "sp = c(0.1, -1, ...)"),

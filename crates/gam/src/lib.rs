@@ -93,7 +93,9 @@ pub use error::{GamError, InnerFailure, Result};
 pub use family::{Family, Link};
 pub use fit::assemble::{ParamRow, SmoothRow};
 pub use fit::method::Method;
-pub use fit::{Convergence, FitObserver, FitOptions, Iterate, NewtonOptions, NoObserver, StopOnFlag, Summary};
+pub use fit::{
+    Convergence, FitObserver, FitOptions, Iterate, NewtonOptions, NoObserver, ScaleSetting, StopOnFlag, Summary,
+};
 pub use linalg::StoredMat as Matrix;
 pub use predict::{PredictOptions, PredictType, Prediction};
 pub use report::SummaryText;

@@ -452,3 +452,33 @@ fn the_smoothness_criterion_and_gamma_change_the_keys() {
     same.options.gamma = 1.0;
     assert_eq!(fit_keys(&same, &data).unwrap(), base);
 }
+
+#[test]
+fn the_scale_setting_changes_the_keys() {
+    let f = fixture();
+    let spec = spec(FORMULA);
+    let data = prepare(&spec, &f.base).unwrap().data;
+    let base = fit_keys(&spec, &data).unwrap();
+    let mut seen = vec![base];
+    for scale in [
+        gam::ScaleSetting::Known(2.0),
+        gam::ScaleSetting::Known(3.0),
+        gam::ScaleSetting::Estimated,
+    ] {
+        let mut other = spec.clone();
+        other.options.scale = scale;
+        let k = fit_keys(&other, &data).unwrap();
+        assert!(
+            seen.iter().all(|s| s.exact != k.exact && s.coarse != k.coarse),
+            "{scale:?}"
+        );
+        seen.push(k);
+    }
+    // mgcv's `scale = 0` is the default: the same fit, the same key; every negative number
+    // means "estimate", so -1 and -5 are the same fit too.
+    let mut same = spec.clone();
+    same.options.scale = gam::ScaleSetting::from_mgcv(0.0).unwrap();
+    assert_eq!(fit_keys(&same, &data).unwrap(), base);
+    same.options.scale = gam::ScaleSetting::from_mgcv(-5.0).unwrap();
+    assert_eq!(fit_keys(&same, &data).unwrap(), seen[3]);
+}

@@ -104,6 +104,35 @@ pub fn num(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
 }
 
+/// An mgcv reference file under `crates/gam/tests/data/` (`rel`, e.g. `criteria/gaussian_ML.json`).
+pub fn reference(rel: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(test_data(rel)).unwrap()).unwrap()
+}
+
+/// A number as the reference scripts write it: a one-element array of a `%.17g` string.
+pub fn r_num(v: &Value) -> f64 {
+    v[0].as_str().unwrap().parse().unwrap()
+}
+
+/// The line of a summary that names the criterion: `GCV = 2.1912  Scale est. = ...`.
+pub fn criterion_line(text: &str) -> String {
+    text.lines()
+        .find(|l| l.contains("Scale est."))
+        .unwrap_or_else(|| panic!("no criterion line in\n{text}"))
+        .to_string()
+}
+
+/// [`criterion_line`] of the summary mgcv printed for reference `r` (its `summary_text`).
+pub fn mgcv_criterion_line(r: &Value) -> String {
+    let lines: Vec<&str> = r["summary_text"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    criterion_line(&lines.join("\n"))
+}
+
 /// `|a - b|` relative to the larger of `|a|` and `|b|`.
 pub fn rel_diff(a: f64, b: f64) -> f64 {
     (a - b).abs() / a.abs().max(b.abs())

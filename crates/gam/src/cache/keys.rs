@@ -20,7 +20,7 @@ use crate::ENGINE_VERSION;
 use crate::data::{Column, DataFrame};
 use crate::error::Result;
 use crate::family::Link;
-use crate::fit::{FitOptions, GamSpec, NewtonOptions};
+use crate::fit::{FitOptions, GamSpec, NewtonOptions, ScaleSetting};
 use crate::formula::Formula;
 use crate::model::GamModel;
 
@@ -100,6 +100,7 @@ impl<'a> KeyMaterial<'a> {
             min_sp,
             method,
             gamma,
+            scale,
         } = self.options;
         h.absorb_str(b"kind", kind)
             .absorb_u64(b"payload-format", u64::from(PAYLOAD_FORMAT_VERSION))
@@ -123,6 +124,10 @@ impl<'a> KeyMaterial<'a> {
             if let Some(v) = value {
                 h.absorb_u64(tag, v.to_bits());
             }
+        }
+        // mgcv's number for the scale setting (every negative number means the same).
+        if *scale != ScaleSetting::Default {
+            h.absorb_f64(b"options.scale", scale.mgcv_value());
         }
         for (tag, values) in [(&b"sp"[..], sp), (&b"min.sp"[..], min_sp)] {
             if let Some(v) = values {

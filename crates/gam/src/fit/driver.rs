@@ -18,7 +18,7 @@ use super::generalized::GlmSetup;
 use super::generalized::outer::LamlFit;
 use super::generalized::pirls::GlmProblem;
 use super::generalized::rows::ModelRows;
-use super::method::{Criterion, ScaleArg, Selection};
+use super::method::{Criterion, Selection};
 pub use super::observer::{FitObserver, NoObserver};
 use super::outer::{Iterate, NewtonOptions, OuterStart, SpControls};
 use super::spec::GamSpec;
@@ -162,11 +162,9 @@ impl FitSetup {
         self.check_len(rho.len())?;
         match &self.inner {
             Inner::Lsq(problem) if !self.sel.is_plain_reml() => {
-                let arg = if self.sel.criterion.scale_is_parameter() {
-                    ScaleArg::Parameter(scale)
-                } else {
-                    ScaleArg::Derived
-                };
+                let known = self.sel.known_scale(Family::Gaussian);
+                let param = self.sel.criterion.scale_is_parameter();
+                let arg = super::gaussian::scale_arg(known, param, Some(scale));
                 let e = problem.criterion(&self.pens, rho, self.sel.criterion, self.sel.gamma, arg)?;
                 Ok(ScoreCheck {
                     score: e.score,
@@ -281,6 +279,7 @@ impl GamSpec {
         let mut response = response_data(&design.response, train, self.family, self.weights.as_deref())?;
         // The model's warnings: the design's (mgcv's raised k) before the data's.
         response.warnings.splice(0..0, plan.warnings);
+        response.warnings.extend(self.options.scale_warning(self.family));
         let offset = design.offset(train)?;
         response.check_informative(&design.response, self.family, !design.offsets.is_empty())?;
         let n = train.nrows();

@@ -8,7 +8,8 @@
 //! [`Method`] is what the user asks for; [`Criterion`] what is optimised,
 //! resolved as mgcv 1.8-41's `estimate.gam` does ([`Method::resolve`]):
 //! `GCV.Cp` is GCV when the scale is unknown and UBRE (Mallows' Cp) when it
-//! is known (Poisson, binomial); `GACV.Cp` likewise is GACV or UBRE;
+//! is known (Poisson, binomial, or any family given mgcv's `scale > 0`,
+//! [`ScaleSetting`]); `GACV.Cp` likewise is GACV or UBRE;
 //! `P-REML`/`P-ML` become `REML`/`ML` when the scale is known; a family
 //! with an estimated parameter (negative binomial θ, Tweedie p: mgcv's
 //! extended families) is fitted by `REML` unless `ML` is asked for.
@@ -44,6 +45,7 @@ use faer::{Mat, Side};
 use crate::design::PenaltySet;
 use crate::design::penalty::RANK_TOL;
 use crate::error::{GamError, Result};
+pub use crate::fit::scale::ScaleSetting;
 
 /// A smoothness-selection criterion as the user names it (mgcv's `method =`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
@@ -120,8 +122,14 @@ impl Method {
             })
     }
 
+    /// Whether mgcv fits this method by a likelihood (REML, ML, P-REML, P-ML),
+    /// where it fixes the Poisson and binomial scale at 1 ([`ScaleSetting::resolve`]).
+    pub fn is_likelihood(self) -> bool {
+        matches!(self, Method::Reml | Method::Ml | Method::PReml | Method::PMl)
+    }
+
     /// The criterion mgcv optimises for this method (mgcv.r 1652-1737):
-    /// `scale_known` for Poisson and binomial, `extended` for a family whose
+    /// `scale_known` for Poisson and binomial or a known `scale =`, `extended` for a family whose
     /// parameter is estimated (which mgcv fits by REML or ML only).
     pub fn resolve(self, scale_known: bool, extended: bool) -> Criterion {
         if extended {
@@ -225,6 +233,8 @@ pub struct Selection {
     pub criterion: Criterion,
     /// mgcv's `gamma` (1: the usual criterion).
     pub gamma: f64,
+    /// mgcv's `scale =`, resolved for the family ([`ScaleSetting::resolve`]).
+    pub scale: ScaleSetting,
 }
 
 impl Default for Selection {
@@ -232,15 +242,22 @@ impl Default for Selection {
         Selection {
             criterion: Criterion::Reml,
             gamma: 1.0,
+            scale: ScaleSetting::Default,
         }
     }
 }
 
 impl Selection {
-    /// REML with `gamma = 1`, which both paths evaluate by their original,
-    /// specialised code (so that its numbers do not change by a bit).
+    /// REML with `gamma = 1` and the family's own scale, which both paths
+    /// evaluate by their original, specialised code (so that its numbers do
+    /// not change by a bit).
     pub fn is_plain_reml(self) -> bool {
-        self.criterion == Criterion::Reml && self.gamma == 1.0
+        self.criterion == Criterion::Reml && self.gamma == 1.0 && self.scale == ScaleSetting::Default
+    }
+
+    /// The known scale of a fit of `family` (`None`: estimated).
+    pub fn known_scale(self, family: crate::family::Family) -> Option<f64> {
+        self.scale.known(family)
     }
 }
 

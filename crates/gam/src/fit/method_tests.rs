@@ -135,3 +135,9 @@ fn p_reml_ignores_gamma_as_mgcv_does() {
     let b = score(Criterion::Reml, 1.4, &p, ScaleArg::Parameter(2.0), &ls);
     assert!(a.value != b.value);
 }
+
+#[test]
+fn the_likelihood_methods_are_the_ones_mgcv_fixes_a_poisson_scale_under() {
+    let likelihood: Vec<Method> = METHODS.into_iter().filter(|m| m.is_likelihood()).collect();
+    assert_eq!(likelihood, [Method::Reml, Method::Ml, Method::PReml, Method::PMl]);
+}

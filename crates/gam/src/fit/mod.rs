@@ -38,6 +38,7 @@
 //! - [`rank`]: which directions a rank-deficient model loses, as mgcv
 //!   decides it (the fit then fixes them at zero).
 //! - [`observer`]: what hears every outer iterate and may stop the fit.
+//! - [`scale`]: mgcv's `scale =` (a known or an estimated scale parameter).
 //!
 //! Imports run down the map: a file imports only files above it or
 //! beside it on its own path, never the driver or the assembly from a path.
@@ -52,6 +53,7 @@ pub mod method;
 pub mod observer;
 pub mod outer;
 pub mod rank;
+pub mod scale;
 pub mod significance;
 pub mod sp_setup;
 pub mod spec;
@@ -60,4 +62,5 @@ pub use assemble::{FitResult, Summary};
 pub use driver::{FitSetup, MatrixStorage, PreparedData, prepare};
 pub use observer::{FitObserver, NoObserver, StopOnFlag};
 pub use outer::{Convergence, Iterate, NewtonOptions, OuterInfo, OuterStart};
+pub use scale::ScaleSetting;
 pub use spec::{FitOptions, GamSpec};

@@ -7,6 +7,7 @@ use crate::design::SmoothOptions;
 use crate::family::{Family, Link};
 use crate::fit::method::{Method, Selection, check_gamma};
 use crate::fit::outer::NewtonOptions;
+pub use crate::fit::scale::ScaleSetting;
 use crate::formula::Formula;
 
 /// Settings of a fit that are not part of the formula.
@@ -36,6 +37,10 @@ pub struct FitOptions {
     /// criterion (above 1 gives smoother fits); 1 by default. P-REML and
     /// P-ML ignore it, as mgcv 1.8-41 does.
     pub gamma: f64,
+    /// mgcv's `scale =`: the scale parameter known (UBRE instead of GCV,
+    /// REML/ML at that scale), estimated (even for Poisson and binomial), or
+    /// as the family has it (the default; [`ScaleSetting`]).
+    pub scale: ScaleSetting,
 }
 
 impl Default for FitOptions {
@@ -48,6 +53,7 @@ impl Default for FitOptions {
             min_sp: None,
             select: false,
             knots: BTreeMap::new(),
+            scale: ScaleSetting::Default,
         }
     }
 }
@@ -61,13 +67,28 @@ impl FitOptions {
         }
     }
 
-    /// The criterion a fit of `family` optimises, with `gamma` (checked).
+    /// The criterion a fit of `family` optimises, with `gamma` and the scale (checked).
     pub fn selection(&self, family: Family) -> crate::error::Result<Selection> {
         check_gamma(self.gamma)?;
+        let (scale, _) = self.scale.resolve(family, self.method.is_likelihood())?;
         Ok(Selection {
-            criterion: self.method.resolve(family.scale_known(), family.has_theta()),
+            criterion: self.method.resolve(scale.known(family).is_some(), family.has_theta()),
             gamma: self.gamma,
+            scale,
         })
+    }
+
+    /// The warning a fit of `family` carries when mgcv ignores its `scale` setting
+    /// ([`ScaleSetting::resolve`]); `None` otherwise or when the setting is refused.
+    pub fn scale_warning(&self, family: Family) -> Option<String> {
+        match self.scale.resolve(family, self.method.is_likelihood()) {
+            Ok((_, true)) => Some(format!(
+                "scale = {}: {}",
+                self.scale.mgcv_value(),
+                crate::fit::scale::IGNORED_FOR_LIKELIHOOD
+            )),
+            _ => None,
+        }
     }
 }
 

@@ -102,6 +102,7 @@ pub(crate) fn check(model: &GamModel) -> Check {
             model.criterion
         ));
     }
+    check_scale(model)?;
     if crate::fit::method::check_gamma(model.gamma).is_err() {
         return Err(format!("gamma is {}, not a positive number", model.gamma));
     }
@@ -117,6 +118,39 @@ pub(crate) fn check(model: &GamModel) -> Check {
         return Err("the model was fitted to 0 rows".into());
     }
     check_summary(model)
+}
+
+/// Whether the scale was estimated agrees with the criterion and the family (mgcv's `scale =`
+/// may fix it for any family but those whose scale is part of the family), and a known scale is
+/// both the reported scale and the criterion's.
+fn check_scale(model: &GamModel) -> Check {
+    use crate::fit::method::Criterion;
+    let family = model.family;
+    let criterion = Criterion::from_name(&model.criterion);
+    let needs = match criterion {
+        Some(Criterion::Ubre) => Some(false),
+        Some(Criterion::Gcv | Criterion::Gacv | Criterion::PReml | Criterion::PMl) => Some(true),
+        _ if family == Family::Tweedie => Some(true),
+        _ if matches!(family, Family::NegativeBinomial | Family::NegBinFixed(_)) => Some(false),
+        _ => None,
+    };
+    if let Some(estimated) = needs
+        && estimated != model.scale_estimated
+    {
+        return Err(format!(
+            "a {} fit of the {} family with the scale {}",
+            model.criterion,
+            family.name(),
+            if model.scale_estimated { "estimated" } else { "known" }
+        ));
+    }
+    if !model.scale_estimated && model.scale != model.reml_scale {
+        return Err(format!(
+            "the known scale is {} but the criterion's scale is {}",
+            model.scale, model.reml_scale
+        ));
+    }
+    Ok(())
 }
 
 /// The family, its link and its parameter.

@@ -130,7 +130,7 @@ pub fn edf2_with(
     let Some(h) = joint_hessian(problem, pens, rho, eval) else {
         return edf1.to_vec();
     };
-    corrected_least_squares(problem, pens, rho, eval, edf1, (&xtx, &edf), (&h, controls))
+    corrected_least_squares(problem, pens, rho, eval, edf1, (&xtx, &edf), (&h, controls, None))
 }
 
 /// `XᵀX` and the uncorrected EDF per coefficient, `diag((XᵀX + S_λ)⁻¹XᵀX)`.
@@ -142,8 +142,8 @@ fn uncorrected(problem: &LsqProblem, eval: &RemlEval) -> (Mat<f64>, Vec<f64>) {
 }
 
 /// [`corrected`] for a least-squares fit with criterion Hessian `h` (in the full ρ, with the
-/// fixed and bounded smoothing parameters of `controls`); `(xtx, edf)` are `XᵀX` and
-/// `diag((XᵀX + S_λ)⁻¹XᵀX)`.
+/// fixed and bounded smoothing parameters of `controls`, and the known scale if any); `(xtx, edf)`
+/// are `XᵀX` and `diag((XᵀX + S_λ)⁻¹XᵀX)`.
 fn corrected_least_squares(
     problem: &LsqProblem,
     pens: &PenaltySet,
@@ -151,11 +151,11 @@ fn corrected_least_squares(
     eval: &RemlEval,
     edf1: &[f64],
     (xtx, edf): (&Mat<f64>, &[f64]),
-    (h, controls): (&Mat<f64>, &SpControls),
+    (h, controls, known_scale): (&Mat<f64>, &SpControls, Option<f64>),
 ) -> Vec<f64> {
     let lambda: Vec<f64> = rho.iter().map(|r| r.exp()).collect();
     let tr_f: f64 = edf.iter().sum();
-    let phi_s = eval.rss / (problem.n as f64 - tr_f);
+    let phi_s = known_scale.unwrap_or_else(|| eval.rss / (problem.n as f64 - tr_f));
     let j = beta_derivatives(&eval.a_inv, pens, &lambda, &eval.beta);
     corrected(&Corrected {
         xtx,
@@ -174,7 +174,8 @@ fn corrected_least_squares(
 /// [`edf2`] for a criterion other than plain REML: the uncertainty of ρ from
 /// that criterion's own Hessian (`eval.hess`, with a trailing log φ row and
 /// column when the scale was optimised with ρ), as mgcv takes
-/// `outer.info$hess` whatever the criterion.
+/// `outer.info$hess` whatever the criterion; `known_scale` (mgcv's
+/// `scale > 0`) replaces the estimated scale the correction divides by.
 pub fn edf2_with_hessian(
     problem: &LsqProblem,
     pens: &PenaltySet,
@@ -182,6 +183,7 @@ pub fn edf2_with_hessian(
     eval: &RemlEval,
     edf1: &[f64],
     controls: &SpControls,
+    known_scale: Option<f64>,
 ) -> Vec<f64> {
     let m = pens.len();
     let (xtx, edf) = uncorrected(problem, eval);
@@ -190,7 +192,15 @@ pub fn edf2_with_hessian(
         return if m == 0 { edf } else { edf1.to_vec() };
     }
     let h = Mat::from_fn(k, k, |a, b| eval.hess[a * k + b]);
-    corrected_least_squares(problem, pens, &rho[..m], eval, edf1, (&xtx, &edf), (&h, controls))
+    corrected_least_squares(
+        problem,
+        pens,
+        &rho[..m],
+        eval,
+        edf1,
+        (&xtx, &edf),
+        (&h, controls, known_scale),
+    )
 }
 
 /// What the corrected EDF are computed from, for any family.

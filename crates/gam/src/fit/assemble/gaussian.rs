@@ -34,21 +34,31 @@ pub fn assemble(
     let e = &fit.eval;
     let xtx = problem.xtwx();
     let influence = Influence::new(&e.a_inv, &xtx);
-    let scale = e.rss / (n as f64 - influence.total());
+    // A known scale (mgcv's `scale > 0`) is reported as given.
+    let known = selection.known_scale(crate::family::Family::Gaussian);
+    let scale = known.unwrap_or(e.rss / (n as f64 - influence.total()));
     let fitted = linear_predictor(parts, &e.beta)?;
     let deviance: f64 = (0..n).map(|i| weights[i] * (y[i] - fitted[i]).powi(2)).sum();
     let null_deviance = null_deviance_gaussian(&y, &weights);
     let nf = n as f64;
-    let loglik = -0.5 * nf * ((2.0 * std::f64::consts::PI * deviance / nf).ln() + 1.0)
-        + weights.iter().map(|w| w.ln()).sum::<f64>() / 2.0;
+    let log_w = weights.iter().map(|w| w.ln()).sum::<f64>() / 2.0;
+    let loglik = match known {
+        None => -0.5 * nf * ((2.0 * std::f64::consts::PI * deviance / nf).ln() + 1.0) + log_w,
+        // mgcv's: R's gaussian aic at `dev = φ Σw` (its +2 for the scale not taken back).
+        Some(phi) => {
+            let sum_w: f64 = weights.iter().sum();
+            -0.5 * nf * ((2.0 * std::f64::consts::PI * phi * sum_w / nf).ln() + 1.0) - 1.0 + log_w
+        }
+    };
     let edf2 = if selection.is_plain_reml() {
         super::edf2::edf2_with(problem, parts.pens, &fit.rho, e, &influence.edf1, parts.controls)
     } else if selection.criterion.is_likelihood() {
-        super::edf2::edf2_with_hessian(problem, parts.pens, &fit.rho, e, &influence.edf1, parts.controls)
+        super::edf2::edf2_with_hessian(problem, parts.pens, &fit.rho, e, &influence.edf1, parts.controls, known)
     } else {
         influence.edf.clone()
     };
-    let loglik_df = (edf2.iter().sum::<f64>() + 1.0).min(p as f64 + 1.0);
+    let sc_p = if known.is_some() { 0.0 } else { 1.0 };
+    let loglik_df = (edf2.iter().sum::<f64>() + sc_p).min(p as f64 + sc_p);
     Ok(Assembly {
         parts,
         beta: &e.beta,
@@ -57,7 +67,7 @@ pub fn assemble(
         r: &problem.r,
         scale,
         reml_scale: e.scale,
-        scale_estimated: true,
+        scale_estimated: known.is_none(),
         theta: None,
         fitted: &fitted,
         deviance,

@@ -37,7 +37,9 @@ pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit, sele
     let prob = with_theta.as_ref().unwrap_or(&setup.prob);
     let e = &fit.eval;
     let p = prob.p();
-    let known = prob.family.scale_known();
+    // The known scale: the family's 1, or mgcv's `scale > 0`.
+    let known_scale = selection.known_scale(prob.family);
+    let known = known_scale.is_some();
     // mgcv's post-processing uses the Fisher weights throughout (checked
     // against mgcv 1.8-41 on a Gamma log-link fit, where they differ from the
     // Newton weights of the criterion).
@@ -60,8 +62,8 @@ pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit, sele
     let influence = Influence::new(&hf_inv, &xwx);
     // mgcv reports the REML scale for families with a parameter (gam.fit4),
     // Fletcher's estimate for the others (gam.fit3).
-    let scale = if known {
-        1.0
+    let scale = if let Some(phi) = known_scale {
+        phi
     } else if prob.family.has_theta() {
         e.scale
     } else {
@@ -72,8 +74,8 @@ pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit, sele
     let null_deviance = null_deviance(prob, parts.design.intercept)?;
 
     let sum_w: f64 = prob.obs.iter().map(|o| o.w).sum();
-    let dev1 = if known {
-        sum_w
+    let dev1 = if let Some(phi) = known_scale {
+        phi * sum_w
     } else if prob.family == Family::Gaussian {
         deviance
     } else if selection.criterion.is_prediction_error() {

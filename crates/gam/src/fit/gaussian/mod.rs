@@ -115,8 +115,9 @@ pub fn fit_reml<P: newton::Proceed>(
 /// [`fit_reml`] for plain REML, otherwise the same outer Newton iteration on
 /// [`LsqProblem::criterion`], over ρ and, for REML and ML, τ = log φ (started
 /// cold at log(null scale / 10), or from `start` at the scale that is best
-/// for its ρ, `D_p/(n − γ·M_p)` for REML and `D_p/n` for ML). The reported
-/// evaluation is the criterion at the final point.
+/// for its ρ, `D_p/(n − γ·M_p)` for REML and `D_p/n` for ML); over ρ alone
+/// when the scale is known (mgcv's `scale > 0`: REML and ML at that scale,
+/// UBRE). The reported evaluation is the criterion at the final point.
 pub fn fit_selected<P: newton::Proceed>(
     problem: &LsqProblem,
     pens: &PenaltySet,
@@ -130,18 +131,20 @@ pub fn fit_selected<P: newton::Proceed>(
     }
     let m = pens.len();
     let crit = sel.criterion;
-    let param = crit.scale_is_parameter();
+    let known = sel.known_scale(crate::family::Family::Gaussian);
+    let param = crit.scale_is_parameter() && known.is_none();
     let (rho0, start_iter) = match start {
         Some(s) => (s.rho.clone(), s.iteration),
         None => (initial_log_sp(&problem.xtwx(), pens), 0),
     };
     let eval_at = |x: &[f64]| {
-        let scale = if param {
-            ScaleArg::Parameter(x[m].exp())
-        } else {
-            ScaleArg::Derived
-        };
-        problem.criterion(pens, &x[..m], crit, sel.gamma, scale)
+        problem.criterion(
+            pens,
+            &x[..m],
+            crit,
+            sel.gamma,
+            scale_arg(known, param, x.get(m).map(|t| t.exp())),
+        )
     };
     let mut x0 = rho0.clone();
     if param {
@@ -190,6 +193,16 @@ pub fn fit_selected<P: newton::Proceed>(
         eval,
         outer,
     })
+}
+
+/// How the scale enters the criterion: the known φ, the optimised `phi`
+/// (`param`: REML and ML with the scale unknown), or derived from the fit.
+pub fn scale_arg(known: Option<f64>, param: bool, phi: Option<f64>) -> ScaleArg {
+    match (known, phi) {
+        (Some(known), _) => ScaleArg::Known(known),
+        (None, Some(phi)) if param => ScaleArg::Parameter(phi),
+        _ => ScaleArg::Derived,
+    }
 }
 
 /// The criterion at `(ρ, φ)`; with `with_tau`, its derivatives are extended by

@@ -58,7 +58,7 @@ pub fn fit_selected<P: newton::Proceed>(
 ) -> Result<LamlFit> {
     let m = pens.len();
     // `known`: no log scale among the optimised parameters.
-    let known = setup.prob.family.scale_known() || !sel.criterion.scale_is_parameter();
+    let known = sel.known_scale(setup.prob.family).is_some() || !sel.criterion.scale_is_parameter();
     let has_theta = setup.prob.family.has_theta();
     // mgcv starts nb's θ at 1 and tw's p at 1.5 (t = 0 for both); a resumed fit where it was.
     let t0 = start
@@ -284,7 +284,11 @@ mod tests {
     fn check_criterion(family: Family, link: Link, crit: Criterion, gamma: f64) {
         let (setup, pens) = setup(family, link);
         let with_scale = !family.scale_known() && crit.scale_is_parameter();
-        let sel = Selection { criterion: crit, gamma };
+        let sel = Selection {
+            criterion: crit,
+            gamma,
+            ..Selection::default()
+        };
         let x0: Vec<f64> = if with_scale { vec![0.5, -1.0] } else { vec![0.5] };
         let at = |x: &[f64]| {
             let phi = if with_scale { x[1].exp() } else { 1.0 };
@@ -337,13 +341,17 @@ mod tests {
     #[test]
     fn ml_and_gamma_with_a_family_parameter_match_finite_differences() {
         for criterion in [Criterion::Reml, Criterion::Ml] {
-            let sel = Selection { criterion, gamma: 1.4 };
+            let sel = Selection {
+                criterion,
+                gamma: 1.4,
+                ..Selection::default()
+            };
             check_derivatives_with(Family::NegativeBinomial, Link::Log, &[0.5, 0.7], sel);
             check_derivatives_with(Family::Tweedie, Link::Log, &[0.5, 0.3, -0.4], sel);
         }
         let ml = Selection {
             criterion: Criterion::Ml,
-            gamma: 1.0,
+            ..Selection::default()
         };
         check_derivatives_with(Family::Gamma, Link::Log, &[0.5, -1.0], ml);
     }

@@ -62,8 +62,8 @@ impl GlmSetup {
         initial_log_sp(&self.initial_xtwx, pens)
     }
 
-    /// The criterion at `rho`, scale `phi` (ignored when the family's scale
-    /// is known) and family parameter `theta` (for a family that has one).
+    /// The criterion at `rho`, scale `phi` (ignored when the scale is known:
+    /// the family's 1 or mgcv's `scale > 0`) and family parameter `theta` (for a family that has one).
     pub fn evaluate(
         &self,
         pens: &PenaltySet,
@@ -88,11 +88,11 @@ impl GlmSetup {
         sel: Selection,
     ) -> Result<LamlEval> {
         let family = self.prob.family;
-        let known = family.scale_known();
-        let phi = if known { 1.0 } else { phi };
+        let known = sel.known_scale(family);
+        let phi = known.unwrap_or(phi);
         let extra = Extra {
             theta: family.has_theta(),
-            scale: !known && sel.criterion.scale_is_parameter(),
+            scale: known.is_none() && sel.criterion.scale_is_parameter(),
         };
         if family.has_theta() {
             let prob = GlmProblem {
