@@ -13,13 +13,13 @@
 #[macro_use]
 mod common;
 
-use common::cases::test_data;
+use common::cases::{predictions, test_data};
 use common::json::{num, nums, read_json, sd};
 use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL};
 use gam::expert::data::{Column, DataFrame};
 use gam::expert::formula::Formula;
 use gam::expert::model::{Family, GamModel, GamSpec, Link};
-use gam::expert::predict::{PredictOptions, PredictType};
+use gam::expert::predict::PredictType;
 use gam::{Method, SummaryText};
 
 /// The criterion, relative. For the Gaussian GCV.Cp fits mgcv ran `magic` (its own optimiser,
@@ -122,11 +122,7 @@ fn check(id: &str) -> (Vec<String>, Worst) {
     };
     let fitted_ref = nums(&r["fitted"]);
     let first = data.select_rows(&(0..fitted_ref.len()).collect::<Vec<_>>());
-    let opts = PredictOptions {
-        kind: PredictType::Response,
-        ..Default::default()
-    };
-    let ours_fitted = model.predict(&first, &opts).unwrap().fit;
+    let ours_fitted = predictions(&model, &first, PredictType::Response);
     let tol = PRED_SD_TOL * sd(y);
     let mut fit_err: f64 = 0.0;
     for (i, f) in fitted_ref.iter().enumerate() {

@@ -13,13 +13,13 @@
 
 mod common;
 
-use common::cases::test_data;
+use common::cases::{predictions, test_data};
 use common::json::{num, nums, read_json, sd, strings};
 use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL};
 use gam::expert::data::{Column, DataFrame};
 use gam::expert::formula::Formula;
 use gam::expert::model::{Family, GamModel, GamSpec, Link};
-use gam::expert::predict::{PredictOptions, PredictType};
+use gam::expert::predict::PredictType;
 use gam::{Method, ScaleSetting, SummaryText};
 use serde_json::Value;
 
@@ -166,11 +166,7 @@ fn check(id: &str) -> (Vec<String>, Worst) {
     };
     let fitted_ref = nums(&r["fitted"]);
     let first = data.select_rows(&(0..fitted_ref.len()).collect::<Vec<_>>());
-    let opts = PredictOptions {
-        kind: PredictType::Response,
-        ..Default::default()
-    };
-    let ours_fitted = model.predict(&first, &opts).unwrap().fit;
+    let ours_fitted = predictions(&model, &first, PredictType::Response);
     let mut fit_err: f64 = 0.0;
     for (i, f) in fitted_ref.iter().enumerate() {
         let e = (ours_fitted[i] - f).abs() / sd(y);

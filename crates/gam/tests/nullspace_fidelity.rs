@@ -29,7 +29,7 @@
 
 mod common;
 
-use common::cases::{data, test_data};
+use common::cases::{data, predictions, test_data};
 use common::json::{num, nums, read_json, sd, strings, worst};
 use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL};
 use gam::Method;
@@ -37,7 +37,7 @@ use gam::expert::data::DataFrame;
 use gam::expert::design::Design;
 use gam::expert::formula::Formula;
 use gam::expert::model::{Family, GamModel, GamSpec, Link};
-use gam::expert::predict::{PredictOptions, PredictType};
+use gam::expert::predict::PredictType;
 use serde_json::Value;
 
 /// The criterion (mgcv's `gcv.ubre`), relative, for deterministic and tied fits.
@@ -147,11 +147,7 @@ fn spec(r: &Value) -> GamSpec {
 }
 
 fn link_predictions(model: &GamModel, frame: &DataFrame) -> Vec<f64> {
-    let opts = PredictOptions {
-        kind: PredictType::Link,
-        ..Default::default()
-    };
-    model.predict(frame, &opts).unwrap().fit
+    predictions(model, frame, PredictType::Link)
 }
 
 /// Whether `err` exceeds `tol` (NaN counts as exceeding).

@@ -8,14 +8,14 @@
 
 mod common;
 
-use common::cases::{data, test_data};
+use common::cases::{data, predictions, test_data};
 use common::json::{num, nums, read_json, sd, strings, worst};
 use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL};
 use gam::GamError;
 use gam::expert::data::DataFrame;
 use gam::expert::formula::Formula;
 use gam::expert::model::{Family, GamModel, GamSpec, Link};
-use gam::expert::predict::{PredictOptions, PredictType};
+use gam::expert::predict::PredictType;
 use serde_json::Value;
 
 /// Summary statistics (Ref.df, F or χ²), relative, as in `family_fidelity.rs`.
@@ -32,11 +32,7 @@ fn spec(r: &Value) -> GamSpec {
 }
 
 fn link_predictions(model: &GamModel, frame: &DataFrame) -> Vec<f64> {
-    let opts = PredictOptions {
-        kind: PredictType::Link,
-        ..Default::default()
-    };
-    model.predict(frame, &opts).unwrap().fit
+    predictions(model, frame, PredictType::Link)
 }
 
 fn check(id: &str) {

@@ -1,7 +1,7 @@
 //! Householder QR as LAPACK computes it, for the places where mgcv's result
 //! depends on LAPACK's choices: the reflectors of `dlarfg` and the column
 //! pivoting of `dgeqp3` (largest remaining column norm first, ties to the
-//! first index, norms down-dated and recomputed below [`NORM_RECOMPUTE`]).
+//! first index, norms down-dated and recomputed below LAPACK's `tol3z`).
 //! Used by `gam.side` ([`crate::design::side`]) and by the rank decision of
 //! a rank-deficient fit (`crate::fit::rank`). O(m p²) without blocking: the
 //! matrices are p-column summaries, not the data.

@@ -47,3 +47,17 @@ pub fn load_data(id: &str, case: &Value) -> DataFrame {
 pub fn data(name: &str) -> DataFrame {
     DataFrame::read_csv(&test_data().join(name)).unwrap()
 }
+
+/// Predictions of `model` at the rows of `frame` on the scale `kind` (without standard errors).
+#[allow(dead_code)]
+pub fn predictions(
+    model: &gam::expert::model::GamModel,
+    frame: &DataFrame,
+    kind: gam::expert::predict::PredictType,
+) -> Vec<f64> {
+    let opts = gam::expert::predict::PredictOptions {
+        kind,
+        ..Default::default()
+    };
+    model.predict(frame, &opts).unwrap().fit
+}
