@@ -39,7 +39,7 @@ const SEEDS: &[&str] = &[
     include_str!("../corpus/model_load/by_factor.json"),
     include_str!("../corpus/model_load/poisson.json"),
     include_str!("../corpus/model_load/nb.json"),
-    include_str!("../corpus/model_load/rank_deficient.json"),
+    include_str!("../corpus/model_load/seed-rank-deficient.json"),
 ];
 
 /// Numbers an edit may put in place of another.
