@@ -1,0 +1,403 @@
+"""The public API: :func:`gam`, :func:`cv`, :func:`load`, :func:`loads` and
+the fitted model :class:`GAM`. Arguments follow mgcv's ``gam()``; the engine
+checks them and fits with the GIL released."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+
+from . import _data, _progress, _warmgam
+from .errors import CacheError, CacheWarning, GamWarning
+
+__all__ = ["GAM", "CvResult", "gam", "cv", "load", "loads"]
+
+# Opened caches by directory (None = the default, keyed by $GAM_CACHE_DIR), so
+# that a store is not reopened on every call.
+_caches: dict[tuple[str, str | None], _warmgam.Cache] = {}
+
+
+def _open_cache(cache: bool | str | os.PathLike[str]) -> _warmgam.Cache | None:
+    if cache is False or cache is None:
+        return None
+    if cache is True:
+        key = ("default", os.environ.get("GAM_CACHE_DIR"))
+        if key not in _caches:
+            try:
+                _caches[key] = _warmgam.open_cache(None)
+            except CacheError as e:
+                # As the gam command: a default cache that cannot be used never fails the fit.
+                warnings.warn(f"cache off: {e}", CacheWarning, stacklevel=3)
+                return None
+        return _caches[key]
+    path = os.fspath(cache)
+    key = ("dir", os.path.abspath(path))
+    if key not in _caches:
+        _caches[key] = _warmgam.open_cache(path)
+    return _caches[key]
+
+
+def _spec(formula: str, family: str, weights: str | None, method: str, select: bool,
+          knots: Mapping[str, Sequence[float]] | None, sp: Sequence[float] | None,
+          min_sp: Sequence[float] | None, gamma: float, link: str | None,
+          convergence: str) -> _warmgam.Spec:
+    return _warmgam.spec(
+        formula,
+        family=family,
+        link=link,
+        weights=weights,
+        method=method,
+        gamma=float(gamma),
+        sp=None if sp is None else [float(v) for v in sp],
+        min_sp=None if min_sp is None else [float(v) for v in min_sp],
+        knots=None if knots is None else {str(k): [float(v) for v in vs] for k, vs in knots.items()},
+        select=bool(select),
+        convergence=convergence,
+    )
+
+
+class GAM:
+    """A fitted generalized additive model.
+
+    >>> import numpy as np, warmgam as wg
+    >>> x = np.linspace(0, 1, 50)
+    >>> m = wg.gam("y ~ s(x)", data={"x": x, "y": np.sin(6 * x)}, cache=False)
+    >>> m.converged, m.n
+    (True, 50)
+    >>> p = m.predict({"x": np.array([0.25, 0.5])}, se=True)
+    >>> sorted(p)
+    ['fit', 'se_fit']
+    """
+
+    __slots__ = ("_fitted", "_training")
+
+    def __init__(self, fitted: _warmgam.Fitted, training: _warmgam.Frame | None = None) -> None:
+        self._fitted = fitted
+        self._training = training
+
+    # -- identity -----------------------------------------------------------
+    @property
+    def formula(self) -> str:
+        """The formula as written."""
+        return self._fitted.formula
+
+    @property
+    def family(self) -> str:
+        """R's name of the family."""
+        return self._fitted.family
+
+    @property
+    def link(self) -> str:
+        """R's name of the link."""
+        return self._fitted.link
+
+    # -- coefficients and covariance ----------------------------------------
+    @property
+    def coefficients(self) -> np.ndarray:
+        """The coefficients, in the order of :attr:`coefficient_names` (mgcv's ``coef``)."""
+        return self._fitted.coefficients
+
+    @property
+    def coefficient_names(self) -> list[str]:
+        """mgcv's coefficient names: ``(Intercept)``, ``s(x).1``, ..."""
+        return self._fitted.coefficient_names
+
+    @property
+    def Vp(self) -> np.ndarray:  # noqa: N802 (mgcv's name)
+        """The Bayesian posterior covariance of the coefficients (mgcv's ``Vp``)."""
+        return self._fitted.vp
+
+    @property
+    def Ve(self) -> np.ndarray:  # noqa: N802 (mgcv's name)
+        """The frequentist covariance of the coefficients (mgcv's ``Ve``)."""
+        return self._fitted.ve
+
+    @property
+    def standard_errors(self) -> np.ndarray:
+        """Bayesian standard errors of the coefficients."""
+        return self._fitted.standard_errors
+
+    @property
+    def edf(self) -> dict[str, float]:
+        """Effective degrees of freedom of each smooth term, by label."""
+        return {label: edf for label, edf, _, _ in self._fitted.smooths}
+
+    @property
+    def edf_total(self) -> float:
+        """Total effective degrees of freedom (parametric coefficients included)."""
+        return self._fitted.edf_total
+
+    @property
+    def smooths(self) -> list[tuple[str, float, slice]]:
+        """The smooth terms: label, EDF and the slice of their coefficients."""
+        return [(label, edf, slice(a, b)) for label, edf, a, b in self._fitted.smooths]
+
+    # -- smoothing and scale -------------------------------------------------
+    @property
+    def sp(self) -> dict[str, float]:
+        """The smoothing parameters by mgcv's names."""
+        return dict(zip(self._fitted.sp_names, self._fitted.sp.tolist()))
+
+    @property
+    def scale(self) -> float:
+        """The scale parameter (mgcv's ``sig2``)."""
+        return self._fitted.scale
+
+    @property
+    def scale_estimated(self) -> bool:
+        """Whether the scale was estimated."""
+        return self._fitted.scale_estimated
+
+    @property
+    def theta(self) -> float | None:
+        """The estimated family parameter (negative binomial θ, Tweedie p), if any."""
+        return self._fitted.theta
+
+    @property
+    def criterion(self) -> float:
+        """The minimised smoothness criterion (mgcv's ``gcv.ubre``)."""
+        return self._fitted.criterion
+
+    @property
+    def method(self) -> str:
+        """Which criterion was minimised (``REML``, ``ML``, ``GCV``, ...)."""
+        return self._fitted.method
+
+    # -- fit statistics -------------------------------------------------------
+    @property
+    def deviance(self) -> float:
+        """Residual deviance."""
+        return self._fitted.deviance
+
+    @property
+    def null_deviance(self) -> float:
+        """Deviance of the null model."""
+        return self._fitted.null_deviance
+
+    @property
+    def deviance_explained(self) -> float:
+        """Proportion of the null deviance explained."""
+        return self._fitted.deviance_explained
+
+    @property
+    def log_likelihood(self) -> float:
+        """The log-likelihood (mgcv's ``logLik``)."""
+        return self._fitted.log_likelihood
+
+    @property
+    def aic(self) -> float:
+        """AIC."""
+        return self._fitted.aic
+
+    @property
+    def n(self) -> int:
+        """Rows used in the fit."""
+        return self._fitted.n
+
+    @property
+    def n_dropped(self) -> int:
+        """Rows dropped because a column the model reads was missing (na.omit)."""
+        return self._fitted.n_dropped
+
+    @property
+    def converged(self) -> bool:
+        """Whether the smoothing-parameter search converged."""
+        return self._fitted.converged
+
+    @property
+    def iterations(self) -> int:
+        """Outer iterations of the smoothing-parameter search."""
+        return self._fitted.iterations
+
+    @property
+    def warnings(self) -> list[str]:
+        """What to know about the data or the fit (R's warnings)."""
+        return self._fitted.warnings
+
+    @property
+    def cache(self) -> str | None:
+        """Where the fit started: ``"exact hit"``, ``"resumed from checkpoint at
+        iteration i"``, ``"seeded from a related fit"`` or ``"cold start"``;
+        ``None`` for a model loaded from a file or unpickled."""
+        return self._fitted.cache_status
+
+    @property
+    def predictor_columns(self) -> list[str]:
+        """The columns new data must provide for :meth:`predict`."""
+        return self._fitted.predictor_columns
+
+    # -- prediction and reports ------------------------------------------------
+    def predict(
+        self,
+        newdata: Any = None,
+        type: Literal["link", "response", "terms"] = "link",  # noqa: A002 (mgcv's name)
+        se: bool = False,
+        terms: bool = False,
+        exclude: Sequence[str] = (),
+    ) -> Any:
+        """Predictions at the rows of ``newdata`` (mgcv's ``predict.gam``), as a
+        frame of the caller's kind (pandas keeps its index; a dict gives a dict
+        of arrays) with the columns of ``gam predict``: ``fit``, ``se_fit``
+        (``se=True``), one per term (``terms=True``). ``type="terms"`` gives
+        the term columns alone. Only the model's predictor columns are read."""
+        if newdata is None:
+            if self._training is None:
+                raise ValueError("newdata is needed: this model was loaded, it holds no data")
+            frame, like = self._training, {}
+        else:
+            frame = _data.to_frame(newdata, self._fitted.predictor_columns, self._fitted.factor_columns)
+            like = newdata
+        only_terms = type == "terms"
+        kind = "link" if only_terms else type
+        fit, se_fit, term_cols = self._fitted.predict(
+            frame, kind=kind, se=se and not only_terms, terms=terms or only_terms, exclude=list(exclude)
+        )
+        cols: dict[str, np.ndarray] = {}
+        if not only_terms:
+            cols["fit"] = fit
+            if se_fit is not None:
+                cols["se_fit"] = se_fit
+        for label, values in term_cols:
+            cols[label] = values
+        return _data.output(like, cols)
+
+    def summary(self) -> str:
+        """mgcv's ``summary.gam`` printout: the text ``gam fit`` prints."""
+        return self._fitted.summary()
+
+    # -- persistence --------------------------------------------------------------
+    def to_json(self) -> str:
+        """The model file's JSON."""
+        return self._fitted.to_json()
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Writes the model file atomically (``gam summary`` and ``gam predict`` read it)."""
+        self._fitted.save(os.fspath(path))
+
+    def __reduce__(self) -> tuple[Callable[[str], GAM], tuple[str]]:
+        # Pickle goes through the model file's JSON (the training data and the
+        # cache status are not kept).
+        return (loads, (self.to_json(),))
+
+    def __repr__(self) -> str:
+        return (
+            f"<warmgam.GAM {self.formula!r} {self.family}({self.link}), n = {self.n}, "
+            f"edf = {self.edf_total:.3f}, {self.method} = {self.criterion:.6g}>"
+        )
+
+
+class CvResult:
+    """A cross-validation; ``str()`` is the table ``gam cv`` prints."""
+
+    __slots__ = ("_report",)
+
+    def __init__(self, report: _warmgam.CvReport) -> None:
+        self._report = report
+
+    def __str__(self) -> str:
+        return str(self._report)
+
+
+def _warn(fitted: _warmgam.Fitted) -> None:
+    if fitted.cache_warning:
+        warnings.warn(f"cache off: {fitted.cache_warning}", CacheWarning, stacklevel=3)
+    for w in fitted.warnings:
+        warnings.warn(w, GamWarning, stacklevel=3)
+
+
+def gam(
+    formula: str,
+    family: str = "gaussian",
+    data: Any = None,
+    weights: str | None = None,
+    method: str = "REML",
+    select: bool = False,
+    knots: Mapping[str, Sequence[float]] | None = None,
+    sp: Sequence[float] | None = None,
+    min_sp: Sequence[float] | None = None,
+    gamma: float = 1.0,
+    *,
+    link: str | None = None,
+    factors: Sequence[str] = (),
+    ordered: Sequence[str] = (),
+    convergence: Literal["auto", "gam", "bam"] = "auto",
+    cache: bool | str | os.PathLike[str] = True,
+    verify_cache: bool = False,
+    progress: bool | Callable[..., object] | None = None,
+) -> GAM:
+    """Fits a generalized additive model, as ``mgcv::gam`` (``method="REML"``
+    by default) and the ``gam fit`` command do.
+
+    ``data`` is a pandas or polars DataFrame, a pyarrow table, anything
+    exporting the Arrow C stream, or a dict of arrays; only the columns the
+    formula reads are read, and rows with a missing value in one are dropped
+    (mgcv's ``na.omit``). ``factors``/``ordered`` name columns to read as
+    (ordered) factors, as ``gam fit --factor/--ordered``. ``cache`` is True
+    (the ``gam`` command's cache: ``$GAM_CACHE_DIR`` or the platform
+    directory), False, or a directory. The fit runs with the GIL released;
+    Ctrl-C stops it (``KeyboardInterrupt``) leaving its checkpoint, so the
+    same call resumes.
+
+    >>> import numpy as np, warmgam as wg
+    >>> rng = np.random.default_rng(1)
+    >>> x = rng.uniform(size=200)
+    >>> m = wg.gam("y ~ s(x)", data={"x": x, "y": np.sin(6 * x) + rng.normal(0, 0.1, 200)}, cache=False)
+    >>> m.cache
+    'cold start'
+    >>> round(m.edf["s(x)"]) > 3
+    True
+    """
+    spec = _spec(formula, family, weights, method, select, knots, sp, min_sp, gamma, link, convergence)
+    frame = _data.to_frame(data, spec.columns(), factors, ordered)
+    store = _open_cache(cache)
+    callback = _progress.resolve(progress)
+    try:
+        fitted = _warmgam.fit(spec, frame, store, verify_cache, callback)
+    finally:
+        if isinstance(callback, _progress.Progress):
+            callback.close()
+    _warn(fitted)
+    return GAM(fitted, frame)
+
+
+def cv(
+    formula: str,
+    family: str = "gaussian",
+    data: Any = None,
+    weights: str | None = None,
+    method: str = "REML",
+    select: bool = False,
+    knots: Mapping[str, Sequence[float]] | None = None,
+    sp: Sequence[float] | None = None,
+    min_sp: Sequence[float] | None = None,
+    gamma: float = 1.0,
+    *,
+    link: str | None = None,
+    factors: Sequence[str] = (),
+    ordered: Sequence[str] = (),
+    convergence: Literal["auto", "gam", "bam"] = "auto",
+    folds: int = 10,
+    seed: int = 1,
+    cache: bool | str | os.PathLike[str] = True,
+    verify_cache: bool = False,
+) -> CvResult:
+    """Cross-validates the model of :func:`gam` in ``folds`` folds, as ``gam cv``;
+    each fold's fit starts from the others' smoothing parameters."""
+    spec = _spec(formula, family, weights, method, select, knots, sp, min_sp, gamma, link, convergence)
+    frame = _data.to_frame(data, spec.columns(), factors, ordered)
+    report = _warmgam.cross_validate(spec, frame, folds, seed, _open_cache(cache), verify_cache)
+    return CvResult(report)
+
+
+def load(path: str | os.PathLike[str]) -> GAM:
+    """Reads a model file written by :meth:`GAM.save` or ``gam fit --out``."""
+    return GAM(_warmgam.Fitted.load(os.fspath(path)))
+
+
+def loads(json: str | bytes) -> GAM:
+    """A model from the JSON of :meth:`GAM.to_json` (refused unless consistent)."""
+    return GAM(_warmgam.Fitted.from_json(json))

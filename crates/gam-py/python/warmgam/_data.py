@@ -1,0 +1,152 @@
+"""Input-kind dispatch (data of any supported kind → a ``_warmgam.Frame``
+holding only the columns a model reads) and output frames of the caller's
+kind. Libraries are imported only when the data is already one of theirs."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import _warmgam
+from .errors import DataError
+
+
+def _module(obj: Any) -> str:
+    return type(obj).__module__.split(".")[0]
+
+
+def _is_missing(v: Any) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    # pandas.NA, numpy.nan of other float types, NaT
+    try:
+        return bool(v != v)
+    except (TypeError, ValueError):
+        return False
+
+
+def _unsupported(name: str, what: str) -> DataError:
+    return DataError(
+        f"column '{name}': its type {what} cannot be a model variable: "
+        "convert it to numbers (e.g. days since a date) or to text"
+    )
+
+
+def _from_objects(name: str, values: Sequence[Any]) -> tuple[str, Any]:
+    """A column of Python objects: logical, numeric or text by its values."""
+    present = [v for v in values if not _is_missing(v)]
+    if present and all(isinstance(v, (bool, np.bool_)) for v in present):
+        return "logical", [None if _is_missing(v) else bool(v) for v in values]
+    if all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) for v in present):
+        return "numeric", np.array([np.nan if _is_missing(v) else float(v) for v in values], dtype=np.float64)
+    return "text", [None if _is_missing(v) else str(v) for v in values]
+
+
+def _from_pandas_series(name: str, s: Any) -> tuple[str, Any]:
+    import pandas as pd
+
+    dtype = s.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        codes = np.asarray(s.cat.codes, dtype=np.int64)
+        levels = [str(c) for c in dtype.categories]
+        return "factor", (codes, levels, bool(dtype.ordered))
+    if pd.api.types.is_bool_dtype(dtype):
+        return "logical", [None if _is_missing(v) else bool(v) for v in s.tolist()]
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
+        return "numeric", s.to_numpy(dtype=np.float64, na_value=np.nan)
+    if pd.api.types.is_string_dtype(dtype) or dtype == object:
+        return _from_objects(name, s.tolist())
+    raise _unsupported(name, str(dtype))
+
+
+def _from_array(name: str, values: Any) -> tuple[str, Any]:
+    if _module(values) == "pandas":
+        return _from_pandas_series(name, values)
+    arr = values if isinstance(values, np.ndarray) else np.asarray(values)
+    if arr.ndim != 1:
+        raise DataError(f"column '{name}': has {arr.ndim} dimensions; a column is one-dimensional")
+    kind = arr.dtype.kind
+    if kind in "iuf":
+        return "numeric", np.ascontiguousarray(arr, dtype=np.float64)
+    if kind == "b":
+        return "logical", [bool(v) for v in arr]
+    if kind in "US":
+        return "text", [str(v) for v in arr]
+    if kind == "O":
+        return _from_objects(name, arr.tolist())
+    raise _unsupported(name, str(arr.dtype))
+
+
+def _pyarrow_available() -> bool:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def to_frame(
+    data: Any, columns: Sequence[str], factors: Sequence[str] = (), ordered: Sequence[str] = ()
+) -> _warmgam.Frame:
+    """The ``columns`` of ``data`` as a frame the engine owns; no other column is read."""
+    columns = list(dict.fromkeys(columns))
+    factors, ordered = list(factors), list(ordered)
+    if data is None:
+        raise DataError("no data: pass data= (a DataFrame, a pyarrow or polars table, or a dict of arrays)")
+    if isinstance(data, np.ndarray) and data.dtype.names is not None:
+        data = {n: data[n] for n in data.dtype.names}
+    if isinstance(data, Mapping):
+        _warmgam.require_columns(columns, [str(k) for k in data.keys()])
+        cols = [(c, *_from_array(c, data[c])) for c in columns]
+        return _warmgam.frame_from_columns(cols, factors, ordered)
+    mod = _module(data)
+    if mod == "pandas" and hasattr(data, "columns"):
+        _warmgam.require_columns(columns, [str(c) for c in data.columns])
+        sub = data[columns]
+        if _pyarrow_available() and hasattr(sub, "__arrow_c_stream__"):
+            return _warmgam.frame_from_arrow(sub, None, factors, ordered)
+        cols = [(c, *_from_pandas_series(c, sub[c])) for c in columns]
+        return _warmgam.frame_from_columns(cols, factors, ordered)
+    if mod == "polars":
+        if hasattr(data, "collect_schema") and hasattr(data, "collect") and not hasattr(data, "to_arrow"):
+            _warmgam.require_columns(columns, list(data.collect_schema().names()))
+            data = data.select(columns).collect()
+        else:
+            _warmgam.require_columns(columns, list(data.columns))
+            data = data.select(columns)
+        return _warmgam.frame_from_arrow(data, None, factors, ordered)
+    if mod == "pyarrow" and hasattr(data, "select") and hasattr(data, "schema"):
+        _warmgam.require_columns(columns, list(data.schema.names))
+        return _warmgam.frame_from_arrow(data.select(columns), None, factors, ordered)
+    if hasattr(data, "__arrow_c_stream__") or hasattr(data, "__arrow_c_array__"):
+        return _warmgam.frame_from_arrow(data, columns, factors, ordered)
+    if isinstance(data, np.ndarray):
+        raise DataError("name the columns: pass a dict of arrays or a DataFrame, not a bare array")
+    raise DataError(
+        f"cannot read data of type {type(data).__name__}: pass a pandas or polars DataFrame, "
+        "a pyarrow table, an object with __arrow_c_stream__, or a dict of arrays"
+    )
+
+
+def output(like: Any, cols: dict[str, np.ndarray]) -> Any:
+    """``cols`` as a frame of the same kind as ``like`` (a dict of arrays for dicts and numpy)."""
+    mod = _module(like)
+    if mod == "pandas" and hasattr(like, "index"):
+        import pandas as pd
+
+        return pd.DataFrame(cols, index=like.index)
+    if mod == "polars":
+        import polars as pl
+
+        return pl.DataFrame(cols)
+    if mod == "pyarrow" or (hasattr(like, "__arrow_c_stream__") and _pyarrow_available()):
+        import pyarrow as pa
+
+        return pa.table(cols)
+    return cols

@@ -1,0 +1,50 @@
+//! Cross-validation ([`PyCvReport`]), run with the GIL released.
+
+use gam::{CvOptions, CvReport};
+use pyo3::prelude::*;
+
+use crate::errors::to_py;
+use crate::frame::PyFrame;
+use crate::spec::{PyCache, PySpec};
+
+/// The result of a cross-validation (`gam::CvReport`); `str()` is the table
+/// `gam cv` prints.
+#[pyclass(frozen, module = "warmgam._warmgam", name = "CvReport")]
+pub struct PyCvReport(pub CvReport);
+
+#[pymethods]
+impl PyCvReport {
+    fn __str__(&self) -> String {
+        self.0.to_string()
+    }
+}
+
+/// Cross-validates `spec` on `frame` in `folds` folds (assignment from
+/// `seed`), each fold's fit seeded from others and, with `cache`, answered
+/// from it when made before.
+#[pyfunction]
+#[pyo3(signature = (spec, frame, folds=10, seed=1, cache=None, verify_cache=false))]
+pub fn cross_validate(
+    py: Python<'_>,
+    spec: &PySpec,
+    frame: &PyFrame,
+    folds: usize,
+    seed: u64,
+    cache: Option<&PyCache>,
+    verify_cache: bool,
+) -> PyResult<PyCvReport> {
+    let mut model = spec.0.clone();
+    if let Some(c) = cache {
+        model = model.cache(&c.0);
+    }
+    let options = CvOptions {
+        folds,
+        seed,
+        verify_cache,
+        ..CvOptions::default()
+    };
+    let data = std::sync::Arc::clone(&frame.0);
+    py.detach(|| model.cross_validate(&data, &options))
+        .map(PyCvReport)
+        .map_err(to_py)
+}

@@ -1,0 +1,338 @@
+//! The fitted model ([`PyFitted`], a `gam::FittedGam`): accessors as numpy
+//! arrays, prediction (GIL released), mgcv's summary, the model file.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use gam::{FittedGam, Frame, Matrix, PredictOptions, PredictType, StartSource};
+use numpy::{PyArray1, PyArray2, PyArrayMethods};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+use crate::errors::to_py;
+use crate::frame::PyFrame;
+
+/// A fitted model; `training` is the frame it was fitted to (formula
+/// columns only), kept for residuals; `None` after loading a file.
+#[pyclass(frozen, module = "warmgam._warmgam", name = "Fitted")]
+pub struct PyFitted {
+    /// The engine's model.
+    pub inner: FittedGam,
+    /// The data of the fit, if this process made it.
+    pub training: Option<Arc<Frame>>,
+}
+
+/// A row-major engine matrix as a 2-D numpy array (one move of its data).
+fn matrix<'py>(py: Python<'py>, m: &Matrix) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    PyArray1::from_vec(py, m.data.clone()).reshape([m.rows, m.cols])
+}
+
+/// The outputs of `predict`: fit, standard errors, per-term contributions.
+type Predicted<'py> = (
+    Bound<'py, PyArray1<f64>>,
+    Option<Bound<'py, PyArray1<f64>>>,
+    Vec<(String, Bound<'py, PyArray1<f64>>)>,
+);
+
+#[pymethods]
+impl PyFitted {
+    /// The formula as written.
+    #[getter]
+    fn formula(&self) -> String {
+        self.inner.formula().to_string()
+    }
+
+    /// R's name of the family.
+    #[getter]
+    fn family(&self) -> String {
+        self.inner.family().name().to_string()
+    }
+
+    /// R's name of the link.
+    #[getter]
+    fn link(&self) -> String {
+        self.inner.link().name().to_string()
+    }
+
+    /// The coefficients (mgcv's `coef`).
+    #[getter]
+    fn coefficients<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        PyArray1::from_slice(py, self.inner.coefficients())
+    }
+
+    /// mgcv's coefficient names.
+    #[getter]
+    fn coefficient_names(&self) -> Vec<String> {
+        self.inner.coefficient_names()
+    }
+
+    /// The Bayesian posterior covariance (mgcv's `Vp`).
+    #[getter]
+    fn vp<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        matrix(py, self.inner.covariance())
+    }
+
+    /// The frequentist covariance (mgcv's `Ve`).
+    #[getter]
+    fn ve<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        matrix(py, self.inner.frequentist_covariance())
+    }
+
+    /// Bayesian standard errors of the coefficients.
+    #[getter]
+    fn standard_errors<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        PyArray1::from_vec(py, self.inner.standard_errors())
+    }
+
+    /// Effective degrees of freedom per coefficient (mgcv's `edf`).
+    #[getter]
+    fn edf<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        PyArray1::from_slice(py, self.inner.edf())
+    }
+
+    /// Total effective degrees of freedom.
+    #[getter]
+    fn edf_total(&self) -> f64 {
+        self.inner.edf_total()
+    }
+
+    /// The smooth terms: `(label, edf, first coefficient, end)`.
+    #[getter]
+    fn smooths(&self) -> Vec<(String, f64, usize, usize)> {
+        self.inner
+            .smooths()
+            .into_iter()
+            .map(|s| (s.label, s.edf, s.coefficients.start, s.coefficients.end))
+            .collect()
+    }
+
+    /// The smoothing parameters (mgcv's `sp`).
+    #[getter]
+    fn sp<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        PyArray1::from_slice(py, self.inner.smoothing_parameters())
+    }
+
+    /// mgcv's names of the smoothing parameters.
+    #[getter]
+    fn sp_names(&self) -> Vec<String> {
+        self.inner.smoothing_parameter_names()
+    }
+
+    /// The scale parameter (mgcv's `sig2`).
+    #[getter]
+    fn scale(&self) -> f64 {
+        self.inner.scale()
+    }
+
+    /// Whether the scale was estimated.
+    #[getter]
+    fn scale_estimated(&self) -> bool {
+        self.inner.scale_estimated()
+    }
+
+    /// The estimated family parameter (negative binomial θ, Tweedie p), if any.
+    #[getter]
+    fn theta(&self) -> Option<f64> {
+        self.inner.theta()
+    }
+
+    /// The minimised criterion (mgcv's `gcv.ubre`).
+    #[getter]
+    fn criterion(&self) -> f64 {
+        self.inner.criterion()
+    }
+
+    /// Which criterion was minimised, as mgcv names it (`REML`, `ML`, `GCV`, ...).
+    #[getter]
+    fn method(&self) -> String {
+        self.inner.model().criterion.clone()
+    }
+
+    /// Residual deviance.
+    #[getter]
+    fn deviance(&self) -> f64 {
+        self.inner.deviance()
+    }
+
+    /// Null deviance.
+    #[getter]
+    fn null_deviance(&self) -> f64 {
+        self.inner.null_deviance()
+    }
+
+    /// Proportion of the null deviance explained.
+    #[getter]
+    fn deviance_explained(&self) -> f64 {
+        self.inner.deviance_explained()
+    }
+
+    /// The log-likelihood (mgcv's `logLik`).
+    #[getter]
+    fn log_likelihood(&self) -> f64 {
+        self.inner.log_likelihood()
+    }
+
+    /// AIC.
+    #[getter]
+    fn aic(&self) -> f64 {
+        self.inner.aic()
+    }
+
+    /// Rows used in the fit.
+    #[getter]
+    fn n(&self) -> usize {
+        self.inner.n()
+    }
+
+    /// Rows dropped for a missing value.
+    #[getter]
+    fn n_dropped(&self) -> usize {
+        self.inner.n_dropped()
+    }
+
+    /// Whether the smoothing-parameter search converged.
+    #[getter]
+    fn converged(&self) -> bool {
+        self.inner.converged()
+    }
+
+    /// Outer iterations.
+    #[getter]
+    fn iterations(&self) -> usize {
+        self.inner.iterations()
+    }
+
+    /// What to know about the data or the fit (R's warnings).
+    #[getter]
+    fn warnings(&self) -> Vec<String> {
+        self.inner.warnings().to_vec()
+    }
+
+    /// Where the fit started: `exact hit`, `resumed from checkpoint at
+    /// iteration i`, `seeded from a related fit`, `cold start`; `None` for a
+    /// model loaded from a file.
+    #[getter]
+    fn cache_status(&self) -> Option<String> {
+        self.inner.source().map(|s| match s {
+            StartSource::ExactHit => "exact hit".to_string(),
+            StartSource::Resumed { iteration, .. } => format!("resumed from checkpoint at iteration {iteration}"),
+            StartSource::Seeded => "seeded from a related fit".to_string(),
+            StartSource::Cold => "cold start".to_string(),
+        })
+    }
+
+    /// Why the cache could not be used, if it could not.
+    #[getter]
+    fn cache_warning(&self) -> Option<String> {
+        self.inner.cache_warning().map(str::to_string)
+    }
+
+    /// The columns new data must provide for prediction.
+    #[getter]
+    fn predictor_columns(&self) -> Vec<String> {
+        self.inner.model().predictor_columns()
+    }
+
+    /// The columns the model reads as factors (new data reads them so too).
+    #[getter]
+    fn factor_columns(&self) -> Vec<String> {
+        self.inner.model().factor_columns()
+    }
+
+    /// Whether this object holds the data it was fitted to.
+    #[getter]
+    fn has_training_data(&self) -> bool {
+        self.training.is_some()
+    }
+
+    /// Predictions at the rows of `frame` with the GIL released: `kind`
+    /// `link` or `response`; standard errors with `se`, term contributions
+    /// with `terms`; `exclude` names terms left out (mgcv's `exclude`).
+    #[pyo3(signature = (frame, kind="link", se=false, terms=false, exclude=Vec::new()))]
+    fn predict<'py>(
+        &self,
+        py: Python<'py>,
+        frame: &PyFrame,
+        kind: &str,
+        se: bool,
+        terms: bool,
+        exclude: Vec<String>,
+    ) -> PyResult<Predicted<'py>> {
+        let kind = match kind {
+            "link" => PredictType::Link,
+            "response" => PredictType::Response,
+            other => {
+                return Err(to_py(gam::GamError::BadOption {
+                    option: "type".into(),
+                    message: format!("'{other}' is not a prediction type (use link, response, terms or lpmatrix)"),
+                }));
+            }
+        };
+        let options = PredictOptions {
+            kind,
+            se,
+            terms,
+            exclude,
+        };
+        let data = Arc::clone(&frame.0);
+        let p = py.detach(|| self.inner.predict(&data, &options)).map_err(to_py)?;
+        let terms = p
+            .terms
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(label, v)| (label, PyArray1::from_vec(py, v)))
+            .collect();
+        Ok((
+            PyArray1::from_vec(py, p.fit),
+            p.se_fit.map(|s| PyArray1::from_vec(py, s)),
+            terms,
+        ))
+    }
+
+    /// mgcv's `summary.gam` printout: the bytes `gam fit` prints.
+    fn summary(&self, py: Python<'_>) -> String {
+        py.detach(|| self.inner.summary().to_string())
+    }
+
+    /// The model file's JSON (what `save` writes).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        py.detach(|| self.inner.to_json()).map_err(to_py)
+    }
+
+    /// A model from its JSON (bytes or str), refused unless consistent.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: &Bound<'_, PyAny>) -> PyResult<PyFitted> {
+        let text: String = match json.cast::<PyBytes>() {
+            Ok(b) => String::from_utf8(b.as_bytes().to_vec())
+                .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("model JSON is not UTF-8: {e}")))?,
+            Err(_) => json.extract()?,
+        };
+        let inner = py.detach(|| FittedGam::from_json(&text)).map_err(to_py)?;
+        Ok(PyFitted { inner, training: None })
+    }
+
+    /// Writes the model file atomically (`gam summary`/`gam predict` read it).
+    fn save(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        py.detach(|| self.inner.save(&path)).map_err(to_py)
+    }
+
+    /// Reads a model file written by `save` or `gam fit --out`.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: PathBuf) -> PyResult<PyFitted> {
+        let inner = py.detach(|| FittedGam::load(&path)).map_err(to_py)?;
+        Ok(PyFitted { inner, training: None })
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<warmgam Fitted: {} ({}, {}), n = {}, edf = {:.3}, {} = {:.6}>",
+            self.inner.formula(),
+            self.inner.family().name(),
+            self.inner.link().name(),
+            self.inner.n(),
+            self.inner.edf_total(),
+            self.inner.model().criterion,
+            self.inner.criterion()
+        )
+    }
+}

@@ -1,0 +1,194 @@
+"""The API on in-memory data: accessors, predictions, persistence, pickle,
+errors, only-formula-columns-read."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import numpy as np
+import pytest
+
+import warmgam as wg
+from conftest import MCYCLE, read_csv_dict
+
+FORMULA = "accel ~ s(times, k = 20)"
+
+
+@pytest.fixture(scope="module")
+def mcycle():
+    return read_csv_dict(MCYCLE)
+
+
+@pytest.fixture(scope="module")
+def model(mcycle):
+    return wg.gam(FORMULA, data=mcycle, cache=False)
+
+
+def test_accessors_are_consistent(model):
+    p = len(model.coefficients)
+    assert model.coefficient_names[0] == "(Intercept)"
+    assert model.coefficient_names[1] == "s(times).1"
+    assert len(model.coefficient_names) == p == 20
+    for cov in (model.Vp, model.Ve):
+        assert cov.shape == (p, p)
+        np.testing.assert_allclose(cov, cov.T, rtol=0, atol=1e-12 * np.abs(cov).max())
+    np.testing.assert_allclose(model.standard_errors, np.sqrt(np.diag(model.Vp)))
+    assert list(model.edf) == ["s(times)"]
+    # total EDF = the smooth's + the intercept's one
+    assert model.edf_total == pytest.approx(model.edf["s(times)"] + 1, rel=1e-12)
+    assert list(model.sp) == ["s(times)"] and model.sp["s(times)"] > 0
+    assert model.scale > 0 and model.scale_estimated
+    assert model.method == "REML"
+    assert np.isfinite([model.criterion, model.deviance, model.aic, model.log_likelihood]).all()
+    assert 0 < model.deviance_explained < 1
+    assert (model.n, model.n_dropped, model.converged) == (133, 0, True)
+    assert model.family == "gaussian" and model.link == "identity"
+    label, edf, coefs = model.smooths[0]
+    assert (label, coefs) == ("s(times)", slice(1, 20)) and edf == model.edf["s(times)"]
+    assert "accel ~ s(times, k = 20)" in repr(model)
+
+
+def test_prediction_kinds_agree(model):
+    new = {"times": np.array([5.0, 20.0, 40.0])}
+    link = model.predict(new)
+    resp = model.predict(new, type="response", se=True)
+    np.testing.assert_array_equal(link["fit"], resp["fit"])  # identity link
+    assert (resp["se_fit"] > 0).all()
+    terms = model.predict(new, type="terms")
+    assert list(terms) == ["s(times)"]
+    np.testing.assert_allclose(terms["s(times)"] + model.coefficients[0], link["fit"], rtol=1e-12)
+    both = model.predict(new, terms=True)
+    assert list(both) == ["fit", "s(times)"]
+    # Without newdata: the training rows.
+    assert len(model.predict()["fit"]) == 133
+
+
+def test_save_load_pickle_and_deepcopy_round_trip(model, tmp_path):
+    path = tmp_path / "m.json"
+    model.save(path)
+    again = wg.load(path)
+    assert again.to_json() == model.to_json() == path.read_text()
+    assert again.summary() == model.summary()
+    assert again.cache is None and model.cache == "cold start"
+    new = {"times": np.linspace(1, 50, 7)}
+    for other in (pickle.loads(pickle.dumps(model)), copy.deepcopy(model), wg.loads(model.to_json().encode())):
+        assert other.to_json() == model.to_json()
+        np.testing.assert_array_equal(other.predict(new, se=True)["se_fit"], model.predict(new, se=True)["se_fit"])
+    with pytest.raises(ValueError, match="newdata"):
+        again.predict()
+
+
+def test_only_the_formula_columns_are_read(mcycle):
+    class Guarded(dict):
+        def __getitem__(self, key):
+            if key not in ("times", "accel"):
+                raise AssertionError(f"column {key!r} was read")
+            return super().__getitem__(key)
+
+    data = Guarded(mcycle)
+    data["when"] = np.array(["2020-01-01"] * 133, dtype="datetime64[D]")
+    data["junk"] = [object()] * 133
+    m = wg.gam(FORMULA, data=data, cache=False)
+    assert m.n == 133
+    # New data needs the predictors only, not the response.
+    assert len(m.predict(Guarded({"times": mcycle["times"][:5]}))["fit"]) == 5
+
+
+def test_missing_values_are_dropped_as_na_omit(mcycle):
+    data = dict(mcycle)
+    accel = data["accel"].copy()
+    accel[[3, 50]] = np.nan
+    data["accel"] = accel
+    m = wg.gam(FORMULA, data=data, cache=False)
+    keep = ~np.isnan(accel)
+    ref = wg.gam(FORMULA, data={k: v[keep] for k, v in data.items()}, cache=False)
+    assert (m.n, m.n_dropped) == (131, 2)
+    np.testing.assert_array_equal(m.coefficients, ref.coefficients)
+
+
+def test_columns_of_every_python_kind(mcycle):
+    rng = np.random.default_rng(3)
+    n = 133
+    g = rng.choice(["a", "b", "c"], n)
+    data = {
+        "times": mcycle["times"].tolist(),  # a list of floats
+        "accel": mcycle["accel"],
+        "g": g,  # numpy str
+        "flag": (rng.uniform(size=n) > 0.5),  # numpy bool
+        "obj": np.array(list(g), dtype=object),  # object: text
+    }
+    m = wg.gam("accel ~ s(times, k = 20) + g + flag", data=data, cache=False)
+    assert m.coefficient_names[:5] == ["(Intercept)", "gb", "gc", "flagTRUE", "s(times).1"]
+    m2 = wg.gam("accel ~ s(times, k = 20) + obj + flag", data=data, cache=False)
+    np.testing.assert_array_equal(m.coefficients, m2.coefficients)
+    # A structured array reads as a dict of its fields.
+    rec = np.zeros(n, dtype=[("times", "f8"), ("accel", "f8")])
+    rec["times"], rec["accel"] = mcycle["times"], mcycle["accel"]
+    np.testing.assert_array_equal(wg.gam(FORMULA, data=rec, cache=False).coefficients,
+                                  wg.gam(FORMULA, data=mcycle, cache=False).coefficients)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"formula": "accel ~ s(times"}, wg.errors.FormulaError, "accel ~ s(times"),
+        ({"formula": "accel ~ s(nope)"}, wg.errors.DataError, "unknown column 'nope' (available: times, accel)"),
+        ({"family": "gausian"}, wg.errors.OptionError, "unsupported family 'gausian'"),
+        ({"family": "poisson", "link": "logit"}, wg.errors.OptionError, "logit"),
+        ({"method": "RMEL"}, wg.errors.OptionError, "RMEL"),
+        ({"gamma": 0.0}, wg.errors.OptionError, "gamma"),
+        ({"formula": "accel ~ s(times, k = 500)"}, wg.errors.FormulaError, "s\\(times"),
+        ({"family": "poisson"}, wg.errors.DataError, "accel"),
+    ],
+)
+def test_errors_are_the_python_hierarchy(mcycle, kwargs, error, message):
+    args = {"formula": FORMULA, "data": {"times": mcycle["times"], "accel": mcycle["accel"]}, "cache": False}
+    args.update(kwargs)
+    with pytest.raises(error, match=message) as info:
+        wg.gam(**args)
+    assert isinstance(info.value, wg.errors.GamError) and isinstance(info.value, ValueError)
+
+
+def test_error_classes():
+    assert issubclass(wg.errors.FitTooLargeError, MemoryError)
+    assert issubclass(wg.errors.CacheError, OSError)
+    assert not issubclass(wg.errors.FitInterrupted, ValueError)
+    with pytest.raises(FileNotFoundError, match="no-such-model.json"):
+        wg.load("no-such-model.json")
+    with pytest.raises(wg.errors.ModelFileError):
+        wg.loads("{}")
+    with pytest.raises(wg.errors.DataError, match="name the columns"):
+        wg.gam("y ~ x", data=np.zeros((3, 2)), cache=False)
+
+
+def test_unsupported_column_type_is_named(mcycle):
+    data = {"times": mcycle["times"].astype("datetime64[s]"), "accel": mcycle["accel"]}
+    with pytest.raises(wg.errors.DataError, match="column 'times'"):
+        wg.gam(FORMULA, data=data, cache=False)
+
+
+def test_a_progress_callback_is_called_and_its_exception_propagates(mcycle, monkeypatch):
+    monkeypatch.setenv("GAM_TEST_PAUSE_AFTER_CHECKPOINT_MS", "120")
+    seen = []
+    wg.gam(FORMULA, data=mcycle, cache=False, progress=lambda i, s, t: seen.append((i, s, t)))
+    assert seen and all(t >= 0.1 for _, _, t in seen)
+    assert [i for i, _, _ in seen] == sorted(i for i, _, _ in seen)
+
+    class Stop(Exception):
+        pass
+
+    def stop(*_):
+        raise Stop("from the callback")
+
+    with pytest.raises(Stop) as info:
+        wg.gam(FORMULA, data=mcycle, cache=False, progress=stop)
+    assert any("interrupted" in n for n in getattr(info.value, "__notes__", []))
+
+
+def test_cv_prints_the_commands_table(mcycle, cli):
+    from conftest import run_cli
+
+    result = wg.cv(FORMULA, data=mcycle, folds=5, cache=False)
+    want = run_cli(cli, "cv", MCYCLE, FORMULA, "--folds", "5", "--no-cache", "-q").stdout
+    assert str(result) == want

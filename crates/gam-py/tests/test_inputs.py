@@ -1,0 +1,100 @@
+"""Each input kind gives the same model: pandas (numpy- and Arrow-backed,
+nullable, Categorical), polars, pyarrow, a bare Arrow C stream exporter and
+dicts; predictions come back in the caller's kind."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import warmgam as wg
+from conftest import BENCH, MCYCLE, read_csv_dict
+
+FORMULA = "accel ~ s(times, k = 20)"
+CAKE = BENCH / "data" / "cake.csv"
+CAKE_FORMULA = "angle ~ recipe + s(temp, k = 5) + s(replicate, bs = \"re\")"
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return wg.gam(FORMULA, data=read_csv_dict(MCYCLE), cache=False)
+
+
+def _same(m, ref):
+    np.testing.assert_array_equal(m.coefficients, ref.coefficients)
+    assert m.to_json() == ref.to_json()
+
+
+def test_pandas_numpy_arrow_backed_and_nullable(reference):
+    pd = pytest.importorskip("pandas")
+    df = pd.read_csv(MCYCLE, float_precision="round_trip")
+    df["extra"] = [{"a": 1}] * len(df)  # never read
+    _same(wg.gam(FORMULA, data=df, cache=False), reference)
+    nullable = df.astype({"times": "Float64", "accel": "Float64"})
+    _same(wg.gam(FORMULA, data=nullable, cache=False), reference)
+    pytest.importorskip("pyarrow")
+    arrow_backed = pd.read_csv(MCYCLE, dtype_backend="pyarrow", engine="pyarrow")
+    _same(wg.gam(FORMULA, data=arrow_backed, cache=False), reference)
+    p = reference.predict(df.iloc[10:20], se=True)
+    assert isinstance(p, pd.DataFrame) and list(p.index) == list(range(10, 20))
+
+
+def test_pandas_missing_values_of_every_spelling(reference):
+    pd = pytest.importorskip("pandas")
+    df = pd.read_csv(MCYCLE, float_precision="round_trip").astype({"accel": "Float64"})
+    df.loc[[2, 9], "accel"] = pd.NA
+    m = wg.gam(FORMULA, data=df, cache=False)
+    ref = wg.gam(FORMULA, data=df.dropna(), cache=False)
+    assert (m.n_dropped, m.n) == (2, 131)
+    np.testing.assert_array_equal(m.coefficients, ref.coefficients)
+
+
+def test_pandas_without_pyarrow_reads_column_by_column(reference, monkeypatch):
+    pd = pytest.importorskip("pandas")
+    from warmgam import _data
+
+    monkeypatch.setattr(_data, "_pyarrow_available", lambda: False)
+    df = pd.read_csv(MCYCLE, float_precision="round_trip")
+    _same(wg.gam(FORMULA, data=df, cache=False), reference)
+
+
+def test_categoricals_are_factors_and_text_sorts_as_the_command():
+    pd = pytest.importorskip("pandas")
+    cake = pd.read_csv(CAKE, float_precision="round_trip")
+    text = wg.gam(CAKE_FORMULA, data=cake, factors=["replicate"], cache=False)
+    as_dict = wg.gam(CAKE_FORMULA, data=read_csv_dict(CAKE), factors=["replicate"], cache=False)
+    _same(text, as_dict)
+    cat = cake.assign(recipe=cake["recipe"].astype("category"), replicate=cake["replicate"].astype("category"))
+    cat["replicate"] = cat["replicate"].cat.rename_categories(str)
+    _same(wg.gam(CAKE_FORMULA, data=cat, cache=False), text)
+
+
+def test_polars_and_pyarrow_tables(reference):
+    pa = pytest.importorskip("pyarrow")
+    table = pa.table({k: v for k, v in read_csv_dict(MCYCLE).items()})
+    _same(wg.gam(FORMULA, data=table, cache=False), reference)
+    _same(wg.gam(FORMULA, data=table.to_batches()[0], cache=False), reference)
+    out = reference.predict(table.slice(0, 5))
+    assert isinstance(out, pa.Table) and out.column_names == ["fit"]
+
+    class Stream:  # only the Arrow PyCapsule interface
+        def __init__(self, t):
+            self._t = t
+
+        def __arrow_c_stream__(self, requested_schema=None):
+            return self._t.__arrow_c_stream__(requested_schema)
+
+    _same(wg.gam(FORMULA, data=Stream(table.append_column("s", pa.array([[1]] * table.num_rows))), cache=False),
+          reference)
+    pl = pytest.importorskip("polars")
+    frame = pl.from_arrow(table)
+    _same(wg.gam(FORMULA, data=frame, cache=False), reference)
+    _same(wg.gam(FORMULA, data=frame.lazy(), cache=False), reference)
+    assert isinstance(reference.predict(frame.head(3)), pl.DataFrame)
+
+
+def test_an_arrow_column_of_an_unusable_type_is_named():
+    pa = pytest.importorskip("pyarrow")
+    table = pa.table({"times": pa.array([[1.0]] * 5), "accel": pa.array([1.0] * 5)})
+    with pytest.raises(wg.errors.DataError, match="column 'times'"):
+        wg.gam(FORMULA, data=table, cache=False)

@@ -1,0 +1,79 @@
+"""A good citizen among threads: the GIL is released during fits (another
+Python thread keeps running) and two fits run at once, each giving the
+result it gives alone."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+import warmgam as wg
+
+
+def _data(n: int, seed: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(size=(4, n))
+    y = np.sin(6 * x[0]) + x[1] ** 2 + np.cos(3 * x[2]) + rng.normal(0, 0.3, n)
+    return {"x0": x[0], "x1": x[1], "x2": x[2], "x3": x[3], "y": y}
+
+
+FORMULA = 'y ~ s(x0, bs = "cr", k = 20) + s(x1, bs = "cr", k = 20) + s(x2, bs = "cr", k = 20) + s(x3, bs = "cr")'
+
+
+def test_another_thread_runs_during_a_fit():
+    data = _data(200_000, 1)
+    ticks: list[float] = []
+    stop = threading.Event()
+
+    def count():
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.001)
+
+    t = threading.Thread(target=count)
+    t.start()
+    try:
+        start = time.perf_counter()
+        m = wg.gam(FORMULA, data=data, cache=False, progress=False)
+        end = time.perf_counter()
+    finally:
+        stop.set()
+        t.join()
+    assert m.converged
+    during = [x for x in ticks if start + 0.05 < x < end - 0.05]
+    # The counter ticks about every ms while the fit runs; holding the GIL
+    # would freeze it (a switch interval is 5 ms, so at most a few ticks).
+    assert end - start > 0.2, f"the fit took {end - start:.3f} s: too short to tell"
+    assert len(during) > 0.2 * (end - start) * 1000 / 1.1, (len(during), end - start)
+
+
+def test_two_fits_run_at_once_and_give_their_own_results(monkeypatch):
+    # Each outer iterate pauses 150 ms inside the detached fit (the test hook).
+    monkeypatch.setenv("GAM_TEST_PAUSE_AFTER_CHECKPOINT_MS", "150")
+    a, b = _data(2000, 2), _data(2000, 3)
+    stamps: dict[str, list[float]] = {"a": [], "b": []}
+    results: dict[str, wg.GAM] = {}
+
+    def fit(name, data):
+        results[name] = wg.gam(FORMULA, data=data, cache=False,
+                               progress=lambda i, s, t: stamps[name].append(time.perf_counter()))
+
+    threads = [threading.Thread(target=fit, args=("a", a)), threading.Thread(target=fit, args=("b", b))]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    together = time.perf_counter() - start
+    alone = {k: wg.gam(FORMULA, data=d, cache=False) for k, d in (("a", a), ("b", b))}
+    for k in "ab":
+        assert results[k].to_json() == alone[k].to_json()
+    # Interleaved: one fit reported between the other's first and last report.
+    assert stamps["a"] and stamps["b"]
+    assert any(stamps["a"][0] < s < stamps["a"][-1] for s in stamps["b"]) or any(
+        stamps["b"][0] < s < stamps["b"][-1] for s in stamps["a"]
+    )
+    iterations = results["a"].iterations + results["b"].iterations
+    assert together < 0.85 * iterations * 0.150, (together, iterations)
