@@ -47,9 +47,10 @@ def read_csv_dict(path: Path) -> dict[str, np.ndarray | list]:
 
 
 def read_csv_pandas(path: Path):
-    """A CSV file with pandas, parsed to the bits the ``gam`` command parses."""
+    """A CSV file with pandas, parsed to the bits the ``gam`` command parses (pandas 3 parses
+    decimal text exactly by default)."""
     pd = pytest.importorskip("pandas")
-    return pd.read_csv(path, keep_default_na=False, na_values=["NA", ""], float_precision="round_trip")
+    return pd.read_csv(path, keep_default_na=False, na_values=["NA", ""])
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -138,14 +139,14 @@ def test_columns_of_every_python_kind(mcycle):
         ({"family": "poisson", "link": "logit"}, wg.errors.OptionError, "logit"),
         ({"method": "RMEL"}, wg.errors.OptionError, "RMEL"),
         ({"gamma": 0.0}, wg.errors.OptionError, "gamma"),
-        ({"formula": "accel ~ s(times, k = 500)"}, wg.errors.FormulaError, "s\\(times"),
+        ({"formula": "accel ~ s(times, k = 500)"}, wg.errors.FormulaError, "s(times"),
         ({"family": "poisson"}, wg.errors.DataError, "accel"),
     ],
 )
 def test_errors_are_the_python_hierarchy(mcycle, kwargs, error, message):
     args = {"formula": FORMULA, "data": {"times": mcycle["times"], "accel": mcycle["accel"]}, "cache": False}
     args.update(kwargs)
-    with pytest.raises(error, match=message) as info:
+    with pytest.raises(error, match=re.escape(message)) as info:
         wg.gam(**args)
     assert isinstance(info.value, wg.errors.GamError) and isinstance(info.value, ValueError)
 

@@ -27,7 +27,7 @@ def _same(m, ref):
 
 def test_pandas_numpy_arrow_backed_and_nullable(reference):
     pd = pytest.importorskip("pandas")
-    df = pd.read_csv(MCYCLE, float_precision="round_trip")
+    df = pd.read_csv(MCYCLE)
     df["extra"] = [{"a": 1}] * len(df)  # never read
     _same(wg.gam(FORMULA, data=df, cache=False), reference)
     nullable = df.astype({"times": "Float64", "accel": "Float64"})
@@ -41,7 +41,7 @@ def test_pandas_numpy_arrow_backed_and_nullable(reference):
 
 def test_pandas_missing_values_of_every_spelling(reference):
     pd = pytest.importorskip("pandas")
-    df = pd.read_csv(MCYCLE, float_precision="round_trip").astype({"accel": "Float64"})
+    df = pd.read_csv(MCYCLE).astype({"accel": "Float64"})
     df.loc[[2, 9], "accel"] = pd.NA
     m = wg.gam(FORMULA, data=df, cache=False)
     ref = wg.gam(FORMULA, data=df.dropna(), cache=False)
@@ -54,13 +54,13 @@ def test_pandas_without_pyarrow_reads_column_by_column(reference, monkeypatch):
     from warmgam import _data
 
     monkeypatch.setattr(_data, "_pyarrow_available", lambda: False)
-    df = pd.read_csv(MCYCLE, float_precision="round_trip")
+    df = pd.read_csv(MCYCLE)
     _same(wg.gam(FORMULA, data=df, cache=False), reference)
 
 
 def test_categoricals_are_factors_and_text_sorts_as_the_command():
     pd = pytest.importorskip("pandas")
-    cake = pd.read_csv(CAKE, float_precision="round_trip")
+    cake = pd.read_csv(CAKE)
     text = wg.gam(CAKE_FORMULA, data=cake, factors=["replicate"], cache=False)
     as_dict = wg.gam(CAKE_FORMULA, data=read_csv_dict(CAKE), factors=["replicate"], cache=False)
     _same(text, as_dict)
