@@ -79,3 +79,48 @@ fn a_bad_row_in_a_cross_validation_fold_keeps_its_data_kind_row_and_column() {
     assert_eq!(e.row(), Some(18), "{e}");
 }
 
+// ---- the columns a model reads (G1, G2) ----
+
+#[test]
+fn a_spec_lists_the_columns_it_reads_and_fits_on_those_alone() {
+    let data = columns(N);
+    let spec = Gam::new("y ~ s(x) + log(z + 1) + g").unwrap().weights("w");
+    assert_eq!(spec.columns(), ["y", "x", "z", "g", "w"]);
+    assert_eq!(spec.response_columns(), ["y"]);
+    let binomial = Gam::new("cbind(a, b) ~ s(x, by = g) + offset(o)").unwrap();
+    assert_eq!(binomial.columns(), ["a", "b", "x", "g", "o"]);
+    assert_eq!(binomial.response_columns(), ["a", "b"]);
+    // A frame of exactly those columns gives the fit of the whole frame.
+    let only = Frame::builder()
+        .numeric("y", data.y.clone())
+        .numeric("x", data.x.clone())
+        .numeric("z", data.z.clone())
+        .factor("g", data.g.iter().map(|&g| Some(g)))
+        .numeric("w", data.w.clone())
+        .build()
+        .unwrap();
+    let (a, b) = (spec.fit(&only).unwrap(), spec.fit(&data.frame()).unwrap());
+    assert_eq!(bits(a.coefficients()), bits(b.coefficients()));
+}
+
+#[test]
+fn a_fitted_model_lists_the_columns_new_data_needs_and_which_are_factors() {
+    let data = columns(N);
+    let fitted = Gam::new("y ~ s(x) + log(z + 1) + g + s(x, by = ok)")
+        .unwrap()
+        .fit(&data.frame())
+        .unwrap();
+    assert_eq!(fitted.predictor_columns(), ["x", "z", "g", "ok"]);
+    assert_eq!(fitted.factor_columns(), ["g", "ok"]);
+    // Those columns alone predict.
+    let new = Frame::builder()
+        .numeric("x", data.x.clone())
+        .numeric("z", data.z.clone())
+        .factor("g", data.g.iter().map(|&g| Some(g)))
+        .logical("ok", data.ok.iter().map(|&b| Some(b)))
+        .build()
+        .unwrap();
+    let p = fitted.predict(&new, &PredictOptions::default()).unwrap();
+    assert_eq!(p.fit.len(), N);
+}
+
