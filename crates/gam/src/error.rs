@@ -298,6 +298,106 @@ pub enum GamError {
     },
 }
 
+/// What kind of failure a [`GamError`] is: the coarse classes a front end
+/// maps to its own error types (a Python binding's exception hierarchy)
+/// without matching every variant, so that a new variant does not break it.
+///
+/// ```
+/// use gam::{ErrorKind, Gam};
+/// let e = Gam::new("y ~ s(x").unwrap_err();
+/// assert_eq!(e.kind(), ErrorKind::Formula);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The formula does not parse, or a term cannot be built from the data.
+    Formula,
+    /// The data: a missing column, a bad value, a malformed file, a response unfit for the family.
+    Data,
+    /// An option: the family, link, method, gamma, a smoothing control, the number of folds.
+    Option,
+    /// The fit could not be computed (not identifiable, separation, no convergence, too large, ...).
+    Fit,
+    /// The fit's observer asked it to stop.
+    Interrupted,
+    /// A model file or JSON could not be read, or a model would not load again.
+    Model,
+    /// The warm-start cache could not be opened.
+    Cache,
+    /// A file could not be opened or read.
+    Io,
+}
+
+impl GamError {
+    /// The kind of this error; a cross-validation fold's error
+    /// ([`GamError::Fold`]) has the kind of the error inside it.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            GamError::Formula { .. } | GamError::Term { .. } => ErrorKind::Formula,
+            GamError::Data { .. }
+            | GamError::UnknownColumn { .. }
+            | GamError::Csv { .. }
+            | GamError::EmptyData { .. }
+            | GamError::FamilyMismatch { .. } => ErrorKind::Data,
+            GamError::LinkMismatch { .. }
+            | GamError::UnknownFamily { .. }
+            | GamError::UnsupportedLink { .. }
+            | GamError::Control { .. }
+            | GamError::BadOption { .. }
+            | GamError::TooFewFolds { .. }
+            | GamError::TooManyFolds { .. } => ErrorKind::Option,
+            GamError::NotIdentifiable { .. }
+            | GamError::Separation { .. }
+            | GamError::InnerFailed { .. }
+            | GamError::NoConvergence { .. }
+            | GamError::NotFinite { .. }
+            | GamError::TooFewRows { .. }
+            | GamError::TooLarge { .. }
+            | GamError::WarmStartMismatch { .. } => ErrorKind::Fit,
+            GamError::Interrupted { .. } => ErrorKind::Interrupted,
+            GamError::Model { .. } | GamError::ModelNotSaved { .. } => ErrorKind::Model,
+            GamError::Cache { .. } => ErrorKind::Cache,
+            GamError::Io { .. } => ErrorKind::Io,
+            GamError::Fold { source, .. } => source.kind(),
+        }
+    }
+
+    /// The error itself, or for a cross-validation fold's error the error
+    /// inside it (through any depth): what a front end inspects for details
+    /// such as [`GamError::TooLarge`] or an [`GamError::Io`] error's cause.
+    pub fn innermost(&self) -> &GamError {
+        match self {
+            GamError::Fold { source, .. } => source.innermost(),
+            other => other,
+        }
+    }
+
+    /// The data column the error names, if it names one.
+    pub fn column(&self) -> Option<&str> {
+        match self.innermost() {
+            GamError::Data { column, .. } | GamError::UnknownColumn { column, .. } => Some(column),
+            _ => None,
+        }
+    }
+
+    /// The 1-based data row a [`GamError::Data`] names (not counting a
+    /// header), if it names one; a CSV error names a file line instead.
+    pub fn row(&self) -> Option<usize> {
+        match self.innermost() {
+            GamError::Data { row, .. } => *row,
+            _ => None,
+        }
+    }
+
+    /// The 0-based character position in the formula, for a formula that does not parse.
+    pub fn position(&self) -> Option<usize> {
+        match self.innermost() {
+            GamError::Formula { position, .. } => Some(*position),
+            _ => None,
+        }
+    }
+}
+
 /// Why penalised IRLS (the inner fit of a generalized model) stopped.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -538,6 +638,64 @@ mod tests {
         ];
         for (e, want) in errors.iter().zip(expected) {
             assert_eq!(e.to_string(), want);
+        }
+    }
+
+    #[test]
+    fn a_folds_error_has_the_kind_and_details_of_the_error_inside_it() {
+        let data = GamError::Data {
+            column: "y".into(),
+            row: Some(7),
+            message: "a count must be a non-negative number".into(),
+        };
+        let fold = GamError::Fold {
+            fold: 2,
+            predicting: false,
+            source: Box::new(GamError::Fold {
+                fold: 1,
+                predicting: true,
+                source: Box::new(data),
+            }),
+        };
+        assert_eq!(fold.kind(), ErrorKind::Data);
+        assert_eq!((fold.column(), fold.row(), fold.position()), (Some("y"), Some(7), None));
+        assert!(matches!(fold.innermost(), GamError::Data { .. }));
+        let kinds = [
+            (GamError::WarmStartMismatch { given: 1, expected: 2 }, ErrorKind::Fit),
+            (GamError::TooFewFolds { folds: 1, min: 2 }, ErrorKind::Option),
+            (
+                GamError::Interrupted {
+                    iterations: 3,
+                    score: 1.0,
+                    saved: true,
+                },
+                ErrorKind::Interrupted,
+            ),
+            (
+                GamError::ModelNotSaved {
+                    path: "m.json".into(),
+                    problem: "NaN".into(),
+                },
+                ErrorKind::Model,
+            ),
+            (
+                GamError::Io {
+                    path: "d.csv".into(),
+                    source: std::io::Error::from(std::io::ErrorKind::NotFound),
+                },
+                ErrorKind::Io,
+            ),
+            (
+                GamError::Formula {
+                    formula: "y ~ s(x".into(),
+                    position: 7,
+                    message: "expected ')'".into(),
+                },
+                ErrorKind::Formula,
+            ),
+        ];
+        for (e, kind) in kinds {
+            assert_eq!(e.kind(), kind, "{e}");
         }
     }
 

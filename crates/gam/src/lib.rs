@@ -35,11 +35,12 @@
 //! # Ok::<(), gam::GamError>(())
 //! ```
 //!
-//! The front door is what the crate root exports: 33 items, and the
+//! The front door is what the crate root exports: 35 items, and the
 //! [`expert`] module.
 //! - data: [`Frame`], [`FrameBuilder`], [`CsvOptions`];
 //! - the model: [`Gam`] (built and checked step by step), [`Family`],
-//!   [`Link`], [`FitOptions`], [`Method`] (the smoothness criterion), [`NewtonOptions`], [`Convergence`];
+//!   [`Link`], [`FitOptions`], [`Method`] (the smoothness criterion), [`NewtonOptions`], [`Convergence`],
+//!   [`ScaleSetting`];
 //! - the cache: [`Cache`] (the `gam` command's directory by default), [`StartSource`];
 //! - watching and stopping a fit: [`FitObserver`], [`Iterate`], [`NoObserver`], [`StopOnFlag`];
 //! - the fitted model: [`FittedGam`], [`SmoothInfo`], [`Matrix`];
@@ -47,7 +48,7 @@
 //! - the summary: [`SummaryText`] (mgcv's printout), [`Summary`], [`ParamRow`], [`SmoothRow`];
 //! - cross-validation: [`CvOptions`], [`CvReport`];
 //! - errors: [`GamError`] (one `#[non_exhaustive]` enum, a variant per
-//!   failure), [`InnerFailure`], [`Result`];
+//!   failure), [`ErrorKind`] (its coarse class), [`InnerFailure`], [`Result`];
 //! - [`ENGINE_VERSION`], [`use_sequential_linear_algebra`].
 //!
 //! Everything else is in [`expert`]: the engine's pieces, for the `gam`
@@ -89,7 +90,7 @@ pub(crate) use expert::{basis, cache, cv, data, design, family, files, fit, form
 pub use api::{Cache, CsvOptions, FittedGam, Frame, FrameBuilder, Gam, SmoothInfo};
 pub use cache::StartSource;
 pub use cv::{CvOptions, CvReport};
-pub use error::{GamError, InnerFailure, Result};
+pub use error::{ErrorKind, GamError, InnerFailure, Result};
 pub use family::{Family, Link};
 pub use fit::assemble::{ParamRow, SmoothRow};
 pub use fit::method::Method;

@@ -201,6 +201,19 @@ impl FittedGam {
         self.cache_warning.as_deref()
     }
 
+    /// The columns new data must hold for a prediction: those the terms
+    /// read (through their expressions), not the response.
+    pub fn predictor_columns(&self) -> Vec<String> {
+        self.model.predictor_columns()
+    }
+
+    /// The columns the model reads as factors (parametric factors, factor
+    /// `by` variables, factor covariates of random effects): new data should
+    /// give them as factors, or as numbers matching numeric levels.
+    pub fn factor_columns(&self) -> Vec<String> {
+        self.model.factor_columns()
+    }
+
     /// Reads new data for this model from a CSV file: the columns the model
     /// uses as factors are read as factors whatever they hold (a numeric
     /// district code stays a code), as `gam predict` reads them.

@@ -101,6 +101,32 @@ impl Gam {
         self.spec.link
     }
 
+    /// Every data column the model reads: the response's, the covariates,
+    /// `by` variables, offsets, the inputs of expressions (`log(x)` reads
+    /// `x`) and the weights column, each once, in order of first appearance.
+    /// A front end reads only these from its data; a row missing any of them
+    /// is dropped (mgcv's `na.omit`).
+    ///
+    /// ```
+    /// let spec = gam::Gam::new("cbind(s, f) ~ s(x, by = g) + log(z) + offset(o)")?.weights("w");
+    /// assert_eq!(spec.columns(), ["s", "f", "x", "g", "z", "o", "w"]);
+    /// # Ok::<(), gam::GamError>(())
+    /// ```
+    pub fn columns(&self) -> Vec<String> {
+        self.spec.columns_used()
+    }
+
+    /// The data columns the response reads (`cbind(s, f)` reads two,
+    /// `log(y)` reads `y`), in order.
+    ///
+    /// ```
+    /// assert_eq!(gam::Gam::new("log(y) ~ s(x)")?.response_columns(), ["y"]);
+    /// # Ok::<(), gam::GamError>(())
+    /// ```
+    pub fn response_columns(&self) -> Vec<String> {
+        self.spec.formula.response_columns()
+    }
+
     /// The fitting options.
     pub fn fit_options(&self) -> &FitOptions {
         &self.spec.options

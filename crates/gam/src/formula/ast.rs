@@ -76,6 +76,24 @@ impl Formula {
         self.columns_read(false)
     }
 
+    /// The data columns the left-hand side reads (the response's, through
+    /// its expression: `log(y)` reads `y`), each once, in order.
+    pub fn response_columns(&self) -> Vec<String> {
+        let names: Vec<&str> = match &self.response {
+            Response::Column(y) => vec![y],
+            Response::Binomial { successes, failures } => vec![successes, failures],
+        };
+        let mut out: Vec<String> = Vec::new();
+        for name in names {
+            match self.derived(name) {
+                Some(d) => d.expr.vars(&mut out),
+                None if !out.iter().any(|o| o == name) => out.push(name.to_string()),
+                None => {}
+            }
+        }
+        out
+    }
+
     /// The derived column called `name`, if `name` is one.
     pub fn derived(&self, name: &str) -> Option<&Derived> {
         self.derived.iter().find(|d| d.name == name)

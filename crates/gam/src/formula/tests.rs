@@ -192,6 +192,13 @@ fn columns_used_lists_every_column_once() {
 }
 
 #[test]
+fn response_columns_are_the_columns_the_left_hand_side_reads() {
+    assert_eq!(parse("cbind(s1, f1) ~ x + s(z)").response_columns(), ["s1", "f1"]);
+    assert_eq!(parse("log(y + 1) ~ s(x)").response_columns(), ["y"]);
+    assert_eq!(parse("y ~ s(y)").response_columns(), ["y"]);
+}
+
+#[test]
 fn smooth_sp_is_parsed_and_keyed() {
     let s = smooth("s(x, sp = 0.1)");
     assert_eq!(s.sp, [SpValue(0.1)]);
