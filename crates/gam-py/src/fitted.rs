@@ -230,13 +230,13 @@ impl PyFitted {
     /// The columns new data must provide for prediction.
     #[getter]
     fn predictor_columns(&self) -> Vec<String> {
-        self.inner.model().predictor_columns()
+        self.inner.predictor_columns()
     }
 
     /// The columns the model reads as factors (new data reads them so too).
     #[getter]
     fn factor_columns(&self) -> Vec<String> {
-        self.inner.model().factor_columns()
+        self.inner.factor_columns()
     }
 
     /// Whether this object holds the data it was fitted to.

@@ -24,7 +24,12 @@ impl PySpec {
     /// The columns a fit reads: the formula's variables (through their
     /// expressions), offsets and the weights column.
     fn columns(&self) -> Vec<String> {
-        self.0.spec().columns_used()
+        self.0.columns()
+    }
+
+    /// The response's columns (`cbind(s, f)` has two).
+    fn response_columns(&self) -> Vec<String> {
+        self.0.response_columns()
     }
 
     /// The formula as written.

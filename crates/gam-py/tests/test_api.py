@@ -193,3 +193,11 @@ def test_cv_prints_the_commands_table(mcycle, cli):
     result = wg.cv(FORMULA, data=mcycle, folds=5, cache=False)
     want = run_cli(cli, "cv", MCYCLE, FORMULA, "--folds", "5", "--no-cache", "-q").stdout
     assert str(result) == want
+
+
+def test_a_forced_progress_display_after_a_second(mcycle, monkeypatch, capfd):
+    monkeypatch.setenv("GAM_TEST_PAUSE_AFTER_CHECKPOINT_MS", "300")
+    monkeypatch.setitem(__import__("sys").modules, "tqdm", None)  # the stderr line, not tqdm
+    wg.gam(FORMULA, data=mcycle, cache=False, progress=True)
+    err = capfd.readouterr().err
+    assert "outer iteration" in err and err.endswith("\r\033[K")
