@@ -37,6 +37,10 @@ def test_pandas_numpy_arrow_backed_and_nullable(reference):
     _same(wg.gam(FORMULA, data=arrow_backed, cache=False), reference)
     p = reference.predict(df.iloc[10:20], se=True)
     assert isinstance(p, pd.DataFrame) and list(p.index) == list(range(10, 20))
+    # An index of dates (exported with the columns over Arrow) is not read.
+    dated = df.set_index(pd.date_range("2020-01-01", periods=len(df)))
+    _same(wg.gam(FORMULA, data=dated, cache=False), reference)
+    assert list(reference.predict(dated.iloc[:3]).index) == list(dated.index[:3])
 
 
 def test_pandas_missing_values_of_every_spelling(reference):

@@ -110,7 +110,8 @@ def to_frame(
         _warmgam.require_columns(columns, [str(c) for c in data.columns])
         sub = data[columns]
         if _pyarrow_available() and hasattr(sub, "__arrow_c_stream__"):
-            return _warmgam.frame_from_arrow(sub, None, factors, ordered)
+            # Named: pandas exports a non-default index as a column too.
+            return _warmgam.frame_from_arrow(sub, columns, factors, ordered)
         cols = [(c, *_from_pandas_series(c, sub[c])) for c in columns]
         return _warmgam.frame_from_columns(cols, factors, ordered)
     if mod == "polars":
