@@ -124,3 +124,142 @@ fn a_fitted_model_lists_the_columns_new_data_needs_and_which_are_factors() {
     assert_eq!(p.fit.len(), N);
 }
 
+// ---- factors with given levels, factors on request (G3, G4) ----
+
+/// The synthetic factor `g` (levels a, b, c) as codes into `levels`.
+fn codes_into(data: &common::front::Columns, levels: &[&str]) -> Vec<Option<u32>> {
+    data.g
+        .iter()
+        .map(|g| levels.iter().position(|l| l == g).map(|i| i as u32))
+        .collect()
+}
+
+#[test]
+fn a_factor_keeps_the_level_order_it_is_given_and_its_first_level_is_the_baseline() {
+    let data = columns(N);
+    let levels = ["c", "a", "b"];
+    let frame = Frame::builder()
+        .numeric("x", data.x.clone())
+        .numeric("y", data.y.clone())
+        .factor_with_levels(
+            "g",
+            levels.map(String::from).to_vec(),
+            codes_into(&data, &levels),
+            false,
+        )
+        .build()
+        .unwrap();
+    assert_eq!(
+        frame.factor("g").unwrap(),
+        data.g.iter().map(|&g| Some(g)).collect::<Vec<_>>()
+    );
+    let spec = Gam::new("y ~ s(x) + g").unwrap();
+    let releveled = spec.fit(&frame).unwrap();
+    assert_eq!(releveled.coefficient_names()[..3], ["(Intercept)", "ga", "gb"]);
+    // The same model space as the sorted factor: the same fitted values.
+    let sorted = spec.fit(&data.frame()).unwrap();
+    let options = PredictOptions::default();
+    let (a, b) = (
+        releveled.predict(&data.frame(), &options).unwrap(),
+        sorted.predict(&data.frame(), &options).unwrap(),
+    );
+    for (p, q) in a.fit.iter().zip(&b.fit) {
+        assert!((p - q).abs() < 1e-8 * q.abs().max(1.0), "{p} vs {q}");
+    }
+    // Ordered: R's polynomial contrasts.
+    let ordered = Frame::builder()
+        .numeric("x", data.x.clone())
+        .numeric("y", data.y.clone())
+        .factor_with_levels("g", levels.map(String::from).to_vec(), codes_into(&data, &levels), true)
+        .build()
+        .unwrap();
+    let fitted = spec.fit(&ordered).unwrap();
+    assert_eq!(fitted.coefficient_names()[1..3], ["g.L", "g.Q"]);
+}
+
+#[test]
+fn codes_that_are_not_levels_and_repeated_levels_are_refused_naming_the_column() {
+    let build = |levels: &[&str], codes: Vec<Option<u32>>| {
+        Frame::builder()
+            .numeric("x", vec![1.0; codes.len()])
+            .factor_with_levels("g", levels.iter().map(|l| l.to_string()).collect(), codes, false)
+            .build()
+    };
+    let e = build(&["a", "b"], vec![Some(0), None, Some(2)]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "column 'g', row 3: code 2 is not a level: the factor has 2 levels (codes 0 to 1)"
+    );
+    let e = build(&[], vec![None, Some(0)]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "column 'g', row 2: code 0 is not a level: the factor has 0 levels (no codes are valid: give the levels)"
+    );
+    let e = build(&["a", "b", "a"], vec![Some(0), Some(1)]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "column 'g': level 'a' is given twice: a factor's levels must be unique"
+    );
+    assert_eq!(e.kind(), ErrorKind::Data);
+    // Every row missing, no levels: a valid (if useless) factor.
+    assert!(build(&[], vec![None, None]).is_ok());
+}
+
+#[test]
+fn numbers_made_factors_in_memory_fit_as_the_same_numbers_read_from_csv_with_factor_and_ordered() {
+    let n = 120;
+    let x: Vec<f64> = (0..n).map(|i| (i as f64 + 0.5) / n as f64).collect();
+    let dose: Vec<f64> = (0..n).map(|i| [1.0, 2.5, 10.0][(i * 7) % 3]).collect();
+    let y: Vec<f64> = (0..n)
+        .map(|i| (6.0 * x[i]).sin() + dose[i].ln() + ((i * 7919) % 17) as f64 / 34.0)
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dose.csv");
+    let mut text = String::from("x,dose,y\n");
+    for i in 0..n {
+        text.push_str(&format!("{},{},{}\n", x[i], dose[i], y[i]));
+    }
+    std::fs::write(&path, text).unwrap();
+    let spec = Gam::new("y ~ s(x) + dose").unwrap();
+    for ordered in [false, true] {
+        let names = vec!["dose".to_string()];
+        let (factors, ord) = if ordered {
+            (Vec::new(), names.clone())
+        } else {
+            (names.clone(), Vec::new())
+        };
+        let csv = Frame::read_csv(
+            &path,
+            &gam::CsvOptions {
+                factors: factors.clone(),
+                ordered: ord.clone(),
+            },
+        )
+        .unwrap();
+        let marked = Frame::builder()
+            .numeric("x", x.clone())
+            .numeric("dose", dose.clone())
+            .numeric("y", y.clone())
+            .as_factors(&factors, &ord)
+            .build()
+            .unwrap();
+        assert_eq!(marked, csv, "ordered: {ordered}");
+        let direct = Frame::builder()
+            .numeric("x", x.clone())
+            .numeric_factor("dose", dose.clone())
+            .numeric("y", y.clone())
+            .as_factors(&[], &ord)
+            .build()
+            .unwrap();
+        assert_eq!(direct, csv, "ordered: {ordered}");
+        let (a, b) = (spec.fit(&direct).unwrap(), spec.fit(&csv).unwrap());
+        assert_eq!(bits(a.coefficients()), bits(b.coefficients()));
+        assert_eq!(a.coefficient_names(), b.coefficient_names());
+    }
+    let e = Frame::builder()
+        .numeric("x", x)
+        .as_factors(&["nope".to_string()], &[])
+        .build()
+        .unwrap_err();
+    assert!(matches!(e, GamError::UnknownColumn { .. }), "{e}");
+}
