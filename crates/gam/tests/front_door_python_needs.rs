@@ -263,3 +263,75 @@ fn numbers_made_factors_in_memory_fit_as_the_same_numbers_read_from_csv_with_fac
         .unwrap_err();
     assert!(matches!(e, GamError::UnknownColumn { .. }), "{e}");
 }
+
+// ---- the cache status (G6) ----
+
+/// Stops a fit after it has seen `after` iterates.
+struct StopAfter {
+    after: usize,
+    seen: usize,
+}
+
+impl gam::FitObserver for StopAfter {
+    fn on_iterate(&mut self, _: &gam::Iterate) {
+        self.seen += 1;
+    }
+
+    fn should_stop(&self) -> bool {
+        self.seen >= self.after
+    }
+}
+
+#[test]
+fn the_cache_status_says_where_each_fit_started_in_the_words_of_the_python_api() {
+    let data = columns(N);
+    let frame = data.frame();
+    let dir = tempfile::tempdir().unwrap();
+    let cache = gam::Cache::open(dir.path()).unwrap();
+    let spec = Gam::new("y ~ s(x) + s(z, bs = \"cr\") + g").unwrap().cache(&cache);
+    let status = |f: &gam::FittedGam| f.cache_status().expect("a fit has a status");
+
+    // Stopped after its second iterate, then resumed from it.
+    let e = spec
+        .fit_observed(&frame, &mut StopAfter { after: 2, seen: 0 })
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            GamError::Interrupted {
+                iterations: 1,
+                saved: true,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert_eq!(e.kind(), ErrorKind::Interrupted);
+    let resumed = spec.fit(&frame).unwrap();
+    assert_eq!(status(&resumed), "resumed from checkpoint at iteration 1");
+    assert_eq!(status(&spec.fit(&frame).unwrap()), "exact hit");
+    // Other data: a related fit seeds the start.
+    let fewer = Frame::builder()
+        .numeric("x", data.x[..300].to_vec())
+        .numeric("z", data.z[..300].to_vec())
+        .factor("g", data.g[..300].iter().map(|&g| Some(g)))
+        .numeric("y", data.y[..300].to_vec())
+        .build()
+        .unwrap();
+    assert_eq!(status(&spec.fit(&fewer).unwrap()), "seeded from a related fit");
+    // No cache; a fresh one; a model read back.
+    let plain = Gam::new("y ~ s(x)").unwrap();
+    assert_eq!(status(&plain.fit(&frame).unwrap()), "cold start");
+    let other = tempfile::tempdir().unwrap();
+    let fresh = plain
+        .cache(&gam::Cache::open(other.path()).unwrap())
+        .fit(&frame)
+        .unwrap();
+    assert_eq!(status(&fresh), "cold start");
+    assert_eq!(
+        gam::FittedGam::from_json(&fresh.to_json().unwrap())
+            .unwrap()
+            .cache_status(),
+        None
+    );
+}

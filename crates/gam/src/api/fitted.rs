@@ -196,6 +196,31 @@ impl FittedGam {
         self.source.as_ref()
     }
 
+    /// Where the fit started, in a few words: `"exact hit"`, `"resumed from
+    /// checkpoint at iteration 7"`, `"seeded from a related fit"` or `"cold
+    /// start"` (also for a fit made without a cache); `None` for a model read
+    /// from a file or JSON. [`source`](Self::source) has the details.
+    ///
+    /// ```
+    /// let frame = gam::Frame::builder()
+    ///     .numeric("x", (0..50).map(|i| i as f64 / 50.0).collect::<Vec<_>>())
+    ///     .numeric("y", (0..50).map(|i| ((i * 37) % 11) as f64).collect::<Vec<_>>())
+    ///     .build()?;
+    /// let fitted = gam::Gam::new("y ~ s(x)")?.fit(&frame)?;
+    /// assert_eq!(fitted.cache_status().as_deref(), Some("cold start"));
+    /// let loaded = gam::FittedGam::from_json(&fitted.to_json()?)?;
+    /// assert_eq!(loaded.cache_status(), None);
+    /// # Ok::<(), gam::GamError>(())
+    /// ```
+    pub fn cache_status(&self) -> Option<String> {
+        self.source.as_ref().map(|source| match source {
+            StartSource::ExactHit => "exact hit".to_string(),
+            StartSource::Resumed { iteration, .. } => format!("resumed from checkpoint at iteration {iteration}"),
+            StartSource::Seeded => "seeded from a related fit".to_string(),
+            StartSource::Cold => "cold start".to_string(),
+        })
+    }
+
     /// Why the cache could not be used, if it could not (the fit went on without it).
     pub fn cache_warning(&self) -> Option<&str> {
         self.cache_warning.as_deref()
