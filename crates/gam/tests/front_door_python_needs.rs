@@ -335,3 +335,94 @@ fn the_cache_status_says_where_each_fit_started_in_the_words_of_the_python_api()
         None
     );
 }
+
+// ---- options from names and numbers (G11) ----
+
+#[test]
+fn options_set_one_by_one_give_the_fit_of_the_same_fit_options() {
+    let data = columns(N);
+    let frame = data.frame();
+    let formula = "count ~ s(x, bs = \"cr\", k = 6) + s(z) + g";
+    let knots = std::collections::BTreeMap::from([("x".to_string(), vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0])]);
+    let by_names = Gam::new(formula)
+        .unwrap()
+        .with_family_names("quasipoisson", Some("sqrt"))
+        .unwrap()
+        .method("ML")
+        .unwrap()
+        .gamma(1.4)
+        .unwrap()
+        .select(true)
+        .knots(knots.clone())
+        .unwrap()
+        .convergence("gam")
+        .unwrap()
+        .min_sp(vec![1e-6; 4])
+        .scale(-1.0)
+        .unwrap();
+    let mut options = gam::FitOptions {
+        method: gam::Method::Ml,
+        gamma: 1.4,
+        select: true,
+        knots,
+        min_sp: Some(vec![1e-6; 4]),
+        scale: gam::ScaleSetting::Estimated,
+        ..Default::default()
+    };
+    options.newton.convergence = gam::Convergence::Gam;
+    assert_eq!(by_names.fit_options(), &options);
+    let by_struct = Gam::new(formula)
+        .unwrap()
+        .family(Family::QuasiPoisson)
+        .link(gam::Link::Sqrt)
+        .unwrap()
+        .options(options);
+    let (a, b) = (by_names.fit(&frame).unwrap(), by_struct.fit(&frame).unwrap());
+    assert_eq!(bits(a.coefficients()), bits(b.coefficients()));
+    assert_eq!(a.summary().to_string(), b.summary().to_string());
+    // Fixed smoothing parameters are the fit's.
+    let sp = vec![0.5, 2.0];
+    let fixed = Gam::new("y ~ s(x) + s(z)").unwrap().sp(sp.clone()).fit(&frame).unwrap();
+    assert_eq!(fixed.smoothing_parameters(), sp);
+}
+
+#[test]
+fn a_bad_option_is_an_option_error_naming_it() {
+    let spec = || Gam::new("y ~ s(x)").unwrap();
+    let errors = [
+        spec().method("reml").unwrap_err(),
+        spec().gamma(0.0).unwrap_err(),
+        spec().gamma(f64::NAN).unwrap_err(),
+        spec().convergence("fast").unwrap_err(),
+        spec().with_family_names("poison", None).unwrap_err(),
+        spec().with_family_names("poisson", Some("logit")).unwrap_err(),
+        spec().with_family_names("nb", None).unwrap().scale(2.0).unwrap_err(),
+        spec().scale(f64::INFINITY).unwrap_err(),
+        spec()
+            .knots(std::collections::BTreeMap::from([(
+                "x".to_string(),
+                vec![f64::INFINITY],
+            )]))
+            .unwrap_err(),
+    ];
+    let starts = [
+        "method: unknown smoothness criterion 'reml' (choose one of ",
+        "gamma: must be a finite number above 0",
+        "gamma: must be a finite number above 0",
+        "convergence: unknown convergence test 'fast' (choose one of auto, gam, bam)",
+        "unsupported family 'poison'",
+        "unsupported link 'logit' for the poisson family",
+        "scale: the ",
+        "scale: must be a finite number",
+        "knots: the knots of 'x' must be finite numbers, not inf (value 1)",
+    ];
+    for (e, start) in errors.iter().zip(starts) {
+        assert_eq!(e.kind(), ErrorKind::Option, "{e}");
+        assert!(e.to_string().starts_with(start), "{e}");
+        assert_eq!(e.to_string().lines().count(), 1, "{e}");
+    }
+    // mgcv's names are taken as mgcv spells them.
+    for name in ["REML", "ML", "GCV.Cp", "GACV.Cp", "P-REML", "P-ML"] {
+        assert!(spec().method(name).is_ok(), "{name}");
+    }
+}
