@@ -426,3 +426,70 @@ fn a_bad_option_is_an_option_error_naming_it() {
         assert!(spec().method(name).is_ok(), "{name}");
     }
 }
+
+// ---- observed cross-validation (G10) ----
+
+/// Records the events of a cross-validation and the iterates of its fits,
+/// and stops it once `stop_at` iterates have been seen (never with 0).
+#[derive(Default)]
+struct CvLog {
+    events: Vec<String>,
+    iterates: usize,
+    stop_at: usize,
+}
+
+impl gam::FitObserver for CvLog {
+    fn on_iterate(&mut self, _: &gam::Iterate) {
+        self.iterates += 1;
+    }
+
+    fn should_stop(&self) -> bool {
+        self.stop_at > 0 && self.iterates >= self.stop_at
+    }
+}
+
+impl gam::CvObserver for CvLog {
+    fn on_cv_event(&mut self, event: &gam::CvEvent<'_>) {
+        self.events.push(match event {
+            gam::CvEvent::FoldStarted { fold, folds } => format!("start {fold}/{folds}"),
+            gam::CvEvent::FoldFinished(report) => format!("end {}", report.fold),
+            gam::CvEvent::CacheOff { .. } => "cache off".to_string(),
+            _ => "other".to_string(),
+        });
+    }
+}
+
+#[test]
+fn an_observed_cross_validation_reports_each_fold_and_can_be_stopped() {
+    let data = columns(N);
+    let frame = data.frame();
+    let spec = Gam::new("y ~ s(x) + g").unwrap();
+    let options = gam::CvOptions {
+        folds: 3,
+        ..Default::default()
+    };
+    let mut log = CvLog::default();
+    let watched = spec.cross_validate_observed(&frame, &options, &mut log).unwrap();
+    assert_eq!(
+        log.events,
+        ["start 1/3", "end 1", "start 2/3", "end 2", "start 3/3", "end 3"]
+    );
+    assert!(log.iterates >= 3, "{} iterates", log.iterates);
+    // Watching changes nothing.
+    let plain = spec.cross_validate(&frame, &options).unwrap();
+    assert_eq!(gam::CvText(&watched).to_string(), plain.to_string());
+    let rows: Vec<usize> = watched.predictions.iter().map(|h: &gam::HeldOut| h.row).collect();
+    assert_eq!(rows, (0..N).collect::<Vec<_>>());
+    let folds: Vec<&gam::FoldReport> = watched.fold.iter().collect();
+    assert_eq!(folds.len(), 3);
+    // Stopped during the second fold's fit.
+    let mut stopper = CvLog {
+        stop_at: log.iterates / 3 + 1,
+        ..Default::default()
+    };
+    let e = spec
+        .cross_validate_observed(&frame, &options, &mut stopper)
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Interrupted, "{e}");
+    assert!(matches!(e.innermost(), GamError::Interrupted { .. }), "{e}");
+}

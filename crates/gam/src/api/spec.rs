@@ -10,7 +10,7 @@ use warmstart::{StoreOptions, WarmStartStore};
 use super::fitted::FittedGam;
 use super::frame::Frame;
 use crate::cache::{CacheOptions, fit_cached};
-use crate::cv::{CvOptions, CvReport, NoCvObserver, cross_validate};
+use crate::cv::{CvObserver, CvOptions, CvReport, NoCvObserver, cross_validate};
 use crate::error::{GamError, Result};
 use crate::family::{Family, Link, family_and_link};
 use crate::fit::driver::{FitObserver, NoObserver};
@@ -274,12 +274,26 @@ impl Gam {
     /// cache, answered from it when already made. The report's `Display` is
     /// the table `gam cv` prints.
     pub fn cross_validate(&self, frame: &Frame, options: &CvOptions) -> Result<CvReport> {
+        self.cross_validate_observed(frame, options, &mut NoCvObserver)
+    }
+
+    /// [`cross_validate`](Self::cross_validate), reporting to `observer`
+    /// each fold's start and end ([`CvEvent`](crate::CvEvent)) and every outer iterate of
+    /// its fit; the observer's [`FitObserver::should_stop`] stops the
+    /// cross-validation (a [`GamError::Interrupted`], inside the
+    /// [`GamError::Fold`] of the fold it stopped).
+    pub fn cross_validate_observed(
+        &self,
+        frame: &Frame,
+        options: &CvOptions,
+        observer: &mut dyn CvObserver,
+    ) -> Result<CvReport> {
         let store = self.cache.as_ref().map(|c| &c.store);
         let options = CvOptions {
             verify_cache: options.verify_cache || self.verify_cache,
             ..options.clone()
         };
-        cross_validate(&self.spec, &frame.inner, store, &options, &mut NoCvObserver)
+        cross_validate(&self.spec, &frame.inner, store, &options, observer)
     }
 
     /// The expert-level specification behind this model.
