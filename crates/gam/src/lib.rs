@@ -35,7 +35,7 @@
 //! # Ok::<(), gam::GamError>(())
 //! ```
 //!
-//! The front door is what the crate root exports: 41 items, and the
+//! The front door is what the crate root exports: 42 items, and the
 //! [`expert`] module.
 //! - data: [`Frame`], [`FrameBuilder`], [`CsvOptions`];
 //! - the model: [`Gam`] (built and checked step by step), [`Family`],
@@ -44,7 +44,7 @@
 //! - the cache: [`Cache`] (the `gam` command's directory by default), [`StartSource`];
 //! - watching and stopping a fit: [`FitObserver`], [`Iterate`], [`NoObserver`], [`StopOnFlag`];
 //! - the fitted model: [`FittedGam`], [`SmoothInfo`], [`Matrix`];
-//! - prediction: [`PredictOptions`], [`PredictType`], [`Prediction`];
+//! - prediction: [`PredictOptions`], [`PredictType`], [`MissingRows`], [`Prediction`];
 //! - the summary: [`SummaryText`] (mgcv's printout), [`Summary`], [`ParamRow`], [`SmoothRow`];
 //! - cross-validation: [`CvOptions`], [`CvReport`] (its [`FoldReport`]s and
 //!   [`HeldOut`] predictions, its table [`CvText`]), and watching or stopping
@@ -100,7 +100,7 @@ pub use fit::{
     Convergence, FitObserver, FitOptions, Iterate, NewtonOptions, NoObserver, ScaleSetting, StopOnFlag, Summary,
 };
 pub use linalg::StoredMat as Matrix;
-pub use predict::{PredictOptions, PredictType, Prediction};
+pub use predict::{MissingRows, PredictOptions, PredictType, Prediction};
 pub use report::SummaryText;
 
 /// The engine's version, part of every fit's cache key so that a different

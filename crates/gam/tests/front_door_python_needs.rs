@@ -493,3 +493,107 @@ fn an_observed_cross_validation_reports_each_fold_and_can_be_stopped() {
     assert_eq!(e.kind(), ErrorKind::Interrupted, "{e}");
     assert!(matches!(e.innermost(), GamError::Interrupted { .. }), "{e}");
 }
+
+// ---- the model matrix (G8) and rows with a missing predictor (G14) ----
+
+/// Agreement of two computations of one number that differ only in the
+/// order of floating-point operations.
+const ROUNDING_TOL: f64 = 1e-12;
+
+#[test]
+fn the_model_matrix_times_the_coefficients_plus_the_offset_is_the_link_prediction_in_and_beyond_one_chunk() {
+    let data = columns(N);
+    let frame = Frame::builder()
+        .numeric("x", data.x.clone())
+        .numeric("z", data.z.clone())
+        .factor("g", data.g.iter().map(|&g| Some(g)))
+        .numeric("o", data.w.clone())
+        .numeric("y", data.y.clone());
+    let fitted = Gam::new("y ~ s(x) + z + g + offset(o)")
+        .unwrap()
+        .fit(&frame.build().unwrap())
+        .unwrap();
+    // More rows than one chunk of the engine (16384).
+    let m = 40_000;
+    let new = Frame::builder()
+        .numeric("x", (0..m).map(|i| i as f64 / m as f64).collect::<Vec<_>>())
+        .numeric("z", (0..m).map(|i| (i as f64 * 0.618) % 1.0).collect::<Vec<_>>())
+        .factor("g", (0..m).map(|i| Some(["a", "b", "c"][i % 3])))
+        .numeric("o", (0..m).map(|i| (i % 7) as f64 / 7.0).collect::<Vec<_>>())
+        .build()
+        .unwrap();
+    let (x, offset) = fitted.lp_matrix(&new, gam::MissingRows::Error).unwrap();
+    let p = fitted.coefficients().len();
+    assert_eq!((x.rows, x.cols, offset.len()), (m, p, m));
+    let link = fitted.predict(&new, &PredictOptions::default()).unwrap().fit;
+    for i in 0..m {
+        let eta: f64 = x.data[i * p..(i + 1) * p]
+            .iter()
+            .zip(fitted.coefficients())
+            .map(|(a, b)| a * b)
+            .sum::<f64>()
+            + offset[i];
+        assert!(
+            (eta - link[i]).abs() <= ROUNDING_TOL * link[i].abs().max(1.0),
+            "row {i}: {eta} vs {}",
+            link[i]
+        );
+        assert_eq!(offset[i], (i % 7) as f64 / 7.0);
+    }
+}
+
+#[test]
+fn rows_with_a_missing_predictor_are_nan_with_pass_and_an_error_naming_the_row_by_default() {
+    let data = columns(N);
+    let fitted = Gam::new("y ~ s(x) + g").unwrap().fit(&data.frame()).unwrap();
+    let mut x = data.x[..10].to_vec();
+    x[3] = f64::NAN;
+    let g: Vec<Option<&str>> = (0..10).map(|i| (i != 5).then_some(data.g[i])).collect();
+    let new = Frame::builder()
+        .numeric("x", x.clone())
+        .factor("g", g.clone())
+        .build()
+        .unwrap();
+    let e = fitted.predict(&new, &PredictOptions::default()).unwrap_err();
+    assert_eq!((e.column(), e.row()), (Some("x"), Some(4)), "{e}");
+    assert!(fitted.lp_matrix(&new, gam::MissingRows::Error).is_err());
+
+    let pass = PredictOptions {
+        se: true,
+        terms: true,
+        kind: gam::PredictType::Response,
+        missing: gam::MissingRows::Pass,
+        ..Default::default()
+    };
+    let got = fitted.predict(&new, &pass).unwrap();
+    let kept: Vec<usize> = (0..10).filter(|&i| i != 3 && i != 5).collect();
+    let complete = Frame::builder()
+        .numeric("x", kept.iter().map(|&i| x[i]).collect::<Vec<_>>())
+        .factor("g", kept.iter().map(|&i| g[i]))
+        .build()
+        .unwrap();
+    let want = fitted.predict(&complete, &pass).unwrap();
+    let spread = |v: &[f64]| {
+        let mut out = vec![f64::NAN; 10];
+        for (&i, &x) in kept.iter().zip(v) {
+            out[i] = x;
+        }
+        bits(&out)
+    };
+    assert_eq!(bits(&got.fit), spread(&want.fit));
+    assert_eq!(
+        bits(got.se_fit.as_ref().unwrap()),
+        spread(want.se_fit.as_ref().unwrap())
+    );
+    for ((label, v), (_, w)) in got.terms.unwrap().iter().zip(want.terms.unwrap()) {
+        assert_eq!(bits(v), spread(&w), "{label}");
+    }
+    let (matrix, offset) = fitted.lp_matrix(&new, gam::MissingRows::Pass).unwrap();
+    let p = matrix.cols;
+    assert!(matrix.data[3 * p..4 * p].iter().all(|v| v.is_nan()) && offset[5].is_nan());
+    assert!(matrix.data[..p].iter().all(|v| v.is_finite()) && offset[0] == 0.0);
+    // A column the model reads is still required.
+    let without = Frame::builder().numeric("x", x).build().unwrap();
+    let e = fitted.predict(&without, &pass).unwrap_err();
+    assert!(matches!(e, GamError::UnknownColumn { .. }), "{e}");
+}
