@@ -35,7 +35,7 @@
 //! # Ok::<(), gam::GamError>(())
 //! ```
 //!
-//! The front door is what the crate root exports: 35 items, and the
+//! The front door is what the crate root exports: 42 items, and the
 //! [`expert`] module.
 //! - data: [`Frame`], [`FrameBuilder`], [`CsvOptions`];
 //! - the model: [`Gam`] (built and checked step by step), [`Family`],
@@ -44,9 +44,11 @@
 //! - the cache: [`Cache`] (the `gam` command's directory by default), [`StartSource`];
 //! - watching and stopping a fit: [`FitObserver`], [`Iterate`], [`NoObserver`], [`StopOnFlag`];
 //! - the fitted model: [`FittedGam`], [`SmoothInfo`], [`Matrix`];
-//! - prediction: [`PredictOptions`], [`PredictType`], [`Prediction`];
+//! - prediction: [`PredictOptions`], [`PredictType`], [`MissingRows`], [`Prediction`];
 //! - the summary: [`SummaryText`] (mgcv's printout), [`Summary`], [`ParamRow`], [`SmoothRow`];
-//! - cross-validation: [`CvOptions`], [`CvReport`];
+//! - cross-validation: [`CvOptions`], [`CvReport`] (its [`FoldReport`]s and
+//!   [`HeldOut`] predictions, its table [`CvText`]), and watching or stopping
+//!   one: [`CvObserver`], [`CvEvent`], [`NoCvObserver`];
 //! - errors: [`GamError`] (one `#[non_exhaustive]` enum, a variant per
 //!   failure), [`ErrorKind`] (its coarse class), [`InnerFailure`], [`Result`];
 //! - [`ENGINE_VERSION`], [`use_sequential_linear_algebra`].
@@ -89,7 +91,7 @@ pub(crate) use expert::{basis, cache, cv, data, design, family, files, fit, form
 
 pub use api::{Cache, CsvOptions, FittedGam, Frame, FrameBuilder, Gam, SmoothInfo};
 pub use cache::StartSource;
-pub use cv::{CvOptions, CvReport};
+pub use cv::{CvEvent, CvObserver, CvOptions, CvReport, CvText, FoldReport, HeldOut, NoCvObserver};
 pub use error::{ErrorKind, GamError, InnerFailure, Result};
 pub use family::{Family, Link};
 pub use fit::assemble::{ParamRow, SmoothRow};
@@ -98,7 +100,7 @@ pub use fit::{
     Convergence, FitObserver, FitOptions, Iterate, NewtonOptions, NoObserver, ScaleSetting, StopOnFlag, Summary,
 };
 pub use linalg::StoredMat as Matrix;
-pub use predict::{PredictOptions, PredictType, Prediction};
+pub use predict::{MissingRows, PredictOptions, PredictType, Prediction};
 pub use report::SummaryText;
 
 /// The engine's version, part of every fit's cache key so that a different

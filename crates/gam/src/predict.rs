@@ -3,10 +3,11 @@
 //! `predict.gam`.
 //!
 //! New data must have every column the model reads (the response excepted).
-//! A row with a missing value there, or a factor level the model never saw,
-//! is an error naming the row: rows are never dropped silently, so output
-//! row i is always input row i. Covariates outside the training range are
-//! extrapolated as mgcv's bases do.
+//! A row with a missing value there is an error naming the row, or with
+//! [`MissingRows::Pass`] (mgcv's `na.pass`) a row of `NaN`; a factor level
+//! the model never saw is an error naming the row. Rows are never dropped,
+//! so output row i is always input row i. Covariates outside the training
+//! range are extrapolated as mgcv's bases do.
 
 use faer::Mat;
 use rayon::prelude::*;
@@ -14,8 +15,10 @@ use serde::Serialize;
 
 use crate::data::DataFrame;
 use crate::design::By;
-use crate::error::{GamError, Result};
+use crate::design::size::available_bytes;
+use crate::error::{GamError, Result, bytes};
 use crate::formula::Response;
+use crate::linalg::StoredMat;
 use crate::linalg::blocks::{mat_vec, quadratic_diagonal};
 use crate::linalg::chunks::{CHUNK_ROWS, row_chunks};
 use crate::model::GamModel;
@@ -28,6 +31,18 @@ pub enum PredictType {
     Link,
     /// The mean μ = g⁻¹(η).
     Response,
+}
+
+/// What a prediction does with a row whose predictor is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MissingRows {
+    /// An error naming the row and column (the `gam` command's contract).
+    #[default]
+    Error,
+    /// mgcv's `na.action = na.pass`: the row's fit, standard error, term
+    /// contributions and model-matrix row are `NaN`; the other rows are
+    /// predicted as usual.
+    Pass,
 }
 
 /// What to compute besides the prediction.
@@ -43,6 +58,8 @@ pub struct PredictOptions {
     /// names them (mgcv's `exclude =`): their model-matrix columns are set
     /// to zero, so they contribute nothing to the fit or its standard error.
     pub exclude: Vec<String>,
+    /// Rows with a missing predictor: an error (the default) or `NaN` rows.
+    pub missing: MissingRows,
 }
 
 /// Predictions, one per input row.
@@ -123,10 +140,49 @@ impl GamModel {
         Ok((self.design.model_matrix(&data)?, self.design.offset(&data)?))
     }
 
+    /// The rows of `data` (0-based) with a missing value in a column the
+    /// terms read; an unknown column is an error.
+    fn missing_rows(&self, data: &DataFrame) -> Result<Vec<bool>> {
+        let mut missing = vec![false; data.nrows()];
+        for name in self.predictor_columns() {
+            let col = data.require_column(&name)?;
+            for (i, m) in missing.iter_mut().enumerate() {
+                *m |= col.is_missing(i);
+            }
+        }
+        Ok(missing)
+    }
+
     /// Predicts at the rows of `data`. Large data are predicted a chunk of
     /// rows at a time, in parallel, so that the model matrix of all rows is
     /// never held; a bad row is reported as the first one in file order.
+    /// With [`MissingRows::Pass`] the rows with a missing predictor are `NaN`.
     pub fn predict(&self, data: &DataFrame, opts: &PredictOptions) -> Result<Prediction> {
+        if opts.missing == MissingRows::Pass {
+            let missing = self.missing_rows(data)?;
+            if missing.iter().any(|&m| m) {
+                let keep: Vec<usize> = (0..missing.len()).filter(|&i| !missing[i]).collect();
+                let strict = PredictOptions {
+                    missing: MissingRows::Error,
+                    ..opts.clone()
+                };
+                let part = self.predict(&data.select_rows(&keep), &strict)?;
+                let spread = |v: Vec<f64>| {
+                    let mut out = vec![f64::NAN; missing.len()];
+                    for (&i, x) in keep.iter().zip(v) {
+                        out[i] = x;
+                    }
+                    out
+                };
+                return Ok(Prediction {
+                    fit: spread(part.fit),
+                    se_fit: part.se_fit.map(spread),
+                    terms: part
+                        .terms
+                        .map(|t| t.into_iter().map(|(label, v)| (label, spread(v))).collect()),
+                });
+            }
+        }
         let n = data.nrows();
         if n <= CHUNK_ROWS {
             return self.predict_block(data, opts);
@@ -157,6 +213,52 @@ impl GamModel {
             }
         }
         Ok(out)
+    }
+
+    /// The model matrix of new data (mgcv's `type = "lpmatrix"`) as a
+    /// row-major n x p matrix, with the offset, built a chunk of rows at a
+    /// time; its size is checked against the memory available before it is
+    /// allocated. With [`MissingRows::Pass`] a row with a missing predictor
+    /// is a row of `NaN` (offset included).
+    pub fn lp_matrix_stored(&self, data: &DataFrame, missing: MissingRows) -> Result<(StoredMat, Vec<f64>)> {
+        let n = data.nrows();
+        let p = self.coefficients.len();
+        let absent = match missing {
+            MissingRows::Pass => self.missing_rows(data)?,
+            MissingRows::Error => vec![false; n],
+        };
+        let needed = 8.0 * n as f64 * p as f64;
+        let available = available_bytes();
+        if needed > available {
+            return Err(GamError::Data {
+                column: self.predictor_columns().join(", "),
+                row: None,
+                message: format!(
+                    "the model matrix of {n} rows and {p} columns would need about {} of memory and {} is available: \
+                     ask for fewer rows at a time",
+                    bytes(needed),
+                    bytes(available)
+                ),
+            });
+        }
+        let keep: Vec<usize> = (0..n).filter(|&i| !absent[i]).collect();
+        let mut out = StoredMat {
+            rows: n,
+            cols: p,
+            data: vec![f64::NAN; n * p],
+        };
+        let mut offset = vec![f64::NAN; n];
+        for chunk in keep.chunks(CHUNK_ROWS) {
+            let (x, off) = self.lp_matrix(&data.select_rows(chunk))?;
+            for (r, &i) in chunk.iter().enumerate() {
+                let row = &mut out.data[i * p..(i + 1) * p];
+                for (j, v) in row.iter_mut().enumerate() {
+                    *v = x[(r, j)];
+                }
+                offset[i] = off[r];
+            }
+        }
+        Ok((out, offset))
     }
 
     /// The columns of the terms `exclude` names, refusing a label that names no term.

@@ -12,7 +12,7 @@ use crate::family::{Family, Link};
 use crate::fit::Summary;
 use crate::linalg::StoredMat;
 use crate::model::GamModel;
-use crate::predict::{PredictOptions, Prediction};
+use crate::predict::{MissingRows, PredictOptions, Prediction};
 use crate::report::SummaryText;
 
 /// A fitted generalized additive model.
@@ -196,6 +196,31 @@ impl FittedGam {
         self.source.as_ref()
     }
 
+    /// Where the fit started, in a few words: `"exact hit"`, `"resumed from
+    /// checkpoint at iteration 7"`, `"seeded from a related fit"` or `"cold
+    /// start"` (also for a fit made without a cache); `None` for a model read
+    /// from a file or JSON. [`source`](Self::source) has the details.
+    ///
+    /// ```
+    /// let frame = gam::Frame::builder()
+    ///     .numeric("x", (0..50).map(|i| i as f64 / 50.0).collect::<Vec<_>>())
+    ///     .numeric("y", (0..50).map(|i| ((i * 37) % 11) as f64).collect::<Vec<_>>())
+    ///     .build()?;
+    /// let fitted = gam::Gam::new("y ~ s(x)")?.fit(&frame)?;
+    /// assert_eq!(fitted.cache_status().as_deref(), Some("cold start"));
+    /// let loaded = gam::FittedGam::from_json(&fitted.to_json()?)?;
+    /// assert_eq!(loaded.cache_status(), None);
+    /// # Ok::<(), gam::GamError>(())
+    /// ```
+    pub fn cache_status(&self) -> Option<String> {
+        self.source.as_ref().map(|source| match source {
+            StartSource::ExactHit => "exact hit".to_string(),
+            StartSource::Resumed { iteration, .. } => format!("resumed from checkpoint at iteration {iteration}"),
+            StartSource::Seeded => "seeded from a related fit".to_string(),
+            StartSource::Cold => "cold start".to_string(),
+        })
+    }
+
     /// Why the cache could not be used, if it could not (the fit went on without it).
     pub fn cache_warning(&self) -> Option<&str> {
         self.cache_warning.as_deref()
@@ -228,6 +253,29 @@ impl FittedGam {
     /// Predicts at the rows of `frame` (mgcv's `predict.gam`).
     pub fn predict(&self, frame: &Frame, options: &PredictOptions) -> Result<Prediction> {
         self.model.predict(&frame.inner, options)
+    }
+
+    /// The model matrix of the rows of `frame` (mgcv's `predict(type =
+    /// "lpmatrix")`): a row-major n x p [`Matrix`](crate::Matrix) whose
+    /// product with [`coefficients`](Self::coefficients), plus the returned
+    /// offset, is the link-scale prediction. A row with a missing predictor
+    /// is an error naming it, or with [`MissingRows::Pass`] a row of `NaN`.
+    ///
+    /// ```
+    /// let x: Vec<f64> = (0..60).map(|i| i as f64 / 60.0).collect();
+    /// let y: Vec<f64> = x.iter().map(|&x| (6.0 * x).sin() + ((x * 977.0) % 1.0) / 5.0).collect();
+    /// let frame = gam::Frame::builder().numeric("x", x).numeric("y", y).build()?;
+    /// let fitted = gam::Gam::new("y ~ s(x, k = 8)")?.fit(&frame)?;
+    /// let new = gam::Frame::builder().numeric("x", vec![0.25, f64::NAN]).build()?;
+    /// let (x, offset) = fitted.lp_matrix(&new, gam::MissingRows::Pass)?;
+    /// assert_eq!((x.rows, x.cols), (2, 8));
+    /// let eta: f64 = x.data[..8].iter().zip(fitted.coefficients()).map(|(a, b)| a * b).sum::<f64>() + offset[0];
+    /// let fit = fitted.predict(&new, &gam::PredictOptions { missing: gam::MissingRows::Pass, ..Default::default() })?.fit;
+    /// assert!((eta - fit[0]).abs() < 1e-12 && fit[1].is_nan() && x.data[8..].iter().all(|v| v.is_nan()));
+    /// # Ok::<(), gam::GamError>(())
+    /// ```
+    pub fn lp_matrix(&self, frame: &Frame, missing: MissingRows) -> Result<(StoredMat, Vec<f64>)> {
+        self.model.lp_matrix_stored(&frame.inner, missing)
     }
 
     /// The summary: its `Display` is mgcv's `summary.gam` printout, byte for

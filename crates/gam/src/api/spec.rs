@@ -2,6 +2,7 @@
 //! checked as it is built (the formula when parsed, the link against the
 //! family), and the warm-start [`Cache`] it may fit through.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use warmstart::{StoreOptions, WarmStartStore};
@@ -9,11 +10,12 @@ use warmstart::{StoreOptions, WarmStartStore};
 use super::fitted::FittedGam;
 use super::frame::Frame;
 use crate::cache::{CacheOptions, fit_cached};
-use crate::cv::{CvOptions, CvReport, NoCvObserver, cross_validate};
+use crate::cv::{CvObserver, CvOptions, CvReport, NoCvObserver, cross_validate};
 use crate::error::{GamError, Result};
-use crate::family::{Family, Link};
+use crate::family::{Family, Link, family_and_link};
 use crate::fit::driver::{FitObserver, NoObserver};
-use crate::fit::{FitOptions, GamSpec};
+use crate::fit::method::{Method, check_gamma};
+use crate::fit::{Convergence, FitOptions, GamSpec, ScaleSetting};
 use crate::formula::Formula;
 
 /// A model to fit: formula, family and link, prior weights, options, and
@@ -69,6 +71,125 @@ impl Gam {
     pub fn options(mut self, options: FitOptions) -> Gam {
         self.spec.options = options;
         self
+    }
+
+    /// The family and link by name, as the `gam` command's `--family` and
+    /// `--link` take them (`"poisson"`, `"nb"`, `"tw(p = 1.5)"`, ...); no
+    /// link means the family's default. An unknown name, or a link the
+    /// family does not take, is an error listing the choices.
+    ///
+    /// ```
+    /// let spec = gam::Gam::new("y ~ s(x)")?.with_family_names("binomial", Some("probit"))?;
+    /// assert_eq!(spec.link_function(), gam::Link::Probit);
+    /// let e = gam::Gam::new("y ~ s(x)")?.with_family_names("poisson", Some("logit")).unwrap_err();
+    /// assert_eq!(e.kind(), gam::ErrorKind::Option);
+    /// # Ok::<(), gam::GamError>(())
+    /// ```
+    pub fn with_family_names(mut self, family: &str, link: Option<&str>) -> Result<Gam> {
+        let (family, link) = family_and_link(family, link)?;
+        self.spec.family = family;
+        self.spec.link = link;
+        Ok(self)
+    }
+
+    /// The smoothness criterion by mgcv's name (`"REML"`, `"ML"`,
+    /// `"GCV.Cp"`, `"GACV.Cp"`, `"P-REML"`, `"P-ML"`); REML by default.
+    pub fn method(mut self, name: &str) -> Result<Gam> {
+        self.spec.options.method = Method::parse(name)?;
+        Ok(self)
+    }
+
+    /// mgcv's `gamma`: the model degrees of freedom count `gamma` times in
+    /// the criterion (above 1 gives smoother fits); a finite number above 0.
+    pub fn gamma(mut self, gamma: f64) -> Result<Gam> {
+        check_gamma(gamma)?;
+        self.spec.options.gamma = gamma;
+        Ok(self)
+    }
+
+    /// mgcv's `sp =`: one smoothing parameter per penalty, in the order of
+    /// [`FittedGam::smoothing_parameter_names`]; a value ≥ 0 is fixed, a
+    /// negative one estimated. The fit checks the number and the values.
+    pub fn sp(mut self, sp: Vec<f64>) -> Gam {
+        self.spec.options.sp = Some(sp);
+        self
+    }
+
+    /// mgcv's `min.sp =`: a lower bound (≥ 0) for each smoothing parameter,
+    /// in penalty order. The fit checks the number and the values.
+    pub fn min_sp(mut self, min_sp: Vec<f64>) -> Gam {
+        self.spec.options.min_sp = Some(min_sp);
+        self
+    }
+
+    /// mgcv's `select = TRUE`: an extra penalty on each smooth's null space,
+    /// so that whole terms can be penalised out of the model.
+    pub fn select(mut self, select: bool) -> Gam {
+        self.spec.options.select = select;
+        self
+    }
+
+    /// mgcv's `knots = list(x = c(...))`: user knots by covariate name (see
+    /// [`FitOptions::knots`] for how many each basis takes). Every value must
+    /// be a finite number; the fit checks the counts against the terms.
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// let knots = BTreeMap::from([("x".to_string(), vec![0.0, f64::NAN])]);
+    /// let e = gam::Gam::new("y ~ s(x, bs = \"cr\", k = 2)")?.knots(knots).unwrap_err();
+    /// assert_eq!(e.to_string(), "knots: the knots of 'x' must be finite numbers, not NaN (value 2)");
+    /// # Ok::<(), gam::GamError>(())
+    /// ```
+    pub fn knots(mut self, knots: BTreeMap<String, Vec<f64>>) -> Result<Gam> {
+        for (name, values) in &knots {
+            if name.is_empty() {
+                return Err(bad_option("knots", "a covariate name is empty".to_string()));
+            }
+            if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+                return Err(bad_option(
+                    "knots",
+                    format!(
+                        "the knots of '{name}' must be finite numbers, not {v} (value {})",
+                        i + 1
+                    ),
+                ));
+            }
+        }
+        self.spec.options.knots = knots;
+        Ok(self)
+    }
+
+    /// The outer iteration's convergence test by name, as the `gam`
+    /// command's `--convergence`: `"auto"` (the default), `"gam"` or `"bam"`
+    /// (see [`Convergence`]).
+    pub fn convergence(mut self, name: &str) -> Result<Gam> {
+        self.spec.options.newton.convergence = Convergence::from_name(name).ok_or_else(|| {
+            bad_option(
+                "convergence",
+                format!("unknown convergence test '{name}' (choose one of auto, gam, bam)"),
+            )
+        })?;
+        Ok(self)
+    }
+
+    /// mgcv's `scale =`: above 0 the scale parameter is known and fixed at
+    /// that value, below 0 it is estimated (even for Poisson and binomial),
+    /// 0 (the default) leaves it as the family has it (see
+    /// [`ScaleSetting`]). A family whose scale is part of it (the negative
+    /// binomial, Tweedie with p estimated) refuses a setting, here if the
+    /// family is already chosen, else when the model is fitted.
+    ///
+    /// ```
+    /// let spec = gam::Gam::new("y ~ s(x)")?.scale(2.5)?;
+    /// assert_eq!(spec.fit_options().scale, gam::ScaleSetting::Known(2.5));
+    /// assert!(gam::Gam::new("y ~ s(x)")?.scale(f64::NAN).is_err());
+    /// # Ok::<(), gam::GamError>(())
+    /// ```
+    pub fn scale(mut self, scale: f64) -> Result<Gam> {
+        let setting = ScaleSetting::from_mgcv(scale)?;
+        setting.resolve(self.spec.family, self.spec.options.method.is_likelihood())?;
+        self.spec.options.scale = setting;
+        Ok(self)
     }
 
     /// Fits through `cache`: an identical earlier fit (from this library or
@@ -153,17 +274,39 @@ impl Gam {
     /// cache, answered from it when already made. The report's `Display` is
     /// the table `gam cv` prints.
     pub fn cross_validate(&self, frame: &Frame, options: &CvOptions) -> Result<CvReport> {
+        self.cross_validate_observed(frame, options, &mut NoCvObserver)
+    }
+
+    /// [`cross_validate`](Self::cross_validate), reporting to `observer`
+    /// each fold's start and end ([`CvEvent`](crate::CvEvent)) and every outer iterate of
+    /// its fit; the observer's [`FitObserver::should_stop`] stops the
+    /// cross-validation (a [`GamError::Interrupted`], inside the
+    /// [`GamError::Fold`] of the fold it stopped).
+    pub fn cross_validate_observed(
+        &self,
+        frame: &Frame,
+        options: &CvOptions,
+        observer: &mut dyn CvObserver,
+    ) -> Result<CvReport> {
         let store = self.cache.as_ref().map(|c| &c.store);
         let options = CvOptions {
             verify_cache: options.verify_cache || self.verify_cache,
             ..options.clone()
         };
-        cross_validate(&self.spec, &frame.inner, store, &options, &mut NoCvObserver)
+        cross_validate(&self.spec, &frame.inner, store, &options, observer)
     }
 
     /// The expert-level specification behind this model.
     pub fn spec(&self) -> &GamSpec {
         &self.spec
+    }
+}
+
+/// A [`GamError::BadOption`] about `option`.
+fn bad_option(option: &str, message: String) -> GamError {
+    GamError::BadOption {
+        option: option.to_string(),
+        message,
     }
 }
 

@@ -503,7 +503,7 @@ fn unique_rows(data: &DataFrame, vars: &[String]) -> Result<usize> {
 }
 
 /// The memory the operating system says is available, in bytes.
-fn available_bytes() -> f64 {
+pub(crate) fn available_bytes() -> f64 {
     std::fs::read_to_string("/proc/meminfo")
         .ok()
         .and_then(|text| {
