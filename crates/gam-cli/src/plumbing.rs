@@ -77,12 +77,6 @@ pub fn usage_error(msg: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(UsageError(msg.into()))
 }
 
-/// Test hook, not a user option: when this environment variable holds a
-/// number of milliseconds, the fit sleeps that long after every outer
-/// iterate (after its checkpoint was offered to the cache), so that a test
-/// can kill a fit between checkpoints. Harmless otherwise.
-pub const PAUSE_ENV: &str = "GAM_TEST_PAUSE_AFTER_CHECKPOINT_MS";
-
 /// The progress bar appears only once a fit has run this long.
 const PROGRESS_DELAY: Duration = Duration::from_secs(1);
 
@@ -307,13 +301,13 @@ fn parse_knots(args: &[String]) -> Result<std::collections::BTreeMap<String, Vec
 }
 
 /// Follows the outer (smoothing parameter) iterations of a fit: shows a
-/// progress bar on a terminal once the fit has run for a second, applies
-/// the [`PAUSE_ENV`] test hook, and stops the fit on Ctrl-C (module `interrupt`).
+/// progress bar on a terminal once the fit has run for a second, and stops
+/// the fit on Ctrl-C (module `interrupt`). (The engine itself applies the
+/// test hook `gam::expert::fit::observer::PAUSE_ENV`.)
 pub struct FitProgress {
     started: Instant,
     show: bool,
     bar: Option<ProgressBar>,
-    pause: Option<Duration>,
     /// A prefix for the bar's message (e.g. the fold of a cross-validation).
     label: String,
 }
@@ -322,15 +316,10 @@ impl FitProgress {
     /// A progress display for one fit; `quiet` (or stderr not being a
     /// terminal) hides it.
     pub fn new(quiet: bool) -> FitProgress {
-        let pause = std::env::var(PAUSE_ENV)
-            .ok()
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_millis);
         FitProgress {
             started: Instant::now(),
             show: !quiet && std::io::stderr().is_terminal(),
             bar: None,
-            pause,
             label: String::new(),
         }
     }
@@ -362,9 +351,6 @@ impl FitObserver for FitProgress {
             bar.set_prefix(self.label.clone());
             bar.set_position(it.iter as u64);
             bar.set_message(format!("REML {:.4}", it.score));
-        }
-        if let Some(pause) = self.pause {
-            std::thread::sleep(pause);
         }
     }
 

@@ -597,3 +597,61 @@ fn rows_with_a_missing_predictor_are_nan_with_pass_and_an_error_naming_the_row_b
     let e = fitted.predict(&without, &pass).unwrap_err();
     assert!(matches!(e, GamError::UnknownColumn { .. }), "{e}");
 }
+
+// ---- the test pause hook, in the engine (G12) ----
+
+/// The pause the child process of the test below is given, in milliseconds.
+const PAUSE_MS: u64 = 40;
+
+/// Counts iterates and times the fit; run only in a child process.
+struct Timed {
+    iterates: u32,
+}
+
+impl gam::FitObserver for Timed {
+    fn on_iterate(&mut self, _: &gam::Iterate) {
+        self.iterates += 1;
+    }
+}
+
+#[test]
+#[ignore = "run in a child process, with the pause set, by the_engine_pauses_after_every_iterate_for_any_front_end"]
+fn child_fit_paused_after_every_iterate() {
+    let pause = std::env::var(gam::expert::fit::observer::PAUSE_ENV).expect("run by the parent test");
+    let pause = std::time::Duration::from_millis(pause.parse().unwrap());
+    let data = columns(N);
+    let started = std::time::Instant::now();
+    let mut timed = Timed { iterates: 0 };
+    Gam::new("y ~ s(x) + g")
+        .unwrap()
+        .fit_observed(&data.frame(), &mut timed)
+        .unwrap();
+    assert!(timed.iterates >= 2, "{} iterates", timed.iterates);
+    assert!(
+        started.elapsed() >= pause * timed.iterates,
+        "{} iterates in {:?}",
+        timed.iterates,
+        started.elapsed()
+    );
+}
+
+#[test]
+fn the_engine_pauses_after_every_iterate_for_any_front_end() {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "child_fit_paused_after_every_iterate",
+            "--ignored",
+            "--test-threads",
+            "1",
+        ])
+        .env(gam::expert::fit::observer::PAUSE_ENV, PAUSE_MS.to_string())
+        .output()
+        .expect("the test binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -15,10 +15,31 @@
 //!
 //! [`GamError::Interrupted`]: crate::GamError::Interrupted
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use super::outer::Iterate;
+
+/// Test hook, not a user option: when this environment variable holds a
+/// number of milliseconds, every fit sleeps that long after each outer
+/// iterate, once the iterate was reported to its observer (through the
+/// cache: after its checkpoint was offered to the store) and before the fit
+/// asks whether to stop, so that a test can interrupt a fit between
+/// checkpoints from any front end (the `gam` command, Python). Read once per
+/// process. Harmless otherwise.
+pub const PAUSE_ENV: &str = "GAM_TEST_PAUSE_AFTER_CHECKPOINT_MS";
+
+/// The pause [`PAUSE_ENV`] asks for, read once per process.
+pub fn test_pause() -> Option<Duration> {
+    static PAUSE: OnceLock<Option<Duration>> = OnceLock::new();
+    *PAUSE.get_or_init(|| parse_pause(std::env::var(PAUSE_ENV).ok().as_deref()))
+}
+
+/// A whole number of milliseconds as a pause; anything else is no pause.
+fn parse_pause(value: Option<&str>) -> Option<Duration> {
+    value?.trim().parse::<u64>().ok().map(Duration::from_millis)
+}
 
 /// Receives every outer iterate of a fit, and may stop it.
 pub trait FitObserver {
@@ -66,5 +87,19 @@ impl FitObserver for StopOnFlag<'_> {
         // Acquire pairs with the setter's Release (or SeqCst) store: the
         // request is seen by the first iterate after it.
         self.flag.load(Ordering::Acquire) || self.inner.should_stop()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_whole_number_of_milliseconds_is_a_pause() {
+        assert_eq!(parse_pause(Some(" 250 ")), Some(Duration::from_millis(250)));
+        assert_eq!(parse_pause(Some("0")), Some(Duration::ZERO));
+        for other in [None, Some(""), Some("1.5"), Some("-3"), Some("soon")] {
+            assert_eq!(parse_pause(other), None, "{other:?}");
+        }
     }
 }
