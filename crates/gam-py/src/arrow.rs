@@ -17,12 +17,11 @@ use arrow_array::types::Float64Type;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field};
 use gam::GamError;
-use gam::expert::data::{Column, FactorColumn};
 use pyo3::prelude::*;
 use pyo3_arrow::input::AnyRecordBatch;
 
 use crate::errors::to_py;
-use crate::frame::{PyFrame, build, factor_column, unknown_column};
+use crate::frame::{Col, PyFrame, build, unknown_column};
 
 /// A column being collected from the batches of a stream.
 enum Collect {
@@ -119,19 +118,16 @@ impl Collect {
         Ok(())
     }
 
-    fn finish(self, name: &str) -> Result<Column, GamError> {
-        Ok(match self {
-            Collect::Numeric(v) => Column::Numeric(v),
-            Collect::NumericFactor(v) => Column::Factor(FactorColumn::from_numeric(&v)),
-            Collect::Text(v) => Column::Factor(FactorColumn::from_values(v.iter().map(|s| s.as_deref()))),
-            Collect::Logical(v) => {
-                let text = |b: bool| if b { "TRUE" } else { "FALSE" };
-                Column::Factor(FactorColumn::from_values(v.iter().map(|b| b.map(text))))
-            }
+    fn finish(self) -> Col {
+        match self {
+            Collect::Numeric(v) => Col::Numeric(v),
+            Collect::NumericFactor(v) => Col::NumericFactor(v),
+            Collect::Text(v) => Col::Text(v),
+            Collect::Logical(v) => Col::Logical(v),
             Collect::Factor {
                 levels, codes, ordered, ..
-            } => factor_column(name, levels, codes, ordered)?,
-        })
+            } => Col::Factor { levels, codes, ordered },
+        }
     }
 }
 
@@ -144,7 +140,7 @@ fn is_number(dt: &DataType) -> bool {
 }
 
 /// Converts the stream's `columns` (all of them when `None`).
-fn collect(data: AnyRecordBatch, columns: Option<Vec<String>>) -> Result<Vec<(String, Column)>, PyErr> {
+fn collect(data: AnyRecordBatch, columns: Option<Vec<String>>) -> Result<Vec<(String, Col)>, PyErr> {
     let schema = data.schema()?;
     let available: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
     let names = columns.unwrap_or_else(|| available.clone());
@@ -161,10 +157,7 @@ fn collect(data: AnyRecordBatch, columns: Option<Vec<String>>) -> Result<Vec<(St
             out.push(name, batch.column(*j)).map_err(to_py)?;
         }
     }
-    wanted
-        .into_iter()
-        .map(|(name, _, out)| Ok((name.clone(), out.finish(&name).map_err(to_py)?)))
-        .collect()
+    Ok(wanted.into_iter().map(|(name, _, out)| (name, out.finish())).collect())
 }
 
 /// A frame from an object exporting the Arrow C stream or array interface

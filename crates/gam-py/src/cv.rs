@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 
 use crate::errors::to_py;
 use crate::frame::PyFrame;
+use crate::observer::PyObserver;
 use crate::spec::{PyCache, PySpec};
 
 /// The result of a cross-validation (`gam::CvReport`); `str()` is the table
@@ -21,9 +22,10 @@ impl PyCvReport {
 
 /// Cross-validates `spec` on `frame` in `folds` folds (assignment from
 /// `seed`), each fold's fit seeded from others and, with `cache`, answered
-/// from it when made before.
+/// from it when made before; Ctrl-C and `progress` as for a fit.
 #[pyfunction]
-#[pyo3(signature = (spec, frame, folds=10, seed=1, cache=None, verify_cache=false))]
+#[pyo3(signature = (spec, frame, folds=10, seed=1, cache=None, verify_cache=false, progress=None))]
+#[allow(clippy::too_many_arguments)] // gam cv's options, one each
 pub fn cross_validate(
     py: Python<'_>,
     spec: &PySpec,
@@ -32,6 +34,7 @@ pub fn cross_validate(
     seed: u64,
     cache: Option<&PyCache>,
     verify_cache: bool,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<PyCvReport> {
     let mut model = spec.0.clone();
     if let Some(c) = cache {
@@ -44,7 +47,13 @@ pub fn cross_validate(
         ..CvOptions::default()
     };
     let data = std::sync::Arc::clone(&frame.0);
-    py.detach(|| model.cross_validate(&data, &options))
-        .map(PyCvReport)
-        .map_err(to_py)
+    let mut observer = PyObserver::new(progress);
+    let result = py.detach(|| model.cross_validate_observed(&data, &options, &mut observer));
+    if let Some(err) = observer.take_error() {
+        if let Err(e) = &result {
+            err.add_note(py, e.to_string())?;
+        }
+        return Err(err);
+    }
+    result.map(PyCvReport).map_err(to_py)
 }

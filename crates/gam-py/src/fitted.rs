@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use gam::{FittedGam, Frame, Matrix, PredictOptions, PredictType, StartSource};
+use gam::{FittedGam, Frame, Matrix, MissingRows, PredictOptions, PredictType};
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -26,6 +26,21 @@ pub struct PyFitted {
 fn matrix<'py>(py: Python<'py>, m: &Matrix) -> PyResult<Bound<'py, PyArray2<f64>>> {
     PyArray1::from_vec(py, m.data.clone()).reshape([m.rows, m.cols])
 }
+
+/// `na_action` as the engine's [`MissingRows`].
+fn missing_rows(na_action: &str) -> PyResult<MissingRows> {
+    match na_action {
+        "pass" => Ok(MissingRows::Pass),
+        "error" => Ok(MissingRows::Error),
+        other => Err(to_py(gam::GamError::BadOption {
+            option: "na_action".into(),
+            message: format!("'{other}' is not an action for missing values (use pass or error)"),
+        })),
+    }
+}
+
+/// The outputs of `lp_matrix`: the model matrix and the offset.
+type LpMatrix<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<f64>>);
 
 /// The outputs of `predict`: fit, standard errors, per-term contributions.
 type Predicted<'py> = (
@@ -213,12 +228,7 @@ impl PyFitted {
     /// model loaded from a file.
     #[getter]
     fn cache_status(&self) -> Option<String> {
-        self.inner.source().map(|s| match s {
-            StartSource::ExactHit => "exact hit".to_string(),
-            StartSource::Resumed { iteration, .. } => format!("resumed from checkpoint at iteration {iteration}"),
-            StartSource::Seeded => "seeded from a related fit".to_string(),
-            StartSource::Cold => "cold start".to_string(),
-        })
+        self.inner.cache_status()
     }
 
     /// Why the cache could not be used, if it could not.
@@ -247,8 +257,11 @@ impl PyFitted {
 
     /// Predictions at the rows of `frame` with the GIL released: `kind`
     /// `link` or `response`; standard errors with `se`, term contributions
-    /// with `terms`; `exclude` names terms left out (mgcv's `exclude`).
-    #[pyo3(signature = (frame, kind="link", se=false, terms=false, exclude=Vec::new()))]
+    /// with `terms`; `exclude` names terms left out (mgcv's `exclude`); a row
+    /// with a missing predictor is NaN (`na_action="pass"`, mgcv's) or an
+    /// error naming it (`"error"`, the `gam` command's).
+    #[pyo3(signature = (frame, kind="link", se=false, terms=false, exclude=Vec::new(), na_action="pass"))]
+    #[allow(clippy::too_many_arguments)] // mgcv's predict.gam arguments
     fn predict<'py>(
         &self,
         py: Python<'py>,
@@ -257,7 +270,9 @@ impl PyFitted {
         se: bool,
         terms: bool,
         exclude: Vec<String>,
+        na_action: &str,
     ) -> PyResult<Predicted<'py>> {
+        let missing = missing_rows(na_action)?;
         let kind = match kind {
             "link" => PredictType::Link,
             "response" => PredictType::Response,
@@ -273,6 +288,7 @@ impl PyFitted {
             se,
             terms,
             exclude,
+            missing,
         };
         let data = Arc::clone(&frame.0);
         let p = py.detach(|| self.inner.predict(&data, &options)).map_err(to_py)?;
@@ -286,6 +302,20 @@ impl PyFitted {
             PyArray1::from_vec(py, p.fit),
             p.se_fit.map(|s| PyArray1::from_vec(py, s)),
             terms,
+        ))
+    }
+
+    /// The model matrix at the rows of `frame` (mgcv's `type = "lpmatrix"`)
+    /// and the offset per row, with the GIL released: `X @ coefficients +
+    /// offset` is the link prediction.
+    #[pyo3(signature = (frame, na_action="pass"))]
+    fn lp_matrix<'py>(&self, py: Python<'py>, frame: &PyFrame, na_action: &str) -> PyResult<LpMatrix<'py>> {
+        let missing = missing_rows(na_action)?;
+        let data = Arc::clone(&frame.0);
+        let (x, offset) = py.detach(|| self.inner.lp_matrix(&data, missing)).map_err(to_py)?;
+        Ok((
+            PyArray1::from_vec(py, x.data).reshape([x.rows, x.cols])?,
+            PyArray1::from_vec(py, offset),
         ))
     }
 

@@ -8,8 +8,7 @@
 
 use std::sync::Arc;
 
-use gam::expert::data::{Column, DataFrame, FactorColumn};
-use gam::{Frame, GamError};
+use gam::{Frame, FrameBuilder, GamError};
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 
@@ -42,54 +41,55 @@ impl PyFrame {
     }
 }
 
-/// The frame of `columns`, with the columns named in `factors` made factors
-/// and those in `ordered` ordered factors (the `gam` command's `--factor` and
-/// `--ordered`), or the engine's error naming the column.
-pub fn build(columns: Vec<(String, Column)>, factors: &[String], ordered: &[String]) -> Result<PyFrame, GamError> {
-    let mut data = DataFrame::new(columns)?;
-    let present = |name: &String| data.names().contains(name);
-    let factors: Vec<String> = factors.iter().filter(|n| present(n)).cloned().collect();
-    let ordered: Vec<String> = ordered.iter().filter(|n| present(n)).cloned().collect();
-    for name in &factors {
-        data.make_factor(name)?;
-    }
-    for name in &ordered {
-        data.make_ordered(name)?;
-    }
-    Ok(PyFrame(Arc::new(Frame::from(data))))
+/// A column on its way into a frame, as the engine's [`FrameBuilder`] takes it.
+pub enum Col {
+    /// Numbers, `NaN` = missing.
+    Numeric(Vec<f64>),
+    /// Numbers read as a factor (a dictionary of numbers, as `--factor`).
+    NumericFactor(Vec<f64>),
+    /// Text, levels sorted as the CSV reader sorts them.
+    Text(Vec<Option<String>>),
+    /// Booleans, read as the CSV reader reads TRUE/FALSE.
+    Logical(Vec<Option<bool>>),
+    /// A categorical: levels in the caller's order, a code per row.
+    Factor {
+        /// The levels, in order.
+        levels: Vec<String>,
+        /// Index into `levels` per row; `None` = missing.
+        codes: Vec<Option<u32>>,
+        /// An ordered factor.
+        ordered: bool,
+    },
 }
 
-/// A factor from levels in their order and a code per row (`None` = missing),
-/// refused naming the column when a code has no level or a level repeats.
-pub fn factor_column(
-    name: &str,
-    levels: Vec<String>,
-    codes: Vec<Option<u32>>,
-    ordered: bool,
-) -> Result<Column, GamError> {
-    let data_error = |message: String| GamError::Data {
-        column: name.to_string(),
-        row: None,
-        message,
+impl Col {
+    fn add(self, builder: FrameBuilder, name: &str) -> FrameBuilder {
+        match self {
+            Col::Numeric(v) => builder.numeric(name, v),
+            Col::NumericFactor(v) => builder.numeric_factor(name, v),
+            Col::Text(v) => builder.text(name, v.iter().map(|s| s.as_deref())),
+            Col::Logical(v) => builder.logical(name, v),
+            Col::Factor { levels, codes, ordered } => builder.factor_with_levels(name, levels, codes, ordered),
+        }
+    }
+}
+
+/// The frame of `columns`, with those named in `factors` made factors and
+/// those in `ordered` ordered factors (the `gam` command's `--factor` and
+/// `--ordered`; names of columns not read are ignored), or the engine's
+/// error naming the column.
+pub fn build(columns: Vec<(String, Col)>, factors: &[String], ordered: &[String]) -> Result<PyFrame, GamError> {
+    let present = |list: &[String]| -> Vec<String> {
+        list.iter()
+            .filter(|n| columns.iter().any(|(c, _)| c == *n))
+            .cloned()
+            .collect()
     };
-    let mut seen = std::collections::HashSet::new();
-    if let Some(dup) = levels.iter().find(|l| !seen.insert(l.as_str())) {
-        return Err(data_error(format!(
-            "the level '{dup}' appears twice among the categories"
-        )));
-    }
-    if let Some((row, _)) = codes
-        .iter()
-        .enumerate()
-        .find(|(_, c)| c.is_some_and(|c| c as usize >= levels.len()))
-    {
-        return Err(GamError::Data {
-            column: name.to_string(),
-            row: Some(row + 1),
-            message: format!("category code beyond the {} categories", levels.len()),
-        });
-    }
-    Ok(Column::Factor(FactorColumn { levels, codes, ordered }))
+    let (factors, ordered) = (present(factors), present(ordered));
+    let builder = columns
+        .into_iter()
+        .fold(Frame::builder(), |b, (name, col)| col.add(b, &name));
+    Ok(PyFrame(Arc::new(builder.as_factors(&factors, &ordered).build()?)))
 }
 
 /// The engine's "unknown column" error for a column the data lacks.
@@ -101,26 +101,19 @@ pub fn unknown_column(column: &str, available: Vec<String>) -> GamError {
 }
 
 /// One column as `_data.py` hands it over: `(name, kind, values)`.
-fn column_of(name: &str, kind: &str, values: &Bound<'_, PyAny>) -> PyResult<Column> {
+fn column_of(name: &str, kind: &str, values: &Bound<'_, PyAny>) -> PyResult<Col> {
     Ok(match kind {
         "numeric" => {
             let values: PyReadonlyArray1<'_, f64> = values.extract()?;
-            Column::Numeric(values.as_array().to_vec())
+            Col::Numeric(values.as_array().to_vec())
         }
-        "text" => {
-            let values: Vec<Option<String>> = values.extract()?;
-            Column::Factor(FactorColumn::from_values(values.iter().map(|v| v.as_deref())))
-        }
-        // As the CSV reader reads TRUE/FALSE: a factor of the values present.
-        "logical" => {
-            let values: Vec<Option<bool>> = values.extract()?;
-            let text = |b: bool| if b { "TRUE" } else { "FALSE" };
-            Column::Factor(FactorColumn::from_values(values.iter().map(|v| v.map(text))))
-        }
+        "text" => Col::Text(values.extract()?),
+        "logical" => Col::Logical(values.extract()?),
         "factor" => {
             let (codes, levels, ordered): (PyReadonlyArray1<'_, i64>, Vec<String>, bool) = values.extract()?;
+            // A negative code (pandas' -1) is missing.
             let codes = codes.as_array().iter().map(|&c| u32::try_from(c).ok()).collect();
-            factor_column(name, levels, codes, ordered).map_err(to_py)?
+            Col::Factor { levels, codes, ordered }
         }
         other => {
             return Err(pyo3::exceptions::PyTypeError::new_err(format!(

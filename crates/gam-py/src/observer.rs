@@ -6,17 +6,12 @@
 use std::cell::{Cell, RefCell};
 use std::time::{Duration, Instant};
 
-use gam::{FitObserver, Iterate};
+use gam::{CvEvent, CvObserver, FitObserver, Iterate};
 use pyo3::prelude::*;
 
 /// How often a running fit looks at Python: signals (Ctrl-C) and the progress
 /// callback. A fit stops at most this long plus one outer iteration after Ctrl-C.
 pub const POLL: Duration = Duration::from_millis(100);
-
-/// Test hook shared with the `gam` command: a number of milliseconds to sleep
-/// after each outer iterate, so that a test can interrupt a fit between
-/// checkpoints. Harmless otherwise.
-const PAUSE_ENV: &str = "GAM_TEST_PAUSE_AFTER_CHECKPOINT_MS";
 
 /// Watches a detached fit (it is `Send`: it moves into `py.detach`).
 pub struct PyObserver {
@@ -27,7 +22,6 @@ pub struct PyObserver {
     /// The exception that stopped the fit: `KeyboardInterrupt` from the signal
     /// handler, or whatever the progress callback raised.
     error: RefCell<Option<PyErr>>,
-    pause: Option<Duration>,
 }
 
 impl PyObserver {
@@ -40,10 +34,6 @@ impl PyObserver {
             last_report: now,
             callback,
             error: RefCell::new(None),
-            pause: std::env::var(PAUSE_ENV)
-                .ok()
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_millis),
         }
     }
 
@@ -73,9 +63,6 @@ impl FitObserver for PyObserver {
                 *self.error.borrow_mut() = Some(e);
             }
         }
-        if let Some(pause) = self.pause {
-            std::thread::sleep(pause);
-        }
     }
 
     fn should_stop(&self) -> bool {
@@ -95,4 +82,10 @@ impl FitObserver for PyObserver {
             }
         }
     }
+}
+
+/// A cross-validation is watched as its fits are: Ctrl-C stops it, the
+/// callback hears every fold's outer iterations (fold events are not reported).
+impl CvObserver for PyObserver {
+    fn on_cv_event(&mut self, _: &CvEvent<'_>) {}
 }

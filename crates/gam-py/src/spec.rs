@@ -5,9 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use gam::expert::family::family_and_link;
-use gam::expert::fit::method::check_gamma;
-use gam::{Cache, Convergence, Gam, GamError, Method};
+use gam::{Cache, Gam, GamError};
 use pyo3::prelude::*;
 
 use crate::errors::to_py;
@@ -44,10 +42,11 @@ impl PySpec {
 }
 
 /// The model of `formula` with the family, link and options of mgcv's
-/// `gam()` arguments, each checked as the `gam` command checks its flags.
+/// `gam()` arguments, each checked by the engine (an `OptionError` naming
+/// the argument).
 #[pyfunction]
-#[pyo3(signature = (formula, family="gaussian", link=None, weights=None, method="REML", gamma=1.0,
-                    sp=None, min_sp=None, knots=None, select=false, convergence="auto"))]
+#[pyo3(signature = (formula, family="gaussian", link=None, weights=None, method="REML", scale=0.0,
+                    gamma=1.0, sp=None, min_sp=None, knots=None, select=false, convergence="auto"))]
 #[allow(clippy::too_many_arguments)] // mgcv's arguments, one each
 pub fn spec(
     formula: &str,
@@ -55,6 +54,7 @@ pub fn spec(
     link: Option<&str>,
     weights: Option<&str>,
     method: &str,
+    scale: f64,
     gamma: f64,
     sp: Option<Vec<f64>>,
     min_sp: Option<Vec<f64>>,
@@ -63,24 +63,24 @@ pub fn spec(
     convergence: &str,
 ) -> PyResult<PySpec> {
     let make = || -> Result<Gam, GamError> {
-        let (family, link) = family_and_link(family, link)?;
-        let mut model = Gam::new(formula)?.family(family).link(link)?;
+        let mut model = Gam::new(formula)?
+            .with_family_names(family, link)?
+            .method(method)?
+            .scale(scale)?
+            .gamma(gamma)?
+            .select(select)
+            .knots(knots.unwrap_or_default())?
+            .convergence(convergence)?;
         if let Some(w) = weights {
             model = model.weights(w);
         }
-        let mut options = model.fit_options().clone();
-        options.method = Method::parse(method)?;
-        check_gamma(gamma)?;
-        options.gamma = gamma;
-        options.sp = sp;
-        options.min_sp = min_sp;
-        options.knots = knots.unwrap_or_default();
-        options.select = select;
-        options.newton.convergence = Convergence::from_name(convergence).ok_or_else(|| GamError::BadOption {
-            option: "convergence".into(),
-            message: format!("unknown convergence test '{convergence}' (use auto, gam or bam)"),
-        })?;
-        Ok(model.options(options))
+        if let Some(sp) = sp {
+            model = model.sp(sp);
+        }
+        if let Some(min_sp) = min_sp {
+            model = model.min_sp(min_sp);
+        }
+        Ok(model)
     };
     make().map(PySpec).map_err(to_py)
 }

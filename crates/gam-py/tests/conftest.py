@@ -70,3 +70,18 @@ def run_cli(cli: Path, *args: str | os.PathLike, env: dict | None = None) -> sub
     r = subprocess.run([str(cli), *map(str, args)], capture_output=True, text=True, env=full_env)
     assert r.returncode == 0, f"gam {' '.join(map(str, args))} failed ({r.returncode}):\n{r.stderr}"
     return r
+
+
+def run_python(code: str, pause_ms: int | None = None) -> subprocess.CompletedProcess:
+    """Runs ``code`` in a child Python (this directory importable), with the
+    engine's test pause (read once per process) if asked; fails on a non-zero exit."""
+    import sys
+
+    env = dict(os.environ)
+    env.pop("GAM_TEST_PAUSE_AFTER_CHECKPOINT_MS", None)
+    if pause_ms is not None:
+        env["GAM_TEST_PAUSE_AFTER_CHECKPOINT_MS"] = str(pause_ms)
+    prelude = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+    r = subprocess.run([sys.executable, "-c", prelude + code], env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r

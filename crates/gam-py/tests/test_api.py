@@ -169,22 +169,33 @@ def test_unsupported_column_type_is_named(mcycle):
         wg.gam(FORMULA, data=data, cache=False)
 
 
-def test_a_progress_callback_is_called_and_its_exception_propagates(mcycle, monkeypatch):
-    monkeypatch.setenv("GAM_TEST_PAUSE_AFTER_CHECKPOINT_MS", "120")
-    seen = []
-    wg.gam(FORMULA, data=mcycle, cache=False, progress=lambda i, s, t: seen.append((i, s, t)))
-    assert seen and all(t >= 0.1 for _, _, t in seen)
-    assert [i for i, _, _ in seen] == sorted(i for i, _, _ in seen)
+def test_a_progress_callback_is_called_and_its_exception_propagates():
+    from conftest import run_python
 
-    class Stop(Exception):
-        pass
+    # Each outer iterate pauses 120 ms (the engine's test hook, read at start).
+    r = run_python("""
+import json, warmgam as wg
+from conftest import MCYCLE, read_csv_dict
+data = read_csv_dict(MCYCLE)
+seen = []
+wg.gam("accel ~ s(times, k = 20)", data=data, cache=False, progress=lambda i, s, t: seen.append((i, t)))
+class Stop(Exception):
+    pass
+def stop(*_):
+    raise Stop("from the callback")
+try:
+    wg.gam("accel ~ s(times, k = 20)", data=data, cache=False, progress=stop)
+except Stop as e:
+    notes = getattr(e, "__notes__", [])
+print(json.dumps({"seen": seen, "notes": notes}))
+""", pause_ms=120)
+    import json
 
-    def stop(*_):
-        raise Stop("from the callback")
-
-    with pytest.raises(Stop) as info:
-        wg.gam(FORMULA, data=mcycle, cache=False, progress=stop)
-    assert any("interrupted" in n for n in getattr(info.value, "__notes__", []))
+    out = json.loads(r.stdout)
+    seen = out["seen"]
+    assert seen and all(t >= 0.1 for _, t in seen)
+    assert [i for i, _ in seen] == sorted(i for i, _ in seen)
+    assert any("fit interrupted after outer iteration" in n for n in out["notes"]), out
 
 
 def test_cv_prints_the_commands_table(mcycle, cli):
@@ -195,9 +206,66 @@ def test_cv_prints_the_commands_table(mcycle, cli):
     assert str(result) == want
 
 
-def test_a_forced_progress_display_after_a_second(mcycle, monkeypatch, capfd):
-    monkeypatch.setenv("GAM_TEST_PAUSE_AFTER_CHECKPOINT_MS", "300")
-    monkeypatch.setitem(__import__("sys").modules, "tqdm", None)  # the stderr line, not tqdm
-    wg.gam(FORMULA, data=mcycle, cache=False, progress=True)
-    err = capfd.readouterr().err
-    assert "outer iteration" in err and err.endswith("\r\033[K")
+def test_a_forced_progress_display_after_a_second():
+    from conftest import run_python
+
+    r = run_python("""
+import sys
+sys.modules["tqdm"] = None  # the stderr line, not tqdm
+import warmgam as wg
+from conftest import MCYCLE, read_csv_dict
+wg.gam("accel ~ s(times, k = 20)", data=read_csv_dict(MCYCLE), cache=False, progress=True)
+""", pause_ms=300)
+    # (text mode reads the carriage returns as newlines)
+    assert "outer iteration" in r.stderr and r.stderr.endswith("\033[K")
+
+
+def test_a_known_scale_as_the_commands(mcycle, cli):
+    from conftest import run_cli
+
+    m = wg.gam(FORMULA, data=mcycle, scale=500.0, method="GCV.Cp", cache=False)
+    assert (m.scale, m.scale_estimated) == (500.0, False)
+    want = run_cli(cli, "fit", MCYCLE, FORMULA, "--scale", "500", "--method", "GCV.Cp", "--no-cache", "-q").stdout
+    assert m.summary() == want
+    with pytest.raises(wg.errors.OptionError, match="scale"):
+        wg.gam(FORMULA, data=mcycle, scale=float("nan"), cache=False)
+
+
+def test_cv_reports_progress_and_the_callbacks_exception_stops_it():
+    from conftest import run_python
+
+    r = run_python("""
+import json, warmgam as wg
+from conftest import MCYCLE, read_csv_dict
+calls = []
+class Stop(Exception):
+    pass
+def stop(i, s, t):
+    calls.append(i)
+    raise Stop
+try:
+    wg.cv("accel ~ s(times, k = 20)", data=read_csv_dict(MCYCLE), folds=3, cache=False, progress=stop)
+except Stop as e:
+    print(json.dumps({"calls": calls, "notes": getattr(e, "__notes__", [])}))
+""", pause_ms=120)
+    import json
+
+    out = json.loads(r.stdout)
+    assert len(out["calls"]) == 1
+    assert any("fitting fold 1: fit interrupted" in n for n in out["notes"]), out
+
+
+def test_missing_predictors_pass_as_nan_or_are_an_error(model):
+    new = {"times": np.array([5.0, np.nan, 40.0])}
+    p = model.predict(new, se=True)
+    assert np.isnan(p["fit"][1]) and np.isnan(p["se_fit"][1])
+    assert np.isfinite(p["fit"][[0, 2]]).all()
+    with pytest.raises(wg.errors.DataError, match="row 2"):
+        model.predict(new, na_action="error")
+
+
+def test_the_lpmatrix_times_the_coefficients_is_the_link_prediction(model):
+    new = {"times": np.linspace(2, 55, 11)}
+    x, offset = model.lpmatrix(new)
+    assert x.shape == (11, 20) and offset.shape == (11,)
+    np.testing.assert_allclose(x @ model.coefficients + offset, model.predict(new)["fit"], rtol=1e-12, atol=1e-9)

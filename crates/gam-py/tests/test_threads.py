@@ -49,31 +49,43 @@ def test_another_thread_runs_during_a_fit():
     assert len(during) > 0.2 * (end - start) * 1000 / 1.1, (len(during), end - start)
 
 
-def test_two_fits_run_at_once_and_give_their_own_results(monkeypatch):
-    # Each outer iterate pauses 150 ms inside the detached fit (the test hook).
-    monkeypatch.setenv("GAM_TEST_PAUSE_AFTER_CHECKPOINT_MS", "150")
-    a, b = _data(2000, 2), _data(2000, 3)
-    stamps: dict[str, list[float]] = {"a": [], "b": []}
-    results: dict[str, wg.GAM] = {}
+def test_two_fits_run_at_once_and_give_their_own_results():
+    from conftest import run_python
 
-    def fit(name, data):
-        results[name] = wg.gam(FORMULA, data=data, cache=False,
-                               progress=lambda i, s, t: stamps[name].append(time.perf_counter()))
+    # Each outer iterate pauses 150 ms inside the detached fit (the engine's
+    # test hook, read once per process: hence a child process).
+    r = run_python("""
+import json, threading, time
+import warmgam as wg
+from test_threads import FORMULA, _data
+a, b = _data(2000, 2), _data(2000, 3)
+stamps = {"a": [], "b": []}
+results = {}
+def fit(name, data):
+    results[name] = wg.gam(FORMULA, data=data, cache=False,
+                           progress=lambda i, s, t: stamps[name].append(time.perf_counter()))
+threads = [threading.Thread(target=fit, args=("a", a)), threading.Thread(target=fit, args=("b", b))]
+start = time.perf_counter()
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+together = time.perf_counter() - start
+alone = {k: wg.gam(FORMULA, data=d, cache=False) for k, d in (("a", a), ("b", b))}
+print(json.dumps({
+    "same": [results[k].to_json() == alone[k].to_json() for k in "ab"],
+    "stamps": stamps,
+    "together": together,
+    "iterates": sum(results[k].iterations + 1 for k in "ab"),
+}))
+""", pause_ms=150)
+    import json
 
-    threads = [threading.Thread(target=fit, args=("a", a)), threading.Thread(target=fit, args=("b", b))]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    together = time.perf_counter() - start
-    alone = {k: wg.gam(FORMULA, data=d, cache=False) for k, d in (("a", a), ("b", b))}
-    for k in "ab":
-        assert results[k].to_json() == alone[k].to_json()
+    out = json.loads(r.stdout)
+    assert out["same"] == [True, True]
+    sa, sb = out["stamps"]["a"], out["stamps"]["b"]
     # Interleaved: one fit reported between the other's first and last report.
-    assert stamps["a"] and stamps["b"]
-    assert any(stamps["a"][0] < s < stamps["a"][-1] for s in stamps["b"]) or any(
-        stamps["b"][0] < s < stamps["b"][-1] for s in stamps["a"]
-    )
-    iterations = results["a"].iterations + results["b"].iterations
-    assert together < 0.85 * iterations * 0.150, (together, iterations)
+    assert sa and sb
+    assert any(sa[0] < x < sa[-1] for x in sb) or any(sb[0] < x < sb[-1] for x in sa)
+    # Sequentially the pauses alone would take iterates x 150 ms.
+    assert out["together"] < 0.8 * out["iterates"] * 0.150, out

@@ -41,7 +41,7 @@ def _open_cache(cache: bool | str | os.PathLike[str]) -> _warmgam.Cache | None:
     return _caches[key]
 
 
-def _spec(formula: str, family: str, weights: str | None, method: str, select: bool,
+def _spec(formula: str, family: str, weights: str | None, method: str, scale: float, select: bool,
           knots: Mapping[str, Sequence[float]] | None, sp: Sequence[float] | None,
           min_sp: Sequence[float] | None, gamma: float, link: str | None,
           convergence: str) -> _warmgam.Spec:
@@ -51,6 +51,7 @@ def _spec(formula: str, family: str, weights: str | None, method: str, select: b
         link=link,
         weights=weights,
         method=method,
+        scale=float(scale),
         gamma=float(gamma),
         sp=None if sp is None else [float(v) for v in sp],
         min_sp=None if min_sp is None else [float(v) for v in min_sp],
@@ -238,23 +239,22 @@ class GAM:
         se: bool = False,
         terms: bool = False,
         exclude: Sequence[str] = (),
+        na_action: Literal["pass", "error"] = "pass",
     ) -> Any:
         """Predictions at the rows of ``newdata`` (mgcv's ``predict.gam``), as a
         frame of the caller's kind (pandas keeps its index; a dict gives a dict
         of arrays) with the columns of ``gam predict``: ``fit``, ``se_fit``
         (``se=True``), one per term (``terms=True``). ``type="terms"`` gives
-        the term columns alone. Only the model's predictor columns are read."""
-        if newdata is None:
-            if self._training is None:
-                raise ValueError("newdata is needed: this model was loaded, it holds no data")
-            frame, like = self._training, {}
-        else:
-            frame = _data.to_frame(newdata, self._fitted.predictor_columns, self._fitted.factor_columns)
-            like = newdata
+        the term columns alone. Only the model's predictor columns are read; a
+        row with a missing one predicts NaN (mgcv's ``na.pass``), or with
+        ``na_action="error"`` is an error naming it (the ``gam`` command's)."""
+        frame = self._frame_for(newdata)
+        like = {} if newdata is None else newdata
         only_terms = type == "terms"
         kind = "link" if only_terms else type
         fit, se_fit, term_cols = self._fitted.predict(
-            frame, kind=kind, se=se and not only_terms, terms=terms or only_terms, exclude=list(exclude)
+            frame, kind=kind, se=se and not only_terms, terms=terms or only_terms, exclude=list(exclude),
+            na_action=na_action,
         )
         cols: dict[str, np.ndarray] = {}
         if not only_terms:
@@ -264,6 +264,19 @@ class GAM:
         for label, values in term_cols:
             cols[label] = values
         return _data.output(like, cols)
+
+    def lpmatrix(self, newdata: Any = None, na_action: Literal["pass", "error"] = "pass") -> tuple[np.ndarray, np.ndarray]:
+        """The model matrix at the rows of ``newdata`` (mgcv's ``type = "lpmatrix"``)
+        and the offset of each row: ``X @ m.coefficients + offset`` is the link
+        prediction."""
+        return self._fitted.lp_matrix(self._frame_for(newdata), na_action)
+
+    def _frame_for(self, newdata: Any) -> _warmgam.Frame:
+        if newdata is None:
+            if self._training is None:
+                raise ValueError("newdata is needed: this model was loaded, it holds no data")
+            return self._training
+        return _data.to_frame(newdata, self._fitted.predictor_columns, self._fitted.factor_columns)
 
     def summary(self) -> str:
         """mgcv's ``summary.gam`` printout: the text ``gam fit`` prints."""
@@ -315,6 +328,7 @@ def gam(
     data: Any = None,
     weights: str | None = None,
     method: str = "REML",
+    scale: float = 0.0,
     select: bool = False,
     knots: Mapping[str, Sequence[float]] | None = None,
     sp: Sequence[float] | None = None,
@@ -336,7 +350,9 @@ def gam(
     exporting the Arrow C stream, or a dict of arrays; only the columns the
     formula reads are read, and rows with a missing value in one are dropped
     (mgcv's ``na.omit``). ``factors``/``ordered`` name columns to read as
-    (ordered) factors, as ``gam fit --factor/--ordered``. ``cache`` is True
+    (ordered) factors, as ``gam fit --factor/--ordered``. ``scale`` is
+    mgcv's: above 0 known, below 0 estimated, 0 the family's default.
+    ``cache`` is True
     (the ``gam`` command's cache: ``$GAM_CACHE_DIR`` or the platform
     directory), False, or a directory. The fit runs with the GIL released;
     Ctrl-C stops it (``KeyboardInterrupt``) leaving its checkpoint, so the
@@ -351,7 +367,7 @@ def gam(
     >>> round(m.edf["s(x)"]) > 3
     True
     """
-    spec = _spec(formula, family, weights, method, select, knots, sp, min_sp, gamma, link, convergence)
+    spec = _spec(formula, family, weights, method, scale, select, knots, sp, min_sp, gamma, link, convergence)
     frame = _data.to_frame(data, spec.columns(), factors, ordered)
     store = _open_cache(cache)
     callback = _progress.resolve(progress)
@@ -370,6 +386,7 @@ def cv(
     data: Any = None,
     weights: str | None = None,
     method: str = "REML",
+    scale: float = 0.0,
     select: bool = False,
     knots: Mapping[str, Sequence[float]] | None = None,
     sp: Sequence[float] | None = None,
@@ -384,12 +401,18 @@ def cv(
     seed: int = 1,
     cache: bool | str | os.PathLike[str] = True,
     verify_cache: bool = False,
+    progress: bool | Callable[..., object] | None = None,
 ) -> CvResult:
     """Cross-validates the model of :func:`gam` in ``folds`` folds, as ``gam cv``;
     each fold's fit starts from the others' smoothing parameters."""
-    spec = _spec(formula, family, weights, method, select, knots, sp, min_sp, gamma, link, convergence)
+    spec = _spec(formula, family, weights, method, scale, select, knots, sp, min_sp, gamma, link, convergence)
     frame = _data.to_frame(data, spec.columns(), factors, ordered)
-    report = _warmgam.cross_validate(spec, frame, folds, seed, _open_cache(cache), verify_cache)
+    callback = _progress.resolve(progress)
+    try:
+        report = _warmgam.cross_validate(spec, frame, folds, seed, _open_cache(cache), verify_cache, callback)
+    finally:
+        if isinstance(callback, _progress.Progress):
+            callback.close()
     return CvResult(report)
 
 

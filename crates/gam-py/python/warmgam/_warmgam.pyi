@@ -63,10 +63,19 @@ class Fitted:
     factor_columns: list[str]
     has_training_data: bool
     def predict(
-        self, frame: Frame, kind: str = "link", se: bool = False, terms: bool = False, exclude: Sequence[str] = ()
+        self,
+        frame: Frame,
+        kind: str = "link",
+        se: bool = False,
+        terms: bool = False,
+        exclude: Sequence[str] = (),
+        na_action: str = "pass",
     ) -> tuple[
         npt.NDArray[np.float64], npt.NDArray[np.float64] | None, list[tuple[str, npt.NDArray[np.float64]]]
     ]: ...
+    def lp_matrix(
+        self, frame: Frame, na_action: str = "pass"
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
     def summary(self) -> str: ...
     def to_json(self) -> str: ...
     @staticmethod
@@ -88,6 +97,7 @@ def spec(
     link: str | None = None,
     weights: str | None = None,
     method: str = "REML",
+    scale: float = 0.0,
     gamma: float = 1.0,
     sp: Sequence[float] | None = None,
     min_sp: Sequence[float] | None = None,
@@ -104,5 +114,11 @@ def fit(
     progress: Callable[[int, float, float], object] | None = None,
 ) -> Fitted: ...
 def cross_validate(
-    spec: Spec, frame: Frame, folds: int = 10, seed: int = 1, cache: Cache | None = None, verify_cache: bool = False
+    spec: Spec,
+    frame: Frame,
+    folds: int = 10,
+    seed: int = 1,
+    cache: Cache | None = None,
+    verify_cache: bool = False,
+    progress: Callable[[int, float, float], object] | None = None,
 ) -> CvReport: ...
