@@ -655,3 +655,76 @@ fn the_engine_pauses_after_every_iterate_for_any_front_end() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+// ---- unused factor levels (G5) ----
+
+/// Relative agreement with mgcv 1.8-41 of the REML score, as the fidelity tests.
+const REML_REL_TOL: f64 = common::tol::REML_REL_TOL;
+
+#[test]
+fn a_level_no_kept_row_has_is_dropped_after_na_omit_as_mgcv_does() {
+    use common::json::{num, nums, read_json, strings};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/unused_levels");
+    let reference = read_json(&dir.join("reference.json"));
+    let csv = Frame::read_csv(dir.join("unused_levels.csv"), &Default::default()).unwrap();
+    let levels: Vec<Option<&str>> = csv.factor("g").unwrap();
+    assert!(levels.contains(&Some("c")), "the data has level c (in NA rows only)");
+    let spec = Gam::new(reference["formula"].as_str().unwrap()).unwrap();
+    let fitted = spec.fit(&csv).unwrap();
+    assert_eq!(fitted.n(), num(&reference["n"]) as usize);
+    assert_eq!(fitted.n_dropped(), 2);
+    assert_eq!(fitted.coefficient_names(), strings(&reference["coefficient_names"]));
+    let (reml, want) = (fitted.criterion(), num(&reference["reml"]));
+    assert!(
+        (reml - want).abs() <= REML_REL_TOL * want.abs(),
+        "REML {reml} vs mgcv {want}"
+    );
+    // Fitted values on the kept rows, as mgcv's, to the fidelity tolerance.
+    let y: Vec<f64> = csv
+        .numeric("y")
+        .unwrap()
+        .iter()
+        .copied()
+        .filter(|v| !v.is_nan())
+        .collect();
+    let mean = y.iter().sum::<f64>() / y.len() as f64;
+    let sd = (y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (y.len() - 1) as f64).sqrt();
+    let kept: Vec<usize> = (0..csv.nrows())
+        .filter(|&i| !csv.numeric("y").unwrap()[i].is_nan())
+        .collect();
+    let x: Vec<f64> = kept.iter().map(|&i| csv.numeric("x").unwrap()[i]).collect();
+    let g: Vec<Option<&str>> = kept.iter().map(|&i| levels[i]).collect();
+    let rows = Frame::builder().numeric("x", x).factor("g", g).build().unwrap();
+    let fit = fitted.predict(&rows, &PredictOptions::default()).unwrap().fit;
+    for (i, (a, b)) in fit.iter().zip(nums(&reference["fitted"])).enumerate() {
+        assert!(
+            (a - b).abs() <= common::tol::PRED_SD_TOL * sd,
+            "row {i}: {a} vs mgcv {b}"
+        );
+    }
+    // Level c is no level of the model: new data with it is refused by name.
+    let new = Frame::builder()
+        .numeric("x", vec![0.5])
+        .factor("g", [Some("c")])
+        .build()
+        .unwrap();
+    let e = fitted.predict(&new, &PredictOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("level 'c' was not in the training data"), "{e}");
+
+    // The same data in memory, as a categorical with one more category no
+    // row has at all: the same fit, to the bit.
+    let all = ["a", "b", "c", "d"].map(String::from).to_vec();
+    let codes = levels
+        .iter()
+        .map(|l| l.and_then(|l| all.iter().position(|a| a == l)).map(|c| c as u32))
+        .collect();
+    let memory = Frame::builder()
+        .numeric("x", csv.numeric("x").unwrap().to_vec())
+        .factor_with_levels("g", all, codes, false)
+        .numeric("y", csv.numeric("y").unwrap().to_vec())
+        .build()
+        .unwrap();
+    let again = spec.fit(&memory).unwrap();
+    assert_eq!(bits(again.coefficients()), bits(fitted.coefficients()));
+    assert_eq!(again.to_json().unwrap(), fitted.to_json().unwrap());
+}
