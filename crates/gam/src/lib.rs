@@ -35,7 +35,7 @@
 //! # Ok::<(), gam::GamError>(())
 //! ```
 //!
-//! The front door is what the crate root exports: 42 items, and the
+//! The front door is what the crate root exports: 45 items, and the
 //! [`expert`] module.
 //! - data: [`Frame`], [`FrameBuilder`], [`CsvOptions`];
 //! - the model: [`Gam`] (built and checked step by step), [`Family`],
@@ -43,7 +43,8 @@
 //!   [`ScaleSetting`];
 //! - the cache: [`Cache`] (the `gam` command's directory by default), [`StartSource`];
 //! - watching and stopping a fit: [`FitObserver`], [`Iterate`], [`NoObserver`], [`StopOnFlag`];
-//! - the fitted model: [`FittedGam`], [`SmoothInfo`], [`Matrix`];
+//! - the fitted model: [`FittedGam`], [`SmoothInfo`], [`Matrix`]; its fitted
+//!   values and residuals: [`FittedValues`], [`Residuals`], [`ResidualType`];
 //! - prediction: [`PredictOptions`], [`PredictType`], [`MissingRows`], [`Prediction`];
 //! - the summary: [`SummaryText`] (mgcv's printout), [`Summary`], [`ParamRow`], [`SmoothRow`];
 //! - cross-validation: [`CvOptions`], [`CvReport`] (its [`FoldReport`]s and
@@ -89,7 +90,9 @@ pub mod expert;
 
 pub(crate) use expert::{basis, cache, cv, data, design, family, files, fit, formula, linalg, model, predict, report};
 
-pub use api::{Cache, CsvOptions, FittedGam, Frame, FrameBuilder, Gam, SmoothInfo};
+pub use api::{
+    Cache, CsvOptions, FittedGam, FittedValues, Frame, FrameBuilder, Gam, ResidualType, Residuals, SmoothInfo,
+};
 pub use cache::StartSource;
 pub use cv::{CvEvent, CvObserver, CvOptions, CvReport, CvText, FoldReport, HeldOut, NoCvObserver};
 pub use error::{ErrorKind, GamError, InnerFailure, Result};

@@ -655,3 +655,176 @@ fn the_engine_pauses_after_every_iterate_for_any_front_end() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+// ---- unused factor levels (G5) ----
+
+/// Relative agreement with mgcv 1.8-41 of the REML score, as the fidelity tests.
+const REML_REL_TOL: f64 = common::tol::REML_REL_TOL;
+
+#[test]
+fn a_level_no_kept_row_has_is_dropped_after_na_omit_as_mgcv_does() {
+    use common::json::{num, nums, read_json, strings};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/unused_levels");
+    let reference = read_json(&dir.join("reference.json"));
+    let csv = Frame::read_csv(dir.join("unused_levels.csv"), &Default::default()).unwrap();
+    let levels: Vec<Option<&str>> = csv.factor("g").unwrap();
+    assert!(levels.contains(&Some("c")), "the data has level c (in NA rows only)");
+    let spec = Gam::new(reference["formula"].as_str().unwrap()).unwrap();
+    let fitted = spec.fit(&csv).unwrap();
+    assert_eq!(fitted.n(), num(&reference["n"]) as usize);
+    assert_eq!(fitted.n_dropped(), 2);
+    assert_eq!(fitted.coefficient_names(), strings(&reference["coefficient_names"]));
+    let (reml, want) = (fitted.criterion(), num(&reference["reml"]));
+    assert!(
+        (reml - want).abs() <= REML_REL_TOL * want.abs(),
+        "REML {reml} vs mgcv {want}"
+    );
+    // Fitted values on the kept rows, as mgcv's, to the fidelity tolerance.
+    let y: Vec<f64> = csv
+        .numeric("y")
+        .unwrap()
+        .iter()
+        .copied()
+        .filter(|v| !v.is_nan())
+        .collect();
+    let mean = y.iter().sum::<f64>() / y.len() as f64;
+    let sd = (y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (y.len() - 1) as f64).sqrt();
+    let kept: Vec<usize> = (0..csv.nrows())
+        .filter(|&i| !csv.numeric("y").unwrap()[i].is_nan())
+        .collect();
+    let x: Vec<f64> = kept.iter().map(|&i| csv.numeric("x").unwrap()[i]).collect();
+    let g: Vec<Option<&str>> = kept.iter().map(|&i| levels[i]).collect();
+    let rows = Frame::builder().numeric("x", x).factor("g", g).build().unwrap();
+    let fit = fitted.predict(&rows, &PredictOptions::default()).unwrap().fit;
+    for (i, (a, b)) in fit.iter().zip(nums(&reference["fitted"])).enumerate() {
+        assert!(
+            (a - b).abs() <= common::tol::PRED_SD_TOL * sd,
+            "row {i}: {a} vs mgcv {b}"
+        );
+    }
+    // Level c is no level of the model: new data with it is refused by name.
+    let new = Frame::builder()
+        .numeric("x", vec![0.5])
+        .factor("g", [Some("c")])
+        .build()
+        .unwrap();
+    let e = fitted.predict(&new, &PredictOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("level 'c' was not in the training data"), "{e}");
+
+    // The same data in memory, as a categorical with one more category no
+    // row has at all: the same fit, to the bit.
+    let all = ["a", "b", "c", "d"].map(String::from).to_vec();
+    let codes = levels
+        .iter()
+        .map(|l| l.and_then(|l| all.iter().position(|a| a == l)).map(|c| c as u32))
+        .collect();
+    let memory = Frame::builder()
+        .numeric("x", csv.numeric("x").unwrap().to_vec())
+        .factor_with_levels("g", all, codes, false)
+        .numeric("y", csv.numeric("y").unwrap().to_vec())
+        .build()
+        .unwrap();
+    let again = spec.fit(&memory).unwrap();
+    assert_eq!(bits(again.coefficients()), bits(fitted.coefficients()));
+    assert_eq!(again.to_json().unwrap(), fitted.to_json().unwrap());
+}
+
+// ---- fitted values and residuals (G9) ----
+
+/// Residuals and fitted values against mgcv's, as a multiple of the spread
+/// (sd) of mgcv's values of the same kind: the fidelity tests' tolerance
+/// for fitted values.
+const RESIDUAL_SD_TOL: f64 = common::tol::PRED_SD_TOL;
+
+fn sd(v: &[f64]) -> f64 {
+    let mean = v.iter().sum::<f64>() / v.len() as f64;
+    (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
+}
+
+#[test]
+fn fitted_values_and_residuals_of_each_type_are_mgcvs() {
+    use common::json::{num, nums, read_json};
+    use gam::ResidualType;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/residuals");
+    let reference = read_json(&dir.join("reference.json"));
+    let frame = Frame::read_csv(dir.join("residuals.csv"), &Default::default()).unwrap();
+    for case in ["gaussian", "poisson"] {
+        let r = &reference[case];
+        let mut spec = Gam::new(r["formula"].as_str().unwrap())
+            .unwrap()
+            .with_family_names(r["family"].as_str().unwrap(), None)
+            .unwrap();
+        if let Some(w) = r["weights"].as_str() {
+            spec = spec.weights(w);
+        }
+        let fitted = spec.fit(&frame).unwrap();
+        let rows: Vec<usize> = nums(&r["rows"]).iter().map(|&i| i as usize - 1).collect();
+        let values = fitted.fitted_values(&frame).unwrap();
+        assert_eq!(values.rows, rows, "{case}");
+        let close = |what: &str, got: &[f64], want: &[f64]| {
+            assert_eq!(got.len(), want.len(), "{case} {what}");
+            let tol = RESIDUAL_SD_TOL * sd(want);
+            for (i, (a, b)) in got.iter().zip(want).enumerate() {
+                assert!((a - b).abs() <= tol, "{case} {what} row {i}: {a} vs mgcv {b}");
+            }
+        };
+        close("fitted", &values.mu, &nums(&r["fitted"]));
+        close("linear predictor", &values.eta, &nums(&r["linear_predictor"]));
+        for (kind, key) in [
+            (ResidualType::Deviance, "deviance_residuals"),
+            (ResidualType::Pearson, "pearson"),
+            (ResidualType::ScaledPearson, "scaled_pearson"),
+            (ResidualType::Working, "working"),
+            (ResidualType::Response, "response"),
+        ] {
+            let res = fitted.residuals(&frame, kind).unwrap();
+            assert_eq!(res.rows, rows, "{case} {key}");
+            close(key, &res.values, &nums(&r[key]));
+        }
+        // The squared deviance residuals add up to the model's deviance.
+        let dev = fitted.residuals(&frame, ResidualType::default()).unwrap();
+        let sum: f64 = dev.values.iter().map(|d| d * d).sum();
+        assert!(
+            (sum - fitted.deviance()).abs() <= 1e-9 * fitted.deviance(),
+            "{case}: {sum} vs {}",
+            fitted.deviance()
+        );
+        let want = num(&r["deviance"]);
+        assert!((sum - want).abs() <= 1e-4 * want, "{case}: {sum} vs mgcv {want}");
+    }
+}
+
+#[test]
+fn residuals_of_a_cbind_response_use_the_proportion_and_the_trials() {
+    let data = columns(N);
+    let successes: Vec<f64> = data.count.iter().map(|c| (c / 2.0).floor()).collect();
+    let failures: Vec<f64> = data.count.iter().zip(&successes).map(|(c, s)| c - s + 1.0).collect();
+    let frame = Frame::builder()
+        .numeric("x", data.x.clone())
+        .numeric("s", successes.clone())
+        .numeric("f", failures.clone())
+        .build()
+        .unwrap();
+    let fitted = Gam::new("cbind(s, f) ~ s(x)")
+        .unwrap()
+        .family(Family::Binomial)
+        .fit(&frame)
+        .unwrap();
+    let mu = fitted.fitted_values(&frame).unwrap().mu;
+    let response = fitted.residuals(&frame, gam::ResidualType::Response).unwrap().values;
+    let pearson = fitted.residuals(&frame, gam::ResidualType::Pearson).unwrap().values;
+    for i in 0..N {
+        let trials = successes[i] + failures[i];
+        let y = successes[i] / trials;
+        assert!((response[i] - (y - mu[i])).abs() < ROUNDING_TOL, "row {i}");
+        let want = (y - mu[i]) * trials.sqrt() / (mu[i] * (1.0 - mu[i])).sqrt();
+        assert!((pearson[i] - want).abs() < 1e-10 * want.abs().max(1.0), "row {i}");
+    }
+    let e = fitted
+        .residuals(
+            &Frame::builder().numeric("x", data.x).build().unwrap(),
+            gam::ResidualType::Deviance,
+        )
+        .unwrap_err();
+    assert!(matches!(e, GamError::UnknownColumn { .. }), "{e}");
+}

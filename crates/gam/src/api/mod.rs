@@ -11,11 +11,15 @@
 //! - [`spec`]: [`Gam`], the unfitted model, and [`Cache`], the warm-start
 //!   cache it may fit through (the `gam` command's, by default).
 //! - [`fitted`]: [`FittedGam`] and [`SmoothInfo`].
+//! - [`residuals`]: its fitted values and residuals on the training data
+//!   ([`FittedValues`], [`Residuals`], [`ResidualType`]).
 
 pub mod fitted;
 pub mod frame;
+pub mod residuals;
 pub mod spec;
 
 pub use fitted::{FittedGam, SmoothInfo};
 pub use frame::{CsvOptions, Frame, FrameBuilder};
+pub use residuals::{FittedValues, ResidualType, Residuals};
 pub use spec::{Cache, Gam};

@@ -256,6 +256,33 @@ impl FactorColumn {
         Some((row, self.level_of(row)?))
     }
 
+    /// The factor without the levels no row has, the others keeping their
+    /// order (R's `droplevels`, what `model.frame(drop.unused.levels =
+    /// TRUE)` does to a model's factors after `na.omit`).
+    pub fn drop_unused_levels(self) -> FactorColumn {
+        let counts = self.level_counts();
+        if counts.iter().all(|&c| c > 0) {
+            return self;
+        }
+        let mut new_code = vec![None; counts.len()];
+        let mut levels = Vec::new();
+        for (i, l) in self.levels.into_iter().enumerate() {
+            if counts[i] > 0 {
+                new_code[i] = Some(levels.len() as u32);
+                levels.push(l);
+            }
+        }
+        FactorColumn {
+            levels,
+            codes: self
+                .codes
+                .iter()
+                .map(|c| c.and_then(|c| new_code[c as usize]))
+                .collect(),
+            ordered: self.ordered,
+        }
+    }
+
     /// Number of rows at each level (missing rows not counted).
     pub fn level_counts(&self) -> Vec<usize> {
         let mut counts = vec![0; self.levels.len()];

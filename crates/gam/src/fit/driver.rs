@@ -22,7 +22,7 @@ use super::method::{Criterion, Selection};
 pub use super::observer::{FitObserver, NoObserver};
 use super::outer::{Iterate, NewtonOptions, OuterStart, SpControls};
 use super::spec::GamSpec;
-use crate::data::DataFrame;
+use crate::data::{Column, DataFrame};
 use crate::design::response::{ResponseData, response_data};
 use crate::design::{Design, PenaltySet};
 use crate::error::{GamError, Result};
@@ -77,6 +77,18 @@ pub fn prepare(spec: &GamSpec, data: &DataFrame) -> Result<PreparedData> {
         });
     }
     super::finite::check_magnitudes(&kept, &used)?;
+    // mgcv's model.frame(drop.unused.levels = TRUE): a level no kept row has
+    // (seen only in dropped rows, or in none, as a filtered pandas
+    // categorical keeps its categories) is no level of the model.
+    let mut kept = kept;
+    for name in &used {
+        if let Some(Column::Factor(f)) = kept.column(name)
+            && f.level_counts().contains(&0)
+        {
+            let dropped = Column::Factor(f.clone().drop_unused_levels());
+            kept.set_column(name, dropped)?;
+        }
+    }
     // The columns of the formula's expressions (log(x), factor(g)), computed on the rows kept.
     let kept = spec.formula.derive(kept)?;
     let derived: Vec<String> = spec.formula.derived.iter().map(|d| d.name.clone()).collect();

@@ -190,7 +190,7 @@ fn eval(expr: &Expr, data: &DataFrame) -> Result<Val, EvalError> {
                 }),
                 Fun::Factor | Fun::Ordered => {
                     let mut f = match x {
-                        Val::Factor(f) => drop_unused_levels(f),
+                        Val::Factor(f) => f.drop_unused_levels(),
                         Val::Numbers(v) => FactorColumn::from_numeric(&v),
                         Val::Scalar(v) => FactorColumn::from_numeric(&vec![v; data.nrows()]),
                     };
@@ -200,26 +200,5 @@ fn eval(expr: &Expr, data: &DataFrame) -> Result<Val, EvalError> {
                 }
             }
         }
-    }
-}
-
-/// R's `factor(f)` keeps only the levels that occur.
-fn drop_unused_levels(f: FactorColumn) -> FactorColumn {
-    let counts = f.level_counts();
-    if counts.iter().all(|&c| c > 0) {
-        return f;
-    }
-    let mut new_code = vec![None; counts.len()];
-    let mut levels = Vec::new();
-    for (i, l) in f.levels.iter().enumerate() {
-        if counts[i] > 0 {
-            new_code[i] = Some(levels.len() as u32);
-            levels.push(l.clone());
-        }
-    }
-    FactorColumn {
-        levels,
-        codes: f.codes.iter().map(|c| c.and_then(|c| new_code[c as usize])).collect(),
-        ordered: f.ordered,
     }
 }
