@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use gam::{FittedGam, Frame, Matrix, MissingRows, PredictOptions, PredictType};
+use gam::{FittedGam, Frame, Matrix, MissingRows, PredictOptions, PredictType, ResidualType};
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -36,6 +36,33 @@ fn missing_rows(na_action: &str) -> PyResult<MissingRows> {
             option: "na_action".into(),
             message: format!("'{other}' is not an action for missing values (use pass or error)"),
         })),
+    }
+}
+
+/// Values per kept row, and the rows (0-based).
+type Rows<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<u64>>);
+
+/// Fitted values, linear predictor and the rows (0-based).
+type Fitted<'py> = (
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<u64>>,
+);
+
+fn rows(py: Python<'_>, rows: Vec<usize>) -> Bound<'_, PyArray1<u64>> {
+    PyArray1::from_vec(py, rows.into_iter().map(|r| r as u64).collect())
+}
+
+impl PyFitted {
+    /// `frame`, else the data of the fit; an error for a loaded model.
+    fn training_or(&self, frame: Option<&PyFrame>) -> PyResult<Arc<Frame>> {
+        match (frame, &self.training) {
+            (Some(f), _) => Ok(Arc::clone(&f.0)),
+            (None, Some(t)) => Ok(Arc::clone(t)),
+            (None, None) => Err(pyo3::exceptions::PyValueError::new_err(
+                "this model was loaded from a file and holds no data: pass the data it was fitted to",
+            )),
+        }
     }
 }
 
@@ -316,6 +343,31 @@ impl PyFitted {
         Ok((
             PyArray1::from_vec(py, x.data).reshape([x.rows, x.cols])?,
             PyArray1::from_vec(py, offset),
+        ))
+    }
+
+    /// mgcv's `residuals.gam` of type `kind` (deviance, pearson,
+    /// scaled.pearson, working, response) at the rows of `frame` (else the
+    /// data this object was fitted to) kept by na.omit, and those rows
+    /// (0-based), with the GIL released.
+    #[pyo3(signature = (kind="deviance", frame=None))]
+    fn residuals<'py>(&self, py: Python<'py>, kind: &str, frame: Option<&PyFrame>) -> PyResult<Rows<'py>> {
+        let kind = ResidualType::parse(kind).map_err(to_py)?;
+        let data = self.training_or(frame)?;
+        let r = py.detach(|| self.inner.residuals(&data, kind)).map_err(to_py)?;
+        Ok((PyArray1::from_vec(py, r.values), rows(py, r.rows)))
+    }
+
+    /// mgcv's fitted values (`mu`) and linear predictor (`eta`) at the rows
+    /// of `frame` (else the training data) kept by na.omit, and those rows.
+    #[pyo3(signature = (frame=None))]
+    fn fitted_values<'py>(&self, py: Python<'py>, frame: Option<&PyFrame>) -> PyResult<Fitted<'py>> {
+        let data = self.training_or(frame)?;
+        let f = py.detach(|| self.inner.fitted_values(&data)).map_err(to_py)?;
+        Ok((
+            PyArray1::from_vec(py, f.mu),
+            PyArray1::from_vec(py, f.eta),
+            rows(py, f.rows),
         ))
     }
 

@@ -269,3 +269,20 @@ def test_the_lpmatrix_times_the_coefficients_is_the_link_prediction(model):
     x, offset = model.lpmatrix(new)
     assert x.shape == (11, 20) and offset.shape == (11,)
     np.testing.assert_allclose(x @ model.coefficients + offset, model.predict(new)["fit"], rtol=1e-12, atol=1e-9)
+
+
+def test_residuals_and_fitted_values(model, mcycle):
+    r = model.residuals()
+    assert r.shape == (133,)
+    assert float(np.sum(r ** 2)) == pytest.approx(model.deviance, rel=1e-10)
+    np.testing.assert_allclose(model.fitted_values() + model.residuals("response"), mcycle["accel"], rtol=1e-12)
+    for kind in ("pearson", "scaled.pearson", "working", "response"):
+        assert np.isfinite(model.residuals(kind)).all()
+    with pytest.raises(wg.errors.OptionError):
+        model.residuals("nope")
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({k: v for k, v in mcycle.items()}, index=np.arange(133) * 10)
+    df.loc[20, "accel"] = np.nan
+    m = wg.gam(FORMULA, data=df, cache=False)
+    res = m.residuals(data=df)
+    assert isinstance(res, pd.Series) and len(res) == 132 and 20 not in res.index

@@ -102,3 +102,12 @@ def test_an_arrow_column_of_an_unusable_type_is_named():
     table = pa.table({"times": pa.array([[1.0]] * 5), "accel": pa.array([1.0] * 5)})
     with pytest.raises(wg.errors.DataError, match="column 'times'"):
         wg.gam(FORMULA, data=table, cache=False)
+
+
+def test_unused_categories_are_dropped_as_mgcv_does():
+    pd = pytest.importorskip("pandas")
+    cake = pd.read_csv(CAKE)
+    cat = cake.assign(recipe=pd.Categorical(cake["recipe"], categories=["A", "B", "C", "Z"]))
+    used = cake.assign(recipe=pd.Categorical(cake["recipe"], categories=["A", "B", "C"]))
+    _same(wg.gam(CAKE_FORMULA, data=cat, factors=["replicate"], cache=False),
+          wg.gam(CAKE_FORMULA, data=used, factors=["replicate"], cache=False))

@@ -74,11 +74,14 @@ class GAM:
     ['fit', 'se_fit']
     """
 
-    __slots__ = ("_fitted", "_training")
+    __slots__ = ("_fitted", "_training", "_columns")
 
-    def __init__(self, fitted: _warmgam.Fitted, training: _warmgam.Frame | None = None) -> None:
+    def __init__(
+        self, fitted: _warmgam.Fitted, training: _warmgam.Frame | None = None, columns: list[str] | None = None
+    ) -> None:
         self._fitted = fitted
         self._training = training
+        self._columns = columns
 
     # -- identity -----------------------------------------------------------
     @property
@@ -278,6 +281,33 @@ class GAM:
             return self._training
         return _data.to_frame(newdata, self._fitted.predictor_columns, self._fitted.factor_columns)
 
+    def residuals(self, type: str = "deviance", data: Any = None) -> Any:  # noqa: A002 (mgcv's name)
+        """mgcv's ``residuals.gam`` (``deviance``, ``pearson``, ``scaled.pearson``,
+        ``working``, ``response``) of the rows na.omit kept: of the data of the
+        fit, or of ``data`` (pandas gives a Series on the kept rows' index)."""
+        values, rows = self._fitted.residuals(type, self._training_frame(data))
+        return self._on_rows(values, rows, data)
+
+    def fitted_values(self, data: Any = None) -> Any:
+        """mgcv's fitted values (the mean) of the rows na.omit kept, as :meth:`residuals`."""
+        mu, _eta, rows = self._fitted.fitted_values(self._training_frame(data))
+        return self._on_rows(mu, rows, data)
+
+    def _training_frame(self, data: Any) -> _warmgam.Frame | None:
+        if data is None:
+            return None
+        if self._columns is None:
+            raise ValueError("residuals of a loaded model are not available yet: refit it to get them")
+        return _data.to_frame(data, self._columns, self._fitted.factor_columns)
+
+    @staticmethod
+    def _on_rows(values: np.ndarray, rows: np.ndarray, data: Any) -> Any:
+        if data is not None and _data._module(data) == "pandas" and hasattr(data, "index"):
+            import pandas as pd
+
+            return pd.Series(values, index=data.index[rows.astype(np.intp)])
+        return values
+
     def summary(self) -> str:
         """mgcv's ``summary.gam`` printout: the text ``gam fit`` prints."""
         return self._fitted.summary()
@@ -377,7 +407,7 @@ def gam(
         if isinstance(callback, _progress.Progress):
             callback.close()
     _warn(fitted)
-    return GAM(fitted, frame)
+    return GAM(fitted, frame, spec.columns())
 
 
 def cv(
