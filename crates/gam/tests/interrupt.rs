@@ -245,3 +245,78 @@ fn a_stop_asked_at_the_optimum_is_not_an_interruption() {
     let err = spec.fit_with(&data, None, &mut stop).unwrap_err();
     assert!(matches!(err, GamError::Interrupted { saved: false, .. }), "{err:?}");
 }
+
+/// Records, at each iterate, the checkpoints the store holds, then sleeps
+/// `pause` (inside `on_iterate`, so the fit's clock runs on).
+struct WatchStore<'a> {
+    store: &'a WarmStartStore,
+    pause: std::time::Duration,
+    /// Per iterate: its iteration and the checkpoint iterations held.
+    held: Vec<(usize, Vec<Option<u64>>)>,
+}
+
+impl FitObserver for WatchStore<'_> {
+    fn on_iterate(&mut self, it: &Iterate) {
+        let checkpoints = entries(self.store)
+            .into_iter()
+            .filter(|(kind, _, _)| *kind == EntryKind::Checkpoint)
+            .map(|(_, iteration, _)| iteration)
+            .collect();
+        self.held.push((it.iter, checkpoints));
+        std::thread::sleep(self.pause);
+    }
+}
+
+#[test]
+fn iterates_of_the_first_half_second_are_held_back_and_later_ones_are_checkpointed() {
+    use gam::expert::cache::CHECKPOINT_AFTER;
+    let (spec, data) = gamsim4();
+    let opts = CacheOptions::default();
+
+    // A quick fit writes no checkpoint at all, only its Final (and Seed).
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(&dir);
+    let mut quick = WatchStore {
+        store: &store,
+        pause: std::time::Duration::ZERO,
+        held: Vec::new(),
+    };
+    fit_cached(&spec, &data, Some(&store), &opts, &mut quick).unwrap();
+    assert!(quick.held.len() >= 5, "{} iterates", quick.held.len());
+    assert!(
+        quick.held.iter().all(|(_, held)| held.is_empty()),
+        "a fit shorter than {CHECKPOINT_AFTER:?} wrote checkpoints: {:?}",
+        quick.held
+    );
+    assert!(
+        entries(&store).iter().all(|(kind, _, _)| *kind == EntryKind::Final),
+        "{:?}",
+        entries(&store)
+    );
+
+    // A slow fit: the observer sees each iterate after the cache decided
+    // on it. Iterate j arrives about j pauses after the start, so iterates
+    // 0-2 (at 2/5 of CHECKPOINT_AFTER and less, plus compute time) are held
+    // back and every later one (at 6/5 and more) is in the store when seen.
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(&dir);
+    let pause = CHECKPOINT_AFTER * 2 / 5;
+    let mut slow = WatchStore {
+        store: &store,
+        pause,
+        held: Vec::new(),
+    };
+    fit_cached(&spec, &data, Some(&store), &opts, &mut slow).unwrap();
+    for (j, (iteration, held)) in slow.held.iter().enumerate() {
+        if j < 3 {
+            assert!(held.is_empty(), "iterate {j} was written: {:?}", slow.held);
+        } else {
+            assert!(
+                held.contains(&Some(*iteration as u64)),
+                "iterate {j} (iteration {iteration}) was not written: {:?}",
+                slow.held
+            );
+        }
+    }
+    assert!(slow.held.len() > 4, "the slow fit needs more than 4 iterates");
+}

@@ -87,7 +87,7 @@ pub mod knots;
 pub(crate) mod rng;
 
 use decompose::{qt_orthogonal, truncated_eigen};
-use kernel::{dist2, eta, eta_const, eval_rows, poly_matrix, poly_powers};
+use kernel::{eta_matrix, eval_rows, poly_matrix, poly_powers};
 
 /// The largest number of knots: with more unique covariate combinations than
 /// this, a subset of this size is used (mgcv's `xt$max.knots` default).
@@ -265,14 +265,7 @@ impl TpBasis {
         let n_knots = knots.nrows();
 
         let powers = poly_powers(d, m, null_dim);
-        let eta_c = eta_const(m, d);
-        let e = Mat::from_fn(n_knots, n_knots, |i, j| {
-            if i == j {
-                0.0
-            } else {
-                eta(m, d, eta_c, dist2(knots.row(i).iter(), knots.row(j).iter()))
-            }
-        });
+        let e = eta_matrix(&knots, m, d);
         let t = poly_matrix(&knots, &powers);
 
         // Truncated eigenbasis U (n_knots x k) and the core C with E U = U C.

@@ -6,13 +6,17 @@
 //! resumes the outer iteration where it stopped; a Seed under the coarse key
 //! (a finished fit of the same model on other data) starts it from that fit's
 //! smoothing parameters; otherwise the fit starts cold. During the fit every
-//! outer iterate goes through the session's checkpoint; at convergence the
-//! model is saved Final and its smoothing parameters are recorded as a Seed.
+//! outer iterate after the first [`CHECKPOINT_AFTER`] goes through the
+//! session's checkpoint (a stopped fit also writes the last one held back
+//! before then); at convergence the model is saved Final and its smoothing
+//! parameters are recorded as a Seed.
 //!
 //! The cache never makes a fit fail: store errors are collected into one
 //! warning and the fit goes on without it.
 
 pub mod keys;
+
+use std::time::{Duration, Instant};
 
 use warmstart::{EntryKind, Fingerprint, LoadSource, Session, WarmStartStore};
 
@@ -128,14 +132,46 @@ fn reorder(rho: &[f64], from: &[String], to: &[String]) -> Option<Vec<f64>> {
         .collect()
 }
 
+/// How long the outer iteration runs before its iterates are checkpointed.
+///
+/// A checkpoint saves the work of the iterations before it. Before this much
+/// time the work is cheaper to redo than the writes are to make (each is three
+/// fsyncs, which cost tens of milliseconds on a busy disk), so the iterates of
+/// a short fit are held back: a fit killed before this time loses less than
+/// this time, and a fit *stopped* (Ctrl-C, `KeyboardInterrupt`) writes the
+/// last iterate it held back before it returns, so it still resumes.
+pub const CHECKPOINT_AFTER: Duration = Duration::from_millis(500);
+
 struct CheckpointObserver<'a> {
     session: Option<&'a Session>,
     sp_names: Vec<String>,
     inner: &'a mut dyn FitObserver,
     iterations: usize,
     first: Option<usize>,
+    /// When the outer iteration started (see [`CHECKPOINT_AFTER`]).
+    started: Instant,
+    /// The latest iterate held back (not offered to the store), if any.
+    pending: Option<CheckpointPayload>,
     /// The outer iteration and score of the last checkpoint the session wrote.
     saved: Option<(usize, f64)>,
+}
+
+impl CheckpointObserver<'_> {
+    /// Offers `payload` to the session; records it when written.
+    fn offer(&mut self, session: &Session, payload: CheckpointPayload) {
+        let (iteration, score) = (payload.iteration, payload.score);
+        let bytes = Payload::Checkpoint(payload).to_bytes();
+        if session.checkpoint(&bytes, Some(score), Some(iteration as u64)) {
+            self.saved = Some((iteration, score));
+        }
+    }
+
+    /// Writes the iterate held back, if any: the fit is stopping.
+    fn flush(&mut self) {
+        if let (Some(session), Some(payload)) = (self.session, self.pending.take()) {
+            self.offer(session, payload);
+        }
+    }
 }
 
 impl FitObserver for CheckpointObserver<'_> {
@@ -143,7 +179,7 @@ impl FitObserver for CheckpointObserver<'_> {
         let first = *self.first.get_or_insert(it.iter);
         self.iterations = it.iter - first;
         if let Some(session) = self.session {
-            let payload = Payload::Checkpoint(CheckpointPayload {
+            let payload = CheckpointPayload {
                 format: PAYLOAD_FORMAT_VERSION,
                 rho: it.rho.clone(),
                 sp_names: self.sp_names.clone(),
@@ -152,9 +188,12 @@ impl FitObserver for CheckpointObserver<'_> {
                 coefficients: it.coefficients.clone(),
                 scale: it.scale,
                 extra: it.extra.clone(),
-            });
-            if session.checkpoint(&payload.to_bytes(), Some(it.score), Some(it.iter as u64)) {
-                self.saved = Some((it.iter, it.score));
+            };
+            if self.started.elapsed() >= CHECKPOINT_AFTER {
+                self.pending = None;
+                self.offer(session, payload);
+            } else {
+                self.pending = Some(payload);
             }
         }
         self.inner.on_iterate(it);
@@ -363,21 +402,25 @@ fn run(
         inner: observer,
         iterations: 0,
         first: None,
+        started: Instant::now(),
+        pending: None,
         saved: None,
     };
-    let model = spec
-        .fit_setup(setup, start, &mut obs)
-        .map_err(|e| match (e, obs.saved) {
-            // Stopped: the session's slot holds its last checkpoint (written,
-            // synced and renamed before `checkpoint` returned), from which the
-            // same fit resumes; the error names that one.
-            (GamError::Interrupted { .. }, Some((iterations, score))) => GamError::Interrupted {
-                iterations,
-                score,
-                saved: true,
-            },
-            (e, _) => e,
-        })?;
+    let fitted = spec.fit_setup(setup, start, &mut obs);
+    if matches!(fitted, Err(GamError::Interrupted { .. })) {
+        obs.flush();
+    }
+    let model = fitted.map_err(|e| match (e, obs.saved) {
+        // Stopped: the session's slot holds its last checkpoint (written,
+        // synced and renamed before `checkpoint` returned), from which the
+        // same fit resumes; the error names that one.
+        (GamError::Interrupted { .. }, Some((iterations, score))) => GamError::Interrupted {
+            iterations,
+            score,
+            saved: true,
+        },
+        (e, _) => e,
+    })?;
     let iterations_run = obs.iterations;
     let mut cache_warning = None;
     if let Some(session) = session {

@@ -6,12 +6,16 @@
 //! next outer iterate and returns [`GamError::Interrupted`] there.
 //!
 //! Guarantee: through the cache ([`crate::cache::fit_cached`]) every
-//! iterate is offered to the store as a checkpoint before the flag is read,
-//! an iterate better than any the fit wrote is always written, and a write is
-//! durable (fsync and rename) before it returns; so a stopped fit leaves a
-//! checkpoint of its best iterate (accepted steps lower the criterion, so the
-//! last one written is the best), and the error names the iterate it left (or
-//! says that nothing was saved, without a usable cache).
+//! iterate after the fit's first [`CHECKPOINT_AFTER`] is offered to the store
+//! as a checkpoint before the flag is read (earlier ones are held back, and
+//! the last one held back is offered when the fit stops), an iterate better
+//! than any the fit wrote is always written, and a write is durable (fsync
+//! and rename) before it returns; so a stopped fit leaves a checkpoint of its
+//! best iterate (accepted steps lower the criterion, so the last one written
+//! is the best), and the error names the iterate it left (or says that
+//! nothing was saved, without a usable cache).
+//!
+//! [`CHECKPOINT_AFTER`]: crate::cache::CHECKPOINT_AFTER
 //!
 //! [`GamError::Interrupted`]: crate::GamError::Interrupted
 
@@ -24,7 +28,8 @@ use super::outer::Iterate;
 /// Test hook, not a user option: when this environment variable holds a
 /// number of milliseconds, every fit sleeps that long after each outer
 /// iterate, once the iterate was reported to its observer (through the
-/// cache: after its checkpoint was offered to the store) and before the fit
+/// cache: after its checkpoint was offered to the store, or held back in the
+/// fit's first [`CHECKPOINT_AFTER`](crate::cache::CHECKPOINT_AFTER)) and before the fit
 /// asks whether to stop, so that a test can interrupt a fit between
 /// checkpoints from any front end (the `gam` command, Python). Read once per
 /// process. Harmless otherwise.
@@ -48,8 +53,8 @@ pub trait FitObserver {
 
     /// Asked after every [`on_iterate`](Self::on_iterate): `true` stops the fit there with
     /// [`GamError::Interrupted`](crate::GamError::Interrupted) (unless that iterate is its optimum). Through the cache
-    /// ([`crate::cache::fit_cached`]) the iterate was checkpointed before this is asked, so a
-    /// stopped fit leaves its checkpoint and the same fit resumes from it.
+    /// ([`crate::cache::fit_cached`]) the iterate is checkpointed (before this is asked, or as
+    /// the fit stops), so a stopped fit leaves its checkpoint and the same fit resumes from it.
     /// [`StopOnFlag`] stops on a flag set from another thread (a signal handler).
     fn should_stop(&self) -> bool {
         false

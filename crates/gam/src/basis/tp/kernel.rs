@@ -81,21 +81,90 @@ fn factorial(n: usize) -> f64 {
     (2..=n).fold(1.0, |acc, i| acc * i as f64)
 }
 
-/// `eta` at squared distance `r2`, given its constant `c`.
-pub(super) fn eta(m: usize, d: usize, c: f64, r2: f64) -> f64 {
-    if r2 <= 0.0 {
-        return 0.0;
+/// `eta` for one `(m, d)`, with its constant and power worked out once, so
+/// that the loops over many distances run without branching on `d` or
+/// calling `powi`.
+///
+/// Each value is computed with the same operations in the same order as
+/// the textbook formula (`c · ½ · ln r² · (r²)^e` for even `d`,
+/// `c · (r²)^e · √r²` for odd `d`, the power by binary exponentiation as
+/// `powi` does it), so the results are bit for bit those of earlier versions
+/// and fits do not change.
+#[derive(Clone, Copy)]
+pub(super) struct Eta {
+    /// `c` for odd `d`, `c · ½` for even `d`.
+    factor: f64,
+    /// The power of `r²`.
+    power: u32,
+    /// Whether `d` is even (the `log` branch).
+    even: bool,
+}
+
+impl Eta {
+    pub(super) fn new(m: usize, d: usize, c: f64) -> Eta {
+        let even = d.is_multiple_of(2);
+        Eta {
+            factor: if even { c * 0.5 } else { c },
+            power: if even { m - d / 2 } else { m - d / 2 - 1 } as u32,
+            even,
+        }
     }
-    if d.is_multiple_of(2) {
-        c * 0.5 * r2.ln() * r2.powi((m - d / 2) as i32)
-    } else {
-        c * r2.powi((m - d / 2 - 1) as i32) * r2.sqrt()
+
+    /// `eta` at squared distance `r2` (0 at distance 0).
+    #[inline]
+    pub(super) fn at(self, r2: f64) -> f64 {
+        if r2 <= 0.0 {
+            return 0.0;
+        }
+        if self.even {
+            self.factor * r2.ln() * powi(r2, self.power)
+        } else {
+            self.factor * powi(r2, self.power) * r2.sqrt()
+        }
     }
 }
 
-/// Squared Euclidean distance.
-pub(super) fn dist2<'a>(a: impl Iterator<Item = &'a f64>, b: impl Iterator<Item = &'a f64>) -> f64 {
-    a.zip(b).map(|(u, v)| (u - v) * (u - v)).sum()
+/// `a^b` by binary exponentiation, the operations of compiler-rt's
+/// `__powidf2` (which `f64::powi` calls) in its order, inlined.
+#[inline]
+fn powi(mut a: f64, mut b: u32) -> f64 {
+    let mut r = 1.0;
+    loop {
+        if b & 1 == 1 {
+            r *= a;
+        }
+        b /= 2;
+        if b == 0 {
+            return r;
+        }
+        a *= a;
+    }
+}
+
+/// The symmetric matrix `E_ij = eta(|knot_i - knot_j|)` (zero diagonal).
+pub(super) fn eta_matrix(knots: &Mat<f64>, m: usize, d: usize) -> Mat<f64> {
+    let n = knots.nrows();
+    let eta = Eta::new(m, d, eta_const(m, d));
+    let kcols: Vec<Vec<f64>> = (0..d).map(|c| knots.col(c).iter().copied().collect()).collect();
+    let mut e = Mat::<f64>::zeros(n, n);
+    let mut r2 = vec![0.0; n];
+    for j in 0..n {
+        // Rows j+1.. of column j; (a - b)² = (b - a)², so the upper triangle is its mirror.
+        let below = &mut r2[j + 1..];
+        below.fill(0.0);
+        for kc in &kcols {
+            let kj = kc[j];
+            for (acc, &v) in below.iter_mut().zip(&kc[j + 1..]) {
+                *acc += (v - kj) * (v - kj);
+            }
+        }
+        for (i, &v) in (j + 1..n).zip(below.iter()) {
+            let value = eta.at(v);
+            e[(i, j)] = value;
+            e[(j, i)] = value;
+        }
+    }
+    e
 }
 
 /// Model matrix rows `[eta(|x - knot_i|)_i, phi_j(x)_j] uz` at the rows of `x`.
@@ -118,9 +187,7 @@ pub(super) fn eval_rows(
         xcols: &xcols,
         kcols: &kcols,
         uz,
-        m,
-        d,
-        c: eta_const(m, d),
+        eta: Eta::new(m, d, eta_const(m, d)),
         powers,
     };
     let blocks = n.div_ceil(DESIGN_BLOCK_ROWS);
@@ -162,12 +229,8 @@ struct EvalContext<'a> {
     kcols: &'a [Vec<f64>],
     /// Coefficient map, `(n_knots + M) x k`.
     uz: &'a Mat<f64>,
-    /// Penalty order.
-    m: usize,
-    /// Number of covariates.
-    d: usize,
-    /// Constant of `eta`.
-    c: f64,
+    /// The radial function.
+    eta: Eta,
     /// Null space monomials.
     powers: &'a [Vec<u32>],
 }
@@ -191,8 +254,9 @@ impl EvalContext<'_> {
                         *acc += (v - kj) * (v - kj);
                     }
                 }
+                let eta = self.eta;
                 for v in col.iter_mut() {
-                    *v = eta(self.m, self.d, self.c, *v);
+                    *v = eta.at(*v);
                 }
             }
             for (p, power) in self.powers.iter().enumerate() {
@@ -212,5 +276,63 @@ impl EvalContext<'_> {
             r0 += rows;
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `eta` as written in the textbook (and in earlier versions of this file).
+    fn textbook_eta(m: usize, d: usize, c: f64, r2: f64) -> f64 {
+        if r2 <= 0.0 {
+            0.0
+        } else if d.is_multiple_of(2) {
+            c * 0.5 * r2.ln() * r2.powi((m - d / 2) as i32)
+        } else {
+            c * r2.powi((m - d / 2 - 1) as i32) * r2.sqrt()
+        }
+    }
+
+    #[test]
+    fn eta_is_bit_for_bit_the_textbook_formula() {
+        // (m, d) pairs mgcv uses: its default m for d = 1..5 and higher orders.
+        for (m, d) in [
+            (2, 1),
+            (3, 1),
+            (4, 1),
+            (2, 2),
+            (3, 2),
+            (4, 2),
+            (3, 3),
+            (4, 3),
+            (3, 4),
+            (4, 5),
+            (5, 5),
+        ] {
+            let c = eta_const(m, d);
+            let eta = Eta::new(m, d, c);
+            let mut r2 = 1e-9;
+            while r2 < 1e6 {
+                let (got, want) = (eta.at(r2), textbook_eta(m, d, c, r2));
+                assert_eq!(got.to_bits(), want.to_bits(), "m = {m}, d = {d}, r2 = {r2}");
+                r2 *= 1.37;
+            }
+            assert_eq!(eta.at(0.0), 0.0);
+        }
+    }
+
+    #[test]
+    fn the_eta_matrix_is_symmetric_with_a_zero_diagonal_and_eta_of_each_distance() {
+        let knots = Mat::from_fn(7, 2, |i, j| ((i * 3 + j * 5) % 7) as f64 * 0.3 - (j as f64));
+        let (m, d) = (2, 2);
+        let e = eta_matrix(&knots, m, d);
+        let c = eta_const(m, d);
+        for i in 0..7 {
+            for j in 0..7 {
+                let r2: f64 = (0..2).map(|c| (knots[(i, c)] - knots[(j, c)]).powi(2)).sum();
+                assert_eq!(e[(i, j)].to_bits(), textbook_eta(m, d, c, r2).to_bits(), "({i}, {j})");
+            }
+        }
     }
 }
