@@ -1,6 +1,7 @@
 //! Cross-validation ([`PyCvReport`]), run with the GIL released.
 
 use gam::{CvOptions, CvReport};
+use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 
 use crate::errors::to_py;
@@ -17,6 +18,29 @@ pub struct PyCvReport(pub CvReport);
 impl PyCvReport {
     fn __str__(&self) -> String {
         self.0.to_string()
+    }
+
+    /// The JSON document `gam cv --json` prints.
+    fn to_json(&self) -> String {
+        self.0.to_json()
+    }
+
+    /// The held-out prediction of every row: (0-based input row, 1-based
+    /// fold, predicted mean), in row order.
+    #[allow(clippy::type_complexity)] // three parallel arrays
+    fn predictions<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> (
+        Bound<'py, PyArray1<u64>>,
+        Bound<'py, PyArray1<u64>>,
+        Bound<'py, PyArray1<f64>>,
+    ) {
+        let held = &self.0.predictions;
+        let rows: Vec<u64> = held.iter().map(|h| h.row as u64).collect();
+        let folds: Vec<u64> = held.iter().map(|h| h.fold as u64).collect();
+        let mu: Vec<f64> = held.iter().map(|h| h.mu).collect();
+        (rows.into_pyarray(py), folds.into_pyarray(py), mu.into_pyarray(py))
     }
 }
 

@@ -187,7 +187,7 @@ impl PyFitted {
     /// Which criterion was minimised, as mgcv names it (`REML`, `ML`, `GCV`, ...).
     #[getter]
     fn method(&self) -> String {
-        self.inner.model().criterion.clone()
+        self.inner.method().to_string()
     }
 
     /// Residual deviance.
@@ -413,7 +413,7 @@ impl PyFitted {
             self.inner.link().name(),
             self.inner.n(),
             self.inner.edf_total(),
-            self.inner.model().criterion,
+            self.inner.method(),
             self.inner.criterion()
         )
     }

@@ -206,6 +206,31 @@ def test_cv_prints_the_commands_table(mcycle, cli):
     assert str(result) == want
 
 
+def test_cv_numbers_are_the_commands_json_and_predictions(mcycle, cli, tmp_path):
+    import json
+
+    from conftest import run_cli
+
+    result = wg.cv(FORMULA, data=mcycle, folds=5, seed=3, cache=False)
+    out = tmp_path / "held_out.csv"
+    want = run_cli(cli, "cv", MCYCLE, FORMULA, "--folds", "5", "--seed", "3", "--no-cache", "-q", "--json",
+                   "--predictions", out).stdout
+    assert result.to_json() == want
+    doc = json.loads(want)
+    assert result.mean_deviance == doc["mean_deviance"] and result.n == doc["n"] == 133
+    assert [f["deviance"] for f in result.folds] == [f["deviance"] for f in doc["fold"]]
+    assert sum(f["n_test"] for f in result.folds) == result.n
+    held = result.predictions()
+    assert list(held) == ["row", "fold", "mu"] and len(held["mu"]) == 133
+    lines = out.read_text().splitlines()
+    header = lines[0].split(",")
+    rows = [dict(zip(header, line.split(","))) for line in lines[1:]]
+    assert [float(r["fit"]) for r in rows] == held["mu"].tolist()
+    assert [int(r["row"]) - 1 for r in rows] == held["row"].tolist()  # the CSV counts rows from 1
+    assert [int(r["fold"]) for r in rows] == held["fold"].tolist()
+    assert sorted(set(held["fold"].tolist())) == [1, 2, 3, 4, 5]
+
+
 def test_a_forced_progress_display_after_a_second():
     from conftest import run_python
 

@@ -28,7 +28,6 @@ use gam::expert::cv::{
 };
 use gam::expert::fit::Iterate;
 use gam::expert::fit::driver::FitObserver;
-use gam::expert::report::json_text;
 
 use crate::plumbing::{FitProgress, GlobalArgs, ModelArgs, cache_off, note, open_cache, usage_error};
 
@@ -142,7 +141,7 @@ pub fn run(args: &CvArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<()
     }
     // Made whole first: serde_json's errors would hide an I/O error (a closed pipe).
     let text = if global.json {
-        json_text(&report)?
+        report.to_json()
     } else {
         CvText(&report).to_string()
     };

@@ -4,6 +4,7 @@ checks them and fits with the GIL released."""
 
 from __future__ import annotations
 
+import json
 import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -334,15 +335,77 @@ class GAM:
 
 
 class CvResult:
-    """A cross-validation; ``str()`` is the table ``gam cv`` prints."""
+    """A cross-validation: ``str()`` is the table ``gam cv`` prints, :meth:`to_json`
+    its ``--json`` document, and the numbers are attributes.
 
-    __slots__ = ("_report",)
+    >>> import numpy as np, warmgam as wg
+    >>> x = np.linspace(0, 1, 200); y = np.sin(6 * x) + np.cos(np.arange(200.0))
+    >>> r = wg.cv("y ~ s(x)", data={"x": x, "y": y}, folds=5, cache=False)
+    >>> len(r.folds), r.folds[0]["fold"], r.n
+    (5, 1, 200)
+    >>> bool(r.mean_deviance > 0)
+    True
+    """
+
+    __slots__ = ("_doc", "_report")
 
     def __init__(self, report: _warmgam.CvReport) -> None:
         self._report = report
+        self._doc: dict[str, Any] | None = None
 
     def __str__(self) -> str:
         return str(self._report)
+
+    def __repr__(self) -> str:
+        return f"<warmgam CvResult: {self.formula}, {len(self.folds)} folds, mean deviance {self.mean_deviance:.6g}>"
+
+    def to_json(self) -> str:
+        """The JSON document ``gam cv --json`` prints, byte for byte."""
+        return self._report.to_json()
+
+    def _get(self, name: str) -> Any:
+        if self._doc is None:
+            self._doc = json.loads(self._report.to_json())
+        return self._doc[name]
+
+    @property
+    def formula(self) -> str:
+        """The formula as written."""
+        return self._get("formula")
+
+    @property
+    def n(self) -> int:
+        """Rows used (after rows with a missing value were dropped)."""
+        return self._get("n")
+
+    @property
+    def n_dropped(self) -> int:
+        """Rows dropped for a missing value."""
+        return self._get("n_dropped")
+
+    @property
+    def folds(self) -> list[dict[str, Any]]:
+        """One dict per fold: ``fold``, ``n_train``, ``n_test``, ``deviance`` (held-out,
+        the family's sum of w·d(y, μ)), ``deviance_per_row``, ``outer_iterations``,
+        ``start`` (``exact_hit``, ``resumed``, ``seeded`` or ``cold``) and ``reml_score``."""
+        return [dict(f) for f in self._get("fold")]
+
+    @property
+    def mean_deviance(self) -> float:
+        """Mean over folds of the held-out deviance."""
+        return self._get("mean_deviance")
+
+    @property
+    def mean_deviance_per_row(self) -> float:
+        """Total held-out deviance divided by the number of rows."""
+        return self._get("mean_deviance_per_row")
+
+    def predictions(self) -> dict[str, np.ndarray]:
+        """The held-out prediction of every row used: ``row`` (0-based row of the
+        input, counting rows later dropped), ``fold`` (1-based) and ``mu`` (the
+        predicted mean), in row order; ``gam cv --predictions`` writes the same."""
+        rows, folds, mu = self._report.predictions()
+        return {"row": rows, "fold": folds, "mu": mu}
 
 
 def _warn(fitted: _warmgam.Fitted) -> None:

@@ -135,9 +135,15 @@ impl FittedGam {
         self.model.theta
     }
 
-    /// The minimised REML criterion (mgcv's `gcv.ubre`).
+    /// The minimised criterion's value (mgcv's `gcv.ubre`); which one is [`method`](Self::method).
     pub fn criterion(&self) -> f64 {
         self.model.reml_score
+    }
+
+    /// Which criterion was minimised, as mgcv's `method` names it: `REML`,
+    /// `ML`, `P-REML`, `P-ML`, `GCV`, `UBRE`, `GACV`, …
+    pub fn method(&self) -> &str {
+        &self.model.criterion
     }
 
     /// Residual deviance.

@@ -5,6 +5,7 @@ use std::fmt;
 use std::io::{self, Write};
 
 use super::outcome::{CvReport, HeldOut};
+use crate::report::json::json_text;
 use crate::report::prediction::csv_to_io;
 use crate::report::rformat::c_g;
 
@@ -21,6 +22,16 @@ const HEADER: [&str; 7] = [
     "outer.iter",
     "start",
 ];
+
+impl CvReport {
+    /// The JSON document `gam cv --json` prints (pretty, ending in a newline).
+    pub fn to_json(&self) -> String {
+        // serde_json fails only for maps with non-string keys or a failing
+        // Serialize impl; the report has neither (a non-finite number is
+        // written as null), so the fallback below is never taken.
+        json_text(self).unwrap_or_else(|e| format!("{{\"error\": {:?}}}\n", e.to_string()))
+    }
+}
 
 /// The text of a cross-validation report: `format!("{}", CvText(&report))`
 /// is what `gam cv` prints, a title, the rows used, one table row per fold
