@@ -110,8 +110,8 @@ def setup_and_reexec(argv: list[str]) -> None:
 def import_peers(peers: list[str]) -> dict[str, Any]:
     mods = {}
     for name, mod in (("warmgam", "warmgam"), ("pygam", "pygam"), ("gamfit", "gamfit"),
-                      ("mgcv-rust", "mgcv_rust"), ("pandas", "pandas")):
-        if name != "pandas" and not any(p.split("+")[0] == name for p in peers):
+                      ("mgcv-rust", "mgcv_rust"), ("pandas", "pandas"), ("numpy", "numpy")):
+        if name not in ("pandas", "numpy") and not any(p.split("+")[0] == name for p in peers):
             continue
         try:
             mods[name] = __import__(mod)
@@ -199,6 +199,11 @@ def mean_deviance(family: str, y: Any, mu: Any, w: Any, np: Any) -> float:
 # the test rows' response-scale means; or a string "n/a: reason".
 
 
+# Marks a note that changes the model fitted (another basis, a penalised factor),
+# as opposed to an exact re-expression (cbind as proportion + weights).
+APPROX = "≈ "
+
+
 class Job:
     def __init__(self, fit: Callable[[], Any], predict: Callable[[Any], Any], notes: list[str] | None = None,
                  before: Callable[[], None] | None = None, after: Callable[[Any], str | None] | None = None):
@@ -283,7 +288,7 @@ def pygam_job(case: Case, mods: dict, np: Any) -> Job | str:
 
     model_cls = getattr(pygam, ref["pygam_model"])
     X, Xt = matrix(case.train), matrix(case.test)
-    notes = list(ref.get("approximations", []))
+    notes = [APPROX + a for a in ref.get("approximations", [])]
     if case.cbind:
         s, f = case.cbind
         trials = (case.train[s] + case.train[f]).to_numpy(float)
@@ -366,14 +371,14 @@ def gamfit_formula(case: Case) -> tuple[str, list[str]]:
     # explicit bs = "tp", which gamfit rejects by that name.
     g = f.replace('bs = "tp"', 'bs = "tps"')
     if g != f:
-        notes.append("tp as gamfit's tps")
+        notes.append(APPROX + "tp as gamfit's tps")
     bare = [m.group(1).split(",")[0].strip() for m in re.finditer(r"\bs\(([^()]*)\)", g)
             if "bs" not in m.group(1) and m.group(1).split(",")[0].strip() not in case.factors]
     if bare:
-        notes.append("s() without bs: gamfit's default basis, not mgcv's tp")
+        notes.append(APPROX + "s() without bs: gamfit's default basis, not mgcv's tp")
     terms = [t.strip() for t in g.split("~")[1].split("+")]
     if any(t in case.factors for t in terms):
-        notes.append("factor main effects are penalised factor terms in gamfit")
+        notes.append(APPROX + "factor main effects are penalised factor terms in gamfit")
     return g, notes
 
 
@@ -448,7 +453,7 @@ def mgcv_rust_job(case: Case, mods: dict, np: Any, pd: Any) -> Job | str:
             cols.append((var, "re", None))
             continue
         if bs != "cr":
-            notes.append(f"{bs} as cr")
+            notes.append(f"{APPROX}{bs} as cr")
         cols.append((var, "cr", int(opts.get("k", 10))))
 
     def frame(df: Any) -> Any:
@@ -511,11 +516,9 @@ def rotate(seq: list[str], k: int) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> dict:
-    import numpy as np
-
     peers = [p for p in PEERS if not args.peers or p in args.peers.split(",")]
     mods = import_peers(peers)
-    pd = mods["pandas"]
+    pd, np = mods["pandas"], mods["numpy"]
     warnings.simplefilter("ignore")  # peers warn on convergence, k caps, deprecations; not timed output
     metas = json.loads((BENCH / "cases.json").read_text())
     metas = [m for m in metas if m.get("visibility", "public") == "public"]
@@ -660,9 +663,13 @@ def summarise(res: dict) -> dict:
                 a, b = e["peers"][p], e["peers"][base]
                 if a.get("median_ms") and b.get("median_ms"):
                     ratios[cid] = a["median_ms"] / b["median_ms"]
+            exact = [cid for cid in ratios
+                     if not any(n.startswith(APPROX) for n in res["cases"][cid]["peers"][p].get("notes", []))]
             per[p] = {
                 "expressible": len(ratios),
                 "faster": sum(r > 1 for r in ratios.values()),
+                "exact": len(exact),
+                "faster_exact": sum(ratios[c] > 1 for c in exact),
                 "median_speedup": statistics.median(ratios.values()) if ratios else None,
                 "slower_on": sorted(k for k, r in ratios.items() if r <= 1),
                 "ratios": ratios,
@@ -740,12 +747,13 @@ def report(res: dict) -> str:
             ms = r["median_speedup"]
             slow = f"; not faster on {', '.join(r['slower_on'])}" if r["slower_on"] else ""
             L.append(f"- vs {p}: median speedup {ms:.2f}x over {r['expressible']} cases; faster on "
-                     f"{r['faster']}/{r['expressible']}{slow}" if ms else f"- vs {p}: no case in common")
+                     f"{r['faster']}/{r['expressible']} (on those it fits without approximation (≈): "
+                     f"{r['faster_exact']}/{r['exact']}){slow}" if ms else f"- vs {p}: no case in common")
         L.append(f"- goal (faster than every peer on every case it expresses; >= 10x pyGAM and gamfit in "
                  f"the median): **{s['goal']}** (every case: {'yes' if s['faster_on_every_expressible_case'] else 'no'}; "
                  f"10x median: {'yes' if s['ten_x_median'] else 'no'})")
         L.append("")
-    L.append("## Notes: what each peer fits, n/a and errors")
+    L.append("## Notes: what each peer fits (≈ an approximation of the mgcv model), n/a and errors")
     L.append("")
     for cid, e in res["cases"].items():
         items = []
@@ -780,6 +788,9 @@ def main(argv: list[str]) -> None:
         setup_and_reexec(argv)
     if args.reps < 1 or args.warmup < 0:
         sys.exit("error: --reps must be at least 1 and --warmup at least 0")
+    bad = sorted(set(args.peers.split(",")) - set(PEERS)) if args.peers else []
+    if bad:
+        sys.exit(f"error: unknown peer(s) {', '.join(bad)}: choose from {','.join(PEERS)}")
     res = run(args)
     text = report(res)
     print(text, end="")
