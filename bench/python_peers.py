@@ -65,20 +65,21 @@ if not any(a == "native" or a.endswith("=native") for a in sys.argv):
     for _v in THREAD_VARS:
         os.environ[_v] = "1"
 
-import argparse  # noqa: E402
-import gc  # noqa: E402
-import json  # noqa: E402
-import math  # noqa: E402
-import platform  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import warnings  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any, Callable  # noqa: E402
+import argparse
+import gc
+import json
+import math
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "crates" / "gam" / "tests" / "data" / "bench"
@@ -109,15 +110,23 @@ def setup_and_reexec(argv: list[str]) -> None:
 
 def import_peers(peers: list[str]) -> dict[str, Any]:
     mods = {}
-    for name, mod in (("warmgam", "warmgam"), ("pygam", "pygam"), ("gamfit", "gamfit"),
-                      ("mgcv-rust", "mgcv_rust"), ("pandas", "pandas"), ("numpy", "numpy")):
+    for name, mod in (
+        ("warmgam", "warmgam"),
+        ("pygam", "pygam"),
+        ("gamfit", "gamfit"),
+        ("mgcv-rust", "mgcv_rust"),
+        ("pandas", "pandas"),
+        ("numpy", "numpy"),
+    ):
         if name not in ("pandas", "numpy") and not any(p.split("+")[0] == name for p in peers):
             continue
         try:
             mods[name] = __import__(mod)
         except ImportError as e:
-            sys.exit(f"error: {mod} does not import in {sys.executable} ({e}): "
-                     f"run `python3 bench/python_peers.py --setup` to build {VENV}")
+            sys.exit(
+                f"error: {mod} does not import in {sys.executable} ({e}): "
+                f"run `python3 bench/python_peers.py --setup` to build {VENV}"
+            )
     return mods
 
 
@@ -205,8 +214,14 @@ APPROX = "≈ "
 
 
 class Job:
-    def __init__(self, fit: Callable[[], Any], predict: Callable[[Any], Any], notes: list[str] | None = None,
-                 before: Callable[[], None] | None = None, after: Callable[[Any], str | None] | None = None):
+    def __init__(
+        self,
+        fit: Callable[[], Any],
+        predict: Callable[[Any], Any],
+        notes: list[str] | None = None,
+        before: Callable[[], None] | None = None,
+        after: Callable[[Any], str | None] | None = None,
+    ):
         self.fit = fit
         self.predict = predict
         self.notes = list(dict.fromkeys(notes or []))
@@ -230,8 +245,15 @@ def warmgam_job(case: Case, mods: dict, cached: bool, tmp_root: Path) -> Job:
             state["cache"] = str(d)
 
     def fit() -> Any:
-        return wg.gam(case.formula, family=fam, data=case.train, link=case.link, method="REML",
-                      factors=case.factors, cache=state["cache"])
+        return wg.gam(
+            case.formula,
+            family=fam,
+            data=case.train,
+            link=case.link,
+            method="REML",
+            factors=case.factors,
+            cache=state["cache"],
+        )
 
     def predict(m: Any) -> Any:
         return m.predict(case.test, type="response")["fit"].to_numpy()
@@ -299,8 +321,10 @@ def pygam_job(case: Case, mods: dict, np: Any) -> Job | str:
     if case.offset:
         expo = np.exp(case.train[case.offset].to_numpy(float))
         expo_t = np.exp(case.test[case.offset].to_numpy(float))
-        notes.append("offset as exposure; the default lambda grid searched by hand (UBRE), "
-                     "as PoissonGAM.gridsearch passes weights as the exposure")
+        notes.append(
+            "offset as exposure; the default lambda grid searched by hand (UBRE), "
+            "as PoissonGAM.gridsearch passes weights as the exposure"
+        )
 
         def fit() -> Any:
             best, prev = None, None
@@ -317,6 +341,7 @@ def pygam_job(case: Case, mods: dict, np: Any) -> Job | str:
         def predict(m: Any) -> Any:
             return m.predict_mu(Xt) * expo_t
     else:
+
         def fit() -> Any:
             return model_cls(terms()).gridsearch(X, y, weights=w, progress=False)
 
@@ -372,8 +397,11 @@ def gamfit_formula(case: Case) -> tuple[str, list[str]]:
     g = f.replace('bs = "tp"', 'bs = "tps"')
     if g != f:
         notes.append(APPROX + "tp as gamfit's tps")
-    bare = [m.group(1).split(",")[0].strip() for m in re.finditer(r"\bs\(([^()]*)\)", g)
-            if "bs" not in m.group(1) and m.group(1).split(",")[0].strip() not in case.factors]
+    bare = [
+        m.group(1).split(",")[0].strip()
+        for m in re.finditer(r"\bs\(([^()]*)\)", g)
+        if "bs" not in m.group(1) and m.group(1).split(",")[0].strip() not in case.factors
+    ]
     if bare:
         notes.append(APPROX + "s() without bs: gamfit's default basis, not mgcv's tp")
     terms = [t.strip() for t in g.split("~")[1].split("+")]
@@ -403,7 +431,7 @@ def gamfit_job(case: Case, mods: dict, np: Any) -> Job | str:
         kw["offset"] = case.offset
     try:
         gamfit.validate_formula(train, formula)
-    except Exception as e:  # gamfit's own verdict on what it can express
+    except Exception as e:  # noqa: BLE001 (gamfit's own verdict on what it can express)
         return f"n/a: gamfit rejects {formula!r}: {str(e).splitlines()[0][:120]}"
 
     def fit() -> Any:
@@ -531,19 +559,22 @@ def run(args: argparse.Namespace) -> dict:
     tmp_root = Path(tempfile.mkdtemp(prefix="bench-peers-"))
     cases = [Case(m, pd, np) for m in metas]
     jobs: dict[str, dict[str, Job | str]] = {}
+
+    def build(p: str, c: Case) -> Job | str:
+        if p.startswith("warmgam"):
+            return warmgam_job(c, mods, p == "warmgam+cache", tmp_root)
+        if p == "pygam":
+            return pygam_job(c, mods, np)
+        if p == "gamfit":
+            return gamfit_job(c, mods, np)
+        return mgcv_rust_job(c, mods, np, pd)
+
     for c in cases:
         row: dict[str, Job | str] = {}
-        builders = {
-            "warmgam": lambda: warmgam_job(c, mods, False, tmp_root),
-            "warmgam+cache": lambda: warmgam_job(c, mods, True, tmp_root),
-            "pygam": lambda: pygam_job(c, mods, np),
-            "gamfit": lambda: gamfit_job(c, mods, np),
-            "mgcv-rust": lambda: mgcv_rust_job(c, mods, np, pd),
-        }
         for p in peers:
             try:
-                row[p] = builders[p]()
-            except Exception as e:  # a translation that fails is reported, never fatal
+                row[p] = build(p, c)
+            except Exception as e:  # noqa: BLE001 (a translation that fails is reported, never fatal)
                 row[p] = f"error: preparing: {type(e).__name__}: {e}"
         jobs[c.id] = row
 
@@ -567,7 +598,7 @@ def run(args: argparse.Namespace) -> dict:
                     t0 = time.perf_counter_ns()
                     model = job.fit()
                     t1 = time.perf_counter_ns()
-                except Exception as e:
+                except Exception as e:  # noqa: BLE001 (a peer's failure is reported, never fatal)
                     gc.enable()
                     jobs[c.id][p] = f"error: {type(e).__name__}: {str(e).splitlines()[0][:160] if str(e) else ''}"
                     continue
@@ -583,27 +614,31 @@ def run(args: argparse.Namespace) -> dict:
                     try:
                         mu = job.predict(model)
                         dev[c.id][p] = mean_deviance(c.family, c.y_test, mu, c.w_test, np)
-                    except Exception as e:
+                    except Exception as e:  # noqa: BLE001 (reported beside the case)
                         dev[c.id][p] = None
                         extra[c.id][p].append(f"predict failed: {type(e).__name__}: {e}")
                 del model
         if args.verbose:
-            print(f"rep {rep + 1}/{args.warmup + args.reps} done, {time.time() - t_start:.0f} s, "
-                  f"load {loadavg()}", file=sys.stderr)
+            print(
+                f"rep {rep + 1}/{args.warmup + args.reps} done, {time.time() - t_start:.0f} s, load {loadavg()}",
+                file=sys.stderr,
+            )
     shutil.rmtree(tmp_root, ignore_errors=True)
 
     versions = {"python": platform.python_version()}
     for name, mod in mods.items():
         versions[name] = getattr(mod, "__version__", None)
-    try:
-        from importlib.metadata import version
-        for dist in ("warmgam", "pygam", "gamfit", "mgcv-rust", "numpy", "scipy", "pandas"):
+    from importlib.metadata import PackageNotFoundError, version
+
+    for dist in ("warmgam", "pygam", "gamfit", "mgcv-rust", "numpy", "scipy", "pandas"):
+        try:
             versions[dist] = version(dist)
-    except Exception:
-        pass
+        except PackageNotFoundError:
+            versions[dist] = None
     try:
-        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], check=False, capture_output=True, text=True
+        ).stdout.strip()
     except OSError:
         head = None
     cpu = None
@@ -631,8 +666,13 @@ def run(args: argparse.Namespace) -> dict:
         "cases": {},
     }
     for c in cases:
-        entry: dict[str, Any] = {"n_train": c.n_train, "family": c.family, "formula": c.formula,
-                                 "mgcv_test_mean_deviance": c.mgcv_dev, "peers": {}}
+        entry: dict[str, Any] = {
+            "n_train": c.n_train,
+            "family": c.family,
+            "formula": c.formula,
+            "mgcv_test_mean_deviance": c.mgcv_dev,
+            "peers": {},
+        }
         for p in peers:
             job = jobs[c.id][p]
             ns = times[c.id][p]
@@ -663,8 +703,11 @@ def summarise(res: dict) -> dict:
                 a, b = e["peers"][p], e["peers"][base]
                 if a.get("median_ms") and b.get("median_ms"):
                     ratios[cid] = a["median_ms"] / b["median_ms"]
-            exact = [cid for cid in ratios
-                     if not any(n.startswith(APPROX) for n in res["cases"][cid]["peers"][p].get("notes", []))]
+            exact = [
+                cid
+                for cid in ratios
+                if not any(n.startswith(APPROX) for n in res["cases"][cid]["peers"][p].get("notes", []))
+            ]
             per[p] = {
                 "expressible": len(ratios),
                 "faster": sum(r > 1 for r in ratios.values()),
@@ -676,8 +719,12 @@ def summarise(res: dict) -> dict:
             }
         every = all(v["faster"] == v["expressible"] for v in per.values())
         tenx = all((per[p]["median_speedup"] or 0) >= 10 for p in TEN_X if p in per)
-        out[base] = {"vs": per, "faster_on_every_expressible_case": every, "ten_x_median": tenx,
-                     "goal": "PASS" if every and tenx else "FAIL"}
+        out[base] = {
+            "vs": per,
+            "faster_on_every_expressible_case": every,
+            "ten_x_median": tenx,
+            "goal": "PASS" if every and tenx else "FAIL",
+        }
     return out
 
 
@@ -702,11 +749,17 @@ def report(res: dict) -> str:
     thr = res["threads"] if res["threads"] == "native" else "1 (OMP/OPENBLAS/MKL/RAYON_NUM_THREADS)"
     L.append(f"- machine: {res['cpu']}, {res['nproc']} cores, shared; threads {thr}")
     L.append(f"- load average (1/5/15 min): start {res['load_start']}, end {res['load_end']}; wall {res['wall_s']} s")
-    L.append(f"- median of {res['reps']} interleaved repetitions after {res['warmup']} warm-up; "
-             f"a peer stops being timed on a case after {res['budget_s']:.0f} s")
+    L.append(
+        f"- median of {res['reps']} interleaved repetitions after {res['warmup']} warm-up; "
+        f"a peer stops being timed on a case after {res['budget_s']:.0f} s"
+    )
     v = res["versions"]
-    L.append("- versions: " + ", ".join(f"{k} {v.get(k)}" for k in
-                                          ("python", "warmgam", "pygam", "gamfit", "mgcv-rust", "numpy", "scipy", "pandas")))
+    L.append(
+        "- versions: "
+        + ", ".join(
+            f"{k} {v.get(k)}" for k in ("python", "warmgam", "pygam", "gamfit", "mgcv-rust", "numpy", "scipy", "pandas")
+        )
+    )
     L.append("")
     L.append("## Fit time, ms (ratio = peer / warmgam with cache=False)")
     L.append("")
@@ -746,12 +799,18 @@ def report(res: dict) -> str:
         for p, r in s["vs"].items():
             ms = r["median_speedup"]
             slow = f"; not faster on {', '.join(r['slower_on'])}" if r["slower_on"] else ""
-            L.append(f"- vs {p}: median speedup {ms:.2f}x over {r['expressible']} cases; faster on "
-                     f"{r['faster']}/{r['expressible']} (on those it fits without approximation (≈): "
-                     f"{r['faster_exact']}/{r['exact']}){slow}" if ms else f"- vs {p}: no case in common")
-        L.append(f"- goal (faster than every peer on every case it expresses; >= 10x pyGAM and gamfit in "
-                 f"the median): **{s['goal']}** (every case: {'yes' if s['faster_on_every_expressible_case'] else 'no'}; "
-                 f"10x median: {'yes' if s['ten_x_median'] else 'no'})")
+            L.append(
+                f"- vs {p}: median speedup {ms:.2f}x over {r['expressible']} cases; faster on "
+                f"{r['faster']}/{r['expressible']} (on those it fits without approximation (≈): "
+                f"{r['faster_exact']}/{r['exact']}){slow}"
+                if ms
+                else f"- vs {p}: no case in common"
+            )
+        L.append(
+            f"- goal (faster than every peer on every case it expresses; >= 10x pyGAM and gamfit in "
+            f"the median): **{s['goal']}** (every case: {'yes' if s['faster_on_every_expressible_case'] else 'no'}; "
+            f"10x median: {'yes' if s['ten_x_median'] else 'no'})"
+        )
         L.append("")
     L.append("## Notes: what each peer fits (≈ an approximation of the mgcv model), n/a and errors")
     L.append("")
@@ -769,17 +828,26 @@ def report(res: dict) -> str:
 
 
 def main(argv: list[str]) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--setup", action="store_true", help=f"make {VENV} with the peers and warmgam, then run in it")
     ap.add_argument("--reps", type=int, default=5, help="timed repetitions per case and peer (default 5)")
     ap.add_argument("--warmup", type=int, default=1, help="untimed repetitions first (default 1)")
     ap.add_argument("--cases", help="comma-separated case ids (default: all public cases)")
     ap.add_argument("--peers", help=f"comma-separated subset of {','.join(PEERS)}")
-    ap.add_argument("--budget", type=float, default=60.0,
-                    help="stop timing a peer on a case once its fits have taken this many seconds (default 60)")
-    ap.add_argument("--threads", choices=["1", "native"], default="1",
-                    help="1: pin BLAS/OpenMP/rayon pools to one thread (default); native: library defaults")
+    ap.add_argument(
+        "--budget",
+        type=float,
+        default=60.0,
+        help="stop timing a peer on a case once its fits have taken this many seconds (default 60)",
+    )
+    ap.add_argument(
+        "--threads",
+        choices=["1", "native"],
+        default="1",
+        help="1: pin BLAS/OpenMP/rayon pools to one thread (default); native: library defaults",
+    )
     ap.add_argument("--json", help="write the raw result (all times in ns) to this file")
     ap.add_argument("--md", help="write the report (markdown) to this file too")
     ap.add_argument("-v", "--verbose", action="store_true", help="progress per repetition on stderr")
