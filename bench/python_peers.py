@@ -725,6 +725,27 @@ def summarise(res: dict) -> dict:
             "ten_x_median": tenx,
             "goal": "PASS" if every and tenx else "FAIL",
         }
+    # Held-out deviance: warmgam against mgcv's reference, each peer against warmgam.
+    dev: dict[str, Any] = {}
+    if "warmgam" in peers:
+        rel = [
+            abs(e["peers"]["warmgam"]["test_mean_deviance"] - e["mgcv_test_mean_deviance"])
+            / abs(e["mgcv_test_mean_deviance"])
+            for e in res["cases"].values()
+            if e["peers"]["warmgam"].get("test_mean_deviance") is not None
+        ]
+        dev["warmgam_max_rel_diff_vs_mgcv"] = max(rel) if rel else None
+        for p in peers:
+            if p.startswith("warmgam"):
+                continue
+            pairs = [
+                (e["peers"][p]["test_mean_deviance"], e["peers"]["warmgam"]["test_mean_deviance"])
+                for e in res["cases"].values()
+                if e["peers"][p].get("test_mean_deviance") is not None
+                and e["peers"]["warmgam"].get("test_mean_deviance") is not None
+            ]
+            dev[p] = {"worse": sum(d > w for d, w in pairs), "of": len(pairs)}
+    out["deviance"] = dev
     return out
 
 
@@ -795,6 +816,8 @@ def report(res: dict) -> str:
     L.append("## Summary")
     L.append("")
     for base, s in res["summary"].items():
+        if base == "deviance":
+            continue
         L.append(f"**{base}**")
         for p, r in s["vs"].items():
             ms = r["median_speedup"]
@@ -810,6 +833,14 @@ def report(res: dict) -> str:
             f"- goal (faster than every peer on every case it expresses; >= 10x pyGAM and gamfit in "
             f"the median): **{s['goal']}** (every case: {'yes' if s['faster_on_every_expressible_case'] else 'no'}; "
             f"10x median: {'yes' if s['ten_x_median'] else 'no'})"
+        )
+        L.append("")
+    dv = res["summary"].get("deviance", {})
+    if dv.get("warmgam_max_rel_diff_vs_mgcv") is not None:
+        worse = "; ".join(f"{p} {v['worse']}/{v['of']}" for p, v in dv.items() if isinstance(v, dict))
+        L.append(
+            f"**held-out deviance**: warmgam's is mgcv's to {dv['warmgam_max_rel_diff_vs_mgcv']:.1e} (largest "
+            f"relative difference); cases where a peer's is worse than warmgam's: {worse}"
         )
         L.append("")
     L.append("## Notes: what each peer fits (≈ an approximation of the mgcv model), n/a and errors")
@@ -851,6 +882,7 @@ def main(argv: list[str]) -> None:
     ap.add_argument("--json", help="write the raw result (all times in ns) to this file")
     ap.add_argument("--md", help="write the report (markdown) to this file too")
     ap.add_argument("-v", "--verbose", action="store_true", help="progress per repetition on stderr")
+    ap.add_argument("--from-json", metavar="FILE", help="print the report of a saved --json result; fit nothing")
     args = ap.parse_args(argv)
     if args.setup:
         setup_and_reexec(argv)
@@ -859,7 +891,11 @@ def main(argv: list[str]) -> None:
     bad = sorted(set(args.peers.split(",")) - set(PEERS)) if args.peers else []
     if bad:
         sys.exit(f"error: unknown peer(s) {', '.join(bad)}: choose from {','.join(PEERS)}")
-    res = run(args)
+    if args.from_json:
+        res = json.loads(Path(args.from_json).read_text())
+        res["summary"] = summarise(res)
+    else:
+        res = run(args)
     text = report(res)
     print(text, end="")
     if args.md:
