@@ -111,3 +111,14 @@ def test_unused_categories_are_dropped_as_mgcv_does():
     used = cake.assign(recipe=pd.Categorical(cake["recipe"], categories=["A", "B", "C"]))
     _same(wg.gam(CAKE_FORMULA, data=cat, factors=["replicate"], cache=False),
           wg.gam(CAKE_FORMULA, data=used, factors=["replicate"], cache=False))
+
+
+def test_a_pandas_label_shared_by_two_columns_is_refused_by_name():
+    pd = pytest.importorskip("pandas")
+    df = pd.read_csv(MCYCLE)
+    dup = pd.concat([df, df[["times"]]], axis=1)
+    with pytest.raises(wg.errors.DataError, match="column 'times' appears 2 times"):
+        wg.gam(FORMULA, data=dup, cache=False)
+    # A repeated column the formula does not name is not read.
+    other = pd.concat([df, df[["times"]].rename(columns={"times": "x"}), df[["times"]].rename(columns={"times": "x"})], axis=1)
+    wg.gam(FORMULA, data=other, cache=False)

@@ -4,6 +4,8 @@ kind. Libraries are imported only when the data is already one of theirs."""
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import math
 import numbers
 from collections.abc import Mapping, Sequence
@@ -83,12 +85,33 @@ def _from_array(name: str, values: Any) -> tuple[str, Any]:
     raise _unsupported(name, str(arr.dtype))
 
 
+@functools.cache
 def _pyarrow_available() -> bool:
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    # Cached: a failed import is not remembered by Python and costs ~50 µs
+    # (more after a gc) on every call.
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+def _numpy_backed(dtype: Any) -> bool:
+    """Whether a pandas column of ``dtype`` converts column by column without
+    Arrow: numpy numbers and booleans, pandas' masked nullable types
+    (``Float64``, ``Int64``, ``boolean``) and Categoricals. The Arrow export of a
+    whole frame costs ~0.5 ms, more than a small fit; Arrow-backed and text
+    columns take that path (when pyarrow is installed)."""
+    import pandas as pd
+
+    if isinstance(dtype, np.dtype):
+        return dtype.kind in "iufb"
+    if isinstance(dtype, pd.CategoricalDtype):
+        return True
+    return isinstance(dtype, pd.api.extensions.ExtensionDtype) and type(dtype).__name__ in _MASKED_DTYPES
+
+
+# pandas' masked (numpy-backed, with a NA mask) extension dtypes.
+_MASKED_DTYPES = frozenset(
+    {"Float32Dtype", "Float64Dtype", "Int8Dtype", "Int16Dtype", "Int32Dtype", "Int64Dtype",
+     "UInt8Dtype", "UInt16Dtype", "UInt32Dtype", "UInt64Dtype", "BooleanDtype"}
+)
 
 
 def to_frame(
@@ -108,11 +131,16 @@ def to_frame(
     mod = _module(data)
     if mod == "pandas" and hasattr(data, "columns"):
         _warmgam.require_columns(columns, [str(c) for c in data.columns])
-        sub = data[columns]
-        if _pyarrow_available() and hasattr(sub, "__arrow_c_stream__"):
-            # Named: pandas exports a non-default index as a column too.
-            return _warmgam.frame_from_arrow(sub, columns, factors, ordered)
-        cols = [(c, *_from_pandas_series(c, sub[c])) for c in columns]
+        series = [data[c] for c in columns]
+        for c, s in zip(columns, series, strict=True):
+            if not hasattr(s, "dtype"):  # a label shared by several columns selects a frame
+                raise DataError(f"column '{c}' appears {s.shape[1]} times in the DataFrame: give each column its own name")
+        if _pyarrow_available() and not all(_numpy_backed(s.dtype) for s in series):
+            sub = data[columns]
+            if hasattr(sub, "__arrow_c_stream__"):
+                # Named: pandas exports a non-default index as a column too.
+                return _warmgam.frame_from_arrow(sub, columns, factors, ordered)
+        cols = [(c, *_from_pandas_series(c, s)) for c, s in zip(columns, series, strict=True)]
         return _warmgam.frame_from_columns(cols, factors, ordered)
     if mod == "polars":
         if hasattr(data, "collect_schema") and hasattr(data, "collect") and not hasattr(data, "to_arrow"):
