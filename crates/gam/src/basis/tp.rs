@@ -72,6 +72,7 @@
 //! covariates are evaluated once, and blocks of rows run on separate threads.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use faer::Mat;
 use serde::{Deserialize, Serialize};
@@ -87,7 +88,7 @@ pub mod knots;
 pub(crate) mod rng;
 
 use decompose::{qt_orthogonal, truncated_eigen};
-use kernel::{eta_matrix, eval_rows, poly_matrix, poly_powers};
+use kernel::{eta_matrix, eval_rows, poly_matrix, poly_powers, rows_at_knots};
 
 /// The largest number of knots: with more unique covariate combinations than
 /// this, a subset of this size is used (mgcv's `xt$max.knots` default).
@@ -128,6 +129,39 @@ pub struct TpBasis {
     /// from every model matrix row (mgcv's `cmX`), one per kept column.
     #[serde(default)]
     cm_x: Vec<f64>,
+    /// The model matrix rows at the knots, kept from construction when the
+    /// knots are the unique training points; not saved.
+    #[serde(skip)]
+    knot_rows: KnotRows,
+}
+
+/// The model matrix rows at the knots, `[E T] UZ` (`n_knots x k`, before
+/// `cm_x`), as [`TpBasis::with_options`] has `E` at hand.
+///
+/// Set up, the model matrix is wanted at the training data twice (for the
+/// constraint's column sums and for the fit), and each evaluation of `eta`
+/// at every (point, knot) pair costs as much as the rest of a small fit.
+/// When the knots are the unique training points the rows at the training
+/// data are these rows, bit for bit (see [`kernel::rows_at_knots`]). A
+/// cache, not part of the basis: two bases are equal whether or not they
+/// hold it, and a basis read from a model file does not.
+#[derive(Clone, Default)]
+struct KnotRows(Option<Arc<Mat<f64>>>);
+
+impl PartialEq for KnotRows {
+    fn eq(&self, _: &KnotRows) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for KnotRows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "KnotRows(held)"
+        } else {
+            "KnotRows(none)"
+        })
+    }
 }
 
 /// mgcv's options of a thin plate smooth besides the data and `k`.
@@ -316,6 +350,7 @@ impl TpBasis {
             }
         }
         let uz = Mat::from_fn(uz.nrows(), k, |i, j| uz[(i, j)] / scale[j]);
+        let knot_rows = KnotRows(data_knots.then(|| Arc::new(rows_at_knots(&e, &t, &uz))));
         let mut penalty = Mat::from_fn(k, k, |i, j| {
             if i < p && j < p {
                 0.5 * (s_top[(i, j)] + s_top[(j, i)]) / (scale[i] * scale[j])
@@ -357,6 +392,7 @@ impl TpBasis {
             shrink: opts.shrink,
             drop_null: opts.drop_null,
             cm_x,
+            knot_rows,
         })
     }
 
@@ -460,9 +496,25 @@ impl BasisFn for TpBasis {
             .collect();
         let cols: Vec<&[f64]> = centred.iter().map(|c| c.as_slice()).collect();
         let uniq = unique_rows(&cols);
-        let xu = Mat::from_fn(uniq.n_unique(), self.d, |i, j| uniq.values[i * self.d + j]);
-        let powers = poly_powers(self.d, self.m, self.null_dim);
-        let rows = eval_rows(&xu, &self.knots.to_mat(), &self.uz.to_mat(), self.m, self.d, &powers);
+        let at_knots = self.knot_rows.0.as_deref().filter(|_| {
+            // The rows asked for are the knots themselves (the training data).
+            uniq.values.len() == self.knots.data.len()
+                && uniq
+                    .values
+                    .iter()
+                    .zip(&self.knots.data)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+        });
+        let evaluated;
+        let rows = match at_knots {
+            Some(rows) => rows,
+            None => {
+                let xu = Mat::from_fn(uniq.n_unique(), self.d, |i, j| uniq.values[i * self.d + j]);
+                let powers = poly_powers(self.d, self.m, self.null_dim);
+                evaluated = eval_rows(&xu, &self.knots.to_mat(), &self.uz.to_mat(), self.m, self.d, &powers);
+                &evaluated
+            }
+        };
         let cm = |j: usize| self.cm_x.get(j).copied().unwrap_or(0.0);
         Ok(Mat::from_fn(uniq.row_to_unique.len(), self.dim(), |i, j| {
             rows[(uniq.row_to_unique[i], j)] - cm(j)

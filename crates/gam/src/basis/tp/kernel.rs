@@ -239,12 +239,7 @@ impl EvalContext<'_> {
     /// Model matrix rows `start..end`.
     fn rows(&self, start: usize, end: usize) -> Mat<f64> {
         let n_knots = self.kcols.first().map_or(0, Vec::len);
-        let k = self.uz.ncols();
-        let mut out = Mat::<f64>::zeros(end - start, k);
-        let mut b = Mat::<f64>::zeros(DESIGN_BLOCK_ROWS.min(end - start), n_knots + self.powers.len());
-        let mut r0 = start;
-        while r0 < end {
-            let rows = DESIGN_BLOCK_ROWS.min(end - r0);
+        blocked_rows(start, end, n_knots + self.powers.len(), self.uz, |r0, rows, b| {
             for j in 0..n_knots {
                 let col = &mut b.col_as_slice_mut(j)[..rows];
                 col.fill(0.0);
@@ -265,18 +260,53 @@ impl EvalContext<'_> {
                     *v = poly_value(self.xcols.iter().map(|xc| xc[r0 + i]), power);
                 }
             }
-            matmul(
-                out.submatrix_mut(r0 - start, 0, rows, k),
-                Accum::Replace,
-                b.submatrix(0, 0, rows, b.ncols()),
-                self.uz,
-                1.0,
-                Par::Seq,
-            );
-            r0 += rows;
-        }
-        out
+        })
     }
+}
+
+/// Rows `start..end` of `B uz`, where `fill(r0, rows, b)` writes rows
+/// `r0..r0 + rows` of `B` into the first `rows` rows of `b`; blocks of
+/// [`DESIGN_BLOCK_ROWS`] rows start at multiples of it, whatever `start`
+/// (a multiple of it) is, so every row's product is computed the same way.
+fn blocked_rows(
+    start: usize,
+    end: usize,
+    b_cols: usize,
+    uz: &Mat<f64>,
+    mut fill: impl FnMut(usize, usize, &mut Mat<f64>),
+) -> Mat<f64> {
+    let k = uz.ncols();
+    let mut out = Mat::<f64>::zeros(end - start, k);
+    let mut b = Mat::<f64>::zeros(DESIGN_BLOCK_ROWS.min(end - start), b_cols);
+    let mut r0 = start;
+    while r0 < end {
+        let rows = DESIGN_BLOCK_ROWS.min(end - r0);
+        fill(r0, rows, &mut b);
+        matmul(
+            out.submatrix_mut(r0 - start, 0, rows, k),
+            Accum::Replace,
+            b.submatrix(0, 0, rows, b.ncols()),
+            uz,
+            1.0,
+            Par::Seq,
+        );
+        r0 += rows;
+    }
+    out
+}
+
+/// The model matrix rows at the knots themselves, `[E T] uz`, from the
+/// already computed `E` (see [`eta_matrix`]) and `T` (see [`poly_matrix`]):
+/// bit for bit what [`eval_rows`] returns at the knots (the same entries of
+/// `B`, since `(a - b)² = (b - a)²` exactly, in the same blocked products),
+/// without evaluating `eta` again.
+pub(super) fn rows_at_knots(e: &Mat<f64>, t: &Mat<f64>, uz: &Mat<f64>) -> Mat<f64> {
+    let n = e.nrows();
+    blocked_rows(0, n, n + t.ncols(), uz, |r0, rows, b| {
+        b.submatrix_mut(0, 0, rows, n).copy_from(e.submatrix(r0, 0, rows, n));
+        b.submatrix_mut(0, n, rows, t.ncols())
+            .copy_from(t.submatrix(r0, 0, rows, t.ncols()));
+    })
 }
 
 #[cfg(test)]
@@ -319,6 +349,30 @@ mod tests {
                 r2 *= 1.37;
             }
             assert_eq!(eta.at(0.0), 0.0);
+        }
+    }
+
+    #[test]
+    fn rows_at_the_knots_from_e_are_bit_for_bit_the_evaluated_rows() {
+        // More knots than one block, so that the blocking is exercised.
+        for (d, n) in [(1usize, 700usize), (2, 530)] {
+            let m = 2;
+            let knots = Mat::from_fn(n, d, |i, j| ((i * 7919 + j * 104_729) % 1009) as f64 / 1009.0 - 0.5);
+            let powers = poly_powers(d, m, d + 1);
+            let uz = Mat::from_fn(n + powers.len(), 9, |i, j| ((i + 3 * j) % 11) as f64 / 11.0 - 0.4);
+            let e = eta_matrix(&knots, m, d);
+            let t = poly_matrix(&knots, &powers);
+            let fast = rows_at_knots(&e, &t, &uz);
+            let evaluated = eval_rows(&knots, &knots, &uz, m, d, &powers);
+            for i in 0..n {
+                for j in 0..9 {
+                    assert_eq!(
+                        fast[(i, j)].to_bits(),
+                        evaluated[(i, j)].to_bits(),
+                        "d = {d}, ({i}, {j})"
+                    );
+                }
+            }
         }
     }
 
