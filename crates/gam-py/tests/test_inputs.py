@@ -111,3 +111,32 @@ def test_unused_categories_are_dropped_as_mgcv_does():
     used = cake.assign(recipe=pd.Categorical(cake["recipe"], categories=["A", "B", "C"]))
     _same(wg.gam(CAKE_FORMULA, data=cat, factors=["replicate"], cache=False),
           wg.gam(CAKE_FORMULA, data=used, factors=["replicate"], cache=False))
+
+
+def test_a_polars_enum_is_an_ordered_factor_of_its_categories():
+    pd = pytest.importorskip("pandas")
+    pl = pytest.importorskip("polars")
+    cake = pd.read_csv(CAKE)
+    order = ["C", "A", "B"]  # not sorted: the Enum's order is the factor's
+    frame = pl.from_pandas(cake).with_columns(pl.col("recipe").cast(pl.Enum(order)))
+    m = wg.gam(CAKE_FORMULA, data=frame, factors=["replicate"], cache=False)
+    # An Enum is exported as an ordered dictionary: an ordered factor
+    # (polynomial contrasts), as a pandas Categorical(ordered=True).
+    assert m.coefficient_names[1:3] == ["recipe.L", "recipe.Q"]
+    ordered = cake.assign(recipe=pd.Categorical(cake["recipe"], categories=order, ordered=True))
+    _same(m, wg.gam(CAKE_FORMULA, data=ordered, factors=["replicate"], cache=False))
+    # Read as a plain factor, its order gives the baseline (C).
+    plain = wg.gam(CAKE_FORMULA, data=frame.with_columns(pl.col("recipe").cast(pl.String)),
+                   factors=["replicate"], cache=False)
+    assert plain.coefficient_names[1:3] == ["recipeB", "recipeC"]
+
+
+@pytest.mark.xfail(strict=True, reason="a polars Categorical's levels come in the order of first appearance "
+                   "(its Arrow dictionary), where polars sorts them as text, as the gam command does")
+def test_a_polars_categorical_sorts_its_levels_as_text():
+    pd = pytest.importorskip("pandas")
+    pl = pytest.importorskip("polars")
+    cake = pd.read_csv(CAKE).sort_values("recipe", ascending=False)  # C first
+    text = wg.gam(CAKE_FORMULA, data=cake, factors=["replicate"], cache=False)
+    categorical = pl.from_pandas(cake).with_columns(pl.col("recipe").cast(pl.Categorical))
+    _same(wg.gam(CAKE_FORMULA, data=categorical, factors=["replicate"], cache=False), text)
