@@ -30,6 +30,7 @@ fn _warmgam(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(frame::require_columns, m)?)?;
     m.add_function(wrap_pyfunction!(arrow::frame_from_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(spec::spec, m)?)?;
+    m.add_function(wrap_pyfunction!(spec::additive_formula, m)?)?;
     m.add_function(wrap_pyfunction!(spec::open_cache, m)?)?;
     m.add_function(wrap_pyfunction!(spec::fit, m)?)?;
     m.add_function(wrap_pyfunction!(cv::cross_validate, m)?)?;

@@ -85,6 +85,17 @@ pub fn spec(
     make().map(PySpec).map_err(to_py)
 }
 
+/// The formula of the additive default model of `response` on every other
+/// column of `frame` (`gam::Gam::additive`: smooths of the numeric columns
+/// with enough distinct values, linear and factor terms of the others), for
+/// data given without a formula.
+#[pyfunction]
+pub fn additive_formula(response: &str, frame: &PyFrame) -> PyResult<String> {
+    Gam::additive(response, &frame.0)
+        .map(|model| model.formula().to_string())
+        .map_err(to_py)
+}
+
 /// A warm-start cache directory, shared with the `gam` command.
 #[pyclass(frozen, module = "warmgam._warmgam", name = "Cache")]
 pub struct PyCache(pub Cache);

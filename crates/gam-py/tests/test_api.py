@@ -245,6 +245,52 @@ wg.gam("accel ~ s(times, k = 20)", data=read_csv_dict(MCYCLE), cache=False, prog
     assert "outer iteration" in r.stderr and r.stderr.endswith("\033[K")
 
 
+def test_tqdm_shows_the_progress_when_importable():
+    pytest.importorskip("tqdm")
+    from conftest import run_python
+
+    r = run_python("""
+import sys
+import warmgam as wg
+from conftest import MCYCLE, read_csv_dict
+wg.gam("accel ~ s(times, k = 20)", data=read_csv_dict(MCYCLE), cache=False, progress=True)
+print("tqdm.auto" in sys.modules)
+""", pause_ms=300)
+    assert r.stdout.strip() == "True"
+    # tqdm's bar (elapsed as mm:ss), not the plain line's "[1.2 s]".
+    assert re.search(r"outer iteration \d+  criterion -?[0-9.]+ \[00:0\d\]", r.stderr), r.stderr
+    assert " s]" not in r.stderr
+
+
+def test_a_raising_callback_leaves_the_checkpoint_the_next_fit_resumes(tmp_path):
+    from conftest import run_python
+
+    r = run_python(f"""
+import json, warmgam as wg
+from conftest import MCYCLE, read_csv_dict
+data = read_csv_dict(MCYCLE)
+class Stop(Exception):
+    pass
+def stop(i, s, t):
+    if i >= 2:
+        raise Stop("enough")
+try:
+    wg.gam("accel ~ s(times, k = 20)", data=data, cache={str(tmp_path / "cache")!r}, progress=stop)
+except Stop as e:
+    notes = getattr(e, "__notes__", [])
+m = wg.gam("accel ~ s(times, k = 20)", data=data, cache={str(tmp_path / "cache")!r})
+cold = wg.gam("accel ~ s(times, k = 20)", data=data, cache=False)
+print(json.dumps({{"notes": notes, "status": m.cache, "summary": m.summary(), "cold": cold.summary()}}))
+""", pause_ms=120)
+    import json
+
+    out = json.loads(r.stdout)
+    assert any("fit interrupted after outer iteration" in n for n in out["notes"]), out
+    assert out["status"].startswith("resumed from checkpoint at iteration"), out
+    # (a resumed search stops within the convergence tolerance of the cold one: the same printout)
+    assert out["summary"] == out["cold"]
+
+
 def test_a_known_scale_as_the_commands(mcycle, cli):
     from conftest import run_cli
 

@@ -122,3 +122,30 @@ def test_a_pandas_label_shared_by_two_columns_is_refused_by_name():
     # A repeated column the formula does not name is not read.
     other = pd.concat([df, df[["times"]].rename(columns={"times": "x"}), df[["times"]].rename(columns={"times": "x"})], axis=1)
     wg.gam(FORMULA, data=other, cache=False)
+
+
+def test_a_polars_enum_is_an_ordered_factor_of_its_categories():
+    pd = pytest.importorskip("pandas")
+    pl = pytest.importorskip("polars")
+    cake = pd.read_csv(CAKE)
+    order = ["C", "A", "B"]  # not sorted: the Enum's order is the factor's
+    frame = pl.from_pandas(cake).with_columns(pl.col("recipe").cast(pl.Enum(order)))
+    m = wg.gam(CAKE_FORMULA, data=frame, factors=["replicate"], cache=False)
+    # An Enum is exported as an ordered dictionary: an ordered factor
+    # (polynomial contrasts), as a pandas Categorical(ordered=True).
+    assert m.coefficient_names[1:3] == ["recipe.L", "recipe.Q"]
+    ordered = cake.assign(recipe=pd.Categorical(cake["recipe"], categories=order, ordered=True))
+    _same(m, wg.gam(CAKE_FORMULA, data=ordered, factors=["replicate"], cache=False))
+    # Read as a plain factor, its order gives the baseline (C).
+    plain = wg.gam(CAKE_FORMULA, data=frame.with_columns(pl.col("recipe").cast(pl.String)),
+                   factors=["replicate"], cache=False)
+    assert plain.coefficient_names[1:3] == ["recipeB", "recipeC"]
+
+
+def test_a_polars_categorical_sorts_its_levels_as_text():
+    pd = pytest.importorskip("pandas")
+    pl = pytest.importorskip("polars")
+    cake = pd.read_csv(CAKE).sort_values("recipe", ascending=False)  # C first
+    text = wg.gam(CAKE_FORMULA, data=cake, factors=["replicate"], cache=False)
+    categorical = pl.from_pandas(cake).with_columns(pl.col("recipe").cast(pl.Categorical))
+    _same(wg.gam(CAKE_FORMULA, data=categorical, factors=["replicate"], cache=False), text)

@@ -22,8 +22,8 @@ def _data(n: int, seed: int) -> dict[str, np.ndarray]:
 FORMULA = 'y ~ s(x0, bs = "cr", k = 20) + s(x1, bs = "cr", k = 20) + s(x2, bs = "cr", k = 20) + s(x3, bs = "cr")'
 
 
-def test_another_thread_runs_during_a_fit():
-    data = _data(200_000, 1)
+def _ticks_during(work) -> tuple[object, list[float], float, float]:
+    """Runs ``work()`` while another thread appends a timestamp about every ms."""
     ticks: list[float] = []
     stop = threading.Event()
 
@@ -36,16 +36,30 @@ def test_another_thread_runs_during_a_fit():
     t.start()
     try:
         start = time.perf_counter()
-        m = wg.gam(FORMULA, data=data, cache=False, progress=False)
+        result = work()
         end = time.perf_counter()
     finally:
         stop.set()
         t.join()
+    return result, [x for x in ticks if start + 0.05 < x < end - 0.05], start, end
+
+
+def test_another_thread_runs_during_a_fit():
+    data = _data(200_000, 1)
+    m, during, start, end = _ticks_during(lambda: wg.gam(FORMULA, data=data, cache=False, progress=False))
     assert m.converged
-    during = [x for x in ticks if start + 0.05 < x < end - 0.05]
     # The counter ticks about every ms while the fit runs; holding the GIL
     # would freeze it (a switch interval is 5 ms, so at most a few ticks).
     assert end - start > 0.2, f"the fit took {end - start:.3f} s: too short to tell"
+    assert len(during) > 0.2 * (end - start) * 1000 / 1.1, (len(during), end - start)
+
+
+def test_another_thread_runs_during_a_prediction_of_a_million_rows():
+    m = wg.gam(FORMULA, data=_data(2000, 4), cache=False)
+    new = _data(1_000_000, 5)
+    p, during, start, end = _ticks_during(lambda: m.predict(new, se=True))
+    assert np.isfinite(p["se_fit"]).all() and len(p["fit"]) == 1_000_000
+    assert end - start > 0.2, f"the prediction took {end - start:.3f} s: too short to tell"
     assert len(during) > 0.2 * (end - start) * 1000 / 1.1, (len(during), end - start)
 
 

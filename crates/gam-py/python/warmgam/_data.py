@@ -149,6 +149,15 @@ def to_frame(
         else:
             _warmgam.require_columns(columns, list(data.columns))
             data = data.select(columns)
+        import polars as pl
+
+        # A polars Categorical exports its levels in order of first appearance
+        # (its Arrow dictionary), which depends on the row order; polars itself
+        # orders them as text, as the gam command sorts a text column. (An Enum
+        # keeps its declared order: an ordered factor.)
+        categorical = [c for c, t in data.schema.items() if isinstance(t, pl.Categorical)]
+        if categorical:
+            data = data.with_columns(pl.col(categorical).cast(pl.String))
         return _warmgam.frame_from_arrow(data, None, factors, ordered)
     if mod == "pyarrow" and hasattr(data, "select") and hasattr(data, "schema"):
         _warmgam.require_columns(columns, list(data.schema.names))

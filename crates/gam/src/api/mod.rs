@@ -10,10 +10,13 @@
 //! - [`frame`]: [`Frame`] and [`FrameBuilder`], [`CsvOptions`].
 //! - [`spec`]: [`Gam`], the unfitted model, and [`Cache`], the warm-start
 //!   cache it may fit through (the `gam` command's, by default).
+//! - [`additive`]: [`Gam::additive`], the default model of data given
+//!   without a formula.
 //! - [`fitted`]: [`FittedGam`] and [`SmoothInfo`].
 //! - [`residuals`]: its fitted values and residuals on the training data
 //!   ([`FittedValues`], [`Residuals`], [`ResidualType`]).
 
+pub mod additive;
 pub mod fitted;
 pub mod frame;
 pub mod residuals;
