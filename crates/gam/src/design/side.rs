@@ -39,14 +39,13 @@
 //! with an error), is refused, naming it and the smooths it repeats.
 
 use faer::Mat;
-use rayon::prelude::*;
 
 use super::{By, Design, SmoothTerm};
 use crate::data::DataFrame;
 use crate::error::{GamError, Result};
 use crate::linalg::StoredMat;
 use crate::linalg::blocks::{combine, triangular_factor};
-use crate::linalg::chunks::{CHUNK_ROWS, row_chunks};
+use crate::linalg::chunks::{CHUNK_ROWS, par_reduce, row_chunks, try_par_map};
 use crate::linalg::householder::{Householder, pivoted_qr};
 
 /// mgcv's `tol` for `gam.side` and `fixDependence`: `.Machine$double.eps^0.5`.
@@ -163,28 +162,22 @@ fn repeats(design: &Design, lower: &[usize], i: usize, symptom: &str) -> GamErro
 /// is never held whole.
 fn stacked_factor(design: &Design, data: &DataFrame, intercept: bool, terms: &[usize]) -> Result<Mat<f64>> {
     let p = usize::from(intercept) + terms.iter().map(|&t| design.smooths[t].n_coef()).sum::<usize>();
-    let factors: Vec<Mat<f64>> = row_chunks(data.nrows(), CHUNK_ROWS)
-        .into_par_iter()
-        .map(|range| {
-            let sub = data.select_rows(&range.collect::<Vec<_>>());
-            let mut x = Mat::<f64>::zeros(sub.nrows(), p);
-            let mut at = 0;
-            if intercept {
-                x.col_mut(0).fill(1.0);
-                at = 1;
-            }
-            for &t in terms {
-                let xt = design.smooths[t].design(&sub)?;
-                x.as_mut().subcols_mut(at, xt.ncols()).copy_from(xt.as_ref());
-                at += xt.ncols();
-            }
-            Ok(triangular_factor(&x))
-        })
-        .collect::<Result<_>>()?;
-    Ok(factors
-        .into_par_iter()
-        .reduce_with(combine)
-        .unwrap_or_else(|| Mat::zeros(0, p)))
+    let factors: Vec<Mat<f64>> = try_par_map(row_chunks(data.nrows(), CHUNK_ROWS), |range| {
+        let sub = data.select_rows(&range.collect::<Vec<_>>());
+        let mut x = Mat::<f64>::zeros(sub.nrows(), p);
+        let mut at = 0;
+        if intercept {
+            x.col_mut(0).fill(1.0);
+            at = 1;
+        }
+        for &t in terms {
+            let xt = design.smooths[t].design(&sub)?;
+            x.as_mut().subcols_mut(at, xt.ncols()).copy_from(xt.as_ref());
+            at += xt.ncols();
+        }
+        Ok(triangular_factor(&x))
+    })?;
+    Ok(par_reduce(factors, combine).unwrap_or_else(|| Mat::zeros(0, p)))
 }
 
 /// The loader's check of a smooth's deleted columns: ascending, distinct,

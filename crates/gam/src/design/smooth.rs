@@ -6,8 +6,6 @@
 use faer::{Mat, Side};
 use serde::{Deserialize, Serialize};
 
-use rayon::prelude::*;
-
 use crate::basis::constraint::{DesignStats, SumToZero, penalty_scale_from};
 use crate::basis::tensor::TensorBasis;
 use crate::basis::{Basis, BasisFn, cc, cr, ps, re, tp};
@@ -15,7 +13,7 @@ use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result};
 use crate::formula::{BasisType, SmoothKind, SmoothSpec};
 use crate::linalg::StoredMat;
-use crate::linalg::chunks::{CHUNK_ROWS, row_chunks};
+use crate::linalg::chunks::{CHUNK_ROWS, row_chunks, try_par_map};
 
 use super::options::SmoothOptions;
 use super::size::centred;
@@ -249,13 +247,10 @@ fn null_space_penalty(penalties: &[Mat<f64>], term: &SmoothSpec) -> Result<Optio
 /// chunk of rows at a time in parallel so the n x k matrix is never held.
 fn raw_design_stats(basis: &Basis, cols: &[Vec<f64>]) -> Result<DesignStats> {
     let n = cols.first().map_or(0, Vec::len);
-    let chunks: Vec<DesignStats> = row_chunks(n, CHUNK_ROWS)
-        .into_par_iter()
-        .map(|r| {
-            let refs: Vec<&[f64]> = cols.iter().map(|c| &c[r.clone()]).collect();
-            Ok(DesignStats::of(&basis.design(&refs)?))
-        })
-        .collect::<Result<_>>()?;
+    let chunks: Vec<DesignStats> = try_par_map(row_chunks(n, CHUNK_ROWS), |r| {
+        let refs: Vec<&[f64]> = cols.iter().map(|c| &c[r.clone()]).collect();
+        Ok(DesignStats::of(&basis.design(&refs)?))
+    })?;
     Ok(chunks.into_iter().reduce(DesignStats::merge).unwrap_or(DesignStats {
         max_row_abs_sum: 0.0,
         col_sums: vec![0.0; basis.dim()],

@@ -5,9 +5,8 @@
 
 use faer::linalg::matmul::triangular::{self, BlockStructure};
 use faer::{Accum, Mat, MatRef, Par};
-use rayon::prelude::*;
 
-use super::chunks::{BLOCK_ROWS, row_chunks};
+use super::chunks::{BLOCK_ROWS, par_map, par_reduce, row_chunks};
 
 /// The upper-triangular factor of a matrix (its first min(rows, cols) rows).
 pub fn triangular_factor(m: &Mat<f64>) -> Mat<f64> {
@@ -30,7 +29,7 @@ pub fn combine(a: Mat<f64>, b: Mat<f64>) -> Mat<f64> {
 
 /// The sum of per-block `rows x cols` matrices (zeros when there are none).
 pub fn sum_mats(parts: Vec<Mat<f64>>, rows: usize, cols: usize) -> Mat<f64> {
-    parts.into_par_iter().reduce(|| Mat::zeros(rows, cols), |a, b| a + b)
+    par_reduce(parts, |a, b| a + b).unwrap_or_else(|| Mat::zeros(rows, cols))
 }
 
 /// `X_c v`, column by column (X is stored by columns).
@@ -99,18 +98,16 @@ pub fn block_quadratic_diagonal(xc: MatRef<'_, f64>, a: &Mat<f64>) -> Vec<f64> {
 
 /// `X v` for a held matrix, by blocks of rows in parallel.
 pub fn mat_vec(x: &Mat<f64>, v: &[f64]) -> Vec<f64> {
-    let parts: Vec<Vec<f64>> = row_chunks(x.nrows(), BLOCK_ROWS)
-        .into_par_iter()
-        .map(|r| block_mat_vec(x.as_ref().subrows(r.start, r.len()), v))
-        .collect();
+    let parts: Vec<Vec<f64>> = par_map(row_chunks(x.nrows(), BLOCK_ROWS), |r| {
+        block_mat_vec(x.as_ref().subrows(r.start, r.len()), v)
+    });
     parts.concat()
 }
 
 /// `diag(X A Xᵀ)` for a held matrix and a p x p matrix A, by blocks of rows in parallel.
 pub fn quadratic_diagonal(x: &Mat<f64>, a: &Mat<f64>) -> Vec<f64> {
-    let parts: Vec<Vec<f64>> = row_chunks(x.nrows(), BLOCK_ROWS)
-        .into_par_iter()
-        .map(|r| block_quadratic_diagonal(x.as_ref().subrows(r.start, r.len()), a))
-        .collect();
+    let parts: Vec<Vec<f64>> = par_map(row_chunks(x.nrows(), BLOCK_ROWS), |r| {
+        block_quadratic_diagonal(x.as_ref().subrows(r.start, r.len()), a)
+    });
     parts.concat()
 }

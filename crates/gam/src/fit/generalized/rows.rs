@@ -19,13 +19,12 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use faer::{Mat, MatRef};
-use rayon::prelude::*;
 
 use crate::data::DataFrame;
 use crate::design::Design;
 use crate::error::Result;
 use crate::linalg::blocks::{block_crosses, block_mat_vec, combine, split_crosses, sum_mats, triangular_factor};
-use crate::linalg::chunks::{BLOCK_ROWS, row_chunks};
+use crate::linalg::chunks::{BLOCK_ROWS, par_map, par_reduce, row_chunks, try_par_map};
 
 /// The model matrix of a fit, held or rebuilt by chunks (see the module doc).
 #[derive(Debug, Clone)]
@@ -89,18 +88,14 @@ impl ModelRows {
     /// `f(rows, X_rows)` for every block of rows, in parallel; the results in row order.
     pub fn map_blocks<T: Send>(&self, f: impl Fn(Range<usize>, MatRef<'_, f64>) -> T + Sync + Send) -> Result<Vec<T>> {
         match &self.source {
-            Source::Held(x) => Ok(row_chunks(self.n, BLOCK_ROWS)
-                .into_par_iter()
-                .map(|r| f(r.clone(), x.as_ref().subrows(r.start, r.len())))
-                .collect()),
-            Source::Chunked { design, data, chunk } => row_chunks(self.n, *chunk)
-                .into_par_iter()
-                .map(|r| {
-                    let rows: Vec<usize> = r.clone().collect();
-                    let xc = design.model_matrix(&data.select_rows(&rows))?;
-                    Ok(f(r, xc.as_ref()))
-                })
-                .collect(),
+            Source::Held(x) => Ok(par_map(row_chunks(self.n, BLOCK_ROWS), |r| {
+                f(r.clone(), x.as_ref().subrows(r.start, r.len()))
+            })),
+            Source::Chunked { design, data, chunk } => try_par_map(row_chunks(self.n, *chunk), |r| {
+                let rows: Vec<usize> = r.clone().collect();
+                let xc = design.model_matrix(&data.select_rows(&rows))?;
+                Ok(f(r, xc.as_ref()))
+            }),
         }
     }
 
@@ -147,10 +142,7 @@ impl ModelRows {
             });
             triangular_factor(&aug)
         })?;
-        let r = factors
-            .into_par_iter()
-            .reduce_with(combine)
-            .unwrap_or_else(|| Mat::zeros(0, cols));
+        let r = par_reduce(factors, combine).unwrap_or_else(|| Mat::zeros(0, cols));
         Ok(Mat::from_fn(
             cols,
             cols,
