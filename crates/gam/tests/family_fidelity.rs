@@ -307,3 +307,52 @@ fn nb_seeds_a_related_fit_with_its_theta() {
         cold.reml_score
     );
 }
+
+/// REML of the stalled-inner-iteration fits, relative: tighter than
+/// [`REML_REL_TOL`] because the wrong optimum they reached before the stall
+/// rule was only 6e-8 off on one of them (now 2e-11 and 9e-12).
+const STALL_REML_REL_TOL: f64 = 1e-9;
+/// Their log smoothing parameters, absolute: huge smoothing parameters are
+/// what made the inner iteration stall (the wrong optimum had 337091 for
+/// mgcv's 1509947).
+const STALL_LOG_SP_ABS_TOL: f64 = 1e-3;
+
+#[test]
+fn gamma_fits_whose_inner_iteration_stalls_reach_mgcvs_optimum() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/pirls_stall");
+    let reference = read_json(&dir.join("reference.json"));
+    let data = DataFrame::read_csv(&dir.join("stall.csv")).unwrap();
+    for want in reference["fits"].as_array().unwrap() {
+        let formula = want["formula"].as_str().unwrap();
+        let spec = GamSpec::new(Formula::parse(formula).unwrap()).with_family(Family::Gamma, Link::Log);
+        let model = spec.fit(&data).unwrap();
+        let (reml, mgcv) = (model.reml_score, num(&want["reml"]));
+        assert!(
+            (reml - mgcv).abs() <= STALL_REML_REL_TOL * mgcv.abs(),
+            "{formula}: REML {reml} vs mgcv {mgcv}"
+        );
+        let edf: f64 = model.edf.iter().sum();
+        assert!((edf - num(&want["edf"])).abs() <= EDF_ABS_TOL, "{formula}: edf {edf}");
+        for (got, sp) in model.sp.iter().zip(nums(&want["sp"])) {
+            assert!(
+                (got.ln() - sp.ln()).abs() <= STALL_LOG_SP_ABS_TOL,
+                "{formula}: sp {got} vs mgcv {sp}"
+            );
+        }
+        let fitted = model
+            .predict(
+                &data,
+                &PredictOptions {
+                    kind: PredictType::Response,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .fit;
+        let mgcv_fitted = nums(&want["fitted"]);
+        let tol = PRED_SD_TOL * sd(&mgcv_fitted);
+        for (i, (a, b)) in fitted.iter().zip(mgcv_fitted).enumerate() {
+            assert!((a - b).abs() <= tol, "{formula}: fitted[{i}] {a} vs mgcv {b}");
+        }
+    }
+}
