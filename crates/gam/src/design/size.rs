@@ -79,15 +79,21 @@ pub fn plan(formula: &Formula, data: &DataFrame) -> Result<Plan> {
 
 /// [`plan`] for a fit with mgcv's `select` and `knots` ([`SmoothOptions`]).
 pub fn plan_with(formula: &Formula, data: &DataFrame, opts: &SmoothOptions) -> Result<Plan> {
-    plan_with_memory(formula, data, opts, available_bytes())
+    plan_with_memory(formula, data, opts, available_bytes)
 }
 
-/// [`plan_with`] with the available memory given (for tests).
+/// Memory needs below this are not checked against what the system has:
+/// reading `/proc/meminfo` costs tens of microseconds, a tenth of a small
+/// fit, and a machine without 64 MiB to spare fails anyway.
+const SURELY_AVAILABLE_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
+
+/// [`plan_with`] with the available memory given (for tests); it is asked
+/// for only when the model needs more than [`SURELY_AVAILABLE_BYTES`].
 pub(crate) fn plan_with_memory(
     formula: &Formula,
     data: &DataFrame,
     opts: &SmoothOptions,
-    available: f64,
+    available: impl FnOnce() -> f64,
 ) -> Result<Plan> {
     let mut warnings = unused_knots_warning(formula, opts).into_iter().collect::<Vec<_>>();
     let mut terms: Vec<TermSize> = Vec::new();
@@ -168,6 +174,12 @@ pub(crate) fn plan_with_memory(
     let n_sp: f64 = terms.iter().map(|t| t.penalties).sum();
     let fit_bytes = 8.0 * p * p * (FIT_PP_MATRICES + n_sp) + 8.0 * n.min(HELD_ROWS) * p;
     let build = terms.iter().max_by(|a, b| a.build_bytes.total_cmp(&b.build_bytes));
+    let needed = build.map_or(0.0, |t| t.build_bytes).max(fit_bytes);
+    let available = if needed > SURELY_AVAILABLE_BYTES {
+        available()
+    } else {
+        f64::INFINITY
+    };
     if let Some(t) = build.filter(|t| t.build_bytes > available) {
         return Err(GamError::Term {
             term: t.label.clone(),

@@ -17,7 +17,9 @@ fn frame(n: usize, levels: usize) -> DataFrame {
 }
 
 fn plan_of(formula: &str, data: &DataFrame) -> Result<Plan> {
-    plan_with_memory(&Formula::parse(formula).unwrap(), data, &Default::default(), 16.0 * GIB)
+    plan_with_memory(&Formula::parse(formula).unwrap(), data, &Default::default(), || {
+        16.0 * GIB
+    })
 }
 
 #[test]
@@ -41,7 +43,7 @@ fn counts_match_what_the_builders_make() {
         ("y ~ s(a, bs = \"ts\") + s(b, bs = \"cs\")", 1 + 9 + 9),
     ] {
         let formula = Formula::parse(f).unwrap();
-        let plan = plan_with_memory(&formula, &data, &Default::default(), 16.0 * GIB).unwrap();
+        let plan = plan_with_memory(&formula, &data, &Default::default(), || 16.0 * GIB).unwrap();
         let design = crate::design::Design::build(&formula, &data).unwrap();
         assert_eq!(plan.n_coef, p, "{f}");
         assert_eq!(design.n_coef(), p, "{f}: the builders disagree with the plan");
@@ -89,6 +91,25 @@ fn memory_is_checked_against_what_is_available() {
         e.starts_with("term s(a): building this basis would need about 894.1 GiB"),
         "{e}"
     );
+}
+
+#[test]
+fn a_small_model_does_not_ask_how_much_memory_there_is() {
+    let data = frame(400, 4);
+    let formula = Formula::parse("y ~ s(a) + g").unwrap();
+    let mut asked = false;
+    let plan = plan_with_memory(&formula, &data, &Default::default(), || {
+        asked = true;
+        16.0 * GIB
+    });
+    assert!(plan.is_ok() && !asked, "{:?}, asked: {asked}", plan.err());
+    // A large one does (and is refused with what the closure says).
+    let big = frame(200_000, 100_000);
+    let formula = Formula::parse("y ~ s(a) + s(g, bs = \"re\")").unwrap();
+    let e = plan_with_memory(&formula, &big, &Default::default(), || 1.0 * GIB)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("and 1.0 GiB is available"), "{e}");
 }
 
 #[test]
@@ -208,7 +229,7 @@ fn knots_for_a_column_no_smooth_uses_are_ignored_with_a_warning() {
         select: false,
         knots: Some(&knots),
     };
-    let plan = plan_with_memory(&formula, &data, &opts, 16.0 * GIB).unwrap();
+    let plan = plan_with_memory(&formula, &data, &opts, || 16.0 * GIB).unwrap();
     assert_eq!(plan.warnings.len(), 1, "{:?}", plan.warnings);
     assert!(
         plan.warnings[0].starts_with("knots given for 'g', 'zz' that no smooth"),
