@@ -5,7 +5,8 @@
 //! fits run one after the other: coefficients, REML score, EDF, smoothing
 //! parameters, scale and deviance. Once as fitted by default (in memory at
 //! this size) and once with the model matrix built in chunks of rows in
-//! parallel, so that both fits share the thread pool as well.
+//! parallel, so that both fits share the thread pool as well. And a chunked fit
+//! gives the same bits with 1, 2 or 3 threads in rayon's pool.
 
 use std::sync::Barrier;
 
@@ -177,4 +178,55 @@ fn a_fitted_model_predicts_identically_from_several_threads() {
     for (t, p) in together.iter().enumerate() {
         assert_eq!(*p, alone, "thread {t}: prediction differs from the one made alone");
     }
+}
+
+/// Prints the bits of a chunked Gaussian and a chunked Poisson fit (6 chunks
+/// each); run in child processes by the test below.
+#[test]
+#[allow(clippy::print_stdout)] // the parent test reads it
+#[ignore = "run in child processes with RAYON_NUM_THREADS set, by chunked_fits_are_the_same_bits_whatever_the_number_of_threads"]
+fn child_prints_chunked_fit_bits() {
+    // As the front ends (the command, Python) run: faer's kernels on the
+    // calling thread (faer's own splitting of a product follows the thread count).
+    gam::use_sequential_linear_algebra();
+    let data = data();
+    let how = Some(MatrixStorage::Chunked(CHUNK));
+    println!(
+        "BITS {:?} {:?}",
+        fit(&gaussian_spec(), &data, how, "Gaussian"),
+        fit(&poisson_spec(), &data, how, "Poisson")
+    );
+}
+
+#[test]
+fn chunked_fits_are_the_same_bits_whatever_the_number_of_threads() {
+    // Per-chunk results are combined in row order on one thread, so neither
+    // the pool size nor work stealing changes the grouping of the sums.
+    let run = |threads: &str| {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "child_prints_chunked_fit_bits",
+                "--ignored",
+                "--nocapture",
+                "--test-threads",
+                "1",
+            ])
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .expect("the test binary runs");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+            .lines()
+            .find_map(|l| l.find("BITS ").map(|at| l[at..].to_string()))
+            .unwrap_or_else(|| panic!("no BITS line: {stdout}"))
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"), "1 thread against 2");
+    assert_eq!(one, run("3"), "1 thread against 3");
 }

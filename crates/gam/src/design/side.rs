@@ -45,7 +45,7 @@ use crate::data::DataFrame;
 use crate::error::{GamError, Result};
 use crate::linalg::StoredMat;
 use crate::linalg::blocks::{combine, triangular_factor};
-use crate::linalg::chunks::{CHUNK_ROWS, par_reduce, row_chunks, try_par_map};
+use crate::linalg::chunks::{CHUNK_ROWS, combine_in_order, row_chunks, try_par_map};
 use crate::linalg::householder::{Householder, pivoted_qr};
 
 /// mgcv's `tol` for `gam.side` and `fixDependence`: `.Machine$double.eps^0.5`.
@@ -177,7 +177,7 @@ fn stacked_factor(design: &Design, data: &DataFrame, intercept: bool, terms: &[u
         }
         Ok(triangular_factor(&x))
     })?;
-    Ok(par_reduce(factors, combine).unwrap_or_else(|| Mat::zeros(0, p)))
+    Ok(combine_in_order(factors, combine).unwrap_or_else(|| Mat::zeros(0, p)))
 }
 
 /// The loader's check of a smooth's deleted columns: ascending, distinct,

@@ -6,7 +6,7 @@
 use faer::linalg::matmul::triangular::{self, BlockStructure};
 use faer::{Accum, Mat, MatRef, Par};
 
-use super::chunks::{BLOCK_ROWS, par_map, par_reduce, row_chunks};
+use super::chunks::{BLOCK_ROWS, combine_in_order, par_map, row_chunks};
 
 /// The upper-triangular factor of a matrix (its first min(rows, cols) rows).
 pub fn triangular_factor(m: &Mat<f64>) -> Mat<f64> {
@@ -29,7 +29,7 @@ pub fn combine(a: Mat<f64>, b: Mat<f64>) -> Mat<f64> {
 
 /// The sum of per-block `rows x cols` matrices (zeros when there are none).
 pub fn sum_mats(parts: Vec<Mat<f64>>, rows: usize, cols: usize) -> Mat<f64> {
-    par_reduce(parts, |a, b| a + b).unwrap_or_else(|| Mat::zeros(rows, cols))
+    combine_in_order(parts, |a, b| a + b).unwrap_or_else(|| Mat::zeros(rows, cols))
 }
 
 /// `X_c v`, column by column (X is stored by columns).

@@ -20,15 +20,23 @@ pub fn row_chunks(n: usize, chunk: usize) -> Vec<Range<usize>> {
 /// (1.3 MB) stays in cache while its products are formed.
 pub const BLOCK_ROWS: usize = 4096;
 
-/// `f` over `items`, in parallel on rayon's pool when there are several.
+/// Whether `items` many jobs are better run on the calling thread: one job,
+/// or a pool of one thread.
 ///
-/// One item runs on the calling thread: handing a single job to the pool
-/// and waiting for it costs a thread wake-up (tens of microseconds, more
-/// when the worker sleeps), which a small fit paid at every pass over its
-/// one block of rows, a large share of a fit of a few hundred rows.
+/// Handing jobs to rayon's pool and waiting for them costs a thread
+/// wake-up each time (tens of microseconds, more when the worker sleeps or
+/// the machine is busy), which a small fit paid at every pass over its one
+/// block of rows; with a pool of one thread (`RAYON_NUM_THREADS=1`) the
+/// calling thread would only wait for the worker.
+fn on_this_thread(items: usize) -> bool {
+    items <= 1 || rayon::current_num_threads() <= 1
+}
+
+/// `f` over `items`, in parallel on rayon's pool when there are several
+/// (see [`on_this_thread`]).
 pub fn par_map<I: Send, T: Send>(items: Vec<I>, f: impl Fn(I) -> T + Sync + Send) -> Vec<T> {
     use rayon::prelude::*;
-    if items.len() <= 1 {
+    if on_this_thread(items.len()) {
         items.into_iter().map(f).collect()
     } else {
         items.into_par_iter().map(f).collect()
@@ -41,22 +49,22 @@ pub fn try_par_map<I: Send, T: Send, E: Send>(
     f: impl Fn(I) -> Result<T, E> + Sync + Send,
 ) -> Result<Vec<T>, E> {
     use rayon::prelude::*;
-    if items.len() <= 1 {
+    if on_this_thread(items.len()) {
         items.into_iter().map(f).collect()
     } else {
         items.into_par_iter().map(f).collect()
     }
 }
 
-/// The items combined pairwise by `op` (in parallel when there are several);
-/// `None` for none, the item itself for one.
-pub fn par_reduce<T: Send>(items: Vec<T>, op: impl Fn(T, T) -> T + Sync + Send) -> Option<T> {
-    use rayon::prelude::*;
-    if items.len() <= 1 {
-        items.into_iter().next()
-    } else {
-        items.into_par_iter().reduce_with(op)
-    }
+/// The items combined in order, `op(op(op(a, b), c), …)`; `None` for none.
+///
+/// Sequential on purpose: the combining steps (sums of p x p matrices, QR of
+/// two stacked triangular factors) are cheap next to the per-block work
+/// [`par_map`] spreads, and a fixed order makes the result the same bits
+/// whatever the number of threads and however rayon's work stealing split
+/// the items (its parallel reduction groups them by the split).
+pub fn combine_in_order<T: Send>(items: Vec<T>, op: impl Fn(T, T) -> T + Sync + Send) -> Option<T> {
+    items.into_iter().reduce(op)
 }
 
 #[cfg(test)]
@@ -65,6 +73,11 @@ mod par_tests {
 
     #[test]
     fn one_item_runs_on_the_calling_thread_and_many_give_the_same_answers() {
+        // Not in order: op(a, b) = 2a + b tells the grouping and order apart.
+        assert_eq!(
+            combine_in_order(vec![1, 2, 3, 4], |a, b| 2 * a + b),
+            Some(((2 + 2) * 2 + 3) * 2 + 4)
+        );
         let caller = std::thread::current().id();
         let ran_on = par_map(vec![1], |_| std::thread::current().id());
         assert_eq!(ran_on, vec![caller]);
@@ -75,8 +88,8 @@ mod par_tests {
         let failed: Result<Vec<i32>, String> =
             try_par_map(vec![1, 2, 3], |i| if i == 2 { Err("two".into()) } else { Ok(i) });
         assert_eq!(failed, Err("two".to_string()));
-        assert_eq!(par_reduce(Vec::<i32>::new(), |a, b| a + b), None);
-        assert_eq!(par_reduce(vec![7], |a, b| a + b), Some(7));
-        assert_eq!(par_reduce((1..=10).collect(), |a, b| a + b), Some(55));
+        assert_eq!(combine_in_order(Vec::<i32>::new(), |a, b| a + b), None);
+        assert_eq!(combine_in_order(vec![7], |a, b| a + b), Some(7));
+        assert_eq!(combine_in_order((1..=10).collect(), |a, b| a + b), Some(55));
     }
 }

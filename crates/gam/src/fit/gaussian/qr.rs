@@ -20,7 +20,7 @@ use crate::data::DataFrame;
 use crate::design::Design;
 use crate::error::Result;
 use crate::linalg::blocks::{combine, triangular_factor};
-use crate::linalg::chunks::{par_reduce, row_chunks, try_par_map};
+use crate::linalg::chunks::{combine_in_order, row_chunks, try_par_map};
 
 /// The factor of the augmented matrix `[√w X, √w z]` over the rows `range`.
 fn chunk_factor(
@@ -56,7 +56,7 @@ impl LsqProblem {
         let n = data.nrows();
         let p = design.n_coef();
         let factors: Vec<Mat<f64>> = try_par_map(row_chunks(n, chunk), |r| chunk_factor(design, data, z, w, r))?;
-        let r_aug = par_reduce(factors, combine).unwrap_or_else(|| Mat::zeros(0, p + 1));
+        let r_aug = combine_in_order(factors, combine).unwrap_or_else(|| Mat::zeros(0, p + 1));
         // Pad to (p+1) x (p+1) if there were fewer rows than columns.
         let r_aug = Mat::from_fn(p + 1, p + 1, |i, j| if i < r_aug.nrows() { r_aug[(i, j)] } else { 0.0 });
         Ok(LsqProblem::from_factor(&r_aug, z, w))

@@ -24,7 +24,7 @@ use crate::data::DataFrame;
 use crate::design::Design;
 use crate::error::Result;
 use crate::linalg::blocks::{block_crosses, block_mat_vec, combine, split_crosses, sum_mats, triangular_factor};
-use crate::linalg::chunks::{BLOCK_ROWS, par_map, par_reduce, row_chunks, try_par_map};
+use crate::linalg::chunks::{BLOCK_ROWS, combine_in_order, par_map, row_chunks, try_par_map};
 
 /// The model matrix of a fit, held or rebuilt by chunks (see the module doc).
 #[derive(Debug, Clone)]
@@ -142,7 +142,7 @@ impl ModelRows {
             });
             triangular_factor(&aug)
         })?;
-        let r = par_reduce(factors, combine).unwrap_or_else(|| Mat::zeros(0, cols));
+        let r = combine_in_order(factors, combine).unwrap_or_else(|| Mat::zeros(0, cols));
         Ok(Mat::from_fn(
             cols,
             cols,
