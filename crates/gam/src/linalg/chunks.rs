@@ -32,8 +32,9 @@ fn on_this_thread(items: usize) -> bool {
     items <= 1 || rayon::current_num_threads() <= 1
 }
 
-/// `f` over `items`, in parallel on rayon's pool when there are several
-/// (see [`on_this_thread`]).
+/// `f` over `items`, in parallel on rayon's pool when there are several and
+/// the pool has more than one thread; otherwise on the calling thread, which
+/// saves a thread wake-up per call.
 pub fn par_map<I: Send, T: Send>(items: Vec<I>, f: impl Fn(I) -> T + Sync + Send) -> Vec<T> {
     use rayon::prelude::*;
     if on_this_thread(items.len()) {
