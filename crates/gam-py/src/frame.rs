@@ -11,6 +11,7 @@ use std::sync::Arc;
 use gam::{Frame, FrameBuilder, GamError};
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
+use pyo3::types::{PyList, PyString};
 
 use crate::errors::to_py;
 
@@ -108,6 +109,17 @@ fn column_of(name: &str, kind: &str, values: &Bound<'_, PyAny>) -> PyResult<Col>
             Col::Numeric(values.as_array().to_vec())
         }
         "text" => Col::Text(values.extract()?),
+        // pandas' string dtype guarantees a str or a missing marker (NaN, pd.NA) per row.
+        "strings" => Col::Text(
+            values
+                .cast::<PyList>()?
+                .iter()
+                .map(|v| match v.cast::<PyString>() {
+                    Ok(s) => s.to_str().map(|s| Some(s.to_owned())),
+                    Err(_) => Ok(None),
+                })
+                .collect::<PyResult<_>>()?,
+        ),
         "logical" => Col::Logical(values.extract()?),
         "factor" => {
             let (codes, levels, ordered): (PyReadonlyArray1<'_, i64>, Vec<String>, bool) = values.extract()?;
@@ -124,7 +136,8 @@ fn column_of(name: &str, kind: &str, values: &Bound<'_, PyAny>) -> PyResult<Col>
 }
 
 /// A frame from columns `(name, kind, values)`: kind `numeric` (a float64
-/// array, NaN = missing), `text` (a list of str or None), `logical` (a list
+/// array, NaN = missing), `text` (a list of str or None), `strings` (a list
+/// of str, anything else missing), `logical` (a list
 /// of bool or None) or `factor` (`(codes: int64 array, -1 = missing, levels,
 /// ordered)`, levels kept in their order).
 #[pyfunction]

@@ -73,6 +73,32 @@ def test_categoricals_are_factors_and_text_sorts_as_the_command():
     _same(wg.gam(CAKE_FORMULA, data=cat, cache=False), text)
 
 
+def test_pandas_text_of_every_storage_with_missing_values_reads_as_the_command():
+    """pandas' string columns are read column by column (not over Arrow): the
+    same fit for each storage and missing marker as a pyarrow table and a dict."""
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    cake = pd.read_csv(CAKE)
+    cake.loc[[3, 40], "recipe"] = None
+    as_dict = read_csv_dict(CAKE)
+    as_dict["recipe"] = [None if i in (3, 40) else v for i, v in enumerate(as_dict["recipe"])]
+    ref = wg.gam(CAKE_FORMULA, data=as_dict, cache=False)
+    assert (ref.n_dropped, ref.n) == (2, 268)
+    _same(wg.gam(CAKE_FORMULA, data=pa.Table.from_pandas(cake, preserve_index=False), cache=False), ref)
+    for dtype in (pd.StringDtype("pyarrow"), pd.StringDtype("python"), pd.StringDtype("python", na_value=np.nan),
+                  "object"):
+        frame = cake.astype({"recipe": dtype, "replicate": dtype})
+        _same(wg.gam(CAKE_FORMULA, data=frame, cache=False), ref)
+
+
+def test_a_pandas_frame_without_the_column_names_it_and_lists_the_labels():
+    pd = pytest.importorskip("pandas")
+    df = pd.read_csv(MCYCLE)
+    numbered = pd.DataFrame({0: df["times"], 1: df["accel"]})
+    with pytest.raises(wg.errors.DataError, match=r"unknown column 'accel' \(available: 0, 1\)"):
+        wg.gam(FORMULA, data=numbered, cache=False)
+
+
 def test_polars_and_pyarrow_tables(reference):
     pa = pytest.importorskip("pyarrow")
     table = pa.table({k: v for k, v in read_csv_dict(MCYCLE).items()})

@@ -50,31 +50,45 @@ def _from_objects(name: str, values: Sequence[Any]) -> tuple[str, Any]:
     return "text", [None if _is_missing(v) else str(v) for v in values]
 
 
-def _from_pandas_series(name: str, s: Any) -> tuple[str, Any]:
-    dtype = s.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "iuf":
-        # The common case first, without pandas' type predicates: with cold
-        # caches they cost as much as a small fit (measured 333 against
-        # 156 us for two columns after a gc).
-        return "numeric", s.to_numpy(dtype=np.float64, copy=False)
+def _pandas_values(s: Any) -> Any:
+    """A Series' values: its numpy array, or its pandas ExtensionArray."""
+    return s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array
+
+
+def _from_pandas_values(name: str, values: Any) -> tuple[str, Any]:
+    """A pandas column from its values: a numpy array or a pandas
+    ExtensionArray (Categorical, string, masked nullable, Arrow-backed)."""
+    dtype = values.dtype
+    if isinstance(values, np.ndarray):
+        # Without pandas' type predicates: with cold caches they cost as much as a small fit.
+        if dtype.kind in "iuf":
+            return "numeric", np.ascontiguousarray(values, dtype=np.float64)
+        if dtype.kind == "b":
+            return "logical", values.tolist()
+        if dtype.kind == "O":
+            return _from_objects(name, values.tolist())
+        raise _unsupported(name, str(dtype))
     import pandas as pd
 
     if isinstance(dtype, pd.CategoricalDtype):
-        codes = np.asarray(s.cat.codes, dtype=np.int64)
+        codes = np.asarray(values.codes, dtype=np.int64)
         levels = [str(c) for c in dtype.categories]
         return "factor", (codes, levels, bool(dtype.ordered))
+    if isinstance(dtype, pd.StringDtype):
+        # Each value a str or a missing marker (NaN or pd.NA): the engine reads the list as it is.
+        return "strings", values.tolist()
     if pd.api.types.is_bool_dtype(dtype):
-        return "logical", [None if _is_missing(v) else bool(v) for v in s.tolist()]
+        return "logical", [None if _is_missing(v) else bool(v) for v in values.tolist()]
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
-        return "numeric", s.to_numpy(dtype=np.float64, na_value=np.nan)
+        return "numeric", values.to_numpy(dtype=np.float64, na_value=np.nan)
     if pd.api.types.is_string_dtype(dtype) or dtype == object:
-        return _from_objects(name, s.tolist())
+        return _from_objects(name, values.tolist())
     raise _unsupported(name, str(dtype))
 
 
 def _from_array(name: str, values: Any) -> tuple[str, Any]:
     if _module(values) == "pandas":
-        return _from_pandas_series(name, values)
+        return _from_pandas_values(name, _pandas_values(values))
     arr = values if isinstance(values, np.ndarray) else np.asarray(values)
     if arr.ndim != 1:
         raise DataError(f"column '{name}': has {arr.ndim} dimensions; a column is one-dimensional")
@@ -97,26 +111,62 @@ def _pyarrow_available() -> bool:
     return importlib.util.find_spec("pyarrow") is not None
 
 
-def _numpy_backed(dtype: Any) -> bool:
-    """Whether a pandas column of ``dtype`` converts column by column without
-    Arrow: numpy numbers and booleans, pandas' masked nullable types
-    (``Float64``, ``Int64``, ``boolean``) and Categoricals. The Arrow export of a
-    whole frame costs ~0.5 ms, more than a small fit; Arrow-backed and text
-    columns take that path (when pyarrow is installed)."""
-    import pandas as pd
-
-    if isinstance(dtype, np.dtype):
-        return dtype.kind in "iufb"
-    if isinstance(dtype, pd.CategoricalDtype):
-        return True
-    return isinstance(dtype, pd.api.extensions.ExtensionDtype) and type(dtype).__name__ in _MASKED_DTYPES
-
-
 # pandas' masked (numpy-backed, with a NA mask) extension dtypes.
 _MASKED_DTYPES = frozenset(
     {"Float32Dtype", "Float64Dtype", "Int8Dtype", "Int16Dtype", "Int32Dtype", "Int64Dtype",
      "UInt8Dtype", "UInt16Dtype", "UInt32Dtype", "UInt64Dtype", "BooleanDtype"}
 )
+
+
+def _pandas_position(labels: Any, name: str) -> int:
+    """The position of the column ``name`` among a DataFrame's ``labels``: the
+    label itself, or the one label whose text is ``name`` (a frame made from an
+    array has integer labels)."""
+    try:
+        at = labels.get_loc(name)
+    except Exception:  # KeyError, or a label type the index cannot look up
+        at = None
+    if at is None:
+        matches = [i for i, label in enumerate(labels) if str(label) == name]
+        if not matches:
+            _warmgam.require_columns([name], [str(label) for label in labels])
+        at = matches[0] if len(matches) == 1 else matches
+    if isinstance(at, (int, np.integer)):
+        return int(at)
+    count = sum(1 for label in labels if str(label) == name)
+    raise DataError(f"column '{name}' appears {count} times in the DataFrame: give each column its own name")
+
+
+def _pandas_needs_arrow(dtype: Any) -> bool:
+    """Whether a pandas column of ``dtype`` is read through the Arrow export of
+    the frame (when pyarrow is installed) rather than column by column. Column
+    by column: numpy numbers and booleans, pandas' masked nullable types
+    (``Float64``, ``Int64``, ``boolean``), Categoricals and strings (``str``);
+    the Arrow export of a whole frame costs ~0.5 ms, more than a small fit."""
+    if isinstance(dtype, np.dtype):
+        return dtype.kind not in "iufb"
+    import pandas as pd
+
+    if isinstance(dtype, (pd.CategoricalDtype, pd.StringDtype)):
+        return False
+    return not (isinstance(dtype, pd.api.extensions.ExtensionDtype) and type(dtype).__name__ in _MASKED_DTYPES)
+
+
+def _from_pandas(data: Any, columns: list[str], factors: list[str], ordered: list[str]) -> _warmgam.Frame:
+    """The ``columns`` of a pandas DataFrame, each read from its values
+    (``DataFrame._get_column_array``, pandas' own accessor, costs a quarter of
+    ``data[c]`` with cold caches; the public path when a pandas lacks it)."""
+    labels = data.columns
+    at = [_pandas_position(labels, c) for c in columns]
+    get_array = getattr(data, "_get_column_array", None)
+    values = [get_array(i) if get_array is not None else _pandas_values(data[labels[i]]) for i in at]
+    if _pyarrow_available() and any(_pandas_needs_arrow(v.dtype) for v in values):
+        sub = data[[labels[i] for i in at]]
+        if hasattr(sub, "__arrow_c_stream__"):
+            # Named: pandas exports a non-default index as a column too.
+            return _warmgam.frame_from_arrow(sub, columns, factors, ordered)
+    cols = [(c, *_from_pandas_values(c, v)) for c, v in zip(columns, values, strict=True)]
+    return _warmgam.frame_from_columns(cols, factors, ordered)
 
 
 def to_frame(
@@ -135,18 +185,7 @@ def to_frame(
         return _warmgam.frame_from_columns(cols, factors, ordered)
     mod = _module(data)
     if mod == "pandas" and hasattr(data, "columns"):
-        _warmgam.require_columns(columns, [str(c) for c in data.columns])
-        series = [data[c] for c in columns]
-        for c, s in zip(columns, series, strict=True):
-            if not hasattr(s, "dtype"):  # a label shared by several columns selects a frame
-                raise DataError(f"column '{c}' appears {s.shape[1]} times in the DataFrame: give each column its own name")
-        if _pyarrow_available() and not all(_numpy_backed(s.dtype) for s in series):
-            sub = data[columns]
-            if hasattr(sub, "__arrow_c_stream__"):
-                # Named: pandas exports a non-default index as a column too.
-                return _warmgam.frame_from_arrow(sub, columns, factors, ordered)
-        cols = [(c, *_from_pandas_series(c, s)) for c, s in zip(columns, series, strict=True)]
-        return _warmgam.frame_from_columns(cols, factors, ordered)
+        return _from_pandas(data, columns, factors, ordered)
     if mod == "polars":
         if hasattr(data, "collect_schema") and hasattr(data, "collect") and not hasattr(data, "to_arrow"):
             _warmgam.require_columns(columns, list(data.collect_schema().names()))
