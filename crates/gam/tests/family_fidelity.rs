@@ -160,7 +160,7 @@ fn check(id: &str) {
     for row in r["p_table"].as_array().unwrap() {
         let name = row["name"].as_str().unwrap();
         let ours = model
-            .summary
+            .summary()
             .parametric
             .iter()
             .find(|p| p.name == name)
@@ -176,7 +176,7 @@ fn check(id: &str) {
         c.p_value(&format!("{name} p-value"), ours.p_value, num(&row["p_value"]));
     }
     for (i, row) in r["s_table"].as_array().unwrap().iter().enumerate() {
-        let ours = &model.summary.smooths[i];
+        let ours = &model.summary().smooths[i];
         let label = row["label"].as_str().unwrap();
         assert_eq!(ours.label, label);
         c.rel(
@@ -193,7 +193,12 @@ fn check(id: &str) {
         );
         c.p_value(&format!("{label} p-value"), ours.p_value, num(&row["p_value"]));
     }
-    c.abs("adjusted R²", model.summary.r_sq_adj, num(&r["r_sq"]), SUMMARY_REL_TOL);
+    c.abs(
+        "adjusted R²",
+        model.summary().r_sq_adj,
+        num(&r["r_sq"]),
+        SUMMARY_REL_TOL,
+    );
     assert!(
         c.failures.is_empty(),
         "{id}: {} of {} comparisons out of tolerance:\n{}",

@@ -164,7 +164,7 @@ fn rel(ours: f64, mgcv: f64) -> f64 {
 /// The summary's parametric table, row by row (deterministic fits only).
 fn check_p_table(model: &GamModel, r: &Value, coef_tol: f64, fail: &mut impl FnMut(String)) {
     let rows = r["p_table"].as_array().unwrap();
-    let ours = &model.summary.parametric;
+    let ours = &model.summary().parametric;
     if ours.len() != rows.len() {
         fail(format!("{} parametric rows, mgcv {}", ours.len(), rows.len()));
         return;

@@ -98,7 +98,7 @@ fn check(id: &str) {
     }
     // summary(b)$s.table: the test of each smooth (reTest where the null space is gone).
     let mut worst_p = 0.0f64;
-    for (row, m) in model.summary.smooths.iter().zip(r["s_table"].as_array().unwrap()) {
+    for (row, m) in model.summary().smooths.iter().zip(r["s_table"].as_array().unwrap()) {
         for (what, ours, theirs) in [
             ("Ref.df", row.ref_df, num(&m["ref_df"])),
             ("statistic", row.stat, num(&m["stat"])),

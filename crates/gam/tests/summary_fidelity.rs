@@ -264,14 +264,14 @@ fn run_case(id: &str) {
         num_of(&reference["scale"], "scale")
     );
     let mut strict = Checker::new(id, "at mgcv's sp", &AT_MGCV_SP, &[]);
-    compare(&mut strict, &model.summary, &reference);
+    compare(&mut strict, model.summary(), &reference);
 
     // At our own REML optimum: the whole pipeline.
     let model = GamSpec::new(formula)
         .fit(&data)
         .unwrap_or_else(|e| panic!("{id}: fit failed: {e}"));
     let mut own = Checker::new(id, "own fit", &AT_OWN_OPTIMUM, EARLY_STOP);
-    compare(&mut own, &model.summary, &reference);
+    compare(&mut own, model.summary(), &reference);
     println!(
         "{id}: REML score ours {:.10e}, mgcv {:.10e}",
         model.reml_score,

@@ -292,7 +292,7 @@ impl FittedGam {
 
     /// The summary tables (parametric coefficients, smooth terms, R², deviance explained).
     pub fn summary_tables(&self) -> &Summary {
-        &self.model.summary
+        self.model.summary()
     }
 
     /// The model as JSON, the format [`save`](Self::save) writes.

@@ -258,6 +258,17 @@ fn raw_design_stats(basis: &Basis, cols: &[Vec<f64>]) -> Result<DesignStats> {
     }))
 }
 
+/// mgcv's label of a smooth term: `s(x)`, `te(a,b)`, `s(x):z` for a numeric
+/// `by`, `s(x):gA` for level `A` of a factor `by`.
+pub fn label_of(spec: &SmoothSpec, by: &By) -> String {
+    let base = format!("{}({})", spec.kind.as_str(), spec.vars.join(","));
+    match by {
+        By::None => base,
+        By::Numeric { column } => format!("{base}:{column}"),
+        By::Level { column, level } => format!("{base}:{column}{level}"),
+    }
+}
+
 impl SmoothTerm {
     /// Builds the term(s) of one smooth spec from training data: one term, or
     /// one per level of a factor `by` variable.
@@ -315,21 +326,18 @@ impl SmoothTerm {
             side_deleted: Vec::new(),
             null_space_penalty,
         };
-        let base = format!("{}({})", spec.kind.as_str(), spec.vars.join(","));
+        let labelled = |by: By| make(label_of(spec, &by), by);
         Ok(match by_col {
-            None => vec![make(base, By::None)],
-            Some((name, Column::Numeric(_))) => vec![make(format!("{base}:{name}"), By::Numeric { column: name })],
+            None => vec![labelled(By::None)],
+            Some((name, Column::Numeric(_))) => vec![labelled(By::Numeric { column: name })],
             Some((name, Column::Factor(f))) => f
                 .levels
                 .iter()
                 .map(|level| {
-                    make(
-                        format!("{base}:{name}{level}"),
-                        By::Level {
-                            column: name.clone(),
-                            level: level.clone(),
-                        },
-                    )
+                    labelled(By::Level {
+                        column: name.clone(),
+                        level: level.clone(),
+                    })
                 })
                 .collect(),
         })

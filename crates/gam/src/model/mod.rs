@@ -12,6 +12,7 @@
 //!   writes loads again.
 
 mod file;
+mod summary;
 mod validate;
 
 use std::path::Path;
@@ -31,8 +32,13 @@ use crate::linalg::StoredMat;
 pub use file::MAX_MODEL_FILE_BYTES;
 use file::ReadProblem;
 
-/// Version of the model file format written by this build.
-pub const MODEL_FORMAT_VERSION: u32 = 1;
+/// Version of the model file format written by this build. Version 1 files
+/// (which store the summary tables instead of the factor they are computed
+/// from) are read as well.
+pub const MODEL_FORMAT_VERSION: u32 = 2;
+
+/// The oldest model file format this build reads.
+pub const OLDEST_MODEL_FORMAT_VERSION: u32 = 1;
 
 /// A fitted GAM.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -109,8 +115,21 @@ pub struct GamModel {
     /// AIC as mgcv's `AIC()`.
     #[serde(deserialize_with = "nan_if_null")]
     pub aic: f64,
-    /// The summary tables, computed at fit time from the training data.
-    pub summary: Summary,
+    /// mgcv's adjusted R², from the training rows (the one line of the
+    /// summary that needs them); in a version 1 file it is in the stored tables.
+    #[serde(default = "nan", deserialize_with = "nan_if_null")]
+    pub r_sq_adj: f64,
+    /// A p x p factor R with RᵀR = XᵀWX at the optimum (mgcv's `R`), from which
+    /// [`summary`](Self::summary) computes the tests; absent in version 1 files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) summary_factor: Option<StoredMat>,
+    /// The summary tables a version 1 file stores (computed when asked for
+    /// since version 2); a version 1 model is saved with them again.
+    #[serde(default, rename = "summary", skip_serializing_if = "Option::is_none")]
+    pub(crate) stored_summary: Option<Summary>,
+    /// The summary tables once computed.
+    #[serde(skip)]
+    summary_cache: summary::LazySummary,
     /// Things about the data or the fit the user should know (as R's warnings).
     #[serde(default)]
     pub warnings: Vec<String>,
@@ -178,7 +197,10 @@ impl GamModel {
             loglik: r.loglik,
             loglik_df: r.loglik_df,
             aic: r.aic,
-            summary: r.summary,
+            r_sq_adj: r.r_sq_adj,
+            summary_factor: Some(r.summary_factor),
+            stored_summary: None,
+            summary_cache: Default::default(),
             warnings: r.warnings,
         }
     }
@@ -281,11 +303,13 @@ impl GamModel {
         let probe: Probe =
             serde_json::from_slice(bytes).map_err(|e| model_error(path, &format!("not valid JSON: {e}")))?;
         match probe.format_version {
-            Some(MODEL_FORMAT_VERSION) => {}
+            Some(OLDEST_MODEL_FORMAT_VERSION..=MODEL_FORMAT_VERSION) => {}
             Some(v) => {
                 return Err(model_error(
                     path,
-                    &format!("model format version {v}; this build reads version {MODEL_FORMAT_VERSION}"),
+                    &format!(
+                        "model format version {v}; this build reads versions {OLDEST_MODEL_FORMAT_VERSION} to {MODEL_FORMAT_VERSION}"
+                    ),
                 ));
             }
             None => return Err(model_error(path, "no format_version field")),
@@ -339,6 +363,10 @@ fn one_line(message: &str) -> String {
 
 fn one() -> f64 {
     1.0
+}
+
+fn nan() -> f64 {
+    f64::NAN
 }
 
 fn default_criterion() -> String {

@@ -11,7 +11,8 @@
 //!   with its term, and every column it reads is among the model's columns;
 //! - the sizes fit together: coefficients = model-matrix columns (the
 //!   parametric columns plus each smooth's), covariances p x p, EDFs p,
-//!   smoothing parameters one per penalty, summary rows one per term.
+//!   smoothing parameters one per penalty, the summary's factor p x p (or,
+//!   in a version 1 file, summary rows one per term).
 //!
 //! Sizes are summed and multiplied with overflow checks, and each stored
 //! dimension is compared with what the file actually holds before anything
@@ -26,16 +27,16 @@ use crate::error::GamError;
 use crate::family::Family;
 use crate::formula::{BasisType, Formula, Response, SmoothKind};
 
-use super::{GamModel, MODEL_FORMAT_VERSION};
+use super::{GamModel, MODEL_FORMAT_VERSION, OLDEST_MODEL_FORMAT_VERSION};
 
 /// What the check reports: the first inconsistency, in words.
 type Check = Result<(), String>;
 
 /// Checks that every part of `model` fits together (see the module documentation).
 pub(crate) fn check(model: &GamModel) -> Check {
-    if model.format_version != MODEL_FORMAT_VERSION {
+    if !(OLDEST_MODEL_FORMAT_VERSION..=MODEL_FORMAT_VERSION).contains(&model.format_version) {
         return Err(format!(
-            "model format version {}; this build reads version {MODEL_FORMAT_VERSION}",
+            "model format version {}; this build reads versions {OLDEST_MODEL_FORMAT_VERSION} to {MODEL_FORMAT_VERSION}",
             model.format_version
         ));
     }
@@ -117,7 +118,7 @@ pub(crate) fn check(model: &GamModel) -> Check {
     if model.n == 0 {
         return Err("the model was fitted to 0 rows".into());
     }
-    check_summary(model)
+    check_summary(model, p)
 }
 
 /// Whether the scale was estimated agrees with the criterion and the family (mgcv's `scale =`
@@ -281,6 +282,11 @@ fn check_design(design: &Design) -> Result<usize, String> {
         for v in s.spec.vars.iter().chain(s.spec.by.as_ref()) {
             used(v)?;
         }
+        // The summary and the smoothing parameters' names print it.
+        let label = crate::design::smooth::label_of(&s.spec, &s.by);
+        if s.label != label {
+            return Err(format!("the smooth labelled '{}' is {label}", s.label));
+        }
         p = p
             .checked_add(s.n_coef())
             .ok_or_else(|| "the number of coefficients overflows".to_string())?;
@@ -396,10 +402,19 @@ fn basis_type(basis: &Basis) -> BasisType {
     }
 }
 
-/// The stored summary tables: one row per parametric coefficient and per
-/// smooth, with the names the design gives them.
-fn check_summary(model: &GamModel) -> Check {
-    let s = &model.summary;
+/// What the summary is computed from: since format version 2 a finite p x p
+/// factor; in version 1 the stored tables, one row per parametric coefficient
+/// and per smooth, with the names the design gives them.
+fn check_summary(model: &GamModel, p: usize) -> Check {
+    if model.format_version >= 2 {
+        let Some(factor) = &model.summary_factor else {
+            return Err("no summary_factor (the summary is computed from it)".into());
+        };
+        return factor.check("the summary factor", p, p);
+    }
+    let Some(s) = &model.stored_summary else {
+        return Err("no summary tables (a version 1 file stores them)".into());
+    };
     let design = &model.design;
     let n_par = design.n_parametric();
     if s.parametric.len() != n_par || s.smooths.len() != design.smooths.len() {

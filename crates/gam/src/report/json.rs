@@ -151,7 +151,7 @@ pub struct ModelJson {
 
 /// The JSON summary of a model.
 pub fn model_json(model: &GamModel) -> ModelJson {
-    let s = &model.summary;
+    let s = model.summary();
     let known = |v: f64| (!s.scale_estimated).then_some(v);
     let estimated = |v: f64| s.scale_estimated.then_some(v);
     let smooth_edf = model.smooth_edf();

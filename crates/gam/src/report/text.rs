@@ -31,7 +31,7 @@ pub fn family_string(model: &GamModel) -> String {
 /// what mgcv does not say: rows dropped for missing values and an outer
 /// optimisation that did not converge.
 pub fn summary_lines(model: &GamModel) -> Vec<String> {
-    let s = &model.summary;
+    let s = model.summary();
     // print.family: cat("\nFamily:", family, "\n"); cat("Link function:", link, "\n\n").
     let mut lines = vec![
         String::new(),

@@ -286,9 +286,26 @@ pub const DAMAGES: &[Damage] = &[
         },
     },
     Damage {
-        name: "a summary row removed",
-        needle: "the summary has",
-        apply: |v| arr(&mut v["summary"]["parametric"]).pop().is_some(),
+        name: "the summary factor a row short",
+        needle: "the summary factor is",
+        apply: |v| {
+            let rows = v["summary_factor"]["rows"].as_u64().expect("a factor");
+            v["summary_factor"]["rows"] = json!(rows - 1);
+            true
+        },
+    },
+    Damage {
+        name: "the summary factor removed",
+        needle: "no summary_factor",
+        apply: |v| v.as_object_mut().expect("an object").remove("summary_factor").is_some(),
+    },
+    Damage {
+        name: "marked as a version 1 file, which stores the summary tables",
+        needle: "no summary tables",
+        apply: |v| {
+            v["format_version"] = json!(1);
+            true
+        },
     },
     Damage {
         name: "the model's column list emptied",

@@ -13,9 +13,10 @@
 //! V_p = H⁻¹ φ,    V_e = F V_p,    AIC = −2 log L + 2 df
 //! ```
 //!
-//! with `df` from the smoothing-parameter-corrected `edf2` ([`edf2`]), and
-//! the summary tables ([`tables`]) with the Wood (2013) tests
-//! ([`crate::fit::significance`]).
+//! with `df` from the smoothing-parameter-corrected `edf2` ([`edf2`]). The
+//! summary tables ([`tables`], with the Wood (2013) tests of
+//! [`crate::fit::significance`]) are computed when asked for, from the
+//! fitted model and the factor `R` kept in it.
 
 pub mod edf2;
 pub mod gaussian;
@@ -83,8 +84,11 @@ pub struct FitResult {
     pub loglik_df: f64,
     /// AIC.
     pub aic: f64,
-    /// The summary tables.
-    pub summary: Summary,
+    /// A p x p factor R with RᵀR = XᵀWX at the optimum, which the summary's
+    /// tests are computed from ([`tables`]), when asked for.
+    pub summary_factor: StoredMat,
+    /// mgcv's adjusted R² (the one summary line that needs the training rows).
+    pub r_sq_adj: f64,
     /// Warnings about the data or the fit.
     pub warnings: Vec<String>,
 }
@@ -178,7 +182,7 @@ pub struct Assembly<'a> {
 }
 
 impl Assembly<'_> {
-    /// The covariances, AIC and summary tables, and the result.
+    /// The covariances, AIC and adjusted R², and the result.
     pub fn finish(self) -> FitResult {
         let parts = self.parts;
         // A rank-deficient fit: the covariance over the kept directions, and
@@ -207,22 +211,7 @@ impl Assembly<'_> {
         let y: Vec<f64> = parts.response.obs.iter().map(|o| o.y).collect();
         let weights: Vec<f64> = parts.response.obs.iter().map(|o| o.w).collect();
         let sp: Vec<f64> = self.rho.iter().map(|r| r.exp()).collect();
-        let summary = tables::compute(&SummaryInputs {
-            sp: &sp,
-            scale: self.scale,
-            design: parts.design,
-            x: self.r,
-            beta: &beta,
-            vp: &vp,
-            edf: &edf,
-            edf1: &edf1,
-            scale_estimated: self.scale_estimated,
-            y: &y,
-            fitted: self.fitted,
-            weights: &weights,
-            deviance: self.deviance,
-            null_deviance: self.null_deviance,
-        });
+        let r_sq_adj = tables::r_sq_adj(&y, self.fitted, &weights, tables::residual_df(y.len(), &edf));
         FitResult {
             design: parts.design.clone(),
             coefficients: beta,
@@ -246,7 +235,8 @@ impl Assembly<'_> {
             loglik: self.loglik,
             loglik_df: self.loglik_df,
             aic: -2.0 * self.loglik + 2.0 * self.loglik_df,
-            summary,
+            summary_factor: StoredMat::from_mat(self.r),
+            r_sq_adj,
             warnings: parts.response.warnings.clone(),
         }
     }

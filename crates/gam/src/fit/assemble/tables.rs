@@ -65,7 +65,9 @@ pub struct Summary {
     pub residual_df: f64,
 }
 
-/// What the summary is computed from.
+/// What the summary is computed from: parts of the fitted model, nothing
+/// of the training data (so that it can be computed when asked for, from a
+/// model loaded back as well).
 pub struct SummaryInputs<'a> {
     /// The design (term structure and names).
     pub design: &'a Design,
@@ -88,23 +90,35 @@ pub struct SummaryInputs<'a> {
     pub edf1: &'a [f64],
     /// Whether the scale was estimated.
     pub scale_estimated: bool,
-    /// Response, fitted values and prior weights on the training rows.
-    pub y: &'a [f64],
-    /// Fitted values.
-    pub fitted: &'a [f64],
-    /// Prior weights.
-    pub weights: &'a [f64],
+    /// Rows used in the fit.
+    pub n: usize,
+    /// Adjusted R² ([`r_sq_adj`]).
+    pub r_sq_adj: f64,
     /// Deviance and null deviance.
     pub deviance: f64,
     /// Deviance of the intercept-only model.
     pub null_deviance: f64,
 }
 
+/// Residual degrees of freedom, n − Σ edf (mgcv's `residual.df`).
+pub fn residual_df(n: usize, edf: &[f64]) -> f64 {
+    n as f64 - edf.iter().sum::<f64>()
+}
+
+/// mgcv's adjusted R², from the training rows: `1 − var(√w (y − μ)) (n − 1)
+/// / (var(√w (y − ȳ)) residual df)`, ȳ the weighted mean.
+pub fn r_sq_adj(y: &[f64], fitted: &[f64], weights: &[f64], residual_df: f64) -> f64 {
+    let n = y.len() as f64;
+    let wsum: f64 = weights.iter().sum();
+    let ybar = y.iter().zip(weights).map(|(y, w)| y * w).sum::<f64>() / wsum;
+    let r: Vec<f64> = (0..y.len()).map(|i| weights[i].sqrt() * (y[i] - fitted[i])).collect();
+    let d: Vec<f64> = (0..y.len()).map(|i| weights[i].sqrt() * (y[i] - ybar)).collect();
+    1.0 - variance(&r) * (n - 1.0) / (variance(&d) * residual_df)
+}
+
 /// Computes the summary tables.
 pub fn compute(inp: &SummaryInputs<'_>) -> Summary {
-    let n = inp.y.len() as f64;
-    let edf_total: f64 = inp.edf.iter().sum();
-    let residual_df = n - edf_total;
+    let residual_df = residual_df(inp.n, inp.edf);
     let names = inp.design.coef_names();
     let n_par = inp.design.n_parametric();
     let parametric = (0..n_par)
@@ -131,21 +145,11 @@ pub fn compute(inp: &SummaryInputs<'_>) -> Summary {
         })
         .collect();
     let smooths = smooth_table(inp, residual_df);
-    // mgcv: 1 - var(√w (y − μ)) (n − 1) / (var(√w (y − ȳ)) residual df), ȳ the weighted mean.
-    let wsum: f64 = inp.weights.iter().sum();
-    let ybar = inp.y.iter().zip(inp.weights).map(|(y, w)| y * w).sum::<f64>() / wsum;
-    let r: Vec<f64> = (0..inp.y.len())
-        .map(|i| inp.weights[i].sqrt() * (inp.y[i] - inp.fitted[i]))
-        .collect();
-    let d: Vec<f64> = (0..inp.y.len())
-        .map(|i| inp.weights[i].sqrt() * (inp.y[i] - ybar))
-        .collect();
-    let r_sq_adj = 1.0 - variance(&r) * (n - 1.0) / (variance(&d) * residual_df);
     Summary {
         parametric,
         smooths,
         scale_estimated: inp.scale_estimated,
-        r_sq_adj,
+        r_sq_adj: inp.r_sq_adj,
         dev_explained: (inp.null_deviance - inp.deviance) / inp.null_deviance,
         residual_df,
     }
