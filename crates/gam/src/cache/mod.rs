@@ -367,35 +367,52 @@ pub fn fit_cached(
             }
         }
     };
-    let outcome = run(spec, &setup, Some(&session), start.as_ref(), source, observer)?;
-    // Record this fit's smoothing parameters for related fits.
-    let seed = Payload::Seed(SeedPayload {
-        format: PAYLOAD_FORMAT_VERSION,
-        rho: outcome.model.sp.iter().map(|s| s.ln()).collect(),
-        sp_names: names,
-        theta_t: outcome.model.theta.map(|t| outcome.model.family.t_of_theta(t)),
-    });
-    let seed_result = store.save_overwrite(&keys.coarse, SEED_SLOT, &seed.to_bytes(), None, None, EntryKind::Final);
-    let cache_warning = outcome
-        .cache_warning
-        .clone()
-        .or_else(|| seed_result.err().map(|e| e.to_string()));
-    Ok(CachedFit {
-        cache_warning,
-        verified,
-        ..outcome
-    })
+    let seed = SeedSlot {
+        store,
+        coarse: &keys.coarse,
+        sp_names: &names,
+    };
+    let outcome = run(spec, &setup, Some((&session, seed)), start.as_ref(), source, observer)?;
+    Ok(CachedFit { verified, ..outcome })
 }
 
-/// Runs the optimisation from `start`, checkpointing into `session`, and saves the Final entry.
+/// Where a finished fit records its smoothing parameters for related fits:
+/// the Seed under the coarse key.
+#[derive(Clone, Copy)]
+struct SeedSlot<'a> {
+    store: &'a WarmStartStore,
+    coarse: &'a Fingerprint,
+    sp_names: &'a [String],
+}
+
+impl SeedSlot<'_> {
+    /// Writes the Seed of `model`; the store's error, if it failed.
+    fn save(&self, model: &GamModel) -> Option<String> {
+        let seed = Payload::Seed(SeedPayload {
+            format: PAYLOAD_FORMAT_VERSION,
+            rho: model.sp.iter().map(|s| s.ln()).collect(),
+            sp_names: self.sp_names.to_vec(),
+            theta_t: model.theta.map(|t| model.family.t_of_theta(t)),
+        });
+        self.store
+            .save_overwrite(self.coarse, SEED_SLOT, &seed.to_bytes(), None, None, EntryKind::Final)
+            .err()
+            .map(|e| e.to_string())
+    }
+}
+
+/// Runs the optimisation from `start`, checkpointing into `session`, and
+/// saves the Final entry and the Seed (each write is a few fsyncs: the two
+/// are made at once, on two threads).
 fn run(
     spec: &GamSpec,
     setup: &FitSetup,
-    session: Option<&Session>,
+    cache: Option<(&Session, SeedSlot<'_>)>,
     start: Option<&OuterStart>,
     source: StartSource,
     observer: &mut dyn FitObserver,
 ) -> Result<CachedFit> {
+    let session = cache.map(|(session, _)| session);
     let mut obs = CheckpointObserver {
         session,
         sp_names: setup.sp_names(),
@@ -423,20 +440,26 @@ fn run(
     })?;
     let iterations_run = obs.iterations;
     let mut cache_warning = None;
-    if let Some(session) = session {
-        let payload = Payload::Final(Box::new(FinalPayload {
-            format: PAYLOAD_FORMAT_VERSION,
-            rho: model.sp.iter().map(|s| s.ln()).collect(),
-            model: model.clone(),
-        }));
-        if model.outer.converged {
-            session.finalize(
-                &payload.to_bytes(),
-                Some(model.reml_score),
-                Some(model.outer.iter as u64),
-            );
-        }
-        cache_warning = session.take_error().map(|e| e.to_string());
+    if let Some((session, seed)) = cache {
+        let seed_warning = std::thread::scope(|scope| {
+            let seed_write = scope.spawn(|| seed.save(&model));
+            if model.outer.converged {
+                let payload = Payload::Final(Box::new(FinalPayload {
+                    format: PAYLOAD_FORMAT_VERSION,
+                    rho: model.sp.iter().map(|s| s.ln()).collect(),
+                    model: model.clone(),
+                }));
+                session.finalize(
+                    &payload.to_bytes(),
+                    Some(model.reml_score),
+                    Some(model.outer.iter as u64),
+                );
+            }
+            seed_write
+                .join()
+                .unwrap_or_else(|_| Some("the Seed write panicked".into()))
+        });
+        cache_warning = session.take_error().map(|e| e.to_string()).or(seed_warning);
     }
     Ok(CachedFit {
         model,
