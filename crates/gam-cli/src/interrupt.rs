@@ -79,7 +79,7 @@ pub fn message(err: &anyhow::Error) -> Option<String> {
         "no checkpoint was saved (no usable cache), so a rerun starts over"
     };
     Some(format!(
-        "interrupted{during} after outer iteration {iterations} (REML {score:.4}): {next}"
+        "interrupted{during} after outer iteration {iterations} (criterion {score:.4}): {next}"
     ))
 }
 
@@ -116,13 +116,13 @@ mod tests {
         assert_eq!(
             message(&interrupted(true)).as_deref(),
             Some(
-                "interrupted after outer iteration 4 (REML 616.0094): rerun the same command to resume from the checkpoint"
+                "interrupted after outer iteration 4 (criterion 616.0094): rerun the same command to resume from the checkpoint"
             )
         );
         assert_eq!(
             message(&interrupted(false).context("fitting fold 3")).as_deref(),
             Some(
-                "interrupted (fitting fold 3) after outer iteration 4 (REML 616.0094): no checkpoint was saved (no usable cache), so a rerun starts over"
+                "interrupted (fitting fold 3) after outer iteration 4 (criterion 616.0094): no checkpoint was saved (no usable cache), so a rerun starts over"
             )
         );
         let other = anyhow::Error::new(GamError::WarmStartMismatch { given: 1, expected: 2 });
@@ -141,7 +141,7 @@ mod tests {
         assert_eq!(
             message(&fold).as_deref(),
             Some(
-                "interrupted (fitting fold 1) after outer iteration 4 (REML 616.0094): rerun the same command to resume from the checkpoint"
+                "interrupted (fitting fold 1) after outer iteration 4 (criterion 616.0094): rerun the same command to resume from the checkpoint"
             )
         );
     }

@@ -350,7 +350,7 @@ impl FitObserver for FitProgress {
         if let Some(bar) = &self.bar {
             bar.set_prefix(self.label.clone());
             bar.set_position(it.iter as u64);
-            bar.set_message(format!("REML {:.4}", it.score));
+            bar.set_message(format!("criterion {:.4}", it.score));
         }
     }
 

@@ -233,7 +233,9 @@ fn a_killed_fit_resumes_from_its_last_checkpoint() {
     let start_lines = resumed.lines_starting("cache: ");
     assert_eq!(start_lines.len(), 1, "{resumed:?}");
     assert!(
-        start_lines[0].starts_with(&format!("cache: resumed from checkpoint at iteration {last} (REML ")),
+        start_lines[0].starts_with(&format!(
+            "cache: resumed from checkpoint at iteration {last} (criterion "
+        )),
         "{resumed:?}"
     );
     let json = resumed.json();

@@ -135,7 +135,7 @@ fn checkpoints(cache: &Path) -> (Vec<(u64, f64)>, bool) {
     (found, finished)
 }
 
-/// Parses `interrupted[ (CONTEXT)] after outer iteration K (REML S): ADVICE`
+/// Parses `interrupted[ (CONTEXT)] after outer iteration K (criterion S): ADVICE`
 /// into (context, K, S as printed, advice).
 fn parse_interrupted(line: &str) -> (String, u64, String, String) {
     let rest = line
@@ -149,7 +149,7 @@ fn parse_interrupted(line: &str) -> (String, u64, String, String) {
         None => (String::new(), rest),
     };
     let rest = rest.strip_prefix(" after outer iteration ").expect(line);
-    let (iteration, rest) = rest.split_once(" (REML ").expect(line);
+    let (iteration, rest) = rest.split_once(" (criterion ").expect(line);
     let (score, advice) = rest.split_once("): ").expect(line);
     (
         context,
@@ -215,7 +215,7 @@ fn ctrl_c_stops_a_fit_that_the_same_command_then_resumes() {
     assert_eq!(resumed.code, 0, "{resumed:?}");
     assert_eq!(
         resumed.stderr,
-        format!("cache: resumed from checkpoint at iteration {iteration} (REML {score})\n"),
+        format!("cache: resumed from checkpoint at iteration {iteration} (criterion {score})\n"),
         "{resumed:?}"
     );
     assert_eq!(

@@ -213,7 +213,7 @@ pub enum GamError {
         problem: String,
     },
     /// The fit's observer asked it to stop (e.g. on Ctrl-C) before it converged.
-    #[error("fit interrupted after outer iteration {iterations} (REML {score:.4})")]
+    #[error("fit interrupted after outer iteration {iterations} (criterion {score:.4})")]
     Interrupted {
         /// The outer iteration reached, counted as checkpoints count it (a resumed fit goes on
         /// from its checkpoint's count): with `saved`, that of the checkpoint a rerun resumes

@@ -197,7 +197,7 @@ fn a_flag_stops_a_generalized_fit_at_its_start_and_says_whether_it_was_saved() {
     );
     assert!(
         err.to_string()
-            .starts_with("fit interrupted after outer iteration 0 (REML "),
+            .starts_with("fit interrupted after outer iteration 0 (criterion "),
         "{err}"
     );
 

@@ -61,7 +61,7 @@ impl StartSource {
         match self {
             StartSource::ExactHit => "cache: exact hit".into(),
             StartSource::Resumed { iteration, score } => {
-                format!("cache: resumed from checkpoint at iteration {iteration} (REML {score:.4})")
+                format!("cache: resumed from checkpoint at iteration {iteration} (criterion {score:.4})")
             }
             StartSource::Seeded => "cache: seeded from a related fit".into(),
             StartSource::Cold => "cache: cold start".into(),
