@@ -13,6 +13,8 @@
 //! - [`json`]: the JSON documents of a model ([`model_json`]) and of a fit
 //!   through the cache ([`fit_json`]), and [`json_text`], the one way a
 //!   document becomes text.
+//! - [`plot`]: what mgcv's `plot.gam` draws for each smooth term
+//!   ([`plot_data`]): grids, fits, bands, rugs, partial residuals.
 //! - [`prediction`]: predictions as CSV ([`write_prediction_csv`]) or JSON
 //!   ([`prediction_json`]).
 //! - `rformat` (R's number formatting: `format`, `formatC`, `format.pval`,
@@ -24,6 +26,7 @@
 
 pub(crate) mod deparse;
 pub mod json;
+pub mod plot;
 pub mod prediction;
 pub(crate) mod rformat;
 pub mod text;
@@ -32,5 +35,6 @@ pub use json::{
     CoefficientsJson, FitJson, ModelJson, OuterJson, ParametricJson, SmoothJson, SpJson, StartJson, fit_json,
     json_text, model_json, source_name,
 };
+pub use plot::{PlotKind, PlotOptions, TermPlot, plot_data};
 pub use prediction::{PredictionJson, TermJson, predict_type_name, prediction_json, write_prediction_csv};
 pub use text::{SummaryText, family_string, summary_lines};

@@ -1,0 +1,465 @@
+//! What mgcv's `plot.gam` draws for each smooth term, computed as it
+//! computes it (`pd <- plot(b)` returns the same numbers), for every front
+//! end to draw.
+//!
+//! For smooth `j` with coefficients `β_j`, covariance block `V_j` (of mgcv's
+//! `Vp`) and prediction matrix `X_g` at a grid of covariate values (the
+//! term's columns only, its centring constraint absorbed, a `by` variable
+//! set to 1):
+//!
+//! ```text
+//! fit = X_g β_j,     se = m · sqrt(rowSums((X_g V_j) ∘ X_g))
+//! ```
+//!
+//! with `m = 2` for a curve and `m = 1` for a surface (plot.gam's `se1.mult`
+//! and `se2.mult`). With `seWithMean` a centred term's band includes the
+//! uncertainty of the overall mean: every row of `X_g` is padded to all `p`
+//! columns with the column means of the training model matrix (mgcv's
+//! `cmX`) and `V_p` replaces `V_j`.
+//!
+//! - A one-covariate term: `n` points evenly from the smallest to the
+//!   largest training value (R's `seq(min, max, length = n)`).
+//! - A two-covariate term: the `n2 × n2` grid of `rep(xm, n2)`,
+//!   `rep(ym, each = n2)`; grid points farther than `too_far` from every
+//!   training point, both axes scaled to the unit interval, are excluded
+//!   (mgcv's `exclude.too.far`): their fit and se are NaN (null in JSON).
+//! - A random effect (`bs = "re"`): its coefficients, for a normal QQ plot.
+//! - Partial residuals: the term's own contribution at each training row
+//!   plus the working residual scaled by the square root of the working
+//!   weight (`fitted term + sqrt(w) · (y − μ) / (dμ/dη)`).
+//! - Labels as mgcv's: a curve's y label and a surface's title are the term
+//!   label with its EDF rounded to 2 decimals (`s(times,8.63)`).
+//!
+//! Terms of three or more covariates are listed with `plotted = false`
+//! (mgcv conditions them on slices; not yet drawn here).
+
+use faer::Mat;
+use serde::Serialize;
+
+use crate::data::{Column, DataFrame};
+use crate::design::smooth::{By, SmoothTerm};
+use crate::error::{GamError, Result};
+use crate::fit::{GamSpec, prepare};
+use crate::formula::Formula;
+use crate::model::GamModel;
+use crate::predict::PredictOptions;
+
+/// Settings of [`plot_data`], with mgcv's `plot.gam` defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlotOptions {
+    /// Points along a one-covariate term (mgcv's `n`).
+    pub n: usize,
+    /// Points along each side of a two-covariate grid (mgcv's `n2`, at least 10).
+    pub n2: usize,
+    /// Grid points of a surface farther than this from the data (on the
+    /// unit square) are excluded (mgcv's `too.far`; 0 excludes none).
+    pub too_far: f64,
+    /// Bands include the uncertainty of the overall mean (mgcv's `seWithMean`).
+    pub se_with_mean: bool,
+    /// Compute partial residuals (mgcv's `residuals = TRUE`).
+    pub residuals: bool,
+}
+
+impl Default for PlotOptions {
+    fn default() -> Self {
+        PlotOptions {
+            n: 100,
+            n2: 40,
+            too_far: 0.1,
+            se_with_mean: false,
+            residuals: false,
+        }
+    }
+}
+
+/// How a term is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PlotKind {
+    /// A curve with a band against one covariate.
+    Curve,
+    /// A surface over a grid of two covariates (contours, heat map).
+    Surface,
+    /// A normal QQ plot of a random effect's predicted effects.
+    RandomEffect,
+    /// Not drawn (three or more covariates).
+    NotPlotted,
+}
+
+/// The plot data of one smooth term, as mgcv's `plot.gam` returns it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TermPlot {
+    /// mgcv's term label (`s(times)`, `s(x):fac1`).
+    pub label: String,
+    /// How it is drawn.
+    pub kind: PlotKind,
+    /// The term's effective degrees of freedom.
+    pub edf: f64,
+    /// The grid along the first covariate (a curve's points, a surface's `xm`).
+    pub x: Vec<f64>,
+    /// A surface's grid along the second covariate (`ym`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub y: Option<Vec<f64>>,
+    /// The term's value at each grid point (a surface: `n2 × n2`, `x`
+    /// varying fastest, NaN where excluded); a random effect's coefficients.
+    pub fit: Vec<f64>,
+    /// `se_mult` standard errors of `fit` (absent for a random effect).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub se: Option<Vec<f64>>,
+    /// The multiplier already applied to `se` (2 for a curve, 1 for a surface).
+    pub se_mult: f64,
+    /// A surface's excluded grid points (mgcv's `exclude`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exclude: Option<Vec<bool>>,
+    /// The x axis label.
+    pub xlab: String,
+    /// The y axis label.
+    pub ylab: String,
+    /// The panel title, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub main: Option<String>,
+    /// The training values of the covariates (a rug; a surface's data points).
+    pub raw: Vec<Vec<f64>>,
+    /// Partial residuals at the training rows, with [`PlotOptions::residuals`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_resid: Option<Vec<f64>>,
+}
+
+/// mgcv's `sub.edf`: the term label with its EDF rounded to 2 decimals
+/// inside the brackets, before any `:by` part (`s(x,3.21)`, `s(x,3.21):gA`).
+pub fn label_with_edf(label: &str, edf: f64) -> String {
+    let edf = super::rformat::c_g(super::rformat::round(edf, 2), 15);
+    match label.find(':') {
+        None => format!("{},{edf})", &label[..label.len().saturating_sub(1)]),
+        Some(pos) => format!("{},{edf}{}", &label[..pos - 1], &label[pos - 1..]),
+    }
+}
+
+/// R's `seq(from, to, length.out = n)`.
+fn seq(from: f64, to: f64, n: usize) -> Vec<f64> {
+    match n {
+        0 => Vec::new(),
+        1 => vec![from],
+        _ if from == to => vec![from; n],
+        _ => {
+            let by = (to - from) / (n - 1) as f64;
+            (0..n)
+                .map(|i| if i + 1 == n { to } else { from + i as f64 * by })
+                .collect()
+        }
+    }
+}
+
+/// The smallest and largest of `v`.
+fn range(v: &[f64]) -> (f64, f64) {
+    v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+        (lo.min(x), hi.max(x))
+    })
+}
+
+/// mgcv's `exclude.too.far`: whether each grid point `(gx, gy)` is farther
+/// than `dist` from every data point `(dx, dy)`, both scaled by the grid's
+/// range to the unit square.
+pub fn exclude_too_far(gx: &[f64], gy: &[f64], dx: &[f64], dy: &[f64], dist: f64) -> Vec<bool> {
+    let scale = |g: &[f64], d: &[f64]| -> (Vec<f64>, Vec<f64>) {
+        let (lo, _) = range(g);
+        let hi = g.iter().map(|v| v - lo).fold(f64::NEG_INFINITY, f64::max);
+        (
+            g.iter().map(|v| (v - lo) / hi).collect(),
+            d.iter().map(|v| (v - lo) / hi).collect(),
+        )
+    };
+    let (gx, dx) = scale(gx, dx);
+    let (gy, dy) = scale(gy, dy);
+    gx.iter()
+        .zip(&gy)
+        .map(|(a, b)| {
+            let nearest = dx
+                .iter()
+                .zip(&dy)
+                .map(|(c, d)| (a - c).powi(2) + (b - d).powi(2))
+                .fold(f64::INFINITY, f64::min);
+            nearest.sqrt() > dist
+        })
+        .collect()
+}
+
+/// The training rows the fit kept (mgcv's model frame: `na.omit`, derived
+/// columns evaluated) and their working residuals times the square root of
+/// their working weights.
+struct Training {
+    data: DataFrame,
+    sqrt_w_resid: Vec<f64>,
+}
+
+fn training(model: &GamModel, data: &DataFrame) -> Result<Training> {
+    let mut spec = GamSpec::new(Formula::parse(&model.formula)?).with_family(model.family, model.link);
+    spec.weights = model.weights.clone();
+    let kept = prepare(&spec, data)?.data;
+    let response =
+        crate::design::response::response_data(&spec.formula.response, &kept, model.family, spec.weights.as_deref())?;
+    let eta = model.predict(&kept, &PredictOptions::default())?.fit;
+    let theta = model.theta.unwrap_or(1.0);
+    // mgcv's `weights` and `residuals` of a fit (gam.fit3): the Fisher
+    // weights `w_p / (V g'²)` and the working residuals of the full Newton
+    // step, `(y − μ) g' / α` with `α = 1 + (y − μ)(V'/V + g''/g')` (1 for a
+    // canonical link).
+    let canonical = model.family.is_canonical(model.link);
+    let sqrt_w_resid = response
+        .obs
+        .iter()
+        .zip(&eta)
+        .map(|(o, &eta)| {
+            let mu = model.link.inverse(eta);
+            let [v0, v1, _, _] = model.family.variance(mu, theta);
+            let [g1, g2, _, _] = model.link.derivatives(mu);
+            let alpha = match 1.0 + (o.y - mu) * (v1 / v0 + g2 / g1) {
+                _ if canonical => 1.0,
+                0.0 => f64::EPSILON,
+                a => a,
+            };
+            let w = o.w / (v0 * g1 * g1);
+            w.sqrt() * (o.y - mu) * g1 / alpha
+        })
+        .collect();
+    let data = model.design.derive(&kept)?.into_owned();
+    Ok(Training { data, sqrt_w_resid })
+}
+
+/// A frame of numeric columns.
+fn frame(columns: Vec<(String, Vec<f64>)>) -> Result<DataFrame> {
+    DataFrame::new(columns.into_iter().map(|(n, v)| (n, Column::Numeric(v))).collect())
+}
+
+/// The term's columns of the model matrix at `data`, its `by` variable set
+/// to 1 (mgcv's plot data frame holds `by = 1`).
+fn term_matrix(term: &SmoothTerm, data: &DataFrame) -> Result<Mat<f64>> {
+    let unmasked = SmoothTerm {
+        by: By::None,
+        ..term.clone()
+    };
+    unmasked.design(data)
+}
+
+/// The numeric training values of covariate `name`.
+fn numeric<'a>(data: &'a DataFrame, name: &str, label: &str) -> Result<&'a [f64]> {
+    data.require_column(name)?
+        .as_numeric()
+        .ok_or_else(|| GamError::BadOption {
+            option: "plot".into(),
+            message: format!("term {label}: covariate '{name}' is a factor; only numeric covariates are plotted"),
+        })
+}
+
+/// What each smooth term of `model` draws, on `data`, the frame it was
+/// fitted to (ranges, rugs and residuals come from its rows the fit kept).
+pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Result<Vec<TermPlot>> {
+    let train = training(model, data)?;
+    let p = model.coefficients.len();
+    let vp = model.vp.to_mat();
+    let col_means: Option<Vec<f64>> = if opts.se_with_mean {
+        let x = model.design.model_matrix(&train.data)?;
+        let n = x.nrows() as f64;
+        Some(
+            (0..p)
+                .map(|j| (0..x.nrows()).map(|i| x[(i, j)]).sum::<f64>() / n)
+                .collect(),
+        )
+    } else {
+        None
+    };
+    let offsets = model.design.smooth_offsets();
+    let mut out = Vec::with_capacity(model.design.smooths.len());
+    for (term, &first) in model.design.smooths.iter().zip(&offsets) {
+        let k = term.n_coef();
+        let cols = first..first + k;
+        let beta = &model.coefficients[cols.clone()];
+        let edf: f64 = model.edf[cols.clone()].iter().sum();
+        let label = label_with_edf(&term.label, edf);
+        let vars = &term.spec.vars;
+        // Values, and `m`-multiplied standard errors, of the term at the rows of `xg`.
+        let evaluate = |xg: &Mat<f64>, m: f64| -> (Vec<f64>, Vec<f64>) {
+            let fit = (0..xg.nrows())
+                .map(|i| (0..k).map(|c| xg[(i, c)] * beta[c]).sum())
+                .collect();
+            let se = (0..xg.nrows())
+                .map(|i| {
+                    let var = match (&col_means, term.constraint.is_some()) {
+                        (Some(means), true) => {
+                            let row: Vec<f64> = (0..p)
+                                .map(|j| {
+                                    if cols.contains(&j) {
+                                        xg[(i, j - first)]
+                                    } else {
+                                        means[j]
+                                    }
+                                })
+                                .collect();
+                            quad(&row, &vp, 0)
+                        }
+                        _ => {
+                            let row: Vec<f64> = (0..k).map(|c| xg[(i, c)]).collect();
+                            quad(&row, &vp, first)
+                        }
+                    };
+                    m * var.max(0.0).sqrt()
+                })
+                .collect();
+            (fit, se)
+        };
+        let p_resid = || -> Result<Option<Vec<f64>>> {
+            if !opts.residuals {
+                return Ok(None);
+            }
+            let x = term.design(&train.data)?;
+            Ok(Some(
+                (0..x.nrows())
+                    .map(|i| (0..k).map(|c| x[(i, c)] * beta[c]).sum::<f64>() + train.sqrt_w_resid[i])
+                    .collect(),
+            ))
+        };
+        let plot = if term.random {
+            TermPlot {
+                label: term.label.clone(),
+                kind: PlotKind::RandomEffect,
+                edf,
+                x: Vec::new(),
+                y: None,
+                fit: beta.to_vec(),
+                se: None,
+                se_mult: 1.0,
+                exclude: None,
+                xlab: "Gaussian quantiles".into(),
+                ylab: "effects".into(),
+                main: Some(label),
+                raw: Vec::new(),
+                p_resid: p_resid()?,
+            }
+        } else if vars.len() == 1 {
+            let raw = numeric(&train.data, &vars[0], &term.label)?.to_vec();
+            let (lo, hi) = range(&raw);
+            let xs = seq(lo, hi, opts.n);
+            let xg = term_matrix(term, &frame(vec![(vars[0].clone(), xs.clone())])?)?;
+            let (fit, se) = evaluate(&xg, 2.0);
+            TermPlot {
+                label: term.label.clone(),
+                kind: PlotKind::Curve,
+                edf,
+                x: xs,
+                y: None,
+                fit,
+                se: Some(se),
+                se_mult: 2.0,
+                exclude: None,
+                xlab: vars[0].clone(),
+                ylab: label,
+                main: None,
+                raw: vec![raw],
+                p_resid: p_resid()?,
+            }
+        } else if vars.len() == 2 {
+            let rx = numeric(&train.data, &vars[0], &term.label)?.to_vec();
+            let ry = numeric(&train.data, &vars[1], &term.label)?.to_vec();
+            let n2 = opts.n2.max(10);
+            let (xlo, xhi) = range(&rx);
+            let (ylo, yhi) = range(&ry);
+            let xm = seq(xlo, xhi, n2);
+            let ym = seq(ylo, yhi, n2);
+            let gx: Vec<f64> = (0..n2 * n2).map(|i| xm[i % n2]).collect();
+            let gy: Vec<f64> = (0..n2 * n2).map(|i| ym[i / n2]).collect();
+            let exclude = if opts.too_far > 0.0 {
+                exclude_too_far(&gx, &gy, &rx, &ry, opts.too_far)
+            } else {
+                vec![false; n2 * n2]
+            };
+            let xg = term_matrix(term, &frame(vec![(vars[0].clone(), gx), (vars[1].clone(), gy)])?)?;
+            let (mut fit, mut se) = evaluate(&xg, 1.0);
+            for (i, &ex) in exclude.iter().enumerate() {
+                if ex {
+                    fit[i] = f64::NAN;
+                    se[i] = f64::NAN;
+                }
+            }
+            TermPlot {
+                label: term.label.clone(),
+                kind: PlotKind::Surface,
+                edf,
+                x: xm,
+                y: Some(ym),
+                fit,
+                se: Some(se),
+                se_mult: 1.0,
+                exclude: Some(exclude),
+                xlab: vars[0].clone(),
+                ylab: vars[1].clone(),
+                main: Some(label),
+                raw: vec![rx, ry],
+                p_resid: p_resid()?,
+            }
+        } else {
+            TermPlot {
+                label: term.label.clone(),
+                kind: PlotKind::NotPlotted,
+                edf,
+                x: Vec::new(),
+                y: None,
+                fit: Vec::new(),
+                se: None,
+                se_mult: 1.0,
+                exclude: None,
+                xlab: String::new(),
+                ylab: String::new(),
+                main: Some(label),
+                raw: Vec::new(),
+                p_resid: None,
+            }
+        };
+        out.push(plot);
+    }
+    Ok(out)
+}
+
+/// `rᵀ V[o.., o..] r` for the block of `v` starting at row and column `o`.
+fn quad(r: &[f64], v: &Mat<f64>, o: usize) -> f64 {
+    let mut s = 0.0;
+    for (a, &ra) in r.iter().enumerate() {
+        if ra == 0.0 {
+            continue;
+        }
+        let mut t = 0.0;
+        for (b, &rb) in r.iter().enumerate() {
+            t += v[(o + a, o + b)] * rb;
+        }
+        s += ra * t;
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_carry_the_edf_as_mgcv_writes_it() {
+        assert_eq!(label_with_edf("s(times)", 8.6312), "s(times,8.63)");
+        assert_eq!(label_with_edf("s(x2):fac1", 1.0), "s(x2,1):fac1");
+        assert_eq!(label_with_edf("te(Wind,Temp)", 12.3456), "te(Wind,Temp,12.35)");
+        assert_eq!(label_with_edf("s(x)", 2.005), "s(x,2)");
+    }
+
+    #[test]
+    fn seq_ends_exactly_at_its_limits() {
+        let s = seq(0.1, 0.7, 7);
+        assert_eq!((s[0], s[6], s.len()), (0.1, 0.7, 7));
+        assert!((s[3] - 0.4).abs() < 1e-15);
+        assert_eq!(seq(2.0, 2.0, 3), vec![2.0; 3]);
+    }
+
+    #[test]
+    fn a_grid_point_far_from_the_data_is_excluded() {
+        let g = [0.0, 1.0];
+        let ex = exclude_too_far(&g, &g, &[0.0, 0.05], &[0.0, 0.0], 0.1);
+        assert_eq!(ex, vec![false, true]);
+    }
+}
