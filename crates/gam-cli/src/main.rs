@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use commands::{cache, cv, fit, predict, summary};
+use commands::{cache, cv, fit, plot, predict, summary};
 use plumbing::{Context, GlobalArgs, UsageError, usage_error};
 
 /// Exit status of a command that failed.
@@ -52,6 +52,8 @@ enum Command {
     Summary(summary::SummaryArgs),
     /// Predict from a saved model at the rows of a CSV file
     Predict(predict::PredictArgs),
+    /// What mgcv's plot.gam draws for each smooth of a saved model (--json)
+    Plot(plot::PlotArgs),
     /// Inspect and manage the warm-start cache
     Cache(cache::CacheArgs),
 }
@@ -93,6 +95,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Summary(args) => with_stdout(|out| summary::run(&args, json, out)),
         Command::Predict(args) => with_stdout(|out| predict::run(&args, json, out)),
+        Command::Plot(args) => with_stdout(|out| plot::run(&args, json, out)),
     }
 }
 

@@ -6,5 +6,6 @@
 pub mod cache;
 pub mod cv;
 pub mod fit;
+pub mod plot;
 pub mod predict;
 pub mod summary;

@@ -35,6 +35,6 @@ pub use json::{
     CoefficientsJson, FitJson, ModelJson, OuterJson, ParametricJson, SmoothJson, SpJson, StartJson, fit_json,
     json_text, model_json, source_name,
 };
-pub use plot::{PlotKind, PlotOptions, TermPlot, plot_data};
+pub use plot::{PlotJson, PlotKind, PlotOptions, TermPlot, plot_data, plot_json};
 pub use prediction::{PredictionJson, TermJson, predict_type_name, prediction_json, write_prediction_csv};
 pub use text::{SummaryText, family_string, summary_lines};

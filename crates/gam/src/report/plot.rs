@@ -126,6 +126,21 @@ pub struct TermPlot {
     pub p_resid: Option<Vec<f64>>,
 }
 
+/// The document of `gam plot --json`: `{"terms": [...]}`, one entry per
+/// smooth term (a factor `by` smooth one per level) in model order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlotJson {
+    /// The terms' plot data.
+    pub terms: Vec<TermPlot>,
+}
+
+/// [`plot_data`] as the `gam plot --json` document.
+pub fn plot_json(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Result<PlotJson> {
+    Ok(PlotJson {
+        terms: plot_data(model, data, opts)?,
+    })
+}
+
 /// mgcv's `sub.edf`: the term label with its EDF rounded to 2 decimals
 /// inside the brackets, before any `:by` part (`s(x,3.21)`, `s(x,3.21):gA`).
 pub fn label_with_edf(label: &str, edf: f64) -> String {
