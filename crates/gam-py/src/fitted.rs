@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use gam::{FittedGam, Frame, Matrix, MissingRows, PredictOptions, PredictType, ResidualType};
+use gam::{FittedGam, Frame, Matrix, MissingRows, PlotOptions, PredictOptions, PredictType, ResidualType};
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -369,6 +369,33 @@ impl PyFitted {
             PyArray1::from_vec(py, f.eta),
             rows(py, f.rows),
         ))
+    }
+
+    /// What mgcv's `plot.gam` draws for each smooth term, on `frame` (else
+    /// the training data), as the JSON document `gam plot --json` prints.
+    #[pyo3(signature = (frame=None, n=100, n2=40, too_far=0.1, se_with_mean=false, residuals=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn plot_json(
+        &self,
+        py: Python<'_>,
+        frame: Option<&PyFrame>,
+        n: usize,
+        n2: usize,
+        too_far: f64,
+        se_with_mean: bool,
+        residuals: bool,
+    ) -> PyResult<String> {
+        let data = self.training_or(frame)?;
+        let opts = PlotOptions {
+            n,
+            n2,
+            too_far,
+            se_with_mean,
+            residuals,
+        };
+        let terms = py.detach(|| self.inner.plot_data(&data, &opts)).map_err(to_py)?;
+        gam::expert::report::json_text(&gam::expert::report::PlotJson { terms })
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
     }
 
     /// mgcv's `summary.gam` printout: the bytes `gam fit` prints.

@@ -24,10 +24,10 @@ pub struct PlotArgs {
     /// The CSV file the model was fitted to
     pub data: PathBuf,
     /// Points along each one-covariate smooth (mgcv's n)
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(2..=100_000))]
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(2..=gam::expert::report::plot::MAX_PLOT_N as i64))]
     pub n: u32,
     /// Points along each side of a two-covariate grid (mgcv's n2; at least 10 are used)
-    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(2..=1_000))]
+    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(2..=gam::expert::report::plot::MAX_PLOT_N2 as i64))]
     pub n2: u32,
     /// Leave out grid points of a surface farther than this from the data, on the unit square (mgcv's too.far; 0: none)
     #[arg(long, value_name = "DIST", default_value_t = 0.1)]
@@ -53,6 +53,7 @@ pub fn run(args: &PlotArgs, json: bool, out: &mut dyn Write) -> Result<()> {
             args.too_far
         )));
     }
+    // clap bounds n and n2 by the library's limits.
     let model = GamModel::load(&args.model)?;
     let data = read_data(&args.data, &model.factor_columns())?;
     let opts = PlotOptions {

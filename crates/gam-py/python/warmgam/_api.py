@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from . import _data, _progress, _warmgam
+from . import _data, _plot, _progress, _warmgam
 from .errors import CacheError, CacheWarning, GamWarning
 
 __all__ = ["GAM", "CvResult", "gam", "cv", "load", "loads"]
@@ -298,7 +298,7 @@ class GAM:
         if data is None:
             return None
         if self._columns is None:
-            raise ValueError("residuals of a loaded model are not available yet: refit it to get them")
+            raise ValueError("a loaded model cannot read data for residuals or plots yet: refit it to get them")
         return _data.to_frame(data, self._columns, self._fitted.factor_columns)
 
     @staticmethod
@@ -308,6 +308,59 @@ class GAM:
 
             return pd.Series(values, index=data.index[rows.astype(np.intp)])
         return values
+
+    def plot_data(
+        self,
+        data: Any = None,
+        *,
+        n: int = 100,
+        n2: int = 40,
+        too_far: float = 0.1,
+        se_with_mean: bool = False,
+        residuals: bool = False,
+    ) -> list[dict[str, Any]]:
+        """What mgcv's ``plot.gam`` draws for each smooth term (``pd <- plot(b)``),
+        on the data of the fit (or ``data``, the data it was fitted to): per
+        term a dict with ``label``, ``kind`` (``"curve"``, ``"surface"``,
+        ``"random_effect"``, ``"not_plotted"``), ``edf``, ``x`` (and ``y`` for a
+        surface), ``fit``, ``se`` (already times ``se_mult``: 2 for a curve, 1
+        for a surface), ``exclude``, ``xlab``, ``ylab``, ``main``, ``raw`` (the
+        training values) and with ``residuals`` ``p_resid``; numbers as float
+        arrays, excluded grid points NaN. The numbers ``gam plot --json`` prints.
+
+        >>> import numpy as np, warmgam as wg
+        >>> x = np.linspace(0, 1, 80)
+        >>> m = wg.gam("y ~ s(x, k = 8)", data={"x": x, "y": np.sin(6 * x)}, cache=False)
+        >>> t = m.plot_data()[0]
+        >>> t["kind"], len(t["x"]), t["ylab"].startswith("s(x,")
+        ('curve', 100, True)
+        """
+        text = self._fitted.plot_json(self._training_frame(data), n, n2, too_far, se_with_mean, residuals)
+        return [_plot.term_arrays(t) for t in json.loads(text)["terms"]]
+
+    def plot(
+        self,
+        data: Any = None,
+        *,
+        select: Sequence[int | str] | None = None,
+        residuals: bool = False,
+        se_with_mean: bool = False,
+        shade: bool = False,
+        n: int = 100,
+        n2: int = 40,
+        too_far: float = 0.1,
+        figsize: tuple[float, float] | None = None,
+    ) -> Any:
+        """mgcv's ``plot.gam`` panels on one matplotlib figure (``pages = 1``):
+        each smooth with its band of two standard errors (dashed, or shaded
+        with ``shade``), a rug, and with ``residuals`` its partial residuals;
+        a two-covariate smooth as contours; a random effect as a QQ plot.
+        ``select`` picks terms by position or label. Returns the figure
+        (needs matplotlib)."""
+        terms = self.plot_data(
+            data, n=n, n2=n2, too_far=too_far, se_with_mean=se_with_mean, residuals=residuals
+        )
+        return _plot.draw(terms, select=select, residuals=residuals, shade=shade, figsize=figsize)
 
     def summary(self) -> str:
         """mgcv's ``summary.gam`` printout: the text ``gam fit`` prints."""

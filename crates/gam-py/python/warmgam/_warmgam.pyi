@@ -86,6 +86,15 @@ class Fitted:
     def fitted_values(
         self, frame: Frame | None = None
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.uint64]]: ...
+    def plot_json(
+        self,
+        frame: Frame | None = None,
+        n: int = 100,
+        n2: int = 40,
+        too_far: float = 0.1,
+        se_with_mean: bool = False,
+        residuals: bool = False,
+    ) -> str: ...
     def summary(self) -> str: ...
     def to_json(self) -> str: ...
     @staticmethod

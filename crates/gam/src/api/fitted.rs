@@ -14,6 +14,7 @@ use crate::linalg::StoredMat;
 use crate::model::GamModel;
 use crate::predict::{MissingRows, PredictOptions, Prediction};
 use crate::report::SummaryText;
+use crate::report::plot::{PlotOptions, TermPlot};
 
 /// A fitted generalized additive model.
 #[derive(Debug, Clone, PartialEq)]
@@ -282,6 +283,25 @@ impl FittedGam {
     /// ```
     pub fn lp_matrix(&self, frame: &Frame, missing: MissingRows) -> Result<(StoredMat, Vec<f64>)> {
         self.model.lp_matrix_stored(&frame.inner, missing)
+    }
+
+    /// What mgcv's `plot.gam` draws for each smooth term (grid, fit, band,
+    /// rug, partial residuals; see [`PlotOptions`]), on `training`, the frame
+    /// the model was fitted to: ranges, rugs and residuals come from its rows
+    /// the fit kept.
+    ///
+    /// ```
+    /// let x: Vec<f64> = (0..80).map(|i| i as f64 / 80.0).collect();
+    /// let y: Vec<f64> = x.iter().map(|&x| (6.0 * x).sin() + ((x * 977.0) % 1.0) / 5.0).collect();
+    /// let frame = gam::Frame::builder().numeric("x", x).numeric("y", y).build()?;
+    /// let fitted = gam::Gam::new("y ~ s(x, k = 8)")?.fit(&frame)?;
+    /// let terms = fitted.plot_data(&frame, &gam::PlotOptions::default())?;
+    /// assert_eq!((terms[0].x.len(), terms[0].x[0], terms[0].x[99]), (100, 0.0, 79.0 / 80.0));
+    /// assert!(terms[0].ylab.starts_with("s(x,"));
+    /// # Ok::<(), gam::GamError>(())
+    /// ```
+    pub fn plot_data(&self, training: &Frame, opts: &PlotOptions) -> Result<Vec<TermPlot>> {
+        crate::report::plot::plot_data(&self.model, &training.inner, opts)
     }
 
     /// The summary: its `Display` is mgcv's `summary.gam` printout, byte for

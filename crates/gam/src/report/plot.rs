@@ -72,6 +72,36 @@ impl Default for PlotOptions {
     }
 }
 
+/// The most points along a curve ([`PlotOptions::n`]): plot data are held in memory.
+pub const MAX_PLOT_N: usize = 100_000;
+
+/// The most points along each side of a surface's grid ([`PlotOptions::n2`]).
+pub const MAX_PLOT_N2: usize = 1_000;
+
+impl PlotOptions {
+    /// Checks the settings: `n` in 2..=[`MAX_PLOT_N`], `n2` in
+    /// 2..=[`MAX_PLOT_N2`], `too_far` a finite distance of at least 0.
+    pub fn check(&self) -> Result<()> {
+        let bad = |message: String| GamError::BadOption {
+            option: "plot".into(),
+            message,
+        };
+        if !(2..=MAX_PLOT_N).contains(&self.n) {
+            return Err(bad(format!("n = {}: give 2 to {MAX_PLOT_N} points per curve", self.n)));
+        }
+        if !(2..=MAX_PLOT_N2).contains(&self.n2) {
+            return Err(bad(format!(
+                "n2 = {}: give 2 to {MAX_PLOT_N2} points per side of a grid",
+                self.n2
+            )));
+        }
+        if !(self.too_far.is_finite() && self.too_far >= 0.0) {
+            return Err(bad(format!("too_far = {}: give a distance of 0 or more", self.too_far)));
+        }
+        Ok(())
+    }
+}
+
 /// How a term is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -270,6 +300,7 @@ fn numeric<'a>(data: &'a DataFrame, name: &str, label: &str) -> Result<&'a [f64]
 /// What each smooth term of `model` draws, on `data`, the frame it was
 /// fitted to (ranges, rugs and residuals come from its rows the fit kept).
 pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Result<Vec<TermPlot>> {
+    opts.check()?;
     let train = training(model, data)?;
     let p = model.coefficients.len();
     let vp = model.vp.to_mat();

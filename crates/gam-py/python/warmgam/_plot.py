@@ -1,0 +1,146 @@
+"""Drawing mgcv's ``plot.gam`` panels with matplotlib, from the plot data the
+engine computes (``GAM.plot_data``): nothing here computes a number that
+``gam plot --json`` does not print, it only draws them.
+
+- a curve: the fit, its band of ``se_mult`` standard errors (dashed, or
+  shaded with ``shade=True``), a rug of the training values, and with
+  ``residuals=True`` the partial residuals;
+- a surface: contours of the fit (labelled), of fit − se (dashed) and
+  fit + se (dotted), the training points, excluded grid points left blank;
+- a random effect: a normal QQ plot of the predicted effects with R's
+  ``qqline``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from statistics import NormalDist
+from typing import Any
+
+import numpy as np
+
+_NUMBERS = ("x", "y", "fit", "se", "p_resid")
+
+
+def term_arrays(term: dict[str, Any]) -> dict[str, Any]:
+    """A term of ``gam plot --json`` with its numbers as float arrays (null → NaN)."""
+    out = dict(term)
+    for key in _NUMBERS:
+        if out.get(key) is not None:
+            out[key] = np.array([np.nan if v is None else v for v in out[key]], dtype=np.float64)
+    out["raw"] = [np.asarray(r, dtype=np.float64) for r in out.get("raw", [])]
+    if out.get("exclude") is not None:
+        out["exclude"] = np.asarray(out["exclude"], dtype=bool)
+    return out
+
+
+def _layout(n: int) -> tuple[int, int]:
+    """mgcv's rows and columns for ``n`` panels on one page."""
+    c = r = max(1, math.trunc(math.sqrt(n)))
+    if c * r < n:
+        c += 1
+    if c * r < n:
+        r += 1
+    return r, c
+
+
+def _ppoints(n: int) -> np.ndarray:
+    """R's ``ppoints(n)``."""
+    a = 3 / 8 if n <= 10 else 1 / 2
+    return (np.arange(1, n + 1) - a) / (n + 1 - 2 * a)
+
+
+def _curve(ax: Any, t: dict[str, Any], residuals: bool, shade: bool) -> None:
+    x, fit, se = t["x"], t["fit"], t["se"]
+    lo, hi = fit - se, fit + se
+    if shade:
+        ax.fill_between(x, lo, hi, color="0.85", linewidth=0)
+    else:
+        ax.plot(x, lo, "k--", linewidth=0.8)
+        ax.plot(x, hi, "k--", linewidth=0.8)
+    ax.plot(x, fit, "k-", linewidth=1.2)
+    raw = t["raw"][0] if t["raw"] else np.empty(0)
+    if residuals and t.get("p_resid") is not None:
+        ax.plot(raw, t["p_resid"], ".", color="0.35", markersize=2.5)
+    if raw.size:
+        bottom = ax.get_ylim()[0]
+        ax.plot(raw, np.full(raw.shape, bottom), "|", color="k", markersize=6, alpha=0.6)
+        ax.set_ylim(bottom=bottom)
+    ax.set_xlabel(t["xlab"])
+    ax.set_ylabel(t["ylab"])
+
+
+def _surface(ax: Any, t: dict[str, Any]) -> None:
+    x, y = t["x"], t["y"]
+    shape = (len(y), len(x))  # x varies fastest in the grid
+    fit = np.ma.masked_invalid(t["fit"].reshape(shape))
+    se = np.ma.masked_invalid(t["se"].reshape(shape))
+    cs = ax.contour(x, y, fit, colors="k", linewidths=1.0)
+    ax.clabel(cs, fontsize=7)
+    ax.contour(x, y, fit - se, levels=cs.levels, colors="C3", linestyles="dashed", linewidths=0.7)
+    ax.contour(x, y, fit + se, levels=cs.levels, colors="C2", linestyles="dotted", linewidths=0.7)
+    if len(t["raw"]) == 2:
+        ax.plot(t["raw"][0], t["raw"][1], ".", color="0.5", markersize=1.5)
+    ax.set_xlabel(t["xlab"])
+    ax.set_ylabel(t["ylab"])
+    ax.set_title(t.get("main") or "", fontsize=10)
+
+
+def _random_effect(ax: Any, t: dict[str, Any]) -> None:
+    b = np.sort(t["fit"])
+    q = np.array([NormalDist().inv_cdf(p) for p in _ppoints(len(b))])
+    ax.plot(q, b, "o", markerfacecolor="none", markeredgecolor="k", markersize=4)
+    if len(b) >= 2:
+        # R's qqline: through the quartiles of the effects and of the normal.
+        y25, y75 = np.quantile(b, [0.25, 0.75])
+        x25, x75 = NormalDist().inv_cdf(0.25), NormalDist().inv_cdf(0.75)
+        slope = (y75 - y25) / (x75 - x25)
+        ax.axline((x25, y25), slope=slope, color="k", linewidth=0.8)
+    ax.set_xlabel(t["xlab"])
+    ax.set_ylabel(t["ylab"])
+    ax.set_title(t.get("main") or "", fontsize=10)
+
+
+def draw(
+    terms: list[dict[str, Any]],
+    select: Sequence[int | str] | None = None,
+    residuals: bool = False,
+    shade: bool = False,
+    figsize: tuple[float, float] | None = None,
+) -> Any:
+    """One matplotlib figure with a panel per term (mgcv's ``pages = 1``); returns it."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError("plotting needs matplotlib: pip install matplotlib") from e
+    panels = [t for t in terms if t["kind"] != "not_plotted"]
+    if select is not None:
+        chosen = []
+        for s in select:
+            if isinstance(s, str):
+                found = [t for t in panels if t["label"] == s]
+                if not found:
+                    raise ValueError(f"select: no smooth term '{s}' (terms: {', '.join(t['label'] for t in panels)})")
+                chosen.extend(found)
+            else:
+                if not 0 <= s < len(panels):
+                    raise ValueError(f"select: term {s} out of range (0 to {len(panels) - 1})")
+                chosen.append(panels[s])
+        panels = chosen
+    if not panels:
+        raise ValueError("no smooth terms to plot")
+    rows, cols = _layout(len(panels))
+    fig, axes = plt.subplots(rows, cols, figsize=figsize or (4.2 * cols, 3.6 * rows), squeeze=False)
+    flat = list(axes.flat)
+    for ax, t in zip(flat, panels):
+        if t["kind"] == "curve":
+            _curve(ax, t, residuals, shade)
+        elif t["kind"] == "surface":
+            _surface(ax, t)
+        else:
+            _random_effect(ax, t)
+    for ax in flat[len(panels):]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,85 @@
+"""Plot data and pictures: ``GAM.plot_data`` is the engine's (the bytes
+``gam plot --json`` prints for the same model and data), and ``GAM.plot``
+draws one matplotlib panel per smooth term with mgcv's labels, without a
+display."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import warmgam as wg
+from conftest import BENCH, MCYCLE, read_csv_dict
+
+GAMSIM6 = BENCH / "data" / "gamsim6_n400.csv"
+
+
+def test_plot_data_is_what_gam_plot_prints(tmp_path):
+    gam_cli = os.environ.get("GAM_CLI")
+    if not gam_cli:
+        pytest.skip("GAM_CLI (the gam binary) not set")
+    m = wg.gam("accel ~ s(times, k = 20)", data=read_csv_dict(MCYCLE), cache=False)
+    model = tmp_path / "m.json"
+    m.save(model)
+    run = subprocess.run(
+        [gam_cli, "plot", str(model), str(MCYCLE), "--json", "--residuals"], capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    ours = m._fitted.plot_json(None, residuals=True)
+    assert ours == run.stdout
+    terms = m.plot_data(residuals=True)
+    cli = json.loads(run.stdout)["terms"]
+    np.testing.assert_array_equal(terms[0]["fit"], np.array(cli[0]["fit"]))
+    assert terms[0]["p_resid"].shape == (133,)
+
+
+def test_a_surface_marks_excluded_grid_points_nan():
+    pd = pytest.importorskip("pandas")
+    aq = pd.read_csv(BENCH / "data" / "airquality.csv")
+    m = wg.gam('Ozone ~ s(Solar.R, bs = "cr") + te(Wind, Temp)', family="Gamma", link="log", data=aq, cache=False)
+    curve, surface = m.plot_data()
+    assert (curve["kind"], surface["kind"]) == ("curve", "surface")
+    assert surface["fit"].shape == (1600,) and len(surface["x"]) == len(surface["y"]) == 40
+    excluded = surface["exclude"]
+    assert 0 < excluded.sum() < 1600
+    assert np.isnan(surface["fit"][excluded]).all() and np.isfinite(surface["fit"][~excluded]).all()
+    assert surface["main"].startswith("te(Wind,Temp,")
+
+
+def test_plot_draws_a_panel_per_term_with_mgcv_labels(tmp_path):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    pd = pytest.importorskip("pandas")
+    data = pd.read_csv(GAMSIM6)
+    m = wg.gam('y ~ s(x0) + s(x1) + te(x2, x3, k = 4) + s(fac, bs = "re")', data=data, factors=["fac"], cache=False)
+    fig = m.plot(residuals=True)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(axes) == 4
+    assert axes[0].get_xlabel() == "x0" and axes[0].get_ylabel().startswith("s(x0,")
+    assert axes[2].get_title().startswith("te(x2,x3,") and axes[2].get_xlabel() == "x2"
+    assert axes[3].get_xlabel() == "Gaussian quantiles" and axes[3].get_title().startswith("s(fac,")
+    for ext in ("png", "svg"):
+        path = tmp_path / f"plot.{ext}"
+        fig.savefig(path)
+        assert path.stat().st_size > 1000
+    assert (tmp_path / "plot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"<svg" in (tmp_path / "plot.svg").read_bytes()[:500]
+    two = m.plot(select=["s(x1)", 0], shade=True)
+    assert [ax.get_xlabel() for ax in two.axes if ax.get_visible()] == ["x1", "x0"]
+    with pytest.raises(ValueError, match="no smooth term 's\\(z\\)'"):
+        m.plot(select=["s(z)"])
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def test_plot_settings_are_checked_by_the_engine():
+    m = wg.gam("accel ~ s(times)", data=read_csv_dict(MCYCLE), cache=False)
+    with pytest.raises(ValueError, match="n = 1"):
+        m.plot_data(n=1)
+    with pytest.raises(ValueError, match="too_far = -1"):
+        m.plot_data(too_far=-1.0)
