@@ -14,6 +14,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod commands;
+mod draw;
 mod human;
 mod interrupt;
 mod plumbing;
@@ -52,7 +53,7 @@ enum Command {
     Summary(summary::SummaryArgs),
     /// Predict from a saved model at the rows of a CSV file
     Predict(predict::PredictArgs),
-    /// What mgcv's plot.gam draws for each smooth of a saved model (--json)
+    /// Draw each smooth of a saved model as mgcv's plot.gam does (SVG, PNG or --json data)
     Plot(plot::PlotArgs),
     /// Inspect and manage the warm-start cache
     Cache(cache::CacheArgs),

@@ -67,7 +67,7 @@ fn plot_json_is_the_library_plot_data_of_each_smooth() {
 }
 
 #[test]
-fn plot_without_json_or_with_a_bad_distance_is_a_usage_error() {
+fn plot_without_out_or_json_or_with_a_bad_distance_is_a_usage_error() {
     let dir = TempDir::new().unwrap();
     let model = mcycle_model(dir.path());
     let run = gam_in(
@@ -75,7 +75,7 @@ fn plot_without_json_or_with_a_bad_distance_is_a_usage_error() {
         [OsStr::new("plot"), model.as_os_str(), mcycle().as_os_str()],
     );
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(run.stderr.contains("pass --json"), "{run:?}");
+    assert!(run.stderr.contains("needs --out FILE.svg or FILE.png for pictures, or --json"), "{run:?}");
     let run = gam_in(
         dir.path(),
         [

@@ -1,18 +1,22 @@
-//! `gam plot MODEL DATA --json`: what mgcv's `plot.gam` draws for each smooth
-//! term of a saved model (grids, fits, bands, rugs, partial residuals),
-//! computed by [`gam::expert::report::plot`] on DATA, the CSV file the model
-//! was fitted to (ranges, rugs and residuals come from its rows).
+//! `gam plot MODEL DATA --out FILE.svg|.png` draws what mgcv's `plot.gam`
+//! draws for each smooth term of a saved model; `--json` prints the plot
+//! data instead (grids, fits, bands, rugs, partial residuals), computed by
+//! [`gam::expert::report::plot`] on DATA, the CSV file the model was fitted
+//! to (ranges, rugs and residuals come from its rows).
 //!
-//! Drawing the panels to SVG or PNG is not built yet: without `--json` the
-//! command says so and exits with a usage error.
+//! With `--pages 1` (or one term) all panels share one picture at FILE;
+//! otherwise each term gets its own, FILE's name numbered (`p-1.svg`,
+//! `p-2.svg`, ...), as mgcv draws one panel per page.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::Args;
 use gam::expert::model::GamModel;
-use gam::expert::report::{PlotOptions, json_text, plot_json};
+use gam::expert::report::{PlotKind, PlotOptions, TermPlot, json_text, plot_json};
+
+use crate::draw::{DrawOptions, draw_page};
 
 use crate::plumbing::{read_data, usage_error};
 
@@ -38,13 +42,26 @@ pub struct PlotArgs {
     /// Add each term's partial residuals (mgcv's residuals = TRUE)
     #[arg(long)]
     pub residuals: bool,
+    /// Draw the pictures to this file: .svg or .png
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// 1: every panel on one picture; 0: one picture per term (mgcv's pages)
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=1))]
+    pub pages: u8,
+    /// Draw only these terms: labels (`s(x)`) or 1-based positions, as mgcv's select (repeatable)
+    #[arg(long, value_name = "TERM")]
+    pub select: Vec<String>,
+    /// A shaded band instead of dashed lines (mgcv's shade = TRUE)
+    #[arg(long)]
+    pub shade: bool,
 }
 
-/// Runs `gam plot`: with `json`, the plot data as one JSON document.
+/// Runs `gam plot`: with `json`, the plot data as one JSON document; with
+/// `--out`, the pictures.
 pub fn run(args: &PlotArgs, json: bool, out: &mut dyn Write) -> Result<()> {
-    if !json {
+    if !json && args.out.is_none() {
         return Err(usage_error(
-            "gam plot draws no pictures yet: pass --json for the plot data (per term: x, fit, se, ...)",
+            "gam plot needs --out FILE.svg or FILE.png for pictures, or --json for the plot data",
         ));
     }
     if !(args.too_far.is_finite() && args.too_far >= 0.0) {
@@ -63,7 +80,65 @@ pub fn run(args: &PlotArgs, json: bool, out: &mut dyn Write) -> Result<()> {
         se_with_mean: args.se_with_mean,
         residuals: args.residuals,
     };
-    let text = json_text(&plot_json(&model, &data, &opts)?)?;
-    out.write_all(text.as_bytes())?;
+    let doc = plot_json(&model, &data, &opts)?;
+    if let Some(path) = &args.out {
+        let terms = selected(&doc.terms, &args.select)?;
+        let draw = DrawOptions {
+            residuals: args.residuals,
+            shade: args.shade,
+        };
+        if args.pages == 1 || terms.len() == 1 {
+            draw_page(&terms, path, draw)?;
+        } else {
+            for (i, t) in terms.iter().enumerate() {
+                draw_page(&[t], &numbered(path, i + 1), draw)?;
+            }
+        }
+    }
+    if json {
+        let text = json_text(&doc)?;
+        out.write_all(text.as_bytes())?;
+    }
     Ok(())
+}
+
+/// The drawable terms `select` names (all when empty), in the order given.
+fn selected<'a>(terms: &'a [TermPlot], select: &[String]) -> Result<Vec<&'a TermPlot>> {
+    let drawable: Vec<&TermPlot> = terms.iter().filter(|t| t.kind != PlotKind::NotPlotted).collect();
+    if drawable.is_empty() {
+        return Err(usage_error("the model has no smooth term to plot"));
+    }
+    if select.is_empty() {
+        return Ok(drawable);
+    }
+    let labels = || drawable.iter().map(|t| t.label.as_str()).collect::<Vec<_>>().join(", ");
+    select
+        .iter()
+        .map(|s| match s.parse::<usize>() {
+            Ok(i) if (1..=drawable.len()).contains(&i) => Ok(drawable[i - 1]),
+            Ok(i) => Err(usage_error(format!(
+                "--select {i}: the model has {} terms to plot ({})",
+                drawable.len(),
+                labels()
+            ))),
+            Err(_) => drawable
+                .iter()
+                .find(|t| t.label == *s)
+                .copied()
+                .ok_or_else(|| usage_error(format!("--select {s}: no such smooth term (terms: {})", labels()))),
+        })
+        .collect()
+}
+
+/// `dir/name.ext` as `dir/name-i.ext`.
+fn numbered(path: &Path, i: usize) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = match path.extension() {
+        Some(ext) => format!("{stem}-{i}.{}", ext.to_string_lossy()),
+        None => format!("{stem}-{i}"),
+    };
+    path.with_file_name(name)
 }

@@ -196,6 +196,48 @@ fn seq(from: f64, to: f64, n: usize) -> Vec<f64> {
     }
 }
 
+/// A normal QQ plot of `values`, as R's `qqnorm` and `qqline` draw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NormalQq {
+    /// Normal quantiles at R's `ppoints(n)`, increasing.
+    pub theoretical: Vec<f64>,
+    /// The values, sorted.
+    pub sample: Vec<f64>,
+    /// `qqline`'s intercept and slope (through the quartiles of both), if
+    /// there are two distinct quartiles.
+    pub line: Option<(f64, f64)>,
+}
+
+/// R's `qqnorm(values)` and `qqline(values)` (quartiles by R's default
+/// quantile type 7); non-finite values are left out.
+pub fn normal_qq(values: &[f64]) -> NormalQq {
+    use statrs::distribution::{ContinuousCDF, Normal};
+    let mut sample: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    sample.sort_by(f64::total_cmp);
+    let n = sample.len();
+    let a = if n <= 10 { 3.0 / 8.0 } else { 0.5 };
+    let z = Normal::standard();
+    let theoretical = (1..=n)
+        .map(|i| z.inverse_cdf((i as f64 - a) / (n as f64 + 1.0 - 2.0 * a)))
+        .collect();
+    let quantile = |p: f64| {
+        let h = (n - 1) as f64 * p;
+        let (lo, frac) = (h.floor() as usize, h - h.floor());
+        sample[lo] + frac * (sample[(lo + 1).min(n - 1)] - sample[lo])
+    };
+    let line = (n >= 2).then(|| {
+        let (y1, y3) = (quantile(0.25), quantile(0.75));
+        let (x1, x3) = (z.inverse_cdf(0.25), z.inverse_cdf(0.75));
+        let slope = (y3 - y1) / (x3 - x1);
+        (y1 - slope * x1, slope)
+    });
+    NormalQq {
+        theoretical,
+        sample,
+        line,
+    }
+}
+
 /// The smallest and largest of `v`.
 fn range(v: &[f64]) -> (f64, f64) {
     v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
@@ -500,6 +542,18 @@ mod tests {
         assert_eq!((s[0], s[6], s.len()), (0.1, 0.7, 7));
         assert!((s[3] - 0.4).abs() < 1e-15);
         assert_eq!(seq(2.0, 2.0, 3), vec![2.0; 3]);
+    }
+
+    #[test]
+    fn the_qq_plot_is_r_qqnorm_and_qqline() {
+        // R: qqnorm(c(3, 1, 2)) gives x = qnorm(ppoints(3)) = -0.869423773288886, 0, 0.869...;
+        // qqline through quantile(c(1, 2, 3), c(.25, .75)) = 1.5, 2.5.
+        let qq = normal_qq(&[3.0, 1.0, 2.0, f64::NAN]);
+        assert_eq!(qq.sample, vec![1.0, 2.0, 3.0]);
+        assert!((qq.theoretical[0] + 0.869_423_773_288_886).abs() < 1e-12);
+        assert!(qq.theoretical[1].abs() < 1e-15);
+        let (a, b) = qq.line.unwrap();
+        assert!((a - 2.0).abs() < 1e-12 && (b - 1.0 / 1.348_979_500_392_163_4).abs() < 1e-12);
     }
 
     #[test]

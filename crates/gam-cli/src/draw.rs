@@ -1,0 +1,293 @@
+//! Pictures of plot data ([`gam::TermPlot`], computed by the library) with
+//! plotters, as SVG or PNG: the front end only draws.
+//!
+//! Panels as mgcv's `plot.gam` draws them: a curve with its band (dashed,
+//! or shaded with `--shade`), a rug of the training values and optionally
+//! the partial residuals; a surface as a heat map (red low, yellow high,
+//! excluded grid cells left blank) with the training points; a random
+//! effect as a normal QQ plot with R's `qqline`. Text uses DejaVu Sans,
+//! embedded in the binary (`assets/`, its licence beside it), so pictures
+//! render the same on a machine without fonts.
+//!
+//! Files are written whole to a temporary file in the destination's
+//! directory, synced and renamed over it.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use gam::expert::report::plot::{PlotKind, TermPlot, normal_qq};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+
+/// DejaVu Sans (Bitstream Vera licence: `assets/DejaVuSans-LICENSE.txt`).
+static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+
+/// One panel's size in pixels.
+const PANEL: (u32, u32) = (480, 420);
+
+/// How panels are drawn.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DrawOptions {
+    /// Show the partial residuals.
+    pub residuals: bool,
+    /// A shaded band instead of dashed lines.
+    pub shade: bool,
+}
+
+/// mgcv's rows and columns for `n` panels on one page.
+pub fn layout(n: usize) -> (usize, usize) {
+    let mut c = ((n as f64).sqrt().trunc() as usize).max(1);
+    let mut r = c;
+    if c * r < n {
+        c += 1;
+    }
+    if c * r < n {
+        r += 1;
+    }
+    (r, c)
+}
+
+/// Draws `terms` on one page at `path` (`.svg` or `.png`).
+pub fn draw_page(terms: &[&TermPlot], path: &Path, opts: DrawOptions) -> Result<()> {
+    plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
+        .map_err(|_| anyhow::anyhow!("the embedded font does not load"))?;
+    let (rows, cols) = layout(terms.len());
+    let size = (PANEL.0 * cols as u32, PANEL.1 * rows as u32);
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let bytes = match ext.as_deref() {
+        Some("svg") => {
+            let mut text = String::new();
+            {
+                let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+                draw_panels(&root, terms, rows, cols, opts)?;
+                root.present().map_err(|e| anyhow::anyhow!("drawing: {e}"))?;
+            }
+            text.into_bytes()
+        }
+        Some("png") => {
+            let mut rgb = vec![0u8; size.0 as usize * size.1 as usize * 3];
+            {
+                let root = BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area();
+                draw_panels(&root, terms, rows, cols, opts)?;
+                root.present().map_err(|e| anyhow::anyhow!("drawing: {e}"))?;
+            }
+            encode_png(&rgb, size)?
+        }
+        _ => bail!("{}: name the picture .svg or .png", path.display()),
+    };
+    gam::expert::files::write_atomically(path, |w| w.write_all(&bytes))
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc.write_header()?;
+        writer.write_image_data(rgb)?;
+    }
+    Ok(out)
+}
+
+fn draw_panels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    terms: &[&TermPlot],
+    rows: usize,
+    cols: usize,
+    opts: DrawOptions,
+) -> Result<()> {
+    root.fill(&WHITE).map_err(|e| anyhow::anyhow!("drawing: {e}"))?;
+    let areas = root.split_evenly((rows, cols));
+    for (area, t) in areas.iter().zip(terms) {
+        let drawn = match t.kind {
+            PlotKind::Curve => curve(area, t, opts),
+            PlotKind::Surface => surface(area, t),
+            PlotKind::RandomEffect => random_effect(area, t),
+            _ => Ok(()),
+        };
+        drawn.map_err(|e| anyhow::anyhow!("drawing {}: {e}", t.label))?;
+    }
+    Ok(())
+}
+
+type DrawResult<DB> = std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// The range of the finite values among `vs`, widened by 4% each side
+/// (R's default axis range), and by 1 when all are equal.
+fn padded(vs: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
+    let (lo, hi) = vs
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    if !lo.is_finite() {
+        return 0.0..1.0;
+    }
+    let pad = if hi > lo { 0.04 * (hi - lo) } else { 1.0 };
+    (lo - pad)..(hi + pad)
+}
+
+/// A tick label as R writes it: no trailing zeros (`100`, `-0.5`, `2.5e-05`).
+fn tick(v: &f64) -> String {
+    if v.abs() < 1e-12 {
+        return "0".into();
+    }
+    let s = format!("{:.6}", v);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" || s == "0" || s.is_empty() {
+        format!("{v:.1e}")
+    } else {
+        s.to_string()
+    }
+}
+
+fn label_font() -> TextStyle<'static> {
+    ("sans-serif", 15).into_font().into()
+}
+
+fn curve<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &TermPlot, opts: DrawOptions) -> DrawResult<DB> {
+    let se = t.se.clone().unwrap_or_else(|| vec![0.0; t.fit.len()]);
+    let lo: Vec<f64> = t.fit.iter().zip(&se).map(|(f, s)| f - s).collect();
+    let hi: Vec<f64> = t.fit.iter().zip(&se).map(|(f, s)| f + s).collect();
+    let resid = t.p_resid.as_deref().filter(|_| opts.residuals);
+    let yr = padded(lo.iter().chain(&hi).chain(resid.unwrap_or(&[])).copied());
+    let xr = padded(t.x.iter().copied());
+    let mut chart = ChartBuilder::on(area)
+        .margin(12)
+        .x_label_area_size(42)
+        .y_label_area_size(60)
+        .build_cartesian_2d(xr, yr.clone())?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc(t.xlab.as_str())
+        .y_desc(t.ylab.as_str())
+        .axis_desc_style(label_font())
+        .label_style(("sans-serif", 12))
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .draw()?;
+    let pts = |v: &[f64]| t.x.iter().copied().zip(v.iter().copied()).collect::<Vec<_>>();
+    if opts.shade {
+        let mut band = pts(&hi);
+        band.extend(pts(&lo).into_iter().rev());
+        chart.draw_series(std::iter::once(Polygon::new(band, RGBColor(217, 217, 217).filled())))?;
+    } else {
+        for edge in [&lo, &hi] {
+            chart.draw_series(DashedLineSeries::new(pts(edge), 6, 4, BLACK.stroke_width(1)))?;
+        }
+    }
+    chart.draw_series(LineSeries::new(pts(&t.fit), BLACK.stroke_width(2)))?;
+    if let (Some(r), Some(raw)) = (resid, t.raw.first()) {
+        chart.draw_series(
+            raw.iter()
+                .zip(r)
+                .map(|(&x, &y)| Circle::new((x, y), 2, RGBColor(120, 120, 120).filled())),
+        )?;
+    }
+    if let Some(raw) = t.raw.first() {
+        let tick = 0.03 * (yr.end - yr.start);
+        chart.draw_series(
+            raw.iter()
+                .map(|&x| PathElement::new(vec![(x, yr.start), (x, yr.start + tick)], BLACK.stroke_width(1))),
+        )?;
+    }
+    Ok(())
+}
+
+/// mgcv's `heat.colors`-like ramp: dark red (0) through orange to pale yellow (1).
+fn heat(v: f64) -> RGBColor {
+    let v = v.clamp(0.0, 1.0);
+    let stops = [
+        (0.0, (178.0, 0.0, 0.0)),
+        (0.5, (255.0, 128.0, 0.0)),
+        (1.0, (255.0, 255.0, 170.0)),
+    ];
+    let (a, b) = if v <= 0.5 {
+        (stops[0], stops[1])
+    } else {
+        (stops[1], stops[2])
+    };
+    let f = (v - a.0) / (b.0 - a.0);
+    let mix = |p: f64, q: f64| (p + f * (q - p)).round() as u8;
+    RGBColor(mix(a.1.0, b.1.0), mix(a.1.1, b.1.1), mix(a.1.2, b.1.2))
+}
+
+fn surface<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &TermPlot) -> DrawResult<DB> {
+    let (xs, ys) = (&t.x, t.y.as_deref().unwrap_or(&[]));
+    let (nx, ny) = (xs.len(), ys.len());
+    let half = |v: &[f64]| if v.len() > 1 { (v[1] - v[0]) / 2.0 } else { 0.5 };
+    let (hx, hy) = (half(xs), half(ys));
+    let xr = (xs[0] - hx)..(xs[nx - 1] + hx);
+    let yr = (ys[0] - hy)..(ys[ny - 1] + hy);
+    let mut chart = ChartBuilder::on(area)
+        .caption(t.main.as_deref().unwrap_or(""), label_font())
+        .margin(12)
+        .x_label_area_size(42)
+        .y_label_area_size(60)
+        .build_cartesian_2d(xr, yr)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc(t.xlab.as_str())
+        .y_desc(t.ylab.as_str())
+        .axis_desc_style(label_font())
+        .label_style(("sans-serif", 12))
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .draw()?;
+    let range = padded(t.fit.iter().copied());
+    let cells = (0..ny).flat_map(|j| (0..nx).map(move |i| (i, j))).filter_map(|(i, j)| {
+        let f = t.fit[i + j * nx];
+        f.is_finite().then(|| {
+            let c = heat((f - range.start) / (range.end - range.start));
+            Rectangle::new([(xs[i] - hx, ys[j] - hy), (xs[i] + hx, ys[j] + hy)], c.filled())
+        })
+    });
+    chart.draw_series(cells)?;
+    if let [rx, ry] = t.raw.as_slice() {
+        chart.draw_series(
+            rx.iter()
+                .zip(ry)
+                .map(|(&x, &y)| Circle::new((x, y), 1, RGBColor(60, 60, 60).filled())),
+        )?;
+    }
+    Ok(())
+}
+
+fn random_effect<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &TermPlot) -> DrawResult<DB> {
+    let qq = normal_qq(&t.fit);
+    let xr = padded(qq.theoretical.iter().copied());
+    let yr = padded(qq.sample.iter().copied());
+    let mut chart = ChartBuilder::on(area)
+        .caption(t.main.as_deref().unwrap_or(""), label_font())
+        .margin(12)
+        .x_label_area_size(42)
+        .y_label_area_size(60)
+        .build_cartesian_2d(xr.clone(), yr)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc(t.xlab.as_str())
+        .y_desc(t.ylab.as_str())
+        .axis_desc_style(label_font())
+        .label_style(("sans-serif", 12))
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .draw()?;
+    chart.draw_series(
+        qq.theoretical
+            .iter()
+            .zip(&qq.sample)
+            .map(|(&x, &y)| Circle::new((x, y), 3, BLACK.stroke_width(1))),
+    )?;
+    if let Some((a, b)) = qq.line {
+        chart.draw_series(LineSeries::new(
+            [xr.start, xr.end].map(|x| (x, a + b * x)),
+            BLACK.stroke_width(1),
+        ))?;
+    }
+    Ok(())
+}

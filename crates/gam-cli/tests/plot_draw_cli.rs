@@ -1,0 +1,175 @@
+//! `gam plot --out`: every public reference case's smooths drawn to SVG and
+//! PNG through the built binary. Each picture must parse as what it claims
+//! to be, have the size of mgcv's panel grid for its terms, and (SVG) carry
+//! each panel's label: the term with its EDF, as mgcv writes it. Nothing
+//! here needs a display or installed fonts.
+
+mod common;
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use common::gam_in;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// One panel's size in pixels (the binary's `draw::PANEL`).
+const PANEL: (u32, u32) = (480, 420);
+
+fn bench() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../gam/tests/data/bench")
+}
+
+/// mgcv's rows and columns for `n` panels on one page.
+fn layout(n: usize) -> (u32, u32) {
+    let mut c = ((n as f64).sqrt().trunc() as u32).max(1);
+    let mut r = c;
+    if (c * r) < n as u32 {
+        c += 1;
+    }
+    if (c * r) < n as u32 {
+        r += 1;
+    }
+    (r, c)
+}
+
+/// Width and height from a PNG's IHDR chunk, after checking its signature.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    (be(&bytes[16..20]), be(&bytes[20..24]))
+}
+
+fn args(list: &[&dyn AsRef<std::ffi::OsStr>]) -> Vec<OsString> {
+    list.iter().map(|a| a.as_ref().to_os_string()).collect()
+}
+
+#[test]
+fn every_public_case_draws_to_svg_and_png_with_a_labelled_panel_per_term() {
+    let cases: Value = serde_json::from_slice(&std::fs::read(bench().join("cases.json")).unwrap()).unwrap();
+    let mut drawn = 0;
+    for case in cases.as_array().unwrap() {
+        if case["visibility"] != "public" {
+            continue;
+        }
+        let id = case["id"].as_str().unwrap();
+        let dir = TempDir::new().unwrap();
+        let data = bench().join(case["data"].as_str().unwrap());
+        let model = dir.path().join("m.json");
+        let mut fit = args(&[
+            &"fit",
+            &"--no-cache",
+            &"-q",
+            &data,
+            &case["formula"].as_str().unwrap(),
+            &"--family",
+            &case["family"].as_str().unwrap(),
+            &"--link",
+            &case["link"].as_str().unwrap(),
+            &"--out",
+            &model,
+        ]);
+        for f in case["factors"].as_array().unwrap() {
+            fit.extend(args(&[&"--factor", &f.as_str().unwrap()]));
+        }
+        let run = gam_in(dir.path(), &fit);
+        assert_eq!(run.code, 0, "{id}: {run:?}");
+        let doc = gam_in(dir.path(), args(&[&"plot", &model, &data, &"--json"]));
+        assert_eq!(doc.code, 0, "{id}: {doc:?}");
+        let terms = doc.json()["terms"].as_array().unwrap().clone();
+        if terms.is_empty() {
+            let run = gam_in(
+                dir.path(),
+                args(&[&"plot", &model, &data, &"--out", &dir.path().join("p.svg")]),
+            );
+            assert!(
+                run.code == 2 && run.stderr.contains("no smooth term to plot"),
+                "{id}: {run:?}"
+            );
+            continue;
+        }
+        let (rows, cols) = layout(terms.len());
+        for ext in ["svg", "png"] {
+            let out = dir.path().join(format!("p.{ext}"));
+            let run = gam_in(
+                dir.path(),
+                args(&[&"plot", &model, &data, &"--out", &out, &"--pages", &"1", &"--residuals"]),
+            );
+            assert_eq!(run.code, 0, "{id} {ext}: {run:?}");
+            let bytes = std::fs::read(&out).unwrap();
+            if ext == "png" {
+                assert_eq!(png_size(&bytes), (PANEL.0 * cols, PANEL.1 * rows), "{id}: picture size");
+                continue;
+            }
+            let svg = String::from_utf8(bytes).unwrap();
+            assert!(
+                svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
+                "{id}: not an SVG document"
+            );
+            assert!(
+                svg.contains(&format!("width=\"{}\"", PANEL.0 * cols)),
+                "{id}: SVG width for {} panels",
+                terms.len()
+            );
+            for t in &terms {
+                // A curve's y label or a surface's and a random effect's title: the term and its EDF.
+                let label = if t["kind"] == "curve" { &t["ylab"] } else { &t["main"] };
+                let label = label.as_str().unwrap();
+                assert_eq!(
+                    svg.matches(&format!(">\n{label}\n</text>")).count(),
+                    1,
+                    "{id}: label {label} once"
+                );
+            }
+        }
+        drawn += 1;
+    }
+    assert!(drawn >= 17, "only {drawn} cases drawn");
+}
+
+#[test]
+fn one_picture_per_term_by_default_and_select_picks_terms() {
+    let dir = TempDir::new().unwrap();
+    let data = bench().join("data/gamsim6_n400.csv");
+    let model = dir.path().join("m.json");
+    let formula = "y ~ s(x0) + s(x1) + s(fac, bs = \"re\")";
+    let run = gam_in(
+        dir.path(),
+        args(&[&"fit", &"-q", &"--no-cache", &data, &formula, &"--out", &model]),
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let out = dir.path().join("t.svg");
+    let run = gam_in(dir.path(), args(&[&"plot", &model, &data, &"--out", &out, &"--shade"]));
+    assert_eq!(run.code, 0, "{run:?}");
+    for i in 1..=3 {
+        assert!(dir.path().join(format!("t-{i}.svg")).exists(), "picture {i}");
+    }
+    assert!(!out.exists() && !dir.path().join("t-4.svg").exists());
+    let one = dir.path().join("one.png");
+    let run = gam_in(
+        dir.path(),
+        args(&[&"plot", &model, &data, &"--out", &one, &"--select", &"s(x1)"]),
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(png_size(&std::fs::read(&one).unwrap()), PANEL);
+    let run = gam_in(
+        dir.path(),
+        args(&[&"plot", &model, &data, &"--out", &one, &"--select", &"s(z)"]),
+    );
+    assert!(
+        run.code == 2
+            && run
+                .stderr
+                .contains("--select s(z): no such smooth term (terms: s(x0), s(x1), s(fac))"),
+        "{run:?}"
+    );
+    let run = gam_in(
+        dir.path(),
+        args(&[&"plot", &model, &data, &"--out", &dir.path().join("p.pdf")]),
+    );
+    assert!(
+        run.code == 1 && run.stderr.contains("name the picture .svg or .png"),
+        "{run:?}"
+    );
+}
