@@ -4,7 +4,8 @@
 //! Panels as mgcv's `plot.gam` draws them: a curve with its band (dashed,
 //! or shaded with `--shade`), a rug of the training values and optionally
 //! the partial residuals; a surface as a heat map (red low, yellow high,
-//! excluded grid cells left blank) with the training points; a random
+//! excluded grid cells left blank) with labelled contours and the training
+//! points; a random
 //! effect as a normal QQ plot with R's `qqline`. Text uses DejaVu Sans,
 //! embedded in the binary (`assets/`, its licence beside it), so pictures
 //! render the same on a machine without fonts.
@@ -254,7 +255,104 @@ fn surface<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &TermPlot) -> D
                 .map(|(&x, &y)| Circle::new((x, y), 1, RGBColor(60, 60, 60).filled())),
         )?;
     }
+    for (level, lines) in contour_lines(&t.fit, xs, ys) {
+        for line in &lines {
+            chart.draw_series(std::iter::once(PathElement::new(line.clone(), BLUE.stroke_width(1))))?;
+        }
+        // mgcv's contour() labels each level once, on its longest line.
+        if let Some(longest) = lines.iter().max_by_key(|l| l.len()) {
+            let at = longest[longest.len() / 2];
+            chart.draw_series(std::iter::once(Text::new(
+                tick(&level),
+                at,
+                ("sans-serif", 11).into_font(),
+            )))?;
+        }
+    }
     Ok(())
+}
+
+/// A contour line's points in data coordinates.
+type Polyline = Vec<(f64, f64)>;
+
+/// R's `pretty(range, 10)`-like contour levels: a step of 1, 2 or 5 times a
+/// power of ten giving about ten levels inside `lo..hi`.
+fn levels(lo: f64, hi: f64) -> Vec<f64> {
+    if !(lo.is_finite() && hi.is_finite() && hi > lo) {
+        return Vec::new();
+    }
+    let raw = (hi - lo) / 10.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last).map(|k| k as f64 * step).collect()
+}
+
+/// Contour lines of a surface's grid values (`xs.len() × ys.len()`, x
+/// fastest), as polylines in data coordinates per level: marching squares
+/// (the `contour` crate) on the grid, each value at its grid point; pieces
+/// next to an excluded (NaN) point or along the grid's edge are left out.
+fn contour_lines(fit: &[f64], xs: &[f64], ys: &[f64]) -> Vec<(f64, Vec<Polyline>)> {
+    let (nx, ny) = (xs.len(), ys.len());
+    if nx < 2 || ny < 2 || fit.len() != nx * ny {
+        return Vec::new();
+    }
+    let (lo, hi) = fit
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let thresholds = levels(lo, hi);
+    let Ok(lines) = contour::ContourBuilder::new(nx, ny, true).lines(fit, &thresholds) else {
+        return Vec::new();
+    };
+    let (dx, dy) = (
+        (xs[nx - 1] - xs[0]) / (nx - 1) as f64,
+        (ys[ny - 1] - ys[0]) / (ny - 1) as f64,
+    );
+    // The grid value (i, j) sits at (i + 0.5, j + 0.5) in the crate's coordinates.
+    let value_ok = |px: f64, py: f64| {
+        let i0 = (px - 0.5).floor().clamp(0.0, (nx - 1) as f64) as usize;
+        let j0 = (py - 0.5).floor().clamp(0.0, (ny - 1) as f64) as usize;
+        let inside = px > 0.5 && px < nx as f64 - 0.5 && py > 0.5 && py < ny as f64 - 0.5;
+        inside
+            && [
+                (i0, j0),
+                ((i0 + 1).min(nx - 1), j0),
+                (i0, (j0 + 1).min(ny - 1)),
+                ((i0 + 1).min(nx - 1), (j0 + 1).min(ny - 1)),
+            ]
+            .iter()
+            .all(|&(i, j)| fit[i + j * nx].is_finite())
+    };
+    let to_data = |px: f64, py: f64| (xs[0] + (px - 0.5) * dx, ys[0] + (py - 0.5) * dy);
+    lines
+        .into_iter()
+        .map(|line| {
+            let level = line.threshold();
+            let mut pieces = Vec::new();
+            for ring in &line.geometry().0 {
+                let mut piece: Vec<(f64, f64)> = Vec::new();
+                for p in &ring.0 {
+                    if value_ok(p.x, p.y) {
+                        piece.push(to_data(p.x, p.y));
+                    } else if piece.len() > 1 {
+                        pieces.push(std::mem::take(&mut piece));
+                    } else {
+                        piece.clear();
+                    }
+                }
+                if piece.len() > 1 {
+                    pieces.push(piece);
+                }
+            }
+            (level, pieces)
+        })
+        .collect()
 }
 
 fn random_effect<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &TermPlot) -> DrawResult<DB> {
@@ -290,4 +388,50 @@ fn random_effect<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &TermPlot
         ))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panels_are_laid_out_as_mgcv_lays_them_out() {
+        assert_eq!(layout(1), (1, 1));
+        assert_eq!(layout(2), (1, 2));
+        assert_eq!(layout(3), (2, 2));
+        assert_eq!(layout(5), (2, 3));
+        assert_eq!(layout(10), (3, 4));
+    }
+
+    #[test]
+    fn contour_levels_are_round_numbers_inside_the_range() {
+        let got = levels(-0.93, 1.07);
+        let want = [-0.8, -0.6, -0.4, -0.2, 0.0, 0.2, 0.4, 0.6, 0.8, 1.0];
+        assert_eq!(got.len(), want.len());
+        assert!(got.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-12), "{got:?}");
+        assert_eq!(levels(0.0, 10.0).len(), 11);
+        assert!(levels(1.0, 1.0).is_empty() && levels(f64::NAN, 1.0).is_empty());
+    }
+
+    #[test]
+    fn ticks_drop_trailing_zeros() {
+        assert_eq!(tick(&100.0), "100");
+        assert_eq!(tick(&-0.5), "-0.5");
+        assert_eq!(tick(&0.0), "0");
+        assert_eq!(tick(&2.5e-8), "2.5e-8");
+    }
+
+    #[test]
+    fn a_contour_of_a_plane_is_a_straight_line_away_from_excluded_points() {
+        let xs: Vec<f64> = (0..10).map(f64::from).collect();
+        let ys = xs.clone();
+        let mut fit: Vec<f64> = (0..100).map(|k| f64::from(k % 10)).collect();
+        let lines = contour_lines(&fit, &xs, &ys);
+        let (_, at_4) = lines.iter().find(|(l, _)| *l == 4.0).expect("a level at 4");
+        assert!(at_4.iter().flatten().all(|&(x, _)| (x - 4.0).abs() < 1e-9), "{at_4:?}");
+        fit[4 + 5 * 10] = f64::NAN;
+        let lines = contour_lines(&fit, &xs, &ys);
+        let (_, at_4) = lines.iter().find(|(l, _)| *l == 4.0).unwrap();
+        assert!(at_4.iter().flatten().all(|&(_, y)| (y - 5.0).abs() >= 0.5), "{at_4:?}");
+    }
 }

@@ -75,7 +75,11 @@ fn plot_without_out_or_json_or_with_a_bad_distance_is_a_usage_error() {
         [OsStr::new("plot"), model.as_os_str(), mcycle().as_os_str()],
     );
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(run.stderr.contains("needs --out FILE.svg or FILE.png for pictures, or --json"), "{run:?}");
+    assert!(
+        run.stderr
+            .contains("needs --out FILE.svg or FILE.png for pictures, or --json"),
+        "{run:?}"
+    );
     let run = gam_in(
         dir.path(),
         [
