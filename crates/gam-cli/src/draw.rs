@@ -148,18 +148,23 @@ fn label_font() -> TextStyle<'static> {
     ("sans-serif", 15).into_font().into()
 }
 
-fn curve<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &TermPlot, opts: DrawOptions) -> DrawResult<DB> {
-    let se = t.se.clone().unwrap_or_else(|| vec![0.0; t.fit.len()]);
-    let lo: Vec<f64> = t.fit.iter().zip(&se).map(|(f, s)| f - s).collect();
-    let hi: Vec<f64> = t.fit.iter().zip(&se).map(|(f, s)| f + s).collect();
-    let resid = t.p_resid.as_deref().filter(|_| opts.residuals);
-    let yr = padded(lo.iter().chain(&hi).chain(resid.unwrap_or(&[])).copied());
-    let xr = padded(t.x.iter().copied());
-    let mut chart = ChartBuilder::on(area)
+/// A panel's chart: axes over `xr` × `yr` labelled with the term's `xlab`
+/// and `ylab`, R-style ticks, no grid, and the term's title if it has one.
+fn panel<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    t: &TermPlot,
+    xr: std::ops::Range<f64>,
+    yr: std::ops::Range<f64>,
+) -> std::result::Result<Chart<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let mut builder = ChartBuilder::on(area);
+    if let Some(main) = &t.main {
+        builder.caption(main.as_str(), label_font());
+    }
+    let mut chart = builder
         .margin(12)
         .x_label_area_size(42)
         .y_label_area_size(60)
-        .build_cartesian_2d(xr, yr.clone())?;
+        .build_cartesian_2d(xr, yr)?;
     chart
         .configure_mesh()
         .disable_mesh()
@@ -170,6 +175,21 @@ fn curve<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &TermPlot, opts: 
         .x_label_formatter(&tick)
         .y_label_formatter(&tick)
         .draw()?;
+    Ok(chart)
+}
+
+/// A panel's chart context.
+type Chart<'a, DB> =
+    ChartContext<'a, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>;
+
+fn curve<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &TermPlot, opts: DrawOptions) -> DrawResult<DB> {
+    let se = t.se.clone().unwrap_or_else(|| vec![0.0; t.fit.len()]);
+    let lo: Vec<f64> = t.fit.iter().zip(&se).map(|(f, s)| f - s).collect();
+    let hi: Vec<f64> = t.fit.iter().zip(&se).map(|(f, s)| f + s).collect();
+    let resid = t.p_resid.as_deref().filter(|_| opts.residuals);
+    let yr = padded(lo.iter().chain(&hi).chain(resid.unwrap_or(&[])).copied());
+    let xr = padded(t.x.iter().copied());
+    let mut chart = panel(area, t, xr, yr.clone())?;
     let pts = |v: &[f64]| t.x.iter().copied().zip(v.iter().copied()).collect::<Vec<_>>();
     if opts.shade {
         let mut band = pts(&hi);
@@ -223,22 +243,7 @@ fn surface<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &TermPlot) -> D
     let (hx, hy) = (half(xs), half(ys));
     let xr = (xs[0] - hx)..(xs[nx - 1] + hx);
     let yr = (ys[0] - hy)..(ys[ny - 1] + hy);
-    let mut chart = ChartBuilder::on(area)
-        .caption(t.main.as_deref().unwrap_or(""), label_font())
-        .margin(12)
-        .x_label_area_size(42)
-        .y_label_area_size(60)
-        .build_cartesian_2d(xr, yr)?;
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .x_desc(t.xlab.as_str())
-        .y_desc(t.ylab.as_str())
-        .axis_desc_style(label_font())
-        .label_style(("sans-serif", 12))
-        .x_label_formatter(&tick)
-        .y_label_formatter(&tick)
-        .draw()?;
+    let mut chart = panel(area, t, xr, yr)?;
     let range = padded(t.fit.iter().copied());
     let cells = (0..ny).flat_map(|j| (0..nx).map(move |i| (i, j))).filter_map(|(i, j)| {
         let f = t.fit[i + j * nx];
@@ -359,22 +364,7 @@ fn random_effect<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &TermPlot
     let qq = normal_qq(&t.fit);
     let xr = padded(qq.theoretical.iter().copied());
     let yr = padded(qq.sample.iter().copied());
-    let mut chart = ChartBuilder::on(area)
-        .caption(t.main.as_deref().unwrap_or(""), label_font())
-        .margin(12)
-        .x_label_area_size(42)
-        .y_label_area_size(60)
-        .build_cartesian_2d(xr.clone(), yr)?;
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .x_desc(t.xlab.as_str())
-        .y_desc(t.ylab.as_str())
-        .axis_desc_style(label_font())
-        .label_style(("sans-serif", 12))
-        .x_label_formatter(&tick)
-        .y_label_formatter(&tick)
-        .draw()?;
+    let mut chart = panel(area, t, xr.clone(), yr)?;
     chart.draw_series(
         qq.theoretical
             .iter()
