@@ -442,7 +442,11 @@ fn run(
     let mut cache_warning = None;
     if let Some((session, seed)) = cache {
         let seed_warning = std::thread::scope(|scope| {
-            let seed_write = scope.spawn(|| seed.save(&model));
+            // No thread to be had (a process at its limit): the Seed is written after the Final entry.
+            let seed_write = std::thread::Builder::new()
+                .name("gam-seed-write".into())
+                .spawn_scoped(scope, || seed.save(&model))
+                .ok();
             if model.outer.converged {
                 let payload = Payload::Final(Box::new(FinalPayload {
                     format: PAYLOAD_FORMAT_VERSION,
@@ -455,9 +459,10 @@ fn run(
                     Some(model.outer.iter as u64),
                 );
             }
-            seed_write
-                .join()
-                .unwrap_or_else(|_| Some("the Seed write panicked".into()))
+            match seed_write {
+                Some(handle) => handle.join().unwrap_or_else(|_| Some("the Seed write panicked".into())),
+                None => seed.save(&model),
+            }
         });
         cache_warning = session.take_error().map(|e| e.to_string()).or(seed_warning);
     }
