@@ -13,6 +13,7 @@
 //! - [`json`]: the JSON documents of a model ([`model_json`]) and of a fit
 //!   through the cache ([`fit_json`]), and [`json_text`], the one way a
 //!   document becomes text.
+//! - [`check`]: `gam.check`'s basis-dimension table ([`check::k_check`]).
 //! - [`plot`]: what mgcv's `plot.gam` draws for each smooth term
 //!   ([`plot_data`]): grids, fits, bands, rugs, partial residuals.
 //! - [`prediction`]: predictions as CSV ([`write_prediction_csv`]) or JSON
@@ -24,12 +25,14 @@
 //! `report` sits late in the data flow: it reads models, fits, predictions
 //! and the cache's start sources; nothing earlier imports it.
 
+pub mod check;
 pub(crate) mod deparse;
 pub mod json;
 pub mod plot;
 pub mod prediction;
 pub(crate) mod rformat;
 pub mod text;
+mod training;
 
 pub use json::{
     CoefficientsJson, FitJson, ModelJson, OuterJson, ParametricJson, SmoothJson, SpJson, StartJson, fit_json,

@@ -39,10 +39,7 @@ use serde::Serialize;
 use crate::data::{Column, DataFrame};
 use crate::design::smooth::{By, SmoothTerm};
 use crate::error::{GamError, Result};
-use crate::fit::{GamSpec, prepare};
-use crate::formula::Formula;
 use crate::model::GamModel;
-use crate::predict::PredictOptions;
 
 /// Settings of [`plot_data`], with mgcv's `plot.gam` defaults.
 #[derive(Debug, Clone, PartialEq)]
@@ -281,22 +278,17 @@ struct Training {
 }
 
 fn training(model: &GamModel, data: &DataFrame) -> Result<Training> {
-    let mut spec = GamSpec::new(Formula::parse(&model.formula)?).with_family(model.family, model.link);
-    spec.weights = model.weights.clone();
-    let kept = prepare(&spec, data)?.data;
-    let response =
-        crate::design::response::response_data(&spec.formula.response, &kept, model.family, spec.weights.as_deref())?;
-    let eta = model.predict(&kept, &PredictOptions::default())?.fit;
+    let rows = super::training::training_rows(model, data)?;
     let theta = model.theta.unwrap_or(1.0);
     // mgcv's `weights` and `residuals` of a fit (gam.fit3): the Fisher
     // weights `w_p / (V g'²)` and the working residuals of the full Newton
     // step, `(y − μ) g' / α` with `α = 1 + (y − μ)(V'/V + g''/g')` (1 for a
     // canonical link).
     let canonical = model.family.is_canonical(model.link);
-    let sqrt_w_resid = response
+    let sqrt_w_resid = rows
         .obs
         .iter()
-        .zip(&eta)
+        .zip(&rows.eta)
         .map(|(o, &eta)| {
             let mu = model.link.inverse(eta);
             let [v0, v1, _, _] = model.family.variance(mu, theta);
@@ -310,8 +302,10 @@ fn training(model: &GamModel, data: &DataFrame) -> Result<Training> {
             w.sqrt() * (o.y - mu) * g1 / alpha
         })
         .collect();
-    let data = model.design.derive(&kept)?.into_owned();
-    Ok(Training { data, sqrt_w_resid })
+    Ok(Training {
+        data: rows.data,
+        sqrt_w_resid,
+    })
 }
 
 /// A frame of numeric columns.

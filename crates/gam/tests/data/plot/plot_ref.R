@@ -26,6 +26,8 @@
 #     coefficients),
 #   coefficients (unname(coef(b))), edf_total (sum(b$edf)), sp (unname(b$sp): the smoothing
 #     parameters, one per penalty, so that a test can refit at mgcv's optimum),
+#   k_check (gam.check's table from k.check(b) after set.seed(1): term, k_prime, edf, k_index,
+#     p_value; NA (null) for terms it cannot test, such as random effects; absent without smooths),
 #   plot_error: only for a model without smooth terms, where plot.gam stops with
 #     "No terms to plot - nothing for plot.gam() to do." (terms is then []).
 # Doubles are written with the fewest of 15, 16 or 17 significant digits that read back exactly
@@ -177,6 +179,14 @@ run_case <- function(cs) {
   out$coefficients <- jarr(unname(coef(b)))
   out$edf_total <- jscal(sum(b$edf))
   out$sp <- jarr(unname(b$sp))
+  # gam.check's basis-dimension table (k.check with its defaults: a subsample of 5000 rows, 400
+  # permutations); the k-index is deterministic up to 5000 rows, the p-value random (seed 1).
+  set.seed(1)
+  kc <- k.check(b)
+  if (!is.null(kc)) {
+    out$k_check <- list(term = I(rownames(kc)), k_prime = jarr(kc[, 1]), edf = jarr(kc[, 2]),
+                        k_index = jarr(kc[, 3]), p_value = jarr(kc[, 4]))
+  }
   out
 }
 
