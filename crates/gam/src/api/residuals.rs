@@ -9,11 +9,7 @@
 
 use super::fitted::FittedGam;
 use super::frame::Frame;
-use crate::design::response::response_data;
 use crate::error::Result;
-use crate::fit::{GamSpec, prepare};
-use crate::formula::Formula;
-use crate::predict::PredictOptions;
 
 /// mgcv's residual types (`residuals.gam(type =)`); deviance residuals by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -145,16 +141,11 @@ impl FittedGam {
     /// predictor, and their 0-based rows in `training`.
     fn training_rows(&self, training: &Frame) -> Result<(Vec<Row>, Vec<usize>)> {
         let model = self.model();
-        let mut spec = GamSpec::new(Formula::parse(&model.formula)?).with_family(model.family, model.link);
-        spec.weights = model.weights.clone();
-        let prepared = prepare(&spec, &training.inner)?;
-        let kept = prepared.data;
-        let response = response_data(&spec.formula.response, &kept, model.family, spec.weights.as_deref())?;
-        let eta = model.predict(&kept, &PredictOptions::default())?.fit;
-        let rows = response
+        let kept = crate::report::training::training_rows(model, &training.inner)?;
+        let rows = kept
             .obs
             .iter()
-            .zip(&eta)
+            .zip(&kept.eta)
             .map(|(o, &eta)| Row {
                 y: o.y,
                 w: o.w,
@@ -162,7 +153,7 @@ impl FittedGam {
                 eta,
             })
             .collect();
-        Ok((rows, kept.original_rows().to_vec()))
+        Ok((rows, kept.data.original_rows().to_vec()))
     }
 }
 

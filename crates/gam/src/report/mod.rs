@@ -32,7 +32,7 @@ pub mod plot;
 pub mod prediction;
 pub(crate) mod rformat;
 pub mod text;
-mod training;
+pub(crate) mod training;
 
 pub use json::{
     CoefficientsJson, FitJson, ModelJson, OuterJson, ParametricJson, SmoothJson, SpJson, StartJson, fit_json,

@@ -1,7 +1,7 @@
 //! A fitted model's training rows, read again from the frame it was fitted
 //! to (a model keeps no per-row vectors): the rows `na.omit` kept, their
 //! response and prior weights as the fit read them, and the model's linear
-//! predictor there. What plots and checks of the fit are computed from.
+//! predictor there. What residuals, plots and checks of the fit are computed from.
 
 use crate::data::DataFrame;
 use crate::design::response::response_data;
