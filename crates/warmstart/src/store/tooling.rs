@@ -413,17 +413,7 @@ impl WarmStartStore {
                 payloads_removed.insert(p);
             }
         }
-        for (path, writer) in &listing.payloads {
-            if payloads_removed.contains(path) || !orphan_removable(path, *writer) {
-                continue;
-            }
-            let size = fs::symlink_metadata(path).map_or(0, |m| m.len());
-            match fs::remove_file(path) {
-                Ok(()) => freed += size,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(StoreError::io("removing", path, e)),
-            }
-        }
+        freed += remove_orphan_payloads(&dir, &listing.payloads, &payloads_removed)?;
         for (path, _) in &listing.odd_payloads {
             remove_odd(path)?;
         }
@@ -458,6 +448,37 @@ fn remove_odd(path: &Path) -> Result<bool> {
     Ok(fs::symlink_metadata(path).is_err())
 }
 
+/// The last step of `remove_key`: removes the listed payload files that no
+/// metadata it removed named (`done`) and that are orphans now; returns the
+/// bytes freed.
+///
+/// The listing is older than this step. A payload listed while its writer
+/// was between the two renames of a save may since have been published by
+/// its metadata, and that writer may even have exited (so it looks like a
+/// crashed writer's leftover). Each payload is therefore checked against its
+/// own slot *after* its writer was found not alive: a writer that is not
+/// alive publishes nothing more, so a payload its slot does not name then is
+/// named by nothing, ever.
+fn remove_orphan_payloads(
+    dir: &Path,
+    payloads: &[(PathBuf, Option<fsutil::Writer>)],
+    done: &std::collections::HashSet<PathBuf>,
+) -> Result<u64> {
+    let mut freed = 0;
+    for (path, writer) in payloads {
+        if done.contains(path) || !orphan_removable(path, *writer) || named_by_its_slot(dir, path) {
+            continue;
+        }
+        let size = fs::symlink_metadata(path).map_or(0, |m| m.len());
+        match fs::remove_file(path) {
+            Ok(()) => freed += size,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(StoreError::io("removing", path, e)),
+        }
+    }
+    Ok(freed)
+}
+
 /// Whether `clear` may remove a payload file no metadata it removed named:
 /// unless its writer is alive (then a write is about to publish it, and it
 /// is left like that writer's temporary files) and it is younger than
@@ -465,4 +486,81 @@ fn remove_odd(path: &Path) -> Result<bool> {
 fn orphan_removable(path: &Path, writer: Option<fsutil::Writer>) -> bool {
     let alive = writer.is_some_and(|w| w.liveness() == fsutil::Liveness::Alive);
     !alive || housekeeping::age(path).is_some_and(|a| a > STALE_TMP_AGE)
+}
+
+/// Whether the metadata of the slot a payload file belongs to (the run id
+/// its name starts with) names it now. Only that slot's metadata is ever
+/// written naming it; unreadable metadata counts as naming it, so doubt
+/// keeps the payload.
+fn named_by_its_slot(dir: &Path, payload: &Path) -> bool {
+    let Some(run_id) = payload
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.split_once('.'))
+        .map(|(run_id, _)| run_id)
+    else {
+        return false;
+    };
+    match read_meta_file(&dir.join(layout::meta_name(run_id))) {
+        Ok(read) => read.parsed.is_ok_and(|m| dir.join(&m.payload_file) == payload),
+        Err(e) => e.kind() != io::ErrorKind::NotFound,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+    use crate::fingerprint::Fingerprinter;
+    use crate::store::StoreOptions;
+
+    /// A writer that has exited: a reaped child's pid.
+    fn gone_writer() -> fsutil::Writer {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        let w = fsutil::Writer { pid, start: 1 };
+        assert_eq!(w.liveness(), fsutil::Liveness::Dead);
+        w
+    }
+
+    /// The race CI met: `clear` listed a payload before its metadata was
+    /// renamed in, the writer then published it and exited, and only then
+    /// did `clear` look at the payload. It must be kept; a true orphan of
+    /// the same dead writer beside it must go.
+    #[test]
+    fn a_payload_published_after_the_listing_is_kept_though_its_writer_has_exited() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = WarmStartStore::open(tmp.path().join("store"), StoreOptions::default()).unwrap();
+        let mut f = Fingerprinter::new();
+        f.absorb_str(b"tooling-test", "published after the listing");
+        let key = f.finalize();
+        store
+            .save(&key, b"published", Some(1.0), Some(1), EntryKind::Final)
+            .unwrap();
+        let dir = store.key_dir(&key);
+        let listing = list_key_dir(&dir).unwrap();
+        assert_eq!((listing.metas.len(), listing.payloads.len()), (1, 1));
+
+        let gone = gone_writer();
+        let published = listing.payloads[0].0.clone();
+        let run_id = listing.metas[0]
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".meta.json"))
+            .unwrap()
+            .to_owned();
+        let orphan = dir.join(layout::payload_name(&run_id, &format!("{}-0-0", gone.tag())));
+        fs::write(&orphan, b"left behind").unwrap();
+        // The listing as `clear` held it: payloads only, their writer gone since.
+        let stale = vec![(published.clone(), Some(gone)), (orphan.clone(), Some(gone))];
+
+        let freed = remove_orphan_payloads(&dir, &stale, &HashSet::new()).unwrap();
+
+        assert_eq!(freed, b"left behind".len() as u64, "only the true orphan is removed");
+        assert!(published.exists() && !orphan.exists());
+        assert!(store.verify(VerifyMode::Report).unwrap().issues.is_empty());
+        assert_eq!(store.lookup(&key).unwrap().unwrap().payload, b"published");
+    }
 }
