@@ -10,26 +10,14 @@
 
 mod common;
 
-use common::cases::{cases, load_data, test_data};
+use common::cases::{cases, fit_at_mgcv_sp, test_data, values};
 use common::json::read_json;
-use gam::expert::data::DataFrame;
-use gam::expert::formula::Formula;
-use gam::expert::model::{Family, GamModel, GamSpec, Link};
 use gam::expert::report::plot::{PlotKind, PlotOptions, TermPlot, plot_data};
 use serde_json::Value;
 
 /// Largest difference from mgcv's plot numbers, relative to the largest of
 /// them in absolute value (at least 1): the fits agree to about 1e-10.
 const PLOT_TOL: f64 = 1e-8;
-
-/// mgcv's numbers, NaN for `null` (an excluded grid point).
-fn values(v: &Value) -> Vec<f64> {
-    match v {
-        Value::Array(a) => a.iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect(),
-        Value::Null => Vec::new(),
-        other => vec![other.as_f64().unwrap_or(f64::NAN)],
-    }
-}
 
 /// Compares `ours` with mgcv's `theirs` (same NaNs, values within [`PLOT_TOL`]).
 fn close(what: &str, ours: &[f64], theirs: &Value) {
@@ -49,17 +37,6 @@ fn close(what: &str, ours: &[f64], theirs: &Value) {
             "{what}[{i}]: ours {a}, mgcv {b} (scale {scale})"
         );
     }
-}
-
-/// A case's data and its model fitted at mgcv's smoothing parameters.
-fn fit_at_mgcv_sp(id: &str, case: &Value, reference: &Value) -> (DataFrame, GamModel) {
-    let data = load_data(id, case);
-    let family = Family::from_name(case["family"].as_str().unwrap()).unwrap();
-    let link = Link::from_name(case["link"].as_str().unwrap()).unwrap();
-    let mut spec = GamSpec::new(Formula::parse(case["formula"].as_str().unwrap()).unwrap()).with_family(family, link);
-    spec.options.sp = Some(values(&reference["sp"]));
-    let model = spec.fit(&data).unwrap_or_else(|e| panic!("{id}: {e}"));
-    (data, model)
 }
 
 fn text(v: &Value) -> Option<String> {

@@ -118,6 +118,16 @@ pub(crate) fn check(model: &GamModel) -> Check {
     if model.n == 0 {
         return Err("the model was fitted to 0 rows".into());
     }
+    let ranges = [
+        ("outer gradient range", model.outer.grad_range),
+        ("outer Hessian eigenvalue range", model.outer.hessian_eigen_range),
+    ];
+    if let Some((name, [lo, hi])) = ranges
+        .iter()
+        .find_map(|(name, r)| r.filter(|[lo, hi]| lo > hi).map(|r| (name, r)))
+    {
+        return Err(format!("the {name} [{lo}, {hi}] is not an interval"));
+    }
     check_summary(model, p)
 }
 

@@ -13,7 +13,9 @@
 //! - [`json`]: the JSON documents of a model ([`model_json`]) and of a fit
 //!   through the cache ([`fit_json`]), and [`json_text`], the one way a
 //!   document becomes text.
-//! - [`check`]: `gam.check`'s basis-dimension table ([`check::k_check`]).
+//! - [`check`]: `gam.check` ([`check::gam_check`], [`check::check_text`]): the
+//!   convergence report, the basis-dimension table ([`check::k_check`]) and
+//!   the residual plots' data.
 //! - [`plot`]: what mgcv's `plot.gam` draws for each smooth term
 //!   ([`plot_data`]): grids, fits, bands, rugs, partial residuals.
 //! - [`prediction`]: predictions as CSV ([`write_prediction_csv`]) or JSON

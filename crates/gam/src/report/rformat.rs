@@ -285,6 +285,9 @@ pub struct CoefTable {
     pub coef_se: Vec<usize>,
     /// The test statistic column (R's `tst.ind`, 0-based).
     pub test_stat: usize,
+    /// Whether NaN stands for R's `NA` here (printed "NA", as `printCoefmat`
+    /// prints a missing value) rather than for R's `NaN`.
+    pub nan_is_na: bool,
 }
 
 /// R's `printCoefmat(x, digits = digits, signif.stars = TRUE, has.Pvalue = TRUE)`,
@@ -356,6 +359,15 @@ pub fn print_coefmat(t: &CoefTable, digits: usize) -> Vec<String> {
             cells[p_col][i] = s;
         }
         with_stars = vals.iter().any(|&p| p < 0.1);
+    }
+    if t.nan_is_na {
+        for (cell, column) in cells.iter_mut().zip(&t.columns) {
+            for (c, v) in cell.iter_mut().zip(column) {
+                if v.is_nan() {
+                    *c = "NA".into();
+                }
+            }
+        }
     }
     let mut headers = t.col_names.clone();
     if with_stars {
@@ -479,6 +491,7 @@ mod tests {
             ],
             coef_se: vec![0, 1],
             test_stat: 2,
+            nan_is_na: false,
         };
         assert_eq!(
             print_coefmat(&p, 4),
@@ -495,6 +508,7 @@ mod tests {
             columns: vec![vec![11.7849040960794], vec![13.9700], vec![33.9333], vec![1e-30]],
             coef_se: vec![0],
             test_stat: 2,
+            nan_is_na: false,
         };
         assert_eq!(
             print_coefmat(&s, 4)[..2],
@@ -514,6 +528,7 @@ mod tests {
             columns: vec![vec![1.5, 2.0], vec![2.25, 3.0], vec![3.0, 4.0], vec![0.0001, 0.5]],
             coef_se: vec![0, 1],
             test_stat: 2,
+            nan_is_na: false,
         };
         let pad = " ".repeat(60);
         assert_eq!(
@@ -595,6 +610,7 @@ mod tests {
                     vec![0, 1]
                 },
                 test_stat: 2,
+                nan_is_na: false,
             };
             assert_eq!(print_coefmat(&t, 4), texts(&c["out"]), "{:?}", t.columns);
         }

@@ -60,6 +60,7 @@ pub fn summary_lines(model: &GamModel) -> Vec<String> {
             ],
             coef_se: vec![0, 1],
             test_stat: 2,
+            nan_is_na: false,
         };
         lines.extend(rformat::print_coefmat(&table, SUMMARY_DIGITS));
     }
@@ -77,6 +78,7 @@ pub fn summary_lines(model: &GamModel) -> Vec<String> {
             ],
             coef_se: vec![0],
             test_stat: 2,
+            nan_is_na: false,
         };
         lines.extend(rformat::print_coefmat(&table, SUMMARY_DIGITS));
     }

@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use gam::expert::data::{DataFrame, ReadOptions};
+use gam::expert::formula::Formula;
+use gam::expert::model::{Family, GamModel, GamSpec, Link};
 use serde_json::Value;
 
 use super::json::read_json;
@@ -60,4 +62,24 @@ pub fn predictions(
         ..Default::default()
     };
     model.predict(frame, &opts).unwrap().fit
+}
+
+/// mgcv's numbers, NaN for `null` (an excluded grid point).
+pub fn values(v: &Value) -> Vec<f64> {
+    match v {
+        Value::Array(a) => a.iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect(),
+        Value::Null => Vec::new(),
+        other => vec![other.as_f64().unwrap_or(f64::NAN)],
+    }
+}
+
+/// A case's data and its model fitted at mgcv's smoothing parameters.
+pub fn fit_at_mgcv_sp(id: &str, case: &Value, reference: &Value) -> (DataFrame, GamModel) {
+    let data = load_data(id, case);
+    let family = Family::from_name(case["family"].as_str().unwrap()).unwrap();
+    let link = Link::from_name(case["link"].as_str().unwrap()).unwrap();
+    let mut spec = GamSpec::new(Formula::parse(case["formula"].as_str().unwrap()).unwrap()).with_family(family, link);
+    spec.options.sp = Some(values(&reference["sp"]));
+    let model = spec.fit(&data).unwrap_or_else(|e| panic!("{id}: {e}"));
+    (data, model)
 }

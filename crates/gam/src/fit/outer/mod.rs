@@ -120,16 +120,51 @@ pub struct OuterInfo {
     pub max_abs_grad: f64,
     /// In words.
     pub message: String,
+    /// The smallest and largest component of the criterion's gradient at
+    /// the end, over every optimised parameter (the log scale and a family
+    /// parameter included; mgcv's `range(outer.info$grad)`, which
+    /// `gam.check` prints). Absent without smoothing parameters to select
+    /// and in files written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grad_range: Option<[f64; 2]>,
+    /// The smallest and largest eigenvalue of the criterion's Hessian there
+    /// (`range(eigen(outer.info$hess)$values)`); absent as `grad_range`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hessian_eigen_range: Option<[f64; 2]>,
 }
 
 impl OuterInfo {
     /// How an outer Newton optimisation ended.
     pub fn of(outer: &NewtonResult) -> OuterInfo {
+        let k = outer.grad.len();
+        let grad_range = range(outer.grad.iter().copied());
+        let hessian_eigen_range = (k > 0 && outer.hess.len() == k * k)
+            .then(|| {
+                let h = faer::Mat::from_fn(k, k, |i, j| 0.5 * (outer.hess[i * k + j] + outer.hess[j * k + i]));
+                let eig = h.self_adjoint_eigen(faer::Side::Lower).ok()?;
+                range((0..k).map(|i| eig.S()[i]))
+            })
+            .flatten();
         OuterInfo {
             iter: outer.last.iter,
             converged: outer.converged,
             max_abs_grad: outer.last.grad.iter().fold(0.0f64, |m, g| m.max(g.abs())),
             message: outer.message.clone(),
+            grad_range,
+            hessian_eigen_range,
         }
     }
+}
+
+/// `[min, max]` of finite values; `None` when empty or any is not finite
+/// (the model file stores only finite numbers here).
+fn range(values: impl Iterator<Item = f64>) -> Option<[f64; 2]> {
+    let mut out: Option<[f64; 2]> = None;
+    for v in values {
+        if !v.is_finite() {
+            return None;
+        }
+        out = Some(out.map_or([v, v], |[lo, hi]| [lo.min(v), hi.max(v)]));
+    }
+    out
 }

@@ -163,6 +163,11 @@ pub struct NewtonResult {
     pub converged: bool,
     /// Why it stopped, in words (mgcv's `outer.info$conv`).
     pub message: String,
+    /// The criterion's gradient at the end in every optimised parameter
+    /// (the free ones when some are fixed; mgcv's `outer.info$grad`).
+    pub grad: Vec<f64>,
+    /// Its Hessian there, row-major (mgcv's `outer.info$hess`).
+    pub hess: Vec<f64>,
 }
 
 /// One evaluation of the criterion at a point of the optimisation.
@@ -387,6 +392,8 @@ fn minimise_free<P: Proceed>(
             last: state(start_iter, &x, &cur),
             converged: true,
             message: "no smoothing parameters".into(),
+            grad: Vec::new(),
+            hess: Vec::new(),
         });
     }
     let mut eval_at = |x: Vec<f64>| {
@@ -571,6 +578,8 @@ fn minimise_free<P: Proceed>(
         last,
         converged,
         message,
+        grad: cur.grad,
+        hess: cur.hess,
     })
 }
 

@@ -73,8 +73,8 @@ pub struct KCheckRow {
 
 /// The deviance residuals of the rows the fit kept, and those rows with
 /// their derived columns.
-fn residual_rows(model: &GamModel, data: &DataFrame) -> Result<(DataFrame, Vec<f64>)> {
-    let rows = super::training::training_rows(model, data)?;
+pub(super) fn residual_rows(model: &GamModel, data: &DataFrame) -> Result<(DataFrame, Vec<f64>)> {
+    let rows = crate::report::training::training_rows(model, data)?;
     let theta = model.theta.unwrap_or(1.0);
     let r = rows
         .obs
