@@ -51,9 +51,30 @@ pub fn layout(n: usize) -> (usize, usize) {
 
 /// Draws `terms` on one page at `path` (`.svg` or `.png`).
 pub fn draw_page(terms: &[&TermPlot], path: &Path, opts: DrawOptions) -> Result<()> {
+    let (rows, cols) = layout(terms.len());
+    render(
+        path,
+        (rows, cols),
+        &TermPanels {
+            terms,
+            rows,
+            cols,
+            opts,
+        },
+    )
+}
+
+/// What draws one picture, on whichever backend the file's type asks for.
+pub trait Painter {
+    /// Draws everything on `root` (already sized).
+    fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>;
+}
+
+/// Draws a picture of `rows` × `cols` panels with `painter` and writes it to
+/// `path`, whose extension (`.svg` or `.png`) chooses the format.
+pub fn render(path: &Path, (rows, cols): (usize, usize), painter: &impl Painter) -> Result<()> {
     plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
         .map_err(|_| anyhow::anyhow!("the embedded font does not load"))?;
-    let (rows, cols) = layout(terms.len());
     let size = (PANEL.0 * cols as u32, PANEL.1 * rows as u32);
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     let bytes = match ext.as_deref() {
@@ -61,7 +82,7 @@ pub fn draw_page(terms: &[&TermPlot], path: &Path, opts: DrawOptions) -> Result<
             let mut text = String::new();
             {
                 let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
-                draw_panels(&root, terms, rows, cols, opts)?;
+                painter.paint(&root)?;
                 root.present().map_err(|e| anyhow::anyhow!("drawing: {e}"))?;
             }
             text.into_bytes()
@@ -70,7 +91,7 @@ pub fn draw_page(terms: &[&TermPlot], path: &Path, opts: DrawOptions) -> Result<
             let mut rgb = vec![0u8; size.0 as usize * size.1 as usize * 3];
             {
                 let root = BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area();
-                draw_panels(&root, terms, rows, cols, opts)?;
+                painter.paint(&root)?;
                 root.present().map_err(|e| anyhow::anyhow!("drawing: {e}"))?;
             }
             encode_png(&rgb, size)?
@@ -80,6 +101,20 @@ pub fn draw_page(terms: &[&TermPlot], path: &Path, opts: DrawOptions) -> Result<
     gam::expert::files::write_atomically(path, |w| w.write_all(&bytes))
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
+}
+
+/// The panels of smooth terms, as `plot.gam` lays them out.
+struct TermPanels<'a> {
+    terms: &'a [&'a TermPlot],
+    rows: usize,
+    cols: usize,
+    opts: DrawOptions,
+}
+
+impl Painter for TermPanels<'_> {
+    fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        draw_panels(root, self.terms, self.rows, self.cols, self.opts)
+    }
 }
 
 fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>> {
@@ -115,11 +150,11 @@ fn draw_panels<DB: DrawingBackend>(
     Ok(())
 }
 
-type DrawResult<DB> = std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+pub type DrawResult<DB> = std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
 /// The range of the finite values among `vs`, widened by 4% each side
 /// (R's default axis range), and by 1 when all are equal.
-fn padded(vs: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
+pub fn padded(vs: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
     let (lo, hi) = vs
         .filter(|v| v.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
@@ -156,9 +191,20 @@ fn panel<'a, DB: DrawingBackend>(
     xr: std::ops::Range<f64>,
     yr: std::ops::Range<f64>,
 ) -> std::result::Result<Chart<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    labelled_panel(area, [t.xlab.as_str(), t.ylab.as_str()], t.main.as_deref(), xr, yr)
+}
+
+/// A panel's chart with axis labels `[x, y]` and an optional title.
+pub fn labelled_panel<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    [xlab, ylab]: [&str; 2],
+    main: Option<&str>,
+    xr: std::ops::Range<f64>,
+    yr: std::ops::Range<f64>,
+) -> std::result::Result<Chart<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
     let mut builder = ChartBuilder::on(area);
-    if let Some(main) = &t.main {
-        builder.caption(main.as_str(), label_font());
+    if let Some(main) = main {
+        builder.caption(main, label_font());
     }
     let mut chart = builder
         .margin(12)
@@ -168,8 +214,8 @@ fn panel<'a, DB: DrawingBackend>(
     chart
         .configure_mesh()
         .disable_mesh()
-        .x_desc(t.xlab.as_str())
-        .y_desc(t.ylab.as_str())
+        .x_desc(xlab)
+        .y_desc(ylab)
         .axis_desc_style(label_font())
         .label_style(("sans-serif", 12))
         .x_label_formatter(&tick)
@@ -179,7 +225,7 @@ fn panel<'a, DB: DrawingBackend>(
 }
 
 /// A panel's chart context.
-type Chart<'a, DB> =
+pub type Chart<'a, DB> =
     ChartContext<'a, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>;
 
 fn curve<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &TermPlot, opts: DrawOptions) -> DrawResult<DB> {

@@ -15,6 +15,7 @@
 
 mod commands;
 mod draw;
+mod draw_check;
 mod human;
 mod interrupt;
 mod plumbing;
@@ -24,7 +25,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use commands::{cache, cv, fit, plot, predict, summary};
+use commands::{cache, check, cv, fit, plot, predict, summary};
 use plumbing::{Context, GlobalArgs, UsageError, usage_error};
 
 /// Exit status of a command that failed.
@@ -55,6 +56,8 @@ enum Command {
     Predict(predict::PredictArgs),
     /// Draw each smooth of a saved model as mgcv's plot.gam does (SVG, PNG or --json data)
     Plot(plot::PlotArgs),
+    /// Check a saved model as mgcv's gam.check does: convergence, basis dimensions, residual plots
+    Check(check::CheckArgs),
     /// Inspect and manage the warm-start cache
     Cache(cache::CacheArgs),
 }
@@ -97,6 +100,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Summary(args) => with_stdout(|out| summary::run(&args, json, out)),
         Command::Predict(args) => with_stdout(|out| predict::run(&args, json, out)),
         Command::Plot(args) => with_stdout(|out| plot::run(&args, json, out)),
+        Command::Check(args) => with_stdout(|out| check::run(&args, json, out)),
     }
 }
 
