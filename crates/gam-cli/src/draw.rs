@@ -34,6 +34,8 @@ pub struct DrawOptions {
     pub residuals: bool,
     /// A shaded band instead of dashed lines.
     pub shade: bool,
+    /// The y range shared by every curve (mgcv's `scale = -1`); None: each its own.
+    pub ylim: Option<[f64; 2]>,
 }
 
 /// mgcv's rows and columns for `n` panels on one page.
@@ -233,7 +235,10 @@ fn curve<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &TermPlot, opts: 
     let lo: Vec<f64> = t.fit.iter().zip(&se).map(|(f, s)| f - s).collect();
     let hi: Vec<f64> = t.fit.iter().zip(&se).map(|(f, s)| f + s).collect();
     let resid = t.p_resid.as_deref().filter(|_| opts.residuals);
-    let yr = padded(lo.iter().chain(&hi).chain(resid.unwrap_or(&[])).copied());
+    let yr = match opts.ylim {
+        Some([a, b]) => padded([a, b].into_iter()),
+        None => padded(lo.iter().chain(&hi).chain(resid.unwrap_or(&[])).copied()),
+    };
     let xr = padded(t.x.iter().copied());
     let mut chart = panel(area, t, xr, yr.clone())?;
     let pts = |v: &[f64]| t.x.iter().copied().zip(v.iter().copied()).collect::<Vec<_>>();

@@ -173,3 +173,66 @@ fn one_picture_per_term_by_default_and_select_picks_terms() {
         "{run:?}"
     );
 }
+
+/// mgcv's default `scale = -1`: every curve on the y range of all curves'
+/// bands (the document's `ylim`); `--scale 0` gives each its own.
+#[test]
+fn curves_share_a_y_scale_unless_scale_is_0() {
+    let dir = TempDir::new().unwrap();
+    let data = bench().join("data/gamsim1_n400.csv");
+    let model = dir.path().join("m.json");
+    let run = gam_in(
+        dir.path(),
+        args(&[
+            &"fit",
+            &"-q",
+            &"--no-cache",
+            &data,
+            &"y ~ s(x0) + s(x2)",
+            &"--out",
+            &model,
+        ]),
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = gam_in(dir.path(), args(&[&"plot", &model, &data, &"--json"]));
+    assert_eq!(run.code, 0, "{run:?}");
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    let nums = |v: &Value| -> Vec<f64> { v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect() };
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for t in doc["terms"].as_array().unwrap() {
+        for (f, s) in nums(&t["fit"]).into_iter().zip(nums(&t["se"])) {
+            lo = lo.min(f - s);
+            hi = hi.max(f + s);
+        }
+    }
+    assert_eq!(nums(&doc["ylim"]), vec![lo, hi]);
+    // s(x2) spans a much wider range than s(x0): the shared scale shows in s(x0)'s ticks.
+    let svg = |scale: &str| {
+        let out = dir.path().join(format!("p{scale}.svg"));
+        let run = gam_in(
+            dir.path(),
+            args(&[
+                &"plot",
+                &model,
+                &data,
+                &"--select",
+                &"s(x0)",
+                &"--scale",
+                &scale,
+                &"--out",
+                &out,
+            ]),
+        );
+        assert_eq!(run.code, 0, "{run:?}");
+        std::fs::read_to_string(out).unwrap()
+    };
+    let (common, own) = (svg("-1"), svg("0"));
+    assert_ne!(common, own);
+    assert!(
+        common.contains(">\n-4\n</text>"),
+        "the common scale reaches s(x2)'s range"
+    );
+    assert!(!own.contains(">\n-4\n</text>"), "s(x0) alone stays within ±3");
+    let run = gam_in(dir.path(), args(&[&"plot", &model, &data, &"--json", &"--scale", &"2"]));
+    assert_eq!(run.code, 2, "{run:?}");
+}

@@ -394,7 +394,7 @@ impl PyFitted {
             residuals,
         };
         let terms = py.detach(|| self.inner.plot_data(&data, &opts)).map_err(to_py)?;
-        gam::expert::report::json_text(&gam::expert::report::PlotJson { terms })
+        gam::expert::report::json_text(&gam::expert::report::PlotJson::new(terms))
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
     }
 

@@ -54,6 +54,9 @@ pub struct PlotArgs {
     /// A shaded band instead of dashed lines (mgcv's shade = TRUE)
     #[arg(long)]
     pub shade: bool,
+    /// -1: every curve on the same y scale (mgcv's default); 0: each on its own
+    #[arg(long, default_value_t = -1, allow_negative_numbers = true, value_parser = clap::value_parser!(i8).range(-1..=0))]
+    pub scale: i8,
 }
 
 /// Runs `gam plot`: with `json`, the plot data as one JSON document; with
@@ -86,6 +89,7 @@ pub fn run(args: &PlotArgs, json: bool, out: &mut dyn Write) -> Result<()> {
         let draw = DrawOptions {
             residuals: args.residuals,
             shade: args.shade,
+            ylim: doc.ylim.filter(|_| args.scale == -1),
         };
         if args.pages == 1 || terms.len() == 1 {
             draw_page(&terms, path, draw)?;

@@ -159,13 +159,46 @@ pub struct TermPlot {
 pub struct PlotJson {
     /// The terms' plot data.
     pub terms: Vec<TermPlot>,
+    /// The y range every curve shares by default (mgcv's `scale = -1`; see
+    /// [`common_ylim`]); null without curves.
+    pub ylim: Option<[f64; 2]>,
 }
 
 /// [`plot_data`] as the `gam plot --json` document.
 pub fn plot_json(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Result<PlotJson> {
-    Ok(PlotJson {
-        terms: plot_data(model, data, opts)?,
-    })
+    Ok(PlotJson::new(plot_data(model, data, opts)?))
+}
+
+impl PlotJson {
+    /// The document of `terms`, with their common y range.
+    pub fn new(terms: Vec<TermPlot>) -> PlotJson {
+        let ylim = common_ylim(&terms);
+        PlotJson { terms, ylim }
+    }
+}
+
+/// The y range mgcv's `plot.gam` gives every curve by default (`scale =
+/// -1`): over all curves, of the fit ± its band (the fit alone for a curve
+/// without one) and of the partial residuals where computed. Surfaces and
+/// random effects keep their own scales. None without curves.
+pub fn common_ylim(terms: &[TermPlot]) -> Option<[f64; 2]> {
+    let mut out: Option<[f64; 2]> = None;
+    let mut widen = |v: f64| {
+        if v.is_finite() {
+            out = Some(out.map_or([v, v], |[lo, hi]| [lo.min(v), hi.max(v)]));
+        }
+    };
+    for t in terms.iter().filter(|t| t.kind == PlotKind::Curve) {
+        match &t.se {
+            Some(se) if se.len() > 1 => t.fit.iter().zip(se).for_each(|(f, s)| {
+                widen(f - s);
+                widen(f + s);
+            }),
+            _ => t.fit.iter().for_each(|&f| widen(f)),
+        }
+        t.p_resid.iter().flatten().for_each(|&r| widen(r));
+    }
+    out
 }
 
 /// mgcv's `sub.edf`: the term label with its EDF rounded to 2 decimals
