@@ -236,3 +236,51 @@ fn curves_share_a_y_scale_unless_scale_is_0() {
     let run = gam_in(dir.path(), args(&[&"plot", &model, &data, &"--json", &"--scale", &"2"]));
     assert_eq!(run.code, 2, "{run:?}");
 }
+
+/// `--all-terms` adds the parametric terms after the smooths (a segment per
+/// factor level, labelled with the level), and makes a model without smooths drawable.
+#[test]
+fn all_terms_draws_parametric_terms_too() {
+    let dir = TempDir::new().unwrap();
+    let data = bench().join("data/cake.csv");
+    let model = dir.path().join("m.json");
+    let formula = "angle ~ recipe + s(temp, k = 5)";
+    let run = gam_in(
+        dir.path(),
+        args(&[&"fit", &"-q", &"--no-cache", &data, &formula, &"--out", &model]),
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let out = dir.path().join("all.svg");
+    let run = gam_in(
+        dir.path(),
+        args(&[&"plot", &model, &data, &"--all-terms", &"--pages", &"1", &"--out", &out]),
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(svg.contains(&format!("width=\"{}\"", PANEL.0 * 2)), "two panels side by side");
+    for label in ["Partial for recipe", "A", "B", "C"] {
+        assert!(svg.contains(&format!(">\n{label}\n</text>")), "{label}");
+    }
+    let run = gam_in(dir.path(), args(&[&"plot", &model, &data, &"--all-terms", &"--json"]));
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    let last = &doc["terms"][1];
+    assert_eq!((last["kind"].as_str(), last["label"].as_str()), (Some("parametric"), Some("recipe")));
+    assert_eq!(last["levels"], serde_json::json!(["A", "B", "C"]));
+
+    let data = bench().join("data/insurance.csv");
+    let formula = "Claims ~ District + Group + Age + offset(log_holders)";
+    let run = gam_in(
+        dir.path(),
+        args(&[&"fit", &"-q", &"--no-cache", &data, &formula, &"--family", &"poisson", &"--factor", &"District", &"--out", &model]),
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let png = dir.path().join("ins.png");
+    let run = gam_in(dir.path(), args(&[&"plot", &model, &data, &"--out", &png]));
+    assert!(run.code == 2 && run.stderr.contains("--all-terms"), "{run:?}");
+    let run = gam_in(
+        dir.path(),
+        args(&[&"plot", &model, &data, &"--all-terms", &"--pages", &"1", &"--out", &png]),
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(png_size(&std::fs::read(&png).unwrap()), (PANEL.0 * 2, PANEL.1 * 2), "3 panels on 2 x 2");
+}

@@ -373,7 +373,7 @@ impl PyFitted {
 
     /// What mgcv's `plot.gam` draws for each smooth term, on `frame` (else
     /// the training data), as the JSON document `gam plot --json` prints.
-    #[pyo3(signature = (frame=None, n=100, n2=40, too_far=0.1, se_with_mean=false, residuals=false))]
+    #[pyo3(signature = (frame=None, n=100, n2=40, too_far=0.1, se_with_mean=false, residuals=false, all_terms=false))]
     #[allow(clippy::too_many_arguments)]
     fn plot_json(
         &self,
@@ -384,6 +384,7 @@ impl PyFitted {
         too_far: f64,
         se_with_mean: bool,
         residuals: bool,
+        all_terms: bool,
     ) -> PyResult<String> {
         let data = self.training_or(frame)?;
         let opts = PlotOptions {
@@ -392,6 +393,7 @@ impl PyFitted {
             too_far,
             se_with_mean,
             residuals,
+            all_terms,
         };
         let terms = py.detach(|| self.inner.plot_data(&data, &opts)).map_err(to_py)?;
         gam::expert::report::json_text(&gam::expert::report::PlotJson::new(terms))

@@ -83,3 +83,45 @@ def test_plot_settings_are_checked_by_the_engine():
         m.plot_data(n=1)
     with pytest.raises(ValueError, match="too_far = -1"):
         m.plot_data(too_far=-1.0)
+
+
+CAKE = BENCH / "data" / "cake.csv"
+
+
+def test_all_terms_adds_parametric_terms_and_curves_share_a_scale():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    data = read_csv_dict(CAKE)
+    m = wg.gam("angle ~ recipe + s(temp, k = 5) + s(replicate, bs = 're')", data=data, cache=False)
+    terms = m.plot_data(all_terms=True)
+    assert [t["kind"] for t in terms] == ["curve", "random_effect", "parametric"]
+    recipe = terms[-1]
+    assert recipe["levels"] == ["A", "B", "C"] and recipe["ylab"] == "Partial for recipe"
+    np.testing.assert_array_equal(recipe["x"], [1.0, 2.0, 3.0])
+    assert recipe["fit"][0] == 0.0  # the baseline level: uncentred, as termplot draws it
+    assert len(m.plot_data()) == 2
+    fig = m.plot(all_terms=True)
+    axes = [a for a in fig.axes if a.get_visible()]
+    assert [a.get_title() for a in axes][1:] == [terms[1]["main"], "recipe"]
+    assert [t.get_text() for t in axes[2].get_xticklabels()] == ["A", "B", "C"]
+    with pytest.raises(ValueError, match="scale=2"):
+        m.plot(scale=2)
+
+
+def test_the_common_y_scale_spans_every_curve():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    data = read_csv_dict(BENCH / "data" / "gamsim1_n400.csv")
+    m = wg.gam("y ~ s(x0) + s(x2)", data=data, cache=False)
+    terms = m.plot_data()
+    lo = min(float(np.min(t["fit"] - t["se"])) for t in terms)
+    hi = max(float(np.max(t["fit"] + t["se"])) for t in terms)
+    shared = [a.get_ylim() for a in m.plot().axes]
+    assert shared[0] == shared[1]
+    assert shared[0][0] < lo and shared[0][1] > hi
+    own = [a.get_ylim() for a in m.plot(scale=0).axes]
+    assert own[0] != own[1]

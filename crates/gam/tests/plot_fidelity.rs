@@ -207,3 +207,67 @@ fn k_check_is_mgcv_k_check_on_every_public_case() {
     }
     assert!(rows >= 40, "only {rows} rows compared");
 }
+
+/// Parametric terms with `all_terms` against R's `termplot(se = TRUE, plot =
+/// FALSE)` on the fits of `tests/data/termplot/termplot_ref.R` (what mgcv's
+/// `plot.gam(all.terms = TRUE)` draws): the carrier variable, its distinct
+/// values or the factor's levels, the uncentred contribution and twice its
+/// standard error, fitted at mgcv's smoothing parameters.
+#[test]
+fn parametric_terms_are_termplot_of_every_reference_fit() {
+    use gam::expert::data::{DataFrame, ReadOptions};
+    use gam::expert::formula::Formula;
+    use gam::expert::model::{Family, GamSpec, Link};
+    let dir = test_data().join("termplot");
+    let mut ids: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    ids.sort();
+    assert_eq!(ids.len(), 4, "{ids:?}");
+    let mut terms = 0;
+    for file in ids {
+        let r = read_json(&dir.join(&file));
+        let id = r["id"].as_str().unwrap();
+        let factors = r["factors"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_string()).collect();
+        let data_path = test_data().join("bench").join(r["data"].as_str().unwrap());
+        let data = DataFrame::read_csv_with(&data_path, &ReadOptions { factors }).unwrap();
+        let family = Family::from_name(r["family"].as_str().unwrap()).unwrap();
+        let link = Link::from_name(r["link"].as_str().unwrap()).unwrap();
+        let mut spec = GamSpec::new(Formula::parse(r["formula"].as_str().unwrap()).unwrap()).with_family(family, link);
+        let sp = values(&r["sp"]);
+        if !sp.is_empty() {
+            spec.options.sp = Some(sp);
+        }
+        let model = spec.fit(&data).unwrap_or_else(|e| panic!("{id}: {e}"));
+        let opts = PlotOptions {
+            all_terms: true,
+            ..Default::default()
+        };
+        let ours: Vec<TermPlot> = plot_data(&model, &data, &opts)
+            .unwrap()
+            .into_iter()
+            .filter(|t| t.kind == PlotKind::Parametric)
+            .collect();
+        let theirs = r["terms"].as_array().unwrap();
+        assert_eq!(ours.len(), theirs.len(), "{id}: parametric terms");
+        for (o, t) in ours.iter().zip(theirs) {
+            let what = format!("{id} {}", o.label);
+            assert_eq!(o.xlab, t["name"].as_str().unwrap(), "{what}: carrier");
+            match &o.levels {
+                Some(levels) => {
+                    let want: Vec<&str> = t["x"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+                    assert_eq!(levels, &want, "{what}: levels");
+                }
+                None => close(&format!("{what} x"), &o.x, &t["x"]),
+            }
+            close(&format!("{what} fit"), &o.fit, &t["y"]);
+            let se: Vec<f64> = o.se.as_ref().unwrap().iter().map(|s| s / o.se_mult).collect();
+            close(&format!("{what} se"), &se, &t["se"]);
+            assert_eq!(o.ylab, format!("Partial for {}", o.label), "{what}");
+            terms += 1;
+        }
+    }
+    assert_eq!(terms, 8);
+}

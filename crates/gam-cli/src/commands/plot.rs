@@ -54,6 +54,9 @@ pub struct PlotArgs {
     /// A shaded band instead of dashed lines (mgcv's shade = TRUE)
     #[arg(long)]
     pub shade: bool,
+    /// Also draw the parametric terms, after the smooths (mgcv's all.terms = TRUE)
+    #[arg(long)]
+    pub all_terms: bool,
     /// -1: every curve on the same y scale (mgcv's default); 0: each on its own
     #[arg(long, default_value_t = -1, allow_negative_numbers = true, value_parser = clap::value_parser!(i8).range(-1..=0))]
     pub scale: i8,
@@ -82,6 +85,7 @@ pub fn run(args: &PlotArgs, json: bool, out: &mut dyn Write) -> Result<()> {
         too_far: args.too_far,
         se_with_mean: args.se_with_mean,
         residuals: args.residuals,
+        all_terms: args.all_terms,
     };
     let doc = plot_json(&model, &data, &opts)?;
     if let Some(path) = &args.out {
@@ -110,7 +114,7 @@ pub fn run(args: &PlotArgs, json: bool, out: &mut dyn Write) -> Result<()> {
 fn selected<'a>(terms: &'a [TermPlot], select: &[String]) -> Result<Vec<&'a TermPlot>> {
     let drawable: Vec<&TermPlot> = terms.iter().filter(|t| t.kind != PlotKind::NotPlotted).collect();
     if drawable.is_empty() {
-        return Err(usage_error("the model has no smooth term to plot"));
+        return Err(usage_error("the model has no smooth term to plot (--all-terms draws its parametric terms too)"));
     }
     if select.is_empty() {
         return Ok(drawable);

@@ -318,15 +318,19 @@ class GAM:
         too_far: float = 0.1,
         se_with_mean: bool = False,
         residuals: bool = False,
+        all_terms: bool = False,
     ) -> list[dict[str, Any]]:
         """What mgcv's ``plot.gam`` draws for each smooth term (``pd <- plot(b)``),
         on the data of the fit (or ``data``, the data it was fitted to): per
         term a dict with ``label``, ``kind`` (``"curve"``, ``"surface"``,
-        ``"random_effect"``, ``"not_plotted"``), ``edf``, ``x`` (and ``y`` for a
-        surface), ``fit``, ``se`` (already times ``se_mult``: 2 for a curve, 1
-        for a surface), ``exclude``, ``xlab``, ``ylab``, ``main``, ``raw`` (the
-        training values) and with ``residuals`` ``p_resid``; numbers as float
-        arrays, excluded grid points NaN. The numbers ``gam plot --json`` prints.
+        ``"random_effect"``, ``"parametric"``, ``"not_plotted"``), ``edf``, ``x``
+        (and ``y`` for a surface), ``fit``, ``se`` (already times ``se_mult``: 2
+        for a curve, 1 for a surface), ``exclude``, ``xlab``, ``ylab``, ``main``,
+        ``raw`` (the training values) and with ``residuals`` ``p_resid``; numbers
+        as float arrays, excluded grid points NaN. With ``all_terms`` the
+        parametric main effects follow, as R's ``termplot`` gives them (a
+        factor's ``levels`` at x = 1, 2, ...). The numbers ``gam plot --json``
+        prints.
 
         >>> import numpy as np, warmgam as wg
         >>> x = np.linspace(0, 1, 80)
@@ -335,8 +339,17 @@ class GAM:
         >>> t["kind"], len(t["x"]), t["ylab"].startswith("s(x,")
         ('curve', 100, True)
         """
-        text = self._fitted.plot_json(self._training_frame(data), n, n2, too_far, se_with_mean, residuals)
-        return [_plot.term_arrays(t) for t in json.loads(text)["terms"]]
+        doc = self._plot_document(data, n, n2, too_far, se_with_mean, residuals, all_terms)
+        return [_plot.term_arrays(t) for t in doc["terms"]]
+
+    def _plot_document(
+        self, data: Any, n: int, n2: int, too_far: float, se_with_mean: bool, residuals: bool, all_terms: bool
+    ) -> dict[str, Any]:
+        text = self._fitted.plot_json(
+            self._training_frame(data), n, n2, too_far, se_with_mean, residuals, all_terms
+        )
+        doc: dict[str, Any] = json.loads(text)
+        return doc
 
     def plot(
         self,
@@ -349,18 +362,24 @@ class GAM:
         n: int = 100,
         n2: int = 40,
         too_far: float = 0.1,
+        all_terms: bool = False,
+        scale: int = -1,
         figsize: tuple[float, float] | None = None,
     ) -> Any:
         """mgcv's ``plot.gam`` panels on one matplotlib figure (``pages = 1``):
         each smooth with its band of two standard errors (dashed, or shaded
         with ``shade``), a rug, and with ``residuals`` its partial residuals;
-        a two-covariate smooth as contours; a random effect as a QQ plot.
+        a two-covariate smooth as contours; a random effect as a QQ plot;
+        with ``all_terms`` the parametric terms as ``termplot`` draws them.
+        Curves share one y scale (mgcv's ``scale = -1``) unless ``scale=0``.
         ``select`` picks terms by position or label. Returns the figure
         (needs matplotlib)."""
-        terms = self.plot_data(
-            data, n=n, n2=n2, too_far=too_far, se_with_mean=se_with_mean, residuals=residuals
-        )
-        return _plot.draw(terms, select=select, residuals=residuals, shade=shade, figsize=figsize)
+        if scale not in (-1, 0):
+            raise ValueError(f"scale={scale!r}: give -1 (one y scale for every curve, mgcv's default) or 0")
+        doc = self._plot_document(data, n, n2, too_far, se_with_mean, residuals, all_terms)
+        terms = [_plot.term_arrays(t) for t in doc["terms"]]
+        ylim = doc.get("ylim") if scale == -1 else None
+        return _plot.draw(terms, select=select, residuals=residuals, shade=shade, figsize=figsize, ylim=ylim)
 
     def summary(self) -> str:
         """mgcv's ``summary.gam`` printout: the text ``gam fit`` prints."""

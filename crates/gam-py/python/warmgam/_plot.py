@@ -8,7 +8,9 @@ engine computes (``GAM.plot_data``): nothing here computes a number that
 - a surface: contours of the fit (labelled), of fit − se (dashed) and
   fit + se (dotted), the training points, excluded grid points left blank;
 - a random effect: a normal QQ plot of the predicted effects with R's
-  ``qqline``.
+  ``qqline``;
+- a parametric term (``all_terms``): R's ``termplot``, a line with dashed
+  lines at ±2 standard errors and a rug, or a segment per factor level.
 """
 
 from __future__ import annotations
@@ -51,8 +53,11 @@ def _ppoints(n: int) -> np.ndarray:
     return (np.arange(1, n + 1) - a) / (n + 1 - 2 * a)
 
 
-def _curve(ax: Any, t: dict[str, Any], residuals: bool, shade: bool) -> None:
+def _curve(ax: Any, t: dict[str, Any], residuals: bool, shade: bool, ylim: Any = None) -> None:
     x, fit, se = t["x"], t["fit"], t["se"]
+    if ylim is not None:
+        pad = 0.04 * (ylim[1] - ylim[0])
+        ax.set_ylim(ylim[0] - pad, ylim[1] + pad)
     lo, hi = fit - se, fit + se
     if shade:
         ax.fill_between(x, lo, hi, color="0.85", linewidth=0)
@@ -102,12 +107,38 @@ def _random_effect(ax: Any, t: dict[str, Any]) -> None:
     ax.set_title(t.get("main") or "", fontsize=10)
 
 
+def _parametric(ax: Any, t: dict[str, Any]) -> None:
+    x, fit, se = t["x"], t["fit"], t["se"]
+    levels = t.get("levels")
+    if levels is not None:
+        for xi, f, s in zip(x, fit, se):
+            ax.plot([xi - 0.4, xi + 0.4], [f, f], "k-", linewidth=1.2)
+            ax.plot([xi - 0.4, xi + 0.4], [f - s, f - s], "k--", linewidth=0.8)
+            ax.plot([xi - 0.4, xi + 0.4], [f + s, f + s], "k--", linewidth=0.8)
+        ax.set_xticks(list(x))
+        ax.set_xticklabels(levels)
+        ax.set_xlim(0.5, len(levels) + 0.5)
+    else:
+        ax.plot(x, fit, "k-", linewidth=1.2)
+        ax.plot(x, fit - se, "k--", linewidth=0.8)
+        ax.plot(x, fit + se, "k--", linewidth=0.8)
+        raw = t["raw"][0] if t["raw"] else np.empty(0)
+        if raw.size:
+            bottom = ax.get_ylim()[0]
+            ax.plot(raw, np.full(raw.shape, bottom), "|", color="k", markersize=6, alpha=0.6)
+            ax.set_ylim(bottom=bottom)
+    ax.set_xlabel(t["xlab"])
+    ax.set_ylabel(t["ylab"])
+    ax.set_title(t.get("main") or "", fontsize=10)
+
+
 def draw(
     terms: list[dict[str, Any]],
     select: Sequence[int | str] | None = None,
     residuals: bool = False,
     shade: bool = False,
     figsize: tuple[float, float] | None = None,
+    ylim: Any = None,
 ) -> Any:
     """One matplotlib figure with a panel per term (mgcv's ``pages = 1``); returns it."""
     try:
@@ -129,15 +160,17 @@ def draw(
                 chosen.append(panels[s])
         panels = chosen
     if not panels:
-        raise ValueError("no smooth terms to plot")
+        raise ValueError("no smooth terms to plot (all_terms=True draws the parametric terms too)")
     rows, cols = _layout(len(panels))
     fig, axes = plt.subplots(rows, cols, figsize=figsize or (4.2 * cols, 3.6 * rows), squeeze=False)
     flat = list(axes.flat)
     for ax, t in zip(flat, panels):
         if t["kind"] == "curve":
-            _curve(ax, t, residuals, shade)
+            _curve(ax, t, residuals, shade, ylim)
         elif t["kind"] == "surface":
             _surface(ax, t)
+        elif t["kind"] == "parametric":
+            _parametric(ax, t)
         else:
             _random_effect(ax, t)
     for ax in flat[len(panels):]:

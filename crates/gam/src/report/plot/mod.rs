@@ -32,11 +32,18 @@
 //!
 //! Terms of three or more covariates are listed with `plotted = false`
 //! (mgcv conditions them on slices; not yet drawn here).
+//!
+//! With [`PlotOptions::all_terms`] the parametric main effects follow the
+//! smooths, as R's `termplot` computes them for mgcv (`parametric`).
+//! [`common_ylim`] is the y range every curve shares by default (mgcv's
+//! `scale = -1`).
 
 use faer::Mat;
 use serde::Serialize;
 
 use crate::data::{Column, DataFrame};
+mod parametric;
+
 use crate::design::smooth::{By, SmoothTerm};
 use crate::error::{GamError, Result};
 use crate::model::GamModel;
@@ -55,6 +62,8 @@ pub struct PlotOptions {
     pub se_with_mean: bool,
     /// Compute partial residuals (mgcv's `residuals = TRUE`).
     pub residuals: bool,
+    /// Also the parametric main effects, after the smooths (mgcv's `all.terms = TRUE`).
+    pub all_terms: bool,
 }
 
 impl Default for PlotOptions {
@@ -65,6 +74,7 @@ impl Default for PlotOptions {
             too_far: 0.1,
             se_with_mean: false,
             residuals: false,
+            all_terms: false,
         }
     }
 }
@@ -110,6 +120,9 @@ pub enum PlotKind {
     Surface,
     /// A normal QQ plot of a random effect's predicted effects.
     RandomEffect,
+    /// A parametric term as R's `termplot` draws it: a line against its
+    /// variable, or a segment per level of a factor ([`TermPlot::levels`]).
+    Parametric,
     /// Not drawn (three or more covariates).
     NotPlotted,
 }
@@ -151,6 +164,9 @@ pub struct TermPlot {
     /// Partial residuals at the training rows, with [`PlotOptions::residuals`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub p_resid: Option<Vec<f64>>,
+    /// A parametric factor's levels, in the order of `x` (= 1, 2, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub levels: Option<Vec<String>>,
 }
 
 /// The document of `gam plot --json`: `{"terms": [...]}`, one entry per
@@ -204,7 +220,7 @@ pub fn common_ylim(terms: &[TermPlot]) -> Option<[f64; 2]> {
 /// mgcv's `sub.edf`: the term label with its EDF rounded to 2 decimals
 /// inside the brackets, before any `:by` part (`s(x,3.21)`, `s(x,3.21):gA`).
 pub fn label_with_edf(label: &str, edf: f64) -> String {
-    let edf = super::rformat::c_g(super::rformat::round(edf, 2), 15);
+    let edf = crate::report::rformat::c_g(crate::report::rformat::round(edf, 2), 15);
     match label.find(':') {
         None => format!("{},{edf})", &label[..label.len().saturating_sub(1)]),
         Some(pos) => format!("{},{edf}{}", &label[..pos - 1], &label[pos - 1..]),
@@ -311,7 +327,7 @@ struct Training {
 }
 
 fn training(model: &GamModel, data: &DataFrame) -> Result<Training> {
-    let rows = super::training::training_rows(model, data)?;
+    let rows = crate::report::training::training_rows(model, data)?;
     let theta = model.theta.unwrap_or(1.0);
     // mgcv's `weights` and `residuals` of a fit (gam.fit3): the Fisher
     // weights `w_p / (V g'²)` and the working residuals of the full Newton
@@ -450,6 +466,7 @@ pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Resu
                 main: Some(label),
                 raw: Vec::new(),
                 p_resid: p_resid()?,
+                levels: None,
             }
         } else if vars.len() == 1 {
             let raw = numeric(&train.data, &vars[0], &term.label)?.to_vec();
@@ -472,6 +489,7 @@ pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Resu
                 main: None,
                 raw: vec![raw],
                 p_resid: p_resid()?,
+                levels: None,
             }
         } else if vars.len() == 2 {
             let rx = numeric(&train.data, &vars[0], &term.label)?.to_vec();
@@ -511,6 +529,7 @@ pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Resu
                 main: Some(label),
                 raw: vec![rx, ry],
                 p_resid: p_resid()?,
+                levels: None,
             }
         } else {
             TermPlot {
@@ -528,9 +547,13 @@ pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Resu
                 main: Some(label),
                 raw: Vec::new(),
                 p_resid: None,
+                levels: None,
             }
         };
         out.push(plot);
+    }
+    if opts.all_terms {
+        out.extend(parametric::parametric_plots(model, &train.data)?);
     }
     Ok(out)
 }
