@@ -487,10 +487,10 @@ fn parametric<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &TermPlot) -
             chart.draw_series(dashed(pts(&hi)))?;
             if let Some(raw) = t.raw.first() {
                 let tick = 0.03 * (yr.end - yr.start);
-                chart.draw_series(
-                    raw.iter()
-                        .map(|&x| PathElement::new(vec![(x, yr.start), (x, yr.start + tick)], BLACK.stroke_width(1))),
-                )?;
+                chart
+                    .draw_series(raw.iter().map(|&x| {
+                        PathElement::new(vec![(x, yr.start), (x, yr.start + tick)], BLACK.stroke_width(1))
+                    }))?;
             }
         }
     }

@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use commands::{cache, check, cv, fit, plot, predict, summary};
+use commands::{cache, check, cv, fit, plot, predict, sample, summary};
 use plumbing::{Context, GlobalArgs, UsageError, usage_error};
 
 /// Exit status of a command that failed.
@@ -58,6 +58,8 @@ enum Command {
     Plot(plot::PlotArgs),
     /// Check a saved model as mgcv's gam.check does: convergence, basis dimensions, residual plots
     Check(check::CheckArgs),
+    /// Draw coefficients from a saved model's posterior, and with data the fitted values of each draw
+    Sample(sample::SampleArgs),
     /// Inspect and manage the warm-start cache
     Cache(cache::CacheArgs),
 }
@@ -101,6 +103,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Predict(args) => with_stdout(|out| predict::run(&args, json, out)),
         Command::Plot(args) => with_stdout(|out| plot::run(&args, json, out)),
         Command::Check(args) => with_stdout(|out| check::run(&args, json, out)),
+        Command::Sample(args) => with_stdout(|out| sample::run(&args, json, out)),
     }
 }
 

@@ -415,3 +415,29 @@ pub fn note(line: &str) {
 pub fn cache_off(reason: &str) -> String {
     format!("warning: cache off: {reason}")
 }
+
+/// Runs `write` on `out`, or with `path` on a temporary file renamed over
+/// `path` once written whole (a failure keeps the old file).
+pub fn write_output(
+    out: &mut dyn std::io::Write,
+    path: Option<&Path>,
+    mut write: impl FnMut(&mut dyn std::io::Write) -> Result<()>,
+) -> Result<()> {
+    match path {
+        None => write(out),
+        Some(path) => {
+            let mut failure = None;
+            let written = gam::expert::files::write_atomically(path, |w| {
+                write(w).map_err(|e| {
+                    let io = std::io::Error::other(e.to_string());
+                    failure = Some(e);
+                    io
+                })
+            });
+            match (written, failure) {
+                (_, Some(e)) => Err(e.context(format!("writing {}", path.display()))),
+                (r, None) => Ok(r?),
+            }
+        }
+    }
+}

@@ -257,21 +257,39 @@ fn all_terms_draws_parametric_terms_too() {
     );
     assert_eq!(run.code, 0, "{run:?}");
     let svg = std::fs::read_to_string(&out).unwrap();
-    assert!(svg.contains(&format!("width=\"{}\"", PANEL.0 * 2)), "two panels side by side");
+    assert!(
+        svg.contains(&format!("width=\"{}\"", PANEL.0 * 2)),
+        "two panels side by side"
+    );
     for label in ["Partial for recipe", "A", "B", "C"] {
         assert!(svg.contains(&format!(">\n{label}\n</text>")), "{label}");
     }
     let run = gam_in(dir.path(), args(&[&"plot", &model, &data, &"--all-terms", &"--json"]));
     let doc: Value = serde_json::from_str(&run.stdout).unwrap();
     let last = &doc["terms"][1];
-    assert_eq!((last["kind"].as_str(), last["label"].as_str()), (Some("parametric"), Some("recipe")));
+    assert_eq!(
+        (last["kind"].as_str(), last["label"].as_str()),
+        (Some("parametric"), Some("recipe"))
+    );
     assert_eq!(last["levels"], serde_json::json!(["A", "B", "C"]));
 
     let data = bench().join("data/insurance.csv");
     let formula = "Claims ~ District + Group + Age + offset(log_holders)";
     let run = gam_in(
         dir.path(),
-        args(&[&"fit", &"-q", &"--no-cache", &data, &formula, &"--family", &"poisson", &"--factor", &"District", &"--out", &model]),
+        args(&[
+            &"fit",
+            &"-q",
+            &"--no-cache",
+            &data,
+            &formula,
+            &"--family",
+            &"poisson",
+            &"--factor",
+            &"District",
+            &"--out",
+            &model,
+        ]),
     );
     assert_eq!(run.code, 0, "{run:?}");
     let png = dir.path().join("ins.png");
@@ -282,5 +300,9 @@ fn all_terms_draws_parametric_terms_too() {
         args(&[&"plot", &model, &data, &"--all-terms", &"--pages", &"1", &"--out", &png]),
     );
     assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(png_size(&std::fs::read(&png).unwrap()), (PANEL.0 * 2, PANEL.1 * 2), "3 panels on 2 x 2");
+    assert_eq!(
+        png_size(&std::fs::read(&png).unwrap()),
+        (PANEL.0 * 2, PANEL.1 * 2),
+        "3 panels on 2 x 2"
+    );
 }

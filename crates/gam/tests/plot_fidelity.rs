@@ -230,7 +230,12 @@ fn parametric_terms_are_termplot_of_every_reference_fit() {
     for file in ids {
         let r = read_json(&dir.join(&file));
         let id = r["id"].as_str().unwrap();
-        let factors = r["factors"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_string()).collect();
+        let factors = r["factors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_str().unwrap().to_string())
+            .collect();
         let data_path = test_data().join("bench").join(r["data"].as_str().unwrap());
         let data = DataFrame::read_csv_with(&data_path, &ReadOptions { factors }).unwrap();
         let family = Family::from_name(r["family"].as_str().unwrap()).unwrap();

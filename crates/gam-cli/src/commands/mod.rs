@@ -9,4 +9,5 @@ pub mod cv;
 pub mod fit;
 pub mod plot;
 pub mod predict;
+pub mod sample;
 pub mod summary;

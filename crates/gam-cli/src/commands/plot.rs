@@ -114,7 +114,9 @@ pub fn run(args: &PlotArgs, json: bool, out: &mut dyn Write) -> Result<()> {
 fn selected<'a>(terms: &'a [TermPlot], select: &[String]) -> Result<Vec<&'a TermPlot>> {
     let drawable: Vec<&TermPlot> = terms.iter().filter(|t| t.kind != PlotKind::NotPlotted).collect();
     if drawable.is_empty() {
-        return Err(usage_error("the model has no smooth term to plot (--all-terms draws its parametric terms too)"));
+        return Err(usage_error(
+            "the model has no smooth term to plot (--all-terms draws its parametric terms too)",
+        ));
     }
     if select.is_empty() {
         return Ok(drawable);

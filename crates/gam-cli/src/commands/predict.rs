@@ -15,7 +15,7 @@ use gam::expert::model::GamModel;
 use gam::expert::predict::{PredictOptions, PredictType, Prediction};
 use gam::expert::report::{json_text, prediction_json, write_prediction_csv};
 
-use crate::plumbing::read_data;
+use crate::plumbing::{read_data, write_output};
 
 /// The scale of the predictions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -27,7 +27,7 @@ pub enum Scale {
 }
 
 impl Scale {
-    fn kind(self) -> PredictType {
+    pub fn kind(self) -> PredictType {
         match self {
             Scale::Link => PredictType::Link,
             Scale::Response => PredictType::Response,
@@ -90,22 +90,5 @@ pub fn run(args: &PredictArgs, json: bool, out: &mut dyn Write) -> Result<()> {
         }
         Ok(())
     };
-    match &args.out {
-        None => write(out),
-        // Written to a temporary file and renamed: a failure keeps the old file.
-        Some(path) => {
-            let mut failure = None;
-            let written = gam::expert::files::write_atomically(path, |w| {
-                write(w).map_err(|e| {
-                    let io = std::io::Error::other(e.to_string());
-                    failure = Some(e);
-                    io
-                })
-            });
-            match (written, failure) {
-                (_, Some(e)) => Err(e.context(format!("writing {}", path.display()))),
-                (r, None) => Ok(r?),
-            }
-        }
-    }
+    write_output(out, args.out.as_deref(), write)
 }

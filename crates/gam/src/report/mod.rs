@@ -18,6 +18,8 @@
 //!   the residual plots' data.
 //! - [`plot`]: what mgcv's `plot.gam` draws for each smooth term
 //!   ([`plot_data`]): grids, fits, bands, rugs, partial residuals.
+//! - [`sample`]: posterior draws of the coefficients and the fitted values
+//!   they give ([`sample::posterior_draws`], [`sample::fitted_draws`]).
 //! - [`prediction`]: predictions as CSV ([`write_prediction_csv`]) or JSON
 //!   ([`prediction_json`]).
 //! - `rformat` (R's number formatting: `format`, `formatC`, `format.pval`,
@@ -33,6 +35,7 @@ pub mod json;
 pub mod plot;
 pub mod prediction;
 pub(crate) mod rformat;
+pub mod sample;
 pub mod text;
 pub(crate) mod training;
 

@@ -56,7 +56,13 @@ pub(super) fn parametric_plots(model: &GamModel, rows: &DataFrame) -> Result<Vec
                     .collect();
                 let xs = firsts.iter().map(|&(l, _)| (l + 1) as f64).collect();
                 let names = firsts.iter().map(|&(l, _)| levels[l].clone()).collect();
-                (xs, Some(names), Vec::new(), column.clone(), firsts.iter().map(|&(_, i)| i).collect())
+                (
+                    xs,
+                    Some(names),
+                    Vec::new(),
+                    column.clone(),
+                    firsts.iter().map(|&(_, i)| i).collect(),
+                )
             }
             _ => continue,
         };
