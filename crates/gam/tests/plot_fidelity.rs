@@ -10,11 +10,10 @@
 
 mod common;
 
-use common::cases::{cases, load_data, test_data};
+use common::cases::{cases, test_data};
 use common::json::read_json;
 use gam::expert::data::DataFrame;
-use gam::expert::formula::Formula;
-use gam::expert::model::{Family, GamModel, GamSpec, Link};
+use gam::expert::model::GamModel;
 use gam::expert::report::plot::{PlotKind, PlotOptions, TermPlot, plot_data};
 use serde_json::Value;
 
@@ -53,13 +52,7 @@ fn close(what: &str, ours: &[f64], theirs: &Value) {
 
 /// A case's data and its model fitted at mgcv's smoothing parameters.
 fn fit_at_mgcv_sp(id: &str, case: &Value, reference: &Value) -> (DataFrame, GamModel) {
-    let data = load_data(id, case);
-    let family = Family::from_name(case["family"].as_str().unwrap()).unwrap();
-    let link = Link::from_name(case["link"].as_str().unwrap()).unwrap();
-    let mut spec = GamSpec::new(Formula::parse(case["formula"].as_str().unwrap()).unwrap()).with_family(family, link);
-    spec.options.sp = Some(values(&reference["sp"]));
-    let model = spec.fit(&data).unwrap_or_else(|e| panic!("{id}: {e}"));
-    (data, model)
+    common::cases::fit_at_sp(id, case, values(&reference["sp"]))
 }
 
 fn text(v: &Value) -> Option<String> {

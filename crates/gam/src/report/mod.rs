@@ -14,6 +14,7 @@
 //!   through the cache ([`fit_json`]), and [`json_text`], the one way a
 //!   document becomes text.
 //! - [`check`]: `gam.check`'s basis-dimension table ([`check::k_check`]).
+//! - [`concurvity`]: mgcv's `concurvity()` tables ([`concurvity::concurvity`], [`concurvity::concurvity_text`]).
 //! - [`plot`]: what mgcv's `plot.gam` draws for each smooth term
 //!   ([`plot_data`]): grids, fits, bands, rugs, partial residuals.
 //! - [`prediction`]: predictions as CSV ([`write_prediction_csv`]) or JSON
@@ -26,6 +27,7 @@
 //! and the cache's start sources; nothing earlier imports it.
 
 pub mod check;
+pub mod concurvity;
 pub(crate) mod deparse;
 pub mod json;
 pub mod plot;

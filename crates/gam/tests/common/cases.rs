@@ -61,3 +61,19 @@ pub fn predictions(
     };
     model.predict(frame, &opts).unwrap().fit
 }
+
+/// A case's data and its model fitted at the smoothing parameters `sp`
+/// (mgcv's, from a reference file), so that a test compares what is
+/// computed from the fit and not two optimisers' stopping points.
+#[allow(dead_code)]
+pub fn fit_at_sp(id: &str, case: &Value, sp: Vec<f64>) -> (DataFrame, gam::expert::model::GamModel) {
+    use gam::expert::model::{Family, GamSpec, Link};
+    let data = load_data(id, case);
+    let family = Family::from_name(case["family"].as_str().unwrap()).unwrap();
+    let link = Link::from_name(case["link"].as_str().unwrap()).unwrap();
+    let formula = gam::expert::formula::Formula::parse(case["formula"].as_str().unwrap()).unwrap();
+    let mut spec = GamSpec::new(formula).with_family(family, link);
+    spec.options.sp = Some(sp);
+    let model = spec.fit(&data).unwrap_or_else(|e| panic!("{id}: {e}"));
+    (data, model)
+}
