@@ -24,7 +24,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use commands::{cache, cv, fit, plot, predict, summary};
+use commands::{cache, concurvity, cv, fit, plot, predict, summary};
 use plumbing::{Context, GlobalArgs, UsageError, usage_error};
 
 /// Exit status of a command that failed.
@@ -55,6 +55,8 @@ enum Command {
     Predict(predict::PredictArgs),
     /// Draw each smooth of a saved model as mgcv's plot.gam does (SVG, PNG or --json data)
     Plot(plot::PlotArgs),
+    /// How far each term of a saved model lies in the span of the others (mgcv's concurvity)
+    Concurvity(concurvity::ConcurvityArgs),
     /// Inspect and manage the warm-start cache
     Cache(cache::CacheArgs),
 }
@@ -97,6 +99,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Summary(args) => with_stdout(|out| summary::run(&args, json, out)),
         Command::Predict(args) => with_stdout(|out| predict::run(&args, json, out)),
         Command::Plot(args) => with_stdout(|out| plot::run(&args, json, out)),
+        Command::Concurvity(args) => with_stdout(|out| concurvity::run(&args, json, out)),
     }
 }
 

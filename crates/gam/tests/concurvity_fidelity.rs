@@ -14,7 +14,7 @@ use common::cases::{cases, test_data};
 use common::json::read_json;
 use gam::expert::data::DataFrame;
 use gam::expert::model::GamModel;
-use gam::expert::report::concurvity::{Concurvity, ConcurvityTables, Measures, concurvity, concurvity_text};
+use gam::expert::report::concurvity::{Concurvity, ConcurvityMeasures, ConcurvityTables, concurvity, concurvity_text};
 use serde_json::Value;
 
 /// Largest absolute difference from mgcv's measures (each is a share, between 0 and 1).
@@ -200,7 +200,7 @@ fn text_of_mgcv_numbers_is_what_r_prints() {
         let measure = |tables: &Value, m: &str| tables[m].clone();
         let full = Concurvity {
             terms: terms.clone(),
-            tables: ConcurvityTables::Full(Measures {
+            tables: ConcurvityTables::Full(ConcurvityMeasures {
                 worst: values(&measure(&reference["full"], "worst")),
                 observed: values(&measure(&reference["full"], "observed")),
                 estimate: values(&measure(&reference["full"], "estimate")),
@@ -216,7 +216,7 @@ fn text_of_mgcv_numbers_is_what_r_prints() {
         };
         let pairwise = Concurvity {
             terms,
-            tables: ConcurvityTables::Pairwise(Measures {
+            tables: ConcurvityTables::Pairwise(ConcurvityMeasures {
                 worst: matrix("worst"),
                 observed: matrix("observed"),
                 estimate: matrix("estimate"),

@@ -4,6 +4,7 @@
 //! bytes. What they share is in [`crate::plumbing`].
 
 pub mod cache;
+pub mod concurvity;
 pub mod cv;
 pub mod fit;
 pub mod plot;

@@ -75,7 +75,7 @@ const PRINT_DIGITS: usize = 7;
 /// The three measures of one comparison: a number per term (full) or a
 /// term × term matrix (pairwise).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Measures<T> {
+pub struct ConcurvityMeasures<T> {
     /// The largest share of any function of the term in the span of the others.
     pub worst: T,
     /// The share of the fitted term in the span of the others.
@@ -84,7 +84,7 @@ pub struct Measures<T> {
     pub estimate: T,
 }
 
-impl<T> Measures<T> {
+impl<T> ConcurvityMeasures<T> {
     /// The measures in mgcv's order, with their names ([`MEASURES`]).
     pub fn named(&self) -> [(&'static str, &T); 3] {
         [
@@ -99,10 +99,10 @@ impl<T> Measures<T> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ConcurvityTables {
     /// `full = TRUE`: each term against all the others, one number per term.
-    Full(Measures<Vec<f64>>),
+    Full(ConcurvityMeasures<Vec<f64>>),
     /// `full = FALSE`: each pair; `worst[i][j]` is how much of term `j` lies
     /// in the span of term `i` (1 on the diagonal).
-    Pairwise(Measures<Vec<Vec<f64>>>),
+    Pairwise(ConcurvityMeasures<Vec<Vec<f64>>>),
 }
 
 /// The concurvity of a fitted model, as mgcv's `concurvity()` returns it.
@@ -140,7 +140,7 @@ pub fn concurvity(model: &GamModel, data: &DataFrame, full: bool) -> Result<Conc
     let beta = |j: usize| &model.coefficients[ranges[j].clone()];
     let m = terms.len();
     let tables = if full {
-        let mut out = Measures {
+        let mut out = ConcurvityMeasures {
             worst: vec![0.0; m],
             observed: vec![0.0; m],
             estimate: vec![0.0; m],
@@ -153,7 +153,7 @@ pub fn concurvity(model: &GamModel, data: &DataFrame, full: bool) -> Result<Conc
         ConcurvityTables::Full(out)
     } else {
         let ones = vec![vec![1.0; m]; m];
-        let mut out = Measures {
+        let mut out = ConcurvityMeasures {
             worst: ones.clone(),
             observed: ones.clone(),
             estimate: ones,
@@ -294,6 +294,13 @@ pub fn concurvity_text(c: &Concurvity) -> String {
     text
 }
 
+/// R's printout, [`concurvity_text`].
+impl std::fmt::Display for Concurvity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&concurvity_text(self))
+    }
+}
+
 /// Values keyed by term, in the terms' order (serde_json keeps insertion
 /// order only with a feature this workspace does not enable).
 struct ByTerm<'a, T>(&'a [String], &'a [T]);
@@ -376,7 +383,7 @@ mod tests {
     fn json_keeps_the_terms_in_order() {
         let c = Concurvity {
             terms: vec!["para".into(), "s(x)".into(), "a".into()],
-            tables: ConcurvityTables::Full(Measures {
+            tables: ConcurvityTables::Full(ConcurvityMeasures {
                 worst: vec![1.0, 0.5, f64::NAN],
                 observed: vec![1.0, 0.25, 0.0],
                 estimate: vec![1.0, 0.125, 0.0],
@@ -388,7 +395,7 @@ mod tests {
         );
         let p = Concurvity {
             terms: vec!["b".into(), "a".into()],
-            tables: ConcurvityTables::Pairwise(Measures {
+            tables: ConcurvityTables::Pairwise(ConcurvityMeasures {
                 worst: vec![vec![1.0, 0.5], vec![0.25, 1.0]],
                 observed: vec![vec![1.0, 0.0], vec![0.0, 1.0]],
                 estimate: vec![vec![1.0, 0.0], vec![0.0, 1.0]],
@@ -407,7 +414,7 @@ mod tests {
         //   observed = c(1, 7.411886415733768e-29), estimate = c(1, 0.0666666666666667)).
         let c = Concurvity {
             terms: vec!["para".into(), "s(x)".into()],
-            tables: ConcurvityTables::Full(Measures {
+            tables: ConcurvityTables::Full(ConcurvityMeasures {
                 worst: vec![1.0, 0.14656225146576],
                 observed: vec![1.0, 7.411886415733768e-29],
                 estimate: vec![1.0, 0.0666666666666667],
