@@ -300,3 +300,47 @@ fn json_has_the_issue_shape() {
         }
     }
 }
+
+/// Prior weights stay out of the model matrix (mgcv's `model.matrix` is the
+/// unweighted lpmatrix) but the fit, hence "observed", uses them: a
+/// weighted mcycle fit (the reference script's own case) equals mgcv's.
+#[test]
+fn prior_weights_enter_through_the_fit_only() {
+    use gam::expert::data::{DataFrame, ReadOptions};
+    use gam::expert::formula::Formula;
+    use gam::expert::model::GamSpec;
+    let reference = read_json(&test_data().join("concurvity/mcycle_weighted.json"));
+    let data = DataFrame::read_csv_with(&test_data().join("bench/data/mcycle.csv"), &ReadOptions::default()).unwrap();
+    let mut spec = GamSpec::new(Formula::parse(reference["formula"].as_str().unwrap()).unwrap());
+    spec.weights = Some("row_orig".into());
+    spec.options.sp = Some(values(&reference["sp"]));
+    let model = spec.fit(&data).unwrap();
+    let full = concurvity(&model, &data, true).unwrap();
+    let pairwise = concurvity(&model, &data, false).unwrap();
+    let (ConcurvityTables::Full(f), ConcurvityTables::Pairwise(p)) = (&full.tables, &pairwise.tables) else {
+        panic!("wrong tables")
+    };
+    for (name, ours) in f.named() {
+        let theirs = values(&reference["full"][name]);
+        for (a, b) in ours.iter().zip(&theirs) {
+            assert!((a - b).abs() <= CONCURVITY_TOL, "full {name}: ours {a}, mgcv {b}");
+        }
+    }
+    for (name, ours) in p.named() {
+        for (i, row) in ours.iter().enumerate() {
+            let theirs = values(&reference["pairwise"][name][i]);
+            for (a, b) in row.iter().zip(&theirs) {
+                assert!((a - b).abs() <= CONCURVITY_TOL, "pairwise {name}: ours {a}, mgcv {b}");
+            }
+        }
+    }
+    // Unweighted, the fit and so "observed" differ: the weights did reach the fit.
+    let mut plain = GamSpec::new(Formula::parse(reference["formula"].as_str().unwrap()).unwrap());
+    plain.options.sp = Some(values(&reference["sp"]));
+    let unweighted = concurvity(&plain.fit(&data).unwrap(), &data, true).unwrap();
+    let ConcurvityTables::Full(u) = &unweighted.tables else {
+        panic!("wrong tables")
+    };
+    assert!((u.observed[2] - f.observed[2]).abs() > 1e-3, "{u:?} vs {f:?}");
+    assert_eq!(u.estimate, f.estimate, "estimate reads X only");
+}

@@ -45,8 +45,12 @@
 //! Here the dependent columns are dropped first (they add nothing to the
 //! span), which gives the number the formulas above define, whatever the
 //! row order. A term compared with no columns at all (a one-term model
-//! without intercept) has concurvity 0 (R would index row 1 of an empty
-//! block).
+//! without intercept) has concurvity 0 (mgcv stops there with "non-conformable
+//! arguments").
+//!
+//! "estimate" depends on the basis of each term, not only on its span (the
+//! other two do not): it equals mgcv's where the term's basis columns equal
+//! mgcv's up to sign.
 
 use faer::Mat;
 use serde::Serialize;

@@ -4,10 +4,11 @@
 #
 # Needs R with mgcv 1.8-41 (the files here were produced with R 4.2.2, mgcv 1.8-41, jsonlite 1.8.4).
 #
-# For each case of ../bench/cases.json it fits the model exactly as ../plot/plot_ref.R does (all rows
-# of the data file, factor columns with levels sorted numerically when every value is a number and
-# otherwise in byte order, gam(formula, family = <family>(link = <link>), method = "REML")) and
-# writes <id>.json next to this script:
+# For each case of ../bench/cases.json (and mcycle_weighted, defined below: prior weights) it fits
+# the model exactly as ../plot/plot_ref.R does (all rows of the data file, factor columns with
+# levels sorted numerically when every value is a number and otherwise in byte order,
+# gam(formula, family = <family>(link = <link>), method = "REML")) and writes <id>.json next to
+# this script:
 #   id, mgcv_version, R_version, formula,
 #   sp (unname(b$sp): the smoothing parameters, so that a test can refit at mgcv's optimum),
 #   terms (the column names of concurvity(b, full = TRUE): "para" first when the model has
@@ -45,6 +46,12 @@ bench <- file.path(here, "..", "bench")
 only <- commandArgs(trailingOnly = TRUE)
 
 cases <- fromJSON(file.path(bench, "cases.json"), simplifyVector = FALSE)
+# One case of this script's own: prior weights, which concurvity() leaves out of X (model.matrix is
+# the unweighted lpmatrix) while the fit, hence "observed", uses them.
+cases <- c(cases, list(list(id = "mcycle_weighted", data = "data/mcycle.csv", n = 133L,
+                            formula = "accel ~ s(times, bs = \"cr\", k = 8) + s(row_orig, bs = \"cr\", k = 8)",
+                            family = "gaussian", link = "identity", method = "REML",
+                            factors = list(), weights = "row_orig")))
 if (length(only)) {
   unknown <- setdiff(only, vapply(cases, `[[`, "", "id"))
   if (length(unknown)) stop("unknown case id(s): ", paste(unknown, collapse = ", "))
@@ -132,7 +139,9 @@ run_case <- function(cs) {
   if (!is.null(cs$n) && cs$n != n) stop(sprintf("cases.json says n=%d but %s has %d rows", cs$n, cs$data, n))
   form <- as.formula(cs$formula, env = globalenv())
   fam <- make_family(cs)
-  b <- gam(form, family = fam, data = d, method = cs$method)
+  # do.call hands gam the weights as a vector (gam evaluates a weights argument in the data's frame)
+  b <- do.call("gam", list(formula = form, family = fam, data = d, method = cs$method,
+                           weights = if (is.null(cs$weights)) NULL else d[[cs$weights]]))
 
   out <- list(id = cs$id, mgcv_version = packageDescription("mgcv")$Version,
               R_version = R.version.string, formula = cs$formula, sp = jarr(unname(b$sp)))
