@@ -15,8 +15,9 @@
 //! `β_j`, and `X_i` the columns it is compared with, take the QR
 //! factorisation without pivoting of `[X_i X_j]`: the block of its `R`
 //! above `X_j`'s diagonal block is `R₁ = Q_iᵀ X_j` (the part of `X_j` in the
-//! span of `X_i`), and with `R` all of `X_j`'s columns of the factor, `Rₜ`
-//! (the triangular factor of `R`) has `RₜᵀRₜ = X_jᵀX_j`. Then
+//! span of `X_i`); with `R` the whole of the factor's columns for `X_j`
+//! (`R₁` over `X_j`'s own block), its triangular factor `Rₜ` has
+//! `RₜᵀRₜ = X_jᵀX_j`. Then
 //!
 //! ```text
 //! worst    = σ_max(Rₜ⁻ᵀ R₁ᵀ)²             = max over a of ‖P_i X_j a‖² / ‖X_j a‖²
