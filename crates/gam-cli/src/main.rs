@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use commands::{cache, check, cv, fit, plot, predict, sample, summary};
+use commands::{cache, check, concurvity, cv, fit, plot, predict, sample, summary};
 use plumbing::{Context, GlobalArgs, UsageError, usage_error};
 
 /// Exit status of a command that failed.
@@ -60,6 +60,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Draw coefficients from a saved model's posterior, and with data the fitted values of each draw
     Sample(sample::SampleArgs),
+    /// How far each term of a saved model lies in the span of the others (mgcv's concurvity)
+    Concurvity(concurvity::ConcurvityArgs),
     /// Inspect and manage the warm-start cache
     Cache(cache::CacheArgs),
 }
@@ -104,6 +106,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Plot(args) => with_stdout(|out| plot::run(&args, json, out)),
         Command::Check(args) => with_stdout(|out| check::run(&args, json, out)),
         Command::Sample(args) => with_stdout(|out| sample::run(&args, json, out)),
+        Command::Concurvity(args) => with_stdout(|out| concurvity::run(&args, json, out)),
     }
 }
 

@@ -35,7 +35,7 @@
 //! # Ok::<(), gam::GamError>(())
 //! ```
 //!
-//! The front door is what the crate root exports: 48 items, and the
+//! The front door is what the crate root exports: 51 items, and the
 //! [`expert`] module.
 //! - data: [`Frame`], [`FrameBuilder`], [`CsvOptions`];
 //! - the model: [`Gam`] (built and checked step by step), [`Family`],
@@ -48,6 +48,7 @@
 //! - prediction: [`PredictOptions`], [`PredictType`], [`MissingRows`], [`Prediction`];
 //! - the summary: [`SummaryText`] (mgcv's printout), [`Summary`], [`ParamRow`], [`SmoothRow`];
 //! - plots: [`PlotOptions`], [`TermPlot`], [`PlotKind`] (what `plot.gam` draws per term);
+//! - concurvity: [`Concurvity`], [`ConcurvityTables`], [`ConcurvityMeasures`] (mgcv's `concurvity()`);
 //! - cross-validation: [`CvOptions`], [`CvReport`] (its [`FoldReport`]s and
 //!   [`HeldOut`] predictions, its table [`CvText`]), and watching or stopping
 //!   one: [`CvObserver`], [`CvEvent`], [`NoCvObserver`];
@@ -106,6 +107,7 @@ pub use fit::{
 pub use linalg::StoredMat as Matrix;
 pub use predict::{MissingRows, PredictOptions, PredictType, Prediction};
 pub use report::SummaryText;
+pub use report::concurvity::{Concurvity, ConcurvityMeasures, ConcurvityTables};
 pub use report::plot::{PlotKind, PlotOptions, TermPlot};
 
 /// The engine's version, part of every fit's cache key so that a different

@@ -5,6 +5,7 @@
 
 pub mod cache;
 pub mod check;
+pub mod concurvity;
 pub mod cv;
 pub mod fit;
 pub mod plot;

@@ -14,6 +14,7 @@ use crate::linalg::StoredMat;
 use crate::model::GamModel;
 use crate::predict::{MissingRows, PredictOptions, Prediction};
 use crate::report::SummaryText;
+use crate::report::concurvity::Concurvity;
 use crate::report::plot::{PlotOptions, TermPlot};
 
 /// A fitted generalized additive model.
@@ -302,6 +303,30 @@ impl FittedGam {
     /// ```
     pub fn plot_data(&self, training: &Frame, opts: &PlotOptions) -> Result<Vec<TermPlot>> {
         crate::report::plot::plot_data(&self.model, &training.inner, opts)
+    }
+
+    /// mgcv's `concurvity(b, full)`: how far each term (`para`, then each
+    /// smooth) lies in the span of the others — all of them (`full`) or each
+    /// one alone (pairwise) — as the measures worst, observed and estimate,
+    /// on `training`, the frame the model was fitted to. Its `Display` is
+    /// what R prints; serialised it is `gam concurvity --json`'s document.
+    ///
+    /// ```
+    /// let x: Vec<f64> = (0..80).map(|i| i as f64 / 80.0).collect();
+    /// let z: Vec<f64> = x.iter().map(|&x| x * x + ((x * 613.0) % 1.0) / 10.0).collect();
+    /// let y: Vec<f64> = x.iter().map(|&x| (6.0 * x).sin() + ((x * 977.0) % 1.0) / 5.0).collect();
+    /// let frame = gam::Frame::builder().numeric("x", x).numeric("z", z).numeric("y", y).build()?;
+    /// let fitted = gam::Gam::new("y ~ s(x, k = 8) + s(z, k = 8)")?.fit(&frame)?;
+    /// let c = fitted.concurvity(&frame, true)?;
+    /// assert_eq!(c.terms, ["para", "s(x)", "s(z)"]);
+    /// let gam::ConcurvityTables::Full(m) = &c.tables else { unreachable!() };
+    /// assert!(m.worst[1] > 0.9); // z is nearly a function of x
+    /// let text = c.to_string(); // the matrix R prints: terms across, measures down
+    /// assert!(text.lines().nth(1).unwrap().starts_with("worst "));
+    /// # Ok::<(), gam::GamError>(())
+    /// ```
+    pub fn concurvity(&self, training: &Frame, full: bool) -> Result<Concurvity> {
+        crate::report::concurvity::concurvity(&self.model, &training.inner, full)
     }
 
     /// The summary: its `Display` is mgcv's `summary.gam` printout, byte for

@@ -16,6 +16,7 @@
 //! - [`check`]: `gam.check` ([`check::gam_check`], [`check::check_text`]): the
 //!   convergence report, the basis-dimension table ([`check::k_check`]) and
 //!   the residual plots' data.
+//! - [`concurvity`]: mgcv's `concurvity()` tables ([`concurvity::concurvity`], [`concurvity::concurvity_text`]).
 //! - [`plot`]: what mgcv's `plot.gam` draws for each smooth term
 //!   ([`plot_data`]): grids, fits, bands, rugs, partial residuals.
 //! - [`sample`]: posterior draws of the coefficients and the fitted values
@@ -30,6 +31,7 @@
 //! and the cache's start sources; nothing earlier imports it.
 
 pub mod check;
+pub mod concurvity;
 pub(crate) mod deparse;
 pub mod json;
 pub mod plot;
