@@ -4,7 +4,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use gam::{FittedGam, Frame, Matrix, MissingRows, PlotOptions, PredictOptions, PredictType, ResidualType};
+use gam::{
+    CheckOptions, FittedGam, Frame, Matrix, MissingRows, PlotOptions, PredictOptions, PredictType, ResidualType,
+    SampleOptions,
+};
 use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -398,6 +401,67 @@ impl PyFitted {
         let terms = py.detach(|| self.inner.plot_data(&data, &opts)).map_err(to_py)?;
         gam::expert::report::json_text(&gam::expert::report::PlotJson::new(terms))
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
+    }
+
+    /// mgcv's `gam.check` on `frame` (else the training data): what it
+    /// prints and the `gam check --json` document.
+    #[pyo3(signature = (frame=None, seed=1, k_rep=200, k_sample=5000))]
+    fn check(&self, py: Python<'_>, frame: Option<&PyFrame>, seed: u64, k_rep: usize, k_sample: usize) -> PyResult<(String, String)> {
+        let data = self.training_or(frame)?;
+        let mut opts = CheckOptions::default();
+        opts.k.seed = seed;
+        opts.k.n_rep = k_rep;
+        opts.k.subsample = k_sample;
+        let c = py.detach(|| self.inner.check(&data, &opts)).map_err(to_py)?;
+        let json = gam::expert::report::json_text(&c.json())
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+        Ok((c.to_string(), json))
+    }
+
+    /// mgcv's `concurvity(b, full)` on `frame` (else the training data): what
+    /// R prints and the `gam concurvity --json` document.
+    #[pyo3(signature = (frame=None, full=true))]
+    fn concurvity(&self, py: Python<'_>, frame: Option<&PyFrame>, full: bool) -> PyResult<(String, String)> {
+        let data = self.training_or(frame)?;
+        let c = py.detach(|| self.inner.concurvity(&data, full)).map_err(to_py)?;
+        let json = gam::expert::report::json_text(&c)
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+        Ok((c.to_string(), json))
+    }
+
+    /// `n` posterior draws of the coefficients (an n x p array), seeded; with
+    /// `frame`, the fitted values of each draw at its rows instead (n x rows).
+    #[pyo3(signature = (n, seed, frame=None, kind="link"))]
+    fn sample<'py>(
+        &self,
+        py: Python<'py>,
+        n: usize,
+        seed: u64,
+        frame: Option<&PyFrame>,
+        kind: &str,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let kind = match kind {
+            "link" => PredictType::Link,
+            "response" => PredictType::Response,
+            other => {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                    "type={other:?}: give \"link\" or \"response\""
+                )));
+            }
+        };
+        let frame = frame.map(|f| Arc::clone(&f.0));
+        let rows = py
+            .detach(|| -> gam::Result<Vec<Vec<f64>>> {
+                let draws = self.inner.posterior_draws(&SampleOptions { n, seed })?;
+                Ok(match &frame {
+                    Some(f) => self.inner.fitted_draws(f, &draws, kind)?.fit,
+                    None => draws.draws,
+                })
+            })
+            .map_err(to_py)?;
+        let cols = rows.first().map_or(0, Vec::len);
+        let flat: Vec<f64> = rows.into_iter().flatten().collect();
+        PyArray1::from_vec(py, flat).reshape([n, cols])
     }
 
     /// mgcv's `summary.gam` printout: the bytes `gam fit` prints.

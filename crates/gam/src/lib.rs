@@ -35,7 +35,7 @@
 //! # Ok::<(), gam::GamError>(())
 //! ```
 //!
-//! The front door is what the crate root exports: 51 items, and the
+//! The front door is what the crate root exports: 56 items, and the
 //! [`expert`] module.
 //! - data: [`Frame`], [`FrameBuilder`], [`CsvOptions`];
 //! - the model: [`Gam`] (built and checked step by step), [`Family`],
@@ -49,6 +49,8 @@
 //! - the summary: [`SummaryText`] (mgcv's printout), [`Summary`], [`ParamRow`], [`SmoothRow`];
 //! - plots: [`PlotOptions`], [`TermPlot`], [`PlotKind`] (what `plot.gam` draws per term);
 //! - concurvity: [`Concurvity`], [`ConcurvityTables`], [`ConcurvityMeasures`] (mgcv's `concurvity()`);
+//! - checks: [`GamCheck`] and its [`CheckOptions`] (mgcv's `gam.check`);
+//! - posterior draws: [`SampleOptions`], [`CoefDraws`], [`FittedDraws`];
 //! - cross-validation: [`CvOptions`], [`CvReport`] (its [`FoldReport`]s and
 //!   [`HeldOut`] predictions, its table [`CvText`]), and watching or stopping
 //!   one: [`CvObserver`], [`CvEvent`], [`NoCvObserver`];
@@ -107,8 +109,10 @@ pub use fit::{
 pub use linalg::StoredMat as Matrix;
 pub use predict::{MissingRows, PredictOptions, PredictType, Prediction};
 pub use report::SummaryText;
+pub use report::check::{CheckOptions, GamCheck};
 pub use report::concurvity::{Concurvity, ConcurvityMeasures, ConcurvityTables};
 pub use report::plot::{PlotKind, PlotOptions, TermPlot};
+pub use report::sample::{CoefDraws, FittedDraws, SampleOptions};
 
 /// The engine's version, part of every fit's cache key so that a different
 /// build never reuses another build's result.

@@ -14,8 +14,10 @@ use crate::linalg::StoredMat;
 use crate::model::GamModel;
 use crate::predict::{MissingRows, PredictOptions, Prediction};
 use crate::report::SummaryText;
+use crate::report::check::{CheckOptions, GamCheck};
 use crate::report::concurvity::Concurvity;
 use crate::report::plot::{PlotOptions, TermPlot};
+use crate::report::sample::{CoefDraws, FittedDraws, SampleOptions};
 
 /// A fitted generalized additive model.
 #[derive(Debug, Clone, PartialEq)]
@@ -327,6 +329,27 @@ impl FittedGam {
     /// ```
     pub fn concurvity(&self, training: &Frame, full: bool) -> Result<Concurvity> {
         crate::report::concurvity::concurvity(&self.model, &training.inner, full)
+    }
+
+    /// mgcv's `gam.check(b)` on `training`, the frame the model was fitted
+    /// to: the convergence report, the basis-dimension table (k-index and
+    /// its permutation p-value) and the residual plots' data. Its `Display`
+    /// is what `gam.check` prints; serialised ([`GamCheck::json`]) it is
+    /// `gam check --json`'s document.
+    pub fn check(&self, training: &Frame, opts: &CheckOptions) -> Result<GamCheck> {
+        crate::report::check::gam_check(&self.model, &training.inner, opts)
+    }
+
+    /// `opts.n` draws of the coefficients from their posterior `N(β̂, Vp)`
+    /// (mgcv's `rmvn(n, coef(b), vcov(b))`), seeded.
+    pub fn posterior_draws(&self, opts: &SampleOptions) -> Result<CoefDraws> {
+        crate::report::sample::posterior_draws(&self.model, opts)
+    }
+
+    /// The fitted values each of `draws` gives at the rows of `data`, on the
+    /// link or response scale (`kind`).
+    pub fn fitted_draws(&self, data: &Frame, draws: &CoefDraws, kind: crate::PredictType) -> Result<FittedDraws> {
+        crate::report::sample::fitted_draws(&self.model, &data.inner, draws, kind)
     }
 
     /// The summary: its `Display` is mgcv's `summary.gam` printout, byte for

@@ -222,6 +222,13 @@ pub struct CheckJson<'a> {
     pub residuals: &'a ResidualPlots,
 }
 
+impl std::fmt::Display for GamCheck {
+    /// What `gam.check` prints ([`check_text`]).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&check_text(self))
+    }
+}
+
 impl GamCheck {
     /// The JSON document (`gam check --json`).
     pub fn json(&self) -> CheckJson<'_> {
