@@ -13,6 +13,11 @@
 //! - [`json`]: the JSON documents of a model ([`model_json`]) and of a fit
 //!   through the cache ([`fit_json`]), and [`json_text`], the one way a
 //!   document becomes text.
+//! - [`anova`]: mgcv's `anova.gam`, of one model (term tests,
+//!   [`anova::anova_text`]) or several (analysis of deviance,
+//!   [`anova::deviance_table_text`]).
+//! - [`compare`]: logLik, df, AIC and BIC of models side by side
+//!   ([`compare::compare_text`]).
 //! - [`check`]: `gam.check`'s basis-dimension table ([`check::k_check`]).
 //! - [`plot`]: what mgcv's `plot.gam` draws for each smooth term
 //!   ([`plot_data`]): grids, fits, bands, rugs, partial residuals.
@@ -25,7 +30,9 @@
 //! `report` sits late in the data flow: it reads models, fits, predictions
 //! and the cache's start sources; nothing earlier imports it.
 
+pub mod anova;
 pub mod check;
+pub mod compare;
 pub(crate) mod deparse;
 pub mod json;
 pub mod plot;
