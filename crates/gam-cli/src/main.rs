@@ -24,7 +24,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use commands::{cache, cv, fit, plot, predict, summary};
+use commands::{anova, cache, compare, cv, fit, plot, predict, summary};
 use plumbing::{Context, GlobalArgs, UsageError, usage_error};
 
 /// Exit status of a command that failed.
@@ -55,6 +55,10 @@ enum Command {
     Predict(predict::PredictArgs),
     /// Draw each smooth of a saved model as mgcv's plot.gam does (SVG, PNG or --json data)
     Plot(plot::PlotArgs),
+    /// mgcv's anova: term tests of one saved model, or the analysis of deviance of nested models
+    Anova(anova::AnovaArgs),
+    /// logLik, df, AIC and BIC of saved models side by side (R's AIC(m1, m2) with logLik and BIC)
+    Compare(compare::CompareArgs),
     /// Inspect and manage the warm-start cache
     Cache(cache::CacheArgs),
 }
@@ -97,6 +101,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Summary(args) => with_stdout(|out| summary::run(&args, json, out)),
         Command::Predict(args) => with_stdout(|out| predict::run(&args, json, out)),
         Command::Plot(args) => with_stdout(|out| plot::run(&args, json, out)),
+        Command::Anova(args) => with_stdout(|out| anova::run(&args, json, out)),
+        Command::Compare(args) => with_stdout(|out| compare::run(&args, json, out)),
     }
 }
 

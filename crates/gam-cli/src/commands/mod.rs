@@ -3,7 +3,9 @@
 //! ([`gam::expert::report`], [`gam::expert::cv`]), so that every front end prints the same
 //! bytes. What they share is in [`crate::plumbing`].
 
+pub mod anova;
 pub mod cache;
+pub mod compare;
 pub mod cv;
 pub mod fit;
 pub mod plot;

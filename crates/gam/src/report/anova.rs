@@ -273,8 +273,8 @@ pub struct DevianceRow {
     pub df: Option<f64>,
     /// Deviance of the previous model minus this one's.
     pub deviance: Option<f64>,
-    /// The F statistic (`test = F` only).
-    #[serde(rename = "F", skip_serializing_if = "Option::is_none")]
+    /// The F statistic (`test = F` only; null otherwise).
+    #[serde(rename = "F")]
     pub f: Option<f64>,
     /// The p-value (with a test).
     pub p_value: Option<f64>,
