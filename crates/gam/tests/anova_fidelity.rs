@@ -34,15 +34,21 @@ const TABLE_TOL: f64 = 1e-6;
 /// Largest absolute difference of a p-value from mgcv's.
 const P_TOL: f64 = 1e-4;
 
-/// For the other families, relative differences of the tables and criteria
-/// from our own fits: mgcv's residual df and logLik df use the EDF corrected
-/// for smoothing-parameter uncertainty (`edf2`), which the engine reproduces
-/// for those families only to the 0.01 (absolute) of `EDF_ABS_TOL` in
-/// tests/common/tol.rs (observed: 7e-4 relative, in coal_k's residual df).
-/// [`several_models_tables_are_r_given_mgcv_fits`] checks the same tables
-/// and their text to [`TABLE_TOL`] from mgcv's numbers; the p-values of our
-/// own fits stay within [`P_TOL`] (observed 2.4e-5).
-const GLM_TABLE_TOL: f64 = 1e-3;
+/// The comparisons whose residual df (and logLik df) from our own fits
+/// differ from mgcv's by more than [`TABLE_TOL`]: mgcv's use the EDF corrected
+/// for smoothing-parameter uncertainty (`edf2`), and for the Poisson and
+/// negative binomial `count ~ s(year, k = 20)` of the coal data the engine's
+/// Σ edf2 is 7.2305 where mgcv's is 7.2259 (the smoothing parameter and Σ edf
+/// agree to 3e-6; tests/common/tol.rs allows 0.01 on the logLik df). For
+/// these the tables of our fits are held to [`EDF2_GAP_TABLE_TOL`] and their
+/// text is not compared; [`several_models_tables_are_r_given_mgcv_fits`]
+/// checks the same tables and text to [`TABLE_TOL`] from mgcv's numbers.
+const EDF2_GAP: &[&str] = &["coal_k", "coal_nb"];
+
+/// Relative differences of the [`EDF2_GAP`] comparisons' tables and criteria
+/// from our own fits (observed: 7.1e-4, coal_k's residual df); their p-values
+/// stay within [`P_TOL`] (observed 2.4e-5).
+const EDF2_GAP_TABLE_TOL: f64 = 1e-3;
 
 /// mgcv's numbers, NaN for `null` (R's NA).
 fn values(v: &Value) -> Vec<f64> {
@@ -363,22 +369,23 @@ fn several_models_anova_and_compare_are_mgcv_and_r() {
         .unwrap()
     {
         let models = comparison_models(c);
-        let tol = if c["family"] == "gaussian" {
+        let tol = if !EDF2_GAP.contains(&c["id"].as_str().unwrap()) {
             Tols {
                 table: TABLE_TOL,
                 p: P_TOL,
                 text: true,
             }
         } else {
-            // The text shows the residual df to 5 digits, which the edf2 difference reaches.
+            // The text shows the residual df to 5 digits, which the edf2 gap reaches.
             Tols {
-                table: GLM_TABLE_TOL,
+                table: EDF2_GAP_TABLE_TOL,
                 p: P_TOL,
                 text: false,
             }
         };
         check_comparison(c, &models, tol, &mut worst);
     }
-    // Observed: 7.1e-4 (tables, coal_k), 2.4e-5 (p-values), 6.4e-4 (criteria).
-    assert!(worst.0 <= GLM_TABLE_TOL && worst.1 <= P_TOL && worst.2 <= GLM_TABLE_TOL);
+    // Observed: 7.1e-4 (tables, coal_k), 2.4e-5 (p-values), 6.4e-4 (criteria); the
+    // other comparisons 1.1e-8, 1.2e-8 and 1.1e-8 (mcycle_k).
+    assert!(worst.0 <= EDF2_GAP_TABLE_TOL && worst.1 <= P_TOL && worst.2 <= EDF2_GAP_TABLE_TOL);
 }

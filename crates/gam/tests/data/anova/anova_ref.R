@@ -55,7 +55,9 @@ COMPARISONS <- list(
        formulas = c("y ~ s(x0, bs = \"cr\") + s(x1, bs = \"cr\")",
                     "y ~ s(x0, bs = \"cr\") + s(x1, bs = \"cr\") + s(x2, bs = \"cr\") + s(x3, bs = \"cr\")")),
   list(id = "trees_terms", data = "data/trees.csv", factors = list(), family = "Gamma", link = "log",
-       formulas = c("Volume ~ s(Girth)", "Volume ~ s(Girth) + s(Height)"))
+       formulas = c("Volume ~ s(Girth)", "Volume ~ s(Girth) + s(Height)")),
+  list(id = "coal_nb", data = "data/coal.csv", factors = list(), family = "nb", link = "log",
+       formulas = c("count ~ s(year, k = 5)", "count ~ s(year, k = 20)"))
 )
 
 if (length(only)) {
@@ -158,8 +160,10 @@ with_warnings <- function(expr) {
 
 run_comparison <- function(cmp) {
   d <- load_data(cmp$data, cmp$factors)
-  fam <- make_family(cmp$family, cmp$link)
-  ms <- lapply(cmp$formulas, function(f) gam(as.formula(f, env = globalenv()), family = fam, data = d,
+  # A family object per model: nb() keeps its theta in the object's environment, shared by
+  # every fit given the same object.
+  ms <- lapply(cmp$formulas, function(f) gam(as.formula(f, env = globalenv()),
+                                             family = make_family(cmp$family, cmp$link), data = d,
                                              method = "REML"))
   labels <- paste0("m", seq_along(ms))
   models <- lapply(ms, function(b) {
