@@ -56,8 +56,17 @@ enum Command {
     /// Draw each smooth of a saved model as mgcv's plot.gam does (SVG, PNG or --json data)
     Plot(plot::PlotArgs),
     /// mgcv's anova: term tests of one saved model, or the analysis of deviance of nested models
+    ///
+    /// One model: `print(anova(b))` of mgcv (Wald tests of the parametric terms, tests of the
+    /// smooth terms). Two or more: R's "Analysis of Deviance Table" of `anova(b1, b2, …)`, with
+    /// mgcv's residual df (n − Σ edf1 − (Σ edf2 − Σ edf)).
     Anova(anova::AnovaArgs),
     /// logLik, df, AIC and BIC of saved models side by side (R's AIC(m1, m2) with logLik and BIC)
+    ///
+    /// Printed as R prints `data.frame(df, logLik, AIC, BIC)` with one row per model, named by
+    /// its file as given: df and AIC are R's `AIC(m1, m2, …)` for mgcv (df counts the EDF corrected
+    /// for smoothing-parameter uncertainty, the scale and θ when estimated), BIC = −2 logLik +
+    /// log(n) df. Quasi-families have no likelihood: NA.
     Compare(compare::CompareArgs),
     /// Inspect and manage the warm-start cache
     Cache(cache::CacheArgs),
