@@ -594,3 +594,7 @@ pub fn deviance_table_text(t: &DevianceTable) -> String {
     ));
     lines.iter().map(|l| format!("{l}\n")).collect()
 }
+
+#[cfg(test)]
+#[path = "anova_tests.rs"]
+mod tests;
