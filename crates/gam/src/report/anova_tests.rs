@@ -1,5 +1,8 @@
 //! Unit tests of the analysis-of-deviance printing against R's print.anova.
 
+// R's doubles, written with the 17 digits R printed them with.
+#![allow(clippy::excessive_precision)]
+
 use super::*;
 
 fn row(formula: &str, resid_df: f64, resid_dev: f64, rest: Option<[f64; 4]>) -> DevianceRow {
