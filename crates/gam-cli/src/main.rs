@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use commands::{cache, check, concurvity, cv, fit, plot, predict, sample, summary};
+use commands::{anova, cache, check, compare, concurvity, cv, fit, plot, predict, sample, summary};
 use plumbing::{Context, GlobalArgs, UsageError, usage_error};
 
 /// Exit status of a command that failed.
@@ -62,6 +62,19 @@ enum Command {
     Sample(sample::SampleArgs),
     /// How far each term of a saved model lies in the span of the others (mgcv's concurvity)
     Concurvity(concurvity::ConcurvityArgs),
+    /// mgcv's anova: term tests of one saved model, or the analysis of deviance of nested models
+    ///
+    /// One model: `print(anova(b))` of mgcv (Wald tests of the parametric terms, tests of the
+    /// smooth terms). Two or more: R's "Analysis of Deviance Table" of `anova(b1, b2, …)`, with
+    /// mgcv's residual df (n − Σ edf1 − (Σ edf2 − Σ edf)).
+    Anova(anova::AnovaArgs),
+    /// logLik, df, AIC and BIC of saved models side by side (R's AIC(m1, m2) with logLik and BIC)
+    ///
+    /// Printed as R prints `data.frame(df, logLik, AIC, BIC)` with one row per model, named by
+    /// its file as given: df and AIC are R's `AIC(m1, m2, …)` for mgcv (df counts the EDF corrected
+    /// for smoothing-parameter uncertainty, the scale and θ when estimated), BIC = −2 logLik +
+    /// log(n) df. Quasi-families have no likelihood: NA.
+    Compare(compare::CompareArgs),
     /// Inspect and manage the warm-start cache
     Cache(cache::CacheArgs),
 }
@@ -107,6 +120,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Check(args) => with_stdout(|out| check::run(&args, json, out)),
         Command::Sample(args) => with_stdout(|out| sample::run(&args, json, out)),
         Command::Concurvity(args) => with_stdout(|out| concurvity::run(&args, json, out)),
+        Command::Anova(args) => with_stdout(|out| anova::run(&args, json, out)),
+        Command::Compare(args) => with_stdout(|out| compare::run(&args, json, out)),
     }
 }
 

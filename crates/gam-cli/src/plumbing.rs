@@ -18,7 +18,7 @@ use gam::expert::fit::Iterate;
 use gam::expert::fit::driver::FitObserver;
 use gam::expert::fit::method::check_gamma;
 use gam::expert::formula::Formula;
-use gam::expert::model::GamSpec;
+use gam::expert::model::{GamModel, GamSpec};
 use gam::{Method, ScaleSetting};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use warmstart::{StoreOptions, WarmStartStore};
@@ -440,4 +440,11 @@ pub fn write_output(
             }
         }
     }
+}
+
+/// Loads the saved models `paths` (of `gam anova`, `gam compare`), in order,
+/// with each one's path as given, which names it in tables and messages.
+pub fn load_models(paths: &[PathBuf]) -> Result<(Vec<GamModel>, Vec<String>)> {
+    let models = paths.iter().map(|p| GamModel::load(p)).collect::<Result<Vec<_>, _>>()?;
+    Ok((models, paths.iter().map(|p| p.display().to_string()).collect()))
 }

@@ -406,7 +406,14 @@ impl PyFitted {
     /// mgcv's `gam.check` on `frame` (else the training data): what it
     /// prints and the `gam check --json` document.
     #[pyo3(signature = (frame=None, seed=1, k_rep=200, k_sample=5000))]
-    fn check(&self, py: Python<'_>, frame: Option<&PyFrame>, seed: u64, k_rep: usize, k_sample: usize) -> PyResult<(String, String)> {
+    fn check(
+        &self,
+        py: Python<'_>,
+        frame: Option<&PyFrame>,
+        seed: u64,
+        k_rep: usize,
+        k_sample: usize,
+    ) -> PyResult<(String, String)> {
         let data = self.training_or(frame)?;
         let mut opts = CheckOptions::default();
         opts.k.seed = seed;
@@ -424,8 +431,8 @@ impl PyFitted {
     fn concurvity(&self, py: Python<'_>, frame: Option<&PyFrame>, full: bool) -> PyResult<(String, String)> {
         let data = self.training_or(frame)?;
         let c = py.detach(|| self.inner.concurvity(&data, full)).map_err(to_py)?;
-        let json = gam::expert::report::json_text(&c)
-            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+        let json =
+            gam::expert::report::json_text(&c).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
         Ok((c.to_string(), json))
     }
 

@@ -296,6 +296,13 @@ pub enum GamError {
         /// What is wrong and what to do.
         message: String,
     },
+    /// Models that cannot be compared in one table (`anova` of several
+    /// models, `compare`): fitted to different rows, responses or families.
+    #[error("{message}")]
+    NotComparable {
+        /// Which models differ, how, and what to do.
+        message: String,
+    },
 }
 
 /// What kind of failure a [`GamError`] is: the coarse classes a front end
@@ -355,7 +362,9 @@ impl GamError {
             | GamError::TooLarge { .. }
             | GamError::WarmStartMismatch { .. } => ErrorKind::Fit,
             GamError::Interrupted { .. } => ErrorKind::Interrupted,
-            GamError::Model { .. } | GamError::ModelNotSaved { .. } => ErrorKind::Model,
+            GamError::Model { .. } | GamError::ModelNotSaved { .. } | GamError::NotComparable { .. } => {
+                ErrorKind::Model
+            }
             GamError::Cache { .. } => ErrorKind::Cache,
             GamError::Io { .. } => ErrorKind::Io,
             GamError::Fold { source, .. } => source.kind(),

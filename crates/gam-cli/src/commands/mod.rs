@@ -3,8 +3,10 @@
 //! ([`gam::expert::report`], [`gam::expert::cv`]), so that every front end prints the same
 //! bytes. What they share is in [`crate::plumbing`].
 
+pub mod anova;
 pub mod cache;
 pub mod check;
+pub mod compare;
 pub mod concurvity;
 pub mod cv;
 pub mod fit;

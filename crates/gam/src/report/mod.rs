@@ -13,6 +13,11 @@
 //! - [`json`]: the JSON documents of a model ([`model_json`]) and of a fit
 //!   through the cache ([`fit_json`]), and [`json_text`], the one way a
 //!   document becomes text.
+//! - [`anova`]: mgcv's `anova.gam`, of one model (term tests,
+//!   [`anova::anova_text`]) or several (analysis of deviance,
+//!   [`anova::deviance_table_text`]).
+//! - [`compare`]: logLik, df, AIC and BIC of models side by side
+//!   ([`compare::compare_text`]).
 //! - [`check`]: `gam.check` ([`check::gam_check`], [`check::check_text`]): the
 //!   convergence report, the basis-dimension table ([`check::k_check`]) and
 //!   the residual plots' data.
@@ -30,7 +35,9 @@
 //! `report` sits late in the data flow: it reads models, fits, predictions
 //! and the cache's start sources; nothing earlier imports it.
 
+pub mod anova;
 pub mod check;
+pub mod compare;
 pub mod concurvity;
 pub(crate) mod deparse;
 pub mod json;

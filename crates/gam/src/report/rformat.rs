@@ -256,7 +256,7 @@ pub fn format_pval(pv: &[f64], digits: usize, eps: f64) -> Vec<String> {
 }
 
 /// R's significance stars (`symnum` with mgcv's cut points), before padding.
-fn stars(p: f64) -> &'static str {
+pub(crate) fn stars(p: f64) -> &'static str {
     if p.is_nan() {
         ""
     } else if p <= 0.001 {
@@ -293,6 +293,11 @@ pub struct CoefTable {
 /// R's `printCoefmat(x, digits = digits, signif.stars = TRUE, has.Pvalue = TRUE)`,
 /// legend included, as lines. An empty table prints nothing.
 pub fn print_coefmat(t: &CoefTable, digits: usize) -> Vec<String> {
+    print_coefmat_stars(t, digits, true)
+}
+
+/// [`print_coefmat`] with `signif.stars = signif_stars` (`print.anova.gam` turns them off).
+pub fn print_coefmat_stars(t: &CoefTable, digits: usize, signif_stars: bool) -> Vec<String> {
     let nrow = t.row_names.len();
     let nc = t.columns.len();
     if nrow == 0 || nc == 0 {
@@ -358,7 +363,7 @@ pub fn print_coefmat(t: &CoefTable, digits: usize) -> Vec<String> {
         for (&i, s) in ok.iter().zip(format_pval(&vals, dig_tst, DOUBLE_EPS)) {
             cells[p_col][i] = s;
         }
-        with_stars = vals.iter().any(|&p| p < 0.1);
+        with_stars = signif_stars && vals.iter().any(|&p| p < 0.1);
     }
     if t.nan_is_na {
         for (cell, column) in cells.iter_mut().zip(&t.columns) {

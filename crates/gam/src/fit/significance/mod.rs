@@ -40,7 +40,8 @@ use faer::{Mat, MatRef, Side};
 
 pub use re_test::{ReTestInputs, SmoothBlock, re_test};
 
-use mixture::{chisq_sf, f_sf, psum_chisq, round_r};
+pub use mixture::{chisq_sf, f_sf};
+use mixture::{psum_chisq, round_r};
 
 /// mgcv's `testStat` counts eigenvalues above `max λ · ε^0.9` as non-zero.
 const RANK_EPS_POWER: f64 = 0.9;
