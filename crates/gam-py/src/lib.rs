@@ -6,6 +6,7 @@
 use pyo3::prelude::*;
 
 pub mod arrow;
+pub mod compare;
 pub mod cv;
 pub mod errors;
 pub mod fitted;
@@ -34,5 +35,7 @@ fn _warmgam(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(spec::open_cache, m)?)?;
     m.add_function(wrap_pyfunction!(spec::fit, m)?)?;
     m.add_function(wrap_pyfunction!(cv::cross_validate, m)?)?;
+    m.add_function(wrap_pyfunction!(compare::anova_of, m)?)?;
+    m.add_function(wrap_pyfunction!(compare::compare_of, m)?)?;
     Ok(())
 }

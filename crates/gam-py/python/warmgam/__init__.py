@@ -10,6 +10,23 @@
 
 from . import errors
 from ._api import GAM, CvResult, cv, gam, load, loads
+from ._diagnostics import Anova, Check, Comparison, Concurvity, anova, compare
 from ._warmgam import ENGINE_VERSION, __version__
 
-__all__ = ["GAM", "CvResult", "ENGINE_VERSION", "__version__", "cv", "errors", "gam", "load", "loads"]
+__all__ = [
+    "GAM",
+    "Anova",
+    "Check",
+    "Comparison",
+    "Concurvity",
+    "CvResult",
+    "ENGINE_VERSION",
+    "__version__",
+    "anova",
+    "compare",
+    "cv",
+    "errors",
+    "gam",
+    "load",
+    "loads",
+]

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from . import _data, _plot, _progress, _warmgam
+from . import _data, _diagnostics, _plot, _progress, _warmgam
 from .errors import CacheError, CacheWarning, GamWarning
 
 __all__ = ["GAM", "CvResult", "gam", "cv", "load", "loads"]
@@ -380,6 +380,52 @@ class GAM:
         terms = [_plot.term_arrays(t) for t in doc["terms"]]
         ylim = doc.get("ylim") if scale == -1 else None
         return _plot.draw(terms, select=select, residuals=residuals, shade=shade, figsize=figsize, ylim=ylim)
+
+    def check(self, data: Any = None, *, seed: int = 1, k_rep: int = 200, k_sample: int = 5000) -> _diagnostics.Check:
+        """mgcv's ``gam.check`` on the data of the fit (or ``data``, the data it
+        was fitted to): ``print()`` it for the convergence report and the
+        basis-dimension table (k-index with its permutation p-value, seeded by
+        ``seed``); ``.plot()`` draws the four residual plots. The bytes
+        ``gam check`` prints.
+
+        >>> import numpy as np, warmgam as wg
+        >>> x = np.linspace(0, 1, 100)
+        >>> m = wg.gam("y ~ s(x)", data={"x": x, "y": np.sin(6 * x) + np.cos(np.arange(100.0))}, cache=False)
+        >>> c = m.check()
+        >>> c.k_check[0]["term"], str(c).splitlines()[1]
+        ('s(x)', 'Method: REML   Optimizer: outer newton')
+        """
+        text, doc = self._fitted.check(self._training_frame(data), seed, k_rep, k_sample)
+        return _diagnostics.Check(text, json.loads(doc))
+
+    def concurvity(self, data: Any = None, *, full: bool = True) -> _diagnostics.Concurvity:
+        """mgcv's ``concurvity(b, full)`` on the data of the fit (or ``data``):
+        how far each term lies in the span of the others (``full``) or of each
+        other term, as the measures worst, observed and estimate. ``print()``
+        it for R's table; the bytes ``gam concurvity`` prints."""
+        text, doc = self._fitted.concurvity(self._training_frame(data), full)
+        return _diagnostics.Concurvity(text, json.loads(doc))
+
+    def sample(
+        self, n: int = 1000, *, seed: int = 1, data: Any = None, type: Literal["link", "response"] = "link"
+    ) -> np.ndarray:
+        """``n`` draws from the posterior of the coefficients, ``N(coef, Vp)``
+        (mgcv's ``rmvn(n, coef(b), vcov(b))``): an ``n × p`` array, columns in
+        ``coefficient_names`` order; with ``data``, each draw's fitted values
+        at its rows instead (``n × rows``, on the ``type`` scale), for
+        simultaneous intervals and derived quantities. The same ``seed``
+        gives the same draws (as ``gam sample``).
+
+        >>> import numpy as np, warmgam as wg
+        >>> x = np.linspace(0, 1, 50)
+        >>> m = wg.gam("y ~ s(x, k = 5)", data={"x": x, "y": np.sin(6 * x)}, cache=False)
+        >>> m.sample(10, seed=3).shape, m.sample(4, data={"x": x[:7]}).shape
+        ((10, 5), (4, 7))
+        """
+        if not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"n={n!r}: give a number of draws of at least 1")
+        frame = None if data is None else self._frame_for(data)
+        return self._fitted.sample(int(n), int(seed), frame, type)
 
     def summary(self) -> str:
         """mgcv's ``summary.gam`` printout: the text ``gam fit`` prints."""

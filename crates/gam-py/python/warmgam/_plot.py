@@ -177,3 +177,28 @@ def draw(
         ax.set_visible(False)
     fig.tight_layout()
     return fig
+
+
+def draw_check(r: dict[str, Any], figsize: tuple[float, float] | None = None) -> Any:
+    """``gam.check``'s four residual plots (2 × 2) from the engine's data; returns the figure."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError("plotting needs matplotlib: pip install matplotlib") from e
+    fig, axes = plt.subplots(2, 2, figsize=figsize or (8.4, 7.2))
+    (qq, lp), (hist, resp) = axes
+    res = r["residuals"]
+    qq.plot(r["qq_theoretical"], np.sort(res), "k.", markersize=3)
+    qq.axline((0.0, 0.0), slope=1.0, color="red", linewidth=0.8)
+    qq.set(xlabel="theoretical quantiles", ylabel="deviance residuals", title="Q-Q Plot")
+    lp.plot(r["linear_predictor"], res, "ko", markerfacecolor="none", markersize=3)
+    lp.set(xlabel="linear predictor", ylabel="residuals", title="Resids vs. linear pred.")
+    h = r["histogram"]
+    breaks = np.asarray(h["breaks"], dtype=np.float64)
+    if len(breaks) > 1:
+        hist.bar(breaks[:-1], h["counts"], width=np.diff(breaks), align="edge", color="white", edgecolor="k")
+    hist.set(xlabel="Residuals", ylabel="Frequency", title="Histogram of residuals")
+    resp.plot(r["fitted"], r["response"], "ko", markerfacecolor="none", markersize=3)
+    resp.set(xlabel="Fitted Values", ylabel="Response", title="Response vs. Fitted Values")
+    fig.tight_layout()
+    return fig
