@@ -79,6 +79,46 @@
 //! the Pearson estimate); it scales `V_β` and `V″` and so cancels from them,
 //! leaving it only in the `J` term. If `Σ edf2 > Σ edf1` (with
 //! `edf1 = diag(2F − F²)`), mgcv uses `edf1` instead.
+//!
+//! # Dependence on the parameterisation
+//!
+//! `diag F` and the `J V_ρ Jᵀ` term are invariant under a change of basis
+//! `β = T β'`; `V″` is not. The Cholesky factor of `TᵀAT` is `Q(ρ) R_A T`
+//! for an orthogonal `Q(ρ)` that is constant only when `T` is a diagonal of
+//! signs (or positive scalings), so for any other `T` the derivative of the
+//! factor picks up `Q̇` and `V″` changes. On coal_pois's `XᵀWX`, `λS` and
+//! `Ṽ` (R, mgcv 1.8-41): `diag(V″XᵀWX)` sums to 0.275316 in mgcv's basis and
+//! after random column sign flips, to 0.279921 in this crate's, 0.456640
+//! after a random rotation and 0.268652 with the columns in reverse order.
+//! So edf2, and the logLik df, AIC and `anova` residual df built on it, agree
+//! with mgcv's only where the basis is mgcv's up to column signs.
+//!
+//! That fails for a thin plate smooth of covariate values exactly symmetric
+//! about their mean, such as the coal data's years 1851..1962: the
+//! eigenvectors of the thin plate penalty are then even or odd, so entries
+//! of the constraint matrix are zero in exact arithmetic (1e-14 in floating
+//! point) and the signs of rounding noise choose mgcv's Householder
+//! reflections. mgcv's basis is then not a sign flip of this crate's, and for
+//! `count ~ s(year, k = 20)`, REML:
+//!
+//! ```text
+//!                         mgcv, data as given   mgcv, year[1] + 1e-9   this crate (either)
+//! Poisson  Σ edf2         7.2258582057          7.2304643232           7.2304643202
+//!          Σ edf          6.1721153225          6.1721173943           6.1721173880
+//!          sp             0.0712585594          0.0712584420           0.0712584424
+//! neg.bin. Σ edf2         7.2258459274          7.2304510174           7.2304510169
+//! ```
+//!
+//! Perturbing one year by 1e-9 (or rescaling the years to [0, 1]) makes mgcv
+//! build this crate's basis up to column signs: its coefficients then equal
+//! ours up to sign and its edf2 equals ours to 3e-9. The 1.6e-6 relative
+//! difference of mgcv's two smoothing parameters is the same basis dependence
+//! in where its outer Newton iteration stops. The data as given leave the
+//! choice to rounding, so neither value is the right one and the engine does
+//! not chase mgcv's: that would mean reproducing the rounding of mgcv's
+//! Lanczos iteration and LINPACK Householder arithmetic.
+//! `tests/loglik_fidelity.rs` (`coal_edf2_follows_the_basis_mgcv_builds`)
+//! holds the perturbed agreement to 1e-8.
 
 use faer::{Mat, Side};
 
