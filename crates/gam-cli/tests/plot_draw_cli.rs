@@ -306,3 +306,42 @@ fn all_terms_draws_parametric_terms_too() {
         "3 panels on 2 x 2"
     );
 }
+
+/// A smooth of three covariates is drawn as mgcv draws it: 3 x 3 image
+/// panels titled with the third covariate's value, the data document
+/// holding the panels (`slices`).
+#[test]
+fn a_three_covariate_smooth_is_a_grid_of_slices() {
+    let dir = TempDir::new().unwrap();
+    let data = bench().join("data/gamsim1_n400.csv");
+    let model = dir.path().join("m.json");
+    let run = gam_in(
+        dir.path(),
+        args(&[
+            &"fit",
+            &"-q",
+            &"--no-cache",
+            &data,
+            &"y ~ te(x0, x1, x2, k = 4)",
+            &"--out",
+            &model,
+        ]),
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = gam_in(dir.path(), args(&[&"plot", &model, &data, &"--json", &"--n3", &"2"]));
+    assert_eq!(run.code, 0, "{run:?}");
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    let t = &doc["terms"][0];
+    assert_eq!(t["kind"], "slices");
+    assert_eq!(
+        t["slices"]["values"].as_array().unwrap().len(),
+        4,
+        "--n3 2: 2 x 2 panels"
+    );
+    assert_eq!(t["fit"].as_array().unwrap().len(), 4 * 40 * 40);
+    let out = dir.path().join("s.svg");
+    let run = gam_in(dir.path(), args(&[&"plot", &model, &data, &"--out", &out]));
+    assert_eq!(run.code, 0, "{run:?}");
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(svg.matches(">\nx2=").count(), 9, "nine panels titled with x2");
+}

@@ -397,6 +397,7 @@ impl PyFitted {
             se_with_mean,
             residuals,
             all_terms,
+            ..PlotOptions::default()
         };
         let terms = py.detach(|| self.inner.plot_data(&data, &opts)).map_err(to_py)?;
         gam::expert::report::json_text(&gam::expert::report::PlotJson::new(terms))

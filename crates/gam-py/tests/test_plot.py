@@ -125,3 +125,18 @@ def test_the_common_y_scale_spans_every_curve():
     assert shared[0][0] < lo and shared[0][1] > hi
     own = [a.get_ylim() for a in m.plot(scale=0).axes]
     assert own[0] != own[1]
+
+
+def test_a_three_covariate_smooth_is_drawn_as_slices():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    data = read_csv_dict(BENCH / "data" / "gamsim1_n400.csv")
+    m = wg.gam("y ~ te(x0, x1, x2, k = 4)", data=data, cache=False)
+    t = m.plot_data()[0]
+    assert t["kind"] == "slices" and t["slices"]["vars"] == ["x0", "x1", "x2"]
+    assert t["fit"].shape == (9 * 40 * 40,)
+    fig = m.plot()
+    assert fig.axes[0].get_title() == t["main"]
+    assert sum(1 for txt in fig.axes[0].texts if txt.get_text().startswith("x2=")) == 9

@@ -276,3 +276,61 @@ fn parametric_terms_are_termplot_of_every_reference_fit() {
     }
     assert_eq!(terms, 8);
 }
+
+/// Smooths of three and four covariates against mgcv's `plot.gam` (`n2 =
+/// 40, n3 = 3`) on the fits of `tests/data/slices/slices_ref.R`: the
+/// plotting order of the covariates (a tensor product's two-covariate
+/// margin first), and every panel's fit, excluded points included, after
+/// reordering mgcv's interleaved vector panel by panel.
+#[test]
+fn three_and_four_covariate_smooths_are_mgcv_slices() {
+    use gam::expert::data::DataFrame;
+    use gam::expert::formula::Formula;
+    use gam::expert::model::GamSpec;
+    let dir = test_data().join("slices");
+    let data = DataFrame::read_csv(&test_data().join("bench/data/gamsim1_n400.csv")).unwrap();
+    let mut n = 0;
+    for id in ["te3", "tp3", "te4"] {
+        let r = read_json(&dir.join(format!("{id}.json")));
+        let mut spec = GamSpec::new(Formula::parse(r["formula"].as_str().unwrap()).unwrap());
+        spec.options.sp = Some(values(&r["sp"]));
+        let model = spec.fit(&data).unwrap_or_else(|e| panic!("{id}: {e}"));
+        let t = plot_data(&model, &data, &PlotOptions::default()).unwrap().remove(0);
+        assert_eq!(t.kind, PlotKind::Slices, "{id}");
+        let g = t.slices.as_ref().unwrap();
+        let vname: Vec<&str> = r["vname"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(g.vars, vname, "{id}: plotting order");
+        let (m, nr, nc) = (
+            r["m"].as_u64().unwrap() as usize,
+            r["nr"].as_u64().unwrap() as usize,
+            r["nc"].as_u64().unwrap() as usize,
+        );
+        assert_eq!((t.x.len(), g.rows, g.cols), (m, nr, nc), "{id}");
+        let (lo, hi) = (values(&r["lo"]), values(&r["hi"]));
+        assert_eq!((t.x[0], t.x[m - 1]), (lo[0], hi[0]), "{id}: x grid");
+        let mgcv = values(&r["fit"]);
+        let mut reordered = vec![0.0; mgcv.len()];
+        for (i, v) in mgcv.iter().enumerate() {
+            let (a, row, b, col) = (i % m, (i / m) % nr, (i / (m * nr)) % m, i / (m * m * nr));
+            reordered[(row * nc + col) * m * m + b * m + a] = *v;
+        }
+        close(
+            &format!("{id} fit"),
+            &t.fit,
+            &serde_json::json!(
+                reordered
+                    .iter()
+                    .map(|v| if v.is_nan() { Value::Null } else { serde_json::json!(v) })
+                    .collect::<Vec<_>>()
+            ),
+        );
+        assert_eq!(t.main.as_deref(), r["main"].as_str(), "{id}: title");
+        n += 1;
+    }
+    assert_eq!(n, 3);
+}

@@ -33,6 +33,9 @@ pub struct PlotArgs {
     /// Points along each side of a two-covariate grid (mgcv's n2; at least 10 are used)
     #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(2..=gam::expert::report::plot::MAX_PLOT_N2 as i64))]
     pub n2: u32,
+    /// Panels per side for a smooth of three or four covariates (mgcv's n3)
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=gam::expert::report::plot::MAX_PLOT_N3 as i64))]
+    pub n3: u32,
     /// Leave out grid points of a surface farther than this from the data, on the unit square (mgcv's too.far; 0: none)
     #[arg(long, value_name = "DIST", default_value_t = 0.1)]
     pub too_far: f64,
@@ -86,6 +89,7 @@ pub fn run(args: &PlotArgs, json: bool, out: &mut dyn Write) -> Result<()> {
         se_with_mean: args.se_with_mean,
         residuals: args.residuals,
         all_terms: args.all_terms,
+        n3: args.n3 as usize,
     };
     let doc = plot_json(&model, &data, &opts)?;
     if let Some(path) = &args.out {

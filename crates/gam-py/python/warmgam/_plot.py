@@ -9,6 +9,8 @@ engine computes (``GAM.plot_data``): nothing here computes a number that
   fit + se (dotted), the training points, excluded grid points left blank;
 - a random effect: a normal QQ plot of the predicted effects with R's
   ``qqline``;
+- a smooth of three or four covariates: its grid of panels tiled into one
+  image, each titled with the values held fixed;
 - a parametric term (``all_terms``): R's ``termplot``, a line with dashed
   lines at ±2 standard errors and a rug, or a segment per factor level.
 """
@@ -107,6 +109,28 @@ def _random_effect(ax: Any, t: dict[str, Any]) -> None:
     ax.set_title(t.get("main") or "", fontsize=10)
 
 
+def _slices(ax: Any, t: dict[str, Any]) -> None:
+    """A smooth of 3 or 4 covariates: its panels tiled into one image, each titled with the fixed values."""
+    g = t["slices"]
+    nx, ny = len(t["x"]), len(t["y"])
+    rows, cols = g["rows"], g["cols"]
+    fit = np.asarray(t["fit"], dtype=np.float64)
+    mosaic = np.full((rows * (ny + 2), cols * (nx + 2)), np.nan)
+    for k, fixed in enumerate(g["values"]):
+        r, c = divmod(k, cols)
+        panel = fit[k * nx * ny:(k + 1) * nx * ny].reshape(ny, nx)
+        top = (rows - 1 - r) * (ny + 2)  # panel row 0 at the top, as mgcv draws it
+        mosaic[top:top + ny, c * (nx + 2):c * (nx + 2) + nx] = panel[::-1]
+        label = ", ".join(f"{v}={x:.3g}" for v, x in zip(g["vars"][2:], fixed))
+        ax.text(c * (nx + 2) + nx / 2, top - 0.5, label, ha="center", va="bottom", fontsize=6)
+    ax.imshow(mosaic, cmap="YlOrRd_r", interpolation="nearest", aspect="auto")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel(f"{t['xlab']} (across each panel)")
+    ax.set_ylabel(t["ylab"])
+    ax.set_title(t.get("main") or "", fontsize=10)
+
+
 def _parametric(ax: Any, t: dict[str, Any]) -> None:
     x, fit, se = t["x"], t["fit"], t["se"]
     levels = t.get("levels")
@@ -171,6 +195,8 @@ def draw(
             _surface(ax, t)
         elif t["kind"] == "parametric":
             _parametric(ax, t)
+        elif t["kind"] == "slices":
+            _slices(ax, t)
         else:
             _random_effect(ax, t)
     for ax in flat[len(panels):]:

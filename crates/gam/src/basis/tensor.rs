@@ -220,6 +220,13 @@ impl TensorBasis {
 }
 
 impl TensorBasis {
+    /// How many covariates each margin takes, in the order of the term's covariates.
+    pub fn margin_dims(&self) -> &[usize] {
+        &self.margin_dims
+    }
+}
+
+impl TensorBasis {
     /// Checks a basis read back from a model file: one dimension count,
     /// constraint slot, reparameterisation slot and penalty per margin; each
     /// margin consistent and not itself a tensor, taking as many covariates

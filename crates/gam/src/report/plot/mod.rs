@@ -30,8 +30,10 @@
 //! - Labels as mgcv's: a curve's y label and a surface's title are the term
 //!   label with its EDF rounded to 2 decimals (`s(times,8.63)`).
 //!
-//! Terms of three or more covariates are listed with `plotted = false`
-//! (mgcv conditions them on slices; not yet drawn here).
+//! - A term of three or four covariates: a grid of image panels, the
+//!   covariates past the second held fixed per panel (`slices`).
+//!
+//! Terms of five or more covariates are listed as not plotted (as mgcv).
 //!
 //! With [`PlotOptions::all_terms`] the parametric main effects follow the
 //! smooths, as R's `termplot` computes them for mgcv (`parametric`).
@@ -43,6 +45,9 @@ use serde::Serialize;
 
 use crate::data::{Column, DataFrame};
 mod parametric;
+mod slices;
+
+pub use slices::SliceGrid;
 
 use crate::design::smooth::{By, SmoothTerm};
 use crate::error::{GamError, Result};
@@ -64,6 +69,8 @@ pub struct PlotOptions {
     pub residuals: bool,
     /// Also the parametric main effects, after the smooths (mgcv's `all.terms = TRUE`).
     pub all_terms: bool,
+    /// Panels per side for a smooth of three or four covariates (mgcv's `n3`).
+    pub n3: usize,
 }
 
 impl Default for PlotOptions {
@@ -75,6 +82,7 @@ impl Default for PlotOptions {
             se_with_mean: false,
             residuals: false,
             all_terms: false,
+            n3: 3,
         }
     }
 }
@@ -84,6 +92,9 @@ pub const MAX_PLOT_N: usize = 100_000;
 
 /// The most points along each side of a surface's grid ([`PlotOptions::n2`]).
 pub const MAX_PLOT_N2: usize = 1_000;
+
+/// The most panels per side for a smooth of three or four covariates ([`PlotOptions::n3`]).
+pub const MAX_PLOT_N3: usize = 10;
 
 impl PlotOptions {
     /// Checks the settings: `n` in 2..=[`MAX_PLOT_N`], `n2` in
@@ -100,6 +111,12 @@ impl PlotOptions {
             return Err(bad(format!(
                 "n2 = {}: give 2 to {MAX_PLOT_N2} points per side of a grid",
                 self.n2
+            )));
+        }
+        if !(1..=MAX_PLOT_N3).contains(&self.n3) {
+            return Err(bad(format!(
+                "n3 = {}: give 1 to {MAX_PLOT_N3} panels per side",
+                self.n3
             )));
         }
         if !(self.too_far.is_finite() && self.too_far >= 0.0) {
@@ -120,6 +137,9 @@ pub enum PlotKind {
     Surface,
     /// A normal QQ plot of a random effect's predicted effects.
     RandomEffect,
+    /// A smooth of three or four covariates: a grid of image panels over
+    /// the first two, the others held fixed per panel ([`TermPlot::slices`]).
+    Slices,
     /// A parametric term as R's `termplot` draws it: a line against its
     /// variable, or a segment per level of a factor ([`TermPlot::levels`]).
     Parametric,
@@ -167,6 +187,10 @@ pub struct TermPlot {
     /// A parametric factor's levels, in the order of `x` (= 1, 2, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub levels: Option<Vec<String>>,
+    /// The panels of a smooth of three or four covariates; `fit` then holds
+    /// them one after another, each `x.len() × y.len()`, `x` varying fastest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slices: Option<SliceGrid>,
 }
 
 /// The document of `gam plot --json`: `{"terms": [...]}`, one entry per
@@ -467,6 +491,7 @@ pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Resu
                 raw: Vec::new(),
                 p_resid: p_resid()?,
                 levels: None,
+                slices: None,
             }
         } else if vars.len() == 1 {
             let raw = numeric(&train.data, &vars[0], &term.label)?.to_vec();
@@ -490,6 +515,7 @@ pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Resu
                 raw: vec![raw],
                 p_resid: p_resid()?,
                 levels: None,
+                slices: None,
             }
         } else if vars.len() == 2 {
             let rx = numeric(&train.data, &vars[0], &term.label)?.to_vec();
@@ -530,7 +556,10 @@ pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Resu
                 raw: vec![rx, ry],
                 p_resid: p_resid()?,
                 levels: None,
+                slices: None,
             }
+        } else if matches!(vars.len(), 3 | 4) {
+            slices::slice_plot(term, &train.data, opts, beta, label, edf)?
         } else {
             TermPlot {
                 label: term.label.clone(),
@@ -548,6 +577,7 @@ pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Resu
                 raw: Vec::new(),
                 p_resid: None,
                 levels: None,
+                slices: None,
             }
         };
         out.push(plot);

@@ -83,6 +83,7 @@ pub(super) fn parametric_plots(model: &GamModel, rows: &DataFrame) -> Result<Vec
             raw,
             p_resid: None,
             levels,
+            slices: None,
         });
     }
     Ok(out)
