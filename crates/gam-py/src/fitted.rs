@@ -439,7 +439,7 @@ impl PyFitted {
 
     /// `n` posterior draws of the coefficients (an n x p array), seeded; with
     /// `frame`, the fitted values of each draw at its rows instead (n x rows).
-    #[pyo3(signature = (n, seed, frame=None, kind="link"))]
+    #[pyo3(signature = (n, seed, frame=None, kind="link", unconditional=false))]
     fn sample<'py>(
         &self,
         py: Python<'py>,
@@ -447,6 +447,7 @@ impl PyFitted {
         seed: u64,
         frame: Option<&PyFrame>,
         kind: &str,
+        unconditional: bool,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let kind = match kind {
             "link" => PredictType::Link,
@@ -460,7 +461,7 @@ impl PyFitted {
         let frame = frame.map(|f| Arc::clone(&f.0));
         let rows = py
             .detach(|| -> gam::Result<Vec<Vec<f64>>> {
-                let draws = self.inner.posterior_draws(&SampleOptions { n, seed })?;
+                let draws = self.inner.posterior_draws(&SampleOptions { n, seed, unconditional })?;
                 Ok(match &frame {
                     Some(f) => self.inner.fitted_draws(f, &draws, kind)?.fit,
                     None => draws.draws,

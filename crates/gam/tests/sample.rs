@@ -1,5 +1,5 @@
 //! Posterior draws (`report::sample`): their distribution is the model's
-//! posterior `N(β̂, Vp)` (sample mean and covariance of many draws against
+//! posterior `N(β̂, Vp)`, or `N(β̂, Vc)` when unconditional (sample mean and covariance of many draws against
 //! `coef` and `Vp`, with tolerances from their sampling error), the same
 //! seed gives the same draws, the fitted values of a draw are the model's
 //! prediction with that draw's coefficients, and oversized requests are
@@ -34,12 +34,27 @@ fn fit(id: &str) -> (DataFrame, GamModel) {
 
 #[test]
 fn draws_have_the_posterior_mean_and_covariance() {
-    for id in ["mcycle_cr", "cake_re"] {
+    for (id, unconditional) in [
+        ("mcycle_cr", false),
+        ("cake_re", false),
+        ("mcycle_cr", true),
+        ("coal_pois", true),
+    ] {
         let (_, model) = fit(id);
-        let d = posterior_draws(&model, &SampleOptions { n: DRAWS, seed: 7 }).unwrap();
+        let opts = SampleOptions {
+            n: DRAWS,
+            seed: 7,
+            unconditional,
+        };
+        let d = posterior_draws(&model, &opts).unwrap();
         let p = model.coefficients.len();
         assert_eq!((d.draws.len(), d.coef_names.len()), (DRAWS, p));
-        let vp = model.vp.to_mat();
+        let vp = if unconditional {
+            model.vc.as_ref().unwrap()
+        } else {
+            &model.vp
+        }
+        .to_mat();
         let n = DRAWS as f64;
         let mean: Vec<f64> = (0..p).map(|j| d.draws.iter().map(|b| b[j]).sum::<f64>() / n).collect();
         for j in 0..p {
@@ -69,7 +84,18 @@ fn draws_have_the_posterior_mean_and_covariance() {
 #[test]
 fn the_seed_fixes_the_draws() {
     let (_, model) = fit("mcycle_cr");
-    let draw = |seed| posterior_draws(&model, &SampleOptions { n: 3, seed }).unwrap().draws;
+    let draw = |seed| {
+        posterior_draws(
+            &model,
+            &SampleOptions {
+                n: 3,
+                seed,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .draws
+    };
     assert_eq!(draw(1), draw(1));
     assert_ne!(draw(1), draw(2));
 }
@@ -77,7 +103,15 @@ fn the_seed_fixes_the_draws() {
 #[test]
 fn fitted_values_of_a_draw_are_the_prediction_with_its_coefficients() {
     let (data, model) = fit("coal_pois");
-    let d = posterior_draws(&model, &SampleOptions { n: 4, seed: 3 }).unwrap();
+    let d = posterior_draws(
+        &model,
+        &SampleOptions {
+            n: 4,
+            seed: 3,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     for kind in [PredictType::Link, PredictType::Response] {
         let f = fitted_draws(&model, &data, &d, kind).unwrap();
         assert_eq!(f.rows, (1..=data.nrows()).collect::<Vec<_>>());
@@ -105,12 +139,27 @@ fn fitted_values_of_a_draw_are_the_prediction_with_its_coefficients() {
 fn oversized_or_empty_requests_are_refused_with_one_line() {
     let (data, model) = fit("mcycle_cr");
     for n in [0, 2_000_000] {
-        let e = posterior_draws(&model, &SampleOptions { n, seed: 1 })
-            .unwrap_err()
-            .to_string();
+        let e = posterior_draws(
+            &model,
+            &SampleOptions {
+                n,
+                seed: 1,
+                ..Default::default()
+            },
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains(&format!("n = {n}")) && !e.contains('\n'), "{e}");
     }
-    let d = posterior_draws(&model, &SampleOptions { n: 1, seed: 1 }).unwrap();
+    let d = posterior_draws(
+        &model,
+        &SampleOptions {
+            n: 1,
+            seed: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let many = gam::expert::report::sample::CoefDraws {
         coef_names: d.coef_names.clone(),
         draws: vec![d.draws[0].clone(); MAX_SAMPLE_CELLS / data.nrows() + 1],

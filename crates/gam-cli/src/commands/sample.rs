@@ -1,5 +1,6 @@
 //! `gam sample MODEL [DATA]`: draws from the posterior of a saved model's
-//! coefficients (`N(β̂, Vp)`, as mgcv's `rmvn(n, coef(b), vcov(b))`), and
+//! coefficients (`N(β̂, Vp)`, as mgcv's `rmvn(n, coef(b), vcov(b))`, or with
+//! `--unconditional` `N(β̂, Vc)`), and
 //! with DATA the fitted values each draw gives at its rows — for
 //! simultaneous intervals and derived quantities. Computed by
 //! [`gam::expert::report::sample`].
@@ -38,6 +39,9 @@ pub struct SampleArgs {
     /// With DATA: fitted values on the scale of the linear predictor or of the response
     #[arg(long = "type", value_enum, value_name = "TYPE", default_value_t = Scale::Link)]
     pub kind: Scale,
+    /// Draw from Vc, the covariance corrected for smoothing-parameter uncertainty (mgcv's unconditional = TRUE), instead of Vp
+    #[arg(long)]
+    pub unconditional: bool,
     /// Write to this file instead of standard output
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -49,6 +53,7 @@ pub fn run(args: &SampleArgs, json: bool, out: &mut dyn Write) -> Result<()> {
     let opts = SampleOptions {
         n: args.n as usize,
         seed: args.seed,
+        unconditional: args.unconditional,
     };
     let draws = posterior_draws(&model, &opts)?;
     let fitted = match &args.data {

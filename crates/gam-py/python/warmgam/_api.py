@@ -407,14 +407,23 @@ class GAM:
         return _diagnostics.Concurvity(text, json.loads(doc))
 
     def sample(
-        self, n: int = 1000, *, seed: int = 1, data: Any = None, type: Literal["link", "response"] = "link"
+        self,
+        n: int = 1000,
+        *,
+        seed: int = 1,
+        data: Any = None,
+        type: Literal["link", "response"] = "link",
+        unconditional: bool = False,
     ) -> np.ndarray:
         """``n`` draws from the posterior of the coefficients, ``N(coef, Vp)``
         (mgcv's ``rmvn(n, coef(b), vcov(b))``): an ``n × p`` array, columns in
         ``coefficient_names`` order; with ``data``, each draw's fitted values
         at its rows instead (``n × rows``, on the ``type`` scale), for
-        simultaneous intervals and derived quantities. The same ``seed``
-        gives the same draws (as ``gam sample``).
+        simultaneous intervals and derived quantities. With
+        ``unconditional`` the draws are from ``N(coef, Vc)``, the covariance
+        corrected for smoothing-parameter uncertainty (mgcv's
+        ``vcov(b, unconditional = TRUE)``). The same ``seed`` gives the same
+        draws (as ``gam sample``).
 
         >>> import numpy as np, warmgam as wg
         >>> x = np.linspace(0, 1, 50)
@@ -425,7 +434,7 @@ class GAM:
         if not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"n={n!r}: give a number of draws of at least 1")
         frame = None if data is None else self._frame_for(data)
-        return self._fitted.sample(int(n), int(seed), frame, type)
+        return self._fitted.sample(int(n), int(seed), frame, type, bool(unconditional))
 
     def summary(self) -> str:
         """mgcv's ``summary.gam`` printout: the text ``gam fit`` prints."""

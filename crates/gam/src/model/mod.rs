@@ -64,6 +64,11 @@ pub struct GamModel {
     pub rank: Option<usize>,
     /// Bayesian posterior covariance of the coefficients (mgcv's `Vp`).
     pub vp: StoredMat,
+    /// `Vp` corrected for smoothing-parameter uncertainty (mgcv's `Vc`,
+    /// `vcov(b, unconditional = TRUE)`); absent where no correction is made
+    /// and in files written before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vc: Option<StoredMat>,
     /// Frequentist covariance (mgcv's `Ve`).
     pub ve: StoredMat,
     /// Effective degrees of freedom of each coefficient (diagonal of F = A⁻¹XᵀWX).
@@ -177,6 +182,7 @@ impl GamModel {
             coefficients: r.coefficients,
             rank: r.rank,
             vp: r.vp,
+            vc: r.vc,
             ve: r.ve,
             edf: r.edf,
             edf1: r.edf1,

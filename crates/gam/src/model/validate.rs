@@ -55,10 +55,14 @@ pub(crate) fn check(model: &GamModel) -> Check {
             "rank {rank} of {p} coefficients: a rank is stored only for a rank-deficient model"
         ));
     }
+    let vc = model.vc.iter().map(|m| ("the covariance matrix vc", m));
     for (name, m) in [
         ("the covariance matrix vp", &model.vp),
         ("the covariance matrix ve", &model.ve),
-    ] {
+    ]
+    .into_iter()
+    .chain(vc)
+    {
         m.check(name, p, p)?;
         if let Some(i) = (0..p).find(|&i| m.data[i * p + i] < 0.0) {
             return Err(format!(

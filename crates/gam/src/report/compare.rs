@@ -20,7 +20,7 @@
 //! `data.frame(df, logLik, AIC, BIC, row.names = labels)`, byte for byte;
 //! quasi-families have no likelihood and print `NA`, as R. Models fitted to
 //! different numbers of rows or with different responses are refused
-//! ([`GamError::NotComparable`]): their criteria are not comparable (R only warns).
+//! ([`GamError::NotComparable`](crate::error::GamError::NotComparable)): their criteria are not comparable (R only warns).
 
 use serde::Serialize;
 

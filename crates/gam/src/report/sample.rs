@@ -6,7 +6,8 @@
 //! # Maths
 //! A draw is `β̃ = β̂ + L z` with `z` a vector of independent standard
 //! normal deviates and `L Lᵀ = V_p` (mgcv's Bayesian posterior covariance
-//! `Vp`). `L = U diag(√λ)` from the symmetric eigendecomposition `V_p = U Λ
+//! `Vp`), or with [`SampleOptions::unconditional`] `V_c` (`Vc`, corrected
+//! for the uncertainty of the smoothing parameters). `L = U diag(√λ)` from the symmetric eigendecomposition `V_p = U Λ
 //! Uᵀ`, with negative rounding-level eigenvalues set to zero, so a rank
 //! deficient `V_p` (a coefficient fixed at zero) is drawn from exactly: the
 //! draws vary only where `V_p` does. mgcv's `rmvn` uses a pivoted Cholesky
@@ -44,11 +45,19 @@ pub struct SampleOptions {
     pub n: usize,
     /// Seed of the generator.
     pub seed: u64,
+    /// Draw from `N(β̂, V_c)`, the covariance corrected for smoothing
+    /// parameter uncertainty (mgcv's `vcov(b, unconditional = TRUE)`),
+    /// instead of `V_p`.
+    pub unconditional: bool,
 }
 
 impl Default for SampleOptions {
     fn default() -> Self {
-        SampleOptions { n: 1000, seed: 1 }
+        SampleOptions {
+            n: 1000,
+            seed: 1,
+            unconditional: false,
+        }
     }
 }
 
@@ -94,7 +103,18 @@ pub fn posterior_draws(model: &GamModel, opts: &SampleOptions) -> Result<CoefDra
     if opts.n.saturating_mul(p) > MAX_SAMPLE_CELLS {
         return Err(too_many("coefficients", opts.n, p));
     }
-    let root = covariance_root(&model.vp.to_mat())?;
+    let v = match (&model.vc, opts.unconditional) {
+        (Some(vc), true) => vc,
+        // Without smoothing parameters to select there is nothing to correct: Vc is Vp.
+        (None, true) if !model.sp.is_empty() => {
+            return Err(GamError::BadOption {
+                option: "sample".into(),
+                message: "this model file holds no corrected covariance Vc (it was written by an older gam): refit it, or draw from Vp".into(),
+            });
+        }
+        _ => &model.vp,
+    };
+    let root = covariance_root(&v.to_mat())?;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(opts.seed);
     let mut z = vec![0.0; p];
     let draws = (0..opts.n)

@@ -131,6 +131,23 @@ use crate::linalg::dot;
 /// inverting it for the Cholesky-factor correction `V″` (mgcv's `1/10`).
 pub const VR_EIGEN_SHIFT: f64 = 0.1;
 
+/// The smoothing-parameter uncertainty correction: mgcv's `edf2` and what
+/// it adds to the posterior covariance (`Vc = Vp + Vc1 + Vc2`).
+#[derive(Debug, Clone)]
+pub struct Edf2 {
+    /// Corrected EDF per coefficient (edf1 where the correction exceeds it).
+    pub edf2: Vec<f64>,
+    /// `Vc1 + Vc2 = J V_ρ Jᵀ + φ Σ_{k,l} Ṽ_kl D_k D_lᵀ`; `None` where no
+    /// correction is made (no smoothing parameters, or it cannot be computed).
+    pub vc_extra: Option<Mat<f64>>,
+}
+
+impl Edf2 {
+    fn uncorrected(edf2: Vec<f64>) -> Edf2 {
+        Edf2 { edf2, vc_extra: None }
+    }
+}
+
 /// Effective degrees of freedom per coefficient corrected for smoothing
 /// parameter uncertainty (mgcv's `edf2`) for a Gaussian fit with estimated
 /// scale, as described in the module documentation.
@@ -145,7 +162,7 @@ pub const VR_EIGEN_SHIFT: f64 = 0.1;
 /// its total (and when the correction cannot be computed). Without smoothing
 /// parameters there is no uncertainty to correct for and `diag(F)` is
 /// returned.
-pub fn edf2(problem: &LsqProblem, pens: &PenaltySet, rho: &[f64], eval: &RemlEval, edf1: &[f64]) -> Vec<f64> {
+pub fn edf2(problem: &LsqProblem, pens: &PenaltySet, rho: &[f64], eval: &RemlEval, edf1: &[f64]) -> Edf2 {
     edf2_with(problem, pens, rho, eval, edf1, &SpControls::default())
 }
 
@@ -157,18 +174,18 @@ pub fn edf2_with(
     eval: &RemlEval,
     edf1: &[f64],
     controls: &SpControls,
-) -> Vec<f64> {
+) -> Edf2 {
     let m = pens.len();
     let (xtx, edf) = uncorrected(problem, eval);
     if m == 0 {
-        return edf;
+        return Edf2::uncorrected(edf);
     }
     if rho.len() < m {
-        return edf1.to_vec();
+        return Edf2::uncorrected(edf1.to_vec());
     }
     let rho = &rho[..m];
     let Some(h) = joint_hessian(problem, pens, rho, eval) else {
-        return edf1.to_vec();
+        return Edf2::uncorrected(edf1.to_vec());
     };
     corrected_least_squares(problem, pens, rho, eval, edf1, (&xtx, &edf), (&h, controls, None))
 }
@@ -192,7 +209,7 @@ fn corrected_least_squares(
     edf1: &[f64],
     (xtx, edf): (&Mat<f64>, &[f64]),
     (h, controls, known_scale): (&Mat<f64>, &SpControls, Option<f64>),
-) -> Vec<f64> {
+) -> Edf2 {
     let lambda: Vec<f64> = rho.iter().map(|r| r.exp()).collect();
     let tr_f: f64 = edf.iter().sum();
     let phi_s = known_scale.unwrap_or_else(|| eval.rss / (problem.n as f64 - tr_f));
@@ -224,12 +241,12 @@ pub fn edf2_with_hessian(
     edf1: &[f64],
     controls: &SpControls,
     known_scale: Option<f64>,
-) -> Vec<f64> {
+) -> Edf2 {
     let m = pens.len();
     let (xtx, edf) = uncorrected(problem, eval);
     let k = eval.grad.len();
     if m == 0 || rho.len() < m || k < m || eval.hess.len() != k * k {
-        return if m == 0 { edf } else { edf1.to_vec() };
+        return Edf2::uncorrected(if m == 0 { edf } else { edf1.to_vec() });
     }
     let h = Mat::from_fn(k, k, |a, b| eval.hess[a * k + b]);
     corrected_least_squares(
@@ -273,16 +290,16 @@ pub struct Corrected<'a> {
 /// + diag(Σ Ṽ_kl D_k D_lᵀ XᵀWX)`, or edf1 when that total is larger or not finite.
 /// mgcv (`gam.fit3.post.proc`, `Vb.corr`) forms the Cholesky-factor term from
 /// `XᵀWX + S_λ` alone, ignoring the dependence of W on ρ; so does this.
-pub fn corrected(c: &Corrected<'_>) -> Vec<f64> {
+pub fn corrected(c: &Corrected<'_>) -> Edf2 {
     let p = c.edf.len();
     // The parameters J is differentiated in: the log smoothing parameters,
     // then any family parameter.
     let m = c.j.ncols();
     if c.pens.is_empty() {
-        return c.edf.to_vec();
+        return Edf2::uncorrected(c.edf.to_vec());
     }
     let Some((v_rho, v_r)) = free_covariances(c, m) else {
-        return c.edf1.to_vec();
+        return Edf2::uncorrected(c.edf1.to_vec());
     };
     // J V_ρ Jᵀ term: diag(J V_ρ Jᵀ XᵀX)_i = Σ_{k,l} J_ik (V_ρ)_kl (XᵀX J)_il.
     let xtx_j = c.xtx * c.j;
@@ -290,14 +307,27 @@ pub fn corrected(c: &Corrected<'_>) -> Vec<f64> {
     let term_j: Vec<f64> = (0..p)
         .map(|i| (0..m).map(|l| j_v[(i, l)] * xtx_j[(i, l)]).sum::<f64>() / c.scale)
         .collect();
-    let term_chol = chol_correction(c.xtx, c.pens, c.lambda, &v_r).unwrap_or_else(|| vec![0.0; p]);
+    let mut vc_extra = &j_v * c.j.transpose();
+    let term_chol = match chol_correction(c.xtx, c.pens, c.lambda, &v_r) {
+        Some((diag, full)) => {
+            vc_extra += full * c.scale;
+            diag
+        }
+        None => vec![0.0; p],
+    };
     let out: Vec<f64> = (0..p).map(|i| c.edf[i] + term_j[i] + term_chol[i]).collect();
     let total: f64 = out.iter().sum();
     let total1: f64 = c.edf1.iter().sum();
-    if !total.is_finite() || total > total1 {
+    // mgcv bounds edf2 by edf1 but keeps its corrected covariance.
+    let edf2 = if !total.is_finite() || total > total1 {
         c.edf1.to_vec()
     } else {
         out
+    };
+    let finite = vc_extra.col_iter().all(|col| col.iter().all(|v| v.is_finite()));
+    Edf2 {
+        edf2,
+        vc_extra: finite.then_some(vc_extra),
     }
 }
 
@@ -407,7 +437,7 @@ fn rho_covariances(h: &Mat<f64>, m: usize) -> Option<(Mat<f64>, Mat<f64>)> {
 /// `diag(Σ_{k,l} Ṽ_kl D_k D_lᵀ XᵀX)` with `D_k = ∂R_A⁻¹/∂ρ_k`: the part of
 /// edf2 due to the smoothing-parameter dependence of the Cholesky factor of
 /// `A`. `None` if `A` is not positive definite (mgcv then drops the term).
-fn chol_correction(xtx: &Mat<f64>, pens: &PenaltySet, lambda: &[f64], v_r: &Mat<f64>) -> Option<Vec<f64>> {
+fn chol_correction(xtx: &Mat<f64>, pens: &PenaltySet, lambda: &[f64], v_r: &Mat<f64>) -> Option<(Vec<f64>, Mat<f64>)> {
     // A rank-deficient fit: mgcv's `Vb.corr` factorises the singular Hessian,
     // which fails in exact arithmetic (in floating point it fails or returns
     // rounding noise), and the term is then dropped.
@@ -432,7 +462,9 @@ fn chol_correction(xtx: &Mat<f64>, pens: &PenaltySet, lambda: &[f64], v_r: &Mat<
         .collect();
     // Σ_l Ṽ_kl D_k D_lᵀ = D_k W_kᵀ with W_k = Σ_l Ṽ_kl D_l, and
     // diag(D_k W_kᵀ XᵀX)_i = Σ_c (D_k)_ic (XᵀX W_k)_ic.
+    // The full matrix Σ_k D_k W_kᵀ is Vc2/φ.
     let mut out = vec![0.0; p];
+    let mut full = Mat::<f64>::zeros(p, p);
     for (k, d_k) in d.iter().enumerate() {
         let mut w = Mat::<f64>::zeros(p, p);
         for (l, d_l) in d.iter().enumerate() {
@@ -442,8 +474,9 @@ fn chol_correction(xtx: &Mat<f64>, pens: &PenaltySet, lambda: &[f64], v_r: &Mat<
         for (i, o) in out.iter_mut().enumerate() {
             *o += (0..p).map(|c| d_k[(i, c)] * e[(i, c)]).sum::<f64>();
         }
+        full += d_k * w.transpose();
     }
-    Some(out)
+    Some((out, full))
 }
 
 /// The derivative `Ṙ` of the upper-triangular Cholesky factor `r`

@@ -224,7 +224,7 @@ fn edf2_lies_between_edf_and_edf1_at_the_optimum() {
     let edf1: Vec<f64> = (0..p)
         .map(|i| 2.0 * f[(i, i)] - (0..p).map(|j| f[(i, j)] * f[(j, i)]).sum::<f64>())
         .collect();
-    let e2: f64 = edf2(&prob, &pens, &rho, &eval, &edf1).iter().sum();
+    let e2: f64 = edf2(&prob, &pens, &rho, &eval, &edf1).edf2.iter().sum();
     assert!(e2 > edf, "the correction adds degrees of freedom: {e2} vs {edf}");
     assert!(
         e2 < edf1.iter().sum::<f64>(),

@@ -55,10 +55,13 @@ pub fn assemble(
     } else if selection.criterion.is_likelihood() {
         super::edf2::edf2_with_hessian(problem, parts.pens, &fit.rho, e, &influence.edf1, parts.controls, known)
     } else {
-        influence.edf.clone()
+        super::edf2::Edf2 {
+            edf2: influence.edf.clone(),
+            vc_extra: None,
+        }
     };
     let sc_p = if known.is_some() { 0.0 } else { 1.0 };
-    let loglik_df = (edf2.iter().sum::<f64>() + sc_p).min(p as f64 + sc_p);
+    let loglik_df = (edf2.edf2.iter().sum::<f64>() + sc_p).min(p as f64 + sc_p);
     Ok(Assembly {
         parts,
         beta: &e.beta,
@@ -78,6 +81,7 @@ pub fn assemble(
         reml_score: e.score,
         selection,
         outer: &fit.outer,
+        vc_extra: edf2.vc_extra,
     }
     .finish())
 }

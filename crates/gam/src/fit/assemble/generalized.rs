@@ -99,7 +99,10 @@ pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit, sele
         j = Mat::from_fn(p, m + 1, |r, c| if c < m { j[(r, c)] } else { bt[r] });
     }
     let edf2 = if selection.criterion.is_prediction_error() {
-        influence.edf.clone()
+        super::edf2::Edf2 {
+            edf2: influence.edf.clone(),
+            vc_extra: None,
+        }
     } else {
         super::edf2::corrected(&super::edf2::Corrected {
             xtx: &xwx,
@@ -114,7 +117,7 @@ pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit, sele
             grad: &e.grad,
         })
     };
-    let loglik_df = (edf2.iter().sum::<f64>() + sc_p).min(p as f64 + sc_p) + n_theta;
+    let loglik_df = (edf2.edf2.iter().sum::<f64>() + sc_p).min(p as f64 + sc_p) + n_theta;
 
     // mgcv's summary works from the factor of the Fisher-weighted model matrix.
     // Any factor with RᵀR = XᵀW_fX serves (the tests use R only through
@@ -145,6 +148,7 @@ pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit, sele
         reml_score: e.score,
         selection,
         outer: &fit.outer,
+        vc_extra: edf2.vc_extra,
     }
     .finish())
 }

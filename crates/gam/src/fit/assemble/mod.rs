@@ -48,6 +48,9 @@ pub struct FitResult {
     pub rank: Option<usize>,
     /// Bayesian posterior covariance (mgcv's `Vp`).
     pub vp: StoredMat,
+    /// The posterior covariance corrected for smoothing-parameter
+    /// uncertainty (mgcv's `Vc`); `None` where no correction is made.
+    pub vc: Option<StoredMat>,
     /// Frequentist covariance (mgcv's `Ve`).
     pub ve: StoredMat,
     /// Effective degrees of freedom per coefficient.
@@ -179,6 +182,8 @@ pub struct Assembly<'a> {
     pub selection: Selection,
     /// How the outer iteration ended.
     pub outer: &'a NewtonResult,
+    /// What smoothing-parameter uncertainty adds to `Vp` (`Vc − Vp`), if computed.
+    pub vc_extra: Option<Mat<f64>>,
 }
 
 impl Assembly<'_> {
@@ -190,6 +195,7 @@ impl Assembly<'_> {
         let mut beta = self.beta.to_vec();
         let mut vp = parts.pens.kept_inverse(self.h_inv) * self.scale;
         let mut ve = &self.influence.f * &vp;
+        let mut vc = self.vc_extra.map(|extra| &vp + extra);
         let Influence { mut edf, mut edf1, .. } = self.influence;
         let removed = parts
             .pens
@@ -201,7 +207,7 @@ impl Assembly<'_> {
             edf[j] = 0.0;
             edf1[j] = 0.0;
             for i in 0..beta.len() {
-                for m in [&mut vp, &mut ve] {
+                for m in [Some(&mut vp), Some(&mut ve), vc.as_mut()].into_iter().flatten() {
                     m[(i, j)] = 0.0;
                     m[(j, i)] = 0.0;
                 }
@@ -217,6 +223,7 @@ impl Assembly<'_> {
             coefficients: beta,
             rank,
             vp: StoredMat::from_mat(&vp),
+            vc: vc.as_ref().map(StoredMat::from_mat),
             ve: StoredMat::from_mat(&ve),
             edf,
             edf1,

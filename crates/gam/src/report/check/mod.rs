@@ -5,8 +5,8 @@
 //! # Map
 //! - this file: [`gam_check`] assembles a [`GamCheck`]; [`check_text`]
 //!   prints it as `gam.check` prints; [`CheckJson`] is its JSON document.
-//! - [`k_index`]: the basis-dimension table ([`k_check`], mgcv's `k.check`).
-//! - [`residuals`]: the residual plots' data ([`ResidualPlots`]: QQ against
+//! - `k_index`: the basis-dimension table ([`k_check`], mgcv's `k.check`).
+//! - `residuals`: the residual plots' data ([`ResidualPlots`]: QQ against
 //!   `qq.gam`'s theoretical quantiles, residuals against the linear
 //!   predictor, histogram, response against fitted).
 //!
