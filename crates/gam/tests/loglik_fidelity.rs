@@ -164,7 +164,7 @@ fn loglik_df_and_aic_match_mgcv_at_mgcv_smoothing_parameters() {
         let edf1: Vec<f64> = (0..p)
             .map(|i| 2.0 * f[(i, i)] - (0..p).map(|j| f[(j, i)] * f[(i, j)]).sum::<f64>())
             .collect();
-        let df = (edf2(&problem, &pens, &rho, &eval, &edf1).iter().sum::<f64>() + 1.0).min(p as f64 + 1.0);
+        let df = (edf2(&problem, &pens, &rho, &eval, &edf1).edf2.iter().sum::<f64>() + 1.0).min(p as f64 + 1.0);
         let n = z.len() as f64;
         let loglik = -0.5 * n * ((2.0 * std::f64::consts::PI * eval.rss / n).ln() + 1.0);
         let aic = -2.0 * loglik + 2.0 * df;
