@@ -35,6 +35,8 @@ def test_the_readme_plot_and_scikit_learn_examples_run(tmp_path, monkeypatch):
     matplotlib.use("Agg")  # no display
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("GAM_CACHE_DIR", str(tmp_path / "cache"))
+    # The quick start, "Looking at a fit" (plots, check, concurvity, anova,
+    # compare, sample) and the scikit-learn example.
     quickstart, plot, sklearn_example = _blocks()[:3]
     env: dict = {}
     exec(compile(quickstart, "README.md", "exec"), env)
