@@ -244,7 +244,9 @@ fn curve<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &TermPlot, opts: 
     let xr = padded(t.x.iter().copied());
     let mut chart = panel(area, t, xr, yr.clone())?;
     let pts = |v: &[f64]| t.x.iter().copied().zip(v.iter().copied()).collect::<Vec<_>>();
-    if opts.shade {
+    if t.se_mult == 0.0 {
+        // `--se 0`: no band, as mgcv's se = FALSE.
+    } else if opts.shade {
         let mut band = pts(&hi);
         band.extend(pts(&lo).into_iter().rev());
         chart.draw_series(std::iter::once(Polygon::new(band, RGBColor(217, 217, 217).filled())))?;

@@ -115,3 +115,56 @@ fn plot_of_data_without_the_model_columns_names_the_column() {
     );
     assert_eq!(run.stderr.lines().count(), 1, "{run:?}");
 }
+
+/// `--se N` makes every band N standard errors (mgcv's numeric `se`); a
+/// negative number is refused in one line.
+#[test]
+fn se_sets_the_band_width() {
+    let dir = TempDir::new().unwrap();
+    let model = mcycle_model(dir.path());
+    let data = mcycle();
+    let json = |extra: &[&str]| {
+        let mut args = vec![
+            OsStr::new("plot"),
+            model.as_os_str(),
+            data.as_os_str(),
+            OsStr::new("--json"),
+        ];
+        args.extend(extra.iter().map(OsStr::new));
+        gam_in(dir.path(), args)
+    };
+    let default = json(&[]).json();
+    let one = json(&["--se", "1"]).json();
+    assert_eq!(default["terms"][0]["se_mult"], 2.0);
+    assert_eq!(one["terms"][0]["se_mult"], 1.0);
+    let (a, b) = (
+        default["terms"][0]["se"].as_array().unwrap(),
+        one["terms"][0]["se"].as_array().unwrap(),
+    );
+    for (x, y) in a.iter().zip(b) {
+        let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+        assert!((x - 2.0 * y).abs() <= 1e-12 * x.abs().max(1.0), "{x} vs 2 x {y}");
+    }
+    let run = json(&["--se", "-1"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("se = -1"), "{}", run.stderr);
+    let out = dir.path().join("none.svg");
+    let run = gam_in(
+        dir.path(),
+        [
+            OsStr::new("plot"),
+            model.as_os_str(),
+            mcycle().as_os_str(),
+            OsStr::new("--se"),
+            OsStr::new("0"),
+            OsStr::new("--out"),
+            out.as_os_str(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        !std::fs::read_to_string(&out).unwrap().contains("stroke-dasharray"),
+        "no dashed band"
+    );
+}

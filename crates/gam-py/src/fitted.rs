@@ -376,7 +376,7 @@ impl PyFitted {
 
     /// What mgcv's `plot.gam` draws for each smooth term, on `frame` (else
     /// the training data), as the JSON document `gam plot --json` prints.
-    #[pyo3(signature = (frame=None, n=100, n2=40, too_far=0.1, se_with_mean=false, residuals=false, all_terms=false))]
+    #[pyo3(signature = (frame=None, n=100, n2=40, too_far=0.1, se_with_mean=false, residuals=false, all_terms=false, se=None))]
     #[allow(clippy::too_many_arguments)]
     fn plot_json(
         &self,
@@ -388,6 +388,7 @@ impl PyFitted {
         se_with_mean: bool,
         residuals: bool,
         all_terms: bool,
+        se: Option<f64>,
     ) -> PyResult<String> {
         let data = self.training_or(frame)?;
         let opts = PlotOptions {
@@ -397,6 +398,7 @@ impl PyFitted {
             se_with_mean,
             residuals,
             all_terms,
+            se_mult: se,
             ..PlotOptions::default()
         };
         let terms = py.detach(|| self.inner.plot_data(&data, &opts)).map_err(to_py)?;

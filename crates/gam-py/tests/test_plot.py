@@ -140,3 +140,13 @@ def test_a_three_covariate_smooth_is_drawn_as_slices():
     fig = m.plot()
     assert fig.axes[0].get_title() == t["main"]
     assert sum(1 for txt in fig.axes[0].texts if txt.get_text().startswith("x2=")) == 9
+
+
+def test_se_sets_the_band_width():
+    data = read_csv_dict(MCYCLE)
+    m = wg.gam("accel ~ s(times)", data=data, cache=False)
+    two, one = m.plot_data()[0], m.plot_data(se=1.0)[0]
+    assert (two["se_mult"], one["se_mult"]) == (2.0, 1.0)
+    np.testing.assert_allclose(two["se"], 2 * one["se"], rtol=1e-12)
+    with pytest.raises(wg.errors.GamError, match="se = -1"):
+        m.plot_data(se=-1.0)

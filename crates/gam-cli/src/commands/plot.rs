@@ -33,6 +33,9 @@ pub struct PlotArgs {
     /// Points along each side of a two-covariate grid (mgcv's n2; at least 10 are used)
     #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(2..=gam::expert::report::plot::MAX_PLOT_N2 as i64))]
     pub n2: u32,
+    /// Bands of this many standard errors, for curves and surfaces (mgcv's numeric se; 0: no band). Default: 2 for a curve, 1 for a surface
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub se: Option<f64>,
     /// Panels per side for a smooth of three or four covariates (mgcv's n3)
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=gam::expert::report::plot::MAX_PLOT_N3 as i64))]
     pub n3: u32,
@@ -90,6 +93,7 @@ pub fn run(args: &PlotArgs, json: bool, out: &mut dyn Write) -> Result<()> {
         residuals: args.residuals,
         all_terms: args.all_terms,
         n3: args.n3 as usize,
+        se_mult: args.se,
     };
     let doc = plot_json(&model, &data, &opts)?;
     if let Some(path) = &args.out {

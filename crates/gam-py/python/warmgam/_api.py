@@ -319,6 +319,7 @@ class GAM:
         se_with_mean: bool = False,
         residuals: bool = False,
         all_terms: bool = False,
+        se: float | None = None,
     ) -> list[dict[str, Any]]:
         """What mgcv's ``plot.gam`` draws for each smooth term (``pd <- plot(b)``),
         on the data of the fit (or ``data``, the data it was fitted to): per
@@ -329,8 +330,9 @@ class GAM:
         ``raw`` (the training values) and with ``residuals`` ``p_resid``; numbers
         as float arrays, excluded grid points NaN. With ``all_terms`` the
         parametric main effects follow, as R's ``termplot`` gives them (a
-        factor's ``levels`` at x = 1, 2, ...). The numbers ``gam plot --json``
-        prints.
+        factor's ``levels`` at x = 1, 2, ...). ``se`` sets every band to that
+        many standard errors (mgcv's numeric ``se``). The numbers
+        ``gam plot --json`` prints.
 
         >>> import numpy as np, warmgam as wg
         >>> x = np.linspace(0, 1, 80)
@@ -339,14 +341,22 @@ class GAM:
         >>> t["kind"], len(t["x"]), t["ylab"].startswith("s(x,")
         ('curve', 100, True)
         """
-        doc = self._plot_document(data, n, n2, too_far, se_with_mean, residuals, all_terms)
+        doc = self._plot_document(data, n, n2, too_far, se_with_mean, residuals, all_terms, se)
         return [_plot.term_arrays(t) for t in doc["terms"]]
 
     def _plot_document(
-        self, data: Any, n: int, n2: int, too_far: float, se_with_mean: bool, residuals: bool, all_terms: bool
+        self,
+        data: Any,
+        n: int,
+        n2: int,
+        too_far: float,
+        se_with_mean: bool,
+        residuals: bool,
+        all_terms: bool,
+        se: float | None = None,
     ) -> dict[str, Any]:
         text = self._fitted.plot_json(
-            self._training_frame(data), n, n2, too_far, se_with_mean, residuals, all_terms
+            self._training_frame(data), n, n2, too_far, se_with_mean, residuals, all_terms, se
         )
         doc: dict[str, Any] = json.loads(text)
         return doc
@@ -364,6 +374,7 @@ class GAM:
         too_far: float = 0.1,
         all_terms: bool = False,
         scale: int = -1,
+        se: float | None = None,
         figsize: tuple[float, float] | None = None,
     ) -> Any:
         """mgcv's ``plot.gam`` panels on one matplotlib figure (``pages = 1``):
@@ -376,7 +387,7 @@ class GAM:
         (needs matplotlib)."""
         if scale not in (-1, 0):
             raise ValueError(f"scale={scale!r}: give -1 (one y scale for every curve, mgcv's default) or 0")
-        doc = self._plot_document(data, n, n2, too_far, se_with_mean, residuals, all_terms)
+        doc = self._plot_document(data, n, n2, too_far, se_with_mean, residuals, all_terms, se)
         terms = [_plot.term_arrays(t) for t in doc["terms"]]
         ylim = doc.get("ylim") if scale == -1 else None
         return _plot.draw(terms, select=select, residuals=residuals, shade=shade, figsize=figsize, ylim=ylim)

@@ -95,6 +95,7 @@ class Fitted:
         se_with_mean: bool = False,
         residuals: bool = False,
         all_terms: bool = False,
+        se: float | None = None,
     ) -> str: ...
     def check(
         self, frame: Frame | None = None, seed: int = 1, k_rep: int = 200, k_sample: int = 5000

@@ -71,7 +71,17 @@ pub struct PlotOptions {
     pub all_terms: bool,
     /// Panels per side for a smooth of three or four covariates (mgcv's `n3`).
     pub n3: usize,
+    /// Standard errors per band (mgcv's numeric `se`, for curves and
+    /// surfaces alike); `None`: mgcv's defaults, 2 for a curve and 1 for a
+    /// surface.
+    pub se_mult: Option<f64>,
 }
+
+/// mgcv's `se1.mult`: a curve's band is this many standard errors.
+pub const CURVE_SE_MULT: f64 = 2.0;
+
+/// mgcv's `se2.mult`: a surface's band is this many standard errors.
+pub const SURFACE_SE_MULT: f64 = 1.0;
 
 impl Default for PlotOptions {
     fn default() -> Self {
@@ -83,6 +93,7 @@ impl Default for PlotOptions {
             residuals: false,
             all_terms: false,
             n3: 3,
+            se_mult: None,
         }
     }
 }
@@ -112,6 +123,9 @@ impl PlotOptions {
                 "n2 = {}: give 2 to {MAX_PLOT_N2} points per side of a grid",
                 self.n2
             )));
+        }
+        if let Some(m) = self.se_mult.filter(|m| !(m.is_finite() && *m >= 0.0)) {
+            return Err(bad(format!("se = {m}: give a number of standard errors of 0 or more")));
         }
         if !(1..=MAX_PLOT_N3).contains(&self.n3) {
             return Err(bad(format!(
@@ -498,7 +512,8 @@ pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Resu
             let (lo, hi) = range(&raw);
             let xs = seq(lo, hi, opts.n);
             let xg = term_matrix(term, &frame(vec![(vars[0].clone(), xs.clone())])?)?;
-            let (fit, se) = evaluate(&xg, 2.0);
+            let m1 = opts.se_mult.unwrap_or(CURVE_SE_MULT);
+            let (fit, se) = evaluate(&xg, m1);
             TermPlot {
                 label: term.label.clone(),
                 kind: PlotKind::Curve,
@@ -507,7 +522,7 @@ pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Resu
                 y: None,
                 fit,
                 se: Some(se),
-                se_mult: 2.0,
+                se_mult: m1,
                 exclude: None,
                 xlab: vars[0].clone(),
                 ylab: label,
@@ -533,7 +548,8 @@ pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Resu
                 vec![false; n2 * n2]
             };
             let xg = term_matrix(term, &frame(vec![(vars[0].clone(), gx), (vars[1].clone(), gy)])?)?;
-            let (mut fit, mut se) = evaluate(&xg, 1.0);
+            let m2 = opts.se_mult.unwrap_or(SURFACE_SE_MULT);
+            let (mut fit, mut se) = evaluate(&xg, m2);
             for (i, &ex) in exclude.iter().enumerate() {
                 if ex {
                     fit[i] = f64::NAN;
@@ -548,7 +564,7 @@ pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Resu
                 y: Some(ym),
                 fit,
                 se: Some(se),
-                se_mult: 1.0,
+                se_mult: m2,
                 exclude: Some(exclude),
                 xlab: vars[0].clone(),
                 ylab: vars[1].clone(),
