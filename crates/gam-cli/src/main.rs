@@ -15,7 +15,6 @@
 
 mod commands;
 mod draw;
-mod draw_check;
 mod human;
 mod interrupt;
 mod plumbing;

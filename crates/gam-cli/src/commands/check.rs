@@ -14,7 +14,7 @@ use gam::expert::model::GamModel;
 use gam::expert::report::check::{CheckOptions, check_text, gam_check};
 use gam::expert::report::json_text;
 
-use crate::draw_check::draw_check;
+use crate::draw::check::draw_check;
 use crate::plumbing::read_data;
 
 /// Arguments of `gam check`.

@@ -11,7 +11,7 @@ use gam::expert::report::check::ResidualPlots;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::draw::{DrawResult, Painter, labelled_panel, padded, render};
+use super::{DrawResult, Painter, labelled_panel, padded, render};
 
 /// Up to this many rows points are drawn as open circles (R's default);
 /// beyond, as dots, since the plots can hold 10⁵ rows.
@@ -57,7 +57,7 @@ impl Painter for CheckPanels<'_> {
 }
 
 fn points<DB: DrawingBackend>(
-    chart: &mut crate::draw::Chart<'_, DB>,
+    chart: &mut super::Chart<'_, DB>,
     x: &[f64],
     y: &[f64],
 ) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {

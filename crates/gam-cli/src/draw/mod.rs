@@ -21,8 +21,15 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
+pub mod check;
+mod slices;
+mod termplot;
+
+use slices::slices;
+use termplot::parametric;
+
 /// DejaVu Sans (Bitstream Vera licence: `assets/DejaVuSans-LICENSE.txt`).
-static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+static FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 
 /// One panel's size in pixels.
 const PANEL: (u32, u32) = (480, 420);
@@ -431,130 +438,6 @@ fn random_effect<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &TermPlot
             [xr.start, xr.end].map(|x| (x, a + b * x)),
             BLACK.stroke_width(1),
         ))?;
-    }
-    Ok(())
-}
-
-/// `x` to 3 significant digits, for a panel's title.
-fn signif3(x: f64) -> f64 {
-    if x == 0.0 || !x.is_finite() {
-        return x;
-    }
-    let m = 10f64.powi(2 - x.abs().log10().floor() as i32);
-    (x * m).round() / m
-}
-
-/// A smooth of three or four covariates as mgcv draws it: a grid of image
-/// panels over the first two covariates, one colour scale for all, each
-/// panel titled with the values held fixed in it.
-fn slices<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &TermPlot) -> DrawResult<DB> {
-    let Some(g) = &t.slices else { return Ok(()) };
-    let (xs, ys) = (&t.x, t.y.as_deref().unwrap_or(&[]));
-    let (nx, ny) = (xs.len(), ys.len());
-    if nx < 2 || ny < 2 {
-        return Ok(());
-    }
-    let range = padded(t.fit.iter().copied());
-    let area = match &t.main {
-        Some(main) => area.titled(main, label_font())?,
-        None => area.clone(),
-    };
-    let panels = area.split_evenly((g.rows, g.cols));
-    let (hx, hy) = ((xs[1] - xs[0]) / 2.0, (ys[1] - ys[0]) / 2.0);
-    for (k, (p, fixed)) in panels.iter().zip(&g.values).enumerate() {
-        let title: Vec<String> = g.vars[2..]
-            .iter()
-            .zip(fixed)
-            .map(|(v, x)| format!("{v}={}", tick(&signif3(*x))))
-            .collect();
-        let mut chart = ChartBuilder::on(p)
-            .caption(title.join(", "), ("sans-serif", 10))
-            .margin(2)
-            .x_label_area_size(14)
-            .y_label_area_size(22)
-            .build_cartesian_2d((xs[0] - hx)..(xs[nx - 1] + hx), (ys[0] - hy)..(ys[ny - 1] + hy))?;
-        chart
-            .configure_mesh()
-            .disable_mesh()
-            .x_labels(3)
-            .y_labels(3)
-            .label_style(("sans-serif", 9))
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .draw()?;
-        let fit = &t.fit[k * nx * ny..(k + 1) * nx * ny];
-        chart.draw_series((0..ny).flat_map(|j| (0..nx).map(move |i| (i, j))).filter_map(|(i, j)| {
-            let f = fit[i + j * nx];
-            f.is_finite().then(|| {
-                let c = heat((f - range.start) / (range.end - range.start));
-                Rectangle::new([(xs[i] - hx, ys[j] - hy), (xs[i] + hx, ys[j] + hy)], c.filled())
-            })
-        }))?;
-    }
-    Ok(())
-}
-
-/// A parametric term as `termplot` draws it: the contribution against the
-/// variable with dashed lines at ±2 standard errors and a rug, or for a
-/// factor a segment per level (at 1, 2, ... ± 0.4, labelled with the level).
-fn parametric<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &TermPlot) -> DrawResult<DB> {
-    let se = t.se.clone().unwrap_or_else(|| vec![0.0; t.fit.len()]);
-    let lo: Vec<f64> = t.fit.iter().zip(&se).map(|(f, s)| f - s).collect();
-    let hi: Vec<f64> = t.fit.iter().zip(&se).map(|(f, s)| f + s).collect();
-    let yr = padded(lo.iter().chain(&hi).copied());
-    let dashed = |pts: Vec<(f64, f64)>| DashedLineSeries::new(pts, 6, 4, BLACK.stroke_width(1));
-    match &t.levels {
-        Some(levels) => {
-            let xr = 0.5..(levels.len() as f64 + 0.5);
-            let name = |v: &f64| {
-                let i = v.round();
-                if (v - i).abs() < 1e-9 && i >= 1.0 {
-                    levels.get(i as usize - 1).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            };
-            let mut builder = ChartBuilder::on(area);
-            if let Some(main) = &t.main {
-                builder.caption(main.as_str(), label_font());
-            }
-            let mut chart = builder
-                .margin(12)
-                .x_label_area_size(42)
-                .y_label_area_size(60)
-                .build_cartesian_2d(xr, yr)?;
-            chart
-                .configure_mesh()
-                .disable_mesh()
-                .x_desc(t.xlab.as_str())
-                .y_desc(t.ylab.as_str())
-                .axis_desc_style(label_font())
-                .label_style(("sans-serif", 12))
-                .x_labels(levels.len() * 2 + 1)
-                .x_label_formatter(&name)
-                .y_label_formatter(&tick)
-                .draw()?;
-            for (j, &x) in t.x.iter().enumerate() {
-                let seg = |v: f64| vec![(x - 0.4, v), (x + 0.4, v)];
-                chart.draw_series(LineSeries::new(seg(t.fit[j]), BLACK.stroke_width(2)))?;
-                chart.draw_series(dashed(seg(lo[j])))?;
-                chart.draw_series(dashed(seg(hi[j])))?;
-            }
-        }
-        None => {
-            let mut chart = panel(area, t, padded(t.x.iter().copied()), yr.clone())?;
-            let pts = |v: &[f64]| t.x.iter().copied().zip(v.iter().copied()).collect::<Vec<_>>();
-            chart.draw_series(LineSeries::new(pts(&t.fit), BLACK.stroke_width(2)))?;
-            chart.draw_series(dashed(pts(&lo)))?;
-            chart.draw_series(dashed(pts(&hi)))?;
-            if let Some(raw) = t.raw.first() {
-                let tick = 0.03 * (yr.end - yr.start);
-                chart
-                    .draw_series(raw.iter().map(|&x| {
-                        PathElement::new(vec![(x, yr.start), (x, yr.start + tick)], BLACK.stroke_width(1))
-                    }))?;
-            }
-        }
     }
     Ok(())
 }
