@@ -45,6 +45,17 @@ fn args(list: &[&dyn AsRef<std::ffi::OsStr>]) -> Vec<OsString> {
     list.iter().map(|a| a.as_ref().to_os_string()).collect()
 }
 
+/// Fits `formula` to `data` (no cache) and saves the model as `dir/m.json`.
+fn fit_model(dir: &Path, data: &Path, formula: &str, extra: &[&str]) -> PathBuf {
+    let model = dir.join("m.json");
+    let mut list: Vec<&dyn AsRef<std::ffi::OsStr>> =
+        vec![&"fit", &"-q", &"--no-cache", &data, &formula, &"--out", &model];
+    list.extend(extra.iter().map(|e| e as &dyn AsRef<std::ffi::OsStr>));
+    let run = gam_in(dir, args(&list));
+    assert_eq!(run.code, 0, "{run:?}");
+    model
+}
+
 #[test]
 fn every_public_case_draws_to_svg_and_png_with_a_labelled_panel_per_term() {
     let cases: Value = serde_json::from_slice(&std::fs::read(bench().join("cases.json")).unwrap()).unwrap();
@@ -132,13 +143,8 @@ fn every_public_case_draws_to_svg_and_png_with_a_labelled_panel_per_term() {
 fn one_picture_per_term_by_default_and_select_picks_terms() {
     let dir = TempDir::new().unwrap();
     let data = bench().join("data/gamsim6_n400.csv");
-    let model = dir.path().join("m.json");
     let formula = "y ~ s(x0) + s(x1) + s(fac, bs = \"re\")";
-    let run = gam_in(
-        dir.path(),
-        args(&[&"fit", &"-q", &"--no-cache", &data, &formula, &"--out", &model]),
-    );
-    assert_eq!(run.code, 0, "{run:?}");
+    let model = fit_model(dir.path(), &data, formula, &[]);
     let out = dir.path().join("t.svg");
     let run = gam_in(dir.path(), args(&[&"plot", &model, &data, &"--out", &out, &"--shade"]));
     assert_eq!(run.code, 0, "{run:?}");
@@ -180,20 +186,7 @@ fn one_picture_per_term_by_default_and_select_picks_terms() {
 fn curves_share_a_y_scale_unless_scale_is_0() {
     let dir = TempDir::new().unwrap();
     let data = bench().join("data/gamsim1_n400.csv");
-    let model = dir.path().join("m.json");
-    let run = gam_in(
-        dir.path(),
-        args(&[
-            &"fit",
-            &"-q",
-            &"--no-cache",
-            &data,
-            &"y ~ s(x0) + s(x2)",
-            &"--out",
-            &model,
-        ]),
-    );
-    assert_eq!(run.code, 0, "{run:?}");
+    let model = fit_model(dir.path(), &data, "y ~ s(x0) + s(x2)", &[]);
     let run = gam_in(dir.path(), args(&[&"plot", &model, &data, &"--json"]));
     assert_eq!(run.code, 0, "{run:?}");
     let doc: Value = serde_json::from_str(&run.stdout).unwrap();
@@ -243,13 +236,8 @@ fn curves_share_a_y_scale_unless_scale_is_0() {
 fn all_terms_draws_parametric_terms_too() {
     let dir = TempDir::new().unwrap();
     let data = bench().join("data/cake.csv");
-    let model = dir.path().join("m.json");
     let formula = "angle ~ recipe + s(temp, k = 5)";
-    let run = gam_in(
-        dir.path(),
-        args(&[&"fit", &"-q", &"--no-cache", &data, &formula, &"--out", &model]),
-    );
-    assert_eq!(run.code, 0, "{run:?}");
+    let model = fit_model(dir.path(), &data, formula, &[]);
     let out = dir.path().join("all.svg");
     let run = gam_in(
         dir.path(),
@@ -314,20 +302,7 @@ fn all_terms_draws_parametric_terms_too() {
 fn a_three_covariate_smooth_is_a_grid_of_slices() {
     let dir = TempDir::new().unwrap();
     let data = bench().join("data/gamsim1_n400.csv");
-    let model = dir.path().join("m.json");
-    let run = gam_in(
-        dir.path(),
-        args(&[
-            &"fit",
-            &"-q",
-            &"--no-cache",
-            &data,
-            &"y ~ te(x0, x1, x2, k = 4)",
-            &"--out",
-            &model,
-        ]),
-    );
-    assert_eq!(run.code, 0, "{run:?}");
+    let model = fit_model(dir.path(), &data, "y ~ te(x0, x1, x2, k = 4)", &[]);
     let run = gam_in(dir.path(), args(&[&"plot", &model, &data, &"--json", &"--n3", &"2"]));
     assert_eq!(run.code, 0, "{run:?}");
     let doc: Value = serde_json::from_str(&run.stdout).unwrap();
