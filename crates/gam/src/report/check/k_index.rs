@@ -71,35 +71,27 @@ pub struct KCheckRow {
     pub p_value: f64,
 }
 
-/// The deviance residuals of the rows the fit kept, and those rows with
-/// their derived columns.
-pub(super) fn residual_rows(model: &GamModel, data: &DataFrame) -> Result<(DataFrame, Vec<f64>)> {
+/// mgcv's `k.check`: the basis-dimension table of `gam.check` for each
+/// smooth term of `model`, on `data`, the frame it was fitted to.
+pub fn k_check(model: &GamModel, data: &DataFrame, opts: &KCheckOptions) -> Result<Vec<KCheckRow>> {
     let rows = crate::report::training::training_rows(model, data)?;
-    let theta = model.theta.unwrap_or(1.0);
     let r = rows
         .obs
         .iter()
         .zip(&rows.eta)
-        .map(|(&o, &eta)| {
-            let mu = model.link.inverse(eta);
-            let d = model.family.deviance_residual(o, mu, theta).max(0.0);
-            d.sqrt()
-                * if o.y > mu {
-                    1.0
-                } else if o.y < mu {
-                    -1.0
-                } else {
-                    0.0
-                }
-        })
+        .map(|(&o, &eta)| super::residuals::deviance_residual(model, o, model.link.inverse(eta)))
         .collect();
-    Ok((rows.data, r))
+    k_check_on(model, rows.data, r, opts)
 }
 
-/// mgcv's `k.check`: the basis-dimension table of `gam.check` for each
-/// smooth term of `model`, on `data`, the frame it was fitted to.
-pub fn k_check(model: &GamModel, data: &DataFrame, opts: &KCheckOptions) -> Result<Vec<KCheckRow>> {
-    let (mut rows, mut r) = residual_rows(model, data)?;
+/// [`k_check`] on the training rows (with their derived columns) and their
+/// deviance residuals, already computed.
+pub(super) fn k_check_on(
+    model: &GamModel,
+    mut rows: DataFrame,
+    mut r: Vec<f64>,
+    opts: &KCheckOptions,
+) -> Result<Vec<KCheckRow>> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(opts.seed);
     if r.len() > opts.subsample {
         let mut pick = rand::seq::index::sample(&mut rng, r.len(), opts.subsample).into_vec();

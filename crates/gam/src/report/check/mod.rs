@@ -116,7 +116,8 @@ pub struct GamCheck {
 pub fn gam_check(model: &GamModel, data: &DataFrame, opts: &CheckOptions) -> Result<GamCheck> {
     let rows = crate::report::training::training_rows(model, data)?;
     let residuals = residuals::residual_plots(model, &rows.obs, &rows.eta, opts.qq_draws, opts.k.seed);
-    let k_check = k_check(model, data, &opts.k)?;
+    // The training rows are read once, for the plots and the k table alike.
+    let k_check = k_index::k_check_on(model, rows.data, residuals.residuals.clone(), &opts.k)?;
     let o = &model.outer;
     let selection = if o.grad_range.is_none() && o.message == "no smoothing parameters" {
         Selection::NotNeeded
