@@ -161,7 +161,7 @@ fn build_basis(
             BasisType::Cc => Basis::Cc(cc::CcBasis::with_knots(&label, xs[0], k_opt, knots)?),
             BasisType::Ps => {
                 let m = match spec.kind {
-                    SmoothKind::S => super::size::ps_orders(&spec.m),
+                    SmoothKind::S => super::size::ps_orders(&spec.m_ints()),
                     _ => super::size::ps_orders(&[m]),
                 };
                 Basis::Ps(ps::PsBasis::with_knots(&label, xs[0], k_opt, &m, knots)?)
@@ -170,6 +170,7 @@ fn build_basis(
                 Some(l) => Basis::Re(re::ReBasis::factor(&label, xs[0], l.len())?),
                 None => Basis::Re(re::ReBasis::numeric(&label, xs[0])?),
             },
+            other => return Err(super::size::not_built(spec, &format!("bs = \"{other}\""))),
         })
     };
     match spec.kind {
@@ -185,14 +186,21 @@ fn build_basis(
             if bs == BasisType::Re && xs.len() > 1 {
                 return Err(term_err(spec, "random effects of several covariates are not supported"));
             }
-            one(0, bs, spec.k[0], spec.m.first().copied().flatten(), &xs, &spec.vars)
+            one(0, bs, spec.k[0], spec.m_int(0), &xs, &spec.vars)
         }
+        SmoothKind::T2 => Err(super::size::not_built(spec, "t2()")),
         SmoothKind::Te | SmoothKind::Ti => {
+            if !spec.d.is_empty() {
+                return Err(super::size::not_built(spec, "d = (margins of several covariates)"));
+            }
+            if spec.mc.iter().any(|&c| !c) {
+                return Err(super::size::not_built(spec, "mc = (unconstrained margins)"));
+            }
             let mut margins = Vec::with_capacity(cols.len());
             let mut covs = Vec::with_capacity(cols.len());
             for (i, col) in cols.iter().enumerate() {
                 let xs: Vec<&[f64]> = vec![col.as_slice()];
-                let m = spec.m.get(i).copied().flatten();
+                let m = spec.m_int(i);
                 margins.push(one(
                     i,
                     spec.bs[i],

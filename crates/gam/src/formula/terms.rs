@@ -278,7 +278,7 @@ impl Parser<'_> {
             Tok::Name(f) if self.peek2().tok == Tok::LParen => {
                 let f = f.clone();
                 match f.as_str() {
-                    "s" | "te" | "ti" => {
+                    "s" | "te" | "ti" | "t2" => {
                         let s = self.smooth(&f)?;
                         let span = s.span;
                         Ok(atoms.add(Atom::Smooth(s), span))
