@@ -252,9 +252,6 @@ fn stray_text_warning(name: &str, f: &crate::data::FactorColumn, data: &DataFram
 /// replaces it, its `ps` fails with an unrelated message, `cr`, `cc` and `re`
 /// ignore it), so it is refused here with the term named.
 pub fn check_m(spec: &SmoothSpec) -> Result<()> {
-    if spec.id.is_some() {
-        return Err(not_built(spec, "id = (shared smoothing parameters)"));
-    }
     // A Gaussian process's m holds its range and a Duchon spline's its
     // fractional s: those classes check their own.
     if matches!(spec.bs[0], BasisType::Gp | BasisType::Ds) {

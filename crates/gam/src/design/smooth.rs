@@ -81,11 +81,15 @@ fn term_err(spec: &SmoothSpec, message: impl Into<String>) -> GamError {
 }
 
 /// Covariate columns as numbers, and the levels of those that are factors.
-type Covariates = (Vec<Vec<f64>>, Vec<Option<Vec<String>>>);
+pub(crate) type Covariates = (Vec<Vec<f64>>, Vec<Option<Vec<String>>>);
 
 /// The covariates of a smooth as numbers: numeric columns as they are,
 /// factor columns (allowed only for `re`) as level codes.
-fn covariates(spec: &SmoothSpec, data: &DataFrame, levels: Option<&[Option<Vec<String>>]>) -> Result<Covariates> {
+pub(crate) fn covariates(
+    spec: &SmoothSpec,
+    data: &DataFrame,
+    levels: Option<&[Option<Vec<String>>]>,
+) -> Result<Covariates> {
     let mut cols = Vec::with_capacity(spec.vars.len());
     let mut lv = Vec::with_capacity(spec.vars.len());
     for (i, var) in spec.vars.iter().enumerate() {
@@ -286,9 +290,24 @@ impl SmoothTerm {
 
     /// [`SmoothTerm::build`] with mgcv's `select` and `knots` (see [`SmoothOptions`]).
     pub fn build_with(spec: &SmoothSpec, data: &DataFrame, opts: &SmoothOptions) -> Result<Vec<SmoothTerm>> {
+        SmoothTerm::build_on(spec, data, opts, None)
+    }
+
+    /// [`SmoothTerm::build_with`] for a term whose basis is set up on other
+    /// covariate values than its own: a term with an `id =`, whose basis,
+    /// penalty scaling and centring constraint come from the pooled
+    /// covariates of every term with that id (mgcv's `smoothCon(..., dataX)`),
+    /// while its model matrix comes from its own.
+    pub(crate) fn build_on(
+        spec: &SmoothSpec,
+        data: &DataFrame,
+        opts: &SmoothOptions,
+        setup: Option<&[Vec<f64>]>,
+    ) -> Result<Vec<SmoothTerm>> {
         let (cols, levels) = covariates(spec, data, None)?;
-        let basis = build_basis(spec, &cols, &levels, opts)?;
-        let stats = raw_design_stats(&basis, &cols)?;
+        let setup = setup.unwrap_or(&cols);
+        let basis = build_basis(spec, setup, &levels, opts)?;
+        let stats = raw_design_stats(&basis, setup)?;
         let is_re = basis.mgcv_class() == "random.effect";
         let mut s_scale = Vec::new();
         let mut penalties = Vec::new();
