@@ -439,15 +439,15 @@ fn smooth_size(
         }
         SmoothKind::T2 => return Err(not_built(spec, "t2()")),
         SmoothKind::Te | SmoothKind::Ti => {
-            if !spec.d.is_empty() {
-                return Err(not_built(spec, "d = (margins of several covariates)"));
-            }
             let (mut coefs, mut penalties, mut build) = (1.0, 0.0, 0.0f64);
-            for (i, var) in spec.vars.iter().enumerate() {
+            let mut at = 0;
+            for (i, d) in spec.margin_dims().into_iter().enumerate() {
                 let m = [spec.m_int(i)];
-                let (dim, _, b, k) = one(spec.bs[i], spec.k[i], &m, std::slice::from_ref(var))?;
-                // ti() centres each margin.
-                coefs *= if spec.kind == SmoothKind::Ti { dim - 1.0 } else { dim };
+                let (dim, _, b, k) = one(spec.bs[i], spec.k[i], &m, &spec.vars[at..at + d])?;
+                at += d;
+                // ti() centres each margin `mc` names (all by default).
+                let centred = spec.kind == SmoothKind::Ti && spec.mc.get(i).copied().unwrap_or(true);
+                coefs *= if centred { dim - 1.0 } else { dim };
                 penalties += 1.0;
                 build = build.max(b);
                 dims.push(k);

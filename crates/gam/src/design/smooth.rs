@@ -194,28 +194,34 @@ fn build_basis(
         }
         SmoothKind::T2 => Err(super::size::not_built(spec, "t2()")),
         SmoothKind::Te | SmoothKind::Ti => {
-            if !spec.d.is_empty() {
-                return Err(super::size::not_built(spec, "d = (margins of several covariates)"));
-            }
-            if spec.mc.iter().any(|&c| !c) {
-                return Err(super::size::not_built(spec, "mc = (unconstrained margins)"));
-            }
-            let mut margins = Vec::with_capacity(cols.len());
-            let mut covs = Vec::with_capacity(cols.len());
-            for (i, col) in cols.iter().enumerate() {
-                let xs: Vec<&[f64]> = vec![col.as_slice()];
-                let m = spec.m_int(i);
+            let dims = spec.margin_dims();
+            let mut margins = Vec::with_capacity(dims.len());
+            let mut covs = Vec::with_capacity(dims.len());
+            let mut at = 0;
+            for (i, &d) in dims.iter().enumerate() {
+                let xs: Vec<&[f64]> = cols[at..at + d].iter().map(Vec::as_slice).collect();
+                if d > 1 && spec.bs[i].is_one_dimensional() {
+                    return Err(term_err(
+                        spec,
+                        format!(
+                            "margin {} takes {d} covariates; bs = \"{}\" smooths one",
+                            i + 1,
+                            spec.bs[i]
+                        ),
+                    ));
+                }
                 margins.push(one(
-                    i,
+                    at,
                     spec.bs[i],
                     spec.k[i],
-                    m,
+                    spec.m_int(i),
                     &xs,
-                    std::slice::from_ref(&spec.vars[i]),
+                    &spec.vars[at..at + d],
                 )?);
                 covs.push(xs);
+                at += d;
             }
-            let t = TensorBasis::new(margins, &covs, spec.kind == SmoothKind::Ti)?;
+            let t = TensorBasis::new(margins, &covs, spec.kind == SmoothKind::Ti, &spec.mc)?;
             Ok(Basis::Tensor(Box::new(t)))
         }
     }
