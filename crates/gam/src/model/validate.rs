@@ -343,13 +343,13 @@ fn check_smooth(s: &SmoothTerm) -> Check {
             spec.vars.len()
         ));
     }
-    if let Basis::Tensor(t) = &s.basis {
-        if t.margin_dims() != dims.as_slice() {
-            return Err(format!(
-                "margins of {dims:?} covariates, but the basis has {:?}",
-                t.margin_dims()
-            ));
-        }
+    if let Basis::Tensor(t) = &s.basis
+        && t.margin_dims() != dims.as_slice()
+    {
+        return Err(format!(
+            "margins of {dims:?} covariates, but the basis has {:?}",
+            t.margin_dims()
+        ));
     }
     let margin_of: Vec<usize> = dims
         .iter()
@@ -369,6 +369,12 @@ fn check_smooth(s: &SmoothTerm) -> Check {
                 crate::basis::re::ReCovariate::Factor { levels } => Some(levels),
                 crate::basis::re::ReCovariate::Numeric => None,
             },
+            Basis::Mrf(m) => {
+                if levels.as_deref() != Some(m.areas()) {
+                    return Err(format!("covariate '{var}': the stored levels are not the MRF's areas"));
+                }
+                Some(m.areas().len())
+            }
             _ => None,
         };
         match (re_levels, levels) {
@@ -435,6 +441,7 @@ fn basis_type(basis: &Basis) -> BasisType {
         Basis::Ps(_) => BasisType::Ps,
         Basis::Cc(_) => BasisType::Cc,
         Basis::Re(_) => BasisType::Re,
+        Basis::Mrf(_) => BasisType::Mrf,
     }
 }
 
