@@ -290,7 +290,7 @@ fn three_and_four_covariate_smooths_are_mgcv_slices() {
     let dir = test_data().join("slices");
     let data = DataFrame::read_csv(&test_data().join("bench/data/gamsim1_n400.csv")).unwrap();
     let mut n = 0;
-    for id in ["te3", "tp3", "te4"] {
+    for id in ["te3", "tp3", "te4", "te_d12"] {
         let r = read_json(&dir.join(format!("{id}.json")));
         let mut spec = GamSpec::new(Formula::parse(r["formula"].as_str().unwrap()).unwrap());
         spec.options.sp = Some(values(&r["sp"]));
@@ -332,5 +332,5 @@ fn three_and_four_covariate_smooths_are_mgcv_slices() {
         assert_eq!(t.main.as_deref(), r["main"].as_str(), "{id}: title");
         n += 1;
     }
-    assert_eq!(n, 3);
+    assert_eq!(n, 4);
 }

@@ -22,10 +22,10 @@ bench <- file.path(here, "..", "bench")
 models <- list(
   list(id = "te3", formula = "y ~ te(x0, x1, x2, k = 4)"),
   list(id = "tp3", formula = "y ~ s(x0, x1, x2, k = 30)"),
-  list(id = "te4", formula = "y ~ te(x0, x1, x2, x3, k = 3)")
+  list(id = "te4", formula = "y ~ te(x0, x1, x2, x3, k = 3)"),
+  # A tensor product with a two-covariate margin is plotted against that margin first.
+  list(id = "te_d12", formula = "y ~ te(x0, x1, x2, d = c(1, 2), k = c(5, 12))")
 )
-# (A tensor product with a two-covariate margin, te(..., d = c(1, 2)), is plotted against that
-# margin first; gam does not take `d =` yet, so no reference is made for it.)
 
 source(file.path(here, "..", "ref_common.R"))
 
