@@ -122,3 +122,14 @@ fn an_area_without_data_is_predicted_from_its_neighbours() {
     let (lo, hi) = (p[1].min(p[2]), p[1].max(p[2]));
     assert!(p[0] >= lo - 1e-9 && p[0] <= hi + 1e-9, "{p:?}");
 }
+
+#[test]
+fn plots_leave_the_mrf_out_and_draw_the_rest() {
+    use gam::expert::report::plot::{PlotKind, PlotOptions, plot_data};
+    let r = read_json(&test_data().join("mrf/mrf_gauss.json"));
+    let train = data(r["data"].as_str().unwrap());
+    let model = spec(&r).fit(&train).unwrap();
+    let plots = plot_data(&model, &train, &PlotOptions::default()).unwrap();
+    let kinds: Vec<(&str, PlotKind)> = plots.iter().map(|p| (p.label.as_str(), p.kind)).collect();
+    assert_eq!(kinds, [("s(area)", PlotKind::NotPlotted), ("s(x)", PlotKind::Curve)]);
+}

@@ -24,6 +24,9 @@
 //!   training point, both axes scaled to the unit interval, are excluded
 //!   (mgcv's `exclude.too.far`): their fit and se are NaN (null in JSON).
 //! - A random effect (`bs = "re"`): its coefficients, for a normal QQ plot.
+//! - A Markov random field (`bs = "mrf"`) is not plotted: it is drawn on its
+//!   areas' polygons, which a neighbours file does not give (mgcv's
+//!   `plot.gam` leaves it out without them too).
 //! - Partial residuals: the term's own contribution at each training row
 //!   plus the working residual scaled by the square root of the working
 //!   weight (`fitted term + sqrt(w) · (y − μ) / (dμ/dη)`).
@@ -420,7 +423,7 @@ pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Resu
                 levels: None,
                 slices: None,
             }
-        } else if vars.len() == 1 {
+        } else if vars.len() == 1 && term.class() != "mrf.smooth" {
             let raw = numeric(&train.data, &vars[0], &term.label)?.to_vec();
             let (lo, hi) = range(&raw);
             let xs = seq(lo, hi, opts.n);
