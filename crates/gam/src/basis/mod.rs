@@ -8,8 +8,10 @@
 //! `by` multiplication and identifiability constraints that the smooth layer
 //! (`crate::smooth`) applies on top, as mgcv's `smoothCon` does.
 
+pub mod bs;
 pub mod cc;
 pub mod constraint;
+pub mod cp;
 pub mod cr;
 pub mod ps;
 pub mod re;
@@ -57,6 +59,10 @@ pub enum Basis {
     Re(re::ReBasis),
     /// Tensor product (`te`, `ti`).
     Tensor(Box<tensor::TensorBasis>),
+    /// Cyclic P-spline.
+    Cp(cp::CpBasis),
+    /// B-spline with derivative penalties.
+    Bs(bs::BsBasis),
 }
 
 impl Basis {
@@ -68,6 +74,8 @@ impl Basis {
             Basis::Cc(b) => b,
             Basis::Re(b) => b,
             Basis::Tensor(b) => b.as_ref(),
+            Basis::Cp(b) => b,
+            Basis::Bs(b) => b,
         }
     }
 }
@@ -84,6 +92,8 @@ impl Basis {
             Basis::Cc(b) => b.check(),
             Basis::Re(b) => b.check(),
             Basis::Tensor(b) => b.check(),
+            Basis::Cp(b) => b.check(),
+            Basis::Bs(b) => b.check(),
         }
     }
 
@@ -108,6 +118,7 @@ impl Basis {
     pub(crate) fn n_penalties(&self) -> usize {
         match self {
             Basis::Tensor(b) => b.n_penalties(),
+            Basis::Bs(b) => b.n_penalties(),
             _ => 1,
         }
     }

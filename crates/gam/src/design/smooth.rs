@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::basis::constraint::{DesignStats, SumToZero, penalty_scale_from};
 use crate::basis::tensor::TensorBasis;
-use crate::basis::{Basis, BasisFn, cc, cr, ps, re, tp};
+use crate::basis::{Basis, BasisFn, bs, cc, cp, cr, ps, re, tp};
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result};
 use crate::formula::{BasisType, SmoothKind, SmoothSpec};
@@ -170,6 +170,8 @@ fn build_basis(
                 Some(l) => Basis::Re(re::ReBasis::factor(&label, xs[0], l.len())?),
                 None => Basis::Re(re::ReBasis::numeric(&label, xs[0])?),
             },
+            BasisType::Cp => Basis::Cp(cp::CpBasis::new(&label, xs[0], k_opt, &margin_m(spec, m), knots)?),
+            BasisType::Bs => Basis::Bs(bs::BsBasis::new(&label, xs[0], k_opt, &margin_m(spec, m), knots)?),
             other => return Err(super::size::not_built(spec, &format!("bs = \"{other}\""))),
         })
     };
@@ -214,6 +216,15 @@ fn build_basis(
             let t = TensorBasis::new(margins, &covs, spec.kind == SmoothKind::Ti)?;
             Ok(Basis::Tensor(Box::new(t)))
         }
+    }
+}
+
+/// The `m` of one basis as whole orders: all of an `s()`'s `m`, or a
+/// margin's single entry (`NA` stays `None`, the class's default).
+fn margin_m(spec: &SmoothSpec, m: Option<i64>) -> Vec<Option<usize>> {
+    match spec.kind {
+        SmoothKind::S => super::size::whole(&spec.m_ints()),
+        _ => super::size::whole(&[m]),
     }
 }
 

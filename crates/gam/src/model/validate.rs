@@ -413,6 +413,8 @@ fn basis_type(basis: &Basis) -> BasisType {
         Basis::Ps(_) => BasisType::Ps,
         Basis::Cc(_) => BasisType::Cc,
         Basis::Re(_) => BasisType::Re,
+        Basis::Cp(_) => BasisType::Cp,
+        Basis::Bs(_) => BasisType::Bs,
     }
 }
 
