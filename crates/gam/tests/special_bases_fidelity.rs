@@ -1,5 +1,5 @@
-//! Fidelity of issue 16's special bases `"cp"` (cyclic P-splines) and `"bs"` (B-splines with
-//! derivative penalties) against mgcv 1.8-41 references made by
+//! Fidelity of issue 16's special bases `"cp"` (cyclic P-splines), `"bs"` (B-splines with
+//! derivative penalties) and `"ad"` (adaptive smooths of one covariate) against mgcv 1.8-41 references made by
 //! `tests/data/bases_i16/make_refs_bsp.R`.
 //!
 //! Basis level (`bsp_basis_*.json`): mgcv's `smoothCon(spec, absorb.cons = TRUE,
@@ -122,6 +122,17 @@ fn b_spline_bases_match_mgcv() {
     check_basis("bs_knots_four", "s(x1, bs = \"bs\", k = 10)", g);
 }
 
+#[test]
+fn adaptive_bases_match_mgcv() {
+    let a = "bsp_adapt_n400.csv";
+    check_basis("ad_default", "s(x, bs = \"ad\")", a);
+    check_basis("ad_m3_k20", "s(x, bs = \"ad\", k = 20, m = 3)", a);
+    check_basis("ad_m2", "s(x, bs = \"ad\", k = 15, m = 2)", a);
+    check_basis("ad_cc", "s(x, bs = \"ad\", k = 20, m = 4, xt = list(bs = \"cc\"))", a);
+    check_basis("ad_cp", "s(x, bs = \"ad\", k = 20, xt = list(bs = \"cp\"))", a);
+    check_basis("ad_cr", "s(x, bs = \"ad\", k = 20, m = 4, xt = list(bs = \"cr\"))", a);
+}
+
 fn fit(r: &Value) -> GamModel {
     let data = DataFrame::read_csv(&test_data().join(r["data"].as_str().unwrap())).unwrap();
     let family = Family::from_name(r["family"].as_str().unwrap()).expect("a supported family");
@@ -234,6 +245,12 @@ fn cyclic_and_b_spline_fits_match_mgcv() {
 }
 
 #[test]
+fn adaptive_fits_match_mgcv() {
+    check_fit("ad_gauss");
+    check_fit("ad_pois");
+}
+
+#[test]
 fn b_spline_by_factor_and_tensor_margins_match_mgcv() {
     check_fit("bs_by_te");
 }
@@ -243,7 +260,7 @@ fn b_spline_by_factor_and_tensor_margins_match_mgcv() {
 #[test]
 fn saved_models_keep_cp_and_bs() {
     let dir = tempfile::TempDir::new().unwrap();
-    for id in ["cp_bs_gauss", "bs_by_te", "cp_knots"] {
+    for id in ["cp_bs_gauss", "bs_by_te", "cp_knots", "ad_pois"] {
         let r = read_json(&test_data().join(format!("bases_i16/bsp_fit_{id}.json")));
         let model = fit(&r);
         let path = dir.path().join(format!("{id}.json"));
@@ -266,6 +283,9 @@ fn saved_models_keep_cp_and_bs() {
 fn bad_cp_and_bs_arguments_are_term_errors() {
     let data = DataFrame::read_csv(&test_data().join("bases_i16/bsp_gauss_n300.csv")).unwrap();
     for (formula, needle) in [
+        ("y ~ s(x1, bs = \"ad\", k = 8, m = 6)", "too many"),
+        ("y ~ s(x1, bs = \"ad\", xt = list(bs = \"tp\"))", "base is"),
+        ("y ~ te(x1, x2, bs = c(\"ad\", \"cr\"))", "tensor product margin"),
         ("y ~ s(hour, bs = \"cp\", k = 2, m = c(2, 1))", "k must be at least 3"),
         ("y ~ s(hour, bs = \"cp\", k = 5, m = c(2, 5))", "must be less than k"),
         ("y ~ s(hour, bs = \"cp\", m = c(2, 2, 1))", "at most two"),
@@ -279,7 +299,7 @@ fn bad_cp_and_bs_arguments_are_term_errors() {
         assert!(!e.contains('\n'), "{formula}: {e}");
         assert!(e.contains(needle), "{formula}: {e}");
         assert!(
-            e.contains("s(hour)") || e.contains("s(x1"),
+            ["s(hour)", "s(x1)", "te(x1,x2)"].iter().any(|t| e.contains(t)),
             "{formula}: names the term: {e}"
         );
     }

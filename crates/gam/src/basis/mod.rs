@@ -8,6 +8,7 @@
 //! `by` multiplication and identifiability constraints that the smooth layer
 //! (`crate::smooth`) applies on top, as mgcv's `smoothCon` does.
 
+pub mod ad;
 pub mod bs;
 pub mod cc;
 pub mod constraint;
@@ -63,6 +64,8 @@ pub enum Basis {
     Cp(cp::CpBasis),
     /// B-spline with derivative penalties.
     Bs(bs::BsBasis),
+    /// Adaptive smooth (several penalties on a ps, cp, cr or cc base).
+    Ad(Box<ad::AdBasis>),
 }
 
 impl Basis {
@@ -76,6 +79,7 @@ impl Basis {
             Basis::Tensor(b) => b.as_ref(),
             Basis::Cp(b) => b,
             Basis::Bs(b) => b,
+            Basis::Ad(b) => b.as_ref(),
         }
     }
 }
@@ -94,6 +98,7 @@ impl Basis {
             Basis::Tensor(b) => b.check(),
             Basis::Cp(b) => b.check(),
             Basis::Bs(b) => b.check(),
+            Basis::Ad(b) => b.check(),
         }
     }
 
@@ -119,6 +124,7 @@ impl Basis {
         match self {
             Basis::Tensor(b) => b.n_penalties(),
             Basis::Bs(b) => b.n_penalties(),
+            Basis::Ad(b) => b.n_penalties(),
             _ => 1,
         }
     }

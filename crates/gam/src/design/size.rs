@@ -24,7 +24,7 @@
 //! 5^30 coefficients) saturate instead of overflowing.
 
 use super::options::SmoothOptions;
-use crate::basis::{bs, cc, cp, cr, ps, tp};
+use crate::basis::{ad, bs, cc, cp, cr, ps, tp};
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result, bytes};
 use crate::formula::{BasisType, Formula, SmoothKind, SmoothSpec, Term};
@@ -442,6 +442,12 @@ fn smooth_size(
             BasisType::Bs => {
                 let (dim, m) = bs::dims(&spec.label(), k, &whole(m))?;
                 (dim as f64, (m.len() - 1) as f64, 0.0, dim)
+            }
+            BasisType::Ad if spec.kind != SmoothKind::S => return Err(ad::not_a_margin(&spec.label())),
+            BasisType::Ad => {
+                let base = ad::base_code(&spec.label(), spec.xt.bs.as_deref().or(spec.xt.text.as_deref()))?;
+                let (dim, p) = ad::dims(&spec.label(), k, order(m.first().copied().flatten()), base)?;
+                (dim as f64, p as f64, 0.0, dim)
             }
             other => return Err(not_built(spec, &format!("bs = \"{other}\""))),
         })

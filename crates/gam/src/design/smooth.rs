@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::basis::constraint::{DesignStats, SumToZero, penalty_scale_from};
 use crate::basis::tensor::TensorBasis;
-use crate::basis::{Basis, BasisFn, bs, cc, cp, cr, ps, re, tp};
+use crate::basis::{Basis, BasisFn, ad, bs, cc, cp, cr, ps, re, tp};
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result};
 use crate::formula::{BasisType, SmoothKind, SmoothSpec};
@@ -172,6 +172,21 @@ fn build_basis(
             },
             BasisType::Cp => Basis::Cp(cp::CpBasis::new(&label, xs[0], k_opt, &margin_m(spec, m), knots)?),
             BasisType::Bs => Basis::Bs(bs::BsBasis::new(&label, xs[0], k_opt, &margin_m(spec, m), knots)?),
+            BasisType::Ad if spec.kind != SmoothKind::S => {
+                return Err(term_err(
+                    spec,
+                    "bs = \"ad\" cannot be a tensor product margin (as in mgcv); use ps or cp",
+                ));
+            }
+            BasisType::Ad if xs.len() > 1 => return Err(super::size::not_built(spec, "bs = \"ad\" of two covariates")),
+            BasisType::Ad => Basis::Ad(Box::new(ad::AdBasis::new(
+                &label,
+                xs[0],
+                k_opt,
+                super::size::order(m),
+                spec.xt.bs.as_deref().or(spec.xt.text.as_deref()),
+                knots,
+            )?)),
             other => return Err(super::size::not_built(spec, &format!("bs = \"{other}\""))),
         })
     };

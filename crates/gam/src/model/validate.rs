@@ -415,6 +415,7 @@ fn basis_type(basis: &Basis) -> BasisType {
         Basis::Re(_) => BasisType::Re,
         Basis::Cp(_) => BasisType::Cp,
         Basis::Bs(_) => BasisType::Bs,
+        Basis::Ad(_) => BasisType::Ad,
     }
 }
 
