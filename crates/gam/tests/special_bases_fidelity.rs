@@ -9,8 +9,9 @@
 //!
 //! Fits (`bsp_fit_*.json`): REML fits (Gaussian and Poisson, a factor `by`, a `te` of cp and bs
 //! margins, user knots): criterion, EDF, coefficient and smoothing parameter names, fitted
-//! values, predictions with standard errors on new data, the summary's smooth-term table, and
-//! a save/load round trip.
+//! values, predictions with standard errors on new data, the summary's smooth-term table,
+//! plot.gam's curves with standard errors, and a save/load round trip; the chunked fit path
+//! agrees with the in-memory one.
 #![allow(clippy::print_stdout)]
 
 #[macro_use]
@@ -28,6 +29,7 @@ use gam::expert::design::{SmoothOptions, SmoothTerm};
 use gam::expert::formula::{Formula, Term};
 use gam::expert::model::{Family, GamModel, GamSpec, Link};
 use gam::expert::predict::{PredictOptions, PredictType};
+use gam::expert::report::plot::{PlotKind, PlotOptions, plot_data};
 use serde_json::Value;
 
 /// Model matrices and penalties, `max |ours - mgcv|` relative to the largest entry of mgcv's.
@@ -209,6 +211,30 @@ fn check_fit(id: &str) -> [f64; 6] {
             row.stat
         );
     }
+    // plot.gam's curves (x, fit, se) of the one-covariate terms
+    let plots = plot_data(&model, &data, &PlotOptions::default()).unwrap();
+    let smooth_plots: Vec<_> = plots.iter().filter(|p| p.kind != PlotKind::Parametric).collect();
+    let mut plot_err: f64 = 0.0;
+    for (i, want) in r["plots"].as_array().unwrap().iter().enumerate() {
+        if want.is_null() {
+            continue;
+        }
+        let ours = smooth_plots[i];
+        assert_eq!(ours.kind, PlotKind::Curve, "{id}: plot {i}");
+        assert!(
+            common::json::worst(&ours.x, &nums(&want["x"])) <= 1e-12 * spread.max(1.0),
+            "{id}: plot {i} x"
+        );
+        plot_err = plot_err.max(common::json::worst(&ours.fit, &nums(&want["fit"])) / spread);
+        let se = ours.se.as_ref().expect("plot se");
+        let se_rel = se
+            .iter()
+            .zip(nums(&want["se"]))
+            .map(|(a, b)| (a - b).abs() / b.abs())
+            .fold(0.0, f64::max);
+        assert!(se_rel <= SE_REL_TOL, "{id}: plot {i} se differs by {se_rel}");
+    }
+    assert!(plot_err <= PRED_SD_TOL, "{id}: plot curves differ by {plot_err}·sd");
     let mut times: Vec<f64> = (0..5)
         .map(|_| {
             let t = Instant::now();
@@ -302,5 +328,36 @@ fn bad_cp_and_bs_arguments_are_term_errors() {
             ["s(hour)", "s(x1)", "te(x1,x2)"].iter().any(|t| e.contains(t)),
             "{formula}: names the term: {e}"
         );
+    }
+}
+
+/// The chunked model-matrix path (built a few rows at a time) fits cp, bs and ad terms exactly
+/// as the in-memory path does.
+#[test]
+fn chunked_fits_agree_with_in_memory_fits() {
+    use gam::expert::fit::driver::{MatrixStorage, NoObserver, prepare};
+    for id in ["cp_bs_gauss", "cp_bs_pois", "ad_pois"] {
+        let r = read_json(&test_data().join(format!("bases_i16/bsp_fit_{id}.json")));
+        let data = DataFrame::read_csv(&test_data().join(r["data"].as_str().unwrap())).unwrap();
+        let family = Family::from_name(r["family"].as_str().unwrap()).unwrap();
+        let link = Link::from_name(r["link"].as_str().unwrap()).unwrap();
+        let spec = GamSpec::new(Formula::parse(r["formula"].as_str().unwrap()).unwrap()).with_family(family, link);
+        let run = |how| {
+            let setup = spec.setup_with(prepare(&spec, &data).unwrap(), how).unwrap();
+            spec.fit_setup(&setup, None, &mut NoObserver).unwrap()
+        };
+        let dense = run(MatrixStorage::Dense);
+        let chunked = run(MatrixStorage::Chunked(37));
+        let rel = (chunked.reml_score - dense.reml_score).abs() / dense.reml_score.abs().max(1.0);
+        assert!(
+            rel <= 1e-10,
+            "{id}: REML {} vs {}",
+            chunked.reml_score,
+            dense.reml_score
+        );
+        let scale = dense.coefficients.iter().fold(1.0f64, |m, c| m.max(c.abs()));
+        for (c, d) in chunked.coefficients.iter().zip(&dense.coefficients) {
+            assert!((c - d).abs() <= 1e-10 * scale, "{id}: coefficient {c} vs {d}");
+        }
     }
 }

@@ -112,6 +112,9 @@ for (cs in cases) {
   pr <- predict(b, newd, se.fit = TRUE)
   lp <- as.numeric(b$linear.predictors)
   st <- summary(b)
+  pdf(NULL); pl <- plot(b, pages = 0, seWithMean = FALSE); dev.off()
+  plots <- lapply(pl, function(q) if (is.null(q[["fit"]]) || !is.null(q[["y"]])) NULL else
+    list(x = num(q$x), fit = num(q$fit), se = num(q$se)))
   out <- list(
     id = cs$id, data = paste0("bases_i16/", cs$data), formula = cs$formula,
     family = b$family$family, link = b$family$link,
@@ -128,6 +131,7 @@ for (cs in cases) {
     linear_predictor = num(lp), sd_y = num(sd(b$y)), sd_lp = num(sd(lp)),
     predict = num(pr$fit), predict_se = num(pr$se.fit),
     s_table = list(edf = num(st$s.table[, 1]), stat = num(st$s.table[, 3]), p = num(st$s.table[, 4])),
+    plots = plots,
     mgcv_seconds = num(median(times)),
     warnings = warns
   )
