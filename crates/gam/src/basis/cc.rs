@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use super::BasisFn;
 use super::cr::{
     check_finite, check_knots, check_stored, check_training, check_user_knots, corrupt, one_covariate, sorted_unique,
-    too_few_unique,
+    stored_penalty, too_few_unique,
 };
 use crate::error::Result;
 use crate::linalg::StoredMat;
@@ -156,10 +156,7 @@ impl BasisFn for CcBasis {
     }
 
     fn penalties(&self) -> Vec<Mat<f64>> {
-        match check_stored(&self.term, &self.s, self.dim(), self.dim()) {
-            Ok(()) => vec![self.s.to_mat()],
-            Err(_) => vec![Mat::zeros(0, 0)],
-        }
+        vec![stored_penalty(&self.term, &self.s, self.dim())]
     }
 
     fn null_space_dim(&self) -> usize {
@@ -229,7 +226,7 @@ fn cyclic_b_d(t: &[f64]) -> (Mat<f64>, Mat<f64>) {
 }
 
 /// `x` wrapped into `[x0, x1]` modulo `x1 - x0` (mgcv's `cwrap`).
-fn wrap(x0: f64, x1: f64, x: f64) -> f64 {
+pub(crate) fn wrap(x0: f64, x1: f64, x: f64) -> f64 {
     let h = x1 - x0;
     if x > x1 {
         x0 + r_mod(x - x1, h)

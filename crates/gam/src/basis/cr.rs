@@ -425,6 +425,15 @@ pub(crate) fn check_stored(term: &str, m: &StoredMat, rows: usize, cols: usize) 
     Ok(())
 }
 
+/// A stored `k x k` penalty, or an empty matrix if its shape is not that
+/// (a corrupt model file; `check` reports it, evaluation must not panic).
+pub(crate) fn stored_penalty(term: &str, s: &StoredMat, k: usize) -> Mat<f64> {
+    match check_stored(term, s, k, k) {
+        Ok(()) => s.to_mat(),
+        Err(_) => Mat::zeros(0, 0),
+    }
+}
+
 /// The stored matrix, or an empty one if its storage is inconsistent (so
 /// that a corrupt model file cannot cause a panic; `design` reports it).
 pub(crate) fn stored_or_empty(m: &StoredMat) -> Mat<f64> {

@@ -8,8 +8,11 @@
 //! `by` multiplication and identifiability constraints that the smooth layer
 //! (`crate::smooth`) applies on top, as mgcv's `smoothCon` does.
 
+pub mod ad;
+pub mod bs;
 pub mod cc;
 pub mod constraint;
+pub mod cp;
 pub mod cr;
 pub mod mrf;
 pub mod ps;
@@ -60,6 +63,12 @@ pub enum Basis {
     Tensor(Box<tensor::TensorBasis>),
     /// Markov random field over areas.
     Mrf(mrf::MrfBasis),
+    /// Cyclic P-spline.
+    Cp(cp::CpBasis),
+    /// B-spline with derivative penalties.
+    Bs(bs::BsBasis),
+    /// Adaptive smooth (several penalties on a ps, cp, cr or cc base).
+    Ad(Box<ad::AdBasis>),
 }
 
 impl Basis {
@@ -72,6 +81,9 @@ impl Basis {
             Basis::Re(b) => b,
             Basis::Tensor(b) => b.as_ref(),
             Basis::Mrf(b) => b,
+            Basis::Cp(b) => b,
+            Basis::Bs(b) => b,
+            Basis::Ad(b) => b.as_ref(),
         }
     }
 }
@@ -89,6 +101,9 @@ impl Basis {
             Basis::Re(b) => b.check(),
             Basis::Tensor(b) => b.check(),
             Basis::Mrf(b) => b.check(),
+            Basis::Cp(b) => b.check(),
+            Basis::Bs(b) => b.check(),
+            Basis::Ad(b) => b.check(),
         }
     }
 
@@ -113,6 +128,8 @@ impl Basis {
     pub(crate) fn n_penalties(&self) -> usize {
         match self {
             Basis::Tensor(b) => b.n_penalties(),
+            Basis::Bs(b) => b.n_penalties(),
+            Basis::Ad(b) => b.n_penalties(),
             _ => 1,
         }
     }

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use super::BasisFn;
 use super::cr::{
-    check_finite, check_knots, check_stored, check_training, check_user_knots, corrupt, one_covariate, term_error,
+    check_finite, check_knots, check_training, check_user_knots, corrupt, one_covariate, stored_penalty, term_error,
 };
 use crate::error::Result;
 use crate::linalg::StoredMat;
@@ -120,7 +120,7 @@ impl PsBasis {
             ));
         }
         let knots = match knots {
-            None => even_knots(lo, hi, k - m1, m1),
+            None => even_knots(lo, hi, k - m1, m1 + 1),
             Some(given) => {
                 // Two ends in either order, as mgcv takes their min and max.
                 let mut sorted_ends = given.to_vec();
@@ -150,7 +150,7 @@ impl PsBasis {
                     ));
                 }
                 if given.len() == 2 {
-                    even_knots(a, b, k - m1, m1)
+                    even_knots(a, b, k - m1, m1 + 1)
                 } else {
                     given.to_vec()
                 }
@@ -187,49 +187,11 @@ impl BasisFn for PsBasis {
 
     fn design(&self, x: &[&[f64]]) -> Result<Mat<f64>> {
         let x = one_covariate(&self.term, x)?;
-        check_finite(&self.term, x)?;
-        let t = &self.knots;
-        let ord = self.order();
-        let nk = t.len();
-        if nk < 2 * ord || !t.is_sorted_by(|a, b| a < b) {
-            return Err(corrupt(&self.term, "knots"));
-        }
-        let dim = nk - ord;
-        // the range on which the B-splines sum to one
-        let (ll, ul) = (t[ord - 1], t[nk - ord]);
-        let mut row = vec![0.0; ord];
-        let mut out = Mat::<f64>::zeros(x.len(), dim);
-        // value and slope rows at the two ends, for linear continuation
-        let end_rows = [ll, ul].map(|at| {
-            [0, 1].map(|deriv| {
-                let mut full = vec![0.0; dim];
-                let first = bspline_row(t, ord, at, deriv, &mut row);
-                full[first..first + ord].copy_from_slice(&row);
-                full
-            })
-        });
-        for (i, &xi) in x.iter().enumerate() {
-            if xi < ll || xi > ul {
-                let (e, end) = if xi < ll { (0, ll) } else { (1, ul) };
-                let d = xi - end;
-                for c in 0..dim {
-                    out[(i, c)] = end_rows[e][0][c] + d * end_rows[e][1][c];
-                }
-            } else {
-                let first = bspline_row(t, ord, xi, 0, &mut row);
-                for (s, &v) in row.iter().enumerate() {
-                    out[(i, first + s)] = v;
-                }
-            }
-        }
-        Ok(out)
+        bspline_design(&self.term, &self.knots, self.order(), x, 0)
     }
 
     fn penalties(&self) -> Vec<Mat<f64>> {
-        match check_stored(&self.term, &self.s, self.dim(), self.dim()) {
-            Ok(()) => vec![self.s.to_mat()],
-            Err(_) => vec![Mat::zeros(0, 0)],
-        }
+        vec![stored_penalty(&self.term, &self.s, self.dim())]
     }
 
     fn null_space_dim(&self) -> usize {
@@ -270,20 +232,23 @@ impl PsBasis {
     }
 }
 
-/// `nk + 2 m1 + 2` evenly spaced knots for data in `[lo, hi]`, as
-/// `smooth.construct.ps.smooth.spec` computes them (including R's `seq`
-/// arithmetic: the interior points are `from + i * ((to - from) / n1)`).
-fn even_knots(lo: f64, hi: f64, nk: usize, m1: usize) -> Vec<f64> {
+/// `nk + 2 pad` evenly spaced knots for data in `[lo, hi]`, `pad` beyond
+/// each end, as mgcv's `ps` (`pad = m1 + 1`) and `bs` (`pad = m1`)
+/// constructors compute them: the range widened by 0.1% at each end, the
+/// spacing `dx = (hi' - lo') / (nk - 1)`, then R's `seq`.
+pub(crate) fn even_knots(lo: f64, hi: f64, nk: usize, pad: usize) -> Vec<f64> {
     let range = hi - lo;
     let lo = lo - range * RANGE_EXTENSION;
     let hi = hi + range * RANGE_EXTENSION;
     let dx = (hi - lo) / (nk - 1) as f64;
-    let pad = (m1 + 1) as f64;
-    let from = lo - dx * pad;
-    let to = hi + dx * pad;
-    let len = nk + 2 * m1 + 2;
-    let n1 = (len - 1) as f64;
-    let by = (to - from) / n1;
+    let p = pad as f64;
+    r_seq(lo - dx * p, hi + dx * p, nk + 2 * pad)
+}
+
+/// R's `seq(from, to, length.out = len)`: the interior points are
+/// `from + i * ((to - from) / (len - 1))`, the ends exact.
+pub(crate) fn r_seq(from: f64, to: f64, len: usize) -> Vec<f64> {
+    let by = (to - from) / len.saturating_sub(1).max(1) as f64;
     (0..len)
         .map(|i| match i {
             0 => from,
@@ -293,18 +258,72 @@ fn even_knots(lo: f64, hi: f64, nk: usize, m1: usize) -> Vec<f64> {
         .collect()
 }
 
-/// The `k x k` penalty `D' D` for the `m2`-th order difference matrix `D`.
-pub(crate) fn difference_penalty(k: usize, m2: usize) -> Mat<f64> {
+/// The model matrix (or its `deriv`-th derivative) of the B-splines of the
+/// given order on knots `t` at `x`, as mgcv's
+/// `Predict.matrix.pspline.smooth` computes it: `splines::spline.des`
+/// inside the range where they sum to one; outside it the function
+/// continues linearly along its tangent at the nearer end (so the first
+/// derivative is that tangent's slope and higher ones are zero).
+pub(crate) fn bspline_design(term: &str, t: &[f64], ord: usize, x: &[f64], deriv: usize) -> Result<Mat<f64>> {
+    check_finite(term, x)?;
+    let nk = t.len();
+    if ord == 0 || nk < 2 * ord || !t.is_sorted_by(|a, b| a < b) {
+        return Err(corrupt(term, "knots"));
+    }
+    let dim = nk - ord;
+    // the range on which the B-splines sum to one
+    let (ll, ul) = (t[ord - 1], t[nk - ord]);
+    let mut row = vec![0.0; ord];
+    let mut out = Mat::<f64>::zeros(x.len(), dim);
+    // value and slope rows at the two ends, for linear continuation
+    let end_rows = [ll, ul].map(|at| {
+        [0, 1].map(|d| {
+            let mut full = vec![0.0; dim];
+            let first = bspline_row(t, ord, at, d, &mut row);
+            full[first..first + ord].copy_from_slice(&row);
+            full
+        })
+    });
+    for (i, &xi) in x.iter().enumerate() {
+        if xi < ll || xi > ul {
+            let (e, end) = if xi < ll { (0, ll) } else { (1, ul) };
+            let d = xi - end;
+            for c in 0..dim {
+                out[(i, c)] = match deriv {
+                    0 => end_rows[e][0][c] + d * end_rows[e][1][c],
+                    1 => end_rows[e][1][c],
+                    _ => 0.0,
+                };
+            }
+        } else {
+            let first = bspline_row(t, ord, xi, deriv, &mut row);
+            for (s, &v) in row.iter().enumerate() {
+                out[(i, first + s)] = v;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The `(k - m2) x k` matrix of `m2`-th order differences
+/// (`diff(diag(k), differences = m2)`; the identity for `m2 = 0`).
+pub(crate) fn difference_matrix(k: usize, m2: usize) -> Mat<f64> {
     let mut d = Mat::<f64>::identity(k, k);
-    for _ in 0..m2 {
+    for _ in 0..m2.min(k) {
         let r = d.nrows() - 1;
         d = Mat::from_fn(r, k, |i, j| d[(i + 1, j)] - d[(i, j)]);
     }
+    d
+}
+
+/// The `k x k` penalty `D' D` for the `m2`-th order difference matrix `D`.
+pub(crate) fn difference_penalty(k: usize, m2: usize) -> Mat<f64> {
+    let d = difference_matrix(k, m2);
     d.transpose() * &d
 }
 
-/// Values (`deriv = 0`) or first derivatives (`deriv = 1`) at `x` of the
-/// `order` B-splines on knots `t` that can be non-zero there, written to
+/// Values (`deriv = 0`) or `deriv`-th derivatives at `x` of the `order`
+/// B-splines on knots `t` that can be non-zero there, written to
 /// `out[..order]`; returns the index of the first of them. Requires distinct
 /// knots and `t[order - 1] <= x <= t[len - order]`.
 ///
@@ -319,18 +338,19 @@ pub(crate) fn bspline_row(t: &[f64], order: usize, x: f64, deriv: usize, out: &m
         .saturating_sub(1)
         .clamp(order - 1, n - order - 1);
     let first = j + 1 - order;
-    if deriv == 0 {
-        bspline_values(t, order, j, x, out);
-    } else if deriv == order - 1 && x == t[n - order] {
+    if deriv >= order || (deriv == order - 1 && deriv > 0 && x == t[n - order]) {
         out[..order].fill(0.0);
-    } else {
-        // d/dx B_{i,q} = (q-1) [B_{i,q-1} / (t_{i+q-1} - t_i) - B_{i+1,q-1} / (t_{i+q} - t_{i+1})]
-        let q = order;
-        let mut lower = vec![0.0; q - 1];
-        bspline_values(t, q - 1, j, x, &mut lower);
+        return first;
+    }
+    // values of the order - deriv B-splines non-zero on interval j, then
+    // deriv times d/dx B_{i,q} = (q-1) [B_{i,q-1} / (t_{i+q-1} - t_i) - B_{i+1,q-1} / (t_{i+q} - t_{i+1})]
+    let mut lower = vec![0.0; order];
+    bspline_values(t, order - deriv, j, x, &mut lower);
+    for q in order - deriv + 1..=order {
+        let first_q = j + 1 - q;
         let scale = (q - 1) as f64;
-        for s in 0..q {
-            let i = first + s;
+        for s in (0..q).rev() {
+            let i = first_q + s;
             let left = if s >= 1 {
                 lower[s - 1] / (t[i + q - 1] - t[i])
             } else {
@@ -343,13 +363,17 @@ pub(crate) fn bspline_row(t: &[f64], order: usize, x: f64, deriv: usize, out: &m
             };
             out[s] = scale * (left - right);
         }
+        lower[..q].copy_from_slice(&out[..q]);
+    }
+    if deriv == 0 {
+        out[..order].copy_from_slice(&lower[..order]);
     }
     first
 }
 
 /// The `order` B-splines of the given order that can be non-zero on
 /// `[t_j, t_{j+1})`, at `x`, by the triangular Cox–de Boor recursion.
-fn bspline_values(t: &[f64], order: usize, j: usize, x: f64, b: &mut [f64]) {
+pub(crate) fn bspline_values(t: &[f64], order: usize, j: usize, x: f64, b: &mut [f64]) {
     b[0] = 1.0;
     for q in 1..order {
         // raise the degree from q - 1 to q
@@ -457,6 +481,33 @@ mod tests {
         assert_eq!(bspline_row(&t, 4, x + h, 0, &mut hi), first);
         for s in 0..4 {
             assert!((d[s] - (hi[s] - lo[s]) / (2.0 * h)).abs() < 1e-6);
+        }
+    }
+
+    /// Derivatives of every order agree with central differences of the order below.
+    #[test]
+    fn higher_derivatives_match_finite_differences() {
+        let t: Vec<f64> = (0..16)
+            .map(|i| (i as f64 * 0.7 - 1.0) + 0.05 * (i as f64).sin())
+            .collect();
+        let (x, h) = (2.33, 1e-5);
+        for order in 2..=6 {
+            for deriv in 1..order {
+                let (mut d, mut lo, mut hi) = ([0.0; 6], [0.0; 6], [0.0; 6]);
+                let first = bspline_row(&t, order, x, deriv, &mut d);
+                assert_eq!(bspline_row(&t, order, x - h, deriv - 1, &mut lo), first);
+                assert_eq!(bspline_row(&t, order, x + h, deriv - 1, &mut hi), first);
+                for s in 0..order {
+                    let fd = (hi[s] - lo[s]) / (2.0 * h);
+                    assert!(
+                        (d[s] - fd).abs() < 1e-4 * (1.0 + fd.abs()),
+                        "order {order} deriv {deriv}"
+                    );
+                }
+            }
+            let mut d = [1.0; 6];
+            bspline_row(&t, order, x, order, &mut d);
+            assert!(d[..order].iter().all(|&v| v == 0.0));
         }
     }
 

@@ -24,7 +24,7 @@
 //! 5^30 coefficients) saturate instead of overflowing.
 
 use super::options::SmoothOptions;
-use crate::basis::{cc, cr, ps, tp};
+use crate::basis::{ad, bs, cc, cp, cr, ps, tp};
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result, bytes};
 use crate::formula::{BasisType, Formula, SmoothKind, SmoothSpec, Term};
@@ -353,6 +353,11 @@ pub(crate) fn ps_orders(m: &[Option<i64>]) -> Vec<usize> {
     }
 }
 
+/// `m` as whole orders (`NA` stays `None`, the class's default).
+pub(crate) fn whole(m: &[Option<i64>]) -> Vec<Option<usize>> {
+    m.iter().map(|v| order(*v)).collect()
+}
+
 /// The error for a smooth the parser reads but the engine does not build yet.
 pub(crate) fn not_built(spec: &SmoothSpec, what: &str) -> GamError {
     term_err(spec, format!("{what} is not supported yet; use another basis"))
@@ -430,6 +435,20 @@ fn smooth_size(
             BasisType::Mrf => {
                 let areas = super::neighbours::read(spec)?.areas.len() as f64;
                 (areas, 1.0, 8.0 * areas * areas, areas as usize)
+            }
+            BasisType::Cp => {
+                let (dim, _) = cp::dims(&spec.label(), k, &whole(m))?;
+                (dim as f64, 1.0, 0.0, dim)
+            }
+            BasisType::Bs => {
+                let (dim, m) = bs::dims(&spec.label(), k, &whole(m))?;
+                (dim as f64, (m.len() - 1) as f64, 0.0, dim)
+            }
+            BasisType::Ad if spec.kind != SmoothKind::S => return Err(ad::not_a_margin(&spec.label())),
+            BasisType::Ad => {
+                let base = ad::base_code(&spec.label(), spec.xt.bs.as_deref().or(spec.xt.text.as_deref()))?;
+                let (dim, p) = ad::dims(&spec.label(), k, order(m.first().copied().flatten()), base)?;
+                (dim as f64, p as f64, 0.0, dim)
             }
             other => return Err(not_built(spec, &format!("bs = \"{other}\""))),
         })

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::basis::constraint::{DesignStats, SumToZero, penalty_scale_from};
 use crate::basis::tensor::TensorBasis;
-use crate::basis::{Basis, BasisFn, cc, cr, mrf, ps, re, tp};
+use crate::basis::{Basis, BasisFn, ad, bs, cc, cp, cr, mrf, ps, re, tp};
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result};
 use crate::formula::{BasisType, SmoothKind, SmoothSpec};
@@ -212,6 +212,23 @@ fn build_basis(
                 None => Basis::Re(re::ReBasis::numeric(&label, xs[0])?),
             },
             BasisType::Mrf => return Err(super::size::not_built(spec, "an mrf margin of a tensor product")),
+            BasisType::Cp => Basis::Cp(cp::CpBasis::new(&label, xs[0], k_opt, &margin_m(spec, m), knots)?),
+            BasisType::Bs => Basis::Bs(bs::BsBasis::new(&label, xs[0], k_opt, &margin_m(spec, m), knots)?),
+            BasisType::Ad if spec.kind != SmoothKind::S => {
+                return Err(term_err(
+                    spec,
+                    "bs = \"ad\" cannot be a tensor product margin (as in mgcv); use ps or cp",
+                ));
+            }
+            BasisType::Ad if xs.len() > 1 => return Err(super::size::not_built(spec, "bs = \"ad\" of two covariates")),
+            BasisType::Ad => Basis::Ad(Box::new(ad::AdBasis::new(
+                &label,
+                xs[0],
+                k_opt,
+                super::size::order(m),
+                spec.xt.bs.as_deref().or(spec.xt.text.as_deref()),
+                knots,
+            )?)),
             other => return Err(super::size::not_built(spec, &format!("bs = \"{other}\""))),
         })
     };
@@ -262,6 +279,15 @@ fn build_basis(
             let t = TensorBasis::new(margins, &covs, spec.kind == SmoothKind::Ti, &spec.mc)?;
             Ok(Basis::Tensor(Box::new(t)))
         }
+    }
+}
+
+/// The `m` of one basis as whole orders: all of an `s()`'s `m`, or a
+/// margin's single entry (`NA` stays `None`, the class's default).
+fn margin_m(spec: &SmoothSpec, m: Option<i64>) -> Vec<Option<usize>> {
+    match spec.kind {
+        SmoothKind::S => super::size::whole(&spec.m_ints()),
+        _ => super::size::whole(&[m]),
     }
 }
 

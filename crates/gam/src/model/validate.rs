@@ -442,6 +442,9 @@ fn basis_type(basis: &Basis) -> BasisType {
         Basis::Cc(_) => BasisType::Cc,
         Basis::Re(_) => BasisType::Re,
         Basis::Mrf(_) => BasisType::Mrf,
+        Basis::Cp(_) => BasisType::Cp,
+        Basis::Bs(_) => BasisType::Bs,
+        Basis::Ad(_) => BasisType::Ad,
     }
 }
 
