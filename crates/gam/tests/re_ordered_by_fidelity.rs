@@ -444,3 +444,37 @@ fn saved_models_predict_as_fitted() {
         assert_eq!(loaded.design, model.design, "{id}");
     }
 }
+
+/// `gam.side` leaves random effects out (`side_constrain` false): a random slope sharing its
+/// covariate with `s(x)` deletes no column, and with fewer rows than coefficients builds (mgcv's
+/// `gam.side` has nothing to do there either), while a nested pair of ordinary smooths with
+/// fewer rows than coefficients is still refused (mgcv's `with.pen` variant, not implemented).
+#[test]
+fn gam_side_leaves_random_effects_out() {
+    use gam::expert::data::{Column, FactorColumn};
+    use gam::expert::design::Design;
+    let n = 18;
+    let x: Vec<f64> = (0..n).map(|i| (i as f64 + 0.5) / n as f64).collect();
+    let z: Vec<f64> = (0..n).map(|i| ((i * 7) % n) as f64 / n as f64).collect();
+    let g: Vec<String> = (0..n).map(|i| format!("l{:02}", i % 15)).collect();
+    let d = DataFrame::new(vec![
+        ("x".into(), Column::Numeric(x.clone())),
+        ("z".into(), Column::Numeric(z)),
+        (
+            "g".into(),
+            Column::Factor(FactorColumn::from_values(g.iter().map(|s| Some(s.as_str())))),
+        ),
+        ("y".into(), Column::Numeric(x)),
+    ])
+    .unwrap();
+    let build = |f: &str| Design::build(&Formula::parse(f).unwrap(), &d);
+    let design = build("y ~ s(x, k = 5) + s(g, x, bs = \"re\")").unwrap();
+    assert_eq!(design.n_coef(), 20);
+    assert!(design.smooths.iter().all(|s| s.side_deleted.is_empty()));
+    let e = build("y ~ s(x, k = 5) + te(x, z, k = 4)").unwrap_err();
+    assert!(
+        matches!(&e, gam::GamError::NotIdentifiable { terms, symptom }
+            if terms == &["s(x)", "te(x,z)"] && symptom.contains("fewer data rows")),
+        "{e}"
+    );
+}
