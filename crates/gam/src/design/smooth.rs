@@ -1,7 +1,8 @@
 //! Smooth terms: a formula's `s()`, `te()`, `ti()` turned into model-matrix
 //! columns and penalties, as mgcv's `smoothCon` does on top of a basis:
-//! penalty rescaling, `by` variables (one smooth per level of a factor, or
-//! multiplication by a numeric column) and the centring constraint.
+//! penalty rescaling, `by` variables (one smooth per level of a factor, per
+//! level after the first of an ordered factor, or multiplication by a
+//! numeric column) and the centring constraint.
 
 use faer::{Mat, Side};
 use serde::{Deserialize, Serialize};
