@@ -478,3 +478,20 @@ fn gam_side_leaves_random_effects_out() {
         "{e}"
     );
 }
+
+/// mgcv refuses a random effect with an `id` ("random effects don't work with ids"): so does
+/// the engine, in one line naming the term.
+#[test]
+fn a_random_effect_with_an_id_is_refused() {
+    let d = data("i16_re/re_n300.csv");
+    for f in [
+        "y ~ s(x) + s(g, x, bs = \"re\", id = 1)",
+        "y ~ s(x) + s(g, bs = \"re\", id = \"a\") + s(h, bs = \"re\", id = \"a\")",
+    ] {
+        let e = GamSpec::new(Formula::parse(f).unwrap())
+            .fit(&d)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("s(g") && e.contains("id =") && !e.contains('\n'), "{f}: {e}");
+    }
+}

@@ -10,8 +10,10 @@
 //!   first margin varies slowest); the penalties are `S₁ ⊗ I ⊗ …`,
 //!   `I ⊗ S₂ ⊗ …`, one per margin.
 //! - `ti()` centres each margin first (so the interaction excludes the main
-//!   effects) and then needs no further constraint; `te()` is centred as a
-//!   whole afterwards by the smooth layer.
+//!   effects; `mc =` can leave margins out) and then needs no further
+//!   constraint; `te()` is centred as a whole afterwards by the smooth layer.
+//! - A margin may take several covariates (`d =`): it is then built on all
+//!   of them (a thin plate spline, typically) and not reparameterised.
 
 use faer::{Mat, Side};
 
@@ -151,11 +153,13 @@ pub struct TensorBasis {
 
 impl TensorBasis {
     /// Builds `te()` (`interaction = false`) or `ti()` (`true`) from fitted
-    /// margins and the training covariates of each margin.
+    /// margins and the training covariates of each margin; `mc` says which
+    /// margins a `ti()` centres (empty: all, mgcv's default).
     pub fn new(
         margins: Vec<super::Basis>,
         covariates: &[Vec<&[f64]>],
         interaction: bool,
+        mc: &[bool],
     ) -> crate::error::Result<TensorBasis> {
         use super::BasisFn;
         let mut xs = Vec::with_capacity(margins.len());
@@ -163,7 +167,7 @@ impl TensorBasis {
         let mut margin_constraints = Vec::with_capacity(margins.len());
         let mut reparam = Vec::with_capacity(margins.len());
         let mut null_dims = Vec::with_capacity(margins.len());
-        for (margin, x) in margins.iter().zip(covariates) {
+        for (i, (margin, x)) in margins.iter().zip(covariates).enumerate() {
             let mut xm = margin.design(x)?;
             let mut sm = margin
                 .penalties()
@@ -171,7 +175,7 @@ impl TensorBasis {
                 .next()
                 .unwrap_or_else(|| Mat::zeros(margin.dim(), margin.dim()));
             let mut null_dim = margin.null_space_dim();
-            let con = if interaction {
+            let con = if interaction && mc.get(i).copied().unwrap_or(true) {
                 let c = super::constraint::SumToZero::from_design(&xm);
                 xm = c.apply_design(&xm);
                 sm = c.apply_penalty(&sm);
@@ -266,17 +270,14 @@ impl TensorBasis {
                 )));
             }
             let mut dim = margin.dim();
+            // ti() centres the margins `mc` names (all by default); te() none.
             match &self.margin_constraints[i] {
                 Some(c) if self.interaction => {
                     c.check(dim).map_err(at)?;
                     dim -= 1;
                 }
-                None if !self.interaction => {}
-                _ => {
-                    return Err(at(
-                        "a centring constraint where the tensor type has none, or none where it has one".into(),
-                    ));
-                }
+                Some(_) => return Err(at("a centring constraint in a te() margin".into())),
+                None => {}
             }
             if let Some(p) = &self.reparam[i] {
                 p.check("its reparameterisation", dim, dim).map_err(at)?;

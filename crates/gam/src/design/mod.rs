@@ -6,6 +6,7 @@
 //! constraints) and is saved with the model, so that prediction on new data
 //! rebuilds exactly the training columns.
 
+mod linked;
 pub mod options;
 pub mod parametric;
 pub mod penalty;
@@ -61,6 +62,7 @@ impl Design {
     /// [`Design::build`] with mgcv's `select` and `knots` ([`SmoothOptions`]).
     pub fn build_with(formula: &Formula, data: &DataFrame, opts: &SmoothOptions) -> Result<Design> {
         let parametric = parametric::build(formula, data)?;
+        let linked = linked::Linked::collect(formula, data)?;
         let mut smooths = Vec::new();
         let mut offsets = Vec::new();
         for term in &formula.terms {
@@ -75,7 +77,10 @@ impl Design {
                         }));
                     }
                 },
-                Term::Smooth(spec) => smooths.extend(SmoothTerm::build_with(spec, data, opts)?),
+                Term::Smooth(spec) => smooths.extend(match linked.setup(spec) {
+                    Some((cloned, pooled)) => SmoothTerm::build_on(&cloned, data, opts, Some(pooled))?,
+                    None => SmoothTerm::build_with(spec, data, opts)?,
+                }),
             }
         }
         let mut design = Design {
@@ -196,6 +201,45 @@ impl Design {
     /// Names of the smoothing parameters, one per penalty.
     pub fn sp_names(&self) -> Vec<String> {
         self.smooths.iter().flat_map(SmoothTerm::sp_names).collect()
+    }
+
+    /// For each penalty, the penalty whose smoothing parameter it shares:
+    /// itself, or for a term with an `id =` used before, the same penalty of
+    /// the first term with that id (mgcv's `L`). Every level of a factor `by`
+    /// with an id shares too.
+    ///
+    /// # Errors
+    /// [`GamError::Term`] when a later term of an id has more penalties than
+    /// the first (mgcv refuses it too).
+    pub fn sp_links(&self) -> Result<Vec<usize>> {
+        let mut first: Vec<(&str, usize, usize)> = Vec::new();
+        let mut out = Vec::new();
+        for s in &self.smooths {
+            let n = s.penalties.len();
+            let at = out.len();
+            match s.spec.id.as_deref() {
+                Some(id) => match first.iter().find(|f| f.0 == id) {
+                    Some(&(_, start, count)) => {
+                        if n > count {
+                            return Err(GamError::Term {
+                                term: s.label.clone(),
+                                message: format!(
+                                    "has {n} smoothing parameters but the first term with id = \"{id}\" has {count}; \
+                                     later terms sharing an id can not have more"
+                                ),
+                            });
+                        }
+                        out.extend(start..start + n);
+                    }
+                    None => {
+                        first.push((id, at, n));
+                        out.extend(at..at + n);
+                    }
+                },
+                None => out.extend(at..at + n),
+            }
+        }
+        Ok(out)
     }
 
     /// Refuses rows whose factor `by` level has no smooth: the training data

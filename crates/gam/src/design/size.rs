@@ -252,10 +252,18 @@ fn stray_text_warning(name: &str, f: &crate::data::FactorColumn, data: &DataFram
 /// replaces it, its `ps` fails with an unrelated message, `cr`, `cc` and `re`
 /// ignore it), so it is refused here with the term named.
 pub fn check_m(spec: &SmoothSpec) -> Result<()> {
-    if let Some(m) = spec.m.iter().flatten().find(|&&m| m < 0) {
+    // A Gaussian process's m holds its range and a Duchon spline's its
+    // fractional s: those classes check their own.
+    if matches!(spec.bs[0], BasisType::Gp | BasisType::Ds) {
+        return Ok(());
+    }
+    if let Some(m) = spec.m.iter().flatten().find(|m| m.0 < 0.0 || m.whole().is_none()) {
         return Err(term_err(
             spec,
-            format!("m = {m}: penalty and basis orders are whole numbers from 0 (leave m out for the default)"),
+            format!(
+                "m = {}: penalty and basis orders are whole numbers from 0 (leave m out for the default)",
+                m.0
+            ),
         ));
     }
     if spec.kind == SmoothKind::S && spec.m.len() > 1 {
@@ -279,6 +287,15 @@ pub fn check_m(spec: &SmoothSpec) -> Result<()> {
                 ));
             }
             BasisType::Ps => {}
+            // The new classes check their own m.
+            BasisType::Fs
+            | BasisType::Sz
+            | BasisType::Ad
+            | BasisType::Bs
+            | BasisType::Cp
+            | BasisType::Mrf
+            | BasisType::Gp
+            | BasisType::Ds => {}
             bs => {
                 return Err(term_err(
                     spec,
@@ -293,7 +310,7 @@ pub fn check_m(spec: &SmoothSpec) -> Result<()> {
 /// Whether `m = c(m, 0)` asks a thin plate `s()` to drop its null space
 /// (mgcv's `drop.null`; its columns are then centred instead of constrained).
 pub(crate) fn drops_null_space(spec: &SmoothSpec) -> bool {
-    spec.kind == SmoothKind::S && matches!(spec.bs[0], BasisType::Tp | BasisType::Ts) && spec.m.get(1) == Some(&Some(0))
+    spec.kind == SmoothKind::S && matches!(spec.bs[0], BasisType::Tp | BasisType::Ts) && spec.m_int(1) == Some(0)
 }
 
 /// Whether a smooth gets a centring constraint. mgcv centres unless: a
@@ -334,6 +351,11 @@ pub(crate) fn ps_orders(m: &[Option<i64>]) -> Vec<usize> {
         [] | [None] => Vec::new(),
         _ => m.iter().map(|v| order(*v).unwrap_or(ps::DEFAULT_M[0])).collect(),
     }
+}
+
+/// The error for a smooth the parser reads but the engine does not build yet.
+pub(crate) fn not_built(spec: &SmoothSpec, what: &str) -> GamError {
+    term_err(spec, format!("{what} is not supported yet; use another basis"))
 }
 
 fn term_err(spec: &SmoothSpec, message: String) -> GamError {
@@ -408,22 +430,27 @@ fn smooth_size(
                 }
                 (levels, 1.0, 0.0, 0)
             }
+            other => return Err(not_built(spec, &format!("bs = \"{other}\""))),
         })
     };
     let mut dims = Vec::with_capacity(spec.vars.len());
     let (mut coefs, penalties, build_bytes) = match spec.kind {
         SmoothKind::S => {
-            let (coefs, penalties, build, k) = one(spec.bs[0], spec.k[0], &spec.m, &spec.vars)?;
+            let (coefs, penalties, build, k) = one(spec.bs[0], spec.k[0], &spec.m_ints(), &spec.vars)?;
             dims.push(k);
             (coefs, penalties, build)
         }
+        SmoothKind::T2 => return Err(not_built(spec, "t2()")),
         SmoothKind::Te | SmoothKind::Ti => {
             let (mut coefs, mut penalties, mut build) = (1.0, 0.0, 0.0f64);
-            for (i, var) in spec.vars.iter().enumerate() {
-                let m = [spec.m.get(i).copied().flatten()];
-                let (dim, _, b, k) = one(spec.bs[i], spec.k[i], &m, std::slice::from_ref(var))?;
-                // ti() centres each margin.
-                coefs *= if spec.kind == SmoothKind::Ti { dim - 1.0 } else { dim };
+            let mut at = 0;
+            for (i, d) in spec.margin_dims().into_iter().enumerate() {
+                let m = [spec.m_int(i)];
+                let (dim, _, b, k) = one(spec.bs[i], spec.k[i], &m, &spec.vars[at..at + d])?;
+                at += d;
+                // ti() centres each margin `mc` names (all by default).
+                let centred = spec.kind == SmoothKind::Ti && spec.mc.get(i).copied().unwrap_or(true);
+                coefs *= if centred { dim - 1.0 } else { dim };
                 penalties += 1.0;
                 build = build.max(b);
                 dims.push(k);

@@ -101,11 +101,15 @@ fn term_err(spec: &SmoothSpec, message: impl Into<String>) -> GamError {
 }
 
 /// Covariate columns as numbers, and the levels of those that are factors.
-type Covariates = (Vec<Vec<f64>>, Vec<Option<Vec<String>>>);
+pub(crate) type Covariates = (Vec<Vec<f64>>, Vec<Option<Vec<String>>>);
 
 /// The covariates of a smooth as numbers: numeric columns as they are,
 /// factor columns (allowed only for `re`) as level codes.
-fn covariates(spec: &SmoothSpec, data: &DataFrame, levels: Option<&[Option<Vec<String>>]>) -> Result<Covariates> {
+pub(crate) fn covariates(
+    spec: &SmoothSpec,
+    data: &DataFrame,
+    levels: Option<&[Option<Vec<String>>]>,
+) -> Result<Covariates> {
     let mut cols = Vec::with_capacity(spec.vars.len());
     let mut lv = Vec::with_capacity(spec.vars.len());
     for (i, var) in spec.vars.iter().enumerate() {
@@ -181,7 +185,7 @@ fn build_basis(
             BasisType::Cc => Basis::Cc(cc::CcBasis::with_knots(&label, xs[0], k_opt, knots)?),
             BasisType::Ps => {
                 let m = match spec.kind {
-                    SmoothKind::S => super::size::ps_orders(&spec.m),
+                    SmoothKind::S => super::size::ps_orders(&spec.m_ints()),
                     _ => super::size::ps_orders(&[m]),
                 };
                 Basis::Ps(ps::PsBasis::with_knots(&label, xs[0], k_opt, &m, knots)?)
@@ -193,6 +197,7 @@ fn build_basis(
                     .collect();
                 Basis::Re(re::ReBasis::new(&label, xs, &counts)?)
             }
+            other => return Err(super::size::not_built(spec, &format!("bs = \"{other}\""))),
         })
     };
     match spec.kind {
@@ -205,25 +210,45 @@ fn build_basis(
                     format!("bs = \"{bs}\" smooths one covariate; use te() for several"),
                 ));
             }
-            one(0, bs, spec.k[0], spec.m.first().copied().flatten(), &xs, &spec.vars)
+            if bs == BasisType::Re && spec.id.is_some() {
+                // mgcv's re constructor: "random effects don't work with ids".
+                return Err(term_err(
+                    spec,
+                    "random effects can not share smoothing parameters (id =); remove the id",
+                ));
+            }
+            one(0, bs, spec.k[0], spec.m_int(0), &xs, &spec.vars)
         }
+        SmoothKind::T2 => Err(super::size::not_built(spec, "t2()")),
         SmoothKind::Te | SmoothKind::Ti => {
-            let mut margins = Vec::with_capacity(cols.len());
-            let mut covs = Vec::with_capacity(cols.len());
-            for (i, col) in cols.iter().enumerate() {
-                let xs: Vec<&[f64]> = vec![col.as_slice()];
-                let m = spec.m.get(i).copied().flatten();
+            let dims = spec.margin_dims();
+            let mut margins = Vec::with_capacity(dims.len());
+            let mut covs = Vec::with_capacity(dims.len());
+            let mut at = 0;
+            for (i, &d) in dims.iter().enumerate() {
+                let xs: Vec<&[f64]> = cols[at..at + d].iter().map(Vec::as_slice).collect();
+                if d > 1 && spec.bs[i].is_one_dimensional() {
+                    return Err(term_err(
+                        spec,
+                        format!(
+                            "margin {} takes {d} covariates; bs = \"{}\" smooths one",
+                            i + 1,
+                            spec.bs[i]
+                        ),
+                    ));
+                }
                 margins.push(one(
-                    i,
+                    at,
                     spec.bs[i],
                     spec.k[i],
-                    m,
+                    spec.m_int(i),
                     &xs,
-                    std::slice::from_ref(&spec.vars[i]),
+                    &spec.vars[at..at + d],
                 )?);
                 covs.push(xs);
+                at += d;
             }
-            let t = TensorBasis::new(margins, &covs, spec.kind == SmoothKind::Ti)?;
+            let t = TensorBasis::new(margins, &covs, spec.kind == SmoothKind::Ti, &spec.mc)?;
             Ok(Basis::Tensor(Box::new(t)))
         }
     }
@@ -298,9 +323,24 @@ impl SmoothTerm {
 
     /// [`SmoothTerm::build`] with mgcv's `select` and `knots` (see [`SmoothOptions`]).
     pub fn build_with(spec: &SmoothSpec, data: &DataFrame, opts: &SmoothOptions) -> Result<Vec<SmoothTerm>> {
+        SmoothTerm::build_on(spec, data, opts, None)
+    }
+
+    /// [`SmoothTerm::build_with`] for a term whose basis is set up on other
+    /// covariate values than its own: a term with an `id =`, whose basis,
+    /// penalty scaling and centring constraint come from the pooled
+    /// covariates of every term with that id (mgcv's `smoothCon(..., dataX)`),
+    /// while its model matrix comes from its own.
+    pub(crate) fn build_on(
+        spec: &SmoothSpec,
+        data: &DataFrame,
+        opts: &SmoothOptions,
+        setup: Option<&[Vec<f64>]>,
+    ) -> Result<Vec<SmoothTerm>> {
         let (cols, levels) = covariates(spec, data, None)?;
-        let basis = build_basis(spec, &cols, &levels, opts)?;
-        let stats = raw_design_stats(&basis, &cols)?;
+        let setup = setup.unwrap_or(&cols);
+        let basis = build_basis(spec, setup, &levels, opts)?;
+        let stats = raw_design_stats(&basis, setup)?;
         let is_re = basis.mgcv_class() == "random.effect";
         let mut s_scale = Vec::new();
         let mut penalties = Vec::new();

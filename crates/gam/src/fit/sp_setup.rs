@@ -27,6 +27,9 @@ const EFFECTIVE_ZERO_FACTOR: f64 = 0.1;
 pub fn resolve(options: &FitOptions, design: &Design, pens: &PenaltySet, data: &DataFrame) -> Result<SpControls> {
     let m = pens.len();
     let names = design.sp_names();
+    let link = design.sp_links()?;
+    // With `id`, mgcv's `sp` gives one value per shared smoothing parameter.
+    let leads: Vec<usize> = (0..m).filter(|&j| link.get(j).is_none_or(|&l| l == j)).collect();
     let count = || {
         if m == 0 {
             "the model has no smoothing parameters".to_string()
@@ -36,11 +39,16 @@ pub fn resolve(options: &FitOptions, design: &Design, pens: &PenaltySet, data: &
     };
     let mut sp = vec![-1.0; m];
     if let Some(given) = &options.sp {
-        if given.len() != m {
+        if given.len() != leads.len() {
+            let shared = if leads.len() == m {
+                String::new()
+            } else {
+                format!(" (terms with one id share one; {} in all)", leads.len())
+            };
             return Err(GamError::Control {
                 option: "sp".into(),
                 message: format!(
-                    "{} values given, one per smoothing parameter is needed ({}); negative values are estimated",
+                    "{} values given, one per smoothing parameter is needed ({}){shared}; negative values are estimated",
                     given.len(),
                     count()
                 ),
@@ -52,7 +60,10 @@ pub fn resolve(options: &FitOptions, design: &Design, pens: &PenaltySet, data: &
                 message: format!("{v} is not a number: give a value >= 0 to fix, negative to estimate"),
             });
         }
-        sp.clone_from(given);
+        for (j, slot) in sp.iter_mut().enumerate() {
+            let lead = link.get(j).copied().unwrap_or(j);
+            *slot = given[leads.iter().position(|&l| l == lead).unwrap_or(0)];
+        }
     }
     let mut k = 0;
     for s in &design.smooths {
@@ -125,6 +136,11 @@ pub fn resolve(options: &FitOptions, design: &Design, pens: &PenaltySet, data: &
         },
         min_sp,
         cold: true,
+        link: if link.iter().enumerate().all(|(j, &l)| l == j) {
+            Vec::new()
+        } else {
+            link
+        },
     })
 }
 

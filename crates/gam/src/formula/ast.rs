@@ -155,6 +155,9 @@ pub enum Response {
 
 /// One additive term of the right-hand side.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// A formula holds a handful of terms: boxing the smooth would add an
+// indirection to every use and save nothing that matters.
+#[allow(clippy::large_enum_variant)]
 pub enum Term {
     /// A bare column: linear if numeric, a factor term if a factor (decided from the data).
     Column(ColumnRef),
@@ -215,16 +218,25 @@ pub enum SmoothKind {
     Te,
     /// `ti()`: tensor product interaction, main effects excluded.
     Ti,
+    /// `t2()`: tensor product of Wood, Scheipl & Faraway (2013), one
+    /// identity penalty per product of margin range and null spaces.
+    T2,
 }
 
 impl SmoothKind {
-    /// The function name: `s`, `te` or `ti`.
+    /// The function name: `s`, `te`, `ti` or `t2`.
     pub fn as_str(self) -> &'static str {
         match self {
             SmoothKind::S => "s",
             SmoothKind::Te => "te",
             SmoothKind::Ti => "ti",
+            SmoothKind::T2 => "t2",
         }
+    }
+
+    /// Whether the smooth is a tensor product of margins (`te`, `ti`, `t2`).
+    pub fn is_tensor(self) -> bool {
+        self != SmoothKind::S
     }
 }
 
@@ -245,11 +257,27 @@ pub enum BasisType {
     Ts,
     /// Cubic regression spline with shrinkage (`"cs"`): its null space is penalised too.
     Cs,
+    /// Factor-smooth interaction (`"fs"`): one smooth of the numeric covariates per factor level.
+    Fs,
+    /// Constrained factor-smooth interaction (`"sz"`): level smooths as differences from a main smooth.
+    Sz,
+    /// Adaptive smooth (`"ad"`): a P-spline whose penalty varies smoothly with the covariate.
+    Ad,
+    /// Gaussian process smooth (`"gp"`) with one of mgcv's correlation functions.
+    Gp,
+    /// Duchon spline (`"ds"`).
+    Ds,
+    /// B-spline with derivative penalties (`"bs"`).
+    Bs,
+    /// Cyclic P-spline (`"cp"`).
+    Cp,
+    /// Markov random field over areas with a neighbourhood structure (`"mrf"`).
+    Mrf,
 }
 
 impl BasisType {
     /// Every supported basis, in the order error messages list them.
-    pub const ALL: [BasisType; 7] = [
+    pub const ALL: [BasisType; 15] = [
         BasisType::Tp,
         BasisType::Cr,
         BasisType::Ps,
@@ -257,9 +285,17 @@ impl BasisType {
         BasisType::Re,
         BasisType::Ts,
         BasisType::Cs,
+        BasisType::Fs,
+        BasisType::Sz,
+        BasisType::Ad,
+        BasisType::Gp,
+        BasisType::Ds,
+        BasisType::Bs,
+        BasisType::Cp,
+        BasisType::Mrf,
     ];
 
-    /// mgcv's code: `"tp"`, `"cr"`, `"ps"`, `"cc"`, `"re"`, `"ts"` or `"cs"`.
+    /// mgcv's code, such as `"tp"`, `"cr"` or `"mrf"`.
     pub fn as_str(self) -> &'static str {
         match self {
             BasisType::Tp => "tp",
@@ -269,6 +305,14 @@ impl BasisType {
             BasisType::Re => "re",
             BasisType::Ts => "ts",
             BasisType::Cs => "cs",
+            BasisType::Fs => "fs",
+            BasisType::Sz => "sz",
+            BasisType::Ad => "ad",
+            BasisType::Gp => "gp",
+            BasisType::Ds => "ds",
+            BasisType::Bs => "bs",
+            BasisType::Cp => "cp",
+            BasisType::Mrf => "mrf",
         }
     }
 
@@ -279,7 +323,21 @@ impl BasisType {
 
     /// Whether the basis only smooths one covariate.
     pub fn is_one_dimensional(self) -> bool {
-        matches!(self, BasisType::Cr | BasisType::Ps | BasisType::Cc | BasisType::Cs)
+        matches!(
+            self,
+            BasisType::Cr
+                | BasisType::Ps
+                | BasisType::Cc
+                | BasisType::Cs
+                | BasisType::Bs
+                | BasisType::Cp
+                | BasisType::Mrf
+        )
+    }
+
+    /// Whether a factor covariate is allowed (`re`, `fs`, `sz`, `mrf` take factors).
+    pub fn takes_factors(self) -> bool {
+        matches!(self, BasisType::Re | BasisType::Fs | BasisType::Sz | BasisType::Mrf)
     }
 }
 
@@ -293,8 +351,9 @@ impl fmt::Display for BasisType {
 ///
 /// For `s()`, `k` and `bs` have one element and `m` is the smooth's whole
 /// `m` vector (e.g. `c(2, 2)` for a P-spline; `[None]` = mgcv's default).
-/// For `te()`/`ti()`, `k`, `bs` and `m` have one element per margin (one
-/// margin per covariate), a single value given by the user being repeated.
+/// For `te()`/`ti()`/`t2()`, `k`, `bs` and `m` have one element per margin
+/// (one margin per covariate unless `d` groups them), a single value given
+/// by the user being repeated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SmoothSpec {
     /// `s`, `te` or `ti`.
@@ -305,8 +364,9 @@ pub struct SmoothSpec {
     pub k: Vec<i64>,
     /// Basis type(s); defaults `tp` for `s()`, `cr` per margin for `te()`/`ti()`.
     pub bs: Vec<BasisType>,
-    /// Penalty order(s); `None` is mgcv's `NA`, the basis's default.
-    pub m: Vec<Option<i64>>,
+    /// Penalty order(s) and other basis parameters (a Gaussian process's
+    /// range, a Duchon spline's `s`); `None` is mgcv's `NA`, the basis's default.
+    pub m: Vec<Option<Real>>,
     /// The `by` column, if any (numeric: varying coefficient; factor: one smooth per level).
     pub by: Option<String>,
     /// `fx = TRUE`: an unpenalised regression spline of fixed degrees of freedom.
@@ -317,19 +377,47 @@ pub struct SmoothSpec {
     pub sp: Vec<SpValue>,
     /// Where the whole term is written.
     pub span: Span,
-    /// mgcv's `xt = list(max.knots = ..., seed = ...)` of a thin plate smooth.
+    /// mgcv's `xt =`: knot subsampling, a margin basis, a file.
     #[serde(default)]
     pub xt: SmoothXt,
+    /// mgcv's `id =`: smooths with the same id share their smoothing
+    /// parameters (and, as in mgcv, one basis set up from their pooled covariates).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// mgcv's `d =` of a tensor product: how many covariates each margin
+    /// takes, in order. Empty: one per covariate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub d: Vec<usize>,
+    /// mgcv's `mc =` of `ti()`: which margins get the centring constraint.
+    /// Empty: all of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mc: Vec<bool>,
+    /// mgcv's `full = TRUE` of `t2()`: the null-space products are penalised
+    /// separately (`false`, the default, merges them).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub full: bool,
+    /// mgcv's `ord =` of `t2()`: which orders of products to keep (1: main
+    /// effects of the margins' ranges ...). Empty: all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ord: Vec<usize>,
 }
 
-/// The extra arguments `xt = list(...)` of a smooth that are supported:
-/// a thin plate smooth's knot subsampling (`None` = mgcv's default).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The extra arguments `xt = ...` of a smooth that are supported: a thin
+/// plate smooth's knot subsampling (`None` = mgcv's default), a class's
+/// margin basis (`xt = "cr"` or `list(bs = "cr")` of `fs`, `sz` and `ad`),
+/// or a neighbourhood file (`xt = "nb.json"` of `mrf`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SmoothXt {
     /// `max.knots`: at most this many knots (mgcv's default 2000).
     pub max_knots: Option<i64>,
     /// `seed`: the random seed of the knot sample (mgcv's default 1).
     pub seed: Option<i64>,
+    /// `xt = "text"`: a basis code or a file name, as the class reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// `xt = list(bs = "code")`: the margin basis of `fs`, `sz` or `ad`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bs: Option<String>,
 }
 
 impl SmoothXt {
@@ -339,21 +427,52 @@ impl SmoothXt {
     }
 }
 
-/// A smoothing parameter written in a formula: an `f64` compared by its bits, so that a
-/// [`SmoothSpec`] stays `Eq`.
+/// A number written in a formula (a smoothing parameter, an element of
+/// `m`): an `f64` compared by its bits, so that a [`SmoothSpec`] stays `Eq`.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct SpValue(pub f64);
+pub struct Real(pub f64);
 
-impl PartialEq for SpValue {
+/// A smoothing parameter written in a formula (negative: estimate it).
+pub type SpValue = Real;
+
+impl PartialEq for Real {
     fn eq(&self, other: &Self) -> bool {
         self.0.to_bits() == other.0.to_bits()
     }
 }
 
-impl Eq for SpValue {}
+impl Eq for Real {}
+
+impl Real {
+    /// The value as a whole number, if it is one.
+    pub fn whole(self) -> Option<i64> {
+        (self.0.fract() == 0.0 && self.0.abs() < 9.0e15).then_some(self.0 as i64)
+    }
+}
 
 impl SmoothSpec {
+    /// `m[i]` as a whole number (`None` when not given, NA or not whole:
+    /// `check_m` refuses the last for classes that need whole orders).
+    pub fn m_int(&self, i: usize) -> Option<i64> {
+        self.m.get(i).copied().flatten().and_then(Real::whole)
+    }
+
+    /// `m` as whole numbers (entries that are not whole become `None`).
+    pub fn m_ints(&self) -> Vec<Option<i64>> {
+        self.m.iter().map(|v| v.and_then(Real::whole)).collect()
+    }
+
+    /// How many covariates each margin of a tensor product takes (one each
+    /// unless `d` was given); `[n]` for `s()`.
+    pub fn margin_dims(&self) -> Vec<usize> {
+        match self.kind {
+            SmoothKind::S => vec![self.vars.len()],
+            _ if self.d.is_empty() => vec![1; self.vars.len()],
+            _ => self.d.clone(),
+        }
+    }
+
     /// mgcv's label: `s(x)`, `s(x,z)`, `te(Wind,Temp)`, `ti(x,z)`, with
     /// `:by` appended for a `by` variable (`s(x):z`). For a factor `by`
     /// mgcv appends the level too (`s(x):gA`); that is the caller's job.

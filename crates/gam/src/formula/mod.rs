@@ -54,7 +54,7 @@ mod tests_errors;
 mod tests_expr;
 
 pub use ast::{
-    BasisType, ColumnRef, Formula, Interaction, Response, SmoothKind, SmoothSpec, SmoothXt, SpValue, Span, Term,
+    BasisType, ColumnRef, Formula, Interaction, Real, Response, SmoothKind, SmoothSpec, SmoothXt, SpValue, Span, Term,
 };
 pub use expr::{BinOp, Derived, Expr, Fun};
 
@@ -140,7 +140,7 @@ fn canonical_term(term: &Term) -> String {
         Term::Interaction(x) => x.vars.iter().map(|v| quote(v)).collect::<Vec<_>>().join(":"),
         Term::Smooth(s) => {
             let list = |items: Vec<String>| format!("c({})", items.join(","));
-            let na = |v: &Option<i64>| v.map_or("NA".to_string(), |m| m.to_string());
+            let na = |v: &Option<Real>| v.map_or("NA".to_string(), canonical_real);
             format!(
                 "{}({},k={},bs={},m={},by={},fx={})",
                 s.kind.as_str(),
@@ -151,6 +151,7 @@ fn canonical_term(term: &Term) -> String {
                 s.by.as_deref().map_or("NA".to_string(), quote),
                 if s.fx { "TRUE" } else { "FALSE" },
             ) + &canonical_xt(&s.xt)
+                + &canonical_extras(s)
                 + &if s.sp.is_empty() {
                     String::new()
                 } else {
@@ -164,14 +165,51 @@ fn canonical_term(term: &Term) -> String {
     }
 }
 
+/// A number as written in the canonical form: whole numbers as integers
+/// (as before `m` took fractions, so that keys did not change), others in
+/// Rust's shortest round-trip form.
+fn canonical_real(v: Real) -> String {
+    v.whole().map_or_else(|| format!("{:?}", v.0), |w| w.to_string())
+}
+
 /// `,xt=list(...)` inside the closing parenthesis when given, nothing
 /// otherwise (so that formulas without it keep their canonical form).
 fn canonical_xt(xt: &SmoothXt) -> String {
-    if xt.is_default() {
-        return String::new();
+    let mut out = String::new();
+    if xt.max_knots.is_some() || xt.seed.is_some() {
+        let na = |v: Option<i64>| v.map_or("NA".to_string(), |m| m.to_string());
+        out += &format!("[xt=list(max.knots={},seed={})]", na(xt.max_knots), na(xt.seed));
     }
-    let na = |v: Option<i64>| v.map_or("NA".to_string(), |m| m.to_string());
-    format!("[xt=list(max.knots={},seed={})]", na(xt.max_knots), na(xt.seed))
+    if let Some(text) = &xt.text {
+        out += &format!("[xt={}]", quote(text));
+    }
+    if let Some(bs) = &xt.bs {
+        out += &format!("[xt.bs={}]", quote(bs));
+    }
+    out
+}
+
+/// The arguments added with issue 16 (`id`, `d`, `mc`, `full`, `ord`),
+/// each only when given, so that older formulas keep their canonical form.
+fn canonical_extras(s: &SmoothSpec) -> String {
+    let list = |items: Vec<String>| format!("c({})", items.join(","));
+    let mut out = String::new();
+    if let Some(id) = &s.id {
+        out += &format!("[id={}]", quote(id));
+    }
+    if !s.d.is_empty() {
+        out += &format!("[d={}]", list(s.d.iter().map(usize::to_string).collect()));
+    }
+    if !s.mc.is_empty() {
+        out += &format!("[mc={}]", list(s.mc.iter().map(|b| b.to_string()).collect()));
+    }
+    if s.full {
+        out += "[full=TRUE]";
+    }
+    if !s.ord.is_empty() {
+        out += &format!("[ord={}]", list(s.ord.iter().map(usize::to_string).collect()));
+    }
+    out
 }
 
 /// Backquotes a name, escaping `\` and `` ` `` so that any name is unambiguous.

@@ -1,11 +1,13 @@
-//! Parsing `s(...)`, `te(...)` and `ti(...)` with mgcv's arguments and defaults.
+//! Parsing `s(...)`, `te(...)`, `ti(...)` and `t2(...)` with mgcv's
+//! arguments and defaults.
 
-use super::ast::{BasisType, SmoothKind, SmoothSpec, SmoothXt, SpValue, Span};
+use super::ast::{BasisType, Real, SmoothKind, SmoothSpec, SmoothXt, SpValue, Span};
 use super::lexer::Tok;
 use super::parser::Parser;
 use crate::error::Result;
 
-/// mgcv's default basis dimension per margin of `te()`/`ti()`.
+/// mgcv's default basis dimension per covariate of a `te()`/`ti()`/`t2()`
+/// margin (a margin of `d` covariates gets `5^d`).
 pub(crate) const TE_DEFAULT_K: i64 = 5;
 /// mgcv's "use the basis's default" basis dimension of `s()`.
 pub(crate) const S_DEFAULT_K: i64 = -1;
@@ -15,11 +17,16 @@ pub(crate) const S_DEFAULT_K: i64 = -1;
 struct Args {
     k: Option<(Vec<Option<i64>>, usize)>,
     bs: Option<(Vec<BasisType>, usize)>,
-    m: Option<(Vec<Option<i64>>, usize)>,
+    m: Option<(Vec<Option<Real>>, usize)>,
     by: Option<(Option<String>, usize)>,
     fx: Option<(bool, usize)>,
     xt: Option<(SmoothXt, usize)>,
     sp: Option<(Vec<SpValue>, usize)>,
+    id: Option<(String, usize)>,
+    d: Option<(Vec<Option<i64>>, usize)>,
+    mc: Option<(Vec<bool>, usize)>,
+    full: Option<(bool, usize)>,
+    ord: Option<(Vec<Option<i64>>, usize)>,
 }
 
 impl Args {
@@ -31,6 +38,11 @@ impl Args {
             || self.fx.is_some()
             || self.xt.is_some()
             || self.sp.is_some()
+            || self.id.is_some()
+            || self.d.is_some()
+            || self.mc.is_some()
+            || self.full.is_some()
+            || self.ord.is_some()
     }
 }
 
@@ -40,6 +52,7 @@ impl Parser<'_> {
         let kind = match f {
             "s" => SmoothKind::S,
             "te" => SmoothKind::Te,
+            "t2" => SmoothKind::T2,
             _ => SmoothKind::Ti,
         };
         let start = self.bump().span.start;
@@ -56,7 +69,7 @@ impl Parser<'_> {
                 Tok::Name(arg) if self.peek2().tok == Tok::Equals => {
                     self.bump();
                     self.bump();
-                    self.named_arg(arg, t.span.start, &mut args)?;
+                    self.named_arg(kind, arg, t.span.start, &mut args)?;
                 }
                 Tok::Name(_) | Tok::Backquoted(_) | Tok::LParen | Tok::Minus => {
                     if args.any() {
@@ -102,12 +115,20 @@ impl Parser<'_> {
     /// Fills in mgcv's defaults and checks argument lengths against the margins.
     fn finish_smooth(&self, kind: SmoothKind, vars: Vec<String>, args: Args, span: Span) -> Result<SmoothSpec> {
         let f = kind.as_str();
-        let n = vars.len();
-        let per_margin = kind != SmoothKind::S;
-        // te()/ti() take one value per margin or one for all; s() one value.
+        let per_margin = kind.is_tensor();
+        let d = self.margin_dims(f, vars.len(), args.d.as_ref())?;
+        // Covariates per margin of a tensor product; s() has one "margin"
+        // taking every value.
+        let dims: Vec<usize> = match (per_margin, d.is_empty()) {
+            (false, _) => vec![vars.len()],
+            (true, true) => vec![1; vars.len()],
+            (true, false) => d.clone(),
+        };
+        let n = dims.len();
+        // te()/ti()/t2() take one value per margin or one for all; s() one value.
         let spread = |name: &str, len: usize, pos: usize| -> Result<usize> {
             match (per_margin, len) {
-                (_, 1) => Ok(if per_margin { n } else { 1 }),
+                (_, 1) => Ok(n),
                 (true, l) if l == n => Ok(n),
                 (true, l) => Err(self.err(
                     pos,
@@ -122,52 +143,81 @@ impl Parser<'_> {
                 )),
             }
         };
-        let default_k = if per_margin { TE_DEFAULT_K } else { S_DEFAULT_K };
-        let k = match args.k {
-            None => vec![default_k; if per_margin { n } else { 1 }],
-            Some((k, pos)) => {
-                let len = spread("k", k.len(), pos)?;
-                let k: Vec<i64> = k.into_iter().map(|v| v.unwrap_or(default_k)).collect();
-                if k.len() == len { k } else { vec![k[0]; len] }
+        let default_k = |i: usize| -> i64 {
+            if per_margin {
+                (0..dims[i]).fold(1, |k, _| k * TE_DEFAULT_K)
+            } else {
+                S_DEFAULT_K
             }
         };
-        let bs = match args.bs {
-            None => vec![if per_margin { BasisType::Cr } else { BasisType::Tp }; if per_margin { n } else { 1 }],
+        let k = match args.k {
+            None => (0..n).map(default_k).collect(),
+            Some((k, pos)) => {
+                spread("k", k.len(), pos)?;
+                let k = if k.len() == n { k } else { vec![k[0]; n] };
+                k.into_iter()
+                    .enumerate()
+                    .map(|(i, v)| v.unwrap_or_else(|| default_k(i)))
+                    .collect()
+            }
+        };
+        let mut bs = match args.bs {
+            None => vec![if per_margin { BasisType::Cr } else { BasisType::Tp }; n],
             Some((bs, pos)) => {
-                let len = spread("bs", bs.len(), pos)?;
-                if !per_margin && n > 1 && bs[0].is_one_dimensional() {
+                spread("bs", bs.len(), pos)?;
+                if !per_margin && vars.len() > 1 && bs[0].is_one_dimensional() {
                     return Err(self.err(
                         pos,
                         format!(
-                            "bs = \"{}\" smooths one covariate; s() of {n} covariates needs \"tp\" (or \"re\"), \
+                            "bs = \"{}\" smooths one covariate; s() of {} covariates needs \"tp\" (or \"re\"), \
                              or use te() for a tensor product",
-                            bs[0]
+                            bs[0],
+                            vars.len()
                         ),
                     ));
                 }
-                if bs.len() == len { bs } else { vec![bs[0]; len] }
+                if bs.len() == n { bs } else { vec![bs[0]; n] }
             }
         };
+        // mgcv's te() silently gives a margin of several covariates a thin
+        // plate basis when a one-dimensional spline was asked for.
+        for (b, &dim) in bs.iter_mut().zip(&dims) {
+            if per_margin && dim > 1 && matches!(b, BasisType::Cr | BasisType::Cs | BasisType::Ps | BasisType::Cp) {
+                *b = BasisType::Tp;
+            }
+        }
         let m = match args.m {
-            None => vec![None; if per_margin { n } else { 1 }],
+            None => vec![None; n],
             // s() takes a vector m (e.g. c(2, 2) for a P-spline).
             Some((m, _)) if !per_margin => m,
             Some((m, pos)) => {
-                let len = spread("m", m.len(), pos)?;
-                if m.len() == len { m } else { vec![m[0]; len] }
+                spread("m", m.len(), pos)?;
+                if m.len() == n { m } else { vec![m[0]; n] }
             }
         };
         let xt = match args.xt {
             None => SmoothXt::default(),
-            Some((xt, pos)) => {
-                if kind != SmoothKind::S || !matches!(bs[0], BasisType::Tp | BasisType::Ts) {
-                    return Err(self.err(
-                        pos,
-                        "xt = list(max.knots, seed) applies to a thin plate smooth: s(..., bs = \"tp\" or \"ts\")",
-                    ));
-                }
-                xt
+            Some((xt, pos)) => self.check_xt(kind, bs[0], xt, pos)?,
+        };
+        let mc = match args.mc {
+            None => Vec::new(),
+            Some((mc, pos)) => {
+                spread("mc", mc.len(), pos)?;
+                if mc.len() == n { mc } else { vec![mc[0]; n] }
             }
+        };
+        let ord = match args.ord {
+            None => Vec::new(),
+            Some((ord, pos)) => ord
+                .into_iter()
+                .map(|o| match o {
+                    Some(o) if o >= 1 && (o as usize) <= n => Ok(o as usize),
+                    _ => Err(self.err(
+                        pos,
+                        format!("ord values must be whole numbers from 1 to {n} (the margins)"),
+                    )),
+                })
+                .collect::<Result<Vec<usize>>>()?,
         };
         Ok(SmoothSpec {
             kind,
@@ -180,26 +230,149 @@ impl Parser<'_> {
             sp: args.sp.map(|(sp, _)| sp).unwrap_or_default(),
             span,
             xt,
+            id: args.id.map(|(id, _)| id),
+            d,
+            mc,
+            full: args.full.is_some_and(|(full, _)| full),
+            ord,
         })
     }
 
+    /// `d =` checked against the covariates: empty when not given or when
+    /// it gives each covariate its own margin (the default, so that the
+    /// canonical form does not depend on writing it).
+    fn margin_dims(&self, f: &str, n_vars: usize, d: Option<&(Vec<Option<i64>>, usize)>) -> Result<Vec<usize>> {
+        let Some((d, pos)) = d else {
+            return Ok(Vec::new());
+        };
+        let dims: Vec<usize> = d
+            .iter()
+            .map(|v| match v {
+                Some(v) if *v >= 1 => Ok(*v as usize),
+                _ => Err(self.err(*pos, "d values must be whole numbers from 1 (covariates per margin)")),
+            })
+            .collect::<Result<_>>()?;
+        let total: usize = dims.iter().sum();
+        if total != n_vars {
+            return Err(self.err(
+                *pos,
+                format!("d covers {total} covariates but {f}() has {n_vars}; d gives the number of covariates of each margin"),
+            ));
+        }
+        Ok(if dims.iter().all(|&v| v == 1) { Vec::new() } else { dims })
+    }
+
+    /// Which `xt` forms the class reads: knot subsampling for the thin plate
+    /// family, a margin basis for `fs`/`sz`/`ad`, a file name for `mrf`.
+    fn check_xt(&self, kind: SmoothKind, bs: BasisType, xt: SmoothXt, pos: usize) -> Result<SmoothXt> {
+        let knots = xt.max_knots.is_some() || xt.seed.is_some();
+        let takes_knots = matches!(bs, BasisType::Tp | BasisType::Ts | BasisType::Gp | BasisType::Ds);
+        let takes_basis = matches!(bs, BasisType::Fs | BasisType::Sz | BasisType::Ad);
+        if kind != SmoothKind::S {
+            return Err(self.err(
+                pos,
+                format!("xt is not supported in {}(); give it to s()", kind.as_str()),
+            ));
+        }
+        if knots && !takes_knots {
+            return Err(self.err(
+                pos,
+                "xt = list(max.knots, seed) applies to s(..., bs = \"tp\", \"ts\", \"gp\" or \"ds\")",
+            ));
+        }
+        if xt.bs.is_some() && !takes_basis {
+            return Err(self.err(
+                pos,
+                "xt = list(bs = ...) applies to s(..., bs = \"fs\", \"sz\" or \"ad\")",
+            ));
+        }
+        if let Some(text) = &xt.text {
+            if bs == BasisType::Mrf {
+                if text.is_empty() {
+                    return Err(self.err(
+                        pos,
+                        "xt of an mrf smooth names its neighbourhood file, e.g. xt = \"nb.json\"",
+                    ));
+                }
+            } else if !takes_basis {
+                return Err(self.err(
+                    pos,
+                    "xt = \"...\" names a margin basis (bs = \"fs\", \"sz\", \"ad\") or a neighbourhood file (bs = \"mrf\")",
+                ));
+            }
+        }
+        let mut xt = xt;
+        if takes_basis {
+            // xt = "cr" and xt = list(bs = "cr") mean the same margin basis.
+            if xt.bs.is_some() && xt.text.is_some() {
+                return Err(self.err(pos, "give the margin basis once: xt = \"cr\" or xt = list(bs = \"cr\")"));
+            }
+            if let Some(text) = xt.text.take() {
+                xt.bs = Some(text);
+            }
+            if let Some(code) = xt.bs.as_deref().filter(|c| BasisType::from_code(c).is_none()) {
+                return Err(self.err(
+                    pos,
+                    format!("xt names basis \"{code}\", which is not a basis code (e.g. \"tp\", \"cr\")"),
+                ));
+            }
+        }
+        Ok(xt)
+    }
+
     /// `name = value` (the `name =` already consumed; `pos` is where the name is).
-    fn named_arg(&mut self, name: &str, pos: usize, args: &mut Args) -> Result<()> {
+    fn named_arg(&mut self, kind: SmoothKind, name: &str, pos: usize, args: &mut Args) -> Result<()> {
+        let only = |ok: bool, which: &str| -> Result<()> {
+            if ok {
+                Ok(())
+            } else {
+                Err(self.err(
+                    pos,
+                    format!("argument '{name}' applies to {which}, not {}()", kind.as_str()),
+                ))
+            }
+        };
         let given = match name {
             "k" => args.k.is_some(),
             "bs" => args.bs.is_some(),
             "m" => args.m.is_some(),
             "by" => args.by.is_some(),
-            "fx" => args.fx.is_some(),
+            "fx" => {
+                only(kind != SmoothKind::T2, "s(), te() and ti()")?;
+                args.fx.is_some()
+            }
             "xt" => args.xt.is_some(),
             "sp" => args.sp.is_some(),
-            "id" | "pc" | "d" | "mp" | "np" => {
+            "id" => args.id.is_some(),
+            "d" => {
+                only(kind.is_tensor(), "te(), ti() and t2()")?;
+                args.d.is_some()
+            }
+            "mc" => {
+                only(kind == SmoothKind::Ti, "ti()")?;
+                args.mc.is_some()
+            }
+            "full" | "ord" => {
+                only(kind == SmoothKind::T2, "t2()")?;
+                if name == "full" {
+                    args.full.is_some()
+                } else {
+                    args.ord.is_some()
+                }
+            }
+            "pc" | "mp" | "np" => {
                 return Err(self.err(pos, format!("smooth argument '{name}' is not supported")));
             }
             _ => {
+                let tensor = if kind.is_tensor() { ", d" } else { "" };
+                let extra = match kind {
+                    SmoothKind::Ti => ", mc",
+                    SmoothKind::T2 => ", full, ord",
+                    _ => "",
+                };
                 return Err(self.err(
                     pos,
-                    format!("unknown smooth argument '{name}' (expected k, bs, m, by, fx)"),
+                    format!("unknown smooth argument '{name}' (expected k, bs, m, by, fx, xt, sp, id{tensor}{extra})"),
                 ));
             }
         };
@@ -208,10 +381,22 @@ impl Parser<'_> {
         }
         match name {
             "k" => args.k = Some((self.vector(|p| p.whole_number("k"))?, pos)),
-            "m" => args.m = Some((self.vector(|p| p.whole_number("m"))?, pos)),
+            "m" => {
+                if self.peek().tok == Tok::Name("list".to_string()) && self.peek2().tok == Tok::LParen {
+                    return Err(self.err(
+                        self.peek().span.start,
+                        "m = list(...) is not supported; give one number per margin, e.g. m = c(2, 1)",
+                    ));
+                }
+                args.m = Some((self.vector(|p| p.real_number("m"))?, pos))
+            }
             "bs" => args.bs = Some((self.vector(Parser::basis)?, pos)),
-            "xt" => args.xt = Some((self.xt_list()?, pos)),
+            "xt" => args.xt = Some((self.xt_value()?, pos)),
             "sp" => args.sp = Some((self.vector(Parser::sp_value)?, pos)),
+            "id" => args.id = Some((self.id_value()?, pos)),
+            "d" => args.d = Some((self.vector(|p| p.whole_number("d"))?, pos)),
+            "ord" => args.ord = Some((self.vector(|p| p.whole_number("ord"))?, pos)),
+            "mc" => args.mc = Some((self.vector(|p| p.logical("mc"))?, pos)),
             "by" => {
                 let by = if self.peek().tok == Tok::Name("NA".to_string()) {
                     self.bump();
@@ -221,22 +406,59 @@ impl Parser<'_> {
                 };
                 args.by = Some((by, pos));
             }
-            _ => {
-                let value = match &self.peek().tok {
-                    Tok::Name(b) if b == "TRUE" || b == "T" => true,
-                    Tok::Name(b) if b == "FALSE" || b == "F" => false,
-                    _ => return Err(self.expected("TRUE or FALSE for fx")),
-                };
-                self.bump();
-                args.fx = Some((value, pos));
-            }
+            "full" => args.full = Some((self.logical("full")?, pos)),
+            _ => args.fx = Some((self.logical("fx")?, pos)),
         }
         Ok(())
     }
 
-    /// `list(max.knots = n, seed = s)`, either or both, in any order.
-    fn xt_list(&mut self) -> Result<SmoothXt> {
-        let supported = "xt = list(max.knots = ..., seed = ...)";
+    /// `TRUE`/`T` or `FALSE`/`F`, for argument `arg`.
+    fn logical(&mut self, arg: &str) -> Result<bool> {
+        let value = match &self.peek().tok {
+            Tok::Name(b) if b == "TRUE" || b == "T" => true,
+            Tok::Name(b) if b == "FALSE" || b == "F" => false,
+            _ => return Err(self.expected(&format!("TRUE or FALSE for {arg}"))),
+        };
+        self.bump();
+        Ok(value)
+    }
+
+    /// An `id`: a number or a quoted string, kept as R's `as.character`
+    /// writes it (`id = 1` and `id = "1"` are the same id).
+    fn id_value(&mut self) -> Result<String> {
+        let t = self.peek().clone();
+        match &t.tok {
+            Tok::Str(text) => {
+                self.bump();
+                Ok(text.clone())
+            }
+            Tok::Number(_) | Tok::Minus => {
+                let v = self.real_number("id")?.map(|r| r.0);
+                match v {
+                    Some(v) => Ok(if v.fract() == 0.0 && v.abs() < 1e15 {
+                        format!("{}", v as i64)
+                    } else {
+                        format!("{v}")
+                    }),
+                    None => Err(self.err(t.span.start, "id must be a number or a quoted name, not NA")),
+                }
+            }
+            _ => Err(self.expected("a number or a quoted name for id")),
+        }
+    }
+
+    /// `"text"` or `list(...)` with entries `max.knots`, `seed` and `bs`,
+    /// any of them, in any order.
+    fn xt_value(&mut self) -> Result<SmoothXt> {
+        let supported = "xt = \"...\" or xt = list(max.knots = ..., seed = ..., bs = \"...\")";
+        if let Tok::Str(text) = &self.peek().tok {
+            let text = text.clone();
+            self.bump();
+            return Ok(SmoothXt {
+                text: Some(text),
+                ..SmoothXt::default()
+            });
+        }
         if !(self.peek().tok == Tok::Name("list".to_string()) && self.peek2().tok == Tok::LParen) {
             return Err(self.expected(&format!("{supported} (other xt values are not supported)")));
         }
@@ -246,7 +468,11 @@ impl Parser<'_> {
         loop {
             let t = self.peek().clone();
             let field = match &t.tok {
-                Tok::Name(f) if (f == "max.knots" || f == "seed") && self.peek2().tok == Tok::Equals => f.clone(),
+                Tok::Name(f)
+                    if matches!(f.as_str(), "max.knots" | "seed" | "bs") && self.peek2().tok == Tok::Equals =>
+                {
+                    f.clone()
+                }
                 Tok::Name(f) if self.peek2().tok == Tok::Equals => {
                     return Err(self.err(t.span.start, format!("xt entry '{f}' is not supported ({supported})")));
                 }
@@ -254,31 +480,43 @@ impl Parser<'_> {
             };
             self.bump();
             self.bump();
-            let slot = if field == "seed" {
-                &mut xt.seed
-            } else {
-                &mut xt.max_knots
+            let twice = match field.as_str() {
+                "seed" => xt.seed.is_some(),
+                "bs" => xt.bs.is_some(),
+                _ => xt.max_knots.is_some(),
             };
-            if slot.is_some() {
+            if twice {
                 return Err(self.err(t.span.start, format!("xt entry '{field}' given twice")));
             }
-            let value = self.whole_number(&field)?;
-            let ok = match (field.as_str(), value) {
-                ("seed", Some(v)) => i32::try_from(v).is_ok(),
-                (_, Some(v)) => v >= 0,
-                _ => false,
-            };
-            if !ok {
-                return Err(self.err(
-                    t.span.start,
-                    if field == "seed" {
-                        "seed must be a whole number that R's set.seed takes (a 32-bit integer)"
-                    } else {
-                        "max.knots must be a whole number from 0"
-                    },
-                ));
+            if field == "bs" {
+                let Tok::Str(code) = &self.peek().tok else {
+                    return Err(self.expected("a quoted basis name for xt's bs, e.g. bs = \"cr\""));
+                };
+                xt.bs = Some(code.clone());
+                self.bump();
+            } else {
+                let value = self.whole_number(&field)?;
+                let ok = match (field.as_str(), value) {
+                    ("seed", Some(v)) => i32::try_from(v).is_ok(),
+                    (_, Some(v)) => v >= 0,
+                    _ => false,
+                };
+                if !ok {
+                    return Err(self.err(
+                        t.span.start,
+                        if field == "seed" {
+                            "seed must be a whole number that R's set.seed takes (a 32-bit integer)"
+                        } else {
+                            "max.knots must be a whole number from 0"
+                        },
+                    ));
+                }
+                if field == "seed" {
+                    xt.seed = value;
+                } else {
+                    xt.max_knots = value;
+                }
             }
-            *slot = value;
             match self.peek().tok {
                 Tok::Comma => {
                     self.bump();
@@ -345,29 +583,44 @@ impl Parser<'_> {
         }
     }
 
-    /// A smoothing parameter: a number, negative for "estimate" (mgcv's `sp =`).
-    fn sp_value(&mut self) -> Result<SpValue> {
+    /// A finite number (optionally negative) or `NA` (`None`), for argument `arg`.
+    fn real_number(&mut self, arg: &str) -> Result<Option<Real>> {
+        if self.peek().tok == Tok::Name("NA".to_string()) {
+            self.bump();
+            return Ok(None);
+        }
         let negative = self.peek().tok == Tok::Minus;
         if negative {
             self.bump();
         }
         let t = self.peek().clone();
         let Tok::Number(text) = &t.tok else {
-            return Err(self.expected("a number for sp (negative: estimate it)"));
+            return Err(self.expected(&format!("a number for {arg}")));
         };
         match text.trim_end_matches('L').parse::<f64>() {
             Ok(v) if v.is_finite() => {
                 self.bump();
-                Ok(SpValue(if negative { -v } else { v }))
+                Ok(Some(Real(if negative { -v } else { v })))
             }
-            _ => Err(self.err(t.span.start, format!("sp must be a finite number, found {text}"))),
+            _ => Err(self.err(t.span.start, format!("{arg} must be a finite number, found {text}"))),
         }
+    }
+
+    /// A smoothing parameter: a number, negative for "estimate" (mgcv's `sp =`).
+    fn sp_value(&mut self) -> Result<SpValue> {
+        if !matches!(self.peek().tok, Tok::Number(_) | Tok::Minus) {
+            return Err(self.expected("a number for sp (negative: estimate it)"));
+        }
+        let at = self.peek().span.start;
+        self.real_number("sp")?
+            .ok_or_else(|| self.err(at, "sp must be a number (negative: estimate it)"))
     }
 
     /// A quoted basis code.
     fn basis(&mut self) -> Result<BasisType> {
         let t = self.peek().clone();
-        let supported = "supported: \"tp\", \"cr\", \"ps\", \"cc\", \"re\", \"ts\", \"cs\"";
+        let codes: Vec<String> = BasisType::ALL.iter().map(|b| format!("\"{b}\"")).collect();
+        let supported = format!("supported: {}", codes.join(", "));
         match &t.tok {
             Tok::Str(code) => match BasisType::from_code(code) {
                 Some(b) => {

@@ -98,6 +98,11 @@ fn smooth_defaults_follow_mgcv() {
             sp: Vec::new(),
             span: Span::new(4, 8),
             xt: Default::default(),
+            id: None,
+            d: Vec::new(),
+            mc: Vec::new(),
+            full: false,
+            ord: Vec::new(),
         }
     );
     let t = smooth("te(Wind, Temp)");
@@ -115,7 +120,7 @@ fn smooth_defaults_follow_mgcv() {
 fn smooth_arguments() {
     let s = smooth("s(x, k = 20, bs = \"cr\", m = 2, by = g, fx = TRUE)");
     assert_eq!(
-        (s.k, s.bs, s.m, s.by, s.fx),
+        (s.k.clone(), s.bs.clone(), s.m_ints(), s.by.clone(), s.fx),
         (
             vec![20],
             vec![BasisType::Cr],
@@ -131,7 +136,7 @@ fn smooth_arguments() {
     );
     let s = smooth("s(x, bs='ps', m=c(2, 1), fx=F, by=NA)");
     assert_eq!(
-        (s.bs, s.m, s.by, s.fx),
+        (s.bs.clone(), s.m_ints(), s.by.clone(), s.fx),
         (vec![BasisType::Ps], vec![Some(2), Some(1)], None, false)
     );
     for code in ["tp", "cr", "ps", "cc", "re"] {
@@ -146,11 +151,11 @@ fn tensor_arguments_per_margin() {
     let t = smooth("te(x, z, k = c(5, 4), bs = c(\"cr\", \"tp\"), m = c(2, NA))");
     assert_eq!(t.k, [5, 4]);
     assert_eq!(t.bs, [BasisType::Cr, BasisType::Tp]);
-    assert_eq!(t.m, [Some(2), None]);
+    assert_eq!(t.m_ints(), [Some(2), None]);
     let t = smooth("te(x, z, w, k = 6, bs = \"ps\", m = 1)");
     assert_eq!(t.k, [6, 6, 6]);
     assert_eq!(t.bs, [BasisType::Ps; 3]);
-    assert_eq!(t.m, [Some(1); 3]);
+    assert_eq!(t.m_ints(), [Some(1); 3]);
     let t = smooth("ti(x, z, k = c(NA, 7L))");
     assert_eq!(t.k, [5, 7]);
 }
@@ -201,9 +206,9 @@ fn response_columns_are_the_columns_the_left_hand_side_reads() {
 #[test]
 fn smooth_sp_is_parsed_and_keyed() {
     let s = smooth("s(x, sp = 0.1)");
-    assert_eq!(s.sp, [SpValue(0.1)]);
+    assert_eq!(s.sp, [Real(0.1)]);
     let t = smooth("te(a, b, sp = c(-1, 2e-3))");
-    assert_eq!(t.sp, [SpValue(-1.0), SpValue(2e-3)]);
+    assert_eq!(t.sp, [Real(-1.0), Real(2e-3)]);
     assert_ne!(parse("y ~ s(x, sp = 0.1)").canonical(), parse("y ~ s(x)").canonical());
     assert_ne!(
         parse("y ~ s(x, sp = 0.1)").canonical(),

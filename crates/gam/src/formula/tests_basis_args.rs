@@ -23,7 +23,7 @@ fn shrinkage_bases_and_m_vectors_parse() {
         smooth("te(x, z, bs = c(\"cs\", \"ts\"))").bs,
         [BasisType::Cs, BasisType::Ts]
     );
-    assert_eq!(smooth("s(x, m = c(2, 0))").m, [Some(2), Some(0)]);
+    assert_eq!(smooth("s(x, m = c(2, 0))").m_ints(), [Some(2), Some(0)]);
     assert!(error("s(x, z, bs = \"cs\")").contains("bs = \"cs\" smooths one covariate"));
 }
 
@@ -34,7 +34,8 @@ fn xt_parses_max_knots_and_seed() {
         s.xt,
         SmoothXt {
             max_knots: Some(500),
-            seed: Some(-3)
+            seed: Some(-3),
+            ..SmoothXt::default()
         }
     );
     assert_eq!(smooth("s(x, bs = \"ts\", xt = list(seed = 2))").xt.seed, Some(2));
@@ -50,7 +51,19 @@ fn xt_parses_max_knots_and_seed() {
 fn bad_xt_is_refused_in_one_line() {
     for (rhs, part) in [
         ("s(x, xt = list(foo = 1))", "xt entry 'foo' is not supported"),
-        ("s(x, xt = 3)", "xt = list(max.knots = ..., seed = ...)"),
+        (
+            "s(x, xt = 3)",
+            "xt = \"...\" or xt = list(max.knots = ..., seed = ..., bs = \"...\")",
+        ),
+        ("s(x, xt = \"cr\")", "names a margin basis"),
+        (
+            "s(x, g, bs = \"fs\", xt = \"zz\")",
+            "xt names basis \"zz\", which is not a basis code",
+        ),
+        (
+            "s(x, xt = list(bs = \"cr\"))",
+            "applies to s(..., bs = \"fs\", \"sz\" or \"ad\")",
+        ),
         (
             "s(x, xt = list(max.knots = -1))",
             "max.knots must be a whole number from 0",
@@ -59,13 +72,82 @@ fn bad_xt_is_refused_in_one_line() {
         ("s(x, xt = list(seed = 1, seed = 2))", "given twice"),
         (
             "s(x, bs = \"cr\", xt = list(seed = 1))",
-            "applies to a thin plate smooth",
+            "applies to s(..., bs = \"tp\", \"ts\", \"gp\" or \"ds\")",
         ),
-        ("te(x, z, xt = list(seed = 1))", "applies to a thin plate smooth"),
+        ("te(x, z, xt = list(seed = 1))", "xt is not supported in te()"),
     ] {
         // The message is the first line; the display adds the formula and a caret.
         let e = error(rhs);
         let message = e.lines().next().unwrap_or_default();
         assert!(message.contains(part), "{rhs}: {e}");
     }
+}
+
+#[test]
+fn issue_16_arguments_parse_with_mgcvs_defaults() {
+    // Real-valued m (a Gaussian process's range, a Duchon spline's s).
+    let gp = smooth("s(x, z, bs = \"gp\", m = c(3, 0.5))");
+    assert_eq!(gp.bs, [BasisType::Gp]);
+    assert_eq!(gp.m, [Some(Real(3.0)), Some(Real(0.5))]);
+    assert_eq!(gp.m_ints(), [Some(3), None]);
+    // id: numbers and strings are R's as.character of them.
+    assert_eq!(smooth("s(x, id = 1)").id.as_deref(), Some("1"));
+    assert_eq!(smooth("s(x, id = \"a\")").id.as_deref(), Some("a"));
+    assert_eq!(smooth("s(x, id = 2.5)").id.as_deref(), Some("2.5"));
+    // d groups covariates into margins; k, bs and m are then per margin,
+    // k defaulting to 5^d and a one-dimensional basis on a wider margin
+    // turning into tp, as mgcv's te() does.
+    let te = smooth("te(x, z, w, d = c(2, 1))");
+    assert_eq!(te.margin_dims(), [2, 1]);
+    assert_eq!(te.k, [25, 5]);
+    assert_eq!(te.bs, [BasisType::Tp, BasisType::Cr]);
+    assert_eq!(smooth("te(x, z, w, d = c(1, 1, 1))").d, Vec::<usize>::new());
+    assert_eq!(smooth("te(x, z)").margin_dims(), [1, 1]);
+    let ti = smooth("ti(x, z, mc = c(TRUE, FALSE))");
+    assert_eq!(ti.mc, [true, false]);
+    assert_eq!(smooth("ti(x, z, mc = F)").mc, [false, false]);
+    let t2 = smooth("t2(x, z, full = TRUE, ord = c(1, 2))");
+    assert_eq!(t2.kind, SmoothKind::T2);
+    assert_eq!(t2.label(), "t2(x,z)");
+    assert!(t2.full);
+    assert_eq!(t2.ord, [1, 2]);
+    // xt: a basis code, a file name, or list(bs = ).
+    assert_eq!(smooth("s(x, g, bs = \"fs\", xt = \"cr\")").xt.bs.as_deref(), Some("cr"));
+    assert_eq!(
+        smooth("s(x, g, bs = \"fs\", xt = list(bs = \"ps\"))").xt.bs.as_deref(),
+        Some("ps")
+    );
+    assert_eq!(
+        smooth("s(a, bs = \"mrf\", xt = \"nb.json\")").xt.text.as_deref(),
+        Some("nb.json")
+    );
+    for code in ["fs", "sz", "ad", "gp", "ds", "bs", "cp", "mrf"] {
+        assert_eq!(smooth(&format!("s(g, bs = \"{code}\")")).bs[0].as_str(), code);
+    }
+}
+
+#[test]
+fn issue_16_arguments_enter_the_canonical_form_only_when_given() {
+    let key = |f: &str| Formula::parse(f).unwrap().canonical();
+    let plain = key("y ~ s(x) + te(x, z)");
+    for changed in [
+        "y ~ s(x, id = 1) + te(x, z)",
+        "y ~ s(x) + te(x, z, d = 2)",
+        "y ~ s(x) + t2(x, z)",
+        "y ~ s(x, m = 2.5) + te(x, z)",
+    ] {
+        assert_ne!(key(changed), plain, "{changed}");
+    }
+    // Integers print as before, so that keys of earlier fits do not change.
+    assert!(key("y ~ s(x, m = 2)").contains("m=c(2)"), "{}", key("y ~ s(x, m = 2)"));
+    assert_eq!(key("y ~ te(x, z, d = c(1, 1))"), key("y ~ te(x, z)"));
+    assert_eq!(key("y ~ s(x, id = 1)"), key("y ~ s(x, id = \"1\")"));
+    assert_eq!(
+        key("y ~ s(x, g, bs = \"fs\", xt = \"cr\")"),
+        key("y ~ s(x, g, bs = \"fs\", xt = list(bs = \"cr\"))"),
+    );
+    assert_ne!(
+        key("y ~ s(x, g, bs = \"fs\", xt = \"cr\")"),
+        key("y ~ s(x, g, bs = \"fs\")")
+    );
 }

@@ -69,7 +69,7 @@ fn unsupported_syntax_errors() {
     check_contains(
         "y ~ lg(x)",
         4,
-        "unsupported function 'lg()' (supported: s, te, ti, offset, log, log10",
+        "unsupported function 'lg()' (supported: s, te, ti, t2, offset, log, log10",
     );
     check_contains("y ~ pmin(x)", 4, "pmin() takes 2 arguments");
     check_contains("y ~ log(x, base = 2)", 11, "log() takes no named arguments here");
@@ -164,9 +164,40 @@ fn smooth_argument_errors() {
     check(
         "y ~ s(x, kk = 5)",
         9,
-        "unknown smooth argument 'kk' (expected k, bs, m, by, fx)",
+        "unknown smooth argument 'kk' (expected k, bs, m, by, fx, xt, sp, id)",
     );
-    check("y ~ s(x, id = 1)", 9, "smooth argument 'id' is not supported");
+    check("y ~ s(x, pc = 1)", 9, "smooth argument 'pc' is not supported");
+    check(
+        "y ~ s(x, d = 1)",
+        9,
+        "argument 'd' applies to te(), ti() and t2(), not s()",
+    );
+    check("y ~ te(x, z, mc = TRUE)", 13, "argument 'mc' applies to ti(), not te()");
+    check(
+        "y ~ te(x, z, full = TRUE)",
+        13,
+        "argument 'full' applies to t2(), not te()",
+    );
+    check(
+        "y ~ t2(x, z, fx = TRUE)",
+        13,
+        "argument 'fx' applies to s(), te() and ti(), not t2()",
+    );
+    check(
+        "y ~ te(x, z, w, d = c(2, 2))",
+        16,
+        "d covers 4 covariates but te() has 3; d gives the number of covariates of each margin",
+    );
+    check(
+        "y ~ te(x, z, w, d = c(2, 1), k = c(4, 4, 4))",
+        29,
+        "k has 3 values but te() has 2 margins",
+    );
+    check(
+        "y ~ s(x, m = 1.5, id = NA)",
+        23,
+        "expected a number or a quoted name for id, found 'NA'",
+    );
     // Issue 13 implements `sp =`: only values that are not numbers are refused now.
     check(
         "y ~ s(x, sp = \"a\")",
@@ -193,9 +224,10 @@ fn smooth_argument_errors() {
         "s() takes a single k; use te() for one k per margin",
     );
     check(
-        "y ~ s(x, bs = \"ad\")",
+        "y ~ s(x, bs = \"sos\")",
         14,
-        "unsupported basis \"ad\" (supported: \"tp\", \"cr\", \"ps\", \"cc\", \"re\", \"ts\", \"cs\")",
+        "unsupported basis \"sos\" (supported: \"tp\", \"cr\", \"ps\", \"cc\", \"re\", \"ts\", \"cs\", \"fs\", \
+         \"sz\", \"ad\", \"gp\", \"ds\", \"bs\", \"cp\", \"mrf\")",
     );
     check("y ~ s(x, bs = cr)", 14, "the basis name needs quotes: bs = \"cr\"");
     check_contains("y ~ s(x, bs = 3)", 14, "expected a quoted basis name");
@@ -250,7 +282,7 @@ fn display_puts_a_caret_under_the_position() {
     let e = Formula::parse("y ~ s(x, kk = 5)").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "unknown smooth argument 'kk' (expected k, bs, m, by, fx)\n  y ~ s(x, kk = 5)\n           ^"
+        "unknown smooth argument 'kk' (expected k, bs, m, by, fx, xt, sp, id)\n  y ~ s(x, kk = 5)\n           ^"
     );
 }
 

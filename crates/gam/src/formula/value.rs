@@ -138,9 +138,9 @@ impl Parser<'_> {
         let start = self.peek().span.start;
         let Some(fun) = Fun::from_name(name) else {
             let hint = match name {
-                "s" | "te" | "ti" | "offset" => format!("{name}() cannot be used inside an expression"),
+                "s" | "te" | "ti" | "t2" | "offset" => format!("{name}() cannot be used inside an expression"),
                 _ => format!(
-                    "unsupported function '{name}()' (supported: s, te, ti, offset, {}); \
+                    "unsupported function '{name}()' (supported: s, te, ti, t2, offset, {}); \
                      transform the column in the data first",
                     Fun::supported()
                 ),

@@ -335,9 +335,31 @@ fn check_smooth(s: &SmoothTerm) -> Check {
             bases.len()
         ));
     }
+    // Which margin (which entry of `bs`) each covariate belongs to.
+    let dims = spec.margin_dims();
+    if dims.iter().sum::<usize>() != spec.vars.len() {
+        return Err(format!(
+            "margins of {dims:?} covariates for {} covariates",
+            spec.vars.len()
+        ));
+    }
+    if let Basis::Tensor(t) = &s.basis
+        && t.margin_dims() != dims.as_slice()
+    {
+        return Err(format!(
+            "margins of {dims:?} covariates, but the basis has {:?}",
+            t.margin_dims()
+        ));
+    }
+    let margin_of: Vec<usize> = dims
+        .iter()
+        .enumerate()
+        .flat_map(|(i, &d)| std::iter::repeat_n(i, d))
+        .collect();
     for (i, (basis, levels)) in bases.iter().zip(&s.factor_levels).enumerate() {
         let var = &spec.vars[i];
-        if spec.bs.get(i).or(spec.bs.first()) != Some(&basis_type(basis)) {
+        let margin = if spec.kind.is_tensor() { margin_of[i] } else { 0 };
+        if spec.bs.get(margin) != Some(&basis_type(basis)) {
             return Err(format!(
                 "covariate '{var}': the basis type does not match the stored basis"
             ));

@@ -1,7 +1,8 @@
 //! What the library's behaviour tests share: reading mgcv's reference files
 //! ([`json`]), the public benchmark cases ([`cases`]), the tolerances of the
 //! fidelity tests against mgcv ([`tol`]), ways to damage a model file
-//! ([`damage`]) and the synthetic data of the front-door tests ([`front`]).
+//! ([`damage`]), the synthetic data of the front-door tests ([`front`]) and
+//! checks against mgcv's setup of a model ([`setup_ref`]).
 
 // Each test binary uses only part of this module.
 #![allow(dead_code)]
@@ -28,4 +29,5 @@ pub mod cases;
 pub mod damage;
 pub mod front;
 pub mod json;
+pub mod setup_ref;
 pub mod tol;

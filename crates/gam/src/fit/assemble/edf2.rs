@@ -342,31 +342,36 @@ fn free_covariances(c: &Corrected<'_>, m: usize) -> Option<(Mat<f64>, Mat<f64>)>
     let n_sp = c.pens.len();
     let rho: Vec<f64> = c.lambda.iter().map(|l| l.ln()).collect();
     let k = c.hessian.nrows();
-    // Optimiser index → (index in the full Hessian, dρ/dx); further parameters pass through.
-    let map: Vec<(usize, f64)> = c
+    // Optimiser index → the (index in the full Hessian, dρ/dx) it moves; further
+    // parameters pass through.
+    let map: Vec<Vec<(usize, f64)>> = c
         .controls
         .free_map(&rho)
         .into_iter()
-        .chain((n_sp..k).map(|i| (i, 1.0)))
+        .chain((n_sp..k).map(|i| vec![(i, 1.0)]))
         .collect();
-    // ∂²V/∂x_a∂x_b = c_a c_b ∂²V/∂ρ_i∂ρ_j + δ_ab c_a (1 − c_a) ∂V/∂ρ_i (see SpControls::restrict).
-    let h = Mat::from_fn(map.len(), map.len(), |a, b| {
-        let ((i, ci), (j, cj)) = (map[a], map[b]);
-        let curvature = if a == b && i < n_sp {
-            ci * (1.0 - ci) * c.grad.get(i).copied().unwrap_or(0.0)
-        } else {
-            0.0
-        };
-        ci * cj * c.hessian[(i, j)] + curvature
-    });
+    let grad: Vec<f64> = (0..k)
+        .map(|i| {
+            if i < n_sp {
+                c.grad.get(i).copied().unwrap_or(0.0)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let (_, hx) = crate::fit::outer::controls::chain_rule(&map, &grad, |i, j| c.hessian[(i, j)]);
+    let h = Mat::from_fn(map.len(), map.len(), |a, b| hx[a * map.len() + b]);
     let m_x = map.len() - (k - m);
     let (vx, vrx) = rho_covariances(&h, m_x)?;
     let embed = |v: &Mat<f64>| {
         let mut out = Mat::<f64>::zeros(m, m);
         for a in 0..m_x {
             for b in 0..m_x {
-                let ((i, ci), (j, cj)) = (map[a], map[b]);
-                out[(i, j)] = ci * cj * v[(a, b)];
+                for &(i, ci) in &map[a] {
+                    for &(j, cj) in &map[b] {
+                        out[(i, j)] = ci * cj * v[(a, b)];
+                    }
+                }
             }
         }
         out
