@@ -482,3 +482,28 @@ fn the_scale_setting_changes_the_keys() {
     same.options.scale = gam::ScaleSetting::from_mgcv(-5.0).unwrap();
     assert_eq!(fit_keys(&same, &data).unwrap(), seen[3]);
 }
+
+/// An MRF's neighbourhood file is named in the formula; its contents are
+/// part of the model, so editing the file changes both keys (issue 16).
+#[test]
+fn the_contents_of_an_mrf_neighbourhood_file_change_the_keys() {
+    let fx = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let nb = dir.path().join("nb.json");
+    let formula = format!("y ~ s(g, bs = \"mrf\", xt = \"{}\")", nb.display());
+    std::fs::write(
+        &nb,
+        r#"{"format":"gam-neighbours/1","neighbours":{"a":["b"],"b":["a"],"c":[]}}"#,
+    )
+    .unwrap();
+    let a = keys(&formula, &fx.base);
+    assert_eq!(keys(&formula, &fx.base), a, "deterministic");
+    std::fs::write(
+        &nb,
+        r#"{"format":"gam-neighbours/1","neighbours":{"a":[],"b":["c"],"c":["b"]}}"#,
+    )
+    .unwrap();
+    let b = keys(&formula, &fx.base);
+    assert_ne!(b.exact, a.exact);
+    assert_ne!(b.coarse, a.coarse);
+}

@@ -11,6 +11,7 @@
 pub mod cc;
 pub mod constraint;
 pub mod cr;
+pub mod mrf;
 pub mod ps;
 pub mod re;
 pub mod shrink;
@@ -57,6 +58,8 @@ pub enum Basis {
     Re(re::ReBasis),
     /// Tensor product (`te`, `ti`).
     Tensor(Box<tensor::TensorBasis>),
+    /// Markov random field over areas.
+    Mrf(mrf::MrfBasis),
 }
 
 impl Basis {
@@ -68,6 +71,7 @@ impl Basis {
             Basis::Cc(b) => b,
             Basis::Re(b) => b,
             Basis::Tensor(b) => b.as_ref(),
+            Basis::Mrf(b) => b,
         }
     }
 }
@@ -84,6 +88,7 @@ impl Basis {
             Basis::Cc(b) => b.check(),
             Basis::Re(b) => b.check(),
             Basis::Tensor(b) => b.check(),
+            Basis::Mrf(b) => b.check(),
         }
     }
 

@@ -143,6 +143,10 @@ impl<'a> KeyMaterial<'a> {
             h.absorb_str(b"knots.column", name)
                 .absorb_f64_slice(b"knots.values", values);
         }
+        // The formula names an MRF's neighbourhood file; its contents are the model.
+        for bytes in crate::design::neighbours::file_bytes(self.formula.smooths().cloned()) {
+            h.absorb_bytes(b"mrf.neighbours", &bytes);
+        }
     }
 }
 

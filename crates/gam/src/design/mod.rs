@@ -7,6 +7,7 @@
 //! rebuilds exactly the training columns.
 
 mod linked;
+pub mod neighbours;
 pub mod options;
 pub mod parametric;
 pub mod penalty;

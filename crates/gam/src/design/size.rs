@@ -430,6 +430,10 @@ fn smooth_size(
                 }
                 (levels, 1.0, 0.0, 0)
             }
+            BasisType::Mrf => {
+                let areas = super::neighbours::read(spec)?.areas.len() as f64;
+                (areas, 1.0, 8.0 * areas * areas, areas as usize)
+            }
             other => return Err(not_built(spec, &format!("bs = \"{other}\""))),
         })
     };

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::basis::constraint::{DesignStats, SumToZero, penalty_scale_from};
 use crate::basis::tensor::TensorBasis;
-use crate::basis::{Basis, BasisFn, cc, cr, ps, re, tp};
+use crate::basis::{Basis, BasisFn, cc, cr, mrf, ps, re, tp};
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result};
 use crate::formula::{BasisType, SmoothKind, SmoothSpec};
@@ -110,6 +110,15 @@ pub(crate) fn covariates(
     data: &DataFrame,
     levels: Option<&[Option<Vec<String>>]>,
 ) -> Result<Covariates> {
+    if spec.kind == SmoothKind::S && spec.bs.first() == Some(&BasisType::Mrf) {
+        // The areas are the neighbourhood file's, whatever the column's type.
+        let Some(Some(areas)) = levels.and_then(|l| l.first()) else {
+            return Err(term_err(spec, "the areas of the mrf smooth are not known"));
+        };
+        let f = data.factor_with_levels(&spec.vars[0], areas)?;
+        let codes = f.codes.iter().map(|c| c.map_or(f64::NAN, |c| c as f64)).collect();
+        return Ok((vec![codes], vec![Some(areas.clone())]));
+    }
     let mut cols = Vec::with_capacity(spec.vars.len());
     let mut lv = Vec::with_capacity(spec.vars.len());
     for (i, var) in spec.vars.iter().enumerate() {
@@ -145,6 +154,34 @@ pub(crate) fn covariates(
         }
     }
     Ok((cols, lv))
+}
+
+/// The neighbourhood of an `mrf` smooth (`None` for other smooths), after
+/// checking the basis dimension mgcv allows: every area (`k` below the number
+/// of areas, mgcv's low-rank MRF, is not built yet; above it is mgcv's error).
+fn mrf_areas(spec: &SmoothSpec) -> Result<Option<super::neighbours::Neighbourhood>> {
+    if spec.kind != SmoothKind::S || spec.bs.first() != Some(&BasisType::Mrf) {
+        return Ok(None);
+    }
+    if spec.vars.len() != 1 {
+        return Err(term_err(spec, "an mrf smooth takes one covariate, the area"));
+    }
+    let nb = super::neighbours::read(spec)?;
+    let k = spec.k[0];
+    let n = nb.areas.len() as i64;
+    if k > n {
+        return Err(term_err(
+            spec,
+            format!("k = {k} is more than the {n} areas of the neighbourhood file"),
+        ));
+    }
+    if k >= 0 && k < n {
+        return Err(super::size::not_built(
+            spec,
+            &format!("k = {k} below the {n} areas (a low-rank MRF)"),
+        ));
+    }
+    Ok(Some(nb))
 }
 
 /// Builds the basis of a spec from training covariates.
@@ -197,6 +234,7 @@ fn build_basis(
                     .collect();
                 Basis::Re(re::ReBasis::new(&label, xs, &counts)?)
             }
+            BasisType::Mrf => return Err(super::size::not_built(spec, "an mrf margin of a tensor product")),
             other => return Err(super::size::not_built(spec, &format!("bs = \"{other}\""))),
         })
     };
@@ -337,9 +375,31 @@ impl SmoothTerm {
         opts: &SmoothOptions,
         setup: Option<&[Vec<f64>]>,
     ) -> Result<Vec<SmoothTerm>> {
-        let (cols, levels) = covariates(spec, data, None)?;
+        let (cols, levels, basis) = match mrf_areas(spec)? {
+            Some(nb) => {
+                let known = [Some(nb.areas.clone())];
+                let (cols, levels) = covariates(spec, data, Some(&known)).map_err(|e| match e {
+                    GamError::Data { column, row, .. } => term_err(
+                        spec,
+                        format!(
+                            "the area at row {} of column '{column}' is not in neighbourhood file '{}': every area \
+                             in the data must be a key of the file",
+                            row.unwrap_or(0),
+                            spec.xt.text.as_deref().unwrap_or_default()
+                        ),
+                    ),
+                    other => other,
+                })?;
+                let basis = Basis::Mrf(mrf::MrfBasis::new(&spec.label(), nb.areas, &nb.neighbours)?);
+                (cols, levels, basis)
+            }
+            None => {
+                let (cols, levels) = covariates(spec, data, None)?;
+                let basis = build_basis(spec, setup.unwrap_or(&cols), &levels, opts)?;
+                (cols, levels, basis)
+            }
+        };
         let setup = setup.unwrap_or(&cols);
-        let basis = build_basis(spec, setup, &levels, opts)?;
         let stats = raw_design_stats(&basis, setup)?;
         let is_re = basis.mgcv_class() == "random.effect";
         let mut s_scale = Vec::new();

@@ -34,8 +34,10 @@ use file::ReadProblem;
 
 /// Version of the model file format written by this build. Version 1 files
 /// (which store the summary tables instead of the factor they are computed
-/// from) are read as well.
-pub const MODEL_FORMAT_VERSION: u32 = 2;
+/// from) and version 2 files are read as well. Version 3 added issue 16's
+/// smooths (`id`, tensor margins of several covariates, `mc`, the new bases
+/// such as `mrf`), which a reader of version 2 could not evaluate.
+pub const MODEL_FORMAT_VERSION: u32 = 3;
 
 /// The oldest model file format this build reads.
 pub const OLDEST_MODEL_FORMAT_VERSION: u32 = 1;

@@ -370,6 +370,12 @@ fn check_smooth(s: &SmoothTerm) -> Check {
                 Some(crate::basis::re::ReCovariate::Factor { levels }) => Some(*levels),
                 _ => None,
             },
+            Basis::Mrf(m) => {
+                if levels.as_deref() != Some(m.areas()) {
+                    return Err(format!("covariate '{var}': the stored levels are not the MRF's areas"));
+                }
+                Some(m.areas().len())
+            }
             _ => None,
         };
         match (re_levels, levels) {
@@ -436,6 +442,7 @@ fn basis_type(basis: &Basis) -> BasisType {
         Basis::Ps(_) => BasisType::Ps,
         Basis::Cc(_) => BasisType::Cc,
         Basis::Re(_) => BasisType::Re,
+        Basis::Mrf(_) => BasisType::Mrf,
     }
 }
 

@@ -164,11 +164,16 @@ pub fn check(dir: &str, id: &str) {
             failures.push(format!("{what}: {v:.2e} apart"));
         }
     }
-    println!(
-        "{id}: X {x_err:.1e}, S {s_err:.1e}, REML {rel:.1e} rel, log sp {sp_err:.1e}, EDF {edf_err:.1e}, \
+    // The numbers the issue's note reports (shown with --nocapture).
+    #[allow(clippy::print_stdout)]
+    let report = || {
+        println!(
+            "{id}: X {x_err:.1e}, S {s_err:.1e}, REML {rel:.1e} rel, log sp {sp_err:.1e}, EDF {edf_err:.1e}, \
          fitted {fitted:.1e}, predictions {predicted:.1e}·sd, se {se_err:.1e} rel; fit {:.1} ms (mgcv {:.1} ms)",
-        secs * 1e3,
-        num(&r["mgcv_seconds"]) * 1e3
-    );
+            secs * 1e3,
+            num(&r["mgcv_seconds"]) * 1e3
+        );
+    };
+    report();
     assert!(failures.is_empty(), "{id}:\n{}", failures.join("\n"));
 }
