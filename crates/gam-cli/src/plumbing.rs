@@ -110,7 +110,9 @@ pub struct ModelArgs {
     /// Read this column as an ordered factor (repeatable), R's
     /// `data$COL <- ordered(data$COL)`: levels sorted as R's factor() sorts
     /// them, coded by R's polynomial contrasts (coefficients COL.L, COL.Q, COL.C,
-    /// COL^4, ...). In the formula, `ordered(COL)` does the same for one term
+    /// COL^4, ...); a smooth's `by = COL` then gets smooths for the levels after
+    /// the first only (mgcv: `y ~ COL + s(x) + s(x, by = COL)`). In the formula,
+    /// `ordered(COL)` does the same for one term
     #[arg(long = "ordered", value_name = "COL")]
     pub ordered: Vec<String>,
     /// When the smoothing-parameter search stops: "gam" (mgcv gam()'s test, relative

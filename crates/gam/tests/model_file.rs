@@ -153,24 +153,31 @@ fn no_single_edit_makes_load_or_predict_panic() {
     let data = training();
     let mut loads = 0;
     for &(formula, family, link) in &[MODELS[6], MODELS[7], MODELS[8], MODELS[5], MODELS[10]] {
-        let model = fit(formula, family, link);
-        let value = serde_json::to_value(&model).unwrap();
-        let mut paths = Vec::new();
-        leaves(&value, &mut Vec::new(), &mut paths);
-        for path in &paths {
-            for edit in edits(pointer(&value, path)) {
-                let mut v = value.clone();
-                *pointer_mut(&mut v, path) = edit;
-                let bytes = serde_json::to_vec(&v).unwrap();
-                loads += 1;
-                if let Ok(m) = GamModel::from_json_bytes(&bytes, Path::new("m.json")) {
-                    // Predictions may fail (a renamed column), but must not panic.
-                    let _ = m.predict(&data, &PredictOptions::default());
-                }
+        loads += load_every_edit(&fit(formula, family, link), &data);
+    }
+    assert!(loads > 1000, "only {loads} edits tried");
+}
+
+/// Loads every single edit of `model`'s file and predicts `data` from what loads; returns the
+/// number of edits tried. A panic fails the test.
+fn load_every_edit(model: &GamModel, data: &DataFrame) -> usize {
+    let value = serde_json::to_value(model).unwrap();
+    let mut paths = Vec::new();
+    leaves(&value, &mut Vec::new(), &mut paths);
+    let mut loads = 0;
+    for path in &paths {
+        for edit in edits(pointer(&value, path)) {
+            let mut v = value.clone();
+            *pointer_mut(&mut v, path) = edit;
+            let bytes = serde_json::to_vec(&v).unwrap();
+            loads += 1;
+            if let Ok(m) = GamModel::from_json_bytes(&bytes, Path::new("m.json")) {
+                // Predictions may fail (a renamed column), but must not panic.
+                let _ = m.predict(data, &PredictOptions::default());
             }
         }
     }
-    assert!(loads > 1000, "only {loads} edits tried");
+    loads
 }
 
 /// A step of a path into a JSON document.
@@ -346,17 +353,7 @@ fn a_model_with_expressions_round_trips_and_is_checked() {
     std::fs::write(&bad, serde_json::to_vec(&v).unwrap()).unwrap();
     assert_refused(&bad, "column 'w' is read", "interaction column edited");
     // Every single edit: refused or predicts, never a panic.
-    let mut paths = Vec::new();
-    leaves(&value, &mut Vec::new(), &mut paths);
-    for path in &paths {
-        for edit in edits(pointer(&value, path)) {
-            let mut v = value.clone();
-            *pointer_mut(&mut v, path) = edit;
-            if let Ok(m) = GamModel::from_json_bytes(&serde_json::to_vec(&v).unwrap(), Path::new("m.json")) {
-                let _ = m.predict(&data, &PredictOptions::default());
-            }
-        }
-    }
+    assert!(load_every_edit(&model, &data) > 100);
 }
 
 #[test]
@@ -432,4 +429,31 @@ fn a_version_1_file_loads_prints_its_stored_summary_and_saves_as_version_1() {
         refit.summary(),
         "the tables of a loaded model are computed bit for bit as the fit's"
     );
+}
+
+/// Issue 16: `side_constrain` is saved; a file from before the flag reads a random effect as
+/// left out of `gam.side` and every other term as constrained (what those versions did); a
+/// random effect of several covariates and smooths `by` an ordered factor survive every single
+/// edit of their file without a panic.
+#[test]
+fn side_constrain_old_files_and_the_new_terms_survive_edits() {
+    let mut data = training();
+    let g = data.require_column("g").unwrap().clone();
+    data.set_column("o", g).unwrap();
+    data.make_ordered("o").unwrap();
+    let model = GamSpec::new(Formula::parse("y ~ o + s(x, by = o, k = 5) + s(g, z, bs = \"re\")").unwrap())
+        .fit(&data)
+        .unwrap();
+    let labels: Vec<&str> = model.design.smooths.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(labels, ["s(x):ob", "s(x):oc", "s(g,z)"]);
+    let flags: Vec<bool> = model.design.smooths.iter().map(|s| s.side_constrain).collect();
+    assert_eq!(flags, [true, true, false]);
+    let value = serde_json::to_value(&model).unwrap();
+    let mut old = value.clone();
+    for s in old["design"]["smooths"].as_array_mut().unwrap() {
+        assert!(s.as_object_mut().unwrap().remove("side_constrain").is_some());
+    }
+    let loaded = GamModel::from_json_bytes(&serde_json::to_vec(&old).unwrap(), Path::new("old.json")).unwrap();
+    assert_eq!(loaded, model, "the flags of a file without them");
+    assert!(load_every_edit(&model, &data) > 100);
 }

@@ -581,7 +581,10 @@ def gam(
     exporting the Arrow C stream, or a dict of arrays; only the columns the
     formula reads are read, and rows with a missing value in one are dropped
     (mgcv's ``na.omit``). ``factors``/``ordered`` name columns to read as
-    (ordered) factors, as ``gam fit --factor/--ordered``. ``scale`` is
+    (ordered) factors, as ``gam fit --factor/--ordered`` (a pandas
+    ``Categorical(ordered=True)`` is one already); an ordered factor as a
+    smooth's ``by`` gets smooths for its levels after the first, as in mgcv
+    (``"y ~ o + s(x) + s(x, by = o)"``). ``scale`` is
     mgcv's: above 0 known, below 0 estimated, 0 the family's default.
     ``cache`` is True
     (the ``gam`` command's cache: ``$GAM_CACHE_DIR`` or the platform

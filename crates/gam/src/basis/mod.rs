@@ -111,6 +111,7 @@ impl Basis {
     pub(crate) fn n_covariates(&self) -> usize {
         match self {
             Basis::Tp(b) => b.n_covariates(),
+            Basis::Re(b) => b.n_covariates(),
             Basis::Tensor(b) => b.margins().map(|(_, d)| d).sum(),
             _ => 1,
         }

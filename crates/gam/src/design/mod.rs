@@ -204,9 +204,6 @@ impl Design {
         self.smooths.iter().flat_map(SmoothTerm::sp_names).collect()
     }
 
-    /// Refuses rows whose factor `by` level has no smooth: the training data
-    /// had no such level, so the model says nothing about it (a silent zero
-    /// contribution would be a wrong prediction).
     /// For each penalty, the penalty whose smoothing parameter it shares:
     /// itself, or for a term with an `id =` used before, the same penalty of
     /// the first term with that id (mgcv's `L`). Every level of a factor `by`
@@ -246,13 +243,30 @@ impl Design {
         Ok(out)
     }
 
+    /// Refuses rows whose factor `by` level has no smooth: the training data
+    /// had no such level, so the model says nothing about it (a silent zero
+    /// contribution would be a wrong prediction). An ordered factor's first
+    /// level has no smooth by design (the reference level) and is known.
     fn check_by_levels(&self, data: &DataFrame) -> Result<()> {
         let mut by_columns: Vec<(&str, Vec<&str>)> = Vec::new();
         for s in &self.smooths {
-            if let By::Level { column, level } = &s.by {
-                match by_columns.iter_mut().find(|(c, _)| c == column) {
-                    Some((_, levels)) => levels.push(level),
-                    None => by_columns.push((column, vec![level])),
+            if let By::Level {
+                column,
+                level,
+                reference,
+            } = &s.by
+            {
+                let known = match by_columns.iter_mut().find(|(c, _)| c == column) {
+                    Some((_, levels)) => levels,
+                    None => {
+                        by_columns.push((column, Vec::new()));
+                        &mut by_columns.last_mut().expect("just pushed").1
+                    }
+                };
+                for l in reference.iter().chain([level]) {
+                    if !known.contains(&l.as_str()) {
+                        known.push(l);
+                    }
                 }
             }
         }

@@ -7,9 +7,10 @@
 //! nests with nothing but `x0faca` smooths). When no variable is shared,
 //! nothing happens. Otherwise the smooths are visited in increasing
 //! dimension (number of covariates), in formula order within a dimension;
-//! random effects (`bs = "re"`, mgcv's `side.constrain = FALSE`) are left
-//! out. For smooth `i`, `X₁` holds a constant column (when the parametric
-//! part spans the constant) and the current columns of every smooth visited
+//! terms with [`SmoothTerm::side_constrain`] `false` (mgcv's
+//! `side.constrain = FALSE`: random effects, `bs = "re"`) are left out.
+//! For smooth `i`, `X₁` holds a constant column (when the parametric part
+//! spans the constant) and the current columns of every smooth visited
 //! before `i` that shares a variable with it. With `X₂` the columns of `i`:
 //! `E = Q₂ᵀ X₂` is `X₂` projected off the column space of `X₁` (`Q = [Q₁ Q₂]`
 //! from a QR of `X₁`; here, equivalently, the trailing block of the
@@ -61,7 +62,7 @@ fn variable_names(s: &SmoothTerm) -> Vec<String> {
     let suffix = match &s.by {
         By::None => String::new(),
         By::Numeric { column } => column.clone(),
-        By::Level { column, level } => format!("{column}{level}"),
+        By::Level { column, level, .. } => format!("{column}{level}"),
     };
     s.spec.vars.iter().map(|v| format!("{v}{suffix}")).collect()
 }
@@ -79,16 +80,9 @@ pub fn apply(design: &mut Design, data: &DataFrame) -> Result<()> {
     }
     let m = design.smooths.len();
     let dim = |i: usize| names[i].len();
-    let random: Vec<bool> = design.smooths.iter().map(|s| s.random).collect();
-    let constrained = |i: usize| !random[i];
+    let flags: Vec<bool> = design.smooths.iter().map(|s| s.side_constrain).collect();
+    let constrained = |i: usize| flags[i];
     let max_dim = (0..m).map(dim).max().unwrap_or(0);
-    if data.nrows() < design.n_coef() {
-        // mgcv's with.pen variant, not implemented.
-        return Err(GamError::NotIdentifiable {
-            terms: nested_labels(design, &names),
-            symptom: "nested smooths with fewer data rows than coefficients".into(),
-        });
-    }
     // For each variable, the smooths using it, in increasing dimension.
     let mut users: Vec<(String, Vec<usize>)> = Vec::new();
     for d in 1..=max_dim {
@@ -117,6 +111,15 @@ pub fn apply(design: &mut Design, data: &DataFrame) -> Result<()> {
             }
             if lower.is_empty() {
                 continue;
+            }
+            // Checked only now: terms left out (random effects) may share a
+            // variable without any nesting to resolve.
+            if data.nrows() < design.n_coef() {
+                // mgcv's with.pen variant, not implemented.
+                return Err(GamError::NotIdentifiable {
+                    terms: nested_labels(design, &names),
+                    symptom: "nested smooths with fewer data rows than coefficients".into(),
+                });
             }
             // The lower smooths' columns are already reduced by their own deletions.
             let r1 = usize::from(intercept) + lower.iter().map(|&l| design.smooths[l].n_coef()).sum::<usize>();
@@ -220,8 +223,11 @@ pub fn null_space_dim(s: &SmoothTerm) -> Option<usize> {
 
 /// The labels of the smooths that share a variable with another.
 fn nested_labels(design: &Design, names: &[Vec<String>]) -> Vec<String> {
+    let kept = |i: usize| design.smooths[i].side_constrain;
     (0..names.len())
-        .filter(|&i| (0..names.len()).any(|j| j != i && names[j].iter().any(|v| names[i].contains(v))))
+        .filter(|&i| {
+            kept(i) && (0..names.len()).any(|j| j != i && kept(j) && names[j].iter().any(|v| names[i].contains(v)))
+        })
         .map(|i| design.smooths[i].label.clone())
         .collect()
 }

@@ -426,10 +426,13 @@ fn smooth_size(
                 (dim as f64, 1.0, 0.0, dim)
             }
             BasisType::Re => {
-                let levels = match data.require_column(&vars[0])? {
-                    Column::Factor(f) => f.n_levels() as f64,
-                    Column::Numeric(_) => 1.0,
-                };
+                // model.matrix(~ g:x - 1): the product of the factors' levels.
+                let mut levels = 1.0;
+                for v in vars {
+                    if let Column::Factor(f) = data.require_column(v)? {
+                        levels *= f.n_levels() as f64;
+                    }
+                }
                 (levels, 1.0, 0.0, 0)
             }
             BasisType::Mrf => {
@@ -490,6 +493,8 @@ fn smooth_size(
         coefs -= 1.0;
     }
     let copies = match by {
+        // An ordered factor's first level gets no smooth.
+        Some(Column::Factor(f)) if f.ordered && f.n_levels() > 1 => (f.n_levels() - 1) as f64,
         Some(Column::Factor(f)) => f.n_levels() as f64,
         _ => 1.0,
     };
@@ -503,10 +508,10 @@ fn smooth_size(
         ),
     };
     let origin = match by {
-        Some(Column::Factor(f)) => format!(
+        Some(Column::Factor(_)) => format!(
             "{}for each of {} levels of {} gives ",
             origin.trim_end_matches("gives ").trim_end_matches("give "),
-            f.n_levels(),
+            copies,
             spec.by.as_deref().unwrap_or_default()
         ),
         _ => origin,

@@ -1,7 +1,8 @@
 //! Smooth terms: a formula's `s()`, `te()`, `ti()` turned into model-matrix
 //! columns and penalties, as mgcv's `smoothCon` does on top of a basis:
-//! penalty rescaling, `by` variables (one smooth per level of a factor, or
-//! multiplication by a numeric column) and the centring constraint.
+//! penalty rescaling, `by` variables (one smooth per level of a factor, per
+//! level after the first of an ordered factor, or multiplication by a
+//! numeric column) and the centring constraint.
 
 use faer::{Mat, Side};
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,12 @@ pub enum By {
         column: String,
         /// The level.
         level: String,
+        /// For an ordered factor, its first level: mgcv builds no smooth
+        /// for it (the reference, covered by the unconditional `s(x)` the
+        /// user writes beside `s(x, by = o)`), so rows at it are known, with
+        /// no contribution from this term. `None` for an unordered factor.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
     },
 }
 
@@ -56,6 +63,14 @@ pub struct SmoothTerm {
     pub s_scale: Vec<f64>,
     /// Whether mgcv treats it as a random effect (for p-values).
     pub random: bool,
+    /// Whether mgcv's `gam.side` may delete columns of the term to make it
+    /// identifiable beside smooths it nests (mgcv's `side.constrain`;
+    /// `false` for random-effect-like classes). Files written before the
+    /// flag lack it and read as `true`; [`SmoothTerm::fill_side_constrain`]
+    /// then restores what those versions did (a random effect was the only
+    /// term left out).
+    #[serde(default = "side_constrain_default")]
+    pub side_constrain: bool,
     /// Levels of factor covariates of an `re` term, for coding new data.
     pub factor_levels: Vec<Option<Vec<String>>>,
     /// Columns (after the centring constraint, ascending) that mgcv's
@@ -67,6 +82,11 @@ pub struct SmoothTerm {
     /// space of the others (mgcv's `null.space.penalty`).
     #[serde(default)]
     pub null_space_penalty: bool,
+}
+
+/// mgcv's `side.constrain` when a smooth class does not set it.
+fn side_constrain_default() -> bool {
+    true
 }
 
 /// mgcv's threshold for `select`'s null space: eigenvalues of the summed
@@ -207,10 +227,13 @@ fn build_basis(
                 };
                 Basis::Ps(ps::PsBasis::with_knots(&label, xs[0], k_opt, &m, knots)?)
             }
-            BasisType::Re => match &levels[i] {
-                Some(l) => Basis::Re(re::ReBasis::factor(&label, xs[0], l.len())?),
-                None => Basis::Re(re::ReBasis::numeric(&label, xs[0])?),
-            },
+            BasisType::Re => {
+                let counts: Vec<Option<usize>> = levels[i..i + xs.len()]
+                    .iter()
+                    .map(|l| l.as_ref().map(Vec::len))
+                    .collect();
+                Basis::Re(re::ReBasis::new(&label, xs, &counts)?)
+            }
             BasisType::Mrf => return Err(super::size::not_built(spec, "an mrf margin of a tensor product")),
             BasisType::Cp => Basis::Cp(cp::CpBasis::new(&label, xs[0], k_opt, &margin_m(spec, m), knots)?),
             BasisType::Bs => Basis::Bs(bs::BsBasis::new(&label, xs[0], k_opt, &margin_m(spec, m), knots)?),
@@ -242,8 +265,12 @@ fn build_basis(
                     format!("bs = \"{bs}\" smooths one covariate; use te() for several"),
                 ));
             }
-            if bs == BasisType::Re && xs.len() > 1 {
-                return Err(term_err(spec, "random effects of several covariates are not supported"));
+            if bs == BasisType::Re && spec.id.is_some() {
+                // mgcv's re constructor: "random effects don't work with ids".
+                return Err(term_err(
+                    spec,
+                    "random effects can not share smoothing parameters (id =); remove the id",
+                ));
             }
             one(0, bs, spec.k[0], spec.m_int(0), &xs, &spec.vars)
         }
@@ -347,7 +374,7 @@ pub fn label_of(spec: &SmoothSpec, by: &By) -> String {
     match by {
         By::None => base,
         By::Numeric { column } => format!("{base}:{column}"),
-        By::Level { column, level } => format!("{base}:{column}{level}"),
+        By::Level { column, level, .. } => format!("{base}:{column}{level}"),
     }
 }
 
@@ -441,6 +468,8 @@ impl SmoothTerm {
             penalties: constrained.clone(),
             s_scale: s_scale.clone(),
             random: is_re,
+            // mgcv's re constructor sets side.constrain = FALSE.
+            side_constrain: !is_re,
             factor_levels: levels.clone(),
             side_deleted: Vec::new(),
             null_space_penalty,
@@ -449,17 +478,35 @@ impl SmoothTerm {
         Ok(match by_col {
             None => vec![labelled(By::None)],
             Some((name, Column::Numeric(_))) => vec![labelled(By::Numeric { column: name })],
-            Some((name, Column::Factor(f))) => f
-                .levels
-                .iter()
-                .map(|level| {
-                    labelled(By::Level {
-                        column: name.clone(),
-                        level: level.clone(),
+            Some((name, Column::Factor(f))) => {
+                // An ordered factor's first level is the reference: no smooth
+                // (mgcv's smoothCon, unless it is the only level).
+                let reference = (f.ordered && f.levels.len() > 1).then(|| f.levels[0].clone());
+                let skip = usize::from(reference.is_some());
+                f.levels
+                    .iter()
+                    .skip(skip)
+                    .map(|level| {
+                        labelled(By::Level {
+                            column: name.clone(),
+                            level: level.clone(),
+                            reference: reference.clone(),
+                        })
                     })
-                })
-                .collect(),
+                    .collect()
+            }
         })
+    }
+
+    /// Sets [`SmoothTerm::side_constrain`] as the versions before the flag
+    /// decided it, for a term read from such a file: every term but a
+    /// random effect. (In mgcv 1.8-41 only `re` sets `random`, and it sets
+    /// `side.constrain = FALSE`, so this changes nothing for a term written
+    /// since.)
+    pub(crate) fn fill_side_constrain(&mut self) {
+        if self.random {
+            self.side_constrain = false;
+        }
     }
 
     /// Number of coefficients (columns) of the term.
@@ -490,7 +537,7 @@ impl SmoothTerm {
                     }
                 }
             }
-            By::Level { column, level } => {
+            By::Level { column, level, .. } => {
                 let f = match data.require_column(column)? {
                     Column::Factor(f) => f,
                     Column::Numeric(_) => {

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ENGINE_VERSION;
 use crate::data::DataFrame;
-use crate::design::Design;
+use crate::design::{Design, SmoothTerm};
 use crate::error::{GamError, Result};
 pub use crate::family::{Family, Link};
 use crate::files::nan_if_null;
@@ -322,7 +322,12 @@ impl GamModel {
             }
             None => return Err(model_error(path, "no format_version field")),
         }
-        let model: GamModel = serde_json::from_slice(bytes).map_err(|e| damaged(path, &e.to_string()))?;
+        let mut model: GamModel = serde_json::from_slice(bytes).map_err(|e| damaged(path, &e.to_string()))?;
+        model
+            .design
+            .smooths
+            .iter_mut()
+            .for_each(SmoothTerm::fill_side_constrain);
         model.check().map_err(|problem| damaged(path, &problem))?;
         Ok(model)
     }

@@ -364,10 +364,11 @@ fn check_smooth(s: &SmoothTerm) -> Check {
                 "covariate '{var}': the basis type does not match the stored basis"
             ));
         }
+        // A random effect takes all the term's covariates; covariate i is its i-th.
         let re_levels = match basis {
-            Basis::Re(re) => match re.covariate() {
-                crate::basis::re::ReCovariate::Factor { levels } => Some(levels),
-                crate::basis::re::ReCovariate::Numeric => None,
+            Basis::Re(re) => match re.covariates().get(i) {
+                Some(crate::basis::re::ReCovariate::Factor { levels }) => Some(*levels),
+                _ => None,
             },
             Basis::Mrf(m) => {
                 if levels.as_deref() != Some(m.areas()) {
