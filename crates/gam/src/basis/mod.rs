@@ -11,7 +11,10 @@
 pub mod cc;
 pub mod constraint;
 pub mod cr;
+pub mod ds;
+pub mod gp;
 pub mod ps;
+pub mod radial;
 pub mod re;
 pub mod shrink;
 pub mod tensor;
@@ -57,6 +60,10 @@ pub enum Basis {
     Re(re::ReBasis),
     /// Tensor product (`te`, `ti`).
     Tensor(Box<tensor::TensorBasis>),
+    /// Gaussian process (`gp`).
+    Gp(gp::GpBasis),
+    /// Duchon spline (`ds`).
+    Ds(ds::DsBasis),
 }
 
 impl Basis {
@@ -68,6 +75,8 @@ impl Basis {
             Basis::Cc(b) => b,
             Basis::Re(b) => b,
             Basis::Tensor(b) => b.as_ref(),
+            Basis::Gp(b) => b,
+            Basis::Ds(b) => b,
         }
     }
 }
@@ -84,6 +93,8 @@ impl Basis {
             Basis::Cc(b) => b.check(),
             Basis::Re(b) => b.check(),
             Basis::Tensor(b) => b.check(),
+            Basis::Gp(b) => b.check(),
+            Basis::Ds(b) => b.check(),
         }
     }
 
@@ -91,6 +102,8 @@ impl Basis {
     pub(crate) fn n_covariates(&self) -> usize {
         match self {
             Basis::Tp(b) => b.n_covariates(),
+            Basis::Gp(b) => b.n_covariates(),
+            Basis::Ds(b) => b.n_covariates(),
             Basis::Tensor(b) => b.margins().map(|(_, d)| d).sum(),
             _ => 1,
         }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::basis::constraint::{DesignStats, SumToZero, penalty_scale_from};
 use crate::basis::tensor::TensorBasis;
-use crate::basis::{Basis, BasisFn, cc, cr, ps, re, tp};
+use crate::basis::{Basis, BasisFn, cc, cr, ds, gp, ps, re, tp};
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result};
 use crate::formula::{BasisType, SmoothKind, SmoothSpec};
@@ -145,8 +145,8 @@ fn build_basis(
                     m: super::size::order(m),
                     drop_null: super::size::drops_null_space(spec),
                     shrink: bs == BasisType::Ts,
-                    max_knots: spec.xt.max_knots.and_then(|v| usize::try_from(v).ok()),
-                    seed: spec.xt.seed.and_then(|v| i32::try_from(v).ok()),
+                    max_knots: super::size::xt_max_knots(spec),
+                    seed: super::size::xt_seed(spec),
                     knots: user,
                 };
                 Basis::Tp(tp::TpBasis::with_options(&label, xs, k, &opts)?)
@@ -170,6 +170,20 @@ fn build_basis(
                 Some(l) => Basis::Re(re::ReBasis::factor(&label, xs[0], l.len())?),
                 None => Basis::Re(re::ReBasis::numeric(&label, xs[0])?),
             },
+            BasisType::Gp | BasisType::Ds => {
+                // A margin of a tensor product has its own element of m.
+                let m = match spec.kind {
+                    SmoothKind::S => spec.m.clone(),
+                    _ => vec![spec.m.get(i).copied().flatten()],
+                };
+                let user: Option<Vec<Vec<f64>>> = vars.iter().map(|v| knots_of(v).map(<[f64]>::to_vec)).collect();
+                let (max, seed) = (super::size::xt_max_knots(spec), super::size::xt_seed(spec));
+                if bs == BasisType::Gp {
+                    Basis::Gp(gp::GpBasis::new(&label, xs, k, &m, user.as_deref(), max, seed)?)
+                } else {
+                    Basis::Ds(ds::DsBasis::new(&label, xs, k, &m, user.as_deref(), max, seed)?)
+                }
+            }
             other => return Err(super::size::not_built(spec, &format!("bs = \"{other}\""))),
         })
     };

@@ -413,6 +413,8 @@ fn basis_type(basis: &Basis) -> BasisType {
         Basis::Ps(_) => BasisType::Ps,
         Basis::Cc(_) => BasisType::Cc,
         Basis::Re(_) => BasisType::Re,
+        Basis::Gp(_) => BasisType::Gp,
+        Basis::Ds(_) => BasisType::Ds,
     }
 }
 

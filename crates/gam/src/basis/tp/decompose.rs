@@ -13,7 +13,7 @@ const SIGN_REFERENCE_MIN_DOT: f64 = 1e-8;
 /// The `k` eigenpairs of `e` with largest |eigenvalue| (ties to the positive
 /// one), ordered by decreasing eigenvalue and oriented against mgcv's Lanczos
 /// start vector.
-pub(super) fn truncated_eigen(e: &Mat<f64>, k: usize, term: &str) -> Result<(Mat<f64>, Vec<f64>)> {
+pub(crate) fn truncated_eigen(e: &Mat<f64>, k: usize, term: &str) -> Result<(Mat<f64>, Vec<f64>)> {
     let n = e.nrows();
     let start = lanczos_start(n);
     let (values, vectors) = match dominant_eigen(e, k, &start) {
@@ -21,7 +21,7 @@ pub(super) fn truncated_eigen(e: &Mat<f64>, k: usize, term: &str) -> Result<(Mat
         None => {
             let evd = e.self_adjoint_eigen(Side::Lower).map_err(|err| GamError::Term {
                 term: term.to_string(),
-                message: format!("eigen-decomposition of the thin plate penalty failed: {err:?}"),
+                message: format!("eigen-decomposition of the penalty's kernel matrix failed: {err:?}"),
             })?;
             let values: Vec<f64> = evd.S().column_vector().iter().copied().collect();
             (values, evd.U().to_owned())
