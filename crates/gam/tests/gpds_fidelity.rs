@@ -26,9 +26,11 @@ use faer::Mat;
 use gam::expert::basis::BasisFn;
 use gam::expert::data::DataFrame;
 use gam::expert::design::smooth::SmoothTerm;
+use gam::expert::fit::driver::{MatrixStorage, NoObserver, prepare};
 use gam::expert::formula::Formula;
 use gam::expert::model::{Family, GamModel, GamSpec, Link};
 use gam::expert::predict::{PredictOptions, PredictType};
+use gam::expert::report::plot::{PlotKind, PlotOptions, plot_data};
 use serde_json::Value;
 
 /// Bases, penalties and predictions, relative to the largest |entry| of mgcv's matrix.
@@ -36,6 +38,12 @@ const BASIS_REL_TOL: f64 = 1e-10;
 
 /// Summary statistics (F or chi-square) and p-values of smooth terms, relative.
 const STAT_REL_TOL: f64 = 1e-3;
+
+/// plot.gam's curves and surfaces (fit and band), relative to the largest |value|.
+const PLOT_REL_TOL: f64 = 1e-6;
+
+/// Chunked and in-memory fits agree to this (relative).
+const CHUNKED_REL_TOL: f64 = 1e-10;
 
 fn mat(v: &Value) -> Mat<f64> {
     let rows: Vec<Vec<f64>> = v.as_array().expect("rows").iter().map(nums).collect();
@@ -192,13 +200,67 @@ fn duchon_bases_match_mgcv() {
     }
 }
 
-fn fit(r: &Value) -> (DataFrame, GamModel) {
-    let data = DataFrame::read_csv(&test_data().join(r["data"].as_str().unwrap())).unwrap();
+fn model_spec(r: &Value) -> GamSpec {
     let family = Family::from_name(r["family"].as_str().unwrap()).expect("a supported family");
     let link = Link::from_name(r["link"].as_str().unwrap()).expect("a known link");
-    let spec = GamSpec::new(Formula::parse(r["formula"].as_str().unwrap()).unwrap()).with_family(family, link);
-    let model = spec.fit(&data).unwrap_or_else(|e| panic!("{}: {e}", r["id"]));
+    GamSpec::new(Formula::parse(r["formula"].as_str().unwrap()).unwrap()).with_family(family, link)
+}
+
+fn fit(r: &Value) -> (DataFrame, GamModel) {
+    let data = DataFrame::read_csv(&test_data().join(r["data"].as_str().unwrap())).unwrap();
+    let model = model_spec(r).fit(&data).unwrap_or_else(|e| panic!("{}: {e}", r["id"]));
     (data, model)
+}
+
+/// Largest |ours − theirs| relative to max(1, max |theirs|); NaN (excluded) must match.
+fn plot_diff(what: &str, ours: &[f64], theirs: &[f64]) -> f64 {
+    assert_eq!(ours.len(), theirs.len(), "{what}: lengths");
+    let scale = theirs
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold(1.0f64, |m, v| m.max(v.abs()));
+    let mut worst = 0.0f64;
+    for (i, (a, b)) in ours.iter().zip(theirs).enumerate() {
+        if b.is_nan() {
+            assert!(a.is_nan(), "{what}[{i}]: ours {a}, mgcv excluded it");
+        } else {
+            worst = worst.max((a - b).abs() / scale);
+        }
+    }
+    worst
+}
+
+/// plot.gam's data of every term: a curve for one covariate, a surface for two.
+fn check_plot(id: &str, r: &Value, model: &GamModel, data: &DataFrame) -> f64 {
+    let ours = plot_data(model, data, &PlotOptions::default()).unwrap();
+    let theirs = r["plot"].as_array().unwrap();
+    assert_eq!(ours.len(), theirs.len(), "{id}: plotted terms");
+    let mut worst = 0.0f64;
+    for (t, want) in ours.iter().zip(theirs) {
+        let what = format!("{id} {}", t.label);
+        let two_d = !want["y"].is_null();
+        assert_eq!(
+            t.kind,
+            if two_d { PlotKind::Surface } else { PlotKind::Curve },
+            "{what}: kind"
+        );
+        worst = worst.max(plot_diff(&format!("{what} x"), &t.x, &nums(&want["x"])));
+        if two_d {
+            worst = worst.max(plot_diff(
+                &format!("{what} y"),
+                t.y.as_deref().unwrap(),
+                &nums(&want["y"]),
+            ));
+        }
+        worst = worst.max(plot_diff(&format!("{what} fit"), &t.fit, &nums(&want["fit"])));
+        worst = worst.max(plot_diff(
+            &format!("{what} se"),
+            t.se.as_deref().unwrap(),
+            &nums(&want["se"]),
+        ));
+    }
+    assert!(worst <= PLOT_REL_TOL, "{id}: plot data differ by {worst:.2e}");
+    worst
 }
 
 /// Worst differences of one full fit: criterion (relative), EDF, linear predictor / spread,
@@ -278,8 +340,15 @@ fn check_fit(id: &str) -> [f64; 5] {
             stat_err = stat_err.max(rel(row.p_value, want[3]));
         }
     }
+    let plot = check_plot(id, &r, &model, &data);
+    for w in strings(&r["warnings"]).iter().filter(|w| w.starts_with("s value")) {
+        assert!(
+            model.warnings.iter().any(|ours| ours.ends_with(w.as_str())),
+            "{id}: mgcv warns '{w}', we do not"
+        );
+    }
     println!(
-        "{id:12} criterion {crit:.1e}  EDF {edf:.1e}  fitted {lp_err:.1e}·sd  new data {pred_err:.1e}·sd  se {se_err:.1e}  summary {stat_err:.1e}"
+        "{id:12} criterion {crit:.1e}  EDF {edf:.1e}  fitted {lp_err:.1e}·sd  new data {pred_err:.1e}·sd  se {se_err:.1e}  summary {stat_err:.1e}  plot {plot:.1e}"
     );
     assert!(
         crit <= REML_REL_TOL,
@@ -325,4 +394,119 @@ fn tensor_product_of_gp_and_ds_margins_matches_mgcv() {
 #[test]
 fn fit_beyond_max_knots_matches_mgcv() {
     check_fit("big");
+}
+
+/// The chunked path (model matrix built a block of rows at a time) gives the in-memory fit.
+#[test]
+fn chunked_fits_equal_in_memory_fits() {
+    for id in ["gauss", "pois"] {
+        let r = read_json(&test_data().join(format!("bases_i16/fit_{id}.json")));
+        let data = DataFrame::read_csv(&test_data().join(r["data"].as_str().unwrap())).unwrap();
+        let spec = model_spec(&r);
+        let run = |how| {
+            let setup = spec.setup_with(prepare(&spec, &data).unwrap(), how).unwrap();
+            spec.fit_setup(&setup, None, &mut NoObserver).unwrap()
+        };
+        let (dense, chunked) = (run(MatrixStorage::Dense), run(MatrixStorage::Chunked(37)));
+        let rel = (chunked.reml_score - dense.reml_score).abs() / dense.reml_score.abs();
+        assert!(
+            rel <= CHUNKED_REL_TOL,
+            "{id}: REML {} vs {}",
+            chunked.reml_score,
+            dense.reml_score
+        );
+        let scale = dense.coefficients.iter().fold(1.0f64, |m, c| m.max(c.abs()));
+        for (c, d) in chunked.coefficients.iter().zip(&dense.coefficients) {
+            assert!((c - d).abs() <= CHUNKED_REL_TOL * scale, "{id}: coefficient {c} vs {d}");
+        }
+    }
+}
+
+/// A saved model keeps the bases (knots, range, eigenvectors): read back, it predicts exactly
+/// as the fitted one, and passes the loader's consistency check.
+#[test]
+fn saved_models_predict_as_fitted() {
+    let dir = tempfile::TempDir::new().unwrap();
+    for id in ["gauss", "gauss_by", "te_gp", "big"] {
+        let r = read_json(&test_data().join(format!("bases_i16/fit_{id}.json")));
+        let (data, model) = fit(&r);
+        let path = dir.path().join(format!("{id}.json"));
+        model.save(&path).unwrap();
+        let loaded = GamModel::load(&path).unwrap_or_else(|e| panic!("{id}: {e}"));
+        let opts = PredictOptions {
+            se: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            model.predict(&data, &opts).unwrap(),
+            loaded.predict(&data, &opts).unwrap(),
+            "{id}"
+        );
+    }
+}
+
+/// One-line errors naming the term, where mgcv silently changes the input (a range that is
+/// not positive: mgcv uses its default) or stops with a message that names nothing.
+#[test]
+fn bad_arguments_are_one_line_errors_naming_the_term() {
+    let data = DataFrame::read_csv(&test_data().join("bases_i16/gpds_data.csv")).unwrap();
+    for (formula, wanted) in [
+        (
+            "y ~ s(x, bs = \"gp\", m = c(3, 0))",
+            "m[2] = 0: the range must be positive",
+        ),
+        (
+            "y ~ s(x, bs = \"gp\", m = c(3, -0.5))",
+            "m[2] = -0.5: the range must be positive",
+        ),
+        (
+            "y ~ s(x, bs = \"gp\", m = c(6, 0.2))",
+            "m[1] = 6: the covariance type is",
+        ),
+        ("y ~ s(x, bs = \"gp\", m = 0)", "m[1] = 0: the covariance type is"),
+        (
+            "y ~ s(x, bs = \"gp\", m = c(2, 0.2, 2.5))",
+            "m[3] = 2.5: the power exponential's power must be in (0, 2]",
+        ),
+        ("y ~ s(x, bs = \"gp\", m = c(2, 0.2, 1, 4))", "m has 4 values"),
+        ("y ~ s(x, bs = \"ds\", m = c(1, 0.5, 3))", "m has 3 values"),
+        (
+            "y ~ s(x, bs = \"ds\", k = 239)",
+            "x has only 238 unique values, fewer than k = 239: reduce k",
+        ),
+    ] {
+        let spec = GamSpec::new(Formula::parse(formula).unwrap());
+        let Err(err) = spec.fit(&data) else {
+            panic!("{formula}: fitted");
+        };
+        let err = err.to_string();
+        assert!(err.contains(wanted), "{formula}: {err}");
+        assert!(err.contains("s(x"), "{formula}: the term is not named: {err}");
+        assert!(!err.contains('\n'), "{formula}: not one line: {err}");
+    }
+}
+
+/// Duchon's s is clamped as mgcv clamps it, with mgcv's warnings: `s >= d/2` is reduced to
+/// `(d - 1)/2`, and `m + s <= d/2` raised to give a continuous function. (mgcv's "No suitable s"
+/// cannot happen: the raised `s = 1/2 + d/2 - m` is below `d/2` for every `m >= 1`.)
+#[test]
+fn duchon_s_is_clamped_as_mgcv_clamps_it() {
+    let data = DataFrame::read_csv(&test_data().join("bases_i16/gpds_data.csv")).unwrap();
+    for (formula, warning) in [
+        ("y ~ s(x, bs = \"ds\", m = c(1, 0.5), k = 10)", "s(x): s value reduced"),
+        (
+            "y ~ s(x, z, w, bs = \"ds\", m = c(1, -1), k = 15)",
+            "s(x,z,w): s value modified to give continuous function",
+        ),
+    ] {
+        let model = match GamSpec::new(Formula::parse(formula).unwrap()).fit(&data) {
+            Ok(m) => m,
+            Err(e) => panic!("{formula}: {e}"),
+        };
+        assert!(
+            model.warnings.iter().any(|w| w == warning),
+            "{formula}: {:?}",
+            model.warnings
+        );
+    }
 }

@@ -30,9 +30,10 @@
 //!
 //! `m` (default 2) is rounded and at least 1; `s` (default 0) is rounded
 //! to a half. An `s >= d/2` becomes `(d - 1)/2`, an `s <= -d/2` becomes
-//! `-(d - 1)/2`; then if `m + s <= d/2`, `s` becomes `1/2 + d/2 - m`, and
-//! mgcv stops when that is `>= d/2` ("No suitable s"), as this does. mgcv
-//! warns at each change ("s value reduced", ...), and so does the fit.
+//! `-(d - 1)/2`; then if `m + s <= d/2`, `s` becomes `1/2 + d/2 - m` (mgcv
+//! would stop if that were `>= d/2`, "No suitable s", which cannot happen for
+//! `m >= 1`; the check is kept). mgcv warns at each change ("s value
+//! reduced", ...), and so does the fit.
 //! `k` defaults to `M + c(10, 30, 100)[d]` (`d` capped at 3) and is at
 //! least `M + 1`.
 //!
@@ -46,11 +47,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::basis::BasisFn;
 use crate::basis::radial::{RadialPart, centred_knots};
-use crate::basis::tp::decompose::truncated_eigen;
+use crate::basis::tp::decompose::{SLANCZOS_TOL, mgcv_lanczos};
 use crate::basis::tp::kernel::{Radial, eta_matrix, poly_matrix, poly_powers};
 use crate::error::{GamError, Result};
 use crate::formula::Real;
-use crate::linalg::StoredMat;
 use crate::linalg::householder::Householder;
 
 /// mgcv's default basis dimension is `M + DEFAULT_K_EXTRA[min(d, 3) - 1]`.
@@ -159,10 +159,8 @@ pub struct DsBasis {
     m: usize,
     /// Twice `s` (after mgcv's clamping).
     s2: i64,
-    /// Knots, centring and the coefficient map.
+    /// Knots, centring, the coefficient map and the penalty.
     radial: RadialPart,
-    /// The penalty, `k x k`.
-    penalty: StoredMat,
 }
 
 impl DsBasis {
@@ -190,7 +188,7 @@ impl DsBasis {
         let t = poly_matrix(&c.knots, &poly_powers(d, m, null_dim));
         let (u, core) = match nk.cmp(&k) {
             std::cmp::Ordering::Greater => {
-                let (u, values) = truncated_eigen(&e, k, term)?;
+                let (u, values) = mgcv_lanczos(&e, k, SLANCZOS_TOL, term)?;
                 (u, Mat::from_fn(k, k, |i, j| if i == j { values[i] } else { 0.0 }))
             }
             std::cmp::Ordering::Equal => (Mat::<f64>::identity(k, k), e),
@@ -222,8 +220,7 @@ impl DsBasis {
             term: term.to_string(),
             m,
             s2,
-            radial: RadialPart::new(c.shift, &c.knots, &uz, m, null_dim),
-            penalty: StoredMat::from_mat(&penalty),
+            radial: RadialPart::new(c.shift, &c.knots, &uz, &penalty, m, null_dim),
         })
     }
 
@@ -261,11 +258,6 @@ impl DsBasis {
         if self.radial.null_dim() != dims(self.radial.d(), 0, self.m).0 {
             return Err(format!("a null space of {} for m = {}", self.radial.null_dim(), self.m));
         }
-        let k = self.radial.dim();
-        self.penalty.check("its penalty", k, k)?;
-        if self.penalty.data.iter().any(|v| !v.is_finite()) {
-            return Err("its penalty has a non-finite entry".into());
-        }
         Ok(())
     }
 }
@@ -280,7 +272,7 @@ impl BasisFn for DsBasis {
     }
 
     fn penalties(&self) -> Vec<Mat<f64>> {
-        vec![self.penalty.to_mat()]
+        vec![self.radial.penalty()]
     }
 
     fn null_space_dim(&self) -> usize {

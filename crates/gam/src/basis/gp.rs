@@ -44,11 +44,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::basis::BasisFn;
 use crate::basis::radial::{RadialPart, centred_knots};
-use crate::basis::tp::decompose::truncated_eigen;
+use crate::basis::tp::decompose::{SLANCZOS_TOL, mgcv_lanczos};
 use crate::basis::tp::kernel::{Radial, eta_matrix};
 use crate::error::{GamError, Result};
 use crate::formula::Real;
-use crate::linalg::StoredMat;
 
 /// mgcv's default covariance type (Matérn 1.5).
 pub const DEFAULT_TYPE: i64 = 3;
@@ -173,10 +172,8 @@ pub struct GpBasis {
     range: f64,
     /// The power exponential's power (mgcv's `gp.defn[3]`).
     kappa: f64,
-    /// Knots, centring and the coefficient map.
+    /// Knots, centring, the coefficient map and the penalty.
     radial: RadialPart,
-    /// The penalty, `k x k`.
-    penalty: StoredMat,
 }
 
 impl GpBasis {
@@ -210,7 +207,7 @@ impl GpBasis {
             });
         }
         let (u, values) = if p < nk {
-            truncated_eigen(&e, p, term)?
+            mgcv_lanczos(&e, p, SLANCZOS_TOL, term)?
         } else {
             (Mat::<f64>::identity(nk, nk), Vec::new())
         };
@@ -226,8 +223,7 @@ impl GpBasis {
             stationary,
             range,
             kappa,
-            radial: RadialPart::new(c.shift, &c.knots, &u, poly_order, null_dim),
-            penalty: StoredMat::from_mat(&penalty),
+            radial: RadialPart::new(c.shift, &c.knots, &u, &penalty, poly_order, null_dim),
         })
     }
 
@@ -257,7 +253,7 @@ impl GpBasis {
 
     /// Checks a basis read back from a model file.
     pub(crate) fn check(&self) -> std::result::Result<(), String> {
-        if !(1..=5).contains(&self.kind) || !(self.range > 0.0 && self.range.is_finite()) {
+        if !((1..=5).contains(&self.kind) && self.range > 0.0 && self.range.is_finite()) {
             return Err(format!("covariance type {} with range {}", self.kind, self.range));
         }
         if !(self.kappa > 0.0 && self.kappa <= 2.0) {
@@ -266,13 +262,11 @@ impl GpBasis {
         self.radial.check()?;
         let d = self.radial.d();
         let null_dim = if self.stationary { 1 } else { d + 1 };
-        let k = self.radial.dim();
         if self.radial.null_dim() != null_dim {
-            return Err(format!("{k} basis functions for a null space of {null_dim}"));
-        }
-        self.penalty.check("its penalty", k, k)?;
-        if self.penalty.data.iter().any(|v| !v.is_finite()) {
-            return Err("its penalty has a non-finite entry".into());
+            return Err(format!(
+                "a null space of {} where the covariance type gives {null_dim}",
+                self.radial.null_dim()
+            ));
         }
         Ok(())
     }
@@ -288,11 +282,11 @@ impl BasisFn for GpBasis {
     }
 
     fn penalties(&self) -> Vec<Mat<f64>> {
-        vec![self.penalty.to_mat()]
+        vec![self.radial.penalty()]
     }
 
     fn null_space_dim(&self) -> usize {
-        if self.stationary { 1 } else { self.radial.d() + 1 }
+        self.radial.null_dim()
     }
 
     fn te_reparameterise(&self) -> bool {

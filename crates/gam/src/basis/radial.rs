@@ -124,15 +124,19 @@ pub struct RadialPart {
     poly_order: usize,
     /// Number of null space monomials `M`.
     null_dim: usize,
+    /// The penalty, `k x k`.
+    penalty: StoredMat,
 }
 
 impl RadialPart {
     /// The part for centred `knots`, the kernel-side map `u` (`n_knots x
-    /// (k - M)`) and the `M` monomials of degree below `poly_order`.
+    /// (k - M)`), the basis's `penalty` (`k x k`) and the `M` monomials of
+    /// degree below `poly_order`.
     pub(crate) fn new(
         shift: Vec<f64>,
         knots: &Mat<f64>,
         u: &Mat<f64>,
+        penalty: &Mat<f64>,
         poly_order: usize,
         null_dim: usize,
     ) -> RadialPart {
@@ -148,7 +152,13 @@ impl RadialPart {
             uz: StoredMat::from_mat(&uz),
             poly_order,
             null_dim,
+            penalty: StoredMat::from_mat(penalty),
         }
+    }
+
+    /// The penalty, `k x k`.
+    pub(crate) fn penalty(&self) -> Mat<f64> {
+        self.penalty.to_mat()
     }
 
     /// Number of covariates.
@@ -240,6 +250,10 @@ impl RadialPart {
         self.uz.check("its map UZ", nk.saturating_add(self.null_dim), k)?;
         if self.uz.data.iter().any(|v| !v.is_finite()) {
             return Err("its map UZ has a non-finite entry".into());
+        }
+        self.penalty.check("its penalty", k, k)?;
+        if self.penalty.data.iter().any(|v| !v.is_finite()) {
+            return Err("its penalty has a non-finite entry".into());
         }
         Ok(())
     }

@@ -1,12 +1,15 @@
 # References for the Gaussian process (bs = "gp") and Duchon spline (bs = "ds") smooths of
 # issue 16 (mgcv 1.8-41, R 4.2.2). Not run in CI:
 #   cd crates/gam/tests/data/bases_i16 && Rscript make_refs_gpds.R
-# Writes gpds_data.csv, gpds_new.csv (seeded simulations) and
+# Writes gpds_data.csv, gpds_new.csv, gpds_big.csv (seeded simulations) and
 #  - basis_<id>.json: smoothCon(spec, data, absorb.cons = TRUE, scale.penalty = TRUE)[[1]]'s
-#    X and S[[1]], PredictMat at gpds_new.csv, and the raw basis (absorb.cons = FALSE,
-#    scale.penalty = FALSE): X, S, knots, shift, UZ, gp.defn / p.order;
+#    X (first 120 rows) and S[[1]], PredictMat at gpds_new.csv, and the raw basis
+#    (absorb.cons = FALSE, scale.penalty = FALSE): X (first 120 rows), S, shift, number of
+#    knots, gp.defn / p.order;
 #  - fit_<id>.json: gam(method = "REML") criterion, EDFs, coefficients, linear predictor,
-#    predictions with standard errors at gpds_new.csv.
+#    predictions with standard errors at gpds_new.csv (the first 8 rows for gpds_big.csv),
+#    summary's s.table, plot.gam's data (n = 100, n2 = 40, too.far = 0.1, seWithMean = FALSE)
+#    and the median time of 7 fits.
 # Numbers as "%.17g" strings. Deterministic: a rerun gives identical files.
 suppressPackageStartupMessages({library(mgcv); library(jsonlite)})
 stopifnot(as.character(packageVersion("mgcv")) == "1.8.41")
@@ -16,7 +19,7 @@ write_num_csv <- function(d, file) {
                        stringsAsFactors = FALSE)
   write.table(out, file, sep = ",", quote = FALSE, row.names = FALSE)
 }
-num <- function(v) I(sprintf("%.17g", as.numeric(v)))
+num <- function(v) { v <- as.numeric(v); I(ifelse(is.na(v), "NaN", sprintf("%.17g", v))) }
 mat <- function(m) { m <- as.matrix(m); lapply(seq_len(nrow(m)), function(i) num(m[i, ])) }
 
 ## ---------------------------------------------------------------- data
@@ -44,6 +47,7 @@ nd$fac <- factor(nd$fac, levels = levels(d$fac))
 db <- read.csv("gpds_big.csv")
 
 ## ---------------------------------------------------------------- bases
+ROWS <- 120  # model matrix rows written (of 240 or 500): enough to compare, small files
 bases <- list(
   list(id = "gp_default", text = "s(x, bs = \"gp\")"),
   list(id = "gp_sph", text = "s(x, bs = \"gp\", k = 12, m = c(1, 0.5))"),
@@ -78,9 +82,9 @@ for (b in bases) {
     id = b$id, data = if (is.null(b$data)) "bases_i16/gpds_data.csv" else "bases_i16/gpds_big.csv",
     text = b$text, term = b$spec$term, bs = class(b$spec)[1], k = b$spec$bs.dim, m = if (all(is.na(b$spec$p.order))) NULL else num(b$spec$p.order),
     xt = b$spec$xt, class = class(sm)[1], null_space_dim = sm$null.space.dim, bs_dim = raw$bs.dim,
-    X = mat(sm$X), S = mat(sm$S[[1]]), Xp = mat(PredictMat(sm, nd)),
-    raw_X = mat(raw$X), raw_S = mat(raw$S[[1]]), knots = mat(raw$knt), shift = num(raw$shift),
-    UZ = mat(raw$UZ), gp_defn = if (is.null(raw$gp.defn)) NULL else num(raw$gp.defn),
+    X = mat(head(sm$X, ROWS)), S = mat(sm$S[[1]]), Xp = mat(PredictMat(sm, nd)),
+    raw_X = mat(head(raw$X, ROWS)), raw_S = mat(raw$S[[1]]), shift = num(raw$shift), n_knots = nrow(raw$knt),
+    gp_defn = if (is.null(raw$gp.defn)) NULL else num(raw$gp.defn),
     p_order = num(raw$p.order), warnings = warns
   )
   writeLines(toJSON(out, auto_unbox = TRUE, na = "null", null = "null"), paste0("basis_", b$id, ".json"))
@@ -97,7 +101,10 @@ fits <- list(
   list(id = "te_gp", formula = "y ~ te(x, z, bs = c(\"gp\", \"ds\"), k = c(6, 6))"),
   list(id = "big", formula = "y ~ s(x, z, bs = \"gp\", k = 30, xt = list(max.knots = 150, seed = 3))", data = "big")
 )
-timing <- list()
+plot_data <- function(b) {
+  pdf(NULL); on.exit(dev.off())
+  plot(b, n = 100, n2 = 40, too.far = 0.1, pages = 1, seWithMean = FALSE)
+}
 for (fc in fits) {
   dat <- if (is.null(fc$data)) d else db
   fam <- if (is.null(fc$family)) gaussian() else get(fc$family)()
@@ -123,6 +130,8 @@ for (fc in fits) {
     linear_predictor = num(lp), sd_y = num(sd(b$y)), sd_lp = num(sd(lp)),
     predict = num(pr$fit), predict_se = num(pr$se.fit),
     summary_s_table = lapply(seq_len(nrow(summary(b)$s.table)), function(i) num(summary(b)$s.table[i, ])),
+    plot = lapply(plot_data(b), function(p) list(x = num(p[["x"]]), y = if (is.null(p[["y"]])) NULL else num(p[["y"]]),
+                                             fit = num(p[["fit"]]), se = num(p[["se"]]))),
     mgcv_seconds_median = num(median(t)), warnings = warns
   )
   writeLines(toJSON(out, auto_unbox = TRUE, pretty = TRUE, na = "null", null = "null"), paste0("fit_", fc$id, ".json"))
