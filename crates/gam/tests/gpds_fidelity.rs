@@ -510,3 +510,128 @@ fn duchon_s_is_clamped_as_mgcv_clamps_it() {
         );
     }
 }
+
+/// Fit time of the reference models (median of 7 fits each), for comparison with mgcv's
+/// (`mgcv_seconds_median` in the references, or `make_refs_gpds.R`'s timing loop run
+/// interleaved with this). Run with `--ignored --nocapture`.
+#[test]
+#[ignore = "timing, not a check"]
+fn time_reference_fits() {
+    for id in ["gauss", "gauss_types", "gauss_by", "pois", "te_gp", "big"] {
+        let r = read_json(&test_data().join(format!("bases_i16/fit_{id}.json")));
+        let data = DataFrame::read_csv(&test_data().join(r["data"].as_str().unwrap())).unwrap();
+        let spec = model_spec(&r);
+        let mut times: Vec<f64> = (0..7)
+            .map(|_| {
+                let start = std::time::Instant::now();
+                spec.fit(&data).unwrap();
+                start.elapsed().as_secs_f64()
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        println!("TIME {id} {:.4}", times[3]);
+    }
+}
+
+/// A damaged gp or ds basis in a model file is refused with one line naming the smooth, and no
+/// single edit of a basis's numbers or lists makes loading or predicting panic.
+#[test]
+fn damaged_bases_are_refused_without_panics() {
+    use serde_json::json;
+    let r = read_json(&test_data().join("bases_i16/fit_gauss.json"));
+    let (data, model) = fit(&r);
+    let value = serde_json::to_value(&model).unwrap();
+    let load = |v: &Value| GamModel::from_json_bytes(&serde_json::to_vec(v).unwrap(), std::path::Path::new("m.json"));
+    for (smooth, field, bad, needle) in [
+        (0, "kind", json!(9), "covariance type 9"),
+        (0, "range", json!(-1.0), "with range -1"),
+        (0, "kappa", json!(3.0), "power 3 outside (0, 2]"),
+        (1, "s2", json!(4), "do not suit 2 covariates"),
+    ] {
+        let mut v = value.clone();
+        v["design"]["smooths"][smooth]["basis"][field] = bad;
+        let Err(err) = load(&v) else {
+            panic!("{field}: loaded");
+        };
+        let err = err.to_string();
+        assert!(err.contains(needle) && err.contains("smooth s("), "{field}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    // Every number and list of both bases, edited in turn (lists: ends only).
+    let mut edits = 0;
+    for smooth in 0..2 {
+        let basis = value["design"]["smooths"][smooth]["basis"].clone();
+        let mut stack = vec![(Vec::<Value>::new(), basis)];
+        while let Some((path, node)) = stack.pop() {
+            let replacements: Vec<Value> = match &node {
+                Value::Number(_) => vec![json!(0), json!(-1), json!(1u64 << 62), json!(1e300), Value::Null],
+                Value::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        if i == 0 || i + 1 == items.len() {
+                            let mut p = path.clone();
+                            p.push(json!(i));
+                            stack.push((p, item.clone()));
+                        }
+                    }
+                    vec![json!([]), Value::Array(items.iter().skip(1).cloned().collect())]
+                }
+                Value::Object(map) => {
+                    for (k, child) in map {
+                        let mut p = path.clone();
+                        p.push(json!(k));
+                        stack.push((p, child.clone()));
+                    }
+                    continue;
+                }
+                _ => vec![json!("x")],
+            };
+            for replacement in replacements {
+                let mut v = value.clone();
+                let mut at = &mut v["design"]["smooths"][smooth]["basis"];
+                for step in &path {
+                    at = match step {
+                        Value::String(k) => &mut at[k.as_str()],
+                        i => &mut at[i.as_u64().unwrap() as usize],
+                    };
+                }
+                *at = replacement;
+                edits += 1;
+                if let Ok(m) = load(&v) {
+                    let _ = m.predict(&data, &PredictOptions::default());
+                }
+            }
+        }
+    }
+    assert!(edits > 50, "only {edits} edits");
+}
+
+/// The size plan, made before anything is built, counts the coefficients the builders make
+/// (mgcv's default and minimum k, the stationary null space, centring, factor `by` copies).
+#[test]
+fn the_size_plan_counts_the_built_coefficients() {
+    let data = DataFrame::read_csv(&test_data().join("bases_i16/gpds_data.csv")).unwrap();
+    // (formula, terms whose k mgcv raises to the minimum: gp d + 2, ds M + 1)
+    for (formula, raised_k) in [
+        ("y ~ s(x, bs = \"gp\") + s(z, w, bs = \"ds\")", 0),
+        ("y ~ s(x, z, bs = \"gp\", m = -3) + s(w, bs = \"ds\", k = 1)", 1),
+        (
+            "y ~ fac + s(x, bs = \"gp\", by = fac, k = 2) + s(z, x, w, bs = \"ds\", m = c(1, 0.5), k = 12)",
+            1,
+        ),
+        ("y ~ te(x, z, bs = c(\"gp\", \"ds\"), k = c(4, 5))", 0),
+    ] {
+        let f = Formula::parse(formula).unwrap();
+        let plan = gam::expert::design::size::plan(&f, &data).unwrap();
+        let model = match GamSpec::new(f).fit(&data) {
+            Ok(m) => m,
+            Err(e) => panic!("{formula}: {e}"),
+        };
+        assert_eq!(plan.n_coef, model.coefficients.len(), "{formula}");
+        let raised: Vec<&String> = model
+            .warnings
+            .iter()
+            .filter(|w| w.contains("increased to minimum"))
+            .collect();
+        assert_eq!(raised.len(), raised_k, "{formula}: {raised:?}");
+    }
+}
