@@ -2,7 +2,7 @@
 //! against mgcv 1.8-41, on references made by `tests/data/bases_i16/make_refs_gpds.R`.
 //!
 //! Basis level (`basis_<id>.json`, one per `gp` covariance type, 1-D and 2-D, the stationary
-//! version, default and explicit range, `xt = list(max.knots, seed)`, Duchon `m = c(m, s)` with
+//! version, default and explicit range, `xt = list(max.knots, seed)`, user knots, Duchon `m = c(m, s)` with
 //! mgcv's clamping, 1-3 covariates): mgcv's raw basis (`absorb.cons = FALSE`, no rescaling), the
 //! term's model matrix and penalty as `smoothCon(absorb.cons = TRUE, scale.penalty = TRUE)`
 //! makes them, and `PredictMat` at new points, within [`BASIS_REL_TOL`] of the largest entry.
@@ -19,12 +19,15 @@
 
 mod common;
 
+use std::collections::BTreeMap;
+
 use common::cases::test_data;
 use common::json::{num, nums, read_json, strings};
 use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL, SE_REL_TOL};
 use faer::Mat;
 use gam::expert::basis::BasisFn;
 use gam::expert::data::DataFrame;
+use gam::expert::design::options::SmoothOptions;
 use gam::expert::design::smooth::SmoothTerm;
 use gam::expert::fit::driver::{MatrixStorage, NoObserver, prepare};
 use gam::expert::formula::Formula;
@@ -105,7 +108,14 @@ fn check_basis(id: &str) -> [f64; 5] {
     let text = r["text"].as_str().unwrap();
     let formula = Formula::parse(&format!("y ~ {text}")).unwrap();
     let spec = formula.smooths().next().unwrap();
-    let terms = SmoothTerm::build(spec, &data).unwrap_or_else(|e| panic!("{id}: {e}"));
+    let knots: Option<BTreeMap<String, Vec<f64>>> = r["knots"]
+        .as_object()
+        .map(|k| k.iter().map(|(name, v)| (name.clone(), nums(v))).collect());
+    let opts = SmoothOptions {
+        knots: knots.as_ref(),
+        ..SmoothOptions::default()
+    };
+    let terms = SmoothTerm::build_with(spec, &data, &opts).unwrap_or_else(|e| panic!("{id}: {e}"));
     let term = &terms[0];
     assert_eq!(term.class(), r["class"].as_str().unwrap(), "{id}: class");
     assert_eq!(
@@ -183,6 +193,12 @@ fn gaussian_process_bases_match_mgcv_for_every_covariance_type() {
 fn gaussian_process_knots_beyond_max_knots_match_mgcv() {
     check_basis("gp_big_maxknots");
     check_basis("gp_big_maxknots_1d");
+}
+
+#[test]
+fn user_knots_match_mgcv() {
+    check_basis("gp_knots");
+    check_basis("ds_knots");
 }
 
 #[test]

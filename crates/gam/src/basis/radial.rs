@@ -18,8 +18,15 @@
 //!   user knots.
 //!
 //! Covariates and knots are then centred by the covariates' means
-//! (`colMeans`). The knots' order matters beyond rounding only through the
-//! eigenvectors' signs, which are free (see `tp::decompose`).
+//! (`colMeans`). The knots are kept in mgcv's order because mgcv's Lanczos
+//! iteration, reproduced here (`tp::decompose::mgcv_lanczos`), starts from a
+//! fixed vector over them; the eigenvectors' signs stay free.
+//!
+//! Knots with symmetries (a regular grid) give the kernel matrix repeated
+//! eigenvalues: Lanczos finds the further vectors of such an eigenspace only
+//! through rounding errors, so mgcv's basis, and this one, are then an
+//! arbitrary rotation within it (the fit is the same when the truncation
+//! keeps whole eigenspaces). Covariate data rarely have such symmetries.
 
 use faer::Mat;
 use serde::{Deserialize, Serialize};
