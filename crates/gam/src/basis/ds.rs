@@ -45,8 +45,7 @@
 use faer::Mat;
 use serde::{Deserialize, Serialize};
 
-use crate::basis::BasisFn;
-use crate::basis::radial::{RadialPart, centred_knots};
+use crate::basis::radial::{RadialBasis, RadialPart, centred_knots};
 use crate::basis::tp::decompose::{SLANCZOS_TOL, mgcv_lanczos};
 use crate::basis::tp::kernel::{Radial, eta_matrix, poly_matrix, poly_powers};
 use crate::error::{GamError, Result};
@@ -224,7 +223,7 @@ impl DsBasis {
         })
     }
 
-    fn kernel(&self) -> DuchonKernel {
+    fn duchon_kernel(&self) -> DuchonKernel {
         DuchonKernel::new(self.m, self.s2, self.radial.d())
     }
 
@@ -262,28 +261,19 @@ impl DsBasis {
     }
 }
 
-impl BasisFn for DsBasis {
-    fn dim(&self) -> usize {
-        self.radial.dim()
+impl RadialBasis for DsBasis {
+    type Kernel = DuchonKernel;
+    const CLASS: &'static str = "duchon.spline";
+
+    fn term(&self) -> &str {
+        &self.term
     }
 
-    fn design(&self, x: &[&[f64]]) -> Result<Mat<f64>> {
-        self.radial.design(&self.term, x, self.kernel())
+    fn radial(&self) -> &RadialPart {
+        &self.radial
     }
 
-    fn penalties(&self) -> Vec<Mat<f64>> {
-        vec![self.radial.penalty()]
-    }
-
-    fn null_space_dim(&self) -> usize {
-        self.radial.null_dim()
-    }
-
-    fn te_reparameterise(&self) -> bool {
-        true
-    }
-
-    fn mgcv_class(&self) -> &'static str {
-        "duchon.spline"
+    fn kernel(&self) -> DuchonKernel {
+        self.duchon_kernel()
     }
 }

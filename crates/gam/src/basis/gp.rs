@@ -42,8 +42,7 @@
 use faer::Mat;
 use serde::{Deserialize, Serialize};
 
-use crate::basis::BasisFn;
-use crate::basis::radial::{RadialPart, centred_knots};
+use crate::basis::radial::{RadialBasis, RadialPart, centred_knots};
 use crate::basis::tp::decompose::{SLANCZOS_TOL, mgcv_lanczos};
 use crate::basis::tp::kernel::{Radial, eta_matrix};
 use crate::error::{GamError, Result};
@@ -272,29 +271,20 @@ impl GpBasis {
     }
 }
 
-impl BasisFn for GpBasis {
-    fn dim(&self) -> usize {
-        self.radial.dim()
+impl RadialBasis for GpBasis {
+    type Kernel = Correlation;
+    const CLASS: &'static str = "gp.smooth";
+
+    fn term(&self) -> &str {
+        &self.term
     }
 
-    fn design(&self, x: &[&[f64]]) -> Result<Mat<f64>> {
-        self.radial.design(&self.term, x, self.correlation())
+    fn radial(&self) -> &RadialPart {
+        &self.radial
     }
 
-    fn penalties(&self) -> Vec<Mat<f64>> {
-        vec![self.radial.penalty()]
-    }
-
-    fn null_space_dim(&self) -> usize {
-        self.radial.null_dim()
-    }
-
-    fn te_reparameterise(&self) -> bool {
-        true
-    }
-
-    fn mgcv_class(&self) -> &'static str {
-        "gp.smooth"
+    fn kernel(&self) -> Correlation {
+        self.correlation()
     }
 }
 

@@ -31,6 +31,7 @@
 use faer::Mat;
 use serde::{Deserialize, Serialize};
 
+use crate::basis::BasisFn;
 use crate::basis::tp::kernel::{Radial, eval_rows, poly_powers};
 use crate::basis::tp::{check_covariates, knots, too_few_unique, unique_rows};
 use crate::error::{GamError, Result};
@@ -263,5 +264,46 @@ impl RadialPart {
             return Err("its penalty has a non-finite entry".into());
         }
         Ok(())
+    }
+}
+
+/// A basis made of a [`RadialPart`] and a radial function (`gp`, `ds`): it
+/// is a [`BasisFn`] through them.
+pub(crate) trait RadialBasis {
+    /// The radial function's type.
+    type Kernel: Radial;
+    /// mgcv's class name.
+    const CLASS: &'static str;
+    /// The term as written, for error messages.
+    fn term(&self) -> &str;
+    /// Knots, centring, coefficient map and penalty.
+    fn radial(&self) -> &RadialPart;
+    /// The radial function.
+    fn kernel(&self) -> Self::Kernel;
+}
+
+impl<B: RadialBasis> BasisFn for B {
+    fn dim(&self) -> usize {
+        self.radial().dim()
+    }
+
+    fn design(&self, x: &[&[f64]]) -> Result<Mat<f64>> {
+        self.radial().design(self.term(), x, self.kernel())
+    }
+
+    fn penalties(&self) -> Vec<Mat<f64>> {
+        vec![self.radial().penalty()]
+    }
+
+    fn null_space_dim(&self) -> usize {
+        self.radial().null_dim()
+    }
+
+    fn te_reparameterise(&self) -> bool {
+        true
+    }
+
+    fn mgcv_class(&self) -> &'static str {
+        B::CLASS
     }
 }
