@@ -39,8 +39,8 @@
 //!
 //! # Agreement with mgcv
 //!
-//! As for `gp`: exact eigenvectors, signs free, so the first `k - M`
-//! columns agree with mgcv's up to sign (the QR is sign-equivariant).
+//! As for `gp`: mgcv's Lanczos Ritz vectors, signs free, so the first
+//! `k - M` columns agree with mgcv's up to sign (the QR is sign-equivariant).
 
 use faer::Mat;
 use serde::{Deserialize, Serialize};

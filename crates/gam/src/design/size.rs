@@ -567,7 +567,7 @@ fn unused_knots_warning(formula: &Formula, opts: &SmoothOptions) -> Option<Strin
         .collect();
     (!unused.is_empty()).then(|| {
         format!(
-            "knots given for {} that no smooth (cr, cc, ps, tp) uses: ignored, as mgcv ignores them",
+            "knots given for {} that no smooth (cr, cc, ps, tp, gp, ds) uses: ignored, as mgcv ignores them",
             unused.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
         )
     })
