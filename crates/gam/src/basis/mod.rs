@@ -15,7 +15,10 @@ pub mod constraint;
 pub mod cp;
 pub mod cr;
 pub mod mrf;
+pub mod ds;
+pub mod gp;
 pub mod ps;
+pub mod radial;
 pub mod re;
 pub mod shrink;
 pub mod tensor;
@@ -69,6 +72,10 @@ pub enum Basis {
     Bs(bs::BsBasis),
     /// Adaptive smooth (several penalties on a ps, cp, cr or cc base).
     Ad(Box<ad::AdBasis>),
+    /// Gaussian process (`gp`).
+    Gp(gp::GpBasis),
+    /// Duchon spline (`ds`).
+    Ds(ds::DsBasis),
 }
 
 impl Basis {
@@ -84,6 +91,8 @@ impl Basis {
             Basis::Cp(b) => b,
             Basis::Bs(b) => b,
             Basis::Ad(b) => b.as_ref(),
+            Basis::Gp(b) => b,
+            Basis::Ds(b) => b,
         }
     }
 }
@@ -104,6 +113,8 @@ impl Basis {
             Basis::Cp(b) => b.check(),
             Basis::Bs(b) => b.check(),
             Basis::Ad(b) => b.check(),
+            Basis::Gp(b) => b.check(),
+            Basis::Ds(b) => b.check(),
         }
     }
 
@@ -112,6 +123,8 @@ impl Basis {
         match self {
             Basis::Tp(b) => b.n_covariates(),
             Basis::Re(b) => b.n_covariates(),
+            Basis::Gp(b) => b.n_covariates(),
+            Basis::Ds(b) => b.n_covariates(),
             Basis::Tensor(b) => b.margins().map(|(_, d)| d).sum(),
             _ => 1,
         }

@@ -82,13 +82,13 @@ use crate::basis::shrink::{SHRINK, shrink_null_space};
 use crate::error::{GamError, Result};
 use crate::linalg::StoredMat;
 
-mod decompose;
-mod kernel;
+pub(crate) mod decompose;
+pub(crate) mod kernel;
 pub mod knots;
 pub(crate) mod rng;
 
 use decompose::{qt_orthogonal, truncated_eigen};
-use kernel::{eta_matrix, eval_rows, poly_matrix, poly_powers, rows_at_knots};
+use kernel::{eta_matrix, eval_rows, poly_matrix, poly_powers, rows_at_knots, tp_eta};
 
 /// The largest number of knots: with more unique covariate combinations than
 /// this, a subset of this size is used (mgcv's `xt$max.knots` default).
@@ -268,19 +268,7 @@ impl TpBasis {
         };
         let knot_count = user_knots.as_ref().map_or(n_unique, UniqueRows::n_unique);
         if knot_count < k {
-            let names = covariate_names(term, d);
-            let what = if user_knots.is_some() { "knots" } else { "values" };
-            let message = if d == 1 {
-                let name = names.map(|v| v[0].clone()).unwrap_or_else(|| "the covariate".into());
-                format!("{name} has only {knot_count} unique {what}, fewer than k = {k}: reduce k")
-            } else {
-                let name = names
-                    .map(|v| format!("({})", v.join(", ")))
-                    .unwrap_or_else(|| "the covariates".into());
-                let what = if user_knots.is_some() { "knots" } else { "combinations" };
-                format!("{name} has only {knot_count} unique {what}, fewer than k = {k}: reduce k")
-            };
-            return Err(term_err(message));
+            return Err(too_few_unique(term, d, knot_count, k, user_knots.is_some()));
         }
 
         // Knots: the user's, a sample of the unique points drawn as mgcv
@@ -299,7 +287,7 @@ impl TpBasis {
         let n_knots = knots.nrows();
 
         let powers = poly_powers(d, m, null_dim);
-        let e = eta_matrix(&knots, m, d);
+        let e = eta_matrix(&knots, tp_eta(m, d));
         let t = poly_matrix(&knots, &powers);
 
         // Truncated eigenbasis U (n_knots x k) and the core C with E U = U C.
@@ -327,7 +315,7 @@ impl TpBasis {
         // Model matrix at the unique training points, before scaling.
         let x_unique = if !data_knots {
             let xu = Mat::from_fn(n_unique, d, |i, j| uniq.values[i * d + j]);
-            eval_rows(&xu, &knots, &uz, m, d, &powers)
+            eval_rows(&xu, &knots, &uz, tp_eta(m, d), &powers)
         } else {
             let pen = &u * (&core * &z);
             Mat::from_fn(n_knots, k, |i, j| if j < p { pen[(i, j)] } else { t[(i, j - p)] })
@@ -511,7 +499,13 @@ impl BasisFn for TpBasis {
             None => {
                 let xu = Mat::from_fn(uniq.n_unique(), self.d, |i, j| uniq.values[i * self.d + j]);
                 let powers = poly_powers(self.d, self.m, self.null_dim);
-                evaluated = eval_rows(&xu, &self.knots.to_mat(), &self.uz.to_mat(), self.m, self.d, &powers);
+                evaluated = eval_rows(
+                    &xu,
+                    &self.knots.to_mat(),
+                    &self.uz.to_mat(),
+                    tp_eta(self.m, self.d),
+                    &powers,
+                );
                 &evaluated
             }
         };
@@ -557,7 +551,7 @@ pub(crate) fn dims(d: usize, k: i64, m: Option<usize>) -> (usize, usize, usize) 
 }
 
 /// Errors unless all `d` covariate slices have the same length and finite values.
-fn check_covariates(term: &str, x: &[&[f64]], d: usize) -> Result<()> {
+pub(crate) fn check_covariates(term: &str, x: &[&[f64]], d: usize) -> Result<()> {
     let n = x.first().map_or(0, |c| c.len());
     for (j, col) in x.iter().enumerate().take(d) {
         if col.len() != n {
@@ -576,6 +570,26 @@ fn check_covariates(term: &str, x: &[&[f64]], d: usize) -> Result<()> {
     Ok(())
 }
 
+/// The error for fewer unique covariate points (or knots) than `k`, naming the covariates.
+pub(crate) fn too_few_unique(term: &str, d: usize, count: usize, k: usize, user_knots: bool) -> GamError {
+    let names = covariate_names(term, d);
+    let message = if d == 1 {
+        let what = if user_knots { "knots" } else { "values" };
+        let name = names.map(|v| v[0].clone()).unwrap_or_else(|| "the covariate".into());
+        format!("{name} has only {count} unique {what}, fewer than k = {k}: reduce k")
+    } else {
+        let name = names
+            .map(|v| format!("({})", v.join(", ")))
+            .unwrap_or_else(|| "the covariates".into());
+        let what = if user_knots { "knots" } else { "combinations" };
+        format!("{name} has only {count} unique {what}, fewer than k = {k}: reduce k")
+    };
+    GamError::Term {
+        term: term.to_string(),
+        message,
+    }
+}
+
 /// mgcv's penalty order: `m` if `2m > d`, else the smallest `m` with `2m > d + 1`.
 fn effective_order(d: usize, m: usize) -> usize {
     if m.saturating_mul(2) > d { m } else { d.div_ceil(2) + 1 }
@@ -591,32 +605,32 @@ fn null_space_dim(d: usize, m: usize) -> usize {
 }
 
 /// Mean by two passes (sum, then the mean of the residuals), as R computes it.
-fn mean(x: &[f64]) -> f64 {
+pub(crate) fn mean(x: &[f64]) -> f64 {
     let n = x.len() as f64;
     let m = x.iter().sum::<f64>() / n;
     m + x.iter().map(|v| v - m).sum::<f64>() / n
 }
 
 /// Unique rows of a set of covariate columns.
-struct UniqueRows {
+pub(crate) struct UniqueRows {
     /// Unique rows, row-major `n_unique x d`, in lexicographic order.
-    values: Vec<f64>,
+    pub(crate) values: Vec<f64>,
     /// Number of input rows equal to each unique row.
-    counts: Vec<usize>,
+    pub(crate) counts: Vec<usize>,
     /// For each input row, its unique row.
-    row_to_unique: Vec<usize>,
+    pub(crate) row_to_unique: Vec<usize>,
 }
 
 impl UniqueRows {
     /// Number of unique rows.
-    fn n_unique(&self) -> usize {
+    pub(crate) fn n_unique(&self) -> usize {
         self.counts.len()
     }
 }
 
 /// Sorts rows lexicographically (ties by position, as mgcv's `msort`) and
 /// merges exactly equal rows. Values must be finite.
-fn unique_rows(cols: &[&[f64]]) -> UniqueRows {
+pub(crate) fn unique_rows(cols: &[&[f64]]) -> UniqueRows {
     let n = cols.first().map_or(0, |c| c.len());
     let cmp = |a: usize, b: usize| {
         for c in cols {

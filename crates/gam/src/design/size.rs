@@ -24,7 +24,7 @@
 //! 5^30 coefficients) saturate instead of overflowing.
 
 use super::options::SmoothOptions;
-use crate::basis::{ad, bs, cc, cp, cr, ps, tp};
+use crate::basis::{ad, bs, cc, cp, cr, ds, gp, ps, tp};
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result, bytes};
 use crate::formula::{BasisType, Formula, SmoothKind, SmoothSpec, Term};
@@ -307,6 +307,28 @@ pub fn check_m(spec: &SmoothSpec) -> Result<()> {
     Ok(())
 }
 
+/// `xt$max.knots` of a spec, if given (and representable).
+pub(crate) fn xt_max_knots(spec: &SmoothSpec) -> Option<usize> {
+    spec.xt.max_knots.and_then(|v| usize::try_from(v).ok())
+}
+
+/// `xt$seed` of a spec, if given (and representable).
+pub(crate) fn xt_seed(spec: &SmoothSpec) -> Option<i32> {
+    spec.xt.seed.and_then(|v| i32::try_from(v).ok())
+}
+
+/// The real-valued `m` of a basis on `vars`: the whole `m` of an `s()`,
+/// the element of the margin of `vars[0]` otherwise.
+fn real_m(spec: &SmoothSpec, vars: &[String]) -> Vec<Option<crate::formula::Real>> {
+    match spec.kind {
+        SmoothKind::S => spec.m.clone(),
+        _ => {
+            let first = vars.first().and_then(|v| spec.vars.iter().position(|w| w == v));
+            vec![first.and_then(|i| spec.m.get(spec.margin_of(i)).copied().flatten())]
+        }
+    }
+}
+
 /// Whether `m = c(m, 0)` asks a thin plate `s()` to drop its null space
 /// (mgcv's `drop.null`; its columns are then centred instead of constrained).
 pub(crate) fn drops_null_space(spec: &SmoothSpec) -> bool {
@@ -379,6 +401,12 @@ fn smooth_size(
 ) -> Result<TermSize> {
     check_m(spec)?;
     let label = spec.label();
+    if spec.kind == SmoothKind::S && spec.bs[0] == BasisType::Ds {
+        // mgcv's warnings when it changes a Duchon spline's s.
+        for note in ds::orders(&label, spec.vars.len().max(1), &spec.m)?.2 {
+            warnings.push(format!("{label}: {note}"));
+        }
+    }
     let mut warn_raised = |given: Option<usize>, used: usize| {
         let warning = format!("{label}: basis dimension, k, increased to minimum possible ({used})");
         // Once per term, not once per margin.
@@ -452,6 +480,21 @@ fn smooth_size(
                 let base = ad::base_code(&spec.label(), spec.xt.bs.as_deref().or(spec.xt.text.as_deref()))?;
                 let (dim, p) = ad::dims(&spec.label(), k, order(m.first().copied().flatten()), base)?;
                 (dim as f64, p as f64, 0.0, dim)
+            }
+            BasisType::Gp | BasisType::Ds => {
+                // Every unique point up to max.knots is a knot (user knots: as many as given).
+                let d = vars.len();
+                let m = real_m(spec, vars);
+                let (_, dim) = if bs == BasisType::Gp {
+                    let (_, stationary, _, _) = gp::parse_m(&label, &m)?;
+                    gp::dims(d, k_arg, stationary)
+                } else {
+                    ds::dims(d, k_arg, ds::orders(&label, d.max(1), &m)?.0)
+                };
+                warn_raised(k, dim);
+                let max_knots = xt_max_knots(spec).map_or(tp::MAX_KNOTS as f64, |v| v as f64);
+                let knots = max_knots.min(data.nrows() as f64);
+                (dim as f64, 1.0, 8.0 * TP_KNOT_MATRICES * knots * knots, dim)
             }
             other => return Err(not_built(spec, &format!("bs = \"{other}\""))),
         })
@@ -549,7 +592,7 @@ fn unused_knots_warning(formula: &Formula, opts: &SmoothOptions) -> Option<Strin
         .collect();
     (!unused.is_empty()).then(|| {
         format!(
-            "knots given for {} that no smooth (cr, cc, ps, tp) uses: ignored, as mgcv ignores them",
+            "knots given for {} that no smooth (cr, cc, ps, tp, gp, ds) uses: ignored, as mgcv ignores them",
             unused.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
         )
     })

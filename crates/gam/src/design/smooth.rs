@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::basis::constraint::{DesignStats, SumToZero, penalty_scale_from};
 use crate::basis::tensor::TensorBasis;
-use crate::basis::{Basis, BasisFn, ad, bs, cc, cp, cr, mrf, ps, re, tp};
+use crate::basis::{Basis, BasisFn, ad, bs, cc, cp, cr, ds, gp, mrf, ps, re, tp};
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result};
 use crate::formula::{BasisType, SmoothKind, SmoothSpec};
@@ -206,8 +206,8 @@ fn build_basis(
                     m: super::size::order(m),
                     drop_null: super::size::drops_null_space(spec),
                     shrink: bs == BasisType::Ts,
-                    max_knots: spec.xt.max_knots.and_then(|v| usize::try_from(v).ok()),
-                    seed: spec.xt.seed.and_then(|v| i32::try_from(v).ok()),
+                    max_knots: super::size::xt_max_knots(spec),
+                    seed: super::size::xt_seed(spec),
                     knots: user,
                 };
                 Basis::Tp(tp::TpBasis::with_options(&label, xs, k, &opts)?)
@@ -252,6 +252,20 @@ fn build_basis(
                 spec.xt.bs.as_deref().or(spec.xt.text.as_deref()),
                 knots,
             )?)),
+            BasisType::Gp | BasisType::Ds => {
+                // A margin of a tensor product has its own element of m.
+                let m = match spec.kind {
+                    SmoothKind::S => spec.m.clone(),
+                    _ => vec![spec.m.get(spec.margin_of(i)).copied().flatten()],
+                };
+                let user: Option<Vec<Vec<f64>>> = vars.iter().map(|v| knots_of(v).map(<[f64]>::to_vec)).collect();
+                let (max, seed) = (super::size::xt_max_knots(spec), super::size::xt_seed(spec));
+                if bs == BasisType::Gp {
+                    Basis::Gp(gp::GpBasis::new(&label, xs, k, &m, user.as_deref(), max, seed)?)
+                } else {
+                    Basis::Ds(ds::DsBasis::new(&label, xs, k, &m, user.as_deref(), max, seed)?)
+                }
+            }
             other => return Err(super::size::not_built(spec, &format!("bs = \"{other}\""))),
         })
     };

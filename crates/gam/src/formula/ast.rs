@@ -473,6 +473,19 @@ impl SmoothSpec {
         }
     }
 
+    /// The margin (the entry of `k`, `bs`, `m`) of a tensor product that
+    /// covariate `i` belongs to; 0 for `s()`.
+    pub fn margin_of(&self, i: usize) -> usize {
+        let mut end = 0;
+        for (margin, d) in self.margin_dims().into_iter().enumerate() {
+            end += d;
+            if i < end {
+                return margin;
+            }
+        }
+        0
+    }
+
     /// mgcv's label: `s(x)`, `s(x,z)`, `te(Wind,Temp)`, `ti(x,z)`, with
     /// `:by` appended for a `by` variable (`s(x):z`). For a factor `by`
     /// mgcv appends the level too (`s(x):gA`); that is the caller's job.

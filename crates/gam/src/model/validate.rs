@@ -446,6 +446,8 @@ fn basis_type(basis: &Basis) -> BasisType {
         Basis::Cp(_) => BasisType::Cp,
         Basis::Bs(_) => BasisType::Bs,
         Basis::Ad(_) => BasisType::Ad,
+        Basis::Gp(_) => BasisType::Gp,
+        Basis::Ds(_) => BasisType::Ds,
     }
 }
 

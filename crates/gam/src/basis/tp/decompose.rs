@@ -13,7 +13,7 @@ const SIGN_REFERENCE_MIN_DOT: f64 = 1e-8;
 /// The `k` eigenpairs of `e` with largest |eigenvalue| (ties to the positive
 /// one), ordered by decreasing eigenvalue and oriented against mgcv's Lanczos
 /// start vector.
-pub(super) fn truncated_eigen(e: &Mat<f64>, k: usize, term: &str) -> Result<(Mat<f64>, Vec<f64>)> {
+pub(crate) fn truncated_eigen(e: &Mat<f64>, k: usize, term: &str) -> Result<(Mat<f64>, Vec<f64>)> {
     let n = e.nrows();
     let start = lanczos_start(n);
     let (values, vectors) = match dominant_eigen(e, k, &start) {
@@ -21,7 +21,7 @@ pub(super) fn truncated_eigen(e: &Mat<f64>, k: usize, term: &str) -> Result<(Mat
         None => {
             let evd = e.self_adjoint_eigen(Side::Lower).map_err(|err| GamError::Term {
                 term: term.to_string(),
-                message: format!("eigen-decomposition of the thin plate penalty failed: {err:?}"),
+                message: format!("eigen-decomposition of the penalty's kernel matrix failed: {err:?}"),
             })?;
             let values: Vec<f64> = evd.S().column_vector().iter().copied().collect();
             (values, evd.U().to_owned())
@@ -123,18 +123,7 @@ fn lanczos_once(e: &Mat<f64>, k: usize, start: &[f64], m: usize) -> Option<(Vec<
             q.col_mut(j + 1).copy_from(&(&w * (1.0 / b)));
         }
     }
-    let t = Mat::from_fn(m, m, |i, j| {
-        if i == j {
-            alpha[i]
-        } else if i + 1 == j {
-            beta[i]
-        } else if j + 1 == i {
-            beta[j]
-        } else {
-            0.0
-        }
-    });
-    let evd = t.self_adjoint_eigen(Side::Lower).ok()?;
+    let evd = tridiagonal(&alpha, &beta, m).self_adjoint_eigen(Side::Lower).ok()?;
     let theta: Vec<f64> = evd.S().column_vector().iter().copied().collect();
     let s = evd.U();
     let top = theta.iter().fold(0.0f64, |a, v| a.max(v.abs()));
@@ -157,6 +146,134 @@ fn lanczos_once(e: &Mat<f64>, k: usize, start: &[f64], m: usize) -> Option<(Vec<
     let s_keep = Mat::from_fn(m, keep.len(), |r, c| s[(r, keep[c])]);
     let vectors = &q * &s_keep;
     Some((keep.iter().map(|&c| theta[c]).collect(), vectors))
+}
+
+/// mgcv's `slanczos(A, k, -1)` tolerance, `sqrt(.Machine$double.eps)`, used by
+/// its R-level constructors (`gp`, `ds`); tp's C code uses `ε^0.7`.
+pub(crate) const SLANCZOS_TOL: f64 = 1.490_116_119_384_765_6e-8;
+
+/// The `k` eigenpairs of largest |eigenvalue| of `e` as mgcv's `Rlanczos`
+/// (`slanczos(e, k, -1, tol)`) returns them: its Lanczos iteration from its
+/// start vector with full reorthogonalisation, stopped where it stops (the
+/// Ritz values' error bounds below `tol` times the largest |Ritz value|,
+/// checked at its iterations), so that the Ritz pairs are mgcv's, not the
+/// exact eigenpairs: with mgcv's loose tolerance they differ from those by up
+/// to about 1e-9 relative. Ordered as [`truncated_eigen`] orders them (the
+/// positive ones descending, then the negative ones descending) and oriented
+/// to a positive first Lanczos coordinate (mgcv's signs are LAPACK's, free).
+///
+/// `k` must be below the size of `e`. Falls back to [`truncated_eigen`] if
+/// the iteration breaks down (an invariant Krylov subspace), which mgcv's
+/// does not guard against.
+pub(crate) fn mgcv_lanczos(e: &Mat<f64>, k: usize, tol: f64, term: &str) -> Result<(Mat<f64>, Vec<f64>)> {
+    let n = e.nrows();
+    if k == 0 || k >= n {
+        return truncated_eigen(e, k, term);
+    }
+    // How often mgcv decomposes T_j: every max(k/2, 10) iterations, at most n/10.
+    let f_check = (k / 2).max(10).min((n / 10).max(1));
+    let mut q: Vec<Col<f64>> = vec![Col::from_fn(n, |i| lanczos_start(n)[i])];
+    let (mut alpha, mut beta) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut found: Option<(Vec<f64>, Mat<f64>, usize, usize)> = None;
+    for j in 0..n {
+        let mut z: Col<f64> = e * &q[j];
+        let a = q[j].transpose() * &z;
+        alpha.push(a);
+        if j == 0 {
+            z -= &q[j] * a;
+        } else {
+            let b = beta[j - 1];
+            z -= &q[j] * a + &q[j - 1] * b;
+            // Full reorthogonalisation, twice, one vector at a time.
+            for _ in 0..2 {
+                for qi in &q[..=j] {
+                    let x = qi.transpose() * &z;
+                    z -= qi * x;
+                }
+            }
+        }
+        let b = z.norm_l2();
+        beta.push(b);
+        if j + 1 < n {
+            if b == 0.0 {
+                return truncated_eigen(e, k, term);
+            }
+            q.push(&z * (1.0 / b));
+        }
+        if !((j >= k && j % f_check == 0) || j + 1 == n) {
+            continue;
+        }
+        let len = j + 1;
+        let Ok(evd) = tridiagonal(&alpha, &beta, len).self_adjoint_eigen(Side::Lower) else {
+            return truncated_eigen(e, k, term);
+        };
+        // Descending, as mgcv_trisymeig returns them.
+        let d: Vec<f64> = (0..len).rev().map(|i| evd.S()[i]).collect();
+        let v = Mat::from_fn(len, len, |r, c| evd.U()[(r, len - 1 - c)]);
+        let err: Vec<f64> = (0..len).map(|c| (b * v[(len - 1, c)]).abs()).collect();
+        if j < k {
+            continue;
+        }
+        let max_err = d[0].abs().max(d[len - 1].abs()) * tol;
+        let (mut pi, mut ni, mut converged) = (0usize, 0usize, true);
+        while pi + ni < k {
+            if d[pi].abs() >= d[j - ni].abs() {
+                if err[pi] > max_err {
+                    converged = false;
+                    break;
+                }
+                pi += 1;
+            } else {
+                // mgcv tests err[ni] here (not the bound of d[j - ni]); kept, as it
+                // decides when the iteration stops.
+                if err[ni] > max_err {
+                    converged = false;
+                    break;
+                }
+                ni += 1;
+            }
+        }
+        if converged || j + 1 == n {
+            if !converged {
+                // mgcv then returns the k algebraically largest; refuse instead.
+                return truncated_eigen(e, k, term);
+            }
+            found = Some((d, v, pi, ni));
+            break;
+        }
+    }
+    let Some((d, v, pi, ni)) = found else {
+        return truncated_eigen(e, k, term);
+    };
+    let len = d.len();
+    let cols: Vec<usize> = (0..pi).chain(len - ni..len).collect();
+    let mut u = Mat::<f64>::zeros(n, k);
+    for (c, &idx) in cols.iter().enumerate() {
+        let sign = if v[(0, idx)] < 0.0 { -1.0 } else { 1.0 };
+        for (l, ql) in q.iter().take(len).enumerate() {
+            let w = sign * v[(l, idx)];
+            for i in 0..n {
+                u[(i, c)] += ql[i] * w;
+            }
+        }
+    }
+    Ok((u, cols.iter().map(|&i| d[i]).collect()))
+}
+
+/// The symmetric tridiagonal `len x len` matrix of a Lanczos iteration:
+/// diagonal `alpha`, off-diagonal `beta`.
+fn tridiagonal(alpha: &[f64], beta: &[f64], len: usize) -> Mat<f64> {
+    Mat::from_fn(len, len, |i, j| {
+        if i == j {
+            alpha[i]
+        } else if i + 1 == j {
+            beta[i]
+        } else if j + 1 == i {
+            beta[j]
+        } else {
+            0.0
+        }
+    })
 }
 
 /// mgcv's deterministic Lanczos start vector (a small linear congruential

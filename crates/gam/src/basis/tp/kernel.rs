@@ -1,6 +1,10 @@
 //! The thin plate spline's two ingredients, the radial function `eta` and the
 //! null space monomials `phi_j`, and the evaluation of model matrix rows
 //! `[eta(|x - knot_i|)_i, phi_j(x)_j] UZ` at many points.
+//!
+//! The Gaussian process (`gp`) and Duchon (`ds`) bases have model matrix rows
+//! of the same form with another radial function, so the evaluation is
+//! generic over [`Radial`].
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, Par};
@@ -11,7 +15,7 @@ const DESIGN_BLOCK_ROWS: usize = 512;
 
 /// The exponents of the `M` null space monomials, in mgcv's order: the first
 /// covariate's exponent runs fastest, total degree stays below `m`.
-pub(super) fn poly_powers(d: usize, m: usize, null_dim: usize) -> Vec<Vec<u32>> {
+pub(crate) fn poly_powers(d: usize, m: usize, null_dim: usize) -> Vec<Vec<u32>> {
     let mut index = vec![0u32; d];
     let mut out = Vec::with_capacity(null_dim);
     for _ in 0..null_dim {
@@ -38,7 +42,7 @@ pub(super) fn poly_powers(d: usize, m: usize, null_dim: usize) -> Vec<Vec<u32>> 
 }
 
 /// The monomials `phi_j` at the rows of `x`: `nrow(x) x M`.
-pub(super) fn poly_matrix(x: &Mat<f64>, powers: &[Vec<u32>]) -> Mat<f64> {
+pub(crate) fn poly_matrix(x: &Mat<f64>, powers: &[Vec<u32>]) -> Mat<f64> {
     Mat::from_fn(x.nrows(), powers.len(), |i, j| {
         poly_value(x.row(i).iter().copied(), &powers[j])
     })
@@ -141,14 +145,33 @@ fn powi(mut a: f64, mut b: u32) -> f64 {
     }
 }
 
-/// The symmetric matrix `E_ij = eta(|knot_i - knot_j|)` (zero diagonal).
-pub(super) fn eta_matrix(knots: &Mat<f64>, m: usize, d: usize) -> Mat<f64> {
-    let n = knots.nrows();
-    let eta = Eta::new(m, d, eta_const(m, d));
+/// A radial function of a basis, evaluated at squared distances.
+pub(crate) trait Radial: Copy + Sync {
+    /// The function at squared distance `r2`.
+    fn at(self, r2: f64) -> f64;
+}
+
+impl Radial for Eta {
+    #[inline]
+    fn at(self, r2: f64) -> f64 {
+        Eta::at(self, r2)
+    }
+}
+
+/// The thin plate spline's `eta` for penalty order `m` in `d` dimensions.
+pub(super) fn tp_eta(m: usize, d: usize) -> Eta {
+    Eta::new(m, d, eta_const(m, d))
+}
+
+/// The symmetric matrix `E_ij = eta(|knot_i - knot_j|)`, with `eta(0)` on the diagonal.
+pub(crate) fn eta_matrix(knots: &Mat<f64>, eta: impl Radial) -> Mat<f64> {
+    let (n, d) = (knots.nrows(), knots.ncols());
+    let diagonal = eta.at(0.0);
     let kcols: Vec<Vec<f64>> = (0..d).map(|c| knots.col(c).iter().copied().collect()).collect();
     let mut e = Mat::<f64>::zeros(n, n);
     let mut r2 = vec![0.0; n];
     for j in 0..n {
+        e[(j, j)] = diagonal;
         // Rows j+1.. of column j; (a - b)² = (b - a)², so the upper triangle is its mirror.
         let below = &mut r2[j + 1..];
         below.fill(0.0);
@@ -172,22 +195,22 @@ pub(super) fn eta_matrix(knots: &Mat<f64>, m: usize, d: usize) -> Mat<f64> {
 /// Rows are split into contiguous ranges evaluated on separate threads, each
 /// in blocks of [`DESIGN_BLOCK_ROWS`] rows, so memory stays
 /// `O(threads * DESIGN_BLOCK_ROWS * n_knots)`.
-pub(super) fn eval_rows(
+pub(crate) fn eval_rows<R: Radial>(
     x: &Mat<f64>,
     knots: &Mat<f64>,
     uz: &Mat<f64>,
-    m: usize,
-    d: usize,
+    eta: R,
     powers: &[Vec<u32>],
 ) -> Mat<f64> {
     let n = x.nrows();
+    let d = x.ncols();
     let xcols: Vec<Vec<f64>> = (0..d).map(|c| x.col(c).iter().copied().collect()).collect();
     let kcols: Vec<Vec<f64>> = (0..d).map(|c| knots.col(c).iter().copied().collect()).collect();
     let ctx = EvalContext {
         xcols: &xcols,
         kcols: &kcols,
         uz,
-        eta: Eta::new(m, d, eta_const(m, d)),
+        eta,
         powers,
     };
     let blocks = n.div_ceil(DESIGN_BLOCK_ROWS);
@@ -222,7 +245,7 @@ pub(super) fn eval_rows(
 }
 
 /// What evaluating model matrix rows needs.
-struct EvalContext<'a> {
+struct EvalContext<'a, R> {
     /// Centred covariates, one vector per coordinate.
     xcols: &'a [Vec<f64>],
     /// Knots, one vector per coordinate.
@@ -230,12 +253,12 @@ struct EvalContext<'a> {
     /// Coefficient map, `(n_knots + M) x k`.
     uz: &'a Mat<f64>,
     /// The radial function.
-    eta: Eta,
+    eta: R,
     /// Null space monomials.
     powers: &'a [Vec<u32>],
 }
 
-impl EvalContext<'_> {
+impl<R: Radial> EvalContext<'_, R> {
     /// Model matrix rows `start..end`.
     fn rows(&self, start: usize, end: usize) -> Mat<f64> {
         let n_knots = self.kcols.first().map_or(0, Vec::len);
@@ -300,7 +323,7 @@ fn blocked_rows(
 /// bit for bit what [`eval_rows`] returns at the knots (the same entries of
 /// `B`, since `(a - b)² = (b - a)²` exactly, in the same blocked products),
 /// without evaluating `eta` again.
-pub(super) fn rows_at_knots(e: &Mat<f64>, t: &Mat<f64>, uz: &Mat<f64>) -> Mat<f64> {
+pub(crate) fn rows_at_knots(e: &Mat<f64>, t: &Mat<f64>, uz: &Mat<f64>) -> Mat<f64> {
     let n = e.nrows();
     blocked_rows(0, n, n + t.ncols(), uz, |r0, rows, b| {
         b.submatrix_mut(0, 0, rows, n).copy_from(e.submatrix(r0, 0, rows, n));
@@ -360,10 +383,10 @@ mod tests {
             let knots = Mat::from_fn(n, d, |i, j| ((i * 7919 + j * 104_729) % 1009) as f64 / 1009.0 - 0.5);
             let powers = poly_powers(d, m, d + 1);
             let uz = Mat::from_fn(n + powers.len(), 9, |i, j| ((i + 3 * j) % 11) as f64 / 11.0 - 0.4);
-            let e = eta_matrix(&knots, m, d);
+            let e = eta_matrix(&knots, tp_eta(m, d));
             let t = poly_matrix(&knots, &powers);
             let fast = rows_at_knots(&e, &t, &uz);
-            let evaluated = eval_rows(&knots, &knots, &uz, m, d, &powers);
+            let evaluated = eval_rows(&knots, &knots, &uz, tp_eta(m, d), &powers);
             for i in 0..n {
                 for j in 0..9 {
                     assert_eq!(
@@ -380,7 +403,7 @@ mod tests {
     fn the_eta_matrix_is_symmetric_with_a_zero_diagonal_and_eta_of_each_distance() {
         let knots = Mat::from_fn(7, 2, |i, j| ((i * 3 + j * 5) % 7) as f64 * 0.3 - (j as f64));
         let (m, d) = (2, 2);
-        let e = eta_matrix(&knots, m, d);
+        let e = eta_matrix(&knots, tp_eta(m, d));
         let c = eta_const(m, d);
         for i in 0..7 {
             for j in 0..7 {

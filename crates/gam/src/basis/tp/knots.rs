@@ -37,29 +37,41 @@ const R_DIGITS: usize = 15;
 /// The rows (indices into the sorted unique points, `values` row-major
 /// `n_unique x d`) that mgcv samples as knots, in ascending order.
 pub(super) fn sampled_rows(values: &[f64], d: usize, max_knots: usize, seed: i32) -> Vec<usize> {
-    let n_unique = values.len() / d.max(1);
-    // The unique rows in uniquecombs's order; `values` is in numeric
-    // lexicographic order, which is that order for one covariate.
-    let order: Vec<usize> = if d == 1 {
-        (0..n_unique).collect()
-    } else {
-        let keys: Vec<String> = (0..n_unique)
-            .map(|i| {
-                values[i * d..(i + 1) * d]
-                    .iter()
-                    .map(|&v| r_text(v))
-                    .collect::<Vec<_>>()
-                    .join("*")
-            })
-            .collect();
-        let mut order: Vec<usize> = (0..n_unique).collect();
-        order.sort_by(|&a, &b| keys[a].as_bytes().cmp(keys[b].as_bytes()));
-        order
-    };
-    let mut rng = RRng::set_seed(seed);
-    let mut rows: Vec<usize> = rng.sample(n_unique, max_knots).into_iter().map(|i| order[i]).collect();
+    let mut rows = sample_order(values, d, max_knots, seed);
     rows.sort_unstable();
     rows
+}
+
+/// [`sampled_rows`] in the order `sample` draws them (the order of mgcv's
+/// knots for the `gp` and `ds` bases, which keep `xu[ind, ]` as drawn).
+pub(crate) fn sample_order(values: &[f64], d: usize, max_knots: usize, seed: i32) -> Vec<usize> {
+    let n_unique = values.len() / d.max(1);
+    let order = uniquecombs_order(values, d);
+    let mut rng = RRng::set_seed(seed);
+    rng.sample(n_unique, max_knots).into_iter().map(|i| order[i]).collect()
+}
+
+/// The sorted unique points (`values`, row-major `n_unique x d`) in the
+/// order of mgcv's `uniquecombs(x, ordered = TRUE)`: numeric order for one
+/// covariate (the order of `values`); for several, the C-locale order of
+/// the rows' text (see the module documentation).
+pub(crate) fn uniquecombs_order(values: &[f64], d: usize) -> Vec<usize> {
+    let n_unique = values.len() / d.max(1);
+    if d == 1 {
+        return (0..n_unique).collect();
+    }
+    let keys: Vec<String> = (0..n_unique)
+        .map(|i| {
+            values[i * d..(i + 1) * d]
+                .iter()
+                .map(|&v| r_text(v))
+                .collect::<Vec<_>>()
+                .join("*")
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..n_unique).collect();
+    order.sort_by(|&a, &b| keys[a].as_bytes().cmp(keys[b].as_bytes()));
+    order
 }
 
 /// A finite double as R's `as.character` writes it (R 4.2 and earlier,
