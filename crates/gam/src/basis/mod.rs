@@ -11,9 +11,12 @@
 pub mod cc;
 pub mod constraint;
 pub mod cr;
+pub mod fs;
+pub mod natural;
 pub mod ps;
 pub mod re;
 pub mod shrink;
+pub mod sz;
 pub mod tensor;
 pub mod tp;
 
@@ -57,6 +60,10 @@ pub enum Basis {
     Re(re::ReBasis),
     /// Tensor product (`te`, `ti`).
     Tensor(Box<tensor::TensorBasis>),
+    /// Factor-smooth interaction (`fs`).
+    Fs(fs::FsBasis),
+    /// Constrained factor-smooth interaction (`sz`).
+    Sz(sz::SzBasis),
 }
 
 impl Basis {
@@ -68,6 +75,8 @@ impl Basis {
             Basis::Cc(b) => b,
             Basis::Re(b) => b,
             Basis::Tensor(b) => b.as_ref(),
+            Basis::Fs(b) => b,
+            Basis::Sz(b) => b,
         }
     }
 }
@@ -84,6 +93,8 @@ impl Basis {
             Basis::Cc(b) => b.check(),
             Basis::Re(b) => b.check(),
             Basis::Tensor(b) => b.check(),
+            Basis::Fs(b) => b.check(),
+            Basis::Sz(b) => b.check(),
         }
     }
 
@@ -92,6 +103,8 @@ impl Basis {
         match self {
             Basis::Tp(b) => b.n_covariates(),
             Basis::Tensor(b) => b.margins().map(|(_, d)| d).sum(),
+            Basis::Fs(b) => b.n_covariates(),
+            Basis::Sz(b) => b.n_covariates(),
             _ => 1,
         }
     }
@@ -108,8 +121,29 @@ impl Basis {
     pub(crate) fn n_penalties(&self) -> usize {
         match self {
             Basis::Tensor(b) => b.n_penalties(),
+            Basis::Fs(b) => b.n_penalties(),
+            Basis::Sz(b) => b.levels().iter().product(),
             _ => 1,
         }
+    }
+
+    /// For each covariate, its number of levels if the basis takes it as a factor.
+    pub(crate) fn covariate_levels(&self) -> Vec<Option<usize>> {
+        let mut out = vec![None; self.n_covariates()];
+        match self {
+            Basis::Re(b) => match b.covariate() {
+                re::ReCovariate::Factor { levels } => out[0] = Some(levels),
+                re::ReCovariate::Numeric => {}
+            },
+            Basis::Fs(b) => out[b.factor_position()] = Some(b.levels()),
+            Basis::Sz(b) => {
+                for (&f, &l) in b.factor_positions().iter().zip(b.levels()) {
+                    out[f] = Some(l);
+                }
+            }
+            _ => {}
+        }
+        out
     }
 }
 

@@ -79,8 +79,8 @@ pub fn apply(design: &mut Design, data: &DataFrame) -> Result<()> {
     }
     let m = design.smooths.len();
     let dim = |i: usize| names[i].len();
-    let random: Vec<bool> = design.smooths.iter().map(|s| s.random).collect();
-    let constrained = |i: usize| !random[i];
+    let side_constrain: Vec<bool> = design.smooths.iter().map(|s| s.side_constrain).collect();
+    let constrained = |i: usize| side_constrain[i];
     let max_dim = (0..m).map(dim).max().unwrap_or(0);
     if data.nrows() < design.n_coef() {
         // mgcv's with.pen variant, not implemented.

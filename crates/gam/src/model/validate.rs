@@ -21,6 +21,7 @@
 //! The check does not establish that the numbers are the ones a fit would
 //! have produced: a file edited consistently is taken at its word.
 
+use crate::basis::constraint::Constraint;
 use crate::basis::{Basis, BasisFn};
 use crate::design::{By, Design, ParamTerm, SmoothTerm};
 use crate::error::GamError;
@@ -335,6 +336,7 @@ fn check_smooth(s: &SmoothTerm) -> Check {
             bases.len()
         ));
     }
+    let factor_levels = s.basis.covariate_levels();
     for (i, (basis, levels)) in bases.iter().zip(&s.factor_levels).enumerate() {
         let var = &spec.vars[i];
         if spec.bs.get(i).or(spec.bs.first()) != Some(&basis_type(basis)) {
@@ -342,13 +344,7 @@ fn check_smooth(s: &SmoothTerm) -> Check {
                 "covariate '{var}': the basis type does not match the stored basis"
             ));
         }
-        let re_levels = match basis {
-            Basis::Re(re) => match re.covariate() {
-                crate::basis::re::ReCovariate::Factor { levels } => Some(levels),
-                crate::basis::re::ReCovariate::Numeric => None,
-            },
-            _ => None,
-        };
+        let re_levels = factor_levels.get(i).copied().flatten();
         match (re_levels, levels) {
             (None, None) => {}
             (Some(n), Some(l)) if l.len() == n => distinct(&format!("covariate '{var}'"), l)?,
@@ -370,6 +366,14 @@ fn check_smooth(s: &SmoothTerm) -> Check {
         return Err("the by variable of the term and of the smooth differ".into());
     }
     let dim = s.basis.dim();
+    let constraint_fits = match (&s.constraint, &s.basis) {
+        (Some(Constraint::Kronecker(c)), Basis::Sz(b)) => *c == b.contrast(),
+        (Some(_), Basis::Fs(_) | Basis::Sz(_)) | (Some(Constraint::Kronecker(_)), _) => false,
+        _ => true,
+    };
+    if !constraint_fits {
+        return Err("its constraint does not fit its basis".into());
+    }
     match &s.constraint {
         Some(c) => c.check(dim)?,
         None if dim == 0 => return Err("a basis of no functions".into()),
@@ -413,6 +417,8 @@ fn basis_type(basis: &Basis) -> BasisType {
         Basis::Ps(_) => BasisType::Ps,
         Basis::Cc(_) => BasisType::Cc,
         Basis::Re(_) => BasisType::Re,
+        Basis::Fs(_) => BasisType::Fs,
+        Basis::Sz(_) => BasisType::Sz,
     }
 }
 
