@@ -27,6 +27,7 @@ use gam::expert::design::smooth::SmoothTerm;
 use gam::expert::formula::Formula;
 use gam::expert::model::{Family, GamModel, GamSpec, Link};
 use gam::expert::predict::{PredictOptions, PredictType};
+use gam::expert::report::plot::{PlotKind, PlotOptions, plot_data};
 use serde_json::Value;
 
 /// Model matrices and penalties, absolute, relative to the largest entry of the matrix.
@@ -239,6 +240,32 @@ fn check_fit(id: &str) -> [f64; 6] {
         .zip(nums(&r["predict_se"]))
         .map(|(a, b)| rel(*a, b))
         .fold(0.0, f64::max);
+    let plot = plot_data(&model, &data(), &PlotOptions::default()).unwrap();
+    for (i, want) in r["plots"].as_array().unwrap().iter().enumerate() {
+        if want.is_null() {
+            continue;
+        }
+        let t = &plot[i];
+        assert_eq!(t.kind, PlotKind::LevelCurves, "{id}");
+        let worst = |a: &[f64], b: Vec<f64>| a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+        let fit_ref = nums(&want["fit"]);
+        assert_eq!(t.fit.len(), fit_ref.len(), "{id}: plot points");
+        let mut err = worst(&t.x, nums(&want["x"])).max(worst(&t.fit, fit_ref));
+        if t.kind == PlotKind::LevelCurves && t.se.is_some() {
+            err = err.max(worst(t.se.as_ref().unwrap(), nums(&want["se"])));
+        }
+        println!(
+            "{id:10} plot of {}: worst {:.1e}·sd over {} curves",
+            t.label,
+            err / spread,
+            t.levels.as_ref().unwrap().len()
+        );
+        assert!(
+            err / spread <= PRED_SD_TOL,
+            "{id}: plot of {} differs by {err}",
+            t.label
+        );
+    }
     println!(
         "{id:10} criterion {crit:.1e}  EDF {edf:.1e}  fitted {lp_err:.1e}·sd  new {pred_err:.1e}·sd  se {se_err:.1e}  \
          stat {stat:.1e}  p {p:.1e}"
@@ -263,6 +290,7 @@ fn check_fit(id: &str) -> [f64; 6] {
 fn fs_fits_match_mgcv() {
     check_fit("fs_gauss");
     check_fit("fs_cr_pois");
+    check_fit("fs_by");
     check_fit("fs_2d");
 }
 

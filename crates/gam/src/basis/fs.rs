@@ -210,12 +210,7 @@ pub(crate) type Split<'a> = (Vec<&'a [f64]>, Vec<&'a [f64]>);
 
 /// The term's covariates split into the numeric ones (in order) and the
 /// factor codes at `factors`.
-pub(crate) fn split_factors<'a>(
-    term: &str,
-    x: &[&'a [f64]],
-    factors: &[usize],
-    expected: usize,
-) -> Result<Split<'a>> {
+pub(crate) fn split_factors<'a>(term: &str, x: &[&'a [f64]], factors: &[usize], expected: usize) -> Result<Split<'a>> {
     if x.len() != expected {
         return Err(term_error(
             term,

@@ -118,6 +118,7 @@ use_nat_param(canon_nat_param)
 cases <- list(
   list(id = "fs_gauss", formula = "y ~ s(x, g, bs = \"fs\", k = 6) + s(z)"),
   list(id = "fs_cr_pois", formula = "count ~ s(x, g, bs = \"fs\", xt = \"cr\", k = 6) + s(z)", family = "poisson"),
+  list(id = "fs_by", formula = "y ~ s(x, g, bs = \"fs\", k = 5, by = z) + s(z)"),
   list(id = "fs_2d", formula = "y ~ s(x, z, g, bs = \"fs\", k = 8)", cov = c("x", "z")),
   list(id = "sz_gauss", formula = "y ~ s(x) + s(x, g, bs = \"sz\", k = 6) + s(z)"),
   list(id = "sz_2f", formula = "y ~ s(x) + s(z) + s(x, g, h, bs = \"sz\", k = 5)"),
@@ -129,6 +130,12 @@ for (cs in cases) {
   b <- gam(as.formula(cs$formula), family = fam, data = d, method = "REML")
   pr <- predict(b, nd, se.fit = TRUE)
   st <- summary(b)$s.table
+  pdf(NULL); pd <- tryCatch(plot(b, n = 100, pages = 1), error = function(e) list()); dev.off()
+  plots <- lapply(seq_along(b$smooth), function(i) {
+    s <- b$smooth[[i]]
+    if (!inherits(s, c("fs.interaction", "sz.interaction")) || i > length(pd) || is.null(pd[[i]]$fit)) return(NULL)
+    list(label = s$label, x = num(pd[[i]]$x), fit = num(pd[[i]]$fit), se = if (isTRUE(pd[[i]]$se.mult > 0)) num(pd[[i]]$se) else NULL)
+  })
   lp <- as.numeric(b$linear.predictors)
   out <- list(
     id = cs$id, data = "bases_i16/fssz_n300.csv", newdata = "bases_i16/fssz_new.csv", formula = cs$formula,
@@ -143,7 +150,7 @@ for (cs in cases) {
     sp_names = I(names(b$sp)), sp = num(b$sp),
     coefficients = list(names = I(names(coef(b))), values = num(coef(b))),
     linear_predictor = num(lp), sd_y = num(sd(b$y)), sd_lp = num(sd(lp)),
-    predict = num(pr$fit), predict_se = num(pr$se.fit),
+    predict = num(pr$fit), predict_se = num(pr$se.fit), plots = plots,
     summary_text = capture.output(print(summary(b)))
   )
   save_json(out, paste0("fssz_fit_", cs$id, ".json"))
