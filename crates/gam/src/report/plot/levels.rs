@@ -14,6 +14,9 @@ use crate::data::{Column, DataFrame, FactorColumn};
 use crate::design::smooth::SmoothTerm;
 use crate::error::Result;
 
+/// The values and `m`-multiplied standard errors of a term at the rows of a matrix.
+pub(super) type Evaluate<'a> = dyn Fn(&Mat<f64>, f64) -> (Vec<f64>, Vec<f64>) + 'a;
+
 /// The plot of an `fs` or `sz` term; `evaluate` gives the values and
 /// `m`-multiplied standard errors of the term at the rows of a matrix.
 pub(super) fn level_curves(
@@ -22,7 +25,7 @@ pub(super) fn level_curves(
     opts: &PlotOptions,
     label: String,
     edf: f64,
-    evaluate: &dyn Fn(&Mat<f64>, f64) -> (Vec<f64>, Vec<f64>),
+    evaluate: &Evaluate<'_>,
 ) -> Result<TermPlot> {
     let factors: Vec<usize> = match &term.basis {
         Basis::Fs(b) => vec![b.factor_position()],
