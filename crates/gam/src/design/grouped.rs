@@ -22,6 +22,14 @@ fn term_err(spec: &SmoothSpec, message: String) -> GamError {
     }
 }
 
+/// The error for `fs` or `sz` given as a margin of a tensor product.
+pub(crate) fn margin_error(spec: &SmoothSpec, bs: BasisType) -> GamError {
+    term_err(
+        spec,
+        format!("bs = \"{bs}\" cannot be a margin of a tensor product; use s(x, fac, bs = \"{bs}\")"),
+    )
+}
+
 /// The base class named by `xt` (default `tp`), if the class can take it:
 /// it must have one penalty, and for `fs` a penalty null space (mgcv fails
 /// for `ts`/`cs` there).

@@ -430,6 +430,7 @@ fn smooth_size(
                 };
                 (levels, 1.0, 0.0, 0)
             }
+            bs @ (BasisType::Fs | BasisType::Sz) => return Err(super::grouped::margin_error(spec, bs)),
             other => return Err(not_built(spec, &format!("bs = \"{other}\""))),
         })
     };

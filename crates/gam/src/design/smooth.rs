@@ -181,12 +181,7 @@ fn build_basis(
                 Some(l) => Basis::Re(re::ReBasis::factor(&label, xs[0], l.len())?),
                 None => Basis::Re(re::ReBasis::numeric(&label, xs[0])?),
             },
-            BasisType::Fs | BasisType::Sz => {
-                return Err(term_err(
-                    spec,
-                    format!("bs = \"{bs}\" cannot be a margin of a tensor product"),
-                ));
-            }
+            BasisType::Fs | BasisType::Sz => return Err(super::grouped::margin_error(spec, bs)),
             other => return Err(super::size::not_built(spec, &format!("bs = \"{other}\""))),
         })
     };
