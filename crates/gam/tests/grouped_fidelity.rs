@@ -406,7 +406,15 @@ fn chunked_fits_and_saved_models_agree() {
 #[test]
 #[ignore = "a timing, not a check"]
 fn fit_times() {
-    for id in ["fs_gauss", "fs_cr_pois", "fs_by", "fs_2d", "sz_gauss", "sz_2f", "sz_pois"] {
+    for id in [
+        "fs_gauss",
+        "fs_cr_pois",
+        "fs_by",
+        "fs_2d",
+        "sz_gauss",
+        "sz_2f",
+        "sz_pois",
+    ] {
         let r = read_json(&test_data().join(format!("bases_i16/fssz_fit_{id}.json")));
         let mut times: Vec<f64> = (0..5)
             .map(|_| {
