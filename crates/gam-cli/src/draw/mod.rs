@@ -22,9 +22,11 @@ use plotters::prelude::*;
 use plotters::style::FontStyle;
 
 pub mod check;
+mod levels;
 mod slices;
 mod termplot;
 
+use levels::level_curves;
 use slices::slices;
 use termplot::parametric;
 
@@ -154,6 +156,7 @@ fn draw_panels<DB: DrawingBackend>(
             PlotKind::RandomEffect => random_effect(area, t),
             PlotKind::Parametric => parametric(area, t),
             PlotKind::Slices => slices(area, t),
+            PlotKind::LevelCurves => level_curves(area, t),
             _ => Ok(()),
         };
         drawn.map_err(|e| anyhow::anyhow!("drawing {}: {e}", t.label))?;

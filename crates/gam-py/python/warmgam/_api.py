@@ -324,13 +324,15 @@ class GAM:
         """What mgcv's ``plot.gam`` draws for each smooth term (``pd <- plot(b)``),
         on the data of the fit (or ``data``, the data it was fitted to): per
         term a dict with ``label``, ``kind`` (``"curve"``, ``"surface"``,
-        ``"random_effect"``, ``"parametric"``, ``"not_plotted"``), ``edf``, ``x``
+        ``"random_effect"``, ``"parametric"``, ``"level_curves"``, ``"not_plotted"``), ``edf``, ``x``
         (and ``y`` for a surface), ``fit``, ``se`` (already times ``se_mult``: 2
         for a curve, 1 for a surface), ``exclude``, ``xlab``, ``ylab``, ``main``,
         ``raw`` (the training values) and with ``residuals`` ``p_resid``; numbers
         as float arrays, excluded grid points NaN. With ``all_terms`` the
         parametric main effects follow, as R's ``termplot`` gives them (a
-        factor's ``levels`` at x = 1, 2, ...). ``se`` sets every band to that
+        factor's ``levels`` at x = 1, 2, ...). A ``"level_curves"`` term (``bs = "fs"``
+        or ``"sz"``) holds one curve per factor level one after another in ``fit``,
+        named by ``levels``. ``se`` sets every band to that
         many standard errors (mgcv's numeric ``se``). The numbers
         ``gam plot --json`` prints.
 

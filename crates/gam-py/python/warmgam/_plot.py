@@ -94,6 +94,22 @@ def _surface(ax: Any, t: dict[str, Any]) -> None:
     ax.set_title(t.get("main") or "", fontsize=10)
 
 
+def _level_curves(ax: Any, t: dict[str, Any]) -> None:
+    """An fs/sz term: every level's curve in one panel (sz curves with a shaded band)."""
+    x = np.asarray(t["x"])
+    n = len(x)
+    fit = np.asarray(t["fit"]).reshape(-1, n)
+    se = t.get("se")
+    se = None if se is None else np.asarray(se).reshape(-1, n)
+    for i, name in enumerate(t.get("levels") or [str(i + 1) for i in range(len(fit))]):
+        (line,) = ax.plot(x, fit[i], linewidth=1.2, label=name)
+        if se is not None:
+            ax.fill_between(x, fit[i] - se[i], fit[i] + se[i], color=line.get_color(), alpha=0.2, linewidth=0)
+    ax.legend(fontsize=7)
+    ax.set_xlabel(t["xlab"])
+    ax.set_ylabel(t["ylab"])
+
+
 def _random_effect(ax: Any, t: dict[str, Any]) -> None:
     b = np.sort(t["fit"])
     q = np.array([NormalDist().inv_cdf(p) for p in _ppoints(len(b))])
@@ -197,6 +213,8 @@ def draw(
             _parametric(ax, t)
         elif t["kind"] == "slices":
             _slices(ax, t)
+        elif t["kind"] == "level_curves":
+            _level_curves(ax, t)
         else:
             _random_effect(ax, t)
     for ax in flat[len(panels):]:

@@ -125,6 +125,145 @@ impl SumToZero {
     }
 }
 
+/// mgcv's Kronecker product of sum-to-zero contrasts (`XZKr`, the
+/// constraint of the `sz` class, `C = c(0, nf)`): coefficients indexed by
+/// one level of each factor (first slowest) and a base coefficient
+/// (fastest) are reparameterised by `K = C₁ ⊗ … ⊗ C_F ⊗ I`, with
+/// `C_m = [I_{m−1}; −1ᵀ]`: for each base coefficient and each factor,
+/// the values over that factor's levels sum to zero.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KroneckerSumToZero {
+    /// Number of levels of each factor.
+    levels: Vec<usize>,
+    /// Number of base coefficients per level combination.
+    block: usize,
+}
+
+impl KroneckerSumToZero {
+    /// The contrasts for factors of `levels` levels and `block` base coefficients.
+    pub fn new(levels: Vec<usize>, block: usize) -> KroneckerSumToZero {
+        KroneckerSumToZero { levels, block }
+    }
+
+    /// Number of coefficients before the constraint.
+    pub fn k(&self) -> usize {
+        self.levels.iter().product::<usize>() * self.block
+    }
+
+    /// Number of coefficients after it.
+    pub fn n_after(&self) -> usize {
+        self.levels.iter().map(|l| l.saturating_sub(1)).product::<usize>() * self.block
+    }
+
+    /// `X K`, one factor at a time: the last level's columns are subtracted
+    /// from the others' and dropped (O(n k) per factor).
+    pub fn apply_design(&self, x: &Mat<f64>) -> Mat<f64> {
+        let mut shape: Vec<usize> = self.levels.clone();
+        shape.push(self.block);
+        let mut cur = x.clone();
+        for f in 0..self.levels.len() {
+            let m = shape[f];
+            let outer: usize = shape[..f].iter().product();
+            let inner: usize = shape[f + 1..].iter().product();
+            let mut next = Mat::<f64>::zeros(cur.nrows(), outer * (m - 1) * inner);
+            for o in 0..outer {
+                for a in 0..m - 1 {
+                    for r in 0..inner {
+                        let (from, last) = ((o * m + a) * inner + r, (o * m + m - 1) * inner + r);
+                        let to = (o * (m - 1) + a) * inner + r;
+                        for i in 0..cur.nrows() {
+                            next[(i, to)] = cur[(i, from)] - cur[(i, last)];
+                        }
+                    }
+                }
+            }
+            shape[f] = m - 1;
+            cur = next;
+        }
+        cur
+    }
+
+    /// `Kᵀ S K`.
+    pub fn apply_penalty(&self, s: &Mat<f64>) -> Mat<f64> {
+        let sk = self.apply_design(s);
+        self.apply_design(&sk.transpose().to_owned())
+    }
+
+    /// Checks a constraint read back from a model file.
+    pub(crate) fn check(&self, dim: usize) -> std::result::Result<(), String> {
+        let fits = self.levels.iter().all(|&l| l >= 2) && self.block >= 1;
+        let k = self.levels.iter().try_fold(self.block, |a, &l| a.checked_mul(l));
+        if !fits || k != Some(dim) {
+            return Err(format!(
+                "its sum-to-zero contrasts are for {:?} levels of {} functions, but the basis has {dim}",
+                self.levels, self.block
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The identifiability constraint a smooth term absorbs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Constraint {
+    /// mgcv's centring (the default).
+    SumToZero(SumToZero),
+    /// Kronecker sum-to-zero contrasts (`sz`).
+    Kronecker(KroneckerSumToZero),
+}
+
+impl Constraint {
+    /// Number of coefficients before the constraint.
+    pub fn k(&self) -> usize {
+        match self {
+            Constraint::SumToZero(c) => c.k(),
+            Constraint::Kronecker(c) => c.k(),
+        }
+    }
+
+    /// Number of coefficients after it.
+    pub fn n_after(&self) -> usize {
+        match self {
+            Constraint::SumToZero(c) => c.k() - 1,
+            Constraint::Kronecker(c) => c.n_after(),
+        }
+    }
+
+    /// How much it lowers the basis's null space dimension (the `sz` basis
+    /// reports its dimension after the constraint already, as mgcv's does).
+    pub fn null_space_reduction(&self) -> usize {
+        match self {
+            Constraint::SumToZero(_) => 1,
+            Constraint::Kronecker(_) => 0,
+        }
+    }
+
+    /// The constrained model matrix.
+    pub fn apply_design(&self, x: &Mat<f64>) -> Mat<f64> {
+        match self {
+            Constraint::SumToZero(c) => c.apply_design(x),
+            Constraint::Kronecker(c) => c.apply_design(x),
+        }
+    }
+
+    /// The constrained penalty.
+    pub fn apply_penalty(&self, s: &Mat<f64>) -> Mat<f64> {
+        match self {
+            Constraint::SumToZero(c) => c.apply_penalty(s),
+            Constraint::Kronecker(c) => c.apply_penalty(s),
+        }
+    }
+
+    /// Checks a constraint read back from a model file for a basis of `dim` functions.
+    pub(crate) fn check(&self, dim: usize) -> std::result::Result<(), String> {
+        match self {
+            Constraint::SumToZero(c) => c.check(dim),
+            Constraint::Kronecker(c) => c.check(dim),
+        }
+    }
+}
+
 /// mgcv's `S.scale` for a penalty: `‖S‖₁ / ‖X‖∞²`; the penalty used is `S / scale`.
 pub fn penalty_scale(x: &Mat<f64>, s: &Mat<f64>) -> f64 {
     penalty_scale_from(DesignStats::of(x).max_row_abs_sum, s)
@@ -245,6 +384,53 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// X K for two factors (3 and 2 levels) and blocks of 2, against the
+    /// explicit Kronecker product; old centring constraints still read back.
+    #[test]
+    fn kronecker_contrasts_equal_the_explicit_product() {
+        let c = |m: usize| {
+            Mat::from_fn(m, m - 1, |i, j| {
+                if i == j {
+                    1.0
+                } else if i == m - 1 {
+                    -1.0
+                } else {
+                    0.0
+                }
+            })
+        };
+        let kron = |a: &Mat<f64>, b: &Mat<f64>| {
+            Mat::from_fn(a.nrows() * b.nrows(), a.ncols() * b.ncols(), |i, j| {
+                a[(i / b.nrows(), j / b.ncols())] * b[(i % b.nrows(), j % b.ncols())]
+            })
+        };
+        let k = kron(&kron(&c(3), &c(2)), &Mat::<f64>::identity(2, 2));
+        let con = KroneckerSumToZero::new(vec![3, 2], 2);
+        assert_eq!((con.k(), con.n_after()), (12, 4));
+        let x = Mat::from_fn(5, 12, |i, j| ((i * 7 + j * 3) % 13) as f64 - 6.0);
+        let (got, want) = (con.apply_design(&x), &x * &k);
+        let s = x.transpose() * &x;
+        let (gs, ws) = (con.apply_penalty(&s), k.transpose() * &s * &k);
+        for i in 0..5 {
+            for j in 0..4 {
+                assert!((got[(i, j)] - want[(i, j)]).abs() < TOL);
+            }
+        }
+        for i in 0..4 {
+            for j in 0..4 {
+                assert!((gs[(i, j)] - ws[(i, j)]).abs() < 1e-9);
+            }
+        }
+        assert!(con.check(12).is_ok() && con.check(10).is_err());
+        let old: Constraint = serde_json::from_str(r#"{"v":[2.0,1.0]}"#).unwrap();
+        assert_eq!(old, Constraint::SumToZero(SumToZero { v: vec![2.0, 1.0] }));
+        let text = serde_json::to_string(&Constraint::Kronecker(con.clone())).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Constraint>(&text).unwrap(),
+            Constraint::Kronecker(con)
+        );
     }
 
     #[test]

@@ -14,13 +14,16 @@ pub mod cc;
 pub mod constraint;
 pub mod cp;
 pub mod cr;
-pub mod mrf;
 pub mod ds;
+pub mod fs;
 pub mod gp;
+pub mod mrf;
+pub mod natural;
 pub mod ps;
 pub mod radial;
 pub mod re;
 pub mod shrink;
+pub mod sz;
 pub mod tensor;
 pub mod tp;
 
@@ -76,6 +79,10 @@ pub enum Basis {
     Gp(gp::GpBasis),
     /// Duchon spline (`ds`).
     Ds(ds::DsBasis),
+    /// Factor-smooth interaction (`fs`).
+    Fs(fs::FsBasis),
+    /// Constrained factor-smooth interaction (`sz`).
+    Sz(sz::SzBasis),
 }
 
 impl Basis {
@@ -93,6 +100,8 @@ impl Basis {
             Basis::Ad(b) => b.as_ref(),
             Basis::Gp(b) => b,
             Basis::Ds(b) => b,
+            Basis::Fs(b) => b,
+            Basis::Sz(b) => b,
         }
     }
 }
@@ -115,6 +124,8 @@ impl Basis {
             Basis::Ad(b) => b.check(),
             Basis::Gp(b) => b.check(),
             Basis::Ds(b) => b.check(),
+            Basis::Fs(b) => b.check(),
+            Basis::Sz(b) => b.check(),
         }
     }
 
@@ -126,6 +137,8 @@ impl Basis {
             Basis::Gp(b) => b.n_covariates(),
             Basis::Ds(b) => b.n_covariates(),
             Basis::Tensor(b) => b.margins().map(|(_, d)| d).sum(),
+            Basis::Fs(b) => b.n_covariates(),
+            Basis::Sz(b) => b.n_covariates(),
             _ => 1,
         }
     }
@@ -144,8 +157,32 @@ impl Basis {
             Basis::Tensor(b) => b.n_penalties(),
             Basis::Bs(b) => b.n_penalties(),
             Basis::Ad(b) => b.n_penalties(),
+            Basis::Fs(b) => b.n_penalties(),
+            Basis::Sz(b) => b.levels().iter().product(),
             _ => 1,
         }
+    }
+
+    /// For each covariate, its number of levels if the basis takes it as a factor.
+    pub(crate) fn covariate_levels(&self) -> Vec<Option<usize>> {
+        let mut out = vec![None; self.n_covariates()];
+        match self {
+            Basis::Re(b) => {
+                for (slot, c) in out.iter_mut().zip(b.covariates()) {
+                    if let re::ReCovariate::Factor { levels } = c {
+                        *slot = Some(levels);
+                    }
+                }
+            }
+            Basis::Fs(b) => out[b.factor_position()] = Some(b.levels()),
+            Basis::Sz(b) => {
+                for (&f, &l) in b.factor_positions().iter().zip(b.levels()) {
+                    out[f] = Some(l);
+                }
+            }
+            _ => {}
+        }
+        out
     }
 }
 

@@ -6,6 +6,7 @@
 //! constraints) and is saved with the model, so that prediction on new data
 //! rebuilds exactly the training columns.
 
+mod grouped;
 mod linked;
 pub mod neighbours;
 pub mod options;

@@ -496,11 +496,21 @@ fn smooth_size(
                 let knots = max_knots.min(data.nrows() as f64);
                 (dim as f64, 1.0, 8.0 * TP_KNOT_MATRICES * knots * knots, dim)
             }
-            other => return Err(not_built(spec, &format!("bs = \"{other}\""))),
+            bs @ (BasisType::Fs | BasisType::Sz) => return Err(super::grouped::margin_error(spec, bs)),
         })
     };
     let mut dims = Vec::with_capacity(spec.vars.len());
     let (mut coefs, penalties, build_bytes) = match spec.kind {
+        SmoothKind::S if super::grouped::is_grouped(spec) => {
+            let parts = super::grouped::parts_of_data(spec, data)?;
+            check_m(&parts.base).map_err(|e| crate::basis::fs::relabel(e, &label))?;
+            let base = &parts.base;
+            let (base_coefs, _, build, k) = one(base.bs[0], base.k[0], &base.m_ints(), &base.vars)?;
+            dims.push(k);
+            let by = spec.by.as_ref().map(|b| data.require_column(b)).transpose()?;
+            let (coefs, penalties) = super::grouped::size(spec, &parts, base_coefs, centred(spec, false, by));
+            (coefs, penalties, build)
+        }
         SmoothKind::S => {
             let (coefs, penalties, build, k) = one(spec.bs[0], spec.k[0], &spec.m_ints(), &spec.vars)?;
             dims.push(k);
@@ -532,7 +542,8 @@ fn smooth_size(
     };
     let is_re = spec.kind == SmoothKind::S && spec.bs[0] == BasisType::Re;
     let by = spec.by.as_ref().map(|b| data.require_column(b)).transpose()?;
-    if centred(spec, is_re, by) {
+    // fs has no constraint and sz's is counted above.
+    if !super::grouped::is_grouped(spec) && centred(spec, is_re, by) {
         coefs -= 1.0;
     }
     let copies = match by {

@@ -7,7 +7,7 @@
 use faer::{Mat, Side};
 use serde::{Deserialize, Serialize};
 
-use crate::basis::constraint::{DesignStats, SumToZero, penalty_scale_from};
+use crate::basis::constraint::{Constraint, DesignStats, penalty_scale_from};
 use crate::basis::tensor::TensorBasis;
 use crate::basis::{Basis, BasisFn, ad, bs, cc, cp, cr, ds, gp, mrf, ps, re, tp};
 use crate::data::{Column, DataFrame};
@@ -55,8 +55,8 @@ pub struct SmoothTerm {
     pub basis: Basis,
     /// The `by` variable.
     pub by: By,
-    /// The absorbed centring constraint, if any.
-    pub constraint: Option<SumToZero>,
+    /// The absorbed identifiability constraint, if any.
+    pub constraint: Option<Constraint>,
     /// Penalties after rescaling and constraint absorption (what is fitted).
     pub penalties: Vec<StoredMat>,
     /// mgcv's `S.scale`: each penalty was divided by this.
@@ -84,7 +84,9 @@ pub struct SmoothTerm {
     pub null_space_penalty: bool,
 }
 
-/// mgcv's `side.constrain` when a smooth class does not set it.
+/// `side_constrain` of model files written before the flag: no such file
+/// holds an `fs` or `sz` term, and side constraints are applied when a
+/// model is built, never when it is read back.
 fn side_constrain_default() -> bool {
     true
 }
@@ -128,8 +130,8 @@ pub(crate) fn covariates(
                 lv.push(None);
             }
             Column::Factor(f) => {
-                let is_re = spec.bs.get(i).or(spec.bs.first()) == Some(&BasisType::Re);
-                if !is_re {
+                let takes = spec.bs.get(i).or(spec.bs.first()).copied();
+                if !matches!(takes, Some(BasisType::Re | BasisType::Fs | BasisType::Sz)) {
                     let advice = format!(
                         "if it is a factor, use {var} as a parametric term, or s({var}, bs = \"re\") for a random effect"
                     );
@@ -266,9 +268,14 @@ fn build_basis(
                     Basis::Ds(ds::DsBasis::new(&label, xs, k, &m, user.as_deref(), max, seed)?)
                 }
             }
-            other => return Err(super::size::not_built(spec, &format!("bs = \"{other}\""))),
+            BasisType::Fs | BasisType::Sz => return Err(super::grouped::margin_error(spec, bs)),
         })
     };
+    if super::grouped::is_grouped(spec) {
+        return super::grouped::build(spec, cols, levels, |base, xs| {
+            build_basis(base, xs, &vec![None; xs.len()], opts)
+        });
+    }
     match spec.kind {
         SmoothKind::S => {
             let xs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
@@ -456,7 +463,11 @@ impl SmoothTerm {
             Some(name) => Some((name.clone(), data.require_column(name)?.clone())),
         };
         let centre = centred(spec, is_re, by_col.as_ref().map(|(_, c)| c));
-        let constraint = centre.then(|| stats.sum_to_zero());
+        let constraint = match &basis {
+            Basis::Fs(_) => None,
+            Basis::Sz(b) => centre.then(|| Constraint::Kronecker(b.contrast())),
+            _ => centre.then(|| Constraint::SumToZero(stats.sum_to_zero())),
+        };
         let mut constrained: Vec<Mat<f64>> = penalties
             .iter()
             .map(|s| constraint.as_ref().map_or_else(|| s.clone(), |c| c.apply_penalty(s)))
@@ -483,10 +494,10 @@ impl SmoothTerm {
             s_scale: s_scale.clone(),
             random: is_re,
             // mgcv's re constructor sets side.constrain = FALSE.
-            side_constrain: !is_re,
             factor_levels: levels.clone(),
             side_deleted: Vec::new(),
             null_space_penalty,
+            side_constrain: !matches!(basis, Basis::Re(_) | Basis::Fs(_) | Basis::Sz(_)),
         };
         let labelled = |by: By| make(label_of(spec, &by), by);
         Ok(match by_col {
@@ -530,7 +541,7 @@ impl SmoothTerm {
 
     /// Number of columns after the centring constraint, before `gam.side`'s deletions.
     pub fn n_coef_before_side(&self) -> usize {
-        self.constraint.as_ref().map_or(self.basis.dim(), |c| c.k() - 1)
+        self.constraint.as_ref().map_or(self.basis.dim(), Constraint::n_after)
     }
 
     /// The term's model-matrix columns at the rows of `data`.
@@ -591,7 +602,7 @@ impl SmoothTerm {
         }
         self.basis
             .null_space_dim()
-            .saturating_sub(usize::from(self.constraint.is_some()))
+            .saturating_sub(self.constraint.as_ref().map_or(0, Constraint::null_space_reduction))
     }
 
     /// mgcv's class of the term (`cr.smooth`, `tensor.smooth`, ...).

@@ -21,6 +21,7 @@
 //! The check does not establish that the numbers are the ones a fit would
 //! have produced: a file edited consistently is taken at its word.
 
+use crate::basis::constraint::Constraint;
 use crate::basis::{Basis, BasisFn};
 use crate::design::{By, Design, ParamTerm, SmoothTerm};
 use crate::error::GamError;
@@ -356,6 +357,7 @@ fn check_smooth(s: &SmoothTerm) -> Check {
         .enumerate()
         .flat_map(|(i, &d)| std::iter::repeat_n(i, d))
         .collect();
+    let factor_levels = s.basis.covariate_levels();
     for (i, (basis, levels)) in bases.iter().zip(&s.factor_levels).enumerate() {
         let var = &spec.vars[i];
         let margin = if spec.kind.is_tensor() { margin_of[i] } else { 0 };
@@ -364,19 +366,15 @@ fn check_smooth(s: &SmoothTerm) -> Check {
                 "covariate '{var}': the basis type does not match the stored basis"
             ));
         }
-        // A random effect takes all the term's covariates; covariate i is its i-th.
+        // Levels per covariate: a random effect's, an fs/sz term's factors; an MRF's areas.
         let re_levels = match basis {
-            Basis::Re(re) => match re.covariates().get(i) {
-                Some(crate::basis::re::ReCovariate::Factor { levels }) => Some(*levels),
-                _ => None,
-            },
             Basis::Mrf(m) => {
                 if levels.as_deref() != Some(m.areas()) {
                     return Err(format!("covariate '{var}': the stored levels are not the MRF's areas"));
                 }
                 Some(m.areas().len())
             }
-            _ => None,
+            _ => factor_levels.get(i).copied().flatten(),
         };
         match (re_levels, levels) {
             (None, None) => {}
@@ -399,6 +397,14 @@ fn check_smooth(s: &SmoothTerm) -> Check {
         return Err("the by variable of the term and of the smooth differ".into());
     }
     let dim = s.basis.dim();
+    let constraint_fits = match (&s.constraint, &s.basis) {
+        (Some(Constraint::Kronecker(c)), Basis::Sz(b)) => *c == b.contrast(),
+        (Some(_), Basis::Fs(_) | Basis::Sz(_)) | (Some(Constraint::Kronecker(_)), _) => false,
+        _ => true,
+    };
+    if !constraint_fits {
+        return Err("its constraint does not fit its basis".into());
+    }
     match &s.constraint {
         Some(c) => c.check(dim)?,
         None if dim == 0 => return Err("a basis of no functions".into()),
@@ -448,6 +454,8 @@ fn basis_type(basis: &Basis) -> BasisType {
         Basis::Ad(_) => BasisType::Ad,
         Basis::Gp(_) => BasisType::Gp,
         Basis::Ds(_) => BasisType::Ds,
+        Basis::Fs(_) => BasisType::Fs,
+        Basis::Sz(_) => BasisType::Sz,
     }
 }
 

@@ -48,6 +48,7 @@ use serde::Serialize;
 
 use crate::data::{Column, DataFrame};
 mod grid;
+mod levels;
 mod parametric;
 mod slices;
 
@@ -56,6 +57,7 @@ use grid::{range, seq};
 
 pub use slices::SliceGrid;
 
+use crate::basis::Basis;
 use crate::design::smooth::{By, SmoothTerm};
 use crate::error::{GamError, Result};
 use crate::model::GamModel;
@@ -164,6 +166,10 @@ pub enum PlotKind {
     /// A parametric term as R's `termplot` draws it: a line against its
     /// variable, or a segment per level of a factor ([`TermPlot::levels`]).
     Parametric,
+    /// A factor-smooth interaction (`fs`, `sz`): one curve per factor level
+    /// (level combination) in one panel; `fit` (and `se`) hold the curves one
+    /// after another, each `x.len()` long, named by [`TermPlot::levels`].
+    LevelCurves,
     /// Not drawn (three or more covariates).
     NotPlotted,
 }
@@ -205,7 +211,8 @@ pub struct TermPlot {
     /// Partial residuals at the training rows, with [`PlotOptions::residuals`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub p_resid: Option<Vec<f64>>,
-    /// A parametric factor's levels, in the order of `x` (= 1, 2, ...).
+    /// A parametric factor's levels, in the order of `x` (= 1, 2, ...); the
+    /// curves of [`PlotKind::LevelCurves`] (levels joined by `.`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub levels: Option<Vec<String>>,
     /// The panels of a smooth of three or four covariates; `fit` then holds
@@ -313,7 +320,34 @@ fn training(model: &GamModel, data: &DataFrame) -> Result<Training> {
 
 /// A frame of numeric columns.
 fn frame(columns: Vec<(String, Vec<f64>)>) -> Result<DataFrame> {
-    DataFrame::new(columns.into_iter().map(|(n, v)| (n, Column::Numeric(v))).collect())
+    frame_with(columns.into_iter().map(|(n, v)| (n, Column::Numeric(v))).collect())
+}
+
+/// A frame of any columns.
+fn frame_with(columns: Vec<(String, Column)>) -> Result<DataFrame> {
+    DataFrame::new(columns)
+}
+
+/// A term that is not drawn (mgcv plots no smooth of five or more covariates).
+fn not_plotted(term: &SmoothTerm, edf: f64, label: String) -> TermPlot {
+    TermPlot {
+        label: term.label.clone(),
+        kind: PlotKind::NotPlotted,
+        edf,
+        x: Vec::new(),
+        y: None,
+        fit: Vec::new(),
+        se: None,
+        se_mult: 1.0,
+        exclude: None,
+        xlab: String::new(),
+        ylab: String::new(),
+        main: Some(label),
+        raw: Vec::new(),
+        p_resid: None,
+        levels: None,
+        slices: None,
+    }
 }
 
 /// The term's columns of the model matrix at `data`, its `by` variable set
@@ -404,7 +438,9 @@ pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Resu
                     .collect(),
             ))
         };
-        let plot = if term.random {
+        let plot = if matches!(term.basis, Basis::Fs(_) | Basis::Sz(_)) {
+            levels::level_curves(term, &train.data, opts, label, edf, &evaluate)?
+        } else if term.random {
             TermPlot {
                 label: term.label.clone(),
                 kind: PlotKind::RandomEffect,
@@ -493,24 +529,7 @@ pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Resu
         } else if matches!(vars.len(), 3 | 4) {
             slices::slice_plot(term, &train.data, opts, beta, label, edf)?
         } else {
-            TermPlot {
-                label: term.label.clone(),
-                kind: PlotKind::NotPlotted,
-                edf,
-                x: Vec::new(),
-                y: None,
-                fit: Vec::new(),
-                se: None,
-                se_mult: 1.0,
-                exclude: None,
-                xlab: String::new(),
-                ylab: String::new(),
-                main: Some(label),
-                raw: Vec::new(),
-                p_resid: None,
-                levels: None,
-                slices: None,
-            }
+            not_plotted(term, edf, label)
         };
         out.push(plot);
     }

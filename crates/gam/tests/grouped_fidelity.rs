@@ -1,0 +1,429 @@
+//! Factor-smooth interactions `s(x, fac, bs = "fs")` and `s(x, fac, bs = "sz")` (issue 16)
+//! against mgcv 1.8-41 references made by `tests/data/bases_i16/make_refs_fssz.R`.
+//!
+//! Bases: each term's model matrix, every penalty (after mgcv's rescaling and the `sz`
+//! sum-to-zero contrasts) and the model matrix at new points, as `smoothCon(absorb.cons = TRUE,
+//! scale.penalty = TRUE)` and `PredictMat` give them, within [`BASIS_TOL`] up to the sign of
+//! each column (eigenvector signs are free in `nat.param`, flipped penalty rows and columns
+//! alike). mgcv's `fs` null-space columns are an arbitrary rotation (rounding noise of
+//! `eigen()`, see `basis::natural`): the references are made with that rotation fixed as the
+//! engine fixes it, and the test also checks that mgcv's unfixed matrix spans the same columns.
+//!
+//! Fits: REML criterion, per-term EDF, names, fitted values, predictions with standard errors at
+//! new points, and the summary's test (reTest for `fs`, whose null space is empty; testStat for
+//! `sz`) against `summary.gam`.
+#![allow(clippy::print_stdout)]
+
+#[macro_use]
+mod common;
+
+use common::cases::test_data;
+use common::json::{num, nums, read_json, strings};
+use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL, SE_REL_TOL};
+use faer::Mat;
+use faer::linalg::solvers::Solve;
+use gam::expert::data::{Column, DataFrame, FactorColumn};
+use gam::expert::design::smooth::SmoothTerm;
+use gam::expert::formula::Formula;
+use gam::expert::model::{Family, GamModel, GamSpec, Link};
+use gam::expert::predict::{PredictOptions, PredictType};
+use gam::expert::report::plot::{PlotKind, PlotOptions, plot_data};
+use serde_json::Value;
+
+/// Model matrices and penalties, absolute, relative to the largest entry of the matrix.
+const BASIS_TOL: f64 = 1e-10;
+/// mgcv's unfixed fs null-space columns reproduced from ours by a rotation, relative.
+const ROTATION_TOL: f64 = 1e-9;
+/// Reference df and F (or Chi.sq) statistic of the summary's smooth tests, relative.
+const STAT_REL_TOL: f64 = 2e-3;
+/// p-values of the summary's smooth tests, relative (or absolute below [`P_ABS_TOL`]).
+const P_REL_TOL: f64 = 1e-2;
+/// p-values this small count as equal (mgcv prints `<2e-16`).
+const P_ABS_TOL: f64 = 1e-12;
+
+fn data() -> DataFrame {
+    DataFrame::read_csv(&test_data().join("bases_i16/fssz_n300.csv")).unwrap()
+}
+
+fn new_data() -> DataFrame {
+    DataFrame::read_csv(&test_data().join("bases_i16/fssz_new.csv")).unwrap()
+}
+
+fn rows(v: &Value) -> Mat<f64> {
+    let r: Vec<Vec<f64>> = v.as_array().unwrap().iter().map(nums).collect();
+    Mat::from_fn(r.len(), r[0].len(), |i, j| r[i][j])
+}
+
+fn term(spec: &str) -> SmoothTerm {
+    let f = Formula::parse(&format!("y ~ {spec}")).unwrap();
+    let spec = f.smooths().next().unwrap().clone();
+    let mut terms = SmoothTerm::build(&spec, &data()).unwrap();
+    assert_eq!(terms.len(), 1);
+    terms.remove(0)
+}
+
+fn max_abs(m: &Mat<f64>) -> f64 {
+    (0..m.nrows())
+        .flat_map(|i| (0..m.ncols()).map(move |j| (i, j)))
+        .map(|(i, j)| m[(i, j)].abs())
+        .fold(0.0, f64::max)
+}
+
+/// Worst difference of `ours` (columns multiplied by `signs`) from `theirs`, relative to its largest entry.
+fn diff(ours: &Mat<f64>, theirs: &Mat<f64>, row_signs: Option<&[f64]>, signs: &[f64]) -> f64 {
+    assert_eq!((ours.nrows(), ours.ncols()), (theirs.nrows(), theirs.ncols()));
+    let rs = |i: usize| row_signs.map_or(1.0, |s| s[i]);
+    let worst = (0..ours.nrows())
+        .flat_map(|i| (0..ours.ncols()).map(move |j| (i, j)))
+        .map(|(i, j)| (ours[(i, j)] * rs(i) * signs[j] - theirs[(i, j)]).abs())
+        .fold(0.0, f64::max);
+    worst / max_abs(theirs).max(1e-300)
+}
+
+/// Compares one basis case; returns the worst difference and the number of flipped columns.
+fn check_basis(id: &str, spec: &str) -> (f64, usize) {
+    let r = read_json(&test_data().join(format!("bases_i16/fssz_basis_{id}.json")));
+    let t = term(spec);
+    assert_eq!(t.class(), r["class"].as_str().unwrap(), "{id}");
+    assert_eq!(t.null_space_dim() as f64, num(&r["null_space_dim"]), "{id}: null space");
+    let x = t.design(&data()).unwrap();
+    let want = rows(&r["X"]);
+    // Each column's sign from its inner product with mgcv's.
+    let signs: Vec<f64> = (0..x.ncols())
+        .map(|j| {
+            let dot: f64 = (0..x.nrows()).map(|i| x[(i, j)] * want[(i, j)]).sum();
+            if dot < 0.0 { -1.0 } else { 1.0 }
+        })
+        .collect();
+    let flipped = signs.iter().filter(|s| **s < 0.0).count();
+    let mut worst = diff(&x, &want, None, &signs);
+    let s_ref = r["S"].as_array().unwrap();
+    assert_eq!(t.penalties.len(), s_ref.len(), "{id}: penalties");
+    for (s, sr) in t.penalties.iter().zip(s_ref) {
+        worst = worst.max(diff(&s.to_mat(), &rows(sr), Some(&signs), &signs));
+    }
+    let scale = nums(&r["S_scale"]);
+    for (a, b) in t.s_scale.iter().zip(&scale) {
+        worst = worst.max((a - b).abs() / b.abs());
+    }
+    let xp = t.design(&new_data()).unwrap();
+    worst = worst.max(diff(&xp, &rows(&r["Xp"]), None, &signs));
+    if !r["X_mgcv"].is_null() {
+        let levels = 4;
+        let k = x.ncols() / levels;
+        let n_null = num(&r["n_null"]) as usize;
+        // mgcv's own range columns equal ours up to sign; its null columns are ours rotated.
+        let mgcv = rows(&r["X_mgcv"]);
+        let range: Vec<usize> = (0..x.ncols()).filter(|j| j % k < k - n_null).collect();
+        let null: Vec<usize> = (0..x.ncols()).filter(|j| j % k >= k - n_null).collect();
+        let pick = |m: &Mat<f64>, cols: &[usize]| Mat::from_fn(m.nrows(), cols.len(), |i, j| m[(i, cols[j])]);
+        let (ours_r, theirs_r) = (pick(&x, &range), pick(&mgcv, &range));
+        let rs: Vec<f64> = range.iter().map(|&j| signs[j]).collect();
+        let range_diff = diff(&ours_r, &theirs_r, None, &rs);
+        let (a, b) = (pick(&x, &null), pick(&mgcv, &null));
+        let rot = (a.transpose() * &a).partial_piv_lu().solve(a.transpose() * &b);
+        let resid = diff(&(&a * &rot), &b, None, &vec![1.0; b.ncols()]);
+        let orth = rot.transpose() * &rot;
+        let orth_err = (0..orth.nrows())
+            .map(|i| (orth[(i, i)] - 1.0).abs())
+            .fold(0.0, f64::max);
+        println!(
+            "{id:10} unfixed mgcv: range {range_diff:.1e}, null rotation residual {resid:.1e}, |RᵀR − I| {orth_err:.1e}"
+        );
+        assert!(
+            range_diff < BASIS_TOL && resid < ROTATION_TOL && orth_err < ROTATION_TOL,
+            "{id}: mgcv's unfixed basis"
+        );
+    }
+    println!(
+        "{id:10} basis: worst {worst:.1e}, {flipped} of {} columns flipped",
+        x.ncols()
+    );
+    assert!(worst < BASIS_TOL, "{id}: basis differs by {worst:.2e}");
+    (worst, flipped)
+}
+
+#[test]
+fn fs_bases_match_mgcv() {
+    check_basis("fs_tp", "s(x, g, bs = \"fs\", k = 6)");
+    check_basis("fs_cr", "s(x, g, bs = \"fs\", xt = \"cr\", k = 6)");
+    check_basis(
+        "fs_ps",
+        "s(g, x, bs = \"fs\", xt = list(bs = \"ps\"), k = 7, m = c(2, 1))",
+    );
+    check_basis("fs_tp_m1", "s(x, g, bs = \"fs\", k = 5, m = 1)");
+    check_basis("fs_2d", "s(x, z, g, bs = \"fs\", k = 8)");
+}
+
+/// sz does not reparameterise: with a cr base nothing is flipped; a tp base's own
+/// eigenvectors have free signs (see `basis::tp`).
+#[test]
+fn sz_bases_match_mgcv() {
+    check_basis("sz_tp", "s(x, g, bs = \"sz\", k = 5)");
+    let (_, flipped) = check_basis("sz_cr", "s(x, g, bs = \"sz\", xt = \"cr\", k = 6)");
+    assert_eq!(flipped, 0);
+    check_basis("sz_2f", "s(x, g, h, bs = \"sz\", k = 5)");
+}
+
+fn fit(r: &Value) -> GamModel {
+    let family = Family::from_name(r["family"].as_str().unwrap()).unwrap();
+    let link = Link::from_name(r["link"].as_str().unwrap()).unwrap();
+    let spec = GamSpec::new(Formula::parse(r["formula"].as_str().unwrap()).unwrap()).with_family(family, link);
+    spec.fit(&data()).unwrap_or_else(|e| panic!("{}: {e}", r["id"]))
+}
+
+fn rel(a: f64, b: f64) -> f64 {
+    (a - b).abs() / b.abs().max(1e-300)
+}
+
+/// One full fit; returns (criterion rel, EDF, fitted/sd, prediction/sd, se rel, p-value rel).
+fn check_fit(id: &str) -> [f64; 6] {
+    let r = read_json(&test_data().join(format!("bases_i16/fssz_fit_{id}.json")));
+    let model = fit(&r);
+    let crit = rel(model.reml_score, num(&r["criterion"]));
+    assert_eq!(
+        model.design.coef_names(),
+        strings(&r["coefficients"]["names"]),
+        "{id}: names"
+    );
+    assert_eq!(model.design.sp_names(), strings(&r["sp_names"]), "{id}: sp names");
+    let summary = model.summary();
+    let (mut edf, mut stat, mut p): (f64, f64, f64) = (0.0, 0.0, 0.0);
+    for (i, s) in r["smooths"].as_array().unwrap().iter().enumerate() {
+        let t = &model.design.smooths[i];
+        assert_eq!(t.label, s["label"].as_str().unwrap(), "{id}");
+        assert_eq!(t.class(), s["class"].as_str().unwrap(), "{id}: class of {}", t.label);
+        assert_eq!(
+            t.null_space_dim() as f64,
+            num(&s["null_space_dim"]),
+            "{id}: {}",
+            t.label
+        );
+        edf = edf.max((model.smooth_edf()[i] - num(&s["edf"])).abs());
+        let row = &summary.smooths[i];
+        stat = stat
+            .max(rel(row.ref_df, num(&s["ref_df"])))
+            .max(rel(row.stat, num(&s["stat"])));
+        let pr = num(&s["p_value"]);
+        if row.p_value.max(pr) > P_ABS_TOL {
+            p = p.max(rel(row.p_value, pr));
+        }
+    }
+    let spread = if model.family == Family::Gaussian {
+        num(&r["sd_y"])
+    } else {
+        num(&r["sd_lp"])
+    };
+    let link = PredictOptions {
+        kind: PredictType::Link,
+        se: true,
+        ..Default::default()
+    };
+    let lp = model.predict(&data(), &link).unwrap().fit;
+    let lp_err = lp
+        .iter()
+        .zip(nums(&r["linear_predictor"]))
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max)
+        / spread;
+    let pred = model.predict(&new_data(), &link).unwrap();
+    let pred_err = pred
+        .fit
+        .iter()
+        .zip(nums(&r["predict"]))
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max)
+        / spread;
+    let se = pred.se_fit.unwrap();
+    let se_err = se
+        .iter()
+        .zip(nums(&r["predict_se"]))
+        .map(|(a, b)| rel(*a, b))
+        .fold(0.0, f64::max);
+    let plot = plot_data(&model, &data(), &PlotOptions::default()).unwrap();
+    for (i, want) in r["plots"].as_array().unwrap().iter().enumerate() {
+        if want.is_null() {
+            continue;
+        }
+        let t = &plot[i];
+        assert_eq!(t.kind, PlotKind::LevelCurves, "{id}");
+        let worst = |a: &[f64], b: Vec<f64>| a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+        let fit_ref = nums(&want["fit"]);
+        assert_eq!(t.fit.len(), fit_ref.len(), "{id}: plot points");
+        let mut err = worst(&t.x, nums(&want["x"])).max(worst(&t.fit, fit_ref));
+        // fs curves have no band (mgcv's se = FALSE); sz's have two standard errors.
+        if let Some(se) = &t.se {
+            err = err.max(worst(se, nums(&want["se"])));
+        }
+        println!(
+            "{id:10} plot of {}: worst {:.1e}·sd over {} curves",
+            t.label,
+            err / spread,
+            t.levels.as_ref().unwrap().len()
+        );
+        assert!(
+            err / spread <= PRED_SD_TOL,
+            "{id}: plot of {} differs by {err}",
+            t.label
+        );
+    }
+    println!(
+        "{id:10} criterion {crit:.1e}  EDF {edf:.1e}  fitted {lp_err:.1e}·sd  new {pred_err:.1e}·sd  se {se_err:.1e}  \
+         stat {stat:.1e}  p {p:.1e}"
+    );
+    assert!(
+        crit <= REML_REL_TOL,
+        "{id}: criterion {} vs {crit:.2e}",
+        model.reml_score
+    );
+    assert!(edf <= EDF_ABS_TOL, "{id}: EDF differs by {edf}");
+    assert!(
+        lp_err <= PRED_SD_TOL && pred_err <= PRED_SD_TOL,
+        "{id}: fitted {lp_err}, new {pred_err}"
+    );
+    assert!(se_err <= SE_REL_TOL, "{id}: standard errors differ by {se_err}");
+    assert!(stat <= STAT_REL_TOL, "{id}: summary statistics differ by {stat}");
+    assert!(p <= P_REL_TOL, "{id}: p-values differ by {p}");
+    [crit, edf, lp_err, pred_err, se_err, p]
+}
+
+#[test]
+fn fs_fits_match_mgcv() {
+    check_fit("fs_gauss");
+    check_fit("fs_cr_pois");
+    check_fit("fs_by");
+    check_fit("fs_2d");
+}
+
+#[test]
+fn sz_fits_match_mgcv() {
+    check_fit("sz_gauss");
+    check_fit("sz_2f");
+    check_fit("sz_pois");
+}
+
+/// Bad fs/sz terms are one-line errors naming the term.
+#[test]
+fn bad_grouped_terms_are_one_line_errors() {
+    let d = data();
+    let one_level = d.select_rows(
+        &(0..d.nrows())
+            .filter(|&i| d.require_column("g").unwrap().as_factor().unwrap().level_of(i) == Some("a"))
+            .collect::<Vec<_>>(),
+    );
+    let cases: [(&str, &DataFrame, &str); 6] = [
+        (
+            "y ~ s(x, g, bs = \"fs\")",
+            &one_level,
+            "term s(x,g): factor 'g' has only one level, 'a': bs = \"fs\" needs a factor with at least 2 levels (use s(x) for one curve)",
+        ),
+        (
+            "y ~ s(x, g, h, bs = \"fs\")",
+            &d,
+            "term s(x,g,h): fs smooths can only have one factor argument (use bs = \"sz\" for several)",
+        ),
+        (
+            "y ~ s(x, z, bs = \"fs\")",
+            &d,
+            "term s(x,z): bs = \"fs\" takes numeric covariates and a factor",
+        ),
+        (
+            "y ~ s(x, g, bs = \"fs\", xt = \"ts\")",
+            &d,
+            "term s(x,g): xt = \"ts\" cannot be the base smooth of bs = \"fs\"; use one of \"tp\", \"cr\", \"ps\", \"cc\"",
+        ),
+        (
+            "y ~ te(x, g, bs = \"fs\")",
+            &d,
+            "bs = \"fs\" cannot be a margin of a tensor product",
+        ),
+        ("y ~ s(x, g, bs = \"sz\", m = -1)", &d, "term s(x,g): m = -1"),
+    ];
+    for (f, data, want) in cases {
+        let e = GamSpec::new(Formula::parse(f).unwrap())
+            .fit(data)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with(want) || e.contains(want), "{f}: {e}");
+        assert!(!e.contains('\n'), "{f}: {e}");
+    }
+    // A level unseen in training is an error naming it, at prediction.
+    let r = read_json(&test_data().join("bases_i16/fssz_fit_fs_gauss.json"));
+    let model = fit(&r);
+    let factor = |level: &str| {
+        Column::Factor(FactorColumn {
+            levels: vec![level.to_string()],
+            codes: vec![Some(0)],
+            ordered: false,
+        })
+    };
+    let new = DataFrame::new(vec![
+        ("x".into(), Column::Numeric(vec![0.5])),
+        ("z".into(), Column::Numeric(vec![0.5])),
+        ("g".into(), factor("e")),
+        ("h".into(), factor("p")),
+    ])
+    .unwrap();
+    let e = model.predict(&new, &PredictOptions::default()).unwrap_err().to_string();
+    assert!(e.contains("'e'") && e.contains('g'), "{e}");
+}
+
+/// The chunked model matrix gives the in-memory fit; a saved model reads back and predicts
+/// the same (its fs/sz bases pass the loader's checks).
+#[test]
+fn chunked_fits_and_saved_models_agree() {
+    use gam::expert::fit::driver::{MatrixStorage, NoObserver, prepare};
+    let dir = tempfile::TempDir::new().unwrap();
+    for id in ["fs_gauss", "fs_cr_pois", "sz_2f", "sz_pois"] {
+        let r = read_json(&test_data().join(format!("bases_i16/fssz_fit_{id}.json")));
+        let family = Family::from_name(r["family"].as_str().unwrap()).unwrap();
+        let link = Link::from_name(r["link"].as_str().unwrap()).unwrap();
+        let spec = GamSpec::new(Formula::parse(r["formula"].as_str().unwrap()).unwrap()).with_family(family, link);
+        let d = data();
+        let run = |how| {
+            let setup = spec.setup_with(prepare(&spec, &d).unwrap(), how).unwrap();
+            spec.fit_setup(&setup, None, &mut NoObserver).unwrap()
+        };
+        let (dense, chunked) = (run(MatrixStorage::Dense), run(MatrixStorage::Chunked(37)));
+        assert!(rel(chunked.reml_score, dense.reml_score) < 1e-10, "{id}: chunked REML");
+        let path = dir.path().join(format!("{id}.json"));
+        dense.save(&path).unwrap();
+        let loaded = GamModel::load(&path).unwrap_or_else(|e| panic!("{id}: {e}"));
+        let opts = PredictOptions {
+            se: true,
+            ..Default::default()
+        };
+        let (a, b) = (
+            dense.predict(&new_data(), &opts).unwrap(),
+            loaded.predict(&new_data(), &opts).unwrap(),
+        );
+        assert_eq!((a.fit, a.se_fit), (b.fit, b.se_fit), "{id}");
+    }
+}
+
+/// Fit times of the reference models (median of 5), for comparing with mgcv's
+/// (`tests/data/bases_i16/time_fssz.R`); run with `--ignored --nocapture`.
+#[test]
+#[ignore = "a timing, not a check"]
+fn fit_times() {
+    for id in [
+        "fs_gauss",
+        "fs_cr_pois",
+        "fs_by",
+        "fs_2d",
+        "sz_gauss",
+        "sz_2f",
+        "sz_pois",
+    ] {
+        let r = read_json(&test_data().join(format!("bases_i16/fssz_fit_{id}.json")));
+        let mut times: Vec<f64> = (0..5)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                fit(&r);
+                t.elapsed().as_secs_f64() * 1e3
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        println!("TIME rust {id} {:.2} ms", times[2]);
+    }
+}
