@@ -19,6 +19,11 @@ REML_REL_TOL = 1e-6
 LOG_SP_ABS_TOL = 1e-3
 
 
+def scalar(v) -> float:
+    """A number of the reference files (R writes scalars as one-element arrays)."""
+    return float(v[0] if isinstance(v, list) else v)
+
+
 def reference(case: str) -> dict:
     return json.loads((DATA / f"{case}.json").read_text())
 
@@ -28,7 +33,7 @@ def test_linked_smooths_and_tensor_margins_match_mgcv(case):
     r = reference(case)
     data = read_csv_dict(DATA / r["data"])
     m = wg.gam(r["formula"], data=data, cache=False)
-    assert m.criterion == pytest.approx(float(r["reml"]), rel=REML_REL_TOL)
+    assert m.criterion == pytest.approx(scalar(r["reml"]), rel=REML_REL_TOL)
     sp = list(m.sp.values())
     assert len(sp) == len(r["full_sp"])
     for ours, theirs in zip(sp, r["full_sp"]):
@@ -41,7 +46,7 @@ def test_an_mrf_reads_its_neighbourhood_file(tmp_path, monkeypatch):
     # The file is named relative to the current directory.
     monkeypatch.chdir(ROOT / "crates" / "gam")
     m = wg.gam(r["formula"], data=data, cache=False)
-    assert m.criterion == pytest.approx(float(r["reml"]), rel=REML_REL_TOL)
+    assert m.criterion == pytest.approx(scalar(r["reml"]), rel=REML_REL_TOL)
     # A saved model keeps the penalty, not the path: it predicts from anywhere.
     path = tmp_path / "m.json"
     m.save(path)
