@@ -121,7 +121,7 @@ pub(crate) fn dims(term: &str, k: Option<usize>, m: &[Option<usize>]) -> Result<
 
 impl BsBasis {
     /// Builds the basis for covariate values `x` with `k` basis functions
-    /// (`None`: mgcv's default) and orders `m` (see [`orders`]); `knots` as
+    /// (`None`: mgcv's default) and orders `m` (see `orders`); `knots` as
     /// mgcv's user knots (two, four or all `k + m1 + 1`). Fails on empty,
     /// non-finite or constant `x`, a `k` too small, impossible orders, or
     /// data outside the knots.

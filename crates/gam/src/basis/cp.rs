@@ -88,7 +88,7 @@ pub(crate) fn dims(term: &str, k: Option<usize>, m: &[Option<usize>]) -> Result<
 
 impl CpBasis {
     /// Builds the basis for covariate values `x` with `k` basis functions
-    /// (`None`: mgcv's default) and orders `m` (see [`dims`]); `knots` are
+    /// (`None`: mgcv's default) and orders `m` (see `dims`); `knots` are
     /// mgcv's user knots: two ends of the period (containing the data) or
     /// all `k + 1`. Fails on empty, non-finite or constant `x`, a `k` too
     /// small for the order, `m2 >= k`, or data outside the knots.

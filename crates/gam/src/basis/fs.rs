@@ -4,7 +4,7 @@
 //! # Basis
 //! A base smooth of the numeric covariates (`xt` names its class, default
 //! `tp`; `k` and `m` are the base's) is reparameterised by
-//! [`nat_param`](super::natural::nat_param) (type 1): `X_b = X P` with the
+//! `natural::nat_param` (type 1): `X_b = X P` with the
 //! penalty the identity on its range space and the null space the trailing
 //! columns. The term's model matrix repeats `X_b` once per factor level,
 //! level-major: the block of level `l` is `X_b` on rows at level `l` and zero

@@ -11,7 +11,7 @@
 //!   more of them than data rows: then mgcv ignores them (with a warning).
 //! - Otherwise the unique covariate rows `xu <- uniquecombs(x, TRUE)`,
 //!   in that function's order (numeric for one covariate, the rows' text
-//!   for several: [`knots::uniquecombs_order`]); with more than
+//!   for several: `knots::uniquecombs_order`); with more than
 //!   `xt$max.knots` of them, `xu[sample(nu, max.knots), ]` drawn with R's
 //!   generator seeded by `xt$seed`, kept in the order drawn.
 //! - mgcv refuses fewer unique covariate rows than `k`, with or without

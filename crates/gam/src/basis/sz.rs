@@ -12,7 +12,7 @@
 //! One copy of the base's penalty per level combination, each its own
 //! smoothing parameter. The term then gets, instead of mgcv's centring, the
 //! Kronecker product of sum-to-zero contrasts
-//! ([`KroneckerSumToZero`](super::constraint::KroneckerSumToZero)): for
+//! (`constraint::KroneckerSumToZero`): for
 //! each base coefficient, its values over the levels of each factor sum to
 //! zero, so the level curves are deviations from a main effect `s(x)` the
 //! formula has too. mgcv's `null.space.dim` is the base's times the product

@@ -66,7 +66,7 @@ pub struct SmoothTerm {
     /// Whether mgcv's `gam.side` may delete columns of the term to make it
     /// identifiable beside smooths it nests (mgcv's `side.constrain`;
     /// `false` for random-effect-like classes). Files written before the
-    /// flag lack it and read as `true`; [`SmoothTerm::fill_side_constrain`]
+    /// flag lack it and read as `true`; `SmoothTerm::fill_side_constrain`
     /// then restores what those versions did (a random effect was the only
     /// term left out).
     #[serde(default = "side_constrain_default")]
