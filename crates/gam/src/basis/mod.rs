@@ -6,7 +6,18 @@
 //! covariate values, which is what prediction needs. Penalties are returned
 //! exactly as mgcv's constructors return them: before the penalty rescaling,
 //! `by` multiplication and identifiability constraints that the smooth layer
-//! (`crate::smooth`) applies on top, as mgcv's `smoothCon` does.
+//! (`crate::design::smooth`) applies on top, as mgcv's `smoothCon` does.
+//!
+//! # Map
+//! - One covariate, splines: [`cr`] (and `cs`), [`cc`], [`ps`] (whose
+//!   B-spline rows [`bs`], [`cp`] and [`ad`] share), [`bs`], [`cp`], [`ad`]
+//!   (several penalties on a `ps`/`cp`/`cr`/`cc` base).
+//! - Several covariates, radial: [`tp`] (and `ts`, [`shrink`]), [`gp`] and
+//!   [`ds`], sharing kernels, knots and mgcv's Lanczos through [`radial`].
+//! - Random-effect-like: [`re`], [`fs`] and [`sz`] (factor-smooth
+//!   interactions on a base basis reparameterised by [`natural`]), [`mrf`].
+//! - Products of margins: [`tensor`] (`te`, `ti`).
+//! - Identifiability constraints absorbed into a basis: [`constraint`].
 
 pub mod ad;
 pub mod bs;
