@@ -5,6 +5,16 @@
 //! A [`Design`] is fixed by the training data (factor levels, bases,
 //! constraints) and is saved with the model, so that prediction on new data
 //! rebuilds exactly the training columns.
+//!
+//! # Map
+//! - [`parametric`]: intercept, columns, factors with R's contrasts, interactions.
+//! - [`smooth`]: each smooth term from its spec — basis, `by`, penalty
+//!   scaling, constraint — with `grouped` (fs, sz) and [`neighbours`] (an
+//!   MRF's file) for the classes that need more than a basis; `linked`
+//!   sets up the terms that share an `id`.
+//! - [`side`]: mgcv's `gam.side`, deleting columns of nested smooths.
+//! - [`penalty`]: the penalties as the fit takes them; [`size`]: what a
+//!   design will cost before it is built; [`response`]: the response.
 
 mod grouped;
 mod linked;
