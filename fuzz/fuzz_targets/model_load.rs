@@ -203,7 +203,7 @@ fn predict_synthetic(model: &GamModel) {
         }
     }
     for s in &model.design.smooths {
-        if let By::Level { column, level } = &s.by {
+        if let By::Level { column, level, .. } = &s.by {
             add(column, std::slice::from_ref(level));
         }
         for (var, levels) in s.spec.vars.iter().zip(&s.factor_levels) {
