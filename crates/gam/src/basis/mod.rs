@@ -16,7 +16,7 @@
 //!   [`ds`], sharing kernels, knots and mgcv's Lanczos through [`radial`].
 //! - Random-effect-like: [`re`], [`fs`] and [`sz`] (factor-smooth
 //!   interactions on a base basis reparameterised by [`natural`]), [`mrf`].
-//! - Products of margins: [`tensor`] (`te`, `ti`).
+//! - Products of margins: [`tensor`] (`te`, `ti`) and [`t2`].
 //! - Identifiability constraints absorbed into a basis: [`constraint`].
 
 pub mod ad;
@@ -35,6 +35,7 @@ pub mod radial;
 pub mod re;
 pub mod shrink;
 pub mod sz;
+pub mod t2;
 pub mod tensor;
 pub mod tp;
 
@@ -94,6 +95,8 @@ pub enum Basis {
     Fs(fs::FsBasis),
     /// Constrained factor-smooth interaction (`sz`).
     Sz(sz::SzBasis),
+    /// `t2()` tensor product.
+    T2(Box<t2::T2Basis>),
 }
 
 impl Basis {
@@ -113,6 +116,7 @@ impl Basis {
             Basis::Ds(b) => b,
             Basis::Fs(b) => b,
             Basis::Sz(b) => b,
+            Basis::T2(b) => b.as_ref(),
         }
     }
 }
@@ -137,6 +141,7 @@ impl Basis {
             Basis::Ds(b) => b.check(),
             Basis::Fs(b) => b.check(),
             Basis::Sz(b) => b.check(),
+            Basis::T2(b) => b.check(),
         }
     }
 
@@ -148,6 +153,7 @@ impl Basis {
             Basis::Gp(b) => b.n_covariates(),
             Basis::Ds(b) => b.n_covariates(),
             Basis::Tensor(b) => b.margins().map(|(_, d)| d).sum(),
+            Basis::T2(b) => b.margins().map(|(_, d)| d).sum(),
             Basis::Fs(b) => b.n_covariates(),
             Basis::Sz(b) => b.n_covariates(),
             _ => 1,
@@ -158,6 +164,7 @@ impl Basis {
     pub(crate) fn covariate_bases(&self) -> Vec<&Basis> {
         match self {
             Basis::Tensor(b) => b.margins().flat_map(|(m, d)| std::iter::repeat_n(m, d)).collect(),
+            Basis::T2(b) => b.margins().flat_map(|(m, d)| std::iter::repeat_n(m, d)).collect(),
             _ => vec![self; self.n_covariates()],
         }
     }
@@ -170,6 +177,7 @@ impl Basis {
             Basis::Ad(b) => b.n_penalties(),
             Basis::Fs(b) => b.n_penalties(),
             Basis::Sz(b) => b.levels().iter().product(),
+            Basis::T2(b) => b.penalty_labels().len(),
             _ => 1,
         }
     }

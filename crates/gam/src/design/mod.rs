@@ -13,6 +13,8 @@
 //!   MRF's file) for the classes that need more than a basis; `linked`
 //!   sets up the terms that share an `id`.
 //! - [`side`]: mgcv's `gam.side`, deleting columns of nested smooths.
+//! - `report`: after a fit, a `t2()` term's coefficients re-expressed
+//!   under the constraint mgcv reports them in.
 //! - [`penalty`]: the penalties as the fit takes them; [`size`]: what a
 //!   design will cost before it is built; [`response`]: the response.
 
@@ -22,6 +24,7 @@ pub mod neighbours;
 pub mod options;
 pub mod parametric;
 pub mod penalty;
+pub(crate) mod report;
 pub mod response;
 pub mod side;
 pub mod size;

@@ -516,8 +516,7 @@ fn smooth_size(
             dims.push(k);
             (coefs, penalties, build)
         }
-        SmoothKind::T2 => return Err(not_built(spec, "t2()")),
-        SmoothKind::Te | SmoothKind::Ti => {
+        SmoothKind::Te | SmoothKind::Ti | SmoothKind::T2 => {
             let (mut coefs, mut penalties, mut build) = (1.0, 0.0, 0.0f64);
             let mut at = 0;
             for (i, d) in spec.margin_dims().into_iter().enumerate() {
@@ -530,6 +529,11 @@ fn smooth_size(
                 penalties += 1.0;
                 build = build.max(b);
                 dims.push(k);
+            }
+            if spec.kind == SmoothKind::T2 {
+                // One ridge per product of ranges and null spaces (at most
+                // 2^margins; with full = TRUE more, bounded by the coefficients).
+                penalties = 2f64.powf(penalties).min(coefs);
             }
             (coefs, penalties, build)
         }

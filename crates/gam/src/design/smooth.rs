@@ -8,6 +8,7 @@ use faer::{Mat, Side};
 use serde::{Deserialize, Serialize};
 
 use crate::basis::constraint::{Constraint, DesignStats, penalty_scale_from};
+use crate::basis::t2::T2Basis;
 use crate::basis::tensor::TensorBasis;
 use crate::basis::{Basis, BasisFn, ad, bs, cc, cp, cr, ds, gp, mrf, ps, re, tp};
 use crate::data::{Column, DataFrame};
@@ -57,6 +58,12 @@ pub struct SmoothTerm {
     pub by: By,
     /// The absorbed identifiability constraint, if any.
     pub constraint: Option<Constraint>,
+    /// A `t2()` term's reporting constraint (mgcv's `Cp`), different from
+    /// the one it is fitted under: after the fit the term is re-expressed
+    /// under it ([`crate::design::report`]), and a fitted model holds the
+    /// term with `constraint` set to it and this field empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_constraint: Option<Constraint>,
     /// Penalties after rescaling and constraint absorption (what is fitted).
     pub penalties: Vec<StoredMat>,
     /// mgcv's `S.scale`: each penalty was divided by this.
@@ -295,8 +302,7 @@ fn build_basis(
             }
             one(0, bs, spec.k[0], spec.m_int(0), &xs, &spec.vars)
         }
-        SmoothKind::T2 => Err(super::size::not_built(spec, "t2()")),
-        SmoothKind::Te | SmoothKind::Ti => {
+        SmoothKind::Te | SmoothKind::Ti | SmoothKind::T2 => {
             let dims = spec.margin_dims();
             let mut margins = Vec::with_capacity(dims.len());
             let mut covs = Vec::with_capacity(dims.len());
@@ -323,6 +329,10 @@ fn build_basis(
                 )?);
                 covs.push(xs);
                 at += d;
+            }
+            if spec.kind == SmoothKind::T2 {
+                let t = T2Basis::new(&label, margins, &covs, spec.full, &spec.ord)?;
+                return Ok(Basis::T2(Box::new(t)));
             }
             let t = TensorBasis::new(margins, &covs, spec.kind == SmoothKind::Ti, &spec.mc)?;
             Ok(Basis::Tensor(Box::new(t)))
@@ -463,10 +473,12 @@ impl SmoothTerm {
             Some(name) => Some((name.clone(), data.require_column(name)?.clone())),
         };
         let centre = centred(spec, is_re, by_col.as_ref().map(|(_, c)| c));
-        let constraint = match &basis {
-            Basis::Fs(_) => None,
-            Basis::Sz(b) => centre.then(|| Constraint::Kronecker(b.contrast())),
-            _ => centre.then(|| Constraint::SumToZero(stats.sum_to_zero())),
+        let (constraint, report_constraint) = match &basis {
+            Basis::Fs(_) => (None, None),
+            Basis::Sz(b) => (centre.then(|| Constraint::Kronecker(b.contrast())), None),
+            Basis::T2(b) if centre => (b.fit_constraint(&stats.col_sums), b.report_constraint(&stats.col_sums)),
+            Basis::T2(_) => (None, None),
+            _ => (centre.then(|| Constraint::SumToZero(stats.sum_to_zero())), None),
         };
         let mut constrained: Vec<Mat<f64>> = penalties
             .iter()
@@ -490,6 +502,7 @@ impl SmoothTerm {
             basis: basis.clone(),
             by,
             constraint: constraint.clone(),
+            report_constraint: report_constraint.clone(),
             penalties: constrained.clone(),
             s_scale: s_scale.clone(),
             random: is_re,
@@ -521,6 +534,25 @@ impl SmoothTerm {
                     .collect()
             }
         })
+    }
+
+    /// The term's penalties (rescaled, with `select`'s extra one) under
+    /// another constraint than its own: mgcv's `Sp` of a `t2()` term.
+    pub(crate) fn penalties_under(&self, constraint: &Constraint) -> Vec<StoredMat> {
+        let mut out: Vec<StoredMat> = self
+            .basis
+            .penalties()
+            .iter()
+            .zip(&self.s_scale)
+            .map(|(s, sc)| StoredMat::from_mat(&constraint.apply_penalty(&(s * (1.0 / sc)))))
+            .collect();
+        if self.null_space_penalty {
+            let constrained: Vec<Mat<f64>> = out.iter().map(StoredMat::to_mat).collect();
+            if let Ok(Some(extra)) = null_space_penalty(&constrained, &self.spec) {
+                out.push(StoredMat::from_mat(&extra));
+            }
+        }
+        out
     }
 
     /// Sets [`SmoothTerm::side_constrain`] as the versions before the flag
@@ -588,6 +620,18 @@ impl SmoothTerm {
     /// mgcv's names for the smoothing parameters: the label, numbered when
     /// the term has several penalties (`te(x,z)1`, `te(x,z)2`).
     pub fn sp_names(&self) -> Vec<String> {
+        if let Basis::T2(b) = &self.basis {
+            // mgcv names a t2() term's penalties by their blocks: t2(x,z)rr, ...
+            let labels = b.penalty_labels();
+            let mut names: Vec<String> = labels.iter().map(|l| format!("{}{l}", self.label)).collect();
+            if self.null_space_penalty {
+                // select = TRUE's penalty has no name in mgcv's list: the bare label.
+                names.push(self.label.clone());
+            }
+            if names.len() == self.penalties.len() && names.len() > 1 {
+                return names;
+            }
+        }
         match self.penalties.len() {
             1 => vec![self.label.clone()],
             n => (1..=n).map(|i| format!("{}{i}", self.label)).collect(),

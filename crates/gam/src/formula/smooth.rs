@@ -211,10 +211,11 @@ impl Parser<'_> {
             Some((ord, pos)) => ord
                 .into_iter()
                 .map(|o| match o {
-                    Some(o) if o >= 1 && (o as usize) <= n => Ok(o as usize),
+                    // 0 is the product of the null spaces alone, n the product of every range space.
+                    Some(o) if o >= 0 && (o as usize) <= n => Ok(o as usize),
                     _ => Err(self.err(
                         pos,
-                        format!("ord values must be whole numbers from 1 to {n} (the margins)"),
+                        format!("ord values must be whole numbers from 0 to {n} (how many margins' range spaces a product takes)"),
                     )),
                 })
                 .collect::<Result<Vec<usize>>>()?,

@@ -313,10 +313,11 @@ fn check_design(design: &Design) -> Result<usize, String> {
 fn check_smooth(s: &SmoothTerm) -> Check {
     s.basis.check()?;
     let spec = &s.spec;
-    let is_tensor = matches!(&s.basis, Basis::Tensor(_));
+    let is_tensor = matches!(&s.basis, Basis::Tensor(_) | Basis::T2(_));
     let kind_fits = match (&s.basis, spec.kind) {
         (Basis::Tensor(t), SmoothKind::Te) => !t.is_interaction(),
         (Basis::Tensor(t), SmoothKind::Ti) => t.is_interaction(),
+        (Basis::T2(_), SmoothKind::T2) => true,
         (_, SmoothKind::S) => !is_tensor,
         _ => false,
     };
@@ -351,6 +352,11 @@ fn check_smooth(s: &SmoothTerm) -> Check {
             "margins of {dims:?} covariates, but the basis has {:?}",
             t.margin_dims()
         ));
+    }
+    if let Basis::T2(t) = &s.basis
+        && t.margins().map(|(_, d)| d).collect::<Vec<_>>() != dims
+    {
+        return Err(format!("margins of {dims:?} covariates, but the t2() basis differs"));
     }
     let margin_of: Vec<usize> = dims
         .iter()
@@ -400,7 +406,10 @@ fn check_smooth(s: &SmoothTerm) -> Check {
     let constraint_fits = match (&s.constraint, &s.basis) {
         (Some(Constraint::Kronecker(c)), Basis::Sz(b)) => *c == b.contrast(),
         (Some(_), Basis::Fs(_) | Basis::Sz(_)) | (Some(Constraint::Kronecker(_)), _) => false,
-        _ => true,
+        // Only a t2() is fitted under these; a fitted model holds it under its
+        // reporting constraint (a sum to zero), with nothing left to convert.
+        (Some(Constraint::Partial(_) | Constraint::Drop { .. }), _) => false,
+        _ => s.report_constraint.is_none(),
     };
     if !constraint_fits {
         return Err("its constraint does not fit its basis".into());
@@ -442,7 +451,7 @@ fn check_smooth(s: &SmoothTerm) -> Check {
 fn basis_type(basis: &Basis) -> BasisType {
     match basis {
         Basis::Tp(b) if b.shrinks() => BasisType::Ts,
-        Basis::Tp(_) | Basis::Tensor(_) => BasisType::Tp,
+        Basis::Tp(_) | Basis::Tensor(_) | Basis::T2(_) => BasisType::Tp,
         Basis::Cr(b) if b.shrinks() => BasisType::Cs,
         Basis::Cr(_) => BasisType::Cr,
         Basis::Ps(_) => BasisType::Ps,

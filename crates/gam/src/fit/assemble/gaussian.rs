@@ -83,7 +83,7 @@ pub fn assemble(
         outer: &fit.outer,
         vc_extra: edf2.vc_extra,
     }
-    .finish())
+    .finish()?)
 }
 
 /// `Xβ + offset` at the training rows, from the model matrix in memory or

@@ -188,7 +188,11 @@ pub struct Assembly<'a> {
 
 impl Assembly<'_> {
     /// The covariances, AIC and adjusted R², and the result.
-    pub fn finish(self) -> FitResult {
+    ///
+    /// # Errors
+    /// When a `t2()` term's coefficients cannot be re-expressed under the
+    /// constraint mgcv reports them in ([`crate::design::report`]).
+    pub fn finish(self) -> crate::error::Result<FitResult> {
         let parts = self.parts;
         // A rank-deficient fit: the covariance over the kept directions, and
         // exact zeros for a coefficient removed on its own, as mgcv reports them.
@@ -218,8 +222,19 @@ impl Assembly<'_> {
         let weights: Vec<f64> = parts.response.obs.iter().map(|o| o.w).collect();
         let sp: Vec<f64> = self.rho.iter().map(|r| r.exp()).collect();
         let r_sq_adj = tables::r_sq_adj(&y, self.fitted, &weights, tables::residual_df(y.len(), &edf));
-        FitResult {
-            design: parts.design.clone(),
+        // t2() terms: the coefficients as mgcv reports them (the edf and R stay).
+        let mut design = parts.design.clone();
+        let mut summary_factor = self.r.clone();
+        if let Some(map) = crate::design::report::report_map(parts.design, parts.data)? {
+            beta = map.coefficients(&beta);
+            vp = map.covariance(&vp);
+            ve = map.covariance(&ve);
+            vc = vc.map(|v| map.covariance(&v));
+            summary_factor = map.factor(&summary_factor);
+            design = map.design;
+        }
+        Ok(FitResult {
+            design,
             coefficients: beta,
             rank,
             vp: StoredMat::from_mat(&vp),
@@ -242,9 +257,9 @@ impl Assembly<'_> {
             loglik: self.loglik,
             loglik_df: self.loglik_df,
             aic: -2.0 * self.loglik + 2.0 * self.loglik_df,
-            summary_factor: StoredMat::from_mat(self.r),
+            summary_factor: StoredMat::from_mat(&summary_factor),
             r_sq_adj,
             warnings: parts.response.warnings.clone(),
-        }
+        })
     }
 }

@@ -41,9 +41,14 @@ pub struct SliceGrid {
 /// The plotting order of a term's covariates (module doc).
 fn plotting_order(term: &SmoothTerm) -> Vec<String> {
     let vars = &term.spec.vars;
-    if let Basis::Tensor(t) = &term.basis {
+    let dims: Vec<usize> = match &term.basis {
+        Basis::Tensor(t) => t.margin_dims().to_vec(),
+        Basis::T2(t) => t.margins().map(|(_, d)| d).collect(),
+        _ => Vec::new(),
+    };
+    {
         let mut at = 0;
-        for &d in t.margin_dims() {
+        for &d in &dims {
             if d == 2 {
                 let first = &vars[at..at + 2];
                 let rest = vars.iter().filter(|v| !first.contains(v));
