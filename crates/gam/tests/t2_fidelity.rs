@@ -179,3 +179,36 @@ fn an_ord_beyond_the_margins_is_a_formula_error_at_its_position() {
     let e = Formula::parse("y ~ t2(x, z, ord = 3)").unwrap_err().to_string();
     assert!(e.contains("ord values must be whole numbers from 0 to 2"), "{e}");
 }
+
+/// The surface `plot.gam` draws for a `t2()` term: mgcv's 40 x 40 grid, its
+/// exclusion of points too far from the data, and the term's values and
+/// standard errors there (from `predict(type = "terms")`).
+#[test]
+fn the_surface_plot_is_mgcvs() {
+    use gam::expert::report::{PlotKind, PlotOptions, plot_data};
+    let r = read_json(&common::cases::test_data().join("t2/t2_cr.json"));
+    let train = data(r["data"].as_str().unwrap());
+    let model = common::setup_ref::spec(&r).fit(&train).unwrap();
+    let t = plot_data(&model, &train, &PlotOptions::default()).unwrap().remove(0);
+    assert_eq!(t.kind, PlotKind::Surface);
+    let p = &r["plot"];
+    assert!(worst(&t.x, &nums(&p["x"])) < 1e-12 && worst(t.y.as_ref().unwrap(), &nums(&p["y"])) < 1e-12);
+    let excluded: Vec<bool> = p["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_bool().unwrap())
+        .collect();
+    let (fit, se) = (nums(&p["fit"]), nums(&p["se"]));
+    let ours_se = t.se.as_ref().unwrap();
+    let (mut fit_err, mut se_err) = (0.0f64, 0.0f64);
+    for (i, &ex) in excluded.iter().enumerate() {
+        assert_eq!(t.fit[i].is_nan(), ex, "grid point {i}: excluded or not");
+        if !ex {
+            fit_err = fit_err.max((t.fit[i] - fit[i]).abs());
+            se_err = se_err.max((ours_se[i] / t.se_mult - se[i]).abs() / se[i]);
+        }
+    }
+    println!("t2_cr plot: fit {fit_err:.1e}, se {se_err:.1e} relative");
+    assert!(fit_err < 1e-8 && se_err < 1e-7, "fit {fit_err:.2e}, se {se_err:.2e}");
+}

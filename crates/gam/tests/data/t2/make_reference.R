@@ -121,6 +121,15 @@ for (cs in cases) {
     s_stat = num(sapply(one, `[`, 1)), s_p = num(sapply(one, `[`, 2)),
     mgcv_seconds = num(secs)
   )
+  if (cs$id == "t2_cr") {
+    # The surface plot.gam draws (n2 = 40, too.far = 0.1), as the term's
+    # predictions with standard errors at its grid, NA where it excludes.
+    pdf(NULL); pd <- plot(b, select = 1); dev.off()
+    grid <- expand.grid(x = pd[[1]]$x, z = pd[[1]]$y)
+    tp <- predict(b, grid, type = "terms", se.fit = TRUE)
+    out$plot <- list(x = num(pd[[1]]$x), y = num(pd[[1]]$y), excluded = as.vector(is.na(pd[[1]]$fit)),
+                     fit = num(tp$fit[, 1]), se = num(tp$se.fit[, 1]))
+  }
   writeLines(toJSON(out, auto_unbox = TRUE, pretty = FALSE, digits = NA), paste0(cs$id, ".json"))
   cat(cs$id, ": p =", ncol(G$X), " sp =", format(b$sp, digits = 4), " reml =", format(b$gcv.ubre, digits = 10),
       " secs =", format(secs, digits = 3), "\n")
