@@ -169,7 +169,7 @@ impl Basis {
             Basis::Bs(b) => b.n_penalties(),
             Basis::Ad(b) => b.n_penalties(),
             Basis::Fs(b) => b.n_penalties(),
-            Basis::Sz(b) => b.levels().iter().product(),
+            Basis::Sz(b) => b.n_penalties(),
             _ => 1,
         }
     }
