@@ -12,15 +12,13 @@
 #[macro_use]
 mod common;
 
-use std::collections::BTreeMap;
-
 use common::cases::test_data;
-use common::json::{num, nums, read_json, strings};
-use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL};
+use common::json::{num, read_json};
+use common::setup_ref::{FitDiffs, check_fit, spec};
+use common::tol::REML_REL_TOL;
 use gam::expert::data::DataFrame;
-use gam::expert::formula::Formula;
-use gam::expert::model::{Family, GamModel, GamSpec, Link};
-use gam::expert::predict::{PredictOptions, PredictType};
+use gam::expert::model::GamModel;
+use gam::expert::predict::PredictOptions;
 use serde_json::Value;
 
 /// Criterion, relative, for the `"cs"` case whose null directions LAPACK ordered the other way.
@@ -28,84 +26,20 @@ const CS_OTHER_ORDER_REL_TOL: f64 = 2e-3;
 
 fn fit(r: &Value) -> GamModel {
     let data = DataFrame::read_csv(&test_data().join(r["data"].as_str().unwrap())).unwrap();
-    let family = Family::from_name(r["family"].as_str().unwrap()).expect("a supported family");
-    let link = Link::from_name(r["link"].as_str().unwrap()).expect("a known link");
-    let mut spec = GamSpec::new(Formula::parse(r["formula"].as_str().unwrap()).unwrap()).with_family(family, link);
-    spec.options.select = r["select"].as_bool().unwrap_or(false);
-    if let Some(k) = r["knots"].as_object() {
-        spec.options.knots = k
-            .iter()
-            .map(|(name, v)| (name.clone(), nums(v)))
-            .collect::<BTreeMap<_, _>>();
-    }
-    spec.fit(&data).unwrap_or_else(|e| panic!("{}: {e}", r["id"]))
+    spec(r).fit(&data).unwrap_or_else(|e| panic!("{}: {e}", r["id"]))
 }
 
-/// Worst differences of one case: (criterion relative, EDF absolute, linear predictor / sd,
-/// prediction / sd).
-fn check(id: &str) -> [f64; 4] {
+/// One case, by the shared checks ([`check_fit`]): criterion, EDF, names, the linear
+/// predictor on the training rows the reference has (the first 300), and predictions on new
+/// data where the reference has them.
+fn check(id: &str) -> FitDiffs {
     let r = read_json(&test_data().join(format!("bases_i13/{id}.json")));
     let model = fit(&r);
-    let crit = (model.reml_score - num(&r["criterion"])).abs() / num(&r["criterion"]).abs();
-    let names = strings(&r["coefficients"]["names"]);
-    assert_eq!(model.design.coef_names(), names, "{id}: coefficient names");
-    // jsonlite writes a one-element vector as a scalar.
-    let sp_names = strings(&r["sp_names"]);
-    assert_eq!(model.design.sp_names(), sp_names, "{id}: smoothing parameter names");
-    let mut edf: f64 = 0.0;
-    for (i, s) in r["smooths"].as_array().unwrap().iter().enumerate() {
-        let term = &model.design.smooths[i];
-        assert_eq!(term.label, s["label"].as_str().unwrap(), "{id}: term order");
-        assert_eq!(
-            term.class(),
-            s["class"].as_str().unwrap(),
-            "{id}: class of {}",
-            term.label
-        );
-        assert_eq!(
-            term.null_space_dim() as f64,
-            num(&s["null_space_dim"]),
-            "{id}: null space of {}",
-            term.label
-        );
-        edf = edf.max((model.smooth_edf()[i] - num(&s["edf"])).abs());
-    }
     let data = DataFrame::read_csv(&test_data().join(r["data"].as_str().unwrap())).unwrap();
-    let lp_ref = nums(&r["linear_predictor"]);
-    let spread = if model.family == Family::Gaussian {
-        num(&r["sd_y"])
-    } else {
-        num(&r["sd_lp"])
-    };
-    let opts = PredictOptions {
-        kind: PredictType::Link,
-        ..Default::default()
-    };
-    let first = data.select_rows(&(0..lp_ref.len()).collect::<Vec<_>>());
-    let lp = model.predict(&first, &opts).unwrap().fit;
-    let lp_err = lp.iter().zip(&lp_ref).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max) / spread;
-    let mut pred_err = 0.0;
-    if let Some(path) = r["newdata"].as_str() {
-        let new = DataFrame::read_csv(&test_data().join(path)).unwrap();
-        let p = model.predict(&new, &opts).unwrap().fit;
-        let want = nums(&r["predict"]);
-        assert_eq!(p.len(), want.len());
-        pred_err = p.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max) / spread;
-    }
-    println!("{id:18} criterion {crit:.1e}  EDF {edf:.1e}  fitted {lp_err:.1e}·sd  new data {pred_err:.1e}·sd");
-    assert!(
-        crit <= REML_REL_TOL,
-        "{id}: criterion {} vs mgcv {} ({crit:.2e})",
-        model.reml_score,
-        num(&r["criterion"])
-    );
-    assert!(edf <= EDF_ABS_TOL, "{id}: EDF differs by {edf}");
-    assert!(lp_err <= PRED_SD_TOL, "{id}: linear predictor differs by {lp_err}·sd");
-    assert!(
-        pred_err <= PRED_SD_TOL,
-        "{id}: predictions on new data differ by {pred_err}·sd"
-    );
-    [crit, edf, lp_err, pred_err]
+    let new = r["newdata"]
+        .as_str()
+        .map(|path| DataFrame::read_csv(&test_data().join(path)).unwrap());
+    check_fit(id, &r, &model, &data, new.as_ref())
 }
 
 #[test]

@@ -16,15 +16,14 @@
 mod common;
 
 use common::cases::test_data;
-use common::json::{num, nums, read_json, strings};
-use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL, SE_REL_TOL};
+use common::json::{num, nums, read_json};
+use common::setup_ref::{FitDiffs, check_fit, dense_and_chunked, spec as fit_spec};
 use faer::Mat;
 use gam::expert::data::DataFrame;
 use gam::expert::design::SmoothTerm;
-use gam::expert::fit::driver::{MatrixStorage, NoObserver, prepare};
 use gam::expert::formula::Formula;
-use gam::expert::model::{Family, GamModel, GamSpec, Link};
-use gam::expert::predict::{PredictOptions, PredictType};
+use gam::expert::model::{GamModel, GamSpec};
+use gam::expert::predict::PredictOptions;
 use serde_json::Value;
 
 /// Model matrices and penalties against mgcv's, absolute.
@@ -174,12 +173,6 @@ fn bases_match_smooth_con() {
     println!("all bases: worst {overall:.1e}");
 }
 
-fn fit_spec(r: &Value) -> GamSpec {
-    let family = Family::from_name(r["family"].as_str().unwrap()).unwrap();
-    let link = Link::from_name(r["link"].as_str().unwrap()).unwrap();
-    GamSpec::new(Formula::parse(r["formula"].as_str().unwrap()).unwrap()).with_family(family, link)
-}
-
 fn reference(id: &str) -> Value {
     read_json(&test_data().join(format!("i16_re/{id}.json")))
 }
@@ -190,46 +183,13 @@ fn rel(ours: f64, mgcv: f64, abs: f64) -> f64 {
     if d <= abs { 0.0 } else { d / mgcv.abs() }
 }
 
-/// Fits one case and compares it with mgcv; returns (criterion, EDF, fitted/sd, prediction/sd,
-/// SE relative, summary relative).
-fn check(id: &str) -> [f64; 6] {
+/// Fits one case and compares it with mgcv: the shared checks ([`check_fit`]: criterion, EDF,
+/// fitted values, predictions with standard errors at new data, names, random-effect flags) and
+/// the summary tables; returns those differences and the summary's, relative.
+fn check(id: &str) -> (FitDiffs, f64) {
     let r = reference(id);
     let d = data(r["data"].as_str().unwrap());
     let model = fit_spec(&r).fit(&d).unwrap_or_else(|e| panic!("{id}: {e}"));
-    let crit = (model.reml_score - num(&r["criterion"])).abs() / num(&r["criterion"]).abs();
-    assert_eq!(model.design.coef_names(), strings(&r["coefficients"]["names"]), "{id}");
-    assert_eq!(model.design.sp_names(), strings(&r["sp_names"]), "{id}");
-    let mut edf: f64 = 0.0;
-    for (i, s) in r["smooths"].as_array().unwrap().iter().enumerate() {
-        let t = &model.design.smooths[i];
-        assert_eq!(t.label, s["label"].as_str().unwrap(), "{id}");
-        assert_eq!(t.class(), s["class"].as_str().unwrap(), "{id}: {}", t.label);
-        assert_eq!(t.null_space_dim() as u64, s["null_space_dim"].as_u64().unwrap(), "{id}");
-        assert_eq!(t.random, s["random"].as_bool().unwrap(), "{id}: {}", t.label);
-        edf = edf.max((model.smooth_edf()[i] - num(&s["edf"])).abs());
-    }
-    let spread = if model.family == Family::Gaussian {
-        num(&r["sd_y"])
-    } else {
-        num(&r["sd_lp"])
-    };
-    let link = PredictOptions {
-        kind: PredictType::Link,
-        se: true,
-        ..Default::default()
-    };
-    let lp = model.predict(&d, &link).unwrap().fit;
-    let lp_err = common::json::worst(&lp, &nums(&r["linear_predictor"])) / spread;
-    let nd = data("i16_re/new_n8.csv");
-    let p = model.predict(&nd, &link).unwrap();
-    let pred_err = common::json::worst(&p.fit, &nums(&r["predict"]["fit"])) / spread;
-    let se_err = p
-        .se_fit
-        .unwrap()
-        .iter()
-        .zip(nums(&r["predict"]["se_fit"]))
-        .map(|(a, b)| (a - b).abs() / b)
-        .fold(0.0, f64::max);
     // Summary tables.
     let summary = model.summary();
     let mut sum_err: f64 = 0.0;
@@ -276,21 +236,9 @@ fn check(id: &str) -> [f64; 6] {
         );
         sum_err = sum_err.max(e);
     }
-    println!(
-        "{id:12} criterion {crit:.1e}  EDF {edf:.1e}  fitted {lp_err:.1e}·sd  new {pred_err:.1e}·sd  \
-         SE {se_err:.1e}  summary {sum_err:.1e}"
-    );
-    assert!(
-        crit <= REML_REL_TOL,
-        "{id}: criterion {} vs {}",
-        model.reml_score,
-        num(&r["criterion"])
-    );
-    assert!(edf <= EDF_ABS_TOL, "{id}: EDF differs by {edf}");
-    assert!(lp_err <= PRED_SD_TOL, "{id}: fitted values differ by {lp_err}·sd");
-    assert!(pred_err <= PRED_SD_TOL, "{id}: predictions differ by {pred_err}·sd");
-    assert!(se_err <= SE_REL_TOL, "{id}: standard errors differ by {se_err}");
-    [crit, edf, lp_err, pred_err, se_err, sum_err]
+    println!("{id:12} summary {sum_err:.1e}");
+    let nd = data("i16_re/new_n8.csv");
+    (check_fit(id, &r, &model, &d, Some(&nd)), sum_err)
 }
 
 #[test]
@@ -399,13 +347,7 @@ fn chunked_fits_agree() {
     for id in ["re_gx", "re_gh_pois", "ord_by", "ord_by_pois"] {
         let r = reference(id);
         let d = data(r["data"].as_str().unwrap());
-        let spec = fit_spec(&r);
-        let fit = |how| {
-            let setup = spec.setup_with(prepare(&spec, &d).unwrap(), how).unwrap();
-            spec.fit_setup(&setup, None, &mut NoObserver).unwrap()
-        };
-        let dense = fit(MatrixStorage::Dense);
-        let chunked = fit(MatrixStorage::Chunked(SMALL_CHUNK));
+        let (dense, chunked) = dense_and_chunked(&fit_spec(&r), &d, SMALL_CHUNK);
         let scale = dense.coefficients.iter().fold(1.0f64, |m, c| m.max(c.abs()));
         let worst = chunked
             .coefficients

@@ -212,3 +212,35 @@ fn the_surface_plot_is_mgcvs() {
     println!("t2_cr plot: fit {fit_err:.1e}, se {se_err:.1e} relative");
     assert!(fit_err < 1e-8 && se_err < 1e-7, "fit {fit_err:.2e}, se {se_err:.2e}");
 }
+
+/// A `t2()` with a factor `by` fitted a chunk of rows at a time equals the in-memory
+/// fit, and a saved model loads back and predicts the same.
+#[test]
+fn chunked_fits_and_saved_models_agree() {
+    use gam::expert::model::GamModel;
+    use gam::expert::predict::PredictOptions;
+    let r = read_json(&common::cases::test_data().join("t2/t2_by.json"));
+    let train = data(r["data"].as_str().unwrap());
+    let (dense, chunked) = common::setup_ref::dense_and_chunked(&common::setup_ref::spec(&r), &train, 37);
+    let rel = (dense.reml_score - chunked.reml_score).abs() / dense.reml_score.abs();
+    let coef = worst(&dense.coefficients, &chunked.coefficients) / max_abs(&dense.coefficients);
+    assert!(
+        rel < 1e-10 && coef < 1e-8,
+        "chunked: REML {rel:.1e}, coefficients {coef:.1e}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t2.json");
+    dense.save(&path).unwrap();
+    let back = GamModel::load(&path).unwrap();
+    let newdata = data(r["newdata"].as_str().unwrap());
+    let opts = PredictOptions {
+        se: true,
+        ..Default::default()
+    };
+    let (a, b) = (
+        dense.predict(&newdata, &opts).unwrap(),
+        back.predict(&newdata, &opts).unwrap(),
+    );
+    assert_eq!(a.fit, b.fit);
+    assert_eq!(a.se_fit, b.se_fit);
+}

@@ -55,7 +55,8 @@ impl FsBasis {
     /// `base_x`, in order) with a factor of `levels` levels whose training
     /// codes are `codes`, the factor being covariate number `factor` of the
     /// term. `term` labels errors. Fails for a factor of fewer than two
-    /// levels and a base with other than one penalty.
+    /// levels, a base with other than one penalty or without a penalty
+    /// null space.
     pub fn new(
         term: &str,
         base: Basis,
@@ -71,15 +72,18 @@ impl FsBasis {
             ));
         }
         level_codes(term, codes, levels)?;
-        let s = match base.penalties().as_slice() {
-            [s] => s.clone(),
-            _ => {
-                return Err(term_error(
-                    term,
-                    "the base smooth of bs = \"fs\" must have exactly one penalty",
-                ));
-            }
-        };
+        let s = single_penalty(term, "fs", &base)?;
+        if base.null_space_dim() == 0 {
+            // mgcv's null-space loop fails ("subscript out of bounds").
+            return Err(term_error(
+                term,
+                format!(
+                    "the base smooth ({}) has no penalty null space, which bs = \"fs\" penalises apart; \
+                     use a base with one (e.g. xt = \"tp\") or bs = \"sz\"",
+                    base.mgcv_class()
+                ),
+            ));
+        }
         let rank = base.dim() - base.null_space_dim();
         // The null space's free rotation, fixed towards 1, x, z, x², ...
         let targets = monomials(base_x, target_degree(base_x.len(), base.null_space_dim()));
@@ -188,6 +192,25 @@ impl BasisFn for FsBasis {
 fn target_degree(d: usize, nd: usize) -> usize {
     let count = |deg: usize| (1..=d).fold(1usize, |acc, i| acc * (deg + i) / i);
     (0..nd).find(|&deg| count(deg) >= nd).unwrap_or(nd)
+}
+
+/// The one penalty of a grouped smooth's base, or mgcv's error for a
+/// multiply penalised base (`"fs" smooth cannot use a multiply penalized
+/// basis`), naming `class` (`fs` or `sz`).
+pub(crate) fn single_penalty(term: &str, class: &str, base: &Basis) -> Result<Mat<f64>> {
+    let mut s = base.penalties();
+    if s.len() == 1 {
+        return Ok(s.swap_remove(0));
+    }
+    Err(term_error(
+        term,
+        format!(
+            "the base smooth ({}) has {} penalties; bs = \"{class}\" takes a base with one, as mgcv \
+             (e.g. bs with m = c(3, 2), ad with m = 1)",
+            base.mgcv_class(),
+            s.len()
+        ),
+    ))
 }
 
 pub(crate) fn term_error(term: &str, message: impl Into<String>) -> GamError {

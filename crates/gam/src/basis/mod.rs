@@ -176,7 +176,7 @@ impl Basis {
             Basis::Bs(b) => b.n_penalties(),
             Basis::Ad(b) => b.n_penalties(),
             Basis::Fs(b) => b.n_penalties(),
-            Basis::Sz(b) => b.levels().iter().product(),
+            Basis::Sz(b) => b.n_penalties(),
             Basis::T2(b) => b.penalty_labels().len(),
             _ => 1,
         }

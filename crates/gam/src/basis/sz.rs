@@ -10,7 +10,9 @@
 //!
 //! # Penalties and constraint
 //! One copy of the base's penalty per level combination, each its own
-//! smoothing parameter. The term then gets, instead of mgcv's centring, the
+//! smoothing parameter; with an `id =` (mgcv's `object$id`), their sum
+//! instead: one block-diagonal penalty, one smoothing parameter (mgcv
+//! 1.8-41 `smooth.r` ~2390). The term then gets, instead of mgcv's centring, the
 //! Kronecker product of sum-to-zero contrasts
 //! (`constraint::KroneckerSumToZero`): for
 //! each base coefficient, its values over the levels of each factor sum to
@@ -24,7 +26,7 @@ use faer::Mat;
 use serde::{Deserialize, Serialize};
 
 use super::constraint::KroneckerSumToZero;
-use super::fs::{level_codes, relabel, split_factors, term_error};
+use super::fs::{level_codes, relabel, single_penalty, split_factors, term_error};
 use super::{Basis, BasisFn};
 use crate::error::Result;
 
@@ -39,15 +41,27 @@ pub struct SzBasis {
     factors: Vec<usize>,
     /// Number of levels of each factor.
     levels: Vec<usize>,
+    /// Whether the per-combination penalties are summed into one (the term
+    /// has an `id`). Files written before the flag read as `false`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    summed: bool,
 }
 
 impl SzBasis {
     /// The interaction of the fitted `base` with factors at positions
     /// `factors` (ascending) among the term's covariates, of `levels` levels
-    /// each, whose training codes are `codes`. `term` labels errors. Fails
-    /// for a factor of fewer than two levels and a base with other than one
-    /// penalty.
-    pub fn new(term: &str, base: Basis, factors: Vec<usize>, codes: &[&[f64]], levels: Vec<usize>) -> Result<SzBasis> {
+    /// each, whose training codes are `codes`; `summed` (a term with an
+    /// `id`) sums the per-combination penalties into one. `term` labels
+    /// errors. Fails for a factor of fewer than two levels and a base with
+    /// other than one penalty.
+    pub fn new(
+        term: &str,
+        base: Basis,
+        factors: Vec<usize>,
+        codes: &[&[f64]],
+        levels: Vec<usize>,
+        summed: bool,
+    ) -> Result<SzBasis> {
         if factors.is_empty() || factors.len() != levels.len() || codes.len() != levels.len() {
             return Err(term_error(term, "bs = \"sz\" needs at least one factor"));
         }
@@ -60,17 +74,13 @@ impl SzBasis {
         for (c, &l) in codes.iter().zip(&levels) {
             level_codes(term, c, l)?;
         }
-        if base.n_penalties() != 1 {
-            return Err(term_error(
-                term,
-                "the base smooth of bs = \"sz\" must have exactly one penalty",
-            ));
-        }
+        single_penalty(term, "sz", &base)?;
         Ok(SzBasis {
             term: term.to_string(),
             base: Box::new(base),
             factors,
             levels,
+            summed,
         })
     }
 
@@ -96,6 +106,11 @@ impl SzBasis {
 
     fn combinations(&self) -> usize {
         self.levels.iter().product()
+    }
+
+    /// Number of penalties: one per level combination, or one if summed.
+    pub(crate) fn n_penalties(&self) -> usize {
+        if self.summed { 1 } else { self.combinations() }
     }
 
     /// Checks a basis read back from a model file.
@@ -149,16 +164,22 @@ impl BasisFn for SzBasis {
     fn penalties(&self) -> Vec<Mat<f64>> {
         let s = self.base.penalties().swap_remove(0);
         let k = s.nrows();
-        (0..self.combinations())
-            .map(|b| {
-                let mut out = Mat::<f64>::zeros(self.dim(), self.dim());
+        let blocks = |which: &mut dyn Iterator<Item = usize>| {
+            let mut out = Mat::<f64>::zeros(self.dim(), self.dim());
+            for b in which {
                 for i in 0..k {
                     for j in 0..k {
                         out[(b * k + i, b * k + j)] = s[(i, j)];
                     }
                 }
-                out
-            })
+            }
+            out
+        };
+        if self.summed {
+            return vec![blocks(&mut (0..self.combinations()))];
+        }
+        (0..self.combinations())
+            .map(|b| blocks(&mut std::iter::once(b)))
             .collect()
     }
 

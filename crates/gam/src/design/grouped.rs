@@ -30,37 +30,34 @@ pub(crate) fn margin_error(spec: &SmoothSpec, bs: BasisType) -> GamError {
     )
 }
 
-/// The base class named by `xt` (default `tp`), if the class can take it:
-/// it must have one penalty, and for `fs` a penalty null space (mgcv fails
-/// for `ts`/`cs` there).
+/// The base class named by `xt` (default `tp`), if the class can take it.
+/// mgcv 1.8-41 (`smooth.r` ~2112, ~2302) takes any class with a single
+/// penalty (a multiply penalised base is refused once built, see
+/// [`FsBasis::new`]); `fs` also needs a penalty null space, which `ts`, `cs`
+/// and `re` lack (mgcv's null-space loop then fails). `mrf` takes a factor,
+/// which mgcv counts as one of the term's factors.
 fn base_type(spec: &SmoothSpec) -> Result<BasisType> {
     let class = spec.bs[0];
     let base = match spec.xt.bs.as_deref() {
         None => BasisType::Tp,
         Some(code) => BasisType::from_code(code).unwrap_or(BasisType::Tp),
     };
-    let allowed: &[BasisType] = match class {
-        BasisType::Fs => &[BasisType::Tp, BasisType::Cr, BasisType::Ps, BasisType::Cc],
-        _ => &[
-            BasisType::Tp,
-            BasisType::Ts,
-            BasisType::Cr,
-            BasisType::Cs,
-            BasisType::Ps,
-            BasisType::Cc,
-        ],
+    let why = match (class, base) {
+        (_, BasisType::Fs | BasisType::Sz) => format!("a base smooth cannot itself be \"{base}\""),
+        (_, BasisType::Mrf) => "the area of an mrf is a factor, which mgcv 1.8-41 counts as a factor of the term \
+                                (fs: \"fs smooths can only have one factor argument\"); use s(area, bs = \"mrf\") instead"
+            .to_string(),
+        (BasisType::Fs, BasisType::Ts | BasisType::Cs | BasisType::Re) => format!(
+            "its penalty has no null space, and fs penalises each null-space function apart \
+             (mgcv 1.8-41 fails: \"subscript out of bounds\"); use \"{}\" or bs = \"sz\"",
+            if base == BasisType::Cs { "cr" } else { "tp" }
+        ),
+        _ => return Ok(base),
     };
-    if !allowed.contains(&base) {
-        let list: Vec<String> = allowed.iter().map(|b| format!("\"{b}\"")).collect();
-        return Err(term_err(
-            spec,
-            format!(
-                "xt = \"{base}\" cannot be the base smooth of bs = \"{class}\"; use one of {}",
-                list.join(", ")
-            ),
-        ));
-    }
-    Ok(base)
+    Err(term_err(
+        spec,
+        format!("xt = \"{base}\" cannot be the base smooth of bs = \"{class}\": {why}"),
+    ))
 }
 
 /// The covariates of a grouped smooth: the factors' positions and level
@@ -171,21 +168,32 @@ pub(crate) fn build(
         .map(|i| cols[i].clone())
         .collect();
     let base = build_base(&p.base, &numeric).map_err(|e| relabel(e, &label))?;
+    if matches!(base, Basis::Re(_)) && spec.id.is_some() {
+        // mgcv's re constructor sees the term's id.
+        return Err(term_err(
+            spec,
+            "random effects can not share smoothing parameters (id =), nor can an sz term on an re base; remove the id"
+                .into(),
+        ));
+    }
     if spec.bs[0] == BasisType::Fs {
         let xs: Vec<&[f64]> = numeric.iter().map(Vec::as_slice).collect();
         let f = p.factors[0];
         Ok(Basis::Fs(FsBasis::new(&label, base, &xs, f, &cols[f], p.levels[0])?))
     } else {
         let codes: Vec<&[f64]> = p.factors.iter().map(|&f| cols[f].as_slice()).collect();
-        Ok(Basis::Sz(SzBasis::new(&label, base, p.factors, &codes, p.levels)?))
+        let summed = spec.id.is_some();
+        Ok(Basis::Sz(SzBasis::new(
+            &label, base, p.factors, &codes, p.levels, summed,
+        )?))
     }
 }
 
 /// Coefficients and penalties of a grouped smooth whose base has
 /// `base_coefs` functions: `fs` repeats the base per level (one penalty
 /// more per null-space function, estimated here from the covariates: the
-/// count only sizes memory); `sz` per level combination, less its
-/// sum-to-zero contrasts when `constrained`.
+/// count only sizes memory); `sz` per level combination (one penalty in
+/// all with an `id`), less its sum-to-zero contrasts when `constrained`.
 pub(crate) fn size(spec: &SmoothSpec, p: &Parts, base_coefs: f64, constrained: bool) -> (f64, f64) {
     let all: f64 = p.levels.iter().map(|&l| l as f64).product();
     if spec.bs[0] == BasisType::Fs {
@@ -196,6 +204,6 @@ pub(crate) fn size(spec: &SmoothSpec, p: &Parts, base_coefs: f64, constrained: b
         } else {
             all
         };
-        (base_coefs * kept, all)
+        (base_coefs * kept, if spec.id.is_some() { 1.0 } else { all })
     }
 }

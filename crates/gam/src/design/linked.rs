@@ -4,7 +4,8 @@
 //! and `xt`), on one basis set up from the pooled covariate values of all
 //! of them (knots, penalty scaling and centring constraint alike), so that
 //! their penalties are one penalty and one smoothing parameter can serve
-//! all (see [`super::Design::sp_links`]).
+//! all (see [`super::Design::sp_links`]). An `fs` or `sz` term can only
+//! have an id of its own (mgcv 1.8-41 fails on a shared one).
 
 use crate::data::DataFrame;
 use crate::error::{GamError, Result};
@@ -27,14 +28,34 @@ fn term_err(spec: &SmoothSpec, message: String) -> GamError {
 impl Linked {
     /// Collects the ids of `formula`'s smooths from the training data.
     ///
+    /// An `fs` or `sz` term alone with its id is built as it is (its
+    /// constructor reads the id: `sz` then sums its penalties); mgcv 1.8-41
+    /// fails when such a term shares its id, as its `gam.setup` pools the
+    /// factor columns into a matrix that is no longer a factor.
+    ///
     /// # Errors
     /// [`GamError::Term`] for a term whose number of covariates or kind of
-    /// smooth differs from the first term with its id, or whose covariates
-    /// are factors (a random effect cannot share a basis by value).
+    /// smooth differs from the first term with its id, whose covariates
+    /// are factors (a random effect cannot share a basis by value), or an
+    /// `fs`/`sz` term sharing its id.
     pub(crate) fn collect(formula: &Formula, data: &DataFrame) -> Result<Linked> {
         let mut ids: Vec<(String, SmoothSpec, Vec<Vec<f64>>)> = Vec::new();
         for spec in formula.smooths() {
             let Some(id) = &spec.id else { continue };
+            if super::grouped::is_grouped(spec) {
+                let shared = formula.smooths().filter(|s| s.id.as_ref() == Some(id)).count() > 1;
+                if shared {
+                    return Err(term_err(
+                        spec,
+                        format!(
+                            "a bs = \"{}\" term cannot share id = \"{id}\" with other terms (mgcv 1.8-41 fails on it); \
+                             give it an id of its own or none",
+                            spec.bs[0]
+                        ),
+                    ));
+                }
+                continue;
+            }
             let slot = ids.iter().position(|(i, _, _)| i == id);
             let base = slot.map_or(spec, |i| &ids[i].1);
             let cloned = clone_spec(base, spec)?;

@@ -477,7 +477,9 @@ fn smooth_size(
             }
             BasisType::Ad if spec.kind != SmoothKind::S => return Err(ad::not_a_margin(&spec.label())),
             BasisType::Ad => {
-                let base = ad::base_code(&spec.label(), spec.xt.bs.as_deref().or(spec.xt.text.as_deref()))?;
+                // The xt of an fs/sz term names its base (this ad), not ad's own base.
+                let xt = spec.xt.bs.as_deref().or(spec.xt.text.as_deref());
+                let base = ad::base_code(&spec.label(), xt.filter(|_| !super::grouped::is_grouped(spec)))?;
                 let (dim, p) = ad::dims(&spec.label(), k, order(m.first().copied().flatten()), base)?;
                 (dim as f64, p as f64, 0.0, dim)
             }

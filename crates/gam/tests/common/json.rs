@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use faer::Mat;
 use serde_json::Value;
 
 /// The JSON in `path`; panics naming the file if it cannot be read or parsed.
@@ -23,6 +24,13 @@ pub fn num(v: &Value) -> f64 {
 /// [`num`] of each element of an array.
 pub fn nums(v: &Value) -> Vec<f64> {
     v.as_array().expect("an array").iter().map(num).collect()
+}
+
+/// A matrix written row by row (an array of rows, each [`nums`]).
+pub fn matrix(v: &Value) -> Mat<f64> {
+    let rows: Vec<Vec<f64>> = v.as_array().expect("an array of rows").iter().map(nums).collect();
+    let ncol = rows.first().map_or(0, Vec::len);
+    Mat::from_fn(rows.len(), ncol, |i, j| rows[i][j])
 }
 
 /// An array of strings, or one string (jsonlite writes a one-element vector as a scalar).

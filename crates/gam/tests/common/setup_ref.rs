@@ -1,11 +1,20 @@
-//! Checks a model against mgcv's setup and fit of it: a reference JSON
-//! written by a `make_reference.R` from `gam(..., fit = FALSE)` (G$X, G$S,
-//! G$off, G$L) and the REML fit (score, `full.sp`, EDF per smooth, fitted
-//! values, predictions with standard errors on new data).
+//! Checks a model against mgcv's setup and fit of it, in the two layouts
+//! the reference scripts write:
+//! - [`check`]: a reference JSON written by a `make_reference.R` from
+//!   `gam(..., fit = FALSE)` (G$X, G$S, G$off, G$L) and the REML fit (score,
+//!   `full.sp`, EDF per smooth, fitted values, predictions with standard
+//!   errors on new data);
+//! - [`check_fit`]: the fit layout of the `make_refs_*.R` scripts
+//!   (`criterion`, `coefficients`, `sp_names`, `smooths`, `sd_y`/`sd_lp`,
+//!   `linear_predictor`, `predict` with `predict_se`), the core that the
+//!   tests of those references extend with their own checks (summary
+//!   tables, plots).
 
+use gam::expert::data::DataFrame;
 use gam::expert::design::Design;
+use gam::expert::fit::driver::{MatrixStorage, NoObserver, prepare};
 use gam::expert::formula::Formula;
-use gam::expert::model::{Family, GamSpec, Link};
+use gam::expert::model::{Family, GamModel, GamSpec, Link};
 use gam::expert::predict::{PredictOptions, PredictType};
 use serde_json::Value;
 
@@ -19,16 +28,159 @@ const MATRIX_REL_TOL: f64 = 1e-10;
 /// Log smoothing parameters, absolute (mgcv's optimiser stops within about this).
 const LOG_SP_ABS_TOL: f64 = 1e-3;
 
+/// The model a reference fitted: its formula, family and link, and its
+/// `knots` and `select` where it has them.
 pub fn spec(r: &Value) -> GamSpec {
-    let family = Family::from_name(r["family"].as_str().unwrap()).unwrap();
-    let link = Link::from_name(r["link"].as_str().unwrap()).unwrap();
-    GamSpec::new(Formula::parse(r["formula"].as_str().unwrap()).unwrap()).with_family(family, link)
+    let family = Family::from_name(r["family"].as_str().unwrap()).expect("a supported family");
+    let link = Link::from_name(r["link"].as_str().unwrap()).expect("a known link");
+    let mut spec = GamSpec::new(Formula::parse(r["formula"].as_str().unwrap()).unwrap()).with_family(family, link);
+    spec.options.select = r["select"].as_bool().unwrap_or(false);
+    if let Some(k) = r["knots"].as_object() {
+        spec.options.knots = k.iter().map(|(name, v)| (name.clone(), nums(v))).collect();
+    }
+    spec
+}
+
+/// The spread predictions are compared on: `sd_y` for a Gaussian model,
+/// the sd of mgcv's linear predictor (`sd_lp`) otherwise.
+pub fn spread(r: &Value, model: &GamModel) -> f64 {
+    if model.family == Family::Gaussian {
+        num(&r["sd_y"])
+    } else {
+        num(&r["sd_lp"])
+    }
+}
+
+/// The worst differences [`check_fit`] found.
+#[derive(Debug, Clone, Copy)]
+pub struct FitDiffs {
+    /// Criterion, relative.
+    pub criterion: f64,
+    /// Per-term EDF, absolute.
+    pub edf: f64,
+    /// Linear predictor at the training rows, over the spread.
+    pub fitted: f64,
+    /// Predictions at new data, over the spread (0 without new data).
+    pub predicted: f64,
+    /// Standard errors of those predictions, relative (0 where the reference has none).
+    pub se: f64,
+}
+
+/// A field that a reference writes either at the top (`predict`,
+/// `predict_se`) or nested (`predict: {fit, se_fit}`).
+fn field<'a>(r: &'a Value, top: &str, nested: &str) -> &'a Value {
+    if r["predict"].is_object() {
+        &r["predict"][nested]
+    } else {
+        &r[top]
+    }
+}
+
+/// Compares `model`, fitted on `data`, with a reference in the fit layout:
+/// coefficient and smoothing parameter names; each term's label, class,
+/// null space (and random-effect flag where the reference has it); the
+/// criterion within [`REML_REL_TOL`], per-term EDF within [`EDF_ABS_TOL`];
+/// the linear predictor at the first rows of `data` (as many as the
+/// reference has) and, at `new`, predictions within [`PRED_SD_TOL`] of the
+/// [`spread`] and their standard errors (where the reference has them)
+/// within [`SE_REL_TOL`]. Prints the differences, then asserts.
+pub fn check_fit(id: &str, r: &Value, model: &GamModel, data: &DataFrame, new: Option<&DataFrame>) -> FitDiffs {
+    let rel = |a: f64, b: f64| (a - b).abs() / b.abs();
+    let crit = rel(model.reml_score, num(&r["criterion"]));
+    assert_eq!(
+        model.design.coef_names(),
+        strings(&r["coefficients"]["names"]),
+        "{id}: coefficient names"
+    );
+    assert_eq!(
+        model.design.sp_names(),
+        strings(&r["sp_names"]),
+        "{id}: smoothing parameter names"
+    );
+    let mut edf: f64 = 0.0;
+    for (i, s) in r["smooths"].as_array().unwrap().iter().enumerate() {
+        let term = &model.design.smooths[i];
+        assert_eq!(term.label, s["label"].as_str().unwrap(), "{id}: term order");
+        assert_eq!(
+            term.class(),
+            s["class"].as_str().unwrap(),
+            "{id}: class of {}",
+            term.label
+        );
+        assert_eq!(
+            term.null_space_dim() as f64,
+            num(&s["null_space_dim"]),
+            "{id}: null space of {}",
+            term.label
+        );
+        if let Some(random) = s["random"].as_bool() {
+            assert_eq!(term.random, random, "{id}: random flag of {}", term.label);
+        }
+        edf = edf.max((model.smooth_edf()[i] - num(&s["edf"])).abs());
+    }
+    let spread = spread(r, model);
+    let lp_ref = nums(&r["linear_predictor"]);
+    let first = data.select_rows(&(0..lp_ref.len()).collect::<Vec<_>>());
+    let lp = predictions(model, &first, PredictType::Link);
+    let fitted = worst(&lp, &lp_ref) / spread;
+    let (mut predicted, mut se) = (0.0, 0.0);
+    if let Some(new) = new {
+        let se_ref = field(r, "predict_se", "se_fit");
+        let opts = PredictOptions {
+            kind: PredictType::Link,
+            se: !se_ref.is_null(),
+            ..Default::default()
+        };
+        let p = model.predict(new, &opts).unwrap();
+        predicted = worst(&p.fit, &nums(field(r, "predict", "fit"))) / spread;
+        if let Some(ours) = &p.se_fit {
+            let theirs = nums(se_ref);
+            assert_eq!(ours.len(), theirs.len(), "{id}: standard errors");
+            se = ours.iter().zip(&theirs).map(|(a, b)| rel(*a, *b)).fold(0.0, f64::max);
+        }
+    }
+    #[allow(clippy::print_stdout)]
+    let report = || {
+        println!(
+            "{id:12} criterion {crit:.1e}  EDF {edf:.1e}  fitted {fitted:.1e}·sd  new {predicted:.1e}·sd  se {se:.1e}"
+        );
+    };
+    report();
+    assert!(
+        crit <= REML_REL_TOL,
+        "{id}: criterion {} vs mgcv {} ({crit:.2e})",
+        model.reml_score,
+        num(&r["criterion"])
+    );
+    assert!(edf <= EDF_ABS_TOL, "{id}: EDF differs by {edf}");
+    assert!(fitted <= PRED_SD_TOL, "{id}: linear predictor differs by {fitted}·sd");
+    assert!(predicted <= PRED_SD_TOL, "{id}: predictions differ by {predicted}·sd");
+    assert!(se <= SE_REL_TOL, "{id}: standard errors differ by {se} (relative)");
+    FitDiffs {
+        criterion: crit,
+        edf,
+        fitted,
+        predicted,
+        se,
+    }
+}
+
+/// `spec` fitted on `data` twice: with the model matrix in memory, and
+/// built in chunks of `chunk` rows (for tests that the two agree).
+pub fn dense_and_chunked(spec: &GamSpec, data: &DataFrame, chunk: usize) -> (GamModel, GamModel) {
+    let run = |how| {
+        let setup = spec.setup_with(prepare(spec, data).unwrap(), how).unwrap();
+        spec.fit_setup(&setup, None, &mut NoObserver).unwrap()
+    };
+    (run(MatrixStorage::Dense), run(MatrixStorage::Chunked(chunk)))
 }
 
 fn max_abs(v: &[f64]) -> f64 {
     v.iter().fold(0.0f64, |m, x| m.max(x.abs()))
 }
 
+/// Compares the model of reference `<dir>/<id>.json` (the setup layout)
+/// with mgcv's setup and fit of it; prints the differences, then asserts.
 pub fn check(dir: &str, id: &str) {
     let r = read_json(&test_data().join(format!("{dir}/{id}.json")));
     let train = data(r["data"].as_str().unwrap());

@@ -15,7 +15,26 @@
 #    correlates positively with its monomial. These compare column for column, up to
 #    the sign of each range-space column (free in eigen()).
 # sz does not use nat.param: its references are mgcv's as they are.
-# Numbers are written as "%.17g" strings; deterministic: a rerun gives identical files.
+#
+# Base classes (xt), as mgcv 1.8-41 takes them (checked with smoothCon and gam):
+#  - fs and sz take any base with one penalty: tp, cr, ps, cc, cp, gp, ds, bs with m = c(a, b),
+#    ad with m = 1 (ad's own base is then ps). A multiply penalised base (bs with
+#    m = c(3, 2, 1), ad with its default m = 5) stops with '"fs" smooth cannot use a
+#    multiply penalized basis (wrong basis in xt)' (sz alike).
+#  - fs needs a penalty null space: ts, cs, re and bs with m = c(3, 0) fail in mgcv ("subscript
+#    out of bounds" from fs's null-space loop; re: "missing value where TRUE/FALSE needed" in
+#    the fit). sz takes them (its null.space.dim is then 0).
+#  - mrf: its area is a factor, which fs counts as a second factor ("fs smooths can only have one
+#    factor argument") and sz as one of its factors ("$ operator is invalid for atomic vectors").
+# id: sz with an id sums its per-level penalties into one (one smoothing parameter); fs ignores
+# an id of its own; two terms sharing an id with an fs or sz among them fail in mgcv's gam.setup
+# (the pooled factor columns are no longer factors: "NA/NaN/Inf in foreign function call"), and
+# an id shared with a term of another number of covariates is refused ("`id' linked smooths
+# must have same number of arguments"); sz with an re base and an id: "random effects don't
+# work with ids."
+# Numbers are written as "%.17g" strings. A rerun on one machine gives identical files; on
+# another, numbers may move at rounding level (relative 1e-11 in the matrices, 1e-8 in a tiny
+# sp), eigenvector signs may flip and X_mgcv's null columns rotate: the tests allow all three.
 suppressPackageStartupMessages({library(mgcv); library(jsonlite)})
 stopifnot(as.character(packageVersion("mgcv")) == "1.8.41")
 
@@ -99,7 +118,7 @@ basis_case <- function(id, spec, cov = "x") {
   out <- list(id = id, spec = deparse(substitute(spec)), class = class(sm)[1],
               null_space_dim = sm$null.space.dim, rank = sm$rank, S_scale = num(sm$S.scale),
               n_null = if (is.null(sm$base)) NULL else sm$base$bs.dim - sm$base$rank,
-              X = mat(sm$X), S = lapply(sm$S, mat), Xp = mat(can$Xp))
+              X = mat(sm$X), S = lapply(unname(sm$S), mat), Xp = mat(can$Xp))
   if (inherits(sm, "fs.interaction")) { out$X_mgcv <- mat(raw$sm$X); out$Xp_mgcv <- mat(raw$Xp) }
   save_json(out, paste0("fssz_basis_", id, ".json"))
   cat(sprintf("%-12s %-16s p=%d pens=%d nsd=%d\n", id, class(sm)[1], ncol(sm$X), length(sm$S), sm$null.space.dim))
@@ -112,6 +131,27 @@ basis_case("fs_2d", s(x, z, g, bs = "fs", k = 8), cov = c("x", "z"))
 basis_case("sz_tp", s(x, g, bs = "sz", k = 5))
 basis_case("sz_cr", s(x, g, bs = "sz", xt = "cr", k = 6))
 basis_case("sz_2f", s(x, g, h, bs = "sz", k = 5))
+# Every other base class mgcv 1.8-41 takes (one penalty; for fs a penalty null space).
+basis_case("fs_cp", s(x, g, bs = "fs", xt = "cp", k = 8))
+basis_case("fs_bs", s(x, g, bs = "fs", xt = "bs", k = 8))
+basis_case("fs_bs_m31", s(x, g, bs = "fs", xt = "bs", k = 8, m = c(3, 1)))
+basis_case("fs_gp", s(x, g, bs = "fs", xt = "gp", k = 8))
+basis_case("fs_ds_2d", s(x, z, g, bs = "fs", xt = "ds", k = 12), cov = c("x", "z"))
+basis_case("fs_ad_m1", s(x, g, bs = "fs", xt = "ad", k = 12, m = 1))
+basis_case("sz_bs", s(x, g, bs = "sz", xt = "bs", k = 6))
+basis_case("sz_cp", s(x, g, bs = "sz", xt = "cp", k = 6))
+basis_case("sz_cc", s(x, g, bs = "sz", xt = "cc", k = 6))
+basis_case("sz_gp", s(x, g, bs = "sz", xt = "gp", k = 6))
+basis_case("sz_ds_2d", s(x, z, g, bs = "sz", xt = "ds", k = 10))
+basis_case("sz_ad_m1", s(x, g, bs = "sz", xt = "ad", k = 10, m = 1))
+basis_case("sz_re", s(x, g, bs = "sz", xt = "re"))
+basis_case("sz_ts", s(x, g, bs = "sz", xt = "ts", k = 6))
+# cs: k = 7, where LAPACK orders cr's two null eigenvectors as the engine does (see
+# bases_i13/README.md; with k = 6 it is the other order and the penalty differs by 1e-3).
+basis_case("sz_cs", s(x, g, bs = "sz", xt = "cs", k = 7))
+# With an id, sz sums its per-level penalties into one (one smoothing parameter).
+basis_case("sz_id", s(x, g, bs = "sz", k = 5, id = 1))
+basis_case("sz_2f_id", s(x, g, h, bs = "sz", k = 5, id = 1))
 
 ## ---------------------------------------------------------------- fits
 use_nat_param(canon_nat_param)
@@ -122,7 +162,19 @@ cases <- list(
   list(id = "fs_2d", formula = "y ~ s(x, z, g, bs = \"fs\", k = 8)", cov = c("x", "z")),
   list(id = "sz_gauss", formula = "y ~ s(x) + s(x, g, bs = \"sz\", k = 6) + s(z)"),
   list(id = "sz_2f", formula = "y ~ s(x) + s(z) + s(x, g, h, bs = \"sz\", k = 5)"),
-  list(id = "sz_pois", formula = "count ~ s(x, bs = \"cr\") + s(x, g, bs = \"sz\", xt = \"cr\", k = 6) + s(z)", family = "poisson")
+  list(id = "sz_pois", formula = "count ~ s(x, bs = \"cr\") + s(x, g, bs = \"sz\", xt = \"cr\", k = 6) + s(z)", family = "poisson"),
+  # other base classes
+  list(id = "fs_cp", formula = "y ~ s(x, g, bs = \"fs\", xt = \"cp\", k = 8) + s(z)"),
+  list(id = "fs_gp_pois", formula = "count ~ s(x, g, bs = \"fs\", xt = \"gp\", k = 8) + s(z)", family = "poisson"),
+  list(id = "fs_ds_2d", formula = "y ~ s(x, z, g, bs = \"fs\", xt = \"ds\", k = 12)", cov = c("x", "z")),
+  list(id = "fs_bs_by", formula = "y ~ s(x, g, bs = \"fs\", xt = \"bs\", k = 8, by = z) + s(z)"),
+  list(id = "sz_bs", formula = "y ~ s(x) + s(x, g, bs = \"sz\", xt = \"bs\", k = 6) + s(z)"),
+  list(id = "sz_gp_pois", formula = "count ~ s(x) + s(x, g, bs = \"sz\", xt = \"gp\", k = 6) + s(z)", family = "poisson"),
+  list(id = "sz_re", formula = "y ~ s(x) + s(x, g, bs = \"sz\", xt = \"re\") + s(z)"),
+  # id: sz sums its penalties (one sp); fs with an id alone is as without
+  list(id = "sz_id", formula = "y ~ s(x) + s(x, g, bs = \"sz\", k = 6, id = 1) + s(z)"),
+  list(id = "sz_2f_id", formula = "y ~ s(x) + s(z) + s(x, g, h, bs = \"sz\", k = 5, id = 1)"),
+  list(id = "fs_id", formula = "y ~ s(x, g, bs = \"fs\", k = 6, id = 1) + s(z)")
 )
 for (cs in cases) {
   fam <- if (is.null(cs$family)) gaussian() else get(cs$family)()

@@ -8,12 +8,7 @@
 # (gam(..., fit = FALSE)) and the REML fit. Deterministic.
 suppressPackageStartupMessages({library(mgcv); library(jsonlite)})
 stopifnot(as.character(packageVersion("mgcv")) == "1.8.41")
-
-write_csv <- function(d, file) {
-  out <- as.data.frame(lapply(d, function(v)
-    if (is.numeric(v)) sprintf("%.15g", v) else as.character(v)), stringsAsFactors = FALSE)
-  write.table(out, file, sep = ",", quote = FALSE, row.names = FALSE)
-}
+source("../ref_common.R") # write_csv, num, write_setup_fit_refs
 
 grid <- expand.grid(r = 1:4, c = 1:4)
 areas <- sort(c(sprintf("r%dc%d", grid$r, grid$c), "island"), method = "radix")
@@ -43,7 +38,6 @@ new$area[new$area == "r4c4"] <- "r1c1" ## predict.gam refuses levels without tra
 write_csv(data.frame(y = y, yc = yc, area = area, x = x), "mrf_n300.csv")
 write_csv(new, "mrf_new.csv")
 
-num <- function(v) I(sprintf("%.17g", as.numeric(v)))
 d <- read.csv("mrf_n300.csv", stringsAsFactors = FALSE)
 d$area <- factor(d$area, levels = areas)
 nd <- read.csv("mrf_new.csv", stringsAsFactors = FALSE)
@@ -51,36 +45,15 @@ nd$area <- factor(nd$area, levels = areas)
 kn <- list(area = factor(areas, levels = areas))
 
 cases <- list(
-  list(id = "mrf_gauss", ours = "y ~ s(area, bs = \"mrf\", xt = \"tests/data/mrf/nb.json\") + s(x)",
+  list(id = "mrf_gauss", formula = "y ~ s(area, bs = \"mrf\", xt = \"tests/data/mrf/nb.json\") + s(x)",
        r = y ~ s(area, bs = "mrf", xt = list(nb = nb)) + s(x), family = gaussian()),
-  list(id = "mrf_pois", ours = "yc ~ s(area, bs = \"mrf\", xt = \"tests/data/mrf/nb.json\")",
+  list(id = "mrf_pois", formula = "yc ~ s(area, bs = \"mrf\", xt = \"tests/data/mrf/nb.json\")",
        r = yc ~ s(area, bs = "mrf", xt = list(nb = nb)), family = poisson())
 )
-for (cs in cases) {
-  G <- gam(cs$r, family = cs$family, data = d, knots = kn, method = "REML", fit = FALSE)
-  b <- gam(cs$r, family = cs$family, data = d, knots = kn, method = "REML")
-  pr <- predict(b, nd, type = "link", se.fit = TRUE)
-  t0 <- proc.time()[["elapsed"]]
-  reps <- 20
-  for (r in seq_len(reps)) gam(cs$r, family = cs$family, data = d, knots = kn, method = "REML")
-  secs <- (proc.time()[["elapsed"]] - t0) / reps
+# The summary's smooth tests too (printed as they are written).
+s_table <- function(b) {
   st <- summary(b)$s.table
-  out <- list(
-    id = cs$id, data = "mrf/mrf_n300.csv", newdata = "mrf/mrf_new.csv",
-    formula = cs$ours, family = b$family$family, link = b$family$link,
-    n_coef = ncol(G$X), X = num(t(G$X)),
-    S = lapply(seq_along(G$S), function(i) list(off = G$off[i], dim = ncol(G$S[[i]]), S = num(G$S[[i]]))),
-    L = NULL,
-    coef_names = names(coef(b)),
-    reml = num(b$gcv.ubre), sp = num(b$sp), full_sp = num(b$sp), full_sp_names = names(b$sp),
-    edf = num(sapply(b$smooth, function(s) sum(b$edf[s$first.para:s$last.para]))),
-    labels = sapply(b$smooth, function(s) s$label),
-    s_table = list(edf = num(st[, 1]), ref_df = num(st[, 2]), stat = num(st[, 3]), p_value = num(st[, 4])),
-    fitted = num(b$fitted.values),
-    pred = num(pr$fit), pred_se = num(pr$se.fit),
-    mgcv_seconds = num(secs)
-  )
-  writeLines(toJSON(out, auto_unbox = TRUE, pretty = FALSE, digits = NA), paste0(cs$id, ".json"))
-  cat(cs$id, ": p =", ncol(G$X), " sp =", format(b$sp, digits = 4), " reml =", format(b$gcv.ubre, digits = 10), "\n")
   print(st)
+  list(s_table = list(edf = num(st[, 1]), ref_df = num(st[, 2]), stat = num(st[, 3]), p_value = num(st[, 4])))
 }
+write_setup_fit_refs(cases, d, nd, "mrf/mrf_n300.csv", "mrf/mrf_new.csv", reps = 20, knots = kn, extra = s_table)
