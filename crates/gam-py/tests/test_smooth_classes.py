@@ -1,5 +1,5 @@
 """Issue 16's smooths through warmgam, against the mgcv 1.8-41 references
-the Rust tests use (``crates/gam/tests/data/{id,tensor_d,mrf}``): the same
+the Rust tests use (``crates/gam/tests/data/{id,tensor_d,mrf,t2}``): the same
 formula text reaches the same fit from Python."""
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ def reference(case: str) -> dict:
     return json.loads((DATA / f"{case}.json").read_text())
 
 
-@pytest.mark.parametrize("case", ["id/id_tp", "id/id_by", "tensor_d/te_d21", "tensor_d/ti_mc"])
+@pytest.mark.parametrize(
+    "case", ["id/id_tp", "id/id_by", "tensor_d/te_d21", "tensor_d/ti_mc", "t2/t2_cr", "t2/t2_by", "t2/t2_tp_pois"]
+)
 def test_linked_smooths_and_tensor_margins_match_mgcv(case):
     r = reference(case)
     data = read_csv_dict(DATA / r["data"])
@@ -38,6 +40,8 @@ def test_linked_smooths_and_tensor_margins_match_mgcv(case):
     assert len(sp) == len(r["full_sp"])
     for ours, theirs in zip(sp, r["full_sp"]):
         assert math.log(ours) == pytest.approx(math.log(float(theirs)), abs=LOG_SP_ABS_TOL)
+    # mgcv's names: a t2() term's penalties are named by their blocks (t2(x,z)rr, ...).
+    assert list(m.sp) == list(r["full_sp_names"] if isinstance(r["full_sp_names"], list) else [r["full_sp_names"]])
 
 
 def test_an_mrf_reads_its_neighbourhood_file(tmp_path, monkeypatch):

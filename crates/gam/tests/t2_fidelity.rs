@@ -244,3 +244,19 @@ fn chunked_fits_and_saved_models_agree() {
     assert_eq!(a.fit, b.fit);
     assert_eq!(a.se_fit, b.se_fit);
 }
+
+/// mgcv deletes columns of a `t2()` beside smooths of its own covariates
+/// (gam.side) in its reporting parameterisation; that is not built, and is
+/// refused before fitting in one line naming the term.
+#[test]
+fn a_t2_beside_its_own_main_effects_is_refused_naming_the_term() {
+    let train = data("t2/t2_n300.csv");
+    let e = GamSpec::new(Formula::parse("y ~ s(x) + t2(x, z)").unwrap())
+        .fit(&train)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("t2(x,z)") && e.contains("gam.side") && !e.contains('\n'),
+        "{e}"
+    );
+}

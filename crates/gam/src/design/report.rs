@@ -60,6 +60,25 @@ impl ReportMap {
     }
 }
 
+/// Refuses, before any fitting, a `t2()` term that mgcv's `gam.side` would
+/// make identifiable beside smooths nested in it (`s(x) + t2(x, z)`): mgcv
+/// then deletes columns under the reporting constraint, which is not built.
+pub(crate) fn check_side(design: &Design) -> Result<()> {
+    match design
+        .smooths
+        .iter()
+        .find(|t| t.report_constraint.is_some() && !t.side_deleted.is_empty())
+    {
+        Some(term) => Err(GamError::Term {
+            term: term.label.clone(),
+            message: "a t2() term beside smooths of its own covariates (mgcv's gam.side) is not supported yet; \
+                      use t2(..., ord = 2) for the interaction alone, or te() with ti()"
+                .into(),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// The map for a design with `t2()` terms (`None` when no term is reported
 /// under another constraint than it is fitted under), from the training rows.
 pub(crate) fn report_map(design: &Design, data: &DataFrame) -> Result<Option<ReportMap>> {
@@ -80,14 +99,6 @@ pub(crate) fn report_map(design: &Design, data: &DataFrame) -> Result<Option<Rep
         let Some(rep) = &term.report_constraint else {
             continue;
         };
-        if !term.side_deleted.is_empty() {
-            return Err(GamError::Term {
-                term: term.label.clone(),
-                message: "a t2() term that shares columns with another smooth (mgcv's gam.side) is not supported \
-                          yet; drop the nested smooth or use te()"
-                    .into(),
-            });
-        }
         let fit = term.design(data)?;
         let mut as_reported = term.clone();
         as_reported.constraint = Some(rep.clone());

@@ -60,7 +60,7 @@ pub struct SmoothTerm {
     pub constraint: Option<Constraint>,
     /// A `t2()` term's reporting constraint (mgcv's `Cp`), different from
     /// the one it is fitted under: after the fit the term is re-expressed
-    /// under it ([`crate::design::report`]), and a fitted model holds the
+    /// under it (`design::report`), and a fitted model holds the
     /// term with `constraint` set to it and this field empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_constraint: Option<Constraint>,

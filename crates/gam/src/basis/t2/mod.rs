@@ -2,10 +2,10 @@
 //! 1.8-41's `smooth.construct.t2.smooth.spec` builds them.
 //!
 //! # Map
-//! - [`natural`]: each margin is reparameterised (mgcv's `nat.param`, type
+//! - `natural`: each margin is reparameterised (mgcv's `nat.param`, type
 //!   3) so that its penalty is the identity on its first `rank` columns
 //!   (the range space) and zero on the rest (the null space).
-//! - [`matrix`]: the model matrix is a sequence of blocks, products of
+//! - `matrix`: the model matrix is a sequence of blocks, products of
 //!   margin range and null spaces, each penalised by its own ridge
 //!   (`t2.model.matrix`), the product of the null spaces last and unpenalised.
 //! - This file: the basis (margins, their reparameterisation, the block

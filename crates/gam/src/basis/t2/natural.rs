@@ -77,7 +77,7 @@ pub(crate) fn nat_param_type3(term: &str, x: &Mat<f64>, s: &Mat<f64>, rank: usiz
     let av = (0..rank).map(|j| col_norm[j] / values[j]).sum::<f64>() / rank as f64;
     for j in rank..k {
         e[j] = (col_norm[j] / av).sqrt();
-        if !(e[j] > 0.0) {
+        if e[j].is_nan() || e[j] <= 0.0 {
             return Err(fail("a null-space basis function is zero at every data point"));
         }
     }

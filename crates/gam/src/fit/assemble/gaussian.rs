@@ -62,7 +62,7 @@ pub fn assemble(
     };
     let sc_p = if known.is_some() { 0.0 } else { 1.0 };
     let loglik_df = (edf2.edf2.iter().sum::<f64>() + sc_p).min(p as f64 + sc_p);
-    Ok(Assembly {
+    Assembly {
         parts,
         beta: &e.beta,
         h_inv: &e.a_inv,
@@ -83,7 +83,7 @@ pub fn assemble(
         outer: &fit.outer,
         vc_extra: edf2.vc_extra,
     }
-    .finish()?)
+    .finish()
 }
 
 /// `Xβ + offset` at the training rows, from the model matrix in memory or

@@ -129,7 +129,7 @@ pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit, sele
             prob.x.triangular_factor(Some(&sqrt_wf), None)?
         }
     };
-    Ok(Assembly {
+    Assembly {
         parts,
         beta: &e.fit.beta,
         h_inv: &hf_inv,
@@ -150,7 +150,7 @@ pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit, sele
         outer: &fit.outer,
         vc_extra: edf2.vc_extra,
     }
-    .finish()?)
+    .finish()
 }
 
 /// mgcv's null deviance (see the module documentation).

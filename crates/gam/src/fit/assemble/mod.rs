@@ -191,7 +191,7 @@ impl Assembly<'_> {
     ///
     /// # Errors
     /// When a `t2()` term's coefficients cannot be re-expressed under the
-    /// constraint mgcv reports them in ([`crate::design::report`]).
+    /// constraint mgcv reports them in (`design::report`).
     pub fn finish(self) -> crate::error::Result<FitResult> {
         let parts = self.parts;
         // A rank-deficient fit: the covariance over the kept directions, and
