@@ -10,11 +10,7 @@
 suppressPackageStartupMessages({library(mgcv); library(jsonlite)})
 stopifnot(as.character(packageVersion("mgcv")) == "1.8.41")
 
-write_csv <- function(d, file) {
-  out <- as.data.frame(lapply(d, function(v)
-    if (is.numeric(v)) sprintf("%.15g", v) else as.character(v)), stringsAsFactors = FALSE)
-  write.table(out, file, sep = ",", quote = FALSE, row.names = FALSE)
-}
+source("../ref_common.R") # write_csv, num
 
 set.seed(20261208)
 n <- 300
@@ -27,8 +23,6 @@ m <- 40
 new <- data.frame(x = runif(m), z = runif(m), w = runif(m), fac = sample(c("a", "b"), m, TRUE))
 write_csv(data.frame(y = y, yc = yc, x = x, z = z, w = w, fac = fac), "t2_n300.csv")
 write_csv(new, "t2_new.csv")
-
-num <- function(v) I(sprintf("%.17g", as.numeric(v)))
 
 # mgcv's reTest (mgcv.r 3551-3590, with recov's m > 0 branch; no other random
 # terms in these models) in the reporting parameterisation alone: the factor
