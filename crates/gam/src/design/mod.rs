@@ -22,6 +22,7 @@ pub mod neighbours;
 pub mod options;
 pub mod parametric;
 pub mod penalty;
+pub(crate) mod polygons;
 pub mod response;
 pub mod side;
 pub mod size;

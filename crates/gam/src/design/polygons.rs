@@ -1,0 +1,128 @@
+//! Areas given by boundary polygons in a neighbourhood file: their checks,
+//! and neighbours derived from them as mgcv 1.8-41's `pol2nb` derives them
+//! (`smooth.r` lines 2779-2835).
+//!
+//! # Neighbours from polygons
+//! Two areas are neighbours when they share at least one vertex; a vertex
+//! lying on the other area's edge is not enough (mgcv's warning, kept).
+//! mgcv compares vertices with `uniquecombs`, which pastes each row's
+//! coordinates into text with `as.character`: two vertices are the same
+//! point when both coordinates print alike at 15 significant digits (R's
+//! `as.character` of a double, [`as_character`]), so `0.1 + 0.2` meets
+//! `0.3`, `-0` meets `0`, and `1e15 + 1` meets `1e15`. The same rule is used
+//! here, through a hash of every vertex's text: linear in the number of
+//! vertices (mgcv compares pairs of areas whose bounding boxes overlap; the
+//! pairs found are the same).
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::basis::mrf::Rings;
+use crate::report::rformat::as_character;
+
+/// Checks one area's rings: at least one ring, each of at least three
+/// vertices, every coordinate finite. The message names the ring (from 1).
+pub(crate) fn check_rings(rings: &Rings) -> Result<(), String> {
+    if rings.is_empty() {
+        return Err("has no polygon: give at least one ring [[x, y], ...]".into());
+    }
+    for (r, ring) in rings.iter().enumerate() {
+        if ring.len() < 3 {
+            return Err(format!(
+                "ring {} has {} vertices; a ring needs at least 3",
+                r + 1,
+                ring.len()
+            ));
+        }
+        if let Some(v) = ring.iter().position(|p| !(p[0].is_finite() && p[1].is_finite())) {
+            return Err(format!("ring {}, vertex {}: coordinates must be finite", r + 1, v + 1));
+        }
+    }
+    Ok(())
+}
+
+/// mgcv's `pol2nb`: for each area (index into `polygons`), the areas that
+/// share a vertex with it, in increasing order; never the area itself.
+pub(crate) fn shared_vertex_neighbours(polygons: &[Rings]) -> Vec<Vec<usize>> {
+    // Vertex text -> the areas having it, each once (areas are visited in order).
+    let mut at: HashMap<String, Vec<usize>> = HashMap::new();
+    for (a, rings) in polygons.iter().enumerate() {
+        for p in rings.iter().flatten() {
+            let key = format!("{}*{}", as_character(p[0]), as_character(p[1]));
+            let areas = at.entry(key).or_default();
+            if areas.last() != Some(&a) {
+                areas.push(a);
+            }
+        }
+    }
+    let mut nb = vec![BTreeSet::new(); polygons.len()];
+    for areas in at.values().filter(|v| v.len() > 1) {
+        for &a in areas {
+            nb[a].extend(areas.iter().copied().filter(|&b| b != a));
+        }
+    }
+    nb.into_iter().map(|s| s.into_iter().collect()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn square(x: f64, y: f64) -> Rings {
+        vec![vec![[x, y], [x + 1.0, y], [x + 1.0, y + 1.0], [x, y + 1.0]]]
+    }
+
+    #[test]
+    fn as_character_is_r_s() {
+        // R 4.2.2: as.character(x) of each.
+        let cases = [
+            (0.299_999_999_999_999_99, "0.3"),
+            (0.300_000_000_000_000_04, "0.3"),
+            (1.0 / 3.0, "0.333333333333333"),
+            (1.234_567_890_123_456_8e17, "123456789012345680"),
+            (1e15, "1e+15"),
+            (1_000_000_000_000_001.0, "1e+15"),
+            (1e5, "1e+05"),
+            (100_000.5, "100000.5"),
+            (1_234_567.1, "1234567.1"),
+            (-0.5, "-0.5"),
+            (1e-5, "1e-05"),
+            (1e-4, "1e-04"),
+            (0.001_234, "0.001234"),
+            (99_999.999_999_999_985, "1e+05"),
+            (6.666_666_666_666_666_8e-301, "6.66666666666667e-301"),
+            (-0.0, "0"),
+            (1.032_761_244_685_389_1, "1.03276124468539"),
+            (123_456.123_456_789_12, "123456.123456789"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(as_character(x), want, "{x:e}");
+        }
+    }
+
+    #[test]
+    fn areas_sharing_a_vertex_are_neighbours() {
+        // A 2 x 2 block of squares (queen neighbours: all four touch at (1, 1)),
+        // a square touching the block only along an edge without a shared
+        // vertex, and a far one touching at a vertex that differs in the 17th digit.
+        let mut polys = vec![square(0.0, 0.0), square(1.0, 0.0), square(0.0, 1.0), square(1.0, 1.0)];
+        polys.push(vec![vec![[2.0, 0.5], [3.0, 0.5], [3.0, 1.5], [2.0, 1.5]]]);
+        polys.push(vec![vec![[5.0, 0.0], [6.0, 0.1 + 0.2], [5.0, 1.0]]]);
+        polys.push(vec![vec![[6.0, 0.3], [7.0, 0.0], [7.0, 1.0]]]);
+        let nb = shared_vertex_neighbours(&polys);
+        assert_eq!(nb[0], vec![1, 2, 3]);
+        assert_eq!(nb[3], vec![0, 1, 2]);
+        assert!(nb[4].is_empty());
+        assert_eq!((nb[5].clone(), nb[6].clone()), (vec![6], vec![5]));
+    }
+
+    #[test]
+    fn rings_are_checked() {
+        assert!(check_rings(&square(0.0, 0.0)).is_ok());
+        assert!(check_rings(&vec![]).unwrap_err().contains("no polygon"));
+        let e = check_rings(&vec![vec![[0.0, 0.0], [1.0, 1.0]]]).unwrap_err();
+        assert!(e.contains("ring 1 has 2 vertices"), "{e}");
+        let mut bad = square(0.0, 0.0);
+        bad[0][2][1] = f64::INFINITY;
+        assert!(check_rings(&bad).unwrap_err().contains("ring 1, vertex 3"));
+    }
+}
