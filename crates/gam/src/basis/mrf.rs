@@ -284,6 +284,31 @@ mod tests {
         assert!(b.check().is_ok());
     }
 
+    /// A model file's MRF is checked: P's shape, the penalty's, the polygons.
+    #[test]
+    fn a_damaged_stored_basis_is_refused() {
+        let nb = [vec![1], vec![0, 2], vec![1, 3], vec![2]];
+        let low = MrfBasis::new("s(a)", names(4), &nb)
+            .unwrap()
+            .low_rank(2, &[0.0, 1.0, 2.0, 3.0])
+            .unwrap();
+        assert!(low.check().is_ok());
+        let mut bad = low.clone();
+        bad.p = Some(StoredMat::from_mat(&Mat::zeros(3, 2)));
+        assert!(bad.check().unwrap_err().contains("P is 3 x 2"));
+        let mut bad = low.clone();
+        bad.penalty = StoredMat::from_mat(&Mat::zeros(4, 4));
+        assert!(bad.check().unwrap_err().contains("penalty is 4 x 4"));
+        let square = vec![vec![[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]]];
+        let with = low.with_polygons(Some(vec![square.clone(); 4]));
+        assert!(with.check().is_ok());
+        let mut bad = with.clone();
+        bad.polygons = Some(vec![square.clone(); 3]);
+        assert!(bad.check().unwrap_err().contains("polygons for 3 of its 4 areas"));
+        bad.polygons = Some(vec![square.clone(), square.clone(), square, vec![vec![[0.0, 0.0]]]]);
+        assert!(bad.check().unwrap_err().contains("area 'a3' ring 1 has 1 vertices"));
+    }
+
     #[test]
     fn an_asymmetric_or_self_neighbourhood_is_refused() {
         let e = MrfBasis::new("s(a)", names(2), &[vec![1], vec![]]).unwrap_err();
