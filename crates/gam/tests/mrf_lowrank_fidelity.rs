@@ -288,3 +288,36 @@ fn chunked_and_saved_fits_equal_in_memory_fits() {
         );
     }
 }
+
+/// Fit times of the reference models (median of 10 fits each), for comparison
+/// with mgcv's (`mgcv_seconds`, the median of 10 in
+/// `make_refs_lowrank_poly.R`). Run with `--ignored --nocapture`.
+#[test]
+#[ignore = "timing, not a check"]
+fn time_reference_fits() {
+    for id in [
+        "mrf_low_gauss",
+        "mrf_low_pois",
+        "mrf_low_by",
+        "mrf_low_poly",
+        "mrf_poly",
+    ] {
+        let r = read_json(&test_data().join(format!("mrf/{id}.json")));
+        let train = data(r["data"].as_str().unwrap());
+        let s = spec(&r);
+        let mut times: Vec<f64> = (0..10)
+            .map(|_| {
+                let start = std::time::Instant::now();
+                s.fit(&train).unwrap();
+                start.elapsed().as_secs_f64()
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        let ours = (times[4] + times[5]) / 2.0;
+        println!(
+            "TIME {id}: {:.1} ms (mgcv {:.1} ms)",
+            ours * 1e3,
+            num(&r["mgcv_seconds"]) * 1e3
+        );
+    }
+}

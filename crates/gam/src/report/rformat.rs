@@ -165,12 +165,6 @@ pub fn format(xs: &[f64], digits: usize) -> Vec<String> {
     xs.iter().map(|&x| encode(x, l)).collect()
 }
 
-/// R's `as.character(x)` of a double: 15 significant digits at most, fixed
-/// or scientific as `format` would choose for `x` alone (`"0.3"`, `"1e+05"`).
-pub fn as_character(x: f64) -> String {
-    format(&[x], 15).remove(0)
-}
-
 /// R's `round(x, digits)` for `digits >= 0`: the exact binary value rounded
 /// to `digits` decimals, ties to even.
 pub fn round(x: f64, digits: usize) -> f64 {
