@@ -188,7 +188,7 @@ impl MrfBasis {
                 return Err(format!("polygons for {} of its {n} areas", polygons.len()));
             }
             for (area, rings) in self.areas.iter().zip(polygons) {
-                crate::design::polygons::check_rings(rings).map_err(|m| format!("area '{area}' {m}"))?;
+                check_rings(rings).map_err(|m| format!("area '{area}' {m}"))?;
             }
         }
         let mut seen = std::collections::HashSet::new();
@@ -197,6 +197,27 @@ impl MrfBasis {
         }
         Ok(())
     }
+}
+
+/// Checks one area's rings: at least one ring, each of at least three
+/// vertices, every coordinate finite. The message names the ring (from 1).
+pub(crate) fn check_rings(rings: &Rings) -> Result<(), String> {
+    if rings.is_empty() {
+        return Err("has no polygon: give at least one ring [[x, y], ...]".into());
+    }
+    for (r, ring) in rings.iter().enumerate() {
+        if ring.len() < 3 {
+            return Err(format!(
+                "ring {} has {} vertices; a ring needs at least 3",
+                r + 1,
+                ring.len()
+            ));
+        }
+        if let Some(v) = ring.iter().position(|p| !(p[0].is_finite() && p[1].is_finite())) {
+            return Err(format!("ring {}, vertex {}: coordinates must be finite", r + 1, v + 1));
+        }
+    }
+    Ok(())
 }
 
 /// The number of eigenvalues of `s` above `ε^0.8` times the largest.

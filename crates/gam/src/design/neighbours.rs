@@ -43,8 +43,8 @@ use std::marker::PhantomData;
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 
-use super::polygons::{check_rings, shared_vertex_neighbours};
-use crate::basis::mrf::Rings;
+use super::polygons::shared_vertex_neighbours;
+use crate::basis::mrf::{Rings, check_rings};
 use crate::data::sort_levels;
 use crate::error::{GamError, Result};
 use crate::formula::SmoothSpec;

@@ -17,33 +17,38 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::basis::mrf::Rings;
-use crate::report::rformat::format;
 
-/// R's `as.character(x)` of a double: 15 significant digits at most, fixed
-/// or scientific as R's `format` chooses for `x` alone (`"0.3"`, `"1e+05"`).
+/// R's `as.character(x)` of a finite double (R's `formatReal` of `x` alone
+/// at 15 digits, `src/main/format.c`): the fewest significant digits, at
+/// most 15, that show `x` rounded to 15; fixed notation unless scientific
+/// is narrower (`"0.3"`, `"1e+05"`, `"123456789012345680"`); no `-0`.
+/// (The same rule as `report::rformat::format`, which ranks above design.)
 fn as_character(x: f64) -> String {
-    format(&[x], 15).remove(0)
-}
-
-/// Checks one area's rings: at least one ring, each of at least three
-/// vertices, every coordinate finite. The message names the ring (from 1).
-pub(crate) fn check_rings(rings: &Rings) -> Result<(), String> {
-    if rings.is_empty() {
-        return Err("has no polygon: give at least one ring [[x, y], ...]".into());
+    if x == 0.0 || !x.is_finite() {
+        return if x == 0.0 { "0".into() } else { format!("{x}") };
     }
-    for (r, ring) in rings.iter().enumerate() {
-        if ring.len() < 3 {
-            return Err(format!(
-                "ring {} has {} vertices; a ring needs at least 3",
-                r + 1,
-                ring.len()
-            ));
-        }
-        if let Some(v) = ring.iter().position(|p| !(p[0].is_finite() && p[1].is_finite())) {
-            return Err(format!("ring {}, vertex {}: coordinates must be finite", r + 1, v + 1));
-        }
+    let s = format!("{:.14e}", x.abs());
+    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let kpower: i32 = exp.parse().unwrap_or(0);
+    let nsig = mant.replace('.', "").trim_end_matches('0').len().max(1) as i32;
+    // Rounding to 15 digits reached the next power of ten (9.9999...e4 -> 1e5):
+    // fixed notation then needs one digit fewer on the left.
+    let fuzz = 0.5 / 10f64.powi((15 - kpower).clamp(0, 27));
+    let widens = kpower > 0 && kpower <= 27 && x.abs() < 10f64.powi(kpower) - fuzz;
+    let neg = i32::from(x < 0.0);
+    let left = kpower + 1 - i32::from(widens);
+    let rgt = (nsig - left).max(0);
+    let width_fixed = neg + left.max(1) + rgt + i32::from(rgt != 0);
+    let exp_digits = if left > 100 || left <= -99 { 2 } else { 1 };
+    let width_sci = neg + i32::from(nsig > 1) + (nsig - 1) + 4 + exp_digits;
+    if width_fixed <= width_sci {
+        format!("{x:.*}", rgt as usize)
+    } else {
+        let e = format!("{x:.*e}", (nsig - 1) as usize);
+        let (m, k) = e.split_once('e').unwrap_or((&e, "0"));
+        let k: i32 = k.parse().unwrap_or(0);
+        format!("{m}e{}{:02}", if k < 0 { '-' } else { '+' }, k.abs())
     }
-    Ok(())
 }
 
 /// mgcv's `pol2nb`: for each area (index into `polygons`), the areas that
@@ -124,6 +129,7 @@ mod tests {
 
     #[test]
     fn rings_are_checked() {
+        use crate::basis::mrf::check_rings;
         assert!(check_rings(&square(0.0, 0.0)).is_ok());
         assert!(check_rings(&vec![]).unwrap_err().contains("no polygon"));
         let e = check_rings(&vec![vec![[0.0, 0.0], [1.0, 1.0]]]).unwrap_err();
