@@ -320,3 +320,41 @@ fn a_three_covariate_smooth_is_a_grid_of_slices() {
     let svg = std::fs::read_to_string(&out).unwrap();
     assert_eq!(svg.matches(">\nx2=").count(), 9, "nine panels titled with x2");
 }
+
+/// An MRF whose neighbourhood file gives polygons is drawn as a map: one
+/// filled polygon per ring, a colour bar, the label with its EDF; its plot
+/// data carry the areas, their values and rings.
+#[test]
+fn an_mrf_with_polygons_is_drawn_as_a_map() {
+    let dir = TempDir::new().unwrap();
+    let mrf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../gam/tests/data/mrf");
+    let data = mrf.join("mrf_poly_n400.csv");
+    let formula = format!(
+        "y ~ s(area, bs = \"mrf\", xt = \"{}\")",
+        mrf.join("polys.json").display()
+    );
+    let model = fit_model(dir.path(), &data, &formula, &[]);
+    let run = gam_in(dir.path(), args(&[&"plot", &model, &data, &"--json"]));
+    assert_eq!(run.code, 0, "{run:?}");
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    let t = &doc["terms"][0];
+    assert_eq!(t["kind"], "areas");
+    assert_eq!(t["levels"].as_array().unwrap().len(), 34);
+    assert_eq!(t["polygons"].as_array().unwrap().len(), 34);
+    assert!(t.get("se").is_none(), "no standard errors, as mgcv");
+    let label = t["main"].as_str().unwrap().to_string();
+    let out = dir.path().join("map.svg");
+    let run = gam_in(dir.path(), args(&[&"plot", &model, &data, &"--out", &out]));
+    assert_eq!(run.code, 0, "{run:?}");
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(svg.contains(&label), "label {label}");
+    // 36 rings filled (30 cells, a15's hole, the lake, a01's islet, the
+    // island, two triangles), and the 100 bands of the colour bar.
+    let rings = 36;
+    assert!(
+        svg.matches("<polygon").count() >= rings,
+        "{}",
+        svg.matches("<polygon").count()
+    );
+    assert!(svg.matches("<rect").count() >= 100);
+}

@@ -150,3 +150,24 @@ def test_se_sets_the_band_width():
     np.testing.assert_allclose(two["se"], 2 * one["se"], rtol=1e-12)
     with pytest.raises(wg.errors.GamError, match="se = -1"):
         m.plot_data(se=-1.0)
+
+
+def test_an_mrf_with_polygons_is_drawn_as_a_map():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    mrf = BENCH.parent / "mrf"
+    data = read_csv_dict(mrf / "mrf_poly_n400.csv")
+    m = wg.gam(f'y ~ s(area, bs = "mrf", xt = "{mrf / "polys.json"}") + s(x)', data=data, cache=False)
+    areas, curve = m.plot_data()
+    assert (areas["kind"], curve["kind"]) == ("areas", "curve")
+    assert areas["fit"].shape == (34,) and len(areas["levels"]) == len(areas["polygons"]) == 34
+    assert areas.get("se") is None and areas["main"].startswith("s(area,")
+    a01 = areas["polygons"][areas["levels"].index("a01")]
+    assert len(a01) == 2 and len(a01[0][0]) == 2  # two rings of [x, y] vertices
+    fig = m.plot()
+    assert fig.axes[0].get_title() == areas["main"]
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

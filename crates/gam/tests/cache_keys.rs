@@ -507,3 +507,26 @@ fn the_contents_of_an_mrf_neighbourhood_file_change_the_keys() {
     assert_ne!(b.exact, a.exact);
     assert_ne!(b.coarse, a.coarse);
 }
+
+/// Areas given by polygons: moving a vertex changes the keys even where the
+/// neighbours it implies stay the same (the polygons are kept for plots).
+#[test]
+fn the_polygons_of_an_mrf_neighbourhood_file_change_the_keys() {
+    let fx = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let nb = dir.path().join("polys.json");
+    let formula = format!("y ~ s(g, bs = \"mrf\", xt = \"{}\")", nb.display());
+    let file = |x: &str| {
+        format!(
+            r#"{{"format":"gam-neighbours/1","polygons":{{"a":[[[0,0],[1,0],[1,1]]],"b":[[[1,0],[2,0],[{x},1]]],"c":[[[5,5],[6,5],[6,6]]]}}}}"#
+        )
+    };
+    std::fs::write(&nb, file("2")).unwrap();
+    let a = keys(&formula, &fx.base);
+    std::fs::write(&nb, file("2.5")).unwrap();
+    let b = keys(&formula, &fx.base);
+    assert_ne!(b.exact, a.exact);
+    assert_ne!(b.coarse, a.coarse);
+    std::fs::write(&nb, file("2")).unwrap();
+    assert_eq!(keys(&formula, &fx.base), a, "the same bytes, the same keys");
+}

@@ -6,7 +6,8 @@
 //! the partial residuals; a surface as a heat map (red low, yellow high,
 //! excluded grid cells left blank) with labelled contours and the training
 //! points; a random
-//! effect as a normal QQ plot with R's `qqline`. Text uses DejaVu Sans,
+//! effect as a normal QQ plot with R's `qqline`; a Markov random field as a
+//! map of its areas coloured by value (`areas`). Text uses DejaVu Sans,
 //! embedded in the binary (`assets/`, its licence beside it), so pictures
 //! render the same on a machine without fonts.
 //!
@@ -21,11 +22,13 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
+mod areas;
 pub mod check;
 mod levels;
 mod slices;
 mod termplot;
 
+use areas::area_map;
 use levels::level_curves;
 use slices::slices;
 use termplot::parametric;
@@ -157,6 +160,7 @@ fn draw_panels<DB: DrawingBackend>(
             PlotKind::Parametric => parametric(area, t),
             PlotKind::Slices => slices(area, t),
             PlotKind::LevelCurves => level_curves(area, t),
+            PlotKind::Areas => area_map(area, t),
             _ => Ok(()),
         };
         drawn.map_err(|e| anyhow::anyhow!("drawing {}: {e}", t.label))?;

@@ -324,7 +324,7 @@ class GAM:
         """What mgcv's ``plot.gam`` draws for each smooth term (``pd <- plot(b)``),
         on the data of the fit (or ``data``, the data it was fitted to): per
         term a dict with ``label``, ``kind`` (``"curve"``, ``"surface"``,
-        ``"random_effect"``, ``"parametric"``, ``"level_curves"``, ``"not_plotted"``), ``edf``, ``x``
+        ``"random_effect"``, ``"parametric"``, ``"level_curves"``, ``"areas"``, ``"not_plotted"``), ``edf``, ``x``
         (and ``y`` for a surface), ``fit``, ``se`` (already times ``se_mult``: 2
         for a curve, 1 for a surface), ``exclude``, ``xlab``, ``ylab``, ``main``,
         ``raw`` (the training values) and with ``residuals`` ``p_resid``; numbers
@@ -332,7 +332,9 @@ class GAM:
         parametric main effects follow, as R's ``termplot`` gives them (a
         factor's ``levels`` at x = 1, 2, ...). A ``"level_curves"`` term (``bs = "fs"``
         or ``"sz"``) holds one curve per factor level one after another in ``fit``,
-        named by ``levels``. ``se`` sets every band to that
+        named by ``levels``. An ``"areas"`` term (``bs = "mrf"`` whose neighbourhood
+        file gives polygons) holds one value per area in ``fit``, named by ``levels``,
+        and each area's rings (lists of ``[x, y]``) in ``polygons``. ``se`` sets every band to that
         many standard errors (mgcv's numeric ``se``). The numbers
         ``gam plot --json`` prints.
 

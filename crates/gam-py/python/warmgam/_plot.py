@@ -12,7 +12,10 @@ engine computes (``GAM.plot_data``): nothing here computes a number that
 - a smooth of three or four covariates: its grid of panels tiled into one
   image, each titled with the values held fixed;
 - a parametric term (``all_terms``): R's ``termplot``, a line with dashed
-  lines at ±2 standard errors and a rug, or a segment per factor level.
+  lines at ±2 standard errors and a rug, or a segment per factor level;
+- a Markov random field whose neighbourhood file gives polygons: a map, each
+  area filled by its value (red low, yellow high, as mgcv's ``polys.plot``),
+  holes left white, with a colour bar.
 """
 
 from __future__ import annotations
@@ -172,6 +175,33 @@ def _parametric(ax: Any, t: dict[str, Any]) -> None:
     ax.set_title(t.get("main") or "", fontsize=10)
 
 
+def _areas(ax: Any, t: dict[str, Any]) -> None:
+    """An MRF term: its areas' polygons filled by value (rings even-odd, so holes stay white)."""
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path
+
+    fit = np.asarray(t["fit"], dtype=np.float64)
+    norm = Normalize(vmin=float(np.nanmin(fit)), vmax=float(np.nanmax(fit)))
+    cmap = "YlOrRd_r"
+    mapper = ScalarMappable(norm=norm, cmap=cmap)
+    for value, rings in zip(fit, t["polygons"]):
+        verts: list[Any] = []
+        codes: list[int] = []
+        for ring in rings:
+            verts.extend(ring)
+            verts.append(ring[0])
+            codes.extend([Path.MOVETO] + [Path.LINETO] * (len(ring) - 1) + [Path.CLOSEPOLY])
+        ax.add_patch(PathPatch(Path(verts, codes), facecolor=mapper.to_rgba(value), edgecolor="k", linewidth=0.5))
+    ax.autoscale_view()
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.figure.colorbar(mapper, ax=ax, location="left", shrink=0.8)
+    ax.set_title(t.get("main") or "", fontsize=10)
+
+
 def draw(
     terms: list[dict[str, Any]],
     select: Sequence[int | str] | None = None,
@@ -215,6 +245,8 @@ def draw(
             _slices(ax, t)
         elif t["kind"] == "level_curves":
             _level_curves(ax, t)
+        elif t["kind"] == "areas":
+            _areas(ax, t)
         else:
             _random_effect(ax, t)
     for ax in flat[len(panels):]:

@@ -9,6 +9,15 @@
 //! `qr`), so `X̃ = X Z` and `S̃ = Zᵀ S Z`. Using the same reflection as mgcv
 //! makes the coefficients themselves, not only the fit, comparable.
 //!
+//! **Unconstrained columns.** Where `C` has exact zeros (a column of `X`
+//! without data, such as an MRF area without rows), mgcv's `smoothCon`
+//! (`smooth.r` lines 4160-4183, `PredictMat` 4455-4466) constrains only the
+//! other columns, `indi`: the reflection of `C[indi]` replaces the columns
+//! `indi[1..nx-1]` in place, the free columns stay where they are, and
+//! column `indi[nx]` is dropped. The span is that of the full reflection's
+//! `Z`; the column order differs when a free column precedes a constrained
+//! one ([`SumToZero::smooth_con`]).
+//!
 //! **Penalty scaling.** Each penalty is divided by
 //! `‖S‖₁ / ‖X‖∞²` (maximum absolute column sum over squared maximum absolute
 //! row sum), which leaves the fit unchanged but puts the smoothing parameters
@@ -22,8 +31,13 @@ use crate::linalg::StoredMat;
 /// The reparameterisation that absorbs a sum-to-zero constraint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SumToZero {
-    /// Householder vector `v` with `H = I − v vᵀ / v₀`.
+    /// Householder vector `v` with `H = I − v vᵀ / v₀`, over the constrained
+    /// coefficients (all but `free`).
     v: Vec<f64>,
+    /// Coefficients the constraint leaves alone (ascending), mgcv's columns
+    /// outside `indi`; none in files written before them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    free: Vec<usize>,
 }
 
 impl SumToZero {
@@ -36,24 +50,78 @@ impl SumToZero {
         SumToZero::from_constraint(&c)
     }
 
-    /// The constraint `c β = 0` for one constraint row `c`.
+    /// The constraint `c β = 0` for one constraint row `c`, absorbed by the
+    /// reflection of all of `c`.
     pub fn from_constraint(c: &[f64]) -> SumToZero {
         let norm = c.iter().map(|v| v * v).sum::<f64>().sqrt();
         if norm == 0.0 {
             // A zero constraint constrains nothing; H = I drops the first coefficient.
             let mut v = vec![0.0; c.len()];
             v[0] = 1.0;
-            return SumToZero { v };
+            return SumToZero { v, free: Vec::new() };
         }
         let s = if c[0] < 0.0 { -norm } else { norm };
         let mut v: Vec<f64> = c.iter().map(|x| x / s).collect();
         v[0] += 1.0;
-        SumToZero { v }
+        SumToZero { v, free: Vec::new() }
+    }
+
+    /// The constraint `c β = 0` as mgcv's `smoothCon` absorbs it: the
+    /// coefficients whose entry of `c` is exactly zero are left free (see
+    /// the module documentation); with none, [`SumToZero::from_constraint`].
+    pub fn smooth_con(c: &[f64]) -> SumToZero {
+        let free: Vec<usize> = (0..c.len()).filter(|&j| c[j] == 0.0).collect();
+        if free.is_empty() || free.len() == c.len() {
+            return SumToZero::from_constraint(c);
+        }
+        let constrained: Vec<f64> = c.iter().copied().filter(|&x| x != 0.0).collect();
+        SumToZero {
+            free,
+            ..SumToZero::from_constraint(&constrained)
+        }
     }
 
     /// Number of coefficients before the constraint.
     pub fn k(&self) -> usize {
-        self.v.len()
+        self.v.len() + self.free.len()
+    }
+
+    /// mgcv's `indi`: the constrained coefficients, ascending.
+    fn indi(&self) -> Vec<usize> {
+        let mut free = self.free.iter().peekable();
+        (0..self.k())
+            .filter(|j| {
+                if free.peek() == Some(&j) {
+                    free.next();
+                    false
+                } else {
+                    true
+                }
+            })
+            .collect()
+    }
+
+    /// Where each column after the constraint comes from, in order: the
+    /// `m`-th column of the reflection's `Z` over the constrained
+    /// coefficients, or a free coefficient kept as it is.
+    fn layout(&self) -> Vec<Source> {
+        if self.free.is_empty() {
+            return (0..self.v.len() - 1).map(Source::Reflected).collect();
+        }
+        let indi = self.indi();
+        let last = indi[indi.len() - 1];
+        let mut rank = 0;
+        (0..self.k())
+            .filter(|&j| j != last)
+            .map(|j| {
+                if self.free.binary_search(&j).is_ok() {
+                    Source::Free(j)
+                } else {
+                    rank += 1;
+                    Source::Reflected(rank - 1)
+                }
+            })
+            .collect()
     }
 
     /// Checks a constraint read back from a model file: it applies to a
@@ -68,12 +136,34 @@ impl SumToZero {
         if self.v.iter().any(|v| !v.is_finite()) {
             return Err("its centring constraint has a non-finite entry".into());
         }
+        let ascending = self.free.windows(2).all(|w| w[0] < w[1]);
+        if !ascending || self.free.last().is_some_and(|&j| j >= dim) || self.v.is_empty() {
+            return Err("its centring constraint's free columns are not a proper subset of the basis".into());
+        }
         Ok(())
     }
 
-    /// `Z` (`k x (k − 1)`): columns 2..k of H.
+    /// `Z` (`k x (k − 1)`): columns 2..k of H (with free columns, laid out
+    /// as mgcv lays them out).
     pub fn z(&self) -> Mat<f64> {
-        let k = self.k();
+        let zr = self.reflected_z();
+        if self.free.is_empty() {
+            return zr;
+        }
+        let (k, indi) = (self.k(), self.indi());
+        let mut z = Mat::<f64>::zeros(k, k - 1);
+        for (o, src) in self.layout().into_iter().enumerate() {
+            match src {
+                Source::Free(j) => z[(j, o)] = 1.0,
+                Source::Reflected(m) => indi.iter().enumerate().for_each(|(r, &i)| z[(i, o)] = zr[(r, m)]),
+            }
+        }
+        z
+    }
+
+    /// Columns 2.. of the reflection over the constrained coefficients.
+    fn reflected_z(&self) -> Mat<f64> {
+        let k = self.v.len();
         let v0 = self.v[0];
         Mat::from_fn(k, k - 1, |i, j| {
             let col = j + 1;
@@ -86,10 +176,26 @@ impl SumToZero {
         })
     }
 
-    /// `X Z`, as `X[:, 2..k] − (X v / v₀) v[2..k]ᵀ`: O(n k) rather than the O(n k²) of the
-    /// product with Z (this runs for every chunk of rows at every pass of a streamed fit).
+    /// `X Z`: O(n k) rather than the O(n k²) of the product with Z (this runs
+    /// for every chunk of rows at every pass of a streamed fit).
     pub fn apply_design(&self, x: &Mat<f64>) -> Mat<f64> {
-        let (n, k) = (x.nrows(), self.k());
+        if self.free.is_empty() {
+            return self.reflect(x);
+        }
+        let indi = self.indi();
+        let xc = Mat::from_fn(x.nrows(), indi.len(), |i, r| x[(i, indi[r])]);
+        let reflected = self.reflect(&xc);
+        let layout = self.layout();
+        Mat::from_fn(x.nrows(), layout.len(), |i, o| match layout[o] {
+            Source::Free(j) => x[(i, j)],
+            Source::Reflected(m) => reflected[(i, m)],
+        })
+    }
+
+    /// `X Z` for the constrained columns `X` only, as
+    /// `X[:, 2..] − (X v / v₀) v[2..]ᵀ`.
+    fn reflect(&self, x: &Mat<f64>) -> Mat<f64> {
+        let (n, k) = (x.nrows(), self.v.len());
         let v0 = self.v[0];
         let mut u = vec![0.0; n];
         if v0 != 0.0 {
@@ -123,6 +229,15 @@ impl SumToZero {
             .map(|i| (0..beta.len()).map(|j| z[(i, j)] * beta[j]).sum())
             .collect()
     }
+}
+
+/// Where a column after a [`SumToZero`] constraint comes from.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// Column `m` of the reflection's `Z` over the constrained coefficients.
+    Reflected(usize),
+    /// A free coefficient, as it is.
+    Free(usize),
 }
 
 /// mgcv's Kronecker product of sum-to-zero contrasts (`XZKr`, the
@@ -415,10 +530,11 @@ impl DesignStats {
         }
     }
 
-    /// The sum-to-zero constraint of the columns' means.
+    /// The sum-to-zero constraint of the columns' means, as `smoothCon`
+    /// absorbs it (columns without data left free).
     pub fn sum_to_zero(&self) -> SumToZero {
         let n = self.rows.max(1) as f64;
-        SumToZero::from_constraint(&self.col_sums.iter().map(|s| s / n).collect::<Vec<_>>())
+        SumToZero::smooth_con(&self.col_sums.iter().map(|s| s / n).collect::<Vec<_>>())
     }
 }
 
@@ -535,12 +651,48 @@ mod tests {
         }
         assert!(con.check(12).is_ok() && con.check(10).is_err());
         let old: Constraint = serde_json::from_str(r#"{"v":[2.0,1.0]}"#).unwrap();
-        assert_eq!(old, Constraint::SumToZero(SumToZero { v: vec![2.0, 1.0] }));
+        assert_eq!(
+            old,
+            Constraint::SumToZero(SumToZero {
+                v: vec![2.0, 1.0],
+                free: Vec::new()
+            })
+        );
         let text = serde_json::to_string(&Constraint::Kronecker(con.clone())).unwrap();
         assert_eq!(
             serde_json::from_str::<Constraint>(&text).unwrap(),
             Constraint::Kronecker(con)
         );
+    }
+
+    /// A zero entry of the constraint leaves its column in place, as mgcv's
+    /// smoothCon does: R's qr of (0.5, 0.3, 0.2) reflects columns 1, 3 and 4
+    /// into positions 1 and 3, column 2 stays, column 4 goes.
+    #[test]
+    fn zero_entries_leave_their_columns_free_in_place() {
+        let c = [0.5, 0.0, 0.3, 0.2];
+        let con = SumToZero::smooth_con(&c);
+        assert_eq!(con.k(), 4);
+        let z = con.z();
+        let reduced = SumToZero::from_constraint(&[0.5, 0.3, 0.2]).z();
+        for (o, (free, m)) in [(false, 0), (true, 0), (false, 1)].into_iter().enumerate() {
+            for (i, &row) in [0usize, 2, 3].iter().enumerate() {
+                let want = if free { 0.0 } else { reduced[(i, m)] };
+                assert!((z[(row, o)] - want).abs() < TOL, "{row},{o}");
+            }
+            assert_eq!(z[(1, o)], if free { 1.0 } else { 0.0 });
+        }
+        let x = Mat::from_fn(6, 4, |i, j| ((i * 5 + j * 3) % 11) as f64 / 11.0 - 0.4);
+        let (got, want) = (con.apply_design(&x), &x * &z);
+        assert!((0..6).all(|i| (0..3).all(|j| (got[(i, j)] - want[(i, j)]).abs() < TOL)));
+        assert!(con.check(4).is_ok() && con.check(5).is_err());
+        // Without zeros, or all zeros: the full reflection.
+        assert_eq!(
+            SumToZero::smooth_con(&[1.0, 2.0]),
+            SumToZero::from_constraint(&[1.0, 2.0])
+        );
+        let text = serde_json::to_string(&con).unwrap();
+        assert_eq!(serde_json::from_str::<SumToZero>(&text).unwrap(), con);
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod neighbours;
 pub mod options;
 pub mod parametric;
 pub mod penalty;
+pub(crate) mod polygons;
 pub(crate) mod report;
 pub mod response;
 pub mod side;

@@ -2,25 +2,49 @@
 //! `s(area, bs = "mrf", xt = "nb.json")`.
 //!
 //! # Format `gam-neighbours/1`
-//! A JSON object naming its format and listing, for every area, the names
-//! of its neighbours:
+//! A JSON object naming its format and giving the areas by their neighbours,
+//! by their boundary polygons, or both:
 //!
 //! ```json
 //! {"format": "gam-neighbours/1",
 //!  "neighbours": {"north": ["east", "west"], "east": ["north"], "west": ["north"], "island": []}}
 //! ```
 //!
+//! ```json
+//! {"format": "gam-neighbours/1",
+//!  "polygons": {"north": [[[0, 1], [2, 1], [2, 2], [0, 2]]],
+//!               "east": [[[1, 0], [2, 0], [2, 1], [1, 1]]],
+//!               "west": [[[0, 0], [1, 0], [1, 1], [0, 1]]],
+//!               "island": [[[5, 5], [6, 5], [6, 6]], [[7, 7], [8, 7], [8, 8]]]}}
+//! ```
+//!
 //! Every area of the model is a key (areas without data are allowed: they
-//! get a coefficient, as mgcv's `knots` do); being a neighbour is symmetric;
-//! an area is not its own neighbour; each neighbour is listed once. The path
-//! is read relative to the current directory. A fitted model keeps the
-//! penalty built from the file, not the path, so predictions never read it
-//! again; the cache key hashes the file's bytes, so editing the file refits.
+//! get a coefficient, as mgcv's `knots` do), once. `"neighbours"`: being a
+//! neighbour is symmetric; an area is not its own neighbour; each neighbour
+//! is listed once. `"polygons"`: an area's rings (outer boundaries, holes and
+//! separate parts alike, as mgcv's `NA`-separated rows), each a list of at
+//! least three `[x, y]` vertices, finite; the ring need not repeat its first
+//! vertex. Without `"neighbours"`, areas sharing a vertex are neighbours
+//! (mgcv's `pol2nb`: vertices compared as mgcv compares them, at 15
+//! significant digits); with both, the two
+//! members must list the same areas, and the neighbours given are used
+//! (mgcv's `xt = list(nb, polys)`). Polygons make the term plottable, as a
+//! map (mgcv's `plot.mrf.smooth`).
+//!
+//! The path is read relative to the current directory. A fitted model keeps
+//! the penalty (and polygons) built from the file, not the path, so
+//! predictions never read it again; the cache key hashes the file's bytes,
+//! so editing the file refits.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::marker::PhantomData;
 
 use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, Visitor};
 
+use super::polygons::shared_vertex_neighbours;
+use crate::basis::mrf::{Rings, check_rings};
 use crate::data::sort_levels;
 use crate::error::{GamError, Result};
 use crate::formula::SmoothSpec;
@@ -36,7 +60,38 @@ const MAX_FILE_BYTES: u64 = 1 << 30;
 #[serde(deny_unknown_fields)]
 struct File {
     format: String,
-    neighbours: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    neighbours: Option<Keyed<Vec<String>>>,
+    #[serde(default)]
+    polygons: Option<Keyed<Rings>>,
+}
+
+/// A JSON object of areas, in file order, each key once (a plain map would
+/// keep the last of two equal keys silently).
+struct Keyed<V>(Vec<(String, V)>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Keyed<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Entries<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for Entries<V> {
+            type Value = Keyed<V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object with one key per area")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Keyed<V>, A::Error> {
+                let mut seen = HashSet::new();
+                let mut out = Vec::new();
+                while let Some((key, value)) = map.next_entry::<String, V>()? {
+                    if !seen.insert(key.clone()) {
+                        return Err(serde::de::Error::custom(format!("area '{key}' is a key twice")));
+                    }
+                    out.push((key, value));
+                }
+                Ok(Keyed(out))
+            }
+        }
+        d.deserialize_map(Entries(PhantomData))
+    }
 }
 
 /// The areas of a neighbourhood file, sorted as factor levels are, and each
@@ -47,6 +102,8 @@ pub struct Neighbourhood {
     pub areas: Vec<String>,
     /// Per area, its neighbours (indices into `areas`).
     pub neighbours: Vec<Vec<usize>>,
+    /// Per area, its boundary rings, when the file gives polygons.
+    pub polygons: Option<Vec<Rings>>,
 }
 
 fn err(spec: &SmoothSpec, path: &str, message: impl std::fmt::Display) -> GamError {
@@ -85,7 +142,10 @@ pub fn read(spec: &SmoothSpec) -> Result<Neighbourhood> {
         err(
             spec,
             path,
-            format!("{e} (expected {{\"format\": \"{NEIGHBOURS_FORMAT}\", \"neighbours\": {{area: [names]}}}})"),
+            format!(
+                "{e} (expected {{\"format\": \"{NEIGHBOURS_FORMAT}\", \"neighbours\": {{area: [names]}}}} and/or \
+                 \"polygons\": {{area: [[[x, y], ...]]}})"
+            ),
         )
     })?;
     if file.format != NEIGHBOURS_FORMAT {
@@ -95,25 +155,79 @@ pub fn read(spec: &SmoothSpec) -> Result<Neighbourhood> {
             format!("format \"{}\" is not \"{NEIGHBOURS_FORMAT}\"", file.format),
         ));
     }
-    let mut areas: Vec<String> = file.neighbours.keys().cloned().collect();
+    let fail = |m: String| err(spec, path, m);
+    let (listed, polygons) = (file.neighbours.map(|k| k.0), file.polygons.map(|k| k.0));
+    let keys: Vec<String> = match (&listed, &polygons) {
+        (Some(l), _) => l.iter().map(|(a, _)| a.clone()).collect(),
+        (None, Some(p)) => p.iter().map(|(a, _)| a.clone()).collect(),
+        (None, None) => {
+            return Err(fail(
+                "gives neither \"neighbours\" nor \"polygons\" of the areas".into(),
+            ));
+        }
+    };
+    let mut areas = keys;
     sort_levels(&mut areas);
     let index: HashMap<&str, usize> = areas.iter().enumerate().map(|(i, a)| (a.as_str(), i)).collect();
+    let polygons = match polygons {
+        None => None,
+        Some(p) => {
+            let mut by_area: Vec<Option<Rings>> = vec![None; areas.len()];
+            for (area, rings) in p {
+                check_rings(&rings).map_err(|m| fail(format!("area '{area}' {m}")))?;
+                let Some(&i) = index.get(area.as_str()) else {
+                    return Err(fail(format!(
+                        "area '{area}' has polygons but no neighbours (list the same areas in both)"
+                    )));
+                };
+                by_area[i] = Some(rings);
+            }
+            if let Some(i) = by_area.iter().position(Option::is_none) {
+                return Err(fail(format!(
+                    "area '{}' has neighbours but no polygons (list the same areas in both)",
+                    areas[i]
+                )));
+            }
+            Some(by_area.into_iter().flatten().collect::<Vec<Rings>>())
+        }
+    };
+    let neighbours = match (listed, &polygons) {
+        (Some(listed), _) => listed_neighbours(&areas, &index, listed).map_err(fail)?,
+        (None, Some(p)) => shared_vertex_neighbours(p),
+        (None, None) => unreachable!("checked above"),
+    };
+    Ok(Neighbourhood {
+        areas,
+        neighbours,
+        polygons,
+    })
+}
+
+/// The neighbours a file lists, as indices, checked: known areas, not the
+/// area itself, once each, symmetric.
+fn listed_neighbours(
+    areas: &[String],
+    index: &HashMap<&str, usize>,
+    listed: Vec<(String, Vec<String>)>,
+) -> std::result::Result<Vec<Vec<usize>>, String> {
+    let mut lists: Vec<Vec<String>> = vec![Vec::new(); areas.len()];
+    for (area, names) in listed {
+        lists[index[area.as_str()]] = names;
+    }
     let mut neighbours = Vec::with_capacity(areas.len());
-    for area in &areas {
+    for (area, names) in areas.iter().zip(&lists) {
         let mut list = Vec::new();
-        for name in &file.neighbours[area] {
+        for name in names {
             let Some(&j) = index.get(name.as_str()) else {
-                return Err(err(
-                    spec,
-                    path,
-                    format!("area '{area}' lists '{name}', which is not an area of the file (add it as a key)"),
+                return Err(format!(
+                    "area '{area}' lists '{name}', which is not an area of the file (add it as a key)"
                 ));
             };
             if name == area {
-                return Err(err(spec, path, format!("area '{area}' lists itself as a neighbour")));
+                return Err(format!("area '{area}' lists itself as a neighbour"));
             }
             if list.contains(&j) {
-                return Err(err(spec, path, format!("area '{area}' lists '{name}' twice")));
+                return Err(format!("area '{area}' lists '{name}' twice"));
             }
             list.push(j);
         }
@@ -121,17 +235,13 @@ pub fn read(spec: &SmoothSpec) -> Result<Neighbourhood> {
     }
     for (a, list) in neighbours.iter().enumerate() {
         if let Some(&b) = list.iter().find(|&&b| !neighbours[b].contains(&a)) {
-            return Err(err(
-                spec,
-                path,
-                format!(
-                    "area '{}' lists '{}' but '{}' does not list '{}': neighbours must be symmetric",
-                    areas[a], areas[b], areas[b], areas[a]
-                ),
+            return Err(format!(
+                "area '{}' lists '{}' but '{}' does not list '{}': neighbours must be symmetric",
+                areas[a], areas[b], areas[b], areas[a]
             ));
         }
     }
-    Ok(Neighbourhood { areas, neighbours })
+    Ok(neighbours)
 }
 
 /// The bytes of every neighbourhood file the formula's smooths read, in

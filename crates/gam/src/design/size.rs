@@ -464,8 +464,10 @@ fn smooth_size(
                 (levels, 1.0, 0.0, 0)
             }
             BasisType::Mrf => {
-                let areas = super::neighbours::read(spec)?.areas.len() as f64;
-                (areas, 1.0, 8.0 * areas * areas, areas as usize)
+                // Every area, or k of them (the low-rank basis is still set up on all).
+                let areas = super::neighbours::read(spec)?.areas.len();
+                let dim = k.filter(|&k| k < areas).unwrap_or(areas);
+                (dim as f64, 1.0, 8.0 * (areas as f64).powi(2), dim)
             }
             BasisType::Cp => {
                 let (dim, _) = cp::dims(&spec.label(), k, &whole(m))?;

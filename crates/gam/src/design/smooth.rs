@@ -166,8 +166,8 @@ pub(crate) fn covariates(
 }
 
 /// The neighbourhood of an `mrf` smooth (`None` for other smooths), after
-/// checking the basis dimension mgcv allows: every area (`k` below the number
-/// of areas, mgcv's low-rank MRF, is not built yet; above it is mgcv's error).
+/// checking the basis dimension mgcv allows: at most every area (below that,
+/// mgcv's low-rank MRF; above it, mgcv's error).
 fn mrf_areas(spec: &SmoothSpec) -> Result<Option<super::neighbours::Neighbourhood>> {
     if spec.kind != SmoothKind::S || spec.bs.first() != Some(&BasisType::Mrf) {
         return Ok(None);
@@ -184,13 +184,20 @@ fn mrf_areas(spec: &SmoothSpec) -> Result<Option<super::neighbours::Neighbourhoo
             format!("k = {k} is more than the {n} areas of the neighbourhood file"),
         ));
     }
-    if k >= 0 && k < n {
-        return Err(super::size::not_built(
-            spec,
-            &format!("k = {k} below the {n} areas (a low-rank MRF)"),
-        ));
-    }
     Ok(Some(nb))
+}
+
+/// The MRF basis of a spec on its neighbourhood: every area, or (`k` below
+/// the number of areas) mgcv's low-rank basis set up on the area codes
+/// `setup`; with the file's polygons for plots.
+fn mrf_basis(spec: &SmoothSpec, nb: super::neighbours::Neighbourhood, setup: &[f64]) -> Result<Basis> {
+    let n = nb.areas.len();
+    let basis = mrf::MrfBasis::new(&spec.label(), nb.areas, &nb.neighbours)?;
+    let basis = match usize::try_from(spec.k[0]) {
+        Ok(k) if k < n => basis.low_rank(k, setup)?,
+        _ => basis,
+    };
+    Ok(Basis::Mrf(basis.with_polygons(nb.polygons)))
 }
 
 /// Builds the basis of a spec from training covariates.
@@ -447,7 +454,8 @@ impl SmoothTerm {
                     ),
                     other => other,
                 })?;
-                let basis = Basis::Mrf(mrf::MrfBasis::new(&spec.label(), nb.areas, &nb.neighbours)?);
+                let codes = setup.map_or(&cols[0], |s| &s[0]);
+                let basis = mrf_basis(spec, nb, codes)?;
                 (cols, levels, basis)
             }
             None => {

@@ -92,5 +92,6 @@ pub(super) fn level_curves(
         p_resid: None,
         levels: Some(names),
         slices: None,
+        polygons: None,
     })
 }

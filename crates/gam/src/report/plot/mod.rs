@@ -24,9 +24,10 @@
 //!   training point, both axes scaled to the unit interval, are excluded
 //!   (mgcv's `exclude.too.far`): their fit and se are NaN (null in JSON).
 //! - A random effect (`bs = "re"`): its coefficients, for a normal QQ plot.
-//! - A Markov random field (`bs = "mrf"`) is not plotted: it is drawn on its
-//!   areas' polygons, which a neighbours file does not give (mgcv's
-//!   `plot.gam` leaves it out without them too).
+//! - A Markov random field (`bs = "mrf"`) whose neighbourhood file gives
+//!   polygons: its value per area, no standard errors, with the polygons
+//!   (`areas`, mgcv's `plot.mrf.smooth`). Without polygons it is not plotted
+//!   (mgcv's `plot.gam` leaves it out too).
 //! - Partial residuals: the term's own contribution at each training row
 //!   plus the working residual scaled by the square root of the working
 //!   weight (`fitted term + sqrt(w) · (y − μ) / (dμ/dη)`).
@@ -47,6 +48,7 @@ use faer::Mat;
 use serde::Serialize;
 
 use crate::data::{Column, DataFrame};
+mod areas;
 mod grid;
 mod levels;
 mod parametric;
@@ -170,7 +172,12 @@ pub enum PlotKind {
     /// (level combination) in one panel; `fit` (and `se`) hold the curves one
     /// after another, each `x.len()` long, named by [`TermPlot::levels`].
     LevelCurves,
-    /// Not drawn (three or more covariates).
+    /// A Markov random field over areas drawn on their polygons, coloured by
+    /// the term's value: `fit` per area, named by [`TermPlot::levels`], their
+    /// rings in [`TermPlot::polygons`]; no standard errors (mgcv's
+    /// `plot.mrf.smooth`).
+    Areas,
+    /// Not drawn (five or more covariates; an MRF without polygons).
     NotPlotted,
 }
 
@@ -219,6 +226,10 @@ pub struct TermPlot {
     /// them one after another, each `x.len() × y.len()`, `x` varying fastest.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slices: Option<SliceGrid>,
+    /// [`PlotKind::Areas`]: each area's rings (in the order of `levels`),
+    /// each ring a list of `[x, y]` vertices.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub polygons: Option<Vec<crate::basis::mrf::Rings>>,
 }
 
 /// The document of `gam plot --json`: `{"terms": [...]}`, one entry per
@@ -347,6 +358,7 @@ fn not_plotted(term: &SmoothTerm, edf: f64, label: String) -> TermPlot {
         p_resid: None,
         levels: None,
         slices: None,
+        polygons: None,
     }
 }
 
@@ -438,7 +450,9 @@ pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Resu
                     .collect(),
             ))
         };
-        let plot = if matches!(term.basis, Basis::Fs(_) | Basis::Sz(_)) {
+        let plot = if let Basis::Mrf(mrf) = &term.basis {
+            areas::area_plot(term, mrf, label, edf, &evaluate)?
+        } else if matches!(term.basis, Basis::Fs(_) | Basis::Sz(_)) {
             levels::level_curves(term, &train.data, opts, label, edf, &evaluate)?
         } else if term.random {
             TermPlot {
@@ -458,8 +472,9 @@ pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Resu
                 p_resid: p_resid()?,
                 levels: None,
                 slices: None,
+                polygons: None,
             }
-        } else if vars.len() == 1 && term.class() != "mrf.smooth" {
+        } else if vars.len() == 1 {
             let raw = numeric(&train.data, &vars[0], &term.label)?.to_vec();
             let (lo, hi) = range(&raw);
             let xs = seq(lo, hi, opts.n);
@@ -483,6 +498,7 @@ pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Resu
                 p_resid: p_resid()?,
                 levels: None,
                 slices: None,
+                polygons: None,
             }
         } else if vars.len() == 2 {
             let rx = numeric(&train.data, &vars[0], &term.label)?.to_vec();
@@ -525,6 +541,7 @@ pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Resu
                 p_resid: p_resid()?,
                 levels: None,
                 slices: None,
+                polygons: None,
             }
         } else if matches!(vars.len(), 3 | 4) {
             slices::slice_plot(term, &train.data, opts, beta, label, edf)?

@@ -84,6 +84,7 @@ pub(super) fn parametric_plots(model: &GamModel, rows: &DataFrame) -> Result<Vec
             p_resid: None,
             levels,
             slices: None,
+            polygons: None,
         });
     }
     Ok(out)

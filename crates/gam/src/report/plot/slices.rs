@@ -138,5 +138,6 @@ pub(super) fn slice_plot(
             cols: n3,
             values,
         }),
+        polygons: None,
     })
 }
