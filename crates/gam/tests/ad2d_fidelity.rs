@@ -9,7 +9,9 @@
 //!
 //! Fits (`ad2d_fit_*.json`): REML fits (Gaussian, Poisson, a factor `by` with cr margins,
 //! `k = c(10, 12)` with one penalty): criterion, EDF, coefficient and smoothing parameter
-//! names, fitted values, predictions with standard errors on new data, the summary's smooth
+//! names, fitted values, predictions with standard errors on new data (with the factor `by`:
+//! the fit's own, mgcv's lpmatrix with the `by` applied, since mgcv's `predict.gam` leaves the
+//! `by` of this class out), the summary's smooth
 //! table, plot.gam's surfaces with their standard errors and excluded points, k.check's k-index;
 //! a save/load round trip; the chunked fit path agrees with the in-memory one; bad arguments
 //! are one-line errors naming the term.
@@ -182,6 +184,14 @@ fn check_fit(id: &str) {
         strings(&r["sp_names"]),
         "{id}: smoothing parameter names"
     );
+    // mgcv's warning that a penalty basis size of 2 falls back to te()'s default, as ours
+    for w in strings(&r["warnings"]) {
+        let key = w.split(" - ").next().unwrap();
+        assert!(
+            model.warnings.iter().any(|ours| ours.contains(key)),
+            "{id}: no warning like mgcv's '{w}'"
+        );
+    }
     let mut edf: f64 = 0.0;
     for (i, s) in r["smooths"].as_array().unwrap().iter().enumerate() {
         let term = &model.design.smooths[i];
@@ -220,7 +230,12 @@ fn check_fit(id: &str) {
     let summary = model.summary();
     for (row, want) in summary.smooths.iter().zip(&nums(&r["s_table"]["stat"])) {
         let e = (row.stat - want).abs() / want.abs().max(1e-8);
-        assert!(e <= STAT_REL_TOL, "{id}: {} statistic {} vs mgcv {want}", row.label, row.stat);
+        assert!(
+            e <= STAT_REL_TOL,
+            "{id}: {} statistic {} vs mgcv {want}",
+            row.label,
+            row.stat
+        );
     }
     // plot.gam's surfaces: grid, fit, se (one standard error) and the points too far from data
     let plots = plot_data(&model, &data, &PlotOptions::default()).unwrap();
@@ -230,14 +245,31 @@ fn check_fit(id: &str) {
     for (i, want) in r["surfaces"].as_array().unwrap().iter().enumerate() {
         let ours = surfaces[i];
         assert_eq!(ours.kind, PlotKind::Surface, "{id}: plot {i}");
-        assert!(common::json::worst(&ours.x, &nums(&want["x"])) <= 1e-12, "{id}: plot {i} x");
+        assert!(
+            common::json::worst(&ours.x, &nums(&want["x"])) <= 1e-12,
+            "{id}: plot {i} x"
+        );
         assert!(
             common::json::worst(ours.y.as_deref().unwrap(), &nums(&want["y"])) <= 1e-12,
             "{id}: plot {i} y"
         );
-        let exclude: Vec<bool> = want["exclude"].as_array().unwrap().iter().map(|b| b.as_bool().unwrap()).collect();
-        assert_eq!(ours.exclude.as_deref().unwrap(), exclude, "{id}: plot {i} excluded points");
-        plot_err = plot_err.max(worst_finite(&format!("{id} plot {i} fit"), &ours.fit, &want["fit"], spread));
+        let exclude: Vec<bool> = want["exclude"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b.as_bool().unwrap())
+            .collect();
+        assert_eq!(
+            ours.exclude.as_deref().unwrap(),
+            exclude,
+            "{id}: plot {i} excluded points"
+        );
+        plot_err = plot_err.max(worst_finite(
+            &format!("{id} plot {i} fit"),
+            &ours.fit,
+            &want["fit"],
+            spread,
+        ));
         let se_ref: Vec<f64> = want["se"]
             .as_array()
             .unwrap()
@@ -281,7 +313,10 @@ fn check_fit(id: &str) {
     assert!(pred_err <= PRED_SD_TOL, "{id}: predictions differ by {pred_err}·sd");
     assert!(se_err <= SE_REL_TOL, "{id}: standard errors differ by {se_err}");
     assert!(plot_err <= PRED_SD_TOL, "{id}: surfaces differ by {plot_err}·sd");
-    assert!(plot_se <= SE_REL_TOL, "{id}: surface standard errors differ by {plot_se}");
+    assert!(
+        plot_se <= SE_REL_TOL,
+        "{id}: surface standard errors differ by {plot_se}"
+    );
     assert!(k_err <= K_INDEX_REL_TOL, "{id}: k-index differs by {k_err}");
 }
 
@@ -348,7 +383,12 @@ fn chunked_adaptive_surface_fits_agree_with_in_memory_fits() {
         let dense = run(MatrixStorage::Dense);
         let chunked = run(MatrixStorage::Chunked(37));
         let rel = (chunked.reml_score - dense.reml_score).abs() / dense.reml_score.abs().max(1.0);
-        assert!(rel <= 1e-10, "{id}: REML {} vs {}", chunked.reml_score, dense.reml_score);
+        assert!(
+            rel <= 1e-10,
+            "{id}: REML {} vs {}",
+            chunked.reml_score,
+            dense.reml_score
+        );
         let scale = dense.coefficients.iter().fold(1.0f64, |m, c| m.max(c.abs()));
         for (c, d) in chunked.coefficients.iter().zip(&dense.coefficients) {
             assert!((c - d).abs() <= 1e-9 * scale, "{id}: coefficient {c} vs {d}");
@@ -378,7 +418,11 @@ fn bad_adaptive_surface_arguments_are_term_errors() {
         ("y ~ s(x, z, bs = \"ad\", xt = list(bs = \"cc\"))", "broken", "s(x,z)"),
         ("y ~ s(x, z, bs = \"ad\", xt = list(bs = \"tp\"))", "base is", "s(x,z)"),
         ("y ~ s(x, z, w, bs = \"ad\")", "one or two covariates", "s(x,z,w)"),
-        ("y ~ te(x, z, bs = c(\"ad\", \"cr\"))", "tensor product margin", "te(x,z)"),
+        (
+            "y ~ te(x, z, bs = c(\"ad\", \"cr\"))",
+            "tensor product margin",
+            "te(x,z)",
+        ),
     ] {
         let spec = GamSpec::new(Formula::parse(formula).unwrap());
         let e = spec.fit(&data).map(|_| ()).unwrap_err().to_string();

@@ -26,8 +26,8 @@
 use faer::Mat;
 use serde::{Deserialize, Serialize};
 
-use super::cr::{stored_penalty, term_error};
 use super::ad2d::{self, Grid};
+use super::cr::{stored_penalty, term_error};
 use super::ps::difference_matrix;
 use super::{Basis, BasisFn, cc, cp, cr, ps};
 use crate::error::Result;

@@ -38,6 +38,15 @@
 //!   columns are taken; this is reproduced. mgcv's rank of `S_l` counts its
 //!   eigenvalues above `10 ε` times the largest.
 //!
+//! # A `by` variable
+//! The term is multiplied by its `by` variable as every smooth is
+//! (`crate::design::smooth`), in the fit and in predictions. mgcv 1.8-41
+//! does so in the fit only: its smooth object is the inner `te()` object,
+//! whose `by` is `"NA"`, so `predict.gam`, `lpmatrix` and `model.matrix`
+//! leave the `by` out and disagree with mgcv's own fitted values. Here
+//! predictions agree with the fit (the references in
+//! `tests/data/bases_i16/make_refs_ad2d.R` apply the `by` to mgcv's lpmatrix).
+//!
 //! # What mgcv cannot build, refused here
 //! `P > (k1 - 2)(k2 - 2)` ("penalty basis too large"); a size below 2 with
 //! `P ≠ 1` ("too small"); `P = 3` (mgcv's "planar adaptiveness" branch
@@ -112,7 +121,9 @@ impl Grid {
             if ki < smallest {
                 return Err(term_error(
                     term,
-                    format!("k = {ki} is too small: each covariate of an adaptive smooth with base \"{base}\" needs k of at least {smallest}"),
+                    format!(
+                        "k = {ki} is too small: each covariate of an adaptive smooth with base \"{base}\" needs k of at least {smallest}"
+                    ),
                 ));
             }
         }
@@ -191,6 +202,12 @@ impl Grid {
         self.k[0] * self.k[1]
     }
 
+    /// Whether mgcv's `te()` replaces the penalty basis by its `5 x 5`
+    /// linear default (a size of 2; mgcv warns).
+    pub(crate) fn linear_penalty_basis(&self) -> bool {
+        self.kp.iter().any(|&v| v < 3) && self.n_penalties() > 1
+    }
+
     /// Basis dimension per covariate.
     pub(crate) fn k(&self) -> [usize; 2] {
         self.k
@@ -203,7 +220,8 @@ impl Grid {
         if self.k.iter().any(|&v| v > 1 << 20) || self.kp.iter().any(|&v| v > 1 << 20) {
             return Err("an adaptive smooth's grid is absurdly large".into());
         }
-        let base = if self.cyclic { "cp" } else { "ps" };
+        // The margins' own minimum k is checked with them (`check_base`).
+        let base = if self.cyclic { "cp" } else { "cr" };
         Grid::new("", &k, &m, base).map(|_| ()).map_err(|e| match e {
             crate::error::GamError::Term { message, .. } => message,
             other => other.to_string(),
@@ -253,8 +271,7 @@ impl Grid {
     /// The penalty basis at every grid point: row `r k2 + c` (0-based grid
     /// point `(r, c)`), one column per penalty.
     fn penalty_basis(&self, term: &str) -> Result<Mat<f64>> {
-        let small = self.kp.iter().any(|&v| v < 3);
-        let (size, order) = if small {
+        let (size, order) = if self.linear_penalty_basis() {
             ([TE_DEFAULT_K; 2], 0)
         } else {
             (self.kp, 1)
@@ -392,7 +409,9 @@ mod tests {
         let g = grid([6, 7], &[Some(1)]);
         let s = &g.penalties("s(x,z)").unwrap()[0];
         // A plane in the grid coordinates (r, c) of coefficient p = r + 6c.
-        let beta: Vec<f64> = (0..42).map(|p| 1.0 + 2.0 * (p % 6) as f64 - 0.5 * (p / 6) as f64).collect();
+        let beta: Vec<f64> = (0..42)
+            .map(|p| 1.0 + 2.0 * (p % 6) as f64 - 0.5 * (p / 6) as f64)
+            .collect();
         let norm = (0..42)
             .map(|i| (0..42).map(|j| s[(i, j)] * beta[j]).sum::<f64>().abs())
             .fold(0.0, f64::max);
@@ -431,6 +450,11 @@ mod tests {
             let e = Grid::new("s(x,z)", &k, &m, "ps").unwrap_err().to_string();
             assert!(e.contains(needle) && e.contains("s(x,z)") && !e.contains('\n'), "{e}");
         }
-        assert!(Grid::new("s(x,z)", &[8], &[], "cc").unwrap_err().to_string().contains("broken"));
+        assert!(
+            Grid::new("s(x,z)", &[8], &[], "cc")
+                .unwrap_err()
+                .to_string()
+                .contains("broken")
+        );
     }
 }

@@ -518,6 +518,11 @@ fn smooth_size(
             let base = ad::base_code(&label, spec.xt.bs.as_deref().or(spec.xt.text.as_deref()))?;
             let grid = ad2d::Grid::new(&label, &spec.k, &spec.m_ints(), base)?;
             dims.extend(grid.k());
+            if grid.linear_penalty_basis() {
+                warnings.push(format!(
+                    "{label}: a penalty basis size of 2 is below what te() takes, so mgcv (and gam) use a 5 x 5                      linear penalty basis (mgcv: \"one or more supplied k too small - reset to default\")"
+                ));
+            }
             (grid.dim() as f64, grid.n_penalties() as f64, 0.0)
         }
         SmoothKind::S => {

@@ -401,7 +401,8 @@ fn raw_design_stats(basis: &Basis, cols: &[Vec<f64>]) -> Result<DesignStats> {
 /// An adaptive smooth of two covariates is mgcv's `te()` object underneath,
 /// and keeps its label: `te(x,z)`.
 pub fn label_of(spec: &SmoothSpec, by: &By) -> String {
-    let adaptive_surface = spec.kind == SmoothKind::S && spec.bs.first() == Some(&BasisType::Ad) && spec.vars.len() == 2;
+    let adaptive_surface =
+        spec.kind == SmoothKind::S && spec.bs.first() == Some(&BasisType::Ad) && spec.vars.len() == 2;
     let kind = if adaptive_surface { "te" } else { spec.kind.as_str() };
     let base = format!("{kind}({})", spec.vars.join(","));
     match by {

@@ -14,6 +14,9 @@
 #   ad2d_fit_<id>.json: gam(method = "REML") as make_refs_bsp.R writes bsp_fit_*, plus the
 #     surface plot.gam draws (n2 = 40, too.far = 0.1, fit and se, excluded points), k.check's
 #     k-index on all rows, and mgcv's fit time (median of 10 fits, or REPS).
+# With a `by` variable mgcv's predict.gam (and plot.gam's by handling, lpmatrix) leave the by
+# out -- the smooth object is the inner te() object, whose by is "NA" -- while the fit is right;
+# the by_cr references for new data are the fit's own predictions (see below), not predict.gam's.
 # Also prints what mgcv does where it cannot build the smooth (kp.tot == 3: an error from inside
 # mgcv; xt = "cc": margins of k - 1 coefficients under penalties for k; a penalty basis size of 2:
 # te() resets the penalty basis to 5 x 5) -- see basis/ad2d.rs.
@@ -110,7 +113,7 @@ basis_case("m1", s(x, z, bs = "ad", m = 1))
 cases <- list(
   list(id = "gauss", data = "ad2d_gauss_n500.csv", formula = "y ~ s(x, z, bs = \"ad\")"),
   list(id = "pois", data = "ad2d_pois_n500.csv", family = "poisson", formula = "y ~ s(x, z, bs = \"ad\")"),
-  list(id = "by_cr", data = "ad2d_gauss_n500.csv",
+  list(id = "by_cr", data = "ad2d_gauss_n500.csv", by = "fac",
        formula = "y ~ fac + s(x, z, bs = \"ad\", k = 8, m = 2, by = fac, xt = list(bs = \"cr\"))"),
   list(id = "m1_k", data = "ad2d_gauss_n500.csv", formula = "y ~ s(x, z, bs = \"ad\", k = c(10, 12), m = 1)")
 )
@@ -129,6 +132,28 @@ for (cs in cases) {
   times <- sapply(seq_len(reps), function(i) system.time(fitit())[["elapsed"]])
   newd <- nd[, intersect(names(nd), names(d)), drop = FALSE]
   pr <- predict(b, newd, se.fit = TRUE)
+  pr_mgcv <- NULL
+  if (!is.null(cs$by)) {
+    # mgcv 1.8-41 loses the by variable of a two-covariate ad smooth: the smooth object is the
+    # te() object built inside the constructor, whose by is "NA". The fit is right (smoothCon
+    # multiplies by the spec's by), but predict.gam, lpmatrix and model.matrix leave the by out.
+    # The references are the fit's own predictions: the lpmatrix with the by applied as
+    # smoothCon applies it (checked to give the fitted values), with mgcv's Vp.
+    stopifnot(all(vapply(b$smooth, function(s) s$by == "NA", TRUE)))
+    by_lpmatrix <- function(nd) {
+      X <- predict(b, nd, type = "lpmatrix")
+      for (s in b$smooth) {
+        ind <- s$first.para:s$last.para
+        v <- nd[[cs$by]]
+        X[, ind] <- X[, ind] * (if (is.factor(v)) as.numeric(v == s$by.level) else v)
+      }
+      X
+    }
+    stopifnot(max(abs(by_lpmatrix(d) %*% coef(b) - b$linear.predictors)) < 1e-10)
+    Xn <- by_lpmatrix(newd)
+    pr_mgcv <- pr
+    pr <- list(fit = as.numeric(Xn %*% coef(b)), se.fit = sqrt(rowSums((Xn %*% b$Vp) * Xn)))
+  }
   lp <- as.numeric(b$linear.predictors)
   st <- summary(b)
   pl <- plot(b, pages = 1, n2 = 40, too.far = 0.1, seWithMean = FALSE)
@@ -149,6 +174,8 @@ for (cs in cases) {
     coefficients = list(names = I(names(coef(b))), values = jarr(coef(b))),
     linear_predictor = jarr(lp), sd_y = jscal(sd(b$y)), sd_lp = jscal(sd(lp)),
     predict = jarr(pr$fit), predict_se = jarr(pr$se.fit),
+    predict_gam = if (is.null(pr_mgcv)) NULL else list(fit = jarr(pr_mgcv$fit), se = jarr(pr_mgcv$se.fit),
+      note = "predict.gam's own values, which leave out the by variable (mgcv 1.8-41's bug); not compared"),
     s_table = list(edf = jarr(st$s.table[, 1]), stat = jarr(st$s.table[, 3]), p = jarr(st$s.table[, 4])),
     surfaces = surfaces,
     k_index = jarr(kc[, 3]),
