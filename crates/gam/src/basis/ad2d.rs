@@ -416,7 +416,7 @@ mod tests {
             .map(|i| (0..42).map(|j| s[(i, j)] * beta[j]).sum::<f64>().abs())
             .fold(0.0, f64::max);
         assert!(norm < 1e-12, "{norm}");
-        assert_eq!(g.ranks(&[s.clone()]), vec![39]);
+        assert_eq!(g.ranks(std::slice::from_ref(s)), vec![39]);
     }
 
     #[test]
