@@ -17,10 +17,16 @@
 //! `m = 1` for `p = 3`, `m = 2` otherwise, the penalties are
 //! `S_i = Db' diag(V_i) Db`: a smoothly varying weight on the squared
 //! second differences.
+//!
+//! # Two covariates
+//! `s(x, z, bs = "ad")` is the same struct with a tensor product base and
+//! penalties on its coefficient grid: see [`super::ad2d`]. Those penalties
+//! depend on the grid alone, so they are rebuilt rather than stored.
 
 use faer::Mat;
 use serde::{Deserialize, Serialize};
 
+use super::ad2d::{self, Grid};
 use super::cr::{stored_penalty, term_error};
 use super::ps::difference_matrix;
 use super::{Basis, BasisFn, cc, cp, cr, ps};
@@ -37,10 +43,16 @@ pub const DEFAULT_M: usize = 5;
 pub struct AdBasis {
     /// The term as written, for error messages.
     term: String,
-    /// The base basis (ps, cp, cr or cc).
+    /// The base basis (ps, cp, cr or cc; for two covariates an
+    /// unreparameterised tensor product of ps, cp or cr margins).
     base: Basis,
-    /// The penalties (`k x k` each).
+    /// The penalties (`k x k` each); empty for two covariates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     s: Vec<StoredMat>,
+    /// Two covariates: the coefficient grid and penalty basis the
+    /// penalties are built from. `None` for one covariate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    grid: Option<Grid>,
 }
 
 /// The base codes mgcv's `ad` accepts.
@@ -55,6 +67,14 @@ pub(crate) fn base_code(term: &str, xt: Option<&str>) -> Result<&'static str> {
             format!("xt = \"{code}\": an adaptive smooth's base is \"ps\", \"cp\", \"cr\" or \"cc\""),
         )
     })
+}
+
+/// The error for an adaptive smooth of more than two covariates.
+pub(crate) fn too_many_covariates(term: &str) -> crate::error::GamError {
+    term_error(
+        term,
+        "an adaptive smooth takes one or two covariates (as in mgcv); use te() for more",
+    )
 }
 
 /// The error for an adaptive smooth used as a tensor product margin (mgcv
@@ -147,6 +167,34 @@ impl AdBasis {
             term: term.to_string(),
             base,
             s: s.iter().map(StoredMat::from_mat).collect(),
+            grid: None,
+        })
+    }
+
+    /// Builds the adaptive smooth of two covariates `xs = [x, z]` (see
+    /// [`super::ad2d`]) with the formula's `k` (one value or one per
+    /// covariate, negative for the default 15), `m` (one or two penalty
+    /// basis sizes, `None` for 3), base `xt` (`None`: `"ps"`) and user knots
+    /// per covariate.
+    pub fn surface(
+        term: &str,
+        xs: &[&[f64]],
+        k: &[i64],
+        m: &[Option<i64>],
+        xt: Option<&str>,
+        knots: [Option<&[f64]>; 2],
+    ) -> Result<AdBasis> {
+        if xs.len() != 2 {
+            return Err(too_many_covariates(term));
+        }
+        let code = base_code(term, xt)?;
+        let grid = Grid::new(term, k, m, code)?;
+        let base = ad2d::basis(term, xs, &grid, code, knots)?;
+        Ok(AdBasis {
+            term: term.to_string(),
+            base: Basis::Tensor(Box::new(base)),
+            s: Vec::new(),
+            grid: Some(grid),
         })
     }
 
@@ -157,12 +205,33 @@ impl AdBasis {
 
     /// Number of penalties.
     pub(crate) fn n_penalties(&self) -> usize {
-        self.s.len()
+        self.grid.map_or(self.s.len(), |g| g.n_penalties())
+    }
+
+    /// Number of covariates (one, or two for a surface).
+    pub(crate) fn n_covariates(&self) -> usize {
+        if self.grid.is_some() { 2 } else { 1 }
+    }
+
+    /// mgcv's `rank` of each penalty of a two-covariate smooth (the fit
+    /// finds ranks itself; this is what mgcv's constructor records). Empty
+    /// for one covariate.
+    pub fn penalty_ranks(&self) -> Vec<usize> {
+        self.grid.map_or_else(Vec::new, |g| g.ranks(&self.penalties()))
     }
 
     /// Checks a basis read back from a model file: a valid base of one of
     /// mgcv's four classes, and `k x k` penalties.
     pub(crate) fn check(&self) -> std::result::Result<(), String> {
+        if let Some(grid) = &self.grid {
+            grid.check()?;
+            ad2d::check_base(&self.base, grid)?;
+            self.base.check()?;
+            if !self.s.is_empty() {
+                return Err("a two-covariate adaptive smooth with stored penalties".into());
+            }
+            return Ok(());
+        }
         if !matches!(self.base, Basis::Ps(_) | Basis::Cp(_) | Basis::Cr(_) | Basis::Cc(_)) {
             return Err("an adaptive smooth's base is not ps, cp, cr or cc".into());
         }
@@ -188,6 +257,10 @@ impl BasisFn for AdBasis {
     }
 
     fn penalties(&self) -> Vec<Mat<f64>> {
+        if let Some(grid) = &self.grid {
+            // A grid that passed `Grid::new` (or `check`) always builds.
+            return grid.penalties(&self.term).unwrap_or_default();
+        }
         self.s
             .iter()
             .map(|s| stored_penalty(&self.term, s, self.dim()))

@@ -11,7 +11,8 @@
 //! # Map
 //! - One covariate, splines: [`cr`] (and `cs`), [`cc`], [`ps`] (whose
 //!   B-spline rows [`bs`], [`cp`] and [`ad`] share), [`bs`], [`cp`], [`ad`]
-//!   (several penalties on a `ps`/`cp`/`cr`/`cc` base).
+//!   (several penalties on a `ps`/`cp`/`cr`/`cc` base; of two covariates,
+//!   [`ad2d`]: a `te` base with penalties on its coefficient grid).
 //! - Several covariates, radial: [`tp`] (and `ts`, [`shrink`]), [`gp`] and
 //!   [`ds`], sharing kernels, knots and mgcv's Lanczos through [`radial`].
 //! - Random-effect-like: [`re`], [`fs`] and [`sz`] (factor-smooth
@@ -20,6 +21,7 @@
 //! - Identifiability constraints absorbed into a basis: [`constraint`].
 
 pub mod ad;
+pub mod ad2d;
 pub mod bs;
 pub mod cc;
 pub mod constraint;
@@ -156,7 +158,19 @@ impl Basis {
             Basis::T2(b) => b.margins().map(|(_, d)| d).sum(),
             Basis::Fs(b) => b.n_covariates(),
             Basis::Sz(b) => b.n_covariates(),
+            Basis::Ad(b) => b.n_covariates(),
             _ => 1,
+        }
+    }
+
+    /// Whether mgcv's smooth object has tensor product margins (`te`,
+    /// `ti`, and the adaptive smooth of two covariates, built on a `te`):
+    /// `k.check` then rescales the covariates.
+    pub(crate) fn has_margins(&self) -> bool {
+        match self {
+            Basis::Tensor(_) => true,
+            Basis::Ad(b) => b.n_covariates() == 2,
+            _ => false,
         }
     }
 

@@ -161,6 +161,25 @@ impl TensorBasis {
         interaction: bool,
         mc: &[bool],
     ) -> crate::error::Result<TensorBasis> {
+        TensorBasis::build(margins, covariates, interaction, mc, true)
+    }
+
+    /// A `te()` whose margins keep their own parameterisation (mgcv's
+    /// `np = FALSE`): the base of a two-covariate adaptive smooth.
+    pub(crate) fn without_reparameterisation(
+        margins: Vec<super::Basis>,
+        covariates: &[Vec<&[f64]>],
+    ) -> crate::error::Result<TensorBasis> {
+        TensorBasis::build(margins, covariates, false, &[], false)
+    }
+
+    fn build(
+        margins: Vec<super::Basis>,
+        covariates: &[Vec<&[f64]>],
+        interaction: bool,
+        mc: &[bool],
+        reparameterise: bool,
+    ) -> crate::error::Result<TensorBasis> {
         use super::BasisFn;
         let mut xs = Vec::with_capacity(margins.len());
         let mut ss = Vec::with_capacity(margins.len());
@@ -185,7 +204,7 @@ impl TensorBasis {
                 None
             };
             let mut xp = None;
-            if x.len() == 1 && margin.te_reparameterise() {
+            if reparameterise && x.len() == 1 && margin.te_reparameterise() {
                 let grid = evenly_spaced(x[0], xm.ncols());
                 let mut p = margin.design(&[&grid])?;
                 if let Some(c) = &con {
@@ -306,6 +325,11 @@ impl TensorBasis {
     /// Number of penalties (one per margin).
     pub(crate) fn n_penalties(&self) -> usize {
         self.penalties.len()
+    }
+
+    /// Whether any margin was reparameterised to evenly spaced values.
+    pub(crate) fn reparameterised(&self) -> bool {
+        self.reparam.iter().any(Option::is_some)
     }
 
     /// Whether this is a `ti()` term (margins centred).

@@ -24,7 +24,7 @@
 //! 5^30 coefficients) saturate instead of overflowing.
 
 use super::options::SmoothOptions;
-use crate::basis::{ad, bs, cc, cp, cr, ds, gp, ps, tp};
+use crate::basis::{ad, ad2d, bs, cc, cp, cr, ds, gp, ps, tp};
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result, bytes};
 use crate::formula::{BasisType, Formula, SmoothKind, SmoothSpec, Term};
@@ -515,6 +515,20 @@ fn smooth_size(
             let (coefs, penalties) = super::grouped::size(spec, &parts, base_coefs, centred(spec, false, by));
             (coefs, penalties, build)
         }
+        SmoothKind::S if spec.bs[0] == BasisType::Ad && spec.vars.len() > 2 => {
+            return Err(ad::too_many_covariates(&label));
+        }
+        SmoothKind::S if spec.bs[0] == BasisType::Ad && spec.vars.len() == 2 => {
+            let base = ad::base_code(&label, spec.xt.bs.as_deref().or(spec.xt.text.as_deref()))?;
+            let grid = ad2d::Grid::new(&label, &spec.k, &spec.m_ints(), base)?;
+            dims.extend(grid.k());
+            if grid.linear_penalty_basis() {
+                warnings.push(format!(
+                    "{label}: a penalty basis size of 2 is below what te() takes, so mgcv (and gam) use a 5 x 5                      linear penalty basis (mgcv: \"one or more supplied k too small - reset to default\")"
+                ));
+            }
+            (grid.dim() as f64, grid.n_penalties() as f64, 0.0)
+        }
         SmoothKind::S => {
             let (coefs, penalties, build, k) = one(spec.bs[0], spec.k[0], &spec.m_ints(), &spec.vars)?;
             dims.push(k);
@@ -562,7 +576,7 @@ fn smooth_size(
     };
     let origin = match (spec.kind, spec.bs[0]) {
         (SmoothKind::S, BasisType::Re) => "its levels give ".to_string(),
-        (SmoothKind::S, _) => format!("k = {} gives ", dims[0]),
+        (SmoothKind::S, _) if dims.len() == 1 => format!("k = {} gives ", dims[0]),
         _ if dims.iter().all(|&d| d == dims[0]) => format!("k = {} per margin gives ", dims[0]),
         _ => format!(
             "k = c({}) gives ",

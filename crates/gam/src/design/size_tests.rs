@@ -41,6 +41,8 @@ fn counts_match_what_the_builders_make() {
         ("y ~ s(a, m = c(2, 0))", 1 + 8),
         ("y ~ s(a, b, k = 12, m = c(2, 0))", 1 + 9),
         ("y ~ s(a, bs = \"ts\") + s(b, bs = \"cs\")", 1 + 9 + 9),
+        ("y ~ s(a, b, bs = \"ad\", k = c(6, 7))", 1 + 41),
+        ("y ~ s(a, b, bs = \"ad\", k = 6, m = 2, by = g) + g", 1 + 3 + 4 * 35),
     ] {
         let formula = Formula::parse(f).unwrap();
         let plan = plan_with_memory(&formula, &data, &Default::default(), || 16.0 * GIB).unwrap();
@@ -64,6 +66,13 @@ fn absurd_sizes_are_refused_before_building() {
         e,
         "term s(a):g: k = 150 for each of 4 levels of g gives 596 coefficients but only 400 rows of data: \
          reduce k"
+    );
+    let e = plan_of("y ~ s(a, b, bs = \"ad\", k = c(20, 25))", &data)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("term s(a,b): k = c(20, 25) gives 499 coefficients"),
+        "{e}"
     );
     let thirty: Vec<String> = (0..30).map(|i| format!("x{i}")).collect();
     let cols = thirty

@@ -259,7 +259,15 @@ fn build_basis(
                     "bs = \"ad\" cannot be a tensor product margin (as in mgcv); use ps or cp",
                 ));
             }
-            BasisType::Ad if xs.len() > 1 => return Err(super::size::not_built(spec, "bs = \"ad\" of two covariates")),
+            BasisType::Ad if xs.len() > 2 => return Err(ad::too_many_covariates(&label)),
+            BasisType::Ad if xs.len() == 2 => Basis::Ad(Box::new(ad::AdBasis::surface(
+                &label,
+                xs,
+                &spec.k,
+                &spec.m_ints(),
+                spec.xt.bs.as_deref().or(spec.xt.text.as_deref()),
+                [knots_of(&vars[0]), knots_of(&vars[1])],
+            )?)),
             BasisType::Ad => Basis::Ad(Box::new(ad::AdBasis::new(
                 &label,
                 xs[0],
@@ -407,8 +415,13 @@ fn raw_design_stats(basis: &Basis, cols: &[Vec<f64>]) -> Result<DesignStats> {
 
 /// mgcv's label of a smooth term: `s(x)`, `te(a,b)`, `s(x):z` for a numeric
 /// `by`, `s(x):gA` for level `A` of a factor `by`.
+/// An adaptive smooth of two covariates is mgcv's `te()` object underneath,
+/// and keeps its label: `te(x,z)`.
 pub fn label_of(spec: &SmoothSpec, by: &By) -> String {
-    let base = format!("{}({})", spec.kind.as_str(), spec.vars.join(","));
+    let adaptive_surface =
+        spec.kind == SmoothKind::S && spec.bs.first() == Some(&BasisType::Ad) && spec.vars.len() == 2;
+    let kind = if adaptive_surface { "te" } else { spec.kind.as_str() };
+    let base = format!("{kind}({})", spec.vars.join(","));
     match by {
         By::None => base,
         By::Numeric { column } => format!("{base}:{column}"),

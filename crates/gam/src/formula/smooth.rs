@@ -150,8 +150,17 @@ impl Parser<'_> {
                 S_DEFAULT_K
             }
         };
+        // mgcv's adaptive smooth of two covariates takes a k per covariate
+        // (its tensor product's margins).
+        let adaptive_2d = !per_margin
+            && vars.len() == 2
+            && args
+                .bs
+                .as_ref()
+                .is_some_and(|(bs, _)| bs.first() == Some(&BasisType::Ad));
         let k = match args.k {
             None => (0..n).map(default_k).collect(),
+            Some((k, _)) if adaptive_2d && k.len() == 2 => k.into_iter().map(|v| v.unwrap_or(S_DEFAULT_K)).collect(),
             Some((k, pos)) => {
                 spread("k", k.len(), pos)?;
                 let k = if k.len() == n { k } else { vec![k[0]; n] };

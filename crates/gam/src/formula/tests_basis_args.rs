@@ -151,3 +151,21 @@ fn issue_16_arguments_enter_the_canonical_form_only_when_given() {
         key("y ~ s(x, g, bs = \"fs\")")
     );
 }
+
+#[test]
+fn adaptive_surface_takes_a_k_per_covariate() {
+    assert_eq!(smooth("s(x, z, bs = \"ad\", k = c(10, 12))").k, [10, 12]);
+    assert_eq!(smooth("s(x, z, bs = \"ad\", k = c(10, NA))").k, [10, -1]);
+    assert_eq!(smooth("s(x, z, bs = \"ad\")").k, [-1]);
+    // The cache key tells the two ks apart.
+    let a = Formula::parse("y ~ s(x, z, bs = \"ad\", k = c(10, 12))")
+        .unwrap()
+        .canonical();
+    let b = Formula::parse("y ~ s(x, z, bs = \"ad\", k = c(12, 10))")
+        .unwrap()
+        .canonical();
+    assert_ne!(a, b);
+    // Elsewhere s() still takes a single k.
+    assert!(error("s(x, z, k = c(10, 12))").contains("s() takes a single k"));
+    assert!(error("s(x, bs = \"ad\", k = c(10, 12))").contains("s() takes a single k"));
+}

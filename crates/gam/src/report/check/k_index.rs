@@ -26,7 +26,6 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::seq::SliceRandom;
 use serde::Serialize;
 
-use crate::basis::Basis;
 use crate::data::{Column, DataFrame};
 use crate::design::smooth::{By, SmoothTerm};
 use crate::error::Result;
@@ -111,7 +110,7 @@ pub(super) fn k_check_on(
                 let pairs = if cols.len() == 1 {
                     sorted_pairs(&cols[0])
                 } else {
-                    let cols = if matches!(term.basis, Basis::Tensor(_)) {
+                    let cols = if term.basis.has_margins() {
                         rescaled(term, &cols, &model.coefficients[first..first + k])?
                     } else {
                         cols
