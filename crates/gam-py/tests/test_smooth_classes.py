@@ -29,7 +29,7 @@ def reference(case: str) -> dict:
 
 
 @pytest.mark.parametrize(
-    "case", ["id/id_tp", "id/id_by", "tensor_d/te_d21", "tensor_d/ti_mc", "t2/t2_cr", "t2/t2_by", "t2/t2_tp_pois"]
+    "case", ["id/id_tp", "id/id_by", "tensor_d/te_d21", "tensor_d/ti_mc", "t2/t2_cr", "t2/t2_by"]
 )
 def test_linked_smooths_and_tensor_margins_match_mgcv(case):
     r = reference(case)
