@@ -318,89 +318,6 @@ impl KroneckerSumToZero {
     }
 }
 
-/// mgcv's constraint on some coefficients only (`smoothCon`'s `indi`
-/// path): `c β = 0` where `c` is zero outside the columns `indi`, absorbed
-/// by the Householder reparameterisation of those columns alone. The
-/// transformed columns take the places of the first `|indi| − 1` of them and
-/// the last is dropped; every other column is untouched (so a penalty that
-/// acts only on them is unchanged). `t2()` fits under it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PartialSumToZero {
-    /// Number of coefficients before the constraint.
-    k: usize,
-    /// The columns the constraint involves, ascending.
-    indi: Vec<usize>,
-    /// The constraint on those columns.
-    inner: SumToZero,
-}
-
-impl PartialSumToZero {
-    /// The constraint `c β = 0` (at least two non-zero entries of `c`).
-    pub fn new(c: &[f64]) -> PartialSumToZero {
-        let indi: Vec<usize> = (0..c.len()).filter(|&j| c[j] != 0.0).collect();
-        let sub: Vec<f64> = indi.iter().map(|&j| c[j]).collect();
-        PartialSumToZero {
-            k: c.len(),
-            inner: SumToZero::from_constraint(&sub),
-            indi,
-        }
-    }
-
-    /// `Z` (`k x (k − 1)`).
-    pub fn z(&self) -> Mat<f64> {
-        let zi = self.inner.z();
-        let mut z = Mat::<f64>::zeros(self.k, self.k - 1);
-        let dropped = self.indi[self.indi.len() - 1];
-        let mut out = 0;
-        for j in 0..self.k {
-            if j == dropped {
-                continue;
-            }
-            match self.indi.iter().position(|&c| c == j) {
-                Some(pos) => {
-                    for (r, &i) in self.indi.iter().enumerate() {
-                        z[(i, out)] = zi[(r, pos)];
-                    }
-                }
-                None => z[(j, out)] = 1.0,
-            }
-            out += 1;
-        }
-        z
-    }
-
-    /// `X Z`: the columns `indi` replaced by their constrained version.
-    pub fn apply_design(&self, x: &Mat<f64>) -> Mat<f64> {
-        let sub = Mat::from_fn(x.nrows(), self.indi.len(), |i, j| x[(i, self.indi[j])]);
-        let t = self.inner.apply_design(&sub);
-        let dropped = self.indi[self.indi.len() - 1];
-        let mut out = Mat::<f64>::zeros(x.nrows(), self.k - 1);
-        let mut at = 0;
-        for j in 0..self.k {
-            if j == dropped {
-                continue;
-            }
-            match self.indi.iter().position(|&c| c == j) {
-                Some(pos) => out.col_mut(at).copy_from(t.col(pos)),
-                None => out.col_mut(at).copy_from(x.col(j)),
-            }
-            at += 1;
-        }
-        out
-    }
-
-    /// Checks a constraint read back from a model file.
-    pub(crate) fn check(&self, dim: usize) -> std::result::Result<(), String> {
-        let ascending = self.indi.windows(2).all(|w| w[0] < w[1]);
-        if self.k != dim || self.indi.len() < 2 || !ascending || self.indi.iter().any(|&j| j >= dim) {
-            return Err(format!(
-                "its partial constraint does not fit a basis of {dim} functions"
-            ));
-        }
-        self.inner.check(self.indi.len())
-    }
-}
-
 /// The identifiability constraint a smooth term absorbs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -409,8 +326,6 @@ pub enum Constraint {
     SumToZero(SumToZero),
     /// Kronecker sum-to-zero contrasts (`sz`).
     Kronecker(KroneckerSumToZero),
-    /// A sum-to-zero constraint on some coefficients only (`t2()`).
-    Partial(PartialSumToZero),
     /// One coefficient set to zero (mgcv's `C` as a column number; a
     /// `t2()` whose null space has dimension one).
     Drop {
@@ -427,7 +342,6 @@ impl Constraint {
         match self {
             Constraint::SumToZero(c) => c.k(),
             Constraint::Kronecker(c) => c.k(),
-            Constraint::Partial(c) => c.k,
             Constraint::Drop { k, .. } => *k,
         }
     }
@@ -454,7 +368,6 @@ impl Constraint {
         match self {
             Constraint::SumToZero(c) => c.apply_design(x),
             Constraint::Kronecker(c) => c.apply_design(x),
-            Constraint::Partial(c) => c.apply_design(x),
             Constraint::Drop { column, .. } => crate::linalg::drop_columns(x.clone(), &[*column]),
         }
     }
@@ -464,10 +377,6 @@ impl Constraint {
         match self {
             Constraint::SumToZero(c) => c.apply_penalty(s),
             Constraint::Kronecker(c) => c.apply_penalty(s),
-            Constraint::Partial(c) => {
-                let z = c.z();
-                z.transpose() * s * &z
-            }
             Constraint::Drop { column, .. } => {
                 let rows = crate::linalg::drop_columns(s.transpose().to_owned(), &[*column]);
                 crate::linalg::drop_columns(rows.transpose().to_owned(), &[*column])
@@ -480,7 +389,6 @@ impl Constraint {
         match self {
             Constraint::SumToZero(c) => c.check(dim),
             Constraint::Kronecker(c) => c.check(dim),
-            Constraint::Partial(c) => c.check(dim),
             Constraint::Drop { k, column } if *k == dim && *column < dim && dim >= 2 => Ok(()),
             Constraint::Drop { .. } => Err(format!(
                 "its dropped coefficient does not fit a basis of {dim} functions"
@@ -703,27 +611,8 @@ mod tests {
     }
 
     #[test]
-    fn a_partial_constraint_leaves_the_other_columns_and_satisfies_c() {
-        let c = [0.0, 0.0, 2.0, -1.0, 3.0];
-        let pc = PartialSumToZero::new(&c);
-        let z = pc.z();
-        // c Z = 0, and the unconstrained columns pass through unchanged.
-        for j in 0..4 {
-            let cz: f64 = (0..5).map(|i| c[i] * z[(i, j)]).sum();
-            assert!(cz.abs() < 1e-12);
-        }
-        assert_eq!((z[(0, 0)], z[(1, 1)], z[(0, 1)]), (1.0, 1.0, 0.0));
+    fn a_dropped_coefficient_is_a_constraint_of_its_own() {
         let x = Mat::from_fn(6, 5, |i, j| ((i * 5 + j) as f64 * 0.37).sin());
-        let direct = pc.apply_design(&x);
-        let via_z = &x * &z;
-        for i in 0..6 {
-            for j in 0..4 {
-                assert!((direct[(i, j)] - via_z[(i, j)]).abs() < 1e-12);
-            }
-        }
-        let whole = Constraint::Partial(pc);
-        assert_eq!((whole.k(), whole.n_after()), (5, 4));
-        assert!(whole.check(5).is_ok() && whole.check(6).is_err());
         let drop = Constraint::Drop { k: 5, column: 4 };
         assert_eq!(drop.apply_design(&x).ncols(), 4);
         assert!(drop.check(5).is_ok() && drop.check(4).is_err());

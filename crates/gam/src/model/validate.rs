@@ -406,9 +406,9 @@ fn check_smooth(s: &SmoothTerm) -> Check {
     let constraint_fits = match (&s.constraint, &s.basis) {
         (Some(Constraint::Kronecker(c)), Basis::Sz(b)) => *c == b.contrast(),
         (Some(_), Basis::Fs(_) | Basis::Sz(_)) | (Some(Constraint::Kronecker(_)), _) => false,
-        // Only a t2() is fitted under these; a fitted model holds it under its
+        // Only a t2() is fitted under this; a fitted model holds it under its
         // reporting constraint (a sum to zero), with nothing left to convert.
-        (Some(Constraint::Partial(_) | Constraint::Drop { .. }), _) => false,
+        (Some(Constraint::Drop { .. }), _) => false,
         _ => s.report_constraint.is_none(),
     };
     if !constraint_fits {

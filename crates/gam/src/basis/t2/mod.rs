@@ -23,7 +23,7 @@ pub(crate) mod natural;
 use faer::Mat;
 use serde::{Deserialize, Serialize};
 
-use super::constraint::{Constraint, PartialSumToZero, SumToZero};
+use super::constraint::{Constraint, SumToZero};
 use super::{Basis, BasisFn};
 use crate::error::{GamError, Result};
 use crate::linalg::StoredMat;
@@ -144,7 +144,8 @@ impl T2Basis {
             _ => {
                 let mut c = vec![0.0; self.dim];
                 c[nup..].copy_from_slice(&col_sums[nup..]);
-                Some(Constraint::Partial(PartialSumToZero::new(&c)))
+                // Zeros on the penalised columns: smoothCon's `indi` path.
+                Some(Constraint::SumToZero(SumToZero::smooth_con(&c)))
             }
         }
     }
