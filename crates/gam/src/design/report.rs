@@ -16,6 +16,15 @@
 //! model's `Vp`, `Ve` and `Vc` become `P V Pᵀ`; the per-coefficient `edf`
 //! stay in the fit's parameterisation, as in mgcv.
 //!
+//! **Beside smooths it nests** (`s(x) + s(z) + t2(x, z)`), `gam.side`
+//! deletes columns of the term in both parameterisations
+//! ([`SmoothTerm::side_deleted`] in the fitting one, by tolerance, and as
+//! many again in the reporting one, [`SmoothTerm::report_side_deleted`],
+//! as mgcv's `fixDependence(X1, Xp, rank.def)`). The two spans then agree
+//! only together with the nested smooths' columns, so `F` is regressed on
+//! those too and `P` gains rows in their coefficients: what mgcv's least
+//! squares over its whole prediction model matrix gives.
+//!
 //! **A deliberate difference from mgcv.** mgcv's `summary.gam` tests a
 //! `t2()` term with the factor `R` of the *fitted* parameterisation and the
 //! coefficients and `Vp` of the *reported* one. That mixture is not
@@ -27,7 +36,7 @@
 use faer::Mat;
 use faer::prelude::{Solve, SolveLstsq};
 
-use super::Design;
+use super::{Design, SmoothTerm};
 use crate::data::DataFrame;
 use crate::error::{GamError, Result};
 
@@ -60,23 +69,22 @@ impl ReportMap {
     }
 }
 
-/// Refuses, before any fitting, a `t2()` term that mgcv's `gam.side` would
-/// make identifiable beside smooths nested in it (`s(x) + t2(x, z)`): mgcv
-/// then deletes columns under the reporting constraint, which is not built.
-pub(crate) fn check_side(design: &Design) -> Result<()> {
-    match design
-        .smooths
-        .iter()
-        .find(|t| t.report_constraint.is_some() && !t.side_deleted.is_empty())
-    {
-        Some(term) => Err(GamError::Term {
-            term: term.label.clone(),
-            message: "a t2() term beside smooths of its own covariates (mgcv's gam.side) is not supported yet; \
-                      use t2(..., ord = 2) for the interaction alone, or te() with ti()"
-                .into(),
-        }),
-        None => Ok(()),
+/// The term as it is reported: a `t2()` term (one with a reporting
+/// constraint) under that constraint, its penalties re-expressed there, and
+/// without the columns `gam.side` deletes in that parameterisation. `None`
+/// for every other term.
+pub(crate) fn reported(term: &SmoothTerm) -> Option<SmoothTerm> {
+    let rep = term.report_constraint.as_ref()?;
+    let mut out = term.clone();
+    out.constraint = Some(rep.clone());
+    out.report_constraint = None;
+    out.penalties = term.penalties_under(rep);
+    out.side_deleted = Vec::new();
+    out.report_side_deleted = Vec::new();
+    if !term.report_side_deleted.is_empty() {
+        super::side::delete(&mut out, &term.report_side_deleted);
     }
+    Some(out)
 }
 
 /// The map for a design with `t2()` terms (`None` when no term is reported
@@ -85,7 +93,6 @@ pub(crate) fn report_map(design: &Design, data: &DataFrame) -> Result<Option<Rep
     if design.smooths.iter().all(|s| s.report_constraint.is_none()) {
         return Ok(None);
     }
-    let npar = design.n_parametric();
     let p = design.n_coef();
     let parametric = {
         let mut d = design.clone();
@@ -94,39 +101,65 @@ pub(crate) fn report_map(design: &Design, data: &DataFrame) -> Result<Option<Rep
     };
     let mut map = Mat::<f64>::identity(p, p);
     let mut reported = design.clone();
+    for (t, term) in design.smooths.iter().enumerate() {
+        if let Some(as_reported) = self::reported(term) {
+            if as_reported.n_coef() != term.n_coef() || as_reported.penalties.len() != term.penalties.len() {
+                return Err(GamError::Term {
+                    term: term.label.clone(),
+                    message: "its fitting and reporting parameterisations give different numbers of columns or \
+                              penalties beside the smooths it nests; fit the interaction alone with t2(..., ord = 2)"
+                        .into(),
+                });
+            }
+            reported.smooths[t] = as_reported;
+        }
+    }
     let offsets = design.smooth_offsets();
     for (t, term) in design.smooths.iter().enumerate() {
-        let Some(rep) = &term.report_constraint else {
+        if term.report_constraint.is_none() {
             continue;
-        };
+        }
         let fit = term.design(data)?;
-        let mut as_reported = term.clone();
-        as_reported.constraint = Some(rep.clone());
-        as_reported.report_constraint = None;
-        as_reported.penalties = term.penalties_under(rep);
-        let g = as_reported.design(data)?;
         let q = fit.ncols();
-        if g.ncols() != q {
-            return Err(GamError::Term {
-                term: term.label.clone(),
-                message: "its fitting and reporting constraints give different numbers of columns".into(),
-            });
+        // Beside smooths it nests (gam.side deleted columns), the fitted
+        // columns are combinations of theirs too: regress on them as well.
+        let nested: Vec<usize> = if term.side_deleted.is_empty() {
+            Vec::new()
+        } else {
+            let names = super::side::variable_names(term);
+            (0..design.smooths.len())
+                .filter(|&l| {
+                    l != t
+                        && super::side::variable_names(&design.smooths[l])
+                            .iter()
+                            .any(|v| names.contains(v))
+                })
+                .collect()
+        };
+        let mut blocks: Vec<(usize, Mat<f64>)> = vec![(0, parametric.clone())];
+        for &l in &nested {
+            blocks.push((offsets[l], reported.smooths[l].design(data)?));
         }
+        blocks.push((offsets[t], reported.smooths[t].design(data)?));
+        let width: usize = blocks.iter().map(|(_, b)| b.ncols()).sum();
         let n = fit.nrows();
-        let regressors = Mat::from_fn(n, npar + q, |i, j| {
-            if j < npar { parametric[(i, j)] } else { g[(i, j - npar)] }
-        });
-        let solution = regressors.qr().solve_lstsq(&fit);
-        let at = offsets[t];
-        for c in 0..q {
-            for r in 0..npar {
-                map[(r, at + c)] = solution[(r, c)];
-            }
-            for r in 0..q {
-                map[(at + r, at + c)] = solution[(npar + r, c)];
-            }
+        let mut regressors = Mat::<f64>::zeros(n, width);
+        let mut at = 0;
+        for (_, b) in &blocks {
+            regressors.as_mut().subcols_mut(at, b.ncols()).copy_from(b.as_ref());
+            at += b.ncols();
         }
-        reported.smooths[t] = as_reported;
+        let solution = regressors.qr().solve_lstsq(&fit);
+        let at_fit = offsets[t];
+        let mut row = 0;
+        for (first, b) in &blocks {
+            for r in 0..b.ncols() {
+                for c in 0..q {
+                    map[(first + r, at_fit + c)] = solution[(row + r, c)];
+                }
+            }
+            row += b.ncols();
+        }
     }
     if (0..p).any(|i| (0..p).any(|j| !map[(i, j)].is_finite())) {
         return Err(GamError::NotFinite {

@@ -58,7 +58,7 @@ const CONSTANT_TOL: f64 = 1.818_989_403_545_856_5e-12;
 
 /// A smooth's variables as `gam.side` names them: covariate, then `by`
 /// column, then `by` level, pasted together.
-fn variable_names(s: &SmoothTerm) -> Vec<String> {
+pub(super) fn variable_names(s: &SmoothTerm) -> Vec<String> {
     let suffix = match &s.by {
         By::None => String::new(),
         By::Numeric { column } => column.clone(),
@@ -123,13 +123,23 @@ pub fn apply(design: &mut Design, data: &DataFrame) -> Result<()> {
             }
             // The lower smooths' columns are already reduced by their own deletions.
             let r1 = usize::from(intercept) + lower.iter().map(|&l| design.smooths[l].n_coef()).sum::<usize>();
-            let terms: Vec<usize> = lower.iter().copied().chain([i]).collect();
-            let factor = stacked_factor(design, data, intercept, &terms)?;
+            let terms: Vec<&SmoothTerm> = lower.iter().chain([&i]).map(|&t| &design.smooths[t]).collect();
+            let factor = stacked_factor(data, intercept, &terms)?;
             let mut deleted = fix_dependence(&factor, r1, SIDE_TOL);
             if deleted.is_empty() {
                 continue;
             }
             deleted.sort_unstable();
+            // A t2() term: the same number of columns goes under its reporting
+            // constraint, found there (mgcv's `fixDependence(X1, Xp, rank.def)`).
+            if let Some(reported) = super::report::reported(&design.smooths[i]) {
+                let mut terms: Vec<&SmoothTerm> = lower.iter().map(|&t| &design.smooths[t]).collect();
+                terms.push(&reported);
+                let factor = stacked_factor(data, intercept, &terms)?;
+                let mut at_report = fix_dependence_rank(&factor, r1, deleted.len());
+                at_report.sort_unstable();
+                design.smooths[i].report_side_deleted = at_report;
+            }
             let left = design.smooths[i].n_coef().saturating_sub(deleted.len());
             if left == 0 {
                 return Err(repeats(
@@ -163,8 +173,8 @@ fn repeats(design: &Design, lower: &[usize], i: usize, symptom: &str) -> GamErro
 /// constant column when `intercept`, then the current columns of each of
 /// `terms` — over the rows of `data`, a chunk of rows at a time so that `X`
 /// is never held whole.
-fn stacked_factor(design: &Design, data: &DataFrame, intercept: bool, terms: &[usize]) -> Result<Mat<f64>> {
-    let p = usize::from(intercept) + terms.iter().map(|&t| design.smooths[t].n_coef()).sum::<usize>();
+fn stacked_factor(data: &DataFrame, intercept: bool, terms: &[&SmoothTerm]) -> Result<Mat<f64>> {
+    let p = usize::from(intercept) + terms.iter().map(|t| t.n_coef()).sum::<usize>();
     let factors: Vec<Mat<f64>> = try_par_map(row_chunks(data.nrows(), CHUNK_ROWS), |range| {
         let sub = data.select_rows(&range.collect::<Vec<_>>());
         let mut x = Mat::<f64>::zeros(sub.nrows(), p);
@@ -173,8 +183,8 @@ fn stacked_factor(design: &Design, data: &DataFrame, intercept: bool, terms: &[u
             x.col_mut(0).fill(1.0);
             at = 1;
         }
-        for &t in terms {
-            let xt = design.smooths[t].design(&sub)?;
+        for t in terms {
+            let xt = t.design(&sub)?;
             x.as_mut().subcols_mut(at, xt.ncols()).copy_from(xt.as_ref());
             at += xt.ncols();
         }
@@ -235,7 +245,7 @@ fn nested_labels(design: &Design, names: &[Vec<String>]) -> Vec<String> {
 /// Removes `deleted` (ascending) from the smooth's penalties, dropping a
 /// penalty left without a non-zero entry (to rounding of its largest), and
 /// records them.
-fn delete(s: &mut SmoothTerm, deleted: &[usize]) {
+pub(super) fn delete(s: &mut SmoothTerm, deleted: &[usize]) {
     let mut penalties = Vec::with_capacity(s.penalties.len());
     let mut scales = Vec::with_capacity(s.s_scale.len());
     for (pen, &scale) in s.penalties.iter().zip(&s.s_scale) {
@@ -312,10 +322,9 @@ fn sd(v: &[f64]) -> f64 {
 /// matrix up to an orthogonal factor on the left, which changes neither the
 /// pivots nor the `R` of its pivoted QR. See the module doc.
 pub fn fix_dependence(r: &Mat<f64>, r1: usize, tol: f64) -> Vec<usize> {
-    let p = r.ncols();
-    if r1 >= r.nrows() || r1 >= p {
+    let Some((upper, pivot)) = residual_qr(r, r1) else {
         return Vec::new();
-    }
+    };
     // |R[1,1]| of LAPACK's pivoted QR of X1: its first pivot is its longest column.
     let r11 = (0..r1)
         .map(|j| {
@@ -325,8 +334,6 @@ pub fn fix_dependence(r: &Mat<f64>, r1: usize, tol: f64) -> Vec<usize> {
                 .sqrt()
         })
         .fold(0.0, f64::max);
-    let e = Mat::from_fn(r.nrows() - r1, p - r1, |i, j| r[(r1 + i, r1 + j)]);
-    let (upper, pivot) = pivoted_qr(e);
     let rows = upper.nrows();
     // mgcv's r0 - 1: the leading columns of R that stay.
     let mut kept = rows;
@@ -345,6 +352,30 @@ pub fn fix_dependence(r: &Mat<f64>, r1: usize, tol: f64) -> Vec<usize> {
         }
     }
     pivot[kept..rows].to_vec()
+}
+
+/// mgcv's `fixDependence(X1, X2, rank.def = k)`: the rank deficiency is
+/// known, so the last `k` pivots go, whatever their size (none when `k` is
+/// 0 or exceeds the rows of the pivoted factor, as mgcv).
+pub fn fix_dependence_rank(r: &Mat<f64>, r1: usize, rank_def: usize) -> Vec<usize> {
+    match residual_qr(r, r1) {
+        Some((upper, pivot)) if rank_def > 0 && rank_def <= upper.nrows() => {
+            let rows = upper.nrows();
+            pivot[rows - rank_def..rows].to_vec()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The pivoted QR (LAPACK's pivot rule) of `X2` projected off `X1`: the
+/// trailing block of `r`. `None` when nothing is past `X1`.
+fn residual_qr(r: &Mat<f64>, r1: usize) -> Option<(Mat<f64>, Vec<usize>)> {
+    let p = r.ncols();
+    if r1 >= r.nrows() || r1 >= p {
+        return None;
+    }
+    let e = Mat::from_fn(r.nrows() - r1, p - r1, |i, j| r[(r1 + i, r1 + j)]);
+    Some(pivoted_qr(e))
 }
 
 #[cfg(test)]

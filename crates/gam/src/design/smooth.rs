@@ -85,6 +85,11 @@ pub struct SmoothTerm {
     /// are already reduced. See [`crate::design::side`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub side_deleted: Vec<usize>,
+    /// A `t2()` term's columns under its reporting constraint that
+    /// `gam.side` deletes (as many as `side_deleted`, found in that
+    /// parameterisation); the reported term is built without them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub report_side_deleted: Vec<usize>,
     /// Whether the last penalty is `select = TRUE`'s penalty on the null
     /// space of the others (mgcv's `null.space.penalty`).
     #[serde(default)]
@@ -530,6 +535,7 @@ impl SmoothTerm {
             // mgcv's re constructor sets side.constrain = FALSE.
             factor_levels: levels.clone(),
             side_deleted: Vec::new(),
+            report_side_deleted: Vec::new(),
             null_space_penalty,
             side_constrain: !matches!(basis, Basis::Re(_) | Basis::Fs(_) | Basis::Sz(_)),
         };

@@ -1,5 +1,5 @@
 # How the references in this folder were made (mgcv 1.8-41). Not run in CI:
-#   cd crates/gam/tests/data/t2 && Rscript make_reference.R
+#   cd crates/gam/tests/data/t2 && Rscript make_reference.R [case ...]
 # Issue 16: t2() tensor products (Wood, Scheipl & Faraway 2013). Writes
 # t2_n300.csv (training data), t2_new.csv (new data) and one <case>.json per
 # model with mgcv's model matrix G$X and penalties G$S (gam(..., fit = FALSE),
@@ -67,8 +67,16 @@ cases <- list(
        term = "t2(x, z, w, d = c(2, 1), k = c(10, 5))", family = gaussian()),
   list(id = "t2_by", formula = "y ~ fac + t2(x, z, by = fac, k = 4)", term = "t2(x, z, k = 4)", family = gaussian()),
   list(id = "t2_ps_pois", formula = "yc ~ t2(x, z, bs = c(\"ps\", \"cr\"), k = c(8, 5))",
-       term = "t2(x, z, bs = c(\"ps\", \"cr\"), k = c(8, 5))", family = poisson())
+       term = "t2(x, z, bs = c(\"ps\", \"cr\"), k = c(8, 5))", family = poisson()),
+  # Beside smooths of its own covariates: gam.side deletes columns in the
+  # fitting and (as many) in the reporting parameterisation.
+  list(id = "t2_side", formula = "y ~ s(x) + s(z) + t2(x, z)", term = "t2(x, z)", family = gaussian()),
+  list(id = "t2_side_pois", formula = "yc ~ s(x) + t2(x, z, w, d = c(1, 2))", term = "t2(x, z, w, d = c(1, 2))",
+       family = poisson())
 )
+# Rscript make_reference.R [case ...]: only the cases named.
+only <- commandArgs(trailingOnly = TRUE)
+if (length(only)) cases <- Filter(function(cs) cs$id %in% only, cases)
 for (cs in cases) {
   f <- as.formula(cs$formula)
   G <- gam(f, family = cs$family, data = d, method = "REML", fit = FALSE)
@@ -115,6 +123,8 @@ for (cs in cases) {
     s_stat = num(sapply(one, `[`, 1)), s_p = num(sapply(one, `[`, 2)),
     mgcv_seconds = num(secs)
   )
+  del <- unlist(lapply(G$smooth, function(s) if (grepl("^t2", s$label)) attr(s, "del.index")))
+  if (!is.null(del)) out$del_index <- I(as.integer(del)) # gam.side's, in the reporting parameterisation
   if (cs$id == "t2_cr") {
     # The surface plot.gam draws (n2 = 40, too.far = 0.1), as the term's
     # predictions with standard errors at its grid, NA where it excludes.
