@@ -36,7 +36,7 @@
 use faer::Mat;
 use faer::prelude::{Solve, SolveLstsq};
 
-use super::{Design, SmoothTerm};
+use super::Design;
 use crate::data::DataFrame;
 use crate::error::{GamError, Result};
 
@@ -69,24 +69,6 @@ impl ReportMap {
     }
 }
 
-/// The term as it is reported: a `t2()` term (one with a reporting
-/// constraint) under that constraint, its penalties re-expressed there, and
-/// without the columns `gam.side` deletes in that parameterisation. `None`
-/// for every other term.
-pub(crate) fn reported(term: &SmoothTerm) -> Option<SmoothTerm> {
-    let rep = term.report_constraint.as_ref()?;
-    let mut out = term.clone();
-    out.constraint = Some(rep.clone());
-    out.report_constraint = None;
-    out.penalties = term.penalties_under(rep);
-    out.side_deleted = Vec::new();
-    out.report_side_deleted = Vec::new();
-    if !term.report_side_deleted.is_empty() {
-        super::side::delete(&mut out, &term.report_side_deleted);
-    }
-    Some(out)
-}
-
 /// The map for a design with `t2()` terms (`None` when no term is reported
 /// under another constraint than it is fitted under), from the training rows.
 pub(crate) fn report_map(design: &Design, data: &DataFrame) -> Result<Option<ReportMap>> {
@@ -102,7 +84,7 @@ pub(crate) fn report_map(design: &Design, data: &DataFrame) -> Result<Option<Rep
     let mut map = Mat::<f64>::identity(p, p);
     let mut reported = design.clone();
     for (t, term) in design.smooths.iter().enumerate() {
-        if let Some(as_reported) = self::reported(term) {
+        if let Some(as_reported) = super::side::reported(term) {
             if as_reported.n_coef() != term.n_coef() || as_reported.penalties.len() != term.penalties.len() {
                 return Err(GamError::Term {
                     term: term.label.clone(),

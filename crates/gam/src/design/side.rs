@@ -132,7 +132,7 @@ pub fn apply(design: &mut Design, data: &DataFrame) -> Result<()> {
             deleted.sort_unstable();
             // A t2() term: the same number of columns goes under its reporting
             // constraint, found there (mgcv's `fixDependence(X1, Xp, rank.def)`).
-            if let Some(reported) = super::report::reported(&design.smooths[i]) {
+            if let Some(reported) = reported(&design.smooths[i]) {
                 let mut terms: Vec<&SmoothTerm> = lower.iter().map(|&t| &design.smooths[t]).collect();
                 terms.push(&reported);
                 let factor = stacked_factor(data, intercept, &terms)?;
@@ -157,6 +157,24 @@ pub fn apply(design: &mut Design, data: &DataFrame) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The term as it is reported: a `t2()` term (one with a reporting
+/// constraint) under that constraint, its penalties re-expressed there, and
+/// without the columns `gam.side` deletes in that parameterisation. `None`
+/// for every other term.
+pub(crate) fn reported(term: &SmoothTerm) -> Option<SmoothTerm> {
+    let rep = term.report_constraint.as_ref()?;
+    let mut out = term.clone();
+    out.constraint = Some(rep.clone());
+    out.report_constraint = None;
+    out.penalties = term.penalties_under(rep);
+    out.side_deleted = Vec::new();
+    out.report_side_deleted = Vec::new();
+    if !term.report_side_deleted.is_empty() {
+        delete(&mut out, &term.report_side_deleted);
+    }
+    Some(out)
 }
 
 /// The refusal of smooth `i` beside the `lower` smooths it repeats.

@@ -48,42 +48,7 @@ num <- function(v) I(sprintf("%.17g", as.numeric(v)))
 mat <- function(m) { m <- as.matrix(m); lapply(seq_len(nrow(m)), function(i) num(m[i, ])) }
 save_json <- function(out, file) writeLines(toJSON(out, auto_unbox = TRUE, na = "null", null = "null"), file)
 
-orig_nat_param <- mgcv:::nat.param
-canon_cov <- NULL   # the numeric covariates of the fs term being built
-monomials <- function(cov, nd) {
-  cov <- lapply(cov, function(v) (v - mean(v)) / sd(v))
-  d <- length(cov); deg <- 0
-  while (choose(deg + d, d) < nd) deg <- deg + 1
-  terms <- list(integer(0)); last <- list(integer(0))
-  for (k in seq_len(deg)) {
-    nxt <- list()
-    for (t in last) for (v in (if (length(t)) t[length(t)] else 1):d) nxt[[length(nxt) + 1]] <- c(t, v)
-    terms <- c(terms, nxt); last <- nxt
-  }
-  sapply(terms, function(t) if (length(t)) Reduce(`*`, cov[t]) else rep(1, length(cov[[1]])))
-}
-canon_nat_param <- function(X, S, rank = NULL, type = 0, tol = .Machine$double.eps^.8, unit.fnorm = TRUE) {
-  r <- orig_nat_param(X, S, rank = rank, type = type, tol = tol, unit.fnorm = unit.fnorm)
-  p <- ncol(r$X); nd <- p - r$rank
-  if (type %in% c(0, 1) && nd > 1) {
-    ind <- (r$rank + 1):p
-    Xn <- r$X[, ind, drop = FALSE]
-    C <- crossprod(Xn, monomials(canon_cov, nd))
-    cand <- c(lapply(seq_len(ncol(C)), function(j) C[, j]), lapply(seq_len(nd), function(j) diag(nd)[, j]))
-    basis <- list()
-    for (v in cand) {
-      if (length(basis) == nd) break
-      size <- sqrt(sum(v^2))
-      for (rep in 1:2) for (u in basis) v <- v - sum(u * v) * u
-      if (sqrt(sum(v^2)) > 1e-7 * size && sum(v^2) > 0) basis[[length(basis) + 1]] <- v / sqrt(sum(v^2))
-    }
-    rot <- do.call(cbind, basis)
-    r$X[, ind] <- Xn %*% rot
-    r$P[, ind] <- r$P[, ind, drop = FALSE] %*% rot
-  }
-  r
-}
-use_nat_param <- function(f) assignInNamespace("nat.param", f, "mgcv")
+source("../fs_canon.R") # orig_nat_param, canon_nat_param (reads canon_cov), use_nat_param
 
 ## ---------------------------------------------------------------- data
 set.seed(16011); n <- 300
