@@ -40,6 +40,16 @@ fn xt_parses_max_knots_and_seed() {
     );
     assert_eq!(smooth("s(x, bs = \"ts\", xt = list(seed = 2))").xt.seed, Some(2));
     assert!(smooth("s(x)").xt.is_default());
+    // fs and sz pass max.knots and seed to their base (tp by default, or tp, ts, gp, ds).
+    let fs = smooth("s(x, g, bs = \"fs\", xt = list(bs = \"tp\", max.knots = 30, seed = 2))");
+    assert_eq!(
+        (fs.xt.max_knots, fs.xt.seed, fs.xt.bs.as_deref()),
+        (Some(30), Some(2), Some("tp"))
+    );
+    assert_eq!(
+        smooth("s(x, g, bs = \"sz\", xt = list(max.knots = 30))").xt.max_knots,
+        Some(30)
+    );
     // The canonical form (the cache key) changes with xt and not without it.
     let plain = Formula::parse("y ~ s(x)").unwrap().canonical();
     let with = Formula::parse("y ~ s(x, xt = list(seed = 2))").unwrap().canonical();
@@ -75,6 +85,10 @@ fn bad_xt_is_refused_in_one_line() {
             "applies to s(..., bs = \"tp\", \"ts\", \"gp\" or \"ds\")",
         ),
         ("te(x, z, xt = list(seed = 1))", "te() takes xt only for mrf margins"),
+        (
+            "s(x, g, bs = \"sz\", xt = list(bs = \"cr\", seed = 1))",
+            "the base of this sz is \"cr\"",
+        ),
         ("te(x, z, xt = \"nb.json\")", "no margin has bs = \"mrf\""),
         (
             "te(a, z, bs = c(\"mrf\", \"cr\"), xt = list(\"nb.json\"))",

@@ -11,10 +11,26 @@ use crate::error::Result;
 
 impl Parser<'_> {
     /// Which `xt` forms the class reads: knot subsampling for the thin plate
-    /// family, a margin basis for `fs`/`sz`/`ad`, a file name for `mrf`.
+    /// family (and `fs`/`sz` on such a base), a margin basis for
+    /// `fs`/`sz`/`ad`, a file name for `mrf`.
     pub(super) fn check_xt(&self, bs: BasisType, xt: SmoothXt, pos: usize) -> Result<SmoothXt> {
         let knots = xt.max_knots.is_some() || xt.seed.is_some();
-        let takes_knots = matches!(bs, BasisType::Tp | BasisType::Ts | BasisType::Gp | BasisType::Ds);
+        let thin_plate = |b: BasisType| matches!(b, BasisType::Tp | BasisType::Ts | BasisType::Gp | BasisType::Ds);
+        // fs and sz hand their xt list to the base smooth (default tp), which
+        // reads max.knots and seed (mgcv's smooth.construct.fs/sz.smooth.spec).
+        let grouped = matches!(bs, BasisType::Fs | BasisType::Sz);
+        let base = xt.bs.as_deref().map_or(Some(BasisType::Tp), BasisType::from_code);
+        if knots && grouped && xt.text.is_none() && !base.is_some_and(thin_plate) {
+            return Err(self.err(
+                pos,
+                format!(
+                    "xt = list(max.knots, seed) applies to a base smooth of bs = \"tp\", \"ts\", \"gp\" or \"ds\"; \
+                     the base of this {bs} is \"{}\"",
+                    xt.bs.as_deref().unwrap_or("tp")
+                ),
+            ));
+        }
+        let takes_knots = thin_plate(bs) || (grouped && xt.text.is_none());
         let takes_basis = matches!(bs, BasisType::Fs | BasisType::Sz | BasisType::Ad);
         if !xt.margins.is_empty() {
             return Err(self.err(
@@ -25,7 +41,8 @@ impl Parser<'_> {
         if knots && !takes_knots {
             return Err(self.err(
                 pos,
-                "xt = list(max.knots, seed) applies to s(..., bs = \"tp\", \"ts\", \"gp\" or \"ds\")",
+                "xt = list(max.knots, seed) applies to s(..., bs = \"tp\", \"ts\", \"gp\" or \"ds\") and to fs and sz \
+                 on those bases",
             ));
         }
         if xt.bs.is_some() && !takes_basis {
