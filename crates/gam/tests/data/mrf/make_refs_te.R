@@ -15,7 +15,7 @@
 #    both margins), ti_mrf_gauss (s(x) + ti(area, year), full rank: the ti margin is centred
 #    by smoothCon leaving r4c4's column free), ti_mrf_low (s(area, mrf, k = 12) + s(year) +
 #    ti(area, year, k = c(10, 4)), gam.side finding nothing to delete), te_mrf_by
-#    (k = c(6, 4), by = fac): gam(fit = FALSE)'s G$X, G$S and the REML fit, with
+#    (k = c(6, 4), by = fac), t2_mrf_low (t2(area, year), k = c(8, 5)): gam(fit = FALSE)'s G$X, G$S and the REML fit, with
 #    predictions and standard errors from PredictMat and Vp (predict.gam refuses r4c4; they
 #    are checked against predict.gam on the rows it accepts), mgcv's summary table and the
 #    median of 10 fit times.
@@ -104,6 +104,9 @@ cases <- list(
        r = y ~ s(area, bs = "mrf", k = 12, xt = list(nb = nb)) + s(year, k = 5) +
          ti(area, year, bs = c("mrf", "cr"), k = c(10, 4), xt = list(list(nb = nb), NULL)),
        family = gaussian()),
+  list(id = "t2_mrf_low",
+       ours = sprintf("y ~ t2(area, year, bs = c(\"mrf\", \"cr\"), k = c(8, 5), xt = list(\"%s\", NULL))", NB),
+       r = y ~ t2(area, year, bs = c("mrf", "cr"), k = c(8, 5), xt = list(list(nb = nb), NULL)), family = gaussian()),
   list(id = "te_mrf_by",
        ours = sprintf("y ~ fac + te(area, year, bs = c(\"mrf\", \"cr\"), k = c(6, 4), by = fac, xt = list(\"%s\", NULL))", NB),
        r = y ~ fac + te(area, year, bs = c("mrf", "cr"), k = c(6, 4), by = fac, xt = list(list(nb = nb), NULL)),
