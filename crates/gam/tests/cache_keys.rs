@@ -530,3 +530,37 @@ fn the_polygons_of_an_mrf_neighbourhood_file_change_the_keys() {
     std::fs::write(&nb, file("2")).unwrap();
     assert_eq!(keys(&formula, &fx.base), a, "the same bytes, the same keys");
 }
+
+/// A tensor product's mrf margin names its file in the formula's per-margin
+/// `xt`; its contents are hashed as a plain MRF's are (issue 16).
+#[test]
+fn the_file_of_an_mrf_margin_of_a_tensor_product_changes_the_keys() {
+    let fx = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let nb = dir.path().join("nb.json");
+    let formula = format!(
+        "y ~ te(g, x, bs = c(\"mrf\", \"cr\"), k = c(3, 5), xt = list(\"{}\", NULL))",
+        nb.display()
+    );
+    std::fs::write(
+        &nb,
+        r#"{"format":"gam-neighbours/1","neighbours":{"a":["b"],"b":["a"],"c":[]}}"#,
+    )
+    .unwrap();
+    let a = keys(&formula, &fx.base);
+    assert_eq!(keys(&formula, &fx.base), a, "deterministic");
+    std::fs::write(
+        &nb,
+        r#"{"format":"gam-neighbours/1","neighbours":{"a":[],"b":["c"],"c":["b"]}}"#,
+    )
+    .unwrap();
+    let b = keys(&formula, &fx.base);
+    assert_ne!(b.exact, a.exact);
+    assert_ne!(b.coarse, a.coarse);
+    // The single xt for every margin is the same model as the per-margin list.
+    let shared = format!(
+        "y ~ te(g, x, bs = c(\"mrf\", \"cr\"), k = c(3, 5), xt = \"{}\")",
+        nb.display()
+    );
+    assert_eq!(keys(&shared, &fx.base), b);
+}

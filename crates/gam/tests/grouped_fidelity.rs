@@ -468,6 +468,8 @@ fn fit_times() {
         "sz_id",
         "sz_2f_id",
         "fs_id",
+        "fs_knots_gauss",
+        "sz_knots_pois",
     ] {
         let r = read_json(&test_data().join(format!("bases_i16/fssz_fit_{id}.json")));
         let mut times: Vec<f64> = (0..5)
@@ -480,4 +482,40 @@ fn fit_times() {
         times.sort_by(f64::total_cmp);
         println!("TIME rust {id} {:.2} ms", times[2]);
     }
+}
+
+/// fs and sz hand `xt = list(bs, max.knots, seed)` to their base smooth, which subsamples
+/// its knots as `s(x, bs = "tp", xt = list(max.knots, seed))` does (R's RNG): 300 unique x,
+/// 30 (25, 40) knots. References by `make_refs_fssz_knots.R`.
+#[test]
+fn fs_and_sz_subsample_the_base_knots_as_mgcv_does() {
+    check_basis(
+        "fs_tp_knots",
+        "s(x, g, bs = \"fs\", k = 6, xt = list(bs = \"tp\", max.knots = 30, seed = 2))",
+    );
+    check_basis(
+        "sz_tp_knots",
+        "s(x, g, bs = \"sz\", k = 6, xt = list(max.knots = 30, seed = 2))",
+    );
+    check_basis(
+        "sz_gp_knots",
+        "s(x, g, bs = \"sz\", k = 6, xt = list(bs = \"gp\", max.knots = 25))",
+    );
+    check_basis(
+        "fs_ds_2d_knots",
+        "s(x, z, g, bs = \"fs\", k = 10, xt = list(bs = \"ds\", max.knots = 40, seed = 3))",
+    );
+    check("fs_knots_gauss");
+    check("sz_knots_pois");
+    // The subsample matters: without it the basis differs.
+    let all = term("s(x, g, bs = \"sz\", k = 6)").design(&data()).unwrap();
+    let sub = term("s(x, g, bs = \"sz\", k = 6, xt = list(max.knots = 30, seed = 2))")
+        .design(&data())
+        .unwrap();
+    assert!((&all - &sub).norm_max() > 1e-3);
+    // A base that takes no knots refuses them (mgcv would ignore them).
+    let e = gam::expert::formula::Formula::parse("y ~ s(x, g, bs = \"fs\", xt = list(bs = \"cr\", max.knots = 30))")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("the base of this fs is \"cr\""), "{e}");
 }

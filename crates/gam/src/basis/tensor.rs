@@ -195,7 +195,13 @@ impl TensorBasis {
                 .unwrap_or_else(|| Mat::zeros(margin.dim(), margin.dim()));
             let mut null_dim = margin.null_space_dim();
             let con = if interaction && mc.get(i).copied().unwrap_or(true) {
-                let c = super::constraint::SumToZero::from_design(&xm);
+                // smoothCon's constraint: a column without data (an MRF
+                // area without rows) is left free, mgcv's `indi`.
+                let n = xm.nrows().max(1) as f64;
+                let means: Vec<f64> = (0..xm.ncols())
+                    .map(|j| (0..xm.nrows()).map(|r| xm[(r, j)]).sum::<f64>() / n)
+                    .collect();
+                let c = super::constraint::SumToZero::smooth_con(&means);
                 xm = c.apply_design(&xm);
                 sm = c.apply_penalty(&sm);
                 null_dim = null_dim.saturating_sub(1);

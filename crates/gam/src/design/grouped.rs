@@ -120,7 +120,13 @@ pub(crate) fn parts(spec: &SmoothSpec, factor_levels: &[Option<&[String]>]) -> R
         bs: vec![base_type(spec)?],
         by: None,
         sp: Vec::new(),
-        xt: SmoothXt::default(),
+        // mgcv passes the term's xt list on to the base constructor, which
+        // reads its knot subsampling (a tp, ts, gp or ds base).
+        xt: SmoothXt {
+            max_knots: spec.xt.max_knots,
+            seed: spec.xt.seed,
+            ..SmoothXt::default()
+        },
         id: None,
         ..spec.clone()
     };

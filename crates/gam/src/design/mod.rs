@@ -20,6 +20,7 @@
 
 mod grouped;
 mod linked;
+pub(crate) mod mrf_margin;
 pub mod neighbours;
 pub mod options;
 pub mod parametric;

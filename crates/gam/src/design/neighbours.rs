@@ -1,5 +1,6 @@
 //! The neighbourhood file of a Markov random field smooth,
-//! `s(area, bs = "mrf", xt = "nb.json")`.
+//! `s(area, bs = "mrf", xt = "nb.json")`, or of an mrf margin of a tensor
+//! product, `te(area, year, bs = c("mrf", "cr"), xt = list("nb.json", NULL))`.
 //!
 //! # Format `gam-neighbours/1`
 //! A JSON object naming its format and giving the areas by their neighbours,
@@ -121,12 +122,29 @@ fn err(spec: &SmoothSpec, path: &str, message: impl std::fmt::Display) -> GamErr
 /// above, or its structure is not symmetric, names an unknown area, lists a
 /// neighbour twice or an area as its own neighbour.
 pub fn read(spec: &SmoothSpec) -> Result<Neighbourhood> {
-    let Some(path) = spec.xt.text.as_deref() else {
+    read_margin(spec, 0)
+}
+
+/// [`read`] for margin `margin` of a tensor product (`te(area, year, bs =
+/// c("mrf", "cr"), xt = list("nb.json", NULL))`), the file its `xt` entry
+/// names; margin 0 of an `s()` is the smooth itself.
+///
+/// # Errors
+/// As [`read`].
+pub fn read_margin(spec: &SmoothSpec, margin: usize) -> Result<Neighbourhood> {
+    let Some(path) = spec.margin_xt(margin).text.as_deref() else {
+        let how = if spec.kind.is_tensor() {
+            format!(
+                "its mrf margin {} needs a neighbourhood file: xt = list(\"nb.json\", NULL), one entry per margin \
+                 (format {NEIGHBOURS_FORMAT})",
+                margin + 1
+            )
+        } else {
+            format!("an mrf smooth needs its neighbourhood file: xt = \"nb.json\" (format {NEIGHBOURS_FORMAT})")
+        };
         return Err(GamError::Term {
             term: spec.label(),
-            message: format!(
-                "an mrf smooth needs its neighbourhood file: xt = \"nb.json\" (format {NEIGHBOURS_FORMAT})"
-            ),
+            message: how,
         });
     };
     let size = std::fs::metadata(path).map_err(|e| err(spec, path, e))?.len();
@@ -244,13 +262,18 @@ fn listed_neighbours(
     Ok(neighbours)
 }
 
-/// The bytes of every neighbourhood file the formula's smooths read, in
-/// formula order, for the cache key (an unreadable file adds its error, so
-/// that the key differs and the fit reports it).
+/// The bytes of every neighbourhood file the formula's smooths read (an
+/// `mrf` smooth's, a tensor product's mrf margins'), in formula order, for
+/// the cache key (an unreadable file adds its error, so that the key differs
+/// and the fit reports it).
 pub fn file_bytes(specs: impl Iterator<Item = SmoothSpec>) -> Vec<Vec<u8>> {
     specs
-        .filter(|s| s.bs.first() == Some(&crate::formula::BasisType::Mrf))
-        .filter_map(|s| s.xt.text.clone())
+        .flat_map(|s| {
+            (0..s.bs.len())
+                .filter(|&i| s.bs[i] == crate::formula::BasisType::Mrf)
+                .filter_map(|i| s.margin_xt(i).text.clone())
+                .collect::<Vec<_>>()
+        })
         .map(|path| match std::fs::metadata(&path) {
             Ok(m) if m.len() > MAX_FILE_BYTES => format!("too large: {} bytes", m.len()).into_bytes(),
             _ => std::fs::read(&path).unwrap_or_else(|e| format!("unreadable: {e}").into_bytes()),

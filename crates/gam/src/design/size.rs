@@ -465,7 +465,13 @@ fn smooth_size(
             }
             BasisType::Mrf => {
                 // Every area, or k of them (the low-rank basis is still set up on all).
-                let areas = super::neighbours::read(spec)?.areas.len();
+                // A tensor product's mrf margin reads its own entry of xt.
+                let margin = spec
+                    .vars
+                    .iter()
+                    .position(|v| Some(v) == vars.first())
+                    .map_or(0, |i| spec.margin_of(i));
+                let areas = super::neighbours::read_margin(spec, margin)?.areas.len();
                 let dim = k.filter(|&k| k < areas).unwrap_or(areas);
                 (dim as f64, 1.0, 8.0 * (areas as f64).powi(2), dim)
             }

@@ -136,6 +136,16 @@ pub(crate) fn covariates(
     let mut cols = Vec::with_capacity(spec.vars.len());
     let mut lv = Vec::with_capacity(spec.vars.len());
     for (i, var) in spec.vars.iter().enumerate() {
+        if spec.kind.is_tensor() && spec.bs.get(spec.margin_of(i)) == Some(&BasisType::Mrf) {
+            // An mrf margin's areas are its neighbourhood file's, whatever the column's type.
+            let Some(Some(areas)) = levels.and_then(|l| l.get(i)) else {
+                return Err(term_err(spec, "the areas of the mrf margin are not known"));
+            };
+            let f = data.factor_with_levels(var, areas)?;
+            cols.push(f.codes.iter().map(|c| c.map_or(f64::NAN, |c| c as f64)).collect());
+            lv.push(Some(areas.clone()));
+            continue;
+        }
         match data.require_column(var)? {
             Column::Numeric(v) => {
                 cols.push(v.clone());
@@ -255,7 +265,8 @@ fn build_basis(
                     .collect();
                 Basis::Re(re::ReBasis::new(&label, xs, &counts)?)
             }
-            BasisType::Mrf => return Err(super::size::not_built(spec, "an mrf margin of a tensor product")),
+            BasisType::Mrf if spec.kind.is_tensor() => super::mrf_margin::basis(spec, spec.margin_of(i), xs[0])?,
+            BasisType::Mrf => return Err(super::size::not_built(spec, "an mrf smooth here")),
             BasisType::Cp => Basis::Cp(cp::CpBasis::new(&label, xs[0], k_opt, &margin_m(spec, m), knots)?),
             BasisType::Bs => Basis::Bs(bs::BsBasis::new(&label, xs[0], k_opt, &margin_m(spec, m), knots)?),
             BasisType::Ad if spec.kind != SmoothKind::S => {
@@ -477,7 +488,9 @@ impl SmoothTerm {
                 (cols, levels, basis)
             }
             None => {
-                let (cols, levels) = covariates(spec, data, None)?;
+                let known = super::mrf_margin::areas(spec)?;
+                let (cols, levels) =
+                    covariates(spec, data, known.as_deref()).map_err(|e| super::mrf_margin::unknown_area(spec, e))?;
                 let basis = build_basis(spec, setup.unwrap_or(&cols), &levels, opts)?;
                 (cols, levels, basis)
             }

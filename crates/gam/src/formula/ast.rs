@@ -405,7 +405,8 @@ pub struct SmoothSpec {
 /// The extra arguments `xt = ...` of a smooth that are supported: a thin
 /// plate smooth's knot subsampling (`None` = mgcv's default), a class's
 /// margin basis (`xt = "cr"` or `list(bs = "cr")` of `fs`, `sz` and `ad`),
-/// or a neighbourhood file (`xt = "nb.json"` of `mrf`).
+/// a neighbourhood file (`xt = "nb.json"` of `mrf`), or, for a tensor
+/// product, one of those per margin (`margins`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SmoothXt {
     /// `max.knots`: at most this many knots (mgcv's default 2000).
@@ -418,6 +419,12 @@ pub struct SmoothXt {
     /// `xt = list(bs = "code")`: the margin basis of `fs`, `sz` or `ad`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bs: Option<String>,
+    /// A tensor product's xt per margin, in order (mgcv's `xt = list(xt1,
+    /// xt2)`; `NULL` is the default): one entry per margin once parsed, the
+    /// other fields then empty. Empty for `s()` and for a tensor product
+    /// without `xt`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub margins: Vec<SmoothXt>,
 }
 
 impl SmoothXt {
@@ -470,6 +477,23 @@ impl SmoothSpec {
             SmoothKind::S => vec![self.vars.len()],
             _ if self.d.is_empty() => vec![1; self.vars.len()],
             _ => self.d.clone(),
+        }
+    }
+
+    /// The `xt` of margin `i`: a tensor product's own entry for the margin
+    /// (the default when it has none), the whole `xt` of an `s()`.
+    pub fn margin_xt(&self, i: usize) -> &SmoothXt {
+        static NONE: SmoothXt = SmoothXt {
+            max_knots: None,
+            seed: None,
+            text: None,
+            bs: None,
+            margins: Vec::new(),
+        };
+        if self.kind == SmoothKind::S {
+            &self.xt
+        } else {
+            self.xt.margins.get(i).unwrap_or(&NONE)
         }
     }
 

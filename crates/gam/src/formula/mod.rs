@@ -43,6 +43,7 @@ mod smooth;
 mod span;
 mod terms;
 mod value;
+mod xt;
 
 #[cfg(test)]
 mod tests;
@@ -185,6 +186,20 @@ fn canonical_xt(xt: &SmoothXt) -> String {
     }
     if let Some(bs) = &xt.bs {
         out += &format!("[xt.bs={}]", quote(bs));
+    }
+    if !xt.margins.is_empty() {
+        let each: Vec<String> = xt
+            .margins
+            .iter()
+            .map(|m| {
+                if m.is_default() {
+                    "NULL".to_string()
+                } else {
+                    canonical_xt(m)
+                }
+            })
+            .collect();
+        out += &format!("[xt.margins=list({})]", each.join(","));
     }
     out
 }

@@ -206,7 +206,8 @@ impl Parser<'_> {
         };
         let xt = match args.xt {
             None => SmoothXt::default(),
-            Some((xt, pos)) => self.check_xt(kind, bs[0], xt, pos)?,
+            Some((xt, pos)) if per_margin => self.check_margin_xt(kind, &bs, xt, pos)?,
+            Some((xt, pos)) => self.check_xt(bs[0], xt, pos)?,
         };
         let mc = match args.mc {
             None => Vec::new(),
@@ -270,64 +271,6 @@ impl Parser<'_> {
             ));
         }
         Ok(if dims.iter().all(|&v| v == 1) { Vec::new() } else { dims })
-    }
-
-    /// Which `xt` forms the class reads: knot subsampling for the thin plate
-    /// family, a margin basis for `fs`/`sz`/`ad`, a file name for `mrf`.
-    fn check_xt(&self, kind: SmoothKind, bs: BasisType, xt: SmoothXt, pos: usize) -> Result<SmoothXt> {
-        let knots = xt.max_knots.is_some() || xt.seed.is_some();
-        let takes_knots = matches!(bs, BasisType::Tp | BasisType::Ts | BasisType::Gp | BasisType::Ds);
-        let takes_basis = matches!(bs, BasisType::Fs | BasisType::Sz | BasisType::Ad);
-        if kind != SmoothKind::S {
-            return Err(self.err(
-                pos,
-                format!("xt is not supported in {}(); give it to s()", kind.as_str()),
-            ));
-        }
-        if knots && !takes_knots {
-            return Err(self.err(
-                pos,
-                "xt = list(max.knots, seed) applies to s(..., bs = \"tp\", \"ts\", \"gp\" or \"ds\")",
-            ));
-        }
-        if xt.bs.is_some() && !takes_basis {
-            return Err(self.err(
-                pos,
-                "xt = list(bs = ...) applies to s(..., bs = \"fs\", \"sz\" or \"ad\")",
-            ));
-        }
-        if let Some(text) = &xt.text {
-            if bs == BasisType::Mrf {
-                if text.is_empty() {
-                    return Err(self.err(
-                        pos,
-                        "xt of an mrf smooth names its neighbourhood file, e.g. xt = \"nb.json\"",
-                    ));
-                }
-            } else if !takes_basis {
-                return Err(self.err(
-                    pos,
-                    "xt = \"...\" names a margin basis (bs = \"fs\", \"sz\", \"ad\") or a neighbourhood file (bs = \"mrf\")",
-                ));
-            }
-        }
-        let mut xt = xt;
-        if takes_basis {
-            // xt = "cr" and xt = list(bs = "cr") mean the same margin basis.
-            if xt.bs.is_some() && xt.text.is_some() {
-                return Err(self.err(pos, "give the margin basis once: xt = \"cr\" or xt = list(bs = \"cr\")"));
-            }
-            if let Some(text) = xt.text.take() {
-                xt.bs = Some(text);
-            }
-            if let Some(code) = xt.bs.as_deref().filter(|c| BasisType::from_code(c).is_none()) {
-                return Err(self.err(
-                    pos,
-                    format!("xt names basis \"{code}\", which is not a basis code (e.g. \"tp\", \"cr\")"),
-                ));
-            }
-        }
-        Ok(xt)
     }
 
     /// `name = value` (the `name =` already consumed; `pos` is where the name is).
@@ -457,89 +400,6 @@ impl Parser<'_> {
         }
     }
 
-    /// `"text"` or `list(...)` with entries `max.knots`, `seed` and `bs`,
-    /// any of them, in any order.
-    fn xt_value(&mut self) -> Result<SmoothXt> {
-        let supported = "xt = \"...\" or xt = list(max.knots = ..., seed = ..., bs = \"...\")";
-        if let Tok::Str(text) = &self.peek().tok {
-            let text = text.clone();
-            self.bump();
-            return Ok(SmoothXt {
-                text: Some(text),
-                ..SmoothXt::default()
-            });
-        }
-        if !(self.peek().tok == Tok::Name("list".to_string()) && self.peek2().tok == Tok::LParen) {
-            return Err(self.expected(&format!("{supported} (other xt values are not supported)")));
-        }
-        let open = self.bump().span.start;
-        self.bump();
-        let mut xt = SmoothXt::default();
-        loop {
-            let t = self.peek().clone();
-            let field = match &t.tok {
-                Tok::Name(f)
-                    if matches!(f.as_str(), "max.knots" | "seed" | "bs") && self.peek2().tok == Tok::Equals =>
-                {
-                    f.clone()
-                }
-                Tok::Name(f) if self.peek2().tok == Tok::Equals => {
-                    return Err(self.err(t.span.start, format!("xt entry '{f}' is not supported ({supported})")));
-                }
-                _ => return Err(self.expected(supported)),
-            };
-            self.bump();
-            self.bump();
-            let twice = match field.as_str() {
-                "seed" => xt.seed.is_some(),
-                "bs" => xt.bs.is_some(),
-                _ => xt.max_knots.is_some(),
-            };
-            if twice {
-                return Err(self.err(t.span.start, format!("xt entry '{field}' given twice")));
-            }
-            if field == "bs" {
-                let Tok::Str(code) = &self.peek().tok else {
-                    return Err(self.expected("a quoted basis name for xt's bs, e.g. bs = \"cr\""));
-                };
-                xt.bs = Some(code.clone());
-                self.bump();
-            } else {
-                let value = self.whole_number(&field)?;
-                let ok = match (field.as_str(), value) {
-                    ("seed", Some(v)) => i32::try_from(v).is_ok(),
-                    (_, Some(v)) => v >= 0,
-                    _ => false,
-                };
-                if !ok {
-                    return Err(self.err(
-                        t.span.start,
-                        if field == "seed" {
-                            "seed must be a whole number that R's set.seed takes (a 32-bit integer)"
-                        } else {
-                            "max.knots must be a whole number from 0"
-                        },
-                    ));
-                }
-                if field == "seed" {
-                    xt.seed = value;
-                } else {
-                    xt.max_knots = value;
-                }
-            }
-            match self.peek().tok {
-                Tok::Comma => {
-                    self.bump();
-                }
-                Tok::RParen => {
-                    self.bump();
-                    return Ok(xt);
-                }
-                _ => return Err(self.expected(&format!("',' or ')' to close list( opened at column {}", open + 1))),
-            }
-        }
-    }
-
     /// One value, or `c(value, ...)`.
     fn vector<T>(&mut self, mut elem: impl FnMut(&mut Self) -> Result<T>) -> Result<Vec<T>> {
         let is_c = self.peek().tok == Tok::Name("c".to_string()) && self.peek2().tok == Tok::LParen;
@@ -568,7 +428,7 @@ impl Parser<'_> {
     }
 
     /// A whole number (optionally negative) or `NA` (`None`), for argument `arg`.
-    fn whole_number(&mut self, arg: &str) -> Result<Option<i64>> {
+    pub(super) fn whole_number(&mut self, arg: &str) -> Result<Option<i64>> {
         let t = self.peek().clone();
         if t.tok == Tok::Name("NA".to_string()) {
             self.bump();

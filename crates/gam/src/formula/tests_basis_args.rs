@@ -40,6 +40,16 @@ fn xt_parses_max_knots_and_seed() {
     );
     assert_eq!(smooth("s(x, bs = \"ts\", xt = list(seed = 2))").xt.seed, Some(2));
     assert!(smooth("s(x)").xt.is_default());
+    // fs and sz pass max.knots and seed to their base (tp by default, or tp, ts, gp, ds).
+    let fs = smooth("s(x, g, bs = \"fs\", xt = list(bs = \"tp\", max.knots = 30, seed = 2))");
+    assert_eq!(
+        (fs.xt.max_knots, fs.xt.seed, fs.xt.bs.as_deref()),
+        (Some(30), Some(2), Some("tp"))
+    );
+    assert_eq!(
+        smooth("s(x, g, bs = \"sz\", xt = list(max.knots = 30))").xt.max_knots,
+        Some(30)
+    );
     // The canonical form (the cache key) changes with xt and not without it.
     let plain = Formula::parse("y ~ s(x)").unwrap().canonical();
     let with = Formula::parse("y ~ s(x, xt = list(seed = 2))").unwrap().canonical();
@@ -74,13 +84,68 @@ fn bad_xt_is_refused_in_one_line() {
             "s(x, bs = \"cr\", xt = list(seed = 1))",
             "applies to s(..., bs = \"tp\", \"ts\", \"gp\" or \"ds\")",
         ),
-        ("te(x, z, xt = list(seed = 1))", "xt is not supported in te()"),
+        ("te(x, z, xt = list(seed = 1))", "te() takes xt only for mrf margins"),
+        (
+            "s(x, g, bs = \"sz\", xt = list(bs = \"cr\", seed = 1))",
+            "the base of this sz is \"cr\"",
+        ),
+        ("te(x, z, xt = \"nb.json\")", "no margin has bs = \"mrf\""),
+        (
+            "te(a, z, bs = c(\"mrf\", \"cr\"), xt = list(\"nb.json\"))",
+            "xt has 1 entries but te() has 2 margins",
+        ),
+        (
+            "te(a, z, bs = c(\"mrf\", \"cr\"), xt = list(NULL, \"nb.json\"))",
+            "margin 2 (bs = \"cr\"), which takes none",
+        ),
+        (
+            "te(a, z, bs = c(\"mrf\", \"cr\"), xt = list(\"\", NULL))",
+            "names its neighbourhood file",
+        ),
+        (
+            "te(a, z, bs = c(\"mrf\", \"cr\"), xt = list(list(\"a\", NULL), NULL))",
+            "cannot itself give one xt per margin",
+        ),
+        (
+            "te(a, z, bs = c(\"mrf\", \"cr\"), xt = list(1, NULL))",
+            "the xt of one margin",
+        ),
+        (
+            "s(a, bs = \"mrf\", xt = list(\"nb.json\", NULL))",
+            "s() takes a single xt",
+        ),
     ] {
         // The message is the first line; the display adds the formula and a caret.
         let e = error(rhs);
         let message = e.lines().next().unwrap_or_default();
         assert!(message.contains(part), "{rhs}: {e}");
     }
+}
+
+#[test]
+fn a_tensor_product_takes_its_mrf_margins_file_per_margin() {
+    // mgcv's te() gives margin i xt[[i]]; a single xt goes to every margin
+    // (the mrf margins read it): both spellings are the same term.
+    let per = smooth("te(a, z, bs = c(\"mrf\", \"cr\"), xt = list(\"nb.json\", NULL))");
+    let shared = smooth("te(a, z, bs = c(\"mrf\", \"cr\"), xt = \"nb.json\")");
+    assert_eq!(per.xt, shared.xt);
+    assert_eq!(per.margin_xt(0).text.as_deref(), Some("nb.json"));
+    assert!(per.margin_xt(1).is_default());
+    assert!(per.xt.text.is_none());
+    let c = |f: &str| Formula::parse(f).unwrap().canonical();
+    assert_eq!(
+        c("y ~ te(a, z, bs = c(\"mrf\", \"cr\"), xt = \"nb.json\")"),
+        c("y ~ te(a, z, bs = c(\"mrf\", \"cr\"), xt = list(\"nb.json\", NULL))")
+    );
+    assert_ne!(
+        c("y ~ te(a, z, bs = c(\"mrf\", \"cr\"), xt = \"nb.json\")"),
+        c("y ~ te(a, z, bs = c(\"mrf\", \"cr\"), xt = \"other.json\")")
+    );
+    // All NULL is no xt at all.
+    assert!(smooth("te(x, z, xt = list(NULL, NULL))").xt.is_default());
+    // ti() and t2() parse it alike; the margin order follows bs.
+    let ti = smooth("ti(z, a, bs = c(\"cr\", \"mrf\"), xt = list(NULL, \"nb.json\"))");
+    assert_eq!(ti.margin_xt(1).text.as_deref(), Some("nb.json"));
 }
 
 #[test]

@@ -27,7 +27,8 @@
 //! - A Markov random field (`bs = "mrf"`) whose neighbourhood file gives
 //!   polygons: its value per area, no standard errors, with the polygons
 //!   (`areas`, mgcv's `plot.mrf.smooth`). Without polygons it is not plotted
-//!   (mgcv's `plot.gam` leaves it out too).
+//!   (mgcv's `plot.gam` leaves it out too). A tensor product with an mrf
+//!   margin is not plotted either (mgcv's margin sets `te.ok = 2`).
 //! - Partial residuals: the term's own contribution at each training row
 //!   plus the working residual scaled by the square root of the working
 //!   weight (`fitted term + sqrt(w) · (y − μ) / (dμ/dη)`).
@@ -474,6 +475,9 @@ pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Resu
                 slices: None,
                 polygons: None,
             }
+        } else if crate::design::mrf_margin::has_mrf_margin(&term.spec) {
+            // mgcv's mrf margin declares itself unplottable in a tensor product (te.ok = 2).
+            not_plotted(term, edf, label)
         } else if vars.len() == 1 {
             let raw = numeric(&train.data, &vars[0], &term.label)?.to_vec();
             let (lo, hi) = range(&raw);
