@@ -36,6 +36,7 @@
 //! predictions never read it again; the cache key hashes the file's bytes,
 //! so editing the file refits.
 
+use std::collections::BTreeMap;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::marker::PhantomData;
@@ -104,6 +105,34 @@ pub struct Neighbourhood {
     pub neighbours: Vec<Vec<usize>>,
     /// Per area, its boundary rings, when the file gives polygons.
     pub polygons: Option<Vec<Rings>>,
+}
+
+/// Neighbourhood files already read, by the path `xt` gives: the size check
+/// reads each once, and the build takes its parse from here
+/// ([`SmoothOptions::neighbourhoods`](super::SmoothOptions::neighbourhoods)).
+pub type Neighbourhoods = BTreeMap<String, Neighbourhood>;
+
+/// [`read`], unless `known` holds the file already: then its parse,
+/// without reading it again.
+pub(crate) fn read_known(spec: &SmoothSpec, known: Option<&Neighbourhoods>) -> Result<Neighbourhood> {
+    match (spec.xt.text.as_deref(), known) {
+        (Some(path), Some(known)) if known.contains_key(path) => Ok(known[path].clone()),
+        _ => read(spec),
+    }
+}
+
+/// The areas of the neighbourhood file of `spec`, read once: from `seen`,
+/// or read, checked and kept there.
+pub(crate) fn area_count(spec: &SmoothSpec, seen: &mut Neighbourhoods) -> Result<usize> {
+    if let Some(nb) = spec.xt.text.as_deref().and_then(|path| seen.get(path)) {
+        return Ok(nb.areas.len());
+    }
+    let nb = read(spec)?;
+    let areas = nb.areas.len();
+    if let Some(path) = spec.xt.text.clone() {
+        seen.insert(path, nb);
+    }
+    Ok(areas)
 }
 
 fn err(spec: &SmoothSpec, path: &str, message: impl std::fmt::Display) -> GamError {
