@@ -398,7 +398,7 @@ pub fn median_fit_ms(r: &Value, runs: usize) -> f64 {
         .collect();
     times.sort_by(f64::total_cmp);
     let mid = runs / 2;
-    let median = if runs % 2 == 0 {
+    let median = if runs.is_multiple_of(2) {
         (times[mid - 1] + times[mid]) / 2.0
     } else {
         times[mid]

@@ -3,7 +3,7 @@
 
 use crate::error::{GamError, Result};
 
-/// Settings of [`plot_data`], with mgcv's `plot.gam` defaults.
+/// Settings of [`plot_data`](super::plot_data), with mgcv's `plot.gam` defaults.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlotOptions {
     /// Points along a one-covariate term (mgcv's `n`).
