@@ -23,14 +23,15 @@ use std::time::Instant;
 
 use common::cases::test_data;
 use common::json::{num, nums, read_json, strings};
-use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL, SE_REL_TOL};
+use common::setup_ref;
+use common::tol::{PRED_SD_TOL, SE_REL_TOL};
 use faer::Mat;
 use gam::expert::basis::{Basis, BasisFn};
 use gam::expert::data::{Column, DataFrame};
 use gam::expert::design::{SmoothOptions, SmoothTerm};
 use gam::expert::formula::{Formula, Term};
-use gam::expert::model::{Family, GamModel, GamSpec, Link};
-use gam::expert::predict::{PredictOptions, PredictType};
+use gam::expert::model::{GamModel, GamSpec};
+use gam::expert::predict::PredictOptions;
 use gam::expert::report::check::{KCheckOptions, k_check};
 use gam::expert::report::plot::{PlotKind, PlotOptions, plot_data};
 use serde_json::Value;
@@ -137,14 +138,8 @@ fn read_data(r: &Value) -> DataFrame {
     DataFrame::read_csv(&test_data().join(r["data"].as_str().unwrap())).unwrap()
 }
 
-fn spec_of(r: &Value) -> GamSpec {
-    let family = Family::from_name(r["family"].as_str().unwrap()).expect("a supported family");
-    let link = Link::from_name(r["link"].as_str().unwrap()).expect("a known link");
-    GamSpec::new(Formula::parse(r["formula"].as_str().unwrap()).unwrap()).with_family(family, link)
-}
-
 fn fit(r: &Value) -> GamModel {
-    spec_of(r)
+    setup_ref::spec(r)
         .fit(&read_data(r))
         .unwrap_or_else(|e| panic!("{}: {e}", r["id"]))
 }
@@ -173,17 +168,9 @@ fn worst_finite(what: &str, ours: &[f64], theirs: &Value, spread: f64) -> f64 {
 fn check_fit(id: &str) {
     let r = read_json(&test_data().join(format!("bases_i16/ad2d_fit_{id}.json")));
     let model = fit(&r);
-    let crit = (model.reml_score - num(&r["criterion"])).abs() / num(&r["criterion"]).abs();
-    assert_eq!(
-        model.design.coef_names(),
-        strings(&r["coefficients"]["names"]),
-        "{id}: coefficient names"
-    );
-    assert_eq!(
-        model.design.sp_names(),
-        strings(&r["sp_names"]),
-        "{id}: smoothing parameter names"
-    );
+    let data = read_data(&r);
+    let new = DataFrame::read_csv(&test_data().join(r["newdata"].as_str().unwrap())).unwrap();
+    setup_ref::check_fit(id, &r, &model, &data, Some(&new));
     // mgcv's warning that a penalty basis size of 2 falls back to te()'s default, as ours
     for w in strings(&r["warnings"]) {
         let key = w.split(" - ").next().unwrap();
@@ -192,41 +179,7 @@ fn check_fit(id: &str) {
             "{id}: no warning like mgcv's '{w}'"
         );
     }
-    let mut edf: f64 = 0.0;
-    for (i, s) in r["smooths"].as_array().unwrap().iter().enumerate() {
-        let term = &model.design.smooths[i];
-        assert_eq!(term.label, s["label"].as_str().unwrap(), "{id}: term order");
-        assert_eq!(term.class(), s["class"].as_str().unwrap(), "{id}: class");
-        assert_eq!(
-            term.null_space_dim() as f64,
-            num(&s["null_space_dim"]),
-            "{id}: null space of {}",
-            term.label
-        );
-        edf = edf.max((model.smooth_edf()[i] - num(&s["edf"])).abs());
-    }
-    let data = read_data(&r);
-    let spread = if model.family == Family::Gaussian {
-        num(&r["sd_y"])
-    } else {
-        num(&r["sd_lp"])
-    };
-    let opts = PredictOptions {
-        kind: PredictType::Link,
-        se: true,
-        ..Default::default()
-    };
-    let lp = model.predict(&data, &opts).unwrap().fit;
-    let lp_err = common::json::worst(&lp, &nums(&r["linear_predictor"])) / spread;
-    let new = DataFrame::read_csv(&test_data().join(r["newdata"].as_str().unwrap())).unwrap();
-    let p = model.predict(&new, &opts).unwrap();
-    let pred_err = common::json::worst(&p.fit, &nums(&r["predict"])) / spread;
-    let se = p.se_fit.expect("standard errors");
-    let se_err = se
-        .iter()
-        .zip(nums(&r["predict_se"]))
-        .map(|(a, b)| (a - b).abs() / b.abs())
-        .fold(0.0, f64::max);
+    let spread = setup_ref::spread(&r, &model);
     let summary = model.summary();
     for (row, want) in summary.smooths.iter().zip(&nums(&r["s_table"]["stat"])) {
         let e = (row.stat - want).abs() / want.abs().max(1e-8);
@@ -297,21 +250,10 @@ fn check_fit(id: &str) {
         .collect();
     times.sort_by(f64::total_cmp);
     println!(
-        "{id:6} criterion {crit:.1e}  EDF {edf:.1e}  fitted {lp_err:.1e}·sd  new {pred_err:.1e}·sd  se {se_err:.1e}  \
-         surface {plot_err:.1e}·sd, se {plot_se:.1e}  k-index {k_err:.1e}  time {:.3}s vs mgcv {:.3}s",
+        "{id:6} surface {plot_err:.1e}·sd, se {plot_se:.1e}  k-index {k_err:.1e}  time {:.3}s vs mgcv {:.3}s",
         times[2],
         num(&r["mgcv_seconds"])
     );
-    assert!(
-        crit <= REML_REL_TOL,
-        "{id}: criterion {} vs mgcv {} ({crit:.2e})",
-        model.reml_score,
-        num(&r["criterion"])
-    );
-    assert!(edf <= EDF_ABS_TOL, "{id}: EDF differs by {edf}");
-    assert!(lp_err <= PRED_SD_TOL, "{id}: fitted values differ by {lp_err}·sd");
-    assert!(pred_err <= PRED_SD_TOL, "{id}: predictions differ by {pred_err}·sd");
-    assert!(se_err <= SE_REL_TOL, "{id}: standard errors differ by {se_err}");
     assert!(plot_err <= PRED_SD_TOL, "{id}: surfaces differ by {plot_err}·sd");
     assert!(
         plot_se <= SE_REL_TOL,
@@ -371,17 +313,9 @@ fn saved_adaptive_surfaces_predict_alike() {
 /// The chunked model-matrix path (built a few rows at a time) fits as the in-memory one does.
 #[test]
 fn chunked_adaptive_surface_fits_agree_with_in_memory_fits() {
-    use gam::expert::fit::driver::{MatrixStorage, NoObserver, prepare};
     for id in ["by_cr", "pois"] {
         let r = read_json(&test_data().join(format!("bases_i16/ad2d_fit_{id}.json")));
-        let data = read_data(&r);
-        let spec = spec_of(&r);
-        let run = |how| {
-            let setup = spec.setup_with(prepare(&spec, &data).unwrap(), how).unwrap();
-            spec.fit_setup(&setup, None, &mut NoObserver).unwrap()
-        };
-        let dense = run(MatrixStorage::Dense);
-        let chunked = run(MatrixStorage::Chunked(37));
+        let (dense, chunked) = setup_ref::dense_and_chunked(&setup_ref::spec(&r), &read_data(&r), 37);
         let rel = (chunked.reml_score - dense.reml_score).abs() / dense.reml_score.abs().max(1.0);
         assert!(
             rel <= 1e-10,

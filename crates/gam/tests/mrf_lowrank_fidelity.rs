@@ -27,15 +27,14 @@ mod common;
 
 use common::cases::{data, test_data};
 use common::json::{num, nums, read_json};
-use common::setup_ref::{check, spec};
-use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL, SE_REL_TOL};
+use common::setup_ref::{check, check_setup_fit, check_summary, dense_and_chunked, median_fit_ms, spec};
 use faer::Mat;
 use gam::expert::basis::{Basis, BasisFn};
 use gam::expert::data::{Column, DataFrame};
 use gam::expert::design::smooth::SmoothTerm;
 use gam::expert::formula::Formula;
 use gam::expert::model::GamSpec;
-use gam::expert::predict::{PredictOptions, PredictType};
+use gam::expert::predict::PredictOptions;
 
 /// Bases, penalties and prediction matrices, relative to mgcv's largest |entry|.
 const BASIS_REL_TOL: f64 = 1e-10;
@@ -170,18 +169,7 @@ fn the_summary_tests_the_low_rank_mrf_as_mgcv_does() {
     for id in ["mrf_low_gauss", "mrf_low_pois", "mrf_low_by"] {
         let r = read_json(&test_data().join(format!("mrf/{id}.json")));
         let model = spec(&r).fit(&data(r["data"].as_str().unwrap())).unwrap();
-        let t = &r["s_table"];
-        let (ref_df, stat, p) = (nums(&t["ref_df"]), nums(&t["stat"]), nums(&t["p_value"]));
-        for (i, row) in model.summary().smooths.iter().enumerate() {
-            for (what, ours, theirs) in [("Ref.df", row.ref_df, ref_df[i]), ("statistic", row.stat, stat[i])] {
-                assert!(
-                    (ours - theirs).abs() <= SUMMARY_REL_TOL * theirs.abs(),
-                    "{id} {}: {what} {ours} vs mgcv {theirs}",
-                    row.label
-                );
-            }
-            assert!((row.p_value - p[i]).abs() <= 1e-12f64.max(SUMMARY_REL_TOL * p[i]));
-        }
+        check_summary(id, &r, &model, SUMMARY_REL_TOL);
     }
 }
 
@@ -189,49 +177,25 @@ fn the_summary_tests_the_low_rank_mrf_as_mgcv_does() {
 fn a_low_rank_fit_does_not_depend_on_the_null_space_basis() {
     // The polygons' graph has three connected components: mgcv's basis of the
     // three-dimensional null space is whatever LAPACK returns, ours the
-    // components' indicators. The fit is the same.
+    // components' indicators. The fit is the same: criterion, EDF, fitted
+    // values, predictions and standard errors (not the smoothing parameters).
     let r = read_json(&test_data().join("mrf/mrf_low_poly.json"));
     let train = data(r["data"].as_str().unwrap());
     let t0 = std::time::Instant::now();
     let model = spec(&r).fit(&train).unwrap();
     let secs = t0.elapsed().as_secs_f64();
-    let reml = (model.reml_score - num(&r["reml"])).abs() / num(&r["reml"]).abs();
-    let edf = (model.smooth_edf()[0] - nums(&r["edf"])[0]).abs();
-    let fitted_ref = nums(&r["fitted"]);
-    let spread = common::json::sd(&fitted_ref.iter().map(|v| v.ln()).collect::<Vec<_>>());
-    let fitted = common::json::worst(
-        &common::cases::predictions(&model, &train, PredictType::Response),
-        &fitted_ref,
-    ) / spread.max(1.0);
-    let opts = PredictOptions {
-        kind: PredictType::Link,
-        se: true,
-        ..Default::default()
-    };
-    let pred = model.predict(&data(r["newdata"].as_str().unwrap()), &opts).unwrap();
-    let predicted = common::json::worst(&pred.fit, &nums(&r["pred"])) / spread;
-    let se = pred
-        .se_fit
-        .unwrap()
-        .iter()
-        .zip(nums(&r["pred_se"]))
-        .map(|(a, b)| (a - b).abs() / b)
-        .fold(0.0, f64::max);
+    let d = check_setup_fit("mrf_low_poly", &r, &model, &train);
     println!(
-        "mrf_low_poly: REML {reml:.1e} rel, EDF {edf:.1e}, fitted {fitted:.1e}, predictions {predicted:.1e}·sd, \
-         se {se:.1e} rel; fit {:.1} ms (mgcv {:.1} ms)",
+        "mrf_low_poly: REML {:.1e} rel, EDF {:.1e}, fitted {:.1e}, predictions {:.1e}·sd, \
+         se {:.1e} rel; fit {:.1} ms (mgcv {:.1} ms)",
+        d.criterion,
+        d.edf,
+        d.fitted,
+        d.predicted,
+        d.se,
         secs * 1e3,
         num(&r["mgcv_seconds"]) * 1e3
     );
-    assert!(
-        reml <= REML_REL_TOL && edf <= EDF_ABS_TOL,
-        "REML {reml:.2e}, EDF {edf:.2e}"
-    );
-    assert!(
-        fitted <= PRED_SD_TOL && predicted <= PRED_SD_TOL,
-        "{fitted:.2e} {predicted:.2e}"
-    );
-    assert!(se <= SE_REL_TOL, "se {se:.2e}");
 }
 
 #[test]
@@ -251,17 +215,11 @@ fn a_low_rank_k_out_of_range_is_a_one_line_error() {
 /// the in-memory fit; a saved model, read back, predicts exactly as fitted.
 #[test]
 fn chunked_and_saved_fits_equal_in_memory_fits() {
-    use gam::expert::fit::driver::{MatrixStorage, NoObserver, prepare};
     let dir = tempfile::tempdir().unwrap();
     for id in ["mrf_low_gauss", "mrf_low_pois", "mrf_low_by", "mrf_poly"] {
         let r = read_json(&test_data().join(format!("mrf/{id}.json")));
         let train = data(r["data"].as_str().unwrap());
-        let s = spec(&r);
-        let run = |how| {
-            let setup = s.setup_with(prepare(&s, &train).unwrap(), how).unwrap();
-            s.fit_setup(&setup, None, &mut NoObserver).unwrap()
-        };
-        let (dense, chunked) = (run(MatrixStorage::Dense), run(MatrixStorage::Chunked(37)));
+        let (dense, chunked) = dense_and_chunked(&spec(&r), &train, 37);
         let rel = (chunked.reml_score - dense.reml_score).abs() / dense.reml_score.abs();
         assert!(
             rel <= CHUNKED_REL_TOL,
@@ -303,20 +261,10 @@ fn time_reference_fits() {
         "mrf_poly",
     ] {
         let r = read_json(&test_data().join(format!("mrf/{id}.json")));
-        let train = data(r["data"].as_str().unwrap());
-        let s = spec(&r);
-        let mut times: Vec<f64> = (0..10)
-            .map(|_| {
-                let start = std::time::Instant::now();
-                s.fit(&train).unwrap();
-                start.elapsed().as_secs_f64()
-            })
-            .collect();
-        times.sort_by(f64::total_cmp);
-        let ours = (times[4] + times[5]) / 2.0;
+        let ours = median_fit_ms(&r, 10);
         println!(
             "TIME {id}: {:.1} ms (mgcv {:.1} ms)",
-            ours * 1e3,
+            ours,
             num(&r["mgcv_seconds"]) * 1e3
         );
     }

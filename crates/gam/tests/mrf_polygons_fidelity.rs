@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 use common::cases::{data, test_data};
 use common::json::{nums, read_json, strings};
-use common::setup_ref::{check, spec};
+use common::setup_ref::{check, check_summary, spec};
 use gam::expert::formula::Formula;
 use gam::expert::model::{GamModel, GamSpec};
 use gam::expert::report::plot::{PlotKind, PlotOptions, plot_data};
@@ -72,18 +72,7 @@ fn fit(id: &str) -> (serde_json::Value, gam::expert::data::DataFrame, GamModel) 
 fn the_summary_tests_the_polygon_mrf_as_mgcv_does() {
     for id in ["mrf_poly", "mrf_low_poly"] {
         let (r, _, model) = fit(id);
-        let t = &r["s_table"];
-        let (ref_df, stat, p) = (nums(&t["ref_df"]), nums(&t["stat"]), nums(&t["p_value"]));
-        for (i, row) in model.summary().smooths.iter().enumerate() {
-            for (what, ours, theirs) in [("Ref.df", row.ref_df, ref_df[i]), ("statistic", row.stat, stat[i])] {
-                assert!(
-                    (ours - theirs).abs() <= SUMMARY_REL_TOL * theirs.abs(),
-                    "{id} {}: {what} {ours} vs mgcv {theirs}",
-                    row.label
-                );
-            }
-            assert!((row.p_value - p[i]).abs() <= 1e-12f64.max(SUMMARY_REL_TOL * p[i]));
-        }
+        check_summary(id, &r, &model, SUMMARY_REL_TOL);
     }
 }
 

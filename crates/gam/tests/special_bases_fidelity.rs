@@ -69,6 +69,7 @@ fn check_basis(id: &str, spec: &str, data_file: &str) -> f64 {
     let opts = SmoothOptions {
         select: false,
         knots: Some(&knots),
+        ..Default::default()
     };
     let terms = SmoothTerm::build_with(spec, &data, &opts).unwrap_or_else(|e| panic!("{id}: {e}"));
     let term = &terms[0];

@@ -44,3 +44,21 @@ fn a_margin_of_several_covariates_needs_a_basis_that_takes_them() {
     );
     assert!(!text.contains('\n'), "{text}");
 }
+
+/// Fit times of the reference models (median of 11 fits each, dense linear
+/// algebra on the calling thread as the binaries run it), for comparison with
+/// mgcv's (`mgcv_seconds`, the mean of 10 in `make_reference.R`). Run alone:
+/// `--ignored --nocapture --exact time_reference_fits`.
+#[test]
+#[ignore = "timing, not a check"]
+fn time_reference_fits() {
+    for id in ["te_d21", "te_d12_default", "ti_mc", "ti_d21_pois"] {
+        let r = common::json::read_json(&common::cases::test_data().join(format!("tensor_d/{id}.json")));
+        let ours = common::setup_ref::median_fit_ms(&r, 11);
+        println!(
+            "TIME {id}: {:.1} ms (mgcv {:.1} ms)",
+            ours,
+            common::json::num(&r["mgcv_seconds"]) * 1e3
+        );
+    }
+}

@@ -37,6 +37,7 @@
 //! predictions never read it again; the cache key hashes the file's bytes,
 //! so editing the file refits.
 
+use std::collections::BTreeMap;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::marker::PhantomData;
@@ -105,6 +106,35 @@ pub struct Neighbourhood {
     pub neighbours: Vec<Vec<usize>>,
     /// Per area, its boundary rings, when the file gives polygons.
     pub polygons: Option<Vec<Rings>>,
+}
+
+/// Neighbourhood files already read, by the path `xt` gives: the size check
+/// reads each once, and the build takes its parse from here
+/// ([`SmoothOptions::neighbourhoods`](super::SmoothOptions::neighbourhoods)).
+pub type Neighbourhoods = BTreeMap<String, Neighbourhood>;
+
+/// [`read`], unless `known` holds the file already: then its parse,
+/// without reading it again.
+pub(crate) fn read_known(spec: &SmoothSpec, known: Option<&Neighbourhoods>) -> Result<Neighbourhood> {
+    match (spec.xt.text.as_deref(), known) {
+        (Some(path), Some(known)) if known.contains_key(path) => Ok(known[path].clone()),
+        _ => read(spec),
+    }
+}
+
+/// The areas of the neighbourhood file of margin `margin` of `spec` (0 for
+/// an `s()`), read once: from `seen`, or read, checked and kept there.
+pub(crate) fn area_count(spec: &SmoothSpec, margin: usize, seen: &mut Neighbourhoods) -> Result<usize> {
+    let path = spec.margin_xt(margin).text.clone();
+    if let Some(nb) = path.as_deref().and_then(|path| seen.get(path)) {
+        return Ok(nb.areas.len());
+    }
+    let nb = read_margin(spec, margin)?;
+    let areas = nb.areas.len();
+    if let Some(path) = path {
+        seen.insert(path, nb);
+    }
+    Ok(areas)
 }
 
 fn err(spec: &SmoothSpec, path: &str, message: impl std::fmt::Display) -> GamError {

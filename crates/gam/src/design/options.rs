@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use super::neighbours::Neighbourhoods;
+
 /// The fitting options that reach the smooth constructors: mgcv's `gam()`
 /// arguments `select` and `knots`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -13,4 +15,8 @@ pub struct SmoothOptions<'a> {
     /// User knots by covariate name (`knots = list(x = ...)`); a name no
     /// smooth uses is ignored, as mgcv ignores it.
     pub knots: Option<&'a BTreeMap<String, Vec<f64>>>,
+    /// The neighbourhood files of `mrf` smooths already read and checked (the
+    /// size check's, [`Plan::neighbourhoods`](super::size::Plan::neighbourhoods)),
+    /// by path; a file not here is read when its term is built.
+    pub neighbourhoods: Option<&'a Neighbourhoods>,
 }

@@ -283,14 +283,29 @@ impl PenaltySet {
             // Ascending eigenvalues: the range space is the last `rank` columns.
             let u = eig.U();
             let first = b.dim - b.rank;
+            // S_λ⁺ = Σ_c u_c u_cᵀ / e_c, accumulated entry by entry in order of c
+            // down contiguous columns, its lower triangle then mirrored (each
+            // entry's product is symmetric in its two factors, so the mirror is
+            // exact).
             let mut pinv = Mat::<f64>::zeros(b.dim, b.dim);
+            let mut uc = vec![0.0; b.dim];
             for c in first..b.dim {
                 let ev = eig.S()[c];
                 out.value += ev.ln();
-                for i in 0..b.dim {
-                    for k in 0..b.dim {
-                        pinv[(i, k)] += u[(i, c)] * u[(k, c)] / ev;
+                for (i, v) in uc.iter_mut().enumerate() {
+                    *v = u[(i, c)];
+                }
+                for k in 0..b.dim {
+                    let ukc = uc[k];
+                    let col = &mut pinv.col_as_slice_mut(k)[k..];
+                    for (p, &uic) in col.iter_mut().zip(&uc[k..]) {
+                        *p += uic * ukc / ev;
                     }
+                }
+            }
+            for k in 0..b.dim {
+                for i in k + 1..b.dim {
+                    pinv[(k, i)] = pinv[(i, k)];
                 }
             }
             let products: Vec<Mat<f64>> = b

@@ -55,6 +55,10 @@ pub struct Plan {
     /// Warnings to pass on with the fit, as mgcv's ("basis dimension, k,
     /// increased to minimum possible").
     pub warnings: Vec<String>,
+    /// The neighbourhood files of the `mrf` smooths, read and checked while
+    /// sizing them, by path: the build takes them from here
+    /// ([`SmoothOptions::neighbourhoods`]) instead of reading them again.
+    pub neighbourhoods: super::neighbours::Neighbourhoods,
 }
 
 /// The coefficients and memory of one term.
@@ -97,6 +101,7 @@ pub(crate) fn plan_with_memory(
 ) -> Result<Plan> {
     let mut warnings = unused_knots_warning(formula, opts).into_iter().collect::<Vec<_>>();
     let mut terms: Vec<TermSize> = Vec::new();
+    let mut neighbourhoods = super::neighbours::Neighbourhoods::new();
     if formula.intercept {
         terms.push(TermSize::parametric("(Intercept)", 1.0));
     }
@@ -133,7 +138,7 @@ pub(crate) fn plan_with_memory(
                 terms.push(TermSize::parametric(&c.name, coefs));
             }
             Term::Offset(_) => {}
-            Term::Smooth(spec) => terms.push(smooth_size(spec, data, opts, &mut warnings)?),
+            Term::Smooth(spec) => terms.push(smooth_size(spec, data, opts, &mut warnings, &mut neighbourhoods)?),
             Term::Interaction(x) => {
                 // At most the product of the columns' levels (contrasts drop some).
                 let mut coefs = 1.0;
@@ -206,6 +211,7 @@ pub(crate) fn plan_with_memory(
         // Below n, which is a usize, so exact.
         n_coef: p as usize,
         warnings,
+        neighbourhoods,
     })
 }
 
@@ -398,6 +404,7 @@ fn smooth_size(
     data: &DataFrame,
     opts: &SmoothOptions,
     warnings: &mut Vec<String>,
+    neighbourhoods: &mut super::neighbours::Neighbourhoods,
 ) -> Result<TermSize> {
     check_m(spec)?;
     let label = spec.label();
@@ -471,7 +478,7 @@ fn smooth_size(
                     .iter()
                     .position(|v| Some(v) == vars.first())
                     .map_or(0, |i| spec.margin_of(i));
-                let areas = super::neighbours::read_margin(spec, margin)?.areas.len();
+                let areas = super::neighbours::area_count(spec, margin, neighbourhoods)?;
                 let dim = k.filter(|&k| k < areas).unwrap_or(areas);
                 (dim as f64, 1.0, 8.0 * (areas as f64).powi(2), dim)
             }

@@ -211,6 +211,7 @@ fn select_adds_one_penalty_where_a_null_space_is_left() {
     let opts = crate::design::SmoothOptions {
         select: true,
         knots: Some(&knots),
+        ..Default::default()
     };
     let design = crate::design::Design::build_with(&formula, &data, &opts).unwrap();
     let counts: Vec<usize> = design.smooths.iter().map(|s| s.penalties.len()).collect();
@@ -237,6 +238,7 @@ fn knots_for_a_column_no_smooth_uses_are_ignored_with_a_warning() {
     let opts = crate::design::SmoothOptions {
         select: false,
         knots: Some(&knots),
+        ..Default::default()
     };
     let plan = plan_with_memory(&formula, &data, &opts, || 16.0 * GIB).unwrap();
     assert_eq!(plan.warnings.len(), 1, "{:?}", plan.warnings);
@@ -301,6 +303,7 @@ fn bad_knots_are_refused_naming_the_term() {
         let opts = crate::design::SmoothOptions {
             select: false,
             knots: Some(&knots),
+            ..Default::default()
         };
         let e = crate::design::Design::build_with(&Formula::parse(f).unwrap(), &data, &opts)
             .unwrap_err()
@@ -308,4 +311,29 @@ fn bad_knots_are_refused_naming_the_term() {
         assert!(e.starts_with("term s(a"), "{f}: {e}");
         assert!(e.contains(part), "{f}: {e}");
     }
+}
+
+/// The size check reads an MRF's neighbourhood file and the build takes its
+/// parse from the plan: with the file gone after the check, the term still
+/// builds (nothing reads it again); without the plan's copy, it does not.
+#[test]
+fn the_neighbourhood_file_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nb.json");
+    let nb = r#"{"format": "gam-neighbours/1", "neighbours": {"g0": ["g1"], "g1": ["g0", "g2"], "g2": ["g1", "g3"], "g3": ["g2"]}}"#;
+    std::fs::write(&path, nb).unwrap();
+    let data = frame(40, 4);
+    let formula = Formula::parse(&format!("y ~ s(g, bs = \"mrf\", xt = \"{}\")", path.display())).unwrap();
+    let plan = plan_with_memory(&formula, &data, &Default::default(), || 16.0 * GIB).unwrap();
+    assert_eq!(plan.n_coef, 4);
+    assert_eq!(plan.neighbourhoods.len(), 1);
+    std::fs::remove_file(&path).unwrap();
+    let opts = crate::design::SmoothOptions {
+        neighbourhoods: Some(&plan.neighbourhoods),
+        ..Default::default()
+    };
+    let design = crate::design::Design::build_with(&formula, &data, &opts).unwrap();
+    assert_eq!(design.n_coef(), 4);
+    let e = crate::design::Design::build_with(&formula, &data, &Default::default()).unwrap_err();
+    assert!(e.to_string().contains("nb.json"), "{e}");
 }

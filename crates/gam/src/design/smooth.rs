@@ -183,14 +183,14 @@ pub(crate) fn covariates(
 /// The neighbourhood of an `mrf` smooth (`None` for other smooths), after
 /// checking the basis dimension mgcv allows: at most every area (below that,
 /// mgcv's low-rank MRF; above it, mgcv's error).
-fn mrf_areas(spec: &SmoothSpec) -> Result<Option<super::neighbours::Neighbourhood>> {
+fn mrf_areas(spec: &SmoothSpec, opts: &SmoothOptions) -> Result<Option<super::neighbours::Neighbourhood>> {
     if spec.kind != SmoothKind::S || spec.bs.first() != Some(&BasisType::Mrf) {
         return Ok(None);
     }
     if spec.vars.len() != 1 {
         return Err(term_err(spec, "an mrf smooth takes one covariate, the area"));
     }
-    let nb = super::neighbours::read(spec)?;
+    let nb = super::neighbours::read_known(spec, opts.neighbourhoods)?;
     let k = spec.k[0];
     let n = nb.areas.len() as i64;
     if k > n {
@@ -468,7 +468,7 @@ impl SmoothTerm {
         opts: &SmoothOptions,
         setup: Option<&[Vec<f64>]>,
     ) -> Result<Vec<SmoothTerm>> {
-        let (cols, levels, basis) = match mrf_areas(spec)? {
+        let (cols, levels, basis) = match mrf_areas(spec, opts)? {
             Some(nb) => {
                 let known = [Some(nb.areas.clone())];
                 let (cols, levels) = covariates(spec, data, Some(&known)).map_err(|e| match e {

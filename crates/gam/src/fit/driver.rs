@@ -24,7 +24,7 @@ use super::outer::{Iterate, NewtonOptions, OuterStart, SpControls};
 use super::spec::GamSpec;
 use crate::data::{Column, DataFrame};
 use crate::design::response::{ResponseData, response_data};
-use crate::design::{Design, PenaltySet};
+use crate::design::{Design, PenaltySet, SmoothOptions};
 use crate::error::{GamError, Result};
 use crate::family::{Family, Link};
 use crate::linalg::chunks::CHUNK_ROWS;
@@ -291,6 +291,11 @@ impl GamSpec {
         // refused in milliseconds instead of exhausting the memory.
         let smooth_options = self.options.smooth_options();
         let plan = crate::design::size::plan_with(&self.formula, train, &smooth_options)?;
+        // The neighbourhood files the size check read are not read again.
+        let smooth_options = SmoothOptions {
+            neighbourhoods: Some(&plan.neighbourhoods),
+            ..smooth_options
+        };
         let design = Design::build_with(&self.formula, train, &smooth_options)?;
         let mut response = response_data(&design.response, train, self.family, self.weights.as_deref())?;
         // The model's warnings: the design's (mgcv's raised k) before the data's.

@@ -64,6 +64,7 @@ impl FitOptions {
         SmoothOptions {
             select: self.select,
             knots: (!self.knots.is_empty()).then_some(&self.knots),
+            neighbourhoods: None,
         }
     }
 

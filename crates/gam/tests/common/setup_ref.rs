@@ -258,11 +258,6 @@ pub fn check(dir: &str, id: &str) {
     };
     assert_eq!(links, mgcv_links, "{id}: linked penalties");
 
-    let crit = num(&r["reml"]);
-    let rel = (model.reml_score - crit).abs() / crit.abs();
-    if rel > REML_REL_TOL {
-        failures.push(format!("REML {} vs mgcv {crit}: {rel:.2e} relative", model.reml_score));
-    }
     let full_sp = nums(&r["full_sp"]);
     assert_eq!(model.sp.len(), full_sp.len(), "{id}: smoothing parameters");
     let sp_err = model
@@ -282,6 +277,38 @@ pub fn check(dir: &str, id: &str) {
             "{id}: sp {j} follows {lead}"
         );
     }
+    let d = compare_setup_fit(&r, &model, &train, &mut failures);
+    // The numbers the issue's note reports (shown with --nocapture).
+    #[allow(clippy::print_stdout)]
+    let report = || {
+        println!(
+            "{id}: X {x_err:.1e}, S {s_err:.1e}, REML {:.1e} rel, log sp {sp_err:.1e}, EDF {:.1e}, \
+         fitted {:.1e}, predictions {:.1e}·sd, se {:.1e} rel; fit {:.1} ms (mgcv {:.1} ms)",
+            d.criterion,
+            d.edf,
+            d.fitted,
+            d.predicted,
+            d.se,
+            secs * 1e3,
+            num(&r["mgcv_seconds"]) * 1e3
+        );
+    };
+    report();
+    assert!(failures.is_empty(), "{id}:\n{}", failures.join("\n"));
+}
+
+/// Compares `model`, fitted on `train`, with the fit of a reference in the
+/// setup layout: REML score within [`REML_REL_TOL`], per-smooth EDF within
+/// [`EDF_ABS_TOL`], fitted values and predictions at `newdata` within
+/// [`PRED_SD_TOL`] of the spread (sd(y) for a Gaussian model, the sd of
+/// mgcv's log fitted values otherwise), their standard errors within
+/// [`SE_REL_TOL`]. What is out of tolerance is pushed onto `failures`.
+pub fn compare_setup_fit(r: &Value, model: &GamModel, train: &DataFrame, failures: &mut Vec<String>) -> FitDiffs {
+    let crit = num(&r["reml"]);
+    let rel = (model.reml_score - crit).abs() / crit.abs();
+    if rel > REML_REL_TOL {
+        failures.push(format!("REML {} vs mgcv {crit}: {rel:.2e} relative", model.reml_score));
+    }
     let edf = model.smooth_edf();
     let edf_ref = nums(&r["edf"]);
     let edf_err = worst(&edf, &edf_ref);
@@ -294,7 +321,7 @@ pub fn check(dir: &str, id: &str) {
     } else {
         sd(&fitted_ref.iter().map(|v| v.ln()).collect::<Vec<_>>())
     };
-    let fitted = worst(&predictions(&model, &train, PredictType::Response), &fitted_ref) / spread.max(1.0);
+    let fitted = worst(&predictions(model, train, PredictType::Response), &fitted_ref) / spread.max(1.0);
     let newdata = data(r["newdata"].as_str().unwrap());
     let opts = PredictOptions {
         kind: PredictType::Link,
@@ -320,16 +347,61 @@ pub fn check(dir: &str, id: &str) {
             failures.push(format!("{what}: {v:.2e} apart"));
         }
     }
-    // The numbers the issue's note reports (shown with --nocapture).
-    #[allow(clippy::print_stdout)]
-    let report = || {
-        println!(
-            "{id}: X {x_err:.1e}, S {s_err:.1e}, REML {rel:.1e} rel, log sp {sp_err:.1e}, EDF {edf_err:.1e}, \
-         fitted {fitted:.1e}, predictions {predicted:.1e}·sd, se {se_err:.1e} rel; fit {:.1} ms (mgcv {:.1} ms)",
-            secs * 1e3,
-            num(&r["mgcv_seconds"]) * 1e3
-        );
-    };
-    report();
+    FitDiffs {
+        criterion: rel,
+        edf: edf_err,
+        fitted,
+        predicted,
+        se: se_err,
+    }
+}
+
+/// [`compare_setup_fit`] of `model` against reference `r`, asserted.
+pub fn check_setup_fit(id: &str, r: &Value, model: &GamModel, train: &DataFrame) -> FitDiffs {
+    let mut failures = Vec::new();
+    let d = compare_setup_fit(r, model, train, &mut failures);
     assert!(failures.is_empty(), "{id}:\n{}", failures.join("\n"));
+    d
+}
+
+/// Checks the summary's smooth table (`s_table`: `ref_df`, `stat`,
+/// `p_value`) of `model` against mgcv's: Ref.df and statistic within
+/// `rel_tol` relative, p-values within `rel_tol` relative or 1e-12.
+pub fn check_summary(id: &str, r: &Value, model: &GamModel, rel_tol: f64) {
+    let t = &r["s_table"];
+    let (ref_df, stat, p) = (nums(&t["ref_df"]), nums(&t["stat"]), nums(&t["p_value"]));
+    for (i, row) in model.summary().smooths.iter().enumerate() {
+        for (what, ours, theirs) in [("Ref.df", row.ref_df, ref_df[i]), ("statistic", row.stat, stat[i])] {
+            assert!(
+                (ours - theirs).abs() <= rel_tol * theirs.abs(),
+                "{id} {}: {what} {ours} vs mgcv {theirs}",
+                row.label
+            );
+        }
+        assert!((row.p_value - p[i]).abs() <= 1e-12f64.max(rel_tol * p[i]));
+    }
+}
+
+/// The median of `runs` fit times, in ms, of the model of reference `r` on
+/// its data (dense linear algebra on the calling thread, as the binaries
+/// run it), for comparison with mgcv's `mgcv_seconds`.
+pub fn median_fit_ms(r: &Value, runs: usize) -> f64 {
+    gam::use_sequential_linear_algebra();
+    let train = data(r["data"].as_str().unwrap());
+    let s = spec(r);
+    let mut times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            s.fit(&train).unwrap();
+            start.elapsed().as_secs_f64()
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    let mid = runs / 2;
+    let median = if runs.is_multiple_of(2) {
+        (times[mid - 1] + times[mid]) / 2.0
+    } else {
+        times[mid]
+    };
+    median * 1e3
 }

@@ -8,8 +8,8 @@
 //! polygon list; the values are the same). Without polygons, nothing is
 //! plotted, as in mgcv.
 
-use super::levels::Evaluate;
-use super::{PlotKind, TermPlot, frame_with, not_plotted, term_matrix};
+use super::values::{Evaluate, term_matrix};
+use super::{PlotKind, TermPlot, frame_with, not_plotted};
 use crate::basis::mrf::MrfBasis;
 use crate::data::{Column, FactorColumn};
 use crate::design::smooth::SmoothTerm;
@@ -31,22 +31,10 @@ pub(super) fn area_plot(
     let frame = frame_with(vec![(term.spec.vars[0].clone(), Column::Factor(column))])?;
     let (fit, _) = evaluate(&term_matrix(term, &frame)?, 1.0);
     Ok(TermPlot {
-        label: term.label.clone(),
-        kind: PlotKind::Areas,
-        edf,
-        x: Vec::new(),
-        y: None,
         fit,
-        se: None,
-        se_mult: 1.0,
-        exclude: None,
-        xlab: String::new(),
-        ylab: String::new(),
         main: Some(label),
-        raw: Vec::new(),
-        p_resid: None,
         levels: Some(areas),
-        slices: None,
         polygons: Some(polygons.to_vec()),
+        ..TermPlot::empty(&term.label, PlotKind::Areas, edf)
     })
 }

@@ -5,17 +5,13 @@
 //! no band (mgcv's `se = FALSE`); `sz` curves have `se_mult` standard errors.
 //! A base smooth of several numeric covariates is not plotted (as mgcv).
 
-use faer::Mat;
-
 use super::grid::{range, seq};
+use super::values::{Evaluate, term_matrix};
 use super::{CURVE_SE_MULT, PlotKind, PlotOptions, TermPlot, frame_with, not_plotted};
 use crate::basis::Basis;
 use crate::data::{Column, DataFrame, FactorColumn};
 use crate::design::smooth::SmoothTerm;
 use crate::error::Result;
-
-/// The values and `m`-multiplied standard errors of a term at the rows of a matrix.
-pub(super) type Evaluate<'a> = dyn Fn(&Mat<f64>, f64) -> (Vec<f64>, Vec<f64>) + 'a;
 
 /// The plot of an `fs` or `sz` term; `evaluate` gives the values and
 /// `m`-multiplied standard errors of the term at the rows of a matrix.
@@ -61,7 +57,7 @@ pub(super) fn level_curves(
         };
         columns.push((vars[pos].clone(), Column::Factor(column)));
     }
-    let xg = super::term_matrix(term, &frame_with(columns)?)?;
+    let xg = term_matrix(term, &frame_with(columns)?)?;
     let is_fs = matches!(term.basis, Basis::Fs(_));
     let m = if is_fs {
         0.0
@@ -76,22 +72,14 @@ pub(super) fn level_curves(
         })
         .collect();
     Ok(TermPlot {
-        label: term.label.clone(),
-        kind: PlotKind::LevelCurves,
-        edf,
         x: xs,
-        y: None,
         fit,
         se: (!is_fs).then_some(se),
         se_mult: m,
-        exclude: None,
         xlab: var.clone(),
         ylab: label,
-        main: None,
         raw: vec![raw],
-        p_resid: None,
         levels: Some(names),
-        slices: None,
-        polygons: None,
+        ..TermPlot::empty(&term.label, PlotKind::LevelCurves, edf)
     })
 }

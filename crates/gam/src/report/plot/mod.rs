@@ -44,113 +44,42 @@
 //! smooths, as R's `termplot` computes them for mgcv (`parametric`).
 //! [`common_ylim`] is the y range every curve shares by default (mgcv's
 //! `scale = -1`).
+//!
+//! # Map
+//! - this file: what a plot is ([`TermPlot`], [`PlotKind`], [`PlotJson`]),
+//!   labels, and [`plot_data`], which picks each term's kind;
+//! - `options`: [`PlotOptions`] and their limits;
+//! - `values`: the maths above (fit and standard errors at a grid, with
+//!   `seWithMean`), and the working residuals behind partial residuals;
+//! - `curves`: one covariate (a curve) and two (a surface);
+//! - `levels`: factor-smooth interactions, one curve per level;
+//! - `slices`: three or four covariates, panels over the first two;
+//! - `areas`: Markov random fields on their polygons;
+//! - `parametric`: parametric main effects (`termplot`);
+//! - `grid`: grids, `exclude.too.far`, normal QQ plots.
 
-use faer::Mat;
 use serde::Serialize;
 
 use crate::data::{Column, DataFrame};
 mod areas;
+mod curves;
 mod grid;
 mod levels;
+mod options;
 mod parametric;
 mod slices;
+mod values;
 
 pub use grid::{NormalQq, exclude_too_far, normal_qq};
 use grid::{range, seq};
-
+pub use options::{CURVE_SE_MULT, MAX_PLOT_N, MAX_PLOT_N2, MAX_PLOT_N3, PlotOptions, SURFACE_SE_MULT};
 pub use slices::SliceGrid;
+use values::training;
 
 use crate::basis::Basis;
-use crate::design::smooth::{By, SmoothTerm};
+use crate::design::smooth::SmoothTerm;
 use crate::error::{GamError, Result};
 use crate::model::GamModel;
-
-/// Settings of [`plot_data`], with mgcv's `plot.gam` defaults.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlotOptions {
-    /// Points along a one-covariate term (mgcv's `n`).
-    pub n: usize,
-    /// Points along each side of a two-covariate grid (mgcv's `n2`, at least 10).
-    pub n2: usize,
-    /// Grid points of a surface farther than this from the data (on the
-    /// unit square) are excluded (mgcv's `too.far`; 0 excludes none).
-    pub too_far: f64,
-    /// Bands include the uncertainty of the overall mean (mgcv's `seWithMean`).
-    pub se_with_mean: bool,
-    /// Compute partial residuals (mgcv's `residuals = TRUE`).
-    pub residuals: bool,
-    /// Also the parametric main effects, after the smooths (mgcv's `all.terms = TRUE`).
-    pub all_terms: bool,
-    /// Panels per side for a smooth of three or four covariates (mgcv's `n3`).
-    pub n3: usize,
-    /// Standard errors per band (mgcv's numeric `se`, for curves and
-    /// surfaces alike); `None`: mgcv's defaults, 2 for a curve and 1 for a
-    /// surface.
-    pub se_mult: Option<f64>,
-}
-
-/// mgcv's `se1.mult`: a curve's band is this many standard errors.
-pub const CURVE_SE_MULT: f64 = 2.0;
-
-/// mgcv's `se2.mult`: a surface's band is this many standard errors.
-pub const SURFACE_SE_MULT: f64 = 1.0;
-
-impl Default for PlotOptions {
-    fn default() -> Self {
-        PlotOptions {
-            n: 100,
-            n2: 40,
-            too_far: 0.1,
-            se_with_mean: false,
-            residuals: false,
-            all_terms: false,
-            n3: 3,
-            se_mult: None,
-        }
-    }
-}
-
-/// The most points along a curve ([`PlotOptions::n`]): plot data are held in memory.
-pub const MAX_PLOT_N: usize = 100_000;
-
-/// The most points along each side of a surface's grid ([`PlotOptions::n2`]).
-pub const MAX_PLOT_N2: usize = 1_000;
-
-/// The most panels per side for a smooth of three or four covariates ([`PlotOptions::n3`]).
-pub const MAX_PLOT_N3: usize = 10;
-
-impl PlotOptions {
-    /// Checks the settings: `n` in 2..=[`MAX_PLOT_N`], `n2` in
-    /// 2..=[`MAX_PLOT_N2`], `too_far` a finite distance of at least 0.
-    pub fn check(&self) -> Result<()> {
-        let bad = |message: String| GamError::BadOption {
-            option: "plot".into(),
-            message,
-        };
-        if !(2..=MAX_PLOT_N).contains(&self.n) {
-            return Err(bad(format!("n = {}: give 2 to {MAX_PLOT_N} points per curve", self.n)));
-        }
-        if !(2..=MAX_PLOT_N2).contains(&self.n2) {
-            return Err(bad(format!(
-                "n2 = {}: give 2 to {MAX_PLOT_N2} points per side of a grid",
-                self.n2
-            )));
-        }
-        if let Some(m) = self.se_mult.filter(|m| !(m.is_finite() && *m >= 0.0)) {
-            return Err(bad(format!("se = {m}: give a number of standard errors of 0 or more")));
-        }
-        if !(1..=MAX_PLOT_N3).contains(&self.n3) {
-            return Err(bad(format!(
-                "n3 = {}: give 1 to {MAX_PLOT_N3} panels per side",
-                self.n3
-            )));
-        }
-        if !(self.too_far.is_finite() && self.too_far >= 0.0) {
-            return Err(bad(format!("too_far = {}: give a distance of 0 or more", self.too_far)));
-        }
-        Ok(())
-    }
-}
 
 /// How a term is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -233,6 +162,33 @@ pub struct TermPlot {
     pub polygons: Option<Vec<crate::basis::mrf::Rings>>,
 }
 
+impl TermPlot {
+    /// The plot of `kind` for the term `label` with nothing in it: no grid,
+    /// values, band (multiplier 1), labels, data or extras; the builders of
+    /// each kind fill in what they draw.
+    pub fn empty(label: &str, kind: PlotKind, edf: f64) -> TermPlot {
+        TermPlot {
+            label: label.to_string(),
+            kind,
+            edf,
+            x: Vec::new(),
+            y: None,
+            fit: Vec::new(),
+            se: None,
+            se_mult: 1.0,
+            exclude: None,
+            xlab: String::new(),
+            ylab: String::new(),
+            main: None,
+            raw: Vec::new(),
+            p_resid: None,
+            levels: None,
+            slices: None,
+            polygons: None,
+        }
+    }
+}
+
 /// The document of `gam plot --json`: `{"terms": [...]}`, one entry per
 /// smooth term (a factor `by` smooth one per level) in model order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -291,45 +247,6 @@ pub fn label_with_edf(label: &str, edf: f64) -> String {
     }
 }
 
-/// The training rows the fit kept (mgcv's model frame: `na.omit`, derived
-/// columns evaluated) and their working residuals times the square root of
-/// their working weights.
-struct Training {
-    data: DataFrame,
-    sqrt_w_resid: Vec<f64>,
-}
-
-fn training(model: &GamModel, data: &DataFrame) -> Result<Training> {
-    let rows = crate::report::training::training_rows(model, data)?;
-    let theta = model.theta.unwrap_or(1.0);
-    // mgcv's `weights` and `residuals` of a fit (gam.fit3): the Fisher
-    // weights `w_p / (V g'²)` and the working residuals of the full Newton
-    // step, `(y − μ) g' / α` with `α = 1 + (y − μ)(V'/V + g''/g')` (1 for a
-    // canonical link).
-    let canonical = model.family.is_canonical(model.link);
-    let sqrt_w_resid = rows
-        .obs
-        .iter()
-        .zip(&rows.eta)
-        .map(|(o, &eta)| {
-            let mu = model.link.inverse(eta);
-            let [v0, v1, _, _] = model.family.variance(mu, theta);
-            let [g1, g2, _, _] = model.link.derivatives(mu);
-            let alpha = match 1.0 + (o.y - mu) * (v1 / v0 + g2 / g1) {
-                _ if canonical => 1.0,
-                0.0 => f64::EPSILON,
-                a => a,
-            };
-            let w = o.w / (v0 * g1 * g1);
-            w.sqrt() * (o.y - mu) * g1 / alpha
-        })
-        .collect();
-    Ok(Training {
-        data: rows.data,
-        sqrt_w_resid,
-    })
-}
-
 /// A frame of numeric columns.
 fn frame(columns: Vec<(String, Vec<f64>)>) -> Result<DataFrame> {
     frame_with(columns.into_iter().map(|(n, v)| (n, Column::Numeric(v))).collect())
@@ -343,34 +260,9 @@ fn frame_with(columns: Vec<(String, Column)>) -> Result<DataFrame> {
 /// A term that is not drawn (mgcv plots no smooth of five or more covariates).
 fn not_plotted(term: &SmoothTerm, edf: f64, label: String) -> TermPlot {
     TermPlot {
-        label: term.label.clone(),
-        kind: PlotKind::NotPlotted,
-        edf,
-        x: Vec::new(),
-        y: None,
-        fit: Vec::new(),
-        se: None,
-        se_mult: 1.0,
-        exclude: None,
-        xlab: String::new(),
-        ylab: String::new(),
         main: Some(label),
-        raw: Vec::new(),
-        p_resid: None,
-        levels: None,
-        slices: None,
-        polygons: None,
+        ..TermPlot::empty(&term.label, PlotKind::NotPlotted, edf)
     }
-}
-
-/// The term's columns of the model matrix at `data`, its `by` variable set
-/// to 1 (mgcv's plot data frame holds `by = 1`).
-fn term_matrix(term: &SmoothTerm, data: &DataFrame) -> Result<Mat<f64>> {
-    let unmasked = SmoothTerm {
-        by: By::None,
-        ..term.clone()
-    };
-    unmasked.design(data)
 }
 
 /// The numeric training values of covariate `name`.
@@ -388,165 +280,42 @@ fn numeric<'a>(data: &'a DataFrame, name: &str, label: &str) -> Result<&'a [f64]
 pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Result<Vec<TermPlot>> {
     opts.check()?;
     let train = training(model, data)?;
-    let p = model.coefficients.len();
     let vp = model.vp.to_mat();
-    let col_means: Option<Vec<f64>> = if opts.se_with_mean {
-        let x = model.design.model_matrix(&train.data)?;
-        let n = x.nrows() as f64;
-        Some(
-            (0..p)
-                .map(|j| (0..x.nrows()).map(|i| x[(i, j)]).sum::<f64>() / n)
-                .collect(),
-        )
+    let col_means = if opts.se_with_mean {
+        Some(values::column_means(model, &train.data)?)
     } else {
         None
     };
     let offsets = model.design.smooth_offsets();
     let mut out = Vec::with_capacity(model.design.smooths.len());
     for (term, &first) in model.design.smooths.iter().zip(&offsets) {
-        let k = term.n_coef();
-        let cols = first..first + k;
+        let cols = first..first + term.n_coef();
         let beta = &model.coefficients[cols.clone()];
-        let edf: f64 = model.edf[cols.clone()].iter().sum();
+        let edf: f64 = model.edf[cols].iter().sum();
         let label = label_with_edf(&term.label, edf);
         let vars = &term.spec.vars;
-        // Values, and `m`-multiplied standard errors, of the term at the rows of `xg`.
-        let evaluate = |xg: &Mat<f64>, m: f64| -> (Vec<f64>, Vec<f64>) {
-            let fit = (0..xg.nrows())
-                .map(|i| (0..k).map(|c| xg[(i, c)] * beta[c]).sum())
-                .collect();
-            let se = (0..xg.nrows())
-                .map(|i| {
-                    let var = match (&col_means, term.constraint.is_some()) {
-                        (Some(means), true) => {
-                            let row: Vec<f64> = (0..p)
-                                .map(|j| {
-                                    if cols.contains(&j) {
-                                        xg[(i, j - first)]
-                                    } else {
-                                        means[j]
-                                    }
-                                })
-                                .collect();
-                            quad(&row, &vp, 0)
-                        }
-                        _ => {
-                            let row: Vec<f64> = (0..k).map(|c| xg[(i, c)]).collect();
-                            quad(&row, &vp, first)
-                        }
-                    };
-                    m * var.max(0.0).sqrt()
-                })
-                .collect();
-            (fit, se)
-        };
-        let p_resid = || -> Result<Option<Vec<f64>>> {
-            if !opts.residuals {
-                return Ok(None);
-            }
-            let x = term.design(&train.data)?;
-            Ok(Some(
-                (0..x.nrows())
-                    .map(|i| (0..k).map(|c| x[(i, c)] * beta[c]).sum::<f64>() + train.sqrt_w_resid[i])
-                    .collect(),
-            ))
-        };
+        let evaluate = values::evaluator(term, first, beta, &vp, col_means.as_deref());
+        let p_resid = || values::partial_residuals(term, &train, beta, opts.residuals);
         let plot = if let Basis::Mrf(mrf) = &term.basis {
             areas::area_plot(term, mrf, label, edf, &evaluate)?
         } else if matches!(term.basis, Basis::Fs(_) | Basis::Sz(_)) {
             levels::level_curves(term, &train.data, opts, label, edf, &evaluate)?
         } else if term.random {
             TermPlot {
-                label: term.label.clone(),
-                kind: PlotKind::RandomEffect,
-                edf,
-                x: Vec::new(),
-                y: None,
                 fit: beta.to_vec(),
-                se: None,
-                se_mult: 1.0,
-                exclude: None,
                 xlab: "Gaussian quantiles".into(),
                 ylab: "effects".into(),
                 main: Some(label),
-                raw: Vec::new(),
                 p_resid: p_resid()?,
-                levels: None,
-                slices: None,
-                polygons: None,
+                ..TermPlot::empty(&term.label, PlotKind::RandomEffect, edf)
             }
         } else if crate::design::mrf_margin::has_mrf_margin(&term.spec) {
             // mgcv's mrf margin declares itself unplottable in a tensor product (te.ok = 2).
             not_plotted(term, edf, label)
         } else if vars.len() == 1 {
-            let raw = numeric(&train.data, &vars[0], &term.label)?.to_vec();
-            let (lo, hi) = range(&raw);
-            let xs = seq(lo, hi, opts.n);
-            let xg = term_matrix(term, &frame(vec![(vars[0].clone(), xs.clone())])?)?;
-            let m1 = opts.se_mult.unwrap_or(CURVE_SE_MULT);
-            let (fit, se) = evaluate(&xg, m1);
-            TermPlot {
-                label: term.label.clone(),
-                kind: PlotKind::Curve,
-                edf,
-                x: xs,
-                y: None,
-                fit,
-                se: Some(se),
-                se_mult: m1,
-                exclude: None,
-                xlab: vars[0].clone(),
-                ylab: label,
-                main: None,
-                raw: vec![raw],
-                p_resid: p_resid()?,
-                levels: None,
-                slices: None,
-                polygons: None,
-            }
+            curves::curve(term, &train.data, opts, label, edf, &evaluate, &p_resid)?
         } else if vars.len() == 2 {
-            let rx = numeric(&train.data, &vars[0], &term.label)?.to_vec();
-            let ry = numeric(&train.data, &vars[1], &term.label)?.to_vec();
-            let n2 = opts.n2.max(10);
-            let (xlo, xhi) = range(&rx);
-            let (ylo, yhi) = range(&ry);
-            let xm = seq(xlo, xhi, n2);
-            let ym = seq(ylo, yhi, n2);
-            let gx: Vec<f64> = (0..n2 * n2).map(|i| xm[i % n2]).collect();
-            let gy: Vec<f64> = (0..n2 * n2).map(|i| ym[i / n2]).collect();
-            let exclude = if opts.too_far > 0.0 {
-                exclude_too_far(&gx, &gy, &rx, &ry, opts.too_far)
-            } else {
-                vec![false; n2 * n2]
-            };
-            let xg = term_matrix(term, &frame(vec![(vars[0].clone(), gx), (vars[1].clone(), gy)])?)?;
-            let m2 = opts.se_mult.unwrap_or(SURFACE_SE_MULT);
-            let (mut fit, mut se) = evaluate(&xg, m2);
-            for (i, &ex) in exclude.iter().enumerate() {
-                if ex {
-                    fit[i] = f64::NAN;
-                    se[i] = f64::NAN;
-                }
-            }
-            TermPlot {
-                label: term.label.clone(),
-                kind: PlotKind::Surface,
-                edf,
-                x: xm,
-                y: Some(ym),
-                fit,
-                se: Some(se),
-                se_mult: m2,
-                exclude: Some(exclude),
-                xlab: vars[0].clone(),
-                ylab: vars[1].clone(),
-                main: Some(label),
-                raw: vec![rx, ry],
-                p_resid: p_resid()?,
-                levels: None,
-                slices: None,
-                polygons: None,
-            }
+            curves::surface(term, &train.data, opts, label, edf, &evaluate, &p_resid)?
         } else if matches!(vars.len(), 3 | 4) {
             slices::slice_plot(term, &train.data, opts, beta, label, edf)?
         } else {
@@ -558,22 +327,6 @@ pub fn plot_data(model: &GamModel, data: &DataFrame, opts: &PlotOptions) -> Resu
         out.extend(parametric::parametric_plots(model, &train.data)?);
     }
     Ok(out)
-}
-
-/// `rᵀ V[o.., o..] r` for the block of `v` starting at row and column `o`.
-fn quad(r: &[f64], v: &Mat<f64>, o: usize) -> f64 {
-    let mut s = 0.0;
-    for (a, &ra) in r.iter().enumerate() {
-        if ra == 0.0 {
-            continue;
-        }
-        let mut t = 0.0;
-        for (b, &rb) in r.iter().enumerate() {
-            t += v[(o + a, o + b)] * rb;
-        }
-        s += ra * t;
-    }
-    s
 }
 
 #[cfg(test)]

@@ -14,7 +14,8 @@
 
 use faer::Mat;
 
-use super::{PlotKind, TermPlot, quad};
+use super::values::quad;
+use super::{PlotKind, TermPlot};
 use crate::data::{Column, DataFrame};
 use crate::design::parametric::ParamTerm;
 use crate::error::Result;
@@ -68,23 +69,16 @@ pub(super) fn parametric_plots(model: &GamModel, rows: &DataFrame) -> Result<Vec
         };
         let (fit, se): (Vec<f64>, Vec<f64>) = firsts.iter().map(|&i| at(i)).unzip();
         out.push(TermPlot {
-            label: label.clone(),
-            kind: PlotKind::Parametric,
-            edf: k as f64,
             x: xs,
-            y: None,
             fit,
             se: Some(se),
             se_mult: TERMPLOT_SE_MULT,
-            exclude: None,
             xlab,
             ylab: format!("Partial for {label}"),
-            main: Some(label),
+            main: Some(label.clone()),
             raw,
-            p_resid: None,
             levels,
-            slices: None,
-            polygons: None,
+            ..TermPlot::empty(&label, PlotKind::Parametric, k as f64)
         });
     }
     Ok(out)

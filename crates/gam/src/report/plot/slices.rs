@@ -19,7 +19,8 @@
 
 use serde::Serialize;
 
-use super::{PlotKind, PlotOptions, TermPlot, exclude_too_far, frame, numeric, range, seq, term_matrix};
+use super::values::term_matrix;
+use super::{PlotKind, PlotOptions, TermPlot, exclude_too_far, frame, numeric, range, seq};
 use crate::basis::Basis;
 use crate::data::DataFrame;
 use crate::design::smooth::SmoothTerm;
@@ -117,27 +118,20 @@ pub(super) fn slice_plot(
         })
         .collect();
     Ok(TermPlot {
-        label: term.label.clone(),
-        kind: PlotKind::Slices,
-        edf,
         x: x1,
         y: Some(x2),
         fit,
-        se: None,
-        se_mult: 1.0,
         exclude: Some(exclude),
         xlab: vars[0].clone(),
         ylab: vars[1].clone(),
         main: Some(label),
         raw: raw[..2].to_vec(),
-        p_resid: None,
-        levels: None,
         slices: Some(SliceGrid {
             vars,
             rows: n3,
             cols: n3,
             values,
         }),
-        polygons: None,
+        ..TermPlot::empty(&term.label, PlotKind::Slices, edf)
     })
 }
