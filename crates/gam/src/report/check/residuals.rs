@@ -86,7 +86,7 @@ pub struct ResidualPlots {
 pub(super) fn deviance_residual(model: &GamModel, o: Obs, mu: f64) -> f64 {
     let d = model
         .family
-        .deviance_residual(o, mu, model.theta.unwrap_or(1.0))
+        .reported_deviance(o, mu, model.theta.unwrap_or(1.0))
         .max(0.0);
     d.sqrt() * sign(o.y - mu)
 }
