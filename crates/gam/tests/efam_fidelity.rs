@@ -162,3 +162,137 @@ fn check(id: &str) {
 }
 
 test_per_case!(check; betar_reml, betar_ml, betar_probit_edges);
+
+/// The betar REML fit's spec and data.
+fn betar_reml_spec() -> (GamSpec, DataFrame) {
+    let r = read_json(&test_data().join("efam/betar_reml.json"));
+    let data = DataFrame::read_csv(&test_data().join("efam").join(r["data"].as_str().unwrap())).unwrap();
+    let (family, link) = family_and_link("betar", None).unwrap();
+    let spec = GamSpec::new(Formula::parse(r["formula"].as_str().unwrap()).unwrap()).with_family(family, link);
+    (spec, data)
+}
+
+/// Agreement of two fits of the same model (chunked against dense, resumed against cold).
+const SAME_FIT_REL_TOL: f64 = 1e-9;
+
+/// Fit times, ours: the median of 5 fits of each reference model (release build), beside mgcv's
+/// median of 5 `gam()` calls recorded by the R script.
+#[test]
+fn betar_fit_times_against_mgcv() {
+    for id in ["betar_reml", "betar_ml", "betar_probit_edges"] {
+        let r = read_json(&test_data().join(format!("efam/{id}.json")));
+        let mut secs: Vec<f64> = (0..5)
+            .map(|_| {
+                let t0 = std::time::Instant::now();
+                fit(&r);
+                t0.elapsed().as_secs_f64()
+            })
+            .collect();
+        secs.sort_by(f64::total_cmp);
+        println!(
+            "{id}: ours median {:.4}s, mgcv median {:.4}s",
+            secs[2],
+            num(&r["mgcv_seconds_median"])
+        );
+    }
+}
+
+/// The model matrix built chunk by chunk gives the fit it gives in memory, θ included.
+#[test]
+fn betar_chunked_fit_equals_the_dense_one() {
+    let (spec, data) = betar_reml_spec();
+    let (dense, chunked) = common::setup_ref::dense_and_chunked(&spec, &data, 37);
+    assert!(rel(chunked.reml_score, dense.reml_score) < SAME_FIT_REL_TOL);
+    assert!(rel(chunked.theta.unwrap(), dense.theta.unwrap()) < SAME_FIT_REL_TOL);
+}
+
+/// A fit resumed from an intermediate iterate (log smoothing parameters and log φ, as a
+/// checkpoint holds them) reaches the cold fit's optimum.
+#[test]
+fn betar_resumes_from_a_checkpoint_with_its_theta() {
+    use gam::expert::fit::driver::FitObserver;
+    use gam::expert::fit::{Iterate, OuterStart};
+    struct Keep(Vec<Iterate>);
+    impl FitObserver for Keep {
+        fn on_iterate(&mut self, it: &Iterate) {
+            self.0.push(it.clone());
+        }
+    }
+    let (spec, data) = betar_reml_spec();
+    let mut seen = Keep(Vec::new());
+    let cold = spec.fit_with(&data, None, &mut seen).unwrap();
+    let mid = &seen.0[2];
+    assert_eq!(mid.extra.len(), 1, "log φ follows the log smoothing parameters");
+    let start = OuterStart {
+        rho: mid.rho.clone(),
+        iteration: mid.iter,
+        extra: mid.extra.clone(),
+    };
+    let resumed = spec.fit_with(&data, Some(&start), &mut Keep(Vec::new())).unwrap();
+    assert!(rel(resumed.reml_score, cold.reml_score) < SAME_FIT_REL_TOL);
+    assert!(rel(resumed.theta.unwrap(), cold.theta.unwrap()) < 1e-6);
+    assert!(resumed.outer.iter <= cold.outer.iter + 1);
+}
+
+/// The model file keeps the family (with its eps) and the fitted φ, and reads back to the
+/// same predictions and summary.
+#[test]
+fn betar_model_file_round_trips() {
+    let (family, link) = family_and_link("betar(eps = 1e-9)", Some("cloglog")).unwrap();
+    let (spec, data) = betar_reml_spec();
+    let spec = spec.with_family(family, link);
+    let model = spec.fit(&data).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.json");
+    model.save(&path).unwrap();
+    let back = GamModel::load(&path).unwrap();
+    assert_eq!(back.family, family);
+    assert_eq!(back.theta, model.theta);
+    assert_eq!(summary_lines(&back), summary_lines(&model));
+    let opts = PredictOptions {
+        kind: PredictType::Response,
+        se: true,
+        ..Default::default()
+    };
+    assert_eq!(
+        back.predict(&data, &opts).unwrap().fit,
+        model.predict(&data, &opts).unwrap().fit
+    );
+    // A file whose φ was damaged is refused when read.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let theta = model.theta.unwrap();
+    let bad = text.replacen(&format!("\"theta\":{theta}"), "\"theta\":-1.0", 1);
+    assert_ne!(bad, text, "the file holds theta as written");
+    std::fs::write(&path, bad).unwrap();
+    assert!(GamModel::load(&path).is_err());
+}
+
+/// Responses outside [0, 1], and at 0 or 1 with eps = 0, are one-line errors naming the row.
+#[test]
+fn betar_refuses_impossible_responses_naming_the_row() {
+    let (spec, data) = betar_reml_spec();
+    let mut text = std::fs::read_to_string(test_data().join("efam/betar_n400.csv")).unwrap();
+    let line = text.lines().nth(4).unwrap().to_string();
+    let (_, rest) = line.split_once(',').unwrap();
+    text = text.replacen(&line, &format!("-0.25,{rest}"), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.csv");
+    std::fs::write(&path, &text).unwrap();
+    let bad = DataFrame::read_csv(&path).unwrap();
+    let e = spec.fit(&bad).unwrap_err().to_string();
+    assert!(e.contains("row 4") && e.contains("-0.25") && !e.contains('\n'), "{e}");
+    let zero = text.replacen("-0.25,", "0,", 1);
+    std::fs::write(&path, zero).unwrap();
+    let at_zero = DataFrame::read_csv(&path).unwrap();
+    let (family, link) = family_and_link("betar(eps = 0)", None).unwrap();
+    let e = spec
+        .clone()
+        .with_family(family, link)
+        .fit(&at_zero)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("row 4") && e.contains("eps"), "{e}");
+    // With mgcv's default eps the same response is moved inside (0, 1) and fitted.
+    assert!(spec.fit(&at_zero).is_ok());
+    drop(data);
+}
