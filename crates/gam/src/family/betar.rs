@@ -151,6 +151,8 @@ pub fn saturated_row(y: f64, phi: f64, eps: f64) -> f64 {
 }
 
 #[cfg(test)]
+// R's printout with 17 significant digits, kept as printed.
+#[allow(clippy::excessive_precision)]
 mod tests {
     use super::*;
 

@@ -58,6 +58,8 @@ pub fn pentagamma(mut x: f64) -> f64 {
 }
 
 #[cfg(test)]
+// R's printout with 17 significant digits, kept as printed.
+#[allow(clippy::excessive_precision)]
 mod tests {
     use super::*;
 

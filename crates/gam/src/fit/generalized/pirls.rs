@@ -17,12 +17,9 @@
 //! indefinite, that iteration uses the Fisher weights (α = 1) instead, as
 //! mgcv does.
 //!
-//! An extended family given by the derivatives of its deviance in μ (mgcv's `Dd`, beta
-//! regression) takes `w = ½ ∂²D/∂η²` and `z = η − o − ½ (∂D/∂η)/w` from them
-//! ([`crate::family::DevDerivs`]), as mgcv's `gam.fit4` does; when those Newton weights make
-//! the system indefinite the step uses `½ E[∂²D/∂η²]` instead (this fallback is ours: mgcv's
-//! `gam.fit4` keeps the Newton weights and handles negative ones in its QR; the converged
-//! coefficients are the same).
+//! A family given by its deviance's μ-derivatives (mgcv's `Dd`: betar) takes w and z from them
+//! ([`crate::family::DevDerivs`], as `gam.fit4`), falling back to `½ E[∂²D/∂η²]` when indefinite
+//! (ours; `gam.fit4` handles negative weights in its QR; the converged β̂ is the same).
 //!
 //! Safeguards, as in mgcv: a step to a non-finite deviance or an invalid
 //! mean is halved back towards the previous coefficients, and so is a step
