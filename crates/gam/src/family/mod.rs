@@ -23,6 +23,7 @@
 //! `D = Σ w d(y, μ)`.
 
 pub mod betar;
+mod derivs;
 mod extended;
 mod link;
 mod loglik;
@@ -34,7 +35,7 @@ pub mod tweedie;
 
 use serde::{Deserialize, Serialize};
 
-pub use extended::DevDerivs;
+pub use derivs::DevDerivs;
 pub use link::{ALL_LINKS, Link};
 pub use loglik::SaturatedParts;
 pub use param::Param;
