@@ -175,7 +175,7 @@ impl PyFitted {
         self.inner.scale_estimated()
     }
 
-    /// The estimated family parameter (negative binomial θ, Tweedie p), if any.
+    /// The estimated family parameter (negative binomial θ, Tweedie p, beta regression φ), if any.
     #[getter]
     fn theta(&self) -> Option<f64> {
         self.inner.theta()

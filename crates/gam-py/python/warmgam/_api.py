@@ -159,7 +159,7 @@ class GAM:
 
     @property
     def theta(self) -> float | None:
-        """The estimated family parameter (negative binomial θ, Tweedie p), if any."""
+        """The estimated family parameter (negative binomial θ, Tweedie p, beta regression φ), if any."""
         return self._fitted.theta
 
     @property

@@ -124,7 +124,7 @@ impl FittedGam {
             .map(|r| match kind {
                 ResidualType::Deviance => {
                     let d = family
-                        .deviance_residual(crate::family::Obs { y: r.y, w: r.w }, r.mu, theta)
+                        .reported_deviance(crate::family::Obs { y: r.y, w: r.w }, r.mu, theta)
                         .max(0.0);
                     d.sqrt() * sign(r.y - r.mu)
                 }

@@ -59,7 +59,7 @@ pub struct KeyMaterial<'a> {
     pub weights: Option<&'a str>,
     /// The fitting options.
     pub options: &'a FitOptions,
-    /// The family's fixed parameter (mgcv's `negbin(θ)`, `Tweedie(p)`), if any.
+    /// The family's fixed parameter (mgcv's `negbin(θ)`, `Tweedie(p)`, betar's `eps`), if any.
     pub family_param: Option<f64>,
     /// A power link's exponent (R's `power(q)`), if the link is one.
     pub link_param: Option<f64>,
@@ -76,7 +76,11 @@ impl<'a> KeyMaterial<'a> {
             method: spec.options.method.name(),
             weights: spec.weights.as_deref(),
             options: &spec.options,
-            family_param: spec.family.fixed_param(),
+            // betar's eps changes the data it fits (responses moved inside (0, 1)).
+            family_param: match spec.family {
+                crate::family::Family::Betar(eps) => Some(eps.get()),
+                f => f.fixed_param(),
+            },
             link_param: match spec.link {
                 Link::Power(q) => Some(q.get()),
                 _ => None,

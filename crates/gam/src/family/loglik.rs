@@ -2,7 +2,7 @@
 //! derivatives (in the scale and in a family parameter), which enter the Laplace-approximate
 //! REML and ML criteria, and R's `aic()` of each family, behind `AIC()` and `logLik()`.
 
-use super::{Family, Obs, ThetaDerivatives, negbin, special, tweedie};
+use super::{Family, Obs, ThetaDerivatives, betar, negbin, special, tweedie};
 
 impl Family {
     /// mgcv's saturated log-likelihood `ls(y, w, n, φ)` and its first two
@@ -71,6 +71,8 @@ impl Family {
                 res[0] -= sum_log_y;
                 res
             }
+            // mgcv's betar() works with −2 log f as its deviance, so its ls is 0.
+            Family::Betar(_) => [0.0; 3],
             Family::InverseGaussian => [
                 -obs.iter()
                     .map(|o| (2.0 * std::f64::consts::PI * phi * o.y.powi(3)).ln())
@@ -149,6 +151,12 @@ impl Family {
                     + 3.0 * obs.iter().map(|o| o.y.ln() * o.w).sum::<f64>()
                     + 2.0
             }
+            // betar()$aic: −2 log f summed, which is its dev.resids summed.
+            Family::Betar(_) => obs
+                .iter()
+                .zip(mu)
+                .map(|(o, &m)| self.deviance_residual(*o, m, theta))
+                .sum(),
             _ => unreachable!("base() maps every family to one above"),
         }
     }
@@ -203,6 +211,13 @@ impl Family {
     pub fn theta_derivatives(self, o: Obs, mu: f64, theta: f64) -> ThetaDerivatives {
         if self == Family::Tweedie {
             return tweedie::deviance_derivatives(o, mu, theta);
+        }
+        if let Family::Betar(eps) = self {
+            let o = Obs {
+                y: betar::clamp(o.y, eps.get()),
+                w: o.w,
+            };
+            return betar::theta_derivatives(o, mu, theta);
         }
         if self != Family::NegativeBinomial {
             return ThetaDerivatives::default();

@@ -11,12 +11,20 @@
 //! variance and deviance with the scale estimated ([`Family::base`]); they have no
 //! likelihood (AIC is NaN, R's NA), and REML uses mgcv's extended quasi-likelihood term.
 //!
+//! mgcv's extended families that are not described by a variance function (beta regression,
+//! [`Family::Betar`]) give the derivatives of their deviance in μ directly (mgcv's `Dd`,
+//! [`DevDerivs`], module `extended`); the penalised IRLS and the REML derivatives take their
+//! Newton weights from those (mgcv's `gam.fit4`), the others keep the variance-function route.
+//!
 //! A family with mean μ, prior weight w and scale φ has `Var(y) = φ V(μ)/w`.
 //! The penalised IRLS and the REML criterion need V and its first three
 //! derivatives (for the derivatives of the Newton weights in η, see
 //! [`crate::fit::generalized::pirls`]); the unit deviance d(y, μ) defines the deviance
 //! `D = Σ w d(y, μ)`.
 
+pub mod betar;
+mod derivs;
+mod extended;
 mod link;
 mod loglik;
 mod negbin;
@@ -27,6 +35,7 @@ pub mod tweedie;
 
 use serde::{Deserialize, Serialize};
 
+pub use derivs::DevDerivs;
 pub use link::{ALL_LINKS, Link};
 pub use loglik::SaturatedParts;
 pub use param::Param;
@@ -71,6 +80,11 @@ pub enum Family {
     /// Quasi-binomial: the binomial's variance and deviance with the scale estimated.
     #[serde(rename = "quasibinomial")]
     QuasiBinomial,
+    /// Beta regression with its precision φ estimated (mgcv's `betar()`): a response in (0, 1),
+    /// `Var(y) = μ(1−μ)/(1+φ)`; the value is mgcv's `eps`, how close to 0 or 1 a response is
+    /// moved ([`betar`]).
+    #[serde(rename = "betar")]
+    Betar(Param),
 }
 
 /// The largest number of significant digits mgcv's `negbin()` name shows (R's `format`).
@@ -134,6 +148,7 @@ impl Family {
             Family::TweedieFixed(_) => "Tweedie",
             Family::QuasiPoisson => "quasipoisson",
             Family::QuasiBinomial => "quasibinomial",
+            Family::Betar(_) => "betar",
         }
     }
 
@@ -153,6 +168,7 @@ impl Family {
                 format!("Negative Binomial({})", param::r_number(shown))
             }
             Family::TweedieFixed(p) => format!("Tweedie({})", param::r_number(p.get())),
+            Family::Betar(_) => "Beta regression".to_string(),
             f => f.name().to_string(),
         }
     }
@@ -189,7 +205,7 @@ impl Family {
 
     /// Whether the family has a parameter estimated with the smoothing parameters (nb's θ, tw's p).
     pub fn has_theta(self) -> bool {
-        matches!(self, Family::NegativeBinomial | Family::Tweedie)
+        matches!(self, Family::NegativeBinomial | Family::Tweedie | Family::Betar(_))
     }
 
     /// The family parameter (nb's θ, tw's p) for the unconstrained value `t`
@@ -228,6 +244,7 @@ impl Family {
             "inverse_gaussian" | "inverse-gaussian" => Some(Family::InverseGaussian),
             "negbin" | "negative.binomial" => Some(Family::NegativeBinomial),
             "tweedie" => Some(Family::Tweedie),
+            "betar" => Some(Family::Betar(Param(betar::DEFAULT_EPS))),
             _ => ALL_FAMILIES.iter().copied().find(|f| f.name() == name),
         }
     }
@@ -240,6 +257,7 @@ impl Family {
             Family::Poisson => Link::Log,
             Family::Gamma => Link::Inverse,
             Family::InverseGaussian => Link::InverseSquare,
+            Family::Betar(_) => Link::Logit,
             _ => Link::Log,
         }
     }
@@ -259,6 +277,8 @@ impl Family {
             // R's quasipoisson and quasibinomial take the links of poisson and binomial.
             Family::QuasiPoisson => &[Link::Log, Link::Identity, Link::Sqrt],
             Family::QuasiBinomial => &[Link::Logit, Link::Probit, Link::Cloglog, Link::Log],
+            // mgcv's betar() also offers cauchit, which this build has no link for.
+            Family::Betar(_) => &[Link::Logit, Link::Probit, Link::Cloglog],
         }
     }
 
@@ -272,7 +292,7 @@ impl Family {
     pub fn scale_known(self) -> bool {
         matches!(
             self,
-            Family::Binomial | Family::Poisson | Family::NegativeBinomial | Family::NegBinFixed(_)
+            Family::Binomial | Family::Poisson | Family::NegativeBinomial | Family::NegBinFixed(_) | Family::Betar(_)
         )
     }
 
@@ -295,6 +315,7 @@ impl Family {
                     p * (p - 1.0) * (p - 2.0) * mu.powf(p - 3.0),
                 ]
             }
+            Family::Betar(_) => betar::variance(mu, theta),
             _ => unreachable!("base() maps every family to one above"),
         }
     }
@@ -303,7 +324,7 @@ impl Family {
     pub fn valid_mu(self, mu: f64) -> bool {
         match self.base() {
             Family::Gaussian => mu.is_finite(),
-            Family::Binomial => mu.is_finite() && mu > 0.0 && mu < 1.0,
+            Family::Binomial | Family::Betar(_) => mu.is_finite() && mu > 0.0 && mu < 1.0,
             _ => mu.is_finite() && mu > 0.0,
         }
     }
@@ -327,6 +348,8 @@ impl Family {
                 let kappa = (y.powf(2.0 - p) - mu.powf(2.0 - p)) / (2.0 - p);
                 (2.0 * (y * th - kappa) * w).max(0.0)
             }
+            // −2 log f, which mgcv's betar() uses as its deviance while fitting.
+            Family::Betar(eps) => betar::minus_two_loglik(betar::clamp(y, eps.get()), w, mu, theta),
             _ => unreachable!("base() maps every family to one above"),
         }
     }
@@ -339,6 +362,7 @@ impl Family {
             Family::Poisson => o.y + 0.1,
             Family::NegativeBinomial => o.y + if o.y == 0.0 { 1.0 / 6.0 } else { 0.0 },
             Family::Tweedie => o.y + if o.y == 0.0 { 0.1 } else { 0.0 },
+            Family::Betar(eps) => betar::clamp(o.y, eps.get()),
             _ => unreachable!("base() maps every family to one above"),
         }
     }
@@ -365,6 +389,13 @@ impl Family {
             Family::Gamma if y <= 0.0 => bad(format!("the Gamma family needs a positive response, got {y}")),
             Family::InverseGaussian if y <= 0.0 => bad(format!(
                 "the inverse.gaussian family needs a positive response, got {y}"
+            )),
+            Family::Betar(_) if !(0.0..=1.0).contains(&y) => bad(format!(
+                "beta regression response {y} is outside [0, 1]: betar needs proportions"
+            )),
+            Family::Betar(eps) if eps.get() <= 0.0 && (y == 0.0 || y == 1.0) => bad(format!(
+                "beta regression response {y} with eps = 0: give betar(eps = ...) > 0 to move responses \
+                 at 0 and 1 inside (0, 1), as mgcv's default does"
             )),
             _ => Ok(()),
         }

@@ -2,7 +2,7 @@
 //! command-line option, a keyword argument): a name this build does not fit
 //! is an error listing what it does fit.
 
-use super::{ALL_FAMILIES, Family, Link, Param};
+use super::{ALL_FAMILIES, Family, Link, Param, betar};
 use crate::error::{GamError, Result};
 
 /// `f(arg)` as (`f`, `arg`), for a family given as a call.
@@ -27,11 +27,14 @@ impl Family {
         if let Some((function, arg)) = call(name) {
             return Family::with_param(function, arg);
         }
+        if name.trim() == "betar" {
+            return Ok(Family::Betar(Param(betar::DEFAULT_EPS)));
+        }
         Family::from_name(name)
             .filter(|f| ALL_FAMILIES.contains(f))
             .ok_or_else(|| GamError::UnknownFamily {
                 name: name.to_string(),
-                known: format!("{}, negbin(theta), Tweedie(p)", names(ALL_FAMILIES, Family::name)),
+                known: known_families(),
             })
     }
 
@@ -64,9 +67,10 @@ impl Family {
                     "p must lie in 1 < p < 2 (mgcv: only 1 < p <= 2), e.g. Tweedie(1.25)".into(),
                 )),
             },
+            "betar" => Ok(Family::Betar(Param(betar_args(arg)?.0))),
             _ => Err(GamError::UnknownFamily {
                 name: format!("{function}({arg})"),
-                known: format!("{}, negbin(theta), Tweedie(p)", names(ALL_FAMILIES, Family::name)),
+                known: known_families(),
             }),
         }
     }
@@ -108,14 +112,63 @@ impl Family {
     }
 }
 
+/// The families this build fits, for messages.
+fn known_families() -> String {
+    format!(
+        "{}, negbin(theta), Tweedie(p), betar",
+        names(ALL_FAMILIES, Family::name)
+    )
+}
+
+/// The arguments of mgcv's `betar(link = "logit", eps = ...)` as text: `eps` (mgcv's default
+/// when not given) and the link's name if given there.
+fn betar_args(arg: &str) -> Result<(f64, Option<String>)> {
+    let bad = |message: String| GamError::Control {
+        option: format!("betar({arg})"),
+        message,
+    };
+    let mut eps = betar::DEFAULT_EPS;
+    let mut link = None;
+    for part in arg.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (key, value) = part.split_once('=').map_or(("", part), |(k, v)| (k.trim(), v.trim()));
+        let text = value.trim_matches(|c| c == '"' || c == '\'');
+        match key {
+            "eps" => match text.parse::<f64>() {
+                Ok(v) if v.is_finite() && (0.0..0.5).contains(&v) => eps = v,
+                _ => return Err(bad("eps must be a number in [0, 0.5), e.g. betar(eps = 1e-10)".into())),
+            },
+            "link" | "" if text.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') => link = Some(text.to_string()),
+            "theta" => {
+                return Err(bad(
+                    "a fixed theta is not supported: use betar to estimate it with the smoothing parameters".into(),
+                ));
+            }
+            _ => return Err(bad(format!("unknown argument '{part}': betar takes link = and eps ="))),
+        }
+    }
+    Ok((eps, link))
+}
+
 /// The family named `family` and the link named `link`, or the family's
-/// default link when none is named.
+/// default link when none is named (for `betar(link = "probit")`, also the link given there).
 ///
 /// # Errors
 /// The error of the first name refused.
 pub fn family_and_link(family: &str, link: Option<&str>) -> Result<(Family, Link)> {
     let fam = Family::parse(family)?;
-    let link = match link {
+    let inner = match (fam, call(family)) {
+        (Family::Betar(_), Some((_, arg))) => betar_args(arg)?.1,
+        _ => None,
+    };
+    if let (Some(a), Some(b)) = (inner.as_deref(), link)
+        && a != b
+    {
+        return Err(GamError::Control {
+            option: family.to_string(),
+            message: format!("the link is given twice, as {a} and as {b}: give it once"),
+        });
+    }
+    let link = match link.or(inner.as_deref()) {
         None => fam.default_link(),
         Some(l) => fam.parse_link(l)?,
     };
@@ -187,11 +240,41 @@ mod tests {
     }
 
     #[test]
+    fn betar_parses_with_its_link_and_eps() {
+        let eps = Param(betar::DEFAULT_EPS);
+        assert_eq!(
+            family_and_link("betar", None).ok(),
+            Some((Family::Betar(eps), Link::Logit))
+        );
+        assert_eq!(
+            family_and_link("betar(link=\"probit\")", None).ok(),
+            Some((Family::Betar(eps), Link::Probit))
+        );
+        assert_eq!(
+            family_and_link("betar(link = 'cloglog', eps = 1e-10)", None).ok(),
+            Some((Family::Betar(Param(1e-10)), Link::Cloglog))
+        );
+        assert_eq!(
+            family_and_link("betar", Some("probit")).ok(),
+            Some((Family::Betar(eps), Link::Probit))
+        );
+        assert!(family_and_link("betar", Some("log")).is_err());
+        assert!(family_and_link("betar(link=\"probit\")", Some("logit")).is_err());
+        assert!(Family::parse("betar(eps = -1)").is_err());
+        assert!(
+            Family::parse("betar(theta = 3)")
+                .unwrap_err()
+                .to_string()
+                .contains("fixed theta")
+        );
+    }
+
+    #[test]
     fn refusals_list_what_is_supported() {
         assert_eq!(
             Family::parse("weibull").unwrap_err().to_string(),
             "unsupported family 'weibull': this build fits gaussian, binomial, poisson, Gamma, \
-             inverse.gaussian, nb, tw, quasipoisson, quasibinomial, negbin(theta), Tweedie(p)"
+             inverse.gaussian, nb, tw, quasipoisson, quasibinomial, negbin(theta), Tweedie(p), betar"
         );
         assert_eq!(
             family_and_link("poisson", Some("logit")).unwrap_err().to_string(),

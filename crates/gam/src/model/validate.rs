@@ -147,7 +147,13 @@ fn check_scale(model: &GamModel) -> Check {
         Some(Criterion::Ubre) => Some(false),
         Some(Criterion::Gcv | Criterion::Gacv | Criterion::PReml | Criterion::PMl) => Some(true),
         _ if family == Family::Tweedie => Some(true),
-        _ if matches!(family, Family::NegativeBinomial | Family::NegBinFixed(_)) => Some(false),
+        _ if matches!(
+            family,
+            Family::NegativeBinomial | Family::NegBinFixed(_) | Family::Betar(_)
+        ) =>
+        {
+            Some(false)
+        }
         _ => None,
     };
     if let Some(estimated) = needs
@@ -191,6 +197,11 @@ fn check_family(model: &GamModel) -> Check {
         && !(q.get().is_finite() && q.get() > 0.0 && q.get() != 1.0)
     {
         return Err(format!("the power link's exponent is {}", q.get()));
+    }
+    if let Family::Betar(eps) = family
+        && !(eps.get().is_finite() && eps.get() >= 0.0 && eps.get() < 0.5)
+    {
+        return Err(format!("the betar family's eps is {}", eps.get()));
     }
     match (family.has_theta(), model.theta) {
         (true, None) => Err(format!(

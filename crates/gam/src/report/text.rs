@@ -23,6 +23,8 @@ pub fn family_string(model: &GamModel) -> String {
             format!("Negative Binomial({})", rformat::round(theta, 3))
         }
         (Family::Tweedie, Some(p)) => format!("Tweedie(p={})", rformat::round(p, 3)),
+        // betar's postproc: paste("Beta regression(", round(theta, 3), ")", sep = "").
+        (Family::Betar(_), Some(phi)) => format!("Beta regression({})", rformat::round(phi, 3)),
         (family, _) => family.label(),
     }
 }

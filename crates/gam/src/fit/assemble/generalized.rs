@@ -70,8 +70,11 @@ pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit, sele
         fletcher_scale(prob, &e.fit.mu, influence.total())
     };
     let mu = &e.fit.mu;
-    let deviance = e.fit.deviance;
-    let null_deviance = null_deviance(prob, parts.design.intercept)?;
+    // For betar the fit's deviance is −2 log f; the reported one adds twice the saturated
+    // log-likelihood (mgcv's postproc), to the null deviance too.
+    let saturated = prob.family.saturated_deviance(&prob.obs, prob.theta);
+    let deviance = e.fit.deviance + saturated;
+    let null_deviance = null_deviance(prob, parts.design.intercept)? + saturated;
 
     let sum_w: f64 = prob.obs.iter().map(|o| o.w).sum();
     let dev1 = if let Some(phi) = known_scale {

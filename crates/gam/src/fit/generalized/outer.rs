@@ -232,10 +232,13 @@ mod tests {
             .map(|i| {
                 let mean = (1.0 + (2.0 * std::f64::consts::PI * t[i]).sin()).exp();
                 let y = (mean * (0.4 + ((i * 7919) % 13) as f64 / 10.0)).round();
-                Obs {
-                    y: if family == Family::Gamma { y + 0.5 } else { y },
-                    w: 1.0,
-                }
+                let y = match family {
+                    Family::Gamma => y + 0.5,
+                    // A proportion for beta regression.
+                    Family::Betar(_) => (y + 0.5) / (y + 2.0),
+                    _ => y,
+                };
+                Obs { y, w: 1.0 }
             })
             .collect();
         let pens = PenaltySet::new(
@@ -336,6 +339,10 @@ mod tests {
         check_derivatives(Family::NegativeBinomial, Link::Sqrt, &[-0.5, 1.5]);
         check_derivatives(Family::Tweedie, Link::Log, &[0.5, 0.3, -0.4]);
         check_derivatives(Family::Tweedie, Link::Identity, &[1.0, -0.6, 0.2]);
+        let betar = Family::Betar(crate::family::Param(crate::family::betar::DEFAULT_EPS));
+        check_derivatives(betar, Link::Logit, &[0.5, 1.2]);
+        check_derivatives(betar, Link::Probit, &[-0.5, 2.0]);
+        check_derivatives(betar, Link::Cloglog, &[1.0, 0.4]);
     }
 
     #[test]
@@ -348,6 +355,8 @@ mod tests {
             };
             check_derivatives_with(Family::NegativeBinomial, Link::Log, &[0.5, 0.7], sel);
             check_derivatives_with(Family::Tweedie, Link::Log, &[0.5, 0.3, -0.4], sel);
+            let betar = Family::Betar(crate::family::Param(crate::family::betar::DEFAULT_EPS));
+            check_derivatives_with(betar, Link::Logit, &[0.5, 1.2], sel);
         }
         let ml = Selection {
             criterion: Criterion::Ml,

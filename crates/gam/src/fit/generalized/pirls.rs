@@ -17,6 +17,10 @@
 //! indefinite, that iteration uses the Fisher weights (α = 1) instead, as
 //! mgcv does.
 //!
+//! A family given by its deviance's μ-derivatives (mgcv's `Dd`: betar) takes w and z from them
+//! ([`crate::family::DevDerivs`], as `gam.fit4`), falling back to `½ E[∂²D/∂η²]` when indefinite
+//! (ours; `gam.fit4` handles negative weights in its QR; the converged β̂ is the same).
+//!
 //! Safeguards, as in mgcv: a step to a non-finite deviance or an invalid
 //! mean is halved back towards the previous coefficients, and so is a step
 //! that raises the penalised deviance. Convergence: the penalised deviance
@@ -275,6 +279,11 @@ impl GlmProblem {
 
     /// `[w, w_f, dw/dη, d²w/dη²]` of one row with mean `m` ([`GlmProblem::weights`]).
     fn weight_row(&self, m: f64, o: Obs, fisher: bool) -> [f64; 4] {
+        if let Some(d) = self.family.dev_derivatives(o, m, self.theta) {
+            // An extended family given by its deviance derivatives (family::DevDerivs).
+            let [w, wf, w1, w2, _] = d.eta_weights(self.link.derivatives(m));
+            return if fisher { [wf, wf, 0.0, 0.0] } else { [w, wf, w1, w2] };
+        }
         let [v0, v1, v2, v3] = self.family.variance(m, self.theta);
         let [g1, g2, g3, g4] = self.link.derivatives(m);
         let (rv1, rv2, rv3) = (v1 / v0, v2 / v0, v3 / v0);
@@ -322,6 +331,15 @@ impl GlmProblem {
                 let row = r.start + i;
                 let o = self.obs[row];
                 let m = self.link.inverse(e);
+                if let Some(d) = self.family.dev_derivatives(o, m, self.theta) {
+                    // z = η − o + r/w with r = −½ ∂D/∂η (family::DevDerivs).
+                    let [wn, wf, _, _, r] = d.eta_weights(self.link.derivatives(m));
+                    let wi = if fisher { wf } else { wn };
+                    w[i] = wi;
+                    wz[i] = wi * (e - self.offset[row]) + r;
+                    res[i] = r;
+                    continue;
+                }
                 let (wi, wfi, g1, v) = self.irls_row(m, o, fisher);
                 w[i] = wi;
                 // w z = w (η − o) + w_p α q (y − μ) g' / α = w (η − o) + w_f (y − μ) g'

@@ -106,8 +106,24 @@ impl GlmSetup {
     }
 }
 
-/// mgcv's starting IRLS weights: the Fisher weights at R's starting means.
+/// mgcv's starting IRLS weights: the Fisher weights at R's starting means; for an extended
+/// family given by its deviance derivatives, the Newton weights `½ D_μμ μ_η²` unless one is
+/// negative, then `½ E[D_μμ] μ_η²` (mgcv's `initial.spg`).
 fn initial_weights(prob: &GlmProblem) -> Vec<f64> {
+    if prob.family.by_dev_derivatives() {
+        let rows: Vec<(f64, f64)> = prob
+            .initial_mu()
+            .iter()
+            .zip(&prob.obs)
+            .map(|(&m, &o)| {
+                let me = prob.link.mu_eta(prob.link.link(m));
+                let d = prob.family.dev_derivatives(o, m, prob.theta).unwrap_or_default();
+                (0.5 * d.dmu2 * me * me, 0.5 * d.edmu2 * me * me)
+            })
+            .collect();
+        let newton = rows.iter().all(|r| r.0 >= 0.0);
+        return rows.iter().map(|r| if newton { r.0 } else { r.1 }).collect();
+    }
     prob.initial_mu()
         .iter()
         .zip(&prob.obs)

@@ -11,7 +11,7 @@
 //! vector (`√(φ/w_i)·Φ⁻¹(u)` with equal weights), so the quantiles are exact;
 //! otherwise they depend on the seed (and on the generator, which is not
 //! R's). Families without a quantile function in `qq.gam` (every family but
-//! the Gaussian, Poisson, binomial and Gamma) get normal quantiles scaled
+//! the Gaussian, Poisson, binomial, Gamma and betar, whose `qf` mgcv uses) get normal quantiles scaled
 //! to the residuals' standard deviation, and say so.
 //!
 //! # Histogram
@@ -24,7 +24,7 @@ use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::seq::SliceRandom;
 use serde::Serialize;
-use statrs::distribution::{Binomial, ContinuousCDF, DiscreteCDF, Gamma, Normal, Poisson};
+use statrs::distribution::{Beta, Binomial, ContinuousCDF, DiscreteCDF, Gamma, Normal, Poisson};
 
 use crate::family::{Family, Obs};
 use crate::model::GamModel;
@@ -86,7 +86,7 @@ pub struct ResidualPlots {
 pub(super) fn deviance_residual(model: &GamModel, o: Obs, mu: f64) -> f64 {
     let d = model
         .family
-        .deviance_residual(o, mu, model.theta.unwrap_or(1.0))
+        .reported_deviance(o, mu, model.theta.unwrap_or(1.0))
         .max(0.0);
     d.sqrt() * sign(o.y - mu)
 }
@@ -140,6 +140,14 @@ fn qq_quantiles(model: &GamModel, obs: &[Obs], mu: &[f64], draws: usize, seed: u
             Some(Binomial::new(mu, trials as u64).ok()?.inverse_cdf(u) as f64 / trials)
         }),
         Family::Gamma => Box::new(move |u, mu, _| Some(Gamma::new(1.0 / phi, 1.0 / (mu * phi)).ok()?.inverse_cdf(u))),
+        // betar()$qf: qbeta(p, φμ, φ(1−μ)) moved inside [eps, 1 − eps].
+        Family::Betar(eps) => {
+            let prec = model.theta?;
+            Box::new(move |u, mu, _| {
+                let q = Beta::new(prec * mu, prec * (1.0 - mu)).ok()?.inverse_cdf(u);
+                Some(crate::family::betar::clamp(q, eps.get()))
+            })
+        }
         _ => return None,
     };
     let mut u: Vec<f64> = (0..n).map(|i| (i as f64 + 0.5) / n as f64).collect();

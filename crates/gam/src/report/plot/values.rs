@@ -43,6 +43,11 @@ pub(super) fn training(model: &GamModel, data: &DataFrame) -> Result<Training> {
         .zip(&rows.eta)
         .map(|(o, &eta)| {
             let mu = model.link.inverse(eta);
+            if let Some(d) = model.family.dev_derivatives(*o, mu, theta) {
+                // gam.fit4 (betar): weights ½E[D_ηη], residuals −D_η/D_ηη.
+                let [w, wf, _, _, r] = d.eta_weights(model.link.derivatives(mu));
+                return wf.max(0.0).sqrt() * r / w;
+            }
             let [v0, v1, _, _] = model.family.variance(mu, theta);
             let [g1, g2, _, _] = model.link.derivatives(mu);
             let alpha = match 1.0 + (o.y - mu) * (v1 / v0 + g2 / g1) {

@@ -1,0 +1,105 @@
+//! The extended-family layer (Wood, Pya & Säfken 2016; mgcv's `extended.family`, `gam.fit4`):
+//! a family that is not described by a variance function gives the derivatives of its
+//! deviance D(y, μ, θ) in μ directly, as mgcv's `Dd` does, and the fit takes its Newton
+//! weights from them:
+//!
+//! ```text
+//! w = ½ ∂²D/∂η² = ½ (D_μμ μ'² + D_μ μ''),   w_f = ½ E[D_μμ] μ'²,   z-step: −½ D_μ μ' / w
+//! ```
+//!
+//! with `μ' = dμ/dη` (mgcv's `dDeta`: `Deta2 = Dmu2 ig1² − Dmu g2g ig1`). The third and fourth
+//! η-derivatives give the derivatives of the weights that the REML gradient and Hessian need;
+//! the θ-derivatives are [`super::ThetaDerivatives`], as for `nb()` and `tw()`. For such families
+//! the deviance the fit works with may be −2 log f (mgcv's `betar`), in which case the
+//! reported deviance adds twice the saturated log-likelihood ([`Family::saturated_deviance`],
+//! mgcv's `postproc`).
+//!
+//! The exponential families, `nb()` and `tw()` keep their variance-function route
+//! ([`Family::variance`]): [`Family::dev_derivatives`] is `None` for them, so their fits are
+//! unchanged bit for bit.
+
+use super::{DevDerivs, Family, Obs, betar};
+
+impl Family {
+    /// The deviance's μ-derivatives of an extended family given by them (mgcv's `Dd`), with the
+    /// family parameter `theta` (betar: φ); `None` for the families with a variance function.
+    pub fn dev_derivatives(self, o: Obs, mu: f64, theta: f64) -> Option<DevDerivs> {
+        match self {
+            Family::Betar(eps) => Some(betar::mu_derivatives(
+                Obs {
+                    y: betar::clamp(o.y, eps.get()),
+                    w: o.w,
+                },
+                mu,
+                theta,
+            )),
+            _ => None,
+        }
+    }
+
+    /// Whether the fit takes its weights from [`Family::dev_derivatives`].
+    pub fn by_dev_derivatives(self) -> bool {
+        matches!(self, Family::Betar(_))
+    }
+
+    /// What the reported deviance adds to the fit's: twice the weighted saturated
+    /// log-likelihood for a family whose fitting deviance is −2 log f (betar: mgcv's
+    /// `2 * saturated.ll(y, w, θ)$f`), else 0.
+    pub fn saturated_deviance(self, obs: &[Obs], theta: f64) -> f64 {
+        match self {
+            Family::Betar(eps) => {
+                2.0 * obs
+                    .iter()
+                    .map(|o| o.w * betar::saturated_row(betar::clamp(o.y, eps.get()), theta, eps.get()))
+                    .sum::<f64>()
+            }
+            _ => 0.0,
+        }
+    }
+
+    /// One row's deviance as reported (residuals, deviance explained): the fitting deviance
+    /// plus the row's saturated part ([`Family::saturated_deviance`]), never below 0.
+    pub fn reported_deviance(self, o: Obs, mu: f64, theta: f64) -> f64 {
+        let d = self.deviance_residual(o, mu, theta);
+        if self.by_dev_derivatives() {
+            (d + self.saturated_deviance(&[o], theta)).max(0.0)
+        } else {
+            d
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::family::{Link, Param};
+
+    #[test]
+    fn eta_weights_are_derivatives_of_the_deviance_in_eta() {
+        let fam = Family::Betar(Param(betar::DEFAULT_EPS));
+        let o = Obs { y: 0.27, w: 1.3 };
+        let phi = 3.5;
+        for link in [Link::Logit, Link::Probit, Link::Cloglog] {
+            let at = |eta: f64| {
+                let mu = link.inverse(eta);
+                let d = fam.dev_derivatives(o, mu, phi).expect("betar has Dd");
+                (fam.deviance_residual(o, mu, phi), d.eta_weights(link.derivatives(mu)))
+            };
+            let (eta, h) = (-0.4, 1e-5);
+            let (_, w) = at(eta);
+            let (dp, wp) = at(eta + h);
+            let (dm, wm) = at(eta - h);
+            let close = |fd: f64, an: f64, what: &str| {
+                assert!(
+                    (fd - an).abs() <= 1e-6 * (1.0 + an.abs()),
+                    "{link:?} {what}: {an} vs {fd}"
+                );
+            };
+            close(-0.5 * (dp - dm) / (2.0 * h), w[4], "r");
+            close(-(wp[4] - wm[4]) / (2.0 * h), w[0], "w");
+            close((wp[0] - wm[0]) / (2.0 * h), w[2], "w'");
+            close((wp[2] - wm[2]) / (2.0 * h), w[3], "w''");
+        }
+        assert!(Family::Poisson.dev_derivatives(o, 0.3, 1.0).is_none());
+    }
+}
