@@ -26,8 +26,9 @@
 mod common;
 
 use common::cases::{data, test_data};
-use common::json::{num, nums, read_json};
+use common::json::{num, read_json};
 use common::setup_ref::{check, check_setup_fit, check_summary, dense_and_chunked, median_fit_ms, spec};
+use common::signed::{mat, s_diff, signs, x_diff};
 use faer::Mat;
 use gam::expert::basis::{Basis, BasisFn};
 use gam::expert::data::{Column, DataFrame};
@@ -44,42 +45,6 @@ const SUMMARY_REL_TOL: f64 = 1e-3;
 
 /// Chunked and in-memory fits agree to this (relative).
 const CHUNKED_REL_TOL: f64 = 1e-10;
-
-/// A row-major matrix of `rows` rows from a reference's flat list.
-fn mat(v: &serde_json::Value, rows: usize) -> Mat<f64> {
-    let x = nums(v);
-    let cols = x.len() / rows;
-    Mat::from_fn(rows, cols, |i, j| x[i * cols + j])
-}
-
-fn max_abs(m: &Mat<f64>) -> f64 {
-    (0..m.nrows())
-        .flat_map(|i| (0..m.ncols()).map(move |j| (i, j)))
-        .fold(0.0, |a, (i, j)| a.max(m[(i, j)].abs()))
-}
-
-/// Signs making each column of `ours` agree with mgcv's.
-fn signs(ours: &Mat<f64>, theirs: &Mat<f64>) -> Vec<f64> {
-    (0..ours.ncols())
-        .map(|j| {
-            let dot: f64 = (0..ours.nrows()).map(|i| ours[(i, j)] * theirs[(i, j)]).sum();
-            if dot < 0.0 { -1.0 } else { 1.0 }
-        })
-        .collect()
-}
-
-/// max |ours·diag(s) − theirs| / max |theirs|.
-fn x_diff(ours: &Mat<f64>, theirs: &Mat<f64>, s: &[f64]) -> f64 {
-    assert_eq!((ours.nrows(), ours.ncols()), (theirs.nrows(), theirs.ncols()));
-    let d = Mat::from_fn(ours.nrows(), ours.ncols(), |i, j| ours[(i, j)] * s[j] - theirs[(i, j)]);
-    max_abs(&d) / max_abs(theirs)
-}
-
-/// max |diag(s)·ours·diag(s) − theirs| / max |theirs|.
-fn s_diff(ours: &Mat<f64>, theirs: &Mat<f64>, s: &[f64]) -> f64 {
-    let flipped = Mat::from_fn(ours.nrows(), ours.ncols(), |i, j| ours[(i, j)] * s[i]);
-    x_diff(&flipped, theirs, s)
-}
 
 /// The area of each row of `frame`'s column `area`, as an index into `areas`.
 fn codes(frame: &DataFrame, areas: &[String]) -> Vec<usize> {

@@ -2,7 +2,8 @@
 //! ([`json`]), the public benchmark cases ([`cases`]), the tolerances of the
 //! fidelity tests against mgcv ([`tol`]), ways to damage a model file
 //! ([`damage`]), the synthetic data of the front-door tests ([`front`]) and
-//! checks against mgcv's setup of a model ([`setup_ref`]).
+//! checks against mgcv's setup of a model ([`setup_ref`]) and matrices
+//! compared up to column signs ([`signed`]).
 
 // Each test binary uses only part of this module.
 #![allow(dead_code)]
@@ -30,4 +31,5 @@ pub mod damage;
 pub mod front;
 pub mod json;
 pub mod setup_ref;
+pub mod signed;
 pub mod tol;
