@@ -116,7 +116,7 @@ impl FittedGam {
         let (rows, kept) = self.training_rows(training)?;
         let model = self.model();
         let family = model.family;
-        let theta = model.theta.unwrap_or(1.0);
+        let theta = &model.theta;
         let link = model.link;
         let pearson = |r: &Row| (r.y - r.mu) * r.w.sqrt() / family.variance(r.mu, theta)[0].sqrt();
         let values = rows

@@ -299,14 +299,17 @@ pub struct DevianceTable {
 
 /// Whether mgcv treats the family as an `extended.family` (its `nb()` and `tw()`).
 fn is_extended(family: Family) -> bool {
-    matches!(family, Family::NegativeBinomial | Family::Tweedie | Family::Betar(_))
+    matches!(
+        family,
+        Family::NegativeBinomial | Family::Tweedie | Family::Betar(_) | Family::Scat(_)
+    )
 }
 
 /// `Σ edf2` as `anova.gam` reads it, recovered from the log-likelihood's df
 /// (module documentation): without edf2, `Σ edf`, the same as mgcv's 0 correction.
 fn sum_edf2(model: &GamModel) -> f64 {
     let sc_p = f64::from(u8::from(model.scale_estimated));
-    let n_theta = f64::from(u8::from(model.theta.is_some()));
+    let n_theta = model.theta.len() as f64;
     model.loglik_df - sc_p - n_theta
 }
 

@@ -18,13 +18,16 @@ const SUMMARY_DIGITS: usize = 4;
 /// negative binomial carries its estimated θ, `Negative Binomial(2.579)`
 /// (mgcv pastes θ rounded to 3 decimals).
 pub fn family_string(model: &GamModel) -> String {
-    match (model.family, model.theta) {
+    match (model.family, model.theta.first().copied()) {
         (Family::NegativeBinomial, Some(theta)) => {
             format!("Negative Binomial({})", rformat::round(theta, 3))
         }
         (Family::Tweedie, Some(p)) => format!("Tweedie(p={})", rformat::round(p, 3)),
         // betar's postproc: paste("Beta regression(", round(theta, 3), ")", sep = "").
         (Family::Betar(_), Some(phi)) => format!("Beta regression({})", rformat::round(phi, 3)),
+        (Family::Scat(min_df), _) if model.theta.len() == 2 => {
+            crate::family::scat::label(&model.theta, min_df.get(), |v| rformat::round(v, 3).to_string())
+        }
         (family, _) => family.label(),
     }
 }
