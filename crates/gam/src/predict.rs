@@ -303,6 +303,15 @@ impl GamModel {
             PredictType::Link => (eta, se_eta),
             // mgcv's predict.gam(type = "response"): μ = g⁻¹(η), and the
             // delta method gives se(μ) = |dμ/dη| se(η).
+            PredictType::Response if self.family.response_mean(0.0, &self.theta).is_some() => {
+                // A family whose mean is not the link's inverse (ziP): its own mean and slope.
+                let at: Vec<(f64, f64)> = eta
+                    .iter()
+                    .map(|&e| self.family.response_mean(e, &self.theta).expect("checked above"))
+                    .collect();
+                let se = se_eta.map(|se| se.iter().zip(&at).map(|(s, a)| s * a.1.abs()).collect());
+                (at.iter().map(|a| a.0).collect(), se)
+            }
             PredictType::Response => {
                 let link = self.link;
                 let se = se_eta.map(|se| se.iter().zip(&eta).map(|(s, &e)| s * link.mu_eta(e).abs()).collect());

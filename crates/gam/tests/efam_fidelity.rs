@@ -88,7 +88,17 @@ fn check(id: &str) {
         ..Default::default()
     };
     let mu_hat = model.predict(&data, &response).unwrap().fit;
-    let fitted = worst(&mu_hat, &nums(&r["fitted"])) / sd_y;
+    // mgcv's fitted values are the link's inverse of the predictor, which for ziP (identity on
+    // the log Poisson mean) is not its response-scale mean.
+    let own_mean = model.family.response_mean(0.0, &model.theta).is_some();
+    let fit_scale = if own_mean {
+        model.predict(&data, &PredictOptions::default()).unwrap().fit
+    } else {
+        mu_hat.clone()
+    };
+    // Relative to sd(y), or for ziP to the sd of mgcv's fitted predictor (another scale).
+    let fit_sd = if own_mean { sd(&nums(&r["fitted"])) } else { sd_y };
+    let fitted = worst(&fit_scale, &nums(&r["fitted"])) / fit_sd;
     cmp("fitted values / sd(y)", fitted, PRED_SD_TOL);
     for (what, ours, key) in [
         ("deviance", model.deviance, "deviance"),
@@ -103,10 +113,10 @@ fn check(id: &str) {
     let theta_hat = &model.theta;
     let res: Vec<f64> = y_ref
         .iter()
-        .zip(&mu_hat)
-        .map(|(&y, &mu)| {
-            let d = model.family.reported_deviance(Obs { y, w: 1.0 }, mu, theta_hat);
-            d.sqrt() * (y - mu).signum()
+        .zip(fit_scale.iter().zip(&mu_hat))
+        .map(|(&y, (&at, &mean))| {
+            let d = model.family.reported_deviance(Obs { y, w: 1.0 }, at, theta_hat);
+            d.sqrt() * (y - mean).signum()
         })
         .collect();
     cmp(
@@ -172,7 +182,7 @@ fn check(id: &str) {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-test_per_case!(check; betar_reml, betar_ml, betar_probit_edges, scat_reml, scat_ml, scat_log);
+test_per_case!(check; betar_reml, betar_ml, betar_probit_edges, scat_reml, scat_ml, scat_log, zip_reml, zip_ml, zip_b);
 
 /// The betar REML fit's spec and data.
 fn betar_reml_spec() -> (GamSpec, DataFrame) {
@@ -197,6 +207,9 @@ fn fit_times_against_mgcv() {
         "scat_reml",
         "scat_ml",
         "scat_log",
+        "zip_reml",
+        "zip_ml",
+        "zip_b",
     ] {
         let r = read_json(&test_data().join(format!("efam/{id}.json")));
         let mut secs: Vec<f64> = (0..5)
@@ -313,4 +326,21 @@ fn betar_refuses_impossible_responses_naming_the_row() {
     // With mgcv's default eps the same response is moved inside (0, 1) and fitted.
     assert!(spec.fit(&at_zero).is_ok());
     drop(data);
+}
+
+/// A count below zero or not whole is a one-line error naming the row, for ziP.
+#[test]
+fn zip_refuses_impossible_counts_naming_the_row() {
+    let text = std::fs::read_to_string(test_data().join("efam/zip_n400.csv")).unwrap();
+    let line = text.lines().nth(7).unwrap().to_string();
+    let (_, rest) = line.split_once(',').unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.csv");
+    let (family, link) = family_and_link("ziP", None).unwrap();
+    let spec = GamSpec::new(Formula::parse("y ~ s(x0) + s(x1)").unwrap()).with_family(family, link);
+    for bad in ["-1", "2.5"] {
+        std::fs::write(&path, text.replacen(&line, &format!("{bad},{rest}"), 1)).unwrap();
+        let e = spec.fit(&DataFrame::read_csv(&path).unwrap()).unwrap_err().to_string();
+        assert!(e.contains("row 7") && e.contains(bad) && !e.contains('\n'), "{e}");
+    }
 }

@@ -81,6 +81,7 @@ impl<'a> KeyMaterial<'a> {
                 crate::family::Family::Betar(eps) => Some(eps.get()),
                 // scat's min.df bounds ν, so it changes the model.
                 crate::family::Family::Scat(min_df) => Some(min_df.get()),
+                crate::family::Family::ZiP(b) => Some(b.get()),
                 f => f.fixed_param(),
             },
             link_param: match spec.link {

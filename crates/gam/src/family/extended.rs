@@ -18,7 +18,7 @@
 //! ([`Family::variance`]): [`Family::dev_derivatives`] is `None` for them, so their fits are
 //! unchanged bit for bit.
 
-use super::{DevDerivs, Family, Obs, betar, scat};
+use super::{DevDerivs, Family, Obs, betar, scat, zip};
 
 impl Family {
     /// The deviance's μ-derivatives of an extended family given by them (mgcv's `Dd`), with the
@@ -34,13 +34,14 @@ impl Family {
                 self.param_or(theta),
             )),
             Family::Scat(min_df) => Some(scat::mu_derivatives(o, mu, theta, min_df.get())),
+            Family::ZiP(b) => Some(zip::mu_derivatives(o, mu, theta, b.get())),
             _ => None,
         }
     }
 
     /// Whether the fit takes its weights from [`Family::dev_derivatives`].
     pub fn by_dev_derivatives(self) -> bool {
-        matches!(self, Family::Betar(_) | Family::Scat(_))
+        matches!(self, Family::Betar(_) | Family::Scat(_) | Family::ZiP(_))
     }
 
     /// Whether the weighted mean response minimises the deviance over constant means (so it
@@ -48,7 +49,7 @@ impl Family {
     /// `postproc` uses it for betar), false for scat, whose null deviance mgcv finds by a
     /// search over the constant (`find.null.dev`).
     pub fn null_mean_is_weighted_mean(self) -> bool {
-        !matches!(self, Family::Scat(_))
+        !matches!(self, Family::Scat(_) | Family::ZiP(_))
     }
 
     /// What the reported deviance adds to the fit's: twice the weighted saturated
@@ -63,8 +64,25 @@ impl Family {
                     .map(|o| o.w * betar::saturated_row(betar::clamp(o.y, eps.get()), theta, eps.get()))
                     .sum::<f64>()
             }
+            // ziP: the fit's deviance less its per-row minimum over γ (saturated.ll).
+            Family::ZiP(b) => -obs.iter().map(|o| zip::saturated_row(*o, theta, b.get())).sum::<f64>(),
             _ => 0.0,
         }
+    }
+
+    /// The response-scale mean at linear predictor `eta` and its derivative in η, for a
+    /// family whose mean is not the link's inverse (ziP: `p λ/(1 − e^{−λ})`); `None` for the
+    /// others.
+    pub fn response_mean(self, eta: f64, theta: &[f64]) -> Option<(f64, f64)> {
+        match self {
+            Family::ZiP(b) => Some(zip::mean_and_slope(eta, theta, b.get())),
+            _ => None,
+        }
+    }
+
+    /// Whether mgcv's summary shows the adjusted R² (not for ziP: `no.r.sq`).
+    pub fn has_r_sq(self) -> bool {
+        !matches!(self, Family::ZiP(_))
     }
 
     /// One row's deviance as reported (residuals, deviance explained): the fitting deviance

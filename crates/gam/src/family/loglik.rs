@@ -2,7 +2,7 @@
 //! derivatives (in the scale and in a family parameter), which enter the Laplace-approximate
 //! REML and ML criteria, and R's `aic()` of each family, behind `AIC()` and `logLik()`.
 
-use super::{Family, Obs, ThetaDerivatives, ThetaDerivs, betar, negbin, scat, special, tweedie};
+use super::{Family, Obs, ThetaDerivatives, ThetaDerivs, betar, negbin, scat, special, tweedie, zip};
 
 impl Family {
     /// mgcv's saturated log-likelihood `ls(y, w, n, φ)` and its first two
@@ -74,6 +74,8 @@ impl Family {
             // mgcv's betar() works with −2 log f as its deviance, so its ls is 0.
             Family::Betar(_) => [0.0; 3],
             Family::Scat(min_df) => [scat::saturated(obs, theta_v, min_df.get()).0, 0.0, 0.0],
+            // As betar, ziP's fitting deviance is −2 log f: ls is 0.
+            Family::ZiP(_) => [0.0; 3],
             Family::InverseGaussian => [
                 -obs.iter()
                     .map(|o| (2.0 * std::f64::consts::PI * phi * o.y.powi(3)).ln())
@@ -160,8 +162,8 @@ impl Family {
                     .sum::<f64>()
                     - 2.0 * scat::saturated(obs, theta_v, min_df.get()).0
             }
-            // betar()$aic: −2 log f summed, which is its dev.resids summed.
-            Family::Betar(_) => obs
+            // betar()$aic and ziP()$aic: −2 log f summed, which is dev.resids summed.
+            Family::Betar(_) | Family::ZiP(_) => obs
                 .iter()
                 .zip(mu)
                 .map(|(o, &m)| self.deviance_residual(*o, m, theta_v))
@@ -239,6 +241,7 @@ impl Family {
                 one(betar::theta_derivatives(o, mu, self.param_or(theta)), out)
             }
             Family::Scat(min_df) => scat::theta_derivatives(o, mu, theta, min_df.get(), out),
+            Family::ZiP(b) => zip::theta_derivatives(o, mu, theta, b.get(), out),
             _ => out.clear(),
         }
     }

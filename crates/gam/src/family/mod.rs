@@ -35,6 +35,7 @@ pub mod scat;
 mod special;
 mod theta;
 pub mod tweedie;
+pub mod zip;
 
 use serde::{Deserialize, Serialize};
 
@@ -94,6 +95,11 @@ pub enum Family {
     /// bound of ν ([`scat`]).
     #[serde(rename = "scat")]
     Scat(Param),
+    /// Zero-inflated Poisson counts (mgcv's `ziP()`): the linear predictor is the log Poisson
+    /// mean, the zero-inflation probability is tied to it by two estimated parameters; the
+    /// value is mgcv's `b` ([`zip`]).
+    #[serde(rename = "ziP")]
+    ZiP(Param),
 }
 
 /// The largest number of significant digits mgcv's `negbin()` name shows (R's `format`).
@@ -159,6 +165,7 @@ impl Family {
             Family::QuasiBinomial => "quasibinomial",
             Family::Betar(_) => "betar",
             Family::Scat(_) => "scat",
+            Family::ZiP(_) => "ziP",
         }
     }
 
@@ -180,6 +187,7 @@ impl Family {
             Family::TweedieFixed(p) => format!("Tweedie({})", param::r_number(p.get())),
             Family::Betar(_) => "Beta regression".to_string(),
             Family::Scat(_) => "scaled t".to_string(),
+            Family::ZiP(_) => "zero inflated Poisson".to_string(),
             f => f.name().to_string(),
         }
     }
@@ -224,7 +232,7 @@ impl Family {
     pub fn n_theta(self) -> usize {
         match self {
             Family::NegativeBinomial | Family::Tweedie | Family::Betar(_) => 1,
-            Family::Scat(_) => 2,
+            Family::Scat(_) | Family::ZiP(_) => 2,
             _ => 0,
         }
     }
@@ -279,6 +287,7 @@ impl Family {
             "tweedie" => Some(Family::Tweedie),
             "betar" => Some(Family::Betar(Param(betar::DEFAULT_EPS))),
             "scat" => Some(Family::Scat(Param(scat::DEFAULT_MIN_DF))),
+            "ziP" | "zip" => Some(Family::ZiP(Param(0.0))),
             _ => ALL_FAMILIES.iter().copied().find(|f| f.name() == name),
         }
     }
@@ -292,7 +301,7 @@ impl Family {
             Family::Gamma => Link::Inverse,
             Family::InverseGaussian => Link::InverseSquare,
             Family::Betar(_) => Link::Logit,
-            Family::Scat(_) => Link::Identity,
+            Family::Scat(_) | Family::ZiP(_) => Link::Identity,
             _ => Link::Log,
         }
     }
@@ -315,6 +324,8 @@ impl Family {
             // mgcv's betar() also offers cauchit, which this build has no link for.
             Family::Betar(_) => &[Link::Logit, Link::Probit, Link::Cloglog],
             Family::Scat(_) => &[Link::Identity, Link::Log, Link::Inverse],
+            // The identity on the log Poisson mean: mgcv's only link for ziP.
+            Family::ZiP(_) => &[Link::Identity],
         }
     }
 
@@ -334,6 +345,7 @@ impl Family {
                 | Family::NegBinFixed(_)
                 | Family::Betar(_)
                 | Family::Scat(_)
+                | Family::ZiP(_)
         )
     }
 
@@ -358,6 +370,7 @@ impl Family {
             }
             Family::Betar(_) => betar::variance(mu, theta),
             Family::Scat(min_df) => scat::variance(theta_v, min_df.get()),
+            Family::ZiP(b) => zip::variance(mu, theta_v, b.get()),
             _ => unreachable!("base() maps every family to one above"),
         }
     }
@@ -365,7 +378,7 @@ impl Family {
     /// Whether μ is a possible mean (R's `validmu`).
     pub fn valid_mu(self, mu: f64) -> bool {
         match self.base() {
-            Family::Gaussian | Family::Scat(_) => mu.is_finite(),
+            Family::Gaussian | Family::Scat(_) | Family::ZiP(_) => mu.is_finite(),
             Family::Binomial | Family::Betar(_) => mu.is_finite() && mu > 0.0 && mu < 1.0,
             _ => mu.is_finite() && mu > 0.0,
         }
@@ -393,6 +406,7 @@ impl Family {
             // −2 log f, which mgcv's betar() uses as its deviance while fitting.
             Family::Betar(eps) => betar::minus_two_loglik(betar::clamp(y, eps.get()), w, mu, theta),
             Family::Scat(min_df) => scat::deviance(o, mu, theta_v, min_df.get()),
+            Family::ZiP(b) => zip::deviance(o, mu, theta_v, b.get()),
             _ => unreachable!("base() maps every family to one above"),
         }
     }
@@ -408,6 +422,7 @@ impl Family {
             Family::Betar(eps) => betar::clamp(o.y, eps.get()),
             // mgcv's scat()$initialize: y + 0.1 where y = 0.
             Family::Scat(_) => o.y + if o.y == 0.0 { 0.1 } else { 0.0 },
+            Family::ZiP(_) => zip::initial_gamma(o.y),
             _ => unreachable!("base() maps every family to one above"),
         }
     }
@@ -430,6 +445,9 @@ impl Family {
             Family::Poisson | Family::NegativeBinomial if y < 0.0 => {
                 bad(format!("negative count {y}: the {} family needs y >= 0", self.name()))
             }
+            Family::ZiP(_) if !(y >= 0.0 && y == y.round()) => bad(format!(
+                "zero-inflated Poisson response {y} is not a non-negative whole number: ziP models counts"
+            )),
             Family::Tweedie if y < 0.0 => bad(format!("negative value {y}: the {} family needs y >= 0", self.name())),
             Family::Gamma if y <= 0.0 => bad(format!("the Gamma family needs a positive response, got {y}")),
             Family::InverseGaussian if y <= 0.0 => bad(format!(

@@ -30,6 +30,7 @@ impl Family {
         match name.trim() {
             "betar" => return Ok(Family::Betar(Param(betar::DEFAULT_EPS))),
             "scat" => return Ok(Family::Scat(Param(scat::DEFAULT_MIN_DF))),
+            "ziP" => return Ok(Family::ZiP(Param(0.0))),
             _ => {}
         }
         Family::from_name(name)
@@ -71,6 +72,7 @@ impl Family {
             },
             "betar" => Ok(Family::Betar(Param(extended_args(function, arg)?.0))),
             "scat" => Ok(Family::Scat(Param(extended_args(function, arg)?.0))),
+            "ziP" => Ok(Family::ZiP(Param(extended_args(function, arg)?.0))),
             _ => Err(GamError::UnknownFamily {
                 name: format!("{function}({arg})"),
                 known: known_families(),
@@ -118,7 +120,7 @@ impl Family {
 /// The families this build fits, for messages.
 fn known_families() -> String {
     format!(
-        "{}, negbin(theta), Tweedie(p), betar, scat",
+        "{}, negbin(theta), Tweedie(p), betar, scat, ziP",
         names(ALL_FAMILIES, Family::name)
     )
 }
@@ -146,6 +148,12 @@ fn numeric_arg(function: &str) -> Option<NumericArg> {
             default: scat::DEFAULT_MIN_DF,
             ok: |v| v > 0.0,
             rule: "a positive number, e.g. scat(min.df = 5)",
+        }),
+        "ziP" => Some(NumericArg {
+            key: "b",
+            default: 0.0,
+            ok: |v| v >= 0.0,
+            rule: "a number >= 0, e.g. ziP(b = 0.3)",
         }),
         _ => None,
     }
@@ -195,7 +203,7 @@ fn extended_args(function: &str, arg: &str) -> Result<(f64, Option<String>)> {
 pub fn family_and_link(family: &str, link: Option<&str>) -> Result<(Family, Link)> {
     let fam = Family::parse(family)?;
     let inner = match (fam, call(family)) {
-        (Family::Betar(_) | Family::Scat(_), Some((function, arg))) => extended_args(function, arg)?.1,
+        (Family::Betar(_) | Family::Scat(_) | Family::ZiP(_), Some((function, arg))) => extended_args(function, arg)?.1,
         _ => None,
     };
     if let (Some(a), Some(b)) = (inner.as_deref(), link)
@@ -312,7 +320,7 @@ mod tests {
         assert_eq!(
             Family::parse("weibull").unwrap_err().to_string(),
             "unsupported family 'weibull': this build fits gaussian, binomial, poisson, Gamma, \
-             inverse.gaussian, nb, tw, quasipoisson, quasibinomial, negbin(theta), Tweedie(p), betar, scat"
+             inverse.gaussian, nb, tw, quasipoisson, quasibinomial, negbin(theta), Tweedie(p), betar, scat, ziP"
         );
         assert_eq!(
             family_and_link("poisson", Some("logit")).unwrap_err().to_string(),

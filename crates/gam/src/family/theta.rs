@@ -89,6 +89,7 @@ impl Family {
     pub fn initial_t(self, obs: &[super::Obs]) -> Vec<f64> {
         match self {
             Family::Scat(_) => super::scat::initial_t(obs),
+            Family::ZiP(_) => super::zip::initial_t(),
             _ => vec![0.0; self.n_theta()],
         }
     }
@@ -101,6 +102,7 @@ impl Family {
                 let (nu, sig) = super::scat::nu_sigma(theta, min_df.get());
                 vec![nu, sig]
             }
+            Family::ZiP(b) if theta.len() == 2 => super::zip::reported(theta, b.get()),
             _ => theta.to_vec(),
         }
     }

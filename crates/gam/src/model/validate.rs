@@ -149,7 +149,7 @@ fn check_scale(model: &GamModel) -> Check {
         _ if family == Family::Tweedie => Some(true),
         _ if matches!(
             family,
-            Family::NegativeBinomial | Family::NegBinFixed(_) | Family::Betar(_) | Family::Scat(_)
+            Family::NegativeBinomial | Family::NegBinFixed(_) | Family::Betar(_) | Family::Scat(_) | Family::ZiP(_)
         ) =>
         {
             Some(false)
@@ -197,6 +197,11 @@ fn check_family(model: &GamModel) -> Check {
         && !(q.get().is_finite() && q.get() > 0.0 && q.get() != 1.0)
     {
         return Err(format!("the power link's exponent is {}", q.get()));
+    }
+    if let Family::ZiP(b) = family
+        && !(b.get().is_finite() && b.get() >= 0.0)
+    {
+        return Err(format!("the ziP family's b is {}", b.get()));
     }
     if let Family::Scat(min_df) = family
         && !(min_df.get().is_finite() && min_df.get() > 0.0)

@@ -25,6 +25,13 @@ pub fn family_string(model: &GamModel) -> String {
         (Family::Tweedie, Some(p)) => format!("Tweedie(p={})", rformat::round(p, 3)),
         // betar's postproc: paste("Beta regression(", round(theta, 3), ")", sep = "").
         (Family::Betar(_), Some(phi)) => format!("Beta regression({})", rformat::round(phi, 3)),
+        (Family::ZiP(b), _) if model.theta.len() == 2 => {
+            let shown: Vec<String> = crate::family::zip::reported(&model.theta, b.get())
+                .into_iter()
+                .map(|v| rformat::round(v, 3).to_string())
+                .collect();
+            format!("Zero inflated Poisson({})", shown.join(","))
+        }
         (Family::Scat(min_df), _) if model.theta.len() == 2 => {
             crate::family::scat::label(&model.theta, min_df.get(), |v| rformat::round(v, 3).to_string())
         }
@@ -91,9 +98,14 @@ pub fn summary_lines(model: &GamModel) -> Vec<String> {
     if let Some(rank) = model.rank {
         lines.push(format!("Rank: {rank}/{}", model.coefficients.len()));
     }
+    // mgcv leaves R² out for families that set `no.r.sq` (ziP).
+    let r_sq = if model.family.has_r_sq() {
+        format!("R-sq.(adj) =  {}   ", rformat::format_c(s.r_sq_adj, 3, Some(5), false))
+    } else {
+        String::new()
+    };
     lines.push(format!(
-        "R-sq.(adj) =  {}   Deviance explained = {}%",
-        rformat::format_c(s.r_sq_adj, 3, Some(5), false),
+        "{r_sq}Deviance explained = {}%",
         rformat::format_c(s.dev_explained * 100.0, 3, Some(4), false),
     ));
     // mgcv prints the criterion it optimised: `-REML`, `-ML`, `GCV`, `UBRE`, `GACV`, `P-REML`, `P-ML`.

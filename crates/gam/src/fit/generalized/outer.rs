@@ -341,6 +341,8 @@ mod tests {
         let scat = Family::Scat(crate::family::Param(crate::family::scat::DEFAULT_MIN_DF));
         check_derivatives(scat, Link::Identity, &[0.5, 0.8, 0.3]);
         check_derivatives(scat, Link::Log, &[-0.5, 1.5, -0.2]);
+        let zip = Family::ZiP(crate::family::Param(0.2));
+        check_derivatives(zip, Link::Identity, &[0.5, -0.3, 0.2]);
     }
 
     #[test]

@@ -46,6 +46,19 @@ y <- 1 + f + 0.6 * rt(n, 4)
 yp <- exp(0.5 + 0.6 * f) + 0.15 * rt(n, 6)
 write_num_csv(data.frame(y = y, yp = yp, x0 = x0, x1 = x1), "scat_n400.csv")
 
+# zip_n400.csv: zero-inflated Poisson counts (mgcv's ziP model): log Poisson mean
+# gamma = 0.3 + f(x0) + g(x1); a row is present with probability 1 - exp(-exp(eta)),
+# eta = -0.3 + 1.2 gamma; a present row is a zero-truncated Poisson draw.
+set.seed(20261210)
+n <- 400
+x0 <- runif(n); x1 <- runif(n)
+gam_lp <- 0.3 + sin(2 * pi * x0) + 1.5 * (x1 - 0.5)^2 * 2
+lam <- exp(gam_lp)
+present <- runif(n) < 1 - exp(-exp(-0.3 + 1.2 * gam_lp))
+yz <- numeric(n)
+for (i in which(present)) { repeat { v <- rpois(1, lam[i]); if (v > 0) break }; yz[i] <- v }
+write_num_csv(data.frame(y = yz, x0 = x0, x1 = x1), "zip_n400.csv")
+
 ## ---------------------------------------------------------------- cases
 cases <- list(
   list(id = "betar_reml", data = "betar_n400.csv", formula = "y ~ s(x0) + s(x1)",
@@ -59,14 +72,21 @@ cases <- list(
   list(id = "scat_ml", data = "scat_n400.csv", formula = "y ~ s(x0) + s(x1)",
        family = "scat", link = "identity", method = "ML"),
   list(id = "scat_log", data = "scat_n400.csv", formula = "yp ~ s(x0) + s(x1)",
-       family = "scat", link = "log", method = "REML")
+       family = "scat", link = "log", method = "REML"),
+  list(id = "zip_reml", data = "zip_n400.csv", formula = "y ~ s(x0) + s(x1)",
+       family = "ziP", link = "identity", method = "REML"),
+  list(id = "zip_ml", data = "zip_n400.csv", formula = "y ~ s(x0) + s(x1)",
+       family = "ziP", link = "identity", method = "ML"),
+  list(id = "zip_b", data = "zip_n400.csv", formula = "y ~ s(x0) + s(x1)",
+       family = "ziP(b = 0.3)", link = "identity", method = "REML")
 )
 args <- commandArgs(TRUE)
 if (length(args)) cases <- Filter(function(cs) cs$id %in% args, cases)
 
 num <- function(v) I(sprintf("%.17g", as.numeric(v)))
 make_family <- function(cs) switch(cs$family, betar = betar(link = cs$link),
-                                   scat = scat(link = cs$link), stop("family"))
+                                   scat = scat(link = cs$link), ziP = ziP(),
+                                   "ziP(b = 0.3)" = ziP(b = 0.3), stop("family"))
 
 for (cs in cases) {
   d <- read.csv(cs$data)

@@ -1,0 +1,290 @@
+//! The zero-inflated Poisson family (mgcv 1.8-41's `ziP`, `efam.r` lines 1862–2160, with the
+//! log-likelihood of `zipll` in `gamlss.r`): counts that are either a structural zero or a
+//! Poisson draw. The linear predictor γ is the log Poisson mean (`link = "identity"` on γ,
+//! λ = e^γ); the probability p that a row is not a structural zero is tied to it by
+//!
+//! ```text
+//! η = t₁ + (b + e^{t₂}) γ,   1 − p = exp(−e^η),
+//! log f(0) = −e^η,   log f(y > 0) = log p + y γ − log(e^λ − 1) − ln y!
+//! ```
+//!
+//! with `t = (t₁, t₂)` estimated with the smoothing parameters (mgcv's θ; `getTheta(TRUE)`
+//! reports `(t₁, b + e^{t₂})`) and `b ≥ 0` fixed (mgcv's `b`, default 0). As mgcv does, the
+//! fit's deviance is `D = −2 w log f` with `ls = 0` and scale 1; the reported deviance
+//! subtracts the per-row minimum of D over γ (`saturated.ll`), which is 0 for zeros.
+//!
+//! Both `log p = h(e^η)` and `log(e^λ − 1) = λ + h(λ)` use one function,
+//! `h(λ) = log(1 − e^{−λ})`, whose derivatives are polynomials in `q = 1/(e^λ − 1)`:
+//! `h' = q`, `h'' = −q(1+q)`, `h''' = q(1+q)(1+2q)`, `h'''' = −q(1+q)(1+6q+6q²)`; every
+//! derivative of D then comes from [`Jet`]s (module `jet`). The response-scale mean is
+//! `E y = p λ/(1 − e^{−λ})` (mgcv's `predict`).
+
+use super::jet::Jet;
+use super::special::ln_gamma;
+use super::{DevDerivs, Obs, ThetaDerivs};
+
+/// mgcv's starting t: (0, 0), "start at Poisson".
+const START_T: [f64; 2] = [0.0; 2];
+
+/// Newton iterations allowed per row for the saturated log-likelihood.
+const SATURATED_MAX_ITER: usize = 100;
+
+/// Step halvings allowed per Newton step there.
+const SATURATED_MAX_HALVINGS: usize = 50;
+
+/// Below this γ (log of √ε), mgcv takes λ/(1 − e^{−λ}) as 1 in the mean.
+fn tiny_gamma() -> f64 {
+    f64::EPSILON.ln() / 2.0
+}
+
+/// `h(λ) = log(1 − e^{−λ})` and its first four derivatives (module doc).
+fn h_derivatives(lambda: f64) -> [f64; 5] {
+    let q = 1.0 / lambda.exp_m1();
+    let q1 = q * (1.0 + q);
+    [
+        (-(-lambda).exp_m1()).ln(),
+        q,
+        -q1,
+        q1 * (1.0 + 2.0 * q),
+        -q1 * (1.0 + 6.0 * q + 6.0 * q * q),
+    ]
+}
+
+/// `log f` as a jet, given γ and η as jets.
+fn loglik_jet(y: f64, gamma: Jet, eta: Jet) -> Jet {
+    if y == 0.0 {
+        return -eta.exp();
+    }
+    let lam = gamma.exp();
+    let lam_v = lam.value();
+    let log_p = {
+        let e = eta.exp();
+        e.map(h_derivatives(e.value()))
+    };
+    log_p + gamma * y - lam - lam.map(h_derivatives(lam_v)) - ln_gamma(y + 1.0)
+}
+
+/// η as a jet in (γ, t₁, t₂).
+fn eta_jet(gamma: Jet, theta: &[f64], b: f64) -> Jet {
+    Jet::variable(1, theta[0]) + gamma * (Jet::variable(2, theta[1]).exp() + b)
+}
+
+/// D as a jet in (γ, t₁, t₂).
+fn deviance_jet(o: Obs, gamma: f64, theta: &[f64], b: f64) -> Jet {
+    let g = Jet::variable(0, gamma);
+    loglik_jet(o.y, g, eta_jet(g, theta, b)) * (-2.0 * o.w)
+}
+
+/// `−2 w log f(y; γ, t)`: mgcv's `ziP()$dev.resids` (and, summed, its `aic`).
+pub fn deviance(o: Obs, gamma: f64, theta: &[f64], b: f64) -> f64 {
+    let eta = theta[0] + (b + theta[1].exp()) * gamma;
+    let l = if o.y == 0.0 {
+        -eta.exp()
+    } else {
+        let lam = gamma.exp();
+        h_derivatives(eta.exp())[0] + o.y * gamma - lam - h_derivatives(lam)[0] - ln_gamma(o.y + 1.0)
+    };
+    -2.0 * o.w * l
+}
+
+/// D's derivatives in γ (mgcv's `Dmu` … `Dmu4`, `EDmu2`: minus twice the expected second
+/// derivative of log f, taking the expectation over zero and non-zero rows).
+pub fn mu_derivatives(o: Obs, gamma: f64, theta: &[f64], b: f64) -> DevDerivs {
+    let j = deviance_jet(o, gamma, theta, b);
+    // E[∂²log f/∂γ²] = p ∂²(−log(e^λ − 1))/∂γ² + (−(1 − p) e^η + p ∂²log p/∂η²) (b + e^{t₂})².
+    let pl = b + theta[1].exp();
+    let eta = theta[0] + pl * gamma;
+    let et = eta.exp();
+    let p = -(-et).exp_m1();
+    let g = Jet::variable(0, gamma);
+    let lam = g.exp();
+    let lee1 = lam + lam.map(h_derivatives(lam.value()));
+    let e = Jet::variable(0, eta).exp();
+    let l1ee = e.map(h_derivatives(et));
+    let el2 = -p * lee1.d(2, 0, 0) + (-(1.0 - p) * et + p * l1ee.d(2, 0, 0)) * pl * pl;
+    DevDerivs {
+        dmu: j.d(1, 0, 0),
+        dmu2: j.d(2, 0, 0),
+        edmu2: -2.0 * o.w * el2,
+        dmu3: j.d(3, 0, 0),
+        dmu4: j.d(4, 0, 0),
+    }
+}
+
+/// D's derivatives in t, into `out` (two parameters).
+pub fn theta_derivatives(o: Obs, gamma: f64, theta: &[f64], b: f64, out: &mut ThetaDerivs) {
+    if out.k() != 2 {
+        *out = ThetaDerivs::new(2);
+    }
+    let j = deviance_jet(o, gamma, theta, b);
+    let e = |a: usize| -> [usize; 2] { if a == 0 { [1, 0] } else { [0, 1] } };
+    for a in 0..2 {
+        let [i, k] = e(a);
+        out.d_t[a] = j.d(0, i, k);
+        out.dmu_t[a] = j.d(1, i, k);
+        out.dmu2_t[a] = j.d(2, i, k);
+        out.dmu3_t[a] = j.d(3, i, k);
+        for c in 0..2 {
+            let [i2, k2] = e(c);
+            let ac = a * 2 + c;
+            out.d_tt[ac] = j.d(0, i + i2, k + k2);
+            out.dmu_tt[ac] = j.d(1, i + i2, k + k2);
+            out.dmu2_tt[ac] = j.d(2, i + i2, k + k2);
+        }
+    }
+}
+
+/// The minimum of a row's D over γ at fixed t (mgcv's `saturated.ll`, which returns −2 times
+/// the saturated log-likelihood): 0 for a zero; for a count, Newton's method in γ from log y
+/// with step halving.
+pub fn saturated_row(o: Obs, theta: &[f64], b: f64) -> f64 {
+    if o.y == 0.0 || o.w == 0.0 {
+        return 0.0;
+    }
+    let mut g = o.y.ln();
+    let mut d = deviance(o, g, theta, b);
+    for _ in 0..SATURATED_MAX_ITER {
+        let j = deviance_jet(o, g, theta, b);
+        let (d1, d2) = (j.d(1, 0, 0), j.d(2, 0, 0));
+        // Newton where D is convex, else a gradient step of unit length in γ.
+        let mut step = if d2 > 0.0 { -d1 / d2 } else { -d1.signum() };
+        let mut improved = false;
+        for _ in 0..SATURATED_MAX_HALVINGS {
+            let next = deviance(o, g + step, theta, b);
+            if next <= d {
+                g += step;
+                improved = next < d;
+                d = next;
+                break;
+            }
+            step /= 2.0;
+        }
+        if !improved || step.abs() <= 1e-12 * (1.0 + g.abs()) {
+            break;
+        }
+    }
+    d
+}
+
+/// mgcv's starting t.
+pub fn initial_t() -> Vec<f64> {
+    START_T.to_vec()
+}
+
+/// mgcv's starting linear predictor `log(y + [y = 0]/5)`.
+pub fn initial_gamma(y: f64) -> f64 {
+    (y + if y == 0.0 { 0.2 } else { 0.0 }).ln()
+}
+
+/// `(t₁, b + e^{t₂})`, as mgcv's `getTheta(TRUE)`.
+pub fn reported(theta: &[f64], b: f64) -> Vec<f64> {
+    vec![theta[0], b + theta[1].exp()]
+}
+
+/// The response-scale mean `p λ/(1 − e^{−λ})` at γ and its derivative in γ (mgcv's
+/// `predict`, whose delta-method standard error is |dE/dγ| se(γ)).
+pub fn mean_and_slope(gamma: f64, theta: &[f64], b: f64) -> (f64, f64) {
+    let pl = b + theta[1].exp();
+    let et = (theta[0] + pl * gamma).exp();
+    let p = -(-et).exp_m1();
+    let lam = gamma.exp();
+    let m = if gamma < tiny_gamma() {
+        1.0
+    } else {
+        lam / -(-lam).exp_m1()
+    };
+    let dp = (-et).exp() * et * pl;
+    let dm = (lam + 1.0) * m - m * m;
+    (p * m, dp * m + dm * p)
+}
+
+/// The variance of y at γ, `E y (1 + λ) − (E y)²` (used for Pearson-type summaries only).
+pub fn variance(gamma: f64, theta: &[f64], b: f64) -> [f64; 4] {
+    let (m, _) = mean_and_slope(gamma, theta, b);
+    let lam = gamma.exp();
+    [(m * (1.0 + lam) - m * m).max(0.0), 0.0, 0.0, 0.0]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Agreement with central differences, relative.
+    const FD_REL_TOL: f64 = 1e-6;
+
+    #[test]
+    fn derivatives_match_finite_differences() {
+        let close = |fd: f64, an: f64, what: &str| {
+            assert!((fd - an).abs() <= FD_REL_TOL * (1.0 + an.abs()), "{what}: {an} vs {fd}");
+        };
+        let h = 1e-5;
+        for (y, g, th, b) in [(0.0, 0.4, [0.3, -0.2], 0.0), (3.0, 0.9, [-0.5, 0.4], 0.2)] {
+            let o = Obs { y, w: 1.4 };
+            let d = mu_derivatives(o, g, &th, b);
+            let dev = |g: f64| deviance(o, g, &th, b);
+            let m = |g: f64| mu_derivatives(o, g, &th, b);
+            close((dev(g + h) - dev(g - h)) / (2.0 * h), d.dmu, "Dmu");
+            close((m(g + h).dmu - m(g - h).dmu) / (2.0 * h), d.dmu2, "Dmu2");
+            close((m(g + h).dmu2 - m(g - h).dmu2) / (2.0 * h), d.dmu3, "Dmu3");
+            close((m(g + h).dmu3 - m(g - h).dmu3) / (2.0 * h), d.dmu4, "Dmu4");
+            let mut td = ThetaDerivs::new(2);
+            theta_derivatives(o, g, &th, b, &mut td);
+            for a in 0..2 {
+                let shift = |s: f64| {
+                    let mut t = th;
+                    t[a] += s;
+                    t
+                };
+                let (tp, tm) = (shift(h), shift(-h));
+                close(
+                    (deviance(o, g, &tp, b) - deviance(o, g, &tm, b)) / (2.0 * h),
+                    td.d_t[a],
+                    "Dth",
+                );
+                let (mp, mm) = (mu_derivatives(o, g, &tp, b), mu_derivatives(o, g, &tm, b));
+                close((mp.dmu - mm.dmu) / (2.0 * h), td.dmu_t[a], "Dmuth");
+                close((mp.dmu2 - mm.dmu2) / (2.0 * h), td.dmu2_t[a], "Dmu2th");
+                close((mp.dmu3 - mm.dmu3) / (2.0 * h), td.dmu3_t[a], "Dmu3th");
+                let (mut p, mut q) = (ThetaDerivs::new(2), ThetaDerivs::new(2));
+                theta_derivatives(o, g, &tp, b, &mut p);
+                theta_derivatives(o, g, &tm, b, &mut q);
+                for c in 0..2 {
+                    let ca = c * 2 + a;
+                    close((p.d_t[c] - q.d_t[c]) / (2.0 * h), td.d_tt[ca], "Dth2");
+                    close((p.dmu_t[c] - q.dmu_t[c]) / (2.0 * h), td.dmu_tt[ca], "Dmuth2");
+                    close((p.dmu2_t[c] - q.dmu2_t[c]) / (2.0 * h), td.dmu2_tt[ca], "Dmu2th2");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_density_sums_to_one_and_the_mean_is_its_mean() {
+        let (g, th, b) = (0.7, [0.2, -0.3], 0.1);
+        let (mut total, mut mean) = (0.0, 0.0);
+        for y in 0..80 {
+            let f = (-0.5 * deviance(Obs { y: y as f64, w: 1.0 }, g, &th, b)).exp();
+            total += f;
+            mean += y as f64 * f;
+        }
+        assert!((total - 1.0).abs() < 1e-12, "{total}");
+        assert!((mean - mean_and_slope(g, &th, b).0).abs() < 1e-12, "{mean}");
+        let (m1, s) = mean_and_slope(g, &th, b);
+        let m2 = mean_and_slope(g + 1e-6, &th, b).0;
+        assert!(((m2 - m1) / 1e-6 - s).abs() < 1e-5, "dE/dγ");
+    }
+
+    #[test]
+    fn the_saturated_deviance_is_the_minimum_over_the_predictor() {
+        let (th, b) = ([0.4, 0.1], 0.0);
+        for y in [1.0, 2.0, 7.0] {
+            let o = Obs { y, w: 1.0 };
+            let s = saturated_row(o, &th, b);
+            for k in -40..40 {
+                let g = y.ln() + k as f64 * 0.05;
+                assert!(deviance(o, g, &th, b) >= s - 1e-12, "y = {y}, γ = {g}");
+            }
+        }
+        assert_eq!(saturated_row(Obs { y: 0.0, w: 1.0 }, &th, b), 0.0);
+    }
+}
