@@ -184,13 +184,18 @@ fn check(id: &str) {
 
 test_per_case!(check; betar_reml, betar_ml, betar_probit_edges, scat_reml, scat_ml, scat_log, zip_reml, zip_ml, zip_b);
 
-/// The betar REML fit's spec and data.
-fn betar_reml_spec() -> (GamSpec, DataFrame) {
-    let r = read_json(&test_data().join("efam/betar_reml.json"));
+/// The spec and data of reference case `id`.
+fn case_spec(id: &str) -> (GamSpec, DataFrame) {
+    let r = read_json(&test_data().join(format!("efam/{id}.json")));
     let data = DataFrame::read_csv(&test_data().join("efam").join(r["data"].as_str().unwrap())).unwrap();
-    let (family, link) = family_and_link("betar", None).unwrap();
+    let (family, link) = family_and_link(r["family"].as_str().unwrap(), r["link"].as_str()).unwrap();
     let spec = GamSpec::new(Formula::parse(r["formula"].as_str().unwrap()).unwrap()).with_family(family, link);
     (spec, data)
+}
+
+/// The betar REML fit's spec and data.
+fn betar_reml_spec() -> (GamSpec, DataFrame) {
+    case_spec("betar_reml")
 }
 
 /// Agreement of two fits of the same model (chunked against dense, resumed against cold).
@@ -230,17 +235,29 @@ fn fit_times_against_mgcv() {
 
 /// The model matrix built chunk by chunk gives the fit it gives in memory, θ included.
 #[test]
-fn betar_chunked_fit_equals_the_dense_one() {
-    let (spec, data) = betar_reml_spec();
-    let (dense, chunked) = common::setup_ref::dense_and_chunked(&spec, &data, 37);
-    assert!(rel(chunked.reml_score, dense.reml_score) < SAME_FIT_REL_TOL);
-    assert!(rel(chunked.theta[0], dense.theta[0]) < SAME_FIT_REL_TOL);
+fn chunked_fits_equal_the_dense_ones() {
+    for id in ["betar_reml", "scat_reml", "zip_reml"] {
+        let (spec, data) = case_spec(id);
+        let (dense, chunked) = common::setup_ref::dense_and_chunked(&spec, &data, 37);
+        assert!(rel(chunked.reml_score, dense.reml_score) < SAME_FIT_REL_TOL, "{id}");
+        assert_eq!(chunked.theta.len(), dense.theta.len(), "{id}");
+        for (a, b) in chunked.theta.iter().zip(&dense.theta) {
+            assert!((a - b).abs() < SAME_FIT_REL_TOL * (1.0 + b.abs()), "{id}: θ {a} vs {b}");
+        }
+    }
 }
 
-/// A fit resumed from an intermediate iterate (log smoothing parameters and log φ, as a
-/// checkpoint holds them) reaches the cold fit's optimum.
+/// A fit resumed from an intermediate iterate (log smoothing parameters and the family
+/// parameters, as a checkpoint holds them) reaches the cold fit's optimum: betar's log φ, and
+/// scat's and ziP's two parameters.
 #[test]
-fn betar_resumes_from_a_checkpoint_with_its_theta() {
+fn fits_resume_from_a_checkpoint_with_their_family_parameters() {
+    for id in ["betar_reml", "scat_reml", "zip_reml"] {
+        resumes_with_theta(id);
+    }
+}
+
+fn resumes_with_theta(id: &str) {
     use gam::expert::fit::driver::FitObserver;
     use gam::expert::fit::{Iterate, OuterStart};
     struct Keep(Vec<Iterate>);
@@ -249,20 +266,26 @@ fn betar_resumes_from_a_checkpoint_with_its_theta() {
             self.0.push(it.clone());
         }
     }
-    let (spec, data) = betar_reml_spec();
+    let (spec, data) = case_spec(id);
     let mut seen = Keep(Vec::new());
     let cold = spec.fit_with(&data, None, &mut seen).unwrap();
     let mid = &seen.0[2];
-    assert_eq!(mid.extra.len(), 1, "log φ follows the log smoothing parameters");
+    assert_eq!(
+        mid.extra.len(),
+        spec.family.n_theta(),
+        "{id}: the family parameters follow the log smoothing parameters"
+    );
     let start = OuterStart {
         rho: mid.rho.clone(),
         iteration: mid.iter,
         extra: mid.extra.clone(),
     };
     let resumed = spec.fit_with(&data, Some(&start), &mut Keep(Vec::new())).unwrap();
-    assert!(rel(resumed.reml_score, cold.reml_score) < SAME_FIT_REL_TOL);
-    assert!(rel(resumed.theta[0], cold.theta[0]) < 1e-6);
-    assert!(resumed.outer.iter <= cold.outer.iter + 1);
+    assert!(rel(resumed.reml_score, cold.reml_score) < SAME_FIT_REL_TOL, "{id}");
+    for (a, b) in resumed.theta.iter().zip(&cold.theta) {
+        assert!((a - b).abs() < 1e-6 * (1.0 + b.abs()), "{id}: θ {a} vs {b}");
+    }
+    assert!(resumed.outer.iter <= cold.outer.iter + 1, "{id}");
 }
 
 /// The model file keeps the family (with its eps) and the fitted φ, and reads back to the

@@ -22,7 +22,7 @@ use crate::plumbing::{read_data, write_output};
 pub enum Scale {
     /// The linear predictor
     Link,
-    /// The mean of the response (the inverse link of the linear predictor)
+    /// The mean of the response (the inverse link of the linear predictor; for ziP its own mean)
     Response,
 }
 
