@@ -181,6 +181,13 @@ impl PyFitted {
         self.inner.theta()
     }
 
+    /// The estimated family parameters as mgcv's `family$getTheta(TRUE)` gives them (scaled t:
+    /// ν and σ); empty for a family without any.
+    #[getter]
+    fn family_parameters(&self) -> Vec<f64> {
+        self.inner.family_parameters()
+    }
+
     /// The minimised criterion (mgcv's `gcv.ubre`).
     #[getter]
     fn criterion(&self) -> f64 {

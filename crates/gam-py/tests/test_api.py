@@ -357,3 +357,17 @@ def test_residuals_and_fitted_values(model, mcycle):
     m = wg.gam(FORMULA, data=df, cache=False)
     res = m.residuals(data=df)
     assert isinstance(res, pd.Series) and len(res) == 132 and 20 not in res.index
+
+
+def test_extended_family_parameters_match_mgcv():
+    """scat's ν and σ, as mgcv 1.8-41's getTheta(TRUE) (crates/gam/tests/data/efam)."""
+    import json
+
+    from conftest import ROOT
+
+    efam = ROOT / "crates" / "gam" / "tests" / "data" / "efam"
+    ref = json.loads((efam / "scat_reml.json").read_text())
+    m = wg.gam("y ~ s(x0) + s(x1)", data=read_csv_dict(efam / "scat_n400.csv"), family="scat", cache=False)
+    assert m.family_parameters == pytest.approx([float(v) for v in ref["theta"]], rel=1e-4)
+    assert m.theta is None
+    assert m.criterion == pytest.approx(float(ref["criterion"]), rel=1e-6)

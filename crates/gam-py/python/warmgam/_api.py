@@ -163,6 +163,12 @@ class GAM:
         return self._fitted.theta
 
     @property
+    def family_parameters(self) -> list[float]:
+        """The estimated family parameters as mgcv's ``family$getTheta(TRUE)`` gives them
+        (scaled t: ν and σ; zero-inflated Poisson: its two); empty for a family without any."""
+        return self._fitted.family_parameters
+
+    @property
     def criterion(self) -> float:
         """The minimised smoothness criterion (mgcv's ``gcv.ubre``)."""
         return self._fitted.criterion

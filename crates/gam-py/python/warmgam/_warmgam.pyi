@@ -49,6 +49,7 @@ class Fitted:
     scale: float
     scale_estimated: bool
     theta: float | None
+    family_parameters: list[float]
     criterion: float
     method: str
     deviance: float
