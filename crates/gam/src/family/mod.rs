@@ -23,6 +23,7 @@
 //! `D = Σ w d(y, μ)`.
 
 pub mod betar;
+pub mod cnorm;
 mod derivs;
 mod extended;
 mod link;
