@@ -77,6 +77,8 @@ pub struct Residuals {
 struct Row {
     y: f64,
     w: f64,
+    /// The censored response's second column (y for an uncensored row).
+    censor: f64,
     mu: f64,
     eta: f64,
 }
@@ -124,7 +126,15 @@ impl FittedGam {
             .map(|r| match kind {
                 ResidualType::Deviance => {
                     let d = family
-                        .reported_deviance(crate::family::Obs { y: r.y, w: r.w }, r.mu, theta)
+                        .reported_deviance(
+                            crate::family::Obs {
+                                y: r.y,
+                                w: r.w,
+                                censor: r.censor,
+                            },
+                            r.mu,
+                            theta,
+                        )
                         .max(0.0);
                     d.sqrt() * sign(r.y - r.mu)
                 }
@@ -149,6 +159,7 @@ impl FittedGam {
             .map(|(o, &eta)| Row {
                 y: o.y,
                 w: o.w,
+                censor: o.censor,
                 mu: model.link.inverse(eta),
                 eta,
             })

@@ -325,8 +325,25 @@ pub fn theta_derivatives(y: f64, censor: f64, w: f64, mu: f64, sigma: f64) -> Th
 
 /// One row's part of mgcv's `cnorm()$ls` and its first two derivatives in θ: `log(2π)/2 − t`
 /// uncensored (mgcv's sign), `log P(m, t)` for an interval, 0 when left or right censored.
-/// (mgcv's `lsth2` for an interval row is not the derivative of its `lsth1`; this is.)
+///
+/// For an interval row the second derivative is mgcv's `lsth2`, `−d1² − φ(h) h² (y1 − y0)`
+/// with `d1 = −2 h φ(h)/P(m)`, which is not the derivative of its `lsth1` (that is
+/// `−d1² − 2 h φ(h)(h² − 1)/P(m)`, [`saturated_row_exact`]). It only enters the Hessian of the
+/// criterion, so the optimum is the same either way; mgcv's is kept because the covariance of
+/// the smoothing parameters behind logLik's df and the AIC comes from that Hessian.
 pub fn saturated_row(y: f64, censor: f64, w: f64, sigma: f64) -> [f64; 3] {
+    let mut ls = saturated_row_exact(y, censor, w, sigma);
+    if w > 0.0
+        && let Censoring::Interval(l, u) = Censoring::of(y, censor)
+    {
+        let h = 0.5 * (u - l) * (-row_t(sigma, w)).exp();
+        ls[2] = -ls[1] * ls[1] - log_dnorm(h).exp() * h * h * (u - l);
+    }
+    ls
+}
+
+/// [`saturated_row`] with the exact second derivative for interval rows.
+pub fn saturated_row_exact(y: f64, censor: f64, w: f64, sigma: f64) -> [f64; 3] {
     if w <= 0.0 {
         return [0.0; 3];
     }
@@ -381,41 +398,114 @@ mod tests {
     fn derivatives_match_mgcv_dd() {
         // mgcv 1.8-41: cnorm()$Dd(y, mu = 0.75, theta = log(0.6), wt, level = 2), with
         // y = (1.3, 0.4, 0.9, 0.2), attr(y, "censor") = (1.3, -Inf, Inf, 1.1), wt = (1, 2, 0.7, 1).
-        let rows = [(1.3, 1.3, 1.0), (0.4, f64::NEG_INFINITY, 2.0), (0.9, f64::INFINITY, 0.7), (0.2, 1.1, 1.0)];
-        let want: [[f64; 13]; 4] = [
-            [-3.0555555555555558, 5.5555555555555562, 0.0, 0.0, -1.6805555555555558, 3.3611111111111116,
-             6.1111111111111116, -12.222222222222223, -11.111111111111112, 22.222222222222225, 0.0,
-             0.84027777777777801, 1.656503596655142],
-            [6.5374742814398905, 8.6575294429997793, 3.4449894828096106, -5.4190160497982163,
-             -2.2881159985039612, 3.3486633552714333, -9.5676095864898105, 16.049891408233822,
-             -18.520805204982899, 39.995019900815507, -8.4383128309993936, 3.1724416235089485,
-             3.1724416235089485],
-            [-2.60936767388699, 2.6433342572128282, -1.0526879933596776, -0.85260120464097033,
-             -0.39140515108304863, 0.45088017187033735, 3.0058678124689142, -3.8225535694833557,
-             -5.4445717134296086, 11.343669496766649, 3.0301737993828866, 1.7485722445781469,
-             1.7485722445781469],
-            [0.45907199444959201, 4.5924586245479349, 0.052069430315422327, 0.51615328797187843,
-             -0.036995180130313665, 0.041258235079769112, -0.74023189555789037, 0.82760052097961267,
-             -7.4154335570775327, 8.3732472827308868, -0.39241246985578027, 0.022951424475212923,
-             1.2304958732899887],
+        let rows = [
+            (1.3, 1.3, 1.0),
+            (0.4, f64::NEG_INFINITY, 2.0),
+            (0.9, f64::INFINITY, 0.7),
+            (0.2, 1.1, 1.0),
         ];
-        // ls per row: (ls, lsth1); mgcv's lsth2 is checked against differences instead.
-        let want_ls = [[1.4297641569706634, -1.0], [0.0, 0.0], [0.0, 0.0], [-0.60377222440738787, -0.82617290383587161]];
+        let want: [[f64; 13]; 4] = [
+            [
+                -3.0555555555555558,
+                5.5555555555555562,
+                0.0,
+                0.0,
+                -1.6805555555555558,
+                3.3611111111111116,
+                6.1111111111111116,
+                -12.222222222222223,
+                -11.111111111111112,
+                22.222222222222225,
+                0.0,
+                0.84027777777777801,
+                1.656503596655142,
+            ],
+            [
+                6.5374742814398905,
+                8.6575294429997793,
+                3.4449894828096106,
+                -5.4190160497982163,
+                -2.2881159985039612,
+                3.3486633552714333,
+                -9.5676095864898105,
+                16.049891408233822,
+                -18.520805204982899,
+                39.995019900815507,
+                -8.4383128309993936,
+                3.1724416235089485,
+                3.1724416235089485,
+            ],
+            [
+                -2.60936767388699,
+                2.6433342572128282,
+                -1.0526879933596776,
+                -0.85260120464097033,
+                -0.39140515108304863,
+                0.45088017187033735,
+                3.0058678124689142,
+                -3.8225535694833557,
+                -5.4445717134296086,
+                11.343669496766649,
+                3.0301737993828866,
+                1.7485722445781469,
+                1.7485722445781469,
+            ],
+            [
+                0.45907199444959201,
+                4.5924586245479349,
+                0.052069430315422327,
+                0.51615328797187843,
+                -0.036995180130313665,
+                0.041258235079769112,
+                -0.74023189555789037,
+                0.82760052097961267,
+                -7.4154335570775327,
+                8.3732472827308868,
+                -0.39241246985578027,
+                0.022951424475212923,
+                1.2304958732899887,
+            ],
+        ];
+        // ls per row: (ls, lsth1, lsth2).
+        let want_ls = [
+            [1.4297641569706634, -1.0, 0.0],
+            [0.0, 0.0, 0.0],
+            [0.0, 0.0, 0.0],
+            [-0.60377222440738787, -0.82617290383587161, -0.83501249206096617],
+        ];
         let (mu, sigma) = (0.75, 0.6);
         for (((y, c, w), want), ls) in rows.into_iter().zip(want).zip(want_ls) {
             let m = mu_derivatives(y, c, w, mu, sigma);
             let t = theta_derivatives(y, c, w, mu, sigma);
             let got = [
-                m.dmu, m.dmu2, m.dmu3, m.dmu4, t.d_t, t.d_tt, t.dmu_t, t.dmu_tt, t.dmu2_t, t.dmu2_tt, t.dmu3_t,
+                m.dmu,
+                m.dmu2,
+                m.dmu3,
+                m.dmu4,
+                t.d_t,
+                t.d_tt,
+                t.dmu_t,
+                t.dmu_tt,
+                t.dmu2_t,
+                t.dmu2_tt,
+                t.dmu3_t,
                 deviance(y, c, w, mu, sigma),
                 minus_two_loglik(y, c, w, mu, sigma),
             ];
             for (k, (g, r)) in got.iter().zip(want).enumerate() {
-                assert!((g - r).abs() <= 1e-12 * (1.0 + r.abs()), "censor {c}, item {k}: {g} vs mgcv {r}");
+                assert!(
+                    (g - r).abs() <= 1e-12 * (1.0 + r.abs()),
+                    "censor {c}, item {k}: {g} vs mgcv {r}"
+                );
             }
             let s = saturated_row(y, c, w, sigma);
-            for k in 0..2 {
-                assert!((s[k] - ls[k]).abs() <= 1e-12 * (1.0 + ls[k].abs()), "censor {c}, ls {k}: {} vs {}", s[k], ls[k]);
+            for k in 0..3 {
+                assert!(
+                    (s[k] - ls[k]).abs() <= 1e-12 * (1.0 + ls[k].abs()),
+                    "censor {c}, ls {k}: {} vs {}",
+                    s[k],
+                    ls[k]
+                );
             }
         }
     }
@@ -424,7 +514,10 @@ mod tests {
     fn derivatives_match_finite_differences() {
         let h = 1e-5;
         let close = |fd: f64, an: f64, what: &str| {
-            assert!((fd - an).abs() <= FD_REL_TOL * (1.0 + an.abs()), "{what}: {an} vs fd {fd}");
+            assert!(
+                (fd - an).abs() <= FD_REL_TOL * (1.0 + an.abs()),
+                "{what}: {an} vs fd {fd}"
+            );
         };
         // (y, censor, w): uncensored, left, right, interval, an interval in the upper tail (z ≈ 5).
         for (y, censor, w) in [
@@ -440,22 +533,54 @@ mod tests {
             let md = |m: f64, s: f64| mu_derivatives(y, censor, w, m, s);
             let td = |m: f64, s: f64| theta_derivatives(y, censor, w, m, s);
             let d = md(mu, sigma);
-            close((dev(mu + h, sigma) - dev(mu - h, sigma)) / (2.0 * h), d.dmu, &what("Dmu"));
-            close((md(mu + h, sigma).dmu - md(mu - h, sigma).dmu) / (2.0 * h), d.dmu2, &what("Dmu2"));
-            close((md(mu + h, sigma).dmu2 - md(mu - h, sigma).dmu2) / (2.0 * h), d.dmu3, &what("Dmu3"));
-            close((md(mu + h, sigma).dmu3 - md(mu - h, sigma).dmu3) / (2.0 * h), d.dmu4, &what("Dmu4"));
+            close(
+                (dev(mu + h, sigma) - dev(mu - h, sigma)) / (2.0 * h),
+                d.dmu,
+                &what("Dmu"),
+            );
+            close(
+                (md(mu + h, sigma).dmu - md(mu - h, sigma).dmu) / (2.0 * h),
+                d.dmu2,
+                &what("Dmu2"),
+            );
+            close(
+                (md(mu + h, sigma).dmu2 - md(mu - h, sigma).dmu2) / (2.0 * h),
+                d.dmu3,
+                &what("Dmu3"),
+            );
+            close(
+                (md(mu + h, sigma).dmu3 - md(mu - h, sigma).dmu3) / (2.0 * h),
+                d.dmu4,
+                &what("Dmu4"),
+            );
             let (sp, sm) = ((sigma.ln() + h).exp(), (sigma.ln() - h).exp());
             let t = td(mu, sigma);
             close((dev(mu, sp) - dev(mu, sm)) / (2.0 * h), t.d_t, &what("Dth"));
             close((td(mu, sp).d_t - td(mu, sm).d_t) / (2.0 * h), t.d_tt, &what("Dth2"));
             close((md(mu, sp).dmu - md(mu, sm).dmu) / (2.0 * h), t.dmu_t, &what("Dmuth"));
-            close((td(mu, sp).dmu_t - td(mu, sm).dmu_t) / (2.0 * h), t.dmu_tt, &what("Dmuth2"));
-            close((md(mu, sp).dmu2 - md(mu, sm).dmu2) / (2.0 * h), t.dmu2_t, &what("Dmu2th"));
-            close((td(mu, sp).dmu2_t - td(mu, sm).dmu2_t) / (2.0 * h), t.dmu2_tt, &what("Dmu2th2"));
-            close((md(mu, sp).dmu3 - md(mu, sm).dmu3) / (2.0 * h), t.dmu3_t, &what("Dmu3th"));
-            let ls = saturated_row(y, censor, w, sigma);
-            let lsp = saturated_row(y, censor, w, sp);
-            let lsm = saturated_row(y, censor, w, sm);
+            close(
+                (td(mu, sp).dmu_t - td(mu, sm).dmu_t) / (2.0 * h),
+                t.dmu_tt,
+                &what("Dmuth2"),
+            );
+            close(
+                (md(mu, sp).dmu2 - md(mu, sm).dmu2) / (2.0 * h),
+                t.dmu2_t,
+                &what("Dmu2th"),
+            );
+            close(
+                (td(mu, sp).dmu2_t - td(mu, sm).dmu2_t) / (2.0 * h),
+                t.dmu2_tt,
+                &what("Dmu2th2"),
+            );
+            close(
+                (md(mu, sp).dmu3 - md(mu, sm).dmu3) / (2.0 * h),
+                t.dmu3_t,
+                &what("Dmu3th"),
+            );
+            let ls = saturated_row_exact(y, censor, w, sigma);
+            let lsp = saturated_row_exact(y, censor, w, sp);
+            let lsm = saturated_row_exact(y, censor, w, sm);
             close((lsp[0] - lsm[0]) / (2.0 * h), ls[1], &what("lsth1"));
             close((lsp[1] - lsm[1]) / (2.0 * h), ls[2], &what("lsth2"));
         }

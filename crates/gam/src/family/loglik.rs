@@ -2,7 +2,7 @@
 //! derivatives (in the scale and in a family parameter), which enter the Laplace-approximate
 //! REML and ML criteria, and R's `aic()` of each family, behind `AIC()` and `logLik()`.
 
-use super::{Family, Obs, ThetaDerivatives, betar, negbin, special, tweedie};
+use super::{Family, Obs, ThetaDerivatives, betar, cnorm, negbin, special, tweedie};
 
 impl Family {
     /// mgcv's saturated log-likelihood `ls(y, w, n, φ)` and its first two
@@ -73,6 +73,8 @@ impl Family {
             }
             // mgcv's betar() works with −2 log f as its deviance, so its ls is 0.
             Family::Betar(_) => [0.0; 3],
+            // cnorm's ls depends on σ only (its scale is 1): see theta_loglik.
+            Family::Cnorm => [base.theta_loglik(obs, phi, theta)[0], 0.0, 0.0],
             Family::InverseGaussian => [
                 -obs.iter()
                     .map(|o| (2.0 * std::f64::consts::PI * phi * o.y.powi(3)).ln())
@@ -151,6 +153,12 @@ impl Family {
                     + 3.0 * obs.iter().map(|o| o.y.ln() * o.w).sum::<f64>()
                     + 2.0
             }
+            // cnorm()$aic: −2 log f summed, censored rows by the probability of their interval.
+            Family::Cnorm => obs
+                .iter()
+                .zip(mu)
+                .map(|(o, &m)| cnorm::minus_two_loglik(o.y, o.censor, o.w, m, theta))
+                .sum(),
             // betar()$aic: −2 log f summed, which is its dev.resids summed.
             Family::Betar(_) => obs
                 .iter()
@@ -170,6 +178,17 @@ impl Family {
         if self == Family::Tweedie {
             let l = tweedie::saturated_sum(obs, phi, theta);
             return [l[0], l[3], l[4]];
+        }
+        if self == Family::Cnorm {
+            // mgcv's cnorm()$ls: every row's part and its θ-derivatives, θ = log σ.
+            let mut out = [0.0; 3];
+            for o in obs {
+                let r = cnorm::saturated_row(o.y, o.censor, o.w, theta);
+                for (a, b) in out.iter_mut().zip(r) {
+                    *a += b;
+                }
+            }
+            return out;
         }
         if self != Family::NegativeBinomial {
             return [0.0; 3];
@@ -213,11 +232,11 @@ impl Family {
             return tweedie::deviance_derivatives(o, mu, theta);
         }
         if let Family::Betar(eps) = self {
-            let o = Obs {
-                y: betar::clamp(o.y, eps.get()),
-                w: o.w,
-            };
+            let o = Obs::new(betar::clamp(o.y, eps.get()), o.w);
             return betar::theta_derivatives(o, mu, theta);
+        }
+        if self == Family::Cnorm {
+            return cnorm::theta_derivatives(o.y, o.censor, o.w, mu, theta);
         }
         if self != Family::NegativeBinomial {
             return ThetaDerivatives::default();

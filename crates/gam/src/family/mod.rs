@@ -86,6 +86,11 @@ pub enum Family {
     /// moved ([`betar`]).
     #[serde(rename = "betar")]
     Betar(Param),
+    /// The censored normal with its standard deviation σ estimated (mgcv's `cnorm()`): Tobit,
+    /// log-normal AFT and interval-censored responses given as `cbind(y, censor)` ([`cnorm`]);
+    /// the family parameter is σ (optimised as log σ), the scale is 1.
+    #[serde(rename = "cnorm")]
+    Cnorm,
 }
 
 /// The largest number of significant digits mgcv's `negbin()` name shows (R's `format`).
@@ -132,6 +137,18 @@ pub struct Obs {
     pub y: f64,
     /// The prior weight (for `cbind` binomial responses: the number of trials).
     pub w: f64,
+    /// The second column of a censored response (mgcv's `attr(y, "censor")` for `cnorm`):
+    /// `y` itself for an observed value (and for every other family), `−∞` if y is an upper
+    /// bound, `+∞` if a lower bound, another number for the other end of an interval. Kept in
+    /// the row, beside y, so that every family function sees it without a side vector.
+    pub censor: f64,
+}
+
+impl Obs {
+    /// An uncensored row: response `y` with prior weight `w`.
+    pub fn new(y: f64, w: f64) -> Obs {
+        Obs { y, w, censor: y }
+    }
 }
 
 impl Family {
@@ -150,6 +167,7 @@ impl Family {
             Family::QuasiPoisson => "quasipoisson",
             Family::QuasiBinomial => "quasibinomial",
             Family::Betar(_) => "betar",
+            Family::Cnorm => "cnorm",
         }
     }
 
@@ -170,6 +188,7 @@ impl Family {
             }
             Family::TweedieFixed(p) => format!("Tweedie({})", param::r_number(p.get())),
             Family::Betar(_) => "Beta regression".to_string(),
+            Family::Cnorm => "censored normal".to_string(),
             f => f.name().to_string(),
         }
     }
@@ -206,7 +225,10 @@ impl Family {
 
     /// Whether the family has a parameter estimated with the smoothing parameters (nb's θ, tw's p).
     pub fn has_theta(self) -> bool {
-        matches!(self, Family::NegativeBinomial | Family::Tweedie | Family::Betar(_))
+        matches!(
+            self,
+            Family::NegativeBinomial | Family::Tweedie | Family::Betar(_) | Family::Cnorm
+        )
     }
 
     /// The family parameter (nb's θ, tw's p) for the unconstrained value `t`
@@ -246,6 +268,7 @@ impl Family {
             "negbin" | "negative.binomial" => Some(Family::NegativeBinomial),
             "tweedie" => Some(Family::Tweedie),
             "betar" => Some(Family::Betar(Param(betar::DEFAULT_EPS))),
+            "cnorm" => Some(Family::Cnorm),
             _ => ALL_FAMILIES.iter().copied().find(|f| f.name() == name),
         }
     }
@@ -259,6 +282,7 @@ impl Family {
             Family::Gamma => Link::Inverse,
             Family::InverseGaussian => Link::InverseSquare,
             Family::Betar(_) => Link::Logit,
+            Family::Cnorm => Link::Identity,
             _ => Link::Log,
         }
     }
@@ -280,6 +304,7 @@ impl Family {
             Family::QuasiBinomial => &[Link::Logit, Link::Probit, Link::Cloglog, Link::Log],
             // mgcv's betar() also offers cauchit, which this build has no link for.
             Family::Betar(_) => &[Link::Logit, Link::Probit, Link::Cloglog],
+            Family::Cnorm => &[Link::Identity, Link::Log, Link::Sqrt],
         }
     }
 
@@ -293,7 +318,12 @@ impl Family {
     pub fn scale_known(self) -> bool {
         matches!(
             self,
-            Family::Binomial | Family::Poisson | Family::NegativeBinomial | Family::NegBinFixed(_) | Family::Betar(_)
+            Family::Binomial
+                | Family::Poisson
+                | Family::NegativeBinomial
+                | Family::NegBinFixed(_)
+                | Family::Betar(_)
+                | Family::Cnorm
         )
     }
 
@@ -317,6 +347,9 @@ impl Family {
                 ]
             }
             Family::Betar(_) => betar::variance(mu, theta),
+            // σ² for every mean: used by nothing in the fit (cnorm goes by its Dd), kept so a
+            // Pearson residual is the standardised one of the uncensored model.
+            Family::Cnorm => [theta * theta, 0.0, 0.0, 0.0],
             _ => unreachable!("base() maps every family to one above"),
         }
     }
@@ -325,6 +358,9 @@ impl Family {
     pub fn valid_mu(self, mu: f64) -> bool {
         match self.base() {
             Family::Gaussian => mu.is_finite(),
+            // mgcv's cnorm validmu: finite for the identity link, else positive; the link
+            // (log, sqrt) keeps μ positive itself, so only finiteness is checked here.
+            Family::Cnorm => mu.is_finite(),
             Family::Binomial | Family::Betar(_) => mu.is_finite() && mu > 0.0 && mu < 1.0,
             _ => mu.is_finite() && mu > 0.0,
         }
@@ -332,7 +368,7 @@ impl Family {
 
     /// The weighted unit deviance `w d(y, μ)` (R's `dev.resids`), with 0 log 0 = 0.
     pub fn deviance_residual(self, o: Obs, mu: f64, theta: f64) -> f64 {
-        let Obs { y, w } = o;
+        let Obs { y, w, .. } = o;
         let theta = self.param_or(theta);
         match self.base() {
             Family::Gaussian => w * (y - mu).powi(2),
@@ -351,6 +387,7 @@ impl Family {
             }
             // −2 log f, which mgcv's betar() uses as its deviance while fitting.
             Family::Betar(eps) => betar::minus_two_loglik(betar::clamp(y, eps.get()), w, mu, theta),
+            Family::Cnorm => cnorm::deviance(y, o.censor, w, mu, theta),
             _ => unreachable!("base() maps every family to one above"),
         }
     }
@@ -364,6 +401,9 @@ impl Family {
             Family::NegativeBinomial => o.y + if o.y == 0.0 { 1.0 / 6.0 } else { 0.0 },
             Family::Tweedie => o.y + if o.y == 0.0 { 0.1 } else { 0.0 },
             Family::Betar(eps) => betar::clamp(o.y, eps.get()),
+            // mgcv's cnorm initialize for the identity link; the other links need every row
+            // (GlmProblem::initial_mu).
+            Family::Cnorm => o.y,
             _ => unreachable!("base() maps every family to one above"),
         }
     }
@@ -441,7 +481,7 @@ mod tests {
     #[test]
     fn deviance_is_zero_at_the_data_and_positive_elsewhere() {
         for &fam in ALL_FAMILIES {
-            let o = Obs { y: 0.3, w: 2.0 };
+            let o = Obs::new(0.3, 2.0);
             assert!(fam.deviance_residual(o, 0.3, 2.5).abs() < 1e-15, "{}", fam.name());
             assert!(fam.deviance_residual(o, 0.5, 2.5) > 0.0, "{}", fam.name());
         }
@@ -449,7 +489,7 @@ mod tests {
 
     #[test]
     fn gamma_saturated_loglik_derivatives_match_finite_differences() {
-        let obs = [Obs { y: 1.3, w: 1.0 }, Obs { y: 0.4, w: 2.0 }, Obs { y: 3.1, w: 0.5 }];
+        let obs = [Obs::new(1.3, 1.0), Obs::new(0.4, 2.0), Obs::new(3.1, 0.5)];
         let trials = [1.0; 3];
         for fam in [Family::Gamma, Family::InverseGaussian, Family::Gaussian] {
             let phi = 0.35;
@@ -475,10 +515,10 @@ mod tests {
     #[test]
     fn binomial_loglik_of_counts_is_the_binomial_density() {
         // dbinom(3, 10, 0.3, log = TRUE) in R: −1.321151 (to 7 digits).
-        let obs = [Obs { y: 0.3, w: 10.0 }];
+        let obs = [Obs::new(0.3, 10.0)];
         let l = Family::Binomial.saturated_loglik(&obs, &[10.0], 1.0, 1.0);
         assert!((l[0] - (-1.321151)).abs() < 1e-6, "{}", l[0]);
-        assert!(Family::Binomial.saturated_loglik(&[Obs { y: 1.0, w: 1.0 }], &[1.0], 1.0, 1.0)[0].abs() < 1e-12);
+        assert!(Family::Binomial.saturated_loglik(&[Obs::new(1.0, 1.0)], &[1.0], 1.0, 1.0)[0].abs() < 1e-12);
     }
 
     #[test]

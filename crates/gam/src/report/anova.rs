@@ -299,7 +299,10 @@ pub struct DevianceTable {
 
 /// Whether mgcv treats the family as an `extended.family` (its `nb()` and `tw()`).
 fn is_extended(family: Family) -> bool {
-    matches!(family, Family::NegativeBinomial | Family::Tweedie | Family::Betar(_))
+    matches!(
+        family,
+        Family::NegativeBinomial | Family::Tweedie | Family::Betar(_) | Family::Cnorm
+    )
 }
 
 /// `Σ edf2` as `anova.gam` reads it, recovered from the log-likelihood's df

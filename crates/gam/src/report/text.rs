@@ -25,6 +25,8 @@ pub fn family_string(model: &GamModel) -> String {
         (Family::Tweedie, Some(p)) => format!("Tweedie(p={})", rformat::round(p, 3)),
         // betar's postproc: paste("Beta regression(", round(theta, 3), ")", sep = "").
         (Family::Betar(_), Some(phi)) => format!("Beta regression({})", rformat::round(phi, 3)),
+        // cnorm's postproc: paste("cnorm(", round(getTheta(TRUE), 3), ")", sep = ""), σ.
+        (Family::Cnorm, Some(sigma)) => format!("cnorm({})", rformat::round(sigma, 3)),
         (family, _) => family.label(),
     }
 }

@@ -156,8 +156,65 @@ pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit, sele
     .finish()
 }
 
+/// Newton steps allowed for the best constant linear predictor.
+const NULL_MAX_ITER: usize = 200;
+
+/// The smallest deviance of a constant linear predictor plus the offset, as mgcv's
+/// `find.null.dev` (an `optimize` over the constant) gives the null deviance of `cnorm`, whose
+/// deviance is not minimised by the mean of the first response column. Newton steps in the
+/// constant from the link of the weighted mean response, halved while they do not lower it.
+fn best_constant_deviance(prob: &GlmProblem) -> f64 {
+    let dev_at = |g: f64| -> f64 {
+        let mu: Vec<f64> = prob.offset.iter().map(|&o| prob.link.inverse(g + o)).collect();
+        let d = prob.deviance(&mu);
+        if d.is_finite() { d } else { f64::INFINITY }
+    };
+    let sum_w: f64 = prob.obs.iter().map(|o| o.w).sum();
+    let mean = prob.obs.iter().map(|o| o.w * o.y).sum::<f64>() / sum_w;
+    let mut g = prob.link.link(mean);
+    if !g.is_finite() {
+        g = 0.0;
+    }
+    let mut d = dev_at(g);
+    for _ in 0..NULL_MAX_ITER {
+        // Σ r and Σ w over the rows: −½ ∂D/∂γ and ½ ∂²D/∂γ².
+        let (mut r, mut w) = (0.0, 0.0);
+        for (o, &off) in prob.obs.iter().zip(&prob.offset) {
+            let mu = prob.link.inverse(g + off);
+            if let Some(dd) = prob.family.dev_derivatives(*o, mu, prob.theta) {
+                let e = dd.eta_weights(prob.link.derivatives(mu));
+                r += e[4];
+                w += e[0];
+            }
+        }
+        let mut step = if w > 0.0 {
+            r / w
+        } else {
+            r.signum() * (1.0 + g.abs()) * 1e-2
+        };
+        let mut moved = false;
+        for _ in 0..60 {
+            let d_new = dev_at(g + step);
+            if d_new <= d {
+                g += step;
+                d = d_new;
+                moved = true;
+                break;
+            }
+            step *= 0.5;
+        }
+        if !moved || step.abs() <= 1e-13 * (1.0 + g.abs()) {
+            break;
+        }
+    }
+    d
+}
+
 /// mgcv's null deviance (see the module documentation).
 fn null_deviance(prob: &GlmProblem, intercept: bool) -> Result<f64> {
+    if prob.family == Family::Cnorm {
+        return Ok(best_constant_deviance(prob));
+    }
     let has_offset = prob.offset.iter().any(|&o| o != 0.0);
     if !intercept {
         let mu: Vec<f64> = prob.offset.iter().map(|&o| prob.link.inverse(o)).collect();
