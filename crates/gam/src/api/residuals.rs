@@ -121,6 +121,14 @@ impl FittedGam {
         let theta = model.theta.unwrap_or(1.0);
         let link = model.link;
         let pearson = |r: &Row| (r.y - r.mu) * r.w.sqrt() / family.variance(r.mu, theta)[0].sqrt();
+        // mgcv's cnorm has no variance function: residuals.gam returns the deviance residuals
+        // for the Pearson types (with a warning).
+        let kind = match kind {
+            ResidualType::Pearson | ResidualType::ScaledPearson if family == crate::family::Family::Cnorm => {
+                ResidualType::Deviance
+            }
+            k => k,
+        };
         let values = rows
             .iter()
             .map(|r| match kind {

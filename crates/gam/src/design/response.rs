@@ -4,7 +4,8 @@
 //! the others success, as `glm` reads it; a logical column is the factor
 //! `FALSE`, `TRUE`), a proportion (with the trials as prior weights), or `cbind(successes, failures)`, which becomes the
 //! proportion `s/(s + f)` with `s + f` trials multiplying the prior weight,
-//! as R's `binomial()$initialize` does.
+//! as R's `binomial()$initialize` does. For the censored normal (`cnorm`), `cbind(y, censor)`
+//! is mgcv's two-column response: the second column rides in [`Obs::censor`].
 
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result};

@@ -12,7 +12,8 @@
 //! likelihood (AIC is NaN, R's NA), and REML uses mgcv's extended quasi-likelihood term.
 //!
 //! mgcv's extended families that are not described by a variance function (beta regression,
-//! [`Family::Betar`]) give the derivatives of their deviance in μ directly (mgcv's `Dd`,
+//! [`Family::Betar`]; the censored normal, [`Family::Cnorm`], whose rows carry a second response
+//! column in [`Obs::censor`]) give the derivatives of their deviance in μ directly (mgcv's `Dd`,
 //! [`DevDerivs`], module `extended`); the penalised IRLS and the REML derivatives take their
 //! Newton weights from those (mgcv's `gam.fit4`), the others keep the variance-function route.
 //!

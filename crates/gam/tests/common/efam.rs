@@ -5,6 +5,8 @@
 //! log-likelihood, AIC, deviance (and response) residuals, predictions with standard errors on
 //! both scales, the summary tables and mgcv's printed summary line by line.
 
+#![allow(clippy::print_stdout)]
+
 use super::cases::test_data;
 use super::json::{num, nums, read_json, sd, worst};
 use super::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL, SE_REL_TOL};

@@ -7,7 +7,8 @@
 //! binomial and Poisson, else the Fletcher estimate with `tr F`),
 //! `F = H_f⁻¹XᵀW_fX`, `edf = diag F`, `V_e = F V_p`. The null deviance is that of the weighted mean response,
 //! or with an offset and an intercept that of the intercept-and-offset GLM,
-//! or without an intercept that of `μ = g⁻¹(offset)`.
+//! or without an intercept that of `μ = g⁻¹(offset)`; for `cnorm` the smallest deviance of a
+//! constant linear predictor (mgcv's `find.null.dev`).
 
 use faer::linalg::solvers::DenseSolveCore;
 use faer::{Mat, Side};
