@@ -3,7 +3,7 @@
 //! data. A row has mean μ, prior weight w and standard deviation `σ/√w`, with the family
 //! parameter `θ = log σ` estimated with the smoothing parameters; per row `t = θ − log(w)/2`
 //! and `z(c) = (c − μ) e^{−t}`. The response has two columns (mgcv's `y` and its `"censor"`
-//! attribute, here [`Obs::y`] and [`Obs::censor`]):
+//! attribute, here [`super::Obs::y`] and [`super::Obs::censor`]):
 //!
 //! ```text
 //! uncensored  (censor = y):        D = z(y)²                       (mgcv's dev.resids)
