@@ -94,7 +94,9 @@ pub struct ModelArgs {
     /// The distribution of the response, in R's syntax: gaussian, binomial, poisson, Gamma,
     /// inverse.gaussian, nb (θ estimated), tw (Tweedie, p estimated), quasipoisson, quasibinomial,
     /// 'negbin(3)' (mgcv's negbin(theta), θ fixed), 'Tweedie(1.25)' (mgcv's Tweedie(p), 1 < p < 2 fixed),
-    /// betar (beta regression, φ estimated; 'betar(link="probit", eps=1e-10)' as mgcv's betar())
+    /// betar (beta regression, φ estimated; 'betar(link="probit", eps=1e-10)' as mgcv's betar()),
+    /// cnorm (censored normal, σ estimated; response cbind(y, censor): censor = y observed, -Inf/Inf
+    /// left/right censored at y, another number the interval's upper end; 'cnorm(link="log")')
     #[arg(long, value_name = "FAMILY", default_value = "gaussian")]
     pub family: String,
     /// The link function, e.g. logit, probit, cloglog, log, inverse, identity, and for

@@ -327,3 +327,48 @@ fn families_with_an_estimated_parameter_name_it_as_mgcv_does() {
         );
     }
 }
+
+/// `--family cnorm` on a CSV whose `hi` column holds `-Inf` and `Inf` (left and right
+/// censoring) and interval ends: the summary names σ as mgcv does, the criterion and σ are
+/// mgcv's, a second run is an exact cache hit and `cnorm(link="log")` is another model.
+#[test]
+fn a_censored_normal_fit_reads_infinite_bounds_and_matches_mgcv() {
+    let dir = TempDir::new().unwrap();
+    let cache = dir.path().join("cnorm-cache");
+    let fit = |file: &str, family: &str, extra: &[&str]| {
+        let data = test_data(&format!("efam/{file}"));
+        let mut args: Vec<std::ffi::OsString> = vec!["--cache-dir".into(), cache.clone().into_os_string()];
+        args.extend(["fit".into(), data.into_os_string()]);
+        args.extend(["cbind(lo, hi) ~ s(x0) + s(x1)", "--family", family].map(Into::into));
+        args.extend(extra.iter().map(Into::into));
+        let run = gam_in(dir.path(), args);
+        run.assert_ok();
+        run
+    };
+    let reference = |id: &str| -> Value {
+        serde_json::from_str(&fs::read_to_string(test_data(&format!("efam/{id}.json"))).unwrap()).unwrap()
+    };
+    let field = |r: &Value, k: &str| -> f64 { r[k][0].as_str().unwrap().parse().unwrap() };
+    let r = reference("cnorm_mixed_reml");
+    let first = fit("cnorm_n400.csv", "cnorm", &[]);
+    assert_eq!(first.stderr, "cache: cold start\n", "{first:?}");
+    assert!(first.stdout.lines().any(|l| l == "Family: cnorm(0.483) "), "{first:?}");
+    assert!(
+        first.stdout.contains("Chi.sq") && first.stdout.contains("Scale est. = 1 "),
+        "{first:?}"
+    );
+    let second = fit("cnorm_n400.csv", "cnorm", &[]);
+    assert_eq!(second.stderr, "cache: exact hit\n", "{second:?}");
+    assert_eq!(second.stdout, first.stdout);
+    let j = fit("cnorm_n400.csv", "cnorm", &["--json"]).json();
+    assert_eq!(j["family"], "censored normal");
+    assert!(rel_diff(num(&j["reml_score"]), field(&r, "criterion")) < 1e-6, "{j}");
+    assert!(rel_diff(num(&j["theta"]), field(&r, "theta")) < 1e-4, "{j}");
+    let aft = reference("cnorm_aft_log");
+    let log = fit("cnorm_aft_n400.csv", "cnorm(link=\"log\")", &["--json"]).json();
+    assert_eq!(log["link"], "log");
+    assert!(
+        rel_diff(num(&log["reml_score"]), field(&aft, "criterion")) < 1e-6,
+        "{log}"
+    );
+}

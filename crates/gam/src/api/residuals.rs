@@ -77,6 +77,8 @@ pub struct Residuals {
 struct Row {
     y: f64,
     w: f64,
+    /// The censored response's second column (y for an uncensored row).
+    censor: f64,
     mu: f64,
     eta: f64,
 }
@@ -119,12 +121,28 @@ impl FittedGam {
         let theta = &model.theta;
         let link = model.link;
         let pearson = |r: &Row| (r.y - r.mu) * r.w.sqrt() / family.variance(r.mu, theta)[0].sqrt();
+        // mgcv's cnorm has no variance function: residuals.gam returns the deviance residuals
+        // for the Pearson types (with a warning).
+        let kind = match kind {
+            ResidualType::Pearson | ResidualType::ScaledPearson if family == crate::family::Family::Cnorm => {
+                ResidualType::Deviance
+            }
+            k => k,
+        };
         let values = rows
             .iter()
             .map(|r| match kind {
                 ResidualType::Deviance => {
                     let d = family
-                        .reported_deviance(crate::family::Obs { y: r.y, w: r.w }, r.mu, theta)
+                        .reported_deviance(
+                            crate::family::Obs {
+                                y: r.y,
+                                w: r.w,
+                                censor: r.censor,
+                            },
+                            r.mu,
+                            theta,
+                        )
                         .max(0.0);
                     d.sqrt() * sign(r.y - r.mu)
                 }
@@ -149,6 +167,7 @@ impl FittedGam {
             .map(|(o, &eta)| Row {
                 y: o.y,
                 w: o.w,
+                censor: o.censor,
                 mu: model.link.inverse(eta),
                 eta,
             })

@@ -4,7 +4,8 @@
 //! the others success, as `glm` reads it; a logical column is the factor
 //! `FALSE`, `TRUE`), a proportion (with the trials as prior weights), or `cbind(successes, failures)`, which becomes the
 //! proportion `s/(s + f)` with `s + f` trials multiplying the prior weight,
-//! as R's `binomial()$initialize` does.
+//! as R's `binomial()$initialize` does. For the censored normal (`cnorm`), `cbind(y, censor)`
+//! is mgcv's two-column response: the second column rides in [`Obs::censor`].
 
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result};
@@ -164,10 +165,13 @@ pub fn response_data(
                 ));
             }
             Ok(ResponseData {
-                obs: y.iter().zip(&prior).map(|(&y, &w)| Obs { y, w }).collect(),
+                obs: y.iter().zip(&prior).map(|(&y, &w)| Obs::new(y, w)).collect(),
                 trials: vec![1.0; n],
                 warnings,
             })
+        }
+        Response::Binomial { successes, failures } if family == Family::Cnorm => {
+            censored_response(data, successes, failures, &prior, row)
         }
         Response::Binomial { successes, failures } => {
             if family.base() != Family::Binomial {
@@ -193,10 +197,7 @@ pub fn response_data(
                     }
                 }
                 let t = s[i] + f[i];
-                obs.push(Obs {
-                    y: if t > 0.0 { s[i] / t } else { 0.0 },
-                    w: prior[i] * t,
-                });
+                obs.push(Obs::new(if t > 0.0 { s[i] / t } else { 0.0 }, prior[i] * t));
                 trials.push(t);
             }
             let mut warnings = Vec::new();
@@ -208,4 +209,68 @@ pub fn response_data(
             Ok(ResponseData { obs, trials, warnings })
         }
     }
+}
+
+/// The two columns of a `cnorm` response `cbind(y, censor)` (mgcv's matrix response: the
+/// second column equal to the first for an observed value, `-Inf` when the first is an upper
+/// bound, `Inf` when a lower bound, another number for the other end of an interval). A first
+/// column that is not finite, a missing second column, and an interval whose second column is
+/// below its first are refused naming the row.
+fn censored_response(
+    data: &DataFrame,
+    first: &str,
+    second: &str,
+    prior: &[f64],
+    row: impl Fn(usize) -> usize,
+) -> Result<ResponseData> {
+    let y = numeric(data, first, "response")?;
+    let c = numeric(data, second, "censoring column of the response")?;
+    let bad = |column: &str, i: usize, message: String| GamError::Data {
+        column: column.to_string(),
+        row: Some(row(i)),
+        message,
+    };
+    let mut obs = Vec::with_capacity(y.len());
+    for (i, (&yi, &ci)) in y.iter().zip(c).enumerate() {
+        if !yi.is_finite() {
+            return Err(bad(
+                first,
+                i,
+                format!(
+                    "response value {yi} is not a finite number: cbind({first}, {second}) takes the value or bound \
+                     first, and -Inf/Inf second for left/right censoring"
+                ),
+            ));
+        }
+        if ci.is_nan() {
+            return Err(bad(
+                second,
+                i,
+                format!(
+                    "the censoring column is missing: give {yi} for an observed value, -Inf or Inf for left or \
+                     right censoring, or the interval's upper end"
+                ),
+            ));
+        }
+        if ci.is_finite() && ci < yi {
+            return Err(bad(
+                second,
+                i,
+                format!(
+                    "interval [{yi}, {ci}] has its upper end below its lower end: cbind({first}, {second}) takes \
+                     the lower end first"
+                ),
+            ));
+        }
+        obs.push(Obs {
+            y: yi,
+            w: prior[i],
+            censor: ci,
+        });
+    }
+    Ok(ResponseData {
+        trials: vec![1.0; obs.len()],
+        obs,
+        warnings: Vec::new(),
+    })
 }

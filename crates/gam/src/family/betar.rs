@@ -161,7 +161,7 @@ mod tests {
 
     #[test]
     fn deviance_derivatives_match_finite_differences() {
-        let o = Obs { y: 0.31, w: 1.7 };
+        let o = Obs::new(0.31, 1.7);
         let (mu, phi) = (0.42, 5.5);
         let h = 1e-5;
         let close = |fd: f64, an: f64, what: &str| {

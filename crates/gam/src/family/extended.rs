@@ -18,7 +18,7 @@
 //! ([`Family::variance`]): [`Family::dev_derivatives`] is `None` for them, so their fits are
 //! unchanged bit for bit.
 
-use super::{DevDerivs, Family, Obs, betar, scat, zip};
+use super::{DevDerivs, Family, Obs, betar, cnorm, scat, zip};
 
 impl Family {
     /// The deviance's μ-derivatives of an extended family given by them (mgcv's `Dd`), with the
@@ -26,22 +26,23 @@ impl Family {
     pub fn dev_derivatives(self, o: Obs, mu: f64, theta: &[f64]) -> Option<DevDerivs> {
         match self {
             Family::Betar(eps) => Some(betar::mu_derivatives(
-                Obs {
-                    y: betar::clamp(o.y, eps.get()),
-                    w: o.w,
-                },
+                Obs::new(betar::clamp(o.y, eps.get()), o.w),
                 mu,
                 self.param_or(theta),
             )),
             Family::Scat(min_df) => Some(scat::mu_derivatives(o, mu, theta, min_df.get())),
             Family::ZiP(b) => Some(zip::mu_derivatives(o, mu, theta, b.get())),
+            Family::Cnorm => Some(cnorm::mu_derivatives(o.y, o.censor, o.w, mu, self.param_or(theta))),
             _ => None,
         }
     }
 
     /// Whether the fit takes its weights from [`Family::dev_derivatives`].
     pub fn by_dev_derivatives(self) -> bool {
-        matches!(self, Family::Betar(_) | Family::Scat(_) | Family::ZiP(_))
+        matches!(
+            self,
+            Family::Betar(_) | Family::Scat(_) | Family::ZiP(_) | Family::Cnorm
+        )
     }
 
     /// Whether the weighted mean response minimises the deviance over constant means (so it
@@ -49,7 +50,7 @@ impl Family {
     /// `postproc` uses it for betar), false for scat, whose null deviance mgcv finds by a
     /// search over the constant (`find.null.dev`).
     pub fn null_mean_is_weighted_mean(self) -> bool {
-        !matches!(self, Family::Scat(_) | Family::ZiP(_))
+        !matches!(self, Family::Scat(_) | Family::ZiP(_) | Family::Cnorm)
     }
 
     /// What the reported deviance adds to the fit's: twice the weighted saturated
@@ -105,7 +106,7 @@ mod tests {
     #[test]
     fn eta_weights_are_derivatives_of_the_deviance_in_eta() {
         let fam = Family::Betar(Param(betar::DEFAULT_EPS));
-        let o = Obs { y: 0.27, w: 1.3 };
+        let o = Obs::new(0.27, 1.3);
         let phi = [3.5];
         for link in [Link::Logit, Link::Probit, Link::Cloglog] {
             let at = |eta: f64| {

@@ -2,7 +2,7 @@
 //! derivatives (in the scale and in a family parameter), which enter the Laplace-approximate
 //! REML and ML criteria, and R's `aic()` of each family, behind `AIC()` and `logLik()`.
 
-use super::{Family, Obs, ThetaDerivatives, ThetaDerivs, betar, negbin, scat, special, tweedie, zip};
+use super::{Family, Obs, ThetaDerivatives, ThetaDerivs, betar, cnorm, negbin, scat, special, tweedie, zip};
 
 impl Family {
     /// mgcv's saturated log-likelihood `ls(y, w, n, φ)` and its first two
@@ -76,6 +76,8 @@ impl Family {
             Family::Scat(min_df) => [scat::saturated(obs, theta_v, min_df.get()).0, 0.0, 0.0],
             // As betar, ziP's fitting deviance is −2 log f: ls is 0.
             Family::ZiP(_) => [0.0; 3],
+            // cnorm's ls depends on σ only (its scale is 1): see theta_loglik.
+            Family::Cnorm => [base.theta_loglik(obs, phi, theta)[0], 0.0, 0.0],
             Family::InverseGaussian => [
                 -obs.iter()
                     .map(|o| (2.0 * std::f64::consts::PI * phi * o.y.powi(3)).ln())
@@ -162,6 +164,12 @@ impl Family {
                     .sum::<f64>()
                     - 2.0 * scat::saturated(obs, theta_v, min_df.get()).0
             }
+            // cnorm()$aic: −2 log f summed, censored rows by the probability of their interval.
+            Family::Cnorm => obs
+                .iter()
+                .zip(mu)
+                .map(|(o, &m)| cnorm::minus_two_loglik(o.y, o.censor, o.w, m, theta))
+                .sum(),
             // betar()$aic and ziP()$aic: −2 log f summed, which is dev.resids summed.
             Family::Betar(_) | Family::ZiP(_) => obs
                 .iter()
@@ -181,6 +189,17 @@ impl Family {
         if self == Family::Tweedie {
             let l = tweedie::saturated_sum(obs, phi, theta);
             return [l[0], l[3], l[4]];
+        }
+        if self == Family::Cnorm {
+            // mgcv's cnorm()$ls: every row's part and its θ-derivatives, θ = log σ.
+            let mut out = [0.0; 3];
+            for o in obs {
+                let r = cnorm::saturated_row(o.y, o.censor, o.w, theta);
+                for (a, b) in out.iter_mut().zip(r) {
+                    *a += b;
+                }
+            }
+            return out;
         }
         if self != Family::NegativeBinomial {
             return [0.0; 3];
@@ -234,14 +253,15 @@ impl Family {
             Family::Tweedie => one(tweedie::deviance_derivatives(o, mu, self.param_or(theta)), out),
             Family::NegativeBinomial => one(negbin::deviance_derivatives(o, mu, self.param_or(theta)), out),
             Family::Betar(eps) => {
-                let o = Obs {
-                    y: betar::clamp(o.y, eps.get()),
-                    w: o.w,
-                };
+                let o = Obs::new(betar::clamp(o.y, eps.get()), o.w);
                 one(betar::theta_derivatives(o, mu, self.param_or(theta)), out)
             }
             Family::Scat(min_df) => scat::theta_derivatives(o, mu, theta, min_df.get(), out),
             Family::ZiP(b) => zip::theta_derivatives(o, mu, theta, b.get(), out),
+            Family::Cnorm => one(
+                cnorm::theta_derivatives(o.y, o.censor, o.w, mu, self.param_or(theta)),
+                out,
+            ),
             _ => out.clear(),
         }
     }

@@ -12,7 +12,8 @@
 //! likelihood (AIC is NaN, R's NA), and REML uses mgcv's extended quasi-likelihood term.
 //!
 //! mgcv's extended families that are not described by a variance function (beta regression,
-//! [`Family::Betar`]) give the derivatives of their deviance in μ directly (mgcv's `Dd`,
+//! [`Family::Betar`]; the censored normal, [`Family::Cnorm`], whose rows carry a second response
+//! column in [`Obs::censor`]) give the derivatives of their deviance in μ directly (mgcv's `Dd`,
 //! [`DevDerivs`], module `extended`); the penalised IRLS and the REML derivatives take their
 //! Newton weights from those (mgcv's `gam.fit4`), the others keep the variance-function route.
 //!
@@ -23,6 +24,7 @@
 //! `D = Σ w d(y, μ)`.
 
 pub mod betar;
+pub mod cnorm;
 mod derivs;
 mod extended;
 mod jet;
@@ -100,6 +102,11 @@ pub enum Family {
     /// value is mgcv's `b` ([`zip`]).
     #[serde(rename = "ziP")]
     ZiP(Param),
+    /// The censored normal with its standard deviation σ estimated (mgcv's `cnorm()`): Tobit,
+    /// log-normal AFT and interval-censored responses given as `cbind(y, censor)` ([`cnorm`]);
+    /// the family parameter is σ (optimised as log σ), the scale is 1.
+    #[serde(rename = "cnorm")]
+    Cnorm,
 }
 
 /// The largest number of significant digits mgcv's `negbin()` name shows (R's `format`).
@@ -146,6 +153,18 @@ pub struct Obs {
     pub y: f64,
     /// The prior weight (for `cbind` binomial responses: the number of trials).
     pub w: f64,
+    /// The second column of a censored response (mgcv's `attr(y, "censor")` for `cnorm`):
+    /// `y` itself for an observed value (and for every other family), `−∞` if y is an upper
+    /// bound, `+∞` if a lower bound, another number for the other end of an interval. Kept in
+    /// the row, beside y, so that every family function sees it without a side vector.
+    pub censor: f64,
+}
+
+impl Obs {
+    /// An uncensored row: response `y` with prior weight `w`.
+    pub fn new(y: f64, w: f64) -> Obs {
+        Obs { y, w, censor: y }
+    }
 }
 
 impl Family {
@@ -166,6 +185,7 @@ impl Family {
             Family::Betar(_) => "betar",
             Family::Scat(_) => "scat",
             Family::ZiP(_) => "ziP",
+            Family::Cnorm => "cnorm",
         }
     }
 
@@ -188,6 +208,7 @@ impl Family {
             Family::Betar(_) => "Beta regression".to_string(),
             Family::Scat(_) => "scaled t".to_string(),
             Family::ZiP(_) => "zero inflated Poisson".to_string(),
+            Family::Cnorm => "censored normal".to_string(),
             f => f.name().to_string(),
         }
     }
@@ -231,7 +252,7 @@ impl Family {
     /// How many family parameters are estimated with the smoothing parameters (nb, tw, betar: 1).
     pub fn n_theta(self) -> usize {
         match self {
-            Family::NegativeBinomial | Family::Tweedie | Family::Betar(_) => 1,
+            Family::NegativeBinomial | Family::Tweedie | Family::Betar(_) | Family::Cnorm => 1,
             Family::Scat(_) | Family::ZiP(_) => 2,
             _ => 0,
         }
@@ -288,6 +309,7 @@ impl Family {
             "betar" => Some(Family::Betar(Param(betar::DEFAULT_EPS))),
             "scat" => Some(Family::Scat(Param(scat::DEFAULT_MIN_DF))),
             "ziP" | "zip" => Some(Family::ZiP(Param(0.0))),
+            "cnorm" => Some(Family::Cnorm),
             _ => ALL_FAMILIES.iter().copied().find(|f| f.name() == name),
         }
     }
@@ -301,7 +323,7 @@ impl Family {
             Family::Gamma => Link::Inverse,
             Family::InverseGaussian => Link::InverseSquare,
             Family::Betar(_) => Link::Logit,
-            Family::Scat(_) | Family::ZiP(_) => Link::Identity,
+            Family::Scat(_) | Family::ZiP(_) | Family::Cnorm => Link::Identity,
             _ => Link::Log,
         }
     }
@@ -326,6 +348,7 @@ impl Family {
             Family::Scat(_) => &[Link::Identity, Link::Log, Link::Inverse],
             // The identity on the log Poisson mean: mgcv's only link for ziP.
             Family::ZiP(_) => &[Link::Identity],
+            Family::Cnorm => &[Link::Identity, Link::Log, Link::Sqrt],
         }
     }
 
@@ -346,6 +369,7 @@ impl Family {
                 | Family::Betar(_)
                 | Family::Scat(_)
                 | Family::ZiP(_)
+                | Family::Cnorm
         )
     }
 
@@ -371,6 +395,9 @@ impl Family {
             Family::Betar(_) => betar::variance(mu, theta),
             Family::Scat(min_df) => scat::variance(theta_v, min_df.get()),
             Family::ZiP(b) => zip::variance(mu, theta_v, b.get()),
+            // σ² for every mean: used by nothing in the fit (cnorm goes by its Dd), kept so a
+            // Pearson residual is the standardised one of the uncensored model.
+            Family::Cnorm => [theta * theta, 0.0, 0.0, 0.0],
             _ => unreachable!("base() maps every family to one above"),
         }
     }
@@ -378,7 +405,9 @@ impl Family {
     /// Whether μ is a possible mean (R's `validmu`).
     pub fn valid_mu(self, mu: f64) -> bool {
         match self.base() {
-            Family::Gaussian | Family::Scat(_) | Family::ZiP(_) => mu.is_finite(),
+            // mgcv's cnorm validmu: finite for the identity link, else positive; the link
+            // (log, sqrt) keeps μ positive itself, so only finiteness is checked here.
+            Family::Gaussian | Family::Scat(_) | Family::ZiP(_) | Family::Cnorm => mu.is_finite(),
             Family::Binomial | Family::Betar(_) => mu.is_finite() && mu > 0.0 && mu < 1.0,
             _ => mu.is_finite() && mu > 0.0,
         }
@@ -386,7 +415,7 @@ impl Family {
 
     /// The weighted unit deviance `w d(y, μ)` (R's `dev.resids`), with 0 log 0 = 0.
     pub fn deviance_residual(self, o: Obs, mu: f64, theta_v: &[f64]) -> f64 {
-        let Obs { y, w } = o;
+        let Obs { y, w, .. } = o;
         let theta = self.param_or(theta_v);
         match self.base() {
             Family::Gaussian => w * (y - mu).powi(2),
@@ -407,6 +436,7 @@ impl Family {
             Family::Betar(eps) => betar::minus_two_loglik(betar::clamp(y, eps.get()), w, mu, theta),
             Family::Scat(min_df) => scat::deviance(o, mu, theta_v, min_df.get()),
             Family::ZiP(b) => zip::deviance(o, mu, theta_v, b.get()),
+            Family::Cnorm => cnorm::deviance(y, o.censor, w, mu, theta),
             _ => unreachable!("base() maps every family to one above"),
         }
     }
@@ -423,6 +453,9 @@ impl Family {
             // mgcv's scat()$initialize: y + 0.1 where y = 0.
             Family::Scat(_) => o.y + if o.y == 0.0 { 0.1 } else { 0.0 },
             Family::ZiP(_) => zip::initial_gamma(o.y),
+            // mgcv's cnorm initialize for the identity link; the other links need every row
+            // (GlmProblem::initial_mu).
+            Family::Cnorm => o.y,
             _ => unreachable!("base() maps every family to one above"),
         }
     }
@@ -503,7 +536,7 @@ mod tests {
     #[test]
     fn deviance_is_zero_at_the_data_and_positive_elsewhere() {
         for &fam in ALL_FAMILIES {
-            let o = Obs { y: 0.3, w: 2.0 };
+            let o = Obs::new(0.3, 2.0);
             assert!(fam.deviance_residual(o, 0.3, &[2.5]).abs() < 1e-15, "{}", fam.name());
             assert!(fam.deviance_residual(o, 0.5, &[2.5]) > 0.0, "{}", fam.name());
         }
@@ -511,7 +544,7 @@ mod tests {
 
     #[test]
     fn gamma_saturated_loglik_derivatives_match_finite_differences() {
-        let obs = [Obs { y: 1.3, w: 1.0 }, Obs { y: 0.4, w: 2.0 }, Obs { y: 3.1, w: 0.5 }];
+        let obs = [Obs::new(1.3, 1.0), Obs::new(0.4, 2.0), Obs::new(3.1, 0.5)];
         let trials = [1.0; 3];
         for fam in [Family::Gamma, Family::InverseGaussian, Family::Gaussian] {
             let phi = 0.35;
@@ -537,10 +570,10 @@ mod tests {
     #[test]
     fn binomial_loglik_of_counts_is_the_binomial_density() {
         // dbinom(3, 10, 0.3, log = TRUE) in R: −1.321151 (to 7 digits).
-        let obs = [Obs { y: 0.3, w: 10.0 }];
+        let obs = [Obs::new(0.3, 10.0)];
         let l = Family::Binomial.saturated_loglik(&obs, &[10.0], 1.0, &[]);
         assert!((l[0] - (-1.321151)).abs() < 1e-6, "{}", l[0]);
-        assert!(Family::Binomial.saturated_loglik(&[Obs { y: 1.0, w: 1.0 }], &[1.0], 1.0, &[])[0].abs() < 1e-12);
+        assert!(Family::Binomial.saturated_loglik(&[Obs::new(1.0, 1.0)], &[1.0], 1.0, &[])[0].abs() < 1e-12);
     }
 
     #[test]

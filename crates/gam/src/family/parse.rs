@@ -33,6 +33,9 @@ impl Family {
             "ziP" => return Ok(Family::ZiP(Param(0.0))),
             _ => {}
         }
+        if name.trim() == "cnorm" {
+            return Ok(Family::Cnorm);
+        }
         Family::from_name(name)
             .filter(|f| ALL_FAMILIES.contains(f))
             .ok_or_else(|| GamError::UnknownFamily {
@@ -73,6 +76,7 @@ impl Family {
             "betar" => Ok(Family::Betar(Param(extended_args(function, arg)?.0))),
             "scat" => Ok(Family::Scat(Param(extended_args(function, arg)?.0))),
             "ziP" => Ok(Family::ZiP(Param(extended_args(function, arg)?.0))),
+            "cnorm" => cnorm_link(arg).map(|_| Family::Cnorm),
             _ => Err(GamError::UnknownFamily {
                 name: format!("{function}({arg})"),
                 known: known_families(),
@@ -120,7 +124,7 @@ impl Family {
 /// The families this build fits, for messages.
 fn known_families() -> String {
     format!(
-        "{}, negbin(theta), Tweedie(p), betar, scat, ziP",
+        "{}, negbin(theta), Tweedie(p), betar, scat, ziP, cnorm",
         names(ALL_FAMILIES, Family::name)
     )
 }
@@ -195,6 +199,31 @@ fn extended_args(function: &str, arg: &str) -> Result<(f64, Option<String>)> {
     Ok((value, link))
 }
 
+/// The link named in mgcv's `cnorm(link = "log")` as text, if any; a fixed or starting
+/// `theta` is refused (σ is estimated).
+fn cnorm_link(arg: &str) -> Result<Option<String>> {
+    let bad = |message: String| GamError::Control {
+        option: format!("cnorm({arg})"),
+        message,
+    };
+    let mut link = None;
+    for part in arg.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (key, value) = part.split_once('=').map_or(("", part), |(k, v)| (k.trim(), v.trim()));
+        let text = value.trim_matches(|c| c == '"' || c == '\'');
+        match key {
+            "link" | "" if text.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') => link = Some(text.to_string()),
+            "theta" => {
+                return Err(bad(
+                    "a fixed or starting theta is not supported: cnorm estimates log sigma with the smoothing parameters"
+                        .into(),
+                ));
+            }
+            _ => return Err(bad(format!("unknown argument '{part}': cnorm takes link ="))),
+        }
+    }
+    Ok(link)
+}
+
 /// The family named `family` and the link named `link`, or the family's
 /// default link when none is named (for `betar(link = "probit")`, also the link given there).
 ///
@@ -204,6 +233,7 @@ pub fn family_and_link(family: &str, link: Option<&str>) -> Result<(Family, Link
     let fam = Family::parse(family)?;
     let inner = match (fam, call(family)) {
         (Family::Betar(_) | Family::Scat(_) | Family::ZiP(_), Some((function, arg))) => extended_args(function, arg)?.1,
+        (Family::Cnorm, Some((_, arg))) => cnorm_link(arg)?,
         _ => None,
     };
     if let (Some(a), Some(b)) = (inner.as_deref(), link)
@@ -316,11 +346,35 @@ mod tests {
     }
 
     #[test]
+    fn cnorm_parses_with_its_link() {
+        assert_eq!(
+            family_and_link("cnorm", None).ok(),
+            Some((Family::Cnorm, Link::Identity))
+        );
+        assert_eq!(
+            family_and_link("cnorm(link=\"log\")", None).ok(),
+            Some((Family::Cnorm, Link::Log))
+        );
+        assert_eq!(
+            family_and_link("cnorm()", Some("sqrt")).ok(),
+            Some((Family::Cnorm, Link::Sqrt))
+        );
+        assert!(family_and_link("cnorm", Some("logit")).is_err());
+        assert!(family_and_link("cnorm(link = 'log')", Some("identity")).is_err());
+        assert!(
+            Family::parse("cnorm(theta = 2)")
+                .unwrap_err()
+                .to_string()
+                .contains("theta")
+        );
+    }
+
+    #[test]
     fn refusals_list_what_is_supported() {
         assert_eq!(
             Family::parse("weibull").unwrap_err().to_string(),
             "unsupported family 'weibull': this build fits gaussian, binomial, poisson, Gamma, \
-             inverse.gaussian, nb, tw, quasipoisson, quasibinomial, negbin(theta), Tweedie(p), betar, scat, ziP"
+             inverse.gaussian, nb, tw, quasipoisson, quasibinomial, negbin(theta), Tweedie(p), betar, scat, ziP, cnorm"
         );
         assert_eq!(
             family_and_link("poisson", Some("logit")).unwrap_err().to_string(),

@@ -145,7 +145,7 @@ mod tests {
 
     #[test]
     fn derivatives_match_finite_differences_and_jets() {
-        let o = Obs { y: 1.7, w: 1.3 };
+        let o = Obs::new(1.7, 1.3);
         let (mu, th) = (0.4, [0.8, -0.3]);
         let close = |fd: f64, an: f64, what: &str| {
             assert!((fd - an).abs() <= FD_REL_TOL * (1.0 + an.abs()), "{what}: {an} vs {fd}");
@@ -194,7 +194,7 @@ mod tests {
 
     #[test]
     fn saturated_loglik_derivatives_match_finite_differences() {
-        let obs = [Obs { y: 0.2, w: 1.0 }, Obs { y: -1.0, w: 2.5 }];
+        let obs = [Obs::new(0.2, 1.0), Obs::new(-1.0, 2.5)];
         let th = [0.3, 0.9];
         let (_, g, hm) = saturated(&obs, &th, DEFAULT_MIN_DF);
         let h = 1e-5;
@@ -213,7 +213,7 @@ mod tests {
         }
         // −2 log f = D − 2 ls per row: R's dt((y − μ)/σ, ν, log = TRUE) − log σ at ν = 3 + e^0.3.
         let (nu, sig) = nu_sigma(&th, DEFAULT_MIN_DF);
-        let o = Obs { y: 0.2, w: 1.0 };
+        let o = Obs::new(0.2, 1.0);
         let z: f64 = (0.2 - 0.05) / sig;
         let log_f = ln_gamma((nu + 1.0) / 2.0)
             - ln_gamma(nu / 2.0)

@@ -108,11 +108,11 @@ impl Family {
     }
 
     /// What is wrong with estimated family parameters read back (a model file), if anything:
-    /// nb's θ and betar's φ are positive, tw's power lies strictly between 1 and 2.
+    /// nb's θ, betar's φ and cnorm's σ are positive, tw's power lies strictly between 1 and 2.
     pub fn theta_problem(self, theta: &[f64]) -> Option<String> {
         let bad = |t: f64| match self {
             Family::Tweedie => !(t > 1.0 && t < 2.0),
-            Family::NegativeBinomial | Family::Betar(_) => !(t.is_finite() && t > 0.0),
+            Family::NegativeBinomial | Family::Betar(_) | Family::Cnorm => !(t.is_finite() && t > 0.0),
             _ => !t.is_finite(),
         };
         theta

@@ -253,7 +253,7 @@ mod tests {
         };
         let h = 1e-5;
         for (y, g, th, b) in [(0.0, 0.4, [0.3, -0.2], 0.0), (3.0, 0.9, [-0.5, 0.4], 0.2)] {
-            let o = Obs { y, w: 1.4 };
+            let o = Obs::new(y, 1.4);
             let d = mu_derivatives(o, g, &th, b);
             let dev = |g: f64| deviance(o, g, &th, b);
             let m = |g: f64| mu_derivatives(o, g, &th, b);
@@ -301,7 +301,7 @@ mod tests {
         let (g, th, b) = (0.7, [0.2, -0.3], 0.1);
         let (mut total, mut mean) = (0.0, 0.0);
         for y in 0..80 {
-            let f = (-0.5 * deviance(Obs { y: y as f64, w: 1.0 }, g, &th, b)).exp();
+            let f = (-0.5 * deviance(Obs::new(y as f64, 1.0), g, &th, b)).exp();
             total += f;
             mean += y as f64 * f;
         }
@@ -316,13 +316,13 @@ mod tests {
     fn the_saturated_deviance_is_the_minimum_over_the_predictor() {
         let (th, b) = ([0.4, 0.1], 0.0);
         for y in [1.0, 2.0, 7.0] {
-            let o = Obs { y, w: 1.0 };
+            let o = Obs::new(y, 1.0);
             let s = saturated_row(o, &th, b);
             for k in -40..40 {
                 let g = y.ln() + k as f64 * 0.05;
                 assert!(deviance(o, g, &th, b) >= s - 1e-12, "y = {y}, γ = {g}");
             }
         }
-        assert_eq!(saturated_row(Obs { y: 0.0, w: 1.0 }, &th, b), 0.0);
+        assert_eq!(saturated_row(Obs::new(0.0, 1.0), &th, b), 0.0);
     }
 }

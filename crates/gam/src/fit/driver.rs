@@ -76,7 +76,20 @@ pub fn prepare(spec: &GamSpec, data: &DataFrame) -> Result<PreparedData> {
             ),
         });
     }
-    super::finite::check_magnitudes(&kept, &used)?;
+    // A cnorm response's second column holds -Inf and Inf for left and right censoring.
+    let censor_column = match (&spec.formula.response, spec.family) {
+        (crate::formula::Response::Binomial { failures, .. }, crate::family::Family::Cnorm) => Some(failures.clone()),
+        _ => None,
+    };
+    let checked: Vec<String> = used
+        .iter()
+        .filter(|c| Some(*c) != censor_column.as_ref())
+        .cloned()
+        .collect();
+    super::finite::check_magnitudes(&kept, &checked)?;
+    if let Some(c) = &censor_column {
+        super::finite::check_magnitudes_but_infinity(&kept, c)?;
+    }
     // mgcv's model.frame(drop.unused.levels = TRUE): a level no kept row has
     // (seen only in dropped rows, or in none, as a filtered pandas
     // categorical keeps its categories) is no level of the model.

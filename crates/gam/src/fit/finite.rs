@@ -53,6 +53,33 @@ pub fn check_magnitudes(data: &DataFrame, used: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// [`check_magnitudes`] for one column in which `-Inf` and `Inf` are values (a censored
+/// response's bounds).
+pub fn check_magnitudes_but_infinity(data: &DataFrame, name: &str) -> Result<()> {
+    let Some(Column::Numeric(v)) = data.column(name) else {
+        return Ok(());
+    };
+    match v
+        .iter()
+        .position(|x| x.is_nan() || (x.is_finite() && x.abs() > MAX_MAGNITUDE))
+    {
+        Some(i) => Err(GamError::Data {
+            column: name.to_string(),
+            row: Some(data.original_row(i) + 1),
+            message: if v[i].is_nan() {
+                "NaN is not a number: remove the row or mark the value NA".to_string()
+            } else {
+                format!(
+                    "{} is too large to fit in double precision (the limit is {MAX_MAGNITUDE:e} in absolute \
+                     value): check the value, or rescale the column",
+                    number(v[i])
+                )
+            },
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Refuses a fitted model with a non-finite criterion, scale, coefficient,
 /// covariance entry or deviance; `data` and `used` are the training data and
 /// the columns the model reads, searched for the likely cause.

@@ -149,7 +149,12 @@ fn check_scale(model: &GamModel) -> Check {
         _ if family == Family::Tweedie => Some(true),
         _ if matches!(
             family,
-            Family::NegativeBinomial | Family::NegBinFixed(_) | Family::Betar(_) | Family::Scat(_) | Family::ZiP(_)
+            Family::NegativeBinomial
+                | Family::NegBinFixed(_)
+                | Family::Betar(_)
+                | Family::Scat(_)
+                | Family::ZiP(_)
+                | Family::Cnorm
         ) =>
         {
             Some(false)

@@ -301,7 +301,12 @@ pub struct DevianceTable {
 fn is_extended(family: Family) -> bool {
     matches!(
         family,
-        Family::NegativeBinomial | Family::Tweedie | Family::Betar(_) | Family::Scat(_) | Family::ZiP(_)
+        Family::NegativeBinomial
+            | Family::Tweedie
+            | Family::Betar(_)
+            | Family::Scat(_)
+            | Family::ZiP(_)
+            | Family::Cnorm
     )
 }
 

@@ -32,6 +32,8 @@ pub fn family_string(model: &GamModel) -> String {
                 .collect();
             format!("Zero inflated Poisson({})", shown.join(","))
         }
+        // cnorm's postproc: paste("cnorm(", round(getTheta(TRUE), 3), ")", sep = ""), σ.
+        (Family::Cnorm, Some(sigma)) => format!("cnorm({})", rformat::round(sigma, 3)),
         (Family::Scat(min_df), _) if model.theta.len() == 2 => {
             crate::family::scat::label(&model.theta, min_df.get(), |v| rformat::round(v, 3).to_string())
         }

@@ -7,7 +7,8 @@
 //! binomial and Poisson, else the Fletcher estimate with `tr F`),
 //! `F = H_f⁻¹XᵀW_fX`, `edf = diag F`, `V_e = F V_p`. The null deviance is that of the weighted mean response,
 //! or with an offset and an intercept that of the intercept-and-offset GLM,
-//! or without an intercept that of `μ = g⁻¹(offset)`.
+//! or without an intercept that of `μ = g⁻¹(offset)`; for `cnorm` the smallest deviance of a
+//! constant linear predictor (mgcv's `find.null.dev`).
 
 use faer::linalg::solvers::DenseSolveCore;
 use faer::{Mat, Side};
@@ -160,13 +161,14 @@ pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit, sele
 /// mgcv's null deviance (see the module documentation).
 fn null_deviance(prob: &GlmProblem, intercept: bool) -> Result<f64> {
     let has_offset = prob.offset.iter().any(|&o| o != 0.0);
-    if !intercept {
+    // mgcv's find.null.dev (scat, ziP, cnorm) searches over a constant whatever the model.
+    if !intercept && prob.family.null_mean_is_weighted_mean() {
         let mu: Vec<f64> = prob.offset.iter().map(|&o| prob.link.inverse(o)).collect();
         return Ok(prob.deviance(&mu));
     }
     // The weighted mean minimises the deviance of a constant mean for the exponential
-    // families, nb, tw and betar; for others (scat) mgcv's postproc searches (find.null.dev),
-    // and the one-column fit below does the same exactly.
+    // families, nb, tw and betar; for the others (scat, ziP, cnorm) mgcv's postproc searches
+    // (find.null.dev), and the one-column fit below finds the same minimum exactly.
     if !has_offset && prob.family.null_mean_is_weighted_mean() {
         let sum_w: f64 = prob.obs.iter().map(|o| o.w).sum();
         let mean = prob.obs.iter().map(|o| o.w * o.y).sum::<f64>() / sum_w;

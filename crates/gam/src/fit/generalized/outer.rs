@@ -233,7 +233,7 @@ mod tests {
                     Family::Betar(_) => (y + 0.5) / (y + 2.0),
                     _ => y,
                 };
-                Obs { y, w: 1.0 }
+                Obs::new(y, 1.0)
             })
             .collect();
         let pens = PenaltySet::new(

@@ -231,6 +231,12 @@ impl GlmProblem {
 
     /// R's starting means (`family$initialize`).
     pub fn initial_mu(&self) -> Vec<f64> {
+        if self.family == Family::Cnorm && self.link != Link::Identity {
+            // mgcv's cnorm: pmax(y, min(y > 0)), a logical's minimum: max(y, 1) when every y
+            // is positive, max(y, 0) otherwise.
+            let floor = if self.obs.iter().all(|o| o.y > 0.0) { 1.0 } else { 0.0 };
+            return self.obs.iter().map(|o| o.y.max(floor)).collect();
+        }
         self.obs.iter().map(|o| self.family.initial_mu(*o)).collect()
     }
 

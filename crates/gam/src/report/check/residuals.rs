@@ -159,7 +159,7 @@ fn qq_quantiles(model: &GamModel, obs: &[Obs], mu: &[f64], draws: usize, seed: u
             .zip(&u)
             .map(|((o, &m), &p)| {
                 let q = quantile(p, m, o.w)?;
-                Some(deviance_residual(model, Obs { y: q, w: o.w }, m))
+                Some(deviance_residual(model, Obs::new(q, o.w), m))
             })
             .collect::<Option<Vec<f64>>>()?;
         d.sort_by(f64::total_cmp);
