@@ -25,6 +25,7 @@
 pub mod betar;
 mod derivs;
 mod extended;
+pub mod general;
 mod link;
 mod loglik;
 mod negbin;
