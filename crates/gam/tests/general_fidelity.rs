@@ -5,7 +5,8 @@
 //!
 //! Per fit: the REML criterion, per-term EDF, coefficient names, the fitted values of both
 //! predictors (μ and 1/σ, mgcv's `fitted.values`) and both linear predictors; smoothing
-//! parameters are printed as a diagnostic only (the criterion is flat along some of them).
+//! parameters are printed as a diagnostic only (the criterion is flat along some of them);
+//! mgcv's printed summary, line by line.
 #![allow(clippy::print_stdout)]
 
 #[macro_use]
@@ -19,10 +20,13 @@ use gam::expert::data::DataFrame;
 use gam::expert::family::general::GeneralFamily;
 use gam::expert::fit::FitOptions;
 use gam::expert::fit::general::{GeneralFit, fit};
+use gam::expert::report::general::general_summary_lines;
 use serde_json::Value;
 
 /// The REML criterion, relative (the acceptance).
 const CRITERION_REL_TOL: f64 = REML_REL_TOL;
+/// Printed summary numbers: units in the last printed digit.
+const LAST_DIGIT_UNITS: f64 = 1.0;
 
 fn data() -> DataFrame {
     DataFrame::read_csv(&test_data().join("general").join("gaulss_n400.csv")).unwrap()
@@ -32,6 +36,27 @@ fn fit_ref(r: &Value) -> GeneralFit {
     let family = GeneralFamily::parse(r["family"].as_str().unwrap()).unwrap().unwrap();
     fit(r["formula"].as_str().unwrap(), family, &data(), &FitOptions::default())
         .unwrap_or_else(|e| panic!("{}: {e}", r["id"]))
+}
+
+/// Whether two printed lines agree: equal, or equal word for word except numbers that differ
+/// by at most [`LAST_DIGIT_UNITS`] in their last printed digit (a smoothing parameter along a
+/// flat direction of the criterion moves the third decimal of a Ref.df near 1).
+fn same_printed(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split_whitespace().collect(), b.split_whitespace().collect());
+    wa.len() == wb.len()
+        && wa.iter().zip(&wb).all(|(x, y)| {
+            if x == y {
+                return true;
+            }
+            let (Ok(u), Ok(v)) = (x.parse::<f64>(), y.parse::<f64>()) else {
+                return false;
+            };
+            let decimals = y.split_once('.').map_or(0, |(_, d)| d.len()) as i32;
+            (u - v).abs() <= LAST_DIGIT_UNITS * 10f64.powi(-decimals) * (1.0 + 1e-9)
+        })
 }
 
 fn check(id: &str) {
@@ -81,6 +106,22 @@ fn check(id: &str) {
         model.seconds,
         num(&r["mgcv_seconds_median"])
     );
+    let ours = general_summary_lines(&model);
+    let theirs = strings(&r["summary_text"]);
+    let differing: Vec<String> = ours
+        .iter()
+        .zip(&theirs)
+        .filter(|(a, b)| !same_printed(a, b))
+        .map(|(a, b)| format!("  ours: {a}\n  mgcv: {b}"))
+        .collect();
+    if ours.len() != theirs.len() || !differing.is_empty() {
+        failures.push(format!(
+            "{id}: summary differs ({} vs {} lines):\n{}",
+            ours.len(),
+            theirs.len(),
+            differing.join("\n")
+        ));
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

@@ -139,6 +139,12 @@ fn partitions(k: usize) -> Vec<Vec<Vec<usize>>> {
     out
 }
 
+/// [`partitions`] of orders 1 to 4, computed once.
+fn all_partitions() -> &'static [Vec<Vec<Vec<usize>>>; 4] {
+    static PARTS: std::sync::OnceLock<[Vec<Vec<Vec<usize>>>; 4]> = std::sync::OnceLock::new();
+    PARTS.get_or_init(|| [partitions(1), partitions(2), partitions(3), partitions(4)])
+}
+
 /// The multi-index of flat position `flat` in a tensor of order `k` over `m` parameters.
 fn unflatten(mut flat: usize, k: usize, m: usize) -> Vec<usize> {
     let mut idx = vec![0; k];
@@ -164,13 +170,13 @@ pub fn eta_derivs(d: &PointDerivs, h: &[[f64; 5]], order: usize) -> PointDerivs 
         ..PointDerivs::default()
     };
     for k in 1..=order.min(4) {
-        let parts = partitions(k);
+        let parts = &all_partitions()[k - 1];
         let size = m.pow(k as u32);
         let mut t = vec![0.0; size];
         for (flat, v) in t.iter_mut().enumerate() {
             let idx = unflatten(flat, k, m);
             let mut acc = 0.0;
-            for p in &parts {
+            for p in parts {
                 let mut prod = 1.0;
                 let mut params = Vec::with_capacity(p.len());
                 let mut ok = true;

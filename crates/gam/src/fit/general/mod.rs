@@ -65,6 +65,10 @@ pub struct GeneralFit {
     pub smooth_edf: Vec<(String, f64)>,
     /// The Bayesian covariance matrix of the coefficients.
     pub vp: Mat<f64>,
+    /// `−ℓ_ββ` at the fit.
+    pub neg_hess: Mat<f64>,
+    /// The response at the training rows.
+    pub y: Vec<f64>,
     /// The linear predictors at the training rows, `eta[a][i]`.
     pub eta: Vec<Vec<f64>>,
     /// The family's parameters at the training rows (`fitted[a][i]`; gaulss: μ, 1/σ).
@@ -284,6 +288,8 @@ pub fn fit(formula: &str, family: GeneralFamily, data: &DataFrame, options: &Fit
         edf,
         smooth_edf,
         vp: last.vp,
+        neg_hess: last.neg_hess,
+        y: prob.y,
         eta,
         fitted,
         iterations,
