@@ -20,11 +20,17 @@ use gam::expert::data::DataFrame;
 use gam::expert::family::general::GeneralFamily;
 use gam::expert::fit::FitOptions;
 use gam::expert::fit::general::{GeneralFit, fit};
+use gam::expert::model::general::GeneralModel;
 use gam::expert::report::general::general_summary_lines;
 use serde_json::Value;
 
 /// The REML criterion, relative (the acceptance).
 const CRITERION_REL_TOL: f64 = REML_REL_TOL;
+/// Prediction standard errors, relative (tighter than the shared 1e-2: they are
+/// within 1e-4 of mgcv's here).
+const SE_REL_TOL: f64 = 1e-3;
+/// Rows of the data mgcv predicted at (`nd <- d[1:40, ]`).
+const NEW_ROWS: usize = 40;
 /// Printed summary numbers: units in the last printed digit.
 const LAST_DIGIT_UNITS: f64 = 1.0;
 
@@ -106,7 +112,41 @@ fn check(id: &str) {
         model.seconds,
         num(&r["mgcv_seconds_median"])
     );
-    let ours = general_summary_lines(&model);
+    // Saved and loaded back: the summary and the predictions come from the file.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.json");
+    GeneralModel::from_fit(&model).save(&path).unwrap();
+    let saved = GeneralModel::load(&path).unwrap();
+    assert_eq!(saved, GeneralModel::from_fit(&model), "{id}: model read back");
+    let nd = data().select_rows(&(0..NEW_ROWS).collect::<Vec<_>>());
+    let mut pred = 0.0f64;
+    let mut pred_se = 0.0f64;
+    for (response, key) in [(false, "pred_link"), (true, "pred_response")] {
+        let p = saved.predict(&nd, response).unwrap();
+        for k in 0..2 {
+            let m = nums(&r[key][k]);
+            let sd_k = sd(&nums(
+                &r[if k == 0 {
+                    "fitted_mu"
+                } else if response {
+                    "fitted_tau"
+                } else {
+                    "lp_sigma"
+                }],
+            ));
+            pred = pred.max(worst(&p.fit[k], &m) / sd_k);
+            let mse = nums(&r[format!("{key}_se")][k]);
+            let rel_se = p.se[k]
+                .iter()
+                .zip(&mse)
+                .fold(0.0f64, |w, (a, b)| w.max((a - b).abs() / b.abs()));
+            pred_se = pred_se.max(rel_se);
+        }
+    }
+    cmp("predictions", pred, PRED_SD_TOL);
+    cmp("prediction standard errors (relative)", pred_se, SE_REL_TOL);
+    println!("{id}: predictions/sd {pred:.2e}, standard errors rel {pred_se:.2e}");
+    let ours = general_summary_lines(&saved);
     let theirs = strings(&r["summary_text"]);
     let differing: Vec<String> = ours
         .iter()
@@ -163,4 +203,28 @@ fn gaulss_needs_two_formulas() {
     )
     .unwrap_err();
     assert!(e.to_string().contains("needs 2 formulas"), "{e}");
+}
+
+/// A damaged model file (a coefficient removed, a non-finite covariance) is refused on load
+/// in one line naming the problem.
+#[test]
+fn a_damaged_general_model_file_is_refused() {
+    let r = read_json(&test_data().join("general/gaulss_reml.json"));
+    let model = GeneralModel::from_fit(&fit_ref(&r));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.json");
+    model.save(&path).unwrap();
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    v["coefficients"].as_array_mut().unwrap().pop();
+    std::fs::write(&path, v.to_string()).unwrap();
+    let e = GeneralModel::load(&path).unwrap_err().to_string();
+    assert!(e.contains("coefficients") && !e.contains('\n'), "{e}");
+    let mut v: Value = serde_json::from_str(&serde_json::to_string(&model).unwrap()).unwrap();
+    v["vp"]["data"][0] = Value::from("x");
+    std::fs::write(&path, v.to_string()).unwrap();
+    assert!(GeneralModel::load(&path).is_err());
+    let mut bad = model.clone();
+    bad.reml = f64::NAN;
+    let e = bad.save(&path).unwrap_err().to_string();
+    assert!(e.contains("criterion"), "{e}");
 }

@@ -12,6 +12,7 @@
 //!   writes loads again.
 
 mod file;
+pub mod general;
 mod summary;
 mod validate;
 

@@ -14,8 +14,8 @@ use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::rformat::{self, CoefTable};
 use crate::fit::assemble::{ParamRow, SmoothRow};
-use crate::fit::general::GeneralFit;
 use crate::fit::significance::test_stat;
+use crate::model::general::GeneralModel;
 
 /// Digits of the summary tables (mgcv's `print.summary.gam`).
 const SUMMARY_DIGITS: usize = 4;
@@ -49,16 +49,18 @@ fn root(a: &Mat<f64>) -> Mat<f64> {
 }
 
 /// The summary tables of `fit` (module doc).
-pub fn general_summary(fit: &GeneralFit) -> GeneralSummary {
+pub fn general_summary(fit: &GeneralModel) -> GeneralSummary {
     let p = fit.coefficients.len();
-    let f = &fit.vp * &fit.neg_hess;
+    let vp = fit.vp.to_mat();
+    let neg_hess = fit.neg_hess.to_mat();
+    let f = &vp * &neg_hess;
     let ff = &f * &f;
     let edf1: Vec<f64> = (0..p).map(|j| 2.0 * f[(j, j)] - ff[(j, j)]).collect();
-    let r = root(&fit.neg_hess);
+    let r = root(&neg_hess);
     let mut parametric = Vec::new();
     for (d, range) in fit.design.designs.iter().zip(&fit.design.lpi) {
         for i in range.start..range.start + d.n_parametric() {
-            let se = fit.vp[(i, i)].max(0.0).sqrt();
+            let se = vp[(i, i)].max(0.0).sqrt();
             let stat = fit.coefficients[i] / se;
             let p_value = if stat.is_nan() {
                 f64::NAN
@@ -83,7 +85,7 @@ pub fn general_summary(fit: &GeneralFit) -> GeneralSummary {
             let edf: f64 = idx.iter().map(|&i| fit.edf[i]).sum();
             let e1: f64 = idx.iter().map(|&i| edf1[i]).sum();
             let xt = Mat::from_fn(p, idx.len(), |i, c| r[(i, idx[c])]);
-            let v = Mat::from_fn(idx.len(), idx.len(), |a, c| fit.vp[(idx[a], idx[c])]);
+            let v = Mat::from_fn(idx.len(), idx.len(), |a, c| vp[(idx[a], idx[c])]);
             let beta: Vec<f64> = idx.iter().map(|&i| fit.coefficients[i]).collect();
             let t = test_stat(&beta, &xt, &v, e1.min(idx.len() as f64), -1.0);
             SmoothRow {
@@ -95,28 +97,18 @@ pub fn general_summary(fit: &GeneralFit) -> GeneralSummary {
             }
         })
         .collect();
-    let y = &fit.y;
-    let mean = y.iter().sum::<f64>() / y.len() as f64;
-    let tau = &fit.fitted[1];
-    let deviance: f64 = y
-        .iter()
-        .zip(&fit.fitted[0])
-        .zip(tau)
-        .map(|((y, m), t)| ((y - m) * t).powi(2))
-        .sum();
-    let null_deviance: f64 = y.iter().zip(tau).map(|(y, t)| ((y - mean) * t).powi(2)).sum();
     GeneralSummary {
         parametric,
         smooths,
-        dev_explained: (null_deviance - deviance) / null_deviance,
-        deviance,
-        null_deviance,
+        dev_explained: (fit.null_deviance - fit.deviance) / fit.null_deviance,
+        deviance: fit.deviance,
+        null_deviance: fit.null_deviance,
     }
 }
 
 /// The summary as mgcv prints it, one entry per line, followed by rows dropped for missing
 /// values and an outer iteration that did not converge.
-pub fn general_summary_lines(fit: &GeneralFit) -> Vec<String> {
+pub fn general_summary_lines(fit: &GeneralModel) -> Vec<String> {
     let s = general_summary(fit);
     let mut lines = vec![
         String::new(),
@@ -125,7 +117,7 @@ pub fn general_summary_lines(fit: &GeneralFit) -> Vec<String> {
         String::new(),
         "Formula:".to_string(),
     ];
-    for part in &fit.formula.parts {
+    for part in &fit.formula_parts {
         // R prints a one-sided formula without the space after `~`.
         lines.extend(
             super::deparse::formula_lines(part)

@@ -17,7 +17,8 @@ use crate::formula::list::FormulaList;
 /// The designs of the linear predictors and where their columns sit.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GeneralDesign {
-    /// One design per linear predictor, smooth labels already as mgcv names them.
+    /// One design per linear predictor, built as a one-predictor model's (labels as there;
+    /// [`predictor_label`] gives mgcv's names for predictors after the first).
     pub designs: Vec<Design>,
     /// Each predictor's columns of the stacked model matrix (mgcv's `lpi`, 0-based).
     pub lpi: Vec<Range<usize>>,
@@ -45,7 +46,7 @@ impl GeneralDesign {
         let mut lpi = Vec::with_capacity(list.formulas.len());
         let mut at = 0;
         for (k, f) in list.formulas.iter().enumerate() {
-            let mut d = Design::build_with(f, data, opts)?;
+            let d = Design::build_with(f, data, opts)?;
             if let Some(o) = d.offsets.first() {
                 return Err(GamError::Term {
                     term: format!("offset({o})"),
@@ -54,9 +55,6 @@ impl GeneralDesign {
                         k + 1
                     ),
                 });
-            }
-            for s in &mut d.smooths {
-                s.label = predictor_label(&s.label, k);
             }
             let p = d.n_coef();
             lpi.push(at..at + p);
@@ -101,10 +99,10 @@ impl GeneralDesign {
         for (k, d) in self.designs.iter().enumerate() {
             let n_par = d.n_parametric();
             for (j, name) in d.coef_names().into_iter().enumerate() {
-                out.push(if k > 0 && j < n_par {
-                    format!("{name}.{k}")
-                } else {
-                    name
+                out.push(match k {
+                    0 => name,
+                    _ if j < n_par => format!("{name}.{k}"),
+                    _ => predictor_label(&name, k),
                 });
             }
         }
@@ -113,15 +111,22 @@ impl GeneralDesign {
 
     /// The smoothing parameters' names, predictor after predictor.
     pub fn sp_names(&self) -> Vec<String> {
-        self.designs.iter().flat_map(Design::sp_names).collect()
+        let mut out = Vec::new();
+        for (k, d) in self.designs.iter().enumerate() {
+            out.extend(d.sp_names().iter().map(|n| predictor_label(n, k)));
+        }
+        out
     }
 
     /// Each smooth term's label and columns in the stacked model matrix.
     pub fn smooth_columns(&self) -> Vec<(String, Range<usize>)> {
         let mut out = Vec::new();
-        for (d, r) in self.designs.iter().zip(&self.lpi) {
+        for (k, (d, r)) in self.designs.iter().zip(&self.lpi).enumerate() {
             for (s, first) in d.smooths.iter().zip(d.smooth_offsets()) {
-                out.push((s.label.clone(), r.start + first..r.start + first + s.n_coef()));
+                out.push((
+                    predictor_label(&s.label, k),
+                    r.start + first..r.start + first + s.n_coef(),
+                ));
             }
         }
         out
