@@ -1,7 +1,8 @@
 //! `gam fit` with a general family: `--family gaulss` and a list formula print mgcv's summary
 //! (the numbers are checked against mgcv in the library's `general_fidelity` test; here the
 //! printout's REML line against mgcv's); the wrong pairing of family and formula, a bad part
-//! of the list and options not supported yet are one-line errors.
+//! of the list and options not supported yet are one-line errors; a saved model prints the
+//! same summary and predicts both columns as mgcv's `predict.gam`.
 
 mod common;
 
@@ -41,14 +42,52 @@ fn wrong_pairings_and_unsupported_options_are_one_line_errors() {
     gam_in(dir.path(), ["fit", &d, FORMULA]).assert_error(&["needs a general family", "--family gaulss"]);
     gam_in(dir.path(), ["fit", &d, "y ~ s(x1)", "--family", "gaulss"]).assert_error(&["list(y ~ s(x), ~ s(x))"]);
     gam_in(dir.path(), ["fit", &d, FORMULA, "--family", "gaulss", "--method", "ML"]).assert_error(&["REML only"]);
-    gam_in(
-        dir.path(),
-        ["fit", &d, FORMULA, "--family", "gaulss", "--out", "m.json"],
-    )
-    .assert_error(&["--out"]);
+    gam_in(dir.path(), ["fit", &d, FORMULA, "--family", "gaulss", "--json"]).assert_error(&["--json"]);
     gam_in(
         dir.path(),
         ["fit", &d, "list(y ~ s(x1), ~ s(x1 +))", "--family", "gaulss"],
     )
     .assert_error_lines(3, &["formula 2 of the list"]);
+}
+
+#[test]
+fn a_saved_gaulss_model_summarises_and_predicts_both_columns() {
+    let dir = TempDir::new().unwrap();
+    let fit = gam_in(
+        dir.path(),
+        ["fit", &data(), FORMULA, "--family", "gaulss", "--out", "m.json"],
+    );
+    fit.assert_ok();
+    let summary = gam_in(dir.path(), ["summary", "m.json"]);
+    summary.assert_ok();
+    assert_eq!(summary.stdout, fit.stdout);
+    let rows: String = std::fs::read_to_string(data())
+        .unwrap()
+        .lines()
+        .take(41)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.path().join("nd.csv"), rows).unwrap();
+    let r = reference("general/gaulss_reml.json");
+    for (kind, key) in [("link", "pred_link"), ("response", "pred_response")] {
+        let run = gam_in(dir.path(), ["predict", "m.json", "nd.csv", "--type", kind, "--se"]);
+        run.assert_ok();
+        let mut lines = run.stdout.lines();
+        assert_eq!(lines.next(), Some("fit_1,fit_2,se_fit_1,se_fit_2"));
+        for (i, line) in lines.enumerate() {
+            let v: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
+            for k in 0..2 {
+                let fit = r[key][k][i].as_str().unwrap().parse::<f64>().unwrap();
+                let se = r[format!("{key}_se")][k][i].as_str().unwrap().parse::<f64>().unwrap();
+                // The library's general_fidelity test holds the exact tolerances; here: the columns.
+                assert!(
+                    (v[k] - fit).abs() < 1e-3 * (1.0 + fit.abs()),
+                    "{kind} fit_{} row {i}",
+                    k + 1
+                );
+                assert!((v[2 + k] - se).abs() < 1e-3 * se, "{kind} se_fit_{} row {i}", k + 1);
+            }
+        }
+    }
+    gam_in(dir.path(), ["predict", "m.json", "nd.csv", "--terms"]).assert_error(&["--terms"]);
 }

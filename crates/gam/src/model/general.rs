@@ -183,6 +183,12 @@ impl GeneralModel {
         serde_json::from_slice::<Probe>(bytes).is_ok_and(|p| p.kind.as_deref() == Some(GENERAL_KIND))
     }
 
+    /// Whether the file at `path` holds a general-family model (false when it cannot be read:
+    /// [`load`](Self::load) or the one-predictor loader then says why).
+    pub fn probe(path: &Path) -> bool {
+        file::read_model_file(path).is_ok_and(|bytes| GeneralModel::is_general_file(&bytes))
+    }
+
     /// Reads a model written by [`save`](Self::save), refusing other format versions and
     /// models that fail [`check`](Self::check), in one line naming `path`.
     pub fn load(path: &Path) -> Result<GeneralModel> {

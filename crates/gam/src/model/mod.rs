@@ -323,6 +323,12 @@ impl GamModel {
             }
             None => return Err(model_error(path, "no format_version field")),
         }
+        if general::GeneralModel::is_general_file(bytes) {
+            return Err(model_error(
+                path,
+                "a general-family model (several linear predictors): read it with GeneralModel::load",
+            ));
+        }
         let mut model: GamModel = serde_json::from_slice(bytes).map_err(|e| damaged(path, &e.to_string()))?;
         model
             .design
