@@ -1,7 +1,7 @@
 //! A fitted general-family model (several linear predictors, [`crate::fit::general`]) as a
 //! file: saved and loaded as JSON beside one-predictor models (same format version, a
 //! `"kind": "general"` field telling them apart), checked on load
-//! ([`validate::check_general`](super::validate)), and predicting as mgcv's `predict.gam`
+//! (`validate::check_general` in `model/validate.rs`), and predicting as mgcv's `predict.gam`
 //! does for a general family: every linear predictor, or on `type = "response"` each
 //! predictor's inverse link `h_k(η_k)` with standard error `|h_k'(η_k)| se(η_k)`
 //! (mgcv.r, `predict.gam`, general families; for gaulss the second column is `1/σ`).
@@ -158,7 +158,7 @@ impl GeneralModel {
         Ok(GeneralPrediction { fit, se })
     }
 
-    /// Checks that the parts fit together (see [`super::validate`]).
+    /// Checks that the parts fit together (`check_general` in `model/validate.rs`).
     pub fn check(&self) -> std::result::Result<(), String> {
         super::validate::check_general(self)
     }
