@@ -178,7 +178,7 @@ mod tests {
 
     #[test]
     fn errors_name_the_formula_and_point_into_the_list() {
-        let text = "list(y ~ s(x1), ~ s(x1 +)";
+        let text = "list(y ~ s(x1), ~ s(x1 +))";
         let e = FormulaList::parse(text).unwrap_err();
         let GamError::Formula { position, message, .. } = &e else {
             panic!("{e}")
