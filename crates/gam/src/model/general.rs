@@ -158,11 +158,6 @@ impl GeneralModel {
         Ok(GeneralPrediction { fit, se })
     }
 
-    /// Checks that the parts fit together (`check_general` in `model/validate.rs`).
-    pub fn check(&self) -> std::result::Result<(), String> {
-        super::validate::check_general(self)
-    }
-
     /// Writes the model as JSON, atomically; refuses a model that would not load again.
     pub fn save(&self, path: &Path) -> Result<()> {
         let not_saved = |problem: String| GamError::ModelNotSaved {

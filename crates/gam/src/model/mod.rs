@@ -340,6 +340,14 @@ impl GamModel {
     }
 }
 
+impl general::GeneralModel {
+    /// Checks that the parts fit together (`check_general` in `model/validate.rs`); here so
+    /// that `general` and `validate` do not import each other.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        validate::check_general(self)
+    }
+}
+
 /// What a refusal of a damaged file adds: what to do.
 const DAMAGED: &str = " (the file is damaged; refit and save it again)";
 
