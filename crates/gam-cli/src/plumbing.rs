@@ -259,7 +259,7 @@ impl ModelArgs {
 /// The `--knots` values: `COL=V1,V2,...` (a usage error when malformed) or
 /// a CSV file of one column per covariate (read as data: its errors name
 /// the file). A covariate given twice is refused.
-fn parse_knots(args: &[String]) -> Result<std::collections::BTreeMap<String, Vec<f64>>> {
+pub(crate) fn parse_knots(args: &[String]) -> Result<std::collections::BTreeMap<String, Vec<f64>>> {
     let mut out = std::collections::BTreeMap::new();
     let add = |name: String, values: Vec<f64>, out: &mut std::collections::BTreeMap<String, Vec<f64>>| {
         if out.insert(name.clone(), values).is_some() {

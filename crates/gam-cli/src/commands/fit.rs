@@ -89,6 +89,9 @@ pub fn fit(args: &FitArgs, global: &GlobalArgs) -> Result<CachedFit> {
 
 /// Runs `gam fit`.
 pub fn run(args: &FitArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<()> {
+    if super::general::wants_general(args) {
+        return super::general::run(args, global, out);
+    }
     let fitted = fit(args, global)?;
     if let Some(path) = &args.out {
         fitted.model.save(path).context("saving the model")?;

@@ -10,6 +10,7 @@ pub mod compare;
 pub mod concurvity;
 pub mod cv;
 pub mod fit;
+pub mod general;
 pub mod plot;
 pub mod predict;
 pub mod sample;

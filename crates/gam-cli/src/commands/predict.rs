@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use gam::expert::model::GamModel;
+use gam::expert::model::general::GeneralModel;
 use gam::expert::predict::{PredictOptions, PredictType, Prediction};
 use gam::expert::report::{json_text, prediction_json, write_prediction_csv};
 
@@ -72,6 +73,9 @@ pub fn predict(model: &GamModel, data_path: &Path, opts: &PredictOptions) -> Res
 
 /// Runs `gam predict`: CSV (or with `json` one JSON document) to `out` or to `--out`.
 pub fn run(args: &PredictArgs, json: bool, out: &mut dyn Write) -> Result<()> {
+    if GeneralModel::probe(&args.model) {
+        return super::general::predict(args, json, out);
+    }
     let model = GamModel::load(&args.model)?;
     let opts = PredictOptions {
         kind: args.kind.kind(),

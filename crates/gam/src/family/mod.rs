@@ -27,6 +27,7 @@ pub mod betar;
 pub mod cnorm;
 mod derivs;
 mod extended;
+pub mod general;
 mod jet;
 mod link;
 mod loglik;

@@ -12,7 +12,7 @@
 //! triangle; full matrices keep the indexing plain at the sizes families have (ocat: R − 2).
 //! One buffer is filled per row in place, so the pass over the rows allocates nothing.
 
-use super::{Family, ThetaDerivatives};
+use super::ThetaDerivatives;
 
 /// One row's deviance derivatives in the family parameters (module doc), filled in place by
 /// [`super::Family::theta_derivatives`].
@@ -80,44 +80,5 @@ impl ThetaDerivs {
         self.d_tt[0] = d.d_tt;
         self.dmu_tt[0] = d.dmu_tt;
         self.dmu2_tt[0] = d.dmu2_tt;
-    }
-}
-
-impl Family {
-    /// mgcv's starting values of the optimiser's family parameters t (nb's θ at 1 and tw's p
-    /// at 1.5, betar's φ at 1: t = 0 for each); `obs` for families that start from the data.
-    pub fn initial_t(self, obs: &[super::Obs]) -> Vec<f64> {
-        match self {
-            Family::Scat(_) => super::scat::initial_t(obs),
-            Family::ZiP(_) => super::zip::initial_t(),
-            _ => vec![0.0; self.n_theta()],
-        }
-    }
-
-    /// The family parameters as mgcv's `family$getTheta(TRUE)` reports them, from the values
-    /// the family's functions take.
-    pub fn reported_theta(self, theta: &[f64]) -> Vec<f64> {
-        match self {
-            Family::Scat(min_df) if theta.len() == 2 => {
-                let (nu, sig) = super::scat::nu_sigma(theta, min_df.get());
-                vec![nu, sig]
-            }
-            Family::ZiP(b) if theta.len() == 2 => super::zip::reported(theta, b.get()),
-            _ => theta.to_vec(),
-        }
-    }
-
-    /// What is wrong with estimated family parameters read back (a model file), if anything:
-    /// nb's θ, betar's φ and cnorm's σ are positive, tw's power lies strictly between 1 and 2.
-    pub fn theta_problem(self, theta: &[f64]) -> Option<String> {
-        let bad = |t: f64| match self {
-            Family::Tweedie => !(t > 1.0 && t < 2.0),
-            Family::NegativeBinomial | Family::Betar(_) | Family::Cnorm => !(t.is_finite() && t > 0.0),
-            _ => !t.is_finite(),
-        };
-        theta
-            .iter()
-            .find(|&&t| bad(t))
-            .map(|t| format!("the {} family's parameter is {t}", self.name()))
     }
 }

@@ -48,6 +48,7 @@ pub mod assemble;
 pub mod driver;
 pub mod finite;
 pub mod gaussian;
+pub mod general;
 pub mod generalized;
 pub mod method;
 pub mod observer;

@@ -38,6 +38,7 @@ mod ast;
 pub mod eval;
 mod expr;
 mod lexer;
+pub mod list;
 mod parser;
 mod smooth;
 mod span;

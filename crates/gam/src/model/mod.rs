@@ -12,6 +12,7 @@
 //!   writes loads again.
 
 mod file;
+pub mod general;
 mod summary;
 mod validate;
 
@@ -324,6 +325,12 @@ impl GamModel {
             }
             None => return Err(model_error(path, "no format_version field")),
         }
+        if general::GeneralModel::is_general_file(bytes) {
+            return Err(model_error(
+                path,
+                "a general-family model (several linear predictors): read it with GeneralModel::load",
+            ));
+        }
         let mut model: GamModel = serde_json::from_slice(bytes).map_err(|e| damaged(path, &e.to_string()))?;
         model
             .design
@@ -332,6 +339,14 @@ impl GamModel {
             .for_each(SmoothTerm::fill_side_constrain);
         model.check().map_err(|problem| damaged(path, &problem))?;
         Ok(model)
+    }
+}
+
+impl general::GeneralModel {
+    /// Checks that the parts fit together (`check_general` in `model/validate.rs`); here so
+    /// that `general` and `validate` do not import each other.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        validate::check_general(self)
     }
 }
 

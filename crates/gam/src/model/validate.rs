@@ -542,3 +542,70 @@ fn distinct(what: &str, levels: &[String]) -> Check {
         None => Ok(()),
     }
 }
+
+/// Checks a general-family model read back (the guarantees of the module documentation):
+/// every predictor's design, their columns contiguous and in order, the coefficients, names,
+/// EDFs and the two `p × p` matrices sized to them, one smoothing parameter per penalty, and
+/// every number finite.
+pub(crate) fn check_general(model: &super::general::GeneralModel) -> Check {
+    if model.kind != super::general::GENERAL_KIND {
+        return Err(format!("kind '{}' is not a general-family model", model.kind));
+    }
+    if model.design.designs.len() != model.family.n_predictors() || model.design.lpi.len() != model.design.designs.len()
+    {
+        return Err(format!(
+            "{} designs and {} column ranges, but {} has {} linear predictors",
+            model.design.designs.len(),
+            model.design.lpi.len(),
+            model.family.name(),
+            model.family.n_predictors()
+        ));
+    }
+    let mut at = 0usize;
+    for (k, (d, r)) in model.design.designs.iter().zip(&model.design.lpi).enumerate() {
+        let p = check_design(d)?;
+        if r.start != at || r.end.checked_sub(r.start) != Some(p) {
+            return Err(format!(
+                "predictor {} has columns {}..{} but its design has {p} columns from {at}",
+                k + 1,
+                r.start,
+                r.end
+            ));
+        }
+        at += p;
+    }
+    let p = at;
+    for (what, len) in [
+        ("coefficients", model.coefficients.len()),
+        ("coefficient names", model.coef_names.len()),
+        ("EDFs", model.edf.len()),
+    ] {
+        if len != p {
+            return Err(format!("{len} {what} but the design has {p} columns"));
+        }
+    }
+    let n_pen: usize = model.design.designs.iter().map(|d| d.penalty_set().len()).sum();
+    if model.sp.len() != n_pen || model.sp_names.len() != n_pen {
+        return Err(format!(
+            "{} smoothing parameters ({} names) but the design has {n_pen} penalties",
+            model.sp.len(),
+            model.sp_names.len()
+        ));
+    }
+    model.vp.check("the covariance matrix vp", p, p)?;
+    model.neg_hess.check("the Hessian neg_hess", p, p)?;
+    finite("coefficient", &model.coefficients)?;
+    finite("EDF", &model.edf)?;
+    finite("smoothing parameter", &model.sp)?;
+    finite(
+        "criterion, log-likelihood or deviance",
+        &[model.reml, model.loglik, model.deviance, model.null_deviance],
+    )?;
+    if (0..p).any(|i| model.vp.data[i * p + i] < 0.0) {
+        return Err("the covariance matrix vp has a negative variance".into());
+    }
+    if model.n == 0 {
+        return Err("the model was fitted to 0 rows".into());
+    }
+    Ok(())
+}

@@ -40,6 +40,7 @@ pub mod check;
 pub mod compare;
 pub mod concurvity;
 pub(crate) mod deparse;
+pub mod general;
 pub mod json;
 pub mod plot;
 pub mod prediction;
