@@ -16,7 +16,7 @@
 //! Both `log p = h(e^η)` and `log(e^λ − 1) = λ + h(λ)` use one function,
 //! `h(λ) = log(1 − e^{−λ})`, whose derivatives are polynomials in `q = 1/(e^λ − 1)`:
 //! `h' = q`, `h'' = −q(1+q)`, `h''' = q(1+q)(1+2q)`, `h'''' = −q(1+q)(1+6q+6q²)`; every
-//! derivative of D then comes from [`Jet`]s (module `jet`). The response-scale mean is
+//! derivative of D then comes from jets (module `jet`). The response-scale mean is
 //! `E y = p λ/(1 − e^{−λ})` (mgcv's `predict`).
 
 use super::jet::Jet;
