@@ -28,6 +28,7 @@ mod extended;
 mod link;
 mod loglik;
 mod negbin;
+pub mod ocat;
 mod param;
 mod parse;
 mod special;
