@@ -40,7 +40,7 @@ pub use derivs::DevDerivs;
 pub use link::{ALL_LINKS, Link};
 pub use loglik::SaturatedParts;
 pub use param::Param;
-pub use parse::family_and_link;
+pub use parse::{MAX_OCAT_CLASSES, family_and_link};
 
 use crate::error::{GamError, Result};
 
@@ -86,6 +86,11 @@ pub enum Family {
     /// moved ([`betar`]).
     #[serde(rename = "betar")]
     Betar(Param),
+    /// Ordered categorical regression with R classes (mgcv's `ocat(R = ...)`): a response in
+    /// 1..R, the class of a latent logistic variable with mean η between cut points of which
+    /// the first is −1 and the other R − 2 are estimated ([`ocat`]); the value is R.
+    #[serde(rename = "ocat")]
+    Ocat(u32),
 }
 
 /// The largest number of significant digits mgcv's `negbin()` name shows (R's `format`).
@@ -150,6 +155,7 @@ impl Family {
             Family::QuasiPoisson => "quasipoisson",
             Family::QuasiBinomial => "quasibinomial",
             Family::Betar(_) => "betar",
+            Family::Ocat(_) => "ocat",
         }
     }
 
@@ -170,6 +176,7 @@ impl Family {
             }
             Family::TweedieFixed(p) => format!("Tweedie({})", param::r_number(p.get())),
             Family::Betar(_) => "Beta regression".to_string(),
+            Family::Ocat(_) => "Ordered Categorical".to_string(),
             f => f.name().to_string(),
         }
     }
@@ -259,6 +266,7 @@ impl Family {
             Family::Gamma => Link::Inverse,
             Family::InverseGaussian => Link::InverseSquare,
             Family::Betar(_) => Link::Logit,
+            Family::Ocat(_) => Link::Identity,
             _ => Link::Log,
         }
     }
@@ -280,6 +288,8 @@ impl Family {
             Family::QuasiBinomial => &[Link::Logit, Link::Probit, Link::Cloglog, Link::Log],
             // mgcv's betar() also offers cauchit, which this build has no link for.
             Family::Betar(_) => &[Link::Logit, Link::Probit, Link::Cloglog],
+            // mgcv's ocat(): "only identity allowed at present (possibly for ever)".
+            Family::Ocat(_) => &[Link::Identity],
         }
     }
 
@@ -289,11 +299,29 @@ impl Family {
         self.links().contains(&link) || (matches!(self, Family::TweedieFixed(_)) && matches!(link, Link::Power(_)))
     }
 
+    /// The number of classes of an ordered categorical family (mgcv's `ocat(R = ...)`).
+    pub fn classes(self) -> Option<usize> {
+        match self {
+            Family::Ocat(r) => Some(r as usize),
+            _ => None,
+        }
+    }
+
+    /// Whether mgcv leaves R² out of the summary (its `no.r.sq`: ocat).
+    pub fn no_r_sq(self) -> bool {
+        matches!(self, Family::Ocat(_))
+    }
+
     /// Whether the scale parameter is fixed at 1 (binomial, Poisson) rather than estimated.
     pub fn scale_known(self) -> bool {
         matches!(
             self,
-            Family::Binomial | Family::Poisson | Family::NegativeBinomial | Family::NegBinFixed(_) | Family::Betar(_)
+            Family::Binomial
+                | Family::Poisson
+                | Family::NegativeBinomial
+                | Family::NegBinFixed(_)
+                | Family::Betar(_)
+                | Family::Ocat(_)
         )
     }
 
@@ -324,7 +352,7 @@ impl Family {
     /// Whether μ is a possible mean (R's `validmu`).
     pub fn valid_mu(self, mu: f64) -> bool {
         match self.base() {
-            Family::Gaussian => mu.is_finite(),
+            Family::Gaussian | Family::Ocat(_) => mu.is_finite(),
             Family::Binomial | Family::Betar(_) => mu.is_finite() && mu > 0.0 && mu < 1.0,
             _ => mu.is_finite() && mu > 0.0,
         }
@@ -398,6 +426,10 @@ impl Family {
                 "beta regression response {y} with eps = 0: give betar(eps = ...) > 0 to move responses \
                  at 0 and 1 inside (0, 1), as mgcv's default does"
             )),
+            Family::Ocat(r) => match ocat::response_problem(y, r as usize) {
+                Some(why) => bad(format!("response {y}: {why}")),
+                None => Ok(()),
+            },
             _ => Ok(()),
         }
     }

@@ -149,7 +149,7 @@ fn check_scale(model: &GamModel) -> Check {
         _ if family == Family::Tweedie => Some(true),
         _ if matches!(
             family,
-            Family::NegativeBinomial | Family::NegBinFixed(_) | Family::Betar(_)
+            Family::NegativeBinomial | Family::NegBinFixed(_) | Family::Betar(_) | Family::Ocat(_)
         ) =>
         {
             Some(false)
@@ -197,6 +197,11 @@ fn check_family(model: &GamModel) -> Check {
         && !(q.get().is_finite() && q.get() > 0.0 && q.get() != 1.0)
     {
         return Err(format!("the power link's exponent is {}", q.get()));
+    }
+    if let Family::Ocat(r) = family
+        && !(2..=crate::family::MAX_OCAT_CLASSES).contains(&r)
+    {
+        return Err(format!("the ocat family has {r} classes"));
     }
     if let Family::Betar(eps) = family
         && !(eps.get().is_finite() && eps.get() >= 0.0 && eps.get() < 0.5)

@@ -297,9 +297,12 @@ pub struct DevianceTable {
     pub warnings: Vec<String>,
 }
 
-/// Whether mgcv treats the family as an `extended.family` (its `nb()` and `tw()`).
+/// Whether mgcv treats the family as an `extended.family` (its `nb()`, `tw()`, `betar()`, `ocat()`).
 fn is_extended(family: Family) -> bool {
-    matches!(family, Family::NegativeBinomial | Family::Tweedie | Family::Betar(_))
+    matches!(
+        family,
+        Family::NegativeBinomial | Family::Tweedie | Family::Betar(_) | Family::Ocat(_)
+    )
 }
 
 /// `Σ edf2` as `anova.gam` reads it, recovered from the log-likelihood's df

@@ -88,11 +88,19 @@ pub fn summary_lines(model: &GamModel) -> Vec<String> {
     if let Some(rank) = model.rank {
         lines.push(format!("Rank: {rank}/{}", model.coefficients.len()));
     }
-    lines.push(format!(
-        "R-sq.(adj) =  {}   Deviance explained = {}%",
-        rformat::format_c(s.r_sq_adj, 3, Some(5), false),
-        rformat::format_c(s.dev_explained * 100.0, 3, Some(4), false),
-    ));
+    let explained = format!(
+        "Deviance explained = {}%",
+        rformat::format_c(s.dev_explained * 100.0, 3, Some(4), false)
+    );
+    // mgcv leaves R² out for a family with `no.r.sq` (ocat).
+    if model.family.no_r_sq() {
+        lines.push(explained);
+    } else {
+        lines.push(format!(
+            "R-sq.(adj) =  {}   {explained}",
+            rformat::format_c(s.r_sq_adj, 3, Some(5), false),
+        ));
+    }
     // mgcv prints the criterion it optimised: `-REML`, `-ML`, `GCV`, `UBRE`, `GACV`, `P-REML`, `P-ML`.
     lines.push(format!(
         "{} = {}  Scale est. = {}  n = {}",
