@@ -340,6 +340,56 @@ pub fn start_mu(y: f64, theta: &[f64]) -> f64 {
     (lower + upper) / 2.0
 }
 
+/// Newton steps allowed for the null deviance's one-parameter fit.
+const NULL_MAX_ITER: usize = 100;
+
+/// mgcv's null deviance of an ocat fit (`postproc`'s `find.null.dev`, at the fitted θ, with or
+/// without an intercept in the model): the deviance minimised over a constant γ with
+/// `μ = γ + offset`. The deviance is convex in γ (the logistic density is log-concave, so is
+/// every class probability), so Newton steps on its derivatives, halved until it decreases,
+/// reach the minimum that mgcv's `optimize` approximates.
+pub fn null_deviance(obs: &[Obs], offset: &[f64], theta: &[f64]) -> f64 {
+    let total = |g: f64| -> f64 {
+        obs.iter()
+            .zip(offset)
+            .map(|(o, &off)| deviance(*o, g + off, theta))
+            .sum()
+    };
+    let sum_w: f64 = obs.iter().map(|o| o.w).sum();
+    // Start where mgcv's initialize puts the latent mean, averaged.
+    let mut g = obs
+        .iter()
+        .zip(offset)
+        .map(|(o, &off)| o.w * (start_mu(o.y, theta) - off))
+        .sum::<f64>()
+        / sum_w;
+    let mut d = total(g);
+    for _ in 0..NULL_MAX_ITER {
+        let (mut g1, mut g2) = (0.0, 0.0);
+        for (o, &off) in obs.iter().zip(offset) {
+            let dd = mu_derivatives(*o, g + off, theta);
+            g1 += dd.dmu;
+            g2 += dd.dmu2;
+        }
+        let mut step = if g2 > 0.0 { -g1 / g2 } else { -g1.signum() };
+        let mut next = total(g + step);
+        while !(next <= d) && step.abs() > 1e-14 {
+            step /= 2.0;
+            next = total(g + step);
+        }
+        if !(next <= d) {
+            break;
+        }
+        g += step;
+        let done = (d - next).abs() <= 1e-15 * d.abs() && step.abs() <= 1e-10 * (1.0 + g.abs());
+        d = next;
+        if done {
+            break;
+        }
+    }
+    d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -172,6 +172,12 @@ impl GamSpec {
 }
 
 impl GamModel {
+    /// The estimated family parameters as the family functions take them (ocat: mgcv's θ, R − 2
+    /// of them; empty for a family without).
+    pub fn family_theta(&self) -> Vec<f64> {
+        self.theta.map(|t| vec![t]).unwrap_or_default()
+    }
+
     /// The model of a fit of `spec`.
     pub fn from_fit(spec: &GamSpec, r: FitResult) -> GamModel {
         GamModel {
