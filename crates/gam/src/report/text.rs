@@ -25,6 +25,19 @@ pub fn family_string(model: &GamModel) -> String {
         (Family::Tweedie, Some(p)) => format!("Tweedie(p={})", rformat::round(p, 3)),
         // betar's postproc: paste("Beta regression(", round(theta, 3), ")", sep = "").
         (Family::Betar(_), Some(phi)) => format!("Beta regression({})", rformat::round(phi, 3)),
+        // ocat's postproc: paste("Ordered Categorical(", paste(round(cut points, 2),
+        // collapse = ","), ")", sep = "").
+        (Family::Ocat(_), _) => {
+            let cuts: Vec<String> = crate::family::ocat::cut_points(&model.family_theta())
+                .iter()
+                .map(|&c| {
+                    let r = rformat::round(c, 2);
+                    // R prints a rounded −0 as 0.
+                    format!("{}", if r == 0.0 { 0.0 } else { r })
+                })
+                .collect();
+            format!("Ordered Categorical({})", cuts.join(","))
+        }
         (family, _) => family.label(),
     }
 }
