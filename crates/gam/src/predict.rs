@@ -110,7 +110,7 @@ impl GamModel {
                 ..Default::default()
             },
         )?;
-        let cuts = crate::family::ocat::cut_points(&self.family_theta());
+        let cuts = crate::family::ocat::cut_points(&self.theta);
         let (fit, dp): (Vec<Vec<f64>>, Vec<Vec<f64>>) = eta
             .fit
             .iter()

@@ -131,7 +131,7 @@ fn class(class: &str) {
                 check_fit(&id, &r, &model, &train, Some(&new));
             }
             if let (Some(theta), None) = (theta, other) {
-                let ours = model.theta.unwrap_or(f64::NAN);
+                let ours = model.theta.first().copied().unwrap_or(f64::NAN);
                 let e = (ours - theta).abs() / theta.abs();
                 assert!(
                     e < THETA_REL_TOL,

@@ -134,9 +134,20 @@ impl FittedGam {
         self.model.scale_estimated
     }
 
-    /// The estimated family parameter (the negative binomial's θ, Tweedie's p), if any.
+    /// The estimated family parameter of a one-parameter family (the negative binomial's θ,
+    /// Tweedie's p, betar's φ); `None` for a family with none or several
+    /// ([`FittedGam::family_parameters`]).
     pub fn theta(&self) -> Option<f64> {
-        self.model.theta
+        match self.model.theta[..] {
+            [t] => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The estimated family parameters as mgcv's `family$getTheta(TRUE)` gives them (nb's θ;
+    /// scat's ν and σ); empty for a family without any.
+    pub fn family_parameters(&self) -> Vec<f64> {
+        self.model.family.reported_theta(&self.model.theta)
     }
 
     /// The minimised criterion's value (mgcv's `gcv.ubre`); which one is [`method`](Self::method).

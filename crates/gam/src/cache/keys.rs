@@ -81,6 +81,8 @@ impl<'a> KeyMaterial<'a> {
                 crate::family::Family::Betar(eps) => Some(eps.get()),
                 // ocat's number of classes changes the model.
                 crate::family::Family::Ocat(r) => Some(f64::from(r)),
+                // scat's min.df bounds ν, so it changes the model.
+                crate::family::Family::Scat(min_df) => Some(min_df.get()),
                 f => f.fixed_param(),
             },
             link_param: match spec.link {
@@ -274,9 +276,10 @@ pub struct SeedPayload {
     pub rho: Vec<f64>,
     /// Their names, to check they belong to the same model structure.
     pub sp_names: Vec<String>,
-    /// The family parameter in the optimiser's scale (nb's log θ, tw's t), if the family has one.
-    #[serde(default)]
-    pub theta_t: Option<f64>,
+    /// The family parameters in the optimiser's scale (nb's log θ, tw's t); empty for a family
+    /// without any (older seeds hold one number or null).
+    #[serde(default, deserialize_with = "crate::model::theta_compat")]
+    pub theta_t: Vec<f64>,
 }
 
 /// Any payload this module writes.

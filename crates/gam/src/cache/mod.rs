@@ -285,7 +285,7 @@ pub fn fit_cached(
     if let Some(f) = &cached_final {
         let cached_names = f.model.design.sp_names();
         if let Some(rho) = reorder(&f.rho, &cached_names, &names) {
-            let check = setup.reml_at(&rho, f.model.reml_scale, f.model.theta.unwrap_or(1.0));
+            let check = setup.reml_at(&rho, f.model.reml_scale, &f.model.theta);
             let ok = check.as_ref().is_ok_and(|e| {
                 let grad = e.grad.iter().fold(0.0f64, |m, g| m.max(g.abs()));
                 (e.score - f.model.reml_score).abs() <= VERIFY_SCORE_TOL * (1.0 + e.score.abs())
@@ -312,12 +312,7 @@ pub fn fit_cached(
                 let start = OuterStart {
                     rho,
                     iteration: 0,
-                    extra: f
-                        .model
-                        .theta
-                        .map(|t| f.model.family.t_of_theta(t))
-                        .into_iter()
-                        .collect(),
+                    extra: f.model.family.t_of_theta(&f.model.theta),
                 };
                 return run(spec, &setup, None, Some(&start), StartSource::Seeded, observer)
                     .map(|c| CachedFit { verified, ..c });
@@ -347,9 +342,7 @@ pub fn fit_cached(
         None => {
             let seed = match store.lookup(&keys.coarse) {
                 Ok(Some(entry)) if !refit_cold => match Payload::from_bytes(&entry.payload) {
-                    Some(Payload::Seed(s)) => {
-                        reorder(&s.rho, &s.sp_names, &names).map(|rho| (rho, s.theta_t.into_iter().collect()))
-                    }
+                    Some(Payload::Seed(s)) => reorder(&s.rho, &s.sp_names, &names).map(|rho| (rho, s.theta_t)),
                     _ => None,
                 },
                 _ => None,
@@ -392,7 +385,7 @@ impl SeedSlot<'_> {
             format: PAYLOAD_FORMAT_VERSION,
             rho: model.sp.iter().map(|s| s.ln()).collect(),
             sp_names: self.sp_names.to_vec(),
-            theta_t: model.theta.map(|t| model.family.t_of_theta(t)),
+            theta_t: model.family.t_of_theta(&model.theta),
         });
         self.store
             .save_overwrite(self.coarse, SEED_SLOT, &seed.to_bytes(), None, None, EntryKind::Final)

@@ -138,7 +138,7 @@ fn held_out_deviance(spec: &GamSpec, model: &GamModel, test: &DataFrame) -> Resu
         .obs
         .iter()
         .zip(&mu)
-        .map(|(&o, &m)| model.family.deviance_residual(o, m, model.theta.unwrap_or(1.0)))
+        .map(|(&o, &m)| model.family.deviance_residual(o, m, &model.theta))
         .sum();
     Ok((deviance, mu))
 }

@@ -18,12 +18,12 @@
 //! ([`Family::variance`]): [`Family::dev_derivatives`] is `None` for them, so their fits are
 //! unchanged bit for bit.
 
-use super::{DevDerivs, Family, Obs, betar};
+use super::{DevDerivs, Family, Obs, betar, ocat, scat};
 
 impl Family {
     /// The deviance's μ-derivatives of an extended family given by them (mgcv's `Dd`), with the
     /// family parameter `theta` (betar: φ); `None` for the families with a variance function.
-    pub fn dev_derivatives(self, o: Obs, mu: f64, theta: f64) -> Option<DevDerivs> {
+    pub fn dev_derivatives(self, o: Obs, mu: f64, theta: &[f64]) -> Option<DevDerivs> {
         match self {
             Family::Betar(eps) => Some(betar::mu_derivatives(
                 Obs {
@@ -31,23 +31,34 @@ impl Family {
                     w: o.w,
                 },
                 mu,
-                theta,
+                self.param_or(theta),
             )),
+            Family::Scat(min_df) => Some(scat::mu_derivatives(o, mu, theta, min_df.get())),
+            Family::Ocat(_) => Some(ocat::mu_derivatives(o, mu, theta)),
             _ => None,
         }
     }
 
     /// Whether the fit takes its weights from [`Family::dev_derivatives`].
     pub fn by_dev_derivatives(self) -> bool {
-        matches!(self, Family::Betar(_))
+        matches!(self, Family::Betar(_) | Family::Scat(_) | Family::Ocat(_))
+    }
+
+    /// Whether the weighted mean response minimises the deviance over constant means (so it
+    /// gives the null deviance): true for the exponential families, nb, tw and betar (mgcv's
+    /// `postproc` uses it for betar), false for scat, whose null deviance mgcv finds by a
+    /// search over the constant (`find.null.dev`).
+    pub fn null_mean_is_weighted_mean(self) -> bool {
+        !matches!(self, Family::Scat(_) | Family::Ocat(_))
     }
 
     /// What the reported deviance adds to the fit's: twice the weighted saturated
     /// log-likelihood for a family whose fitting deviance is −2 log f (betar: mgcv's
     /// `2 * saturated.ll(y, w, θ)$f`), else 0.
-    pub fn saturated_deviance(self, obs: &[Obs], theta: f64) -> f64 {
+    pub fn saturated_deviance(self, obs: &[Obs], theta: &[f64]) -> f64 {
         match self {
             Family::Betar(eps) => {
+                let theta = self.param_or(theta);
                 2.0 * obs
                     .iter()
                     .map(|o| o.w * betar::saturated_row(betar::clamp(o.y, eps.get()), theta, eps.get()))
@@ -59,7 +70,7 @@ impl Family {
 
     /// One row's deviance as reported (residuals, deviance explained): the fitting deviance
     /// plus the row's saturated part ([`Family::saturated_deviance`]), never below 0.
-    pub fn reported_deviance(self, o: Obs, mu: f64, theta: f64) -> f64 {
+    pub fn reported_deviance(self, o: Obs, mu: f64, theta: &[f64]) -> f64 {
         let d = self.deviance_residual(o, mu, theta);
         if self.by_dev_derivatives() {
             (d + self.saturated_deviance(&[o], theta)).max(0.0)
@@ -78,12 +89,12 @@ mod tests {
     fn eta_weights_are_derivatives_of_the_deviance_in_eta() {
         let fam = Family::Betar(Param(betar::DEFAULT_EPS));
         let o = Obs { y: 0.27, w: 1.3 };
-        let phi = 3.5;
+        let phi = [3.5];
         for link in [Link::Logit, Link::Probit, Link::Cloglog] {
             let at = |eta: f64| {
                 let mu = link.inverse(eta);
-                let d = fam.dev_derivatives(o, mu, phi).expect("betar has Dd");
-                (fam.deviance_residual(o, mu, phi), d.eta_weights(link.derivatives(mu)))
+                let d = fam.dev_derivatives(o, mu, &phi).expect("betar has Dd");
+                (fam.deviance_residual(o, mu, &phi), d.eta_weights(link.derivatives(mu)))
             };
             let (eta, h) = (-0.4, 1e-5);
             let (_, w) = at(eta);
@@ -100,6 +111,6 @@ mod tests {
             close((wp[0] - wm[0]) / (2.0 * h), w[2], "w'");
             close((wp[2] - wm[2]) / (2.0 * h), w[3], "w''");
         }
-        assert!(Family::Poisson.dev_derivatives(o, 0.3, 1.0).is_none());
+        assert!(Family::Poisson.dev_derivatives(o, 0.3, &[]).is_none());
     }
 }

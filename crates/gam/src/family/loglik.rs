@@ -2,14 +2,14 @@
 //! derivatives (in the scale and in a family parameter), which enter the Laplace-approximate
 //! REML and ML criteria, and R's `aic()` of each family, behind `AIC()` and `logLik()`.
 
-use super::{Family, Obs, ThetaDerivatives, betar, negbin, special, tweedie};
+use super::{Family, Obs, ThetaDerivatives, ThetaDerivs, betar, negbin, ocat, scat, special, tweedie};
 
 impl Family {
     /// mgcv's saturated log-likelihood `ls(y, w, n, φ)` and its first two
     /// derivatives in φ; `trials` are the binomial numbers of trials (1 for a
     /// 0/1 or proportion response), ignored by other families.
-    pub fn saturated_loglik(self, obs: &[Obs], trials: &[f64], phi: f64, theta: f64) -> [f64; 3] {
-        let theta = self.param_or(theta);
+    pub fn saturated_loglik(self, obs: &[Obs], trials: &[f64], phi: f64, theta_v: &[f64]) -> [f64; 3] {
+        let theta = self.param_or(theta_v);
         if self.is_quasi() {
             // mgcv's fix.family.ls for quasi families (the extended quasi-likelihood form):
             // −n log(φ)/2 + Σ log(w)/2 over rows with w > 0.
@@ -71,8 +71,9 @@ impl Family {
                 res[0] -= sum_log_y;
                 res
             }
-            // mgcv's betar() works with −2 log f as its deviance, so its ls is 0.
-            Family::Betar(_) => [0.0; 3],
+            // mgcv's betar() and ocat() work with −2 log f as their deviance, so their ls is 0.
+            Family::Betar(_) | Family::Ocat(_) => [0.0; 3],
+            Family::Scat(min_df) => [scat::saturated(obs, theta_v, min_df.get()).0, 0.0, 0.0],
             Family::InverseGaussian => [
                 -obs.iter()
                     .map(|o| (2.0 * std::f64::consts::PI * phi * o.y.powi(3)).ln())
@@ -89,9 +90,9 @@ impl Family {
     /// R's `family$aic(y, n, μ, w, dev)` for the non-Gaussian families: minus
     /// twice the log-likelihood (plus 2 for an estimated scale), with the
     /// scale taken as `dev / Σw`.
-    pub fn aic(self, obs: &[Obs], trials: &[f64], mu: &[f64], dev: f64, theta: f64) -> f64 {
+    pub fn aic(self, obs: &[Obs], trials: &[f64], mu: &[f64], dev: f64, theta_v: &[f64]) -> f64 {
         let sum_w: f64 = obs.iter().map(|o| o.w).sum();
-        let theta = self.param_or(theta);
+        let theta = self.param_or(theta_v);
         if self.is_quasi() {
             // R's quasi families have no likelihood: aic() is NA.
             return f64::NAN;
@@ -151,11 +152,19 @@ impl Family {
                     + 3.0 * obs.iter().map(|o| o.y.ln() * o.w).sum::<f64>()
                     + 2.0
             }
-            // betar()$aic: −2 log f summed, which is its dev.resids summed.
-            Family::Betar(_) => obs
+            // scat()$aic: −2 log f summed, the deviance less twice ls.
+            Family::Scat(min_df) => {
+                obs.iter()
+                    .zip(mu)
+                    .map(|(o, &m)| self.deviance_residual(*o, m, theta_v))
+                    .sum::<f64>()
+                    - 2.0 * scat::saturated(obs, theta_v, min_df.get()).0
+            }
+            // betar()$aic and ocat()$aic: −2 log f summed, which is dev.resids summed.
+            Family::Betar(_) | Family::Ocat(_) => obs
                 .iter()
                 .zip(mu)
-                .map(|(o, &m)| self.deviance_residual(*o, m, theta))
+                .map(|(o, &m)| self.deviance_residual(*o, m, theta_v))
                 .sum(),
             _ => unreachable!("base() maps every family to one above"),
         }
@@ -163,10 +172,10 @@ impl Family {
 }
 
 impl Family {
-    /// The saturated log-likelihood of a family with a parameter (mgcv's
-    /// `nb()$ls`, `tw()$ls`) and its first two derivatives in the optimiser's
-    /// `t` (nb: log θ), at scale `phi`.
-    pub fn theta_loglik(self, obs: &[Obs], phi: f64, theta: f64) -> [f64; 3] {
+    /// The saturated log-likelihood of a family with one parameter (mgcv's `nb()$ls`,
+    /// `tw()$ls`) and its first two derivatives in the optimiser's `t` (nb: log θ), at scale
+    /// `phi`.
+    fn theta_loglik(self, obs: &[Obs], phi: f64, theta: f64) -> [f64; 3] {
         if self == Family::Tweedie {
             let l = tweedie::saturated_sum(obs, phi, theta);
             return [l[0], l[3], l[4]];
@@ -177,52 +186,62 @@ impl Family {
         negbin::saturated_loglik(obs, theta)
     }
 
-    /// [`Family::saturated_loglik`], [`Family::theta_loglik`] and
-    /// [`Family::scale_theta_loglik`] at once (for Tweedie from one evaluation of
-    /// the series per row instead of three).
-    pub fn saturated_parts(self, obs: &[Obs], trials: &[f64], phi: f64, theta: f64) -> SaturatedParts {
+    /// mgcv's saturated log-likelihood `ls` with its derivatives in the scale and in the
+    /// family parameters, as the Laplace criterion needs them (for Tweedie from one
+    /// evaluation of the series per row).
+    pub fn saturated_parts(self, obs: &[Obs], trials: &[f64], phi: f64, theta: &[f64]) -> SaturatedParts {
+        let k = self.n_theta();
         if self == Family::Tweedie {
-            let l = tweedie::saturated_sum(obs, phi, theta);
+            let l = tweedie::saturated_sum(obs, phi, self.param_or(theta));
             return SaturatedParts {
                 ls: [l[0], l[1] / phi, (l[2] - l[1]) / (phi * phi)],
-                ls_theta: [l[0], l[3], l[4]],
-                scale_theta: l[5],
+                ls_t: vec![l[3]],
+                ls_tt: vec![l[4]],
+                scale_t: vec![l[5]],
             };
         }
+        if let Family::Scat(min_df) = self {
+            let (l, g, h) = scat::saturated(obs, theta, min_df.get());
+            return SaturatedParts {
+                ls: [l, 0.0, 0.0],
+                ls_t: g.to_vec(),
+                ls_tt: h.to_vec(),
+                scale_t: vec![0.0; k],
+            };
+        }
+        let (ls_t, ls_tt) = if k == 1 {
+            let l = self.theta_loglik(obs, phi, self.param_or(theta));
+            (vec![l[1]], vec![l[2]])
+        } else {
+            (vec![0.0; k], vec![0.0; k * k])
+        };
         SaturatedParts {
             ls: self.saturated_loglik(obs, trials, phi, theta),
-            ls_theta: self.theta_loglik(obs, phi, theta),
-            scale_theta: self.scale_theta_loglik(obs, phi, theta),
+            ls_t,
+            ls_tt,
+            scale_t: vec![0.0; k],
         }
     }
 
-    /// `∂²ls/∂log φ ∂t`: the cross derivative of the saturated
-    /// log-likelihood in the log scale and the family parameter (Tweedie only).
-    pub fn scale_theta_loglik(self, obs: &[Obs], phi: f64, theta: f64) -> f64 {
-        if self != Family::Tweedie {
-            return 0.0;
+    /// Derivatives of the weighted deviance of one row in the family parameters (mgcv's `Dd`
+    /// at level 2, in the optimiser's `t`), written into `out` (sized by
+    /// [`ThetaDerivs::new`] for [`Family::n_theta`] parameters); zero for families without one.
+    pub fn theta_derivatives(self, o: Obs, mu: f64, theta: &[f64], out: &mut ThetaDerivs) {
+        let one = |d: ThetaDerivatives, out: &mut ThetaDerivs| out.set_scalar(&d);
+        match self {
+            Family::Tweedie => one(tweedie::deviance_derivatives(o, mu, self.param_or(theta)), out),
+            Family::NegativeBinomial => one(negbin::deviance_derivatives(o, mu, self.param_or(theta)), out),
+            Family::Betar(eps) => {
+                let o = Obs {
+                    y: betar::clamp(o.y, eps.get()),
+                    w: o.w,
+                };
+                one(betar::theta_derivatives(o, mu, self.param_or(theta)), out)
+            }
+            Family::Scat(min_df) => scat::theta_derivatives(o, mu, theta, min_df.get(), out),
+            Family::Ocat(_) => ocat::theta_derivatives(o, mu, theta, out),
+            _ => out.clear(),
         }
-        tweedie::saturated_sum(obs, phi, theta)[5]
-    }
-
-    /// Derivatives of the weighted unit deviance in the family parameter
-    /// (mgcv's `nb()$Dd` and `tw()$Dd` at level 2, in the optimiser's `t`);
-    /// zero for families without one.
-    pub fn theta_derivatives(self, o: Obs, mu: f64, theta: f64) -> ThetaDerivatives {
-        if self == Family::Tweedie {
-            return tweedie::deviance_derivatives(o, mu, theta);
-        }
-        if let Family::Betar(eps) = self {
-            let o = Obs {
-                y: betar::clamp(o.y, eps.get()),
-                w: o.w,
-            };
-            return betar::theta_derivatives(o, mu, theta);
-        }
-        if self != Family::NegativeBinomial {
-            return ThetaDerivatives::default();
-        }
-        negbin::deviance_derivatives(o, mu, theta)
     }
 }
 
@@ -264,14 +283,16 @@ fn binomial_aic(obs: &[Obs], trials: &[f64], mut mu: impl FnMut(&Obs) -> f64) ->
 }
 
 /// The saturated log-likelihood's parts the Laplace REML criterion needs ([`Family::saturated_parts`]).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct SaturatedParts {
     /// `ls(φ)` and its first two derivatives in φ.
     pub ls: [f64; 3],
-    /// `ls` and its first two derivatives in the family parameter t.
-    pub ls_theta: [f64; 3],
-    /// `∂²ls/∂log φ ∂t`.
-    pub scale_theta: f64,
+    /// `∂ls/∂t_a` for each family parameter.
+    pub ls_t: Vec<f64>,
+    /// `∂²ls/∂t_a∂t_b`, K×K row-major.
+    pub ls_tt: Vec<f64>,
+    /// `∂²ls/∂log φ ∂t_a`.
+    pub scale_t: Vec<f64>,
 }
 
 /// One Gamma row's part of `ls` and its first two derivatives in φ, without

@@ -25,13 +25,16 @@
 pub mod betar;
 mod derivs;
 mod extended;
+mod jet;
 mod link;
 mod loglik;
 mod negbin;
 pub mod ocat;
 mod param;
 mod parse;
+pub mod scat;
 mod special;
+mod theta;
 pub mod tweedie;
 
 use serde::{Deserialize, Serialize};
@@ -41,6 +44,7 @@ pub use link::{ALL_LINKS, Link};
 pub use loglik::SaturatedParts;
 pub use param::Param;
 pub use parse::{MAX_OCAT_CLASSES, family_and_link};
+pub use theta::ThetaDerivs;
 
 use crate::error::{GamError, Result};
 
@@ -86,6 +90,11 @@ pub enum Family {
     /// moved ([`betar`]).
     #[serde(rename = "betar")]
     Betar(Param),
+    /// The scaled t family with its degrees of freedom ν and scale σ estimated (mgcv's
+    /// `scat()`): heavy-tailed residuals about μ; the value is mgcv's `min.df`, the lower
+    /// bound of ν ([`scat`]).
+    #[serde(rename = "scat")]
+    Scat(Param),
     /// Ordered categorical regression with R classes (mgcv's `ocat(R = ...)`): a response in
     /// 1..R, the class of a latent logistic variable with mean η between cut points of which
     /// the first is −1 and the other R − 2 are estimated ([`ocat`]); the value is R.
@@ -155,6 +164,7 @@ impl Family {
             Family::QuasiPoisson => "quasipoisson",
             Family::QuasiBinomial => "quasibinomial",
             Family::Betar(_) => "betar",
+            Family::Scat(_) => "scat",
             Family::Ocat(_) => "ocat",
         }
     }
@@ -176,6 +186,7 @@ impl Family {
             }
             Family::TweedieFixed(p) => format!("Tweedie({})", param::r_number(p.get())),
             Family::Betar(_) => "Beta regression".to_string(),
+            Family::Scat(_) => "scaled t".to_string(),
             Family::Ocat(_) => "Ordered Categorical".to_string(),
             f => f.name().to_string(),
         }
@@ -201,9 +212,10 @@ impl Family {
         }
     }
 
-    /// The family parameter to use: the fixed one, else `theta` (the estimated one).
-    fn param_or(self, theta: f64) -> f64 {
-        self.fixed_param().unwrap_or(theta)
+    /// The one family parameter to use: the fixed one, else the first estimated one (1 for a
+    /// family without one, where it is never used).
+    fn param_or(self, theta: &[f64]) -> f64 {
+        self.fixed_param().or(theta.first().copied()).unwrap_or(1.0)
     }
 
     /// Whether the family is a quasi-likelihood (no log-likelihood, no AIC).
@@ -211,26 +223,48 @@ impl Family {
         matches!(self, Family::QuasiPoisson | Family::QuasiBinomial)
     }
 
-    /// Whether the family has a parameter estimated with the smoothing parameters (nb's θ, tw's p).
+    /// Whether the family has parameters estimated with the smoothing parameters (nb's θ, tw's p).
     pub fn has_theta(self) -> bool {
-        matches!(self, Family::NegativeBinomial | Family::Tweedie | Family::Betar(_))
+        self.n_theta() > 0
     }
 
-    /// The family parameter (nb's θ, tw's p) for the unconstrained value `t`
-    /// the optimiser works with (nb: t = log θ; tw: see [`tweedie`]).
-    pub fn theta_of_t(self, t: f64) -> f64 {
-        match self.base() {
-            Family::Tweedie => tweedie::p_of_t(t),
-            _ => t.exp(),
+    /// How many family parameters are estimated with the smoothing parameters (nb, tw, betar: 1).
+    pub fn n_theta(self) -> usize {
+        match self {
+            Family::NegativeBinomial | Family::Tweedie | Family::Betar(_) => 1,
+            Family::Scat(_) => 2,
+            Family::Ocat(r) => (r as usize).saturating_sub(2),
+            _ => 0,
         }
+    }
+
+    /// The family parameters (nb's θ, tw's p, as the family's functions take them) for the
+    /// unconstrained values `t` the optimiser works with (nb: t = log θ; tw: see [`tweedie`]).
+    pub fn theta_of_t(self, t: &[f64]) -> Vec<f64> {
+        if self.n_theta() > 1 || matches!(self, Family::Ocat(_)) {
+            // Families with several parameters take them in the optimiser's scale (mgcv's θ).
+            return t.to_vec();
+        }
+        t.iter()
+            .map(|&t| match self.base() {
+                Family::Tweedie => tweedie::p_of_t(t),
+                _ => t.exp(),
+            })
+            .collect()
     }
 
     /// The inverse of [`Family::theta_of_t`].
-    pub fn t_of_theta(self, theta: f64) -> f64 {
-        match self.base() {
-            Family::Tweedie => tweedie::t_of_p(theta),
-            _ => theta.ln(),
+    pub fn t_of_theta(self, theta: &[f64]) -> Vec<f64> {
+        if self.n_theta() > 1 || matches!(self, Family::Ocat(_)) {
+            return theta.to_vec();
         }
+        theta
+            .iter()
+            .map(|&th| match self.base() {
+                Family::Tweedie => tweedie::t_of_p(th),
+                _ => th.ln(),
+            })
+            .collect()
     }
 
     /// The family's default link (R's default for its family function).
@@ -253,6 +287,7 @@ impl Family {
             "negbin" | "negative.binomial" => Some(Family::NegativeBinomial),
             "tweedie" => Some(Family::Tweedie),
             "betar" => Some(Family::Betar(Param(betar::DEFAULT_EPS))),
+            "scat" => Some(Family::Scat(Param(scat::DEFAULT_MIN_DF))),
             _ => ALL_FAMILIES.iter().copied().find(|f| f.name() == name),
         }
     }
@@ -266,6 +301,7 @@ impl Family {
             Family::Gamma => Link::Inverse,
             Family::InverseGaussian => Link::InverseSquare,
             Family::Betar(_) => Link::Logit,
+            Family::Scat(_) => Link::Identity,
             Family::Ocat(_) => Link::Identity,
             _ => Link::Log,
         }
@@ -288,6 +324,7 @@ impl Family {
             Family::QuasiBinomial => &[Link::Logit, Link::Probit, Link::Cloglog, Link::Log],
             // mgcv's betar() also offers cauchit, which this build has no link for.
             Family::Betar(_) => &[Link::Logit, Link::Probit, Link::Cloglog],
+            Family::Scat(_) => &[Link::Identity, Link::Log, Link::Inverse],
             // mgcv's ocat(): "only identity allowed at present (possibly for ever)".
             Family::Ocat(_) => &[Link::Identity],
         }
@@ -321,13 +358,14 @@ impl Family {
                 | Family::NegativeBinomial
                 | Family::NegBinFixed(_)
                 | Family::Betar(_)
+                | Family::Scat(_)
                 | Family::Ocat(_)
         )
     }
 
-    /// `[V(μ), V'(μ), V''(μ), V'''(μ)]`; `theta` is the family parameter (nb's θ), ignored by the others.
-    pub fn variance(self, mu: f64, theta: f64) -> [f64; 4] {
-        let theta = self.param_or(theta);
+    /// `[V(μ), V'(μ), V''(μ), V'''(μ)]`; `theta` holds the family parameters (nb's θ), ignored by the others.
+    pub fn variance(self, mu: f64, theta_v: &[f64]) -> [f64; 4] {
+        let theta = self.param_or(theta_v);
         match self.base() {
             Family::Gaussian => [1.0, 0.0, 0.0, 0.0],
             Family::Binomial => [mu * (1.0 - mu), 1.0 - 2.0 * mu, -2.0, 0.0],
@@ -345,6 +383,10 @@ impl Family {
                 ]
             }
             Family::Betar(_) => betar::variance(mu, theta),
+            Family::Scat(min_df) => scat::variance(theta_v, min_df.get()),
+            // ocat has no variance function (its fit is by the deviance's derivatives and mgcv
+            // gives it no Pearson residuals): NaN rather than a number that means nothing.
+            Family::Ocat(_) => [f64::NAN; 4],
             _ => unreachable!("base() maps every family to one above"),
         }
     }
@@ -352,16 +394,16 @@ impl Family {
     /// Whether μ is a possible mean (R's `validmu`).
     pub fn valid_mu(self, mu: f64) -> bool {
         match self.base() {
-            Family::Gaussian | Family::Ocat(_) => mu.is_finite(),
+            Family::Gaussian | Family::Scat(_) | Family::Ocat(_) => mu.is_finite(),
             Family::Binomial | Family::Betar(_) => mu.is_finite() && mu > 0.0 && mu < 1.0,
             _ => mu.is_finite() && mu > 0.0,
         }
     }
 
     /// The weighted unit deviance `w d(y, μ)` (R's `dev.resids`), with 0 log 0 = 0.
-    pub fn deviance_residual(self, o: Obs, mu: f64, theta: f64) -> f64 {
+    pub fn deviance_residual(self, o: Obs, mu: f64, theta_v: &[f64]) -> f64 {
         let Obs { y, w } = o;
-        let theta = self.param_or(theta);
+        let theta = self.param_or(theta_v);
         match self.base() {
             Family::Gaussian => w * (y - mu).powi(2),
             Family::Binomial => 2.0 * w * (y_log_y(y, mu) + y_log_y(1.0 - y, 1.0 - mu)),
@@ -379,6 +421,8 @@ impl Family {
             }
             // −2 log f, which mgcv's betar() uses as its deviance while fitting.
             Family::Betar(eps) => betar::minus_two_loglik(betar::clamp(y, eps.get()), w, mu, theta),
+            Family::Scat(min_df) => scat::deviance(o, mu, theta_v, min_df.get()),
+            Family::Ocat(_) => ocat::deviance(o, mu, theta_v),
             _ => unreachable!("base() maps every family to one above"),
         }
     }
@@ -392,6 +436,11 @@ impl Family {
             Family::NegativeBinomial => o.y + if o.y == 0.0 { 1.0 / 6.0 } else { 0.0 },
             Family::Tweedie => o.y + if o.y == 0.0 { 0.1 } else { 0.0 },
             Family::Betar(eps) => betar::clamp(o.y, eps.get()),
+            // mgcv's initialize at its default θ = −1 (a fit uses the data's starting θ,
+            // GlmProblem::initial_mu).
+            Family::Ocat(r) => ocat::start_mu(o.y, &vec![-1.0; (r as usize).saturating_sub(2)]),
+            // mgcv's scat()$initialize: y + 0.1 where y = 0.
+            Family::Scat(_) => o.y + if o.y == 0.0 { 0.1 } else { 0.0 },
             _ => unreachable!("base() maps every family to one above"),
         }
     }
@@ -453,9 +502,9 @@ mod tests {
             for mu in [0.1, 0.4, 0.8] {
                 let h = 1e-6;
                 let (v, vp, vm) = (
-                    fam.variance(mu, 2.5),
-                    fam.variance(mu + h, 2.5),
-                    fam.variance(mu - h, 2.5),
+                    fam.variance(mu, &[2.5]),
+                    fam.variance(mu + h, &[2.5]),
+                    fam.variance(mu - h, &[2.5]),
                 );
                 for k in 0..3 {
                     let fd = (vp[k] - vm[k]) / (2.0 * h);
@@ -474,8 +523,8 @@ mod tests {
     fn deviance_is_zero_at_the_data_and_positive_elsewhere() {
         for &fam in ALL_FAMILIES {
             let o = Obs { y: 0.3, w: 2.0 };
-            assert!(fam.deviance_residual(o, 0.3, 2.5).abs() < 1e-15, "{}", fam.name());
-            assert!(fam.deviance_residual(o, 0.5, 2.5) > 0.0, "{}", fam.name());
+            assert!(fam.deviance_residual(o, 0.3, &[2.5]).abs() < 1e-15, "{}", fam.name());
+            assert!(fam.deviance_residual(o, 0.5, &[2.5]) > 0.0, "{}", fam.name());
         }
     }
 
@@ -486,10 +535,10 @@ mod tests {
         for fam in [Family::Gamma, Family::InverseGaussian, Family::Gaussian] {
             let phi = 0.35;
             let h = 1e-6;
-            let l = fam.saturated_loglik(&obs, &trials, phi, 1.0);
+            let l = fam.saturated_loglik(&obs, &trials, phi, &[]);
             let (lp, lm) = (
-                fam.saturated_loglik(&obs, &trials, phi + h, 1.0),
-                fam.saturated_loglik(&obs, &trials, phi - h, 1.0),
+                fam.saturated_loglik(&obs, &trials, phi + h, &[]),
+                fam.saturated_loglik(&obs, &trials, phi - h, &[]),
             );
             for k in 0..2 {
                 let fd = (lp[k] - lm[k]) / (2.0 * h);
@@ -508,9 +557,9 @@ mod tests {
     fn binomial_loglik_of_counts_is_the_binomial_density() {
         // dbinom(3, 10, 0.3, log = TRUE) in R: −1.321151 (to 7 digits).
         let obs = [Obs { y: 0.3, w: 10.0 }];
-        let l = Family::Binomial.saturated_loglik(&obs, &[10.0], 1.0, 1.0);
+        let l = Family::Binomial.saturated_loglik(&obs, &[10.0], 1.0, &[]);
         assert!((l[0] - (-1.321151)).abs() < 1e-6, "{}", l[0]);
-        assert!(Family::Binomial.saturated_loglik(&[Obs { y: 1.0, w: 1.0 }], &[1.0], 1.0, 1.0)[0].abs() < 1e-12);
+        assert!(Family::Binomial.saturated_loglik(&[Obs { y: 1.0, w: 1.0 }], &[1.0], 1.0, &[])[0].abs() < 1e-12);
     }
 
     #[test]

@@ -31,7 +31,7 @@
 //! `Fdiff` does, without cancellation; it is floored at the smallest positive double, as in
 //! mgcv's `Dd`.
 
-use super::{DevDerivs, Obs};
+use super::{DevDerivs, Obs, ThetaDerivs};
 
 /// Highest order of the log-likelihood's partial derivatives in (s, t) that `Dd` needs.
 const ORDER: usize = 4;
@@ -189,29 +189,9 @@ pub(super) fn mu_derivatives(o: Obs, mu: f64, theta: &[f64]) -> DevDerivs {
     }
 }
 
-/// Derivatives of one row's deviance in θ (length K = R − 2) and mixed in μ, as mgcv's `Dd`
-/// at level 2: `d_t`, `dmu_t`, `dmu2_t`, `dmu3_t` (K each) and `d_tt`, `dmu_tt`, `dmu2_tt`
-/// (K × K, row-major), each times the prior weight.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct OcatThetaDerivs {
-    /// `∂D/∂θ_a`.
-    pub d_t: Vec<f64>,
-    /// `∂²D/∂μ∂θ_a`.
-    pub dmu_t: Vec<f64>,
-    /// `∂³D/∂μ²∂θ_a`.
-    pub dmu2_t: Vec<f64>,
-    /// `∂⁴D/∂μ³∂θ_a`.
-    pub dmu3_t: Vec<f64>,
-    /// `∂²D/∂θ_a∂θ_b`.
-    pub d_tt: Vec<f64>,
-    /// `∂³D/∂μ∂θ_a∂θ_b`.
-    pub dmu_tt: Vec<f64>,
-    /// `∂⁴D/∂μ²∂θ_a∂θ_b`.
-    pub dmu2_tt: Vec<f64>,
-}
-
-/// Fills `out` (resized to K) with one row's θ-derivatives (the module doc's formulas).
-pub(super) fn theta_derivatives(o: Obs, mu: f64, theta: &[f64], out: &mut OcatThetaDerivs) {
+/// Fills `out` (resized to K = R − 2) with one row's θ-derivatives, as mgcv's `Dd` at level 2
+/// (the module doc's formulas), each times the prior weight.
+pub(super) fn theta_derivatives(o: Obs, mu: f64, theta: &[f64], out: &mut ThetaDerivs) {
     let k = theta.len();
     let (l, _, ua, la) = row_partials(o.y, mu, theta);
     let c = -2.0 * o.w;
@@ -340,56 +320,6 @@ pub fn start_mu(y: f64, theta: &[f64]) -> f64 {
     (lower + upper) / 2.0
 }
 
-/// Newton steps allowed for the null deviance's one-parameter fit.
-const NULL_MAX_ITER: usize = 100;
-
-/// mgcv's null deviance of an ocat fit (`postproc`'s `find.null.dev`, at the fitted θ, with or
-/// without an intercept in the model): the deviance minimised over a constant γ with
-/// `μ = γ + offset`. The deviance is convex in γ (the logistic density is log-concave, so is
-/// every class probability), so Newton steps on its derivatives, halved until it decreases,
-/// reach the minimum that mgcv's `optimize` approximates.
-pub fn null_deviance(obs: &[Obs], offset: &[f64], theta: &[f64]) -> f64 {
-    let total = |g: f64| -> f64 {
-        obs.iter()
-            .zip(offset)
-            .map(|(o, &off)| deviance(*o, g + off, theta))
-            .sum()
-    };
-    let sum_w: f64 = obs.iter().map(|o| o.w).sum();
-    // Start where mgcv's initialize puts the latent mean, averaged.
-    let mut g = obs
-        .iter()
-        .zip(offset)
-        .map(|(o, &off)| o.w * (start_mu(o.y, theta) - off))
-        .sum::<f64>()
-        / sum_w;
-    let mut d = total(g);
-    for _ in 0..NULL_MAX_ITER {
-        let (mut g1, mut g2) = (0.0, 0.0);
-        for (o, &off) in obs.iter().zip(offset) {
-            let dd = mu_derivatives(*o, g + off, theta);
-            g1 += dd.dmu;
-            g2 += dd.dmu2;
-        }
-        let mut step = if g2 > 0.0 { -g1 / g2 } else { -g1.signum() };
-        let mut next = total(g + step);
-        while !(next <= d) && step.abs() > 1e-14 {
-            step /= 2.0;
-            next = total(g + step);
-        }
-        if !(next <= d) {
-            break;
-        }
-        g += step;
-        let done = (d - next).abs() <= 1e-15 * d.abs() && step.abs() <= 1e-10 * (1.0 + g.abs());
-        d = next;
-        if done {
-            break;
-        }
-    }
-    d
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -455,7 +385,7 @@ mod tests {
                     dd.dmu4,
                     &format!("Dmu4 {what}"),
                 );
-                let mut td = OcatThetaDerivs::default();
+                let mut td = ThetaDerivs::default();
                 theta_derivatives(o, mu, &theta, &mut td);
                 for a in 0..theta.len() {
                     let at = |sh: f64| {
@@ -483,7 +413,7 @@ mod tests {
                         &format!("Dmu3th {what}"),
                     );
                     let th = |t: &[f64]| {
-                        let mut x = OcatThetaDerivs::default();
+                        let mut x = ThetaDerivs::default();
                         theta_derivatives(o, mu, t, &mut x);
                         x
                     };

@@ -2,7 +2,7 @@
 //! command-line option, a keyword argument): a name this build does not fit
 //! is an error listing what it does fit.
 
-use super::{ALL_FAMILIES, Family, Link, Param, betar};
+use super::{ALL_FAMILIES, Family, Link, Param, betar, scat};
 use crate::error::{GamError, Result};
 
 /// `f(arg)` as (`f`, `arg`), for a family given as a call.
@@ -27,8 +27,10 @@ impl Family {
         if let Some((function, arg)) = call(name) {
             return Family::with_param(function, arg);
         }
-        if name.trim() == "betar" {
-            return Ok(Family::Betar(Param(betar::DEFAULT_EPS)));
+        match name.trim() {
+            "betar" => return Ok(Family::Betar(Param(betar::DEFAULT_EPS))),
+            "scat" => return Ok(Family::Scat(Param(scat::DEFAULT_MIN_DF))),
+            _ => {}
         }
         if name.trim() == "ocat" {
             return Err(GamError::Control {
@@ -73,7 +75,8 @@ impl Family {
                     "p must lie in 1 < p < 2 (mgcv: only 1 < p <= 2), e.g. Tweedie(1.25)".into(),
                 )),
             },
-            "betar" => Ok(Family::Betar(Param(betar_args(arg)?.0))),
+            "betar" => Ok(Family::Betar(Param(extended_args(function, arg)?.0))),
+            "scat" => Ok(Family::Scat(Param(extended_args(function, arg)?.0))),
             "ocat" => Ok(Family::Ocat(ocat_args(arg)?.0)),
             _ => Err(GamError::UnknownFamily {
                 name: format!("{function}({arg})"),
@@ -122,38 +125,73 @@ impl Family {
 /// The families this build fits, for messages.
 fn known_families() -> String {
     format!(
-        "{}, negbin(theta), Tweedie(p), betar, ocat(R = <classes>)",
+        "{}, negbin(theta), Tweedie(p), betar, scat, ocat(R = <classes>)",
         names(ALL_FAMILIES, Family::name)
     )
 }
 
-/// The arguments of mgcv's `betar(link = "logit", eps = ...)` as text: `eps` (mgcv's default
-/// when not given) and the link's name if given there.
-fn betar_args(arg: &str) -> Result<(f64, Option<String>)> {
+/// The numeric argument an extended family takes besides `link`: its name, mgcv's default,
+/// the values allowed (as text for the message) and an example.
+struct NumericArg {
+    key: &'static str,
+    default: f64,
+    ok: fn(f64) -> bool,
+    rule: &'static str,
+}
+
+/// The numeric argument of mgcv's `betar(eps = ...)` and `scat(min.df = ...)`.
+fn numeric_arg(function: &str) -> Option<NumericArg> {
+    match function {
+        "betar" => Some(NumericArg {
+            key: "eps",
+            default: betar::DEFAULT_EPS,
+            ok: |v| (0.0..0.5).contains(&v),
+            rule: "a number in [0, 0.5), e.g. betar(eps = 1e-10)",
+        }),
+        "scat" => Some(NumericArg {
+            key: "min.df",
+            default: scat::DEFAULT_MIN_DF,
+            ok: |v| v > 0.0,
+            rule: "a positive number, e.g. scat(min.df = 5)",
+        }),
+        _ => None,
+    }
+}
+
+/// The arguments of an extended family given as a call (`betar(link = "logit", eps = ...)`,
+/// `scat(min.df = 3)`): its numeric argument (mgcv's default when not given) and the link's
+/// name if given there.
+fn extended_args(function: &str, arg: &str) -> Result<(f64, Option<String>)> {
     let bad = |message: String| GamError::Control {
-        option: format!("betar({arg})"),
+        option: format!("{function}({arg})"),
         message,
     };
-    let mut eps = betar::DEFAULT_EPS;
+    let spec = numeric_arg(function).ok_or_else(|| bad("not an extended family".into()))?;
+    let mut value = spec.default;
     let mut link = None;
     for part in arg.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (key, value) = part.split_once('=').map_or(("", part), |(k, v)| (k.trim(), v.trim()));
-        let text = value.trim_matches(|c| c == '"' || c == '\'');
+        let (key, v) = part.split_once('=').map_or(("", part), |(k, v)| (k.trim(), v.trim()));
+        let text = v.trim_matches(|c| c == '"' || c == '\'');
         match key {
-            "eps" => match text.parse::<f64>() {
-                Ok(v) if v.is_finite() && (0.0..0.5).contains(&v) => eps = v,
-                _ => return Err(bad("eps must be a number in [0, 0.5), e.g. betar(eps = 1e-10)".into())),
+            k if k == spec.key => match text.parse::<f64>() {
+                Ok(v) if v.is_finite() && (spec.ok)(v) => value = v,
+                _ => return Err(bad(format!("{} must be {}", spec.key, spec.rule))),
             },
             "link" | "" if text.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') => link = Some(text.to_string()),
             "theta" => {
-                return Err(bad(
-                    "a fixed theta is not supported: use betar to estimate it with the smoothing parameters".into(),
-                ));
+                return Err(bad(format!(
+                    "a fixed theta is not supported: use {function} to estimate it with the smoothing parameters"
+                )));
             }
-            _ => return Err(bad(format!("unknown argument '{part}': betar takes link = and eps ="))),
+            _ => {
+                return Err(bad(format!(
+                    "unknown argument '{part}': {function} takes link = and {} =",
+                    spec.key
+                )));
+            }
         }
     }
-    Ok((eps, link))
+    Ok((value, link))
 }
 
 /// The largest number of classes `ocat(R = ...)` takes (far beyond what a fit can estimate;
@@ -209,7 +247,7 @@ fn ocat_args(arg: &str) -> Result<(u32, Option<String>)> {
 pub fn family_and_link(family: &str, link: Option<&str>) -> Result<(Family, Link)> {
     let fam = Family::parse(family)?;
     let inner = match (fam, call(family)) {
-        (Family::Betar(_), Some((_, arg))) => betar_args(arg)?.1,
+        (Family::Betar(_) | Family::Scat(_), Some((function, arg))) => extended_args(function, arg)?.1,
         (Family::Ocat(_), Some((_, arg))) => ocat_args(arg)?.1,
         _ => None,
     };
@@ -363,7 +401,7 @@ mod tests {
         assert_eq!(
             Family::parse("weibull").unwrap_err().to_string(),
             "unsupported family 'weibull': this build fits gaussian, binomial, poisson, Gamma, \
-             inverse.gaussian, nb, tw, quasipoisson, quasibinomial, negbin(theta), Tweedie(p), betar"
+             inverse.gaussian, nb, tw, quasipoisson, quasibinomial, negbin(theta), Tweedie(p), betar, scat"
         );
         assert_eq!(
             family_and_link("poisson", Some("logit")).unwrap_err().to_string(),

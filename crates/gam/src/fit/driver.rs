@@ -172,9 +172,9 @@ impl FitSetup {
 
     /// The fit's criterion (REML unless the options chose another) and its
     /// gradient at log smoothing parameters `rho` and, where the scale is an
-    /// optimised parameter, scale `scale`, and family parameter `theta` (if
-    /// the family has one); a Gaussian REML model's scale is profiled out.
-    pub fn reml_at(&self, rho: &[f64], scale: f64, theta: f64) -> Result<ScoreCheck> {
+    /// optimised parameter, scale `scale`, and family parameters `theta` (if
+    /// the family has them); a Gaussian REML model's scale is profiled out.
+    pub fn reml_at(&self, rho: &[f64], scale: f64, theta: &[f64]) -> Result<ScoreCheck> {
         self.check_len(rho.len())?;
         match &self.inner {
             Inner::Lsq(problem) if !self.sel.is_plain_reml() => {
@@ -257,8 +257,8 @@ fn redecide(glm: &GlmSetup, pens: &PenaltySet, fit: &LamlFit) -> Result<Option<P
     let Some(ridge) = pens.ridge() else {
         return Ok(None);
     };
-    let with_theta = fit.theta.map(|theta| GlmProblem {
-        theta,
+    let with_theta = (!fit.theta.is_empty()).then(|| GlmProblem {
+        theta: fit.theta.clone(),
         ..glm.prob.clone()
     });
     let prob = with_theta.as_ref().unwrap_or(&glm.prob);
@@ -354,7 +354,7 @@ impl GamSpec {
                 offset: offset.clone(),
                 family: self.family,
                 link: self.link,
-                theta: 1.0,
+                theta: self.family.theta_of_t(&self.family.initial_t(&response.obs)),
             })?;
             (Inner::Glm(glm), None)
         };

@@ -85,9 +85,11 @@ pub struct GamModel {
     /// The scale at which the REML criterion was minimised (mgcv's `reml.scale`).
     #[serde(default = "one")]
     pub reml_scale: f64,
-    /// The estimated family parameter (the negative binomial's θ), if the family has one.
-    #[serde(default)]
-    pub theta: Option<f64>,
+    /// The estimated family parameters as the family's functions take them (nb's θ, tw's p,
+    /// betar's φ: one each); empty for a family without any. Files written when there was at
+    /// most one hold a number or null here, which loads as a list of one or none.
+    #[serde(default, deserialize_with = "theta_compat")]
+    pub theta: Vec<f64>,
     /// Column of prior weights used in the fit, if any.
     #[serde(default)]
     pub weights: Option<String>,
@@ -172,12 +174,6 @@ impl GamSpec {
 }
 
 impl GamModel {
-    /// The estimated family parameters as the family functions take them (ocat: mgcv's θ, R − 2
-    /// of them; empty for a family without).
-    pub fn family_theta(&self) -> Vec<f64> {
-        self.theta.map(|t| vec![t]).unwrap_or_default()
-    }
-
     /// The model of a fit of `spec`.
     pub fn from_fit(spec: &GamSpec, r: FitResult) -> GamModel {
         GamModel {
@@ -382,6 +378,22 @@ fn one_line(message: &str) -> String {
 
 fn one() -> f64 {
     1.0
+}
+
+/// Reads the family parameters as a list, or as the number or null older files hold.
+pub(crate) fn theta_compat<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<f64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Many(Vec<f64>),
+        One(f64),
+        Null,
+    }
+    Ok(match Stored::deserialize(d)? {
+        Stored::Many(v) => v,
+        Stored::One(t) => vec![t],
+        Stored::Null => Vec::new(),
+    })
 }
 
 fn nan() -> f64 {

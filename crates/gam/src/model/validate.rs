@@ -149,7 +149,7 @@ fn check_scale(model: &GamModel) -> Check {
         _ if family == Family::Tweedie => Some(true),
         _ if matches!(
             family,
-            Family::NegativeBinomial | Family::NegBinFixed(_) | Family::Betar(_) | Family::Ocat(_)
+            Family::NegativeBinomial | Family::NegBinFixed(_) | Family::Betar(_) | Family::Scat(_) | Family::Ocat(_)
         ) =>
         {
             Some(false)
@@ -203,26 +203,25 @@ fn check_family(model: &GamModel) -> Check {
     {
         return Err(format!("the ocat family has {r} classes"));
     }
+    if let Family::Scat(min_df) = family
+        && !(min_df.get().is_finite() && min_df.get() > 0.0)
+    {
+        return Err(format!("the scat family's min.df is {}", min_df.get()));
+    }
     if let Family::Betar(eps) = family
         && !(eps.get().is_finite() && eps.get() >= 0.0 && eps.get() < 0.5)
     {
         return Err(format!("the betar family's eps is {}", eps.get()));
     }
-    match (family.has_theta(), model.theta) {
-        (true, None) => Err(format!(
-            "the {} family needs its parameter, which is missing",
-            family.name()
-        )),
-        (false, Some(_)) => Err(format!(
-            "the {} family has no parameter, but one is stored",
-            family.name()
-        )),
-        // nb's θ is positive; tw's power p lies strictly between 1 and 2.
-        (true, Some(t)) if !(t.is_finite() && t > 0.0) || (family == Family::Tweedie && !(t > 1.0 && t < 2.0)) => {
-            Err(format!("the {} family's parameter is {t}", family.name()))
-        }
-        _ => Ok(()),
+    let k = family.n_theta();
+    if model.theta.len() != k {
+        return Err(format!(
+            "the {} family has {k} estimated parameter(s), but {} are stored",
+            family.name(),
+            model.theta.len()
+        ));
     }
+    family.theta_problem(&model.theta).map_or(Ok(()), Err)
 }
 
 /// The formula as written parses (the summary prints it) and reads the

@@ -301,7 +301,7 @@ pub struct DevianceTable {
 fn is_extended(family: Family) -> bool {
     matches!(
         family,
-        Family::NegativeBinomial | Family::Tweedie | Family::Betar(_) | Family::Ocat(_)
+        Family::NegativeBinomial | Family::Tweedie | Family::Betar(_) | Family::Scat(_) | Family::Ocat(_)
     )
 }
 
@@ -309,7 +309,7 @@ fn is_extended(family: Family) -> bool {
 /// (module documentation): without edf2, `Σ edf`, the same as mgcv's 0 correction.
 fn sum_edf2(model: &GamModel) -> f64 {
     let sc_p = f64::from(u8::from(model.scale_estimated));
-    let n_theta = f64::from(u8::from(model.theta.is_some()));
+    let n_theta = model.theta.len() as f64;
     model.loglik_df - sc_p - n_theta
 }
 

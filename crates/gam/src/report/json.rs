@@ -98,6 +98,10 @@ pub struct ModelJson {
     /// The estimated family parameter (the negative binomial's θ), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub theta: Option<f64>,
+    /// A family's several estimated parameters as mgcv's `getTheta(TRUE)` gives them (scat's ν
+    /// and σ); absent for families with at most one ([`Self::theta`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub family_parameters: Vec<f64>,
     /// The smoothness criterion optimised, as mgcv names it (`b$method`: "REML", "ML", "GCV",
     /// "UBRE", "GACV", "P-REML", "P-ML").
     pub method: String,
@@ -178,7 +182,15 @@ pub fn model_json(model: &GamModel) -> ModelJson {
         formula: model.formula.clone(),
         family: model.family.label(),
         link: model.link.label(),
-        theta: model.theta,
+        theta: match model.theta[..] {
+            [t] => Some(t),
+            _ => None,
+        },
+        family_parameters: if model.theta.len() > 1 {
+            model.family.reported_theta(&model.theta)
+        } else {
+            Vec::new()
+        },
         method: model.criterion.clone(),
         gamma: model.gamma,
         n: model.n,

@@ -18,7 +18,7 @@ const SUMMARY_DIGITS: usize = 4;
 /// negative binomial carries its estimated θ, `Negative Binomial(2.579)`
 /// (mgcv pastes θ rounded to 3 decimals).
 pub fn family_string(model: &GamModel) -> String {
-    match (model.family, model.theta) {
+    match (model.family, model.theta.first().copied()) {
         (Family::NegativeBinomial, Some(theta)) => {
             format!("Negative Binomial({})", rformat::round(theta, 3))
         }
@@ -28,7 +28,7 @@ pub fn family_string(model: &GamModel) -> String {
         // ocat's postproc: paste("Ordered Categorical(", paste(round(cut points, 2),
         // collapse = ","), ")", sep = "").
         (Family::Ocat(_), _) => {
-            let cuts: Vec<String> = crate::family::ocat::cut_points(&model.family_theta())
+            let cuts: Vec<String> = crate::family::ocat::cut_points(&model.theta)
                 .iter()
                 .map(|&c| {
                     let r = rformat::round(c, 2);
@@ -37,6 +37,9 @@ pub fn family_string(model: &GamModel) -> String {
                 })
                 .collect();
             format!("Ordered Categorical({})", cuts.join(","))
+        }
+        (Family::Scat(min_df), _) if model.theta.len() == 2 => {
+            crate::family::scat::label(&model.theta, min_df.get(), |v| rformat::round(v, 3).to_string())
         }
         (family, _) => family.label(),
     }

@@ -270,9 +270,9 @@ pub const DAMAGES: &[Damage] = &[
     },
     Damage {
         name: "a family parameter where the family has none",
-        needle: "has no parameter",
+        needle: "has 0 estimated parameter(s), but 1 are stored",
         apply: |v| {
-            let none = v["theta"].is_null();
+            let none = v["theta"].is_null() || v["theta"].as_array().is_some_and(Vec::is_empty);
             v["theta"] = json!(2.0);
             none
         },

@@ -71,7 +71,7 @@ pub fn assemble(
         scale,
         reml_scale: e.scale,
         scale_estimated: known.is_none(),
-        theta: None,
+        theta: Vec::new(),
         fitted: &fitted,
         deviance,
         null_deviance,

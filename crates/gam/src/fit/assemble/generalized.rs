@@ -30,8 +30,8 @@ use crate::linalg::symmetrise;
 /// computed for likelihood criteria only) and the AIC's scale is the reported
 /// Fletcher estimate (mgcv's `scale.est`, its `reml.scale` being NA).
 pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit, selection: Selection) -> Result<FitResult> {
-    let with_theta = fit.theta.map(|theta| GlmProblem {
-        theta,
+    let with_theta = (!fit.theta.is_empty()).then(|| GlmProblem {
+        theta: fit.theta.clone(),
         ..setup.prob.clone()
     });
     let prob = with_theta.as_ref().unwrap_or(&setup.prob);
@@ -72,7 +72,7 @@ pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit, sele
     let mu = &e.fit.mu;
     // For betar the fit's deviance is −2 log f; the reported one adds twice the saturated
     // log-likelihood (mgcv's postproc), to the null deviance too.
-    let saturated = prob.family.saturated_deviance(&prob.obs, prob.theta);
+    let saturated = prob.family.saturated_deviance(&prob.obs, &prob.theta);
     let deviance = e.fit.deviance + saturated;
     let null_deviance = null_deviance(prob, parts.design.intercept)? + saturated;
 
@@ -86,20 +86,21 @@ pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit, sele
     } else {
         e.scale * sum_w
     };
-    let aic_model = prob.family.aic(&prob.obs, &prob.trials, mu, dev1, prob.theta);
+    let aic_model = prob.family.aic(&prob.obs, &prob.trials, mu, dev1, &prob.theta);
     // logLik's df counts the scale if estimated and the family parameter.
     let sc_p = if known { 0.0 } else { 1.0 };
-    let n_theta = if fit.theta.is_some() { 1.0 } else { 0.0 };
+    let n_theta = fit.theta.len() as f64;
     let loglik = sc_p - aic_model / 2.0;
     // logLik's df: edf2 (corrected for smoothing-parameter uncertainty) plus the scale.
     let m = parts.pens.len();
     let k = e.grad.len();
     let hessian = Mat::from_fn(k, k, |a, b| e.hess[a * k + b]);
     let mut j = super::edf2::beta_derivatives(&e.h_inv, parts.pens, &lambda, &e.fit.beta);
-    if let Some(bt) = &e.beta_theta {
+    if !e.beta_theta.is_empty() {
         // mgcv's covariance of the log smoothing parameters includes the
-        // family parameter (its row and column follow ρ in the Hessian).
-        j = Mat::from_fn(p, m + 1, |r, c| if c < m { j[(r, c)] } else { bt[r] });
+        // family parameters (their rows and columns follow ρ in the Hessian).
+        let bt = &e.beta_theta;
+        j = Mat::from_fn(p, m + bt.len(), |r, c| if c < m { j[(r, c)] } else { bt[c - m][r] });
     }
     let edf2 = if selection.criterion.is_prediction_error() {
         super::edf2::Edf2 {
@@ -141,7 +142,7 @@ pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit, sele
         scale,
         reml_scale: e.scale,
         scale_estimated: !known,
-        theta: fit.theta,
+        theta: fit.theta.clone(),
         fitted: mu,
         deviance,
         null_deviance,
@@ -163,7 +164,10 @@ fn null_deviance(prob: &GlmProblem, intercept: bool) -> Result<f64> {
         let mu: Vec<f64> = prob.offset.iter().map(|&o| prob.link.inverse(o)).collect();
         return Ok(prob.deviance(&mu));
     }
-    if !has_offset {
+    // The weighted mean minimises the deviance of a constant mean for the exponential
+    // families, nb, tw and betar; for others (scat) mgcv's postproc searches (find.null.dev),
+    // and the one-column fit below does the same exactly.
+    if !has_offset && prob.family.null_mean_is_weighted_mean() {
         let sum_w: f64 = prob.obs.iter().map(|o| o.w).sum();
         let mean = prob.obs.iter().map(|o| o.w * o.y).sum::<f64>() / sum_w;
         return Ok(prob.deviance(&vec![mean; prob.n()]));

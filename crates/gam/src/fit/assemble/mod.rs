@@ -64,7 +64,7 @@ pub struct FitResult {
     /// The scale at which the criterion was minimised (`reml.scale`).
     pub reml_scale: f64,
     /// The estimated family parameter, if the family has one.
-    pub theta: Option<f64>,
+    pub theta: Vec<f64>,
     /// Whether the scale was estimated.
     pub scale_estimated: bool,
     /// The minimised criterion (REML, or the one the options chose).
@@ -163,7 +163,7 @@ pub struct Assembly<'a> {
     /// Whether the scale was estimated.
     pub scale_estimated: bool,
     /// The family parameter, if estimated.
-    pub theta: Option<f64>,
+    pub theta: Vec<f64>,
     /// Fitted values on the response scale.
     pub fitted: &'a [f64],
     /// Residual deviance.
@@ -245,7 +245,7 @@ impl Assembly<'_> {
             sp,
             scale: self.scale,
             reml_scale: self.reml_scale,
-            theta: self.theta,
+            theta: self.theta.clone(),
             scale_estimated: self.scale_estimated,
             reml_score: self.reml_score,
             selection: self.selection,

@@ -125,7 +125,7 @@ pub(super) fn assemble(
     if needs_pearson {
         let mut p2 = vec![0.0; n];
         for (i, (o, &mi)) in prob.obs.iter().zip(mu).enumerate() {
-            let [v0, v1, v2, _] = prob.family.variance(mi, prob.theta);
+            let [v0, v1, v2, _] = prob.family.variance(mi, &prob.theta);
             let [g1, g2, _, _] = prob.link.derivatives(mi);
             let r = o.y - mi;
             let f0 = r * r / v0;
@@ -163,7 +163,11 @@ pub(super) fn assemble(
         tr_a: tau,
         pearson,
     };
-    let ls = |phi: f64| prob.family.saturated_parts(&prob.obs, &prob.trials, phi, prob.theta).ls;
+    let ls = |phi: f64| {
+        prob.family
+            .saturated_parts(&prob.obs, &prob.trials, phi, &prob.theta)
+            .ls
+    };
     let scale = if crit == Criterion::Ubre {
         ScaleArg::Known(phi)
     } else {

@@ -51,6 +51,7 @@ use faer::{Mat, Side};
 use super::pirls::{GlmProblem, NullFit, PirlsFit};
 use crate::design::PenaltySet;
 use crate::error::{GamError, Result};
+use crate::family::ThetaDerivs;
 use crate::fit::method::{Criterion, Selection, ml_determinant, penalty_range_basis};
 use crate::linalg::blocks::{block_crosses, block_quadratic_diagonal, split_crosses, sum_mats};
 use crate::linalg::{dot, trace_of_product};
@@ -80,8 +81,8 @@ pub struct LamlEval {
     pub scale_est: f64,
     /// The scale the criterion was evaluated at.
     pub scale: f64,
-    /// `∂β̂/∂t` for a family parameter t (nb: log θ), when differentiated in one.
-    pub beta_theta: Option<Vec<f64>>,
+    /// `∂β̂/∂t_a` for each family parameter t_a (nb: log θ), when differentiated in them.
+    pub beta_theta: Vec<Vec<f64>>,
     /// `∂β̂/∂ρ_k` for every smoothing parameter.
     pub beta_rho: Vec<Vec<f64>>,
 }
@@ -89,50 +90,61 @@ pub struct LamlEval {
 /// What the criterion is differentiated in besides the log smoothing parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Extra {
-    /// The family parameter `t` (nb: log θ), placed after ρ.
+    /// The family parameters `t` (nb: log θ), placed after ρ.
     pub theta: bool,
     /// τ = log φ, placed last.
     pub scale: bool,
 }
 
-/// Per-row derivatives of the inner problem in the family parameter t at
-/// fixed η: `G_t = Xᵀu_t` is the derivative of the penalised-deviance
-/// gradient ½∂D/∂β, `w_t` that of the Newton weights.
+/// Per-row derivatives of the inner problem in the family parameters t at
+/// fixed η: `G_a = Xᵀu_a` is the derivative of the penalised-deviance
+/// gradient ½∂D/∂β in t_a, `w_a` that of the Newton weights; pair
+/// quantities are indexed `a·K + b`.
 struct ThetaRows {
-    u_t: Vec<f64>,
-    u_tt: Vec<f64>,
-    w_t: Vec<f64>,
-    w_tt: Vec<f64>,
-    w_teta: Vec<f64>,
-    d_t: f64,
-    d_tt: f64,
+    k: usize,
+    u_t: Vec<Vec<f64>>,
+    u_tt: Vec<Vec<f64>>,
+    w_t: Vec<Vec<f64>>,
+    w_tt: Vec<Vec<f64>>,
+    w_teta: Vec<Vec<f64>>,
+    d_t: Vec<f64>,
+    d_tt: Vec<f64>,
 }
 
 fn theta_rows(prob: &GlmProblem, mu: &[f64]) -> ThetaRows {
     let n = prob.n();
+    let k = prob.family.n_theta();
+    let col = |c: usize| vec![vec![0.0; n]; c];
     let mut r = ThetaRows {
-        u_t: vec![0.0; n],
-        u_tt: vec![0.0; n],
-        w_t: vec![0.0; n],
-        w_tt: vec![0.0; n],
-        w_teta: vec![0.0; n],
-        d_t: 0.0,
-        d_tt: 0.0,
+        k,
+        u_t: col(k),
+        u_tt: col(k * k),
+        w_t: col(k),
+        w_tt: col(k * k),
+        w_teta: col(k),
+        d_t: vec![0.0; k],
+        d_tt: vec![0.0; k * k],
     };
+    let mut td = ThetaDerivs::new(k);
     for (i, (&o, &m)) in prob.obs.iter().zip(mu).enumerate() {
-        let td = prob.family.theta_derivatives(o, m, prob.theta);
+        prob.family.theta_derivatives(o, m, &prob.theta, &mut td);
         let [g1, g2, g3, _] = prob.link.derivatives(m);
         // dμ/dη and its first two derivatives in η.
         let me = 1.0 / g1;
         let me1 = -g2 / g1.powi(3);
         let me2 = -g3 / g1.powi(4) + 3.0 * g2 * g2 / g1.powi(5);
-        r.u_t[i] = 0.5 * td.dmu_t * me;
-        r.u_tt[i] = 0.5 * td.dmu_tt * me;
-        r.w_t[i] = 0.5 * (td.dmu2_t * me * me + td.dmu_t * me1);
-        r.w_tt[i] = 0.5 * (td.dmu2_tt * me * me + td.dmu_tt * me1);
-        r.w_teta[i] = 0.5 * (td.dmu3_t * me.powi(3) + 3.0 * td.dmu2_t * me * me1 + td.dmu_t * me2);
-        r.d_t += td.d_t;
-        r.d_tt += td.d_tt;
+        for a in 0..k {
+            r.u_t[a][i] = 0.5 * td.dmu_t[a] * me;
+            r.w_t[a][i] = 0.5 * (td.dmu2_t[a] * me * me + td.dmu_t[a] * me1);
+            r.w_teta[a][i] = 0.5 * (td.dmu3_t[a] * me.powi(3) + 3.0 * td.dmu2_t[a] * me * me1 + td.dmu_t[a] * me2);
+            r.d_t[a] += td.d_t[a];
+            for b in 0..k {
+                let ab = a * k + b;
+                r.u_tt[ab][i] = 0.5 * td.dmu_tt[ab] * me;
+                r.w_tt[ab][i] = 0.5 * (td.dmu2_tt[ab] * me * me + td.dmu_tt[ab] * me1);
+                r.d_tt[ab] += td.d_tt[ab];
+            }
+        }
     }
     r
 }
@@ -140,8 +152,10 @@ fn theta_rows(prob: &GlmProblem, mu: &[f64]) -> ThetaRows {
 /// One parameter the criterion is differentiated in (ρ_k or t), with the
 /// first-order quantities of the module documentation.
 struct Param {
-    /// `Some(k)` for ρ_k, `None` for t.
+    /// `Some(k)` for ρ_k, `None` for a family parameter.
     rho: Option<usize>,
+    /// The family parameter's index a for t_a (unused for ρ_k).
+    t: usize,
     /// `g_j = ∂G/∂j` at fixed β (G the gradient of ½D_p).
     g: Vec<f64>,
     /// `β_j = −H⁻¹ g_j`.
@@ -230,8 +244,8 @@ pub fn evaluate_with(
     let mp = pens.null_space_dim() as f64;
     // 1 for REML (its M_p/2·log(2πφ/γ) term), 0 for ML.
     let reml = if crit.uses_ml_determinant() { 0.0 } else { 1.0 };
-    let sat = prob.family.saturated_parts(&prob.obs, &prob.trials, phi, prob.theta);
-    let (ls, ls_theta) = (sat.ls, sat.ls_theta);
+    let sat = prob.family.saturated_parts(&prob.obs, &prob.trials, phi, &prob.theta);
+    let ls = sat.ls;
     let two_pi_phi = 2.0 * std::f64::consts::PI * phi;
     let score = (d_p / (2.0 * phi) - ls[0]) / gamma + 0.5 * log_det
         - 0.5 * ld.value
@@ -241,9 +255,26 @@ pub fn evaluate_with(
     let mat_vec =
         |a: &Mat<f64>, v: &[f64]| -> Vec<f64> { (0..p).map(|i| (0..p).map(|j| a[(i, j)] * v[j]).sum()).collect() };
     let trow = extra.theta.then(|| theta_rows(prob, &fit.mu));
-    // Xᵀu_t and Xᵀu_tt: one pass, for a family parameter only.
+    // Xᵀu_a and Xᵀu_ab (a ≤ b): one pass, for family parameters only.
+    let k_t = trow.as_ref().map_or(0, |t| t.k);
     let xt_u = match &trow {
-        Some(tr) => Some(prob.x.mat_t_vecs(&[&tr.u_t, &tr.u_tt])?),
+        Some(tr) => {
+            let mut vs: Vec<&[f64]> = tr.u_t.iter().map(Vec::as_slice).collect();
+            for a in 0..k_t {
+                vs.extend((a..k_t).map(|b| tr.u_tt[a * k_t + b].as_slice()));
+            }
+            let mut all = prob.x.mat_t_vecs(&vs)?.into_iter();
+            let first: Vec<Vec<f64>> = all.by_ref().take(k_t).collect();
+            let mut pairs = vec![Vec::new(); k_t * k_t];
+            for a in 0..k_t {
+                for b in a..k_t {
+                    let v = all.next().expect("one product per pair");
+                    pairs[b * k_t + a] = v.clone();
+                    pairs[a * k_t + b] = v;
+                }
+            }
+            Some((first, pairs))
+        }
         None => None,
     };
     let tr_ms = |a: &Mat<f64>| -> Vec<f64> {
@@ -266,8 +297,8 @@ pub fn evaluate_with(
     let mut gs: Vec<(Option<usize>, Vec<f64>)> = (0..m)
         .map(|k| (Some(k), sb[k].iter().map(|v| lambda[k] * v).collect()))
         .collect();
-    if let Some(xt_u) = &xt_u {
-        gs.push((None, xt_u[0].clone()));
+    if let Some((xt_u, _)) = &xt_u {
+        gs.extend(xt_u.iter().map(|g| (None, g.clone())));
     }
     let betas: Vec<Vec<f64>> = gs
         .iter()
@@ -279,17 +310,21 @@ pub fn evaluate_with(
         ml.as_ref().map(|(_, g)| g),
         &betas,
         &wts.w1,
-        trow.as_ref().map(|t| t.w_t.as_slice()),
+        trow.as_ref().map_or(&[][..], |t| t.w_t.as_slice()),
     )?;
     let hdiag = pass.hdiag;
     let det_diag = pass.gdiag.as_ref().unwrap_or(&hdiag);
     let tr_a = (0..n).map(|i| wts.w[i] * hdiag[i]).sum::<f64>();
     let mut params: Vec<Param> = Vec::with_capacity(gs.len());
-    for (((rho_k, g), beta_j), (eta_j, mut dh)) in
-        gs.into_iter().zip(betas).zip(pass.etas.into_iter().zip(pass.crosses))
+    for (j, (((rho_k, g), beta_j), (eta_j, mut dh))) in gs
+        .into_iter()
+        .zip(betas)
+        .zip(pass.etas.into_iter().zip(pass.crosses))
+        .enumerate()
     {
+        let t = j.saturating_sub(m);
         let w_direct = if rho_k.is_none() {
-            trow.as_ref().map(|t| t.w_t.as_slice())
+            trow.as_ref().map(|tr| tr.w_t[t].as_slice())
         } else {
             None
         };
@@ -302,6 +337,7 @@ pub fn evaluate_with(
         }
         params.push(Param {
             rho: rho_k,
+            t,
             g,
             beta: beta_j,
             eta: eta_j,
@@ -328,7 +364,7 @@ pub fn evaluate_with(
             Some(k) => b[k] / (2.0 * phi) / gamma + 0.5 * tr1 - 0.5 * ld.grad[k],
             None => {
                 let tr = trow.as_ref().expect("t parameter has its rows");
-                (tr.d_t / (2.0 * phi) - ls_theta[1]) / gamma + 0.5 * tr1
+                (tr.d_t[pj.t] / (2.0 * phi) - sat.ls_t[pj.t]) / gamma + 0.5 * tr1
             }
         };
     }
@@ -340,7 +376,7 @@ pub fn evaluate_with(
             let mut d2w: Vec<f64> = (0..n).map(|i| wts.w2[i] * pj.eta[i] * pk.eta[i]).collect();
             let mut dgj: Vec<f64> = match pj.rho {
                 Some(a) => pens.apply(a, &pk.beta).into_iter().map(|v| lambda[a] * v).collect(),
-                None => pass.xt_wt_eta[k].clone(),
+                None => pass.xt_wt_eta[pj.t][k].clone(),
             };
             let mut d2dp = 0.0;
             let mut d2ls = 0.0;
@@ -353,20 +389,26 @@ pub fn evaluate_with(
                 }
                 (None, None) => {
                     let tr = trow.as_ref().expect("t rows");
-                    for (v, u) in dgj.iter_mut().zip(&xt_u.as_ref().expect("t products")[1]) {
+                    let ab = pj.t * k_t + pk.t;
+                    for (v, u) in dgj.iter_mut().zip(&xt_u.as_ref().expect("t products").1[ab]) {
                         *v += u;
                     }
+                    let (wa, wb) = (&tr.w_teta[pj.t], &tr.w_teta[pk.t]);
                     for (i, v) in d2w.iter_mut().enumerate() {
-                        *v += tr.w_tt[i] + 2.0 * tr.w_teta[i] * pj.eta[i];
+                        *v += tr.w_tt[ab][i] + wa[i] * pk.eta[i] + wb[i] * pj.eta[i];
                     }
-                    d2dp = tr.d_tt;
-                    d2ls = ls_theta[2];
+                    d2dp = tr.d_tt[ab];
+                    d2ls = sat.ls_tt[ab];
                 }
                 (Some(_), None) | (None, Some(_)) => {
                     let tr = trow.as_ref().expect("t rows");
-                    let rho_eta = if pj.rho.is_some() { &pj.eta } else { &pk.eta };
+                    let (rho_eta, t) = if pj.rho.is_some() {
+                        (&pj.eta, pk.t)
+                    } else {
+                        (&pk.eta, pj.t)
+                    };
                     for (i, v) in d2w.iter_mut().enumerate() {
-                        *v += tr.w_teta[i] * rho_eta[i];
+                        *v += tr.w_teta[t][i] * rho_eta[i];
                     }
                 }
                 _ => {}
@@ -407,16 +449,26 @@ pub fn evaluate_with(
         for (j, pj) in params.iter().enumerate() {
             let cross = match pj.rho {
                 Some(k) => -b[k] / (2.0 * phi) / gamma,
-                None => (-trow.as_ref().expect("t rows").d_t / (2.0 * phi) - sat.scale_theta) / gamma,
+                None => (-trow.as_ref().expect("t rows").d_t[pj.t] / (2.0 * phi) - sat.scale_t[pj.t]) / gamma,
             };
             hess[j * k_all + t] = cross;
             hess[t * k_all + j] = cross;
         }
     }
 
-    let scale_est = fletcher_scale(prob, &fit.mu, tr_a);
+    // ocat has no variance function for a Pearson statistic; mgcv's gam.fit4 reports the
+    // scale itself as the estimate (1), which is what its convergence test then uses.
+    let scale_est = if prob.family.classes().is_some() {
+        phi
+    } else {
+        fletcher_scale(prob, &fit.mu, tr_a)
+    };
     let mut out = LamlEval {
-        beta_theta: params.iter().find(|q| q.rho.is_none()).map(|q| q.beta.clone()),
+        beta_theta: params
+            .iter()
+            .filter(|q| q.rho.is_none())
+            .map(|q| q.beta.clone())
+            .collect(),
         beta_rho: params
             .iter()
             .filter(|q| q.rho.is_some())
@@ -478,12 +530,13 @@ struct DerivativeRows {
     gdiag: Option<Vec<f64>>,
     /// `Xᵀ(w' ∘ g)`, when G is given.
     x_w1_g: Option<Vec<f64>>,
-    /// `Xᵀ(w_t ∘ η_j)` per parameter (family parameter only; else empty).
-    xt_wt_eta: Vec<Vec<f64>>,
+    /// `Xᵀ(w_{t_a} ∘ η_j)` per family parameter a and parameter j (empty without family
+    /// parameters).
+    xt_wt_eta: Vec<Vec<Vec<f64>>>,
 }
 
 /// One pass over the rows for the derivatives (module doc): with `betas` the
-/// β_j of the parameters (the family parameter last, when `w_t` is given);
+/// β_j of the parameters (the family parameters last, one per entry of `w_t`);
 /// with `g` (ML), the same diagonal and product for G as for H⁻¹.
 fn derivative_pass(
     prob: &GlmProblem,
@@ -491,12 +544,15 @@ fn derivative_pass(
     g: Option<&Mat<f64>>,
     betas: &[Vec<f64>],
     w1: &[f64],
-    w_t: Option<&[f64]>,
+    w_t: &[Vec<f64>],
 ) -> Result<DerivativeRows> {
     let p = prob.p();
     let np = betas.len();
     let bmat = Mat::from_fn(p, np, |i, j| betas[j][i]);
-    let n_t = if w_t.is_some() { np } else { 0 };
+    let k_t = w_t.len();
+    // The family parameters' β_j come last.
+    let first_t = np - k_t;
+    let n_t = k_t * np;
     let parts = prob.x.map_blocks(|r, xc| {
         let rows = r.len();
         let eta_c = xc * &bmat;
@@ -506,9 +562,10 @@ fn derivative_pass(
             .map(|j| {
                 (0..rows)
                     .map(|i| {
-                        let direct = match w_t {
-                            Some(wt) if j == np - 1 => wt[r.start + i],
-                            _ => 0.0,
+                        let direct = if j >= first_t {
+                            w_t[j - first_t][r.start + i]
+                        } else {
+                            0.0
                         };
                         w1[r.start + i] * eta_c[(i, j)] + direct
                     })
@@ -517,7 +574,7 @@ fn derivative_pass(
             .collect();
         let refs: Vec<&[f64]> = dws.iter().map(Vec::as_slice).collect();
         let crosses = block_crosses(xc, &refs, 0);
-        // Xᵀ[w'∘h, w_t∘η_1, ..., w_t∘η_np] in one product.
+        // Xᵀ[w'∘h, w_t1∘η_1, ..., w_t1∘η_np, w_t2∘η_1, ...] in one product.
         let n_g = usize::from(g_c.is_some());
         let v = Mat::from_fn(rows, 1 + n_t + n_g, |i, k| {
             if k == 0 {
@@ -525,7 +582,8 @@ fn derivative_pass(
             } else if k == 1 + n_t {
                 w1[r.start + i] * g_c.as_ref().expect("G diagonal")[i]
             } else {
-                w_t.expect("w_t")[r.start + i] * eta_c[(i, k - 1)]
+                let (a, j) = ((k - 1) / np, (k - 1) % np);
+                w_t[a][r.start + i] * eta_c[(i, j)]
             }
         });
         let xtv = xc.transpose() * &v;
@@ -559,7 +617,9 @@ fn derivative_pass(
         x_w1_h: col(0),
         gdiag,
         x_w1_g: g.map(|_| col(1 + n_t)),
-        xt_wt_eta: (1..=n_t).map(col).collect(),
+        xt_wt_eta: (0..k_t)
+            .map(|a| (0..np).map(|j| col(1 + a * np + j)).collect())
+            .collect(),
     })
 }
 
@@ -571,7 +631,7 @@ pub fn fletcher_scale(prob: &GlmProblem, mu: &[f64], tr_a: f64) -> f64 {
     let mut pearson = 0.0;
     let mut s = 0.0;
     for (o, &m) in prob.obs.iter().zip(mu) {
-        let v = prob.family.variance(m, prob.theta);
+        let v = prob.family.variance(m, &prob.theta);
         pearson += o.w * (o.y - m).powi(2) / v[0];
         s += v[1] * (o.y - m) / v[0];
     }

@@ -28,8 +28,9 @@ pub struct LamlFit {
     pub rho: Vec<f64>,
     /// How the outer optimisation ended.
     pub outer: NewtonResult,
-    /// The estimated family parameter (nb's θ), if the family has one.
-    pub theta: Option<f64>,
+    /// The estimated family parameters (nb's θ) as the family's functions take them; empty
+    /// for a family without any.
+    pub theta: Vec<f64>,
 }
 
 /// Selects the smoothing parameters (and the scale, if estimated) by
@@ -59,13 +60,16 @@ pub fn fit_selected<P: newton::Proceed>(
     let m = pens.len();
     // `known`: no log scale among the optimised parameters.
     let known = sel.known_scale(setup.prob.family).is_some() || !sel.criterion.scale_is_parameter();
-    let has_theta = setup.prob.family.has_theta();
-    // mgcv starts nb's θ at 1 and tw's p at 1.5 (t = 0 for both); a resumed fit where it was.
-    let t0 = start
+    let family = setup.prob.family;
+    let k_t = family.n_theta();
+    let has_theta = k_t > 0;
+    // mgcv's starting family parameters (nb's θ at 1 and tw's p at 1.5: t = 0 for both); a
+    // resumed fit where it was.
+    let t0: Vec<f64> = start
         .filter(|_| has_theta)
-        .and_then(|s| s.extra.first().copied())
-        .filter(|t| t.is_finite())
-        .unwrap_or(0.0);
+        .map(|s| s.extra.iter().take(k_t).copied().collect::<Vec<f64>>())
+        .filter(|t| t.len() == k_t && t.iter().all(|v| v.is_finite()))
+        .unwrap_or_else(|| family.initial_t(&setup.prob.obs));
     let opts = &opts.for_rows(setup.prob.n());
     // Beyond 10^5 rows (bam()'s convergence test) a cold fit starts where PQL ends: the exact
     // iteration then needs a few evaluations instead of about ten (module pql). Families with a
@@ -84,36 +88,27 @@ pub fn fit_selected<P: newton::Proceed>(
     };
     let last: RefCell<Option<Last>> = RefCell::new(None);
     let mut x0 = rho0.clone();
-    if has_theta {
-        x0.push(t0);
-    }
+    x0.extend(&t0);
     if !known {
         let cold = (setup.null_scale / NULL_SCALE_DIVISOR).ln();
         let tau0 = if start.is_none() && !pql_used && cold.is_finite() {
             cold
         } else {
-            let family = setup.prob.family;
-            let e = setup.evaluate_with(pens, &rho0, 1.0, family.theta_of_t(t0), None, sel)?;
+            let e = setup.evaluate_with(pens, &rho0, 1.0, &family.theta_of_t(&t0), None, sel)?;
             let mut x = rho0.clone();
-            if has_theta {
-                x.push(t0);
-            }
+            x.extend(&t0);
             *last.borrow_mut() = Some(Last::of(x, &e));
             e.scale_est.ln()
         };
         x0.push(tau0);
     }
     let t_at = m;
-    let tau_at = m + usize::from(has_theta);
+    let tau_at = m + k_t;
     let eval_at = |x: &[f64]| -> Result<LamlEval> {
         let phi = if known { 1.0 } else { x[tau_at].exp() };
-        let theta = if has_theta {
-            setup.prob.family.theta_of_t(x[t_at])
-        } else {
-            1.0
-        };
+        let theta = family.theta_of_t(&x[t_at..tau_at]);
         let start = last.borrow().as_ref().map(|l| l.predict(x));
-        let e = setup.evaluate_with(pens, &x[..m], phi, theta, start.as_deref(), sel)?;
+        let e = setup.evaluate_with(pens, &x[..m], phi, &theta, start.as_deref(), sel)?;
         *last.borrow_mut() = Some(Last::of(x[..tau_at].to_vec(), &e));
         Ok(e)
     };
@@ -158,7 +153,7 @@ pub fn fit_selected<P: newton::Proceed>(
     };
     Ok(LamlFit {
         rho: outer.last.rho.clone(),
-        theta: has_theta.then(|| setup.prob.family.theta_of_t(x[t_at])),
+        theta: family.theta_of_t(&x[t_at..tau_at]),
         eval,
         outer,
     })
@@ -255,7 +250,7 @@ mod tests {
             offset: vec![0.0; n],
             family,
             link,
-            theta: 1.0,
+            theta: family.theta_of_t(&family.initial_t(&[])),
         };
         (GlmSetup::new(prob).unwrap(), pens)
     }
@@ -268,12 +263,11 @@ mod tests {
     /// [`check_derivatives`] for the criterion and `gamma` of `sel` (REML or ML with a family parameter).
     fn check_derivatives_with(family: Family, link: Link, x: &[f64], sel: Selection) {
         let (setup, pens) = setup(family, link);
-        let has_theta = family.has_theta();
         let known = family.scale_known();
         let at = |x: &[f64]| {
-            let theta = if has_theta { family.theta_of_t(x[1]) } else { 1.0 };
+            let theta = family.theta_of_t(&x[1..1 + family.n_theta()]);
             let phi = if known { 1.0 } else { x[x.len() - 1].exp() };
-            setup.evaluate_with(&pens, &x[..1], phi, theta, None, sel).unwrap()
+            setup.evaluate_with(&pens, &x[..1], phi, &theta, None, sel).unwrap()
         };
         let fd_at = |x: &[f64]| {
             let e = at(x);
@@ -295,7 +289,7 @@ mod tests {
         let x0: Vec<f64> = if with_scale { vec![0.5, -1.0] } else { vec![0.5] };
         let at = |x: &[f64]| {
             let phi = if with_scale { x[1].exp() } else { 1.0 };
-            setup.evaluate_with(&pens, &x[..1], phi, 1.0, None, sel).unwrap()
+            setup.evaluate_with(&pens, &x[..1], phi, &[], None, sel).unwrap()
         };
         let fd_at = |x: &[f64]| {
             let e = at(x);
@@ -343,6 +337,10 @@ mod tests {
         check_derivatives(betar, Link::Logit, &[0.5, 1.2]);
         check_derivatives(betar, Link::Probit, &[-0.5, 2.0]);
         check_derivatives(betar, Link::Cloglog, &[1.0, 0.4]);
+        // Two family parameters (ν and σ in mgcv's scale): the pair terms of the Hessian.
+        let scat = Family::Scat(crate::family::Param(crate::family::scat::DEFAULT_MIN_DF));
+        check_derivatives(scat, Link::Identity, &[0.5, 0.8, 0.3]);
+        check_derivatives(scat, Link::Log, &[-0.5, 1.5, -0.2]);
     }
 
     #[test]
@@ -357,6 +355,8 @@ mod tests {
             check_derivatives_with(Family::Tweedie, Link::Log, &[0.5, 0.3, -0.4], sel);
             let betar = Family::Betar(crate::family::Param(crate::family::betar::DEFAULT_EPS));
             check_derivatives_with(betar, Link::Logit, &[0.5, 1.2], sel);
+            let scat = Family::Scat(crate::family::Param(crate::family::scat::DEFAULT_MIN_DF));
+            check_derivatives_with(scat, Link::Identity, &[0.5, 0.8, 0.3], sel);
         }
         let ml = Selection {
             criterion: Criterion::Ml,

@@ -41,7 +41,7 @@ use faer::{Mat, Side};
 
 use super::rows::ModelRows;
 use crate::error::{GamError, InnerFailure, Result};
-use crate::family::{Family, Link, Obs};
+use crate::family::{Family, Link, Obs, ocat};
 use crate::linalg::blocks::{block_mat_vec, sum_mats};
 
 /// Relative convergence tolerance of the penalised deviance and its gradient.
@@ -114,8 +114,9 @@ pub struct GlmProblem {
     pub family: Family,
     /// The link.
     pub link: Link,
-    /// The family parameter (the negative binomial's θ; unused by other families).
-    pub theta: f64,
+    /// The family parameters as the family's functions take them (the negative binomial's θ;
+    /// empty for a family without any).
+    pub theta: Vec<f64>,
 }
 
 /// Per-row quantities of the Newton weights at a mean vector.
@@ -220,7 +221,7 @@ impl GlmProblem {
         self.obs
             .iter()
             .zip(mu)
-            .map(|(o, m)| self.family.deviance_residual(*o, *m, self.theta))
+            .map(|(o, m)| self.family.deviance_residual(*o, *m, &self.theta))
             .sum()
     }
 
@@ -230,6 +231,10 @@ impl GlmProblem {
 
     /// R's starting means (`family$initialize`).
     pub fn initial_mu(&self) -> Vec<f64> {
+        if let Family::Ocat(_) = self.family {
+            // mgcv's ocat initialize: the middle of the row's class at the starting cut points.
+            return self.obs.iter().map(|o| ocat::start_mu(o.y, &self.theta)).collect();
+        }
         self.obs.iter().map(|o| self.family.initial_mu(*o)).collect()
     }
 
@@ -266,7 +271,7 @@ impl GlmProblem {
     /// `(w, w_f, g'(μ), V(μ))` of one row: what an IRLS pass needs, without the weights'
     /// derivatives.
     fn irls_row(&self, m: f64, o: Obs, fisher: bool) -> (f64, f64, f64, f64) {
-        let [v0, v1, _, _] = self.family.variance(m, self.theta);
+        let [v0, v1, _, _] = self.family.variance(m, &self.theta);
         let [g1, g2, _, _] = self.link.derivatives(m);
         let q = 1.0 / (v0 * g1 * g1);
         let alpha = if fisher {
@@ -279,12 +284,12 @@ impl GlmProblem {
 
     /// `[w, w_f, dw/dη, d²w/dη²]` of one row with mean `m` ([`GlmProblem::weights`]).
     fn weight_row(&self, m: f64, o: Obs, fisher: bool) -> [f64; 4] {
-        if let Some(d) = self.family.dev_derivatives(o, m, self.theta) {
+        if let Some(d) = self.family.dev_derivatives(o, m, &self.theta) {
             // An extended family given by its deviance derivatives (family::DevDerivs).
             let [w, wf, w1, w2, _] = d.eta_weights(self.link.derivatives(m));
             return if fisher { [wf, wf, 0.0, 0.0] } else { [w, wf, w1, w2] };
         }
-        let [v0, v1, v2, v3] = self.family.variance(m, self.theta);
+        let [v0, v1, v2, v3] = self.family.variance(m, &self.theta);
         let [g1, g2, g3, g4] = self.link.derivatives(m);
         let (rv1, rv2, rv3) = (v1 / v0, v2 / v0, v3 / v0);
         let (rg2, rg3, rg4) = (g2 / g1, g3 / g1, g4 / g1);
@@ -331,7 +336,7 @@ impl GlmProblem {
                 let row = r.start + i;
                 let o = self.obs[row];
                 let m = self.link.inverse(e);
-                if let Some(d) = self.family.dev_derivatives(o, m, self.theta) {
+                if let Some(d) = self.family.dev_derivatives(o, m, &self.theta) {
                     // z = η − o + r/w with r = −½ ∂D/∂η (family::DevDerivs).
                     let [wn, wf, _, _, r] = d.eta_weights(self.link.derivatives(m));
                     let wi = if fisher { wf } else { wn };

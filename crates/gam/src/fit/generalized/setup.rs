@@ -43,7 +43,7 @@ impl GlmSetup {
         let null_scale = prob
             .obs
             .iter()
-            .map(|o| prob.family.deviance_residual(*o, mean, prob.theta))
+            .map(|o| prob.family.deviance_residual(*o, mean, &prob.theta))
             .sum::<f64>()
             / n as f64;
         let initial_weights = initial_weights(&prob);
@@ -63,13 +63,13 @@ impl GlmSetup {
     }
 
     /// The criterion at `rho`, scale `phi` (ignored when the scale is known:
-    /// the family's 1 or mgcv's `scale > 0`) and family parameter `theta` (for a family that has one).
+    /// the family's 1 or mgcv's `scale > 0`) and family parameters `theta` (for a family that has them).
     pub fn evaluate(
         &self,
         pens: &PenaltySet,
         rho: &[f64],
         phi: f64,
-        theta: f64,
+        theta: &[f64],
         start: Option<&[f64]>,
     ) -> Result<LamlEval> {
         self.evaluate_with(pens, rho, phi, theta, start, Selection::default())
@@ -83,7 +83,7 @@ impl GlmSetup {
         pens: &PenaltySet,
         rho: &[f64],
         phi: f64,
-        theta: f64,
+        theta: &[f64],
         start: Option<&[f64]>,
         sel: Selection,
     ) -> Result<LamlEval> {
@@ -96,7 +96,7 @@ impl GlmSetup {
         };
         if family.has_theta() {
             let prob = GlmProblem {
-                theta,
+                theta: theta.to_vec(),
                 ..self.prob.clone()
             };
             laml::evaluate_with(&prob, pens, rho, phi, extra, start, &self.null, sel)
@@ -117,7 +117,7 @@ fn initial_weights(prob: &GlmProblem) -> Vec<f64> {
             .zip(&prob.obs)
             .map(|(&m, &o)| {
                 let me = prob.link.mu_eta(prob.link.link(m));
-                let d = prob.family.dev_derivatives(o, m, prob.theta).unwrap_or_default();
+                let d = prob.family.dev_derivatives(o, m, &prob.theta).unwrap_or_default();
                 (0.5 * d.dmu2 * me * me, 0.5 * d.edmu2 * me * me)
             })
             .collect();
@@ -129,7 +129,7 @@ fn initial_weights(prob: &GlmProblem) -> Vec<f64> {
         .zip(&prob.obs)
         .map(|(&m, o)| {
             let me = prob.link.mu_eta(prob.link.link(m));
-            o.w * me * me / prob.family.variance(m, prob.theta)[0]
+            o.w * me * me / prob.family.variance(m, &prob.theta)[0]
         })
         .collect()
 }

@@ -84,10 +84,11 @@ pub struct ResidualPlots {
 
 /// The signed deviance residual of one row.
 pub(super) fn deviance_residual(model: &GamModel, o: Obs, mu: f64) -> f64 {
-    let d = model
-        .family
-        .reported_deviance(o, mu, model.theta.unwrap_or(1.0))
-        .max(0.0);
+    let d = model.family.reported_deviance(o, mu, &model.theta).max(0.0);
+    if model.family.classes().is_some() {
+        // ocat: signed by the class interval's midpoint minus μ (mgcv's dev.resids).
+        return d.sqrt() * crate::family::ocat::residual_sign(o.y, mu, &model.theta);
+    }
     d.sqrt() * sign(o.y - mu)
 }
 
@@ -142,7 +143,7 @@ fn qq_quantiles(model: &GamModel, obs: &[Obs], mu: &[f64], draws: usize, seed: u
         Family::Gamma => Box::new(move |u, mu, _| Some(Gamma::new(1.0 / phi, 1.0 / (mu * phi)).ok()?.inverse_cdf(u))),
         // betar()$qf: qbeta(p, φμ, φ(1−μ)) moved inside [eps, 1 − eps].
         Family::Betar(eps) => {
-            let prec = model.theta?;
+            let prec = *model.theta.first()?;
             Box::new(move |u, mu, _| {
                 let q = Beta::new(prec * mu, prec * (1.0 - mu)).ok()?.inverse_cdf(u);
                 Some(crate::family::betar::clamp(q, eps.get()))

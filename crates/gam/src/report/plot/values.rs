@@ -31,7 +31,7 @@ pub(super) struct Training {
 
 pub(super) fn training(model: &GamModel, data: &DataFrame) -> Result<Training> {
     let rows = crate::report::training::training_rows(model, data)?;
-    let theta = model.theta.unwrap_or(1.0);
+    let theta = &model.theta;
     // mgcv's `weights` and `residuals` of a fit (gam.fit3): the Fisher
     // weights `w_p / (V g'²)` and the working residuals of the full Newton
     // step, `(y − μ) g' / α` with `α = 1 + (y − μ)(V'/V + g''/g')` (1 for a

@@ -1,5 +1,7 @@
 # How the references in this folder were made (mgcv 1.8-41, R 4.2.2). Not run in CI:
-#   cd crates/gam/tests/data/efam && Rscript make_efam_refs.R
+#   cd crates/gam/tests/data/efam && Rscript make_efam_refs.R [case ids...]
+# (with case ids, only those cases are refitted; the data sets are always rewritten,
+# identically, from their seeds).
 # mgcv's extended families (issue 17): beta regression (betar) first. The script
 # (a) simulates the data sets it needs with a seed and writes them as CSV here and
 # (b) reads them back, fits each case and writes <id>.json (numbers as "%.17g"
@@ -34,6 +36,16 @@ y <- rbeta(n, mu * 3, (1 - mu) * 3)
 y[c(5, 50, 100)] <- 0; y[c(7, 70, 200)] <- 1
 write_num_csv(data.frame(y = y, x0 = x0, x1 = x1), "betar_edges_n300.csv")
 
+# scat_n400.csv: heavy-tailed (t, 4 df, scale 0.6) residuals about two smooth effects;
+# yp is a positive response for the log link (t residuals with scale 0.15 about exp(.)).
+set.seed(20261209)
+n <- 400
+x0 <- runif(n); x1 <- runif(n)
+f <- sin(2 * pi * x0) + 2 * (x1 - 0.5)^2
+y <- 1 + f + 0.6 * rt(n, 4)
+yp <- exp(0.5 + 0.6 * f) + 0.15 * rt(n, 6)
+write_num_csv(data.frame(y = y, yp = yp, x0 = x0, x1 = x1), "scat_n400.csv")
+
 ## ---------------------------------------------------------------- cases
 cases <- list(
   list(id = "betar_reml", data = "betar_n400.csv", formula = "y ~ s(x0) + s(x1)",
@@ -41,11 +53,20 @@ cases <- list(
   list(id = "betar_ml", data = "betar_n400.csv", formula = "y ~ s(x0) + s(x1)",
        family = "betar", link = "logit", method = "ML"),
   list(id = "betar_probit_edges", data = "betar_edges_n300.csv", formula = "y ~ s(x0) + s(x1)",
-       family = "betar", link = "probit", method = "REML")
+       family = "betar", link = "probit", method = "REML"),
+  list(id = "scat_reml", data = "scat_n400.csv", formula = "y ~ s(x0) + s(x1)",
+       family = "scat", link = "identity", method = "REML"),
+  list(id = "scat_ml", data = "scat_n400.csv", formula = "y ~ s(x0) + s(x1)",
+       family = "scat", link = "identity", method = "ML"),
+  list(id = "scat_log", data = "scat_n400.csv", formula = "yp ~ s(x0) + s(x1)",
+       family = "scat", link = "log", method = "REML")
 )
+args <- commandArgs(TRUE)
+if (length(args)) cases <- Filter(function(cs) cs$id %in% args, cases)
 
 num <- function(v) I(sprintf("%.17g", as.numeric(v)))
-make_family <- function(cs) switch(cs$family, betar = betar(link = cs$link), stop("family"))
+make_family <- function(cs) switch(cs$family, betar = betar(link = cs$link),
+                                   scat = scat(link = cs$link), stop("family"))
 
 for (cs in cases) {
   d <- read.csv(cs$data)
@@ -63,7 +84,8 @@ for (cs in cases) {
     id = cs$id, data = cs$data, formula = cs$formula, family = cs$family, link = cs$link,
     method = cs$method, n = num(nrow(b$model)),
     criterion = num(b$gcv.ubre), sp = num(b$sp), scale = num(b$sig2),
-    theta = num(b$family$getTheta(TRUE)), family_string = b$family$family,
+    theta = num(b$family$getTheta(TRUE)), theta_working = num(b$family$getTheta()),
+    family_string = b$family$family,
     edf_total = num(sum(b$edf)),
     smooths = lapply(seq_along(b$smooth), function(i) {
       s <- b$smooth[[i]]
@@ -90,7 +112,8 @@ for (cs in cases) {
   )
   writeLines(toJSON(out, auto_unbox = TRUE, pretty = TRUE, na = "null", null = "null"),
              paste0(cs$id, ".json"))
-  cat(sprintf("%-22s crit=%.12g theta=%.8g sp=%s iter=%d time=%.3fs\n", cs$id, b$gcv.ubre,
-              b$family$getTheta(TRUE), paste(format(b$sp, digits = 6), collapse = " "),
+  cat(sprintf("%-22s crit=%.12g theta=%s sp=%s iter=%d time=%.3fs\n", cs$id, b$gcv.ubre,
+              paste(format(b$family$getTheta(TRUE), digits = 8), collapse = " "),
+              paste(format(b$sp, digits = 6), collapse = " "),
               as.integer(b$outer.info$iter), median(times)))
 }
