@@ -14,6 +14,7 @@
 mod common;
 
 use common::cases::test_data;
+use common::efam::{Failures, median_seconds_of_5, rel};
 use common::json::{num, nums, read_json, sd, worst};
 use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL, SE_REL_TOL};
 use gam::Method;
@@ -46,21 +47,13 @@ fn fit(r: &Value) -> (GamModel, DataFrame) {
     (model, data)
 }
 
-fn rel(a: f64, b: f64) -> f64 {
-    (a - b).abs() / b.abs().max(f64::MIN_POSITIVE)
-}
-
 fn check(id: &str) {
     let r = read_json(&test_data().join(format!("efam/{id}.json")));
     let t0 = std::time::Instant::now();
     let (model, data) = fit(&r);
     let secs = t0.elapsed().as_secs_f64();
-    let mut failures = Vec::new();
-    let mut cmp = |what: &str, err: f64, tol: f64| {
-        if err.is_nan() || err > tol {
-            failures.push(format!("{id}: {what}: error {err:.3e} > {tol:.1e}"));
-        }
-    };
+    let mut failures = Failures::new(id);
+    let mut cmp = |what: &str, err: f64, tol: f64| failures.cmp(what, err, tol);
     let crit = rel(model.reml_score, num(&r["criterion"]));
     cmp("criterion", crit, CRITERION_REL_TOL);
     let reported = model.family.reported_theta(&model.theta);
@@ -151,25 +144,13 @@ fn check(id: &str) {
         cmp("Chi.sq", rel(ours.stat, num(&row["stat"])), SUMMARY_REL_TOL);
     }
     // mgcv's printout, line by line.
-    let ours = summary_lines(&model);
-    let theirs: Vec<&str> = r["summary_text"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l.as_str().unwrap())
-        .collect();
-    for (i, b) in theirs.iter().enumerate() {
-        let a = ours.get(i).map_or("<missing>", String::as_str);
-        if a != *b {
-            failures.push(format!("{id}: summary line {}:\n  ours: {a}\n  mgcv: {b}", i + 1));
-        }
-    }
+    failures.lines(&summary_lines(&model), &r["summary_text"]);
     println!(
         "{id}: criterion {crit:.2e} rel, theta {theta:.2e} rel, EDF {edf:.2e}, fitted {fitted:.2e} sd; \
          ours {secs:.3}s (debug or release as built), mgcv median {:.3}s",
         num(&r["mgcv_seconds_median"])
     );
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    failures.assert_none();
 }
 
 test_per_case!(check; betar_reml, betar_ml, betar_probit_edges, scat_reml, scat_ml, scat_log);
@@ -199,17 +180,11 @@ fn fit_times_against_mgcv() {
         "scat_log",
     ] {
         let r = read_json(&test_data().join(format!("efam/{id}.json")));
-        let mut secs: Vec<f64> = (0..5)
-            .map(|_| {
-                let t0 = std::time::Instant::now();
-                fit(&r);
-                t0.elapsed().as_secs_f64()
-            })
-            .collect();
-        secs.sort_by(f64::total_cmp);
+        let ours = median_seconds_of_5(|| {
+            fit(&r);
+        });
         println!(
-            "{id}: ours median {:.4}s, mgcv median {:.4}s",
-            secs[2],
+            "{id}: ours median {ours:.4}s, mgcv median {:.4}s",
             num(&r["mgcv_seconds_median"])
         );
     }
