@@ -171,23 +171,6 @@ fn sign(x: f64) -> f64 {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn residual_types_are_spelled_as_mgcv_spells_them() {
-        assert_eq!(
-            ResidualType::parse("scaled.pearson").unwrap(),
-            ResidualType::ScaledPearson
-        );
-        assert_eq!(ResidualType::default(), ResidualType::Deviance);
-        let e = ResidualType::parse("Pearson").unwrap_err();
-        assert_eq!(e.kind(), crate::error::ErrorKind::Option);
-        assert_eq!((sign(-2.0), sign(0.0), sign(3.0)), (-1.0, 0.0, 1.0));
-    }
-}
-
 /// mgcv's `ocat()$residuals`: deviance residuals signed by the class interval's midpoint minus η,
 /// response residuals y minus the class η falls in, working residuals `z − η` of the Newton
 /// iteration; mgcv has no Pearson residuals for this family.
@@ -225,4 +208,21 @@ fn ocat_residuals(
         });
     }
     Ok(Residuals { values, rows: kept })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn residual_types_are_spelled_as_mgcv_spells_them() {
+        assert_eq!(
+            ResidualType::parse("scaled.pearson").unwrap(),
+            ResidualType::ScaledPearson
+        );
+        assert_eq!(ResidualType::default(), ResidualType::Deviance);
+        let e = ResidualType::parse("Pearson").unwrap_err();
+        assert_eq!(e.kind(), crate::error::ErrorKind::Option);
+        assert_eq!((sign(-2.0), sign(0.0), sign(3.0)), (-1.0, 0.0, 1.0));
+    }
 }

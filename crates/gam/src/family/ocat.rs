@@ -15,7 +15,7 @@
 //! `Dth2`, `Dmuth2`, `Dmu2th2`) are derived here from one table: with `s = u − μ`, `t = l − μ`
 //! (u, l the row's upper and lower cut points) and `L(s, t) = log(F(s) − F(t))`, the partial
 //! derivatives `L_ij = ∂^{i+j}L/∂s^i∂t^j` for `i + j ≤ 4` follow from those of
-//! `P = F(s) − F(t)` by Leibniz's rule on `∂P = P ∂L` (recursion in [`log_partials`]). Then, as
+//! `P = F(s) − F(t)` by Leibniz's rule on `∂P = P ∂L` (recursion in `log_partials`). Then, as
 //! `∂/∂μ = −(∂_s + ∂_t)` and `∂/∂θ_a = u_a ∂_s + l_a ∂_t` with `u_a = ∂u/∂θ_a` (which is
 //! `exp(θ_a)` or 0, so `∂²u/∂θ_a² = u_a`):
 //!
@@ -149,7 +149,7 @@ fn row_partials(y: f64, mu: f64, theta: &[f64]) -> ([[f64; ORDER + 1]; ORDER + 1
 
 /// `∂^m L/∂μ^m` from the partials.
 fn mu_order(l: &[[f64; ORDER + 1]; ORDER + 1], m: usize) -> f64 {
-    let sign = if m % 2 == 0 { 1.0 } else { -1.0 };
+    let sign = if m.is_multiple_of(2) { 1.0 } else { -1.0 };
     sign * (0..=m).map(|i| choose(m, i) * l[i][m - i]).sum::<f64>()
 }
 
@@ -197,13 +197,13 @@ pub(super) fn theta_derivatives(o: Obs, mu: f64, theta: &[f64], out: &mut ThetaD
     let c = -2.0 * o.w;
     // ∂^{m+1}L/∂μ^m∂θ_a and ∂^{m+2}L/∂μ^m∂θ_a∂θ_b.
     let first = |m: usize, a: usize| {
-        let sign = if m % 2 == 0 { 1.0 } else { -1.0 };
+        let sign = if m.is_multiple_of(2) { 1.0 } else { -1.0 };
         sign * (0..=m)
             .map(|i| choose(m, i) * (ua[a] * l[i + 1][m - i] + la[a] * l[i][m - i + 1]))
             .sum::<f64>()
     };
     let second = |m: usize, a: usize, b: usize| {
-        let sign = if m % 2 == 0 { 1.0 } else { -1.0 };
+        let sign = if m.is_multiple_of(2) { 1.0 } else { -1.0 };
         let v = sign
             * (0..=m)
                 .map(|i| {
@@ -321,6 +321,8 @@ pub fn start_mu(y: f64, theta: &[f64]) -> f64 {
 }
 
 #[cfg(test)]
+// R's printout with 17 significant digits, kept as printed.
+#[allow(clippy::excessive_precision)]
 mod tests {
     use super::*;
 

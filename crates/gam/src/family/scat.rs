@@ -12,7 +12,7 @@
 //! so that `−2 log f = D − 2 ls` per row.
 //!
 //! The μ-derivatives of D are closed forms in `B = σ²ν + (y − μ)²`; the derivatives in t
-//! (mgcv's `Dth`, `Dmuth`, …, `Dmu2th2`) come from [`Jet`]s of D, exact to rounding. mgcv
+//! (mgcv's `Dth`, `Dmuth`, …, `Dmu2th2`) come from `Jet`s of D, exact to rounding. mgcv
 //! starts at `t = (1.5, log(0.8 sd(y)))` (`preinitialize`) from means `y + 0.1 [y = 0]`.
 
 use super::jet::Jet;
