@@ -73,7 +73,58 @@ pub struct Prediction {
     pub terms: Option<Vec<(String, Vec<f64>)>>,
 }
 
+/// The class probabilities of an ordered categorical model (mgcv's `predict.gam(type =
+/// "response")` for `ocat`), one row of R per input row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassProbabilities {
+    /// `P(y = k)` for k = 1..R.
+    pub fit: Vec<Vec<f64>>,
+    /// Their standard errors by the delta method, `se(η) |∂P/∂η|`, if asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub se_fit: Option<Vec<Vec<f64>>>,
+}
+
 impl GamModel {
+    /// The class probabilities on `data` of an ordered categorical model, from the linear
+    /// predictor and the fitted cut points (mgcv's `ocat()$predict`), with standard errors if
+    /// `se`.
+    ///
+    /// # Errors
+    /// [`GamError::Control`] for a model of another family; the errors of
+    /// [`GamModel::predict`] on the linear predictor.
+    pub fn class_probabilities(&self, data: &DataFrame, se: bool) -> Result<ClassProbabilities> {
+        if self.family.classes().is_none() {
+            return Err(GamError::Control {
+                option: "class probabilities".into(),
+                message: format!(
+                    "only an ordered categorical (ocat) model has class probabilities; this model's family is {}",
+                    self.family.name()
+                ),
+            });
+        }
+        let eta = self.predict(
+            data,
+            &PredictOptions {
+                kind: PredictType::Link,
+                se,
+                ..Default::default()
+            },
+        )?;
+        let cuts = crate::family::ocat::cut_points(&self.theta);
+        let (fit, dp): (Vec<Vec<f64>>, Vec<Vec<f64>>) = eta
+            .fit
+            .iter()
+            .map(|&e| crate::family::ocat::class_probabilities(e, &cuts))
+            .unzip();
+        let se_fit = eta.se_fit.map(|s| {
+            s.iter()
+                .zip(&dp)
+                .map(|(&s, d)| d.iter().map(|v| s * v.abs()).collect())
+                .collect()
+        });
+        Ok(ClassProbabilities { fit, se_fit })
+    }
+
     /// Columns new data must provide: the columns the terms read (through
     /// their expressions: `log(x)` needs `x`), not the response.
     pub fn predictor_columns(&self) -> Vec<String> {
@@ -303,6 +354,15 @@ impl GamModel {
             PredictType::Link => (eta, se_eta),
             // mgcv's predict.gam(type = "response"): μ = g⁻¹(η), and the
             // delta method gives se(μ) = |dμ/dη| se(η).
+            // For ocat, mgcv's response scale is R class probabilities per row, which one
+            // number per row cannot hold.
+            PredictType::Response if self.family.classes().is_some() => {
+                return Err(GamError::Control {
+                    option: "type = response".into(),
+                    message: "an ordered categorical (ocat) model's response-scale prediction is its class \
+                              probabilities: ask for those (GamModel::class_probabilities), or predict the link"
+                        .into(),
+                });
             PredictType::Response if self.family.response_mean(0.0, &self.theta).is_some() => {
                 // A family whose mean is not the link's inverse (ziP): its own mean and slope.
                 let at: Vec<(f64, f64)> = eta

@@ -58,17 +58,11 @@ fn fit_times_against_mgcv() {
         "zip_b",
     ] {
         let r = read_json(&test_data().join(format!("efam/{id}.json")));
-        let mut secs: Vec<f64> = (0..5)
-            .map(|_| {
-                let t0 = std::time::Instant::now();
-                fit(&r);
-                t0.elapsed().as_secs_f64()
-            })
-            .collect();
-        secs.sort_by(f64::total_cmp);
+        let ours = median_seconds_of_5(|| {
+            fit(&r);
+        });
         println!(
-            "{id}: ours median {:.4}s, mgcv median {:.4}s",
-            secs[2],
+            "{id}: ours median {ours:.4}s, mgcv median {:.4}s",
             num(&r["mgcv_seconds_median"])
         );
     }

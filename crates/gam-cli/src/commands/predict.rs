@@ -11,10 +11,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
+use gam::expert::data::DataFrame;
 use gam::expert::model::GamModel;
 use gam::expert::model::general::GeneralModel;
 use gam::expert::predict::{PredictOptions, PredictType, Prediction};
-use gam::expert::report::{json_text, prediction_json, write_prediction_csv};
+use gam::expert::report::{
+    class_probabilities_json, json_text, prediction_json, write_class_probabilities_csv, write_prediction_csv,
+};
 
 use crate::plumbing::{read_data, write_output};
 
@@ -23,7 +26,8 @@ use crate::plumbing::{read_data, write_output};
 pub enum Scale {
     /// The linear predictor
     Link,
-    /// The mean of the response (the inverse link of the linear predictor; for ziP its own mean)
+    /// The mean of the response (the inverse link of the linear predictor; for ziP its own
+    /// mean); for an ordered categorical (ocat) model the class probabilities, one column per class
     Response,
 }
 
@@ -57,8 +61,8 @@ pub struct PredictArgs {
     pub out: Option<PathBuf>,
 }
 
-/// Reads the new data and predicts.
-pub fn predict(model: &GamModel, data_path: &Path, opts: &PredictOptions) -> Result<Prediction> {
+/// The new data at `data_path`, with the model's factor columns read as factors.
+fn new_data(model: &GamModel, data_path: &Path) -> Result<DataFrame> {
     let factors: Vec<String> = {
         let needed = model.predictor_columns();
         model
@@ -67,7 +71,33 @@ pub fn predict(model: &GamModel, data_path: &Path, opts: &PredictOptions) -> Res
             .filter(|c| needed.contains(c))
             .collect()
     };
-    let data = read_data(data_path, &factors)?;
+    read_data(data_path, &factors)
+}
+
+/// `gam predict --type response` of an ordered categorical (ocat) model: its class
+/// probabilities, as mgcv's `predict.gam(type = "response")` gives them (CSV columns `p1`..`pR`
+/// and `se_p1`..`se_pR` with `--se`).
+fn run_classes(model: &GamModel, args: &PredictArgs, json: bool, out: &mut dyn Write) -> Result<()> {
+    if args.terms {
+        anyhow::bail!("--terms: term contributions are on the link scale; give --type link with --terms");
+    }
+    let data = new_data(model, &args.data)?;
+    let p = model.class_probabilities(&data, args.se)?;
+    let write = |w: &mut dyn Write| -> Result<()> {
+        if json {
+            let text = json_text(&class_probabilities_json(&p))?;
+            w.write_all(text.as_bytes())?;
+        } else {
+            write_class_probabilities_csv(w, &p)?;
+        }
+        Ok(())
+    };
+    write_output(out, args.out.as_deref(), write)
+}
+
+/// Reads the new data and predicts.
+pub fn predict(model: &GamModel, data_path: &Path, opts: &PredictOptions) -> Result<Prediction> {
+    let data = new_data(model, data_path)?;
     Ok(model.predict(&data, opts)?)
 }
 
@@ -83,6 +113,9 @@ pub fn run(args: &PredictArgs, json: bool, out: &mut dyn Write) -> Result<()> {
         terms: args.terms,
         ..Default::default()
     };
+    if model.family.classes().is_some() && opts.kind == PredictType::Response {
+        return run_classes(&model, args, json, out);
+    }
     let p = predict(&model, &args.data, &opts)?;
     let write = |w: &mut dyn Write| -> Result<()> {
         if json {

@@ -121,6 +121,9 @@ impl FittedGam {
         let theta = &model.theta;
         let link = model.link;
         let pearson = |r: &Row| (r.y - r.mu) * r.w.sqrt() / family.variance(r.mu, theta)[0].sqrt();
+        if family.classes().is_some() {
+            return ocat_residuals(&rows, kept, model, kind);
+        }
         // mgcv's cnorm has no variance function: residuals.gam returns the deviance residuals
         // for the Pearson types (with a warning).
         let kind = match kind {
@@ -185,6 +188,45 @@ fn sign(x: f64) -> f64 {
     } else {
         0.0
     }
+}
+
+/// mgcv's `ocat()$residuals`: deviance residuals signed by the class interval's midpoint minus η,
+/// response residuals y minus the class η falls in, working residuals `z − η` of the Newton
+/// iteration; mgcv has no Pearson residuals for this family.
+fn ocat_residuals(
+    rows: &[Row],
+    kept: Vec<usize>,
+    model: &crate::model::GamModel,
+    kind: ResidualType,
+) -> Result<Residuals> {
+    use crate::family::{Obs, ocat};
+    let theta = &model.theta;
+    let cuts = ocat::cut_points(theta);
+    let family = model.family;
+    let mut values = Vec::with_capacity(rows.len());
+    for r in rows {
+        let o = Obs { y: r.y, w: r.w };
+        values.push(match kind {
+            ResidualType::Deviance => {
+                family.reported_deviance(o, r.mu, theta).max(0.0).sqrt() * ocat::residual_sign(r.y, r.mu, theta)
+            }
+            ResidualType::Response => r.y - ocat::class_of(r.eta, &cuts),
+            ResidualType::Working => {
+                let d = family.dev_derivatives(o, r.mu, theta).unwrap_or_default();
+                let w = d.eta_weights(model.link.derivatives(r.mu));
+                w[4] / w[0]
+            }
+            ResidualType::Pearson | ResidualType::ScaledPearson => {
+                return Err(crate::error::GamError::Control {
+                    option: "residual type".into(),
+                    message: "an ordered categorical (ocat) model has no Pearson residuals (as in mgcv): ask for \
+                              deviance, working or response residuals"
+                        .into(),
+                });
+            }
+        });
+    }
+    Ok(Residuals { values, rows: kept })
 }
 
 #[cfg(test)]

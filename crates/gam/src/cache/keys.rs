@@ -79,6 +79,8 @@ impl<'a> KeyMaterial<'a> {
             // betar's eps changes the data it fits (responses moved inside (0, 1)).
             family_param: match spec.family {
                 crate::family::Family::Betar(eps) => Some(eps.get()),
+                // ocat's number of classes changes the model.
+                crate::family::Family::Ocat(r) => Some(f64::from(r)),
                 // scat's min.df bounds ν, so it changes the model.
                 crate::family::Family::Scat(min_df) => Some(min_df.get()),
                 crate::family::Family::ZiP(b) => Some(b.get()),

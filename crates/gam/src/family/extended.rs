@@ -18,7 +18,7 @@
 //! ([`Family::variance`]): [`Family::dev_derivatives`] is `None` for them, so their fits are
 //! unchanged bit for bit.
 
-use super::{DevDerivs, Family, Obs, betar, cnorm, scat, zip};
+use super::{DevDerivs, Family, Obs, betar, cnorm, ocat, scat, zip};
 
 impl Family {
     /// The deviance's μ-derivatives of an extended family given by them (mgcv's `Dd`), with the
@@ -33,6 +33,7 @@ impl Family {
             Family::Scat(min_df) => Some(scat::mu_derivatives(o, mu, theta, min_df.get())),
             Family::ZiP(b) => Some(zip::mu_derivatives(o, mu, theta, b.get())),
             Family::Cnorm => Some(cnorm::mu_derivatives(o.y, o.censor, o.w, mu, self.param_or(theta))),
+            Family::Ocat(_) => Some(ocat::mu_derivatives(o, mu, theta)),
             _ => None,
         }
     }
@@ -41,7 +42,7 @@ impl Family {
     pub fn by_dev_derivatives(self) -> bool {
         matches!(
             self,
-            Family::Betar(_) | Family::Scat(_) | Family::ZiP(_) | Family::Cnorm
+            Family::Betar(_) | Family::Scat(_) | Family::ZiP(_) | Family::Cnorm | Family::Ocat(_)
         )
     }
 
@@ -50,7 +51,7 @@ impl Family {
     /// `postproc` uses it for betar), false for scat, whose null deviance mgcv finds by a
     /// search over the constant (`find.null.dev`).
     pub fn null_mean_is_weighted_mean(self) -> bool {
-        !matches!(self, Family::Scat(_) | Family::ZiP(_) | Family::Cnorm)
+        !matches!(self, Family::Scat(_) | Family::ZiP(_) | Family::Cnorm | Family::Ocat(_))
     }
 
     /// What the reported deviance adds to the fit's: twice the weighted saturated
@@ -83,7 +84,7 @@ impl Family {
 
     /// Whether mgcv's summary shows the adjusted R² (not for ziP: `no.r.sq`).
     pub fn has_r_sq(self) -> bool {
-        !matches!(self, Family::ZiP(_))
+        !matches!(self, Family::ZiP(_) | Family::Ocat(_))
     }
 
     /// One row's deviance as reported (residuals, deviance explained): the fitting deviance
@@ -105,6 +106,10 @@ impl Family {
         match self {
             Family::Scat(_) => scat::initial_t(obs),
             Family::ZiP(_) => zip::initial_t(),
+            Family::Ocat(r) => {
+                let y: Vec<f64> = obs.iter().map(|o| o.y).collect();
+                ocat::start_theta(&y, r as usize)
+            }
             _ => vec![0.0; self.n_theta()],
         }
     }
@@ -113,6 +118,8 @@ impl Family {
     /// the family's functions take.
     pub fn reported_theta(self, theta: &[f64]) -> Vec<f64> {
         match self {
+            // ocat: the finite cut points, −1 first.
+            Family::Ocat(_) => ocat::cut_points(theta),
             Family::Scat(min_df) if theta.len() == 2 => {
                 let (nu, sig) = scat::nu_sigma(theta, min_df.get());
                 vec![nu, sig]

@@ -2,7 +2,7 @@
 //! derivatives (in the scale and in a family parameter), which enter the Laplace-approximate
 //! REML and ML criteria, and R's `aic()` of each family, behind `AIC()` and `logLik()`.
 
-use super::{Family, Obs, ThetaDerivatives, ThetaDerivs, betar, cnorm, negbin, scat, special, tweedie, zip};
+use super::{Family, Obs, ThetaDerivatives, ThetaDerivs, betar, cnorm, negbin, ocat, scat, special, tweedie, zip};
 
 impl Family {
     /// mgcv's saturated log-likelihood `ls(y, w, n, φ)` and its first two
@@ -71,8 +71,8 @@ impl Family {
                 res[0] -= sum_log_y;
                 res
             }
-            // mgcv's betar() works with −2 log f as its deviance, so its ls is 0.
-            Family::Betar(_) => [0.0; 3],
+            // mgcv's betar() and ocat() work with −2 log f as their deviance, so their ls is 0.
+            Family::Betar(_) | Family::Ocat(_) => [0.0; 3],
             Family::Scat(min_df) => [scat::saturated(obs, theta_v, min_df.get()).0, 0.0, 0.0],
             // As betar, ziP's fitting deviance is −2 log f: ls is 0.
             Family::ZiP(_) => [0.0; 3],
@@ -170,8 +170,8 @@ impl Family {
                 .zip(mu)
                 .map(|(o, &m)| cnorm::minus_two_loglik(o.y, o.censor, o.w, m, theta))
                 .sum(),
-            // betar()$aic and ziP()$aic: −2 log f summed, which is dev.resids summed.
-            Family::Betar(_) | Family::ZiP(_) => obs
+            // betar()$aic, ziP()$aic and ocat()$aic: −2 log f summed, which is dev.resids summed.
+            Family::Betar(_) | Family::ZiP(_) | Family::Ocat(_) => obs
                 .iter()
                 .zip(mu)
                 .map(|(o, &m)| self.deviance_residual(*o, m, theta_v))
@@ -262,6 +262,7 @@ impl Family {
                 cnorm::theta_derivatives(o.y, o.censor, o.w, mu, self.param_or(theta)),
                 out,
             ),
+            Family::Ocat(_) => ocat::theta_derivatives(o, mu, theta, out),
             _ => out.clear(),
         }
     }

@@ -32,6 +32,7 @@ mod jet;
 mod link;
 mod loglik;
 mod negbin;
+pub mod ocat;
 mod param;
 mod parse;
 pub mod scat;
@@ -46,7 +47,7 @@ pub use derivs::DevDerivs;
 pub use link::{ALL_LINKS, Link};
 pub use loglik::SaturatedParts;
 pub use param::Param;
-pub use parse::family_and_link;
+pub use parse::{MAX_OCAT_CLASSES, family_and_link};
 pub use theta::ThetaDerivs;
 
 use crate::error::{GamError, Result};
@@ -108,6 +109,11 @@ pub enum Family {
     /// the family parameter is σ (optimised as log σ), the scale is 1.
     #[serde(rename = "cnorm")]
     Cnorm,
+    /// Ordered categorical regression with R classes (mgcv's `ocat(R = ...)`): a response in
+    /// 1..R, the class of a latent logistic variable with mean η between cut points of which
+    /// the first is −1 and the other R − 2 are estimated ([`ocat`]); the value is R.
+    #[serde(rename = "ocat")]
+    Ocat(u32),
 }
 
 /// The largest number of significant digits mgcv's `negbin()` name shows (R's `format`).
@@ -187,6 +193,7 @@ impl Family {
             Family::Scat(_) => "scat",
             Family::ZiP(_) => "ziP",
             Family::Cnorm => "cnorm",
+            Family::Ocat(_) => "ocat",
         }
     }
 
@@ -210,6 +217,7 @@ impl Family {
             Family::Scat(_) => "scaled t".to_string(),
             Family::ZiP(_) => "zero inflated Poisson".to_string(),
             Family::Cnorm => "censored normal".to_string(),
+            Family::Ocat(_) => "Ordered Categorical".to_string(),
             f => f.name().to_string(),
         }
     }
@@ -255,6 +263,7 @@ impl Family {
         match self {
             Family::NegativeBinomial | Family::Tweedie | Family::Betar(_) | Family::Cnorm => 1,
             Family::Scat(_) | Family::ZiP(_) => 2,
+            Family::Ocat(r) => (r as usize).saturating_sub(2),
             _ => 0,
         }
     }
@@ -262,7 +271,7 @@ impl Family {
     /// The family parameters (nb's θ, tw's p, as the family's functions take them) for the
     /// unconstrained values `t` the optimiser works with (nb: t = log θ; tw: see [`tweedie`]).
     pub fn theta_of_t(self, t: &[f64]) -> Vec<f64> {
-        if self.n_theta() > 1 {
+        if self.n_theta() > 1 || matches!(self, Family::Ocat(_)) {
             // Families with several parameters take them in the optimiser's scale (mgcv's θ).
             return t.to_vec();
         }
@@ -276,7 +285,7 @@ impl Family {
 
     /// The inverse of [`Family::theta_of_t`].
     pub fn t_of_theta(self, theta: &[f64]) -> Vec<f64> {
-        if self.n_theta() > 1 {
+        if self.n_theta() > 1 || matches!(self, Family::Ocat(_)) {
             return theta.to_vec();
         }
         theta
@@ -324,7 +333,7 @@ impl Family {
             Family::Gamma => Link::Inverse,
             Family::InverseGaussian => Link::InverseSquare,
             Family::Betar(_) => Link::Logit,
-            Family::Scat(_) | Family::ZiP(_) | Family::Cnorm => Link::Identity,
+            Family::Scat(_) | Family::ZiP(_) | Family::Cnorm | Family::Ocat(_) => Link::Identity,
             _ => Link::Log,
         }
     }
@@ -350,6 +359,8 @@ impl Family {
             // The identity on the log Poisson mean: mgcv's only link for ziP.
             Family::ZiP(_) => &[Link::Identity],
             Family::Cnorm => &[Link::Identity, Link::Log, Link::Sqrt],
+            // mgcv's ocat(): "only identity allowed at present (possibly for ever)".
+            Family::Ocat(_) => &[Link::Identity],
         }
     }
 
@@ -357,6 +368,14 @@ impl Family {
     /// mgcv's `Tweedie(p)`.
     pub fn takes(self, link: Link) -> bool {
         self.links().contains(&link) || (matches!(self, Family::TweedieFixed(_)) && matches!(link, Link::Power(_)))
+    }
+
+    /// The number of classes of an ordered categorical family (mgcv's `ocat(R = ...)`).
+    pub fn classes(self) -> Option<usize> {
+        match self {
+            Family::Ocat(r) => Some(r as usize),
+            _ => None,
+        }
     }
 
     /// Whether the scale parameter is fixed at 1 (binomial, Poisson) rather than estimated.
@@ -371,6 +390,7 @@ impl Family {
                 | Family::Scat(_)
                 | Family::ZiP(_)
                 | Family::Cnorm
+                | Family::Ocat(_)
         )
     }
 
@@ -399,6 +419,9 @@ impl Family {
             // σ² for every mean: used by nothing in the fit (cnorm goes by its Dd), kept so a
             // Pearson residual is the standardised one of the uncensored model.
             Family::Cnorm => [theta * theta, 0.0, 0.0, 0.0],
+            // ocat has no variance function (its fit is by the deviance's derivatives and mgcv
+            // gives it no Pearson residuals): NaN rather than a number that means nothing.
+            Family::Ocat(_) => [f64::NAN; 4],
             _ => unreachable!("base() maps every family to one above"),
         }
     }
@@ -408,7 +431,7 @@ impl Family {
         match self.base() {
             // mgcv's cnorm validmu: finite for the identity link, else positive; the link
             // (log, sqrt) keeps μ positive itself, so only finiteness is checked here.
-            Family::Gaussian | Family::Scat(_) | Family::ZiP(_) | Family::Cnorm => mu.is_finite(),
+            Family::Gaussian | Family::Scat(_) | Family::ZiP(_) | Family::Cnorm | Family::Ocat(_) => mu.is_finite(),
             Family::Binomial | Family::Betar(_) => mu.is_finite() && mu > 0.0 && mu < 1.0,
             _ => mu.is_finite() && mu > 0.0,
         }
@@ -438,6 +461,7 @@ impl Family {
             Family::Scat(min_df) => scat::deviance(o, mu, theta_v, min_df.get()),
             Family::ZiP(b) => zip::deviance(o, mu, theta_v, b.get()),
             Family::Cnorm => cnorm::deviance(y, o.censor, w, mu, theta),
+            Family::Ocat(_) => ocat::deviance(o, mu, theta_v),
             _ => unreachable!("base() maps every family to one above"),
         }
     }
@@ -451,6 +475,9 @@ impl Family {
             Family::NegativeBinomial => o.y + if o.y == 0.0 { 1.0 / 6.0 } else { 0.0 },
             Family::Tweedie => o.y + if o.y == 0.0 { 0.1 } else { 0.0 },
             Family::Betar(eps) => betar::clamp(o.y, eps.get()),
+            // mgcv's initialize at its default θ = −1 (a fit uses the data's starting θ,
+            // GlmProblem::initial_mu).
+            Family::Ocat(r) => ocat::start_mu(o.y, &vec![-1.0; (r as usize).saturating_sub(2)]),
             // mgcv's scat()$initialize: y + 0.1 where y = 0.
             Family::Scat(_) => o.y + if o.y == 0.0 { 0.1 } else { 0.0 },
             Family::ZiP(_) => zip::initial_gamma(o.y),
@@ -494,6 +521,10 @@ impl Family {
                 "beta regression response {y} with eps = 0: give betar(eps = ...) > 0 to move responses \
                  at 0 and 1 inside (0, 1), as mgcv's default does"
             )),
+            Family::Ocat(r) => match ocat::response_problem(y, r as usize) {
+                Some(why) => bad(format!("response {y}: {why}")),
+                None => Ok(()),
+            },
             _ => Ok(()),
         }
     }

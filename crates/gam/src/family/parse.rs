@@ -36,6 +36,12 @@ impl Family {
         if name.trim() == "cnorm" {
             return Ok(Family::Cnorm);
         }
+        if name.trim() == "ocat" {
+            return Err(GamError::Control {
+                option: "ocat".into(),
+                message: "give the number of classes, e.g. ocat(R = 4)".into(),
+            });
+        }
         Family::from_name(name)
             .filter(|f| ALL_FAMILIES.contains(f))
             .ok_or_else(|| GamError::UnknownFamily {
@@ -77,6 +83,7 @@ impl Family {
             "scat" => Ok(Family::Scat(Param(extended_args(function, arg)?.0))),
             "ziP" => Ok(Family::ZiP(Param(extended_args(function, arg)?.0))),
             "cnorm" => cnorm_link(arg).map(|_| Family::Cnorm),
+            "ocat" => Ok(Family::Ocat(ocat_args(arg)?.0)),
             _ => Err(GamError::UnknownFamily {
                 name: format!("{function}({arg})"),
                 known: known_families(),
@@ -124,7 +131,7 @@ impl Family {
 /// The families this build fits, for messages.
 fn known_families() -> String {
     format!(
-        "{}, negbin(theta), Tweedie(p), betar, scat, ziP, cnorm",
+        "{}, negbin(theta), Tweedie(p), betar, scat, ziP, cnorm, ocat(R = <classes>)",
         names(ALL_FAMILIES, Family::name)
     )
 }
@@ -224,6 +231,51 @@ fn cnorm_link(arg: &str) -> Result<Option<String>> {
     Ok(link)
 }
 
+/// The largest number of classes `ocat(R = ...)` takes (far beyond what a fit can estimate;
+/// it keeps R a small integer in messages and files).
+pub const MAX_OCAT_CLASSES: u32 = 1000;
+
+/// The arguments of mgcv's `ocat(R = ..., link = "identity")` as text: R (required, an integer
+/// from 2 to [`MAX_OCAT_CLASSES`]) and the link's name if given there. mgcv's first positional
+/// argument is `theta` (fixed or starting cut points), which is refused.
+fn ocat_args(arg: &str) -> Result<(u32, Option<String>)> {
+    let bad = |message: String| GamError::Control {
+        option: format!("ocat({arg})"),
+        message,
+    };
+    let mut classes = None;
+    let mut link = None;
+    for part in arg.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((key, value)) = part.split_once('=').map(|(k, v)| (k.trim(), v.trim())) else {
+            return Err(bad(format!(
+                "give the number of classes by name, e.g. ocat(R = 4): '{part}' would be mgcv's theta"
+            )));
+        };
+        let text = value.trim_matches(|c| c == '"' || c == '\'');
+        match key {
+            "R" => match text.parse::<u32>() {
+                Ok(r) if (2..=MAX_OCAT_CLASSES).contains(&r) => classes = Some(r),
+                _ => {
+                    return Err(bad(format!(
+                        "R must be a whole number of classes from 2 to {MAX_OCAT_CLASSES}, e.g. ocat(R = 4)"
+                    )));
+                }
+            },
+            "link" if text.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') => link = Some(text.to_string()),
+            "theta" => {
+                return Err(bad(
+                    "fixed or starting cut points are not supported: give ocat(R = ...) to estimate them".into(),
+                ));
+            }
+            _ => return Err(bad(format!("unknown argument '{part}': ocat takes R = and link ="))),
+        }
+    }
+    match classes {
+        Some(r) => Ok((r, link)),
+        None => Err(bad("give the number of classes, e.g. ocat(R = 4)".into())),
+    }
+}
+
 /// The family named `family` and the link named `link`, or the family's
 /// default link when none is named (for `betar(link = "probit")`, also the link given there).
 ///
@@ -234,6 +286,7 @@ pub fn family_and_link(family: &str, link: Option<&str>) -> Result<(Family, Link
     let inner = match (fam, call(family)) {
         (Family::Betar(_) | Family::Scat(_) | Family::ZiP(_), Some((function, arg))) => extended_args(function, arg)?.1,
         (Family::Cnorm, Some((_, arg))) => cnorm_link(arg)?,
+        (Family::Ocat(_), Some((_, arg))) => ocat_args(arg)?.1,
         _ => None,
     };
     if let (Some(a), Some(b)) = (inner.as_deref(), link)
@@ -370,11 +423,48 @@ mod tests {
     }
 
     #[test]
+    fn ocat_parses_with_its_classes_and_link() {
+        for text in [
+            "ocat(R=4)",
+            "ocat(R = 4)",
+            "ocat(R = 4, link = \"identity\")",
+            "ocat(link = 'identity', R=4)",
+        ] {
+            assert_eq!(
+                family_and_link(text, None).ok(),
+                Some((Family::Ocat(4), Link::Identity)),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            family_and_link("ocat(R=3)", Some("identity")).ok(),
+            Some((Family::Ocat(3), Link::Identity))
+        );
+        for bad in [
+            "ocat",
+            "ocat()",
+            "ocat(4)",
+            "ocat(R = 1)",
+            "ocat(R = 2.5)",
+            "ocat(theta = c(1, 2))",
+            "ocat(R = 4, k = 2)",
+        ] {
+            let e = family_and_link(bad, None).unwrap_err().to_string();
+            assert!(!e.contains('\n'), "{e}");
+        }
+        assert!(matches!(
+            family_and_link("ocat(R = 4)", Some("logit")),
+            Err(GamError::UnsupportedLink { .. })
+        ));
+    }
+
+    #[test]
     fn refusals_list_what_is_supported() {
         assert_eq!(
             Family::parse("weibull").unwrap_err().to_string(),
             "unsupported family 'weibull': this build fits gaussian, binomial, poisson, Gamma, \
-             inverse.gaussian, nb, tw, quasipoisson, quasibinomial, negbin(theta), Tweedie(p), betar, scat, ziP, cnorm"
+             inverse.gaussian, nb, tw, quasipoisson, quasibinomial, negbin(theta), Tweedie(p), betar, scat, ziP, \
+             cnorm, ocat(R = <classes>)"
         );
         assert_eq!(
             family_and_link("poisson", Some("logit")).unwrap_err().to_string(),

@@ -155,6 +155,7 @@ fn check_scale(model: &GamModel) -> Check {
                 | Family::Scat(_)
                 | Family::ZiP(_)
                 | Family::Cnorm
+                | Family::Ocat(_)
         ) =>
         {
             Some(false)
@@ -207,6 +208,11 @@ fn check_family(model: &GamModel) -> Check {
         && !(b.get().is_finite() && b.get() >= 0.0)
     {
         return Err(format!("the ziP family's b is {}", b.get()));
+    }
+    if let Family::Ocat(r) = family
+        && !(2..=crate::family::MAX_OCAT_CLASSES).contains(&r)
+    {
+        return Err(format!("the ocat family has {r} classes"));
     }
     if let Family::Scat(min_df) = family
         && !(min_df.get().is_finite() && min_df.get() > 0.0)

@@ -297,7 +297,7 @@ pub struct DevianceTable {
     pub warnings: Vec<String>,
 }
 
-/// Whether mgcv treats the family as an `extended.family` (its `nb()` and `tw()`).
+/// Whether mgcv treats the family as an `extended.family` (its `nb()`, `tw()`, `betar()`, `ocat()`).
 fn is_extended(family: Family) -> bool {
     matches!(
         family,
@@ -307,6 +307,7 @@ fn is_extended(family: Family) -> bool {
             | Family::Scat(_)
             | Family::ZiP(_)
             | Family::Cnorm
+            | Family::Ocat(_)
     )
 }
 

@@ -54,5 +54,8 @@ pub use json::{
     json_text, model_json, source_name,
 };
 pub use plot::{PlotJson, PlotKind, PlotOptions, TermPlot, plot_data, plot_json};
-pub use prediction::{PredictionJson, TermJson, predict_type_name, prediction_json, write_prediction_csv};
+pub use prediction::{
+    ClassProbabilitiesJson, PredictionJson, TermJson, class_probabilities_json, predict_type_name, prediction_json,
+    write_class_probabilities_csv, write_prediction_csv,
+};
 pub use text::{SummaryText, family_string, summary_lines};

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::predict::{PredictType, Prediction};
+use crate::predict::{ClassProbabilities, PredictType, Prediction};
 
 /// The name of a prediction scale in the JSON document: `link` or `response`.
 pub fn predict_type_name(kind: PredictType) -> &'static str {
@@ -61,6 +61,57 @@ pub(crate) fn csv_to_io(e: csv::Error, what: &str) -> io::Error {
     match e.into_kind() {
         csv::ErrorKind::Io(io) => io,
         other => io::Error::other(format!("{what}: {other:?}")),
+    }
+}
+
+/// Writes an ordered categorical model's class probabilities as CSV to `out`: columns `p1`..`pR`,
+/// then `se_p1`..`se_pR` when standard errors were asked for.
+///
+/// # Errors
+/// The writer's I/O error itself, as [`write_prediction_csv`].
+pub fn write_class_probabilities_csv(out: &mut dyn Write, p: &ClassProbabilities) -> io::Result<()> {
+    write_class_records(out, p).map_err(|e| csv_to_io(e, "writing class probabilities"))
+}
+
+fn write_class_records(out: &mut dyn Write, p: &ClassProbabilities) -> Result<(), csv::Error> {
+    let mut w = csv::Writer::from_writer(out);
+    let r = p.fit.first().map_or(0, Vec::len);
+    let mut header: Vec<String> = (1..=r).map(|k| format!("p{k}")).collect();
+    if p.se_fit.is_some() {
+        header.extend((1..=r).map(|k| format!("se_p{k}")));
+    }
+    w.write_record(&header)?;
+    for (i, row) in p.fit.iter().enumerate() {
+        let mut record: Vec<String> = row.iter().map(f64::to_string).collect();
+        if let Some(se) = &p.se_fit {
+            record.extend(se[i].iter().map(f64::to_string));
+        }
+        w.write_record(&record)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Class probabilities as one JSON document (`gam predict --type response --json` of an ocat
+/// model): `n`, `type` ("response"), `fit` (one array of R per row), `se_fit` when asked for.
+#[derive(Debug, Serialize)]
+pub struct ClassProbabilitiesJson<'a> {
+    /// Number of rows.
+    pub n: usize,
+    /// Always `response`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The class probabilities.
+    #[serde(flatten)]
+    pub probabilities: &'a ClassProbabilities,
+}
+
+/// The JSON document of class probabilities.
+pub fn class_probabilities_json(p: &ClassProbabilities) -> ClassProbabilitiesJson<'_> {
+    ClassProbabilitiesJson {
+        n: p.fit.len(),
+        kind: predict_type_name(PredictType::Response),
+        probabilities: p,
     }
 }
 
@@ -146,6 +197,25 @@ mod tests {
         fn flush(&mut self) -> io::Result<()> {
             Err(io::ErrorKind::BrokenPipe.into())
         }
+    }
+
+    #[test]
+    fn class_probabilities_have_one_column_per_class() {
+        let p = ClassProbabilities {
+            fit: vec![vec![0.25, 0.75], vec![0.5, 0.5]],
+            se_fit: Some(vec![vec![0.1, 0.1], vec![0.2, 0.2]]),
+        };
+        let mut out = Vec::new();
+        write_class_probabilities_csv(&mut out, &p).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "p1,p2,se_p1,se_p2\n0.25,0.75,0.1,0.1\n0.5,0.5,0.2,0.2\n"
+        );
+        let text = json_text(&class_probabilities_json(&p)).unwrap();
+        assert!(
+            text.contains("\"type\": \"response\"") && text.contains("\"se_fit\""),
+            "{text}"
+        );
     }
 
     #[test]

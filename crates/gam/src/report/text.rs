@@ -34,6 +34,19 @@ pub fn family_string(model: &GamModel) -> String {
         }
         // cnorm's postproc: paste("cnorm(", round(getTheta(TRUE), 3), ")", sep = ""), σ.
         (Family::Cnorm, Some(sigma)) => format!("cnorm({})", rformat::round(sigma, 3)),
+        // ocat's postproc: paste("Ordered Categorical(", paste(round(cut points, 2),
+        // collapse = ","), ")", sep = "").
+        (Family::Ocat(_), _) => {
+            let cuts: Vec<String> = crate::family::ocat::cut_points(&model.theta)
+                .iter()
+                .map(|&c| {
+                    let r = rformat::round(c, 2);
+                    // R prints a rounded −0 as 0.
+                    format!("{}", if r == 0.0 { 0.0 } else { r })
+                })
+                .collect();
+            format!("Ordered Categorical({})", cuts.join(","))
+        }
         (Family::Scat(min_df), _) if model.theta.len() == 2 => {
             crate::family::scat::label(&model.theta, min_df.get(), |v| rformat::round(v, 3).to_string())
         }

@@ -456,7 +456,13 @@ pub fn evaluate_with(
         }
     }
 
-    let scale_est = fletcher_scale(prob, &fit.mu, tr_a);
+    // ocat has no variance function for a Pearson statistic; mgcv's gam.fit4 reports the
+    // scale itself as the estimate (1), which is what its convergence test then uses.
+    let scale_est = if prob.family.classes().is_some() {
+        phi
+    } else {
+        fletcher_scale(prob, &fit.mu, tr_a)
+    };
     let mut out = LamlEval {
         beta_theta: params
             .iter()

@@ -41,7 +41,7 @@ use faer::{Mat, Side};
 
 use super::rows::ModelRows;
 use crate::error::{GamError, InnerFailure, Result};
-use crate::family::{Family, Link, Obs};
+use crate::family::{Family, Link, Obs, ocat};
 use crate::linalg::blocks::{block_mat_vec, sum_mats};
 
 /// Relative convergence tolerance of the penalised deviance and its gradient.
@@ -236,6 +236,10 @@ impl GlmProblem {
             // is positive, max(y, 0) otherwise.
             let floor = if self.obs.iter().all(|o| o.y > 0.0) { 1.0 } else { 0.0 };
             return self.obs.iter().map(|o| o.y.max(floor)).collect();
+        }
+        if let Family::Ocat(_) = self.family {
+            // mgcv's ocat initialize: the middle of the row's class at the starting cut points.
+            return self.obs.iter().map(|o| ocat::start_mu(o.y, &self.theta)).collect();
         }
         self.obs.iter().map(|o| self.family.initial_mu(*o)).collect()
     }

@@ -85,6 +85,10 @@ pub struct ResidualPlots {
 /// The signed deviance residual of one row.
 pub(super) fn deviance_residual(model: &GamModel, o: Obs, mu: f64) -> f64 {
     let d = model.family.reported_deviance(o, mu, &model.theta).max(0.0);
+    if model.family.classes().is_some() {
+        // ocat: signed by the class interval's midpoint minus μ (mgcv's dev.resids).
+        return d.sqrt() * crate::family::ocat::residual_sign(o.y, mu, &model.theta);
+    }
     d.sqrt() * sign(o.y - mu)
 }
 
