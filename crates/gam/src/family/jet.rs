@@ -14,6 +14,8 @@
 use std::ops::{Add, Div, Mul, Neg, Sub};
 use std::sync::OnceLock;
 
+use super::ThetaDerivs;
+
 /// Highest total degree kept.
 const DEGREE: usize = 4;
 /// Monomials of degree ≤ 4 in three variables: C(7, 3).
@@ -133,6 +135,30 @@ impl Jet {
 }
 
 impl Jet {
+    /// A two-parameter family's θ-derivatives of its deviance (this jet, in μ, t₁, t₂), into
+    /// `out` as the Laplace criterion takes them.
+    pub(crate) fn fill_theta_derivs(&self, out: &mut ThetaDerivs) {
+        if out.k() != 2 {
+            *out = ThetaDerivs::new(2);
+        }
+        // The exponents of (t₁, t₂) in ∂/∂t_a.
+        let e = |a: usize| -> [usize; 2] { if a == 0 { [1, 0] } else { [0, 1] } };
+        for a in 0..2 {
+            let [i, k] = e(a);
+            out.d_t[a] = self.d(0, i, k);
+            out.dmu_t[a] = self.d(1, i, k);
+            out.dmu2_t[a] = self.d(2, i, k);
+            out.dmu3_t[a] = self.d(3, i, k);
+            for b in 0..2 {
+                let [i2, k2] = e(b);
+                let ab = a * 2 + b;
+                out.d_tt[ab] = self.d(0, i + i2, k + k2);
+                out.dmu_tt[ab] = self.d(1, i + i2, k + k2);
+                out.dmu2_tt[ab] = self.d(2, i + i2, k + k2);
+            }
+        }
+    }
+
     /// `g(self)` for a function given by its value and first four derivatives at
     /// `self.value()` (special functions).
     pub(crate) fn map(&self, g: [f64; 5]) -> Jet {

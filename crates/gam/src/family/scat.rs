@@ -75,25 +75,7 @@ fn deviance_jet(o: Obs, mu: f64, theta: &[f64], min_df: f64) -> Jet {
 
 /// D's derivatives in t (module doc), into `out`.
 pub fn theta_derivatives(o: Obs, mu: f64, theta: &[f64], min_df: f64, out: &mut ThetaDerivs) {
-    if out.k() != 2 {
-        *out = ThetaDerivs::new(2);
-    }
-    let j = deviance_jet(o, mu, theta, min_df);
-    let e = |a: usize| -> [usize; 2] { if a == 0 { [1, 0] } else { [0, 1] } };
-    for a in 0..2 {
-        let [i, k] = e(a);
-        out.d_t[a] = j.d(0, i, k);
-        out.dmu_t[a] = j.d(1, i, k);
-        out.dmu2_t[a] = j.d(2, i, k);
-        out.dmu3_t[a] = j.d(3, i, k);
-        for b in 0..2 {
-            let [i2, k2] = e(b);
-            let ab = a * 2 + b;
-            out.d_tt[ab] = j.d(0, i + i2, k + k2);
-            out.dmu_tt[ab] = j.d(1, i + i2, k + k2);
-            out.dmu2_tt[ab] = j.d(2, i + i2, k + k2);
-        }
-    }
+    deviance_jet(o, mu, theta, min_df).fill_theta_derivs(out);
 }
 
 /// The saturated log-likelihood `ls` and its gradient and Hessian (row-major 2×2) in t.

@@ -147,25 +147,7 @@ pub fn mu_derivatives(o: Obs, gamma: f64, theta: &[f64], b: f64) -> DevDerivs {
 
 /// D's derivatives in t, into `out` (two parameters).
 pub fn theta_derivatives(o: Obs, gamma: f64, theta: &[f64], b: f64, out: &mut ThetaDerivs) {
-    if out.k() != 2 {
-        *out = ThetaDerivs::new(2);
-    }
-    let j = deviance_jet(o, gamma, theta, b);
-    let e = |a: usize| -> [usize; 2] { if a == 0 { [1, 0] } else { [0, 1] } };
-    for a in 0..2 {
-        let [i, k] = e(a);
-        out.d_t[a] = j.d(0, i, k);
-        out.dmu_t[a] = j.d(1, i, k);
-        out.dmu2_t[a] = j.d(2, i, k);
-        out.dmu3_t[a] = j.d(3, i, k);
-        for c in 0..2 {
-            let [i2, k2] = e(c);
-            let ac = a * 2 + c;
-            out.d_tt[ac] = j.d(0, i + i2, k + k2);
-            out.dmu_tt[ac] = j.d(1, i + i2, k + k2);
-            out.dmu2_tt[ac] = j.d(2, i + i2, k + k2);
-        }
-    }
+    deviance_jet(o, gamma, theta, b).fill_theta_derivs(out);
 }
 
 /// The minimum of a row's D over γ at fixed t (mgcv's `saturated.ll`, which returns −2 times
