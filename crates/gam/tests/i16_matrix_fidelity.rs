@@ -55,9 +55,12 @@ const SETTINGS: [&str; 11] = [
 /// mgcv's fitted values differ by more than the tolerance allows, the
 /// criterion by at most 1e-6 relative. Mostly nb and tw fits, where the
 /// family parameter is one more optimised direction.
-const FLAT: [&str; 13] = [
+const FLAT: [&str; 14] = [
     "ad_gauss_GCV",
     "ad_nb",
+    // Once in another optimum (7.6e-4 worse); since tw's starting weights use mgcv's starting
+    // power p = 1.5 (session 14) it reaches mgcv's, criterion within 3e-7.
+    "ad_tw",
     "ad2_tw",
     "cp_nb",
     "ds_nb",
@@ -72,10 +75,9 @@ const FLAT: [&str; 13] = [
 ];
 
 /// Fits that end in another local optimum than mgcv's, with the sign of
-/// ours minus mgcv's criterion: the adaptive smooth with the Tweedie family
-/// (three penalties; ours is worse by 7.6e-4 relative), and a Gaussian GCV
-/// fit where mgcv's `magic` stops on a plateau (ours is better by 1.1e-4).
-const OTHER_OPTIMUM: [(&str, f64); 2] = [("ad_tw", 1.0), ("sz_gauss_GCV", -1.0)];
+/// ours minus mgcv's criterion: a Gaussian GCV fit where mgcv's `magic`
+/// stops on a plateau (ours is better by 1.1e-4).
+const OTHER_OPTIMUM: [(&str, f64); 1] = [("sz_gauss_GCV", -1.0)];
 
 /// Fits every setting of `class`, checks each (collecting the failures so
 /// that one run shows them all), and prints our fit time beside mgcv's.
