@@ -352,8 +352,6 @@ impl GamModel {
         let terms = opts.terms.then(|| self.term_contributions(&x, &opts.exclude));
         let (fit, se_fit) = match opts.kind {
             PredictType::Link => (eta, se_eta),
-            // mgcv's predict.gam(type = "response"): μ = g⁻¹(η), and the
-            // delta method gives se(μ) = |dμ/dη| se(η).
             // For ocat, mgcv's response scale is R class probabilities per row, which one
             // number per row cannot hold.
             PredictType::Response if self.family.classes().is_some() => {
@@ -363,6 +361,7 @@ impl GamModel {
                               probabilities: ask for those (GamModel::class_probabilities), or predict the link"
                         .into(),
                 });
+            }
             PredictType::Response if self.family.response_mean(0.0, &self.theta).is_some() => {
                 // A family whose mean is not the link's inverse (ziP): its own mean and slope.
                 let at: Vec<(f64, f64)> = eta
@@ -372,6 +371,8 @@ impl GamModel {
                 let se = se_eta.map(|se| se.iter().zip(&at).map(|(s, a)| s * a.1.abs()).collect());
                 (at.iter().map(|a| a.0).collect(), se)
             }
+            // mgcv's predict.gam(type = "response"): μ = g⁻¹(η), and the
+            // delta method gives se(μ) = |dμ/dη| se(η).
             PredictType::Response => {
                 let link = self.link;
                 let se = se_eta.map(|se| se.iter().zip(&eta).map(|(s, &e)| s * link.mu_eta(e).abs()).collect());

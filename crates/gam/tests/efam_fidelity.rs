@@ -14,7 +14,7 @@
 mod common;
 
 use common::cases::test_data;
-use common::efam::{check, fit, rel};
+use common::efam::{check, fit, median_seconds_of_5, rel};
 use common::json::{num, read_json};
 use gam::expert::data::DataFrame;
 use gam::expert::family::family_and_link;

@@ -108,7 +108,7 @@ fn check(id: &str) {
         .iter()
         .zip(&eta)
         .map(|(&y, &m)| {
-            let d = model.family.reported_deviance(Obs { y, w: 1.0 }, m, &theta);
+            let d = model.family.reported_deviance(Obs::new(y, 1.0), m, &theta);
             d.max(0.0).sqrt() * ocat::residual_sign(y, m, &theta)
         })
         .collect();

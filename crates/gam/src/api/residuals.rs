@@ -205,7 +205,7 @@ fn ocat_residuals(
     let family = model.family;
     let mut values = Vec::with_capacity(rows.len());
     for r in rows {
-        let o = Obs { y: r.y, w: r.w };
+        let o = Obs::new(r.y, r.w);
         values.push(match kind {
             ResidualType::Deviance => {
                 family.reported_deviance(o, r.mu, theta).max(0.0).sqrt() * ocat::residual_sign(r.y, r.mu, theta)

@@ -366,7 +366,7 @@ mod tests {
         let h = 1e-5;
         for y in 1..=5 {
             for mu in [-3.0, -0.2, 0.9, 4.0] {
-                let o = Obs { y: y as f64, w: 1.7 };
+                let o = Obs::new(y as f64, 1.7);
                 let m = |m: f64| mu_derivatives(o, m, &theta);
                 let d = |m: f64| deviance(o, m, &theta);
                 let dd = m(mu);
