@@ -21,13 +21,15 @@
 pub mod design;
 pub mod inner;
 pub mod laml;
+mod start;
 
 use std::time::Instant;
 
 use faer::Mat;
 
 pub use design::GeneralDesign;
-use inner::{Problem, mat_vec};
+use inner::Problem;
+use start::initialize;
 
 use super::method::Method;
 use super::outer::newton::{Evaluation, minimise};
@@ -142,38 +144,6 @@ fn prepare(list: &FormulaList, data: &DataFrame) -> Result<(DataFrame, usize)> {
         kept = f.derive(kept)?;
     }
     Ok((kept, n_dropped))
-}
-
-/// mgcv's gaulss `initialize`: a penalised regression of `y` on the mean's columns, then of
-/// `log|y − μ̂|` on the σ predictor's, each with its block of the total penalty `s`.
-fn initialize(prob: &Problem, s: &Mat<f64>) -> Vec<f64> {
-    let mut beta = vec![0.0; prob.x.ncols()];
-    let mut target = prob.y.clone();
-    for (a, r) in prob.lpi.iter().enumerate() {
-        let xa = prob.x.as_ref().subcols(r.start, r.len());
-        let mut xtx = xa.transpose() * xa;
-        for i in 0..r.len() {
-            for j in 0..r.len() {
-                xtx[(i, j)] += s[(r.start + i, r.start + j)];
-            }
-        }
-        let xty: Vec<f64> = (0..r.len())
-            .map(|j| xa.col(j).iter().zip(&target).map(|(x, t)| x * t).sum())
-            .collect();
-        if let Some((inv, _)) = inner::chol_inverse(&xtx) {
-            beta[r.clone()].copy_from_slice(&mat_vec(&inv, &xty));
-        }
-        if a == 0 {
-            let mu = prob.x_times(r, &beta[r.clone()]);
-            target = prob
-                .y
-                .iter()
-                .zip(&mu)
-                .map(|(y, m)| (y - m).abs().max(1e-10).ln())
-                .collect();
-        }
-    }
-    beta
 }
 
 /// Fits `formula` (a list formula, one formula per linear predictor) with a general family.
