@@ -42,7 +42,11 @@ fn wrong_pairings_and_unsupported_options_are_one_line_errors() {
     gam_in(dir.path(), ["fit", &d, FORMULA]).assert_error(&["needs a general family", "--family gaulss"]);
     gam_in(dir.path(), ["fit", &d, "y ~ s(x1)", "--family", "gaulss"]).assert_error(&["list(y ~ s(x), ~ s(x))"]);
     gam_in(dir.path(), ["fit", &d, FORMULA, "--family", "gaulss", "--method", "ML"]).assert_error(&["REML only"]);
-    gam_in(dir.path(), ["fit", &d, FORMULA, "--family", "gaulss", "--json"]).assert_error(&["--json"]);
+    gam_in(
+        dir.path(),
+        ["fit", &d, FORMULA, "--family", "gaulss", "--weights", "x3"],
+    )
+    .assert_error(&["--weights"]);
     gam_in(
         dir.path(),
         ["fit", &d, "list(y ~ s(x1), ~ s(x1 +))", "--family", "gaulss"],
@@ -90,4 +94,55 @@ fn a_saved_gaulss_model_summarises_and_predicts_both_columns() {
         }
     }
     gam_in(dir.path(), ["predict", "m.json", "nd.csv", "--terms"]).assert_error(&["--terms"]);
+}
+
+/// `gam fit --json` and `gam summary --json`: the model's numbers against mgcv's (REML
+/// criterion within 1e-6 relative, each smooth's EDF within 0.01), the same document twice.
+#[test]
+fn gaulss_json_documents_hold_mgcvs_numbers() {
+    let dir = TempDir::new().unwrap();
+    let run = gam_in(
+        dir.path(),
+        [
+            "fit",
+            &data(),
+            FORMULA,
+            "--family",
+            "gaulss",
+            "--json",
+            "--out",
+            "m.json",
+        ],
+    );
+    run.assert_ok();
+    let fit: serde_json::Value = serde_json::from_str(&run.stdout).expect("one JSON document");
+    let r = reference("general/gaulss_reml.json");
+    let num = |v: &serde_json::Value| match v {
+        serde_json::Value::Array(a) => a[0]
+            .as_str()
+            .map_or_else(|| a[0].as_f64().unwrap(), |s| s.parse().unwrap()),
+        v => v.as_str().map_or_else(|| v.as_f64().unwrap(), |s| s.parse().unwrap()),
+    };
+    let ours = fit["reml_score"].as_f64().unwrap();
+    let theirs = num(&r["criterion"]);
+    assert!(
+        (ours - theirs).abs() <= 1e-6 * theirs.abs(),
+        "REML {ours} vs mgcv {theirs}"
+    );
+    assert_eq!(fit["family"], "gaulss");
+    assert_eq!(fit["links"], serde_json::json!(["identity", "logb"]));
+    assert_eq!(fit["start"]["source"], "cold");
+    let ours_smooths = fit["smooths"].as_array().unwrap();
+    let mgcv_smooths = r["smooths"].as_array().unwrap();
+    assert_eq!(ours_smooths.len(), mgcv_smooths.len());
+    for (s, m) in ours_smooths.iter().zip(mgcv_smooths) {
+        assert_eq!(s["label"], m["label"]);
+        let (a, b) = (s["edf"].as_f64().unwrap(), num(&m["edf"]));
+        assert!((a - b).abs() <= 0.01, "{}: EDF {a} vs mgcv {b}", s["label"]);
+    }
+    let summary = gam_in(dir.path(), ["summary", "m.json", "--json"]);
+    summary.assert_ok();
+    let doc: serde_json::Value = serde_json::from_str(&summary.stdout).unwrap();
+    assert_eq!(doc["reml_score"], fit["reml_score"]);
+    assert_eq!(doc["coefficients"], fit["coefficients"]);
 }

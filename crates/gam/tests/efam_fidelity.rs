@@ -23,7 +23,7 @@ use gam::expert::model::{GamModel, GamSpec};
 use gam::expert::predict::{PredictOptions, PredictType};
 use gam::expert::report::summary_lines;
 
-test_per_case!(check; betar_reml, betar_ml, betar_probit_edges, scat_reml, scat_ml, scat_log, zip_reml, zip_ml, zip_b);
+test_per_case!(check; betar_reml, betar_ml, betar_probit_edges, betar_cauchit, scat_reml, scat_ml, scat_log, zip_reml, zip_ml, zip_b);
 
 /// The spec and data of reference case `id`.
 fn case_spec(id: &str) -> (GamSpec, DataFrame) {
@@ -201,4 +201,24 @@ fn zip_refuses_impossible_counts_naming_the_row() {
         let e = spec.fit(&DataFrame::read_csv(&path).unwrap()).unwrap_err().to_string();
         assert!(e.contains("row 7") && e.contains(bad) && !e.contains('\n'), "{e}");
     }
+}
+
+/// mgcv's ziP refuses binary data ("Using ziP for binary data makes no sense"); so do we, in
+/// one line naming the column.
+#[test]
+fn zip_refuses_binary_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("binary.csv");
+    let rows: String = (0..60)
+        .map(|i| format!("{},{}\n", i % 2, f64::from(i) / 60.0))
+        .collect();
+    std::fs::write(&path, format!("y,x0\n{rows}")).unwrap();
+    let (family, link) = family_and_link("ziP", None).unwrap();
+    let spec = GamSpec::new(Formula::parse("y ~ s(x0)").unwrap()).with_family(family, link);
+    let e = spec.fit(&DataFrame::read_csv(&path).unwrap()).unwrap_err().to_string();
+    assert!(e.starts_with("column 'y': every response is 0 or 1"), "{e}");
+    assert!(
+        e.contains("binary") && e.contains("binomial") && !e.contains('\n'),
+        "{e}"
+    );
 }

@@ -2,10 +2,12 @@
 //! formula each), e.g. `gam fit data.csv "list(y ~ s(x), ~ s(x))" --family gaulss`.
 //!
 //! A list formula with a one-predictor family, or a general family with a single formula,
-//! is a one-line usage error saying what to write. General fits do not go through the
-//! warm-start cache yet (a note on stderr says so), and `--json`, `--link` and `--weights`
-//! are refused in one line for now. `--out` saves the model; `gam summary` prints its
-//! summary and `gam predict` writes one column per linear predictor (`fit_1`, `fit_2`, …,
+//! is a one-line usage error saying what to write. General fits go through the warm-start
+//! cache as other fits do ([`gam::expert::cache::general`]: exact hits, checkpoints a killed
+//! fit resumes from, seeds); `--json` prints the model's JSON document
+//! ([`gam::expert::report::general_json`]); `--link` and `--weights` are refused in one line
+//! (gaulss's links are fixed, and mgcv's gaulss ignores prior weights). `--out` saves the
+//! model; `gam summary` prints its summary and `gam predict` writes one column per linear predictor (`fit_1`, `fit_2`, …,
 //! with `--se` `se_fit_1`, …; mgcv's matrix columns), on the link or the response scale.
 
 use std::io::Write;
@@ -13,16 +15,20 @@ use std::path::Path;
 
 use anyhow::Result;
 use gam::Method;
+use gam::expert::cache::general::fit_general_cached;
 use gam::expert::family::general::GeneralFamily;
 use gam::expert::fit::FitOptions;
-use gam::expert::fit::general::fit;
 use gam::expert::formula::list::is_list;
 use gam::expert::model::general::GeneralModel;
 use gam::expert::report::general::general_summary_lines;
+use gam::expert::report::general_json::{general_fit_json, general_model_json};
+use gam::expert::report::json_text;
 
 use super::fit::FitArgs;
 use super::predict::{PredictArgs, Scale};
-use crate::plumbing::{GlobalArgs, note, parse_knots, read_data, usage_error, write_output};
+use crate::plumbing::{
+    FitProgress, GlobalArgs, cache_off, note, open_cache, parse_knots, read_data, usage_error, write_output,
+};
 
 /// Whether `gam fit` with these arguments is a general-family fit.
 pub fn wants_general(args: &FitArgs) -> bool {
@@ -59,9 +65,6 @@ pub fn run(args: &FitArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<(
     if m.weights.is_some() {
         return Err(refuse("--weights"));
     }
-    if global.json {
-        return Err(refuse("--json"));
-    }
     let mut options = FitOptions {
         method: Method::parse(&m.method).map_err(|e| usage_error(format!("--{e}")))?,
         select: m.select,
@@ -82,15 +85,31 @@ pub fn run(args: &FitArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<(
     })?;
     let data = m.parse(&raw)?;
     drop(raw);
-    let fitted = fit(&m.formula, family, &data, &options)?;
+    let (store, open_warning) = open_cache(global);
+    if let Some(w) = &open_warning {
+        note(&cache_off(w));
+    }
+    let mut progress = FitProgress::new(global.quiet);
+    let fitted = fit_general_cached(&m.formula, family, &data, &options, store.as_ref(), &mut progress)?;
+    progress.clear();
+    if open_warning.is_none()
+        && let Some(w) = &fitted.cache_warning
+    {
+        note(&cache_off(w));
+    }
     if !global.quiet {
-        note("cache: not used (general families are not cached yet)");
+        note(&fitted.source.describe());
     }
-    let model = GeneralModel::from_fit(&fitted);
     if let Some(path) = &args.out {
-        model.save(path)?;
+        fitted.model.save(path)?;
     }
-    out.write_all(summary_text(&model).as_bytes())?;
+    // The text is made whole first: serde_json's errors would hide an I/O error behind theirs.
+    let text = if global.json {
+        json_text(&general_fit_json(&fitted))?
+    } else {
+        summary_text(&fitted.model)
+    };
+    out.write_all(text.as_bytes())?;
     Ok(())
 }
 
@@ -105,11 +124,13 @@ fn summary_text(model: &GeneralModel) -> String {
 
 /// `gam summary` of a general-family model file.
 pub fn summary(path: &Path, json: bool, out: &mut dyn Write) -> Result<()> {
-    if json {
-        return Err(usage_error("--json is not supported for general families (gaulss) yet"));
-    }
     let model = GeneralModel::load(path)?;
-    out.write_all(summary_text(&model).as_bytes())?;
+    let text = if json {
+        json_text(&general_model_json(&model))?
+    } else {
+        summary_text(&model)
+    };
+    out.write_all(text.as_bytes())?;
     Ok(())
 }
 

@@ -20,9 +20,12 @@ use crate::ENGINE_VERSION;
 use crate::data::{Column, DataFrame};
 use crate::error::Result;
 use crate::family::Link;
+use crate::family::general::GeneralFamily;
 use crate::fit::{FitOptions, GamSpec, NewtonOptions, ScaleSetting};
 use crate::formula::Formula;
+use crate::formula::list::FormulaList;
 use crate::model::GamModel;
+use crate::model::general::GeneralModel;
 
 /// Version of the payload layout; part of both keys.
 pub const PAYLOAD_FORMAT_VERSION: u32 = 1;
@@ -200,8 +203,23 @@ pub fn fit_keys_for(material: &KeyMaterial<'_>, data: &DataFrame) -> Result<FitK
     material.absorb(&mut coarse, "coarse");
     let mut exact = Fingerprinter::new();
     material.absorb(&mut exact, "exact");
+    absorb_data(&mut coarse, &mut exact, data, &columns)?;
+    Ok(FitKeys {
+        exact: exact.finalize(),
+        coarse: coarse.finalize(),
+    })
+}
+
+/// Absorbs the data's `columns` (sorted, no duplicates): names and types into both keys,
+/// the row count and every value into the exact one.
+fn absorb_data(
+    coarse: &mut Fingerprinter,
+    exact: &mut Fingerprinter,
+    data: &DataFrame,
+    columns: &[String],
+) -> Result<()> {
     exact.absorb_u64(b"rows", data.nrows() as u64);
-    for name in &columns {
+    for name in columns {
         let col = data.require_column(name)?;
         // An ordered factor is coded differently (polynomial contrasts).
         let type_name = match col {
@@ -228,6 +246,48 @@ pub fn fit_keys_for(material: &KeyMaterial<'_>, data: &DataFrame) -> Result<FitK
             }
         }
     }
+    Ok(())
+}
+
+/// The keys of a general-family fit ([`crate::cache::general`]): as [`fit_keys`], with every
+/// formula of the list, the family with its parameters (its serialised form), the options,
+/// and the used columns of `data` as given (before rows with missing values are dropped, so
+/// a file differing only in rows the fit drops is a miss, never a wrong hit).
+pub fn general_keys(
+    list: &FormulaList,
+    family: &GeneralFamily,
+    options: &FitOptions,
+    data: &DataFrame,
+) -> Result<FitKeys> {
+    let family_tag = serde_json::to_string(family).expect("a general family always serialises");
+    let material = KeyMaterial {
+        engine_version: ENGINE_VERSION,
+        formula: &list.formulas[0],
+        family: &family_tag,
+        link: "general",
+        method: options.method.name(),
+        weights: None,
+        options,
+        family_param: None,
+        link_param: None,
+    };
+    let mut coarse = Fingerprinter::new();
+    material.absorb(&mut coarse, "general-coarse");
+    let mut exact = Fingerprinter::new();
+    material.absorb(&mut exact, "general-exact");
+    for (k, f) in list.formulas.iter().enumerate().skip(1) {
+        for h in [&mut coarse, &mut exact] {
+            h.absorb_u64(b"predictor", k as u64)
+                .absorb_str(b"formula", &f.canonical());
+            for bytes in crate::design::neighbours::file_bytes(f.smooths().cloned()) {
+                h.absorb_bytes(b"mrf.neighbours", &bytes);
+            }
+        }
+    }
+    let mut columns = list.columns_used();
+    columns.sort();
+    columns.dedup();
+    absorb_data(&mut coarse, &mut exact, data, &columns)?;
     Ok(FitKeys {
         exact: exact.finalize(),
         coarse: coarse.finalize(),
@@ -295,6 +355,17 @@ pub enum Payload {
     Seed(SeedPayload),
     /// The exact key an unchanged input file parses to.
     Alias(AliasPayload),
+    /// A finished general-family fit (several linear predictors).
+    GeneralFinal(Box<GeneralFinalPayload>),
+}
+
+/// What a general-family Final entry holds: the fitted model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GeneralFinalPayload {
+    /// [`PAYLOAD_FORMAT_VERSION`].
+    pub format: u32,
+    /// The model.
+    pub model: GeneralModel,
 }
 
 /// What an input-key entry holds (see [`input_key`]).
@@ -323,6 +394,8 @@ impl Payload {
             Payload::Final(f) => f.format,
             Payload::Seed(s) => s.format,
             Payload::Alias(a) => a.format,
+            Payload::GeneralFinal(f) if f.model.check().is_err() => return None,
+            Payload::GeneralFinal(f) => f.format,
         };
         (format == PAYLOAD_FORMAT_VERSION).then_some(p)
     }

@@ -14,6 +14,7 @@
 //! The cache never makes a fit fail: store errors are collected into one
 //! warning and the fit goes on without it.
 
+pub mod general;
 pub mod keys;
 
 use std::time::{Duration, Instant};

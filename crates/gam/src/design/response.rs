@@ -147,6 +147,21 @@ pub fn response_data(
             for (i, &v) in y.iter().enumerate() {
                 family.check_response(v, name, row(i))?;
             }
+            // mgcv's ziP()$initialize refuses binary data: with only 0s and 1s the zero
+            // inflation and the Poisson zeros cannot be told apart.
+            if matches!(family, Family::ZiP(_))
+                && y.iter().all(|&v| v == 0.0 || v == 1.0)
+                && y.contains(&0.0)
+                && y.contains(&1.0)
+            {
+                return Err(GamError::Data {
+                    column: name.clone(),
+                    row: None,
+                    message: "every response is 0 or 1: a zero-inflated Poisson model of binary data makes no \
+                              sense (mgcv refuses it too); use --family binomial"
+                        .into(),
+                });
+            }
             let mut warnings = Vec::new();
             let bad = match family {
                 Family::Poisson => first_bad(n, row, |i| non_integer(y[i])),

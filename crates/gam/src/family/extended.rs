@@ -154,7 +154,7 @@ mod tests {
         let fam = Family::Betar(Param(betar::DEFAULT_EPS));
         let o = Obs::new(0.27, 1.3);
         let phi = [3.5];
-        for link in [Link::Logit, Link::Probit, Link::Cloglog] {
+        for link in [Link::Logit, Link::Probit, Link::Cloglog, Link::Cauchit] {
             let at = |eta: f64| {
                 let mu = link.inverse(eta);
                 let d = fam.dev_derivatives(o, mu, &phi).expect("betar has Dd");

@@ -7,6 +7,8 @@
 //! inverse links clamp as R's `make.link` does, so that fitted probabilities
 //! never reach exactly 0 or 1.
 
+use std::f64::consts::PI;
+
 use serde::{Deserialize, Serialize};
 
 use super::param::{Param, r_number};
@@ -30,6 +32,9 @@ pub enum Link {
     /// `g(μ) = log(−log(1 − μ))`.
     #[serde(rename = "cloglog")]
     Cloglog,
+    /// `g(μ) = tan(π(μ − ½))`, the Cauchy quantile function (R's `cauchit`).
+    #[serde(rename = "cauchit")]
+    Cauchit,
     /// `g(μ) = 1/μ`.
     #[serde(rename = "inverse")]
     Inverse,
@@ -52,6 +57,7 @@ pub const ALL_LINKS: &[Link] = &[
     Link::Logit,
     Link::Probit,
     Link::Cloglog,
+    Link::Cauchit,
     Link::Inverse,
     Link::InverseSquare,
     Link::Sqrt,
@@ -81,6 +87,7 @@ impl Link {
             Link::Logit => "logit",
             Link::Probit => "probit",
             Link::Cloglog => "cloglog",
+            Link::Cauchit => "cauchit",
             Link::Inverse => "inverse",
             Link::InverseSquare => "1/mu^2",
             Link::Sqrt => "sqrt",
@@ -130,6 +137,7 @@ impl Link {
             Link::Logit => (mu / (1.0 - mu)).ln(),
             Link::Probit => std_normal().inverse_cdf(mu),
             Link::Cloglog => (-(-mu).ln_1p()).ln(),
+            Link::Cauchit => (PI * (mu - 0.5)).tan(),
             Link::Inverse => 1.0 / mu,
             Link::InverseSquare => 1.0 / (mu * mu),
             Link::Sqrt => mu.sqrt(),
@@ -158,6 +166,11 @@ impl Link {
                 std_normal().cdf(eta.clamp(-thresh, thresh))
             }
             Link::Cloglog => (-(-eta.exp()).exp_m1()).clamp(eps, 1.0 - eps),
+            Link::Cauchit => {
+                // R: η clamped to ±qcauchy(1 − ε) before pcauchy.
+                let thresh = (PI * (0.5 - eps)).tan();
+                0.5 + eta.clamp(-thresh, thresh).atan() / PI
+            }
             Link::Inverse => 1.0 / eta,
             Link::InverseSquare => 1.0 / eta.sqrt(),
             Link::Sqrt => eta * eta,
@@ -184,6 +197,7 @@ impl Link {
                 let e = eta.min(CLOGLOG_ETA_CAP);
                 (e.exp() * (-e.exp()).exp()).max(eps)
             }
+            Link::Cauchit => (1.0 / (PI * (1.0 + eta * eta))).max(eps),
             Link::Inverse => -1.0 / (eta * eta),
             Link::InverseSquare => -1.0 / (2.0 * eta.powf(1.5)),
             Link::Sqrt => 2.0 * eta,
@@ -243,6 +257,17 @@ impl Link {
                     (6.0 * l.powi(3) - 11.0 * l * l + 12.0 * l - 6.0) / ul.powi(4),
                 ]
             }
+            Link::Cauchit => {
+                // With t = tan(π(μ − ½)), dt/dμ = π(1 + t²).
+                let t = (PI * (mu - 0.5)).tan();
+                let s = 1.0 + t * t;
+                [
+                    PI * s,
+                    2.0 * PI * PI * t * s,
+                    2.0 * PI.powi(3) * (1.0 + 3.0 * t * t) * s,
+                    8.0 * PI.powi(4) * t * (2.0 + 3.0 * t * t) * s,
+                ]
+            }
             Link::Inverse => {
                 let r = 1.0 / mu;
                 [-r * r, 2.0 * r.powi(3), -6.0 * r.powi(4), 24.0 * r.powi(5)]
@@ -283,7 +308,7 @@ mod tests {
 
     fn points(link: Link) -> Vec<f64> {
         match link {
-            Link::Logit | Link::Probit | Link::Cloglog => vec![0.05, 0.3, 0.5, 0.77, 0.95],
+            Link::Logit | Link::Probit | Link::Cloglog | Link::Cauchit => vec![0.05, 0.3, 0.5, 0.77, 0.95],
             _ => vec![0.2, 1.0, 2.5, 7.0],
         }
     }
@@ -354,7 +379,7 @@ mod tests {
 
     #[test]
     fn probabilities_never_reach_zero_or_one() {
-        for link in [Link::Logit, Link::Probit, Link::Cloglog] {
+        for link in [Link::Logit, Link::Probit, Link::Cloglog, Link::Cauchit] {
             for eta in [-1e3, -40.0, 40.0, 1e3] {
                 let mu = link.inverse(eta);
                 assert!(mu > 0.0 && mu < 1.0, "{} at η = {eta}: μ = {mu}", link.name());

@@ -342,7 +342,7 @@ impl Family {
     pub fn links(self) -> &'static [Link] {
         match self {
             Family::Gaussian => &[Link::Identity, Link::Log, Link::Inverse],
-            Family::Binomial => &[Link::Logit, Link::Probit, Link::Cloglog, Link::Log],
+            Family::Binomial => &[Link::Logit, Link::Probit, Link::Cauchit, Link::Cloglog, Link::Log],
             Family::Poisson => &[Link::Log, Link::Identity, Link::Sqrt],
             Family::Gamma => &[Link::Inverse, Link::Identity, Link::Log],
             Family::InverseGaussian => &[Link::InverseSquare, Link::Inverse, Link::Identity, Link::Log],
@@ -352,9 +352,8 @@ impl Family {
             Family::TweedieFixed(_) => &[Link::Log, Link::Identity, Link::Inverse, Link::Sqrt],
             // R's quasipoisson and quasibinomial take the links of poisson and binomial.
             Family::QuasiPoisson => &[Link::Log, Link::Identity, Link::Sqrt],
-            Family::QuasiBinomial => &[Link::Logit, Link::Probit, Link::Cloglog, Link::Log],
-            // mgcv's betar() also offers cauchit, which this build has no link for.
-            Family::Betar(_) => &[Link::Logit, Link::Probit, Link::Cloglog],
+            Family::QuasiBinomial => &[Link::Logit, Link::Probit, Link::Cauchit, Link::Cloglog, Link::Log],
+            Family::Betar(_) => &[Link::Logit, Link::Probit, Link::Cloglog, Link::Cauchit],
             Family::Scat(_) => &[Link::Identity, Link::Log, Link::Inverse],
             // The identity on the log Poisson mean: mgcv's only link for ziP.
             Family::ZiP(_) => &[Link::Identity],

@@ -31,7 +31,7 @@ use crate::linalg::chunks::CHUNK_ROWS;
 
 /// Reports `it` to `observer` and relays whether to go on; the
 /// [`PAUSE_ENV`](super::observer::PAUSE_ENV) test hook sleeps in between.
-fn observe(observer: &mut dyn FitObserver, it: &Iterate) -> ControlFlow<()> {
+pub(crate) fn observe(observer: &mut dyn FitObserver, it: &Iterate) -> ControlFlow<()> {
     observer.on_iterate(it);
     if let Some(pause) = super::observer::test_pause() {
         std::thread::sleep(pause);

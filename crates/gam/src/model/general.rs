@@ -11,7 +11,7 @@ use std::path::Path;
 use faer::Mat;
 use serde::{Deserialize, Serialize};
 
-use super::file::{self, ReadProblem};
+use super::file;
 use super::{MODEL_FORMAT_VERSION, OLDEST_MODEL_FORMAT_VERSION, damaged, model_error};
 use crate::data::DataFrame;
 use crate::error::{GamError, Result};
@@ -187,14 +187,7 @@ impl GeneralModel {
     /// Reads a model written by [`save`](Self::save), refusing other format versions and
     /// models that fail [`check`](Self::check), in one line naming `path`.
     pub fn load(path: &Path) -> Result<GeneralModel> {
-        let bytes = file::read_model_file(path).map_err(|problem| match problem {
-            ReadProblem::Io(source) => GamError::Io {
-                path: path.to_path_buf(),
-                source,
-            },
-            ReadProblem::NotAModel(message) => model_error(path, &message),
-        })?;
-        GeneralModel::from_json_bytes(&bytes, path)
+        GeneralModel::from_json_bytes(&super::read_model_bytes(path)?, path)
     }
 
     /// Parses and checks a model file's contents; `path` names the source in errors.

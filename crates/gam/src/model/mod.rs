@@ -294,14 +294,7 @@ impl GamModel {
     /// versions, and models that fail [`check`](Self::check), with one line
     /// naming `path` and the problem.
     pub fn load(path: &Path) -> Result<GamModel> {
-        let bytes = file::read_model_file(path).map_err(|problem| match problem {
-            ReadProblem::Io(source) => GamError::Io {
-                path: path.to_path_buf(),
-                source,
-            },
-            ReadProblem::NotAModel(message) => model_error(path, &message),
-        })?;
-        GamModel::from_json_bytes(&bytes, path)
+        GamModel::from_json_bytes(&read_model_bytes(path)?, path)
     }
 
     /// Parses and checks a model file's contents (what [`load`](Self::load)
@@ -363,6 +356,18 @@ fn model_error(path: &Path, message: &str) -> GamError {
         path: path.to_path_buf(),
         message: one_line(message),
     }
+}
+
+/// The bytes of the model file at `path` (a regular file of bounded size), or the one-line
+/// error naming it: what every model loader reads first.
+pub(crate) fn read_model_bytes(path: &Path) -> Result<Vec<u8>> {
+    file::read_model_file(path).map_err(|problem| match problem {
+        ReadProblem::Io(source) => GamError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        ReadProblem::NotAModel(message) => model_error(path, &message),
+    })
 }
 
 /// A [`GamError::Model`] for a damaged file: the problem, then what to do.

@@ -12,13 +12,10 @@
 use faer::{Mat, Side};
 use statrs::distribution::{ContinuousCDF, Normal};
 
-use super::rformat::{self, CoefTable};
+use super::rformat;
 use crate::fit::assemble::{ParamRow, SmoothRow};
 use crate::fit::significance::test_stat;
 use crate::model::general::GeneralModel;
-
-/// Digits of the summary tables (mgcv's `print.summary.gam`).
-const SUMMARY_DIGITS: usize = 4;
 
 /// The tables and goodness-of-fit numbers of a general-family summary.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,44 +125,8 @@ pub fn general_summary_lines(fit: &GeneralModel) -> Vec<String> {
                 }),
         );
     }
-    if !s.parametric.is_empty() {
-        lines.push(String::new());
-        lines.push("Parametric coefficients:".to_string());
-        let table = CoefTable {
-            row_names: s.parametric.iter().map(|r| r.name.clone()).collect(),
-            col_names: ["Estimate", "Std. Error", "z value", "Pr(>|z|)"]
-                .map(String::from)
-                .to_vec(),
-            columns: vec![
-                s.parametric.iter().map(|r| r.estimate).collect(),
-                s.parametric.iter().map(|r| r.se).collect(),
-                s.parametric.iter().map(|r| r.stat).collect(),
-                s.parametric.iter().map(|r| r.p_value).collect(),
-            ],
-            coef_se: vec![0, 1],
-            test_stat: 2,
-            nan_is_na: false,
-        };
-        lines.extend(rformat::print_coefmat(&table, SUMMARY_DIGITS));
-    }
-    lines.push(String::new());
-    if !s.smooths.is_empty() {
-        lines.push("Approximate significance of smooth terms:".to_string());
-        let table = CoefTable {
-            row_names: s.smooths.iter().map(|r| r.label.clone()).collect(),
-            col_names: ["edf", "Ref.df", "Chi.sq", "p-value"].map(String::from).to_vec(),
-            columns: vec![
-                s.smooths.iter().map(|r| r.edf).collect(),
-                s.smooths.iter().map(|r| r.ref_df).collect(),
-                s.smooths.iter().map(|r| r.stat).collect(),
-                s.smooths.iter().map(|r| r.p_value).collect(),
-            ],
-            coef_se: vec![0],
-            test_stat: 2,
-            nan_is_na: false,
-        };
-        lines.extend(rformat::print_coefmat(&table, SUMMARY_DIGITS));
-    }
+    // A general family's scale is known: z and chi-squared tests, as mgcv's.
+    lines.extend(super::text::coefficient_tables(&s.parametric, &s.smooths, false));
     lines.push(String::new());
     lines.push(format!(
         "Deviance explained = {}%",

@@ -41,6 +41,7 @@ pub mod compare;
 pub mod concurvity;
 pub(crate) mod deparse;
 pub mod general;
+pub mod general_json;
 pub mod json;
 pub mod plot;
 pub mod prediction;

@@ -9,6 +9,7 @@ use std::fmt;
 use super::deparse;
 use super::rformat::{self, CoefTable};
 use crate::family::Family;
+use crate::fit::assemble::{ParamRow, SmoothRow};
 use crate::model::GamModel;
 
 /// The `digits` mgcv's `print.summary.gam` uses: `max(3, getOption("digits") - 3)`.
@@ -68,47 +69,7 @@ pub fn summary_lines(model: &GamModel) -> Vec<String> {
         "Formula:".to_string(),
     ];
     lines.extend(deparse::formula_lines(&model.formula));
-    let (stat, p_name, smooth_stat) = if s.scale_estimated {
-        ("t value", "Pr(>|t|)", "F")
-    } else {
-        ("z value", "Pr(>|z|)", "Chi.sq")
-    };
-    if !s.parametric.is_empty() {
-        lines.push(String::new());
-        lines.push("Parametric coefficients:".to_string());
-        let table = CoefTable {
-            row_names: s.parametric.iter().map(|r| r.name.clone()).collect(),
-            col_names: ["Estimate", "Std. Error", stat, p_name].map(String::from).to_vec(),
-            columns: vec![
-                s.parametric.iter().map(|r| r.estimate).collect(),
-                s.parametric.iter().map(|r| r.se).collect(),
-                s.parametric.iter().map(|r| r.stat).collect(),
-                s.parametric.iter().map(|r| r.p_value).collect(),
-            ],
-            coef_se: vec![0, 1],
-            test_stat: 2,
-            nan_is_na: false,
-        };
-        lines.extend(rformat::print_coefmat(&table, SUMMARY_DIGITS));
-    }
-    lines.push(String::new());
-    if !s.smooths.is_empty() {
-        lines.push("Approximate significance of smooth terms:".to_string());
-        let table = CoefTable {
-            row_names: s.smooths.iter().map(|r| r.label.clone()).collect(),
-            col_names: ["edf", "Ref.df", smooth_stat, "p-value"].map(String::from).to_vec(),
-            columns: vec![
-                s.smooths.iter().map(|r| r.edf).collect(),
-                s.smooths.iter().map(|r| r.ref_df).collect(),
-                s.smooths.iter().map(|r| r.stat).collect(),
-                s.smooths.iter().map(|r| r.p_value).collect(),
-            ],
-            coef_se: vec![0],
-            test_stat: 2,
-            nan_is_na: false,
-        };
-        lines.extend(rformat::print_coefmat(&table, SUMMARY_DIGITS));
-    }
+    lines.extend(coefficient_tables(&s.parametric, &s.smooths, s.scale_estimated));
     lines.push(String::new());
     if let Some(rank) = model.rank {
         lines.push(format!("Rank: {rank}/{}", model.coefficients.len()));
@@ -143,6 +104,55 @@ pub fn summary_lines(model: &GamModel) -> Vec<String> {
             rformat::c_g(model.outer.max_abs_grad, 3),
             model.outer.message
         ));
+    }
+    lines
+}
+
+/// The parametric and smooth tables of `summary.gam` as `print.summary.gam` prints them (t
+/// and F tests when the scale is estimated, z and chi-squared tests when it is known), with
+/// the blank line between them.
+pub(crate) fn coefficient_tables(parametric: &[ParamRow], smooths: &[SmoothRow], scale_estimated: bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    let (stat, p_name, smooth_stat) = if scale_estimated {
+        ("t value", "Pr(>|t|)", "F")
+    } else {
+        ("z value", "Pr(>|z|)", "Chi.sq")
+    };
+    if !parametric.is_empty() {
+        lines.push(String::new());
+        lines.push("Parametric coefficients:".to_string());
+        let table = CoefTable {
+            row_names: parametric.iter().map(|r| r.name.clone()).collect(),
+            col_names: ["Estimate", "Std. Error", stat, p_name].map(String::from).to_vec(),
+            columns: vec![
+                parametric.iter().map(|r| r.estimate).collect(),
+                parametric.iter().map(|r| r.se).collect(),
+                parametric.iter().map(|r| r.stat).collect(),
+                parametric.iter().map(|r| r.p_value).collect(),
+            ],
+            coef_se: vec![0, 1],
+            test_stat: 2,
+            nan_is_na: false,
+        };
+        lines.extend(rformat::print_coefmat(&table, SUMMARY_DIGITS));
+    }
+    lines.push(String::new());
+    if !smooths.is_empty() {
+        lines.push("Approximate significance of smooth terms:".to_string());
+        let table = CoefTable {
+            row_names: smooths.iter().map(|r| r.label.clone()).collect(),
+            col_names: ["edf", "Ref.df", smooth_stat, "p-value"].map(String::from).to_vec(),
+            columns: vec![
+                smooths.iter().map(|r| r.edf).collect(),
+                smooths.iter().map(|r| r.ref_df).collect(),
+                smooths.iter().map(|r| r.stat).collect(),
+                smooths.iter().map(|r| r.p_value).collect(),
+            ],
+            coef_se: vec![0],
+            test_stat: 2,
+            nan_is_na: false,
+        };
+        lines.extend(rformat::print_coefmat(&table, SUMMARY_DIGITS));
     }
     lines
 }

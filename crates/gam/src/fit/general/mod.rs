@@ -8,9 +8,12 @@
 //! mgcv 1.8-41 fits every general family by REML: `gam()` replaces any other `method`
 //! (ML, GCV.Cp, …) by REML silently (mgcv.r 1655-1656). Here only REML is accepted and any
 //! other method is a one-line error saying so, so that a user asking for ML knows it is not
-//! what mgcv fits. Warm starts from the cache, chunked model matrices, offsets, fixed or
-//! bounded smoothing parameters, `gamma` and `select` are refused with one-line errors too
-//! (not yet supported).
+//! what mgcv fits. Chunked model matrices, offsets, fixed or bounded smoothing parameters,
+//! `gamma` and `select` are refused with one-line errors too (not yet supported).
+//!
+//! [`GeneralSetup::fit`] reports each outer iterate to an observer (progress, the cache's
+//! checkpoints, Ctrl-C) and starts from given log smoothing parameters when asked (a
+//! resumed checkpoint, [`crate::cache::general`]); the start changes the path, not the optimum.
 //!
 //! Starting values follow mgcv: the family's `initialize` (for gaulss a penalised regression
 //! of `y` on the mean's columns, then of `log|y − μ|` on the σ predictor's) and `initial.spg`
@@ -31,9 +34,11 @@ pub use design::GeneralDesign;
 use inner::Problem;
 use start::initialize;
 
+use super::driver::observe;
 use super::method::Method;
+use super::observer::{FitObserver, NoObserver};
 use super::outer::newton::{Evaluation, minimise};
-use super::outer::{NewtonOptions, initial_log_sp};
+use super::outer::{NewtonOptions, OuterStart, initial_log_sp};
 use super::spec::FitOptions;
 use crate::data::{Column, DataFrame};
 use crate::error::{GamError, Result};
@@ -146,6 +151,18 @@ fn prepare(list: &FormulaList, data: &DataFrame) -> Result<(DataFrame, usize)> {
     Ok((kept, n_dropped))
 }
 
+/// A general-family fit made ready: the design built, the data checked, the penalties set.
+/// [`GeneralSetup::fit`] runs the optimisation (from mgcv's start or a given one).
+#[derive(Debug, Clone)]
+pub struct GeneralSetup {
+    list: FormulaList,
+    design: GeneralDesign,
+    prob: Problem,
+    pens: crate::design::PenaltySet,
+    n_dropped: usize,
+    newton: NewtonOptions,
+}
+
 /// Fits `formula` (a list formula, one formula per linear predictor) with a general family.
 ///
 /// # Errors
@@ -153,119 +170,157 @@ fn prepare(list: &FormulaList, data: &DataFrame) -> Result<(DataFrame, usize)> {
 /// formulas for the family, a response the family cannot model (naming the row), and what
 /// building the designs refuses.
 pub fn fit(formula: &str, family: GeneralFamily, data: &DataFrame, options: &FitOptions) -> Result<GeneralFit> {
-    let started = Instant::now();
-    check_options(options)?;
-    let list = FormulaList::parse(formula)?;
-    if list.formulas.len() != family.n_predictors() {
-        return Err(GamError::Formula {
-            formula: formula.to_string(),
-            position: 0,
-            message: format!(
-                "{} has {} linear predictors, so the list needs {} formulas (it has {})",
-                family.name(),
-                family.n_predictors(),
-                family.n_predictors(),
-                list.formulas.len()
-            ),
-        });
-    }
-    let (train, n_dropped) = prepare(&list, data)?;
-    let design = GeneralDesign::build(&list, &train, &options.smooth_options())?;
-    let y = design.designs[0].response_values(&train)?;
-    for (i, &v) in y.iter().enumerate() {
-        if let Err(message) = family.check_response(v) {
-            return Err(GamError::Data {
-                column: list.formulas[0].response_columns().join(", "),
-                row: Some(train.original_row(i) + 1),
-                message,
+    GeneralSetup::new(formula, family, data, options)?.fit(None, &mut NoObserver)
+}
+
+impl GeneralSetup {
+    /// Parses `formula`, checks the options and the response, and builds the design.
+    ///
+    /// # Errors
+    /// As [`fit`].
+    pub fn new(formula: &str, family: GeneralFamily, data: &DataFrame, options: &FitOptions) -> Result<GeneralSetup> {
+        check_options(options)?;
+        let list = FormulaList::parse(formula)?;
+        if list.formulas.len() != family.n_predictors() {
+            return Err(GamError::Formula {
+                formula: formula.to_string(),
+                position: 0,
+                message: format!(
+                    "{} has {} linear predictors, so the list needs {} formulas (it has {})",
+                    family.name(),
+                    family.n_predictors(),
+                    family.n_predictors(),
+                    list.formulas.len()
+                ),
             });
         }
+        let (train, n_dropped) = prepare(&list, data)?;
+        let design = GeneralDesign::build(&list, &train, &options.smooth_options())?;
+        let y = design.designs[0].response_values(&train)?;
+        for (i, &v) in y.iter().enumerate() {
+            if let Err(message) = family.check_response(v) {
+                return Err(GamError::Data {
+                    column: list.formulas[0].response_columns().join(", "),
+                    row: Some(train.original_row(i) + 1),
+                    message,
+                });
+            }
+        }
+        let n = y.len();
+        let p = design.n_coef();
+        if n <= p {
+            return Err(GamError::TooFewRows {
+                coefficients: p,
+                rows: n,
+            });
+        }
+        let prob = Problem {
+            x: design.model_matrix(&train)?,
+            lpi: design.lpi.clone(),
+            y,
+            family,
+        };
+        let pens = design.penalty_set();
+        let newton = NewtonOptions {
+            max_iter: options.newton.max_iter,
+            convergence: options.newton.convergence.for_rows(n),
+            ..NewtonOptions::default()
+        };
+        Ok(GeneralSetup {
+            list,
+            design,
+            prob,
+            pens,
+            n_dropped,
+            newton,
+        })
     }
-    let n = y.len();
-    let p = design.n_coef();
-    if n <= p {
-        return Err(GamError::TooFewRows {
-            coefficients: p,
-            rows: n,
-        });
+
+    /// The smoothing parameters' names, in the order of `rho` in [`fit`](Self::fit)'s start
+    /// and of the iterates it reports.
+    pub fn sp_names(&self) -> Vec<String> {
+        self.design.sp_names()
     }
-    let prob = Problem {
-        x: design.model_matrix(&train)?,
-        lpi: design.lpi.clone(),
-        y,
-        family,
-    };
-    let pens = design.penalty_set();
-    let m = pens.len();
-    let unit = pens.total(&vec![1.0; m]);
-    let beta0 = initialize(&prob, &unit);
-    let at0 = prob.at(&beta0, 2);
-    let rho0 = initial_log_sp(&prob.neg_hessian(&at0), &pens);
-    let mut start = initialize(&prob, &pens.total(&rho0.iter().map(|r| r.exp()).collect::<Vec<_>>()));
-    let newton = NewtonOptions {
-        max_iter: options.newton.max_iter,
-        convergence: options.newton.convergence.for_rows(n),
-        ..NewtonOptions::default()
-    };
-    let (rho, iterations, converged) = if m == 0 {
-        (Vec::new(), 0, true)
-    } else {
-        let result = minimise(
-            |rho: &[f64]| {
-                let e = laml::evaluate(&prob, &pens, rho, &start, true)?;
-                start.clone_from(&e.beta);
-                Ok(Evaluation {
-                    score: e.score,
-                    grad: e.grad,
-                    hess: e.hess,
-                    coefficients: e.beta,
-                    scale: 1.0,
-                    // mgcv's gam.fit5 reports scale.est = 1, so the convergence scale is |V|.
-                    scale_est: 1.0,
-                    conv_offset: 0.0,
-                })
-            },
-            &rho0,
-            m,
-            0,
-            &newton,
-            |_| (),
-        )?;
-        (result.last.rho.clone(), result.last.iter, result.converged)
-    };
-    let last = laml::evaluate(&prob, &pens, &rho, &start, false)?;
-    let f = &last.vp * &last.neg_hess;
-    let edf: Vec<f64> = (0..p).map(|j| f[(j, j)]).collect();
-    let smooth_edf = design
-        .smooth_columns()
-        .into_iter()
-        .map(|(label, r)| (label, edf[r].iter().sum()))
-        .collect();
-    let eta = prob.eta(&last.beta);
-    let fitted = (0..prob.m())
-        .map(|a| eta[a].iter().map(|&e| family.inverse_link(a, e)[0]).collect())
-        .collect();
-    Ok(GeneralFit {
-        family,
-        coef_names: design.coef_names(),
-        sp_names: design.sp_names(),
-        formula: list,
-        design,
-        coefficients: last.beta,
-        sp: rho.iter().map(|r| r.exp()).collect(),
-        reml: last.score,
-        loglik: last.ll,
-        edf,
-        smooth_edf,
-        vp: last.vp,
-        neg_hess: last.neg_hess,
-        y: prob.y,
-        eta,
-        fitted,
-        iterations,
-        converged,
-        n,
-        n_dropped,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+
+    /// Runs the outer Newton iteration from `start` (log smoothing parameters named as
+    /// [`sp_names`](Self::sp_names) and the iteration count of a resumed or seeded fit;
+    /// `None` or a start of the wrong length: mgcv's `initial.sp`), reporting every outer
+    /// iterate to `observer`, which may stop it.
+    ///
+    /// # Errors
+    /// [`GamError::Interrupted`] when the observer stops the fit; what the iteration refuses.
+    pub fn fit(&self, start: Option<&OuterStart>, observer: &mut dyn FitObserver) -> Result<GeneralFit> {
+        let started = Instant::now();
+        let (prob, pens, design, family) = (&self.prob, &self.pens, &self.design, self.prob.family);
+        let (n, p, m) = (prob.y.len(), design.n_coef(), pens.len());
+        let unit = pens.total(&vec![1.0; m]);
+        let beta0 = initialize(prob, &unit);
+        let at0 = prob.at(&beta0, 2);
+        let (rho0, start_iter) = match start {
+            Some(s) if s.rho.len() == m => (s.rho.clone(), s.iteration),
+            _ => (initial_log_sp(&prob.neg_hessian(&at0), pens), 0),
+        };
+        let mut beta = initialize(prob, &pens.total(&rho0.iter().map(|r| r.exp()).collect::<Vec<_>>()));
+        let (rho, iterations, converged) = if m == 0 {
+            (Vec::new(), 0, true)
+        } else {
+            let result = minimise(
+                |rho: &[f64]| {
+                    let e = laml::evaluate(prob, pens, rho, &beta, true)?;
+                    beta.clone_from(&e.beta);
+                    Ok(Evaluation {
+                        score: e.score,
+                        grad: e.grad,
+                        hess: e.hess,
+                        coefficients: e.beta,
+                        scale: 1.0,
+                        // mgcv's gam.fit5 reports scale.est = 1, so the convergence scale is |V|.
+                        scale_est: 1.0,
+                        conv_offset: 0.0,
+                    })
+                },
+                &rho0,
+                m,
+                start_iter,
+                &self.newton,
+                |it| observe(observer, it),
+            )?;
+            (result.last.rho.clone(), result.last.iter, result.converged)
+        };
+        let last = laml::evaluate(prob, pens, &rho, &beta, false)?;
+        let f = &last.vp * &last.neg_hess;
+        let edf: Vec<f64> = (0..p).map(|j| f[(j, j)]).collect();
+        let smooth_edf = design
+            .smooth_columns()
+            .into_iter()
+            .map(|(label, r)| (label, edf[r].iter().sum()))
+            .collect();
+        let eta = prob.eta(&last.beta);
+        let fitted = (0..prob.m())
+            .map(|a| eta[a].iter().map(|&e| family.inverse_link(a, e)[0]).collect())
+            .collect();
+        Ok(GeneralFit {
+            family,
+            coef_names: design.coef_names(),
+            sp_names: design.sp_names(),
+            formula: self.list.clone(),
+            design: design.clone(),
+            coefficients: last.beta,
+            sp: rho.iter().map(|r| r.exp()).collect(),
+            reml: last.score,
+            loglik: last.ll,
+            edf,
+            smooth_edf,
+            vp: last.vp,
+            neg_hess: last.neg_hess,
+            y: prob.y.clone(),
+            eta,
+            fitted,
+            iterations,
+            converged,
+            n,
+            n_dropped: self.n_dropped,
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    }
 }

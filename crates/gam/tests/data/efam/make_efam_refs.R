@@ -67,6 +67,8 @@ cases <- list(
        family = "betar", link = "logit", method = "ML"),
   list(id = "betar_probit_edges", data = "betar_edges_n300.csv", formula = "y ~ s(x0) + s(x1)",
        family = "betar", link = "probit", method = "REML"),
+  list(id = "betar_cauchit", data = "betar_n400.csv", formula = "y ~ s(x0) + s(x1)",
+       family = "betar", link = "cauchit", method = "REML"),
   list(id = "scat_reml", data = "scat_n400.csv", formula = "y ~ s(x0) + s(x1)",
        family = "scat", link = "identity", method = "REML"),
   list(id = "scat_ml", data = "scat_n400.csv", formula = "y ~ s(x0) + s(x1)",
