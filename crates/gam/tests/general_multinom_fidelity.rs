@@ -90,7 +90,10 @@ fn worst_rel(ours: &[Vec<f64>], theirs: &Value) -> f64 {
         .zip(cols)
         .flat_map(|(o, t)| {
             let t = nums(t);
-            o.iter().zip(t).map(|(a, b)| (a - b).abs() / b.abs()).collect::<Vec<_>>()
+            o.iter()
+                .zip(t)
+                .map(|(a, b)| (a - b).abs() / b.abs())
+                .collect::<Vec<_>>()
         })
         .fold(0.0, f64::max)
 }
@@ -161,7 +164,10 @@ fn check(id: &str) {
     assert_eq!(probs.fit.len(), k + 1, "{id}: one probability per class");
     for i in 0..NEW_ROWS {
         let total: f64 = probs.fit.iter().map(|c| c[i]).sum();
-        assert!((total - 1.0).abs() < 1e-12, "{id}: probabilities of row {i} sum to {total}");
+        assert!(
+            (total - 1.0).abs() < 1e-12,
+            "{id}: probabilities of row {i} sum to {total}"
+        );
     }
     let pred_link = worst_scaled(&link.fit, &r["pred_link"]);
     let pred_link_se = worst_rel(&link.se, &r["pred_link_se"]);
@@ -209,7 +215,13 @@ fn multinom_k3_reml() {
 fn multinom_needs_k_formulas() {
     let r = read_json(&test_data().join("general/multinom_k2_reml.json"));
     let family = GeneralFamily::parse("multinom(K=2)").unwrap().unwrap();
-    let e = fit("list(y ~ s(x1), ~ s(x1), ~ s(x2))", family, &data(&r), &FitOptions::default()).unwrap_err();
+    let e = fit(
+        "list(y ~ s(x1), ~ s(x1), ~ s(x2))",
+        family,
+        &data(&r),
+        &FitOptions::default(),
+    )
+    .unwrap_err();
     let text = e.to_string();
     assert!(text.contains("needs 2 formulas") && !text.contains('\n'), "{text}");
 }
@@ -239,8 +251,18 @@ fn multinom_refuses_responses_that_are_not_classes() {
 /// The `--family` spellings.
 #[test]
 fn multinom_family_spellings() {
-    for (name, k) in [("multinom", 1), ("multinom()", 1), ("multinom(2)", 2), ("multinom(K=3)", 3), ("multinom(K = 2)", 2)] {
-        assert_eq!(GeneralFamily::parse(name).unwrap().unwrap(), GeneralFamily::Multinom { k }, "{name}");
+    for (name, k) in [
+        ("multinom", 1),
+        ("multinom()", 1),
+        ("multinom(2)", 2),
+        ("multinom(K=3)", 3),
+        ("multinom(K = 2)", 2),
+    ] {
+        assert_eq!(
+            GeneralFamily::parse(name).unwrap().unwrap(),
+            GeneralFamily::Multinom { k },
+            "{name}"
+        );
     }
     for bad in ["multinom(K=0)", "multinom(k=2)", "multinom(K=two)", "multinom(K=2"] {
         let e = GeneralFamily::parse(bad).unwrap().unwrap_err().to_string();

@@ -181,7 +181,10 @@ impl GeneralModel {
         if !matches!(self.family, GeneralFamily::Multinom { .. }) {
             return Err(GamError::Control {
                 option: "class probabilities".into(),
-                message: format!("{} models have no classes: predict on the link or response scale", self.family.name()),
+                message: format!(
+                    "{} models have no classes: predict on the link or response scale",
+                    self.family.name()
+                ),
             });
         }
         let vp = self.vp.to_mat();
@@ -208,7 +211,9 @@ impl GeneralModel {
             let eta: Vec<f64> = (0..k)
                 .map(|a| {
                     let r = &self.design.lpi[a];
-                    (0..r.len()).map(|j| xs[a][(i, j)] * self.coefficients[r.start + j]).sum()
+                    (0..r.len())
+                        .map(|j| xs[a][(i, j)] * self.coefficients[r.start + j])
+                        .sum()
                 })
                 .collect();
             let cov = |a: usize, b: usize| -> f64 {

@@ -149,8 +149,9 @@ fn multinom_spec(name: &str) -> Option<Result<GeneralFamily>> {
     let bad = || {
         Some(Err(GamError::Control {
             option: name.to_string(),
-            message: "write multinom(K=<number of classes less one>), e.g. --family 'multinom(K=2)' for classes 0, 1, 2"
-                .into(),
+            message:
+                "write multinom(K=<number of classes less one>), e.g. --family 'multinom(K=2)' for classes 0, 1, 2"
+                    .into(),
         }))
     };
     if rest.is_empty() {
