@@ -195,16 +195,19 @@ impl GeneralModel {
         }
         let k = xs.len();
         let n = xs.first().map_or(0, Mat::nrows);
-        // X_a V_ab for every pair a ≤ b, so that cov(η_a, η_b) = rowsum(X_a V_ab ∘ X_b).
-        let mut xv: Vec<Vec<Option<Mat<f64>>>> = vec![vec![None; k]; k];
-        for a in 0..k {
-            let ra = &self.design.lpi[a];
-            for b in a..k {
-                let rb = &self.design.lpi[b];
-                let v = vp.as_ref().submatrix(ra.start, rb.start, ra.len(), rb.len());
-                xv[a][b] = Some(&xs[a] * v);
-            }
-        }
+        // X_a V_ab for every pair a ≤ b (at xv[a][b − a]), so that
+        // cov(η_a, η_b) = rowsum(X_a V_ab ∘ X_b).
+        let xv: Vec<Vec<Mat<f64>>> = (0..k)
+            .map(|a| {
+                let ra = &self.design.lpi[a];
+                (a..k)
+                    .map(|b| {
+                        let rb = &self.design.lpi[b];
+                        &xs[a] * vp.as_ref().submatrix(ra.start, rb.start, ra.len(), rb.len())
+                    })
+                    .collect()
+            })
+            .collect();
         let mut fit = vec![Vec::with_capacity(n); k + 1];
         let mut se = vec![Vec::with_capacity(n); k + 1];
         for i in 0..n {
@@ -217,7 +220,7 @@ impl GeneralModel {
                 })
                 .collect();
             let cov = |a: usize, b: usize| -> f64 {
-                let m = xv[a][b].as_ref().expect("a ≤ b is filled");
+                let m = &xv[a][b - a];
                 (0..xs[b].ncols()).map(|j| m[(i, j)] * xs[b][(i, j)]).sum()
             };
             let var: Vec<f64> = (0..k).map(|a| cov(a, a)).collect();
