@@ -8,7 +8,9 @@
 //! ([`gam::expert::report::general_json`]); `--link` and `--weights` are refused in one line
 //! (gaulss's links are fixed, and mgcv's gaulss ignores prior weights). `--out` saves the
 //! model; `gam summary` prints its summary and `gam predict` writes one column per linear predictor (`fit_1`, `fit_2`, …,
-//! with `--se` `se_fit_1`, …; mgcv's matrix columns), on the link or the response scale.
+//! with `--se` `se_fit_1`, …; mgcv's matrix columns), on the link or the response scale;
+//! a multinom model on the response scale writes its class probabilities `p0`, …, `pK`
+//! (with `--se` `se_p0`, …), as mgcv's `predict.gam(type = "response")`.
 
 use std::io::Write;
 use std::path::Path;
@@ -41,7 +43,7 @@ pub fn run(args: &FitArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<(
     let Some(family) = GeneralFamily::parse(&m.family) else {
         return Err(usage_error(format!(
             "a list formula (one formula per linear predictor) needs a general family, and --family {} has one \
-             predictor: use --family gaulss, or a single formula",
+             predictor: use --family gaulss or --family 'multinom(K=<classes less one>)', or a single formula",
             m.family
         )));
     };
@@ -147,9 +149,16 @@ pub fn predict(args: &PredictArgs, json: bool, out: &mut dyn Write) -> Result<()
     let p = model.predict(&data, args.kind == Scale::Response)?;
     let m = p.fit.len();
     let mut text = String::new();
-    let mut header: Vec<String> = (1..=m).map(|k| format!("fit_{k}")).collect();
+    // multinom on the response scale: mgcv's K + 1 class probabilities, classes 0..K.
+    let classes = args.kind == Scale::Response && matches!(model.family, GeneralFamily::Multinom { .. });
+    let mut header: Vec<String> = if classes {
+        (0..m).map(|j| format!("p{j}")).collect()
+    } else {
+        (1..=m).map(|k| format!("fit_{k}")).collect()
+    };
     if args.se {
-        header.extend((1..=m).map(|k| format!("se_fit_{k}")));
+        let se: Vec<String> = header.iter().map(|h| format!("se_{h}")).collect();
+        header.extend(se);
     }
     text.push_str(&header.join(","));
     text.push('\n');

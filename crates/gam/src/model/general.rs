@@ -15,7 +15,7 @@ use super::file;
 use super::{MODEL_FORMAT_VERSION, OLDEST_MODEL_FORMAT_VERSION, damaged, model_error};
 use crate::data::DataFrame;
 use crate::error::{GamError, Result};
-use crate::family::general::GeneralFamily;
+use crate::family::general::{GeneralFamily, multinom};
 use crate::fit::general::{GeneralDesign, GeneralFit};
 use crate::linalg::StoredMat;
 
@@ -84,10 +84,16 @@ impl GeneralModel {
     /// The model of a fit.
     pub fn from_fit(fit: &GeneralFit) -> GeneralModel {
         let y = &fit.y;
-        let mean = y.iter().sum::<f64>() / y.len() as f64;
-        let (mu, tau) = (&fit.fitted[0], &fit.fitted[1]);
-        let deviance = y.iter().zip(mu).zip(tau).map(|((y, m), t)| ((y - m) * t).powi(2)).sum();
-        let null_deviance = y.iter().zip(tau).map(|(y, t)| ((y - mean) * t).powi(2)).sum();
+        let (deviance, null_deviance) = match fit.family {
+            GeneralFamily::Multinom { .. } => multinom::deviances(y, &fit.eta),
+            _ => {
+                let mean = y.iter().sum::<f64>() / y.len() as f64;
+                let (mu, tau) = (&fit.fitted[0], &fit.fitted[1]);
+                let deviance = y.iter().zip(mu).zip(tau).map(|((y, m), t)| ((y - m) * t).powi(2)).sum();
+                let null_deviance = y.iter().zip(tau).map(|(y, t)| ((y - mean) * t).powi(2)).sum();
+                (deviance, null_deviance)
+            }
+        };
         GeneralModel {
             format_version: MODEL_FORMAT_VERSION,
             kind: GENERAL_KIND.into(),
@@ -124,10 +130,15 @@ impl GeneralModel {
 
     /// Predicts every linear predictor at the rows of `data` (`response`: on each
     /// predictor's response scale), with standard errors from the Bayesian covariance.
+    /// For multinom the response scale is mgcv's: the `K + 1` class probabilities
+    /// ([`class_probabilities`](Self::class_probabilities)).
     ///
     /// # Errors
     /// What building the model matrix at `data` refuses (a missing column, an unseen level).
     pub fn predict(&self, data: &DataFrame, response: bool) -> Result<GeneralPrediction> {
+        if response && matches!(self.family, GeneralFamily::Multinom { .. }) {
+            return self.class_probabilities(data);
+        }
         let vp = self.vp.to_mat();
         let mut fit = Vec::new();
         let mut se = Vec::new();
@@ -154,6 +165,70 @@ impl GeneralModel {
             }
             fit.push(f);
             se.push(s);
+        }
+        Ok(GeneralPrediction { fit, se })
+    }
+
+    /// A multinom model's class probabilities `p_0..p_K` at the rows of `data`
+    /// (`fit[j][i]`, `K + 1` columns) with mgcv's standard errors (`predict.gam(type =
+    /// "response", se.fit = TRUE)`: the delta method with the linear predictors' covariances,
+    /// [`multinom::probability_se`]).
+    ///
+    /// # Errors
+    /// A model of another family (no class probabilities); what building the model matrix at
+    /// `data` refuses.
+    pub fn class_probabilities(&self, data: &DataFrame) -> Result<GeneralPrediction> {
+        if !matches!(self.family, GeneralFamily::Multinom { .. }) {
+            return Err(GamError::Control {
+                option: "class probabilities".into(),
+                message: format!(
+                    "{} models have no classes: predict on the link or response scale",
+                    self.family.name()
+                ),
+            });
+        }
+        let vp = self.vp.to_mat();
+        let mut xs = Vec::with_capacity(self.design.designs.len());
+        for d in &self.design.designs {
+            let data = d.derive(data)?;
+            xs.push(d.model_matrix(&data)?);
+        }
+        let k = xs.len();
+        let n = xs.first().map_or(0, Mat::nrows);
+        // X_a V_ab for every pair a ≤ b (at xv[a][b − a]), so that
+        // cov(η_a, η_b) = rowsum(X_a V_ab ∘ X_b).
+        let xv: Vec<Vec<Mat<f64>>> = (0..k)
+            .map(|a| {
+                let ra = &self.design.lpi[a];
+                (a..k)
+                    .map(|b| {
+                        let rb = &self.design.lpi[b];
+                        &xs[a] * vp.as_ref().submatrix(ra.start, rb.start, ra.len(), rb.len())
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut fit = vec![Vec::with_capacity(n); k + 1];
+        let mut se = vec![Vec::with_capacity(n); k + 1];
+        for i in 0..n {
+            let eta: Vec<f64> = (0..k)
+                .map(|a| {
+                    let r = &self.design.lpi[a];
+                    (0..r.len())
+                        .map(|j| xs[a][(i, j)] * self.coefficients[r.start + j])
+                        .sum()
+                })
+                .collect();
+            let cov = |a: usize, b: usize| -> f64 {
+                let m = &xv[a][b - a];
+                (0..xs[b].ncols()).map(|j| m[(i, j)] * xs[b][(i, j)]).sum()
+            };
+            let var: Vec<f64> = (0..k).map(|a| cov(a, a)).collect();
+            let (p, s) = multinom::probability_se(&eta, &var, cov);
+            for j in 0..=k {
+                fit[j].push(p[j]);
+                se[j].push(s[j]);
+            }
         }
         Ok(GeneralPrediction { fit, se })
     }

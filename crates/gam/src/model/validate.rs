@@ -557,6 +557,9 @@ pub(crate) fn check_general(model: &super::general::GeneralModel) -> Check {
     if model.kind != super::general::GENERAL_KIND {
         return Err(format!("kind '{}' is not a general-family model", model.kind));
     }
+    if model.family.n_predictors() == 0 {
+        return Err(format!("{} has no linear predictor", model.family.spelling()));
+    }
     if model.design.designs.len() != model.family.n_predictors() || model.design.lpi.len() != model.design.designs.len()
     {
         return Err(format!(

@@ -110,7 +110,11 @@ pub fn general_summary_lines(fit: &GeneralModel) -> Vec<String> {
     let mut lines = vec![
         String::new(),
         format!("Family: {} ", fit.family.name()),
-        format!("Link function: {} ", fit.family.link_names().join(" ")),
+        // R's `cat("Link function:", NULL, "\n")` of a family without links (multinom).
+        match fit.family.link_names() {
+            links if links.is_empty() => "Link function: ".to_string(),
+            links => format!("Link function: {} ", links.join(" ")),
+        },
         String::new(),
         "Formula:".to_string(),
     ];

@@ -21,6 +21,7 @@
 //! other indexing scheme than mgcv's `trind.generator` does.
 
 pub mod gaulss;
+pub mod multinom;
 
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +36,13 @@ pub enum GeneralFamily {
     Gaulss {
         /// The `logb` link's `b`.
         b: f64,
+    },
+    /// mgcv's `multinom(K)`: `K + 1` classes coded `0..K`, `K` linear predictors that are
+    /// the parameters themselves (no links), class 0 the reference.
+    #[serde(rename = "multinom")]
+    Multinom {
+        /// The number of linear predictors (classes less one).
+        k: usize,
     },
 }
 
@@ -66,7 +74,7 @@ impl GeneralFamily {
                 message: "gaulss takes no arguments here: use --family gaulss (identity and logb links, b = 0.01)"
                     .into(),
             })),
-            _ => None,
+            _ => multinom_spec(name),
         }
     }
 
@@ -74,6 +82,15 @@ impl GeneralFamily {
     pub fn name(&self) -> &'static str {
         match self {
             GeneralFamily::Gaulss { .. } => "gaulss",
+            GeneralFamily::Multinom { .. } => "multinom",
+        }
+    }
+
+    /// The family as written on the command line (`gaulss`, `multinom(K=2)`).
+    pub fn spelling(&self) -> String {
+        match self {
+            GeneralFamily::Multinom { k } => format!("multinom(K={k})"),
+            _ => self.name().to_string(),
         }
     }
 
@@ -81,6 +98,7 @@ impl GeneralFamily {
     pub fn n_predictors(&self) -> usize {
         match self {
             GeneralFamily::Gaulss { .. } => 2,
+            GeneralFamily::Multinom { k } => *k,
         }
     }
 
@@ -88,6 +106,8 @@ impl GeneralFamily {
     pub fn link_names(&self) -> Vec<&'static str> {
         match self {
             GeneralFamily::Gaulss { .. } => vec!["identity", "logb"],
+            // mgcv's multinom has `link = NULL`: its summary prints an empty link line.
+            GeneralFamily::Multinom { .. } => Vec::new(),
         }
     }
 
@@ -100,6 +120,7 @@ impl GeneralFamily {
     pub fn inverse_link(&self, a: usize, eta: f64) -> [f64; 5] {
         match self {
             GeneralFamily::Gaulss { b } => gaulss::inverse_link(a, eta, *b),
+            GeneralFamily::Multinom { .. } => [eta, 1.0, 0.0, 0.0, 0.0],
         }
     }
 
@@ -107,6 +128,7 @@ impl GeneralFamily {
     pub fn param_derivs(&self, y: f64, theta: &[f64], order: usize) -> PointDerivs {
         match self {
             GeneralFamily::Gaulss { .. } => gaulss::param_derivs(y, theta, order),
+            GeneralFamily::Multinom { .. } => multinom::param_derivs(y, theta, order),
         }
     }
 
@@ -115,7 +137,43 @@ impl GeneralFamily {
         match self {
             GeneralFamily::Gaulss { .. } if !y.is_finite() => Err("the response must be a finite number".into()),
             GeneralFamily::Gaulss { .. } => Ok(()),
+            GeneralFamily::Multinom { k } => multinom::check_response(y, *k),
         }
+    }
+}
+
+/// `multinom`, `multinom()`, `multinom(2)` or `multinom(K=2)` (mgcv's default K is 1), or
+/// `None` for another name.
+fn multinom_spec(name: &str) -> Option<Result<GeneralFamily>> {
+    let rest = name.strip_prefix("multinom")?.trim();
+    let bad = || {
+        Some(Err(GamError::Control {
+            option: name.to_string(),
+            message:
+                "write multinom(K=<number of classes less one>), e.g. --family 'multinom(K=2)' for classes 0, 1, 2"
+                    .into(),
+        }))
+    };
+    if rest.is_empty() {
+        return Some(Ok(GeneralFamily::Multinom { k: 1 }));
+    }
+    // Another name that starts with `multinom` is not this family.
+    let inner = rest.strip_prefix('(')?;
+    let Some(inner) = inner.strip_suffix(')') else {
+        return bad();
+    };
+    let inner = inner.trim();
+    if inner.is_empty() {
+        return Some(Ok(GeneralFamily::Multinom { k: 1 }));
+    }
+    let value = match inner.split_once('=') {
+        Some((key, v)) if key.trim() == "K" => v.trim(),
+        Some(_) => return bad(),
+        None => inner,
+    };
+    match value.parse::<usize>() {
+        Ok(k) if k >= 1 => Some(Ok(GeneralFamily::Multinom { k })),
+        _ => bad(),
     }
 }
 

@@ -182,12 +182,12 @@ impl GeneralSetup {
         check_options(options)?;
         let list = FormulaList::parse(formula)?;
         if list.formulas.len() != family.n_predictors() {
-            return Err(GamError::Formula {
-                formula: formula.to_string(),
-                position: 0,
+            // One line (no caret under the formula: the count, not a position, is wrong).
+            return Err(GamError::Control {
+                option: formula.to_string(),
                 message: format!(
                     "{} has {} linear predictors, so the list needs {} formulas (it has {})",
-                    family.name(),
+                    family.spelling(),
                     family.n_predictors(),
                     family.n_predictors(),
                     list.formulas.len()

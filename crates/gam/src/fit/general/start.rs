@@ -12,7 +12,42 @@ use crate::family::general::GeneralFamily;
 pub(super) fn initialize(prob: &Problem, s: &Mat<f64>) -> Vec<f64> {
     match prob.family {
         GeneralFamily::Gaulss { .. } => gaulss(prob, s),
+        GeneralFamily::Multinom { .. } => multinom(prob, s),
     }
+}
+
+/// `(X_rᵀX_r + S_rr)⁻¹ X_rᵀ t`: the penalised least-squares fit of `target` on the columns
+/// `r` with their block of the total penalty `s` (`None` when not positive definite).
+fn penalised_ls(prob: &Problem, s: &Mat<f64>, r: &std::ops::Range<usize>, target: &[f64]) -> Option<Vec<f64>> {
+    let xa = prob.x.as_ref().subcols(r.start, r.len());
+    let mut xtx = xa.transpose() * xa;
+    for i in 0..r.len() {
+        for j in 0..r.len() {
+            xtx[(i, j)] += s[(r.start + i, r.start + j)];
+        }
+    }
+    let xty: Vec<f64> = (0..r.len())
+        .map(|j| xa.col(j).iter().zip(target).map(|(x, t)| x * t).sum())
+        .collect();
+    inner::chol_inverse(&xtx).map(|(inv, _)| mat_vec(&inv, &xty))
+}
+
+/// mgcv's multinom `initialize`: for each predictor `k`, a penalised regression of
+/// `6·[y = k] − 3` on its columns (mgcv's `pen.reg` tunes the penalty's weight to keep the
+/// EDF near the rank; the block of the total penalty is used here, as for gaulss).
+fn multinom(prob: &Problem, s: &Mat<f64>) -> Vec<f64> {
+    let mut beta = vec![0.0; prob.x.ncols()];
+    for (a, r) in prob.lpi.iter().enumerate() {
+        let target: Vec<f64> = prob
+            .y
+            .iter()
+            .map(|&y| if y == (a + 1) as f64 { 3.0 } else { -3.0 })
+            .collect();
+        if let Some(b) = penalised_ls(prob, s, r, &target) {
+            beta[r.clone()].copy_from_slice(&b);
+        }
+    }
+    beta
 }
 
 /// mgcv's gaulss `initialize`: a penalised regression of `y` on the mean's columns, then of

@@ -1,0 +1,272 @@
+//! mgcv's `multinom(K)` general family (issue 17) against mgcv 1.8-41: multinomial logistic
+//! regression with `K + 1` classes coded `0..K` and one formula per linear predictor.
+//! References made by `tests/data/general/make_multinom_refs.R` on data of its own: K = 2
+//! (3 classes, two smooths per predictor, n = 500) and K = 3 (4 classes, n = 300).
+//!
+//! Per fit: the REML criterion (mgcv's, which counts `+1` per class-0 observation, see
+//! `family/general/multinom.rs`), per-term EDF, coefficient names, mgcv's fitted values
+//! (the linear predictors), deviance, null deviance and log-likelihood; predictions on new
+//! rows on the link scale (K columns) and the response scale (the K + 1 class probabilities)
+//! with mgcv's standard errors; mgcv's printed summary, line by line; fit times ours vs
+//! mgcv's (median of 5 each). Smoothing parameters are printed as a diagnostic only.
+#![allow(clippy::print_stdout)]
+
+#[macro_use]
+mod common;
+
+use std::time::Instant;
+
+use common::cases::test_data;
+use common::json::{num, nums, read_json, sd, strings, worst};
+use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL};
+use gam::GamError;
+use gam::expert::data::{Column, DataFrame};
+use gam::expert::family::general::GeneralFamily;
+use gam::expert::fit::FitOptions;
+use gam::expert::fit::general::{GeneralFit, fit};
+use gam::expert::model::general::GeneralModel;
+use gam::expert::report::general::general_summary_lines;
+use serde_json::Value;
+
+/// The REML criterion, relative (the issue's acceptance).
+const CRITERION_REL_TOL: f64 = REML_REL_TOL;
+/// Deviance, null deviance and log-likelihood, relative.
+const DEVIANCE_REL_TOL: f64 = 1e-6;
+/// Prediction standard errors, relative.
+const SE_REL_TOL: f64 = 1e-3;
+/// Rows of the data mgcv predicted at (`nd <- d[1:40, ]`).
+const NEW_ROWS: usize = 40;
+/// Printed summary numbers: units in the last printed digit.
+const LAST_DIGIT_UNITS: f64 = 1.0;
+
+fn data(r: &Value) -> DataFrame {
+    DataFrame::read_csv(&test_data().join("general").join(r["data"].as_str().unwrap())).unwrap()
+}
+
+fn fit_ref(r: &Value) -> GeneralFit {
+    let family = GeneralFamily::parse(r["family"].as_str().unwrap()).unwrap().unwrap();
+    fit(r["formula"].as_str().unwrap(), family, &data(r), &FitOptions::default())
+        .unwrap_or_else(|e| panic!("{}: {e}", r["id"]))
+}
+
+/// Whether two printed lines agree: equal, or equal word for word except numbers that differ
+/// by at most [`LAST_DIGIT_UNITS`] in their last printed digit.
+fn same_printed(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split_whitespace().collect(), b.split_whitespace().collect());
+    wa.len() == wb.len()
+        && wa.iter().zip(&wb).all(|(x, y)| {
+            if x == y {
+                return true;
+            }
+            let (Ok(u), Ok(v)) = (x.parse::<f64>(), y.parse::<f64>()) else {
+                return false;
+            };
+            let decimals = y.split_once('.').map_or(0, |(_, d)| d.len()) as i32;
+            (u - v).abs() <= LAST_DIGIT_UNITS * 10f64.powi(-decimals) * (1.0 + 1e-9)
+        })
+}
+
+/// The worst difference over columns, each scaled by the sd of mgcv's column.
+fn worst_scaled(ours: &[Vec<f64>], theirs: &Value) -> f64 {
+    let cols = theirs.as_array().unwrap();
+    assert_eq!(ours.len(), cols.len(), "number of columns");
+    ours.iter()
+        .zip(cols)
+        .map(|(o, t)| {
+            let t = nums(t);
+            worst(o, &t) / sd(&t)
+        })
+        .fold(0.0, f64::max)
+}
+
+/// The worst relative difference over columns.
+fn worst_rel(ours: &[Vec<f64>], theirs: &Value) -> f64 {
+    let cols = theirs.as_array().unwrap();
+    assert_eq!(ours.len(), cols.len(), "number of columns");
+    ours.iter()
+        .zip(cols)
+        .flat_map(|(o, t)| {
+            let t = nums(t);
+            o.iter()
+                .zip(t)
+                .map(|(a, b)| (a - b).abs() / b.abs())
+                .collect::<Vec<_>>()
+        })
+        .fold(0.0, f64::max)
+}
+
+fn check(id: &str) {
+    let r = read_json(&test_data().join(format!("general/{id}.json")));
+    let model = fit_ref(&r);
+    let mut failures = Vec::new();
+    let mut cmp = |what: &str, err: f64, tol: f64| {
+        if err.is_nan() || err > tol {
+            failures.push(format!("{id}: {what}: error {err:.3e} > {tol:.1e}"));
+        }
+    };
+    let rel = |a: f64, b: f64| (a - b).abs() / b.abs();
+    let crit = rel(model.reml, num(&r["criterion"]));
+    cmp("criterion", crit, CRITERION_REL_TOL);
+    let mut edf = 0.0f64;
+    let smooths = r["smooths"].as_array().unwrap();
+    assert_eq!(smooths.len(), model.smooth_edf.len(), "{id}: number of smooths");
+    for (s, (label, ours)) in smooths.iter().zip(&model.smooth_edf) {
+        assert_eq!(s["label"].as_str().unwrap(), label, "{id}: smooth label");
+        edf = edf.max((ours - num(&s["edf"])).abs());
+    }
+    cmp("EDF", edf, EDF_ABS_TOL);
+    assert_eq!(model.coef_names, strings(&r["coef_names"]), "{id}: coefficient names");
+    let fitted = worst_scaled(&model.fitted, &r["fitted"]);
+    cmp("fitted values", fitted, PRED_SD_TOL);
+    let lp = worst_scaled(&model.eta, &r["linear_predictors"]);
+    cmp("linear predictors", lp, PRED_SD_TOL);
+    let saved_model = GeneralModel::from_fit(&model);
+    let dev = rel(saved_model.deviance, num(&r["deviance"]))
+        .max(rel(saved_model.null_deviance, num(&r["null_deviance"])))
+        .max(rel(model.loglik, num(&r["loglik"])));
+    cmp("deviance, null deviance, log-likelihood", dev, DEVIANCE_REL_TOL);
+    let sp_rel: Vec<String> = model
+        .sp
+        .iter()
+        .zip(&nums(&r["sp"]))
+        .map(|(a, b)| format!("{:.2e}", (a - b).abs() / b))
+        .collect();
+    let mut times: Vec<f64> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            fit_ref(&r);
+            t.elapsed().as_secs_f64()
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    println!(
+        "{id}: criterion rel {crit:.2e}, EDF {edf:.2e}, fitted/sd {fitted:.2e}, lp/sd {lp:.2e}, deviances rel {dev:.2e}; \
+         sp rel [{}] (diagnostic); {} outer iterations; median of 5 fits ours {:.3}s vs mgcv {:.3}s",
+        sp_rel.join(", "),
+        model.iterations,
+        times[2],
+        num(&r["mgcv_seconds_median"])
+    );
+    // Saved and loaded back: the summary and the predictions come from the file.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.json");
+    saved_model.save(&path).unwrap();
+    let saved = GeneralModel::load(&path).unwrap();
+    assert_eq!(saved, saved_model, "{id}: model read back");
+    let nd = data(&r).select_rows(&(0..NEW_ROWS).collect::<Vec<_>>());
+    let link = saved.predict(&nd, false).unwrap();
+    let probs = saved.predict(&nd, true).unwrap();
+    assert_eq!(probs, saved.class_probabilities(&nd).unwrap(), "{id}: response scale");
+    let k = r["K"].as_u64().unwrap() as usize;
+    assert_eq!(probs.fit.len(), k + 1, "{id}: one probability per class");
+    for i in 0..NEW_ROWS {
+        let total: f64 = probs.fit.iter().map(|c| c[i]).sum();
+        assert!(
+            (total - 1.0).abs() < 1e-12,
+            "{id}: probabilities of row {i} sum to {total}"
+        );
+    }
+    let pred_link = worst_scaled(&link.fit, &r["pred_link"]);
+    let pred_link_se = worst_rel(&link.se, &r["pred_link_se"]);
+    let pred_prob = worst_scaled(&probs.fit, &r["pred_response"]);
+    let pred_prob_se = worst_rel(&probs.se, &r["pred_response_se"]);
+    cmp("link predictions", pred_link, PRED_SD_TOL);
+    cmp("link standard errors (relative)", pred_link_se, SE_REL_TOL);
+    cmp("class probabilities", pred_prob, PRED_SD_TOL);
+    cmp("class probability standard errors (relative)", pred_prob_se, SE_REL_TOL);
+    println!(
+        "{id}: link predictions/sd {pred_link:.2e} (se rel {pred_link_se:.2e}), probabilities/sd {pred_prob:.2e} \
+         (se rel {pred_prob_se:.2e})"
+    );
+    let ours = general_summary_lines(&saved);
+    let theirs = strings(&r["summary_text"]);
+    let differing: Vec<String> = ours
+        .iter()
+        .zip(&theirs)
+        .filter(|(a, b)| !same_printed(a, b))
+        .map(|(a, b)| format!("  ours: {a}\n  mgcv: {b}"))
+        .collect();
+    if ours.len() != theirs.len() || !differing.is_empty() {
+        failures.push(format!(
+            "{id}: summary differs ({} vs {} lines):\n{}",
+            ours.len(),
+            theirs.len(),
+            differing.join("\n")
+        ));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn multinom_k2_reml() {
+    check("multinom_k2_reml");
+}
+
+#[test]
+fn multinom_k3_reml() {
+    check("multinom_k3_reml");
+}
+
+/// `multinom(K=2)` needs two formulas: one line saying so.
+#[test]
+fn multinom_needs_k_formulas() {
+    let r = read_json(&test_data().join("general/multinom_k2_reml.json"));
+    let family = GeneralFamily::parse("multinom(K=2)").unwrap().unwrap();
+    let e = fit(
+        "list(y ~ s(x1), ~ s(x1), ~ s(x2))",
+        family,
+        &data(&r),
+        &FitOptions::default(),
+    )
+    .unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("needs 2 formulas") && !text.contains('\n'), "{text}");
+}
+
+/// A class outside 0..K, or not a whole number, is a one-line error naming the row.
+#[test]
+fn multinom_refuses_responses_that_are_not_classes() {
+    let r = read_json(&test_data().join("general/multinom_k2_reml.json"));
+    let family = GeneralFamily::parse("multinom(K=2)").unwrap().unwrap();
+    for (bad, what) in [(3.0, "3"), (1.5, "1.5"), (-1.0, "-1")] {
+        let mut d = data(&r);
+        let Some(Column::Numeric(y)) = d.column("y") else {
+            panic!("y is numeric")
+        };
+        let mut y = y.clone();
+        y[6] = bad;
+        d.set_column("y", Column::Numeric(y)).unwrap();
+        let e = fit(r["formula"].as_str().unwrap(), family, &d, &FitOptions::default()).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            matches!(e, GamError::Data { row: Some(7), .. }) && text.contains(what) && !text.contains('\n'),
+            "{text}"
+        );
+    }
+}
+
+/// The `--family` spellings.
+#[test]
+fn multinom_family_spellings() {
+    for (name, k) in [
+        ("multinom", 1),
+        ("multinom()", 1),
+        ("multinom(2)", 2),
+        ("multinom(K=3)", 3),
+        ("multinom(K = 2)", 2),
+    ] {
+        assert_eq!(
+            GeneralFamily::parse(name).unwrap().unwrap(),
+            GeneralFamily::Multinom { k },
+            "{name}"
+        );
+    }
+    for bad in ["multinom(K=0)", "multinom(k=2)", "multinom(K=two)", "multinom(K=2"] {
+        let e = GeneralFamily::parse(bad).unwrap().unwrap_err().to_string();
+        assert!(e.contains("multinom(K=") && !e.contains('\n'), "{bad}: {e}");
+    }
+    assert!(GeneralFamily::parse("multinomial").is_none());
+}
