@@ -7,6 +7,11 @@
 //! are refused in one line for now. `--out` saves the model; `gam summary` prints its
 //! summary and `gam predict` writes one column per linear predictor (`fit_1`, `fit_2`, …,
 //! with `--se` `se_fit_1`, …; mgcv's matrix columns), on the link or the response scale.
+//!
+//! `--family cox.ph` takes this path too, with a single formula `time ~ …` and the event
+//! indicator (1 event, 0 censored) as `--weights COLUMN`, as mgcv's `weights`
+//! (`gam::expert::fit::general::cox`); `gam predict --type response` then gives the
+//! survival at each new row's time.
 
 use std::io::Write;
 use std::path::Path;
@@ -40,7 +45,19 @@ pub fn run(args: &FitArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<(
         )));
     };
     let family = family.map_err(|e| usage_error(e.to_string()))?;
-    if !is_list(&m.formula) {
+    let cox_status = if family == GeneralFamily::CoxPh {
+        if is_list(&m.formula) {
+            return Err(usage_error(
+                "cox.ph has one linear predictor: give a single formula, e.g. \"time ~ s(x)\", with --weights STATUS",
+            ));
+        }
+        Some(m.weights.clone().ok_or_else(|| {
+            usage_error("cox.ph needs the event indicator (1 event, 0 censored) as --weights COLUMN, as mgcv's weights")
+        })?)
+    } else {
+        None
+    };
+    if cox_status.is_none() && !is_list(&m.formula) {
         return Err(usage_error(format!(
             "{} models {} linear predictors: give one formula each as a list, e.g. \"list(y ~ s(x), ~ s(x))\"",
             family.name(),
@@ -56,7 +73,7 @@ pub fn run(args: &FitArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<(
     if m.link.is_some() {
         return Err(refuse("--link"));
     }
-    if m.weights.is_some() {
+    if m.weights.is_some() && cox_status.is_none() {
         return Err(refuse("--weights"));
     }
     if global.json {
@@ -75,14 +92,21 @@ pub fn run(args: &FitArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<(
     options.newton.convergence = gam::expert::fit::Convergence::from_name(&m.convergence)
         .ok_or_else(|| usage_error(format!("unknown convergence test '{}'", m.convergence)))?;
     // The formula is checked before the data is read.
-    gam::expert::formula::list::FormulaList::parse(&m.formula)?;
+    if cox_status.is_none() {
+        gam::expert::formula::list::FormulaList::parse(&m.formula)?;
+    } else {
+        gam::expert::formula::Formula::parse(&m.formula)?;
+    }
     let raw = std::fs::read(&m.data).map_err(|source| gam::GamError::Io {
         path: m.data.clone(),
         source,
     })?;
     let data = m.parse(&raw)?;
     drop(raw);
-    let fitted = fit(&m.formula, family, &data, &options)?;
+    let fitted = match &cox_status {
+        Some(status) => gam::expert::fit::general::cox::fit(&m.formula, status, &data, &options)?,
+        None => fit(&m.formula, family, &data, &options)?,
+    };
     if !global.quiet {
         note("cache: not used (general families are not cached yet)");
     }

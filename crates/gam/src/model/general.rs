@@ -4,7 +4,9 @@
 //! (`validate::check_general` in `model/validate.rs`), and predicting as mgcv's `predict.gam`
 //! does for a general family: every linear predictor, or on `type = "response"` each
 //! predictor's inverse link `h_k(η_k)` with standard error `|h_k'(η_k)| se(η_k)`
-//! (mgcv.r, `predict.gam`, general families; for gaulss the second column is `1/σ`).
+//! (mgcv.r, `predict.gam`, general families; for gaulss the second column is `1/σ`). For
+//! cox.ph the response scale is the survival at each new row's time, with its standard error
+//! from the stored Breslow baseline (mgcv's `cox.ph()$predict`, `coxpred`).
 
 use std::path::Path;
 
@@ -69,6 +71,9 @@ pub struct GeneralModel {
     pub iterations: usize,
     /// Whether the outer iteration converged.
     pub converged: bool,
+    /// cox.ph's Breslow baseline and deviances (absent for other families).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cox: Option<crate::fit::general::cox::CoxExtra>,
 }
 
 /// What a general-family prediction gives: per linear predictor, values and standard errors.
@@ -83,11 +88,17 @@ pub struct GeneralPrediction {
 impl GeneralModel {
     /// The model of a fit.
     pub fn from_fit(fit: &GeneralFit) -> GeneralModel {
-        let y = &fit.y;
-        let mean = y.iter().sum::<f64>() / y.len() as f64;
-        let (mu, tau) = (&fit.fitted[0], &fit.fitted[1]);
-        let deviance = y.iter().zip(mu).zip(tau).map(|((y, m), t)| ((y - m) * t).powi(2)).sum();
-        let null_deviance = y.iter().zip(tau).map(|(y, t)| ((y - mean) * t).powi(2)).sum();
+        let (deviance, null_deviance) = match &fit.cox {
+            Some(c) => (c.deviance, c.null_deviance),
+            None => {
+                let y = &fit.y;
+                let mean = y.iter().sum::<f64>() / y.len() as f64;
+                let (mu, tau) = (&fit.fitted[0], &fit.fitted[1]);
+                let deviance = y.iter().zip(mu).zip(tau).map(|((y, m), t)| ((y - m) * t).powi(2)).sum();
+                let null_deviance = y.iter().zip(tau).map(|(y, t)| ((y - mean) * t).powi(2)).sum();
+                (deviance, null_deviance)
+            }
+        };
         GeneralModel {
             format_version: MODEL_FORMAT_VERSION,
             kind: GENERAL_KIND.into(),
@@ -110,6 +121,7 @@ impl GeneralModel {
             n_dropped: fit.n_dropped,
             iterations: fit.iterations,
             converged: fit.converged,
+            cox: fit.cox.clone(),
         }
     }
 
@@ -137,6 +149,23 @@ impl GeneralModel {
             let beta = &self.coefficients[r.clone()];
             let v = vp.as_ref().submatrix(r.start, r.start, r.len(), r.len());
             let xv: Mat<f64> = &x * v;
+            if let (true, Some(cox)) = (response, &self.cox) {
+                // cox.ph: the survival at each row's time (mgcv's `coxpred`).
+                let times = d.response_values(&data)?;
+                let mut f = Vec::with_capacity(x.nrows());
+                let mut s = Vec::with_capacity(x.nrows());
+                let vm = v.to_owned();
+                for (i, &t) in times.iter().enumerate() {
+                    let row: Vec<f64> = (0..r.len()).map(|j| x[(i, j)]).collect();
+                    let eta: f64 = row.iter().zip(beta).map(|(x, b)| x * b).sum();
+                    let (sv, se_s) = cox.baseline.survival(t, &row, eta, &vm);
+                    f.push(sv);
+                    s.push(se_s);
+                }
+                fit.push(f);
+                se.push(s);
+                continue;
+            }
             let mut f = Vec::with_capacity(x.nrows());
             let mut s = Vec::with_capacity(x.nrows());
             for i in 0..x.nrows() {

@@ -20,6 +20,7 @@
 //! (`m^k` entries for order `k`), so that a family with three or more predictors needs no
 //! other indexing scheme than mgcv's `trind.generator` does.
 
+pub mod coxph;
 pub mod gaulss;
 
 use serde::{Deserialize, Serialize};
@@ -36,6 +37,12 @@ pub enum GeneralFamily {
         /// The `logb` link's `b`.
         b: f64,
     },
+    /// mgcv's `cox.ph()`: Cox proportional hazards, one linear predictor without intercept on
+    /// the identity link; the response is the time, the event indicator comes as weights. Its
+    /// partial likelihood does not split into per-observation terms, so it is fitted by its own
+    /// path ([`crate::fit::general::cox`], [`coxph`]).
+    #[serde(rename = "cox.ph")]
+    CoxPh,
 }
 
 /// The derivatives of `Σ`-able per-observation log-likelihoods: order 0 to 4 for one
@@ -61,6 +68,11 @@ impl GeneralFamily {
         let bare = name.strip_suffix("()").unwrap_or(name);
         match bare {
             "gaulss" => Some(Ok(GeneralFamily::Gaulss { b: gaulss::DEFAULT_B })),
+            "cox.ph" => Some(Ok(GeneralFamily::CoxPh)),
+            _ if bare.starts_with("cox.ph(") => Some(Err(GamError::Control {
+                option: name.to_string(),
+                message: "cox.ph takes no arguments here: use --family cox.ph (identity link)".into(),
+            })),
             _ if bare.starts_with("gaulss(") => Some(Err(GamError::Control {
                 option: name.to_string(),
                 message: "gaulss takes no arguments here: use --family gaulss (identity and logb links, b = 0.01)"
@@ -74,6 +86,7 @@ impl GeneralFamily {
     pub fn name(&self) -> &'static str {
         match self {
             GeneralFamily::Gaulss { .. } => "gaulss",
+            GeneralFamily::CoxPh => "Cox PH",
         }
     }
 
@@ -81,6 +94,7 @@ impl GeneralFamily {
     pub fn n_predictors(&self) -> usize {
         match self {
             GeneralFamily::Gaulss { .. } => 2,
+            GeneralFamily::CoxPh => 1,
         }
     }
 
@@ -88,6 +102,7 @@ impl GeneralFamily {
     pub fn link_names(&self) -> Vec<&'static str> {
         match self {
             GeneralFamily::Gaulss { .. } => vec!["identity", "logb"],
+            GeneralFamily::CoxPh => vec!["identity"],
         }
     }
 
@@ -100,6 +115,7 @@ impl GeneralFamily {
     pub fn inverse_link(&self, a: usize, eta: f64) -> [f64; 5] {
         match self {
             GeneralFamily::Gaulss { b } => gaulss::inverse_link(a, eta, *b),
+            GeneralFamily::CoxPh => [eta, 1.0, 0.0, 0.0, 0.0],
         }
     }
 
@@ -107,6 +123,8 @@ impl GeneralFamily {
     pub fn param_derivs(&self, y: f64, theta: &[f64], order: usize) -> PointDerivs {
         match self {
             GeneralFamily::Gaulss { .. } => gaulss::param_derivs(y, theta, order),
+            // No per-observation likelihood: cox.ph's fit never asks (its own path).
+            GeneralFamily::CoxPh => PointDerivs::default(),
         }
     }
 
@@ -115,6 +133,10 @@ impl GeneralFamily {
         match self {
             GeneralFamily::Gaulss { .. } if !y.is_finite() => Err("the response must be a finite number".into()),
             GeneralFamily::Gaulss { .. } => Ok(()),
+            GeneralFamily::CoxPh if !(y.is_finite() && y >= 0.0) => {
+                Err(format!("the time must be a finite number, at least 0 (it is {y})"))
+            }
+            GeneralFamily::CoxPh => Ok(()),
         }
     }
 }

@@ -18,6 +18,7 @@
 //! penalties, [`crate::fit::outer::initial_log_sp`]). The start changes the path, not the
 //! optimum.
 
+pub mod cox;
 pub mod design;
 pub mod inner;
 pub mod laml;
@@ -85,6 +86,8 @@ pub struct GeneralFit {
     pub n_dropped: usize,
     /// Seconds the fit took.
     pub seconds: f64,
+    /// cox.ph's baseline and deviances ([`cox`]); `None` for other families.
+    pub cox: Option<cox::CoxExtra>,
 }
 
 /// Refuses what general families do not support yet (module doc), one line each.
@@ -155,6 +158,12 @@ fn prepare(list: &FormulaList, data: &DataFrame) -> Result<(DataFrame, usize)> {
 pub fn fit(formula: &str, family: GeneralFamily, data: &DataFrame, options: &FitOptions) -> Result<GeneralFit> {
     let started = Instant::now();
     check_options(options)?;
+    if family == GeneralFamily::CoxPh {
+        return Err(GamError::Control {
+            option: "family".into(),
+            message: "cox.ph needs its event indicator as weights: fit it with fit::general::cox::fit".into(),
+        });
+    }
     let list = FormulaList::parse(formula)?;
     if list.formulas.len() != family.n_predictors() {
         return Err(GamError::Formula {
@@ -267,5 +276,6 @@ pub fn fit(formula: &str, family: GeneralFamily, data: &DataFrame, options: &Fit
         n,
         n_dropped,
         seconds: started.elapsed().as_secs_f64(),
+        cox: None,
     })
 }
