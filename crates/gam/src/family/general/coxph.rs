@@ -14,8 +14,8 @@
 //!
 //! The REML derivatives need `−ℓ_ββ` differentiated along η-directions `v = X ∂β̂/∂ρ`:
 //! moving η by `v_k` moves the weights by `γ v_k`, and by `γ (v_kl + v_k v_l)` to second order,
-//! so `f`'s derivatives follow from the chain rule on `(G, B, A)` ([`d_neg_hess`],
-//! [`d2_neg_hess`]; mgcv's `coxlpl` with `deriv` 2 and 3, which computes the same sums).
+//! so `f`'s derivatives follow from the chain rule on `(G, B, A)` ([`CoxData::d_neg_hess`],
+//! [`CoxData::d2_neg_hess`]; mgcv's `coxlpl` with `deriv` 2 and 3, which computes the same sums).
 //!
 //! After the fit, `coxpp`'s Breslow baseline: `h(t_j) = Σ_{t_k ≤ t_j} d_k/G_k`, its variance
 //! term `q(t_j) = Σ d_k/G_k²` and `a(t_j) = Σ d_k B_k/G_k²`; the survival of a new row at time

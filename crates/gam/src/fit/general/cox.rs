@@ -217,7 +217,8 @@ pub fn fit(formula: &str, status: &str, data: &DataFrame, options: &FitOptions) 
     let (train, n_dropped) = prepare(&list, status, data)?;
     let mut design = GeneralDesign::build(&list, &train, &options.smooth_options())?;
     design.designs[0].intercept = false;
-    design.lpi = vec![0..design.designs[0].n_coef()];
+    let p = design.designs[0].n_coef();
+    design.lpi = std::iter::once(0..p).collect();
     let family = GeneralFamily::CoxPh;
     let time = design.designs[0].response_values(&train)?;
     let response = list.formulas[0].response_columns().join(", ");
@@ -251,7 +252,6 @@ pub fn fit(formula: &str, status: &str, data: &DataFrame, options: &FitOptions) 
         });
     }
     let n = time.len();
-    let p = design.n_coef();
     if n <= p {
         return Err(GamError::TooFewRows {
             coefficients: p,
