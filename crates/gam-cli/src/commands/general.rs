@@ -11,13 +11,19 @@
 //! with `--se` `se_fit_1`, …; mgcv's matrix columns), on the link or the response scale;
 //! a multinom model on the response scale writes its class probabilities `p0`, …, `pK`
 //! (with `--se` `se_p0`, …), as mgcv's `predict.gam(type = "response")`.
+//!
+//! `--family cox.ph` takes this path too, with a single formula `time ~ …` and the event
+//! indicator (1 event, 0 censored) as `--weights COLUMN`, as mgcv's `weights`
+//! (`gam::expert::fit::general::cox`; not cached yet); `gam predict --type response` then
+//! gives the survival at each new row's time.
 
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::Result;
 use gam::Method;
-use gam::expert::cache::general::fit_general_cached;
+use gam::expert::cache::StartSource;
+use gam::expert::cache::general::{GeneralCachedFit, fit_general_cached};
 use gam::expert::family::general::GeneralFamily;
 use gam::expert::fit::FitOptions;
 use gam::expert::formula::list::is_list;
@@ -48,7 +54,19 @@ pub fn run(args: &FitArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<(
         )));
     };
     let family = family.map_err(|e| usage_error(e.to_string()))?;
-    if !is_list(&m.formula) {
+    let cox_status = if family == GeneralFamily::CoxPh {
+        if is_list(&m.formula) {
+            return Err(usage_error(
+                "cox.ph has one linear predictor: give a single formula, e.g. \"time ~ s(x)\", with --weights STATUS",
+            ));
+        }
+        Some(m.weights.clone().ok_or_else(|| {
+            usage_error("cox.ph needs the event indicator (1 event, 0 censored) as --weights COLUMN, as mgcv's weights")
+        })?)
+    } else {
+        None
+    };
+    if cox_status.is_none() && !is_list(&m.formula) {
         return Err(usage_error(format!(
             "{} models {} linear predictors: give one formula each as a list, e.g. \"list(y ~ s(x), ~ s(x))\"",
             family.name(),
@@ -64,7 +82,7 @@ pub fn run(args: &FitArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<(
     if m.link.is_some() {
         return Err(refuse("--link"));
     }
-    if m.weights.is_some() {
+    if m.weights.is_some() && cox_status.is_none() {
         return Err(refuse("--weights"));
     }
     let mut options = FitOptions {
@@ -80,28 +98,49 @@ pub fn run(args: &FitArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<(
     options.newton.convergence = gam::expert::fit::Convergence::from_name(&m.convergence)
         .ok_or_else(|| usage_error(format!("unknown convergence test '{}'", m.convergence)))?;
     // The formula is checked before the data is read.
-    gam::expert::formula::list::FormulaList::parse(&m.formula)?;
+    if cox_status.is_none() {
+        gam::expert::formula::list::FormulaList::parse(&m.formula)?;
+    } else {
+        gam::expert::formula::Formula::parse(&m.formula)?;
+    }
     let raw = std::fs::read(&m.data).map_err(|source| gam::GamError::Io {
         path: m.data.clone(),
         source,
     })?;
     let data = m.parse(&raw)?;
     drop(raw);
-    let (store, open_warning) = open_cache(global);
-    if let Some(w) = &open_warning {
-        note(&cache_off(w));
-    }
-    let mut progress = FitProgress::new(global.quiet);
-    let fitted = fit_general_cached(&m.formula, family, &data, &options, store.as_ref(), &mut progress)?;
-    progress.clear();
-    if open_warning.is_none()
-        && let Some(w) = &fitted.cache_warning
-    {
-        note(&cache_off(w));
-    }
-    if !global.quiet {
-        note(&fitted.source.describe());
-    }
+    let fitted = match &cox_status {
+        Some(status) => {
+            let fit = gam::expert::fit::general::cox::fit(&m.formula, status, &data, &options)?;
+            if !global.quiet {
+                note("cache: not used (cox.ph fits are not cached yet)");
+            }
+            GeneralCachedFit {
+                model: GeneralModel::from_fit(&fit),
+                source: StartSource::Cold,
+                iterations_run: fit.iterations,
+                cache_warning: None,
+            }
+        }
+        None => {
+            let (store, open_warning) = open_cache(global);
+            if let Some(w) = &open_warning {
+                note(&cache_off(w));
+            }
+            let mut progress = FitProgress::new(global.quiet);
+            let fitted = fit_general_cached(&m.formula, family, &data, &options, store.as_ref(), &mut progress)?;
+            progress.clear();
+            if open_warning.is_none()
+                && let Some(w) = &fitted.cache_warning
+            {
+                note(&cache_off(w));
+            }
+            if !global.quiet {
+                note(&fitted.source.describe());
+            }
+            fitted
+        }
+    };
     if let Some(path) = &args.out {
         fitted.model.save(path)?;
     }

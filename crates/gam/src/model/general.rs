@@ -4,7 +4,9 @@
 //! (`validate::check_general` in `model/validate.rs`), and predicting as mgcv's `predict.gam`
 //! does for a general family: every linear predictor, or on `type = "response"` each
 //! predictor's inverse link `h_k(η_k)` with standard error `|h_k'(η_k)| se(η_k)`
-//! (mgcv.r, `predict.gam`, general families; for gaulss the second column is `1/σ`).
+//! (mgcv.r, `predict.gam`, general families; for gaulss the second column is `1/σ`). For
+//! cox.ph the response scale is the survival at each new row's time, with its standard error
+//! from the stored Breslow baseline (mgcv's `cox.ph()$predict`, `coxpred`).
 
 use std::path::Path;
 
@@ -69,6 +71,9 @@ pub struct GeneralModel {
     pub iterations: usize,
     /// Whether the outer iteration converged.
     pub converged: bool,
+    /// cox.ph's Breslow baseline and deviances (absent for other families).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cox: Option<crate::fit::general::cox::CoxExtra>,
 }
 
 /// What a general-family prediction gives: per linear predictor, values and standard errors.
@@ -84,9 +89,10 @@ impl GeneralModel {
     /// The model of a fit.
     pub fn from_fit(fit: &GeneralFit) -> GeneralModel {
         let y = &fit.y;
-        let (deviance, null_deviance) = match fit.family {
-            GeneralFamily::Multinom { .. } => multinom::deviances(y, &fit.eta),
-            _ => {
+        let (deviance, null_deviance) = match (&fit.cox, fit.family) {
+            (Some(c), _) => (c.deviance, c.null_deviance),
+            (None, GeneralFamily::Multinom { .. }) => multinom::deviances(y, &fit.eta),
+            (None, _) => {
                 let mean = y.iter().sum::<f64>() / y.len() as f64;
                 let (mu, tau) = (&fit.fitted[0], &fit.fitted[1]);
                 let deviance = y.iter().zip(mu).zip(tau).map(|((y, m), t)| ((y - m) * t).powi(2)).sum();
@@ -116,6 +122,7 @@ impl GeneralModel {
             n_dropped: fit.n_dropped,
             iterations: fit.iterations,
             converged: fit.converged,
+            cox: fit.cox.clone(),
         }
     }
 
@@ -148,6 +155,23 @@ impl GeneralModel {
             let beta = &self.coefficients[r.clone()];
             let v = vp.as_ref().submatrix(r.start, r.start, r.len(), r.len());
             let xv: Mat<f64> = &x * v;
+            if let (true, Some(cox)) = (response, &self.cox) {
+                // cox.ph: the survival at each row's time (mgcv's `coxpred`).
+                let times = d.response_values(&data)?;
+                let mut f = Vec::with_capacity(x.nrows());
+                let mut s = Vec::with_capacity(x.nrows());
+                let vm = v.to_owned();
+                for (i, &t) in times.iter().enumerate() {
+                    let row: Vec<f64> = (0..r.len()).map(|j| x[(i, j)]).collect();
+                    let eta: f64 = row.iter().zip(beta).map(|(x, b)| x * b).sum();
+                    let (sv, se_s) = cox.baseline.survival(t, &row, eta, &vm);
+                    f.push(sv);
+                    s.push(se_s);
+                }
+                fit.push(f);
+                se.push(s);
+                continue;
+            }
             let mut f = Vec::with_capacity(x.nrows());
             let mut s = Vec::with_capacity(x.nrows());
             for i in 0..x.nrows() {

@@ -616,5 +616,15 @@ pub(crate) fn check_general(model: &super::general::GeneralModel) -> Check {
     if model.n == 0 {
         return Err("the model was fitted to 0 rows".into());
     }
+    if let Some(c) = &model.cox {
+        let b = &c.baseline;
+        let nt = b.tr.len();
+        if b.h.len() != nt || b.q.len() != nt || b.a.len() != nt || b.a.iter().any(|a| a.len() != p) {
+            return Err(format!(
+                "the cox.ph baseline's arrays do not match its {nt} times and {p} coefficients"
+            ));
+        }
+        finite("cox.ph baseline", &[b.tr.as_slice(), &b.h, &b.q].concat())?;
+    }
     Ok(())
 }

@@ -20,6 +20,7 @@
 //! (`m^k` entries for order `k`), so that a family with three or more predictors needs no
 //! other indexing scheme than mgcv's `trind.generator` does.
 
+pub mod coxph;
 pub mod gaulss;
 pub mod multinom;
 
@@ -44,6 +45,12 @@ pub enum GeneralFamily {
         /// The number of linear predictors (classes less one).
         k: usize,
     },
+    /// mgcv's `cox.ph()`: Cox proportional hazards, one linear predictor without intercept on
+    /// the identity link; the response is the time, the event indicator comes as weights. Its
+    /// partial likelihood does not split into per-observation terms, so it is fitted by its own
+    /// path ([`crate::fit::general::cox`], [`coxph`]).
+    #[serde(rename = "cox.ph")]
+    CoxPh,
 }
 
 /// The derivatives of `Σ`-able per-observation log-likelihoods: order 0 to 4 for one
@@ -69,6 +76,11 @@ impl GeneralFamily {
         let bare = name.strip_suffix("()").unwrap_or(name);
         match bare {
             "gaulss" => Some(Ok(GeneralFamily::Gaulss { b: gaulss::DEFAULT_B })),
+            "cox.ph" => Some(Ok(GeneralFamily::CoxPh)),
+            _ if bare.starts_with("cox.ph(") => Some(Err(GamError::Control {
+                option: name.to_string(),
+                message: "cox.ph takes no arguments here: use --family cox.ph (identity link)".into(),
+            })),
             _ if bare.starts_with("gaulss(") => Some(Err(GamError::Control {
                 option: name.to_string(),
                 message: "gaulss takes no arguments here: use --family gaulss (identity and logb links, b = 0.01)"
@@ -83,13 +95,15 @@ impl GeneralFamily {
         match self {
             GeneralFamily::Gaulss { .. } => "gaulss",
             GeneralFamily::Multinom { .. } => "multinom",
+            GeneralFamily::CoxPh => "Cox PH",
         }
     }
 
-    /// The family as written on the command line (`gaulss`, `multinom(K=2)`).
+    /// The family as written on the command line (`gaulss`, `multinom(K=2)`, `cox.ph`).
     pub fn spelling(&self) -> String {
         match self {
             GeneralFamily::Multinom { k } => format!("multinom(K={k})"),
+            GeneralFamily::CoxPh => "cox.ph".to_string(),
             _ => self.name().to_string(),
         }
     }
@@ -99,6 +113,7 @@ impl GeneralFamily {
         match self {
             GeneralFamily::Gaulss { .. } => 2,
             GeneralFamily::Multinom { k } => *k,
+            GeneralFamily::CoxPh => 1,
         }
     }
 
@@ -108,6 +123,7 @@ impl GeneralFamily {
             GeneralFamily::Gaulss { .. } => vec!["identity", "logb"],
             // mgcv's multinom has `link = NULL`: its summary prints an empty link line.
             GeneralFamily::Multinom { .. } => Vec::new(),
+            GeneralFamily::CoxPh => vec!["identity"],
         }
     }
 
@@ -121,6 +137,7 @@ impl GeneralFamily {
         match self {
             GeneralFamily::Gaulss { b } => gaulss::inverse_link(a, eta, *b),
             GeneralFamily::Multinom { .. } => [eta, 1.0, 0.0, 0.0, 0.0],
+            GeneralFamily::CoxPh => [eta, 1.0, 0.0, 0.0, 0.0],
         }
     }
 
@@ -129,6 +146,8 @@ impl GeneralFamily {
         match self {
             GeneralFamily::Gaulss { .. } => gaulss::param_derivs(y, theta, order),
             GeneralFamily::Multinom { .. } => multinom::param_derivs(y, theta, order),
+            // No per-observation likelihood: cox.ph's fit never asks (its own path).
+            GeneralFamily::CoxPh => PointDerivs::default(),
         }
     }
 
@@ -138,6 +157,10 @@ impl GeneralFamily {
             GeneralFamily::Gaulss { .. } if !y.is_finite() => Err("the response must be a finite number".into()),
             GeneralFamily::Gaulss { .. } => Ok(()),
             GeneralFamily::Multinom { k } => multinom::check_response(y, *k),
+            GeneralFamily::CoxPh if !(y.is_finite() && y >= 0.0) => {
+                Err(format!("the time must be a finite number, at least 0 (it is {y})"))
+            }
+            GeneralFamily::CoxPh => Ok(()),
         }
     }
 }

@@ -149,7 +149,7 @@ pub(crate) fn chol_inverse(h: &Mat<f64>) -> Option<(Mat<f64>, f64)> {
 
 /// `H⁻¹ g` for a Newton step, with `H` made positive definite first when it is not (its
 /// eigenvalues replaced by their absolute values, floored at `max·√ε`; mgcv's `eigen.fix`).
-fn newton_step(h: &Mat<f64>, g: &[f64]) -> Result<Vec<f64>> {
+pub(crate) fn newton_step(h: &Mat<f64>, g: &[f64]) -> Result<Vec<f64>> {
     if let Some((inv, _)) = chol_inverse(h) {
         return Ok(mat_vec(&inv, g));
     }

@@ -21,6 +21,7 @@
 //! penalties, [`crate::fit::outer::initial_log_sp`]). The start changes the path, not the
 //! optimum.
 
+pub mod cox;
 pub mod design;
 pub mod inner;
 pub mod laml;
@@ -90,6 +91,8 @@ pub struct GeneralFit {
     pub n_dropped: usize,
     /// Seconds the fit took.
     pub seconds: f64,
+    /// cox.ph's baseline and deviances ([`cox`]); `None` for other families.
+    pub cox: Option<cox::CoxExtra>,
 }
 
 /// Refuses what general families do not support yet (module doc), one line each.
@@ -180,6 +183,12 @@ impl GeneralSetup {
     /// As [`fit`].
     pub fn new(formula: &str, family: GeneralFamily, data: &DataFrame, options: &FitOptions) -> Result<GeneralSetup> {
         check_options(options)?;
+        if family == GeneralFamily::CoxPh {
+            return Err(GamError::Control {
+                option: "family".into(),
+                message: "cox.ph needs its event indicator as weights: fit it with fit::general::cox::fit".into(),
+            });
+        }
         let list = FormulaList::parse(formula)?;
         if list.formulas.len() != family.n_predictors() {
             // One line (no caret under the formula: the count, not a position, is wrong).
@@ -321,6 +330,7 @@ impl GeneralSetup {
             n,
             n_dropped: self.n_dropped,
             seconds: started.elapsed().as_secs_f64(),
+            cox: None,
         })
     }
 }

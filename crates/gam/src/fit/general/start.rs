@@ -13,6 +13,8 @@ pub(super) fn initialize(prob: &Problem, s: &Mat<f64>) -> Vec<f64> {
     match prob.family {
         GeneralFamily::Gaulss { .. } => gaulss(prob, s),
         GeneralFamily::Multinom { .. } => multinom(prob, s),
+        // mgcv's cox.ph `initialize`: β = 0 (its fit takes its own path, fit/general/cox.rs).
+        GeneralFamily::CoxPh => vec![0.0; prob.x.ncols()],
     }
 }
 
