@@ -20,7 +20,9 @@
 //! (`m^k` entries for order `k`), so that a family with three or more predictors needs no
 //! other indexing scheme than mgcv's `trind.generator` does.
 
+pub mod gammals;
 pub mod gaulss;
+pub mod ziplss;
 
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +38,17 @@ pub enum GeneralFamily {
         /// The `logb` link's `b`.
         b: f64,
     },
+    /// mgcv's `gammals()`: gamma location-scale, the log mean on the identity link and the
+    /// log scale on mgcv's `"log"` link `θ = b + log(1 + e^{η_2})`, `b` = −7.
+    #[serde(rename = "gammals")]
+    Gammals {
+        /// The log-scale link's `b`.
+        b: f64,
+    },
+    /// mgcv's `ziplss()`: zero-inflated Poisson, the log Poisson mean and the presence
+    /// predictor (`p = 1 − exp(−e^{η_2})`) both on identity links.
+    #[serde(rename = "ziplss")]
+    Ziplss,
 }
 
 /// The derivatives of `Σ`-able per-observation log-likelihoods: order 0 to 4 for one
@@ -61,10 +74,21 @@ impl GeneralFamily {
         let bare = name.strip_suffix("()").unwrap_or(name);
         match bare {
             "gaulss" => Some(Ok(GeneralFamily::Gaulss { b: gaulss::DEFAULT_B })),
+            "gammals" => Some(Ok(GeneralFamily::Gammals { b: gammals::DEFAULT_B })),
+            "ziplss" => Some(Ok(GeneralFamily::Ziplss)),
             _ if bare.starts_with("gaulss(") => Some(Err(GamError::Control {
                 option: name.to_string(),
                 message: "gaulss takes no arguments here: use --family gaulss (identity and logb links, b = 0.01)"
                     .into(),
+            })),
+            _ if bare.starts_with("gammals(") => Some(Err(GamError::Control {
+                option: name.to_string(),
+                message: "gammals takes no arguments here: use --family gammals (identity and log links, b = -7)"
+                    .into(),
+            })),
+            _ if bare.starts_with("ziplss(") => Some(Err(GamError::Control {
+                option: name.to_string(),
+                message: "ziplss takes no arguments here: use --family ziplss (identity links)".into(),
             })),
             _ => None,
         }
@@ -74,13 +98,15 @@ impl GeneralFamily {
     pub fn name(&self) -> &'static str {
         match self {
             GeneralFamily::Gaulss { .. } => "gaulss",
+            GeneralFamily::Gammals { .. } => "gammals",
+            GeneralFamily::Ziplss => "ziplss",
         }
     }
 
     /// Number of linear predictors (mgcv's `nlp`).
     pub fn n_predictors(&self) -> usize {
         match self {
-            GeneralFamily::Gaulss { .. } => 2,
+            GeneralFamily::Gaulss { .. } | GeneralFamily::Gammals { .. } | GeneralFamily::Ziplss => 2,
         }
     }
 
@@ -88,6 +114,8 @@ impl GeneralFamily {
     pub fn link_names(&self) -> Vec<&'static str> {
         match self {
             GeneralFamily::Gaulss { .. } => vec!["identity", "logb"],
+            GeneralFamily::Gammals { .. } => vec!["identity", "log"],
+            GeneralFamily::Ziplss => vec!["identity", "identity"],
         }
     }
 
@@ -100,6 +128,8 @@ impl GeneralFamily {
     pub fn inverse_link(&self, a: usize, eta: f64) -> [f64; 5] {
         match self {
             GeneralFamily::Gaulss { b } => gaulss::inverse_link(a, eta, *b),
+            GeneralFamily::Gammals { b } => gammals::inverse_link(a, eta, *b),
+            GeneralFamily::Ziplss => [eta, 1.0, 0.0, 0.0, 0.0],
         }
     }
 
@@ -107,6 +137,8 @@ impl GeneralFamily {
     pub fn param_derivs(&self, y: f64, theta: &[f64], order: usize) -> PointDerivs {
         match self {
             GeneralFamily::Gaulss { .. } => gaulss::param_derivs(y, theta, order),
+            GeneralFamily::Gammals { .. } => gammals::param_derivs(y, theta, order),
+            GeneralFamily::Ziplss => ziplss::param_derivs(y, theta, order),
         }
     }
 
@@ -115,6 +147,52 @@ impl GeneralFamily {
         match self {
             GeneralFamily::Gaulss { .. } if !y.is_finite() => Err("the response must be a finite number".into()),
             GeneralFamily::Gaulss { .. } => Ok(()),
+            GeneralFamily::Gammals { .. } => gammals::check_response(y),
+            GeneralFamily::Ziplss => ziplss::check_response(y),
+        }
+    }
+
+    /// Checks the response as a whole, after every row passed [`check_response`](Self::check_response):
+    /// a message when the family cannot model it (ziplss refuses 0/1 data as mgcv does).
+    pub fn check_responses(&self, y: &[f64]) -> std::result::Result<(), String> {
+        match self {
+            GeneralFamily::Ziplss => ziplss::check_responses(y),
+            _ => Ok(()),
+        }
+    }
+
+    /// mgcv's `fitted.values` column `a` (after the family's `postproc`) at linear predictor
+    /// `eta`: the inverse link, except gammals' first column, the mean `e^μ`.
+    pub fn fitted_value(&self, a: usize, eta: f64) -> f64 {
+        match self {
+            GeneralFamily::Gammals { .. } if a == 0 => eta.exp(),
+            _ => self.inverse_link(a, eta)[0],
+        }
+    }
+
+    /// The deviance and null deviance from the response and the linear predictors
+    /// (`eta[a][i]`), as the family's `residuals` and `postproc` give them; `None` for a
+    /// family whose deviances the model computes itself (gaulss).
+    pub fn deviances(&self, y: &[f64], eta: &[Vec<f64>]) -> Option<(f64, f64)> {
+        match self {
+            GeneralFamily::Gaulss { .. } => None,
+            GeneralFamily::Gammals { b } => {
+                let th: Vec<f64> = eta[1].iter().map(|&e| gammals::inverse_link(1, e, *b)[0]).collect();
+                Some(gammals::deviances(y, &eta[0], &th))
+            }
+            GeneralFamily::Ziplss => Some(ziplss::deviances(y, &eta[0], &eta[1])),
+        }
+    }
+
+    /// The family's own response-scale prediction for one row (mgcv's family `predict`):
+    /// values and standard errors from the linear predictors `eta` and their covariance
+    /// `cov` (`m × m`, row-major); `None` when the response scale is each predictor's
+    /// inverse link (gaulss).
+    pub fn response_prediction(&self, eta: &[f64], cov: &[f64]) -> Option<(Vec<f64>, Vec<f64>)> {
+        match self {
+            GeneralFamily::Gaulss { .. } => None,
+            GeneralFamily::Gammals { b } => Some(gammals::response(eta, cov, *b)),
+            GeneralFamily::Ziplss => Some(ziplss::response(eta, cov)),
         }
     }
 }
