@@ -245,3 +245,20 @@ fn ziplss_refuses_binary_data() {
     .to_string();
     assert!(e.contains("0/1") && !e.contains('\n'), "{e}");
 }
+
+/// Fit times, ours against mgcv's (both the median of 5 fits of the same model; mgcv's from
+/// the R script's `system.time`). Run with `--ignored --nocapture`.
+#[test]
+#[ignore = "timing, run by hand"]
+fn fit_times() {
+    for id in ["gammals_reml", "ziplss_reml"] {
+        let r = read_json(&test_data().join(format!("general/{id}.json")));
+        let mut secs: Vec<f64> = (0..5).map(|_| fit_ref(&r).seconds).collect();
+        secs.sort_by(f64::total_cmp);
+        println!(
+            "{id}: ours median {:.3}s vs mgcv median {:.3}s",
+            secs[2],
+            num(&r["mgcv_seconds_median"])
+        );
+    }
+}
