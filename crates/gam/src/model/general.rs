@@ -4,7 +4,10 @@
 //! (`validate::check_general` in `model/validate.rs`), and predicting as mgcv's `predict.gam`
 //! does for a general family: every linear predictor, or on `type = "response"` each
 //! predictor's inverse link `h_k(η_k)` with standard error `|h_k'(η_k)| se(η_k)`
-//! (mgcv.r, `predict.gam`, general families; for gaulss the second column is `1/σ`). For
+//! (mgcv.r, `predict.gam`, general families; for gaulss the second column is `1/σ`), or the
+//! family's own response-scale prediction where mgcv's family has a `predict` (gammals: the
+//! mean and the log scale; ziplss: one column, the expected count; see
+//! [`GeneralFamily::response_prediction`]). For
 //! cox.ph the response scale is the survival at each new row's time, with its standard error
 //! from the stored Breslow baseline (mgcv's `cox.ph()$predict`, `coxpred`).
 
@@ -57,9 +60,9 @@ pub struct GeneralModel {
     pub vp: StoredMat,
     /// `−ℓ_ββ` at the fit (the summary's tests).
     pub neg_hess: StoredMat,
-    /// The deviance (gaulss: `Σ ((y − μ̂) τ̂)²`).
+    /// The deviance (gaulss: `Σ ((y − μ̂) τ̂)²`; others: [`GeneralFamily::deviances`]).
     pub deviance: f64,
-    /// The null deviance (gaulss: `Σ ((y − ȳ) τ̂)²`).
+    /// The null deviance (gaulss: `Σ ((y − ȳ) τ̂)²`; others: [`GeneralFamily::deviances`]).
     pub null_deviance: f64,
     /// Rows used.
     pub n: usize,
@@ -92,13 +95,15 @@ impl GeneralModel {
         let (deviance, null_deviance) = match (&fit.cox, fit.family) {
             (Some(c), _) => (c.deviance, c.null_deviance),
             (None, GeneralFamily::Multinom { .. }) => multinom::deviances(y, &fit.eta),
-            (None, _) => {
+            (None, family) => family.deviances(y, &fit.eta).unwrap_or_else(|| {
+                // gaulss: Σ ((y − μ̂) τ̂)² and Σ ((y − ȳ) τ̂)².
                 let mean = y.iter().sum::<f64>() / y.len() as f64;
                 let (mu, tau) = (&fit.fitted[0], &fit.fitted[1]);
-                let deviance = y.iter().zip(mu).zip(tau).map(|((y, m), t)| ((y - m) * t).powi(2)).sum();
-                let null_deviance = y.iter().zip(tau).map(|(y, t)| ((y - mean) * t).powi(2)).sum();
-                (deviance, null_deviance)
-            }
+                (
+                    y.iter().zip(mu).zip(tau).map(|((y, m), t)| ((y - m) * t).powi(2)).sum(),
+                    y.iter().zip(tau).map(|(y, t)| ((y - mean) * t).powi(2)).sum(),
+                )
+            }),
         };
         GeneralModel {
             format_version: MODEL_FORMAT_VERSION,
@@ -146,6 +151,9 @@ impl GeneralModel {
         if response && matches!(self.family, GeneralFamily::Multinom { .. }) {
             return self.class_probabilities(data);
         }
+        if response && let Some(p) = self.family_response(data)? {
+            return Ok(p);
+        }
         let vp = self.vp.to_mat();
         let mut fit = Vec::new();
         let mut se = Vec::new();
@@ -191,6 +199,71 @@ impl GeneralModel {
             se.push(s);
         }
         Ok(GeneralPrediction { fit, se })
+    }
+
+    /// The family's own response-scale prediction (mgcv's family `predict`, e.g. gammals'
+    /// mean and log scale, ziplss' expected count), from every predictor's value and their
+    /// joint covariance at each row; `None` for a family without one.
+    fn family_response(&self, data: &DataFrame) -> Result<Option<GeneralPrediction>> {
+        let m = self.design.designs.len();
+        if self
+            .family
+            .response_prediction(&vec![0.0; m], &vec![0.0; m * m])
+            .is_none()
+        {
+            return Ok(None);
+        }
+        let vp = self.vp.to_mat();
+        let mut xs = Vec::with_capacity(m);
+        for d in &self.design.designs {
+            let data = d.derive(data)?;
+            xs.push(d.model_matrix(&data)?);
+        }
+        let rows = xs.first().map_or(0, |x: &Mat<f64>| x.nrows());
+        // X_a V_ab for every pair of predictors.
+        let mut xv = Vec::with_capacity(m * m);
+        for (a, ra) in self.design.lpi.iter().enumerate() {
+            for rb in &self.design.lpi {
+                let v = vp.as_ref().submatrix(ra.start, rb.start, ra.len(), rb.len());
+                xv.push(&xs[a] * v);
+            }
+        }
+        let mut fit: Vec<Vec<f64>> = Vec::new();
+        let mut se: Vec<Vec<f64>> = Vec::new();
+        for i in 0..rows {
+            let eta: Vec<f64> = self
+                .design
+                .lpi
+                .iter()
+                .zip(&xs)
+                .map(|(r, x)| (0..r.len()).map(|j| x[(i, j)] * self.coefficients[r.start + j]).sum())
+                .collect();
+            let mut cov = vec![0.0; m * m];
+            for a in 0..m {
+                for b in 0..m {
+                    let rb = &self.design.lpi[b];
+                    cov[a * m + b] = (0..rb.len()).map(|j| xv[a * m + b][(i, j)] * xs[b][(i, j)]).sum();
+                }
+            }
+            let Some((f, s)) = self.family.response_prediction(&eta, &cov) else {
+                return Ok(None);
+            };
+            if fit.is_empty() {
+                fit = vec![Vec::with_capacity(rows); f.len()];
+                se = vec![Vec::with_capacity(rows); s.len()];
+            }
+            fit.iter_mut().zip(&f).for_each(|(c, v)| c.push(*v));
+            se.iter_mut().zip(&s).for_each(|(c, v)| c.push(*v));
+        }
+        if rows == 0 {
+            let (f, _) = self
+                .family
+                .response_prediction(&vec![0.0; m], &vec![0.0; m * m])
+                .unwrap_or_default();
+            fit = vec![Vec::new(); f.len()];
+            se = fit.clone();
+        }
+        Ok(Some(GeneralPrediction { fit, se }))
     }
 
     /// A multinom model's class probabilities `p_0..p_K` at the rows of `data`

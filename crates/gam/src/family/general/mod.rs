@@ -21,8 +21,10 @@
 //! other indexing scheme than mgcv's `trind.generator` does.
 
 pub mod coxph;
+pub mod gammals;
 pub mod gaulss;
 pub mod multinom;
+pub mod ziplss;
 
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +53,17 @@ pub enum GeneralFamily {
     /// path ([`crate::fit::general::cox`], [`coxph`]).
     #[serde(rename = "cox.ph")]
     CoxPh,
+    /// mgcv's `gammals()`: gamma location-scale, the log mean on the identity link and the
+    /// log scale on mgcv's `"log"` link `θ = b + log(1 + e^{η_2})`, `b` = −7.
+    #[serde(rename = "gammals")]
+    Gammals {
+        /// The log-scale link's `b`.
+        b: f64,
+    },
+    /// mgcv's `ziplss()`: zero-inflated Poisson, the log Poisson mean and the presence
+    /// predictor (`p = 1 − exp(−e^{η_2})`) both on identity links.
+    #[serde(rename = "ziplss")]
+    Ziplss,
 }
 
 /// The derivatives of `Σ`-able per-observation log-likelihoods: order 0 to 4 for one
@@ -81,10 +94,21 @@ impl GeneralFamily {
                 option: name.to_string(),
                 message: "cox.ph takes no arguments here: use --family cox.ph (identity link)".into(),
             })),
+            "gammals" => Some(Ok(GeneralFamily::Gammals { b: gammals::DEFAULT_B })),
+            "ziplss" => Some(Ok(GeneralFamily::Ziplss)),
             _ if bare.starts_with("gaulss(") => Some(Err(GamError::Control {
                 option: name.to_string(),
                 message: "gaulss takes no arguments here: use --family gaulss (identity and logb links, b = 0.01)"
                     .into(),
+            })),
+            _ if bare.starts_with("gammals(") => Some(Err(GamError::Control {
+                option: name.to_string(),
+                message: "gammals takes no arguments here: use --family gammals (identity and log links, b = -7)"
+                    .into(),
+            })),
+            _ if bare.starts_with("ziplss(") => Some(Err(GamError::Control {
+                option: name.to_string(),
+                message: "ziplss takes no arguments here: use --family ziplss (identity links)".into(),
             })),
             _ => multinom_spec(name),
         }
@@ -96,6 +120,8 @@ impl GeneralFamily {
             GeneralFamily::Gaulss { .. } => "gaulss",
             GeneralFamily::Multinom { .. } => "multinom",
             GeneralFamily::CoxPh => "Cox PH",
+            GeneralFamily::Gammals { .. } => "gammals",
+            GeneralFamily::Ziplss => "ziplss",
         }
     }
 
@@ -111,7 +137,7 @@ impl GeneralFamily {
     /// Number of linear predictors (mgcv's `nlp`).
     pub fn n_predictors(&self) -> usize {
         match self {
-            GeneralFamily::Gaulss { .. } => 2,
+            GeneralFamily::Gaulss { .. } | GeneralFamily::Gammals { .. } | GeneralFamily::Ziplss => 2,
             GeneralFamily::Multinom { k } => *k,
             GeneralFamily::CoxPh => 1,
         }
@@ -124,6 +150,8 @@ impl GeneralFamily {
             // mgcv's multinom has `link = NULL`: its summary prints an empty link line.
             GeneralFamily::Multinom { .. } => Vec::new(),
             GeneralFamily::CoxPh => vec!["identity"],
+            GeneralFamily::Gammals { .. } => vec!["identity", "log"],
+            GeneralFamily::Ziplss => vec!["identity", "identity"],
         }
     }
 
@@ -138,6 +166,8 @@ impl GeneralFamily {
             GeneralFamily::Gaulss { b } => gaulss::inverse_link(a, eta, *b),
             GeneralFamily::Multinom { .. } => [eta, 1.0, 0.0, 0.0, 0.0],
             GeneralFamily::CoxPh => [eta, 1.0, 0.0, 0.0, 0.0],
+            GeneralFamily::Gammals { b } => gammals::inverse_link(a, eta, *b),
+            GeneralFamily::Ziplss => [eta, 1.0, 0.0, 0.0, 0.0],
         }
     }
 
@@ -148,6 +178,8 @@ impl GeneralFamily {
             GeneralFamily::Multinom { .. } => multinom::param_derivs(y, theta, order),
             // No per-observation likelihood: cox.ph's fit never asks (its own path).
             GeneralFamily::CoxPh => PointDerivs::default(),
+            GeneralFamily::Gammals { .. } => gammals::param_derivs(y, theta, order),
+            GeneralFamily::Ziplss => ziplss::param_derivs(y, theta, order),
         }
     }
 
@@ -161,6 +193,54 @@ impl GeneralFamily {
                 Err(format!("the time must be a finite number, at least 0 (it is {y})"))
             }
             GeneralFamily::CoxPh => Ok(()),
+            GeneralFamily::Gammals { .. } => gammals::check_response(y),
+            GeneralFamily::Ziplss => ziplss::check_response(y),
+        }
+    }
+
+    /// Checks the response as a whole, after every row passed [`check_response`](Self::check_response):
+    /// a message when the family cannot model it (ziplss refuses 0/1 data as mgcv does).
+    pub fn check_responses(&self, y: &[f64]) -> std::result::Result<(), String> {
+        match self {
+            GeneralFamily::Ziplss => ziplss::check_responses(y),
+            _ => Ok(()),
+        }
+    }
+
+    /// mgcv's `fitted.values` column `a` (after the family's `postproc`) at linear predictor
+    /// `eta`: the inverse link, except gammals' first column, the mean `e^μ`.
+    pub fn fitted_value(&self, a: usize, eta: f64) -> f64 {
+        match self {
+            GeneralFamily::Gammals { .. } if a == 0 => eta.exp(),
+            _ => self.inverse_link(a, eta)[0],
+        }
+    }
+
+    /// The deviance and null deviance from the response and the linear predictors
+    /// (`eta[a][i]`), as the family's `residuals` and `postproc` give them; `None` for a
+    /// family whose deviances the model computes itself (gaulss).
+    pub fn deviances(&self, y: &[f64], eta: &[Vec<f64>]) -> Option<(f64, f64)> {
+        match self {
+            // gaulss's are the model's own; multinom's and cox.ph's come from their modules.
+            GeneralFamily::Gaulss { .. } | GeneralFamily::Multinom { .. } | GeneralFamily::CoxPh => None,
+            GeneralFamily::Gammals { b } => {
+                let th: Vec<f64> = eta[1].iter().map(|&e| gammals::inverse_link(1, e, *b)[0]).collect();
+                Some(gammals::deviances(y, &eta[0], &th))
+            }
+            GeneralFamily::Ziplss => Some(ziplss::deviances(y, &eta[0], &eta[1])),
+        }
+    }
+
+    /// The family's own response-scale prediction for one row (mgcv's family `predict`):
+    /// values and standard errors from the linear predictors `eta` and their covariance
+    /// `cov` (`m × m`, row-major); `None` when the response scale is each predictor's
+    /// inverse link (gaulss).
+    pub fn response_prediction(&self, eta: &[f64], cov: &[f64]) -> Option<(Vec<f64>, Vec<f64>)> {
+        match self {
+            // multinom's class probabilities and cox.ph's survival are the model's (model/general.rs).
+            GeneralFamily::Gaulss { .. } | GeneralFamily::Multinom { .. } | GeneralFamily::CoxPh => None,
+            GeneralFamily::Gammals { b } => Some(gammals::response(eta, cov, *b)),
+            GeneralFamily::Ziplss => Some(ziplss::response(eta, cov)),
         }
     }
 }

@@ -79,7 +79,8 @@ pub struct GeneralFit {
     pub y: Vec<f64>,
     /// The linear predictors at the training rows, `eta[a][i]`.
     pub eta: Vec<Vec<f64>>,
-    /// The family's parameters at the training rows (`fitted[a][i]`; gaulss: μ, 1/σ).
+    /// mgcv's `fitted.values` at the training rows (`fitted[a][i]`, [`GeneralFamily::fitted_value`];
+    /// gaulss: μ, 1/σ; gammals: the mean `e^μ` and the log scale).
     pub fitted: Vec<Vec<f64>>,
     /// Outer iterations.
     pub iterations: usize,
@@ -215,6 +216,13 @@ impl GeneralSetup {
                 });
             }
         }
+        if let Err(message) = family.check_responses(&y) {
+            return Err(GamError::Data {
+                column: list.formulas[0].response_columns().join(", "),
+                row: None,
+                message,
+            });
+        }
         let n = y.len();
         let p = design.n_coef();
         if n <= p {
@@ -306,7 +314,7 @@ impl GeneralSetup {
             .collect();
         let eta = prob.eta(&last.beta);
         let fitted = (0..prob.m())
-            .map(|a| eta[a].iter().map(|&e| family.inverse_link(a, e)[0]).collect())
+            .map(|a| eta[a].iter().map(|&e| family.fitted_value(a, e)).collect())
             .collect();
         Ok(GeneralFit {
             family,

@@ -12,26 +12,34 @@ use crate::family::general::GeneralFamily;
 pub(super) fn initialize(prob: &Problem, s: &Mat<f64>) -> Vec<f64> {
     match prob.family {
         GeneralFamily::Gaulss { .. } => gaulss(prob, s),
+        GeneralFamily::Gammals { b } => gammals(prob, s, b),
+        GeneralFamily::Ziplss => ziplss(prob, s),
         GeneralFamily::Multinom { .. } => multinom(prob, s),
         // mgcv's cox.ph `initialize`: β = 0 (its fit takes its own path, fit/general/cox.rs).
         GeneralFamily::CoxPh => vec![0.0; prob.x.ncols()],
     }
 }
 
-/// `(X_rᵀX_r + S_rr)⁻¹ X_rᵀ t`: the penalised least-squares fit of `target` on the columns
-/// `r` with their block of the total penalty `s` (`None` when not positive definite).
-fn penalised_ls(prob: &Problem, s: &Mat<f64>, r: &std::ops::Range<usize>, target: &[f64]) -> Option<Vec<f64>> {
+/// The penalised least-squares coefficients of predictor `a` for `target` with row weights
+/// `w` (all 1 when `None`) and that predictor's block of `s`: `(X_aᵀWX_a + S_aa)⁻¹X_aᵀW t`
+/// (zeros when the matrix is singular).
+fn penalised_ls(prob: &Problem, s: &Mat<f64>, a: usize, target: &[f64], w: Option<&[f64]>) -> Vec<f64> {
+    let r = &prob.lpi[a];
     let xa = prob.x.as_ref().subcols(r.start, r.len());
-    let mut xtx = xa.transpose() * xa;
+    let wx = Mat::<f64>::from_fn(xa.nrows(), r.len(), |i, j| w.map_or(1.0, |w| w[i]) * xa[(i, j)]);
+    let mut xtx = xa.transpose() * &wx;
     for i in 0..r.len() {
         for j in 0..r.len() {
             xtx[(i, j)] += s[(r.start + i, r.start + j)];
         }
     }
     let xty: Vec<f64> = (0..r.len())
-        .map(|j| xa.col(j).iter().zip(target).map(|(x, t)| x * t).sum())
+        .map(|j| wx.col(j).iter().zip(target).map(|(x, t)| x * t).sum())
         .collect();
-    inner::chol_inverse(&xtx).map(|(inv, _)| mat_vec(&inv, &xty))
+    match inner::chol_inverse(&xtx) {
+        Some((inv, _)) => mat_vec(&inv, &xty),
+        None => vec![0.0; r.len()],
+    }
 }
 
 /// mgcv's multinom `initialize`: for each predictor `k`, a penalised regression of
@@ -45,10 +53,54 @@ fn multinom(prob: &Problem, s: &Mat<f64>) -> Vec<f64> {
             .iter()
             .map(|&y| if y == (a + 1) as f64 { 3.0 } else { -3.0 })
             .collect();
-        if let Some(b) = penalised_ls(prob, s, r, &target) {
-            beta[r.clone()].copy_from_slice(&b);
-        }
+        beta[r.clone()].copy_from_slice(&penalised_ls(prob, s, a, &target, None));
     }
+    beta
+}
+
+/// mgcv's gammals `initialize`: `log y` regressed on the log mean's columns, then mgcv's
+/// scale link of `log|y − η̂_1|` (its raw residual on the log-mean scale, as mgcv writes it)
+/// on the log scale's.
+fn gammals(prob: &Problem, s: &Mat<f64>, b: f64) -> Vec<f64> {
+    let mut beta = vec![0.0; prob.x.ncols()];
+    let ymax = prob.y.iter().cloned().fold(0.0, f64::max);
+    let shift = ymax * f64::EPSILON.powf(0.75);
+    let yt: Vec<f64> = prob.y.iter().map(|y| (y + shift).ln()).collect();
+    let (r0, r1) = (prob.lpi[0].clone(), prob.lpi[1].clone());
+    beta[r0.clone()].copy_from_slice(&penalised_ls(prob, s, 0, &yt, None));
+    let eta = prob.x_times(&r0, &beta[r0.clone()]);
+    let target: Vec<f64> = prob
+        .y
+        .iter()
+        .zip(&eta)
+        .map(|(y, e)| crate::family::general::gammals::scale_link((y - e).abs().max(1e-300).ln(), b))
+        .collect();
+    beta[r1].copy_from_slice(&penalised_ls(prob, s, 1, &target, None));
+    beta
+}
+
+/// mgcv's ziplss `initialize`: presence (`y > 0`) regressed on the presence predictor's
+/// columns; then `log y` (`log 0.2` for a zero) on the log mean's, with a zero whose fitted
+/// presence is below 1/2 down-weighted by 0.1 (mgcv scales the rows by 0.1, so the weight
+/// in the normal equations is 0.01).
+fn ziplss(prob: &Problem, s: &Mat<f64>) -> Vec<f64> {
+    let mut beta = vec![0.0; prob.x.ncols()];
+    let (r0, r1) = (prob.lpi[0].clone(), prob.lpi[1].clone());
+    let present: Vec<f64> = prob.y.iter().map(|&y| if y > 0.0 { 1.0 } else { 0.0 }).collect();
+    beta[r1.clone()].copy_from_slice(&penalised_ls(prob, s, 1, &present, None));
+    let p = prob.x_times(&r1, &beta[r1.clone()]);
+    let w: Vec<f64> = prob
+        .y
+        .iter()
+        .zip(&p)
+        .map(|(&y, &p)| if y == 0.0 && p < 0.5 { 0.01 } else { 1.0 })
+        .collect();
+    let yt: Vec<f64> = prob
+        .y
+        .iter()
+        .map(|&y| if y == 0.0 { 0.2f64.ln() } else { y.ln() })
+        .collect();
+    beta[r0].copy_from_slice(&penalised_ls(prob, s, 0, &yt, Some(&w)));
     beta
 }
 
