@@ -55,9 +55,9 @@ pub struct GeneralModel {
     pub vp: StoredMat,
     /// `−ℓ_ββ` at the fit (the summary's tests).
     pub neg_hess: StoredMat,
-    /// The deviance (gaulss: `Σ ((y − μ̂) τ̂)²`).
+    /// The deviance (gaulss: `Σ ((y − μ̂) τ̂)²`; 0 for families whose summary shows none).
     pub deviance: f64,
-    /// The null deviance (gaulss: `Σ ((y − ȳ) τ̂)²`).
+    /// The null deviance (gaulss: `Σ ((y − ȳ) τ̂)²`; 0 for families whose summary shows none).
     pub null_deviance: f64,
     /// Rows used.
     pub n: usize,
@@ -85,9 +85,17 @@ impl GeneralModel {
     pub fn from_fit(fit: &GeneralFit) -> GeneralModel {
         let y = &fit.y;
         let mean = y.iter().sum::<f64>() / y.len() as f64;
-        let (mu, tau) = (&fit.fitted[0], &fit.fitted[1]);
-        let deviance = y.iter().zip(mu).zip(tau).map(|((y, m), t)| ((y - m) * t).powi(2)).sum();
-        let null_deviance = y.iter().zip(tau).map(|(y, t)| ((y - mean) * t).powi(2)).sum();
+        let (deviance, null_deviance) = match fit.family {
+            GeneralFamily::Gaulss { .. } => {
+                let (mu, tau) = (&fit.fitted[0], &fit.fitted[1]);
+                (
+                    y.iter().zip(mu).zip(tau).map(|((y, m), t)| ((y - m) * t).powi(2)).sum(),
+                    y.iter().zip(tau).map(|(y, t)| ((y - mean) * t).powi(2)).sum(),
+                )
+            }
+            // Families whose summary prints no deviance (`GeneralFamily::deviance_line`).
+            _ => (0.0, 0.0),
+        };
         GeneralModel {
             format_version: MODEL_FORMAT_VERSION,
             kind: GENERAL_KIND.into(),

@@ -16,6 +16,7 @@ use super::rformat::{self, CoefTable};
 use crate::fit::assemble::{ParamRow, SmoothRow};
 use crate::fit::significance::test_stat;
 use crate::model::general::GeneralModel;
+use crate::family::general::DevianceLine;
 
 /// Digits of the summary tables (mgcv's `print.summary.gam`).
 const SUMMARY_DIGITS: usize = 4;
@@ -167,10 +168,14 @@ pub fn general_summary_lines(fit: &GeneralModel) -> Vec<String> {
         lines.extend(rformat::print_coefmat(&table, SUMMARY_DIGITS));
     }
     lines.push(String::new());
-    lines.push(format!(
-        "Deviance explained = {}%",
-        rformat::format_c(s.dev_explained * 100.0, 3, Some(4), false)
-    ));
+    match fit.family.deviance_line() {
+        DevianceLine::Explained => lines.push(format!(
+            "Deviance explained = {}%",
+            rformat::format_c(s.dev_explained * 100.0, 3, Some(4), false)
+        )),
+        DevianceLine::NotAvailable => lines.push("Deviance explained =   NA%".to_string()),
+        DevianceLine::Absent => lines.push(String::new()),
+    }
     lines.push(format!(
         "-REML = {}  Scale est. = {}  n = {}",
         rformat::format_c(fit.reml, 5, None, false),

@@ -1,5 +1,5 @@
 //! mgcv's general families: models with several linear predictors, one formula each
-//! (`gaulss`; later `gammals`, `ziplss`, `multinom`, `cox.ph`, `twlss`, `gevlss`, `shash`).
+//! (`gaulss`, `gevlss`, `shash`; later `gammals`, `ziplss`, `multinom`, `cox.ph`, `twlss`).
 //!
 //! A general family gives the log-likelihood of one observation, `ℓ_i(θ_1, …, θ_m)`, as a
 //! function of its `m` distribution parameters, with derivatives in them up to fourth order,
@@ -21,6 +21,9 @@
 //! other indexing scheme than mgcv's `trind.generator` does.
 
 pub mod gaulss;
+pub mod gevlss;
+pub(crate) mod jet;
+pub mod shash;
 
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +39,28 @@ pub enum GeneralFamily {
         /// The `logb` link's `b`.
         b: f64,
     },
+    /// mgcv's `gevlss()`: generalised extreme value with location (identity), log scale
+    /// (identity) and shape on mgcv's shifted logit (`ξ ∈ (−1, 0.5)`).
+    #[serde(rename = "gevlss")]
+    Gevlss,
+    /// mgcv's `shash()`: sinh-arcsinh with location (identity), log scale on the `logeb`
+    /// link with `b` (mgcv's default 0.01), skewness and log tail weight (identity).
+    #[serde(rename = "shash")]
+    Shash {
+        /// The `logeb` link's `b`.
+        b: f64,
+    },
+}
+
+/// What the summary's `Deviance explained` line shows for a family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DevianceLine {
+    /// The percentage from the model's deviance and null deviance (gaulss).
+    Explained,
+    /// `NA` (gevlss: mgcv's `postproc` sets the null deviance to `NA`).
+    NotAvailable,
+    /// No line at all (shash: mgcv leaves the null deviance unset).
+    Absent,
 }
 
 /// The derivatives of `Σ`-able per-observation log-likelihoods: order 0 to 4 for one
@@ -66,6 +91,18 @@ impl GeneralFamily {
                 message: "gaulss takes no arguments here: use --family gaulss (identity and logb links, b = 0.01)"
                     .into(),
             })),
+            "gevlss" => Some(Ok(GeneralFamily::Gevlss)),
+            _ if bare.starts_with("gevlss(") => Some(Err(GamError::Control {
+                option: name.to_string(),
+                message: "gevlss takes no arguments here: use --family gevlss (identity, identity and shifted logit links)"
+                    .into(),
+            })),
+            "shash" => Some(Ok(GeneralFamily::Shash { b: shash::DEFAULT_B })),
+            _ if bare.starts_with("shash(") => Some(Err(GamError::Control {
+                option: name.to_string(),
+                message: "shash takes no arguments here: use --family shash (logeb link with b = 0.01, phiPen = 1e-3)"
+                    .into(),
+            })),
             _ => None,
         }
     }
@@ -74,6 +111,8 @@ impl GeneralFamily {
     pub fn name(&self) -> &'static str {
         match self {
             GeneralFamily::Gaulss { .. } => "gaulss",
+            GeneralFamily::Gevlss => "gevlss",
+            GeneralFamily::Shash { .. } => "shash",
         }
     }
 
@@ -81,6 +120,8 @@ impl GeneralFamily {
     pub fn n_predictors(&self) -> usize {
         match self {
             GeneralFamily::Gaulss { .. } => 2,
+            GeneralFamily::Gevlss => 3,
+            GeneralFamily::Shash { .. } => 4,
         }
     }
 
@@ -88,6 +129,8 @@ impl GeneralFamily {
     pub fn link_names(&self) -> Vec<&'static str> {
         match self {
             GeneralFamily::Gaulss { .. } => vec!["identity", "logb"],
+            GeneralFamily::Gevlss => vec!["identity", "identity", "logit"],
+            GeneralFamily::Shash { .. } => vec!["identity", "logeb", "identity", "identity"],
         }
     }
 
@@ -100,6 +143,8 @@ impl GeneralFamily {
     pub fn inverse_link(&self, a: usize, eta: f64) -> [f64; 5] {
         match self {
             GeneralFamily::Gaulss { b } => gaulss::inverse_link(a, eta, *b),
+            GeneralFamily::Gevlss => gevlss::inverse_link(a, eta),
+            GeneralFamily::Shash { b } => shash::inverse_link(a, eta, *b),
         }
     }
 
@@ -107,6 +152,8 @@ impl GeneralFamily {
     pub fn param_derivs(&self, y: f64, theta: &[f64], order: usize) -> PointDerivs {
         match self {
             GeneralFamily::Gaulss { .. } => gaulss::param_derivs(y, theta, order),
+            GeneralFamily::Gevlss => gevlss::param_derivs(y, theta, order),
+            GeneralFamily::Shash { .. } => shash::param_derivs(y, theta, order),
         }
     }
 
@@ -115,6 +162,17 @@ impl GeneralFamily {
         match self {
             GeneralFamily::Gaulss { .. } if !y.is_finite() => Err("the response must be a finite number".into()),
             GeneralFamily::Gaulss { .. } => Ok(()),
+            GeneralFamily::Gevlss => gevlss::check_response(y),
+            GeneralFamily::Shash { .. } => shash::check_response(y),
+        }
+    }
+
+    /// What the summary prints as `Deviance explained` (mgcv's `null.deviance` per family).
+    pub fn deviance_line(&self) -> DevianceLine {
+        match self {
+            GeneralFamily::Gaulss { .. } => DevianceLine::Explained,
+            GeneralFamily::Gevlss => DevianceLine::NotAvailable,
+            GeneralFamily::Shash { .. } => DevianceLine::Absent,
         }
     }
 }
