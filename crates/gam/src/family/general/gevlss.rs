@@ -63,7 +63,7 @@ pub(crate) fn param_derivs(y: f64, theta: &[f64], order: usize) -> PointDerivs {
         xi = -XI_EPS;
     }
     let aa0 = xi * (y - theta[0]) * (-theta[1]).exp();
-    if !(aa0 > -1.0) {
+    if aa0.is_nan() || aa0 <= -1.0 {
         // Outside the support: ℓ = −∞ (mgcv's log1p gives −Inf or NaN there).
         return PointDerivs {
             l0: f64::NEG_INFINITY,

@@ -16,7 +16,7 @@
 use std::ops::{Add, Mul, Neg, Sub};
 use std::sync::OnceLock;
 
-use super::{PointDerivs, symmetric};
+use super::PointDerivs;
 
 /// Most variables.
 const MAX_VARS: usize = 4;
@@ -166,7 +166,8 @@ impl Jet {
         self.c[0]
     }
 
-    /// The partial derivative in the variables listed by `idx` (repeats allowed).
+    /// The partial derivative in the variables listed by `idx` (repeats allowed; the tests).
+    #[cfg(test)]
     pub(crate) fn d(&self, idx: &[usize]) -> f64 {
         if idx.len() > self.t.degree {
             return 0.0;
@@ -177,14 +178,34 @@ impl Jet {
         self.c[i] * self.t.fact[i]
     }
 
-    /// The value and every derivative up to the jet's degree as [`PointDerivs`] tensors.
+    /// The value and every derivative up to the jet's degree as [`PointDerivs`] tensors (full
+    /// symmetric tensors, flattened row-major, as [`super::symmetric`] builds them).
     pub(crate) fn point_derivs(&self) -> PointDerivs {
         let (m, d) = (self.t.m, self.t.degree);
-        let tensor = |k: usize| {
-            if k <= d {
-                symmetric(m, k, |idx| self.d(idx))
-            } else {
-                Vec::new()
+        let tensor = |k: usize| -> Vec<f64> {
+            if k > d {
+                return Vec::new();
+            }
+            let mut out = Vec::with_capacity(m.pow(k as u32));
+            let mut idx = [0usize; MAX_DEGREE];
+            loop {
+                let mut e = [0; MAX_VARS];
+                idx[..k].iter().for_each(|&i| e[i] += 1);
+                let i = self.t.index[code(&e)] as usize;
+                out.push(self.c[i] * self.t.fact[i]);
+                // Row-major odometer: the last index runs fastest.
+                let mut pos = k;
+                while pos > 0 {
+                    idx[pos - 1] += 1;
+                    if idx[pos - 1] < m {
+                        break;
+                    }
+                    idx[pos - 1] = 0;
+                    pos -= 1;
+                }
+                if pos == 0 {
+                    return out;
+                }
             }
         };
         PointDerivs {
@@ -332,6 +353,7 @@ mod tests {
         close(g.d(&[0, 0]), b * b * e, "second order at degree 2");
         close(g.d(&[0, 0, 1]), 0.0, "beyond the degree");
         let pd = f.point_derivs();
+        assert_eq!(pd.l3, crate::family::general::symmetric(4, 3, |i| f.d(i)));
         assert_eq!((pd.l1.len(), pd.l2.len(), pd.l3.len(), pd.l4.len()), (4, 16, 64, 256));
         close(pd.l3[2 * 16 + 3 * 4], b * e / (1.0 + c * d).powi(2), "tensor entry (c, d, a)");
     }

@@ -218,41 +218,101 @@ fn flatten(idx: &[usize], m: usize) -> usize {
     idx.iter().fold(0, |acc, &i| acc * m + i)
 }
 
+/// One term of Faà di Bruno's sum for one η-derivative entry: the flat position of the
+/// parameter derivative (in the tensor of order `n_factors`) and the inverse-link derivatives
+/// `h[a][order]` that multiply it.
+#[derive(Debug, Clone, Copy)]
+struct FaaTerm {
+    src: usize,
+    n_factors: usize,
+    factors: [(usize, usize); 4],
+}
+
+/// For each order `k` (1 to 4) and each flat entry of the η-derivative tensor, the terms of
+/// its sum: the partitions whose blocks hold equal indices ([`eta_derivs`]). Built once per
+/// number of parameters, so that the per-observation work allocates nothing but the output.
+#[derive(Debug)]
+struct FaaPlan {
+    orders: Vec<Vec<Vec<FaaTerm>>>,
+}
+
+impl FaaPlan {
+    fn new(m: usize) -> FaaPlan {
+        let orders = (1..=4)
+            .map(|k| {
+                let parts = &all_partitions()[k - 1];
+                (0..m.pow(k as u32))
+                    .map(|flat| {
+                        let idx = unflatten(flat, k, m);
+                        parts
+                            .iter()
+                            .filter(|p| p.iter().all(|block| block.iter().all(|&e| idx[e] == idx[block[0]])))
+                            .map(|p| {
+                                let params: Vec<usize> = p.iter().map(|block| idx[block[0]]).collect();
+                                let mut factors = [(0, 0); 4];
+                                for (f, block) in factors.iter_mut().zip(p) {
+                                    *f = (idx[block[0]], block.len());
+                                }
+                                FaaTerm {
+                                    src: flatten(&params, m),
+                                    n_factors: p.len(),
+                                    factors,
+                                }
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        FaaPlan { orders }
+    }
+}
+
+/// Most parameters whose [`FaaPlan`] is kept (a family with more builds its plan per call).
+const CACHED_PLANS: usize = 8;
+
+/// The plan for `m` parameters, built once for `m ≤ CACHED_PLANS`.
+fn faa_plan(m: usize) -> Option<&'static FaaPlan> {
+    static PLANS: [std::sync::OnceLock<FaaPlan>; CACHED_PLANS] = [const { std::sync::OnceLock::new() }; CACHED_PLANS];
+    (1..=CACHED_PLANS)
+        .contains(&m)
+        .then(|| PLANS[m - 1].get_or_init(|| FaaPlan::new(m)))
+}
+
 /// The derivatives of `ℓ_i` in the linear predictors from those in the parameters `d` and the
 /// inverse links' derivatives `h[a] = [h_a, h_a', …, h_a'''']` (module doc), up to `order`.
 pub fn eta_derivs(d: &PointDerivs, h: &[[f64; 5]], order: usize) -> PointDerivs {
     let m = h.len();
+    let built;
+    let plan = match faa_plan(m) {
+        Some(p) => p,
+        None => {
+            built = FaaPlan::new(m);
+            &built
+        }
+    };
     let by_order = [&d.l1, &d.l2, &d.l3, &d.l4];
     let mut out = PointDerivs {
         l0: d.l0,
         ..PointDerivs::default()
     };
     for k in 1..=order.min(4) {
-        let parts = &all_partitions()[k - 1];
-        let size = m.pow(k as u32);
-        let mut t = vec![0.0; size];
-        for (flat, v) in t.iter_mut().enumerate() {
-            let idx = unflatten(flat, k, m);
-            let mut acc = 0.0;
-            for p in parts {
-                let mut prod = 1.0;
-                let mut params = Vec::with_capacity(p.len());
-                let mut ok = true;
-                for block in p {
-                    let a = idx[block[0]];
-                    if block.iter().any(|&e| idx[e] != a) {
-                        ok = false;
-                        break;
-                    }
-                    prod *= h[a][block.len()];
-                    params.push(a);
-                }
-                if ok && prod != 0.0 {
-                    acc += by_order[p.len() - 1][flatten(&params, m)] * prod;
-                }
-            }
-            *v = acc;
-        }
+        let t: Vec<f64> = plan.orders[k - 1]
+            .iter()
+            .map(|terms| {
+                terms
+                    .iter()
+                    .map(|term| {
+                        let prod: f64 = term.factors[..term.n_factors].iter().map(|&(a, j)| h[a][j]).product();
+                        if prod == 0.0 {
+                            0.0
+                        } else {
+                            by_order[term.n_factors - 1][term.src] * prod
+                        }
+                    })
+                    .sum()
+            })
+            .collect();
         match k {
             1 => out.l1 = t,
             2 => out.l2 = t,
