@@ -199,7 +199,7 @@ fn invalid_responses_are_refused_naming_the_row() {
         let dir = tempfile::tempdir().unwrap();
         let csv = std::fs::read_to_string(test_data().join("general").join(r["data"].as_str().unwrap())).unwrap();
         let mut lines: Vec<String> = csv.lines().map(String::from).collect();
-        // Data row 7 (line 8 after the header) gets an infinite response.
+        // Data row 7 (the file's line 8, the header being line 1) gets an infinite response.
         let rest = lines[7].split_once(',').unwrap().1.to_string();
         lines[7] = format!("Inf,{rest}");
         let path = dir.path().join("bad.csv");
@@ -208,7 +208,7 @@ fn invalid_responses_are_refused_naming_the_row() {
         let family = GeneralFamily::parse(r["family"].as_str().unwrap()).unwrap().unwrap();
         let e = fit(r["formula"].as_str().unwrap(), family, &d, &FitOptions::default()).unwrap_err();
         let text = e.to_string();
-        assert!(text.contains('7') && !text.contains('\n'), "{id}: {text}");
+        assert!(text.contains("row 7") && !text.contains('\n'), "{id}: {text}");
     }
 }
 
@@ -217,7 +217,13 @@ fn invalid_responses_are_refused_naming_the_row() {
 fn the_list_needs_one_formula_per_predictor() {
     let r = read_json(&test_data().join("general/shash_reml.json"));
     let family = GeneralFamily::parse("shash").unwrap().unwrap();
-    let e = fit("list(y ~ s(x1), ~ s(x2), ~ 1)", family, &data(&r), &FitOptions::default()).unwrap_err();
+    let e = fit(
+        "list(y ~ s(x1), ~ s(x2), ~ 1)",
+        family,
+        &data(&r),
+        &FitOptions::default(),
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("needs 4 formulas"), "{e}");
     assert!(GeneralFamily::parse("gevlss(link = 'log')").unwrap().is_err());
 }

@@ -13,10 +13,10 @@ use faer::{Mat, Side};
 use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::rformat::{self, CoefTable};
+use crate::family::general::DevianceLine;
 use crate::fit::assemble::{ParamRow, SmoothRow};
 use crate::fit::significance::test_stat;
 use crate::model::general::GeneralModel;
-use crate::family::general::DevianceLine;
 
 /// Digits of the summary tables (mgcv's `print.summary.gam`).
 const SUMMARY_DIGITS: usize = 4;

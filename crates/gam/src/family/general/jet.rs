@@ -75,10 +75,7 @@ impl Table {
         for (i, e) in exps.iter().enumerate() {
             index[code(e)] = i as u8;
         }
-        let fact = exps
-            .iter()
-            .map(|e| e.iter().map(|&k| factorial(k)).product())
-            .collect();
+        let fact = exps.iter().map(|e| e.iter().map(|&k| factorial(k)).product()).collect();
         let mut products = Vec::new();
         for (a, ea) in exps.iter().enumerate() {
             for (b, eb) in exps.iter().enumerate() {
@@ -252,7 +249,13 @@ impl Jet {
     /// `1 / x`.
     pub(crate) fn recip(&self) -> Jet {
         let a = self.value();
-        self.map([1.0 / a, -1.0 / (a * a), 2.0 / a.powi(3), -6.0 / a.powi(4), 24.0 / a.powi(5)])
+        self.map([
+            1.0 / a,
+            -1.0 / (a * a),
+            2.0 / a.powi(3),
+            -6.0 / a.powi(4),
+            24.0 / a.powi(5),
+        ])
     }
 }
 
@@ -317,7 +320,10 @@ mod tests {
     const REL_TOL: f64 = 1e-12;
 
     fn close(got: f64, want: f64, what: &str) {
-        assert!((got - want).abs() <= REL_TOL * (1.0 + want.abs()), "{what}: {got} vs {want}");
+        assert!(
+            (got - want).abs() <= REL_TOL * (1.0 + want.abs()),
+            "{what}: {got} vs {want}"
+        );
     }
 
     #[test]
@@ -355,6 +361,10 @@ mod tests {
         let pd = f.point_derivs();
         assert_eq!(pd.l3, crate::family::general::symmetric(4, 3, |i| f.d(i)));
         assert_eq!((pd.l1.len(), pd.l2.len(), pd.l3.len(), pd.l4.len()), (4, 16, 64, 256));
-        close(pd.l3[2 * 16 + 3 * 4], b * e / (1.0 + c * d).powi(2), "tensor entry (c, d, a)");
+        close(
+            pd.l3[2 * 16 + 3 * 4],
+            b * e / (1.0 + c * d).powi(2),
+            "tensor entry (c, d, a)",
+        );
     }
 }

@@ -94,8 +94,9 @@ impl GeneralFamily {
             "gevlss" => Some(Ok(GeneralFamily::Gevlss)),
             _ if bare.starts_with("gevlss(") => Some(Err(GamError::Control {
                 option: name.to_string(),
-                message: "gevlss takes no arguments here: use --family gevlss (identity, identity and shifted logit links)"
-                    .into(),
+                message:
+                    "gevlss takes no arguments here: use --family gevlss (identity, identity and shifted logit links)"
+                        .into(),
             })),
             "shash" => Some(Ok(GeneralFamily::Shash { b: shash::DEFAULT_B })),
             _ if bare.starts_with("shash(") => Some(Err(GamError::Control {

@@ -90,7 +90,9 @@ pub(crate) fn param_derivs(y: f64, theta: &[f64], order: usize) -> PointDerivs {
     let z = (-mu + y) * (-(tau + phi)).exp();
     let s = delta * asinh(z) - eps;
     let sh = sinh(s);
-    let l = -tau + (-0.5 * (2.0 * std::f64::consts::PI).ln()) + ln_cosh(s) - (z * z).ln_1p() * 0.5 - sh * sh * 0.5
+    let l = -tau + (-0.5 * (2.0 * std::f64::consts::PI).ln()) + ln_cosh(s)
+        - (z * z).ln_1p() * 0.5
+        - sh * sh * 0.5
         - phi * phi * PHI_PEN;
     l.point_derivs()
 }
@@ -131,7 +133,10 @@ mod tests {
             for j in 0..64 {
                 let fd = (u.l3[j] - w.l3[j]) / (2.0 * h);
                 let exact = d.l4[j * 4 + c];
-                assert!((fd - exact).abs() < 1e-5 * (1.0 + exact.abs()), "l4 {j} {c}: {fd} vs {exact}");
+                assert!(
+                    (fd - exact).abs() < 1e-5 * (1.0 + exact.abs()),
+                    "l4 {j} {c}: {fd} vs {exact}"
+                );
             }
             let fd = (u.l0 - w.l0) / (2.0 * h);
             assert!((fd - d.l1[c]).abs() < 1e-8);
