@@ -11,7 +11,8 @@
 //!
 //! as mgcv's `ll` (`l0`, line 1781). Like mgcv, `ξ` is moved to `±1e-7` when `|ξ| < 1e-7`
 //! (its `eps`, line 1750) rather than switching to the Gumbel limit. The derivatives in
-//! `(μ, ρ, ξ)` to fourth order come from [`Jet`] arithmetic on this one expression (mgcv
+//! `(μ, ρ, ξ)` to fourth order come from truncated-Taylor jet arithmetic
+//! (`family::general::jet`) on this one expression (mgcv
 //! transcribes Maxima's output instead). Outside the support `ℓ` is not finite, which makes
 //! the inner Newton iteration halve a step that leaves it (mgcv's `gam.fit5` does the same
 //! with its non-finite penalised likelihood).
@@ -57,9 +58,9 @@ pub(crate) fn xi_link(xi: f64) -> f64 {
 /// ℓ and its derivatives in (μ, ρ, ξ) up to `order` (module doc).
 pub(crate) fn param_derivs(y: f64, theta: &[f64], order: usize) -> PointDerivs {
     let mut xi = theta[2];
-    if xi >= 0.0 && xi < XI_EPS {
+    if (0.0..XI_EPS).contains(&xi) {
         xi = XI_EPS;
-    } else if xi < 0.0 && xi > -XI_EPS {
+    } else if (-XI_EPS..0.0).contains(&xi) {
         xi = -XI_EPS;
     }
     let aa0 = xi * (y - theta[0]) * (-theta[1]).exp();
@@ -97,7 +98,7 @@ mod tests {
     fn first_derivatives_match_mgcv_closed_forms() {
         let (y, mu, rho, xi) = (1.7, 0.9, -0.3, 0.2);
         let d = param_derivs(y, &[mu, rho, xi], 4);
-        let b1 = (-rho as f64).exp();
+        let b1 = (-rho).exp();
         let b2 = b1 * xi * (y - mu) + 1.0;
         let l_mu = b1 * (xi + 1.0) / b2 - b1 * b2.powf(-1.0 / xi - 1.0);
         let l_rho = -b1 * (y - mu) * b2.powf(-1.0 / xi - 1.0) + b1 * (xi + 1.0) * (y - mu) / b2 - 1.0;

@@ -11,7 +11,8 @@
 //!
 //! as mgcv's `ll` (`l0`, line 3188), including its small ridge `p_φ φ²` on `φ` (`phiPen` =
 //! 1e-3) that keeps δ finite. The derivatives in `(μ, τ, ε, φ)` to fourth order come from
-//! [`Jet`] arithmetic on this one expression (mgcv's code spells out every one).
+//! truncated-Taylor jet arithmetic (`family::general::jet`) on this one expression (mgcv's
+//! code spells out every one).
 
 use super::PointDerivs;
 use super::jet::Jet;
