@@ -9,8 +9,8 @@
 //! ℓ = −(1 + 1/ξ) log a − a^{−1/ξ} − ρ
 //! ```
 //!
-//! as mgcv's `ll` (`l0`, line 1781). Like mgcv, `ξ` is moved to `±1e-7` when `|ξ| < 1e-7`
-//! (its `eps`, line 1750) rather than switching to the Gumbel limit. The derivatives in
+//! as mgcv's `ll` (`l0`, line 1782). Like mgcv, `ξ` is moved to `±1e-7` when `|ξ| < 1e-7`
+//! (its `eps`, line 1752) rather than switching to the Gumbel limit. The derivatives in
 //! `(μ, ρ, ξ)` to fourth order come from truncated-Taylor jet arithmetic
 //! (`family::general::jet`) on this one expression (mgcv
 //! transcribes Maxima's output instead). Outside the support `ℓ` is not finite, which makes
