@@ -13,6 +13,7 @@ use faer::{Mat, Side};
 use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::rformat;
+use crate::family::general::DevianceLine;
 use crate::fit::assemble::{ParamRow, SmoothRow};
 use crate::fit::significance::test_stat;
 use crate::model::general::GeneralModel;
@@ -132,10 +133,14 @@ pub fn general_summary_lines(fit: &GeneralModel) -> Vec<String> {
     // A general family's scale is known: z and chi-squared tests, as mgcv's.
     lines.extend(super::text::coefficient_tables(&s.parametric, &s.smooths, false));
     lines.push(String::new());
-    lines.push(format!(
-        "Deviance explained = {}%",
-        rformat::format_c(s.dev_explained * 100.0, 3, Some(4), false)
-    ));
+    match fit.family.deviance_line() {
+        DevianceLine::Explained => lines.push(format!(
+            "Deviance explained = {}%",
+            rformat::format_c(s.dev_explained * 100.0, 3, Some(4), false)
+        )),
+        DevianceLine::NotAvailable => lines.push("Deviance explained =   NA%".to_string()),
+        DevianceLine::Absent => lines.push(String::new()),
+    }
     lines.push(format!(
         "-REML = {}  Scale est. = {}  n = {}",
         rformat::format_c(fit.reml, 5, None, false),

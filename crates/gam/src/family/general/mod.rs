@@ -1,5 +1,5 @@
 //! mgcv's general families: models with several linear predictors, one formula each
-//! (`gaulss`; later `gammals`, `ziplss`, `multinom`, `cox.ph`, `twlss`, `gevlss`, `shash`).
+//! (`gaulss`, `gevlss`, `shash`; later `gammals`, `ziplss`, `multinom`, `cox.ph`, `twlss`).
 //!
 //! A general family gives the log-likelihood of one observation, `ℓ_i(θ_1, …, θ_m)`, as a
 //! function of its `m` distribution parameters, with derivatives in them up to fourth order,
@@ -23,7 +23,10 @@
 pub mod coxph;
 pub mod gammals;
 pub mod gaulss;
+pub mod gevlss;
+pub(crate) mod jet;
 pub mod multinom;
+pub mod shash;
 pub mod ziplss;
 
 use serde::{Deserialize, Serialize};
@@ -64,6 +67,28 @@ pub enum GeneralFamily {
     /// predictor (`p = 1 − exp(−e^{η_2})`) both on identity links.
     #[serde(rename = "ziplss")]
     Ziplss,
+    /// mgcv's `gevlss()`: generalised extreme value with location (identity), log scale
+    /// (identity) and shape on mgcv's shifted logit (`ξ ∈ (−1, 0.5)`).
+    #[serde(rename = "gevlss")]
+    Gevlss,
+    /// mgcv's `shash()`: sinh-arcsinh with location (identity), log scale on the `logeb`
+    /// link with `b` (mgcv's default 0.01), skewness and log tail weight (identity).
+    #[serde(rename = "shash")]
+    Shash {
+        /// The `logeb` link's `b`.
+        b: f64,
+    },
+}
+
+/// What the summary's `Deviance explained` line shows for a family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DevianceLine {
+    /// The percentage from the model's deviance and null deviance (gaulss).
+    Explained,
+    /// `NA` (gevlss: mgcv's `postproc` sets the null deviance to `NA`).
+    NotAvailable,
+    /// No line at all (shash: mgcv leaves the null deviance unset).
+    Absent,
 }
 
 /// The derivatives of `Σ`-able per-observation log-likelihoods: order 0 to 4 for one
@@ -110,6 +135,19 @@ impl GeneralFamily {
                 option: name.to_string(),
                 message: "ziplss takes no arguments here: use --family ziplss (identity links)".into(),
             })),
+            "gevlss" => Some(Ok(GeneralFamily::Gevlss)),
+            _ if bare.starts_with("gevlss(") => Some(Err(GamError::Control {
+                option: name.to_string(),
+                message:
+                    "gevlss takes no arguments here: use --family gevlss (identity, identity and shifted logit links)"
+                        .into(),
+            })),
+            "shash" => Some(Ok(GeneralFamily::Shash { b: shash::DEFAULT_B })),
+            _ if bare.starts_with("shash(") => Some(Err(GamError::Control {
+                option: name.to_string(),
+                message: "shash takes no arguments here: use --family shash (logeb link with b = 0.01, phiPen = 1e-3)"
+                    .into(),
+            })),
             _ => multinom_spec(name),
         }
     }
@@ -122,6 +160,8 @@ impl GeneralFamily {
             GeneralFamily::CoxPh => "Cox PH",
             GeneralFamily::Gammals { .. } => "gammals",
             GeneralFamily::Ziplss => "ziplss",
+            GeneralFamily::Gevlss => "gevlss",
+            GeneralFamily::Shash { .. } => "shash",
         }
     }
 
@@ -140,6 +180,8 @@ impl GeneralFamily {
             GeneralFamily::Gaulss { .. } | GeneralFamily::Gammals { .. } | GeneralFamily::Ziplss => 2,
             GeneralFamily::Multinom { k } => *k,
             GeneralFamily::CoxPh => 1,
+            GeneralFamily::Gevlss => 3,
+            GeneralFamily::Shash { .. } => 4,
         }
     }
 
@@ -152,6 +194,8 @@ impl GeneralFamily {
             GeneralFamily::CoxPh => vec!["identity"],
             GeneralFamily::Gammals { .. } => vec!["identity", "log"],
             GeneralFamily::Ziplss => vec!["identity", "identity"],
+            GeneralFamily::Gevlss => vec!["identity", "identity", "logit"],
+            GeneralFamily::Shash { .. } => vec!["identity", "logeb", "identity", "identity"],
         }
     }
 
@@ -168,6 +212,8 @@ impl GeneralFamily {
             GeneralFamily::CoxPh => [eta, 1.0, 0.0, 0.0, 0.0],
             GeneralFamily::Gammals { b } => gammals::inverse_link(a, eta, *b),
             GeneralFamily::Ziplss => [eta, 1.0, 0.0, 0.0, 0.0],
+            GeneralFamily::Gevlss => gevlss::inverse_link(a, eta),
+            GeneralFamily::Shash { b } => shash::inverse_link(a, eta, *b),
         }
     }
 
@@ -180,6 +226,8 @@ impl GeneralFamily {
             GeneralFamily::CoxPh => PointDerivs::default(),
             GeneralFamily::Gammals { .. } => gammals::param_derivs(y, theta, order),
             GeneralFamily::Ziplss => ziplss::param_derivs(y, theta, order),
+            GeneralFamily::Gevlss => gevlss::param_derivs(y, theta, order),
+            GeneralFamily::Shash { .. } => shash::param_derivs(y, theta, order),
         }
     }
 
@@ -195,6 +243,21 @@ impl GeneralFamily {
             GeneralFamily::CoxPh => Ok(()),
             GeneralFamily::Gammals { .. } => gammals::check_response(y),
             GeneralFamily::Ziplss => ziplss::check_response(y),
+            GeneralFamily::Gevlss => gevlss::check_response(y),
+            GeneralFamily::Shash { .. } => shash::check_response(y),
+        }
+    }
+
+    /// What the summary prints as `Deviance explained` (mgcv's `null.deviance` per family).
+    pub fn deviance_line(&self) -> DevianceLine {
+        match self {
+            GeneralFamily::Gaulss { .. }
+            | GeneralFamily::Gammals { .. }
+            | GeneralFamily::Ziplss
+            | GeneralFamily::Multinom { .. }
+            | GeneralFamily::CoxPh => DevianceLine::Explained,
+            GeneralFamily::Gevlss => DevianceLine::NotAvailable,
+            GeneralFamily::Shash { .. } => DevianceLine::Absent,
         }
     }
 
@@ -228,6 +291,8 @@ impl GeneralFamily {
                 Some(gammals::deviances(y, &eta[0], &th))
             }
             GeneralFamily::Ziplss => Some(ziplss::deviances(y, &eta[0], &eta[1])),
+            // Stored as 0: the summary shows none ([`GeneralFamily::deviance_line`]).
+            GeneralFamily::Gevlss | GeneralFamily::Shash { .. } => Some((0.0, 0.0)),
         }
     }
 
@@ -237,8 +302,13 @@ impl GeneralFamily {
     /// inverse link (gaulss).
     pub fn response_prediction(&self, eta: &[f64], cov: &[f64]) -> Option<(Vec<f64>, Vec<f64>)> {
         match self {
-            // multinom's class probabilities and cox.ph's survival are the model's (model/general.rs).
-            GeneralFamily::Gaulss { .. } | GeneralFamily::Multinom { .. } | GeneralFamily::CoxPh => None,
+            // multinom's class probabilities and cox.ph's survival are the model's (model/general.rs);
+            // gevlss's and shash's response scale is each predictor's inverse link, as mgcv's.
+            GeneralFamily::Gaulss { .. }
+            | GeneralFamily::Multinom { .. }
+            | GeneralFamily::CoxPh
+            | GeneralFamily::Gevlss
+            | GeneralFamily::Shash { .. } => None,
             GeneralFamily::Gammals { b } => Some(gammals::response(eta, cov, *b)),
             GeneralFamily::Ziplss => Some(ziplss::response(eta, cov)),
         }
@@ -321,41 +391,101 @@ fn flatten(idx: &[usize], m: usize) -> usize {
     idx.iter().fold(0, |acc, &i| acc * m + i)
 }
 
+/// One term of Faà di Bruno's sum for one η-derivative entry: the flat position of the
+/// parameter derivative (in the tensor of order `n_factors`) and the inverse-link derivatives
+/// `h[a][order]` that multiply it.
+#[derive(Debug, Clone, Copy)]
+struct FaaTerm {
+    src: usize,
+    n_factors: usize,
+    factors: [(usize, usize); 4],
+}
+
+/// For each order `k` (1 to 4) and each flat entry of the η-derivative tensor, the terms of
+/// its sum: the partitions whose blocks hold equal indices ([`eta_derivs`]). Built once per
+/// number of parameters, so that the per-observation work allocates nothing but the output.
+#[derive(Debug)]
+struct FaaPlan {
+    orders: Vec<Vec<Vec<FaaTerm>>>,
+}
+
+impl FaaPlan {
+    fn new(m: usize) -> FaaPlan {
+        let orders = (1..=4)
+            .map(|k| {
+                let parts = &all_partitions()[k - 1];
+                (0..m.pow(k as u32))
+                    .map(|flat| {
+                        let idx = unflatten(flat, k, m);
+                        parts
+                            .iter()
+                            .filter(|p| p.iter().all(|block| block.iter().all(|&e| idx[e] == idx[block[0]])))
+                            .map(|p| {
+                                let params: Vec<usize> = p.iter().map(|block| idx[block[0]]).collect();
+                                let mut factors = [(0, 0); 4];
+                                for (f, block) in factors.iter_mut().zip(p) {
+                                    *f = (idx[block[0]], block.len());
+                                }
+                                FaaTerm {
+                                    src: flatten(&params, m),
+                                    n_factors: p.len(),
+                                    factors,
+                                }
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        FaaPlan { orders }
+    }
+}
+
+/// Most parameters whose [`FaaPlan`] is kept (a family with more builds its plan per call).
+const CACHED_PLANS: usize = 8;
+
+/// The plan for `m` parameters, built once for `m ≤ CACHED_PLANS`.
+fn faa_plan(m: usize) -> Option<&'static FaaPlan> {
+    static PLANS: [std::sync::OnceLock<FaaPlan>; CACHED_PLANS] = [const { std::sync::OnceLock::new() }; CACHED_PLANS];
+    (1..=CACHED_PLANS)
+        .contains(&m)
+        .then(|| PLANS[m - 1].get_or_init(|| FaaPlan::new(m)))
+}
+
 /// The derivatives of `ℓ_i` in the linear predictors from those in the parameters `d` and the
 /// inverse links' derivatives `h[a] = [h_a, h_a', …, h_a'''']` (module doc), up to `order`.
 pub fn eta_derivs(d: &PointDerivs, h: &[[f64; 5]], order: usize) -> PointDerivs {
     let m = h.len();
+    let built;
+    let plan = match faa_plan(m) {
+        Some(p) => p,
+        None => {
+            built = FaaPlan::new(m);
+            &built
+        }
+    };
     let by_order = [&d.l1, &d.l2, &d.l3, &d.l4];
     let mut out = PointDerivs {
         l0: d.l0,
         ..PointDerivs::default()
     };
     for k in 1..=order.min(4) {
-        let parts = &all_partitions()[k - 1];
-        let size = m.pow(k as u32);
-        let mut t = vec![0.0; size];
-        for (flat, v) in t.iter_mut().enumerate() {
-            let idx = unflatten(flat, k, m);
-            let mut acc = 0.0;
-            for p in parts {
-                let mut prod = 1.0;
-                let mut params = Vec::with_capacity(p.len());
-                let mut ok = true;
-                for block in p {
-                    let a = idx[block[0]];
-                    if block.iter().any(|&e| idx[e] != a) {
-                        ok = false;
-                        break;
-                    }
-                    prod *= h[a][block.len()];
-                    params.push(a);
-                }
-                if ok && prod != 0.0 {
-                    acc += by_order[p.len() - 1][flatten(&params, m)] * prod;
-                }
-            }
-            *v = acc;
-        }
+        let t: Vec<f64> = plan.orders[k - 1]
+            .iter()
+            .map(|terms| {
+                terms
+                    .iter()
+                    .map(|term| {
+                        let prod: f64 = term.factors[..term.n_factors].iter().map(|&(a, j)| h[a][j]).product();
+                        if prod == 0.0 {
+                            0.0
+                        } else {
+                            by_order[term.n_factors - 1][term.src] * prod
+                        }
+                    })
+                    .sum()
+            })
+            .collect();
         match k {
             1 => out.l1 = t,
             2 => out.l2 = t,

@@ -6,7 +6,7 @@
 use faer::Mat;
 
 use super::inner::{self, Problem, mat_vec};
-use crate::family::general::GeneralFamily;
+use crate::family::general::{GeneralFamily, gevlss};
 
 /// The starting coefficients for `prob` with total penalty `s`, as the family's `initialize`.
 pub(super) fn initialize(prob: &Problem, s: &Mat<f64>) -> Vec<f64> {
@@ -17,6 +17,8 @@ pub(super) fn initialize(prob: &Problem, s: &Mat<f64>) -> Vec<f64> {
         GeneralFamily::Multinom { .. } => multinom(prob, s),
         // mgcv's cox.ph `initialize`: β = 0 (its fit takes its own path, fit/general/cox.rs).
         GeneralFamily::CoxPh => vec![0.0; prob.x.ncols()],
+        GeneralFamily::Gevlss => location_scale_then_constants(prob, s, &[gevlss::xi_link(1e-3)]),
+        GeneralFamily::Shash { .. } => location_scale_then_constants(prob, s, &[0.0, 0.0]),
     }
 }
 
@@ -132,6 +134,22 @@ fn gaulss(prob: &Problem, s: &Mat<f64>) -> Vec<f64> {
                 .map(|(y, m)| (y - m).abs().max(1e-10).ln())
                 .collect();
         }
+    }
+    beta
+}
+
+/// mgcv's gevlss and shash `initialize`: as gaulss for the location and log-scale predictors
+/// (the scale predictor's coefficients fitted to `log|y − μ̂|` on the linear-predictor scale),
+/// then each further predictor an unpenalised least-squares fit of the constant
+/// `constants[k]` (gevlss: the shifted logit of ξ = 0.001; shash: ε = 0 and log δ = 0).
+fn location_scale_then_constants(prob: &Problem, s: &Mat<f64>, constants: &[f64]) -> Vec<f64> {
+    let mut beta = gaulss(prob, s);
+    let unpenalised = Mat::zeros(s.nrows(), s.ncols());
+    for (k, &c) in constants.iter().enumerate() {
+        let a = 2 + k;
+        let target = vec![c; prob.y.len()];
+        let r = prob.lpi[a].clone();
+        beta[r].copy_from_slice(&penalised_ls(prob, &unpenalised, a, &target, None));
     }
     beta
 }
