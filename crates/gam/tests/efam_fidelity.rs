@@ -23,7 +23,12 @@ use gam::expert::model::{GamModel, GamSpec};
 use gam::expert::predict::{PredictOptions, PredictType};
 use gam::expert::report::summary_lines;
 
-test_per_case!(check; betar_reml, betar_ml, betar_probit_edges, betar_cauchit, scat_reml, scat_ml, scat_log, zip_reml, zip_ml, zip_b);
+// Not `betar_cauchit` (its reference is in tests/data/efam): mgcv 1.8-41's cauchit `g2g`,
+// `g3g`, `g4g` (gam.fit3.r 2272-2296, the ratios g''/g'², g'''/g'³, g''''/g'⁴ its Newton
+// weights use) lack a factor 2, so mgcv's Hessian, criterion and EDF for a cauchit betar
+// differ from the exact ones (criterion 2.8e-5 relative, EDF 0.04) while the fits' score
+// equations agree; it needs a reference from mgcv with those ratios corrected.
+test_per_case!(check; betar_reml, betar_ml, betar_probit_edges, scat_reml, scat_ml, scat_log, zip_reml, zip_ml, zip_b);
 
 /// The spec and data of reference case `id`.
 fn case_spec(id: &str) -> (GamSpec, DataFrame) {
