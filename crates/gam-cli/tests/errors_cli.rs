@@ -117,7 +117,7 @@ fn unsupported_families_and_links_say_what_is_supported() {
     run.assert_error(&["'logit'", "poisson", "log, identity, sqrt"]);
     assert_eq!(run.code, 2, "a usage error: {run:?}");
     fit(&["--link", "logit"]).assert_error(&["'logit'", "gaussian", "identity"]);
-    fit(&["--family", "binomial", "--link", "inverse"]).assert_error(&["'inverse'", "logit, probit, cloglog"]);
+    fit(&["--family", "binomial", "--link", "inverse"]).assert_error(&["'inverse'", "logit, probit, cauchit, cloglog"]);
     fit(&["--family", "Gamma", "--link", "nope"]).assert_error(&["'nope'", "inverse, identity, log"]);
     // Asking for what is there is fine.
     fit(&["--family", "gaussian", "--link", "identity", "--json"]).assert_ok();
