@@ -12,112 +12,55 @@
 #[macro_use]
 mod common;
 
-use common::cases::test_data;
-use common::json::{num, nums, read_json, sd, strings, worst};
-use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL};
+use common::efam::Failures;
+use common::general::{
+    check_criterion_and_edf, check_summary, fit_ref, reference, round_trip, sp_diagnostic, worst_rel,
+};
+use common::json::{num, nums, sd, worst};
+use common::tol::PRED_SD_TOL;
 use gam::Method;
-use gam::expert::data::DataFrame;
 use gam::expert::family::general::GeneralFamily;
 use gam::expert::fit::FitOptions;
-use gam::expert::fit::general::{GeneralFit, fit};
+use gam::expert::fit::general::fit;
 use gam::expert::model::general::GeneralModel;
-use gam::expert::report::general::general_summary_lines;
 use serde_json::Value;
 
-/// The REML criterion, relative (the issue's acceptance).
-const CRITERION_REL_TOL: f64 = REML_REL_TOL;
 /// Prediction standard errors, relative (tighter than the shared 1e-2: they are
 /// within 1e-4 of mgcv's here).
 const SE_REL_TOL: f64 = 1e-3;
 /// Rows of the data mgcv predicted at (`nd <- d[1:40, ]`).
 const NEW_ROWS: usize = 40;
-/// Printed summary numbers: units in the last printed digit.
-const LAST_DIGIT_UNITS: f64 = 1.0;
 
-fn data() -> DataFrame {
-    DataFrame::read_csv(&test_data().join("general").join("gaulss_n400.csv")).unwrap()
-}
-
-fn fit_ref(r: &Value) -> GeneralFit {
-    let family = GeneralFamily::parse(r["family"].as_str().unwrap()).unwrap().unwrap();
-    fit(r["formula"].as_str().unwrap(), family, &data(), &FitOptions::default())
-        .unwrap_or_else(|e| panic!("{}: {e}", r["id"]))
-}
-
-/// Whether two printed lines agree: equal, or equal word for word except numbers that differ
-/// by at most [`LAST_DIGIT_UNITS`] in their last printed digit (a smoothing parameter along a
-/// flat direction of the criterion moves the third decimal of a Ref.df near 1).
-fn same_printed(a: &str, b: &str) -> bool {
-    if a == b {
-        return true;
-    }
-    let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split_whitespace().collect(), b.split_whitespace().collect());
-    wa.len() == wb.len()
-        && wa.iter().zip(&wb).all(|(x, y)| {
-            if x == y {
-                return true;
-            }
-            let (Ok(u), Ok(v)) = (x.parse::<f64>(), y.parse::<f64>()) else {
-                return false;
-            };
-            let decimals = y.split_once('.').map_or(0, |(_, d)| d.len()) as i32;
-            (u - v).abs() <= LAST_DIGIT_UNITS * 10f64.powi(-decimals) * (1.0 + 1e-9)
-        })
+fn data() -> gam::expert::data::DataFrame {
+    common::general::data(&reference("gaulss_reml"))
 }
 
 fn check(id: &str) {
-    let r = read_json(&test_data().join(format!("general/{id}.json")));
+    let r = reference(id);
     let model = fit_ref(&r);
-    let mut failures = Vec::new();
-    let mut cmp = |what: &str, err: f64, tol: f64| {
-        if err.is_nan() || err > tol {
-            failures.push(format!("{id}: {what}: error {err:.3e} > {tol:.1e}"));
-        }
-    };
-    let crit = (model.reml - num(&r["criterion"])).abs() / num(&r["criterion"]).abs();
-    cmp("criterion", crit, CRITERION_REL_TOL);
-    let mut edf = 0.0f64;
-    let smooths = r["smooths"].as_array().unwrap();
-    assert_eq!(smooths.len(), model.smooth_edf.len(), "{id}: number of smooths");
-    for (s, (label, ours)) in smooths.iter().zip(&model.smooth_edf) {
-        assert_eq!(s["label"].as_str().unwrap(), label, "{id}: smooth label");
-        edf = edf.max((ours - num(&s["edf"])).abs());
-    }
-    cmp("EDF", edf, EDF_ABS_TOL);
-    assert_eq!(model.coef_names, strings(&r["coef_names"]), "{id}: coefficient names");
+    let mut f = Failures::new(id);
+    let (crit, edf) = check_criterion_and_edf(&mut f, &r, &model);
     let mut fitted = 0.0f64;
     for (ours, key) in model.fitted.iter().zip(["fitted_mu", "fitted_tau"]) {
         let m = nums(&r[key]);
         fitted = fitted.max(worst(ours, &m) / sd(&m));
     }
-    cmp("fitted values", fitted, PRED_SD_TOL);
+    f.cmp("fitted values", fitted, PRED_SD_TOL);
     let mut lp = 0.0f64;
     for (ours, key) in model.eta.iter().zip(["lp_mu", "lp_sigma"]) {
         let m = nums(&r[key]);
         lp = lp.max(worst(ours, &m) / sd(&m));
     }
-    cmp("linear predictors", lp, PRED_SD_TOL);
-    let sp_ref = nums(&r["sp"]);
-    let sp_rel: Vec<String> = model
-        .sp
-        .iter()
-        .zip(&sp_ref)
-        .map(|(a, b)| format!("{:.2e}", (a - b).abs() / b))
-        .collect();
+    f.cmp("linear predictors", lp, PRED_SD_TOL);
     println!(
-        "{id}: criterion rel {crit:.2e}, EDF {edf:.2e}, fitted/sd {fitted:.2e}, lp/sd {lp:.2e}; sp rel [{}] (diagnostic); \
+        "{id}: criterion rel {crit:.2e}, EDF {edf:.2e}, fitted/sd {fitted:.2e}, lp/sd {lp:.2e}; {}; \
          {} outer iterations; ours {:.3}s vs mgcv {:.3}s",
-        sp_rel.join(", "),
+        sp_diagnostic(&model, &r),
         model.iterations,
         model.seconds,
         num(&r["mgcv_seconds_median"])
     );
-    // Saved and loaded back: the summary and the predictions come from the file.
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("m.json");
-    GeneralModel::from_fit(&model).save(&path).unwrap();
-    let saved = GeneralModel::load(&path).unwrap();
-    assert_eq!(saved, GeneralModel::from_fit(&model), "{id}: model read back");
+    let saved = round_trip(&model);
     let nd = data().select_rows(&(0..NEW_ROWS).collect::<Vec<_>>());
     let mut pred = 0.0f64;
     let mut pred_se = 0.0f64;
@@ -125,44 +68,20 @@ fn check(id: &str) {
         let p = saved.predict(&nd, response).unwrap();
         for k in 0..2 {
             let m = nums(&r[key][k]);
-            let sd_k = sd(&nums(
-                &r[if k == 0 {
-                    "fitted_mu"
-                } else if response {
-                    "fitted_tau"
-                } else {
-                    "lp_sigma"
-                }],
-            ));
-            pred = pred.max(worst(&p.fit[k], &m) / sd_k);
-            let mse = nums(&r[format!("{key}_se")][k]);
-            let rel_se = p.se[k]
-                .iter()
-                .zip(&mse)
-                .fold(0.0f64, |w, (a, b)| w.max((a - b).abs() / b.abs()));
-            pred_se = pred_se.max(rel_se);
+            let scale_key = match (k, response) {
+                (0, _) => "fitted_mu",
+                (_, true) => "fitted_tau",
+                (_, false) => "lp_sigma",
+            };
+            pred = pred.max(worst(&p.fit[k], &m) / sd(&nums(&r[scale_key])));
+            pred_se = pred_se.max(worst_rel(&p.se[k], &nums(&r[format!("{key}_se")][k])));
         }
     }
-    cmp("predictions", pred, PRED_SD_TOL);
-    cmp("prediction standard errors (relative)", pred_se, SE_REL_TOL);
+    f.cmp("predictions", pred, PRED_SD_TOL);
+    f.cmp("prediction standard errors (relative)", pred_se, SE_REL_TOL);
     println!("{id}: predictions/sd {pred:.2e}, standard errors rel {pred_se:.2e}");
-    let ours = general_summary_lines(&saved);
-    let theirs = strings(&r["summary_text"]);
-    let differing: Vec<String> = ours
-        .iter()
-        .zip(&theirs)
-        .filter(|(a, b)| !same_printed(a, b))
-        .map(|(a, b)| format!("  ours: {a}\n  mgcv: {b}"))
-        .collect();
-    if ours.len() != theirs.len() || !differing.is_empty() {
-        failures.push(format!(
-            "{id}: summary differs ({} vs {} lines):\n{}",
-            ours.len(),
-            theirs.len(),
-            differing.join("\n")
-        ));
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    check_summary(&mut f, &saved, &r);
+    f.assert_none();
 }
 
 #[test]
@@ -179,8 +98,8 @@ fn gaulss_two_sigma_smooths() {
 /// its REML one); here ML is refused in one line instead of silently changed.
 #[test]
 fn gaulss_ml_is_refused_as_mgcv_fits_reml() {
-    let ml = read_json(&test_data().join("general/gaulss_ml.json"));
-    let reml = read_json(&test_data().join("general/gaulss_reml.json"));
+    let ml = reference("gaulss_ml");
+    let reml = reference("gaulss_reml");
     assert_eq!(num(&ml["criterion"]), num(&reml["criterion"]));
     let opts = FitOptions {
         method: Method::Ml,
@@ -209,8 +128,7 @@ fn gaulss_needs_two_formulas() {
 /// in one line naming the problem.
 #[test]
 fn a_damaged_general_model_file_is_refused() {
-    let r = read_json(&test_data().join("general/gaulss_reml.json"));
-    let model = GeneralModel::from_fit(&fit_ref(&r));
+    let model = GeneralModel::from_fit(&fit_ref(&reference("gaulss_reml")));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("m.json");
     model.save(&path).unwrap();

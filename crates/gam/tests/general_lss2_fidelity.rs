@@ -16,18 +16,18 @@
 mod common;
 
 use common::cases::test_data;
-use common::json::{num, nums, read_json, sd, strings, worst};
-use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL};
+use common::efam::Failures;
+use common::general::{
+    check_criterion_and_edf, check_summary, data, family, fit_ref, reference, round_trip, sp_diagnostic, with_response,
+    worst_rel,
+};
+use common::json::{num, nums, sd, worst};
+use common::tol::PRED_SD_TOL;
 use gam::expert::data::DataFrame;
 use gam::expert::family::general::GeneralFamily;
 use gam::expert::fit::FitOptions;
-use gam::expert::fit::general::{GeneralFit, fit};
-use gam::expert::model::general::GeneralModel;
-use gam::expert::report::general::general_summary_lines;
-use serde_json::Value;
+use gam::expert::fit::general::fit;
 
-/// The REML criterion, relative (the issue's acceptance).
-const CRITERION_REL_TOL: f64 = REML_REL_TOL;
 /// Prediction standard errors, relative.
 const SE_REL_TOL: f64 = 1e-3;
 /// Deviance and null deviance, relative (mgcv's null deviance comes from `optimize`, whose
@@ -35,67 +35,12 @@ const SE_REL_TOL: f64 = 1e-3;
 const DEVIANCE_REL_TOL: f64 = 1e-6;
 /// Rows of the data mgcv predicted at (`nd <- d[1:40, ]`).
 const NEW_ROWS: usize = 40;
-/// Printed summary numbers: units in the last printed digit.
-const LAST_DIGIT_UNITS: f64 = 1.0;
-
-fn data(r: &Value) -> DataFrame {
-    DataFrame::read_csv(&test_data().join("general").join(r["data"].as_str().unwrap())).unwrap()
-}
-
-fn fit_ref(r: &Value) -> GeneralFit {
-    let family = GeneralFamily::parse(r["family"].as_str().unwrap()).unwrap().unwrap();
-    fit(r["formula"].as_str().unwrap(), family, &data(r), &FitOptions::default())
-        .unwrap_or_else(|e| panic!("{}: {e}", r["id"]))
-}
-
-/// Whether two printed lines agree: equal, or equal word for word except numbers that differ
-/// by at most [`LAST_DIGIT_UNITS`] in their last printed digit.
-fn same_printed(a: &str, b: &str) -> bool {
-    if a == b {
-        return true;
-    }
-    let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split_whitespace().collect(), b.split_whitespace().collect());
-    wa.len() == wb.len()
-        && wa.iter().zip(&wb).all(|(x, y)| {
-            if x == y {
-                return true;
-            }
-            let (Ok(u), Ok(v)) = (x.parse::<f64>(), y.parse::<f64>()) else {
-                return false;
-            };
-            let decimals = y.split_once('.').map_or(0, |(_, d)| d.len()) as i32;
-            (u - v).abs() <= LAST_DIGIT_UNITS * 10f64.powi(-decimals) * (1.0 + 1e-9)
-        })
-}
-
-/// The worst relative difference of two vectors.
-fn worst_rel(ours: &[f64], mgcv: &[f64]) -> f64 {
-    assert_eq!(ours.len(), mgcv.len());
-    ours.iter()
-        .zip(mgcv)
-        .fold(0.0f64, |w, (a, b)| w.max((a - b).abs() / b.abs()))
-}
 
 fn check(id: &str) {
-    let r = read_json(&test_data().join(format!("general/{id}.json")));
+    let r = reference(id);
     let model = fit_ref(&r);
-    let mut failures = Vec::new();
-    let mut cmp = |what: &str, err: f64, tol: f64| {
-        if err.is_nan() || err > tol {
-            failures.push(format!("{id}: {what}: error {err:.3e} > {tol:.1e}"));
-        }
-    };
-    let crit = (model.reml - num(&r["criterion"])).abs() / num(&r["criterion"]).abs();
-    cmp("criterion", crit, CRITERION_REL_TOL);
-    let mut edf = 0.0f64;
-    let smooths = r["smooths"].as_array().unwrap();
-    assert_eq!(smooths.len(), model.smooth_edf.len(), "{id}: number of smooths");
-    for (s, (label, ours)) in smooths.iter().zip(&model.smooth_edf) {
-        assert_eq!(s["label"].as_str().unwrap(), label, "{id}: smooth label");
-        edf = edf.max((ours - num(&s["edf"])).abs());
-    }
-    cmp("EDF", edf, EDF_ABS_TOL);
-    assert_eq!(model.coef_names, strings(&r["coef_names"]), "{id}: coefficient names");
+    let mut f = Failures::new(id);
+    let (crit, edf) = check_criterion_and_edf(&mut f, &r, &model);
     let mut fitted = 0.0f64;
     let mut lp = 0.0f64;
     for k in 0..2 {
@@ -104,34 +49,22 @@ fn check(id: &str) {
         let m = nums(&r["lp"][k]);
         lp = lp.max(worst(&model.eta[k], &m) / sd(&m));
     }
-    cmp("fitted values", fitted, PRED_SD_TOL);
-    cmp("linear predictors", lp, PRED_SD_TOL);
-    let saved_model = GeneralModel::from_fit(&model);
+    f.cmp("fitted values", fitted, PRED_SD_TOL);
+    f.cmp("linear predictors", lp, PRED_SD_TOL);
+    let saved = round_trip(&model);
     let dev = worst_rel(
-        &[saved_model.deviance, saved_model.null_deviance],
+        &[saved.deviance, saved.null_deviance],
         &[num(&r["deviance"]), num(&r["null_deviance"])],
     );
-    cmp("deviance and null deviance (relative)", dev, DEVIANCE_REL_TOL);
-    let sp_rel: Vec<String> = model
-        .sp
-        .iter()
-        .zip(&nums(&r["sp"]))
-        .map(|(a, b)| format!("{:.2e}", (a - b).abs() / b))
-        .collect();
+    f.cmp("deviance and null deviance (relative)", dev, DEVIANCE_REL_TOL);
     println!(
         "{id}: criterion rel {crit:.2e}, EDF {edf:.2e}, fitted/sd {fitted:.2e}, lp/sd {lp:.2e}, deviances rel {dev:.2e}; \
-         sp rel [{}] (diagnostic); {} outer iterations; ours {:.3}s vs mgcv {:.3}s",
-        sp_rel.join(", "),
+         {}; {} outer iterations; ours {:.3}s vs mgcv {:.3}s",
+        sp_diagnostic(&model, &r),
         model.iterations,
         model.seconds,
         num(&r["mgcv_seconds_median"])
     );
-    // Saved and loaded back: the summary and the predictions come from the file.
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("m.json");
-    saved_model.save(&path).unwrap();
-    let saved = GeneralModel::load(&path).unwrap();
-    assert_eq!(saved, saved_model, "{id}: model read back");
     let nd = data(&r).select_rows(&(0..NEW_ROWS).collect::<Vec<_>>());
     let mut pred = 0.0f64;
     let mut pred_se = 0.0f64;
@@ -145,26 +78,11 @@ fn check(id: &str) {
             pred_se = pred_se.max(worst_rel(&p.se[k], &nums(&r[format!("{key}_se")][k])));
         }
     }
-    cmp("predictions", pred, PRED_SD_TOL);
-    cmp("prediction standard errors (relative)", pred_se, SE_REL_TOL);
+    f.cmp("predictions", pred, PRED_SD_TOL);
+    f.cmp("prediction standard errors (relative)", pred_se, SE_REL_TOL);
     println!("{id}: predictions/sd {pred:.2e}, standard errors rel {pred_se:.2e}");
-    let ours = general_summary_lines(&saved);
-    let theirs = strings(&r["summary_text"]);
-    let differing: Vec<String> = ours
-        .iter()
-        .zip(&theirs)
-        .filter(|(a, b)| !same_printed(a, b))
-        .map(|(a, b)| format!("  ours: {a}\n  mgcv: {b}"))
-        .collect();
-    if ours.len() != theirs.len() || !differing.is_empty() {
-        failures.push(format!(
-            "{id}: summary differs ({} vs {} lines):\n{}",
-            ours.len(),
-            theirs.len(),
-            differing.join("\n")
-        ));
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    check_summary(&mut f, &saved, &r);
+    f.assert_none();
 }
 
 #[test]
@@ -177,19 +95,6 @@ fn ziplss_reml() {
     check("ziplss_reml");
 }
 
-/// The data with response `y` at 1-based data row `row` replaced by `value`.
-fn with_response(r: &Value, row: usize, value: &str) -> DataFrame {
-    let path = test_data().join("general").join(r["data"].as_str().unwrap());
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut lines: Vec<String> = text.lines().map(String::from).collect();
-    let rest = lines[row].split_once(',').unwrap().1.to_string();
-    lines[row] = format!("{value},{rest}");
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("d.csv");
-    std::fs::write(&p, lines.join("\n") + "\n").unwrap();
-    DataFrame::read_csv(&p).unwrap()
-}
-
 /// A response the family cannot model is a one-line error naming the data row.
 #[test]
 fn invalid_responses_are_one_line_errors_naming_the_row() {
@@ -199,10 +104,9 @@ fn invalid_responses_are_one_line_errors_naming_the_row() {
         ("ziplss_reml", "2.5", "whole count"),
         ("ziplss_reml", "-1", "whole count"),
     ] {
-        let r = read_json(&test_data().join(format!("general/{id}.json")));
-        let family = GeneralFamily::parse(r["family"].as_str().unwrap()).unwrap().unwrap();
+        let r = reference(id);
         let d = with_response(&r, 7, value);
-        let e = fit(r["formula"].as_str().unwrap(), family, &d, &FitOptions::default())
+        let e = fit(r["formula"].as_str().unwrap(), family(&r), &d, &FitOptions::default())
             .unwrap_err()
             .to_string();
         assert!(
@@ -215,7 +119,7 @@ fn invalid_responses_are_one_line_errors_naming_the_row() {
 /// ziplss refuses 0/1 data as mgcv's `initialize` does, in one line.
 #[test]
 fn ziplss_refuses_binary_data() {
-    let r = read_json(&test_data().join("general/ziplss_reml.json"));
+    let r = reference("ziplss_reml");
     let d = data(&r);
     let text = std::fs::read_to_string(test_data().join("general/ziplss_n400.csv")).unwrap();
     let binary: String = text
@@ -252,7 +156,7 @@ fn ziplss_refuses_binary_data() {
 #[ignore = "timing, run by hand"]
 fn fit_times() {
     for id in ["gammals_reml", "ziplss_reml"] {
-        let r = read_json(&test_data().join(format!("general/{id}.json")));
+        let r = reference(id);
         let mut secs: Vec<f64> = (0..5).map(|_| fit_ref(&r).seconds).collect();
         secs.sort_by(f64::total_cmp);
         println!(

@@ -230,6 +230,11 @@ impl Failures {
         }
     }
 
+    /// Records a failure described by `what` (the case id is prefixed).
+    pub fn push(&mut self, what: String) {
+        self.lines.push(format!("{}: {what}", self.id));
+    }
+
     /// Panics listing the failures, if any.
     pub fn assert_none(self) {
         assert!(self.lines.is_empty(), "{}", self.lines.join("\n"));

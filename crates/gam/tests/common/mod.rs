@@ -1,7 +1,7 @@
 //! What the library's behaviour tests share: reading mgcv's reference files
 //! ([`json`]), the public benchmark cases ([`cases`]), the tolerances of the
 //! fidelity tests against mgcv ([`tol`]), ways to damage a model file
-//! ([`damage`]), the extended-family checks against mgcv ([`efam`]), the synthetic data of the front-door tests ([`front`]) and
+//! ([`damage`]), the extended-family checks against mgcv ([`efam`]), the general-family ones ([`general`]), the synthetic data of the front-door tests ([`front`]) and
 //! checks against mgcv's setup of a model ([`setup_ref`]) and matrices
 //! compared up to column signs ([`signed`]).
 
@@ -30,6 +30,7 @@ pub mod cases;
 pub mod damage;
 pub mod efam;
 pub mod front;
+pub mod general;
 pub mod json;
 pub mod setup_ref;
 pub mod signed;
