@@ -15,14 +15,13 @@
 //! come from [`keys::general_keys`]. As everywhere in the cache, a store that fails never
 //! fails the fit: its first error comes back as a warning.
 
-use std::time::Instant;
 
 use warmstart::{EntryKind, LoadSource, Session, WarmStartStore};
 
 use super::keys::{self, GeneralFinalPayload, PAYLOAD_FORMAT_VERSION, Payload, SeedPayload};
 use super::{CheckpointObserver, SEED_SLOT, StartSource, reorder, same_term_order};
 use crate::data::DataFrame;
-use crate::error::{GamError, Result};
+use crate::error::Result;
 use crate::family::general::GeneralFamily;
 use crate::fit::general::GeneralSetup;
 use crate::fit::{FitObserver, FitOptions, OuterStart};
@@ -148,29 +147,9 @@ pub fn fit_general_cached(
         None => (None, StartSource::Cold),
     };
 
-    let mut obs = CheckpointObserver {
-        session: (!other_order).then_some(&session),
-        sp_names: names.clone(),
-        inner: observer,
-        iterations: 0,
-        first: None,
-        started: Instant::now(),
-        pending: None,
-        saved: None,
-    };
+    let mut obs = CheckpointObserver::new((!other_order).then_some(&session), names.clone(), observer);
     let fitted = setup.fit(start.as_ref(), &mut obs);
-    if matches!(fitted, Err(GamError::Interrupted { .. })) {
-        obs.flush();
-    }
-    let fit = fitted.map_err(|e| match (e, obs.saved) {
-        // Stopped: the last checkpoint written is where the same fit resumes.
-        (GamError::Interrupted { .. }, Some((iterations, score))) => GamError::Interrupted {
-            iterations,
-            score,
-            saved: true,
-        },
-        (e, _) => e,
-    })?;
+    let fit = obs.finish(fitted)?;
     let iterations_run = obs.iterations;
     let model = GeneralModel::from_fit(&fit);
     let rho: Vec<f64> = model.sp.iter().map(|s| s.ln()).collect();

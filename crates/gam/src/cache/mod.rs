@@ -157,7 +157,40 @@ struct CheckpointObserver<'a> {
     saved: Option<(usize, f64)>,
 }
 
-impl CheckpointObserver<'_> {
+impl<'a> CheckpointObserver<'a> {
+    /// An observer that checkpoints into `session` (none: only counts iterations), naming the
+    /// smoothing parameters `sp_names`, and passes every iterate on to `inner`.
+    fn new(session: Option<&'a Session>, sp_names: Vec<String>, inner: &'a mut dyn FitObserver) -> Self {
+        CheckpointObserver {
+            session,
+            sp_names,
+            inner,
+            iterations: 0,
+            first: None,
+            started: Instant::now(),
+            pending: None,
+            saved: None,
+        }
+    }
+
+    /// The fit's result once it has returned: an interrupted fit writes the iterate held back,
+    /// and its error then names the last checkpoint written, where the same fit resumes.
+    fn finish<T>(&mut self, fitted: Result<T>) -> Result<T> {
+        if matches!(fitted, Err(GamError::Interrupted { .. })) {
+            self.flush();
+        }
+        fitted.map_err(|e| match (e, self.saved) {
+            // Stopped: the session's slot holds its last checkpoint (written, synced and
+            // renamed before `checkpoint` returned), from which the same fit resumes.
+            (GamError::Interrupted { .. }, Some((iterations, score))) => GamError::Interrupted {
+                iterations,
+                score,
+                saved: true,
+            },
+            (e, _) => e,
+        })
+    }
+
     /// Offers `payload` to the session; records it when written.
     fn offer(&mut self, session: &Session, payload: CheckpointPayload) {
         let (iteration, score) = (payload.iteration, payload.score);
@@ -407,31 +440,9 @@ fn run(
     observer: &mut dyn FitObserver,
 ) -> Result<CachedFit> {
     let session = cache.map(|(session, _)| session);
-    let mut obs = CheckpointObserver {
-        session,
-        sp_names: setup.sp_names(),
-        inner: observer,
-        iterations: 0,
-        first: None,
-        started: Instant::now(),
-        pending: None,
-        saved: None,
-    };
+    let mut obs = CheckpointObserver::new(session, setup.sp_names(), observer);
     let fitted = spec.fit_setup(setup, start, &mut obs);
-    if matches!(fitted, Err(GamError::Interrupted { .. })) {
-        obs.flush();
-    }
-    let model = fitted.map_err(|e| match (e, obs.saved) {
-        // Stopped: the session's slot holds its last checkpoint (written,
-        // synced and renamed before `checkpoint` returned), from which the
-        // same fit resumes; the error names that one.
-        (GamError::Interrupted { .. }, Some((iterations, score))) => GamError::Interrupted {
-            iterations,
-            score,
-            saved: true,
-        },
-        (e, _) => e,
-    })?;
+    let model = obs.finish(fitted)?;
     let iterations_run = obs.iterations;
     let mut cache_warning = None;
     if let Some((session, seed)) = cache {

@@ -8,8 +8,7 @@
 use serde::Serialize;
 
 use super::general::general_summary;
-use super::json::{CoefficientsJson, ParametricJson, SmoothJson, SpJson, StartJson, source_name};
-use crate::cache::StartSource;
+use super::json::{CoefficientsJson, ParametricJson, SmoothJson, SpJson, StartJson};
 use crate::cache::general::GeneralCachedFit;
 use crate::model::general::GeneralModel;
 
@@ -141,19 +140,9 @@ pub struct GeneralFitJson {
 
 /// The JSON of a general-family fit through the cache.
 pub fn general_fit_json(fitted: &GeneralCachedFit) -> GeneralFitJson {
-    let (iteration, score) = match &fitted.source {
-        StartSource::Resumed { iteration, score } => (Some(*iteration), Some(*score)),
-        _ => (None, None),
-    };
     GeneralFitJson {
         model: general_model_json(&fitted.model),
-        start: StartJson {
-            source: source_name(&fitted.source),
-            description: fitted.source.describe(),
-            iteration,
-            score,
-            verified: None,
-        },
+        start: StartJson::new(&fitted.source, None),
         iterations_run: fitted.iterations_run,
     }
 }

@@ -272,20 +272,27 @@ pub struct FitJson {
 
 /// The JSON of a fit through the cache.
 pub fn fit_json(fitted: &CachedFit) -> FitJson {
-    let (iteration, score) = match &fitted.source {
-        StartSource::Resumed { iteration, score } => (Some(*iteration), Some(*score)),
-        _ => (None, None),
-    };
     FitJson {
         model: model_json(&fitted.model),
-        start: StartJson {
-            source: source_name(&fitted.source),
-            description: fitted.source.describe(),
+        start: StartJson::new(&fitted.source, fitted.verified),
+        iterations_run: fitted.iterations_run,
+    }
+}
+
+impl StartJson {
+    /// Where a fit started, with the outcome of `--verify-cache` if a cached optimum was checked.
+    pub fn new(source: &StartSource, verified: Option<bool>) -> StartJson {
+        let (iteration, score) = match source {
+            StartSource::Resumed { iteration, score } => (Some(*iteration), Some(*score)),
+            _ => (None, None),
+        };
+        StartJson {
+            source: source_name(source),
+            description: source.describe(),
             iteration,
             score,
-            verified: fitted.verified,
-        },
-        iterations_run: fitted.iterations_run,
+            verified,
+        }
     }
 }
 

@@ -162,12 +162,7 @@ mod tests {
     fn inverse_link_derivatives_match_finite_differences() {
         for eta in [-3.0, 0.4, 5.9] {
             let h = inverse_link(1, eta, DEFAULT_B);
-            let e = 1e-5;
-            let (u, d) = (inverse_link(1, eta + e, DEFAULT_B), inverse_link(1, eta - e, DEFAULT_B));
-            for k in 0..4 {
-                let fd = (u[k] - d[k]) / (2.0 * e);
-                assert!((fd - h[k + 1]).abs() < 1e-8 * (1.0 + h[k + 1].abs()), "order {}", k + 1);
-            }
+            super::super::testing::assert_inverse_link_derivs(|e| inverse_link(1, e, DEFAULT_B), eta, 1e-8);
             assert!((scale_link(h[0], DEFAULT_B) - eta).abs() < 1e-10);
         }
     }
@@ -175,28 +170,7 @@ mod tests {
     /// Each derivative tensor against central differences of the one below it.
     #[test]
     fn parameter_derivatives_match_finite_differences() {
-        let (y, theta) = (1.7, [0.3, -0.9]);
-        let d = param_derivs(y, &theta, 4);
-        let e = 1e-5;
-        for c in 0..2 {
-            let mut up = theta;
-            up[c] += e;
-            let mut dn = theta;
-            dn[c] -= e;
-            let (u, w) = (param_derivs(y, &up, 4), param_derivs(y, &dn, 4));
-            let fd = |a: f64, b: f64| (a - b) / (2.0 * e);
-            assert!((fd(u.l0, w.l0) - d.l1[c]).abs() < 1e-7);
-            for (lo_u, lo_w, hi) in [(&u.l1, &w.l1, &d.l2), (&u.l2, &w.l2, &d.l3), (&u.l3, &w.l3, &d.l4)] {
-                for j in 0..lo_u.len() {
-                    let exact = hi[j * 2 + c];
-                    let approx = fd(lo_u[j], lo_w[j]);
-                    assert!(
-                        (exact - approx).abs() < 1e-6 * (1.0 + exact.abs()),
-                        "{j} {c}: {exact} vs {approx}"
-                    );
-                }
-            }
-        }
+        super::super::testing::assert_point_derivs(&[0.3, -0.9], |t| param_derivs(1.7, t, 4), 1e-6);
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub mod gevlss;
 pub(crate) mod jet;
 pub mod multinom;
 pub mod shash;
+#[cfg(test)]
+mod testing;
 pub mod ziplss;
 
 use serde::{Deserialize, Serialize};
@@ -528,33 +530,6 @@ mod tests {
             let theta: Vec<f64> = h.iter().map(|v| v[0]).collect();
             eta_derivs(&fam.param_derivs(y, &theta, 4), &h, 4)
         };
-        let eta = [0.3, -0.8];
-        let d = at(&eta);
-        let eps = 1e-5;
-        for c in 0..2 {
-            let mut up = eta;
-            up[c] += eps;
-            let mut dn = eta;
-            dn[c] -= eps;
-            let (u, w) = (at(&up), at(&dn));
-            let fd = |a: f64, b: f64| (a - b) / (2.0 * eps);
-            assert!((fd(u.l0, w.l0) - d.l1[c]).abs() < 1e-7);
-            for (k, (lo, hi)) in [(&d.l1, &d.l2), (&d.l2, &d.l3), (&d.l3, &d.l4)].into_iter().enumerate() {
-                let (lu, lw) = match k {
-                    0 => (&u.l1, &w.l1),
-                    1 => (&u.l2, &w.l2),
-                    _ => (&u.l3, &w.l3),
-                };
-                for j in 0..lo.len() {
-                    let exact = hi[j * 2 + c];
-                    let approx = fd(lu[j], lw[j]);
-                    assert!(
-                        (exact - approx).abs() < 1e-5 * (1.0 + exact.abs()),
-                        "order {} {j} {c}",
-                        k + 2
-                    );
-                }
-            }
-        }
+        testing::assert_point_derivs(&[0.3, -0.8], at, 1e-5);
     }
 }

@@ -222,27 +222,7 @@ mod tests {
             (1.0, [-3.0, 2.5]),
             (7.0, [2.2, -4.0]),
         ] {
-            let d = param_derivs(y, &theta, 4);
-            let e = 1e-5;
-            for c in 0..2 {
-                let mut up = theta;
-                up[c] += e;
-                let mut dn = theta;
-                dn[c] -= e;
-                let (u, w) = (param_derivs(y, &up, 4), param_derivs(y, &dn, 4));
-                let fd = |a: f64, b: f64| (a - b) / (2.0 * e);
-                assert!((fd(u.l0, w.l0) - d.l1[c]).abs() < 1e-7 * (1.0 + d.l1[c].abs()));
-                for (lo_u, lo_w, hi) in [(&u.l1, &w.l1, &d.l2), (&u.l2, &w.l2, &d.l3), (&u.l3, &w.l3, &d.l4)] {
-                    for j in 0..lo_u.len() {
-                        let exact = hi[j * 2 + c];
-                        let approx = fd(lo_u[j], lo_w[j]);
-                        assert!(
-                            (exact - approx).abs() < 1e-6 * (1.0 + exact.abs()),
-                            "y {y} {j} {c}: {exact} vs {approx}"
-                        );
-                    }
-                }
-            }
+            super::super::testing::assert_point_derivs(&theta, |t| param_derivs(y, t, 4), 1e-6);
         }
     }
 
