@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use clap::Args;
 use gam::expert::data::{DataFrame, ReadOptions};
-use gam::expert::family::family_and_link;
+use gam::expert::family::family_link_theta;
 use gam::expert::fit::Convergence;
 use gam::expert::fit::Iterate;
 use gam::expert::fit::driver::FitObserver;
@@ -216,10 +216,11 @@ impl ModelArgs {
     /// The model spec alone (formula, family, link), without reading the data.
     pub fn spec(&self) -> Result<GamSpec> {
         // A family or link this build does not fit is a usage error (exit status 2).
-        let (family, link) =
-            family_and_link(&self.family, self.link.as_deref()).map_err(|e| usage_error(e.to_string()))?;
+        let (family, link, family_theta) =
+            family_link_theta(&self.family, self.link.as_deref()).map_err(|e| usage_error(e.to_string()))?;
         let formula = Formula::parse(&self.formula)?;
         let mut spec = GamSpec::new(formula).with_family(family, link);
+        spec.options.family_theta = family_theta;
         spec.weights = self.weights.clone();
         spec.options.newton.convergence = Convergence::from_name(&self.convergence)
             .ok_or_else(|| usage_error(format!("unknown convergence test '{}'", self.convergence)))?;

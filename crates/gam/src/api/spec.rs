@@ -12,7 +12,7 @@ use super::frame::Frame;
 use crate::cache::{CacheOptions, fit_cached};
 use crate::cv::{CvObserver, CvOptions, CvReport, NoCvObserver, cross_validate};
 use crate::error::{GamError, Result};
-use crate::family::{Family, Link, family_and_link};
+use crate::family::{Family, Link, family_link_theta};
 use crate::fit::driver::{FitObserver, NoObserver};
 use crate::fit::method::{Method, check_gamma};
 use crate::fit::{Convergence, FitOptions, GamSpec, ScaleSetting};
@@ -86,9 +86,10 @@ impl Gam {
     /// # Ok::<(), gam::GamError>(())
     /// ```
     pub fn with_family_names(mut self, family: &str, link: Option<&str>) -> Result<Gam> {
-        let (family, link) = family_and_link(family, link)?;
+        let (family, link, theta) = family_link_theta(family, link)?;
         self.spec.family = family;
         self.spec.link = link;
+        self.spec.options.family_theta = theta;
         Ok(self)
     }
 

@@ -113,6 +113,7 @@ impl<'a> KeyMaterial<'a> {
             method,
             gamma,
             scale,
+            family_theta,
         } = self.options;
         h.absorb_str(b"kind", kind)
             .absorb_u64(b"payload-format", u64::from(PAYLOAD_FORMAT_VERSION))
@@ -136,6 +137,11 @@ impl<'a> KeyMaterial<'a> {
             if let Some(v) = value {
                 h.absorb_u64(tag, v.to_bits());
             }
+        }
+        // mgcv's theta =: fixed values are the model; a start can change the optimum reached.
+        if let Some(t) = family_theta {
+            h.absorb_u64(b"family.theta.fixed", u64::from(t.fixed))
+                .absorb_f64_slice(b"family.theta", &t.values);
         }
         // mgcv's number for the scale setting (every negative number means the same).
         if *scale != ScaleSetting::Default {

@@ -27,6 +27,7 @@ pub mod betar;
 pub mod cnorm;
 mod derivs;
 mod extended;
+mod fixed;
 pub mod general;
 mod jet;
 mod link;
@@ -44,10 +45,11 @@ pub mod zip;
 use serde::{Deserialize, Serialize};
 
 pub use derivs::DevDerivs;
+pub use fixed::FamilyTheta;
 pub use link::{ALL_LINKS, Link};
 pub use loglik::SaturatedParts;
 pub use param::Param;
-pub use parse::{MAX_OCAT_CLASSES, family_and_link};
+pub use parse::{MAX_OCAT_CLASSES, family_and_link, family_link_theta};
 pub use theta::ThetaDerivs;
 
 use crate::error::{GamError, Result};

@@ -2,6 +2,7 @@
 //! command-line option, a keyword argument): a name this build does not fit
 //! is an error listing what it does fit.
 
+use super::fixed::{self, FamilyTheta};
 use super::{ALL_FAMILIES, Family, Link, Param, betar, scat};
 use crate::error::{GamError, Result};
 
@@ -18,79 +19,135 @@ fn names<T: Copy>(items: &[T], name: fn(T) -> &'static str) -> String {
     items.iter().map(|&i| name(i)).collect::<Vec<_>>().join(", ")
 }
 
+/// A family given by name or as a call: the family, mgcv's `theta =` of an extended family if
+/// given ([`FamilyTheta`]) and the link named in the call, if any.
+struct Parsed {
+    family: Family,
+    theta: Option<FamilyTheta>,
+    link: Option<String>,
+}
+
+impl Parsed {
+    fn plain(family: Family) -> Parsed {
+        Parsed {
+            family,
+            theta: None,
+            link: None,
+        }
+    }
+}
+
+/// `arg` split at its top-level commas (not those inside `c(...)`).
+fn split_args(arg: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut from) = (0i32, 0);
+    for (i, c) in arg.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(arg[from..i].trim());
+                from = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(arg[from..].trim());
+    out.into_iter().filter(|p| !p.is_empty()).collect()
+}
+
+/// Whether `text` is a number or `c(...)`: mgcv's first positional argument, `theta`.
+fn is_numeric(text: &str) -> bool {
+    fixed::numbers(text).is_some()
+}
+
 impl Family {
-    /// The family named `name` (R's spelling, see [`Family::from_name`]).
+    /// The family named `name` (R's spelling, see [`Family::from_name`]); a family given with
+    /// `theta = ...` is refused here ([`family_link_theta`] reads it).
     ///
     /// # Errors
     /// [`GamError::UnknownFamily`] listing the families this build fits.
     pub fn parse(name: &str) -> Result<Family> {
-        if let Some((function, arg)) = call(name) {
-            return Family::with_param(function, arg);
-        }
-        match name.trim() {
-            "betar" => return Ok(Family::Betar(Param(betar::DEFAULT_EPS))),
-            "scat" => return Ok(Family::Scat(Param(scat::DEFAULT_MIN_DF))),
-            "ziP" => return Ok(Family::ZiP(Param(0.0))),
-            _ => {}
-        }
-        if name.trim() == "cnorm" {
-            return Ok(Family::Cnorm);
-        }
-        if name.trim() == "ocat" {
+        let parsed = parse_full(name)?;
+        if parsed.theta.is_some() {
             return Err(GamError::Control {
-                option: "ocat".into(),
-                message: "give the number of classes, e.g. ocat(R = 4)".into(),
+                option: name.to_string(),
+                message: "theta = ... is read by family_link_theta, which returns it beside the family".into(),
             });
         }
-        Family::from_name(name)
-            .filter(|f| ALL_FAMILIES.contains(f))
-            .ok_or_else(|| GamError::UnknownFamily {
-                name: name.to_string(),
-                known: known_families(),
-            })
+        Ok(parsed.family)
     }
+}
 
-    /// mgcv's `negbin(θ)` and `Tweedie(p)` with the argument's text `arg`.
-    fn with_param(function: &str, arg: &str) -> Result<Family> {
-        let bad = |message: String| GamError::Control {
-            option: format!("{function}({arg})"),
-            message,
-        };
-        let value = arg.trim().parse::<f64>().ok().filter(|v| v.is_finite());
-        match function {
-            "negbin" => {
-                if arg.trim_start().starts_with("c(") {
-                    return Err(bad(
-                        "a vector of theta values (mgcv's search over them) is not supported: give one fixed theta, or use --family nb to estimate it"
-                            .into(),
-                    ));
-                }
-                match value {
-                    Some(t) if t > 0.0 => Ok(Family::NegBinFixed(Param(t))),
-                    _ => Err(bad("theta must be a positive number, e.g. negbin(3)".into())),
-                }
-            }
-            "Tweedie" => match value {
-                Some(p) if p > 1.0 && p < 2.0 => Ok(Family::TweedieFixed(Param(p))),
-                Some(2.0) => Err(bad(
-                    "p = 2 is not supported here: the Gamma family (--family Gamma) has the same variance".into(),
-                )),
-                _ => Err(bad(
-                    "p must lie in 1 < p < 2 (mgcv: only 1 < p <= 2), e.g. Tweedie(1.25)".into(),
-                )),
-            },
-            "betar" => Ok(Family::Betar(Param(extended_args(function, arg)?.0))),
-            "scat" => Ok(Family::Scat(Param(extended_args(function, arg)?.0))),
-            "ziP" => Ok(Family::ZiP(Param(extended_args(function, arg)?.0))),
-            "cnorm" => cnorm_link(arg).map(|_| Family::Cnorm),
-            "ocat" => Ok(Family::Ocat(ocat_args(arg)?.0)),
-            _ => Err(GamError::UnknownFamily {
-                name: format!("{function}({arg})"),
-                known: known_families(),
-            }),
+/// The family named or called `name`, with its theta setting and the link named in the call.
+fn parse_full(name: &str) -> Result<Parsed> {
+    if let Some((function, arg)) = call(name) {
+        return parse_call(function, arg);
+    }
+    match name.trim() {
+        "betar" => return Ok(Parsed::plain(Family::Betar(Param(betar::DEFAULT_EPS)))),
+        "scat" => return Ok(Parsed::plain(Family::Scat(Param(scat::DEFAULT_MIN_DF)))),
+        "ziP" => return Ok(Parsed::plain(Family::ZiP(Param(0.0)))),
+        "cnorm" => return Ok(Parsed::plain(Family::Cnorm)),
+        "ocat" => {
+            return Err(GamError::Control {
+                option: "ocat".into(),
+                message: "give the number of classes, e.g. ocat(R = 4), or the cut point increments, e.g. ocat(theta = c(1.4, 1.8))"
+                    .into(),
+            });
         }
+        _ => {}
     }
+    Family::from_name(name)
+        .filter(|f| ALL_FAMILIES.contains(f))
+        .map(Parsed::plain)
+        .ok_or_else(|| GamError::UnknownFamily {
+            name: name.to_string(),
+            known: known_families(),
+        })
+}
 
+/// mgcv's `negbin(θ)` and `Tweedie(p)`, and the extended families' calls, with the argument's
+/// text `arg`.
+fn parse_call(function: &str, arg: &str) -> Result<Parsed> {
+    let bad = |message: String| GamError::Control {
+        option: format!("{function}({arg})"),
+        message,
+    };
+    let value = arg.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+    match function {
+        "negbin" => {
+            if arg.trim_start().starts_with("c(") {
+                return Err(bad(
+                    "a vector of theta values (mgcv's search over them) is not supported: give one fixed theta, or use --family nb to estimate it"
+                        .into(),
+                ));
+            }
+            match value {
+                Some(t) if t > 0.0 => Ok(Parsed::plain(Family::NegBinFixed(Param(t)))),
+                _ => Err(bad("theta must be a positive number, e.g. negbin(3)".into())),
+            }
+        }
+        "Tweedie" => match value {
+            Some(p) if p > 1.0 && p < 2.0 => Ok(Parsed::plain(Family::TweedieFixed(Param(p)))),
+            Some(2.0) => Err(bad(
+                "p = 2 is not supported here: the Gamma family (--family Gamma) has the same variance".into(),
+            )),
+            _ => Err(bad(
+                "p must lie in 1 < p < 2 (mgcv: only 1 < p <= 2), e.g. Tweedie(1.25)".into(),
+            )),
+        },
+        "betar" | "scat" | "ziP" | "nb" | "tw" => extended_args(function, arg),
+        "cnorm" => cnorm_args(arg),
+        "ocat" => ocat_args(arg),
+        _ => Err(GamError::UnknownFamily {
+            name: format!("{function}({arg})"),
+            known: known_families(),
+        }),
+    }
+}
+
+impl Family {
     /// `Ok` if the family takes `link`; else [`GamError::LinkMismatch`]
     /// listing the links it takes.
     pub fn check_link(self, link: Link) -> Result<()> {
@@ -136,8 +193,8 @@ fn known_families() -> String {
     )
 }
 
-/// The numeric argument an extended family takes besides `link`: its name, mgcv's default,
-/// the values allowed (as text for the message) and an example.
+/// The numeric argument an extended family takes besides `link` and `theta`: its name, mgcv's
+/// default, the values allowed (as text for the message) and an example.
 struct NumericArg {
     key: &'static str,
     default: f64,
@@ -145,7 +202,7 @@ struct NumericArg {
     rule: &'static str,
 }
 
-/// The numeric argument of mgcv's `betar(eps = ...)` and `scat(min.df = ...)`.
+/// The numeric argument of mgcv's `betar(eps = ...)`, `scat(min.df = ...)` and `ziP(b = ...)`.
 fn numeric_arg(function: &str) -> Option<NumericArg> {
     match function {
         "betar" => Some(NumericArg {
@@ -170,87 +227,106 @@ fn numeric_arg(function: &str) -> Option<NumericArg> {
     }
 }
 
+/// A link's name as given in a call (`link = "logit"`), if `text` is one.
+fn link_name(text: &str) -> Option<String> {
+    let text = text.trim_matches(|c| c == '"' || c == '\'');
+    (!text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')).then(|| text.to_string())
+}
+
 /// The arguments of an extended family given as a call (`betar(link = "logit", eps = ...)`,
-/// `scat(min.df = 3)`): its numeric argument (mgcv's default when not given) and the link's
-/// name if given there.
-fn extended_args(function: &str, arg: &str) -> Result<(f64, Option<String>)> {
+/// `scat(theta = c(3, 1.2), min.df = 3)`, `nb(theta = 3)`): its numeric argument (mgcv's
+/// default when not given), `theta` (fixed or a start, [`fixed`]) and the link's name if given
+/// there. A number or `c(...)` given first without a name is mgcv's first argument, `theta`.
+fn extended_args(function: &str, arg: &str) -> Result<Parsed> {
     let bad = |message: String| GamError::Control {
         option: format!("{function}({arg})"),
         message,
     };
-    let spec = numeric_arg(function).ok_or_else(|| bad("not an extended family".into()))?;
-    let mut value = spec.default;
+    let spec = numeric_arg(function);
+    let mut value = spec.as_ref().map(|s| s.default);
+    let mut value_given = false;
     let mut link = None;
-    for part in arg.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+    let mut theta_text = None;
+    for (i, part) in split_args(arg).into_iter().enumerate() {
         let (key, v) = part.split_once('=').map_or(("", part), |(k, v)| (k.trim(), v.trim()));
-        let text = v.trim_matches(|c| c == '"' || c == '\'');
-        match key {
-            k if k == spec.key => match text.parse::<f64>() {
-                Ok(v) if v.is_finite() && (spec.ok)(v) => value = v,
+        match (key, &spec) {
+            (k, Some(spec)) if k == spec.key => match v.parse::<f64>() {
+                Ok(x) if x.is_finite() && (spec.ok)(x) => {
+                    value = Some(x);
+                    value_given = true;
+                }
                 _ => return Err(bad(format!("{} must be {}", spec.key, spec.rule))),
             },
-            "link" | "" if text.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') => link = Some(text.to_string()),
-            "theta" => {
-                return Err(bad(format!(
-                    "a fixed theta is not supported: use {function} to estimate it with the smoothing parameters"
-                )));
-            }
+            ("theta", _) => theta_text = Some(v),
+            ("", _) if i == 0 && is_numeric(v) => theta_text = Some(v),
+            ("link" | "", _) if link_name(v).is_some() => link = link_name(v),
             _ => {
+                let others = spec.as_ref().map_or(String::new(), |s| format!(", {} =", s.key));
                 return Err(bad(format!(
-                    "unknown argument '{part}': {function} takes link = and {} =",
-                    spec.key
+                    "unknown argument '{part}': {function} takes theta =, link ={others}"
                 )));
             }
         }
     }
-    Ok((value, link))
+    let v = value.unwrap_or(0.0);
+    let mut family = match function {
+        "betar" => Family::Betar(Param(v)),
+        "scat" => Family::Scat(Param(v)),
+        "ziP" => Family::ZiP(Param(v)),
+        "nb" => Family::NegativeBinomial,
+        _ => Family::Tweedie,
+    };
+    let theta = match theta_text {
+        Some(t) => Some(fixed::setting(function, &mut family, t, value_given).map_err(bad)?),
+        None => None,
+    };
+    Ok(Parsed { family, theta, link })
 }
 
-/// The link named in mgcv's `cnorm(link = "log")` as text, if any; a fixed or starting
-/// `theta` is refused (σ is estimated).
-fn cnorm_link(arg: &str) -> Result<Option<String>> {
+/// The arguments of mgcv's `cnorm(theta = ..., link = "log")`: σ fixed or a start, and the link.
+fn cnorm_args(arg: &str) -> Result<Parsed> {
     let bad = |message: String| GamError::Control {
         option: format!("cnorm({arg})"),
         message,
     };
     let mut link = None;
-    for part in arg.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+    let mut theta = None;
+    let mut family = Family::Cnorm;
+    for (i, part) in split_args(arg).into_iter().enumerate() {
         let (key, value) = part.split_once('=').map_or(("", part), |(k, v)| (k.trim(), v.trim()));
-        let text = value.trim_matches(|c| c == '"' || c == '\'');
         match key {
-            "link" | "" if text.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') => link = Some(text.to_string()),
-            "theta" => {
-                return Err(bad(
-                    "a fixed or starting theta is not supported: cnorm estimates log sigma with the smoothing parameters"
-                        .into(),
-                ));
+            "theta" => theta = Some(fixed::setting("cnorm", &mut family, value, false).map_err(bad)?),
+            "" if i == 0 && is_numeric(value) => {
+                theta = Some(fixed::setting("cnorm", &mut family, value, false).map_err(bad)?);
             }
-            _ => return Err(bad(format!("unknown argument '{part}': cnorm takes link ="))),
+            "link" | "" if link_name(value).is_some() => link = link_name(value),
+            _ => {
+                return Err(bad(format!(
+                    "unknown argument '{part}': cnorm takes theta = and link ="
+                )));
+            }
         }
     }
-    Ok(link)
+    Ok(Parsed { family, theta, link })
 }
 
 /// The largest number of classes `ocat(R = ...)` takes (far beyond what a fit can estimate;
 /// it keeps R a small integer in messages and files).
 pub const MAX_OCAT_CLASSES: u32 = 1000;
 
-/// The arguments of mgcv's `ocat(R = ..., link = "identity")` as text: R (required, an integer
-/// from 2 to [`MAX_OCAT_CLASSES`]) and the link's name if given there. mgcv's first positional
-/// argument is `theta` (fixed or starting cut points), which is refused.
-fn ocat_args(arg: &str) -> Result<(u32, Option<String>)> {
+/// The arguments of mgcv's `ocat(theta = ..., link = "identity", R = ...)`: R (an integer
+/// from 2 to [`MAX_OCAT_CLASSES`], or the number of theta values + 2), the cut point
+/// increments fixed or a start, and the link's name if given there.
+fn ocat_args(arg: &str) -> Result<Parsed> {
     let bad = |message: String| GamError::Control {
         option: format!("ocat({arg})"),
         message,
     };
     let mut classes = None;
     let mut link = None;
-    for part in arg.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let Some((key, value)) = part.split_once('=').map(|(k, v)| (k.trim(), v.trim())) else {
-            return Err(bad(format!(
-                "give the number of classes by name, e.g. ocat(R = 4): '{part}' would be mgcv's theta"
-            )));
-        };
+    let mut theta_text = None;
+    for part in split_args(arg) {
+        let (key, value) = part.split_once('=').map_or(("", part), |(k, v)| (k.trim(), v.trim()));
         let text = value.trim_matches(|c| c == '"' || c == '\'');
         match key {
             "R" => match text.parse::<u32>() {
@@ -261,35 +337,81 @@ fn ocat_args(arg: &str) -> Result<(u32, Option<String>)> {
                     )));
                 }
             },
-            "link" if text.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') => link = Some(text.to_string()),
-            "theta" => {
-                return Err(bad(
-                    "fixed or starting cut points are not supported: give ocat(R = ...) to estimate them".into(),
-                ));
+            "link" if link_name(value).is_some() => link = link_name(value),
+            "theta" => theta_text = Some(value),
+            // mgcv's first argument is theta, but `ocat(4)` reads as four classes: refused.
+            "" if is_numeric(value) => {
+                return Err(bad(format!(
+                    "give the number of classes by name, e.g. ocat(R = 4), or the cut point increments as \
+                     theta = c(...): '{part}' would be mgcv's theta"
+                )));
             }
-            _ => return Err(bad(format!("unknown argument '{part}': ocat takes R = and link ="))),
+            _ => {
+                return Err(bad(format!(
+                    "unknown argument '{part}': ocat takes theta =, link = and R ="
+                )));
+            }
         }
     }
-    match classes {
-        Some(r) => Ok((r, link)),
-        None => Err(bad("give the number of classes, e.g. ocat(R = 4)".into())),
+    let Some(text) = theta_text else {
+        return match classes {
+            Some(r) => Ok(Parsed {
+                family: Family::Ocat(r),
+                theta: None,
+                link,
+            }),
+            None => Err(bad("give the number of classes, e.g. ocat(R = 4)".into())),
+        };
+    };
+    // mgcv: R is the number of theta values + 2 (an R given beside them is overridden; here it
+    // must agree).
+    let n = fixed::numbers(text).map_or(0, |v| v.len());
+    let r = u32::try_from(n + 2).unwrap_or(u32::MAX);
+    if n == 0 || r > MAX_OCAT_CLASSES {
+        return Err(bad(format!(
+            "theta must be the R - 2 cut point increments, 1 to {} numbers, e.g. ocat(theta = c(1.4, 1.8))",
+            MAX_OCAT_CLASSES - 2
+        )));
     }
+    if let Some(given) = classes
+        && given != r
+    {
+        return Err(bad(format!(
+            "R = {given} but theta has {n} values, which give R = {r}: give R - 2 values or leave R out"
+        )));
+    }
+    let mut family = Family::Ocat(r);
+    let theta = Some(fixed::setting("ocat", &mut family, text, false).map_err(bad)?);
+    Ok(Parsed { family, theta, link })
 }
 
 /// The family named `family` and the link named `link`, or the family's
 /// default link when none is named (for `betar(link = "probit")`, also the link given there).
+/// A family given with `theta = ...` is refused ([`family_link_theta`] reads it).
 ///
 /// # Errors
 /// The error of the first name refused.
 pub fn family_and_link(family: &str, link: Option<&str>) -> Result<(Family, Link)> {
-    let fam = Family::parse(family)?;
-    let inner = match (fam, call(family)) {
-        (Family::Betar(_) | Family::Scat(_) | Family::ZiP(_), Some((function, arg))) => extended_args(function, arg)?.1,
-        (Family::Cnorm, Some((_, arg))) => cnorm_link(arg)?,
-        (Family::Ocat(_), Some((_, arg))) => ocat_args(arg)?.1,
-        _ => None,
-    };
-    if let (Some(a), Some(b)) = (inner.as_deref(), link)
+    let (fam, link, theta) = family_link_theta(family, link)?;
+    if theta.is_some() {
+        return Err(GamError::Control {
+            option: family.to_string(),
+            message: "theta = ... is read by family_link_theta, which returns it beside the family".into(),
+        });
+    }
+    Ok((fam, link))
+}
+
+/// The family named `family`, the link (named in `link`, in the call, or the family's
+/// default) and mgcv's `theta =` of an extended family if given: fixed parameters or where
+/// their estimation starts ([`FamilyTheta`]).
+///
+/// # Errors
+/// The error of the first name or value refused, one line naming the argument.
+pub fn family_link_theta(family: &str, link: Option<&str>) -> Result<(Family, Link, Option<FamilyTheta>)> {
+    let parsed = parse_full(family)?;
+    let fam = parsed.family;
+    if let (Some(a), Some(b)) = (parsed.link.as_deref(), link)
         && a != b
     {
         return Err(GamError::Control {
@@ -297,11 +419,11 @@ pub fn family_and_link(family: &str, link: Option<&str>) -> Result<(Family, Link
             message: format!("the link is given twice, as {a} and as {b}: give it once"),
         });
     }
-    let link = match link.or(inner.as_deref()) {
+    let link = match link.or(parsed.link.as_deref()) {
         None => fam.default_link(),
         Some(l) => fam.parse_link(l)?,
     };
-    Ok((fam, link))
+    Ok((fam, link, parsed.theta))
 }
 
 #[cfg(test)]
@@ -390,11 +512,16 @@ mod tests {
         assert!(family_and_link("betar", Some("log")).is_err());
         assert!(family_and_link("betar(link=\"probit\")", Some("logit")).is_err());
         assert!(Family::parse("betar(eps = -1)").is_err());
-        assert!(
-            Family::parse("betar(theta = 3)")
-                .unwrap_err()
-                .to_string()
-                .contains("fixed theta")
+        // theta = is read beside the family, not dropped.
+        assert!(Family::parse("betar(theta = 3)").is_err());
+        let (f, l, t) = family_link_theta("betar(theta = -3, link = 'probit')", None).unwrap();
+        assert_eq!((f, l), (Family::Betar(eps), Link::Probit));
+        assert_eq!(
+            t,
+            Some(FamilyTheta {
+                values: vec![3.0],
+                fixed: false
+            })
         );
     }
 
@@ -414,12 +541,8 @@ mod tests {
         );
         assert!(family_and_link("cnorm", Some("logit")).is_err());
         assert!(family_and_link("cnorm(link = 'log')", Some("identity")).is_err());
-        assert!(
-            Family::parse("cnorm(theta = 2)")
-                .unwrap_err()
-                .to_string()
-                .contains("theta")
-        );
+        let (_, _, t) = family_link_theta("cnorm(theta = 2)", None).unwrap();
+        assert_eq!(t.map(|t| (t.values, t.fixed)), Some((vec![2.0], true)));
     }
 
     #[test]
@@ -446,12 +569,18 @@ mod tests {
             "ocat(4)",
             "ocat(R = 1)",
             "ocat(R = 2.5)",
-            "ocat(theta = c(1, 2))",
+            "ocat(R = 3, theta = c(1, 2))",
             "ocat(R = 4, k = 2)",
         ] {
             let e = family_and_link(bad, None).unwrap_err().to_string();
             assert!(!e.contains('\n'), "{e}");
         }
+        let (f, _, t) = family_link_theta("ocat(theta = c(1.4, -1.8))", None).unwrap();
+        assert_eq!(f, Family::Ocat(4));
+        assert_eq!(t.map(|t| (t.values, t.fixed)), Some((vec![1.4, 1.8], false)));
+        let (f, _, t) = family_link_theta("nb(theta = 3)", None).unwrap();
+        assert_eq!(f, Family::NegativeBinomial);
+        assert!(t.is_some_and(|t| t.fixed));
         assert!(matches!(
             family_and_link("ocat(R = 4)", Some("logit")),
             Err(GamError::UnsupportedLink { .. })

@@ -285,6 +285,32 @@ fn redecide(glm: &GlmSetup, pens: &PenaltySet, fit: &LamlFit) -> Result<Option<P
 }
 
 impl GamSpec {
+    /// The family parameters a generalized fit starts from, whether they are fixed, and the
+    /// start of their estimation given with the family (mgcv's `theta =`), if any; by default
+    /// mgcv's start ([`Family::initial_t`]).
+    fn family_parameters(&self, obs: &[crate::family::Obs]) -> Result<(Vec<f64>, bool, Option<Vec<f64>>)> {
+        let family = self.family;
+        let default = || family.theta_of_t(&family.initial_t(obs));
+        let Some(given) = &self.options.family_theta else {
+            return Ok((default(), false, None));
+        };
+        if let Some(why) = family.theta_setting_problem(given) {
+            return Err(crate::error::GamError::Control {
+                option: format!("{}(theta = ...)", family.name()),
+                message: why,
+            });
+        }
+        let theta = given.internal(family);
+        if given.fixed {
+            return Ok((theta, true, None));
+        }
+        if !given.start_counts(family) {
+            // mgcv's data-based start (scat, ocat) replaces a given one.
+            return Ok((default(), false, None));
+        }
+        Ok((theta.clone(), false, Some(family.t_of_theta(&theta))))
+    }
+
     /// Whether the fit is penalised least squares (Gaussian, identity link).
     fn is_least_squares(&self) -> bool {
         self.family == Family::Gaussian && self.link == Link::Identity
@@ -360,6 +386,7 @@ impl GamSpec {
             if self.family.base() == Family::Binomial {
                 super::generalized::separation::check_parametric(&design, &rows, &response)?;
             }
+            let (theta, theta_fixed, t_start) = self.family_parameters(&response.obs)?;
             let glm = GlmSetup::new(GlmProblem {
                 x: rows,
                 obs: response.obs.clone(),
@@ -367,7 +394,9 @@ impl GamSpec {
                 offset: offset.clone(),
                 family: self.family,
                 link: self.link,
-                theta: self.family.theta_of_t(&self.family.initial_t(&response.obs)),
+                theta,
+                theta_fixed,
+                t_start,
             })?;
             (Inner::Glm(glm), None)
         };

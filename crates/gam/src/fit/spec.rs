@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::design::SmoothOptions;
-use crate::family::{Family, Link};
+use crate::family::{Family, FamilyTheta, Link};
 use crate::fit::method::{Method, Selection, check_gamma};
 use crate::fit::outer::NewtonOptions;
 pub use crate::fit::scale::ScaleSetting;
@@ -41,6 +41,9 @@ pub struct FitOptions {
     /// REML/ML at that scale), estimated (even for Poisson and binomial), or
     /// as the family has it (the default; [`ScaleSetting`]).
     pub scale: ScaleSetting,
+    /// mgcv's `theta =` of an extended family (`scat(theta = c(3, 1.2))`): its parameters fixed
+    /// at the values, or where their estimation starts; `None` for the family's default start.
+    pub family_theta: Option<FamilyTheta>,
 }
 
 impl Default for FitOptions {
@@ -54,6 +57,7 @@ impl Default for FitOptions {
             select: false,
             knots: BTreeMap::new(),
             scale: ScaleSetting::Default,
+            family_theta: None,
         }
     }
 }

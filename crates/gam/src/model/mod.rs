@@ -91,6 +91,10 @@ pub struct GamModel {
     /// most one hold a number or null here, which loads as a list of one or none.
     #[serde(default, deserialize_with = "theta_compat")]
     pub theta: Vec<f64>,
+    /// Whether `theta` was fixed by the family's `theta =` (mgcv's `n.theta = 0`) rather than
+    /// estimated; absent (false) in files written before there was a choice.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub theta_fixed: bool,
     /// Column of prior weights used in the fit, if any.
     #[serde(default)]
     pub weights: Option<String>,
@@ -195,6 +199,7 @@ impl GamModel {
             scale: r.scale,
             reml_scale: r.reml_scale,
             theta: r.theta,
+            theta_fixed: spec.family.has_theta() && spec.options.family_theta.as_ref().is_some_and(|t| t.fixed),
             weights: spec.weights.clone(),
             scale_estimated: r.scale_estimated,
             reml_score: r.reml_score,

@@ -225,6 +225,12 @@ fn check_family(model: &GamModel) -> Check {
         return Err(format!("the betar family's eps is {}", eps.get()));
     }
     let k = family.n_theta();
+    if model.theta_fixed && k == 0 {
+        return Err(format!(
+            "the {} family has no parameters, but they are marked fixed",
+            family.name()
+        ));
+    }
     if model.theta.len() != k {
         return Err(format!(
             "the {} family has {k} estimated parameter(s), but {} are stored",

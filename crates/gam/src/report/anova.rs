@@ -315,7 +315,12 @@ fn is_extended(family: Family) -> bool {
 /// (module documentation): without edf2, `Σ edf`, the same as mgcv's 0 correction.
 fn sum_edf2(model: &GamModel) -> f64 {
     let sc_p = f64::from(u8::from(model.scale_estimated));
-    let n_theta = model.theta.len() as f64;
+    // Fixed family parameters are not counted (mgcv's n.theta = 0).
+    let n_theta = if model.theta_fixed {
+        0.0
+    } else {
+        model.theta.len() as f64
+    };
     model.loglik_df - sc_p - n_theta
 }
 

@@ -102,6 +102,10 @@ pub struct ModelJson {
     /// and σ); absent for families with at most one ([`Self::theta`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub family_parameters: Vec<f64>,
+    /// Whether the family parameters were fixed by the family's `theta =` rather than
+    /// estimated; absent when estimated.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub family_parameters_fixed: bool,
     /// The smoothness criterion optimised, as mgcv names it (`b$method`: "REML", "ML", "GCV",
     /// "UBRE", "GACV", "P-REML", "P-ML").
     pub method: String,
@@ -191,6 +195,7 @@ pub fn model_json(model: &GamModel) -> ModelJson {
         } else {
             Vec::new()
         },
+        family_parameters_fixed: model.theta_fixed,
         method: model.criterion.clone(),
         gamma: model.gamma,
         n: model.n,

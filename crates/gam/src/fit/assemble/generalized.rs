@@ -88,9 +88,10 @@ pub fn assemble(parts: &TrainingParts<'_>, setup: &GlmSetup, fit: &LamlFit, sele
         e.scale * sum_w
     };
     let aic_model = prob.family.aic(&prob.obs, &prob.trials, mu, dev1, &prob.theta);
-    // logLik's df counts the scale if estimated and the family parameter.
+    // logLik's df counts the scale if estimated and the estimated family parameters (mgcv's
+    // n.theta: none when they are fixed).
     let sc_p = if known { 0.0 } else { 1.0 };
-    let n_theta = fit.theta.len() as f64;
+    let n_theta = setup.prob.n_theta_estimated() as f64;
     let loglik = sc_p - aic_model / 2.0;
     // logLik's df: edf2 (corrected for smoothing-parameter uncertainty) plus the scale.
     let m = parts.pens.len();

@@ -61,15 +61,29 @@ pub fn fit_selected<P: newton::Proceed>(
     // `known`: no log scale among the optimised parameters.
     let known = sel.known_scale(setup.prob.family).is_some() || !sel.criterion.scale_is_parameter();
     let family = setup.prob.family;
-    let k_t = family.n_theta();
+    // The estimated family parameters: none when they are fixed (mgcv's n.theta = 0), and then
+    // the outer iteration is over ρ (and τ) only.
+    let k_t = setup.prob.n_theta_estimated();
     let has_theta = k_t > 0;
-    // mgcv's starting family parameters (nb's θ at 1 and tw's p at 1.5: t = 0 for both); a
-    // resumed fit where it was.
-    let t0: Vec<f64> = start
-        .filter(|_| has_theta)
-        .map(|s| s.extra.iter().take(k_t).copied().collect::<Vec<f64>>())
-        .filter(|t| t.len() == k_t && t.iter().all(|v| v.is_finite()))
-        .unwrap_or_else(|| family.initial_t(&setup.prob.obs));
+    // mgcv's starting family parameters (nb's θ at 1 and tw's p at 1.5: t = 0 for both), or
+    // the start given with the family (theta = negative values); a resumed fit where it was.
+    let t0: Vec<f64> = if has_theta {
+        start
+            .map(|s| s.extra.iter().take(k_t).copied().collect::<Vec<f64>>())
+            .filter(|t| t.len() == k_t && t.iter().all(|v| v.is_finite()))
+            .or_else(|| setup.prob.t_start.clone())
+            .unwrap_or_else(|| family.initial_t(&setup.prob.obs))
+    } else {
+        Vec::new()
+    };
+    // The family parameters at an optimiser point's t (the fixed ones whatever t).
+    let theta_of = |t: &[f64]| -> Vec<f64> {
+        if setup.prob.theta_fixed {
+            setup.prob.theta.clone()
+        } else {
+            family.theta_of_t(t)
+        }
+    };
     let opts = &opts.for_rows(setup.prob.n());
     // Beyond 10^5 rows (bam()'s convergence test) a cold fit starts where PQL ends: the exact
     // iteration then needs a few evaluations instead of about ten (module pql). Families with a
@@ -94,7 +108,7 @@ pub fn fit_selected<P: newton::Proceed>(
         let tau0 = if start.is_none() && !pql_used && cold.is_finite() {
             cold
         } else {
-            let e = setup.evaluate_with(pens, &rho0, 1.0, &family.theta_of_t(&t0), None, sel)?;
+            let e = setup.evaluate_with(pens, &rho0, 1.0, &theta_of(&t0), None, sel)?;
             let mut x = rho0.clone();
             x.extend(&t0);
             *last.borrow_mut() = Some(Last::of(x, &e));
@@ -106,7 +120,7 @@ pub fn fit_selected<P: newton::Proceed>(
     let tau_at = m + k_t;
     let eval_at = |x: &[f64]| -> Result<LamlEval> {
         let phi = if known { 1.0 } else { x[tau_at].exp() };
-        let theta = family.theta_of_t(&x[t_at..tau_at]);
+        let theta = theta_of(&x[t_at..tau_at]);
         let start = last.borrow().as_ref().map(|l| l.predict(x));
         let e = setup.evaluate_with(pens, &x[..m], phi, &theta, start.as_deref(), sel)?;
         *last.borrow_mut() = Some(Last::of(x[..tau_at].to_vec(), &e));
@@ -153,7 +167,7 @@ pub fn fit_selected<P: newton::Proceed>(
     };
     Ok(LamlFit {
         rho: outer.last.rho.clone(),
-        theta: family.theta_of_t(&x[t_at..tau_at]),
+        theta: theta_of(&x[t_at..tau_at]),
         eval,
         outer,
     })
@@ -251,6 +265,8 @@ mod tests {
             family,
             link,
             theta: family.theta_of_t(&family.initial_t(&[])),
+            theta_fixed: false,
+            t_start: None,
         };
         (GlmSetup::new(prob).unwrap(), pens)
     }

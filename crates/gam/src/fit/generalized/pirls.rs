@@ -117,6 +117,12 @@ pub struct GlmProblem {
     /// The family parameters as the family's functions take them (the negative binomial's θ;
     /// empty for a family without any).
     pub theta: Vec<f64>,
+    /// Whether `theta` is fixed (mgcv's `n.theta = 0`: a family given with `theta =`), so that
+    /// only the smoothing parameters are estimated.
+    pub theta_fixed: bool,
+    /// Where the estimation of the family parameters starts, in the optimiser's scale (mgcv's
+    /// `theta =` with negative values); `None` for the family's default start.
+    pub t_start: Option<Vec<f64>>,
 }
 
 /// Per-row quantities of the Newton weights at a mean vector.
@@ -174,6 +180,12 @@ pub struct WorkingSums {
 }
 
 impl GlmProblem {
+    /// How many family parameters are estimated with the smoothing parameters: the family's
+    /// number, none when they are fixed.
+    pub fn n_theta_estimated(&self) -> usize {
+        if self.theta_fixed { 0 } else { self.family.n_theta() }
+    }
+
     /// Number of coefficients.
     pub fn p(&self) -> usize {
         self.x.p()

@@ -91,7 +91,7 @@ impl GlmSetup {
         let known = sel.known_scale(family);
         let phi = known.unwrap_or(phi);
         let extra = Extra {
-            theta: family.has_theta(),
+            theta: self.prob.n_theta_estimated() > 0,
             scale: known.is_none() && sel.criterion.scale_is_parameter(),
         };
         if family.has_theta() {
