@@ -266,7 +266,7 @@ impl GeneralFamily {
 
     /// Whether the family's log-likelihood has derivatives up to second order only (mgcv's
     /// `available.derivs = 0`), so that it is fitted by extended Fellner–Schall
-    /// ([`crate::fit::general::efs`]) rather than Newton's method.
+    /// (`fit::general::efs`) rather than Newton's method.
     pub fn second_order_only(&self) -> bool {
         matches!(self, GeneralFamily::Twlss)
     }

@@ -20,7 +20,7 @@
 //! `A_pp = y f_1 (g_1² + 1/(1−p)²) − f_2 (g_2² + 1/(2−p)²)`. Derivatives in θ follow by the
 //! chain rule. mgcv's `ll` provides only first and second derivatives (`available.derivs = 0`),
 //! which is why mgcv fits this family by extended Fellner–Schall
-//! ([`crate::fit::general::efs`]); so does this module: asked for order 3 or 4 it leaves
+//! (`fit::general::efs`); so does this module: asked for order 3 or 4 it leaves
 //! those tensors empty.
 //!
 //! `postproc` sets the null deviance from `tw.null.fit(y)` (the maximum-likelihood constant

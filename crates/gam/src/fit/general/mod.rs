@@ -3,7 +3,10 @@
 //! smoothing parameters ([`inner`], mgcv's `gam.fit5`), and the Laplace-approximate REML
 //! criterion with its exact gradient and Hessian ([`laml`]) optimised by the outer Newton
 //! iteration all fits share ([`crate::fit::outer`]; mgcv's `newton()`, which `gam.outer`
-//! uses for a family with `available.derivs = 2`, such as gaulss).
+//! uses for a family with `available.derivs = 2`, such as gaulss). A family whose
+//! derivatives stop at second order (twlss, mgcv's `available.derivs = 0`) is fitted instead by
+//! mgcv's extended Fellner–Schall iteration (`efs`, gam.fit4.r 1456-1545; mgcv.r 1668-1670),
+//! started where mgcv starts it (`efs_start`).
 //!
 //! mgcv 1.8-41 fits every general family by REML: `gam()` replaces any other `method`
 //! (ML, GCV.Cp, …) by REML silently (mgcv.r 1655-1656). Here only REML is accepted and any
