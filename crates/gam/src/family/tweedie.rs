@@ -55,13 +55,24 @@ pub fn p_derivatives(p: f64) -> [f64; 2] {
 }
 
 /// Moments of the series: log W and its derivatives in ρ = log φ and p.
-struct Series {
-    log_w: f64,
-    w_rho: f64,
-    w_rhorho: f64,
-    w_p: f64,
-    w_pp: f64,
-    w_prho: f64,
+pub(crate) struct Series {
+    /// `log W`.
+    pub(crate) log_w: f64,
+    /// `∂ log W/∂ρ`.
+    pub(crate) w_rho: f64,
+    /// `∂² log W/∂ρ²`.
+    pub(crate) w_rhorho: f64,
+    /// `∂ log W/∂p`.
+    pub(crate) w_p: f64,
+    /// `∂² log W/∂p²`.
+    pub(crate) w_pp: f64,
+    /// `∂² log W/∂p∂ρ`.
+    pub(crate) w_prho: f64,
+}
+
+/// [`series`] for another family (twlss, [`crate::family::general::twlss`]).
+pub(crate) fn series_moments(y: f64, phi: f64, p: f64) -> Series {
+    series(y, phi, p)
 }
 
 fn series(y: f64, phi: f64, p: f64) -> Series {

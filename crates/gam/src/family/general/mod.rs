@@ -29,6 +29,7 @@ pub mod multinom;
 pub mod shash;
 #[cfg(test)]
 mod testing;
+pub mod twlss;
 pub mod ziplss;
 
 use serde::{Deserialize, Serialize};
@@ -80,6 +81,10 @@ pub enum GeneralFamily {
         /// The `logeb` link's `b`.
         b: f64,
     },
+    /// mgcv's `twlss()`: Tweedie location-scale with the mean on the log link, the transformed
+    /// power θ (`p ∈ (1.01, 1.99)`) and the log scale on identity links ([`twlss`]).
+    #[serde(rename = "twlss")]
+    Twlss,
 }
 
 /// What the summary's `Deviance explained` line shows for a family.
@@ -150,6 +155,12 @@ impl GeneralFamily {
                 message: "shash takes no arguments here: use --family shash (logeb link with b = 0.01, phiPen = 1e-3)"
                     .into(),
             })),
+            "twlss" => Some(Ok(GeneralFamily::Twlss)),
+            _ if bare.starts_with("twlss(") => Some(Err(GamError::Control {
+                option: name.to_string(),
+                message: "twlss takes no arguments here: use --family twlss (log, identity and identity links, a = 1.01, b = 1.99)"
+                    .into(),
+            })),
             _ => multinom_spec(name),
         }
     }
@@ -164,6 +175,7 @@ impl GeneralFamily {
             GeneralFamily::Ziplss => "ziplss",
             GeneralFamily::Gevlss => "gevlss",
             GeneralFamily::Shash { .. } => "shash",
+            GeneralFamily::Twlss => "twlss",
         }
     }
 
@@ -182,7 +194,7 @@ impl GeneralFamily {
             GeneralFamily::Gaulss { .. } | GeneralFamily::Gammals { .. } | GeneralFamily::Ziplss => 2,
             GeneralFamily::Multinom { k } => *k,
             GeneralFamily::CoxPh => 1,
-            GeneralFamily::Gevlss => 3,
+            GeneralFamily::Gevlss | GeneralFamily::Twlss => 3,
             GeneralFamily::Shash { .. } => 4,
         }
     }
@@ -198,6 +210,7 @@ impl GeneralFamily {
             GeneralFamily::Ziplss => vec!["identity", "identity"],
             GeneralFamily::Gevlss => vec!["identity", "identity", "logit"],
             GeneralFamily::Shash { .. } => vec!["identity", "logeb", "identity", "identity"],
+            GeneralFamily::Twlss => vec!["log", "identity", "identity"],
         }
     }
 
@@ -216,6 +229,7 @@ impl GeneralFamily {
             GeneralFamily::Ziplss => [eta, 1.0, 0.0, 0.0, 0.0],
             GeneralFamily::Gevlss => gevlss::inverse_link(a, eta),
             GeneralFamily::Shash { b } => shash::inverse_link(a, eta, *b),
+            GeneralFamily::Twlss => twlss::inverse_link(a, eta),
         }
     }
 
@@ -230,6 +244,7 @@ impl GeneralFamily {
             GeneralFamily::Ziplss => ziplss::param_derivs(y, theta, order),
             GeneralFamily::Gevlss => gevlss::param_derivs(y, theta, order),
             GeneralFamily::Shash { .. } => shash::param_derivs(y, theta, order),
+            GeneralFamily::Twlss => twlss::param_derivs(y, theta, order),
         }
     }
 
@@ -247,7 +262,15 @@ impl GeneralFamily {
             GeneralFamily::Ziplss => ziplss::check_response(y),
             GeneralFamily::Gevlss => gevlss::check_response(y),
             GeneralFamily::Shash { .. } => shash::check_response(y),
+            GeneralFamily::Twlss => twlss::check_response(y),
         }
+    }
+
+    /// Whether the family's log-likelihood has derivatives up to second order only (mgcv's
+    /// `available.derivs = 0`), so that it is fitted by extended Fellner–Schall
+    /// (`fit::general::efs`) rather than Newton's method.
+    pub fn second_order_only(&self) -> bool {
+        matches!(self, GeneralFamily::Twlss)
     }
 
     /// What the summary prints as `Deviance explained` (mgcv's `null.deviance` per family).
@@ -257,7 +280,8 @@ impl GeneralFamily {
             | GeneralFamily::Gammals { .. }
             | GeneralFamily::Ziplss
             | GeneralFamily::Multinom { .. }
-            | GeneralFamily::CoxPh => DevianceLine::Explained,
+            | GeneralFamily::CoxPh
+            | GeneralFamily::Twlss => DevianceLine::Explained,
             GeneralFamily::Gevlss => DevianceLine::NotAvailable,
             GeneralFamily::Shash { .. } => DevianceLine::Absent,
         }
@@ -293,6 +317,7 @@ impl GeneralFamily {
                 Some(gammals::deviances(y, &eta[0], &th))
             }
             GeneralFamily::Ziplss => Some(ziplss::deviances(y, &eta[0], &eta[1])),
+            GeneralFamily::Twlss => Some(twlss::deviances(y, eta)),
             // Stored as 0: the summary shows none ([`GeneralFamily::deviance_line`]).
             GeneralFamily::Gevlss | GeneralFamily::Shash { .. } => Some((0.0, 0.0)),
         }
@@ -310,7 +335,8 @@ impl GeneralFamily {
             | GeneralFamily::Multinom { .. }
             | GeneralFamily::CoxPh
             | GeneralFamily::Gevlss
-            | GeneralFamily::Shash { .. } => None,
+            | GeneralFamily::Shash { .. }
+            | GeneralFamily::Twlss => None,
             GeneralFamily::Gammals { b } => Some(gammals::response(eta, cov, *b)),
             GeneralFamily::Ziplss => Some(ziplss::response(eta, cov)),
         }

@@ -3,7 +3,10 @@
 //! smoothing parameters ([`inner`], mgcv's `gam.fit5`), and the Laplace-approximate REML
 //! criterion with its exact gradient and Hessian ([`laml`]) optimised by the outer Newton
 //! iteration all fits share ([`crate::fit::outer`]; mgcv's `newton()`, which `gam.outer`
-//! uses for a family with `available.derivs = 2`, such as gaulss).
+//! uses for a family with `available.derivs = 2`, such as gaulss). A family whose
+//! derivatives stop at second order (twlss, mgcv's `available.derivs = 0`) is fitted instead by
+//! mgcv's extended Fellner–Schall iteration (`efs`, gam.fit4.r 1456-1545; mgcv.r 1668-1670),
+//! started where mgcv starts it (`efs_start`).
 //!
 //! mgcv 1.8-41 fits every general family by REML: `gam()` replaces any other `method`
 //! (ML, GCV.Cp, …) by REML silently (mgcv.r 1655-1656). Here only REML is accepted and any
@@ -23,6 +26,8 @@
 
 pub mod cox;
 pub mod design;
+pub(crate) mod efs;
+mod efs_start;
 pub mod inner;
 pub mod laml;
 mod start;
@@ -268,11 +273,22 @@ impl GeneralSetup {
     /// [`GamError::Interrupted`] when the observer stops the fit; what the iteration refuses.
     pub fn fit(&self, start: Option<&OuterStart>, observer: &mut dyn FitObserver) -> Result<GeneralFit> {
         let started = Instant::now();
-        let (prob, pens, design, family) = (&self.prob, &self.pens, &self.design, self.prob.family);
-        let (n, p, m) = (prob.y.len(), design.n_coef(), pens.len());
+        let (prob, pens, family) = (&self.prob, &self.pens, self.prob.family);
+        let m = pens.len();
         let unit = pens.total(&vec![1.0; m]);
         let beta0 = initialize(prob, &unit);
         let at0 = prob.at(&beta0, 2);
+        if family.second_order_only() {
+            let resumed = start.filter(|s| s.rho.len() == m);
+            let rho0 = match resumed {
+                Some(s) => s.rho.clone(),
+                None => {
+                    let h = efs_start::start_neg_hessian(prob, pens).unwrap_or_else(|| prob.neg_hessian(&at0));
+                    efs::initial_log_sp(&h, pens)
+                }
+            };
+            return self.fit_efs(&rho0, resumed.map(|s| s.iteration), observer, started);
+        }
         let (rho0, start_iter) = match start {
             Some(s) if s.rho.len() == m => (s.rho.clone(), s.iteration),
             _ => (initial_log_sp(&prob.neg_hessian(&at0), pens), 0),
@@ -305,31 +321,91 @@ impl GeneralSetup {
             (result.last.rho.clone(), result.last.iter, result.converged)
         };
         let last = laml::evaluate(prob, pens, &rho, &beta, false)?;
-        let f = &last.vp * &last.neg_hess;
+        Ok(self.finish(
+            rho,
+            last.beta,
+            last.score,
+            last.ll,
+            last.vp,
+            last.neg_hess,
+            iterations,
+            converged,
+            started,
+        ))
+    }
+
+    /// The extended Fellner–Schall fit of a family with second derivatives only ([`efs`]),
+    /// from `initial.spg`'s `rho0` or a resumed iterate.
+    fn fit_efs(
+        &self,
+        rho0: &[f64],
+        resumed: Option<usize>,
+        observer: &mut dyn FitObserver,
+        started: Instant,
+    ) -> Result<GeneralFit> {
+        let (prob, pens) = (&self.prob, &self.pens);
+        let beta0 = initialize(prob, &pens.total(&rho0.iter().map(|r| r.exp()).collect::<Vec<_>>()));
+        if pens.is_empty() {
+            let f = efs::evaluate(prob, pens, &[], &beta0)?;
+            return Ok(self.finish(Vec::new(), f.beta, f.score, f.ll, f.vp, f.neg_hess, 0, true, started));
+        }
+        let r = efs::minimise(prob, pens, rho0, resumed, &beta0, |it| observe(observer, it))?;
+        let f = r.fit;
+        Ok(self.finish(
+            r.rho,
+            f.beta,
+            f.score,
+            f.ll,
+            f.vp,
+            f.neg_hess,
+            r.iterations,
+            r.converged,
+            started,
+        ))
+    }
+
+    /// The fit at the final `rho` from the coefficients, criterion, log-likelihood, `V_p` and
+    /// `−ℓ_ββ` there.
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &self,
+        rho: Vec<f64>,
+        beta: Vec<f64>,
+        score: f64,
+        ll: f64,
+        vp: Mat<f64>,
+        neg_hess: Mat<f64>,
+        iterations: usize,
+        converged: bool,
+        started: Instant,
+    ) -> GeneralFit {
+        let (prob, design, family) = (&self.prob, &self.design, self.prob.family);
+        let (n, p) = (prob.y.len(), design.n_coef());
+        let f = &vp * &neg_hess;
         let edf: Vec<f64> = (0..p).map(|j| f[(j, j)]).collect();
         let smooth_edf = design
             .smooth_columns()
             .into_iter()
             .map(|(label, r)| (label, edf[r].iter().sum()))
             .collect();
-        let eta = prob.eta(&last.beta);
+        let eta = prob.eta(&beta);
         let fitted = (0..prob.m())
             .map(|a| eta[a].iter().map(|&e| family.fitted_value(a, e)).collect())
             .collect();
-        Ok(GeneralFit {
+        GeneralFit {
             family,
             coef_names: design.coef_names(),
             sp_names: design.sp_names(),
             formula: self.list.clone(),
             design: design.clone(),
-            coefficients: last.beta,
+            coefficients: beta,
             sp: rho.iter().map(|r| r.exp()).collect(),
-            reml: last.score,
-            loglik: last.ll,
+            reml: score,
+            loglik: ll,
             edf,
             smooth_edf,
-            vp: last.vp,
-            neg_hess: last.neg_hess,
+            vp,
+            neg_hess,
             y: prob.y.clone(),
             eta,
             fitted,
@@ -339,6 +415,6 @@ impl GeneralSetup {
             n_dropped: self.n_dropped,
             seconds: started.elapsed().as_secs_f64(),
             cox: None,
-        })
+        }
     }
 }

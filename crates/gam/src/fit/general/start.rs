@@ -19,6 +19,7 @@ pub(super) fn initialize(prob: &Problem, s: &Mat<f64>) -> Vec<f64> {
         GeneralFamily::CoxPh => vec![0.0; prob.x.ncols()],
         GeneralFamily::Gevlss => location_scale_then_constants(prob, s, &[gevlss::xi_link(1e-3)]),
         GeneralFamily::Shash { .. } => location_scale_then_constants(prob, s, &[0.0, 0.0]),
+        GeneralFamily::Twlss => twlss(prob, s),
     }
 }
 
@@ -151,5 +152,27 @@ fn location_scale_then_constants(prob: &Problem, s: &Mat<f64>, constants: &[f64]
         let r = prob.lpi[a].clone();
         beta[r].copy_from_slice(&penalised_ls(prob, &unpenalised, a, &target, None));
     }
+    beta
+}
+
+/// mgcv's twlss `initialize`: `log(|y| + 10⁻⁷ max y)` regressed on the log mean's columns,
+/// then `log|(y − μ̂)/μ̂^1.5|` on the log scale's; the transformed power starts at 0 (p = 1.5).
+fn twlss(prob: &Problem, s: &Mat<f64>) -> Vec<f64> {
+    let mut beta = vec![0.0; prob.x.ncols()];
+    let ymax = prob.y.iter().cloned().fold(0.0, f64::max);
+    let yt: Vec<f64> = prob.y.iter().map(|y| (y.abs() + ymax * 1e-7).ln()).collect();
+    let (r0, r2) = (prob.lpi[0].clone(), prob.lpi[2].clone());
+    beta[r0.clone()].copy_from_slice(&penalised_ls(prob, s, 0, &yt, None));
+    let eta = prob.x_times(&r0, &beta[r0.clone()]);
+    let target: Vec<f64> = prob
+        .y
+        .iter()
+        .zip(&eta)
+        .map(|(y, e)| {
+            let mu = e.exp();
+            ((y - mu) / mu.powf(1.5)).abs().max(1e-300).ln()
+        })
+        .collect();
+    beta[r2].copy_from_slice(&penalised_ls(prob, s, 2, &target, None));
     beta
 }
