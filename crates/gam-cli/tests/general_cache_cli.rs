@@ -75,8 +75,8 @@ fn exact_hit_case(args: &[String], reordered: &[String]) {
 }
 
 /// A fit paused `pause_ms` after each iterate and killed after a checkpoint at iteration
-/// >= `min_iteration` resumes from it and prints the cold fit's REML line; the finished fit
-/// is stored.
+/// `min_iteration` or later resumes from it and prints the cold fit's REML line; the
+/// finished fit is stored.
 fn killed_fit_case(args: &[String], pause_ms: u64, min_iteration: u64) {
     let dir = TempDir::new().unwrap();
     let cache = dir.path().join("cache");

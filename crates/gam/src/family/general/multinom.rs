@@ -232,6 +232,36 @@ mod tests {
         assert!((d.l0 - (eta[1] - b.ln())).abs() < 1e-14);
     }
 
+    /// The delta method with the full covariance, negative covariances included, against a
+    /// numerical gradient of the probabilities (K = 3, where mgcv 1.8-41's table slip and
+    /// clamp would both change the answer).
+    #[test]
+    fn probability_se_is_the_delta_method() {
+        let eta = [0.3, -0.5, 0.8];
+        let c = [[0.09, -0.03, 0.02], [-0.03, 0.16, -0.05], [0.02, -0.05, 0.25]];
+        let var: Vec<f64> = (0..3).map(|a| c[a][a]).collect();
+        let (p, se) = probability_se(&eta, &var, |a, b| c[a][b]);
+        let h = 1e-6;
+        for j in 0..4 {
+            let g: Vec<f64> = (0..3)
+                .map(|a| {
+                    let (mut up, mut down) = (eta, eta);
+                    up[a] += h;
+                    down[a] -= h;
+                    (probabilities(&up).0[j] - probabilities(&down).0[j]) / (2.0 * h)
+                })
+                .collect();
+            let v: f64 = (0..3).map(|a| (0..3).map(|b| g[a] * c[a][b] * g[b]).sum::<f64>()).sum();
+            assert!(
+                (se[j] - v.sqrt()).abs() < 1e-8 * v.sqrt(),
+                "p{j}: {} vs {}",
+                se[j],
+                v.sqrt()
+            );
+            assert!((p[j] - probabilities(&eta).0[j]).abs() < 1e-15);
+        }
+    }
+
     #[test]
     fn probabilities_do_not_overflow() {
         let (p, a) = probabilities(&[800.0, 0.0]);
