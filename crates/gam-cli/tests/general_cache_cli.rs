@@ -1,85 +1,66 @@
-//! General-family fits (gaulss) through the warm-start cache, with the built binary: a refit
-//! is an exact hit printing the same bytes, a fit killed with SIGKILL resumes from its last
-//! checkpoint and reaches the cold fit's optimum, and a fit of a list with its terms in
-//! another order starts from the cached optimum without replacing it.
+//! General-family fits (gaulss, and cox.ph on its own fit path) through the warm-start cache,
+//! with the built binary: a refit is an exact hit printing the same bytes, a fit killed with
+//! SIGKILL resumes from its last checkpoint and reaches the cold fit's optimum, and a fit of
+//! a model with its terms in another order starts from the cached optimum without replacing
+//! it. For cox.ph the keys also cover the event-indicator column: other censoring is a miss.
 
 mod common;
 
-use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
 use common::fit::{FitRun, test_data};
-use common::{GAM, gam_in};
-use gam::expert::cache::keys::Payload;
+use common::gam_in;
+use common::resume::{cache_lines, kill_after_checkpoint, reml_line, run_with_cache};
 use tempfile::TempDir;
-use warmstart::{EntryKind, StoreOptions, WarmStartStore};
 
-/// The test hook that makes a fit sleep after every outer iterate.
-const PAUSE_ENV: &str = "GAM_TEST_PAUSE_AFTER_CHECKPOINT_MS";
+const GAULSS: &str = "list(y ~ s(x1) + s(x2) + x3, ~ s(x1))";
+const GAULSS_REORDERED: &str = "list(y ~ x3 + s(x2) + s(x1), ~ s(x1))";
+const COX: &str = "time ~ s(x1) + s(x2)";
+const COX_REORDERED: &str = "time ~ s(x2) + s(x1)";
 
-/// How long the test waits for a checkpoint before it fails.
-const DEADLINE: Duration = Duration::from_secs(300);
+/// How long a fit sleeps after each outer iterate in the gaulss kill test (ms).
+const PAUSE_MS: u64 = 400;
+/// The same for cox.ph, whose fit takes 4 outer iterations: a checkpoint at iteration 2 or 3
+/// leaves the test this long to kill it before it finishes (ms).
+const COX_PAUSE_MS: u64 = 1000;
 
-const FORMULA: &str = "list(y ~ s(x1) + s(x2) + x3, ~ s(x1))";
-
-fn data() -> String {
-    test_data("general/gaulss_n400.csv").to_string_lossy().into_owned()
+fn data(file: &str) -> String {
+    test_data(&format!("general/{file}")).to_string_lossy().into_owned()
 }
 
-/// The stderr lines starting with `cache: `.
-fn cache_lines(stderr: &str) -> Vec<&str> {
-    stderr.lines().filter(|l| l.starts_with("cache: ")).collect()
+/// `fit DATA FORMULA --family gaulss`.
+fn gaulss_args(formula: &str) -> Vec<String> {
+    ["fit", &data("gaulss_n400.csv"), formula, "--family", "gaulss"]
+        .map(str::to_string)
+        .to_vec()
 }
 
-/// The printed `-REML = …` line.
-fn reml_line(stdout: &str) -> String {
-    stdout
-        .lines()
-        .find(|l| l.starts_with("-REML"))
-        .unwrap_or_else(|| panic!("no REML line in {stdout}"))
-        .to_string()
+/// `fit DATA FORMULA --family cox.ph --weights STATUS`, with `data` a file in the general folder.
+fn cox_args(file: &str, formula: &str, status: &str) -> Vec<String> {
+    ["fit", &data(file), formula, "--family", "cox.ph", "--weights", status]
+        .map(str::to_string)
+        .to_vec()
 }
 
-/// The highest iteration of a Checkpoint entry, and whether a general model is stored.
-fn checkpoint_state(cache: &Path) -> (Option<u64>, bool) {
-    let Ok(store) = WarmStartStore::open(cache.to_path_buf(), StoreOptions::default()) else {
-        return (None, false);
-    };
-    let mut best = None;
-    let mut has_model = false;
-    for key in store.keys().unwrap_or_default() {
-        for e in store.entries(&key).unwrap_or_default() {
-            if e.kind == EntryKind::Checkpoint {
-                best = best.max(e.iteration);
-            }
-        }
-        if let Ok(Some(entry)) = store.lookup(&key) {
-            has_model |= matches!(Payload::from_bytes(&entry.payload), Some(Payload::GeneralFinal(_)));
-        }
-    }
-    (best, has_model)
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
 }
 
-#[test]
-fn a_general_refit_is_an_exact_hit_with_the_same_bytes() {
+/// A cold fit, its exact hit (same stdout; `--quiet` silent), then the model with its terms
+/// in another order (seeded, same criterion), after which the first still hits exactly.
+fn exact_hit_case(args: &[String], reordered: &[String]) {
     let dir = TempDir::new().unwrap();
-    let cold = gam_in(dir.path(), ["fit", &data(), FORMULA, "--family", "gaulss"]);
+    let cold = gam_in(dir.path(), args);
     cold.assert_ok();
     assert_eq!(cache_lines(&cold.stderr), ["cache: cold start"], "{}", cold.stderr);
-    let hit = gam_in(dir.path(), ["fit", &data(), FORMULA, "--family", "gaulss"]);
+    let hit = gam_in(dir.path(), args);
     hit.assert_ok();
     assert_eq!(cache_lines(&hit.stderr), ["cache: exact hit"], "{}", hit.stderr);
     assert_eq!(hit.stdout, cold.stdout);
-    let quiet = gam_in(dir.path(), ["--quiet", "fit", &data(), FORMULA, "--family", "gaulss"]);
+    let quiet = gam_in(dir.path(), std::iter::once("--quiet").chain(strs(args)));
     quiet.assert_ok();
     assert_eq!(quiet.stderr, "");
     assert_eq!(quiet.stdout, cold.stdout);
 
-    // The same model with the mean's terms in another order: started from the cached
-    // optimum (same criterion), and the cached fit still answers its own order.
-    let reordered = "list(y ~ x3 + s(x2) + s(x1), ~ s(x1))";
-    let other = gam_in(dir.path(), ["fit", &data(), reordered, "--family", "gaulss"]);
+    let other = gam_in(dir.path(), reordered);
     other.assert_ok();
     assert_eq!(
         cache_lines(&other.stderr),
@@ -88,71 +69,21 @@ fn a_general_refit_is_an_exact_hit_with_the_same_bytes() {
         other.stderr
     );
     assert_eq!(reml_line(&other.stdout), reml_line(&cold.stdout));
-    let again = gam_in(dir.path(), ["fit", &data(), FORMULA, "--family", "gaulss"]);
+    let again = gam_in(dir.path(), args);
     assert_eq!(cache_lines(&again.stderr), ["cache: exact hit"], "{}", again.stderr);
     assert_eq!(again.stdout, cold.stdout);
 }
 
-#[test]
-fn a_killed_general_fit_resumes_from_its_last_checkpoint() {
+/// A fit paused `pause_ms` after each iterate and killed after a checkpoint at iteration
+/// `min_iteration` or later resumes from it and prints the cold fit's REML line; the
+/// finished fit is stored.
+fn killed_fit_case(args: &[String], pause_ms: u64, min_iteration: u64) {
     let dir = TempDir::new().unwrap();
     let cache = dir.path().join("cache");
-    let cold = gam_in(
-        dir.path(),
-        ["--no-cache", "fit", &data(), FORMULA, "--family", "gaulss"],
-    );
+    let cold = gam_in(dir.path(), std::iter::once("--no-cache").chain(strs(args)));
     cold.assert_ok();
-
-    let mut child = Command::new(GAM)
-        .args([
-            "--cache-dir",
-            cache.to_str().unwrap(),
-            "fit",
-            &data(),
-            FORMULA,
-            "--family",
-            "gaulss",
-        ])
-        .env(PAUSE_ENV, "400")
-        .env_remove("GAM_CACHE_DIR")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("gam starts");
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("the fit ended ({status}) before it was killed");
-        }
-        if cache.is_dir() && checkpoint_state(&cache).0.is_some_and(|it| it >= 2) {
-            break;
-        }
-        assert!(started.elapsed() < DEADLINE, "no checkpoint at iteration >= 2 appeared");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.kill().expect("SIGKILL"); // std's kill is SIGKILL on Unix
-    assert!(!child.wait().unwrap().success());
-    let (last, has_model) = checkpoint_state(&cache);
-    let last = last.expect("the checkpoint survives the kill");
-    assert!(!has_model, "the killed fit must not have finished");
-
-    let resumed = common::Run::of({
-        let mut cmd = Command::new(GAM);
-        cmd.args([
-            "--cache-dir",
-            cache.to_str().unwrap(),
-            "fit",
-            &data(),
-            FORMULA,
-            "--family",
-            "gaulss",
-        ])
-        .env_remove("GAM_CACHE_DIR")
-        .env_remove(PAUSE_ENV)
-        .stdin(Stdio::null());
-        cmd
-    });
+    let last = kill_after_checkpoint(&cache, &strs(args), pause_ms, min_iteration);
+    let resumed = run_with_cache(&cache, &strs(args));
     resumed.assert_ok();
     let lines = cache_lines(&resumed.stderr);
     assert_eq!(lines.len(), 1, "{}", resumed.stderr);
@@ -164,5 +95,70 @@ fn a_killed_general_fit_resumes_from_its_last_checkpoint() {
         resumed.stderr
     );
     assert_eq!(reml_line(&resumed.stdout), reml_line(&cold.stdout));
-    assert!(checkpoint_state(&cache).1, "the resumed fit is stored when it finishes");
+    assert!(
+        common::resume::checkpoint_state(&cache).1,
+        "the resumed fit is stored when it finishes"
+    );
+}
+
+#[test]
+fn a_general_refit_is_an_exact_hit_with_the_same_bytes() {
+    exact_hit_case(&gaulss_args(GAULSS), &gaulss_args(GAULSS_REORDERED));
+}
+
+#[test]
+fn a_killed_general_fit_resumes_from_its_last_checkpoint() {
+    killed_fit_case(&gaulss_args(GAULSS), PAUSE_MS, 2);
+}
+
+#[test]
+fn a_cox_refit_is_an_exact_hit_with_the_same_bytes() {
+    exact_hit_case(
+        &cox_args("coxph_n400.csv", COX, "status"),
+        &cox_args("coxph_n400.csv", COX_REORDERED, "status"),
+    );
+}
+
+#[test]
+fn a_killed_cox_fit_resumes_from_its_last_checkpoint() {
+    killed_fit_case(&cox_args("coxph_n400.csv", COX, "status"), COX_PAUSE_MS, 2);
+}
+
+/// The status column's values are in the exact key: the same times and covariates with
+/// other censoring are not answered from the cache (only seeded by the coarse key).
+#[test]
+fn a_cox_fit_with_other_censoring_is_not_an_exact_hit() {
+    let dir = TempDir::new().unwrap();
+    let text = std::fs::read_to_string(data("coxph_n400.csv")).unwrap();
+    let mut lines = text.lines();
+    let mut out = format!("{}\n", lines.next().unwrap());
+    for (i, line) in lines.enumerate() {
+        // time,status,x1,x2 with every tenth row's status flipped.
+        let mut fields: Vec<String> = line.split(',').map(str::to_string).collect();
+        if i % 10 == 0 {
+            fields[1] = if fields[1] == "1" { "0".into() } else { "1".into() };
+        }
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    let file = dir.path().join("cox2.csv");
+    std::fs::write(&file, out).unwrap();
+    let original = cox_args("coxph_n400.csv", COX, "status");
+    let mut flipped = original.clone();
+    flipped[1] = file.to_string_lossy().into_owned();
+    let first = gam_in(dir.path(), &original);
+    first.assert_ok();
+    assert_eq!(cache_lines(&first.stderr), ["cache: cold start"], "{}", first.stderr);
+    let other = gam_in(dir.path(), &flipped);
+    other.assert_ok();
+    assert_eq!(
+        cache_lines(&other.stderr),
+        ["cache: seeded from a related fit"],
+        "{}",
+        other.stderr
+    );
+    assert_ne!(reml_line(&other.stdout), reml_line(&first.stdout));
+    let hit = gam_in(dir.path(), &original);
+    assert_eq!(cache_lines(&hit.stderr), ["cache: exact hit"], "{}", hit.stderr);
+    assert_eq!(hit.stdout, first.stdout);
 }

@@ -14,7 +14,7 @@
 //!
 //! `--family cox.ph` takes this path too, with a single formula `time ~ …` and the event
 //! indicator (1 event, 0 censored) as `--weights COLUMN`, as mgcv's `weights`
-//! (`gam::expert::fit::general::cox`; not cached yet); `gam predict --type response` then
+//! (`gam::expert::fit::general::cox`; cached as the others, the status column in the keys); `gam predict --type response` then
 //! gives the survival at each new row's time.
 
 use std::io::Write;
@@ -22,8 +22,7 @@ use std::path::Path;
 
 use anyhow::Result;
 use gam::Method;
-use gam::expert::cache::StartSource;
-use gam::expert::cache::general::{GeneralCachedFit, fit_general_cached};
+use gam::expert::cache::general::{fit_cox_cached, fit_general_cached};
 use gam::expert::family::general::GeneralFamily;
 use gam::expert::fit::FitOptions;
 use gam::expert::formula::list::is_list;
@@ -109,38 +108,24 @@ pub fn run(args: &FitArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<(
     })?;
     let data = m.parse(&raw)?;
     drop(raw);
+    let (store, open_warning) = open_cache(global);
+    if let Some(w) = &open_warning {
+        note(&cache_off(w));
+    }
+    let mut progress = FitProgress::new(global.quiet);
     let fitted = match &cox_status {
-        Some(status) => {
-            let fit = gam::expert::fit::general::cox::fit(&m.formula, status, &data, &options)?;
-            if !global.quiet {
-                note("cache: not used (cox.ph fits are not cached yet)");
-            }
-            GeneralCachedFit {
-                model: GeneralModel::from_fit(&fit),
-                source: StartSource::Cold,
-                iterations_run: fit.iterations,
-                cache_warning: None,
-            }
-        }
-        None => {
-            let (store, open_warning) = open_cache(global);
-            if let Some(w) = &open_warning {
-                note(&cache_off(w));
-            }
-            let mut progress = FitProgress::new(global.quiet);
-            let fitted = fit_general_cached(&m.formula, family, &data, &options, store.as_ref(), &mut progress)?;
-            progress.clear();
-            if open_warning.is_none()
-                && let Some(w) = &fitted.cache_warning
-            {
-                note(&cache_off(w));
-            }
-            if !global.quiet {
-                note(&fitted.source.describe());
-            }
-            fitted
-        }
+        Some(status) => fit_cox_cached(&m.formula, status, &data, &options, store.as_ref(), &mut progress)?,
+        None => fit_general_cached(&m.formula, family, &data, &options, store.as_ref(), &mut progress)?,
     };
+    progress.clear();
+    if open_warning.is_none()
+        && let Some(w) = &fitted.cache_warning
+    {
+        note(&cache_off(w));
+    }
+    if !global.quiet {
+        note(&fitted.source.describe());
+    }
     if let Some(path) = &args.out {
         fitted.model.save(path)?;
     }
@@ -179,7 +164,7 @@ pub fn summary(path: &Path, json: bool, out: &mut dyn Write) -> Result<()> {
 pub fn predict(args: &PredictArgs, json: bool, out: &mut dyn Write) -> Result<()> {
     if json || args.terms {
         return Err(usage_error(format!(
-            "{} is not supported for general families (gaulss) yet",
+            "{} is not supported for general-family predictions yet",
             if json { "--json" } else { "--terms" }
         )));
     }

@@ -1,7 +1,8 @@
 //! What the end-to-end tests share: the built binary and the outcome of one run of it;
 //! [`cache`] adds what the `gam cache` tests share, [`fit`] what the tests of fitting,
 //! summarising, predicting and cross-validating share, [`library`] what the tests of the
-//! library and the command together share.
+//! library and the command together share, [`resume`] what the tests of fits through the
+//! cache (exact hits, killed fits resumed) share.
 
 // Each test binary uses only part of this module.
 #![allow(dead_code)]
@@ -9,6 +10,7 @@
 pub mod cache;
 pub mod fit;
 pub mod library;
+pub mod resume;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};

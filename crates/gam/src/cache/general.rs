@@ -12,7 +12,8 @@
 //! During the fit the iterates are checkpointed as for one-predictor fits (after
 //! [`super::CHECKPOINT_AFTER`]; a stopped fit writes the last one held back), and a converged
 //! fit is saved Final with its smoothing parameters recorded as the coarse key's Seed. Keys
-//! come from [`keys::general_keys`]. As everywhere in the cache, a store that fails never
+//! come from [`keys::general_keys`] ([`keys::cox_keys`] for cox.ph, whose own fit path
+//! [`fit_cox_cached`] takes, with the event-indicator column in the keys). As everywhere in the cache, a store that fails never
 //! fails the fit: its first error comes back as a warning.
 
 
@@ -23,7 +24,8 @@ use super::{CheckpointObserver, SEED_SLOT, StartSource, reorder, same_term_order
 use crate::data::DataFrame;
 use crate::error::Result;
 use crate::family::general::GeneralFamily;
-use crate::fit::general::GeneralSetup;
+use crate::fit::general::cox::{self, CoxSetup};
+use crate::fit::general::{GeneralFit, GeneralSetup};
 use crate::fit::{FitObserver, FitOptions, OuterStart};
 use crate::formula::list::FormulaList;
 use crate::model::general::GeneralModel;
@@ -47,8 +49,45 @@ fn same_order(a: &FormulaList, b: &FormulaList) -> bool {
     a.formulas.len() == b.formulas.len() && a.formulas.iter().zip(&b.formulas).all(|(x, y)| same_term_order(x, y))
 }
 
+/// What the cached path needs of a fit made ready: its smoothing parameters' names and a
+/// run from a given start reporting to an observer (the per-row families' [`GeneralSetup`],
+/// cox.ph's [`CoxSetup`]).
+trait Ready {
+    fn sp_names(&self) -> Vec<String>;
+    fn run(&self, start: Option<&OuterStart>, observer: &mut dyn FitObserver) -> Result<GeneralFit>;
+}
+
+impl Ready for GeneralSetup {
+    fn sp_names(&self) -> Vec<String> {
+        GeneralSetup::sp_names(self)
+    }
+    fn run(&self, start: Option<&OuterStart>, observer: &mut dyn FitObserver) -> Result<GeneralFit> {
+        self.fit(start, observer)
+    }
+}
+
+impl Ready for CoxSetup {
+    fn sp_names(&self) -> Vec<String> {
+        CoxSetup::sp_names(self)
+    }
+    fn run(&self, start: Option<&OuterStart>, observer: &mut dyn FitObserver) -> Result<GeneralFit> {
+        self.fit(start, observer)
+    }
+}
+
+/// A fit without the cache.
+fn uncached(setup: &impl Ready, observer: &mut dyn FitObserver) -> Result<GeneralCachedFit> {
+    let fit = setup.run(None, observer)?;
+    Ok(GeneralCachedFit {
+        model: GeneralModel::from_fit(&fit),
+        source: StartSource::Cold,
+        iterations_run: fit.iterations,
+        cache_warning: None,
+    })
+}
+
 /// Fits `formula` with `family` to `data` through `store` (None: no cache), reporting the
-/// outer iterates to `observer` (which may stop the fit).
+/// outer iterates to `observer` (which may stop it).
 ///
 /// # Errors
 /// What [`GeneralSetup::new`] and [`GeneralSetup::fit`] refuse; never a store failure.
@@ -64,18 +103,61 @@ pub fn fit_general_cached(
     let store = match store {
         Some(store) if list.formulas.len() == family.n_predictors() => store,
         // No cache, or a list the setup refuses (it says why).
-        _ => {
-            let setup = GeneralSetup::new(formula, family, data, options)?;
-            let fit = setup.fit(None, observer)?;
-            return Ok(GeneralCachedFit {
-                model: GeneralModel::from_fit(&fit),
-                source: StartSource::Cold,
-                iterations_run: fit.iterations,
-                cache_warning: None,
-            });
-        }
+        _ => return uncached(&GeneralSetup::new(formula, family, data, options)?, observer),
     };
     let keys = keys::general_keys(&list, &family, options, data)?;
+    cached(
+        &list,
+        FormulaList::parse,
+        &keys,
+        store,
+        || GeneralSetup::new(formula, family, data, options),
+        observer,
+    )
+}
+
+/// Fits `formula` (`time ~ …`) with mgcv's `cox.ph`, the event indicator in the column
+/// `status`, to `data` through `store` (None: no cache) as [`fit_general_cached`] does (the
+/// keys also cover the status column, [`keys::cox_keys`]), reporting the outer iterates to
+/// `observer` (which may stop it).
+///
+/// # Errors
+/// What [`CoxSetup::new`] and [`CoxSetup::fit`] refuse; never a store failure.
+pub fn fit_cox_cached(
+    formula: &str,
+    status: &str,
+    data: &DataFrame,
+    options: &FitOptions,
+    store: Option<&WarmStartStore>,
+    observer: &mut dyn FitObserver,
+) -> Result<GeneralCachedFit> {
+    let list = cox::single_list(formula)?;
+    let Some(store) = store else {
+        return uncached(&CoxSetup::new(formula, status, data, options)?, observer);
+    };
+    // The columns are checked first, so a missing status column is the setup's error.
+    data.require_column(status)?;
+    let keys = keys::cox_keys(&list, status, options, data)?;
+    cached(
+        &list,
+        cox::single_list,
+        &keys,
+        store,
+        || CoxSetup::new(formula, status, data, options),
+        observer,
+    )
+}
+
+/// The cached path shared by [`fit_general_cached`] and [`fit_cox_cached`] (module doc):
+/// `parse` reads a cached model's formula back, `setup` makes the fit ready when one runs.
+fn cached<R: Ready>(
+    list: &FormulaList,
+    parse: fn(&str) -> Result<FormulaList>,
+    keys: &keys::FitKeys,
+    store: &WarmStartStore,
+    setup: impl FnOnce() -> Result<R>,
+    observer: &mut dyn FitObserver,
+) -> Result<GeneralCachedFit> {
     let session = Session::open(store.clone(), keys.exact);
     let mut cached: Option<GeneralModel> = None;
     let mut resume = None;
@@ -87,7 +169,7 @@ pub fn fit_general_cached(
         }
     }
     if let Some(model) = &cached
-        && FormulaList::parse(&model.formula).is_ok_and(|c| same_order(&c, &list))
+        && parse(&model.formula).is_ok_and(|c| same_order(&c, list))
     {
         let mut model = model.clone();
         model.formula = list.text.clone();
@@ -100,7 +182,7 @@ pub fn fit_general_cached(
         });
     }
 
-    let setup = GeneralSetup::new(formula, family, data, options)?;
+    let setup = setup()?;
     let names = setup.sp_names();
     // The same model cached with its terms in another order (so another coefficient order):
     // its optimum starts a short run of which nothing is written under the exact key, where
@@ -148,7 +230,7 @@ pub fn fit_general_cached(
     };
 
     let mut obs = CheckpointObserver::new((!other_order).then_some(&session), names.clone(), observer);
-    let fitted = setup.fit(start.as_ref(), &mut obs);
+    let fitted = setup.run(start.as_ref(), &mut obs);
     let fit = obs.finish(fitted)?;
     let iterations_run = obs.iterations;
     let model = GeneralModel::from_fit(&fit);

@@ -265,6 +265,26 @@ pub fn general_keys(
     options: &FitOptions,
     data: &DataFrame,
 ) -> Result<FitKeys> {
+    general_keys_with(list, family, None, options, data)
+}
+
+/// The keys of a cox.ph fit: [`general_keys`]' material with the event-indicator column
+/// `status` (mgcv's `weights`) named in both keys and its values in the exact key, so a
+/// refit with other censoring is a miss.
+///
+/// # Errors
+/// As [`general_keys`], and a missing `status` column.
+pub fn cox_keys(list: &FormulaList, status: &str, options: &FitOptions, data: &DataFrame) -> Result<FitKeys> {
+    general_keys_with(list, &GeneralFamily::CoxPh, Some(status), options, data)
+}
+
+fn general_keys_with(
+    list: &FormulaList,
+    family: &GeneralFamily,
+    weights: Option<&str>,
+    options: &FitOptions,
+    data: &DataFrame,
+) -> Result<FitKeys> {
     let family_tag = serde_json::to_string(family).expect("a general family always serialises");
     let material = KeyMaterial {
         engine_version: ENGINE_VERSION,
@@ -272,7 +292,7 @@ pub fn general_keys(
         family: &family_tag,
         link: "general",
         method: options.method.name(),
-        weights: None,
+        weights,
         options,
         family_param: None,
         link_param: None,
@@ -291,6 +311,7 @@ pub fn general_keys(
         }
     }
     let mut columns = list.columns_used();
+    columns.extend(weights.map(str::to_string));
     columns.sort();
     columns.dedup();
     absorb_data(&mut coarse, &mut exact, data, &columns)?;

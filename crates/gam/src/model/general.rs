@@ -267,9 +267,10 @@ impl GeneralModel {
     }
 
     /// A multinom model's class probabilities `p_0..p_K` at the rows of `data`
-    /// (`fit[j][i]`, `K + 1` columns) with mgcv's standard errors (`predict.gam(type =
-    /// "response", se.fit = TRUE)`: the delta method with the linear predictors' covariances,
-    /// [`multinom::probability_se`]).
+    /// (`fit[j][i]`, `K + 1` columns) with their standard errors: the delta method with the
+    /// linear predictors' joint covariance, which mgcv's `predict.gam(type = "response",
+    /// se.fit = TRUE)` intends but 1.8-41 does not compute exactly
+    /// ([`multinom::probability_se`]).
     ///
     /// # Errors
     /// A model of another family (no class probabilities); what building the model matrix at

@@ -23,8 +23,10 @@ use crate::design::PenaltySet;
 use crate::error::{GamError, Result};
 use crate::family::general::GeneralFamily;
 use crate::family::general::coxph::{CoxBaseline, CoxData, deviances};
+use crate::fit::driver::observe;
+use crate::fit::observer::{FitObserver, NoObserver};
 use crate::fit::outer::newton::{Evaluation, minimise};
-use crate::fit::outer::{NewtonOptions, initial_log_sp};
+use crate::fit::outer::{NewtonOptions, OuterStart, initial_log_sp};
 use crate::fit::spec::FitOptions;
 use crate::formula::Formula;
 use crate::formula::list::FormulaList;
@@ -192,16 +194,11 @@ fn prepare(list: &FormulaList, status: &str, data: &DataFrame) -> Result<(DataFr
     Ok((kept, n_dropped))
 }
 
-/// Fits `formula` (one formula, `time ~ …`) with mgcv's `cox.ph`, the event indicator in the
-/// column `status` (1 event, 0 censored; mgcv's `weights`).
+/// The formula of a Cox fit as a one-formula list (cox.ph's formula is not written as a list).
 ///
 /// # Errors
-/// One-line errors for what general fits do not support, a list formula, a negative or
-/// non-finite time or a status other than 0 or 1 (naming the row), and what building the
-/// design refuses.
-pub fn fit(formula: &str, status: &str, data: &DataFrame, options: &FitOptions) -> Result<GeneralFit> {
-    let started = Instant::now();
-    check_options(options)?;
+/// A list formula (cox.ph has one linear predictor), or what parsing the formula refuses.
+pub fn single_list(formula: &str) -> Result<FormulaList> {
     if crate::formula::list::is_list(formula) {
         return Err(GamError::Formula {
             formula: formula.to_string(),
@@ -209,144 +206,217 @@ pub fn fit(formula: &str, status: &str, data: &DataFrame, options: &FitOptions) 
             message: "cox.ph has one linear predictor: give a single formula, e.g. time ~ s(x)".into(),
         });
     }
-    let list = FormulaList {
+    Ok(FormulaList {
         text: formula.to_string(),
         formulas: vec![Formula::parse(formula)?],
         parts: vec![formula.trim().to_string()],
-    };
-    let (train, n_dropped) = prepare(&list, status, data)?;
-    let mut design = GeneralDesign::build(&list, &train, &options.smooth_options())?;
-    design.designs[0].intercept = false;
-    let p = design.designs[0].n_coef();
-    design.lpi = std::iter::once(0..p).collect();
-    let family = GeneralFamily::CoxPh;
-    let time = design.designs[0].response_values(&train)?;
-    let response = list.formulas[0].response_columns().join(", ");
-    for (i, &t) in time.iter().enumerate() {
-        if let Err(message) = family.check_response(t) {
-            return Err(GamError::Data {
-                column: response,
-                row: Some(train.original_row(i) + 1),
-                message,
-            });
+    })
+}
+
+/// Fits `formula` (one formula, `time ~ …`) with mgcv's `cox.ph`, the event indicator in the
+/// column `status` (1 event, 0 censored; mgcv's `weights`).
+///
+/// # Errors
+/// As [`CoxSetup::new`].
+pub fn fit(formula: &str, status: &str, data: &DataFrame, options: &FitOptions) -> Result<GeneralFit> {
+    CoxSetup::new(formula, status, data, options)?.fit(None, &mut NoObserver)
+}
+
+/// A Cox fit made ready: the data checked and sorted, the design and penalties built.
+/// [`CoxSetup::fit`] runs the optimisation (from mgcv's start or a given one), as
+/// [`super::GeneralSetup`] does for the other general families.
+pub struct CoxSetup {
+    list: FormulaList,
+    design: GeneralDesign,
+    prob: CoxProblem,
+    pens: PenaltySet,
+    time: Vec<f64>,
+    delta: Vec<f64>,
+    n_dropped: usize,
+    newton: NewtonOptions,
+}
+
+impl CoxSetup {
+    /// Checks the options, the formula, the times and the event indicator, and builds the
+    /// sorted design.
+    ///
+    /// # Errors
+    /// One-line errors for what general fits do not support, a list formula, a negative or
+    /// non-finite time or a status other than 0 or 1 (naming the row), and what building the
+    /// design refuses.
+    pub fn new(formula: &str, status: &str, data: &DataFrame, options: &FitOptions) -> Result<CoxSetup> {
+        check_options(options)?;
+        let list = single_list(formula)?;
+        let (train, n_dropped) = prepare(&list, status, data)?;
+        let mut design = GeneralDesign::build(&list, &train, &options.smooth_options())?;
+        design.designs[0].intercept = false;
+        let p = design.designs[0].n_coef();
+        design.lpi = std::iter::once(0..p).collect();
+        let family = GeneralFamily::CoxPh;
+        let time = design.designs[0].response_values(&train)?;
+        let response = list.formulas[0].response_columns().join(", ");
+        for (i, &t) in time.iter().enumerate() {
+            if let Err(message) = family.check_response(t) {
+                return Err(GamError::Data {
+                    column: response,
+                    row: Some(train.original_row(i) + 1),
+                    message,
+                });
+            }
         }
-    }
-    let delta: Vec<f64> = match train.column(status) {
-        Some(Column::Numeric(v)) => v.clone(),
-        _ => {
+        let delta: Vec<f64> = match train.column(status) {
+            Some(Column::Numeric(v)) => v.clone(),
+            _ => {
+                return Err(GamError::Data {
+                    column: status.to_string(),
+                    row: None,
+                    message: "the event indicator must be numeric: 1 for an event, 0 for a censored time".into(),
+                });
+            }
+        };
+        if let Some(i) = delta.iter().position(|&d| d != 0.0 && d != 1.0) {
             return Err(GamError::Data {
                 column: status.to_string(),
-                row: None,
-                message: "the event indicator must be numeric: 1 for an event, 0 for a censored time".into(),
+                row: Some(train.original_row(i) + 1),
+                message: format!(
+                    "the event indicator must be 1 (event) or 0 (censored), not {}",
+                    delta[i]
+                ),
             });
         }
-    };
-    if let Some(i) = delta.iter().position(|&d| d != 0.0 && d != 1.0) {
-        return Err(GamError::Data {
-            column: status.to_string(),
-            row: Some(train.original_row(i) + 1),
-            message: format!(
-                "the event indicator must be 1 (event) or 0 (censored), not {}",
-                delta[i]
-            ),
-        });
+        let n = time.len();
+        if n <= p {
+            return Err(GamError::TooFewRows {
+                coefficients: p,
+                rows: n,
+            });
+        }
+        let x = design.model_matrix(&train)?;
+        let cox = CoxData::new(&time, &delta);
+        let prob = CoxProblem {
+            x: cox.sort_rows(&x),
+            data: cox,
+        };
+        let pens = design.penalty_set();
+        let newton = NewtonOptions {
+            max_iter: options.newton.max_iter,
+            convergence: options.newton.convergence.for_rows(n),
+            ..NewtonOptions::default()
+        };
+        Ok(CoxSetup {
+            list,
+            design,
+            prob,
+            pens,
+            time,
+            delta,
+            n_dropped,
+            newton,
+        })
     }
-    let n = time.len();
-    if n <= p {
-        return Err(GamError::TooFewRows {
-            coefficients: p,
-            rows: n,
-        });
+
+    /// The smoothing parameters' names, in the order of `rho` in [`fit`](Self::fit)'s start
+    /// and of the iterates it reports.
+    pub fn sp_names(&self) -> Vec<String> {
+        self.design.sp_names()
     }
-    let x = design.model_matrix(&train)?;
-    let cox = CoxData::new(&time, &delta);
-    let prob = CoxProblem {
-        x: cox.sort_rows(&x),
-        data: cox,
-    };
-    let pens = design.penalty_set();
-    let m = pens.len();
-    let beta0 = vec![0.0; p];
-    let (_, _, nh0) = prob.data.derivs(&prob.x, &prob.eta(&beta0));
-    let rho0 = initial_log_sp(&nh0, &pens);
-    let mut start = beta0;
-    let newton = NewtonOptions {
-        max_iter: options.newton.max_iter,
-        convergence: options.newton.convergence.for_rows(n),
-        ..NewtonOptions::default()
-    };
-    let (rho, iterations, converged) = if m == 0 {
-        (Vec::new(), 0, true)
-    } else {
-        let result = minimise(
-            |rho: &[f64]| {
-                let e = evaluate(&prob, &pens, rho, &start, true)?;
-                start.clone_from(&e.beta);
-                Ok(Evaluation {
-                    score: e.score,
-                    grad: e.grad,
-                    hess: e.hess,
-                    coefficients: e.beta,
-                    scale: 1.0,
-                    scale_est: 1.0,
-                    conv_offset: 0.0,
-                })
-            },
-            &rho0,
-            m,
-            0,
-            &newton,
-            |_| (),
-        )?;
-        (result.last.rho.clone(), result.last.iter, result.converged)
-    };
-    let last = evaluate(&prob, &pens, &rho, &start, false)?;
-    let f = &last.vp * &last.neg_hess;
-    let edf: Vec<f64> = (0..p).map(|j| f[(j, j)]).collect();
-    let smooth_edf = design
-        .smooth_columns()
-        .into_iter()
-        .map(|(label, r)| (label, edf[r].iter().sum()))
-        .collect();
-    // postproc: the baseline, the fitted survival and the deviances, back in data order.
-    let eta_sorted = prob.eta(&last.beta);
-    let baseline = prob.data.baseline(&prob.x, &eta_sorted);
-    let null_base = prob.data.baseline(&Mat::zeros(n, 0), &vec![0.0; n]);
-    let mut eta = vec![0.0; n];
-    let mut surv = vec![0.0; n];
-    let mut null_surv = vec![0.0; n];
-    for (k, &i) in prob.data.order.iter().enumerate() {
-        eta[i] = eta_sorted[k];
-        surv[i] = (-baseline.hazard(time[i]) * eta_sorted[k].exp()).exp();
-        null_surv[i] = (-null_base.hazard(time[i])).exp();
+
+    /// Runs the outer Newton iteration from `start` (log smoothing parameters named as
+    /// [`sp_names`](Self::sp_names) and the iteration count of a resumed or seeded fit;
+    /// `None` or a start of the wrong length: mgcv's `initial.sp` at β = 0), reporting every
+    /// outer iterate to `observer`, which may stop it.
+    ///
+    /// # Errors
+    /// [`GamError::Interrupted`] when the observer stops the fit; what the iteration refuses.
+    pub fn fit(&self, start: Option<&OuterStart>, observer: &mut dyn FitObserver) -> Result<GeneralFit> {
+        let started = Instant::now();
+        let (prob, pens, design) = (&self.prob, &self.pens, &self.design);
+        let (time, delta) = (&self.time, &self.delta);
+        let (n, p, m) = (time.len(), design.n_coef(), pens.len());
+        let family = GeneralFamily::CoxPh;
+        let beta0 = vec![0.0; p];
+        let (rho0, start_iter) = match start {
+            Some(s) if s.rho.len() == m => (s.rho.clone(), s.iteration),
+            _ => {
+                let (_, _, nh0) = prob.data.derivs(&prob.x, &prob.eta(&beta0));
+                (initial_log_sp(&nh0, pens), 0)
+            }
+        };
+        // The inner fit of each iterate starts from the last one's coefficients.
+        let mut beta = beta0;
+        let (rho, iterations, converged) = if m == 0 {
+            (Vec::new(), 0, true)
+        } else {
+            let result = minimise(
+                |rho: &[f64]| {
+                    let e = evaluate(prob, pens, rho, &beta, true)?;
+                    beta.clone_from(&e.beta);
+                    Ok(Evaluation {
+                        score: e.score,
+                        grad: e.grad,
+                        hess: e.hess,
+                        coefficients: e.beta,
+                        scale: 1.0,
+                        scale_est: 1.0,
+                        conv_offset: 0.0,
+                    })
+                },
+                &rho0,
+                m,
+                start_iter,
+                &self.newton,
+                |it| observe(observer, it),
+            )?;
+            (result.last.rho.clone(), result.last.iter, result.converged)
+        };
+        let last = evaluate(prob, pens, &rho, &beta, false)?;
+        let f = &last.vp * &last.neg_hess;
+        let edf: Vec<f64> = (0..p).map(|j| f[(j, j)]).collect();
+        let smooth_edf = design
+            .smooth_columns()
+            .into_iter()
+            .map(|(label, r)| (label, edf[r].iter().sum()))
+            .collect();
+        // postproc: the baseline, the fitted survival and the deviances, back in data order.
+        let eta_sorted = prob.eta(&last.beta);
+        let baseline = prob.data.baseline(&prob.x, &eta_sorted);
+        let null_base = prob.data.baseline(&Mat::zeros(n, 0), &vec![0.0; n]);
+        let mut eta = vec![0.0; n];
+        let mut surv = vec![0.0; n];
+        let mut null_surv = vec![0.0; n];
+        for (k, &i) in prob.data.order.iter().enumerate() {
+            eta[i] = eta_sorted[k];
+            surv[i] = (-baseline.hazard(time[i]) * eta_sorted[k].exp()).exp();
+            null_surv[i] = (-null_base.hazard(time[i])).exp();
+        }
+        let (deviance, null_deviance) = deviances(&surv, &null_surv, delta);
+        Ok(GeneralFit {
+            family,
+            coef_names: design.coef_names(),
+            sp_names: design.sp_names(),
+            formula: self.list.clone(),
+            design: design.clone(),
+            coefficients: last.beta,
+            sp: rho.iter().map(|r| r.exp()).collect(),
+            reml: last.score,
+            loglik: last.ll,
+            edf,
+            smooth_edf,
+            vp: last.vp,
+            neg_hess: last.neg_hess,
+            y: time.clone(),
+            eta: vec![eta],
+            fitted: vec![surv],
+            iterations,
+            converged,
+            n,
+            n_dropped: self.n_dropped,
+            seconds: started.elapsed().as_secs_f64(),
+            cox: Some(CoxExtra {
+                baseline,
+                deviance,
+                null_deviance,
+            }),
+        })
     }
-    let (deviance, null_deviance) = deviances(&surv, &null_surv, &delta);
-    Ok(GeneralFit {
-        family,
-        coef_names: design.coef_names(),
-        sp_names: design.sp_names(),
-        formula: list,
-        design,
-        coefficients: last.beta,
-        sp: rho.iter().map(|r| r.exp()).collect(),
-        reml: last.score,
-        loglik: last.ll,
-        edf,
-        smooth_edf,
-        vp: last.vp,
-        neg_hess: last.neg_hess,
-        y: time,
-        eta: vec![eta],
-        fitted: vec![surv],
-        iterations,
-        converged,
-        n,
-        n_dropped,
-        seconds: started.elapsed().as_secs_f64(),
-        cox: Some(CoxExtra {
-            baseline,
-            deviance,
-            null_deviance,
-        }),
-    })
 }

@@ -112,7 +112,7 @@ fn check_options(options: &FitOptions) -> Result<()> {
     if options.method != Method::Reml {
         return refuse(
             options.method.name(),
-            "general families (gaulss) are fitted by REML only: mgcv 1.8-41 replaces any other method by REML; use --method REML",
+            "general families are fitted by REML only: mgcv 1.8-41 replaces any other method by REML; use --method REML",
         );
     }
     if options.sp.is_some() || options.min_sp.is_some() {

@@ -5,8 +5,17 @@
 # it back, fits each case and writes <id>.json (numbers as "%.17g" strings) with mgcv's
 # criterion, smoothing parameters, EDF per smooth, coefficients, fitted class probabilities,
 # linear predictors, predictions on new data (link scale: K columns with SEs; response
-# scale: K + 1 class probabilities with mgcv's SEs), the summary printout and the median of
-# 5 fit times. One line per case goes to stdout.
+# scale: K + 1 class probabilities with SEs), the summary printout and the median of 5 fit
+# times. One line per case goes to stdout.
+#
+# Response-scale SEs: mgcv 1.8-41's multinom()$predict (gamlss.r 866-935) clamps negative
+# covariances of the linear predictors to 0 and, for K >= 3, fills its covariance table with
+# a counter that restarts for every predictor but reads it with one that does not, so its
+# SEs are not the delta method it intends. The JSON keeps mgcv's numbers as
+# `pred_response_se_mgcv` and gives as `pred_response_se` the delta method computed here
+# independently from predict(type = "lpmatrix") and vcov(): se(p_j)^2 = g' C g with
+# g_a = dp_j/deta_a = p_j ([j = a] - p_a) and C the joint covariance of the K predictors at
+# the row (cross-predictor blocks of Vp included).
 suppressPackageStartupMessages({library(mgcv); library(jsonlite)})
 stopifnot(as.character(packageVersion("mgcv")) == "1.8.41")
 
@@ -51,6 +60,26 @@ cases <- list(
 )
 
 num <- function(v) I(sprintf("%.17g", as.numeric(v)))
+
+# The delta-method SEs of the K + 1 class probabilities at the rows of nd (header comment).
+delta_se <- function(b, nd, K) {
+  X <- predict(b, nd, type = "lpmatrix")
+  lpi <- attr(X, "lpi")
+  V <- vcov(b); beta <- coef(b)
+  se <- matrix(0, nrow(nd), K + 1)
+  for (i in seq_len(nrow(nd))) {
+    eta <- sapply(1:K, function(a) sum(X[i, lpi[[a]]] * beta[lpi[[a]]]))
+    C <- matrix(0, K, K)
+    for (a in 1:K) for (c in 1:K)
+      C[a, c] <- drop(X[i, lpi[[a]]] %*% V[lpi[[a]], lpi[[c]]] %*% X[i, lpi[[c]]])
+    p <- exp(c(0, eta)); p <- p / sum(p)
+    for (j in 0:K) {
+      g <- sapply(1:K, function(a) p[j + 1] * ((j == a) - p[a + 1]))
+      se[i, j + 1] <- sqrt(max(0, drop(t(g) %*% C %*% g)))
+    }
+  }
+  se
+}
 cols <- function(m) lapply(seq_len(ncol(m)), function(j) num(m[, j]))
 
 for (cs in cases) {
@@ -81,7 +110,8 @@ for (cs in cases) {
     outer_iter = num(b$outer.info$iter),
     fitted = cols(b$fitted.values), linear_predictors = cols(b$linear.predictors),
     pred_link = cols(lp$fit), pred_link_se = cols(lp$se.fit),
-    pred_response = cols(rp$fit), pred_response_se = cols(rp$se.fit),
+    pred_response = cols(rp$fit), pred_response_se = cols(delta_se(b, nd, cs$K)),
+    pred_response_se_mgcv = cols(rp$se.fit),
     s_table = lapply(seq_len(nrow(st)), function(i)
       list(label = rownames(st)[i], edf = num(st[i, 1]), ref_df = num(st[i, 2]),
            stat = num(st[i, 3]), p_value = num(st[i, 4]))),
