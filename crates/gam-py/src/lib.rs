@@ -11,6 +11,7 @@ pub mod cv;
 pub mod errors;
 pub mod fitted;
 pub mod frame;
+pub mod general;
 pub mod observer;
 pub mod spec;
 
@@ -27,6 +28,8 @@ fn _warmgam(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<spec::PyCache>()?;
     m.add_class::<fitted::PyFitted>()?;
     m.add_class::<cv::PyCvReport>()?;
+    m.add_class::<general::PyGeneralSpec>()?;
+    m.add_class::<general::PyGeneralFitted>()?;
     m.add_function(wrap_pyfunction!(frame::frame_from_columns, m)?)?;
     m.add_function(wrap_pyfunction!(frame::require_columns, m)?)?;
     m.add_function(wrap_pyfunction!(arrow::frame_from_arrow, m)?)?;
@@ -35,6 +38,9 @@ fn _warmgam(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(spec::open_cache, m)?)?;
     m.add_function(wrap_pyfunction!(spec::fit, m)?)?;
     m.add_function(wrap_pyfunction!(cv::cross_validate, m)?)?;
+    m.add_function(wrap_pyfunction!(general::general_spec, m)?)?;
+    m.add_function(wrap_pyfunction!(general::is_general_family, m)?)?;
+    m.add_function(wrap_pyfunction!(general::fit_general, m)?)?;
     m.add_function(wrap_pyfunction!(compare::anova_of, m)?)?;
     m.add_function(wrap_pyfunction!(compare::compare_of, m)?)?;
     Ok(())

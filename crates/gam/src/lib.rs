@@ -35,7 +35,7 @@
 //! # Ok::<(), gam::GamError>(())
 //! ```
 //!
-//! The front door is what the crate root exports: 56 items, and the
+//! The front door is what the crate root exports: 59 items, and the
 //! [`expert`] module.
 //! - data: [`Frame`], [`FrameBuilder`], [`CsvOptions`];
 //! - the model: [`Gam`] (built and checked step by step), [`Family`],
@@ -43,6 +43,8 @@
 //!   [`ScaleSetting`];
 //! - the cache: [`Cache`] (the `gam` command's directory by default), [`StartSource`];
 //! - watching and stopping a fit: [`FitObserver`], [`Iterate`], [`NoObserver`], [`StopOnFlag`];
+//! - general families (several linear predictors, cox.ph): [`GeneralGam`],
+//!   [`FittedGeneralGam`], [`GeneralPrediction`];
 //! - the fitted model: [`FittedGam`], [`SmoothInfo`], [`Matrix`]; its fitted
 //!   values and residuals: [`FittedValues`], [`Residuals`], [`ResidualType`];
 //! - prediction: [`PredictOptions`], [`PredictType`], [`MissingRows`], [`Prediction`];
@@ -95,7 +97,8 @@ pub mod expert;
 pub(crate) use expert::{basis, cache, cv, data, design, family, files, fit, formula, linalg, model, predict, report};
 
 pub use api::{
-    Cache, CsvOptions, FittedGam, FittedValues, Frame, FrameBuilder, Gam, ResidualType, Residuals, SmoothInfo,
+    Cache, CsvOptions, FittedGam, FittedGeneralGam, FittedValues, Frame, FrameBuilder, Gam, GeneralGam,
+    GeneralPrediction, ResidualType, Residuals, SmoothInfo,
 };
 pub use cache::StartSource;
 pub use cv::{CvEvent, CvObserver, CvOptions, CvReport, CvText, FoldReport, HeldOut, NoCvObserver};

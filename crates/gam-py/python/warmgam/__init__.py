@@ -9,7 +9,7 @@
 """
 
 from . import errors
-from ._api import GAM, CvResult, cv, gam, load, loads
+from ._api import GAM, CvResult, GeneralGAM, cv, gam, load, loads
 from ._diagnostics import Anova, Check, Comparison, Concurvity, anova, compare
 from ._warmgam import ENGINE_VERSION, __version__
 
@@ -21,6 +21,7 @@ __all__ = [
     "Concurvity",
     "CvResult",
     "ENGINE_VERSION",
+    "GeneralGAM",
     "__version__",
     "anova",
     "compare",

@@ -12,10 +12,11 @@ from typing import Any, Literal
 
 import numpy as np
 
-from . import _data, _diagnostics, _plot, _progress, _warmgam
-from .errors import CacheError, CacheWarning, GamWarning
+from . import _data, _diagnostics, _general, _plot, _progress, _warmgam
+from ._general import GeneralGAM
+from .errors import CacheError, CacheWarning, GamWarning, OptionError
 
-__all__ = ["GAM", "CvResult", "gam", "cv", "load", "loads"]
+__all__ = ["GAM", "CvResult", "GeneralGAM", "gam", "cv", "load", "loads"]
 
 # Opened caches by directory (None = the default, keyed by $GAM_CACHE_DIR), so
 # that a store is not reopened on every call.
@@ -583,9 +584,15 @@ def gam(
     cache: bool | str | os.PathLike[str] = True,
     verify_cache: bool = False,
     progress: bool | Callable[..., object] | None = None,
-) -> GAM:
+) -> GAM | GeneralGAM:
     """Fits a generalized additive model, as ``mgcv::gam`` (``method="REML"``
     by default) and the ``gam fit`` command do.
+
+    A general family (``gaulss``, ``gammals``, ``ziplss``, ``gevlss``, ``shash``,
+    ``multinom(K=...)``: a list formula, one formula per linear predictor,
+    ``"list(y ~ s(x), ~ s(z))"``; ``cox.ph``: one formula ``"time ~ s(x)"`` with the
+    event indicator as ``weights``) gives a :class:`GeneralGAM`; every other family a
+    :class:`GAM`.
 
     ``data`` is a pandas or polars DataFrame, a pyarrow table, anything
     exporting the Arrow C stream, or a dict of arrays; only the columns the
@@ -611,6 +618,13 @@ def gam(
     >>> round(m.edf["s(x)"]) > 3
     True
     """
+    if _warmgam.is_general_family(family):
+        if link is not None or scale != 0.0:
+            raise OptionError(
+                f"{'link' if link is not None else 'scale'}: not supported for general families ({family}) yet"
+            )
+        return _general.fit(formula, family, data, weights, method, select, knots, sp, min_sp, gamma, factors,
+                            ordered, convergence, _open_cache(cache), progress)
     spec = _spec(formula, family, weights, method, scale, select, knots, sp, min_sp, gamma, link, convergence)
     frame = _data.to_frame(data, spec.columns(), factors, ordered)
     store = _open_cache(cache)
@@ -660,11 +674,17 @@ def cv(
     return CvResult(report)
 
 
-def load(path: str | os.PathLike[str]) -> GAM:
-    """Reads a model file written by :meth:`GAM.save` or ``gam fit --out``."""
+def load(path: str | os.PathLike[str]) -> GAM | GeneralGAM:
+    """Reads a model file written by :meth:`GAM.save`, :meth:`GeneralGAM.save` or
+    ``gam fit --out`` (a general-family model gives a :class:`GeneralGAM`)."""
+    if _warmgam.GeneralFitted.is_general_file(os.fspath(path)):
+        return GeneralGAM(_warmgam.GeneralFitted.load(os.fspath(path)))
     return GAM(_warmgam.Fitted.load(os.fspath(path)))
 
 
-def loads(json: str | bytes) -> GAM:
-    """A model from the JSON of :meth:`GAM.to_json` (refused unless consistent)."""
+def loads(json: str | bytes) -> GAM | GeneralGAM:
+    """A model from the JSON of :meth:`GAM.to_json` or :meth:`GeneralGAM.to_json`
+    (refused unless consistent)."""
+    if _warmgam.GeneralFitted.is_general_json(json):
+        return GeneralGAM(_warmgam.GeneralFitted.from_json(json))
     return GAM(_warmgam.Fitted.from_json(json))

@@ -113,6 +113,54 @@ class Fitted:
     @staticmethod
     def load(path: str | PathLike[str]) -> Fitted: ...
 
+class GeneralSpec:
+    def columns(self) -> list[str]: ...
+    @property
+    def formula(self) -> str: ...
+
+class GeneralFitted:
+    formula: str
+    formulas: list[str]
+    family: str
+    links: list[str]
+    n_predictors: int
+    coefficients: npt.NDArray[np.float64]
+    coefficient_names: list[str]
+    vp: npt.NDArray[np.float64]
+    standard_errors: npt.NDArray[np.float64]
+    edf_total: float
+    smooths: list[tuple[str, float, int, int]]
+    sp: npt.NDArray[np.float64]
+    sp_names: list[str]
+    criterion: float
+    method: str
+    log_likelihood: float
+    deviance: float
+    null_deviance: float
+    n: int
+    n_dropped: int
+    converged: bool
+    iterations: int
+    cache_status: str | None
+    cache_warning: str | None
+    factor_columns: list[str]
+    def predictor_columns(self, kind: str) -> list[str]: ...
+    def predict(
+        self, frame: Frame, kind: str
+    ) -> tuple[list[str], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+    def summary(self) -> str: ...
+    def report_json(self) -> str: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(json: str | bytes) -> GeneralFitted: ...
+    @staticmethod
+    def is_general_json(json: str | bytes) -> bool: ...
+    @staticmethod
+    def is_general_file(path: str | PathLike[str]) -> bool: ...
+    def save(self, path: str | PathLike[str]) -> None: ...
+    @staticmethod
+    def load(path: str | PathLike[str]) -> GeneralFitted: ...
+
 def frame_from_columns(
     columns: Sequence[tuple[str, str, Any]], factors: Sequence[str] = (), ordered: Sequence[str] = ()
 ) -> Frame: ...
@@ -156,3 +204,22 @@ def anova_of(
     models: Sequence[Fitted], names: Sequence[str], test: str | None = None
 ) -> tuple[str, str, list[str]]: ...
 def compare_of(models: Sequence[Fitted], names: Sequence[str]) -> tuple[str, str]: ...
+def general_spec(
+    formula: str,
+    family: str,
+    weights: str | None = None,
+    method: str = "REML",
+    gamma: float = 1.0,
+    sp: Sequence[float] | None = None,
+    min_sp: Sequence[float] | None = None,
+    knots: dict[str, list[float]] | None = None,
+    select: bool = False,
+    convergence: str = "auto",
+) -> GeneralSpec: ...
+def is_general_family(family: str) -> bool: ...
+def fit_general(
+    spec: GeneralSpec,
+    frame: Frame,
+    cache: Cache | None = None,
+    progress: Callable[[int, float, float], object] | None = None,
+) -> GeneralFitted: ...

@@ -13,16 +13,23 @@
 //! - [`additive`]: [`Gam::additive`], the default model of data given
 //!   without a formula.
 //! - [`fitted`]: [`FittedGam`] and [`SmoothInfo`].
+//! - [`general`], [`fitted_general`]: [`GeneralGam`] and [`FittedGeneralGam`], mgcv's
+//!   general families (several linear predictors, a list formula; cox.ph), with
+//!   [`GeneralPrediction`].
 //! - [`residuals`]: its fitted values and residuals on the training data
 //!   ([`FittedValues`], [`Residuals`], [`ResidualType`]).
 
 pub mod additive;
 pub mod fitted;
+pub mod fitted_general;
 pub mod frame;
+pub mod general;
 pub mod residuals;
 pub mod spec;
 
 pub use fitted::{FittedGam, SmoothInfo};
+pub use fitted_general::{FittedGeneralGam, GeneralPrediction};
 pub use frame::{CsvOptions, Frame, FrameBuilder};
+pub use general::GeneralGam;
 pub use residuals::{FittedValues, ResidualType, Residuals};
 pub use spec::{Cache, Gam};
