@@ -17,16 +17,15 @@
 //! command, this library and Python.
 //!
 //! Fits follow the command's path exactly (`gam fit` with `--family`): through the cache
-//! (exact hits, checkpoints, seeds) for every family but cox.ph, which the command does not
-//! cache yet either (`fit::general::cox`).
+//! (exact hits, checkpoints a killed fit resumes from, seeds) for every family, cox.ph's
+//! event indicator being part of its keys.
 
 use std::collections::BTreeMap;
 
 use super::fitted_general::FittedGeneralGam;
 use super::frame::Frame;
 use super::spec::Cache;
-use crate::cache::StartSource;
-use crate::cache::general::{GeneralCachedFit, fit_general_cached};
+use crate::cache::general::{fit_cox_cached, fit_general_cached};
 use crate::error::{GamError, Result};
 use crate::family::general::GeneralFamily;
 use crate::fit::driver::{FitObserver, NoObserver};
@@ -34,7 +33,6 @@ use crate::fit::method::Method;
 use crate::fit::{Convergence, FitOptions};
 use crate::formula::Formula;
 use crate::formula::list::{FormulaList, is_list};
-use crate::model::general::GeneralModel;
 
 /// A general-family model to fit: a list formula (one per linear predictor) and the
 /// family, or for cox.ph one formula and the event indicator. Fitting it gives a
@@ -165,7 +163,7 @@ impl GeneralGam {
         self
     }
 
-    /// Fits through `cache` as `gam fit` does (cox.ph fits are not cached yet).
+    /// Fits through `cache` as `gam fit` does.
     pub fn cache(mut self, cache: &Cache) -> GeneralGam {
         self.cache = Some(cache.clone());
         self
@@ -218,22 +216,16 @@ impl GeneralGam {
     }
 
     /// Fits the model to `frame`, reporting every outer iterate to `observer`, which can
-    /// stop the fit (cox.ph's fit reports none yet).
+    /// stop the fit.
     pub fn fit_observed(&self, frame: &Frame, observer: &mut dyn FitObserver) -> Result<FittedGeneralGam> {
+        let store = self.cache.as_ref().map(Cache::store);
         let fitted = if self.family == GeneralFamily::CoxPh {
             let status = self.status.as_deref().ok_or_else(|| GamError::BadOption {
                 option: "weights".into(),
                 message: "cox.ph needs the event indicator (1 event, 0 censored) as weights, as mgcv's".into(),
             })?;
-            let fit = crate::fit::general::cox::fit(&self.formula, status, &frame.inner, &self.options)?;
-            GeneralCachedFit {
-                model: GeneralModel::from_fit(&fit),
-                source: StartSource::Cold,
-                iterations_run: fit.iterations,
-                cache_warning: None,
-            }
+            fit_cox_cached(&self.formula, status, &frame.inner, &self.options, store, observer)?
         } else {
-            let store = self.cache.as_ref().map(Cache::store);
             fit_general_cached(&self.formula, self.family, &frame.inner, &self.options, store, observer)?
         };
         Ok(FittedGeneralGam::from_cached(fitted))

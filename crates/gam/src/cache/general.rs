@@ -16,7 +16,6 @@
 //! [`fit_cox_cached`] takes, with the event-indicator column in the keys). As everywhere in the cache, a store that fails never
 //! fails the fit: its first error comes back as a warning.
 
-
 use warmstart::{EntryKind, LoadSource, Session, WarmStartStore};
 
 use super::keys::{self, GeneralFinalPayload, PAYLOAD_FORMAT_VERSION, Payload, SeedPayload};

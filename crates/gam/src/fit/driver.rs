@@ -165,7 +165,7 @@ enum Inner {
     /// Gaussian, identity link: penalised least squares, exact REML.
     Lsq(LsqProblem),
     /// Any other family or link: penalised IRLS, Laplace-approximate REML.
-    Glm(GlmSetup),
+    Glm(Box<GlmSetup>),
 }
 
 /// The criterion and its gradient at one point, for checking a cached optimum.
@@ -398,7 +398,7 @@ impl GamSpec {
                 theta_fixed,
                 t_start,
             })?;
-            (Inner::Glm(glm), None)
+            (Inner::Glm(Box::new(glm)), None)
         };
         let pens = identifiable(&design, pens, &inner, sel)?;
         Ok(FitSetup {
