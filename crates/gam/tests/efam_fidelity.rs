@@ -27,7 +27,8 @@ use gam::expert::report::summary_lines;
 // `g3g`, `g4g` (gam.fit3.r 2272-2296, the ratios g''/g'², g'''/g'³, g''''/g'⁴ its Newton
 // weights use) lack a factor 2, so mgcv's Hessian, criterion and EDF for a cauchit betar
 // differ from the exact ones (criterion 2.8e-5 relative, EDF 0.04) while the fits' score
-// equations agree; it needs a reference from mgcv with those ratios corrected.
+// equations agree. The same model against mgcv with those ratios corrected,
+// `betar_cauchit_corrected`, is in efam_fixed_fidelity.rs (criterion 1.6e-13 relative).
 test_per_case!(check; betar_reml, betar_ml, betar_probit_edges, scat_reml, scat_ml, scat_log, zip_reml, zip_ml, zip_b);
 
 /// The spec and data of reference case `id`.
