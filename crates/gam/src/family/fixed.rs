@@ -144,7 +144,7 @@ const TW_B: f64 = super::tweedie::P_MAX;
 
 impl Family {
     /// What is wrong with a `theta =` setting for this family, if anything (a setting built
-    /// in code rather than parsed): the number of values and their range, as [`setting`] checks
+    /// in code rather than parsed): the number of values and their range, as the parser checks
     /// them.
     pub fn theta_setting_problem(self, given: &FamilyTheta) -> Option<String> {
         let k = self.n_theta();
