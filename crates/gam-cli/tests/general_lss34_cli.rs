@@ -1,8 +1,9 @@
-//! `gam fit` with the general families gevlss and shash: `--family gevlss` / `--family shash`
+//! `gam fit` with the general families gevlss, shash and twlss: `--family gevlss|shash|twlss`
 //! with a list formula print mgcv's summary (the numbers are checked against mgcv in the
-//! library's `general_lss34_fidelity` test; here the family, link and REML lines against
-//! mgcv's printout); a saved model predicts every predictor's column on the response scale as
-//! mgcv's `predict.gam`; a non-finite response is a one-line error naming the row.
+//! library's `general_lss34_fidelity` and `general_twlss_fidelity` tests; here the family,
+//! link and REML lines against mgcv's printout); a saved model predicts every predictor's
+//! column on the response scale as mgcv's `predict.gam`; a response outside the family's
+//! support is a one-line error naming the row.
 
 mod common;
 
@@ -11,10 +12,14 @@ use common::gam_in;
 use tempfile::TempDir;
 
 /// Each case: reference id, family, number of linear predictors.
-const CASES: [(&str, &str, usize); 2] = [("gevlss_reml", "gevlss", 3), ("shash_reml", "shash", 4)];
+const CASES: [(&str, &str, usize); 3] = [
+    ("gevlss_reml", "gevlss", 3),
+    ("shash_reml", "shash", 4),
+    ("twlss_simple_reml", "twlss", 3),
+];
 
 #[test]
-fn gevlss_and_shash_fit_print_and_predict_as_mgcv() {
+fn gevlss_shash_and_twlss_fit_print_and_predict_as_mgcv() {
     for (id, family, m) in CASES {
         let r = reference(&format!("general/{id}.json"));
         let data = test_data(&format!("general/{}", r["data"].as_str().unwrap()));
@@ -84,17 +89,28 @@ fn gevlss_and_shash_fit_print_and_predict_as_mgcv() {
 }
 
 #[test]
-fn a_non_finite_response_is_a_one_line_error_naming_the_row() {
-    let r = reference("general/gevlss_reml.json");
-    let csv = std::fs::read_to_string(test_data("general/gevlss_n400.csv")).unwrap();
-    let mut lines: Vec<String> = csv.lines().map(String::from).collect();
-    let rest = lines[5].split_once(',').unwrap().1.to_string();
-    lines[5] = format!("Inf,{rest}");
-    let dir = TempDir::new().unwrap();
-    std::fs::write(dir.path().join("bad.csv"), lines.join("\n") + "\n").unwrap();
-    gam_in(
-        dir.path(),
-        ["fit", "bad.csv", r["formula"].as_str().unwrap(), "--family", "gevlss"],
-    )
-    .assert_error(&["row 5", "finite"]);
+fn a_response_outside_the_support_is_a_one_line_error_naming_the_row() {
+    for (id, data, family, value, words) in [
+        ("gevlss_reml", "gevlss_n400.csv", "gevlss", "Inf", ["row 5", "finite"]),
+        (
+            "twlss_simple_reml",
+            "twlss_n400.csv",
+            "twlss",
+            "-1",
+            ["row 5", "at least 0"],
+        ),
+    ] {
+        let r = reference(&format!("general/{id}.json"));
+        let csv = std::fs::read_to_string(test_data(&format!("general/{data}"))).unwrap();
+        let mut lines: Vec<String> = csv.lines().map(String::from).collect();
+        let rest = lines[5].split_once(',').unwrap().1.to_string();
+        lines[5] = format!("{value},{rest}");
+        let dir = TempDir::new().unwrap();
+        std::fs::write(dir.path().join("bad.csv"), lines.join("\n") + "\n").unwrap();
+        gam_in(
+            dir.path(),
+            ["fit", "bad.csv", r["formula"].as_str().unwrap(), "--family", family],
+        )
+        .assert_error(&words);
+    }
 }

@@ -15,22 +15,19 @@
 #[macro_use]
 mod common;
 
-use std::time::Instant;
-
-use common::cases::test_data;
-use common::json::{num, nums, read_json, sd, strings, worst};
-use common::tol::{EDF_ABS_TOL, PRED_SD_TOL, REML_REL_TOL};
+use common::efam::{Failures, median_seconds_of_5};
+use common::general::{
+    check_criterion_and_edf, check_summary, data, fit_ref, reference, round_trip, sp_diagnostic,
+    worst_rel_columns as worst_rel, worst_scaled_columns as worst_scaled,
+};
+use common::json::num;
+use common::tol::PRED_SD_TOL;
 use gam::GamError;
-use gam::expert::data::{Column, DataFrame};
+use gam::expert::data::Column;
 use gam::expert::family::general::GeneralFamily;
 use gam::expert::fit::FitOptions;
-use gam::expert::fit::general::{GeneralFit, fit};
-use gam::expert::model::general::GeneralModel;
-use gam::expert::report::general::general_summary_lines;
-use serde_json::Value;
+use gam::expert::fit::general::fit;
 
-/// The REML criterion, relative (the issue's acceptance).
-const CRITERION_REL_TOL: f64 = REML_REL_TOL;
 /// Deviance, null deviance and log-likelihood, relative.
 const DEVIANCE_REL_TOL: f64 = 1e-6;
 /// Prediction standard errors, relative.
@@ -40,126 +37,32 @@ const SE_REL_TOL: f64 = 1e-3;
 const MGCV_SLIP_MIN: f64 = 0.05;
 /// Rows of the data mgcv predicted at (`nd <- d[1:40, ]`).
 const NEW_ROWS: usize = 40;
-/// Printed summary numbers: units in the last printed digit.
-const LAST_DIGIT_UNITS: f64 = 1.0;
-
-fn data(r: &Value) -> DataFrame {
-    DataFrame::read_csv(&test_data().join("general").join(r["data"].as_str().unwrap())).unwrap()
-}
-
-fn fit_ref(r: &Value) -> GeneralFit {
-    let family = GeneralFamily::parse(r["family"].as_str().unwrap()).unwrap().unwrap();
-    fit(r["formula"].as_str().unwrap(), family, &data(r), &FitOptions::default())
-        .unwrap_or_else(|e| panic!("{}: {e}", r["id"]))
-}
-
-/// Whether two printed lines agree: equal, or equal word for word except numbers that differ
-/// by at most [`LAST_DIGIT_UNITS`] in their last printed digit.
-fn same_printed(a: &str, b: &str) -> bool {
-    if a == b {
-        return true;
-    }
-    let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split_whitespace().collect(), b.split_whitespace().collect());
-    wa.len() == wb.len()
-        && wa.iter().zip(&wb).all(|(x, y)| {
-            if x == y {
-                return true;
-            }
-            let (Ok(u), Ok(v)) = (x.parse::<f64>(), y.parse::<f64>()) else {
-                return false;
-            };
-            let decimals = y.split_once('.').map_or(0, |(_, d)| d.len()) as i32;
-            (u - v).abs() <= LAST_DIGIT_UNITS * 10f64.powi(-decimals) * (1.0 + 1e-9)
-        })
-}
-
-/// The worst difference over columns, each scaled by the sd of mgcv's column.
-fn worst_scaled(ours: &[Vec<f64>], theirs: &Value) -> f64 {
-    let cols = theirs.as_array().unwrap();
-    assert_eq!(ours.len(), cols.len(), "number of columns");
-    ours.iter()
-        .zip(cols)
-        .map(|(o, t)| {
-            let t = nums(t);
-            worst(o, &t) / sd(&t)
-        })
-        .fold(0.0, f64::max)
-}
-
-/// The worst relative difference over columns.
-fn worst_rel(ours: &[Vec<f64>], theirs: &Value) -> f64 {
-    let cols = theirs.as_array().unwrap();
-    assert_eq!(ours.len(), cols.len(), "number of columns");
-    ours.iter()
-        .zip(cols)
-        .flat_map(|(o, t)| {
-            let t = nums(t);
-            o.iter()
-                .zip(t)
-                .map(|(a, b)| (a - b).abs() / b.abs())
-                .collect::<Vec<_>>()
-        })
-        .fold(0.0, f64::max)
-}
 
 fn check(id: &str) {
-    let r = read_json(&test_data().join(format!("general/{id}.json")));
+    let r = reference(id);
     let model = fit_ref(&r);
-    let mut failures = Vec::new();
-    let mut cmp = |what: &str, err: f64, tol: f64| {
-        if err.is_nan() || err > tol {
-            failures.push(format!("{id}: {what}: error {err:.3e} > {tol:.1e}"));
-        }
-    };
-    let rel = |a: f64, b: f64| (a - b).abs() / b.abs();
-    let crit = rel(model.reml, num(&r["criterion"]));
-    cmp("criterion", crit, CRITERION_REL_TOL);
-    let mut edf = 0.0f64;
-    let smooths = r["smooths"].as_array().unwrap();
-    assert_eq!(smooths.len(), model.smooth_edf.len(), "{id}: number of smooths");
-    for (s, (label, ours)) in smooths.iter().zip(&model.smooth_edf) {
-        assert_eq!(s["label"].as_str().unwrap(), label, "{id}: smooth label");
-        edf = edf.max((ours - num(&s["edf"])).abs());
-    }
-    cmp("EDF", edf, EDF_ABS_TOL);
-    assert_eq!(model.coef_names, strings(&r["coef_names"]), "{id}: coefficient names");
+    let mut f = Failures::new(id);
+    let (crit, edf) = check_criterion_and_edf(&mut f, &r, &model);
     let fitted = worst_scaled(&model.fitted, &r["fitted"]);
-    cmp("fitted values", fitted, PRED_SD_TOL);
+    f.cmp("fitted values", fitted, PRED_SD_TOL);
     let lp = worst_scaled(&model.eta, &r["linear_predictors"]);
-    cmp("linear predictors", lp, PRED_SD_TOL);
-    let saved_model = GeneralModel::from_fit(&model);
-    let dev = rel(saved_model.deviance, num(&r["deviance"]))
-        .max(rel(saved_model.null_deviance, num(&r["null_deviance"])))
+    f.cmp("linear predictors", lp, PRED_SD_TOL);
+    let saved = round_trip(&model);
+    let rel = |a: f64, b: f64| (a - b).abs() / b.abs();
+    let dev = rel(saved.deviance, num(&r["deviance"]))
+        .max(rel(saved.null_deviance, num(&r["null_deviance"])))
         .max(rel(model.loglik, num(&r["loglik"])));
-    cmp("deviance, null deviance, log-likelihood", dev, DEVIANCE_REL_TOL);
-    let sp_rel: Vec<String> = model
-        .sp
-        .iter()
-        .zip(&nums(&r["sp"]))
-        .map(|(a, b)| format!("{:.2e}", (a - b).abs() / b))
-        .collect();
-    let mut times: Vec<f64> = (0..5)
-        .map(|_| {
-            let t = Instant::now();
-            fit_ref(&r);
-            t.elapsed().as_secs_f64()
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
+    f.cmp("deviance, null deviance, log-likelihood", dev, DEVIANCE_REL_TOL);
+    let seconds = median_seconds_of_5(|| {
+        fit_ref(&r);
+    });
     println!(
         "{id}: criterion rel {crit:.2e}, EDF {edf:.2e}, fitted/sd {fitted:.2e}, lp/sd {lp:.2e}, deviances rel {dev:.2e}; \
-         sp rel [{}] (diagnostic); {} outer iterations; median of 5 fits ours {:.3}s vs mgcv {:.3}s",
-        sp_rel.join(", "),
+         {}; {} outer iterations; median of 5 fits ours {seconds:.3}s vs mgcv {:.3}s",
+        sp_diagnostic(&model, &r),
         model.iterations,
-        times[2],
         num(&r["mgcv_seconds_median"])
     );
-    // Saved and loaded back: the summary and the predictions come from the file.
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("m.json");
-    saved_model.save(&path).unwrap();
-    let saved = GeneralModel::load(&path).unwrap();
-    assert_eq!(saved, saved_model, "{id}: model read back");
     let nd = data(&r).select_rows(&(0..NEW_ROWS).collect::<Vec<_>>());
     let link = saved.predict(&nd, false).unwrap();
     let probs = saved.predict(&nd, true).unwrap();
@@ -177,10 +80,10 @@ fn check(id: &str) {
     let pred_link_se = worst_rel(&link.se, &r["pred_link_se"]);
     let pred_prob = worst_scaled(&probs.fit, &r["pred_response"]);
     let pred_prob_se = worst_rel(&probs.se, &r["pred_response_se"]);
-    cmp("link predictions", pred_link, PRED_SD_TOL);
-    cmp("link standard errors (relative)", pred_link_se, SE_REL_TOL);
-    cmp("class probabilities", pred_prob, PRED_SD_TOL);
-    cmp("class probability standard errors (relative)", pred_prob_se, SE_REL_TOL);
+    f.cmp("link predictions", pred_link, PRED_SD_TOL);
+    f.cmp("link standard errors (relative)", pred_link_se, SE_REL_TOL);
+    f.cmp("class probabilities", pred_prob, PRED_SD_TOL);
+    f.cmp("class probability standard errors (relative)", pred_prob_se, SE_REL_TOL);
     // `pred_response_se` is the delta method computed in the R script from mgcv's lpmatrix
     // and vcov; mgcv 1.8-41's own numbers (`pred_response_se_mgcv`) clamp negative
     // covariances to 0 and, for K >= 3, read its covariance table with the wrong counter
@@ -194,7 +97,7 @@ fn check(id: &str) {
             "{id}: the SEs follow mgcv's slip ({from_mgcv:.2e} from mgcv's), not the delta method"
         );
     } else {
-        cmp(
+        f.cmp(
             "mgcv's class probability standard errors (K = 2)",
             from_mgcv,
             SE_REL_TOL,
@@ -205,23 +108,8 @@ fn check(id: &str) {
         "{id}: link predictions/sd {pred_link:.2e} (se rel {pred_link_se:.2e}), probabilities/sd {pred_prob:.2e} \
          (se rel {pred_prob_se:.2e})"
     );
-    let ours = general_summary_lines(&saved);
-    let theirs = strings(&r["summary_text"]);
-    let differing: Vec<String> = ours
-        .iter()
-        .zip(&theirs)
-        .filter(|(a, b)| !same_printed(a, b))
-        .map(|(a, b)| format!("  ours: {a}\n  mgcv: {b}"))
-        .collect();
-    if ours.len() != theirs.len() || !differing.is_empty() {
-        failures.push(format!(
-            "{id}: summary differs ({} vs {} lines):\n{}",
-            ours.len(),
-            theirs.len(),
-            differing.join("\n")
-        ));
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    check_summary(&mut f, &saved, &r);
+    f.assert_none();
 }
 
 #[test]
@@ -237,7 +125,7 @@ fn multinom_k3_reml() {
 /// `multinom(K=2)` needs two formulas: one line saying so.
 #[test]
 fn multinom_needs_k_formulas() {
-    let r = read_json(&test_data().join("general/multinom_k2_reml.json"));
+    let r = reference("multinom_k2_reml");
     let family = GeneralFamily::parse("multinom(K=2)").unwrap().unwrap();
     let e = fit(
         "list(y ~ s(x1), ~ s(x1), ~ s(x2))",
@@ -253,7 +141,7 @@ fn multinom_needs_k_formulas() {
 /// A class outside 0..K, or not a whole number, is a one-line error naming the row.
 #[test]
 fn multinom_refuses_responses_that_are_not_classes() {
-    let r = read_json(&test_data().join("general/multinom_k2_reml.json"));
+    let r = reference("multinom_k2_reml");
     let family = GeneralFamily::parse("multinom(K=2)").unwrap().unwrap();
     for (bad, what) in [(3.0, "3"), (1.5, "1.5"), (-1.0, "-1")] {
         let mut d = data(&r);
