@@ -16,10 +16,10 @@ mod common;
 
 use common::efam::Failures;
 use common::general::{
-    check_criterion_and_edf, check_summary, data, family, fit_ref, reference, round_trip, scaled_worst, sp_diagnostic,
-    worst_rel,
+    check_criterion_and_edf, check_summary, data, family, fit_ref, prediction_differences, predictor_differences,
+    reference, round_trip, sp_diagnostic,
 };
-use common::json::{num, nums};
+use common::json::num;
 use common::tol::PRED_SD_TOL;
 use gam::expert::family::general::GeneralFamily;
 use gam::expert::fit::FitOptions;
@@ -37,22 +37,7 @@ fn check(id: &str) {
     let model = fit_ref(&r);
     let mut f = Failures::new(id);
     let (crit, edf) = check_criterion_and_edf(&mut f, &r, &model);
-    let m = model.family.n_predictors();
-    let (mut fitted, mut param, mut lp) = (0.0f64, 0.0f64, 0.0f64);
-    for k in 0..m {
-        for (ours, key, worst) in [
-            (&model.fitted[k], "fitted", &mut fitted),
-            (&model.eta[k], "lp", &mut lp),
-        ] {
-            let theirs = nums(&r[key][k]);
-            let (e, constant) = scaled_worst(ours, &theirs, &theirs);
-            if constant {
-                param = param.max(e);
-            } else {
-                *worst = worst.max(e);
-            }
-        }
-    }
+    let (fitted, lp, param) = predictor_differences(&model, &r);
     f.cmp("fitted values", fitted, PRED_SD_TOL);
     f.cmp("linear predictors", lp, PRED_SD_TOL);
     f.cmp("family parameters (constant predictors)", param, FAMILY_PARAM_REL_TOL);
@@ -65,16 +50,7 @@ fn check(id: &str) {
         num(&r["mgcv_seconds_median"])
     );
     let saved = round_trip(&model);
-    let nd = data(&r).select_rows(&(0..NEW_ROWS).collect::<Vec<_>>());
-    let (mut pred, mut pred_se) = (0.0f64, 0.0f64);
-    for (response, key) in [(false, "pred_link"), (true, "pred_response")] {
-        let p = saved.predict(&nd, response).unwrap();
-        for k in 0..m {
-            let scale = nums(&r[if response { "fitted" } else { "lp" }][k]);
-            pred = pred.max(scaled_worst(&p.fit[k], &nums(&r[key][k]), &scale).0);
-            pred_se = pred_se.max(worst_rel(&p.se[k], &nums(&r[format!("{key}_se")][k])));
-        }
-    }
+    let (pred, pred_se) = prediction_differences(&saved, &r, NEW_ROWS);
     f.cmp("predictions", pred, PRED_SD_TOL);
     f.cmp("prediction standard errors (relative)", pred_se, SE_REL_TOL);
     println!("{id}: predictions/sd {pred:.2e}, standard errors rel {pred_se:.2e}");

@@ -189,3 +189,43 @@ pub fn with_response(r: &Value, row: usize, value: &str) -> DataFrame {
     std::fs::write(&p, lines.join("\n") + "\n").unwrap();
     DataFrame::read_csv(&p).unwrap()
 }
+
+/// Every predictor's fitted values and linear predictor against the reference's `fitted` and
+/// `lp` columns: the worst differences relative to mgcv's sd for varying columns (fitted,
+/// linear predictor) and relative to their size for constant ones (a family parameter).
+pub fn predictor_differences(model: &GeneralFit, r: &Value) -> (f64, f64, f64) {
+    let (mut fitted, mut lp, mut param) = (0.0f64, 0.0f64, 0.0f64);
+    for k in 0..model.family.n_predictors() {
+        for (ours, key, worst) in [
+            (&model.fitted[k], "fitted", &mut fitted),
+            (&model.eta[k], "lp", &mut lp),
+        ] {
+            let theirs = nums(&r[key][k]);
+            let (e, constant) = scaled_worst(ours, &theirs, &theirs);
+            if constant {
+                param = param.max(e);
+            } else {
+                *worst = worst.max(e);
+            }
+        }
+    }
+    (fitted, lp, param)
+}
+
+/// Predictions of the saved model at the reference data's first `rows` rows on the link and
+/// response scales against mgcv's `pred_link`/`pred_response` (relative to the sd of its
+/// `lp`/`fitted` columns, or the size of a constant one) and their standard errors
+/// (relative): the two worst differences.
+pub fn prediction_differences(saved: &GeneralModel, r: &Value, rows: usize) -> (f64, f64) {
+    let nd = data(r).select_rows(&(0..rows).collect::<Vec<_>>());
+    let (mut pred, mut pred_se) = (0.0f64, 0.0f64);
+    for (response, key) in [(false, "pred_link"), (true, "pred_response")] {
+        let p = saved.predict(&nd, response).unwrap();
+        for k in 0..saved.family.n_predictors() {
+            let scale = nums(&r[if response { "fitted" } else { "lp" }][k]);
+            pred = pred.max(scaled_worst(&p.fit[k], &nums(&r[key][k]), &scale).0);
+            pred_se = pred_se.max(worst_rel(&p.se[k], &nums(&r[format!("{key}_se")][k])));
+        }
+    }
+    (pred, pred_se)
+}
