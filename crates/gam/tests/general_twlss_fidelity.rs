@@ -17,14 +17,17 @@ mod common;
 
 use common::efam::Failures;
 use common::general::{
-    check_criterion_and_edf, check_summary, fit_ref, prediction_differences, predictor_differences, reference,
+    check_criterion_and_edf, check_summary, data, fit_ref, prediction_differences, predictor_differences, reference,
     round_trip, sp_diagnostic, with_response, worst_rel,
 };
 use common::json::{num, nums};
 use common::tol::PRED_SD_TOL;
+use gam::NoObserver;
 use gam::expert::family::general::GeneralFamily;
 use gam::expert::fit::FitOptions;
-use gam::expert::fit::general::fit;
+use gam::expert::fit::general::{GeneralFit, GeneralSetup, fit};
+use gam::expert::fit::outer::OuterStart;
+use serde_json::Value;
 
 /// A constant predictor (a family parameter), the power and the scale per row, relative (the
 /// issue's acceptance).
@@ -33,6 +36,11 @@ const FAMILY_PARAM_REL_TOL: f64 = 1e-4;
 const DEVIANCE_REL_TOL: f64 = 1e-4;
 /// Prediction standard errors, relative.
 const SE_REL_TOL: f64 = 1e-3;
+/// Fitted values, linear predictors and predictions (·sd) of a fit whose EFS start differs from
+/// mgcv's for a reason outside the algorithm (see [`twlss_reml`]).
+const START_SD_TOL: f64 = 1e-3;
+/// `efsud` starts from `initial.spg`'s log smoothing parameters plus this.
+const EFSUD_SHIFT: f64 = 2.5;
 /// Rows of the data mgcv predicted at (`nd <- d[1:40, ]`).
 const NEW_ROWS: usize = 40;
 
@@ -47,7 +55,13 @@ fn twlss_power(t: f64) -> f64 {
 
 fn check(id: &str) {
     let r = reference(id);
-    let model = fit_ref(&r);
+    check_fit(id, &r, &fit_ref(&r), PRED_SD_TOL, true);
+}
+
+/// Every comparison of `model` with the reference `r`, fitted values, linear predictors and
+/// predictions to `sd_tol`·sd; the summary line by line when `summary`.
+fn check_fit(id: &str, r: &Value, model: &GeneralFit, sd_tol: f64, summary: bool) {
+    let (r, model) = (r.clone(), model.clone());
     let mut f = Failures::new(id);
     // The EFS path starts where mgcv's does (initial.spg, before efsud's + 2.5).
     println!(
@@ -57,8 +71,8 @@ fn check(id: &str) {
     );
     let (crit, edf) = check_criterion_and_edf(&mut f, &r, &model);
     let (fitted, lp, param) = predictor_differences(&model, &r);
-    f.cmp("fitted values", fitted, PRED_SD_TOL);
-    f.cmp("linear predictors", lp, PRED_SD_TOL);
+    f.cmp("fitted values", fitted, sd_tol);
+    f.cmp("linear predictors", lp, sd_tol);
     f.cmp("family parameters (constant predictors)", param, FAMILY_PARAM_REL_TOL);
     let power: Vec<f64> = model.eta[1].iter().map(|&t| twlss_power(t)).collect();
     let phi: Vec<f64> = model.eta[2].iter().map(|r| r.exp()).collect();
@@ -81,21 +95,54 @@ fn check(id: &str) {
     );
     let saved = round_trip(&model);
     let (pred, pred_se) = prediction_differences(&saved, &r, NEW_ROWS);
-    f.cmp("predictions", pred, PRED_SD_TOL);
+    f.cmp("predictions", pred, sd_tol);
     f.cmp("prediction standard errors (relative)", pred_se, SE_REL_TOL);
     println!("{id}: predictions/sd {pred:.2e}, standard errors rel {pred_se:.2e}");
-    check_summary(&mut f, &saved, &r);
+    if summary {
+        check_summary(&mut f, &saved, &r);
+    }
     f.assert_none();
 }
 
-/// Ignored: mgcv starts EFS from λ = (0.04, 0.2, 0.04, 0.04) here, this crate from 0.04 for
-/// all four (the second penalty's `initial.spg` balance lands one power of 5 lower), so the
-/// loosely-stopping EFS paths end apart (criterion 1.3e-7 rel, EDF 2.5e-3, fitted values
-/// 5.7e-4·sd, over the 1e-4·sd tolerance).
+/// s(x1) in two predictors. mgcv starts EFS here from λ = (0.04, 0.2, 0.04, 0.04), this crate
+/// from 0.04 for all four: `initial.spg` balances the Hessian at the family's `initialize`
+/// start, which regresses on the model matrix re-parameterised by each penalty's eigenvectors
+/// (`Sl.initial.repara`) but regularises with the balanced penalty root in the original
+/// coordinates, so the start depends on the signs LAPACK's `dsyevr` gives those eigenvectors.
+/// Those signs follow no rule short of running MRRR as LAPACK does (reproducing `dsytrd`'s
+/// tridiagonal form exactly and taking each vector's largest component positive, as `dstemr`'s
+/// twist index nearly always does, still disagreed with R on 20 of 190 eigenvectors of 17 tp,
+/// cr, ps and ds penalties; rounding one penalty to 15 digits flips one of R's own). EFS stops
+/// loosely, so the two starts end 5.7e-4·sd apart in fitted values, with the criterion
+/// (1.3e-7 rel) and EDF (2.5e-3) within the acceptance: [`twlss_reml_from_mgcv_start`] holds
+/// the algorithm to the usual tolerances and mgcv's summary, this test the default start to
+/// [`START_SD_TOL`] (its summary differs in the fifth digit of three coefficients).
 #[test]
-#[ignore = "EFS start differs from mgcv's in one smoothing parameter (see doc)"]
 fn twlss_reml() {
-    check("twlss_reml");
+    let r = reference("twlss_reml");
+    check_fit("twlss_reml", &r, &fit_ref(&r), START_SD_TOL, false);
+}
+
+/// The same fit started where mgcv's starts (its `initial.spg` from the reference, plus
+/// `efsud`'s 2.5): fitted values, predictions and everything else to the usual tolerances.
+#[test]
+fn twlss_reml_from_mgcv_start() {
+    let r = reference("twlss_reml");
+    let start = OuterStart {
+        rho: nums(&r["efs_start_lsp"]).iter().map(|l| l + EFSUD_SHIFT).collect(),
+        iteration: 0,
+        extra: Vec::new(),
+    };
+    let family = GeneralFamily::parse("twlss").unwrap().unwrap();
+    let model = GeneralSetup::new(
+        r["formula"].as_str().unwrap(),
+        family,
+        &data(&r),
+        &FitOptions::default(),
+    )
+    .and_then(|s| s.fit(Some(&start), &mut NoObserver))
+    .unwrap();
+    check_fit("twlss_reml (mgcv's start)", &r, &model, PRED_SD_TOL, true);
 }
 
 #[test]
