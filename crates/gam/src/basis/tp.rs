@@ -72,7 +72,7 @@
 //! covariates are evaluated once, and blocks of rows run on separate threads.
 
 use std::cmp::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use faer::Mat;
 use serde::{Deserialize, Serialize};
@@ -85,10 +85,12 @@ use crate::linalg::StoredMat;
 pub(crate) mod decompose;
 pub(crate) mod kernel;
 pub mod knots;
+pub(crate) mod piecewise;
 pub(crate) mod rng;
 
 use decompose::{qt_orthogonal, truncated_eigen};
 use kernel::{eta_matrix, eval_rows, poly_matrix, poly_powers, rows_at_knots, tp_eta};
+use piecewise::Piecewise1d;
 
 /// The largest number of knots: with more unique covariate combinations than
 /// this, a subset of this size is used (mgcv's `xt$max.knots` default).
@@ -133,6 +135,35 @@ pub struct TpBasis {
     /// knots are the unique training points; not saved.
     #[serde(skip)]
     knot_rows: KnotRows,
+    /// One covariate, knots that are not the unique training points (a subset beyond
+    /// `max.knots`, or the user's): many rows are evaluated by piecewise polynomials. Absent
+    /// from older model files, which evaluate directly as they did.
+    #[serde(default)]
+    piecewise_rows: bool,
+    /// With one covariate, the basis as piecewise polynomials, built the first time many rows
+    /// are evaluated; not saved.
+    #[serde(skip)]
+    piecewise: PiecewiseCache,
+}
+
+/// [`piecewise::Piecewise1d`] once built. A cache, not part of the basis (as [`KnotRows`]).
+#[derive(Clone, Default)]
+struct PiecewiseCache(OnceLock<Arc<Piecewise1d>>);
+
+impl PartialEq for PiecewiseCache {
+    fn eq(&self, _: &PiecewiseCache) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for PiecewiseCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "PiecewiseCache(built)"
+        } else {
+            "PiecewiseCache(none)"
+        })
+    }
 }
 
 /// The model matrix rows at the knots, `[E T] UZ` (`n_knots x k`, before
@@ -313,7 +344,19 @@ impl TpBasis {
         }
 
         // Model matrix at the unique training points, before scaling.
-        let x_unique = if !data_knots {
+        // With one covariate and at least as many points as knots, by the piecewise polynomials
+        // (module piecewise).
+        let piecewise = !data_knots && d == 1 && n_unique >= n_knots;
+        let x_unique = if piecewise {
+            Piecewise1d::new(
+                knots.col_as_slice(0),
+                &uz,
+                &powers_1d(&powers),
+                tp_eta(m, 1).at(1.0),
+                2 * m - 1,
+            )
+            .eval(&uniq.values)
+        } else if !data_knots {
             let xu = Mat::from_fn(n_unique, d, |i, j| uniq.values[i * d + j]);
             eval_rows(&xu, &knots, &uz, tp_eta(m, d), &powers)
         } else {
@@ -367,7 +410,7 @@ impl TpBasis {
             Vec::new()
         };
 
-        Ok(TpBasis {
+        let basis = TpBasis {
             term: term.to_string(),
             d,
             m,
@@ -381,10 +424,31 @@ impl TpBasis {
             drop_null: opts.drop_null,
             cm_x,
             knot_rows,
-        })
+            piecewise_rows: piecewise,
+            piecewise: PiecewiseCache::default(),
+        };
+        if piecewise {
+            // Built again from the stored (scaled) matrices, exactly as a basis read back from a
+            // model file builds it, so that both predict the same bits.
+            let pw = Arc::new(basis.piecewise_polynomials());
+            let _ = basis.piecewise.0.set(pw);
+        }
+        Ok(basis)
     }
 
     /// Errors if the stored matrices do not fit together (a damaged model file).
+    /// The one-covariate basis as [`Piecewise1d`].
+    fn piecewise_polynomials(&self) -> Piecewise1d {
+        let powers = powers_1d(&poly_powers(1, self.m, self.null_dim));
+        Piecewise1d::new(
+            &self.knots.data,
+            &self.uz.to_mat(),
+            &powers,
+            tp_eta(self.m, 1).at(1.0),
+            2 * self.m - 1,
+        )
+    }
+
     fn check_consistent(&self) -> Result<()> {
         self.check().map_err(|problem| GamError::Term {
             term: self.term.clone(),
@@ -427,6 +491,10 @@ impl TpBasis {
         self.knots.check("its knots", n_knots, d)?;
         if n_knots < k {
             return Err(format!("{n_knots} knots, fewer than k = {k}"));
+        }
+        // Piecewise evaluation finds a row's interval among ascending knots of one covariate.
+        if self.piecewise_rows && (d != 1 || self.knots.data.windows(2).any(|w| w[0] >= w[1])) {
+            return Err("piecewise evaluation needs one covariate's knots, strictly ascending".into());
         }
         self.uz.check("its map UZ", n_knots + self.null_dim, k)
     }
@@ -482,6 +550,13 @@ impl BasisFn for TpBasis {
             .zip(&self.shift)
             .map(|(xj, s)| xj.iter().map(|v| v - s).collect())
             .collect();
+        let cm = |j: usize| self.cm_x.get(j).copied().unwrap_or(0.0);
+        if self.piecewise_rows && centred[0].len() >= self.knots.rows {
+            // Many rows of one covariate: polynomials between the knots (module piecewise).
+            let pw = self.piecewise.0.get_or_init(|| Arc::new(self.piecewise_polynomials()));
+            let rows = pw.eval(&centred[0]);
+            return Ok(Mat::from_fn(rows.nrows(), self.dim(), |i, j| rows[(i, j)] - cm(j)));
+        }
         let cols: Vec<&[f64]> = centred.iter().map(|c| c.as_slice()).collect();
         let uniq = unique_rows(&cols);
         let at_knots = self.knot_rows.0.as_deref().filter(|_| {
@@ -509,7 +584,6 @@ impl BasisFn for TpBasis {
                 &evaluated
             }
         };
-        let cm = |j: usize| self.cm_x.get(j).copied().unwrap_or(0.0);
         Ok(Mat::from_fn(uniq.row_to_unique.len(), self.dim(), |i, j| {
             rows[(uniq.row_to_unique[i], j)] - cm(j)
         }))
@@ -540,6 +614,11 @@ impl BasisFn for TpBasis {
 /// [`TpBasis::new`]): the penalty order used, the null space dimension and
 /// the basis dimension. Saturates instead of overflowing for absurd `m`, so
 /// that a caller can refuse the size.
+/// The monomials' degrees of a one-covariate basis.
+fn powers_1d(powers: &[Vec<u32>]) -> Vec<u32> {
+    powers.iter().map(|p| p[0]).collect()
+}
+
 pub(crate) fn dims(d: usize, k: i64, m: Option<usize>) -> (usize, usize, usize) {
     let m = effective_order(d, m.unwrap_or(0));
     let null_dim = null_space_dim(d, m);
