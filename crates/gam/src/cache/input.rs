@@ -33,8 +33,8 @@ use warmstart::Fingerprinter;
 pub const LEAF_LEN: usize = 1 << 20;
 
 /// Bytes read at a time while a leaf is hashed: small enough that the copy
-/// out of the page cache lands in a core's own cache, where the hash reads it.
-const READ_LEN: usize = 64 << 10;
+/// out of the page cache lands in a core's L1 cache, where the hash reads it.
+const READ_LEN: usize = 16 << 10;
 
 /// The scheme's name and version, absorbed into every input key.
 pub const INPUT_HASH_SCHEME: &str = "sha256-leaves.v2";
