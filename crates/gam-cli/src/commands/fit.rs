@@ -13,6 +13,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use clap::Args;
+use gam::expert::cache::input::{InputHash, read_all};
 use gam::expert::cache::keys::input_key;
 use gam::expert::cache::{CacheOptions, CachedFit, fit_cached, hit_by_input_key, record_input_key};
 use gam::expert::report::{SummaryText, fit_json, json_text};
@@ -42,15 +43,34 @@ pub fn fit(args: &FitArgs, global: &GlobalArgs) -> Result<CachedFit> {
     if let Some(w) = &open_warning {
         note(&cache_off(w));
     }
-    // The file is read once: the input key is a hash of the very bytes that
-    // are parsed, so a file replaced meanwhile cannot pair one version's key
-    // with the other's model.
-    let raw = std::fs::read(&args.model.data).map_err(|source| gam::GamError::Io {
+    // The file is opened once, and the input key is a hash of the very bytes
+    // that are parsed, so a file replaced meanwhile cannot pair one version's
+    // key with the other's model. A regular file is hashed in place first
+    // (positioned reads on every core, no copy of the file kept): a hit needs
+    // nothing more. On a miss it is read whole and the key recomputed from
+    // the bytes read, which are what is parsed and what the alias names. A
+    // FIFO is read whole at once (it can be read only once).
+    let io_err = |source| gam::GamError::Io {
         path: args.model.data.clone(),
         source,
-    })?;
+    };
+    let file = std::fs::File::open(&args.model.data).map_err(io_err)?;
+    let read_tag = args.model.read_tag();
+    // Hashed in place only where a hit can answer (a verified hit parses the file anyway).
+    let in_place = match &store {
+        Some(_) if !args.verify_cache => InputHash::of_file(&file).map_err(io_err)?,
+        _ => None,
+    };
+    let (hash, raw) = match (&store, in_place) {
+        (None, _) => (None, None),
+        (Some(_), Some(hash)) => (Some(hash), None),
+        (Some(_), None) => {
+            let bytes = read_all(&file).map_err(io_err)?;
+            (Some(InputHash::of_bytes(&bytes)), Some(bytes))
+        }
+    };
     // An unchanged input file whose fit is cached: answer without parsing it.
-    let input = store.as_ref().map(|_| input_key(&spec, &raw, &args.model.read_tag()));
+    let mut input = hash.map(|hash| input_key(&spec, &hash, &read_tag));
     if let (Some(store), Some(input), false) = (&store, &input, args.verify_cache)
         && let Some(hit) = hit_by_input_key(store, input, &spec)
     {
@@ -59,6 +79,18 @@ pub fn fit(args: &FitArgs, global: &GlobalArgs) -> Result<CachedFit> {
         }
         return Ok(hit);
     }
+    let raw = match raw {
+        Some(bytes) => bytes,
+        None => {
+            // Hashed in place (its offset unmoved) or not at all: read it now.
+            let bytes = read_all(&file).map_err(io_err)?;
+            if input.is_some() {
+                input = Some(input_key(&spec, &InputHash::of_bytes(&bytes), &read_tag));
+            }
+            bytes
+        }
+    };
+    drop(file);
     let data = args.model.parse(&raw)?;
     drop(raw);
     let opts = CacheOptions {

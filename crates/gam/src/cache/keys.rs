@@ -16,6 +16,7 @@
 use serde::{Deserialize, Serialize};
 use warmstart::{Fingerprint, Fingerprinter};
 
+use super::input::InputHash;
 use crate::ENGINE_VERSION;
 use crate::data::{Column, DataFrame};
 use crate::error::Result;
@@ -168,16 +169,23 @@ impl<'a> KeyMaterial<'a> {
     }
 }
 
-/// The key of a fit's raw input: the bytes of the data file as read, how it
-/// is read (`read_tag`, e.g. the columns forced to be factors), and the same
-/// model material as the exact key. Under it the store keeps an
-/// [`AliasPayload`] naming the exact key that input parses to, so a repeated
-/// fit of an unchanged file can find its Final entry without parsing the file
-/// (the exact key, which depends on the parsed data only, is unaffected).
-pub fn input_key(spec: &GamSpec, file_bytes: &[u8], read_tag: &str) -> Fingerprint {
+/// The key of a fit's raw input: the content hash of the data file as read
+/// ([`InputHash`], whose scheme and leaf length it names), how it is read
+/// (`read_tag`, e.g. the columns forced to be factors), and the same model
+/// material as the exact key. Under it the store keeps an [`AliasPayload`]
+/// naming the exact key that input parses to, so a repeated fit of an
+/// unchanged file can find its Final entry without parsing the file (the
+/// exact key, which depends on the parsed data only, is unaffected).
+///
+/// Its kind tag is versioned (`input.v2`, with [`super::input::INPUT_HASH_SCHEME`]):
+/// aliases written under the first scheme (the whole file hashed as one field) are
+/// never found again; such a fit parses its file once more, is answered by its exact
+/// key, and records its alias under this key.
+pub fn input_key(spec: &GamSpec, file: &InputHash, read_tag: &str) -> Fingerprint {
     let mut h = Fingerprinter::new();
-    KeyMaterial::of(spec).absorb(&mut h, "input");
-    h.absorb_str(b"read", read_tag).absorb_bytes(b"file", file_bytes);
+    KeyMaterial::of(spec).absorb(&mut h, "input.v2");
+    h.absorb_str(b"read", read_tag);
+    file.absorb(&mut h);
     h.finalize()
 }
 

@@ -15,6 +15,7 @@
 //! warning and the fit goes on without it.
 
 pub mod general;
+pub mod input;
 pub mod keys;
 
 use std::time::{Duration, Instant};
