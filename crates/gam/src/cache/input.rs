@@ -2,11 +2,14 @@
 //!
 //! **Scheme** ([`INPUT_HASH_SCHEME`]). The file's bytes are cut into leaves of
 //! [`LEAF_LEN`] bytes (the last one shorter, an empty file has none); each leaf
-//! is hashed with SHA-256 on its own, and the input key absorbs the scheme's
-//! name, the leaf length, the file's length and the leaf digests in file
-//! order. It is a full content hash: a change of any byte changes its leaf's
-//! digest (or the length), so the key differs unless SHA-256 collides, the
-//! same guarantee as hashing the file whole. What it buys is that the leaves
+//! is hashed with BLAKE3 on its own, and the input key (a SHA-256
+//! fingerprint) absorbs the scheme's name, the leaf length, the file's length
+//! and the leaf digests in file order. It is a full content hash: a change of
+//! any byte changes its leaf's digest (or the length), so the key differs
+//! unless BLAKE3 (a 256-bit cryptographic hash, like SHA-256) collides.
+//! BLAKE3 rather than SHA-256 for the leaves because it is several times
+//! faster per core (SIMD across its internal chunks): at 10^6 rows the hash
+//! was most of an exact hit's time. What it buys is that the leaves
 //! are independent, so they are hashed on every core (rayon), and a regular
 //! file is read leaf by leaf with positioned reads into one small buffer per
 //! thread instead of into one allocation the size of the file (whose page
@@ -14,7 +17,7 @@
 //!
 //! The leaf length is fixed and part of the scheme: another length would give
 //! other keys for the same bytes. Input keys computed by the scheme before
-//! this one (SHA-256 of the whole file absorbed as one field) are not
+//! this one (SHA-256 of the whole file, or of its leaves) are not
 //! reproduced: their alias entries become misses, the file is parsed once
 //! more and its exact key, which does not depend on this scheme, finds the
 //! cached model; the alias is then rewritten under the new key.
@@ -24,7 +27,6 @@ use std::io::{self, Read};
 use std::os::unix::fs::FileExt;
 
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 use warmstart::Fingerprinter;
 
 /// Length in bytes of a leaf (1 MiB): large enough that a leaf's hash costs
@@ -37,9 +39,9 @@ pub const LEAF_LEN: usize = 1 << 20;
 const READ_LEN: usize = 16 << 10;
 
 /// The scheme's name and version, absorbed into every input key.
-pub const INPUT_HASH_SCHEME: &str = "sha256-leaves.v2";
+pub const INPUT_HASH_SCHEME: &str = "blake3-leaves.v3";
 
-/// The content hash of a data file: its length and the SHA-256 of each of its
+/// The content hash of a data file: its length and the BLAKE3 digest of each of its
 /// [`LEAF_LEN`]-byte leaves, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputHash {
@@ -47,9 +49,9 @@ pub struct InputHash {
     leaves: Vec<[u8; 32]>,
 }
 
-/// SHA-256 of one leaf.
+/// BLAKE3 of one leaf.
 fn leaf_digest(leaf: &[u8]) -> [u8; 32] {
-    Sha256::digest(leaf).into()
+    *blake3::hash(leaf).as_bytes()
 }
 
 impl InputHash {
@@ -88,19 +90,21 @@ impl InputHash {
         let leaf = |buf: &mut Vec<u8>, i: usize| -> io::Result<Option<[u8; 32]>> {
             let start = i as u64 * LEAF_LEN as u64;
             let end = (start + LEAF_LEN as u64).min(len);
-            let mut hasher = Sha256::new();
+            let mut hasher = blake3::Hasher::new();
             let mut at = start;
             while at < end {
                 let n = (end - at).min(buf.len() as u64) as usize;
                 match file.read_exact_at(&mut buf[..n], at) {
-                    Ok(()) => hasher.update(&buf[..n]),
+                    Ok(()) => {
+                        hasher.update(&buf[..n]);
+                    }
                     // Shorter than its length said: truncated while read.
                     Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
                     Err(e) => return Err(e),
                 }
                 at += n as u64;
             }
-            Ok(Some(hasher.finalize().into()))
+            Ok(Some(*hasher.finalize().as_bytes()))
         };
         // One buffer per rayon job (a few per thread), reused for its leaves.
         let leaves: Option<Vec<[u8; 32]>> = if n_leaves <= 1 {
