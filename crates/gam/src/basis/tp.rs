@@ -357,7 +357,7 @@ impl TpBasis {
                 tp_eta(m, 1).at(1.0),
                 2 * m - 1,
             )
-            .eval(&uniq.values)
+            .eval(&uniq.values, k, |_| 0.0)
         } else if !data_knots {
             let xu = Mat::from_fn(n_unique, d, |i, j| uniq.values[i * d + j]);
             eval_rows(&xu, &knots, &uz, tp_eta(m, d), &powers)
@@ -556,8 +556,7 @@ impl BasisFn for TpBasis {
         if self.piecewise_rows && centred[0].len() >= self.knots.rows {
             // Many rows of one covariate: polynomials between the knots (module piecewise).
             let pw = self.piecewise.0.get_or_init(|| Arc::new(self.piecewise_polynomials()));
-            let rows = pw.eval(&centred[0]);
-            return Ok(Mat::from_fn(rows.nrows(), self.dim(), |i, j| rows[(i, j)] - cm(j)));
+            return Ok(pw.eval(&centred[0], self.dim(), cm));
         }
         let cols: Vec<&[f64]> = centred.iter().map(|c| c.as_slice()).collect();
         let uniq = unique_rows(&cols);

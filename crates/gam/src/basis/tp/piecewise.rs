@@ -58,10 +58,13 @@ impl Piecewise1d {
         let binom = |n: usize, s: usize| -> f64 { (0..s).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64) };
         let bq: Vec<f64> = (0..=q).map(|s| c * binom(q, s)).collect();
         let n_int = n_knots + 1;
+        // The kernel weights row by row (contiguous over columns), and per interval the
+        // coefficients as `[s][col]`, so that each knot adds `q + 1` axpys of length `k`.
+        let w: Vec<f64> = (0..n_knots).flat_map(|j| (0..k).map(move |col| uz[(j, col)])).collect();
         let by_interval: Vec<Vec<f64>> = (0..n_int)
             .into_par_iter()
             .map(|i| {
-                let mut out = vec![0.0; k * width];
+                let mut acc = vec![0.0; width * k];
                 let a = knots[i.saturating_sub(1).min(n_knots.saturating_sub(1))];
                 let mut terms = vec![0.0; width];
                 for (j, &kj) in knots.iter().enumerate() {
@@ -74,26 +77,24 @@ impl Piecewise1d {
                         terms[s] = sign * bq[s] * rp;
                         rp *= r;
                     }
-                    for col in 0..k {
-                        let w = uz[(j, col)];
-                        if w == 0.0 {
-                            continue;
-                        }
-                        for (o, t) in out[col * width..(col + 1) * width].iter_mut().zip(&terms) {
-                            *o += w * t;
+                    let wj = &w[j * k..(j + 1) * k];
+                    for (s, &t) in terms.iter().enumerate() {
+                        for (o, &wc) in acc[s * k..(s + 1) * k].iter_mut().zip(wj) {
+                            *o += wc * t;
                         }
                     }
                 }
                 for (p, &e) in powers.iter().enumerate() {
                     let e = e as usize;
                     for col in 0..k {
-                        let w = uz[(n_knots + p, col)];
+                        let wp = uz[(n_knots + p, col)];
                         for s in 0..=e.min(q) {
-                            out[col * width + s] += w * binom(e, s) * a.powi((e - s) as i32);
+                            acc[s * k + col] += wp * binom(e, s) * a.powi((e - s) as i32);
                         }
                     }
                 }
-                out
+                // As [col][s].
+                (0..k * width).map(|t| acc[(t % width) * k + t / width]).collect()
             })
             .collect();
         let mut coefs = vec![0.0; n_int * k * width];
@@ -127,7 +128,7 @@ impl Piecewise1d {
     #[inline]
     fn interval(&self, v: f64) -> usize {
         let n = self.breaks.len();
-        if !(v >= self.lookup_from) {
+        if v.is_nan() || v < self.lookup_from {
             return self.breaks.partition_point(|&b| b <= v);
         }
         let bin = ((v - self.lookup_from) * self.lookup_scale) as usize;
@@ -146,8 +147,9 @@ impl Piecewise1d {
         i
     }
 
-    /// The basis at the (centred) rows `x`: `x.len() × k`.
-    pub(crate) fn eval(&self, x: &[f64]) -> Mat<f64> {
+    /// The first `ncols` columns of the basis at the (centred) rows `x`, less `shift(j)` in
+    /// column `j`: `x.len() × ncols`.
+    pub(crate) fn eval(&self, x: &[f64], ncols: usize, shift: impl Fn(usize) -> f64) -> Mat<f64> {
         let width = self.q + 1;
         let last = self.breaks.len().saturating_sub(1);
         let n_int = self.breaks.len() + 1;
@@ -159,16 +161,12 @@ impl Piecewise1d {
                 (i, v - self.breaks[i.saturating_sub(1).min(last)])
             })
             .unzip();
-        let mut out = Mat::<f64>::zeros(x.len(), self.k);
-        for col in 0..self.k {
-            let coefs = &self.coefs[col * n_int * width..(col + 1) * n_int * width];
-            let dst = out.col_as_slice_mut(col);
-            for ((o, &i), &u) in dst.iter_mut().zip(&interval).zip(&offset) {
-                let c = &coefs[i * width..(i + 1) * width];
-                *o = c.iter().rev().fold(0.0, |acc, &ci| acc * u + ci);
-            }
-        }
-        out
+        let shifts: Vec<f64> = (0..ncols.min(self.k)).map(shift).collect();
+        Mat::from_fn(x.len(), shifts.len(), |row, col| {
+            let start = (col * n_int + interval[row]) * width;
+            let c = &self.coefs[start..start + width];
+            c.iter().rev().fold(0.0, |acc, &ci| acc * offset[row] + ci) - shifts[col]
+        })
     }
 }
 
@@ -199,7 +197,7 @@ mod tests {
                 .map(|i| -0.9 + 1.8 * i as f64 / 399.0)
                 .chain(sorted.clone())
                 .collect();
-            let pw_rows = pw.eval(&x);
+            let pw_rows = pw.eval(&x, k, |_| 0.0);
             let pows: Vec<Vec<u32>> = powers.iter().map(|&p| vec![p]).collect();
             let direct = eval_rows(
                 &Mat::from_fn(x.len(), 1, |i, _| x[i]),

@@ -347,29 +347,35 @@ fn more_unique_values_than_max_knots_uses_a_knot_subset() {
 fn knot_subset_rows_by_piecewise_polynomials_match_direct_evaluation() {
     let n = 600;
     let x: Vec<f64> = (0..n).map(|i| (i as f64 * 0.618_033_988_749_895).fract()).collect();
-    let opts = TpOptions {
-        max_knots: Some(45),
-        ..TpOptions::default()
-    };
-    let basis = TpBasis::with_options("s(x)", &[&x], 10, &opts).expect("basis");
-    assert_eq!(basis.knots().nrows(), 45);
-    let new: Vec<f64> = (0..300).map(|i| -0.2 + 1.4 * i as f64 / 299.0).collect();
-    let many = basis.design(&[&new]).expect("design");
-    let k = basis.dim();
-    for chunk in 0..new.len() / 10 {
-        let rows = &new[chunk * 10..(chunk + 1) * 10];
-        let few = basis.design(&[rows]).expect("design");
-        for i in 0..10 {
-            for j in 0..k {
-                let (a, b) = (many[(chunk * 10 + i, j)], few[(i, j)]);
-                assert!(
-                    (a - b).abs() <= 1e-11 * (1.0 + b.abs()),
-                    "row {} col {j}: {a} vs {b}",
-                    chunk * 10 + i
-                );
+    // With and without the null space (m = c(2, 0): fewer columns, column means subtracted).
+    for drop_null in [false, true] {
+        let opts = TpOptions {
+            max_knots: Some(45),
+            drop_null,
+            ..TpOptions::default()
+        };
+        let basis = TpBasis::with_options("s(x)", &[&x], 10, &opts).expect("basis");
+        assert_eq!(basis.knots().nrows(), 45);
+        let new: Vec<f64> = (0..300).map(|i| -0.2 + 1.4 * i as f64 / 299.0).collect();
+        let many = basis.design(&[&new]).expect("design");
+        let k = basis.dim();
+        assert_eq!(many.ncols(), k);
+        for chunk in 0..new.len() / 10 {
+            let rows = &new[chunk * 10..(chunk + 1) * 10];
+            let few = basis.design(&[rows]).expect("design");
+            assert_eq!(few.ncols(), k);
+            for i in 0..10 {
+                for j in 0..k {
+                    let (a, b) = (many[(chunk * 10 + i, j)], few[(i, j)]);
+                    assert!(
+                        (a - b).abs() <= 1e-11 * (1.0 + b.abs()),
+                        "drop_null {drop_null} row {} col {j}: {a} vs {b}",
+                        chunk * 10 + i
+                    );
+                }
             }
         }
+        let back: TpBasis = serde_json::from_str(&serde_json::to_string(&basis).unwrap()).unwrap();
+        assert_eq!(back.design(&[&new]).expect("design"), many);
     }
-    let back: TpBasis = serde_json::from_str(&serde_json::to_string(&basis).unwrap()).unwrap();
-    assert_eq!(back.design(&[&new]).expect("design"), many);
 }
